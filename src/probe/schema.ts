@@ -1,0 +1,170 @@
+import { z } from "zod";
+
+/**
+ * zod schemas for probe definitions. Every object is strict: an unknown key is an error, so a
+ * typo such as `timout` is reported instead of being silently ignored.
+ */
+
+export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
+/** A Cloudflare Durable Object location hint, used as the probing region label. */
+export const RegionSchema = z.enum(REGIONS);
+export type Region = z.infer<typeof RegionSchema>;
+
+export const SCHEDULES = { "1m": 1, "2m": 2, "5m": 5, "10m": 10, "15m": 15, "30m": 30, "1h": 60 } as const;
+export const ScheduleSchema = z.enum(Object.keys(SCHEDULES) as [keyof typeof SCHEDULES, ...(keyof typeof SCHEDULES)[]]);
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)")
+  .max(64);
+
+const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name such as 'authToken'");
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** Expected status: one code, a list of codes, or an inclusive range. */
+export const ExpectedStatusSchema = z.union([
+  z.number().int().min(100).max(599),
+  z.array(z.number().int().min(100).max(599)).min(1),
+  z.strictObject({ min: z.number().int().min(100).max(599), max: z.number().int().min(100).max(599) }),
+]);
+export type ExpectedStatus = z.infer<typeof ExpectedStatusSchema>;
+
+const comparable = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const AssertionSchema = z.discriminatedUnion("source", [
+  z.strictObject({
+    source: z.literal("status"),
+    op: z.enum(["equals", "notEquals", "lt", "gt", "lte", "gte", "in"]),
+    value: z.union([z.number().int(), z.array(z.number().int()).min(1)]),
+  }),
+  z.strictObject({
+    source: z.literal("header"),
+    name: z.string().min(1),
+    op: z.enum(["equals", "notEquals", "contains", "notContains", "matches", "exists", "notExists"]),
+    value: z.string().optional(),
+  }),
+  z.strictObject({
+    source: z.literal("body"),
+    op: z.enum(["contains", "notContains", "matches", "notMatches", "equals"]),
+    value: z.string(),
+  }),
+  z.strictObject({
+    source: z.literal("json"),
+    path: z.string().startsWith("$", "a JSONPath starting with '$', such as '$.items[0].id'"),
+    op: z.enum(["equals", "notEquals", "exists", "notExists", "lt", "gt", "lte", "gte", "contains", "length", "matches"]),
+    value: z.union([comparable, z.array(comparable), z.record(z.string(), z.unknown())]).optional(),
+  }),
+  z.strictObject({
+    source: z.literal("responseTime"),
+    op: z.enum(["lt", "lte"]),
+    value: z.number().positive(),
+  }),
+  z.strictObject({
+    source: z.literal("bodySize"),
+    op: z.enum(["lt", "gt", "lte", "gte", "equals"]),
+    value: z.number().int().nonnegative(),
+  }),
+]);
+export type Assertion = z.infer<typeof AssertionSchema>;
+
+export const ExtractorSchema = z.discriminatedUnion("from", [
+  z.strictObject({ from: z.literal("json"), path: z.string().startsWith("$") }),
+  z.strictObject({ from: z.literal("header"), name: z.string().min(1) }),
+  z.strictObject({ from: z.literal("regex"), pattern: z.string().min(1), group: z.number().int().nonnegative().default(1) }),
+  z.strictObject({ from: z.literal("cookie"), name: z.string().min(1) }),
+]);
+export type Extractor = z.infer<typeof ExtractorSchema>;
+
+export const RequestBodySchema = z.union([
+  z.strictObject({ json: z.unknown() }),
+  z.strictObject({ form: z.record(z.string(), z.string()) }),
+  z.strictObject({ text: z.string(), contentType: z.string().default("text/plain") }),
+]);
+export type RequestBody = z.infer<typeof RequestBodySchema>;
+
+export const HttpStepSchema = z.strictObject({
+  name: z.string().min(1).max(80),
+  method: z.enum(HTTP_METHODS).default("GET"),
+  /** Absolute, or relative to the probe's baseUrl. May contain {{variables}}. */
+  url: z.string().min(1),
+  headers: z.record(z.string(), z.string()).default({}),
+  query: z.record(z.string(), z.string()).default({}),
+  body: RequestBodySchema.optional(),
+  /** Redirect hops to follow (each hop is re-checked). 0 keeps the 3xx as the response. */
+  maxRedirects: z.number().int().min(0).max(10).default(0),
+  expectStatus: ExpectedStatusSchema.default({ min: 200, max: 299 }),
+  assert: z.array(AssertionSchema).default([]),
+  extract: z.record(variableName, ExtractorSchema).default({}),
+  timeoutMs: z.number().int().min(100).max(60_000).optional(),
+});
+export type HttpStep = z.infer<typeof HttpStepSchema>;
+export type HttpStepInput = z.input<typeof HttpStepSchema>;
+
+/** Script steps carry a function; zod only checks it is one. Its context type lives in script-context.ts. */
+export const ScriptStepSchema = z.strictObject({
+  name: z.string().min(1).max(80),
+  script: z.custom<(ctx: never) => Promise<void>>((v) => typeof v === "function", "an async function (ctx) => { ... }"),
+  timeoutMs: z.number().int().min(100).max(60_000).optional(),
+});
+
+export const StepSchema = z.union([HttpStepSchema, ScriptStepSchema]);
+
+export const SloSchema = z.strictObject({
+  /** Share of good runs, e.g. 0.999. 100% leaves no error budget and is refused. */
+  availability: z.number().gt(0).lt(1, "below 1 (an objective of 100% leaves no error budget); use e.g. 0.999"),
+  /** "P% of runs complete under T ms", e.g. { percent: 0.95, underMs: 800 }. */
+  latency: z
+    .strictObject({
+      percent: z.number().gt(0).lt(1, "below 1, e.g. 0.95"),
+      underMs: z.number().int().positive(),
+    })
+    .optional(),
+  window: z.enum(["1h", "24h", "7d", "30d", "90d", "month"]).default("30d"),
+});
+
+export const ProbeSchema = z
+  .strictObject({
+    id: slug,
+    name: z.string().min(1).max(120),
+    description: z.string().max(1000).default(""),
+    /** The business capability this journey belongs to, e.g. "Checkout". */
+    group: z.string().min(1).max(80).default("General"),
+    tags: z.array(z.string().min(1).max(40)).default([]),
+    schedule: ScheduleSchema.default("1m"),
+    regions: z.array(RegionSchema).min(1).default(["weur"]),
+    /** Base for relative step URLs. May contain {{env:NAME}}. */
+    baseUrl: z.string().optional(),
+    stepTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+    runTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
+    /** A successful run slower than this is "degraded", not "down". */
+    degradedAfterMs: z.number().int().positive().optional(),
+    /** Extra attempts of a failed run inside the same tick (from another region when there is one). */
+    retries: z.number().int().min(0).max(3).default(1),
+    slo: SloSchema.default({ availability: 0.999, window: "30d" }),
+    /** Private probes run and count, but never appear on the public page. */
+    public: z.boolean().default(true),
+    steps: z.array(StepSchema).min(1, "at least one step"),
+  })
+  .superRefine((probe, ctx) => {
+    const seen = new Set<string>();
+    probe.steps.forEach((step, i) => {
+      if (seen.has(step.name)) {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "name"], message: `duplicate step name '${step.name}'; step names must be unique within a probe` });
+      }
+      seen.add(step.name);
+    });
+    if (new Set(probe.regions).size !== probe.regions.length) {
+      ctx.addIssue({ code: "custom", path: ["regions"], message: "each region at most once" });
+    }
+  });
+
+export type Probe = z.infer<typeof ProbeSchema>;
+export type ProbeInput = z.input<typeof ProbeSchema>;
+export type Step = Probe["steps"][number];
+export type ScriptStep = z.infer<typeof ScriptStepSchema>;
+
+export function isScriptStep(step: Step): step is ScriptStep {
+  return "script" in step;
+}

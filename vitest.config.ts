@@ -1,0 +1,49 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects:
+ * - worker: unit and integration tests inside workerd (the real Workers runtime) with a real
+ *   local D1 (migrations applied in test/worker/setup.ts) and the demo shop on 127.0.0.1
+ *   started by test/global-setup.ts.
+ * - node: tests that drive Afterlife from outside: the local runner and Chromium, the CLI, the
+ *   production build.
+ */
+export default defineConfig({
+  test: {
+    reporters: ["default", "json"],
+    outputFile: { json: "test-output/vitest-results.json" },
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AFTERLIFE_ENV: "test",
+                SHOP_URL: `http://127.0.0.1:${inject<number>("shopPort")}`,
+                SHOP_PASSWORD: "canary-secret-7f3a9c",
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          setupFiles: ["test/worker/setup.ts"],
+        },
+      },
+      {
+        test: {
+          name: "node",
+          include: ["test/node/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
