@@ -114,6 +114,11 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       if (path === "/health") return send(res, 200, { ok: true });
       if (path === "/old-home") return send(res, 301, "", { location: "/" });
       if (path === "/redirect-loop") return send(res, 302, "", { location: "/redirect-loop" });
+      if (path === "/redirect") return send(res, 302, "", { location: url.searchParams.get("to") ?? "/" });
+      if (path === "/echo") {
+        const body = await readBody(req);
+        return send(res, 200, { method: req.method, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+      }
       if (path === "/api/products") return send(res, 200, { products: PRODUCTS, count: PRODUCTS.length });
       if (path === "/api/login" && req.method === "POST") {
         const raw = await readBody(req);

@@ -1,0 +1,43 @@
+/** The CLI's human report of one run: a step table, the failure, its evidence and the curl repro. */
+import { styleText } from "node:util";
+import type { RunResult, StepResult } from "../../src/probe/result.ts";
+
+type Style = Parameters<typeof styleText>[0];
+
+export function formatRun(run: RunResult, probeName: string, color: boolean): string {
+  const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
+  const lines: string[] = [];
+  lines.push(`${paint("bold", run.probeId)}  ${probeName}  (region ${run.region}, version ${run.probeVersion})`);
+  const width = Math.max(4, ...run.steps.map((s) => s.name.length));
+  for (const step of run.steps) lines.push(...formatStep(step, width, paint));
+  const verdict = run.status === "up" ? paint("green", "UP") : run.status === "degraded" ? paint("yellow", "DEGRADED") : paint("red", "DOWN");
+  lines.push("");
+  lines.push(`${verdict}  in ${Math.round(run.durationMs)} ms${run.failure ? ` — ${run.failure.class} failure in "${run.failure.step}": ${run.failure.message}` : ""}`);
+  const failed = run.steps.find((s) => s.evidence);
+  if (failed?.evidence) {
+    const { request, response, curl } = failed.evidence;
+    lines.push("", paint("bold", "Evidence"), `  request   ${request.method} ${request.url}`);
+    for (const [name, value] of Object.entries(request.headers)) lines.push(`            ${name}: ${value}`);
+    if (request.body !== undefined) lines.push(`  body      ${request.body}`);
+    if (response) {
+      lines.push(`  response  ${response.status}${response.truncated ? ` (body cut, ${response.bodyBytes} bytes in all)` : ""}`);
+      for (const [name, value] of Object.entries(response.headers)) lines.push(`            ${name}: ${value}`);
+      if (response.body) lines.push(`  body      ${response.body.split("\n").join("\n            ")}`);
+    }
+    lines.push("", paint("bold", "Reproduce"), curl.split("\n").map((l) => `  ${l}`).join("\n"));
+  }
+  return lines.join("\n");
+}
+
+function formatStep(step: StepResult, width: number, paint: (s: Style, t: string) => string): string[] {
+  const mark = step.status === "passed" ? paint("green", "✓") : step.status === "failed" ? paint("red", "✗") : paint("gray", "-");
+  const statusCodes = step.exchanges.map((e) => e.status ?? "—").join("→") || "   ";
+  const time = step.status === "skipped" ? "skipped" : `${Math.round(step.totalMs)} ms`.padStart(8) + (step.exchanges.length ? `  (headers ${Math.round(step.ttfbMs)} ms)` : "");
+  const lines = [`  ${mark} ${step.name.padEnd(width)}  ${String(statusCodes).padEnd(7)} ${time}`];
+  for (const a of step.assertions) {
+    const sign = a.passed ? paint("green", "✓") : paint("red", "✗");
+    lines.push(`      ${sign} ${a.label}${a.passed ? "" : `: expected ${a.expected}, got ${a.actual}`}`);
+  }
+  if (step.failure && !step.failure.assertion) lines.push(`      ${paint("red", "✗")} ${step.failure.class}: ${step.failure.message}`);
+  return lines;
+}

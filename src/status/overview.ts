@@ -1,0 +1,82 @@
+/**
+ * The current state of every probe and of the whole network, from the newest run per region.
+ * Pure: the page and the API both render this. A missing or stale run is "no-data", never "up".
+ */
+import type { LoadedProbe } from "../probe/registry.ts";
+import { SCHEDULES } from "../probe/schema.ts";
+import type { RunSummary } from "../storage/run-store.ts";
+
+export type ProbeState = "up" | "degraded" | "regional" | "down" | "no-data";
+export type OverallState = "operational" | "degraded" | "partial_outage" | "major_outage" | "unknown";
+
+export interface RegionState {
+  region: string;
+  state: ProbeState;
+  lastRun?: RunSummary;
+}
+
+export interface ProbeOverview {
+  id: string;
+  name: string;
+  group: string;
+  description: string;
+  state: ProbeState;
+  regions: RegionState[];
+  lastRunAt: number | null;
+}
+
+export interface Overview {
+  state: OverallState;
+  checkedAt: number | null;
+  probes: ProbeOverview[];
+}
+
+/** A run older than two intervals plus a minute of slack no longer speaks for the present. */
+export function isStale(run: RunSummary, probe: LoadedProbe, now: number): boolean {
+  const intervalMs = SCHEDULES[probe.probe.schedule] * 60_000;
+  return now - run.slotAt > 2 * intervalMs + 60_000;
+}
+
+/** Down when a quorum (ceil(R/2)) of regions is down; fewer is a regional issue. */
+export function probeState(regions: readonly RegionState[]): ProbeState {
+  const fresh = regions.filter((r) => r.state !== "no-data");
+  if (fresh.length === 0) return "no-data";
+  const down = fresh.filter((r) => r.state === "down").length;
+  const quorum = Math.ceil(regions.length / 2);
+  if (down >= quorum) return "down";
+  if (down > 0) return "regional";
+  if (fresh.some((r) => r.state === "degraded")) return "degraded";
+  return "up";
+}
+
+export function overallState(states: readonly ProbeState[]): OverallState {
+  if (states.length === 0 || states.every((s) => s === "no-data")) return "unknown";
+  const down = states.filter((s) => s === "down").length;
+  if (down > 0 && down === states.length) return "major_outage";
+  if (down > 0) return "partial_outage";
+  if (states.some((s) => s === "degraded" || s === "regional" || s === "no-data")) return "degraded";
+  return "operational";
+}
+
+export function buildOverview(probes: readonly LoadedProbe[], latest: readonly RunSummary[], now: number): Overview {
+  const byKey = new Map(latest.map((r) => [`${r.probeId}|${r.region}`, r]));
+  const overviews = probes.map((loaded): ProbeOverview => {
+    const regions = loaded.probe.regions.map((region): RegionState => {
+      const run = byKey.get(`${loaded.probe.id}|${region}`);
+      if (!run) return { region, state: "no-data" };
+      return { region, state: isStale(run, loaded, now) ? "no-data" : run.status, lastRun: run };
+    });
+    const times = regions.flatMap((r) => (r.lastRun ? [r.lastRun.startedAt] : []));
+    return {
+      id: loaded.probe.id,
+      name: loaded.probe.name,
+      group: loaded.probe.group,
+      description: loaded.probe.description,
+      state: probeState(regions),
+      regions,
+      lastRunAt: times.length ? Math.max(...times) : null,
+    };
+  });
+  const times = overviews.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
+  return { state: overallState(overviews.map((p) => p.state)), checkedAt: times.length ? Math.max(...times) : null, probes: overviews };
+}

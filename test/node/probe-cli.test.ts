@@ -1,0 +1,55 @@
+/** The QA command line, run as QA runs it: a real process, the real runner, the demo shop. */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../../scripts/local/local-network.ts";
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, SHOP_PASSWORD: "cli-secret-5e1d" } });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe("npm run probe", () => {
+  it("lists the probes", () => {
+    const { code, out } = cli("list");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^shop-checkout\s+1m\s+weur,enam,apac\s+Checkout \/ Checkout journey/m);
+    expect(out).toMatch(/^shop-home\s+1m/m);
+  });
+
+  it("validates the probes", () => {
+    const { code, out } = cli("validate");
+    expect(code).toBe(0);
+    expect(out).toContain("2 probe(s) valid: shop-checkout, shop-home");
+  });
+
+  it("runs a journey against the demo shop and prints a step table (exit 0 when up)", () => {
+    const { code, out } = cli("run", "shop-checkout", "--demo");
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ log in\s+200/);
+    expect(out).toMatch(/✓ every product opens\s+200→200→200→200/);
+    expect(out).toMatch(/^UP {2}in \d+ ms/m);
+    expect(out).not.toContain("cli-secret-5e1d");
+  });
+
+  it("prints the run as JSON for other tools", () => {
+    const { code, out } = cli("run", "probes/shop-home.ts", "--demo", "--json", "--region", "apac");
+    expect(code).toBe(0);
+    const run = JSON.parse(out) as { status: string; region: string; steps: unknown[] };
+    expect([run.status, run.region, run.steps.length]).toEqual(["up", "apac", 2]);
+  });
+
+  it("exits 1 with evidence and a curl repro when the target is down", () => {
+    const { code, out } = cli("run", "shop-checkout", "--base-url", "http://127.0.0.1:1");
+    expect(code).toBe(1);
+    expect(out).toMatch(/^DOWN {2}in \d+ ms — connect failure in "open shop"/m);
+    expect(out).toContain("Reproduce");
+    expect(out).toContain("curl");
+  });
+
+  it("exits 2 on bad input, naming the problem", () => {
+    expect(cli("run", "nope")).toMatchObject({ code: 2, err: expect.stringContaining("no probe 'nope'; known: shop-checkout, shop-home") });
+    expect(cli("run", "shop-home", "--var", "novalue")).toMatchObject({ code: 2, err: expect.stringContaining("--var novalue: expected name=value") });
+    expect(cli("frobnicate")).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frobnicate'") });
+  });
+});

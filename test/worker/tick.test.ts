@@ -1,0 +1,83 @@
+/**
+ * The cron tick end to end inside workerd: real scheduled handler, real local D1, the demo shop
+ * over real HTTP on 127.0.0.1.
+ */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import worker from "../../src/index.ts";
+
+const CANARY = "canary-secret-7f3a9c";
+const BASE = Date.UTC(2026, 10, 26, 10, 0); // a whole minute
+
+async function tick(scheduledTime: number): Promise<void> {
+  const controller = createScheduledController({ cron: "* * * * *", scheduledTime });
+  const ctx = createExecutionContext();
+  await worker.scheduled(controller, env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function setFault(fault: Record<string, unknown> | null): Promise<void> {
+  const res = await fetch(`${env.SHOP_URL}/_control/faults`, fault ? { method: "POST", body: JSON.stringify(fault) } : { method: "DELETE" });
+  expect(res.ok).toBe(true);
+}
+
+async function rows(): Promise<{ probe_id: string; region: string; slot_at: number; status: string; failure_class: string | null; detail: string }[]> {
+  const result = await env.DB.prepare("SELECT probe_id, region, slot_at, status, failure_class, detail FROM runs ORDER BY probe_id, region, slot_at").all();
+  return result.results as never;
+}
+
+afterEach(() => setFault(null));
+
+describe("cron tick", () => {
+  it("runs every probe in every region and stores one row per run", async () => {
+    await tick(BASE + 1234); // delivered 1.2 s late: still the 10:00 slot
+    const stored = await rows();
+    expect(stored.map((r) => `${r.probe_id}/${r.region}/${r.status}`)).toEqual([
+      "shop-checkout/apac/up",
+      "shop-checkout/enam/up",
+      "shop-checkout/weur/up",
+      "shop-home/apac/up",
+      "shop-home/enam/up",
+      "shop-home/weur/up",
+    ]);
+    expect(new Set(stored.map((r) => r.slot_at))).toEqual(new Set([BASE]));
+  });
+
+  it("ignores a replayed tick (one row per probe, region and slot)", async () => {
+    await tick(BASE);
+    await Promise.all([tick(BASE), tick(BASE + 59_000)]);
+    const stored = await rows();
+    expect(stored.filter((r) => r.slot_at === BASE)).toHaveLength(6);
+  });
+
+  it("stores a failing target as a down run with its class, and never the secret", async () => {
+    await setFault({ path: "/api/cart", status: 503 });
+    await tick(BASE + 60_000);
+    const failed = (await rows()).filter((r) => r.slot_at === BASE + 60_000 && r.probe_id === "shop-checkout");
+    expect(failed.map((r) => [r.status, r.failure_class])).toEqual([
+      ["down", "status"],
+      ["down", "status"],
+      ["down", "status"],
+    ]);
+    const everything = JSON.stringify(await env.DB.prepare("SELECT * FROM runs").all());
+    expect(everything).not.toContain(CANARY);
+  });
+
+  it("serves the state on /api/v1/status and on the page", async () => {
+    await tick(Date.now());
+    const res = await exports.default.fetch("http://afterlife.test/api/v1/status");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { state: string; probes: { id: string; state: string; regions: { state: string }[] }[] };
+    expect(body.state).toBe("operational");
+    expect(body.probes.map((p) => [p.id, p.state])).toEqual([
+      ["shop-checkout", "up"],
+      ["shop-home", "up"],
+    ]);
+    const page = await exports.default.fetch("http://afterlife.test/");
+    const html = await page.text();
+    expect(page.headers.get("content-security-policy")).toContain("nonce-");
+    expect(html).toContain("Checkout journey");
+    expect(html).toContain("All systems operational");
+  });
+});
