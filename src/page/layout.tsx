@@ -24,6 +24,7 @@ export function Layout(props: { title: string; nonce: string | undefined; childr
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <style nonce={props.nonce}>{STYLE}</style>
       </head>
       <body>

@@ -33,6 +33,7 @@ const ONE_LINE_MAX = 80;
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Headers curl computes itself; a stale copy would disagree with a redacted body. */
 const SKIPPED_HEADERS = new Set(["content-length"]);
+const FETCH_NORMALISED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 
 export function toCurl(request: CurlRequest, secrets: Record<string, string>, redactor: Redactor): string {
   const contentType = Object.entries(request.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1];
@@ -43,9 +44,10 @@ export function toCurl(request: CurlRequest, secrets: Record<string, string>, re
   if (request.body !== undefined) redactor.body(request.body, contentType);
 
   const render = renderer(secrets, redactor);
-  const method = request.method.toUpperCase();
+  // fetch() upper-cases these six methods and sends any other exactly as written.
+  const method = FETCH_NORMALISED.has(request.method.toUpperCase()) ? request.method.toUpperCase() : request.method;
   // `-X HEAD` makes curl wait for a body that never comes; --head is the way to send HEAD.
-  const head = method === "HEAD" ? ["curl", "-sS", "-i", "--head"] : ["curl", "-sS", "-i", "-X", /^[A-Z]+$/.test(method) ? method : shellWord([method])];
+  const head = method === "HEAD" ? ["curl", "-sS", "-i", "--head"] : ["curl", "-sS", "-i", "-X", /^[A-Za-z]+$/.test(method) ? method : shellWord([method])];
   const options: string[] = [];
 
   for (const [name, value] of Object.entries(request.headers)) {

@@ -27,7 +27,7 @@ export const SENSITIVE_NAME: RegExp = /token|secret|password|passwd|api[-_]?key|
 export const REDACTED = "[redacted]";
 
 /** Matches every marker text() and the structured methods write, for consumers that restyle them. */
-export const REDACTION_MARKER: RegExp = /\[(?:secret|redacted)(?::[^[\]]*)?\]/g;
+export const REDACTION_MARKER: RegExp = /\[(?:secret|redacted|hidden)(?::[^[\]]*)?\]/g;
 
 /** Learned values shorter than this are too common ("true", "en") to scrub everywhere. */
 export const MIN_LEARNED_LENGTH = 4;
@@ -320,22 +320,32 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     return merged;
   };
 
-  const replaceKnown = (s: string, blank: boolean): string => {
+  /** Replaces every known value by its label, or by `marker` when one is given. */
+  const replaceKnown = (s: string, marker: string | null): string => {
     let out = "";
     let at = 0;
     for (const { start, end, replacement } of intervals(s)) {
-      out += s.slice(at, start) + (blank ? "" : replacement);
+      out += s.slice(at, start) + (marker ?? replacement);
       at = end;
     }
     return out + s.slice(at);
   };
 
+  const leaks = (s: string): boolean => values().some((value) => s.includes(value));
+
   const text = (s: string): string => {
     if (typeof s !== "string" || known.size === 0) return s;
-    let out = replaceKnown(s, false);
-    // A label plus its neighbours can spell a value again ("…Y]x" for the value "Y]x"). Then
-    // delete occurrences outright until none is left; each pass shortens the string.
-    while (values().some((value) => out.includes(value))) out = replaceKnown(out, true);
+    const labelled = replaceKnown(s, null);
+    if (!leaks(labelled)) return labelled;
+    // A label can contain a value ("secret" is in "[secret:NAME]") or spell one with its
+    // neighbours ("[secret:XY]z" holds "Y]z"). Then drop the labels; at worst delete the
+    // occurrences outright, which terminates because each pass shortens the string.
+    for (const marker of [REDACTED, "[hidden]"]) {
+      const plain = replaceKnown(s, marker);
+      if (!leaks(plain)) return plain;
+    }
+    let out = s;
+    while (leaks(out)) out = replaceKnown(out, "");
     return out;
   };
 

@@ -108,7 +108,8 @@ export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: R
     startedAt,
     durationMs,
     status: failure ? "down" : slow ? "degraded" : "up",
-    steps,
+    // Exchange URLs may carry tokens in their query that no step taught the redactor yet.
+    steps: steps.map((s) => ({ ...s, exchanges: s.exchanges.map((e) => ({ ...e, url: redactor.url(e.url) })) })),
     ...(failure ? { failure } : {}),
   };
   // Last sweep: every string in the result passes through the redactor, so a secret can only

@@ -14,9 +14,9 @@ export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: string }
  * - loopback / private: refused in production, allowed when allowPrivate (local and test runs).
  * - metadata: always refused; no probe has a reason to read instance credentials.
  */
-type Category = "loopback" | "private" | "metadata";
+export type Category = "loopback" | "private" | "metadata";
 
-interface Refusal {
+export interface Refusal {
   category: Category;
   /** The rule, e.g. "loopback address" or "private address (10.0.0.0/8)". */
   rule: string;

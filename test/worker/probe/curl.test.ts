@@ -211,6 +211,10 @@ describe("toCurl: exact commands", () => {
 
   it("sends HEAD with --head, empty headers with ';', and leaves Content-Length to curl", () => {
     expect(curl({ method: "HEAD", url: "https://x.example/", headers: {} })).toBe("curl -sS -i --head --max-redirs 0 'https://x.example/'");
+    expect(curl({ method: "head", url: "https://x.example/", headers: {} })).toBe("curl -sS -i --head --max-redirs 0 'https://x.example/'");
+    // fetch() sends "patch" as written, so curl must too; odd tokens are quoted.
+    expect(curl({ method: "patch", url: "https://x.example/", headers: {} })).toBe("curl -sS -i -X patch --max-redirs 0 'https://x.example/'");
+    expect(curl({ method: "M-SEARCH", url: "https://x.example/", headers: {} })).toBe("curl -sS -i -X 'M-SEARCH' --max-redirs 0 'https://x.example/'");
     expect(curl({ method: "post", url: "https://x.example/", headers: { "X-Empty": "", "Content-Length": "3" }, body: "abc" })).toBe(
       ["curl -sS -i -X POST \\", "  -H 'X-Empty;' \\", "  --data-raw 'abc' \\", "  --max-redirs 0 \\", "  'https://x.example/'"].join("\n"),
     );

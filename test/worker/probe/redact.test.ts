@@ -125,12 +125,24 @@ describe("text", () => {
   });
 
   it("does not let a label and its neighbours spell the value again", () => {
-    // "[secret:XY]" followed by "z" contains "Y]z" (the secret): the label must not leak it.
+    // "[secret:XY]" followed by "zz" contains "Y]zz", the secret itself: plain markers instead.
     const r = createRedactor({ XY: "Y]zz" });
-    const out = r.text("Y]zzzz");
-    expect(out.includes("Y]zz")).toBe(false);
-    // Labelled once ("[secret:XY]zz" still spells it), then occurrences are deleted outright.
-    expect(out).toBe("[secret:X");
+    expect(r.text("Y]zzzz")).toBe("[redacted]zz");
+  });
+
+  it("drops labels that contain a known value", () => {
+    // A learned "secret" is inside every "[secret:NAME]" label.
+    const r = createRedactor({ SHOP_PASSWORD: CANARY });
+    r.learn("secret", "password");
+    expect(r.text(`${CANARY} and secret`)).toBe("[redacted] and [redacted]");
+    r.learn("redacted", "weird");
+    expect(r.text(`${CANARY} and secret`)).toBe("[hidden] and [hidden]");
+  });
+
+  it("deletes occurrences when no marker is safe", () => {
+    const r = createRedactor({ A: "[hidden]" });
+    r.learn("redacted", "x");
+    expect(r.text("a [hidden] b redacted c")).toBe("a  b  c");
   });
 
   it("cleans brackets out of labels so markers stay parseable", () => {
@@ -463,5 +475,6 @@ describe("properties", () => {
     const r = createRedactor({ A_B: "abcd" });
     r.learn("efgh", "x-y z");
     expect(r.text("abcd efgh").match(REDACTION_MARKER)).toEqual(["[secret:A_B]", "[redacted:x-y z]"]);
+    expect("[redacted] [hidden] [other]".match(REDACTION_MARKER)).toEqual(["[redacted]", "[hidden]"]);
   });
 });
