@@ -4,7 +4,7 @@
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index.ts";
 
 const CANARY = "canary-secret-7f3a9c";
@@ -62,6 +62,37 @@ describe("cron tick", () => {
     ]);
     const everything = JSON.stringify(await env.DB.prepare("SELECT * FROM runs").all());
     expect(everything).not.toContain(CANARY);
+  });
+
+  it("keeps the secret out of the API, the page and the logs, even for a failing login", async () => {
+    // The failing login keeps its request as evidence, and that request carries the password.
+    await setFault({ path: "/api/login", status: 500 });
+    const logged: string[] = [];
+    const capture = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
+    const spies = [vi.spyOn(console, "log").mockImplementation(capture), vi.spyOn(console, "error").mockImplementation(capture), vi.spyOn(console, "warn").mockImplementation(capture)];
+    const slot = BASE + 120_000;
+    await tick(slot);
+    spies.forEach((s) => s.mockRestore());
+    const res = await exports.default.fetch(`http://afterlife.test/api/v1/runs/shop-checkout.weur.${slot}`);
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { status: string; failure: { class: string; step: string }; steps: { evidence?: { curl: string } }[] };
+    expect([run.status, run.failure.class, run.failure.step]).toEqual(["down", "status", "log in"]);
+    expect(run.steps[1]!.evidence!.curl).toContain("${SHOP_PASSWORD}");
+    const page = await (await exports.default.fetch("http://afterlife.test/")).text();
+    const status = await (await exports.default.fetch("http://afterlife.test/api/v1/status")).text();
+    expect(logged.join("\n")).toContain('"event":"tick"');
+    for (const text of [JSON.stringify(run), page, status, logged.join("\n")]) expect(text).not.toContain(CANARY);
+  });
+
+  it("answers bad and unknown run ids with problem+json", async () => {
+    const bad = await exports.default.fetch("http://afterlife.test/api/v1/runs/not-a-run");
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toBe("application/problem+json");
+    expect(await bad.json()).toMatchObject({ status: 400, invalidParams: [{ name: "id" }] });
+    const missing = await exports.default.fetch("http://afterlife.test/api/v1/runs/shop-home.weur.60000");
+    expect(missing.status).toBe(404);
+    const route = await exports.default.fetch("http://afterlife.test/api/v1/nothing-here");
+    expect([route.status, route.headers.get("content-type")]).toEqual([404, "application/problem+json"]);
   });
 
   it("serves the state on /api/v1/status and on the page", async () => {
