@@ -13,10 +13,16 @@ const ConfigSchema = z.object({
    * local / test: loopback and private targets are allowed (the demo shop runs on 127.0.0.1).
    */
   AFTERLIFE_ENV: z.enum(["production", "local", "test"]).default("production"),
+  /** The Workers plan, for the per-invocation limits the shard planner packs runs under. */
+  AFTERLIFE_PLAN: z.enum(["free", "paid"]).default("paid"),
+  /** Days raw runs are kept; rollups are kept 400 days. */
+  RAW_RETENTION_DAYS: z.coerce.number().int().min(1, "at least 1 day").max(400).default(14),
 });
 
 export interface Config {
   environment: "production" | "local" | "test";
+  plan: "free" | "paid";
+  rawRetentionDays: number;
   allowPrivateTargets: boolean;
   /** Every string binding (vars and secrets), for {{env:NAME}} and {{secret:NAME}} in probes. */
   values: Readonly<Record<string, string>>;
@@ -36,5 +42,5 @@ export function parseConfig(env: WorkerEnv): Config {
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, allowPrivateTargets: environment !== "production", values };
+  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, allowPrivateTargets: environment !== "production", values };
 }

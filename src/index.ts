@@ -1,21 +1,25 @@
 /**
- * The entry point: the only module that reads env. It builds the dependencies and hands them
- * to the Hono app (fetch) and to the tick (scheduled).
+ * The entry point: with the region runner object, the only module that reads env. It builds
+ * the dependencies and hands them to the Hono app (fetch) and to the dispatcher (scheduled).
  */
 import { createApp } from "./api/app.ts";
 import type { AppDeps } from "./api/app-env.ts";
-import { parseConfig, type WorkerEnv } from "./config.ts";
+import { parseConfig } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
 import { loadRegistry } from "./probe/registry.ts";
-import type { RunnerDeps } from "./probe/run-probe.ts";
-import { runTick } from "./schedule/run-tick.ts";
+import { dispatchTick } from "./schedule/dispatch-tick.ts";
+import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
+import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
+import { DEFAULT_RETENTION } from "./storage/retention.ts";
 
-// Validated once per isolate; a broken probe fails the deploy's first request loudly.
+export { RegionRunner } from "./schedule/region-runner.ts";
+
+// Validated once per isolate; a broken probe fails loudly instead of running half the fleet.
 const probes = loadRegistry(probeModules);
 const app = createApp();
 
-function appDeps(env: WorkerEnv): AppDeps {
+function appDeps(env: RegionRunnerEnv): AppDeps {
   return { config: parseConfig(env), probes, store: new D1RunStore(env.DB), now: Date.now };
 }
 
@@ -26,17 +30,17 @@ export default {
 
   async scheduled(controller, env, ctx) {
     const config = parseConfig(env);
-    const runner: RunnerDeps = {
-      fetch: (input, init) => fetch(input, init),
-      now: Date.now,
-      randomId: () => crypto.randomUUID(),
-      values: config.values,
-      allowPrivateTargets: config.allowPrivateTargets,
-    };
-    const work = runTick(controller.scheduledTime, { probes, store: new D1RunStore(env.DB), runner, coloFor: (region) => region }).then((report) => {
+    const work = dispatchTick(controller.scheduledTime, {
+      probes,
+      limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
+      retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
+      store: new D1RunStore(env.DB),
+      runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
+    }).then((report) => {
       console.log(JSON.stringify({ event: "tick", ...report }));
+      if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", shards: report.unreachableShards }));
     });
     ctx.waitUntil(work);
     await work;
   },
-} satisfies ExportedHandler<WorkerEnv>;
+} satisfies ExportedHandler<RegionRunnerEnv>;

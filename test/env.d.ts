@@ -1,9 +1,9 @@
 import type { D1Migration } from "cloudflare:test";
-import type { WorkerEnv } from "../src/config.ts";
+import type { RegionRunnerEnv } from "../src/schedule/region-runner.ts";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env extends RegionRunnerEnv {
       TEST_MIGRATIONS: D1Migration[];
       /** The demo shop started by test/global-setup.ts. */
       SHOP_URL: string;

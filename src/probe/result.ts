@@ -78,6 +78,13 @@ export interface StepResult {
   evidence?: Evidence;
 }
 
+/** A failed run is run once more from another region inside the same tick, before it counts. */
+export interface Confirmation {
+  region: string;
+  status: RunStatus;
+  failureClass?: FailureClass;
+}
+
 export interface RunResult {
   /** `${probeId}.${region}.${slotAt}`: the run's natural key, stable across replays. */
   runId: string;
@@ -91,6 +98,8 @@ export interface RunResult {
   durationMs: number;
   status: RunStatus;
   failure?: Failure;
+  /** Present on failed runs that were retried from another region. */
+  confirmation?: Confirmation;
   steps: StepResult[];
 }
 

@@ -1,11 +1,12 @@
 /** RunStore on D1: bound statements only, multi-row writes in one batch. */
 import { parseRunId, type RunResult } from "../probe/result.ts";
-import { RUN_SUMMARY_COLUMNS, toRunResult, toRunRow, toRunSummary, type RunRow } from "./run-rows.ts";
-import type { RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
+import { toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
+import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
+import type { ReadReport, RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import { runWriteStatements, STATEMENTS_PER_RUN } from "./run-write.ts";
 
-const INSERT_RUN = `INSERT INTO runs (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
-  failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (probe_id, region, slot_at) DO NOTHING`;
+const ROLLUP_TABLES = { hour: { table: "rollups_hourly", column: "hour_at" }, day: { table: "rollups_daily", column: "day_at" } } as const;
 
 export class D1RunStore implements RunStore {
   private readonly db: D1Database;
@@ -15,17 +16,10 @@ export class D1RunStore implements RunStore {
 
   async saveRuns(results: readonly RunResult[]): Promise<SaveReport> {
     if (results.length === 0) return { inserted: 0, rowsWritten: 0 };
-    const statements = results.map((run) => {
-      const r = toRunRow(run);
-      return this.db
-        .prepare(INSERT_RUN)
-        .bind(r.probe_id, r.region, r.slot_at, r.probe_version, r.colo, r.status, r.started_at, r.duration_ms, r.failure_class, r.failure_step, r.failure_message, r.detail);
-    });
-    const outcomes = await this.db.batch(statements);
-    return {
-      inserted: outcomes.reduce((n, o) => n + (o.meta.changes ?? 0), 0),
-      rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0),
-    };
+    const outcomes = await this.db.batch(results.flatMap((run) => runWriteStatements(this.db, run)));
+    // Every STATEMENTS_PER_RUN-th outcome is a run insert; its `changes` says whether it was new.
+    const inserted = outcomes.filter((_, i) => i % STATEMENTS_PER_RUN === 0).reduce((n, o) => n + (o.meta.changes ?? 0), 0);
+    return { inserted, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
 
   async latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]> {
@@ -48,5 +42,33 @@ export class D1RunStore implements RunStore {
       .bind(key.probeId, key.region, key.slotAt)
       .first<RunRow>();
     return row ? toRunResult(row) : null;
+  }
+
+  async rollups(probeId: string, grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>> {
+    const { table, column } = ROLLUP_TABLES[grain];
+    const result = await this.db
+      .prepare(`SELECT probe_id, region, ${column} AS bucket_at, total, up, degraded, down, latency FROM ${table}
+        WHERE probe_id = ? AND ${column} >= ? AND ${column} < ? ORDER BY region, ${column}`)
+      .bind(probeId, from, to)
+      .all<RollupRow>();
+    return { value: result.results.map((row) => toRollup(row, grain)), rowsRead: result.meta.rows_read ?? 0 };
+  }
+
+  async prune(plan: PrunePlan): Promise<{ deleted: number }> {
+    if (plan.pairs.length === 0) return { deleted: 0 };
+    const statements = plan.pairs.flatMap((p) => [
+      this.db
+        .prepare(`DELETE FROM runs WHERE probe_id = ?1 AND region = ?2 AND slot_at IN
+          (SELECT slot_at FROM runs WHERE probe_id = ?1 AND region = ?2 AND slot_at < ?3 ORDER BY slot_at LIMIT ?4)`)
+        .bind(p.probeId, p.region, plan.runsBefore, DELETE_CHUNK),
+      ...Object.values(ROLLUP_TABLES).map(({ table, column }) =>
+        this.db
+          .prepare(`DELETE FROM ${table} WHERE probe_id = ?1 AND region = ?2 AND ${column} IN
+            (SELECT ${column} FROM ${table} WHERE probe_id = ?1 AND region = ?2 AND ${column} < ?3 ORDER BY ${column} LIMIT ?4)`)
+          .bind(p.probeId, p.region, plan.rollupsBefore, DELETE_CHUNK),
+      ),
+    ]);
+    const outcomes = await this.db.batch(statements);
+    return { deleted: outcomes.reduce((n, o) => n + (o.meta.changes ?? 0), 0) };
   }
 }

@@ -24,10 +24,11 @@ export const RUN_SUMMARY_COLUMNS =
 interface RunDetail {
   steps: StepResult[];
   failure?: RunResult["failure"];
+  confirmation?: RunResult["confirmation"];
 }
 
 export function toRunRow(run: RunResult): RunRow {
-  const detail: RunDetail = { steps: run.steps, ...(run.failure ? { failure: run.failure } : {}) };
+  const detail: RunDetail = { steps: run.steps, ...(run.failure ? { failure: run.failure } : {}), ...(run.confirmation ? { confirmation: run.confirmation } : {}) };
   return {
     probe_id: run.probeId,
     region: run.region,
@@ -76,5 +77,6 @@ export function toRunResult(row: RunRow): RunResult {
     status: summary.status,
     steps: detail.steps,
     ...(detail.failure ? { failure: detail.failure } : {}),
+    ...(detail.confirmation ? { confirmation: detail.confirmation } : {}),
   };
 }

@@ -1,8 +1,10 @@
 /**
- * Storage of probe runs, as the rest of Afterlife sees it. The D1 implementation is in
- * d1-run-store.ts; tests use the same one against a real local D1.
+ * Storage of probe runs and their rollups, as the rest of Afterlife sees it. The D1
+ * implementation is in d1-run-store.ts; tests use the same one against a real local D1.
  */
 import type { Failure, RunResult, RunStatus } from "../probe/result.ts";
+import type { PrunePlan } from "./retention.ts";
+import type { Grain, Rollup } from "./rollup-rows.ts";
 
 /** A run without its steps: what lists and the status page need. */
 export interface RunSummary {
@@ -25,9 +27,19 @@ export interface SaveReport {
   rowsWritten: number;
 }
 
+export interface ReadReport<T> {
+  value: T;
+  /** D1 rows read, as D1 reports them: the cost of the query. */
+  rowsRead: number;
+}
+
 export interface RunStore {
   saveRuns(results: readonly RunResult[]): Promise<SaveReport>;
   /** The newest run of each (probe, region) pair asked for. */
   latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunResult | null>;
+  /** Rollups of one probe (all regions) with bucketAt in [from, to). */
+  rollups(probeId: string, grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>>;
+  /** Deletes expired raw runs and rollups of the planned pairs, in bounded chunks. */
+  prune(plan: PrunePlan): Promise<{ deleted: number }>;
 }

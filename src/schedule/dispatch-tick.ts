@@ -1,0 +1,64 @@
+/**
+ * The dispatcher: one cron tick plans the due (probe, region) runs, packs them into shards that
+ * fit one invocation's limits, hands each shard to its region runner, and prunes expired data.
+ * A shard that cannot be reached leaves its runs as no-data for this slot: nothing is invented.
+ */
+import type { LoadedProbe } from "../probe/registry.ts";
+import type { RunStatus } from "../probe/result.ts";
+import { planPrune, type RetentionPolicy } from "../storage/retention.ts";
+import type { RunStore } from "../storage/run-store.ts";
+import { planTick, slotOf } from "./plan.ts";
+import { estimateRunCost, planShards, type InvocationLimits } from "./shard-plan.ts";
+import type { ShardReport, ShardRequest } from "./shard-executor.ts";
+
+export interface DispatchDeps {
+  probes: readonly LoadedProbe[];
+  limits: InvocationLimits;
+  retention: RetentionPolicy;
+  store: Pick<RunStore, "prune">;
+  runShard: (request: ShardRequest) => Promise<ShardReport>;
+}
+
+export interface TickReport {
+  slotAt: number;
+  planned: number;
+  shards: number;
+  completed: number;
+  stored: number;
+  buffered: number;
+  rowsWritten: number;
+  unreachableShards: string[];
+  byStatus: Record<RunStatus, number>;
+  pruned: number;
+}
+
+export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): Promise<TickReport> {
+  const slotAt = slotOf(scheduledTime);
+  const planned = planTick(deps.probes, scheduledTime);
+  const shards = planShards(planned, deps.limits, (run) => estimateRunCost(run.probe));
+  const unreachableShards: string[] = [];
+  const reports = await Promise.all(
+    shards.map((shard) =>
+      deps.runShard({ region: shard.region, shard: shard.index, slotAt, probeIds: shard.runs.map((r) => r.probe.probe.id) }).catch((error: unknown) => {
+        unreachableShards.push(`${shard.region}:${shard.index} (${String(error)})`);
+        return null;
+      }),
+    ),
+  );
+  const byStatus: Record<RunStatus, number> = { up: 0, degraded: 0, down: 0 };
+  let completed = 0;
+  let stored = 0;
+  let buffered = 0;
+  let rowsWritten = 0;
+  for (const report of reports) {
+    if (!report) continue;
+    completed += report.completed;
+    stored += report.stored + report.flushed;
+    buffered += report.buffered;
+    rowsWritten += report.rowsWritten;
+    for (const s of report.statuses) byStatus[s.status]++;
+  }
+  const pairs = deps.probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
+  const { deleted } = await deps.store.prune(planPrune(pairs, slotAt, deps.retention));
+  return { slotAt, planned: planned.length, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, pruned: deleted };
+}

@@ -1,0 +1,95 @@
+/**
+ * The region runner: a Durable Object created with a locationHint for its region, one per
+ * (region, shard). It is the only module besides src/index.ts that touches env and
+ * cloudflare:* — it adapts the platform to executeShard().
+ */
+import { DurableObject } from "cloudflare:workers";
+import { parseConfig, type WorkerEnv } from "../config.ts";
+import { probeModules } from "../generated/probe-registry.ts";
+import { loadRegistry } from "../probe/registry.ts";
+import type { Confirmation } from "../probe/result.ts";
+import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
+import { D1RunStore } from "../storage/d1-run-store.ts";
+import { DurableObjectResultBuffer } from "./result-buffer.ts";
+import { executeShard, flushBuffer, type ShardExecutorDeps, type ShardReport, type ShardRequest } from "./shard-executor.ts";
+
+const probes = new Map(loadRegistry(probeModules).map((p) => [p.probe.id, p]));
+const RETRY_BUFFER_AFTER_MS = 30_000;
+const TRACE_URL = "https://www.cloudflare.com/cdn-cgi/trace";
+
+export interface RegionRunnerEnv extends WorkerEnv {
+  REGION_RUNNER: DurableObjectNamespace<RegionRunner>;
+}
+
+/** The stub of the runner for (region, name), placed near the region. */
+export function regionRunner(env: RegionRunnerEnv, region: string, name: string): DurableObjectStub<RegionRunner> {
+  return env.REGION_RUNNER.get(env.REGION_RUNNER.idFromName(`${region}:${name}`), { locationHint: region as DurableObjectLocationHint });
+}
+
+export class RegionRunner extends DurableObject<RegionRunnerEnv> {
+  private coloCache: string | undefined;
+
+  private runnerDeps(): RunnerDeps {
+    const config = parseConfig(this.env);
+    return {
+      fetch: (input, init) => fetch(input, init),
+      now: Date.now,
+      randomId: () => crypto.randomUUID(),
+      values: config.values,
+      allowPrivateTargets: config.allowPrivateTargets,
+    };
+  }
+
+  /** Where this object really runs: the colo from /cdn-cgi/trace in production, the label locally. */
+  private async colo(region: string): Promise<string> {
+    if (this.coloCache) return this.coloCache;
+    if (parseConfig(this.env).environment !== "production") return region;
+    try {
+      const trace = await (await fetch(TRACE_URL, { signal: AbortSignal.timeout(2000) })).text();
+      this.coloCache = /^colo=(\w+)$/m.exec(trace)?.[1] ?? region;
+    } catch {
+      return region;
+    }
+    return this.coloCache;
+  }
+
+  private deps(region: string): ShardExecutorDeps {
+    return {
+      probes,
+      store: new D1RunStore(this.env.DB),
+      buffer: new DurableObjectResultBuffer(this.ctx.storage),
+      runner: this.runnerDeps(),
+      colo: () => this.colo(region),
+      confirm: (probeId, otherRegion, slotAt) => regionRunner(this.env, otherRegion, "confirm").confirm(probeId, otherRegion, slotAt),
+    };
+  }
+
+  /** Runs one shard of a tick and stores its results (or buffers them when D1 fails). */
+  async runShard(request: ShardRequest): Promise<ShardReport> {
+    const report = await executeShard(request, this.deps(request.region));
+    if (report.buffered > 0) await this.ctx.storage.setAlarm(Date.now() + RETRY_BUFFER_AFTER_MS);
+    return report;
+  }
+
+  /** Runs a probe once from here to confirm another region's failure. Stores nothing. */
+  async confirm(probeId: string, region: string, slotAt: number): Promise<Confirmation> {
+    const probe = probes.get(probeId);
+    if (!probe) throw new Error(`unknown probe ${probeId}`);
+    const result = await runProbe(probe, { region, colo: await this.colo(region), slotAt }, this.runnerDeps());
+    return { region, status: result.status, ...(result.failure ? { failureClass: result.failure.class } : {}) };
+  }
+
+  /** Retries buffered results until D1 takes them. */
+  override async alarm(): Promise<void> {
+    const outcome = await flushBuffer({ store: new D1RunStore(this.env.DB), buffer: new DurableObjectResultBuffer(this.ctx.storage) });
+    if (outcome.remaining > 0) {
+      console.error(JSON.stringify({ event: "buffer_flush_failed", remaining: outcome.remaining, error: outcome.error }));
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_BUFFER_AFTER_MS);
+    }
+  }
+
+  /** How many results wait for D1 (for the watchdog and the tests). */
+  async bufferedCount(): Promise<number> {
+    return (await new DurableObjectResultBuffer(this.ctx.storage).list()).length;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What a region runner does with one shard of a tick: run each probe (at most MAX_IN_FLIGHT at
+ * once), confirm failures from another region, and store the results. A storage failure never
+ * loses a result and never turns into downtime: the results wait in the runner's own storage
+ * and are written on the next attempt (the next shard call or the alarm).
+ */
+import type { LoadedProbe } from "../probe/registry.ts";
+import type { Confirmation, RunResult } from "../probe/result.ts";
+import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
+import type { RunStore } from "../storage/run-store.ts";
+import { mapWithConcurrency } from "./concurrency.ts";
+import type { ResultBuffer } from "./result-buffer.ts";
+
+/** Requests in flight at once per invocation (the Workers limit on connections awaiting headers). */
+export const MAX_IN_FLIGHT = 6;
+
+export interface ShardRequest {
+  region: string;
+  shard: number;
+  slotAt: number;
+  probeIds: string[];
+}
+
+export interface ShardReport {
+  region: string;
+  shard: number;
+  planned: number;
+  completed: number;
+  /** Results of this shard written to D1 now (0 when D1 failed). */
+  stored: number;
+  /** Results waiting in the runner's storage after this call. */
+  buffered: number;
+  /** Older buffered results written during this call. */
+  flushed: number;
+  rowsWritten: number;
+  storageError?: string;
+  statuses: { probeId: string; status: RunResult["status"]; confirmation?: Confirmation }[];
+}
+
+export interface ShardExecutorDeps {
+  probes: ReadonlyMap<string, LoadedProbe>;
+  store: RunStore;
+  buffer: ResultBuffer;
+  runner: RunnerDeps;
+  colo: () => Promise<string>;
+  /** Runs the probe once from another region and reports the outcome (stores nothing). */
+  confirm: (probeId: string, region: string, slotAt: number) => Promise<Confirmation>;
+}
+
+/** The region a failed run is confirmed from: the next of the probe's regions, or its own if it has one. */
+export function confirmationRegion(probe: LoadedProbe, region: string): string {
+  const regions = probe.probe.regions;
+  if (regions.length < 2) return region;
+  return regions[(regions.indexOf(region as never) + 1) % regions.length]!;
+}
+
+/** Writes what is buffered; returns how many were written (0 when D1 still fails). */
+export async function flushBuffer(deps: Pick<ShardExecutorDeps, "store" | "buffer">): Promise<{ flushed: number; remaining: number; error?: string }> {
+  const pending = await deps.buffer.list();
+  if (pending.length === 0) return { flushed: 0, remaining: 0 };
+  try {
+    await deps.store.saveRuns(pending);
+  } catch (error) {
+    return { flushed: 0, remaining: pending.length, error: String(error) };
+  }
+  await deps.buffer.remove(pending.map((r) => r.runId));
+  return { flushed: pending.length, remaining: 0 };
+}
+
+export async function executeShard(request: ShardRequest, deps: ShardExecutorDeps): Promise<ShardReport> {
+  const colo = await deps.colo();
+  const probes = request.probeIds.flatMap((id) => {
+    const probe = deps.probes.get(id);
+    return probe ? [probe] : [];
+  });
+  const results = await mapWithConcurrency(probes, MAX_IN_FLIGHT, async (probe) => {
+    const result = await runProbe(probe, { region: request.region, colo, slotAt: request.slotAt }, deps.runner);
+    if (result.status !== "down" || probe.probe.retries === 0) return result;
+    // A confirmation that could not run leaves the failure unconfirmed rather than inventing an outcome.
+    const confirmation = await deps.confirm(probe.probe.id, confirmationRegion(probe, request.region), request.slotAt).catch(() => undefined);
+    return confirmation ? { ...result, confirmation } : result;
+  });
+
+  const flush = await flushBuffer(deps);
+  const report: ShardReport = {
+    region: request.region,
+    shard: request.shard,
+    planned: request.probeIds.length,
+    completed: results.length,
+    stored: 0,
+    buffered: flush.remaining,
+    flushed: flush.flushed,
+    rowsWritten: 0,
+    statuses: results.map((r) => ({ probeId: r.probeId, status: r.status, ...(r.confirmation ? { confirmation: r.confirmation } : {}) })),
+  };
+  try {
+    const saved = await deps.store.saveRuns(results);
+    report.stored = results.length;
+    report.rowsWritten = saved.rowsWritten;
+  } catch (error) {
+    await deps.buffer.put(results);
+    report.buffered += results.length;
+    report.storageError = String(error);
+  }
+  return report;
+}

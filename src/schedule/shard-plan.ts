@@ -1,0 +1,146 @@
+/**
+ * Splits one tick's planned runs into shards, each small enough for one Durable Object
+ * invocation.
+ *
+ * Why: an invocation has hard ceilings (subrequests, D1 queries) and a tick has a soft one (all
+ * runs should finish well inside the minute, before the next tick). One object per region
+ * running everything breaks on Free at a few dozen runs; one object per run wastes an
+ * invocation per run. Packing runs into as few shards as fit keeps both the cost and the
+ * number of objects low. Pure and deterministic: the same runs and limits always give the same
+ * shards, so a replayed tick dispatches to the same objects.
+ */
+import { isScriptStep } from "../probe/schema.ts";
+import type { LoadedProbe } from "../probe/registry.ts";
+import type { PlannedRun } from "./plan.ts";
+
+export interface InvocationLimits {
+  /** Subrequests (fetches) one invocation may make. */
+  subrequests: number;
+  /** D1 queries one invocation may make. */
+  d1Queries: number;
+  /** Requests waiting for headers at once; more are queued. */
+  inFlight: number;
+  /** Wall time a shard should stay under so the tick ends before the next one. */
+  wallBudgetMs: number;
+}
+
+/** Workers Free: 50 subrequests and 50 D1 queries per invocation. */
+export const FREE_LIMITS: InvocationLimits = Object.freeze({ subrequests: 50, d1Queries: 50, inFlight: 6, wallBudgetMs: 45_000 });
+
+/** Workers Paid: 1,000 subrequests and 1,000 D1 queries per invocation. */
+export const PAID_LIMITS: InvocationLimits = Object.freeze({ subrequests: 1000, d1Queries: 1000, inFlight: 6, wallBudgetMs: 45_000 });
+
+/** D1 queries one stored run costs: the run row and two rollup upserts. */
+export const WRITE_QUERIES_PER_RUN = 3;
+
+/** Subrequests kept back in every shard for the colo lookup (`/cdn-cgi/trace`). */
+export const RESERVED_SUBREQUESTS = 1;
+
+/** What a run is expected to spend; an estimate made before running it. */
+export interface RunCost {
+  requests: number;
+  d1Queries: number;
+  expectedMs: number;
+}
+
+/**
+ * The worst-case cost of one run of a probe, from its definition alone.
+ *
+ * An HTTP step makes 1 request plus one per redirect hop it may follow (maxRedirects), so this is
+ * an upper bound. A script step's fetches cannot be counted without running it; `scriptRequests`
+ * (default 10) is the assumption. Expected time is requests × `assumedRequestMs` (default 300):
+ * steps run one after another. This is one attempt: `retries` are not counted.
+ */
+export function estimateRunCost(probe: LoadedProbe, options: { assumedRequestMs?: number; scriptRequests?: number } = {}): RunCost {
+  const assumedRequestMs = options.assumedRequestMs ?? 300;
+  const scriptRequests = options.scriptRequests ?? 10;
+  let requests = 0;
+  for (const step of probe.probe.steps) requests += isScriptStep(step) ? scriptRequests : 1 + step.maxRedirects;
+  return { requests, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: requests * assumedRequestMs };
+}
+
+export type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs";
+
+export interface Shard {
+  region: string;
+  /** 0, 1, 2, ... within the region. */
+  index: number;
+  runs: PlannedRun[];
+  /**
+   * Present only on a shard holding a single run that alone exceeds these limits. Such a run is
+   * still dispatched (dropping it would read as "no data" with no reason); callers should log it.
+   */
+  overLimit?: LimitName[];
+}
+
+/** The Durable Object name of a shard; stable across ticks for the same packing. */
+export function shardName(region: string, index: number): string {
+  return `${region}:${index}`;
+}
+
+interface Load {
+  requests: number;
+  d1Queries: number;
+  expectedMs: number;
+}
+
+/**
+ * The limits a load breaks. Wall time is sum(expectedMs) / inFlight (runs go inFlight at a
+ * time), compared as sum ≤ budget × inFlight to stay in exact arithmetic for integer inputs.
+ */
+function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
+  const out: LimitName[] = [];
+  if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
+  if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
+  if (load.expectedMs > limits.wallBudgetMs * limits.inFlight) out.push("wallBudgetMs");
+  return out;
+}
+
+function compareRuns(a: PlannedRun, b: PlannedRun): number {
+  const idA = a.probe.probe.id;
+  const idB = b.probe.probe.id;
+  if (idA !== idB) return idA < idB ? -1 : 1;
+  return a.slotAt - b.slotAt;
+}
+
+/**
+ * Groups runs by region, then packs each region's runs, in probe-id order, into consecutive
+ * shards: a run joins the current shard if the shard still fits every limit with it, otherwise
+ * it opens the next shard (next-fit). Regions come out in name order, shards in index order.
+ *
+ * Next-fit in a fixed order is chosen over tighter bin packing because it is simple to reason
+ * about: with equal costs it is optimal (ceil(n / perShard) shards), and a shard holds a
+ * contiguous range of probe ids.
+ */
+export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost): Shard[] {
+  if (!(limits.inFlight >= 1)) throw new RangeError(`planShards: inFlight must be at least 1, got ${limits.inFlight}`);
+  const byRegion = new Map<string, PlannedRun[]>();
+  for (const run of runs) {
+    const list = byRegion.get(run.region);
+    if (list) list.push(run);
+    else byRegion.set(run.region, [run]);
+  }
+  const regions = [...byRegion.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const shards: Shard[] = [];
+  for (const region of regions) {
+    const ordered = byRegion.get(region)!.slice().sort(compareRuns);
+    let current: Shard | undefined;
+    let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0 };
+    let index = 0;
+    for (const run of ordered) {
+      const c = cost(run);
+      const withRun = { requests: load.requests + c.requests, d1Queries: load.d1Queries + c.d1Queries, expectedMs: load.expectedMs + c.expectedMs };
+      if (current && !current.overLimit && exceeded(withRun, limits).length === 0) {
+        current.runs.push(run);
+        load = withRun;
+        continue;
+      }
+      current = { region, index: index++, runs: [run] };
+      load = { requests: c.requests, d1Queries: c.d1Queries, expectedMs: c.expectedMs };
+      const over = exceeded(load, limits);
+      if (over.length) current.overLimit = over;
+      shards.push(current);
+    }
+  }
+  return shards;
+}
