@@ -7,12 +7,11 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const probesDir = join(root, "probes");
-const out = join(root, "src", "generated", "probe-registry.ts");
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-export function probeFiles(): string[] {
-  return readdirSync(probesDir)
+/** The probe files of a project (default: this one), sorted. */
+export function probeFiles(root = PROJECT_ROOT): string[] {
+  return readdirSync(join(root, "probes"))
     .filter((f) => f.endsWith(".ts") && !f.startsWith("_") && !f.endsWith(".d.ts"))
     .sort();
 }
@@ -30,8 +29,10 @@ ${entries}
 `;
 }
 
-export function writeRegistry(): string {
-  const text = renderRegistry(probeFiles());
+/** Writes `<root>/src/generated/probe-registry.ts`; `root` defaults to this project. */
+export function writeRegistry(root = PROJECT_ROOT): string {
+  const out = join(root, "src", "generated", "probe-registry.ts");
+  const text = renderRegistry(probeFiles(root));
   mkdirSync(dirname(out), { recursive: true });
   let current = "";
   try {

@@ -3,6 +3,7 @@
  *
  *   npm run probe -- list
  *   npm run probe -- validate
+ *   npm run probe -- cost [--plan free|paid] [--json]
  *   npm run probe -- run <id|file> [--demo] [--base-url URL] [--var k=v]... [--region R] [--json]
  *
  * Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
@@ -16,12 +17,16 @@ import { slotOf } from "../../src/schedule/plan.ts";
 import { startShop } from "../demo-target/shop.ts";
 import { probeFiles, writeRegistry } from "../generate-probe-registry.ts";
 import { ROOT } from "../local/local-network.ts";
+import { estimateCost } from "../../src/cost/estimate.ts";
+import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
+import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { localValues } from "./local-values.ts";
 
 const USAGE = `usage:
   npm run probe -- list                      the probes in probes/
   npm run probe -- validate                  check every probe; path-precise errors, exit 2 if any
+  npm run probe -- cost [--plan free|paid]   monthly Cloudflare usage and bill for these probes
   npm run probe -- run <id|file> [options]   run one probe once, here, with the Worker's runner
       --demo             start the bundled demo shop and point SHOP_URL at it
       --base-url URL     override the probe's baseUrl
@@ -130,6 +135,16 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
+async function cost(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { plan: { type: "string", default: "paid" }, json: { type: "boolean", default: false } } });
+  if (values.plan !== "free" && values.plan !== "paid") throw new UsageError(`--plan ${values.plan}: expected free or paid`);
+  const env = localValues(ROOT);
+  const rawRunDays = Number(env.RAW_RETENTION_DAYS ?? DEFAULT_RETENTION.rawRunDays);
+  const estimate = estimateCost(await loadProbes(), { plan: values.plan, retention: { ...DEFAULT_RETENTION, rawRunDays } });
+  console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));
+  return estimate.warnings.length ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -139,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
       return validate();
     case "run":
       return run(rest);
+    case "cost":
+      return cost(rest);
     case undefined:
     case "help":
     case "--help":

@@ -21,6 +21,10 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 export const OFFLINE_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
 export interface LocalNetworkOptions {
+  /** The project to run (default this one; the fleet benchmark runs a generated copy). */
+  root?: string;
+  /** Extra Worker vars, e.g. { AFTERLIFE_PLAN: "free" }. */
+  vars?: Record<string, string>;
   /** Folder of the local D1 state (default .wrangler/state, kept between starts). */
   persistTo?: string;
   workerPort?: number;
@@ -42,8 +46,8 @@ export interface LocalNetwork {
 }
 
 /** Makes sure .dev.vars has the demo shop's password as the SHOP_PASSWORD secret; returns it. */
-export function ensureDevVars(): string {
-  const file = join(ROOT, ".dev.vars");
+export function ensureDevVars(root = ROOT): string {
+  const file = join(root, ".dev.vars");
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
   const match = /^SHOP_PASSWORD\s*=\s*"?([^"\n]*)"?\s*$/m.exec(current);
   if (match?.[1]) return match[1];
@@ -53,8 +57,8 @@ export function ensureDevVars(): string {
   return DEMO_PASSWORD;
 }
 
-export function readCrons(): string[] {
-  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+export function readCrons(root = ROOT): string[] {
+  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
   return config.triggers?.crons ?? [];
 }
 
@@ -77,12 +81,14 @@ async function waitForHealth(url: string, child: Child, timeoutMs: number): Prom
 
 export async function startLocalNetwork(options: LocalNetworkOptions = {}): Promise<LocalNetwork> {
   const log = options.log ?? (() => {});
+  const root = options.root ?? ROOT;
+  const extraVars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
   const persistArgs = options.persistTo ? ["--persist-to", options.persistTo] : [];
-  writeRegistry();
-  const password = ensureDevVars();
+  writeRegistry(root);
+  const password = ensureDevVars(root);
 
   log("applying D1 migrations to the local database…");
-  await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { cwd: ROOT, env: { ...OFFLINE_ENV, CI: "true" } });
+  await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
 
   const shopPort = options.shopPort ?? (await freePort(8790));
   const shopUrl = `http://127.0.0.1:${shopPort}`;
@@ -101,8 +107,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const worker = startChild(
     "wrangler dev",
     WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", "--var", "AFTERLIFE_ENV:local", "--var", `SHOP_URL:${shopUrl}`, ...persistArgs],
-    { cwd: ROOT, env: OFFLINE_ENV, onOutput: (line) => log(`[worker] ${line}`) },
+    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", "--var", "AFTERLIFE_ENV:local", "--var", `SHOP_URL:${shopUrl}`, ...extraVars, ...persistArgs],
+    { cwd: root, env: OFFLINE_ENV, onOutput: (line) => log(`[worker] ${line}`) },
   );
   try {
     await waitForHealth(`${workerUrl}/api/v1/health`, worker, 90_000);
@@ -112,7 +118,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     throw error;
   }
 
-  const crons = readCrons();
+  const crons = readCrons(root);
   const parsed: Cron[] = crons.map(parseCron);
   const fireTick = async (time: number) => {
     for (const cron of parsed.filter((c) => cronMatches(c, time))) {

@@ -81,18 +81,24 @@ export function shardName(region: string, index: number): string {
 interface Load {
   requests: number;
   d1Queries: number;
+  /** Sum of the runs' expectedMs. */
   expectedMs: number;
+  /** The largest single run's expectedMs. */
+  longestMs: number;
 }
 
 /**
- * The limits a load breaks. Wall time is sum(expectedMs) / inFlight (runs go inFlight at a
- * time), compared as sum ≤ budget × inFlight to stay in exact arithmetic for integer inputs.
+ * The limits a load breaks. The estimated wall time of a shard is
+ * max(sum(expectedMs) / inFlight, longest single run's expectedMs): runs go inFlight at a time,
+ * but one run cannot be split across slots, so a shard is never faster than its longest run. It
+ * is compared as sum ≤ budget × inFlight and longest ≤ budget, which stays in exact arithmetic
+ * for integer inputs.
  */
 function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   const out: LimitName[] = [];
   if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
   if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
-  if (load.expectedMs > limits.wallBudgetMs * limits.inFlight) out.push("wallBudgetMs");
+  if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
   return out;
 }
 
@@ -125,18 +131,23 @@ export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits
   for (const region of regions) {
     const ordered = byRegion.get(region)!.slice().sort(compareRuns);
     let current: Shard | undefined;
-    let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0 };
+    let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
     let index = 0;
     for (const run of ordered) {
       const c = cost(run);
-      const withRun = { requests: load.requests + c.requests, d1Queries: load.d1Queries + c.d1Queries, expectedMs: load.expectedMs + c.expectedMs };
+      const withRun: Load = {
+        requests: load.requests + c.requests,
+        d1Queries: load.d1Queries + c.d1Queries,
+        expectedMs: load.expectedMs + c.expectedMs,
+        longestMs: Math.max(load.longestMs, c.expectedMs),
+      };
       if (current && !current.overLimit && exceeded(withRun, limits).length === 0) {
         current.runs.push(run);
         load = withRun;
         continue;
       }
       current = { region, index: index++, runs: [run] };
-      load = { requests: c.requests, d1Queries: c.d1Queries, expectedMs: c.expectedMs };
+      load = { requests: c.requests, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
       const over = exceeded(load, limits);
       if (over.length) current.overLimit = over;
       shards.push(current);

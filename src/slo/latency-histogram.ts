@@ -139,56 +139,68 @@ export function shareUnder(h: readonly number[], thresholdMs: number): { under: 
 }
 
 /**
- * Text format for a D1 column: `h1|` then the non-empty buckets as `index:count`, ascending and
- * comma-separated, e.g. `h1|9:3,10:41,12:1`; the empty histogram is `h1|`. Sparse because a
- * probe's latencies sit in a handful of neighbouring buckets. The `h1` tag names this bucket
- * layout, so a future layout can be told apart instead of silently misread.
+ * Text format of the D1 `latency` column: a sparse JSON object from bucket index (as a decimal
+ * string key) to count, e.g. `{"20":90,"30":9,"37":1}`; the empty histogram is `{}`.
+ *
+ * Why JSON and not a compact custom format: the rollup rows are updated in place by SQL. Each
+ * stored run bumps exactly one bucket with `json_set(latency, '$."<index>"', ... + 1)` (see
+ * storage/run-write.ts), which needs no read-modify-write in the Worker and so cannot lose a
+ * concurrent run's count. Sparse because a probe's latencies sit in a handful of neighbouring
+ * buckets. `encodeHistogram` writes the canonical form (keys ascending, only non-zero buckets);
+ * `decodeHistogram` accepts whatever SQL leaves behind, where key order is not guaranteed.
  */
-const FORMAT_TAG = "h1|";
-
 export function encodeHistogram(h: readonly number[]): string {
   assertHistogram(h, "encodeHistogram");
   const parts: string[] = [];
   h.forEach((count, i) => {
     if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`encodeHistogram: bucket ${i} holds ${count}, not a count`);
-    if (count > 0) parts.push(`${i}:${count}`);
+    if (count > 0) parts.push(`"${i}":${count}`);
   });
-  return FORMAT_TAG + parts.join(",");
+  return `{${parts.join(",")}}`;
 }
 
 export class HistogramDecodeError extends Error {
   override name = "HistogramDecodeError";
 }
 
-const PAIR = /^(0|[1-9][0-9]*):([1-9][0-9]*)$/;
+/** A canonical bucket index: no sign, no leading zeros, no fraction or exponent. */
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
 
 /**
- * Parses `encodeHistogram` output. Strict, because a rollup that is read wrongly would silently
- * skew an SLO: anything but the canonical form (tag, ascending indexes inside the layout, positive
- * safe-integer counts, no zero or duplicate entries) throws a HistogramDecodeError saying what
- * is wrong.
+ * Parses the latency column. Strict, because a rollup that is read wrongly would silently skew
+ * an SLO: the text must be a JSON object whose keys are canonical bucket indexes inside
+ * 0..BUCKET_COUNT-1 and whose values are safe non-negative integers; anything else throws a
+ * HistogramDecodeError saying what is wrong. Lenient only where SQL or an older writer may differ
+ * from `encodeHistogram` without meaning anything else: keys in any order, and zero counts
+ * (SQL never writes 0, but a 0 is unambiguous).
  */
 export function decodeHistogram(text: string): Histogram {
   const fail = (reason: string): never => {
-    const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    const raw = String(text);
+    const shown = raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
     throw new HistogramDecodeError(`not a latency histogram (${reason}): ${JSON.stringify(shown)}`);
   };
   if (typeof text !== "string") fail(`expected text, got ${typeof text}`);
-  if (!text.startsWith(FORMAT_TAG)) fail(`it must start with '${FORMAT_TAG}'`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    fail("not valid JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail(`expected a JSON object, got ${describeJson(parsed)}`);
   const h = emptyHistogram();
-  const body = text.slice(FORMAT_TAG.length);
-  if (body === "") return h;
-  let previous = -1;
-  for (const part of body.split(",")) {
-    const match = PAIR.exec(part);
-    if (!match) fail(`'${part}' is not 'index:count' with a positive count`);
-    const index = Number(match![1]);
-    const count = Number(match![2]);
-    if (index >= BUCKET_COUNT) fail(`bucket ${index} is outside 0..${BUCKET_COUNT - 1}`);
-    if (index <= previous) fail(`bucket ${index} is out of order or repeated`);
-    if (!Number.isSafeInteger(count)) fail(`count ${match![2]} is too large`);
-    h[index] = count;
-    previous = index;
+  for (const [key, count] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!INDEX_KEY.test(key)) fail(`key ${JSON.stringify(key)} is not a bucket index`);
+    const index = Number(key);
+    if (index >= BUCKET_COUNT) fail(`bucket ${key} is outside 0..${BUCKET_COUNT - 1}`);
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) fail(`bucket ${key} holds ${JSON.stringify(count)}, not a count`);
+    h[index] = (count as number) + 0; // + 0 turns a JSON -0 into 0
   }
   return h;
 }

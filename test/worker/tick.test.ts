@@ -2,30 +2,14 @@
  * The cron tick end to end inside workerd: real scheduled handler, real local D1, the demo shop
  * over real HTTP on 127.0.0.1.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import worker from "../../src/index.ts";
+import { setFault, storedRuns, tick } from "./support/network.ts";
 
 const CANARY = "canary-secret-7f3a9c";
 const BASE = Date.UTC(2026, 10, 26, 10, 0); // a whole minute
 
-async function tick(scheduledTime: number): Promise<void> {
-  const controller = createScheduledController({ cron: "* * * * *", scheduledTime });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, env, ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-async function setFault(fault: Record<string, unknown> | null): Promise<void> {
-  const res = await fetch(`${env.SHOP_URL}/_control/faults`, fault ? { method: "POST", body: JSON.stringify(fault) } : { method: "DELETE" });
-  expect(res.ok).toBe(true);
-}
-
-async function rows(): Promise<{ probe_id: string; region: string; slot_at: number; status: string; failure_class: string | null; detail: string }[]> {
-  const result = await env.DB.prepare("SELECT probe_id, region, slot_at, status, failure_class, detail FROM runs ORDER BY probe_id, region, slot_at").all();
-  return result.results as never;
-}
+const rows = () => storedRuns();
 
 afterEach(() => setFault(null));
 

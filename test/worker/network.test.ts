@@ -1,0 +1,203 @@
+/**
+ * The probe network in workerd: region runner objects, quorum and confirmation from another
+ * region, idempotent replays, missed ticks as no-data, retention, and zero loss when D1 fails.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { probeModules } from "../../src/generated/probe-registry.ts";
+import { loadRegistry } from "../../src/probe/registry.ts";
+import type { RunResult } from "../../src/probe/result.ts";
+import { dispatchTick } from "../../src/schedule/dispatch-tick.ts";
+import { regionRunner } from "../../src/schedule/region-runner.ts";
+import { DurableObjectResultBuffer } from "../../src/schedule/result-buffer.ts";
+import { executeShard } from "../../src/schedule/shard-executor.ts";
+import { FREE_LIMITS } from "../../src/schedule/shard-plan.ts";
+import { coverage } from "../../src/slo/coverage.ts";
+import { D1RunStore } from "../../src/storage/d1-run-store.ts";
+import { DEFAULT_RETENTION, planPrune } from "../../src/storage/retention.ts";
+import type { RunStore } from "../../src/storage/run-store.ts";
+import { setFault, storedRuns, tick } from "./support/network.ts";
+
+const HOUR = Date.UTC(2026, 10, 20, 8); // a whole hour, in the past
+const MINUTE = 60_000;
+const probes = loadRegistry(probeModules);
+const byId = new Map(probes.map((p) => [p.probe.id, p]));
+const store = new D1RunStore(env.DB);
+
+afterEach(() => setFault(null));
+
+async function rollupSnapshot(): Promise<unknown[]> {
+  const hourly = await env.DB.prepare("SELECT * FROM rollups_hourly ORDER BY probe_id, region, hour_at").all();
+  const daily = await env.DB.prepare("SELECT * FROM rollups_daily ORDER BY probe_id, region, day_at").all();
+  return [hourly.results, daily.results];
+}
+
+async function status(): Promise<Record<string, { state: string; regions: Record<string, string> }>> {
+  const res = await exports.default.fetch("http://afterlife.test/api/v1/status");
+  const body = (await res.json()) as { probes: { id: string; state: string; regions: { region: string; state: string }[] }[] };
+  return Object.fromEntries(body.probes.map((p) => [p.id, { state: p.state, regions: Object.fromEntries(p.regions.map((r) => [r.region, r.state])) }]));
+}
+
+describe("replays", () => {
+  it("5 sequential and 5 parallel replays leave one row per (probe, region, slot) and unchanged rollups", async () => {
+    const slot = HOUR;
+    await tick(slot);
+    const runsAfterFirst = await storedRuns("slot_at = ?", slot);
+    const rollupsAfterFirst = await rollupSnapshot();
+    expect(runsAfterFirst).toHaveLength(6);
+    for (let i = 0; i < 5; i++) await tick(slot + i * 1000);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => tick(slot + 30_000 + i)));
+    expect(await storedRuns("slot_at = ?", slot)).toEqual(runsAfterFirst);
+    expect(await rollupSnapshot()).toEqual(rollupsAfterFirst);
+    const hourly = (await env.DB.prepare("SELECT probe_id, region, total, up FROM rollups_hourly WHERE hour_at = ? ORDER BY probe_id, region").bind(HOUR).all()).results;
+    expect(hourly).toEqual([
+      { probe_id: "shop-checkout", region: "apac", total: 1, up: 1 },
+      { probe_id: "shop-checkout", region: "enam", total: 1, up: 1 },
+      { probe_id: "shop-checkout", region: "weur", total: 1, up: 1 },
+      { probe_id: "shop-home", region: "apac", total: 1, up: 1 },
+      { probe_id: "shop-home", region: "enam", total: 1, up: 1 },
+      { probe_id: "shop-home", region: "weur", total: 1, up: 1 },
+    ]);
+  });
+});
+
+describe("regions, quorum and confirmation", () => {
+  it("one region failing is a regional issue, confirmed as such from another region", async () => {
+    await setFault({ region: "apac", status: 503 });
+    const now = Math.floor(Date.now() / MINUTE) * MINUTE;
+    await tick(now);
+    const current = await status();
+    expect(current["shop-home"]).toEqual({ state: "regional", regions: { weur: "up", enam: "up", apac: "down" } });
+    const [apac] = await storedRuns("probe_id = 'shop-home' AND region = 'apac' AND slot_at = ?", now);
+    const detail = JSON.parse(apac!.detail) as Pick<RunResult, "confirmation">;
+    expect(detail.confirmation).toEqual({ region: "weur", status: "up" });
+  });
+
+  it("a quorum of regions failing is down, confirmed; recovery brings it back up", async () => {
+    await setFault({ region: "weur", status: 503 });
+    await setFault({ region: "enam", status: 503 });
+    const now = Math.floor(Date.now() / MINUTE) * MINUTE + MINUTE;
+    await tick(now);
+    expect((await status())["shop-home"]).toEqual({ state: "down", regions: { weur: "down", enam: "down", apac: "up" } });
+    const [weur] = await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now);
+    expect((JSON.parse(weur!.detail) as Pick<RunResult, "confirmation">).confirmation).toEqual({ region: "enam", status: "down", failureClass: "status" });
+    await setFault(null);
+    await tick(now + MINUTE);
+    expect((await status())["shop-home"]!.state).toBe("up");
+  });
+});
+
+describe("missed ticks", () => {
+  it("a slot without a run is no-data, never up", async () => {
+    const hour = HOUR + 3 * 3_600_000;
+    for (const minute of [0, 1, 3]) await tick(hour + minute * MINUTE); // minute 2 never arrives
+    const { value } = await store.rollups("shop-home", "hour", hour, hour + 3_600_000);
+    const stored = value.reduce((n, r) => n + r.total, 0);
+    const up = value.reduce((n, r) => n + r.up, 0);
+    expect(coverage(byId.get("shop-home")!, 3, hour, hour + 4 * MINUTE, stored)).toEqual({ expected: 12, stored: 9, noData: 3 });
+    expect(up).toBe(9);
+  });
+});
+
+describe("retention", () => {
+  it("deletes raw runs older than the retention in bounded chunks and keeps rollups", async () => {
+    const old = Date.UTC(2026, 9, 1, 12); // 8 weeks before `now` below
+    const now = Date.UTC(2026, 10, 26, 12);
+    const home = byId.get("shop-home")!;
+    const runs: RunResult[] = Array.from({ length: 5 }, (_, i) => ({
+      runId: `shop-home.weur.${old + i * MINUTE}`,
+      probeId: "shop-home",
+      probeVersion: home.version,
+      region: "weur",
+      colo: "weur",
+      slotAt: old + i * MINUTE,
+      startedAt: old + i * MINUTE,
+      durationMs: 40,
+      status: "up",
+      steps: [],
+    }));
+    await store.saveRuns(runs);
+    await store.saveRuns([{ ...runs[0]!, runId: `shop-home.weur.${now - MINUTE}`, slotAt: now - MINUTE }]);
+    // Find the minute at which (shop-home, weur) is pruned: once an hour, at its hash's minute.
+    let pruneAt = now;
+    while (!planPrune([{ probeId: "shop-home", region: "weur" }], pruneAt, DEFAULT_RETENTION).pairs.length) pruneAt += MINUTE;
+    const report = await dispatchTick(pruneAt, { probes, limits: FREE_LIMITS, retention: DEFAULT_RETENTION, store, runShard: async () => Promise.reject(new Error("not in this test")) });
+    expect(report.pruned).toBe(5);
+    expect(await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at < ?", now - 14 * 86_400_000)).toEqual([]);
+    expect((await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now - MINUTE)).length).toBe(1);
+    const rollup = await store.rollups("shop-home", "day", Date.UTC(2026, 9, 1), Date.UTC(2026, 9, 2));
+    expect(rollup.value.map((r) => [r.region, r.total])).toEqual([["weur", 5]]);
+    expect(report.unreachableShards).toHaveLength(report.shards);
+  });
+});
+
+/** The real D1 store, made to fail on chosen calls (fault injection, not a stand-in). */
+function failingOn(calls: number[], real: RunStore): RunStore & { calls: number } {
+  const wrapper = {
+    calls: 0,
+    saveRuns: async (results: readonly RunResult[]) => {
+      wrapper.calls++;
+      if (calls.includes(wrapper.calls)) throw new Error(`D1_ERROR: injected failure on call ${wrapper.calls}`);
+      return real.saveRuns(results);
+    },
+    latestRuns: real.latestRuns.bind(real),
+    getRun: real.getRun.bind(real),
+    rollups: real.rollups.bind(real),
+    prune: real.prune.bind(real),
+  };
+  return wrapper;
+}
+
+describe("storage failure", () => {
+  it("loses no run and invents no downtime when D1 fails, then writes everything on the next attempt", async () => {
+    const slot = HOUR + 6 * 3_600_000;
+    const stub = regionRunner(env, "weur", "failure-test");
+    const failing = failingOn([1, 2], store);
+    const reports = await runInDurableObject(stub, async (_instance, state) => {
+      const deps = {
+        probes: byId,
+        store: failing,
+        buffer: new DurableObjectResultBuffer(state.storage),
+        runner: { fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init), now: Date.now, randomId: () => "r", values: { SHOP_URL: env.SHOP_URL, SHOP_PASSWORD: env.SHOP_PASSWORD }, allowPrivateTargets: true },
+        colo: async () => "weur",
+        confirm: async () => Promise.reject(new Error("no confirmation needed")),
+      };
+      const ids = ["shop-checkout", "shop-home"];
+      const first = await executeShard({ region: "weur", shard: 0, slotAt: slot, probeIds: ids }, deps); // D1 fails (call 1)
+      const second = await executeShard({ region: "weur", shard: 0, slotAt: slot + MINUTE, probeIds: ids }, deps); // flush fails (2), new ones stored (3)
+      const third = await executeShard({ region: "weur", shard: 0, slotAt: slot + 2 * MINUTE, probeIds: ids }, deps); // flush (4) then store (5)
+      return [first, second, third];
+    });
+    expect(reports.map((r) => [r.stored, r.buffered, r.flushed])).toEqual([
+      [0, 2, 0],
+      [2, 2, 0],
+      [2, 0, 2],
+    ]);
+    expect(reports.flatMap((r) => r.statuses.map((s) => s.status))).toEqual(["up", "up", "up", "up", "up", "up"]);
+    const stored = await storedRuns("region = 'weur' AND slot_at >= ? AND slot_at < ?", slot, slot + 3 * MINUTE);
+    expect(stored.map((r) => `${r.probe_id}@${(r.slot_at - slot) / MINUTE}:${r.status}`).sort()).toEqual([
+      "shop-checkout@0:up",
+      "shop-checkout@1:up",
+      "shop-checkout@2:up",
+      "shop-home@0:up",
+      "shop-home@1:up",
+      "shop-home@2:up",
+    ]);
+  });
+
+  it("the runner's alarm writes buffered results once D1 is back", async () => {
+    const stub = regionRunner(env, "enam", "alarm-test");
+    const slot = HOUR + 7 * 3_600_000;
+    const home = byId.get("shop-home")!;
+    const buffered: RunResult = { runId: `shop-home.enam.${slot}`, probeId: "shop-home", probeVersion: home.version, region: "enam", colo: "enam", slotAt: slot, startedAt: slot, durationMs: 12, status: "up", steps: [] };
+    await runInDurableObject(stub, async (_instance, state) => {
+      await new DurableObjectResultBuffer(state.storage).put([buffered]);
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    expect(await stub.bufferedCount()).toBe(1);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.bufferedCount()).toBe(0);
+    expect((await storedRuns("probe_id = 'shop-home' AND region = 'enam' AND slot_at = ?", slot)).map((r) => r.status)).toEqual(["up"]);
+  });
+});
