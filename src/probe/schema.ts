@@ -134,6 +134,8 @@ export const ProbeSchema = z
     tags: z.array(z.string().min(1).max(40)).default([]),
     schedule: ScheduleSchema.default("1m"),
     regions: z.array(RegionSchema).min(1).default(["weur"]),
+    /** How many regions must fail for the probe to be down (default ceil(regions / 2)); fewer is a regional issue. */
+    quorum: z.number().int().min(1).optional(),
     /** Base for relative step URLs. May contain {{env:NAME}}. */
     baseUrl: z.string().optional(),
     stepTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
@@ -155,6 +157,9 @@ export const ProbeSchema = z
       }
       seen.add(step.name);
     });
+    if (probe.quorum !== undefined && probe.quorum > probe.regions.length) {
+      ctx.addIssue({ code: "custom", path: ["quorum"], message: `at most the number of regions (${probe.regions.length})` });
+    }
     if (new Set(probe.regions).size !== probe.regions.length) {
       ctx.addIssue({ code: "custom", path: ["regions"], message: "each region at most once" });
     }

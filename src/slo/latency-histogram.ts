@@ -199,7 +199,9 @@ export function decodeHistogram(text: string): Histogram {
     if (!INDEX_KEY.test(key)) fail(`key ${JSON.stringify(key)} is not a bucket index`);
     const index = Number(key);
     if (index >= BUCKET_COUNT) fail(`bucket ${key} is outside 0..${BUCKET_COUNT - 1}`);
-    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) fail(`bucket ${key} holds ${JSON.stringify(count)}, not a count`);
+    if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
+      fail(`bucket ${key} holds ${typeof count === "number" ? String(count) : JSON.stringify(count)}, not a count`);
+    }
     h[index] = (count as number) + 0; // + 0 turns a JSON -0 into 0
   }
   return h;

@@ -37,12 +37,15 @@ export function isStale(run: RunSummary, probe: LoadedProbe, now: number): boole
   return now - run.slotAt > 2 * intervalMs + 60_000;
 }
 
-/** Down when a quorum (ceil(R/2)) of regions is down; fewer is a regional issue. */
-export function probeState(regions: readonly RegionState[]): ProbeState {
+export function quorumOf(probe: LoadedProbe): number {
+  return probe.probe.quorum ?? Math.ceil(probe.probe.regions.length / 2);
+}
+
+/** Down when a quorum of regions (default ceil(R/2)) is down; fewer is a regional issue. */
+export function probeState(regions: readonly RegionState[], quorum = Math.ceil(regions.length / 2)): ProbeState {
   const fresh = regions.filter((r) => r.state !== "no-data");
   if (fresh.length === 0) return "no-data";
   const down = fresh.filter((r) => r.state === "down").length;
-  const quorum = Math.ceil(regions.length / 2);
   if (down >= quorum) return "down";
   if (down > 0) return "regional";
   if (fresh.some((r) => r.state === "degraded")) return "degraded";
@@ -72,7 +75,7 @@ export function buildOverview(probes: readonly LoadedProbe[], latest: readonly R
       name: loaded.probe.name,
       group: loaded.probe.group,
       description: loaded.probe.description,
-      state: probeState(regions),
+      state: probeState(regions, quorumOf(loaded)),
       regions,
       lastRunAt: times.length ? Math.max(...times) : null,
     };

@@ -88,6 +88,33 @@ describe("regions, quorum and confirmation", () => {
   });
 });
 
+describe("sharding", () => {
+  it("packs a tick into shards that fit the Free plan's per-invocation limits, each run exactly once", async () => {
+    const fleet = loadRegistry(
+      Array.from({ length: 100 }, (_, i) => ({ file: `p${i}.ts`, definition: { id: `p-${String(i).padStart(3, "0")}`, name: "P", baseUrl: "https://example.com", regions: ["weur", "apac"], steps: [{ name: "s", url: "/" }] } })),
+    );
+    const requests: { region: string; shard: number; probeIds: string[] }[] = [];
+    const report = await dispatchTick(HOUR, {
+      probes: fleet,
+      limits: FREE_LIMITS,
+      retention: DEFAULT_RETENTION,
+      store,
+      runShard: async (request) => {
+        requests.push(request);
+        return { region: request.region, shard: request.shard, planned: request.probeIds.length, completed: request.probeIds.length, stored: request.probeIds.length, buffered: 0, flushed: 0, rowsWritten: 0, statuses: [] };
+      },
+    });
+    // 50 D1 queries per invocation / 3 statements per run = 16 runs per shard; 100 runs per region.
+    expect(requests.map((r) => r.probeIds.length)).toEqual([16, 16, 16, 16, 16, 16, 4, 16, 16, 16, 16, 16, 16, 4]);
+    for (const region of ["weur", "apac"]) {
+      const ids = requests.filter((r) => r.region === region).flatMap((r) => r.probeIds);
+      expect(new Set(ids).size).toBe(100);
+      expect(ids).toHaveLength(100);
+    }
+    expect([report.planned, report.shards, report.completed]).toEqual([200, 14, 200]);
+  });
+});
+
 describe("missed ticks", () => {
   it("a slot without a run is no-data, never up", async () => {
     const hour = HOUR + 3 * 3_600_000;

@@ -145,27 +145,56 @@ describe("known samples", () => {
 });
 
 describe("text encoding", () => {
-  it("writes non-empty buckets as index:count", () => {
-    expect(encodeHistogram(KNOWN)).toBe("h1|20:90,30:9,37:1");
-    expect(encodeHistogram(emptyHistogram())).toBe("h1|");
-    expect(decodeHistogram("h1|20:90,30:9,37:1")).toEqual(KNOWN);
-    expect(decodeHistogram("h1|")).toEqual(emptyHistogram());
+  it("writes the non-empty buckets as a sparse JSON object, keys ascending", () => {
+    expect(encodeHistogram(KNOWN)).toBe('{"20":90,"30":9,"37":1}');
+    expect(encodeHistogram(emptyHistogram())).toBe("{}");
+    expect(encodeHistogram(record(emptyHistogram(), 200_000))).toBe('{"52":1}');
+    expect(decodeHistogram('{"20":90,"30":9,"37":1}')).toEqual(KNOWN);
+    expect(decodeHistogram("{}")).toEqual(emptyHistogram());
   });
 
-  it("rejects anything but the canonical form, saying why", () => {
+  it("reads what SQL leaves behind: keys in any order, whitespace, zero counts", () => {
+    // run-write.ts bumps one key per run with json_set, so key order follows insertion
+    expect(decodeHistogram('{"37":1,"20":90,"30":9}')).toEqual(KNOWN);
+    expect(decodeHistogram(' { "20" : 90 , "30" : 9 , "37" : 1 , "5" : 0 } ')).toEqual(KNOWN);
+    expect(decodeHistogram('{"0":1e2,"1":3.0,"2":-0}')).toEqual([100, 3, ...new Array<number>(BUCKET_COUNT - 2).fill(0)]);
+    expect(Object.is(decodeHistogram('{"2":-0}')[2], 0)).toBe(true);
+  });
+
+  it("matches the column run-write.ts starts a rollup with and bumps in SQL", () => {
+    // the first run inserts JSON.stringify({ [bucket]: 1 }); later runs json_set one key
+    expect(decodeHistogram(JSON.stringify({ [bucketIndex(100)]: 1 }))).toEqual(record(emptyHistogram(), 100));
+    expect(encodeHistogram(record(emptyHistogram(), 100))).toBe(JSON.stringify({ [bucketIndex(100)]: 1 }));
+  });
+
+  it("rejects anything but a JSON object of bucket indexes to counts, saying why", () => {
     const bad: [string, string][] = [
-      ["", "it must start with 'h1|'"],
-      ["h2|1:1", "it must start with 'h1|'"],
-      ["h1|1:0", "'1:0' is not 'index:count' with a positive count"],
-      ["h1|1:1,", "'' is not 'index:count' with a positive count"],
-      ["h1|01:1", "'01:1' is not 'index:count' with a positive count"],
-      ["h1|a:b", "'a:b' is not 'index:count' with a positive count"],
-      ["h1|1:-1", "'1:-1' is not 'index:count' with a positive count"],
-      ["h1|1: 1", "'1: 1' is not 'index:count' with a positive count"],
-      ["h1|53:1", "bucket 53 is outside 0..52"],
-      ["h1|3:1,2:1", "bucket 2 is out of order or repeated"],
-      ["h1|2:1,2:1", "bucket 2 is out of order or repeated"],
-      ["h1|2:99999999999999999999", "count 99999999999999999999 is too large"],
+      ["", "not valid JSON"],
+      ["h1|20:90", "not valid JSON"],
+      ['{"20":90', "not valid JSON"],
+      ["{20:90}", "not valid JSON"],
+      ["null", "expected a JSON object, got null"],
+      ["[90]", "expected a JSON object, got an array"],
+      ["90", "expected a JSON object, got a number"],
+      ['"{}"', "expected a JSON object, got a string"],
+      ['{"a":1}', 'key "a" is not a bucket index'],
+      ['{"01":1}', 'key "01" is not a bucket index'],
+      ['{"-1":1}', 'key "-1" is not a bucket index'],
+      ['{"1.0":1}', 'key "1.0" is not a bucket index'],
+      ['{" 1":1}', 'key " 1" is not a bucket index'],
+      ['{"":1}', 'key "" is not a bucket index'],
+      ['{"__proto__":1}', 'key "__proto__" is not a bucket index'],
+      ['{"53":1}', "bucket 53 is outside 0..52"],
+      ['{"99999999999999999999":1}', "bucket 99999999999999999999 is outside 0..52"],
+      ['{"2":-1}', "bucket 2 holds -1, not a count"],
+      ['{"2":1.5}', "bucket 2 holds 1.5, not a count"],
+      ['{"2":"3"}', 'bucket 2 holds "3", not a count'],
+      ['{"2":null}', "bucket 2 holds null, not a count"],
+      ['{"2":true}', "bucket 2 holds true, not a count"],
+      ['{"2":[1]}', "bucket 2 holds [1], not a count"],
+      ['{"2":{}}', "bucket 2 holds {}, not a count"],
+      ['{"2":99999999999999999999}', "bucket 2 holds 100000000000000000000, not a count"],
+      ['{"2":1e999}', "bucket 2 holds Infinity, not a count"],
     ];
     for (const [text, reason] of bad) {
       expect(() => decodeHistogram(text)).toThrow(HistogramDecodeError);
@@ -173,10 +202,18 @@ describe("text encoding", () => {
     }
   });
 
+  it("shortens long input in the error and refuses a non-string", () => {
+    const long = `{"2":1,${'"3":1,'.repeat(30)}"x":1}`;
+    expect(() => decodeHistogram(long)).toThrow(`not a latency histogram (key "x" is not a bucket index): ${JSON.stringify(`${long.slice(0, 80)}…`)}`);
+    expect(() => decodeHistogram(42 as unknown as string)).toThrow("not a latency histogram (expected text, got number): \"42\"");
+  });
+
   it("refuses to encode something that is not a count", () => {
     const h = emptyHistogram();
     h[4] = 1.5;
     expect(() => encodeHistogram(h)).toThrow("encodeHistogram: bucket 4 holds 1.5, not a count");
+    h[4] = -1;
+    expect(() => encodeHistogram(h)).toThrow("encodeHistogram: bucket 4 holds -1, not a count");
   });
 });
 
@@ -251,12 +288,26 @@ describe("properties", () => {
     );
   });
 
-  it("encode/decode round-trips, and the text is canonical", () => {
+  it("encode/decode round-trips, and the text is canonical JSON with only the non-empty buckets", () => {
     fc.assert(
       fc.property(histogramArb, (h) => {
         const text = encodeHistogram(h);
         expect(decodeHistogram(text)).toEqual(h);
         expect(encodeHistogram(decodeHistogram(text))).toBe(text);
+        const parsed = JSON.parse(text) as Record<string, number>;
+        expect(JSON.stringify(parsed)).toBe(text); // what SQLite's json functions would also write
+        const keys = Object.keys(parsed).map(Number);
+        expect(keys).toEqual(h.flatMap((count, i) => (count > 0 ? [i] : [])));
+        for (const k of keys) expect(parsed[String(k)]).toBe(h[k]);
+      }),
+    );
+  });
+
+  it("decoding ignores key order and zero counts", () => {
+    fc.assert(
+      fc.property(histogramArb, fc.shuffledSubarray(BUCKET_BOUNDS_MS.map((_, i) => i), { minLength: BUCKET_COUNT }), (h, order) => {
+        const text = `{${order.map((i) => `"${i}":${h[i]}`).join(",")}}`;
+        expect(decodeHistogram(text)).toEqual(h);
       }),
     );
   });

@@ -1,0 +1,53 @@
+/** The current state per probe and overall: quorum, regional issues, staleness as no-data. */
+import { describe, expect, it } from "vitest";
+import { loadRegistry } from "../../../src/probe/registry.ts";
+import { buildOverview, overallState, probeState, type RegionState } from "../../../src/status/overview.ts";
+import type { RunSummary } from "../../../src/storage/run-store.ts";
+
+const NOW = Date.UTC(2026, 10, 26, 12, 0);
+const regions = (...states: RegionState["state"][]): RegionState[] => states.map((state, i) => ({ region: `r${i}`, state }));
+
+describe("probe state", () => {
+  it.each([
+    [["up", "up", "up"], undefined, "up"],
+    [["up", "up", "down"], undefined, "regional"],
+    [["up", "down", "down"], undefined, "down"],
+    [["down", "down", "down", "up", "up"], undefined, "down"],
+    [["down", "down", "up", "up", "up"], undefined, "regional"],
+    [["down", "down", "up", "up", "up"], 2, "down"],
+    [["down", "up", "up"], 1, "down"],
+    [["up", "degraded", "up"], undefined, "degraded"],
+    [["no-data", "no-data"], undefined, "no-data"],
+    [["no-data", "down"], undefined, "down"],
+  ] as const)("%j with quorum %s is %s", (states, quorum, expected) => {
+    expect(probeState(regions(...states), quorum)).toBe(expected);
+  });
+
+  it("rolls probes up into the overall state", () => {
+    expect(overallState(["up", "up"])).toBe("operational");
+    expect(overallState(["up", "regional"])).toBe("degraded");
+    expect(overallState(["up", "down"])).toBe("partial_outage");
+    expect(overallState(["down", "down"])).toBe("major_outage");
+    expect(overallState(["no-data"])).toBe("unknown");
+    expect(overallState([])).toBe("unknown");
+  });
+});
+
+describe("overview", () => {
+  const [probe] = loadRegistry([{ file: "p.ts", definition: { id: "p", name: "P", baseUrl: "https://x.test", regions: ["weur", "enam"], quorum: 1, steps: [{ name: "s", url: "/" }] } }]);
+  const run = (region: string, slotAt: number, status: RunSummary["status"]): RunSummary => ({ runId: `p.${region}.${slotAt}`, probeId: "p", probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt, durationMs: 10, status });
+
+  it("treats a run older than two intervals plus a minute as no data, never up", () => {
+    const overview = buildOverview([probe!], [run("weur", NOW - 3 * 60_000 - 1, "up"), run("enam", NOW - 60_000, "up")], NOW);
+    expect(overview.probes[0]!.regions.map((r) => r.state)).toEqual(["no-data", "up"]);
+  });
+
+  it("honours the probe's quorum: one region of two is enough to be down", () => {
+    const overview = buildOverview([probe!], [run("weur", NOW, "down"), run("enam", NOW, "up")], NOW);
+    expect([overview.probes[0]!.state, overview.state]).toEqual(["down", "major_outage"]);
+  });
+
+  it("refuses a quorum above the number of regions", () => {
+    expect(() => loadRegistry([{ file: "p.ts", definition: { id: "p", name: "P", baseUrl: "https://x.test", regions: ["weur"], quorum: 2, steps: [{ name: "s", url: "/" }] } }])).toThrow(/quorum: at most the number of regions \(1\)/);
+  });
+});
