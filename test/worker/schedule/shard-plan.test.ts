@@ -38,15 +38,34 @@ function run(i: number, region = "weur"): PlannedRun {
 const ids = (shard: Shard) => shard.runs.map((r) => r.probe.probe.id);
 const summary = (shards: Shard[]) => shards.map((s) => `${shardName(s.region, s.index)} ${ids(s).join(",")}${s.overLimit ? ` over:${s.overLimit.join("+")}` : ""}`);
 
-function sumOf(shard: Shard, cost: (run: PlannedRun) => RunCost): RunCost {
-  return shard.runs.reduce((acc, r) => {
-    const c = cost(r);
-    return { requests: acc.requests + c.requests, d1Queries: acc.d1Queries + c.d1Queries, expectedMs: acc.expectedMs + c.expectedMs };
-  }, { requests: 0, d1Queries: 0, expectedMs: 0 });
+/** A shard's load: summed costs, plus its longest single run. */
+interface Load extends RunCost {
+  longestMs: number;
 }
 
-function fits(load: RunCost, limits: InvocationLimits): boolean {
-  return load.requests <= limits.subrequests - 1 && load.d1Queries <= limits.d1Queries && load.expectedMs / limits.inFlight <= limits.wallBudgetMs;
+function loadOf(costs: readonly RunCost[]): Load {
+  return costs.reduce<Load>(
+    (acc, c) => ({
+      requests: acc.requests + c.requests,
+      d1Queries: acc.d1Queries + c.d1Queries,
+      expectedMs: acc.expectedMs + c.expectedMs,
+      longestMs: Math.max(acc.longestMs, c.expectedMs),
+    }),
+    { requests: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 },
+  );
+}
+
+function sumOf(shard: Shard, cost: (run: PlannedRun) => RunCost): Load {
+  return loadOf(shard.runs.map(cost));
+}
+
+/** The documented model: wall time is max(sum / inFlight, longest run), as plain division. */
+function wallMs(load: Load, limits: InvocationLimits): number {
+  return Math.max(load.expectedMs / limits.inFlight, load.longestMs);
+}
+
+function fits(load: Load, limits: InvocationLimits): boolean {
+  return load.requests <= limits.subrequests - 1 && load.d1Queries <= limits.d1Queries && wallMs(load, limits) <= limits.wallBudgetMs;
 }
 
 describe("limits", () => {
@@ -126,6 +145,23 @@ describe("planShards", () => {
     ]);
     const shards = planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, (r) => costs.get(r.probe.probe.id)!);
     expect(summary(shards)).toEqual(["weur:0 p-000", "weur:1 p-001 over:subrequests+wallBudgetMs", "weur:2 p-002", "weur:3 p-003 over:d1Queries"]);
+  });
+
+  it("never estimates a shard faster than its longest run: one long run cannot be split", () => {
+    const costs = new Map<string, RunCost>([
+      ["p-000", { requests: 1, d1Queries: 3, expectedMs: 1_000 }],
+      ["p-001", { requests: 1, d1Queries: 3, expectedMs: 50_000 }],
+      ["p-002", { requests: 1, d1Queries: 3, expectedMs: 1_000 }],
+    ]);
+    const cost = (r: PlannedRun) => costs.get(r.probe.probe.id)!;
+    // sum 52 s over 6 in flight is only 8.7 s, but the 50 s run alone takes 50 s > 45 s
+    expect(wallMs(loadOf([...costs.values()]), FREE_LIMITS)).toBe(50_000);
+    expect(summary(planShards([run(0), run(1), run(2)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000", "weur:1 p-001 over:wallBudgetMs", "weur:2 p-002"]);
+    // a run of exactly the budget still fits, and shares its shard: max(47 s / 6, 45 s) = 45 s
+    costs.set("p-001", { requests: 1, d1Queries: 3, expectedMs: 45_000 });
+    expect(summary(planShards([run(0), run(1), run(2)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000,p-001,p-002"]);
+    // with one request in flight the sum decides instead: 1 s + 45 s > 45 s
+    expect(summary(planShards([run(0), run(1), run(2)], { ...FREE_LIMITS, inFlight: 1 }, cost))).toEqual(["weur:0 p-000", "weur:1 p-001", "weur:2 p-002"]);
   });
 
   it("splits by region, regions in name order, each indexed from 0, runs in probe-id order", () => {
@@ -218,9 +254,7 @@ describe("planShards properties", () => {
             const a = own[i]!;
             const first = own[i + 1]!.runs[0]!;
             if (a.overLimit) continue;
-            const c = cost(first);
-            const load = sumOf(a, cost);
-            expect(fits({ requests: load.requests + c.requests, d1Queries: load.d1Queries + c.d1Queries, expectedMs: load.expectedMs + c.expectedMs }, limits)).toBe(false);
+            expect(fits(loadOf([...a.runs, first].map(cost)), limits)).toBe(false);
           }
         }
       }),
@@ -249,10 +283,11 @@ describe("planShards properties", () => {
     });
     fc.assert(
       fc.property(runsArb, limitsArb, equalCostArb, ({ runs }, limits, c) => {
+        // a run longer than the budget cannot share (nor fit) a shard, however many go at once
         const perShard = Math.min(
           Math.floor((limits.subrequests - 1) / c.requests),
           Math.floor(limits.d1Queries / c.d1Queries),
-          Math.floor((limits.wallBudgetMs * limits.inFlight) / c.expectedMs),
+          c.expectedMs > limits.wallBudgetMs ? 0 : Math.floor((limits.wallBudgetMs * limits.inFlight) / c.expectedMs),
         );
         const shards = planShards(runs, limits, () => c);
         for (const region of new Set(runs.map((r) => r.region))) {
