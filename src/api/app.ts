@@ -1,15 +1,48 @@
-/** The Hono app: API routes, the status page, security headers, one error shape. No env access here. */
-import { Hono } from "hono";
+/** The Hono app: API routes, the pages, security and cache headers, one error shape. No env access here. */
+import { createRoute, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
+import { etag } from "hono/etag";
 import { NONCE, secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "./app-env.ts";
+import { pageRoutes } from "../page/page-routes.tsx";
+import type { OpenApiDocument } from "../page/api-reference.tsx";
 import { notFound, onError } from "./problem.ts";
+import { createRouter } from "./router.ts";
+import { probeRoutes } from "./routes/probes.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { statusRoutes } from "./routes/status.ts";
-import { pageRoutes } from "../page/page-routes.tsx";
+
+export const API_VERSION = "1.0.0";
+
+/** Short freshness, then served stale while revalidating: an incident's traffic spike hits the cache. */
+const PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=60";
+
+const health = createRoute({
+  method: "get",
+  path: "/api/v1/health",
+  tags: ["Status"],
+  summary: "The Worker is up, and how many probes it runs",
+  responses: { 200: { description: "Healthy", content: { "application/json": { schema: z.object({ ok: z.literal(true), probes: z.number().int() }).openapi("Health") } } } },
+});
+
+const openapiJson = createRoute({
+  method: "get",
+  path: "/api/openapi.json",
+  tags: ["Status"],
+  summary: "This OpenAPI 3.1 document",
+  responses: { 200: { description: "The OpenAPI document", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+});
 
 export function createApp() {
-  const app = new Hono<AppEnv>();
+  const app = createRouter();
+  let cachedDocument: OpenApiDocument | undefined;
+  const document = (): OpenApiDocument => {
+    cachedDocument ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Afterlife", version: API_VERSION, description: "Synthetic monitoring: probes, runs, SLOs and status." },
+    }) as unknown as OpenApiDocument;
+    return cachedDocument;
+  };
+
   app.use(
     "*",
     secureHeaders({
@@ -19,14 +52,21 @@ export function createApp() {
       xContentTypeOptions: "nosniff",
     }),
   );
+  // Public reads: any origin may read them; write routes never reflect an Origin.
   app.use("/api/*", cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] }));
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.req.method === "GET" && c.res.status === 200 && !c.res.headers.has("cache-control")) c.res.headers.set("cache-control", PUBLIC_CACHE);
+  });
+  app.use("*", etag());
   app.onError(onError);
   app.notFound(notFound);
 
-  app.get("/api/v1/health", (c) => c.json({ ok: true, probes: c.env.deps.probes.length }));
+  app.openapi(health, (c) => c.json({ ok: true as const, probes: c.env.deps.probes.length }, 200));
+  app.openapi(openapiJson, (c) => c.json(document() as unknown as Record<string, unknown>, 200));
   app.route("/api/v1/status", statusRoutes);
+  app.route("/api/v1/probes", probeRoutes);
   app.route("/api/v1/runs", runRoutes);
-
-  app.route("/", pageRoutes);
+  app.route("/", pageRoutes(document));
   return app;
 }

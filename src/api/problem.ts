@@ -4,6 +4,8 @@
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import { formatPath } from "../probe/registry.ts";
 
 export interface InvalidParam {
   name: string;
@@ -57,4 +59,14 @@ export function onError(error: Error, c: Context): Response {
 
 export function notFound(c: Context): Response {
   return problemResponse(c, 404, "Not Found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`);
+}
+
+/**
+ * The zod hook of every route: a request that fails validation gets a 400 problem listing each
+ * bad field as `<where>.<path>` (query.limit, param.id, json.title) with what is expected.
+ */
+export function validationProblem(result: { target: string; success: boolean; error?: ZodError }, c: Context): Response | undefined {
+  if (result.success || !result.error) return undefined;
+  const invalidParams = result.error.issues.map((issue) => ({ name: [result.target, formatPath(issue.path)].filter(Boolean).join("."), reason: issue.message }));
+  return problemResponse(c, 400, "Bad Request", `Invalid ${result.target}: ${invalidParams.map((p) => `${p.name} (${p.reason})`).join("; ")}.`, invalidParams);
 }

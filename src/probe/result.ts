@@ -1,107 +1,128 @@
 /**
  * What a probe run produces. A failing target is data: the runner always returns a RunResult.
+ * Schemas first: the types come from them, and the API documents runs with the same schemas.
  */
+import { z } from "zod";
 
 /** Why a run failed, from the network up to the probe itself. */
-export type FailureClass =
-  | "dns" // the name did not resolve
-  | "connect" // refused, reset or unreachable
-  | "tls" // handshake or certificate
-  | "timeout" // step or run deadline passed
-  | "status" // unexpected HTTP status
-  | "assertion" // an assertion on the response failed
-  | "script" // a script step threw something other than an assertion
-  | "probe"; // probe-side: refused target (SSRF guard), missing variable or secret, bad redirect
+export const FAILURE_CLASSES = [
+  "dns", // the name did not resolve
+  "connect", // refused, reset or unreachable
+  "tls", // handshake or certificate
+  "timeout", // step or run deadline passed
+  "status", // unexpected HTTP status
+  "assertion", // an assertion on the response failed
+  "script", // a script step threw something other than an assertion
+  "probe", // probe-side: refused target (SSRF guard), missing variable or secret, bad redirect
+] as const;
+export const FailureClassSchema = z.enum(FAILURE_CLASSES);
+export type FailureClass = z.infer<typeof FailureClassSchema>;
 
-export type RunStatus = "up" | "degraded" | "down";
+export const RunStatusSchema = z.enum(["up", "degraded", "down"]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export interface AssertionOutcome {
+export const AssertionOutcomeSchema = z.object({
   /** Human-readable, e.g. `json $.items length 2`. */
-  label: string;
-  passed: boolean;
-  expected: string;
-  actual: string;
-}
+  label: z.string(),
+  passed: z.boolean(),
+  expected: z.string(),
+  actual: z.string(),
+});
+export type AssertionOutcome = z.infer<typeof AssertionOutcomeSchema>;
 
-export interface Failure {
-  class: FailureClass;
-  step: string;
-  message: string;
+export const FailureSchema = z.object({
+  class: FailureClassSchema,
+  step: z.string(),
+  message: z.string(),
   /** The first failing assertion, with expected vs actual. */
-  assertion?: AssertionOutcome;
-}
+  assertion: AssertionOutcomeSchema.optional(),
+});
+export type Failure = z.infer<typeof FailureSchema>;
 
-export interface RequestEvidence {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
+export const RequestEvidenceSchema = z.object({
+  method: z.string(),
+  url: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().optional(),
+});
+export type RequestEvidence = z.infer<typeof RequestEvidenceSchema>;
 
-export interface ResponseEvidence {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  bodyBytes: number;
-  truncated: boolean;
-}
+export const ResponseEvidenceSchema = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  bodyBytes: z.number().int(),
+  truncated: z.boolean(),
+});
+export type ResponseEvidence = z.infer<typeof ResponseEvidenceSchema>;
 
 /** Everything needed to reproduce a failing request, already redacted. */
-export interface Evidence {
-  request: RequestEvidence;
-  response?: ResponseEvidence;
+export const EvidenceSchema = z.object({
+  request: RequestEvidenceSchema,
+  response: ResponseEvidenceSchema.optional(),
   /** A ready-to-paste curl command; secrets appear as ${NAME} placeholders. */
-  curl: string;
-}
+  curl: z.string(),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
 
 /** One HTTP exchange (one hop of one request). */
-export interface ExchangeTiming {
-  method: string;
-  url: string;
-  status?: number;
+export const ExchangeTimingSchema = z.object({
+  method: z.string(),
+  url: z.string(),
+  status: z.number().int().optional(),
   /** From just before fetch() to the response headers. */
-  ttfbMs: number;
+  ttfbMs: z.number(),
   /** From just before fetch() to the end of the body. */
-  totalMs: number;
-}
+  totalMs: z.number(),
+});
+export type ExchangeTiming = z.infer<typeof ExchangeTimingSchema>;
 
-export interface StepResult {
-  name: string;
-  kind: "http" | "script";
-  status: "passed" | "failed" | "skipped";
+export const StepResultSchema = z.object({
+  name: z.string(),
+  kind: z.enum(["http", "script"]),
+  status: z.enum(["passed", "failed", "skipped"]),
   /** Sum over the step's exchanges. */
-  ttfbMs: number;
-  totalMs: number;
-  exchanges: ExchangeTiming[];
-  assertions: AssertionOutcome[];
-  failure?: Failure;
-  evidence?: Evidence;
-}
+  ttfbMs: z.number(),
+  totalMs: z.number(),
+  exchanges: z.array(ExchangeTimingSchema),
+  assertions: z.array(AssertionOutcomeSchema),
+  failure: FailureSchema.optional(),
+  evidence: EvidenceSchema.optional(),
+});
+export type StepResult = z.infer<typeof StepResultSchema>;
 
 /** A failed run is run once more from another region inside the same tick, before it counts. */
-export interface Confirmation {
-  region: string;
-  status: RunStatus;
-  failureClass?: FailureClass;
-}
+export const ConfirmationSchema = z.object({
+  region: z.string(),
+  status: RunStatusSchema,
+  failureClass: FailureClassSchema.optional(),
+});
+export type Confirmation = z.infer<typeof ConfirmationSchema>;
 
-export interface RunResult {
+export const RunResultSchema = z.object({
   /** `${probeId}.${region}.${slotAt}`: the run's natural key, stable across replays. */
-  runId: string;
-  probeId: string;
-  probeVersion: string;
-  region: string;
-  colo: string;
+  runId: z.string(),
+  probeId: z.string(),
+  probeVersion: z.string(),
+  region: z.string(),
+  colo: z.string(),
   /** The scheduled minute this run belongs to (epoch ms, multiple of 60 000). */
-  slotAt: number;
-  startedAt: number;
-  durationMs: number;
-  status: RunStatus;
-  failure?: Failure;
+  slotAt: z.number().int(),
+  startedAt: z.number(),
+  durationMs: z.number(),
+  status: RunStatusSchema,
+  failure: FailureSchema.optional(),
   /** Present on failed runs that were retried from another region. */
-  confirmation?: Confirmation;
-  steps: StepResult[];
-}
+  confirmation: ConfirmationSchema.optional(),
+  steps: z.array(StepResultSchema),
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+/** A run without its steps: what lists and the status page need. */
+export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true }).extend({
+  failure: FailureSchema.pick({ class: true, step: true, message: true }).optional(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 export function runIdOf(probeId: string, region: string, slotAt: number): string {
   return `${probeId}.${region}.${slotAt}`;

@@ -2,34 +2,41 @@
  * The current state of every probe and of the whole network, from the newest run per region.
  * Pure: the page and the API both render this. A missing or stale run is "no-data", never "up".
  */
+import { z } from "zod";
 import type { LoadedProbe } from "../probe/registry.ts";
+import { RunSummarySchema, type RunSummary } from "../probe/result.ts";
 import { SCHEDULES } from "../probe/schema.ts";
-import type { RunSummary } from "../storage/run-store.ts";
 
-export type ProbeState = "up" | "degraded" | "regional" | "down" | "no-data";
-export type OverallState = "operational" | "degraded" | "partial_outage" | "major_outage" | "unknown";
+export const ProbeStateSchema = z.enum(["up", "degraded", "regional", "down", "no-data"]);
+export type ProbeState = z.infer<typeof ProbeStateSchema>;
+export const OverallStateSchema = z.enum(["operational", "degraded", "partial_outage", "major_outage", "unknown"]);
+export type OverallState = z.infer<typeof OverallStateSchema>;
 
-export interface RegionState {
-  region: string;
-  state: ProbeState;
-  lastRun?: RunSummary;
-}
+export const RegionStateSchema = z.object({
+  region: z.string(),
+  state: ProbeStateSchema,
+  lastRun: RunSummarySchema.optional(),
+});
+export type RegionState = z.infer<typeof RegionStateSchema>;
 
-export interface ProbeOverview {
-  id: string;
-  name: string;
-  group: string;
-  description: string;
-  state: ProbeState;
-  regions: RegionState[];
-  lastRunAt: number | null;
-}
+export const ProbeOverviewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  group: z.string(),
+  description: z.string(),
+  state: ProbeStateSchema,
+  regions: z.array(RegionStateSchema),
+  /** Epoch ms of the newest run in any region, or null. */
+  lastRunAt: z.number().nullable(),
+});
+export type ProbeOverview = z.infer<typeof ProbeOverviewSchema>;
 
-export interface Overview {
-  state: OverallState;
-  checkedAt: number | null;
-  probes: ProbeOverview[];
-}
+export const OverviewSchema = z.object({
+  state: OverallStateSchema,
+  checkedAt: z.number().nullable(),
+  probes: z.array(ProbeOverviewSchema),
+});
+export type Overview = z.infer<typeof OverviewSchema>;
 
 /** A run older than two intervals plus a minute of slack no longer speaks for the present. */
 export function isStale(run: RunSummary, probe: LoadedProbe, now: number): boolean {

@@ -1,6 +1,7 @@
 /** RunStore on D1: bound statements only, multi-row writes in one batch. */
 import { parseRunId, type RunResult } from "../probe/result.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
+import { comparePositions, type ListRunsQuery, type RunListPage } from "./run-list.ts";
 import { toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RunStore, RunSummary, SaveReport } from "./run-store.ts";
@@ -42,6 +43,38 @@ export class D1RunStore implements RunStore {
       .bind(key.probeId, key.region, key.slotAt)
       .first<RunRow>();
     return row ? toRunResult(row) : null;
+  }
+
+  async listRuns(query: ListRunsQuery): Promise<RunListPage> {
+    if (query.pairs.length === 0) return { runs: [], next: null };
+    const statements = query.pairs.map((pair) => {
+      const conditions = ["probe_id = ?", "region = ?"];
+      const params: unknown[] = [pair.probeId, pair.region];
+      if (query.cursor) {
+        // Pairs ordered after the cursor's pair may still show the cursor's own slot.
+        const after = comparePositions({ slotAt: query.cursor.slotAt, ...pair }, query.cursor) > 0;
+        conditions.push(after ? "slot_at <= ?" : "slot_at < ?");
+        params.push(query.cursor.slotAt);
+      }
+      const optional: [string, unknown][] = [
+        ["slot_at >= ?", query.from],
+        ["slot_at < ?", query.to],
+        ["status = ?", query.status],
+      ];
+      for (const [condition, value] of optional) {
+        if (value === undefined) continue;
+        conditions.push(condition);
+        params.push(value);
+      }
+      return this.db
+        .prepare(`SELECT ${RUN_SUMMARY_COLUMNS} FROM runs WHERE ${conditions.join(" AND ")} ORDER BY slot_at DESC LIMIT ?`)
+        .bind(...params, query.limit + 1);
+    });
+    const outcomes = await this.db.batch<Omit<RunRow, "detail">>(statements);
+    const merged = outcomes.flatMap((o) => o.results.map(toRunSummary)).sort(comparePositions);
+    const runs = merged.slice(0, query.limit);
+    const last = runs[runs.length - 1];
+    return { runs, next: merged.length > query.limit && last ? { slotAt: last.slotAt, probeId: last.probeId, region: last.region } : null };
   }
 
   async rollups(probeId: string, grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>> {

@@ -2,23 +2,12 @@
  * Storage of probe runs and their rollups, as the rest of Afterlife sees it. The D1
  * implementation is in d1-run-store.ts; tests use the same one against a real local D1.
  */
-import type { Failure, RunResult, RunStatus } from "../probe/result.ts";
+import type { RunResult, RunSummary } from "../probe/result.ts";
 import type { PrunePlan } from "./retention.ts";
+import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
 
-/** A run without its steps: what lists and the status page need. */
-export interface RunSummary {
-  runId: string;
-  probeId: string;
-  probeVersion: string;
-  region: string;
-  colo: string;
-  slotAt: number;
-  startedAt: number;
-  durationMs: number;
-  status: RunStatus;
-  failure?: Pick<Failure, "class" | "step" | "message">;
-}
+export type { RunSummary };
 
 export interface SaveReport {
   /** Runs that were new (a replayed tick inserts nothing). */
@@ -38,6 +27,8 @@ export interface RunStore {
   /** The newest run of each (probe, region) pair asked for. */
   latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]>;
   getRun(runId: string): Promise<RunResult | null>;
+  /** Runs of the given pairs, newest first, after the cursor. */
+  listRuns(query: ListRunsQuery): Promise<RunListPage>;
   /** Rollups of one probe (all regions) with bucketAt in [from, to). */
   rollups(probeId: string, grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>>;
   /** Deletes expired raw runs and rollups of the planned pairs, in bounded chunks. */

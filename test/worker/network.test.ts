@@ -161,17 +161,12 @@ describe("retention", () => {
 
 /** The real D1 store, made to fail on chosen calls (fault injection, not a stand-in). */
 function failingOn(calls: number[], real: RunStore): RunStore & { calls: number } {
-  const wrapper = {
-    calls: 0,
-    saveRuns: async (results: readonly RunResult[]) => {
-      wrapper.calls++;
-      if (calls.includes(wrapper.calls)) throw new Error(`D1_ERROR: injected failure on call ${wrapper.calls}`);
-      return real.saveRuns(results);
-    },
-    latestRuns: real.latestRuns.bind(real),
-    getRun: real.getRun.bind(real),
-    rollups: real.rollups.bind(real),
-    prune: real.prune.bind(real),
+  const wrapper = Object.create(real) as RunStore & { calls: number };
+  wrapper.calls = 0;
+  wrapper.saveRuns = async (results) => {
+    wrapper.calls++;
+    if (calls.includes(wrapper.calls)) throw new Error(`D1_ERROR: injected failure on call ${wrapper.calls}`);
+    return real.saveRuns(results);
   };
   return wrapper;
 }

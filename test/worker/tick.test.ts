@@ -72,7 +72,7 @@ describe("cron tick", () => {
     const bad = await exports.default.fetch("http://afterlife.test/api/v1/runs/not-a-run");
     expect(bad.status).toBe(400);
     expect(bad.headers.get("content-type")).toBe("application/problem+json");
-    expect(await bad.json()).toMatchObject({ status: 400, invalidParams: [{ name: "id" }] });
+    expect(await bad.json()).toMatchObject({ status: 400, invalidParams: [{ name: "param.id", reason: expect.stringContaining("probe.region.slot") }] });
     const missing = await exports.default.fetch("http://afterlife.test/api/v1/runs/shop-home.weur.60000");
     expect(missing.status).toBe(404);
     const route = await exports.default.fetch("http://afterlife.test/api/v1/nothing-here");

@@ -1,17 +1,73 @@
-import { Hono } from "hono";
-import { parseRunId } from "../../probe/result.ts";
-import type { AppEnv } from "../app-env.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { RunResultSchema, RunStatusSchema, RunSummarySchema } from "../../probe/result.ts";
 import { ProblemError } from "../problem.ts";
+import { createRouter } from "../router.ts";
+import { problemResponses } from "../schemas/problem.ts";
+import { decodeCursor, encodeCursor, MAX_PAIRS_WITHOUT_PROBE } from "../../storage/run-list.ts";
 
-/** GET /api/v1/runs/:id: one run with its steps, timings, redacted evidence and curl repro. */
-export const runRoutes = new Hono<AppEnv>().get("/:id", async (c) => {
-  const id = c.req.param("id");
-  if (!parseRunId(id)) {
-    throw new ProblemError(400, "Bad Request", "The run id must look like '<probe-id>.<region>.<slot epoch ms>'.", [
-      { name: "id", reason: "expected '<probe-id>.<region>.<slot epoch ms>', e.g. 'shop-checkout.weur.1764158400000'" },
-    ]);
-  }
-  const run = await c.env.deps.store.getRun(id);
-  if (!run) throw new ProblemError(404, "Not Found", `No run with id '${id}'.`);
-  return c.json(run);
+const RunIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]+\.[a-z]+\.\d{1,16}$/, "a run id such as 'shop-checkout.weur.1764158400000' (probe.region.slot epoch ms)")
+    .openapi({ param: { name: "id", in: "path" }, example: "shop-checkout.weur.1764158400000" }),
 });
+
+const oneRun = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["Runs"],
+  summary: "One run with its steps, timings, assertions, redacted evidence and curl repro",
+  request: { params: RunIdParam },
+  responses: {
+    200: { description: "The run", content: { "application/json": { schema: RunResultSchema.openapi("Run") } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+const epochMs = z.coerce.number().int().min(0);
+
+const ListQuery = z.object({
+  probe: z.string().regex(/^[a-z0-9-]+$/, "a probe id").optional().openapi({ example: "shop-checkout" }),
+  region: z.string().regex(/^[a-z]+$/, "a region such as weur").optional().openapi({ example: "weur" }),
+  status: RunStatusSchema.optional(),
+  from: epochMs.optional().openapi({ description: "Oldest slot to include (epoch ms)" }),
+  to: epochMs.optional().openapi({ description: "Slots before this time only (epoch ms)" }),
+  cursor: z.string().max(200).optional().openapi({ description: "`nextCursor` of the previous page" }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const RunPageSchema = z
+  .object({ runs: z.array(RunSummarySchema.openapi("RunSummary")), nextCursor: z.string().nullable() })
+  .openapi("RunPage");
+
+const listRuns = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Runs"],
+  summary: "Runs, newest first, filtered by probe, region, status and time, with cursor pagination",
+  request: { query: ListQuery },
+  responses: { 200: { description: "A page of runs", content: { "application/json": { schema: RunPageSchema } } }, ...problemResponses(400) },
+});
+
+/** GET /api/v1/runs, GET /api/v1/runs/{id} */
+export const runRoutes = createRouter()
+  .openapi(listRuns, async (c) => {
+    const query = c.req.valid("query");
+    const { probes, store } = c.env.deps;
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (cursor === null) throw new ProblemError(400, "Bad Request", "The cursor is not one this API issued.", [{ name: "query.cursor", reason: "pass `nextCursor` from the previous page unchanged" }]);
+    const pairs = probes
+      .filter((p) => query.probe === undefined || p.probe.id === query.probe)
+      .flatMap((p) => p.probe.regions.filter((r) => query.region === undefined || r === query.region).map((region) => ({ probeId: p.probe.id, region })));
+    if (query.probe === undefined && pairs.length > MAX_PAIRS_WITHOUT_PROBE) {
+      throw new ProblemError(400, "Bad Request", `This fleet has ${pairs.length} probe-region pairs; filter by probe.`, [{ name: "query.probe", reason: "required when more than 50 probe-region pairs match" }]);
+    }
+    const page = await store.listRuns({ pairs, status: query.status, from: query.from, to: query.to, cursor, limit: query.limit });
+    return c.json({ runs: page.runs, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+  })
+  .openapi(oneRun, async (c) => {
+    const { id } = c.req.valid("param");
+    const run = await c.env.deps.store.getRun(id);
+    if (!run) throw new ProblemError(404, "Not Found", `No run with id '${id}'.`);
+    return c.json(run, 200);
+  });

@@ -1,10 +1,16 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { OverviewSchema } from "../../status/overview.ts";
 import { loadOverview } from "../load-overview.ts";
+import { createRouter } from "../router.ts";
 
-/** GET /api/v1/status: every probe with its current state per region and its last run. */
-export const statusRoutes = new Hono<AppEnv>().get("/", async (c) => {
-  const overview = await loadOverview(c.env.deps);
-  return c.json(overview);
+const route = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Status"],
+  summary: "Current state of every probe and of the whole network",
+  description: "Each probe's state from the newest run in each of its regions. A region whose newest run is older than two intervals plus a minute has no data; it is never shown as up.",
+  responses: { 200: { description: "The overview", content: { "application/json": { schema: OverviewSchema.openapi("Overview") } } } },
 });
 
+/** GET /api/v1/status */
+export const statusRoutes = createRouter().openapi(route, async (c) => c.json(await loadOverview(c.env.deps), 200));

@@ -1,0 +1,38 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { loadOverview } from "../load-overview.ts";
+import { ProblemError } from "../problem.ts";
+import { createRouter } from "../router.ts";
+import { problemResponses } from "../schemas/problem.ts";
+import { ProbeSummarySchema, toProbeSummary } from "../schemas/probe.ts";
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Probes"],
+  summary: "Every probe with its current state and a summary of its definition",
+  responses: { 200: { description: "The probes", content: { "application/json": { schema: z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList") } } } },
+});
+
+const one = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["Probes"],
+  summary: "One probe with its current state per region",
+  request: { params: z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) }) },
+  responses: { 200: { description: "The probe", content: { "application/json": { schema: ProbeSummarySchema } } }, ...problemResponses(400, 404) },
+});
+
+/** GET /api/v1/probes, GET /api/v1/probes/{id} */
+export const probeRoutes = createRouter()
+  .openapi(list, async (c) => {
+    const overview = await loadOverview(c.env.deps);
+    const byId = new Map(overview.probes.map((p) => [p.id, p]));
+    return c.json({ probes: c.env.deps.probes.map((p) => toProbeSummary(p, byId.get(p.probe.id)!)) }, 200);
+  })
+  .openapi(one, async (c) => {
+    const { id } = c.req.valid("param");
+    const loaded = c.env.deps.probes.find((p) => p.probe.id === id);
+    if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
+    const overview = await loadOverview({ ...c.env.deps, probes: [loaded] });
+    return c.json(toProbeSummary(loaded, overview.probes[0]!), 200);
+  });
