@@ -10,7 +10,9 @@ import { loadRegistry } from "./probe/registry.ts";
 import { dispatchTick } from "./schedule/dispatch-tick.ts";
 import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
+import { slotOf } from "./schedule/plan.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
+import { D1TokenStore } from "./storage/token-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
 
 export { RegionRunner } from "./schedule/region-runner.ts";
@@ -20,7 +22,15 @@ const probes = loadRegistry(probeModules);
 const app = createApp();
 
 function appDeps(env: RegionRunnerEnv): AppDeps {
-  return { config: parseConfig(env), probes, store: new D1RunStore(env.DB), now: Date.now };
+  return {
+    config: parseConfig(env),
+    probes,
+    store: new D1RunStore(env.DB),
+    tokens: new D1TokenStore(env.DB),
+    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+    runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
+    now: Date.now,
+  };
 }
 
 export default {

@@ -415,6 +415,7 @@ function printReport(r: {
       r.reads.map((d) => [d.label, int(d.rawRuns), int(d.rollupsDaily), int(d.sloRows), int(d.sloRowsRead), int(d.rawScanRowsRead), `${fixed(d.dbBytes / 1e6, 2)} MB`]),
     ),
   );
+  console.log(`   (the ticks share one day, so one daily rollup per region exists; a full window reads at most regions x ${SLO_DAYS} days + 1 = ${REGIONS.length * SLO_DAYS + 1} rows, whatever the run count)`);
 
   console.log(`\n4. Storage: measured bytes per row (local D1 file, dbstat) scaled to the steady state, vs src/cost/estimate.ts\n`);
   if (!r.storage) {
@@ -436,6 +437,7 @@ function printReport(r: {
         ],
       ),
     );
+    console.log(`   (rollup rows here hold at most ${r.ticks.length} runs and one latency bucket; a full day's rollup has larger counts and more buckets, so its real size is somewhat larger)`);
     const runsPerDay = estimate.perMonth.runs / 30;
     const rawRows = runsPerDay * RETENTION.rawRunDays;
     const hourlyRows = pairs * RETENTION.rollupDays * 24;

@@ -1,16 +1,23 @@
 import type { Config } from "../config.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
+import type { RunResult } from "../probe/result.ts";
 import type { RunStore } from "../storage/run-store.ts";
+import type { TokenStore } from "../storage/token-store.ts";
+import type { RateLimiter } from "./rate-limit.ts";
 
 /** What every route may use. Built once per request by src/index.ts; routes never read env. */
 export interface AppDeps {
   config: Config;
   probes: readonly LoadedProbe[];
   store: RunStore;
+  tokens: TokenStore;
+  rateLimits: { publicReads: RateLimiter; writes: RateLimiter };
+  /** Runs a probe once, now, from a region's runner; stores nothing. */
+  runNow: (probeId: string, region: string) => Promise<RunResult>;
   now: () => number;
 }
 
 export interface AppEnv {
   Bindings: { deps: AppDeps };
-  Variables: { secureHeadersNonce?: string };
+  Variables: { secureHeadersNonce?: string; tokenId?: string };
 }

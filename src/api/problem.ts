@@ -27,18 +27,21 @@ export class ProblemError extends Error {
   readonly title: string;
   readonly detail: string | undefined;
   readonly invalidParams: InvalidParam[] | undefined;
-  constructor(status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[]) {
+  /** Extra response headers, e.g. WWW-Authenticate on a 401 or Retry-After on a 429. */
+  readonly headers: Record<string, string>;
+  constructor(status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[], headers: Record<string, string> = {}) {
     super(detail ?? title);
     this.status = status;
     this.title = title;
     this.detail = detail;
     this.invalidParams = invalidParams;
+    this.headers = headers;
   }
 }
 
 const TYPE_BASE = "https://afterlife.dev/problems/";
 
-export function problemResponse(c: Context, status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[]): Response {
+export function problemResponse(c: Context, status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[], headers: Record<string, string> = {}): Response {
   const body: Problem = {
     type: `${TYPE_BASE}${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
     title,
@@ -47,11 +50,11 @@ export function problemResponse(c: Context, status: ContentfulStatusCode, title:
     instance: new URL(c.req.url).pathname,
     ...(invalidParams?.length ? { invalidParams } : {}),
   };
-  return c.body(JSON.stringify(body), status, { "content-type": "application/problem+json" });
+  return c.body(JSON.stringify(body), status, { ...headers, "content-type": "application/problem+json" });
 }
 
 export function onError(error: Error, c: Context): Response {
-  if (error instanceof ProblemError) return problemResponse(c, error.status, error.title, error.detail, error.invalidParams);
+  if (error instanceof ProblemError) return problemResponse(c, error.status, error.title, error.detail, error.invalidParams, error.headers);
   // Logged for the operator, never echoed: internals stay out of responses.
   console.error(JSON.stringify({ event: "unhandled_error", path: new URL(c.req.url).pathname, error: error.name, message: error.message }));
   return problemResponse(c, 500, "Internal Server Error", "Something went wrong on our side; the error was logged.");

@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type WorkerEnv } from "../config.ts";
 import { probeModules } from "../generated/probe-registry.ts";
 import { loadRegistry } from "../probe/registry.ts";
-import type { Confirmation } from "../probe/result.ts";
+import type { Confirmation, RunResult } from "../probe/result.ts";
 import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
 import { D1RunStore } from "../storage/d1-run-store.ts";
 import { DurableObjectResultBuffer } from "./result-buffer.ts";
@@ -19,6 +19,8 @@ const TRACE_URL = "https://www.cloudflare.com/cdn-cgi/trace";
 
 export interface RegionRunnerEnv extends WorkerEnv {
   REGION_RUNNER: DurableObjectNamespace<RegionRunner>;
+  PUBLIC_RATE_LIMIT: RateLimit;
+  WRITE_RATE_LIMIT: RateLimit;
 }
 
 /** The stub of the runner for (region, name), placed near the region. */
@@ -71,11 +73,16 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
     return report;
   }
 
-  /** Runs a probe once from here to confirm another region's failure. Stores nothing. */
-  async confirm(probeId: string, region: string, slotAt: number): Promise<Confirmation> {
+  /** Runs a probe once from here, now (the API's "run now"). Stores nothing. */
+  async runOnce(probeId: string, region: string, slotAt: number): Promise<RunResult> {
     const probe = probes.get(probeId);
     if (!probe) throw new Error(`unknown probe ${probeId}`);
-    const result = await runProbe(probe, { region, colo: await this.colo(region), slotAt }, this.runnerDeps());
+    return runProbe(probe, { region, colo: await this.colo(region), slotAt }, this.runnerDeps());
+  }
+
+  /** Runs a probe once from here to confirm another region's failure. Stores nothing. */
+  async confirm(probeId: string, region: string, slotAt: number): Promise<Confirmation> {
+    const result = await this.runOnce(probeId, region, slotAt);
     return { region, status: result.status, ...(result.failure ? { failureClass: result.failure.class } : {}) };
   }
 
