@@ -21,12 +21,15 @@ import { estimateCost } from "../../src/cost/estimate.ts";
 import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
+import { tokenCommand, TokenUsageError } from "./tokens.ts";
 import { localValues } from "./local-values.ts";
 
 const USAGE = `usage:
   npm run probe -- list                      the probes in probes/
   npm run probe -- validate                  check every probe; path-precise errors, exit 2 if any
   npm run probe -- cost [--plan free|paid]   monthly Cloudflare usage and bill for these probes
+  npm run probe -- token create --name NAME --scope write [--remote]
+  npm run probe -- token list | token revoke ID [--remote]
   npm run probe -- run <id|file> [options]   run one probe once, here, with the Worker's runner
       --demo             start the bundled demo shop and point SHOP_URL at it
       --base-url URL     override the probe's baseUrl
@@ -156,6 +159,8 @@ async function main(argv: string[]): Promise<number> {
       return run(rest);
     case "cost":
       return cost(rest);
+    case "token":
+      return tokenCommand(rest);
     case undefined:
     case "help":
     case "--help":
@@ -169,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  if (error instanceof UsageError || error instanceof TokenUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 2;
   } else {

@@ -6,10 +6,12 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { pageRoutes } from "../page/page-routes.tsx";
 import type { OpenApiDocument } from "../page/api-reference.tsx";
 import { notFound, onError } from "./problem.ts";
+import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
 import { probeRoutes } from "./routes/probes.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { statusRoutes } from "./routes/status.ts";
+import { statuspageRoutes } from "./statuspage/routes.ts";
 
 export const API_VERSION = "1.0.0";
 
@@ -52,8 +54,12 @@ export function createApp() {
       xContentTypeOptions: "nosniff",
     }),
   );
-  // Public reads: any origin may read them; write routes never reflect an Origin.
-  app.use("/api/*", cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] }));
+  // Public reads: any origin may read them. Write routes get no CORS headers at all, so a
+  // browser on another origin can never call them, and no Origin is ever reflected.
+  const publicCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });
+  app.use("/api/*", (c, next) => (["GET", "HEAD", "OPTIONS"].includes(c.req.method) ? publicCors(c, next) : next()));
+  app.use("/api/v1/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
+  app.use("/api/v2/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
   app.use("*", async (c, next) => {
     await next();
     if (c.req.method === "GET" && c.res.status === 200 && !c.res.headers.has("cache-control")) c.res.headers.set("cache-control", PUBLIC_CACHE);
@@ -62,11 +68,17 @@ export function createApp() {
   app.onError(onError);
   app.notFound(notFound);
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An Afterlife API token (`afl_<id>_<secret>`), created with `npm run probe -- token create`.",
+  });
   app.openapi(health, (c) => c.json({ ok: true as const, probes: c.env.deps.probes.length }, 200));
   app.openapi(openapiJson, (c) => c.json(document() as unknown as Record<string, unknown>, 200));
   app.route("/api/v1/status", statusRoutes);
   app.route("/api/v1/probes", probeRoutes);
   app.route("/api/v1/runs", runRoutes);
+  app.route("/api/v2", statuspageRoutes);
   app.route("/", pageRoutes(document));
   return app;
 }

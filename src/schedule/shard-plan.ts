@@ -110,13 +110,40 @@ function compareRuns(a: PlannedRun, b: PlannedRun): number {
 }
 
 /**
- * Groups runs by region, then packs each region's runs, in probe-id order, into consecutive
- * shards: a run joins the current shard if the shard still fits every limit with it, otherwise
- * it opens the next shard (next-fit). Regions come out in name order, shards in index order.
- *
- * Next-fit in a fixed order is chosen over tighter bin packing because it is simple to reason
- * about: with equal costs it is optimal (ceil(n / perShard) shards), and a shard holds a
- * contiguous range of probe ids.
+ * Packs one region's runs, in order, into consecutive shards (next-fit): a run joins the current
+ * shard if the shard still fits every limit (and `maxRuns`) with it, otherwise it opens the next.
+ */
+function packRegion(region: string, ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: number): Shard[] {
+  const shards: Shard[] = [];
+  let current: Shard | undefined;
+  let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
+  for (const run of ordered) {
+    const c = cost(run);
+    const withRun: Load = {
+      requests: load.requests + c.requests,
+      d1Queries: load.d1Queries + c.d1Queries,
+      expectedMs: load.expectedMs + c.expectedMs,
+      longestMs: Math.max(load.longestMs, c.expectedMs),
+    };
+    if (current && !current.overLimit && current.runs.length < maxRuns && exceeded(withRun, limits).length === 0) {
+      current.runs.push(run);
+      load = withRun;
+      continue;
+    }
+    current = { region, index: shards.length, runs: [run] };
+    load = { requests: c.requests, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
+    const over = exceeded(load, limits);
+    if (over.length) current.overLimit = over;
+    shards.push(current);
+  }
+  return shards;
+}
+
+/**
+ * Groups runs by region, then packs each region's runs, in probe-id order, into as few shards as
+ * next-fit needs; a second pass then caps runs per shard at ceil(runs / shards), so the same
+ * number of shards is evenly filled (333 + 333 + 333 + 1 becomes 4 × 250) whenever that still
+ * fits. Regions come out in name order, shards in index order, each a contiguous range of ids.
  */
 export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost): Shard[] {
   if (!(limits.inFlight >= 1)) throw new RangeError(`planShards: inFlight must be at least 1, got ${limits.inFlight}`);
@@ -127,31 +154,11 @@ export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits
     else byRegion.set(run.region, [run]);
   }
   const regions = [...byRegion.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const shards: Shard[] = [];
-  for (const region of regions) {
+  return regions.flatMap((region) => {
     const ordered = byRegion.get(region)!.slice().sort(compareRuns);
-    let current: Shard | undefined;
-    let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
-    let index = 0;
-    for (const run of ordered) {
-      const c = cost(run);
-      const withRun: Load = {
-        requests: load.requests + c.requests,
-        d1Queries: load.d1Queries + c.d1Queries,
-        expectedMs: load.expectedMs + c.expectedMs,
-        longestMs: Math.max(load.longestMs, c.expectedMs),
-      };
-      if (current && !current.overLimit && exceeded(withRun, limits).length === 0) {
-        current.runs.push(run);
-        load = withRun;
-        continue;
-      }
-      current = { region, index: index++, runs: [run] };
-      load = { requests: c.requests, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
-      const over = exceeded(load, limits);
-      if (over.length) current.overLimit = over;
-      shards.push(current);
-    }
-  }
-  return shards;
+    const tight = packRegion(region, ordered, limits, cost, Infinity);
+    if (tight.length < 2) return tight;
+    const even = packRegion(region, ordered, limits, cost, Math.ceil(ordered.length / tight.length));
+    return even.length === tight.length ? even : tight;
+  });
 }

@@ -1,4 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { RunResultSchema } from "../../probe/result.ts";
+import { REGIONS } from "../../probe/schema.ts";
+import { requireScope } from "../auth.ts";
+import { rateLimit } from "../rate-limit.ts";
 import { loadOverview } from "../load-overview.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
@@ -13,16 +17,29 @@ const list = createRoute({
   responses: { 200: { description: "The probes", content: { "application/json": { schema: z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList") } } } },
 });
 
+const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+
+const runNow = createRoute({
+  method: "post",
+  path: "/{id}/run",
+  tags: ["Probes"],
+  summary: "Run a probe once, now, from one region (the result is returned, not stored)",
+  security: [{ Bearer: [] }],
+  middleware: [requireScope("write"), rateLimit((deps) => deps.rateLimits.writes, (c) => c.get("tokenId") ?? "unknown")] as const,
+  request: { params: ProbeIdParam, query: z.object({ region: z.enum(REGIONS).optional().openapi({ description: "Default: the probe's first region" }) }) },
+  responses: { 200: { description: "The run", content: { "application/json": { schema: RunResultSchema } } }, ...problemResponses(400, 401, 403, 404, 429) },
+});
+
 const one = createRoute({
   method: "get",
   path: "/{id}",
   tags: ["Probes"],
   summary: "One probe with its current state per region",
-  request: { params: z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) }) },
+  request: { params: ProbeIdParam },
   responses: { 200: { description: "The probe", content: { "application/json": { schema: ProbeSummarySchema } } }, ...problemResponses(400, 404) },
 });
 
-/** GET /api/v1/probes, GET /api/v1/probes/{id} */
+/** GET /api/v1/probes, GET /api/v1/probes/{id}, POST /api/v1/probes/{id}/run */
 export const probeRoutes = createRouter()
   .openapi(list, async (c) => {
     const overview = await loadOverview(c.env.deps);
@@ -35,4 +52,14 @@ export const probeRoutes = createRouter()
     if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
     const overview = await loadOverview({ ...c.env.deps, probes: [loaded] });
     return c.json(toProbeSummary(loaded, overview.probes[0]!), 200);
+  })
+  .openapi(runNow, async (c) => {
+    const { id } = c.req.valid("param");
+    const { region } = c.req.valid("query");
+    const loaded = c.env.deps.probes.find((p) => p.probe.id === id);
+    if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
+    if (region !== undefined && !loaded.probe.regions.includes(region)) {
+      throw new ProblemError(400, "Bad Request", `Probe '${id}' does not run in ${region}.`, [{ name: "query.region", reason: `one of ${loaded.probe.regions.join(", ")}` }]);
+    }
+    return c.json(await c.env.deps.runNow(id, region ?? loaded.probe.regions[0]!), 200);
   });

@@ -1,0 +1,85 @@
+/** Write routes: bearer tokens (hash-only storage, scopes, revocation), no CORS, rate limits. */
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateToken } from "../../../src/auth/api-token.ts";
+import { insertTokenSql } from "../../../src/storage/token-store.ts";
+
+const tokens: Record<"write" | "read" | "revoked", string> = { write: "", read: "", revoked: "" };
+
+async function createToken(name: string, scopes: ("read" | "write")[], revoked = false): Promise<string> {
+  const token = await generateToken();
+  await env.DB.prepare(insertTokenSql({ id: token.id, name, scopes, secretHash: token.secretHash, createdAt: Date.now() })).run();
+  if (revoked) await env.DB.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").bind(Date.now(), token.id).run();
+  return token.token;
+}
+
+const runNow = (init: RequestInit = {}, path = "/api/v1/probes/shop-home/run") => exports.default.fetch(`http://afterlife.test${path}`, { method: "POST", ...init });
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+beforeAll(async () => {
+  tokens.write = await createToken("writer", ["write"]);
+  tokens.read = await createToken("reader", ["read"]);
+  tokens.revoked = await createToken("old", ["write"], true);
+});
+
+describe("write routes", () => {
+  it("run a probe now with a write token, returning the run without storing it", async () => {
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM runs").first<{ n: number }>();
+    const res = await runNow({ headers: bearer(tokens.write) }, "/api/v1/probes/shop-home/run?region=apac");
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { status: string; region: string; steps: unknown[] };
+    expect([run.status, run.region, run.steps.length]).toEqual(["up", "apac", 2]);
+    const after = await env.DB.prepare("SELECT count(*) AS n FROM runs").first<{ n: number }>();
+    expect(after?.n).toBe(before?.n);
+  });
+
+  it.each([
+    ["no token", {}, 401],
+    ["not an Afterlife token", bearer("abc"), 401],
+    ["a wrong secret", { authorization: `Bearer ${"afl_XXXXXXXX_" + "a".repeat(32)}` }, 401],
+    ["a revoked token", "revoked", 401],
+    ["a read-only token", "read", 403],
+  ] as const)("refuses %s", async (_name, headers, status) => {
+    const res = await runNow({ headers: typeof headers === "string" ? bearer(tokens[headers]) : headers });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    if (status === 401) expect(res.headers.get("www-authenticate")).toBe('Bearer realm="afterlife"');
+  });
+
+  it("never accepts a token in the query string", async () => {
+    const res = await runNow({}, `/api/v1/probes/shop-home/run?token=${tokens.write}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ invalidParams: [{ name: "query.token" }] });
+  });
+
+  it("names the bad field: unknown probe, region the probe does not use", async () => {
+    expect((await runNow({ headers: bearer(tokens.write) }, "/api/v1/probes/nope/run")).status).toBe(404);
+    const res = await runNow({ headers: bearer(tokens.write) }, "/api/v1/probes/shop-home/run?region=afr");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ invalidParams: [{ name: "query.region" }] });
+  });
+
+  it("sends no CORS headers on writes, even to a cross-origin caller", async () => {
+    const res = await runNow({ headers: { ...bearer(tokens.write), origin: "https://evil.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await exports.default.fetch("http://afterlife.test/api/v1/probes/shop-home/run", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(preflight.headers.get("access-control-allow-methods") ?? "").not.toContain("POST");
+    const read = await exports.default.fetch("http://afterlife.test/api/v1/status", { headers: { origin: "https://any.example" } });
+    expect(read.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("rate-limits writes per token with a 429 and Retry-After", async () => {
+    const token = await createToken("busy", ["write"]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40 && !statuses.includes(429); i++) {
+      const res = await runNow({ headers: bearer(token) }, "/api/v1/probes/nope/run");
+      statuses.push(res.status);
+      if (res.status === 429) expect(res.headers.get("retry-after")).toBe("60");
+    }
+    expect(statuses.filter((s) => s === 404)).toHaveLength(30);
+    expect(statuses.at(-1)).toBe(429);
+  });
+});
