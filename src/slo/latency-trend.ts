@@ -73,7 +73,8 @@ export function theilSen(points: readonly { x: number; y: number }[]): Line | nu
   const slope = median(slopes);
   if (slope === null) return null;
   const intercept = median(points.map((p) => p.y - slope * p.x))!;
-  return { slope, intercept };
+  // + 0 turns a -0 (0 divided by a negative Δx) into 0.
+  return { slope: slope + 0, intercept: intercept + 0 };
 }
 
 /**

@@ -36,6 +36,7 @@ function run(i: number, region = "weur"): PlannedRun {
 }
 
 const ids = (shard: Shard) => shard.runs.map((r) => r.probe.probe.id);
+const sizes = (shards: Shard[]) => shards.map((s) => s.runs.length);
 const summary = (shards: Shard[]) => shards.map((s) => `${shardName(s.region, s.index)} ${ids(s).join(",")}${s.overLimit ? ` over:${s.overLimit.join("+")}` : ""}`);
 
 /** A shard's load: summed costs, plus its longest single run. */
@@ -107,33 +108,107 @@ describe("estimateRunCost", () => {
 describe("planShards", () => {
   const flat = (c: RunCost) => () => c;
 
-  it("packs equal runs up to the tightest limit: 9 runs of 5 requests per Free shard (49 usable)", () => {
+  /** Each shard's probe ids as a first..last range. */
+  const ranges = (shards: Shard[]) => shards.map((s) => `${ids(s)[0]}..${ids(s).at(-1)}`);
+
+  it("packs equal runs into as few shards as the tightest limit allows (9 of 5 requests in 49 usable), then fills them evenly", () => {
     const runs = Array.from({ length: 20 }, (_, i) => run(i));
-    const shards = planShards(runs, FREE_LIMITS, flat({ requests: 5, d1Queries: 3, expectedMs: 1500 }));
+    const cost = flat({ requests: 5, d1Queries: 3, expectedMs: 1500 });
+    // next-fit needs 3 shards (9 + 9 + 2); capped at ceil(20 / 3) = 7 the same 3 hold 7 + 7 + 6
+    const shards = planShards(runs, FREE_LIMITS, cost);
     expect(shards.map((s) => [s.region, s.index, s.runs.length])).toEqual([
-      ["weur", 0, 9],
-      ["weur", 1, 9],
-      ["weur", 2, 2],
+      ["weur", 0, 7],
+      ["weur", 1, 7],
+      ["weur", 2, 6],
     ]);
-    expect(ids(shards[2]!)).toEqual(["p-018", "p-019"]);
+    expect(ranges(shards)).toEqual(["p-000..p-006", "p-007..p-013", "p-014..p-019"]);
     expect(shards.some((s) => s.overLimit)).toBe(false);
+    for (const s of shards) expect(sumOf(s, cost).requests).toBeLessThanOrEqual(49);
+    // when the runs fill the shards exactly, they still go 9 to a shard
+    expect(sizes(planShards(runs.slice(0, 9), FREE_LIMITS, cost))).toEqual([9]);
+    expect(sizes(planShards(runs.slice(0, 18), FREE_LIMITS, cost))).toEqual([9, 9]);
+    expect(sizes(planShards(runs.slice(0, 10), FREE_LIMITS, cost))).toEqual([5, 5]);
   });
 
   it("on Paid, the wall budget binds: 180 runs of 1.5 s (270 s of work, 6 at a time = 45 s)", () => {
     const runs = Array.from({ length: 200 }, (_, i) => run(i));
-    const shards = planShards(runs, PAID_LIMITS, flat({ requests: 5, d1Queries: 3, expectedMs: 1500 }));
-    expect(shards.map((s) => s.runs.length)).toEqual([180, 20]);
+    const cost = flat({ requests: 5, d1Queries: 3, expectedMs: 1500 });
+    const shards = planShards(runs, PAID_LIMITS, cost);
+    // next-fit: 180 + 20; evened: 2 × 100
+    expect(sizes(shards)).toEqual([100, 100]);
+    expect(ranges(shards)).toEqual(["p-000..p-099", "p-100..p-199"]);
+    expect(sizes(planShards(runs.slice(0, 180), PAID_LIMITS, cost))).toEqual([180]);
+    expect(wallMs(sumOf(planShards(runs.slice(0, 180), PAID_LIMITS, cost)[0]!, cost), PAID_LIMITS)).toBe(45_000);
+    expect(sizes(planShards(runs.slice(0, 181), PAID_LIMITS, cost))).toEqual([91, 90]);
   });
 
   it("D1 queries bind when requests are cheap: 16 runs of 3 queries in 50", () => {
     const runs = Array.from({ length: 40 }, (_, i) => run(i));
-    expect(planShards(runs, FREE_LIMITS, flat({ requests: 1, d1Queries: 3, expectedMs: 300 })).map((s) => s.runs.length)).toEqual([16, 16, 8]);
+    const cost = flat({ requests: 1, d1Queries: 3, expectedMs: 300 });
+    // next-fit: 16 + 16 + 8; evened at ceil(40 / 3) = 14: 14 + 14 + 12
+    const shards = planShards(runs, FREE_LIMITS, cost);
+    expect(sizes(shards)).toEqual([14, 14, 12]);
+    expect(ranges(shards)).toEqual(["p-000..p-013", "p-014..p-027", "p-028..p-039"]);
+    expect(sizes(planShards(runs.slice(0, 16), FREE_LIMITS, cost))).toEqual([16]);
+    expect(sizes(planShards(runs.slice(0, 32), FREE_LIMITS, cost))).toEqual([16, 16]);
+    expect(sizes(planShards(runs.slice(0, 17), FREE_LIMITS, cost))).toEqual([9, 8]);
   });
 
   it("fills a shard exactly to each limit, and not one past", () => {
-    const runs = Array.from({ length: 50 }, (_, i) => run(i));
-    expect(planShards(runs, FREE_LIMITS, flat({ requests: 1, d1Queries: 0, expectedMs: 0 })).map((s) => s.runs.length)).toEqual([49, 1]);
-    expect(planShards(runs.slice(0, 7), FREE_LIMITS, flat({ requests: 0, d1Queries: 0, expectedMs: 45_000 })).map((s) => s.runs.length)).toEqual([6, 1]);
+    const runs = Array.from({ length: 100 }, (_, i) => run(i));
+    const oneRequest = flat({ requests: 1, d1Queries: 0, expectedMs: 0 });
+    expect(sizes(planShards(runs.slice(0, 49), FREE_LIMITS, oneRequest))).toEqual([49]);
+    expect(sizes(planShards(runs.slice(0, 50), FREE_LIMITS, oneRequest))).toEqual([25, 25]);
+    expect(sizes(planShards(runs.slice(0, 98), FREE_LIMITS, oneRequest))).toEqual([49, 49]);
+    expect(sizes(planShards(runs.slice(0, 99), FREE_LIMITS, oneRequest))).toEqual([33, 33, 33]);
+    const budget = flat({ requests: 0, d1Queries: 0, expectedMs: 45_000 });
+    expect(sizes(planShards(runs.slice(0, 6), FREE_LIMITS, budget))).toEqual([6]);
+    expect(sizes(planShards(runs.slice(0, 7), FREE_LIMITS, budget))).toEqual([4, 3]);
+    expect(sizes(planShards(runs.slice(0, 12), FREE_LIMITS, budget))).toEqual([6, 6]);
+  });
+
+  it("fills the same number of shards evenly: 1,000 equal runs at 333 a shard go 250 × 4, not 333 + 333 + 333 + 1", () => {
+    // 200 probes × 5 consecutive minutes: 1,000 distinct runs in one region
+    const runs = Array.from({ length: 1000 }, (_, i): PlannedRun => ({ probe: POOL[i % 200]!, region: "weur", slotAt: SLOT + Math.floor(i / 200) * 60_000 }));
+    const limits: InvocationLimits = { ...PAID_LIMITS, subrequests: 334 }; // 333 usable
+    const cost = flat({ requests: 1, d1Queries: 0, expectedMs: 0 });
+    const shards = planShards(runs, limits, cost);
+    expect(shards.map((s) => [s.region, s.index, s.runs.length])).toEqual([
+      ["weur", 0, 250],
+      ["weur", 1, 250],
+      ["weur", 2, 250],
+      ["weur", 3, 250],
+    ]);
+    // each shard holds 50 probes' 5 minutes, in probe-id then slot order
+    expect(ranges(shards)).toEqual(["p-000..p-049", "p-050..p-099", "p-100..p-149", "p-150..p-199"]);
+    expect(shards[0]!.runs.slice(0, 6).map((r) => [r.probe.probe.id, r.slotAt - SLOT])).toEqual([
+      ["p-000", 0],
+      ["p-000", 60_000],
+      ["p-000", 120_000],
+      ["p-000", 180_000],
+      ["p-000", 240_000],
+      ["p-001", 0],
+    ]);
+    const placed = shards.flatMap((s) => s.runs);
+    expect(placed).toHaveLength(1000);
+    expect(new Set(placed)).toEqual(new Set(runs));
+    expect(shards.some((s) => s.overLimit)).toBe(false);
+  });
+
+  it("keeps the tight packing when evening out would need another shard", () => {
+    const costs = new Map<string, RunCost>([
+      ["p-000", { requests: 1, d1Queries: 3, expectedMs: 300 }],
+      ["p-001", { requests: 1, d1Queries: 3, expectedMs: 300 }],
+      ["p-002", { requests: 1, d1Queries: 3, expectedMs: 300 }],
+      ["p-003", { requests: 49, d1Queries: 3, expectedMs: 300 }],
+    ]);
+    const cost = (r: PlannedRun) => costs.get(r.probe.probe.id)!;
+    // next-fit: 3 + 1 (49 requests fill a Free shard alone). Capped at ceil(4 / 2) = 2 it would be
+    // [p-000,p-001], [p-002] (1 + 49 > 49), [p-003]: 3 shards, so the tight 2 stay.
+    expect(summary(planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000,p-001,p-002", "weur:1 p-003"]);
+    // with one request fewer on p-003 the capped pass fits in 2: 2 + 2
+    costs.set("p-003", { requests: 48, d1Queries: 3, expectedMs: 300 });
+    expect(summary(planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000,p-001", "weur:1 p-002,p-003"]);
   });
 
   it("gives a run that alone exceeds a limit its own shard, marked, and keeps going", () => {
@@ -182,6 +257,7 @@ describe("planShards", () => {
 });
 
 describe("planShards properties", () => {
+  const flat = (c: RunCost) => () => c;
   const limitsArb: fc.Arbitrary<InvocationLimits> = fc.record({
     subrequests: fc.integer({ min: 1, max: 120 }),
     d1Queries: fc.integer({ min: 1, max: 120 }),
@@ -239,7 +315,23 @@ describe("planShards properties", () => {
     );
   });
 
-  it("is next-fit in probe-id order: indexes 0..k-1 per region, and no shard could have taken the next one's first run", () => {
+  /**
+   * Reference next-fit on the test's own limit model: a run joins the current shard if that shard
+   * holds fewer than maxRuns, is not a lone over-limit run, and still fits with it.
+   */
+  function nextFit(ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: number): PlannedRun[][] {
+    const out: PlannedRun[][] = [];
+    for (const r of ordered) {
+      const current = out.at(-1);
+      if (current && current.length < maxRuns && fits(loadOf([...current, r].map(cost)), limits)) current.push(r);
+      else out.push([r]);
+    }
+    return out;
+  }
+
+  it("is next-fit in probe-id order, capped at ceil(n / k) runs a shard when that keeps next-fit's k shards", () => {
+    let evened = 0;
+    let kept = 0;
     fc.assert(
       fc.property(runsArb, limitsArb, ({ runs, cost }, limits) => {
         const shards = planShards(runs, limits, cost);
@@ -248,18 +340,32 @@ describe("planShards properties", () => {
         for (const region of regions) {
           const own = shards.filter((s) => s.region === region);
           expect(own.map((s) => s.index)).toEqual(own.map((_, i) => i));
-          const order = own.flatMap(ids);
-          expect(order).toEqual([...order].sort());
-          for (let i = 0; i + 1 < own.length; i++) {
+          // contiguous ranges: the shards, in index order, are the region's runs in probe-id order
+          const ordered = runs.filter((r) => r.region === region).sort((a, b) => (a.probe.probe.id < b.probe.probe.id ? -1 : 1));
+          expect(own.flatMap((s) => s.runs)).toEqual(ordered);
+          // as few shards as plain next-fit needs, never more
+          const tight = nextFit(ordered, limits, cost, Infinity);
+          expect(own).toHaveLength(tight.length);
+          const even = tight.length < 2 ? tight : nextFit(ordered, limits, cost, Math.ceil(ordered.length / tight.length));
+          expect(even.length).toBeGreaterThanOrEqual(tight.length);
+          const usesEven = even.length === tight.length;
+          if (tight.length >= 2) (usesEven ? evened++ : kept++);
+          const cap = usesEven && tight.length >= 2 ? Math.ceil(ordered.length / tight.length) : Infinity;
+          expect(own.map((s) => s.runs)).toEqual(usesEven ? even : tight);
+          for (let i = 0; i < own.length; i++) {
             const a = own[i]!;
-            const first = own[i + 1]!.runs[0]!;
-            if (a.overLimit) continue;
-            expect(fits(loadOf([...a.runs, first].map(cost)), limits)).toBe(false);
+            expect(a.runs.length).toBeLessThanOrEqual(cap);
+            if (a.overLimit || i + 1 === own.length) continue;
+            // a shard closes only when full: at the cap, or unable to take the next run
+            if (a.runs.length < cap) expect(fits(loadOf([...a.runs, own[i + 1]!.runs[0]!].map(cost)), limits)).toBe(false);
           }
         }
       }),
       { numRuns: 300 },
     );
+    // both branches were exercised
+    expect(evened).toBeGreaterThan(0);
+    expect(kept).toBeGreaterThan(0);
   });
 
   it("is deterministic: any order of the same runs gives the same shards", () => {
@@ -275,25 +381,66 @@ describe("planShards properties", () => {
     );
   });
 
+  const equalCostArb: fc.Arbitrary<RunCost> = fc.record({
+    requests: fc.integer({ min: 1, max: 20 }),
+    d1Queries: fc.integer({ min: 1, max: 6 }),
+    expectedMs: fc.integer({ min: 1, max: 30_000 }),
+  });
+
+  /** Many runs per region (up to 400: each probe at up to two consecutive minutes), for equal-cost packings of many shards. */
+  const crowdedArb: fc.Arbitrary<PlannedRun[]> = fc
+    .uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 3 })
+    .chain((regions) => fc.tuple(...regions.map((region) => fc.tuple(fc.constant(region), fc.integer({ min: 1, max: 400 })))))
+    .map((counts) =>
+      counts.flatMap(([region, n]) =>
+        Array.from({ length: n }, (_, i): PlannedRun => ({ probe: POOL[i % POOL.length]!, region, slotAt: SLOT + Math.floor(i / POOL.length) * 60_000 })),
+      ),
+    );
+
+  /** How many runs of cost c fit one shard; 0 when one run alone is too big. */
+  function perShardOf(limits: InvocationLimits, c: RunCost): number {
+    // a run longer than the budget cannot share (nor fit) a shard, however many go at once
+    return Math.min(
+      Math.floor((limits.subrequests - 1) / c.requests),
+      Math.floor(limits.d1Queries / c.d1Queries),
+      c.expectedMs > limits.wallBudgetMs ? 0 : Math.floor((limits.wallBudgetMs * limits.inFlight) / c.expectedMs),
+    );
+  }
+
   it("with equal costs, uses ceil(n / perShard) shards per region (n when one run alone is too big)", () => {
-    const equalCostArb = fc.record({
-      requests: fc.integer({ min: 1, max: 20 }),
-      d1Queries: fc.integer({ min: 1, max: 6 }),
-      expectedMs: fc.integer({ min: 1, max: 30_000 }),
-    });
     fc.assert(
-      fc.property(runsArb, limitsArb, equalCostArb, ({ runs }, limits, c) => {
-        // a run longer than the budget cannot share (nor fit) a shard, however many go at once
-        const perShard = Math.min(
-          Math.floor((limits.subrequests - 1) / c.requests),
-          Math.floor(limits.d1Queries / c.d1Queries),
-          c.expectedMs > limits.wallBudgetMs ? 0 : Math.floor((limits.wallBudgetMs * limits.inFlight) / c.expectedMs),
-        );
+      fc.property(fc.oneof(runsArb.map((x) => x.runs), crowdedArb), limitsArb, equalCostArb, (runs, limits, c) => {
+        const perShard = perShardOf(limits, c);
         const shards = planShards(runs, limits, () => c);
         for (const region of new Set(runs.map((r) => r.region))) {
           const n = runs.filter((r) => r.region === region).length;
           const expected = perShard === 0 ? n : Math.ceil(n / perShard);
-          expect(shards.filter((s) => s.region === region)).toHaveLength(expected);
+          const own = shards.filter((s) => s.region === region);
+          expect(own).toHaveLength(expected);
+          for (const s of own) expect(s.runs.length).toBeLessThanOrEqual(perShard === 0 ? 1 : Math.min(perShard, Math.ceil(n / expected)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  // KNOWN GAP, hence it.fails: capping next-fit at c = ceil(n / k) fills k - 1 shards with c and
+  // leaves the rest, n - (k - 1)c, to the last, which can be far below c - 1: 10 runs at 3 a shard
+  // give 3 + 3 + 3 + 1 (13 at 4: 4 + 4 + 4 + 1). Sizes differ by at most 1 only if the remainder is
+  // spread (n mod k shards of c, the others c - 1). When planShards does that, this test turns red:
+  // make it a plain it().
+  it.fails("with equal costs, shard sizes within a region differ by at most 1 when the even pass applies", () => {
+    const oneRequest = flat({ requests: 1, d1Queries: 0, expectedMs: 0 });
+    const ten = Array.from({ length: 10 }, (_, i) => run(i));
+    expect(sizes(planShards(ten, { ...FREE_LIMITS, subrequests: 4 }, oneRequest))).toEqual([3, 3, 2, 2]);
+    fc.assert(
+      fc.property(fc.oneof(runsArb.map((x) => x.runs), crowdedArb), limitsArb, equalCostArb, (runs, limits, c) => {
+        // perShard 0: every run is alone, over its limit, and no pass evens anything
+        fc.pre(perShardOf(limits, c) > 0);
+        const shards = planShards(runs, limits, () => c);
+        for (const region of new Set(runs.map((r) => r.region))) {
+          const own = sizes(shards.filter((s) => s.region === region));
+          expect(Math.max(...own) - Math.min(...own)).toBeLessThanOrEqual(1);
         }
       }),
       { numRuns: 300 },
