@@ -78,7 +78,7 @@ function monthStart(now: number): number {
 export function resolveWindow(window: SloWindow, now: number): Span {
   assertTime(now, "now");
   if (window === "month") return { from: monthStart(now), to: now };
-  return { from: ceilTo(now - ROLLING_WINDOW_MS[window], HOUR_MS), to: now };
+  return { from: floorTo(now - ROLLING_WINDOW_MS[window], HOUR_MS), to: now };
 }
 
 /**

@@ -40,7 +40,7 @@ describe("write routes", () => {
     ["a revoked token", "revoked", 401],
     ["a read-only token", "read", 403],
   ] as const)("refuses %s", async (_name, headers, status) => {
-    const res = await runNow({ headers: typeof headers === "string" ? bearer(tokens[headers]) : headers });
+    const res = await runNow({ headers: typeof headers === "string" ? bearer(tokens[headers as keyof typeof tokens]) : headers });
     expect(res.status).toBe(status);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     if (status === 401) expect(res.headers.get("www-authenticate")).toBe('Bearer realm="afterlife"');
