@@ -119,7 +119,7 @@ function noDataOf(rollups: readonly RollupCounts[], expectedRuns: number): numbe
 
 /** Availability of one rollup, without no-data (which only exists over a window). */
 export function availabilityOf(r: RollupCounts): { good: number; bad: number } {
-  return { good: r.up, bad: r.down + r.degraded };
+  return { good: r.up + r.degraded, bad: r.down };
 }
 
 /** Latency of one rollup: non-down runs under the threshold are good, the other non-down runs bad. */

@@ -29,8 +29,8 @@ export interface RunStore {
   getRun(runId: string): Promise<RunResult | null>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
-  /** Rollups of one probe (all regions) with bucketAt in [from, to). */
-  rollups(probeId: string, grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>>;
+  /** Rollups of one probe in the given regions with bucketAt in [from, to). */
+  rollups(probeId: string, regions: readonly string[], grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>>;
   /** Deletes expired raw runs and rollups of the planned pairs, in bounded chunks. */
   prune(plan: PrunePlan): Promise<{ deleted: number }>;
 }

@@ -298,7 +298,7 @@ describe("planShards properties", () => {
 
   it("places every planned run in exactly one shard, of its own region", () => {
     fc.assert(
-      fc.property(runsArb, limitsArb, ({ runs, cost }, limits) => {
+      fc.property(fc.oneof(runsArb, packedArb), limitsArb, ({ runs, cost }, limits) => {
         const shards = planShards(runs, limits, cost);
         const placed = shards.flatMap((s) => s.runs);
         expect(placed).toHaveLength(runs.length);
@@ -311,7 +311,7 @@ describe("planShards properties", () => {
 
   it("keeps every shard of more than one run inside every limit; a lone run is marked exactly when it exceeds one", () => {
     fc.assert(
-      fc.property(runsArb, limitsArb, ({ runs, cost }, limits) => {
+      fc.property(fc.oneof(runsArb, packedArb), limitsArb, ({ runs, cost }, limits) => {
         for (const s of planShards(runs, limits, cost)) {
           const load = sumOf(s, cost);
           if (s.runs.length > 1) {
@@ -382,7 +382,7 @@ describe("planShards properties", () => {
   it("is deterministic: any order of the same runs gives the same shards", () => {
     fc.assert(
       fc.property(
-        runsArb.chain((x) => fc.tuple(fc.constant(x), fc.shuffledSubarray(x.runs, { minLength: x.runs.length, maxLength: x.runs.length }))),
+        fc.oneof(runsArb, packedArb).chain((x) => fc.tuple(fc.constant(x), fc.shuffledSubarray(x.runs, { minLength: x.runs.length, maxLength: x.runs.length }))),
         limitsArb,
         ([{ runs, cost }, shuffled], limits) => {
           expect(summary(planShards(shuffled, limits, cost))).toEqual(summary(planShards(runs, limits, cost)));
