@@ -113,7 +113,7 @@ function compareRuns(a: PlannedRun, b: PlannedRun): number {
  * Packs one region's runs, in order, into consecutive shards (next-fit): a run joins the current
  * shard if the shard still fits every limit (and `maxRuns`) with it, otherwise it opens the next.
  */
-function packRegion(region: string, ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: number): Shard[] {
+function packRegion(region: string, ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: (index: number) => number): Shard[] {
   const shards: Shard[] = [];
   let current: Shard | undefined;
   let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
@@ -125,7 +125,7 @@ function packRegion(region: string, ordered: readonly PlannedRun[], limits: Invo
       expectedMs: load.expectedMs + c.expectedMs,
       longestMs: Math.max(load.longestMs, c.expectedMs),
     };
-    if (current && !current.overLimit && current.runs.length < maxRuns && exceeded(withRun, limits).length === 0) {
+    if (current && !current.overLimit && current.runs.length < maxRuns(current.index) && exceeded(withRun, limits).length === 0) {
       current.runs.push(run);
       load = withRun;
       continue;
@@ -141,9 +141,9 @@ function packRegion(region: string, ordered: readonly PlannedRun[], limits: Invo
 
 /**
  * Groups runs by region, then packs each region's runs, in probe-id order, into as few shards as
- * next-fit needs; a second pass then caps runs per shard at ceil(runs / shards), so the same
- * number of shards is evenly filled (333 + 333 + 333 + 1 becomes 4 × 250) whenever that still
- * fits. Regions come out in name order, shards in index order, each a contiguous range of ids.
+ * next-fit needs (k); a second pass then caps the runs per shard so the same k shards are filled
+ * evenly: the first n mod k shards take ceil(n / k) runs, the others floor(n / k), so sizes differ
+ * by at most one (333 + 333 + 333 + 1 becomes 4 × 250) whenever that still fits the limits. Regions come out in name order, shards in index order, each a contiguous range of ids.
  */
 export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost): Shard[] {
   if (!(limits.inFlight >= 1)) throw new RangeError(`planShards: inFlight must be at least 1, got ${limits.inFlight}`);
@@ -156,9 +156,11 @@ export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits
   const regions = [...byRegion.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return regions.flatMap((region) => {
     const ordered = byRegion.get(region)!.slice().sort(compareRuns);
-    const tight = packRegion(region, ordered, limits, cost, Infinity);
+    const tight = packRegion(region, ordered, limits, cost, () => Infinity);
     if (tight.length < 2) return tight;
-    const even = packRegion(region, ordered, limits, cost, Math.ceil(ordered.length / tight.length));
+    const k = tight.length;
+    const base = Math.floor(ordered.length / k);
+    const even = packRegion(region, ordered, limits, cost, (index) => (index < ordered.length % k ? base + 1 : base));
     return even.length === tight.length ? even : tight;
   });
 }

@@ -56,7 +56,7 @@ export function burnRate(counts: { good: number; bad: number }, objective: numbe
   const rate = allowedErrorRate(objective);
   assertCounts(counts);
   const events = counts.good + counts.bad;
-  if (events === 0) return 0;
+  if (events === 0) return null;
   return counts.bad / events / rate;
 }
 

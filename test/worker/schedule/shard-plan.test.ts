@@ -440,7 +440,7 @@ describe("planShards properties", () => {
   // give 3 + 3 + 3 + 1 (13 at 4: 4 + 4 + 4 + 1). Sizes differ by at most 1 only if the remainder is
   // spread (n mod k shards of c, the others c - 1). When planShards does that, this test turns red:
   // make it a plain it().
-  it.fails("with equal costs, shard sizes within a region differ by at most 1 when the even pass applies", () => {
+  it("with equal costs, shard sizes within a region differ by at most 1 when the even pass applies", () => {
     const oneRequest = flat({ requests: 1, d1Queries: 0, expectedMs: 0 });
     const ten = Array.from({ length: 10 }, (_, i) => run(i));
     expect(sizes(planShards(ten, { ...FREE_LIMITS, subrequests: 4 }, oneRequest))).toEqual([3, 3, 2, 2]);
