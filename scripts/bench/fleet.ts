@@ -225,7 +225,7 @@ async function readD1(configPath: string, persistTo: string, label: string, sloP
     const db = proxy.env.DB;
     const to = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
     const from = to - SLO_DAYS * DAY_MS;
-    const slo = await new D1RunStore(db).rollups(sloProbe, REGIONS, "day", from, to);
+    const slo = await new D1RunStore(db).rollups([{ probeId: sloProbe, regions: REGIONS, grain: "day", from, to }]);
     const rawScan = await db
       .prepare(`SELECT region, count(*) AS total, sum(status = 'up') AS up FROM runs WHERE probe_id = ? AND slot_at >= ? AND slot_at < ? GROUP BY region`)
       .bind(sloProbe, from, to)

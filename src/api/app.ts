@@ -10,6 +10,7 @@ import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
 import { probeRoutes } from "./routes/probes.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { sloRoutes } from "./routes/slo.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { statuspageRoutes } from "./statuspage/routes.ts";
 
@@ -78,6 +79,7 @@ export function createApp() {
   app.route("/api/v1/status", statusRoutes);
   app.route("/api/v1/probes", probeRoutes);
   app.route("/api/v1/runs", runRoutes);
+  app.route("/api/v1/slo", sloRoutes);
   app.route("/api/v2", statuspageRoutes);
   app.route("/", pageRoutes(document));
   return app;

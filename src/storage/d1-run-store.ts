@@ -4,7 +4,7 @@ import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage } from "./run-list.ts";
 import { toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
-import type { ReadReport, RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import type { ReadReport, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
 import { runWriteStatements, STATEMENTS_PER_RUN } from "./run-write.ts";
 
 const ROLLUP_TABLES = { hour: { table: "rollups_hourly", column: "hour_at" }, day: { table: "rollups_daily", column: "day_at" } } as const;
@@ -77,17 +77,23 @@ export class D1RunStore implements RunStore {
     return { runs, next: merged.length > query.limit && last ? { slotAt: last.slotAt, probeId: last.probeId, region: last.region } : null };
   }
 
-  async rollups(probeId: string, regions: readonly string[], grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>> {
-    if (regions.length === 0) return { value: [], rowsRead: 0 };
-    const { table, column } = ROLLUP_TABLES[grain];
+  async rollups(requests: readonly RollupRequest[]): Promise<ReadReport<Rollup[]>> {
+    const wanted = requests.filter((r) => r.regions.length > 0 && r.to > r.from);
+    if (wanted.length === 0) return { value: [], rowsRead: 0 };
     // Naming the regions lets SQLite seek each (probe, region) range of the primary key instead
-    // of reading every region's whole history.
-    const result = await this.db
-      .prepare(`SELECT probe_id, region, ${column} AS bucket_at, total, up, degraded, down, latency FROM ${table}
-        WHERE probe_id = ? AND region IN (${regions.map(() => "?").join(", ")}) AND ${column} >= ? AND ${column} < ? ORDER BY region, ${column}`)
-      .bind(probeId, ...regions, from, to)
-      .all<RollupRow>();
-    return { value: result.results.map((row) => toRollup(row, grain)), rowsRead: result.meta.rows_read ?? 0 };
+    // of reading every region's whole history. One batch, one statement per request.
+    const statements = wanted.map((r) => {
+      const { table, column } = ROLLUP_TABLES[r.grain];
+      return this.db
+        .prepare(`SELECT probe_id, region, ${column} AS bucket_at, total, up, degraded, down, latency FROM ${table}
+          WHERE probe_id = ? AND region IN (${r.regions.map(() => "?").join(", ")}) AND ${column} >= ? AND ${column} < ? ORDER BY region, ${column}`)
+        .bind(r.probeId, ...r.regions, r.from, r.to);
+    });
+    const outcomes = await this.db.batch<RollupRow>(statements);
+    return {
+      value: outcomes.flatMap((o, i) => o.results.map((row) => toRollup(row, wanted[i]!.grain))),
+      rowsRead: outcomes.reduce((n, o) => n + (o.meta.rows_read ?? 0), 0),
+    };
   }
 
   async prune(plan: PrunePlan): Promise<{ deleted: number }> {

@@ -22,6 +22,14 @@ export interface ReadReport<T> {
   rowsRead: number;
 }
 
+export interface RollupRequest {
+  probeId: string;
+  regions: readonly string[];
+  grain: Grain;
+  from: number;
+  to: number;
+}
+
 export interface RunStore {
   saveRuns(results: readonly RunResult[]): Promise<SaveReport>;
   /** The newest run of each (probe, region) pair asked for. */
@@ -29,8 +37,8 @@ export interface RunStore {
   getRun(runId: string): Promise<RunResult | null>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
-  /** Rollups of one probe in the given regions with bucketAt in [from, to). */
-  rollups(probeId: string, regions: readonly string[], grain: Grain, from: number, to: number): Promise<ReadReport<Rollup[]>>;
+  /** Rollups of each request's probe and regions with bucketAt in [from, to), in one batch. */
+  rollups(requests: readonly RollupRequest[]): Promise<ReadReport<Rollup[]>>;
   /** Deletes expired raw runs and rollups of the planned pairs, in bounded chunks. */
   prune(plan: PrunePlan): Promise<{ deleted: number }>;
 }

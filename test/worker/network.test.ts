@@ -120,7 +120,7 @@ describe("missed ticks", () => {
   it("a slot without a run is no-data, never up", async () => {
     const hour = HOUR + 3 * 3_600_000;
     for (const minute of [0, 1, 3]) await tick(hour + minute * MINUTE); // minute 2 never arrives
-    const { value } = await store.rollups("shop-home", ["weur", "enam", "apac"], "hour", hour, hour + 3_600_000);
+    const { value } = await store.rollups([{ probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "hour", from: hour, to: hour + 3_600_000 }]);
     const stored = value.reduce((n, r) => n + r.total, 0);
     const up = value.reduce((n, r) => n + r.up, 0);
     expect(coverage(byId.get("shop-home")!, 3, hour, hour + 4 * MINUTE, stored)).toEqual({ expected: 12, stored: 9, noData: 3 });
@@ -154,7 +154,7 @@ describe("retention", () => {
     expect(report.pruned).toBe(5);
     expect(await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at < ?", now - 14 * 86_400_000)).toEqual([]);
     expect((await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now - MINUTE)).length).toBe(1);
-    const rollup = await store.rollups("shop-home", ["weur", "enam", "apac"], "day", Date.UTC(2026, 9, 1), Date.UTC(2026, 9, 2));
+    const rollup = await store.rollups([{ probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "day", from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 9, 2) }]);
     expect(rollup.value.map((r) => [r.region, r.total])).toEqual([["weur", 5]]);
     expect(report.unreachableShards).toHaveLength(report.shards);
   });

@@ -58,7 +58,7 @@ async function recompute(bucketMs: number): Promise<Map<string, Recomputed>> {
 async function fromRollups(grain: "hour" | "day"): Promise<Map<string, Recomputed>> {
   const groups = new Map<string, Recomputed>();
   for (const probeId of ["alpha", "beta"]) {
-    const { value } = await store.rollups(probeId, ["weur", "enam", "apac"], grain, 0, Number.MAX_SAFE_INTEGER);
+    const { value } = await store.rollups([{ probeId, regions: ["weur", "enam", "apac"], grain, from: 0, to: Number.MAX_SAFE_INTEGER }]);
     for (const r of value) groups.set(`${r.probeId}|${r.region}|${r.bucketAt}`, { total: r.total, up: r.up, degraded: r.degraded, down: r.down, latency: r.latency });
   }
   return groups;

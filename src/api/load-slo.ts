@@ -1,0 +1,61 @@
+/**
+ * Loads what an SLO report needs, in two D1 batches whatever the history length: rollups
+ * (daily over the window, hourly over max(3 days, window when ≤ 7 days or timeslices)) and the
+ * raw runs of the last 30 minutes (for the 5m and 30m burn rates).
+ */
+import type { LoadedProbe } from "../probe/registry.ts";
+import { buildSloReport, type SloReport } from "../slo/report.ts";
+import { DAY_MS, HOUR_MS, resolveWindow, type SloWindow } from "../slo/windows.ts";
+import type { RollupRequest } from "../storage/run-store.ts";
+import type { AppDeps } from "./app-env.ts";
+
+const BURN_LOOKBACK_MS = 3 * DAY_MS;
+const RAW_LOOKBACK_MS = 30 * 60_000;
+const RUNS_PER_PAIR = 31;
+
+export interface SloQuery {
+  probes: readonly LoadedProbe[];
+  /** Restrict to these regions (default: every region of the probes). */
+  region?: string | undefined;
+  window?: SloWindow | undefined;
+  budgeting?: "occurrences" | "timeslices" | undefined;
+}
+
+export interface LoadedSlo {
+  reports: SloReport[];
+  rowsRead: number;
+}
+
+/** One report per probe (and, when `group` is set, one for the group as a whole first). */
+export async function loadSloReports(deps: AppDeps, query: SloQuery, options: { group?: string } = {}): Promise<LoadedSlo> {
+  const now = deps.now();
+  const windowOf = (p: LoadedProbe) => query.window ?? p.probe.slo.window;
+  const regionsOf = (p: LoadedProbe) => p.probe.regions.filter((r) => query.region === undefined || r === query.region);
+  const requests: RollupRequest[] = query.probes.flatMap((p) => {
+    const span = resolveWindow(windowOf(p), now);
+    const hourlyFrom = Math.min(Math.floor((now - BURN_LOOKBACK_MS) / HOUR_MS) * HOUR_MS, span.to - span.from <= 7 * DAY_MS || query.budgeting === "timeslices" ? span.from : Infinity);
+    const regions = regionsOf(p);
+    return [
+      { probeId: p.probe.id, regions, grain: "hour" as const, from: hourlyFrom, to: now + 1 },
+      { probeId: p.probe.id, regions, grain: "day" as const, from: Math.floor(span.from / DAY_MS) * DAY_MS, to: now + 1 },
+    ];
+  });
+  const pairs = query.probes.flatMap((p) => regionsOf(p).map((region) => ({ probeId: p.probe.id, region })));
+  const [rollups, recent] = await Promise.all([
+    deps.store.rollups(requests),
+    deps.store.listRuns({ pairs, from: now - RAW_LOOKBACK_MS, limit: RUNS_PER_PAIR * Math.max(1, pairs.length) }),
+  ]);
+  const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
+    buildSloReport({
+      probes,
+      regions: [...new Set(probes.flatMap(regionsOf))],
+      window,
+      budgeting: query.budgeting ?? "occurrences",
+      now,
+      rollups: rollups.value.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
+      recentRuns: recent.runs.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
+    });
+  const perProbe = query.probes.map((p) => build([p], windowOf(p)));
+  const groupReport = options.group !== undefined && query.probes.length > 0 ? [build(query.probes, query.window ?? query.probes[0]!.probe.slo.window)] : [];
+  return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };
+}

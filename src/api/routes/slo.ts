@@ -1,0 +1,42 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { REGIONS } from "../../probe/schema.ts";
+import { loadSloReports } from "../load-slo.ts";
+import { ProblemError } from "../problem.ts";
+import { createRouter } from "../router.ts";
+import { problemResponses } from "../schemas/problem.ts";
+import { SloReportSchema } from "../schemas/slo.ts";
+
+const SloQuery = z.object({
+  probe: z.string().regex(/^[a-z0-9-]+$/, "a probe id").optional().openapi({ example: "shop-checkout" }),
+  group: z.string().min(1).max(80).optional().openapi({ description: "A business capability: one report for the group, then one per probe", example: "Checkout" }),
+  region: z.enum(REGIONS).optional().openapi({ description: "Only this region's runs" }),
+  window: z.enum(["1h", "24h", "7d", "30d", "90d", "month"]).optional().openapi({ description: "Default: each probe's own SLO window" }),
+  budgeting: z.enum(["occurrences", "timeslices"]).default("occurrences"),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["SLOs"],
+  summary: "SLIs, error budgets, burn rates, alert state, forecasts and latency trends",
+  description:
+    "Per probe, per region (`region`), or per group (`group`: the group as a whole first, then each of its probes). Read from rollups with a fixed number of D1 queries whatever the history length. No data is reported both excluded and counted as bad.",
+  request: { query: SloQuery },
+  responses: {
+    200: { description: "The reports", content: { "application/json": { schema: z.object({ generatedAt: z.number(), reports: z.array(SloReportSchema) }).openapi("SloReports") } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+/** GET /api/v1/slo */
+export const sloRoutes = createRouter().openapi(route, async (c) => {
+  const query = c.req.valid("query");
+  const all = c.env.deps.probes;
+  const probes = all.filter((p) => (query.probe === undefined || p.probe.id === query.probe) && (query.group === undefined || p.probe.group === query.group));
+  if (probes.length === 0) {
+    const name = query.probe !== undefined ? "query.probe" : "query.group";
+    throw new ProblemError(404, "Not Found", "No probe matches these filters.", [{ name, reason: `known: ${[...new Set(all.map((p) => (name === "query.probe" ? p.probe.id : p.probe.group)))].join(", ")}` }]);
+  }
+  const { reports } = await loadSloReports(c.env.deps, { probes, region: query.region, window: query.window, budgeting: query.budgeting }, query.group !== undefined ? { group: query.group } : {});
+  return c.json({ generatedAt: c.env.deps.now(), reports }, 200);
+});
