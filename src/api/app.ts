@@ -9,6 +9,8 @@ import { notFound, onError } from "./problem.ts";
 import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
 import { probeRoutes } from "./routes/probes.ts";
+import { badgeRoutes } from "./routes/badges.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sloRoutes } from "./routes/slo.ts";
 import { statusRoutes } from "./routes/status.ts";
@@ -80,6 +82,8 @@ export function createApp() {
   app.route("/api/v1/probes", probeRoutes);
   app.route("/api/v1/runs", runRoutes);
   app.route("/api/v1/slo", sloRoutes);
+  app.route("/api/v1/badges", badgeRoutes);
+  app.route("/", metricsRoutes(API_VERSION));
   app.route("/api/v2", statuspageRoutes);
   app.route("/", pageRoutes(document));
   return app;

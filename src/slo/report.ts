@@ -10,6 +10,7 @@ import { burnAlert, burnRates, DEFAULT_BURN_ALERT_CONFIG, windowsOf, type BurnAl
 import { expectedRunsPerRegion } from "./coverage.ts";
 import { occurrencesBudget, timeslicesBudget, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
 import { badEventsPerHour, forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
+import { emptyHistogram, merge, quantile } from "./latency-histogram.ts";
 import { latencyTrend, type LatencyTrend } from "./latency-trend.ts";
 import { availabilityCounts, latencyCounts, rollupEvents, sliBoth, type EventCounts, type SliKind, type SliResult, type TimedEvents } from "./sli.ts";
 import { HOUR_MS, resolveWindow, selectRollups, type SloWindow, type Span } from "./windows.ts";
@@ -48,6 +49,8 @@ export interface SloReport {
   span: Span;
   availability: SliReport;
   latency: SliReport | null;
+  /** Run-time percentiles over the window from the merged histograms (upper bucket bounds, ms). */
+  percentiles: { p50: number | null; p95: number | null; p99: number | null };
   trend: LatencyTrend;
 }
 
@@ -118,6 +121,15 @@ function sliReport(input: SloReportInput, kind: SliKind, objective: number, span
   };
 }
 
+function percentilesOf(rollups: readonly Rollup[]): SloReport["percentiles"] {
+  const merged = rollups.reduce((h, r) => merge(h, r.latency), emptyHistogram());
+  const finite = (q: number) => {
+    const value = quantile(merged, q);
+    return value === null || !Number.isFinite(value) ? null : value;
+  };
+  return { p50: finite(0.5), p95: finite(0.95), p99: finite(0.99) };
+}
+
 /**
  * One report over the given probes and regions. For a group, the probes' events are summed,
  * and the objective is the strictest of theirs.
@@ -140,6 +152,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
     span,
     availability: sliReport(input, { kind: "availability" }, availabilityObjective, span, windowRollups, hourly),
     latency: latencyTarget ? sliReport(input, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent, span, windowRollups, hourly) : null,
+    percentiles: percentilesOf(windowRollups),
     trend: latencyTrend(inScope.filter((r) => r.grain === "day"), { now: input.now }),
   };
 }

@@ -56,6 +56,7 @@ export const SloReportSchema = z
     span: z.object({ from: z.number(), to: z.number() }),
     availability: SliReportSchema,
     latency: SliReportSchema.nullable(),
+    percentiles: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }).openapi({ description: "Run time over the window (ms, upper bucket bounds: within 26%)" }),
     trend: z.object({
       slopeMsPerDay: z.number().nullable(),
       relativeChangePerWeek: z.number().nullable(),

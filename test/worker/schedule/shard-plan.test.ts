@@ -422,9 +422,11 @@ describe("planShards properties", () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 600 },
     );
-    // both branches were exercised (packedArb hits each in roughly a fifth to a half of its cases)
+    // both branches were exercised (packedArb hits each in roughly a fifth to a half of its cases),
+    // and the floor caps changed the packing somewhere (nearEqualArb: a few percent of all cases)
+    console.log("COUNTS", evened, kept, spread);
     expect(evened).toBeGreaterThan(0);
     expect(kept).toBeGreaterThan(0);
     expect(spread).toBeGreaterThan(0);
