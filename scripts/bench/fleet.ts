@@ -32,15 +32,13 @@
  *   npm run bench:fleet                       1,000 probes, 3 ticks
  *   npm run bench:fleet -- --probes 250 --ticks 2
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { getPlatformProxy, unstable_readConfig } from "wrangler";
 import { estimateCost } from "../../src/cost/estimate.ts";
-import { loadRegistry, type LoadedProbe, type ProbeModule } from "../../src/probe/registry.ts";
+import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { MINUTE_MS, planTick, slotOf } from "../../src/schedule/plan.ts";
 import { estimateRunCost, PAID_LIMITS, planShards } from "../../src/schedule/shard-plan.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
@@ -48,8 +46,22 @@ import type { RetentionPolicy } from "../../src/storage/retention.ts";
 import { DAY_MS, HOUR_MS } from "../../src/storage/run-write.ts";
 import { startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
 import { freePort } from "../local/ports.ts";
+import {
+  d1File,
+  fixed,
+  formatTable,
+  int,
+  loadProjectProbes,
+  makeTempProject,
+  openLocalD1,
+  positiveInt,
+  probeModuleSource,
+  progressLogger,
+  quantile,
+  withTimeout,
+  writeD1OnlyConfig,
+} from "./temp-project.ts";
 
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const REGIONS = ["weur", "enam", "apac", "wnam", "eeur"] as const;
 const TARGET_DELAY_MS = 100;
 const TARGET_PATH = "/health";
@@ -75,44 +87,10 @@ const TICKS = positiveInt("--ticks", args.ticks);
 const PLANNER_ITERATIONS = positiveInt("--iterations", args.iterations);
 if (TICKS > 59) throw new Error("--ticks: at most 59 (the ticks share one hour)");
 
-function positiveInt(flag: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: a positive integer, got '${raw}'`);
-  return n;
-}
-
 // ---------------------------------------------------------------- helpers
 
-const progress = (text: string) => console.error(`[${((performance.now() - STARTED) / 1000).toFixed(1).padStart(5)} s] ${text}`);
-const STARTED = performance.now();
-
-function quantile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
-const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+const progress = progressLogger();
 const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
-
-function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------- 1. the fleet project
 
@@ -121,39 +99,19 @@ function probeId(i: number): string {
 }
 
 function probeSource(i: number): string {
-  const definition = {
+  return probeModuleSource({
     id: probeId(i),
     name: `Fleet probe ${i}`,
     group: "Fleet",
     schedule: "1m",
     regions: REGIONS,
     steps: [{ name: "health", method: "GET", url: `{{env:SHOP_URL}}${TARGET_PATH}`, expectStatus: 200 }],
-  };
-  return `import { defineProbe } from "../src/probe/define-probe.ts";\n\nexport default defineProbe(${JSON.stringify(definition, null, 2)});\n`;
+  });
 }
 
 /** A copy of the project that wrangler can build and run, with N generated probes. */
 function makeFleetProject(root: string, probes: number): void {
-  mkdirSync(root, { recursive: true });
-  const generated = join(PROJECT_ROOT, "src", "generated");
-  cpSync(join(PROJECT_ROOT, "src"), join(root, "src"), { recursive: true, filter: (source) => source !== generated && !source.startsWith(generated + "/") });
-  cpSync(join(PROJECT_ROOT, "migrations"), join(root, "migrations"), { recursive: true });
-  for (const file of ["wrangler.toml", "package.json", "tsconfig.json", "scripts/generate-probe-registry.ts"]) {
-    mkdirSync(dirname(join(root, file)), { recursive: true });
-    cpSync(join(PROJECT_ROOT, file), join(root, file));
-  }
-  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"), "dir");
-  mkdirSync(join(root, "probes"));
-  for (let i = 1; i <= probes; i++) writeFileSync(join(root, "probes", `${probeId(i)}.ts`), probeSource(i));
-}
-
-/** The fleet as the Worker loads it: the generated files imported and validated by loadRegistry. */
-async function loadFleet(root: string): Promise<LoadedProbe[]> {
-  const files = readdirSync(join(root, "probes")).filter((f) => f.endsWith(".ts")).sort();
-  const modules: ProbeModule[] = await Promise.all(
-    files.map(async (f) => ({ file: `probes/${f}`, definition: ((await import(pathToFileURL(join(root, "probes", f)).href)) as { default: unknown }).default })),
-  );
-  return loadRegistry(modules);
+  makeTempProject(root, new Map(Array.from({ length: probes }, (_, k) => [`${probeId(k + 1)}.ts`, probeSource(k + 1)])));
 }
 
 // ---------------------------------------------------------------- 4. planner CPU
@@ -199,30 +157,10 @@ interface D1Figures {
   durations?: number[];
 }
 
-/** A wrangler config with only the D1 binding (same database id), so the proxy starts no Durable Objects. */
-function writeD1OnlyConfig(root: string, dir: string): string {
-  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
-  const db = config.d1_databases.find((d: { binding: string }) => d.binding === "DB");
-  if (!db) throw new Error("wrangler.toml has no D1 binding DB");
-  const lines = [
-    `name = "afterlife-fleet-bench-d1"`,
-    `compatibility_date = "${config.compatibility_date}"`,
-    `[[d1_databases]]`,
-    `binding = "DB"`,
-    `database_name = "${db.database_name}"`,
-    `database_id = "${db.database_id}"`,
-    ...(db.preview_database_id ? [`preview_database_id = "${db.preview_database_id}"`] : []),
-    ...(db.migrations_dir ? [`migrations_dir = "${db.migrations_dir}"`] : []),
-  ];
-  const file = join(dir, "d1-only.wrangler.toml");
-  writeFileSync(file, lines.join("\n") + "\n");
-  return file;
-}
-
 async function readD1(configPath: string, persistTo: string, label: string, sloProbe: string, now: number, durationsSlot?: number): Promise<D1Figures> {
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist: { path: join(persistTo, "v3") }, remoteBindings: false, envFiles: [] });
+  const proxy = await openLocalD1(configPath, persistTo);
   try {
-    const db = proxy.env.DB;
+    const db = proxy.db;
     const to = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
     const from = to - SLO_DAYS * DAY_MS;
     const slo = await new D1RunStore(db).rollups([{ probeId: sloProbe, regions: REGIONS, grain: "day", from, to }]);
@@ -256,13 +194,6 @@ interface TableSize {
   rows: number;
   bytes: number;
   payload: number;
-}
-
-function d1File(persistTo: string): string {
-  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (files.length !== 1) throw new Error(`expected one D1 database file in ${dir}, found ${files.join(", ") || "none"}`);
-  return join(dir, files[0]!);
 }
 
 function measureTables(file: string): { tables: Record<"runs" | "rollups_hourly" | "rollups_daily", TableSize>; pageSize: number; pageCount: number } {
@@ -479,7 +410,7 @@ async function main(): Promise<void> {
   try {
     progress(`copying the project and writing ${int(PROBES)} probes to ${root}`);
     makeFleetProject(root, PROBES);
-    const probes = await loadFleet(root);
+    const probes = await loadProjectProbes(root);
     // The estimate's bytes per rollup row (not exported): its storage with no raw runs kept.
     const rollupsOnly = estimateCost(probes.slice(0, 1), { plan: "paid", retention: { rawRunDays: 0, rollupDays: 1 } });
     const estimatedRollupRowBytes = rollupsOnly.storage.bytes / rollupsOnly.storage.rollupRows;
@@ -494,7 +425,7 @@ async function main(): Promise<void> {
     network = await startLocalNetwork({ root, persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid" }, log: tickLog.log });
     const setupS = (performance.now() - setupStart) / 1000;
     await setShopDelay(network.shopUrl);
-    const d1Config = writeD1OnlyConfig(root, temp);
+    const d1Config = writeD1OnlyConfig(root, temp, "afterlife-fleet-bench-d1");
 
     // Distinct minutes of one hour a day ago: every tick updates the same hourly and daily rollups.
     const hour = Math.floor((Date.now() - DAY_MS) / HOUR_MS) * HOUR_MS;

@@ -84,8 +84,15 @@ export const RequestBodySchema = z.union([
 ]);
 export type RequestBody = z.infer<typeof RequestBodySchema>;
 
+/** Step names key per-step rollups (a JSON path in SQL), so they cannot hold `"` or `\`. */
+const stepName = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[^"\\]+$/, "a step name without double quotes or backslashes");
+
 export const HttpStepSchema = z.strictObject({
-  name: z.string().min(1).max(80),
+  name: stepName,
   method: z.enum(HTTP_METHODS).default("GET"),
   /** Absolute, or relative to the probe's baseUrl. May contain {{variables}}. */
   url: z.string().min(1),
@@ -104,7 +111,7 @@ export type HttpStepInput = z.input<typeof HttpStepSchema>;
 
 /** Script steps carry a function; zod only checks it is one. Its context type lives in script-context.ts. */
 export const ScriptStepSchema = z.strictObject({
-  name: z.string().min(1).max(80),
+  name: stepName,
   script: z.custom<(ctx: never) => Promise<void>>((v) => typeof v === "function", "an async function (ctx) => { ... }"),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
 });

@@ -12,7 +12,7 @@ import { occurrencesBudget, timeslicesBudget, type OccurrencesBudget, type Times
 import { badEventsPerHour, forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
 import { emptyHistogram, merge, quantile } from "./latency-histogram.ts";
 import { latencyTrend, type LatencyTrend } from "./latency-trend.ts";
-import { availabilityCounts, latencyCounts, rollupEvents, sliBoth, type EventCounts, type SliKind, type SliResult, type TimedEvents } from "./sli.ts";
+import { availabilityCounts, latencyCounts, rollupEvents, sli, sliBoth, type EventCounts, type SliKind, type SliResult, type TimedEvents } from "./sli.ts";
 import { HOUR_MS, resolveWindow, selectRollups, type SloWindow, type Span } from "./windows.ts";
 
 /** Windows shorter than an hour come from raw runs; the others from hourly rollups. */
@@ -41,6 +41,13 @@ export interface SliReport {
   forecast: ExhaustionForecast;
 }
 
+export interface StepReport {
+  name: string;
+  executed: number;
+  failed: number;
+  sli: SliResult;
+}
+
 export interface SloReport {
   probeIds: string[];
   regions: string[];
@@ -49,6 +56,11 @@ export interface SloReport {
   span: Span;
   availability: SliReport;
   latency: SliReport | null;
+  /**
+   * Per-step availability over the window (single-probe reports): a step ran in every run that
+   * did not fail at an earlier step; it failed in the runs that stopped at it.
+   */
+  steps: StepReport[];
   /** Run-time percentiles over the window from the merged histograms (upper bucket bounds, ms). */
   percentiles: { p50: number | null; p95: number | null; p99: number | null };
   trend: LatencyTrend;
@@ -121,6 +133,23 @@ function sliReport(input: SloReportInput, kind: SliKind, objective: number, span
   };
 }
 
+function stepReports(probes: readonly LoadedProbe[], rollups: readonly Rollup[]): StepReport[] {
+  if (probes.length !== 1) return [];
+  const failures = new Map<string, number>();
+  let total = 0;
+  for (const r of rollups) {
+    total += r.total;
+    for (const [step, n] of Object.entries(r.stepFailures)) failures.set(step, (failures.get(step) ?? 0) + n);
+  }
+  let stoppedBefore = 0;
+  return probes[0]!.probe.steps.map((step) => {
+    const executed = Math.max(0, total - stoppedBefore);
+    const failed = Math.min(executed, failures.get(step.name) ?? 0);
+    stoppedBefore += failed;
+    return { name: step.name, executed, failed, sli: sli({ good: executed - failed, bad: failed, noData: 0 }, { noData: "excluded" }) };
+  });
+}
+
 function percentilesOf(rollups: readonly Rollup[]): SloReport["percentiles"] {
   const merged = rollups.reduce((h, r) => merge(h, r.latency), emptyHistogram());
   const finite = (q: number) => {
@@ -152,6 +181,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
     span,
     availability: sliReport(input, { kind: "availability" }, availabilityObjective, span, windowRollups, hourly),
     latency: latencyTarget ? sliReport(input, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent, span, windowRollups, hourly) : null,
+    steps: stepReports(input.probes, windowRollups),
     percentiles: percentilesOf(windowRollups),
     trend: latencyTrend(inScope.filter((r) => r.grain === "day"), { now: input.now }),
   };

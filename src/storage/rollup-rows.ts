@@ -14,6 +14,8 @@ export interface Rollup {
   degraded: number;
   down: number;
   latency: Histogram;
+  /** Failed runs per failing step name. */
+  stepFailures: Record<string, number>;
 }
 
 export interface RollupRow {
@@ -26,6 +28,7 @@ export interface RollupRow {
   down: number;
   /** Sparse JSON {bucket index: count}; see encodeHistogram. */
   latency: string;
+  step_failures: string;
 }
 
 export function toRollup(row: RollupRow, grain: Grain): Rollup {
@@ -39,5 +42,16 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
     degraded: row.degraded,
     down: row.down,
     latency: decodeHistogram(row.latency),
+    stepFailures: decodeStepFailures(row.step_failures),
   };
+}
+
+/** The step_failures column: a JSON object of non-negative counts; anything else is a bug. */
+export function decodeStepFailures(text: string): Record<string, number> {
+  const parsed: unknown = JSON.parse(text);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new TypeError(`step_failures is not a JSON object: ${text.slice(0, 80)}`);
+  for (const [step, count] of Object.entries(parsed)) {
+    if (!Number.isSafeInteger(count) || (count as number) < 0) throw new TypeError(`step_failures has a bad count for '${step}': ${String(count)}`);
+  }
+  return parsed as Record<string, number>;
 }

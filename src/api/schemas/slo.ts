@@ -56,6 +56,9 @@ export const SloReportSchema = z
     span: z.object({ from: z.number(), to: z.number() }),
     availability: SliReportSchema,
     latency: SliReportSchema.nullable(),
+    steps: z
+      .array(z.object({ name: z.string(), executed: z.number(), failed: z.number(), sli: SliResultSchema }))
+      .openapi({ description: "Per-step availability (one-probe reports): a step ran unless an earlier step failed" }),
     percentiles: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }).openapi({ description: "Run time over the window (ms, upper bucket bounds: within 26%)" }),
     trend: z.object({
       slopeMsPerDay: z.number().nullable(),

@@ -42,6 +42,7 @@ interface Report {
     forecast: { reason?: string };
   };
   latency: { sli: { excluded: { value: number | null } } } | null;
+  steps: { name: string; executed: number; failed: number; sli: { value: number | null } }[];
 }
 
 async function slo(query: string): Promise<{ status: number; body: { reports: Report[] } & Record<string, unknown> }> {
@@ -71,6 +72,14 @@ describe("GET /api/v1/slo", () => {
     expect(a.burnRates["1h"]).toBeGreaterThan(14.4);
     expect(a.alert.state).toBe("page");
     expect(report!.latency!.sli.excluded.value).toBe(1);
+  });
+
+  it("reports per-step availability: a step ran unless an earlier one failed", async () => {
+    const { body } = await slo("probe=shop-home&window=24h");
+    expect(body.reports[0]!.steps).toEqual([
+      { name: "home page", executed: 120, failed: 10, sli: { value: 110 / 120 } },
+      { name: "product list", executed: 110, failed: 0, sli: { value: 1 } },
+    ]);
   });
 
   it("narrows to one region: no runs there is no data, never up", async () => {

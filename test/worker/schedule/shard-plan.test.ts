@@ -426,7 +426,6 @@ describe("planShards properties", () => {
     );
     // both branches were exercised (packedArb hits each in roughly a fifth to a half of its cases),
     // and the floor caps changed the packing somewhere (nearEqualArb: a few percent of all cases)
-    console.log("COUNTS", evened, kept, spread);
     expect(evened).toBeGreaterThan(0);
     expect(kept).toBeGreaterThan(0);
     expect(spread).toBeGreaterThan(0);

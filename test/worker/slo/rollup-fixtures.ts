@@ -27,7 +27,7 @@ export function rollupsOf(runs: readonly RawRun[], grain: Grain): Rollup[] {
   for (const run of runs) {
     const bucketAt = Math.floor(run.slotAt / unit) * unit;
     const key = `${run.probeId}|${run.region}|${bucketAt}`;
-    const r = byKey.get(key) ?? { probeId: run.probeId, region: run.region, grain, bucketAt, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram() };
+    const r = byKey.get(key) ?? { probeId: run.probeId, region: run.region, grain, bucketAt, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram(), stepFailures: {} };
     r.total += 1;
     r[run.status] += 1;
     if (run.status !== "down") r.latency = record(r.latency, run.durationMs);
@@ -52,6 +52,7 @@ export function rollup(fields: { bucketAt: number; grain?: Grain; up?: number; d
     grain: fields.grain ?? "hour",
     bucketAt: fields.bucketAt,
     total: up + degraded + down,
+    stepFailures: {},
     up,
     degraded,
     down,
