@@ -12,6 +12,7 @@ import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts"
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { slotOf } from "./schedule/plan.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
+import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
 
@@ -27,6 +28,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     probes,
     store: new D1RunStore(env.DB),
     tokens: new D1TokenStore(env.DB),
+    incidents: new D1IncidentStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
     now: Date.now,

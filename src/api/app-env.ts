@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunResult } from "../probe/result.ts";
 import type { RunStore } from "../storage/run-store.ts";
+import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
@@ -11,6 +12,7 @@ export interface AppDeps {
   probes: readonly LoadedProbe[];
   store: RunStore;
   tokens: TokenStore;
+  incidents: D1IncidentStore;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };
   /** Runs a probe once, now, from a region's runner; stores nothing. */
   runNow: (probeId: string, region: string) => Promise<RunResult>;

@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import { constantTimeEqual, parseToken, sha256Hex, type Scope } from "../auth/api-token.ts";
 import type { AppEnv } from "./app-env.ts";
 import { ProblemError } from "./problem.ts";
+import { rateLimit } from "./rate-limit.ts";
 
 const TOKEN_QUERY_NAMES = /^(token|access_token|api_key|apikey|key|auth)$/i;
 const CHALLENGE = { "www-authenticate": 'Bearer realm="afterlife"' };
@@ -32,4 +33,9 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
     c.set("tokenId", stored.id);
     await next();
   };
+}
+
+/** The middleware of every write route: a write-scoped token, then the per-token rate limit. */
+export function writeGuard(): [MiddlewareHandler<AppEnv>, MiddlewareHandler<AppEnv>] {
+  return [requireScope("write"), rateLimit((deps) => deps.rateLimits.writes, (c) => c.get("tokenId") ?? "unknown")];
 }

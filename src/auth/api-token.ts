@@ -10,7 +10,7 @@ export type Scope = (typeof SCOPES)[number];
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const TOKEN_PATTERN = /^afl_([0-9A-Za-z]{8})_([0-9A-Za-z]{32})$/;
 
-function randomBase62(length: number): string {
+export function randomBase62(length: number): string {
   // Rejection sampling keeps every character uniform (256 is not a multiple of 62).
   let out = "";
   while (out.length < length) {

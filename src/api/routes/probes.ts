@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { RunResultSchema } from "../../probe/result.ts";
 import { REGIONS } from "../../probe/schema.ts";
-import { requireScope } from "../auth.ts";
-import { rateLimit } from "../rate-limit.ts";
+import { writeGuard } from "../auth.ts";
 import { loadOverview } from "../load-overview.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
@@ -25,7 +24,7 @@ const runNow = createRoute({
   tags: ["Probes"],
   summary: "Run a probe once, now, from one region (the result is returned, not stored)",
   security: [{ Bearer: [] }],
-  middleware: [requireScope("write"), rateLimit((deps) => deps.rateLimits.writes, (c) => c.get("tokenId") ?? "unknown")] as const,
+  middleware: writeGuard(),
   request: { params: ProbeIdParam, query: z.object({ region: z.enum(REGIONS).optional().openapi({ description: "Default: the probe's first region" }) }) },
   responses: { 200: { description: "The run", content: { "application/json": { schema: RunResultSchema } } }, ...problemResponses(400, 401, 403, 404, 429) },
 });

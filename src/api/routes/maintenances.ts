@@ -1,0 +1,80 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { randomBase62 } from "../../auth/api-token.ts";
+import { MaintenanceSchema, NewMaintenanceSchema, type Maintenance } from "../../incidents/model.ts";
+import { parseCron } from "../../schedule/cron.ts";
+import { writeGuard } from "../auth.ts";
+import { ProblemError } from "../problem.ts";
+import { createRouter } from "../router.ts";
+import { problemResponses } from "../schemas/problem.ts";
+
+const MaintenanceDoc = MaintenanceSchema.openapi("Maintenance");
+const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "a maintenance id").openapi({ param: { name: "id", in: "path" } }) });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Maintenance"],
+  summary: "Scheduled maintenance windows (not cancelled)",
+  responses: { 200: json(z.object({ maintenances: z.array(MaintenanceDoc) }).openapi("MaintenanceList"), "The maintenance windows") },
+});
+const create = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["Maintenance"],
+  summary: "Schedule maintenance: one-off, or recurring by a cron rule in a time zone; it suppresses notices and is left out of SLOs by default",
+  security: [{ Bearer: [] }],
+  middleware: writeGuard(),
+  request: { body: { content: { "application/json": { schema: NewMaintenanceSchema } }, required: true } },
+  responses: { 201: json(MaintenanceDoc, "The new maintenance"), ...problemResponses(400, 401, 403, 429) },
+});
+const cancel = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: ["Maintenance"],
+  summary: "Cancel a maintenance window",
+  security: [{ Bearer: [] }],
+  middleware: writeGuard(),
+  request: { params: IdParam },
+  responses: { 204: { description: "Cancelled" }, ...problemResponses(400, 401, 403, 404, 429) },
+});
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** /api/v1/maintenances */
+export const maintenanceRoutes = createRouter()
+  .openapi(list, async (c) => c.json({ maintenances: await c.env.deps.incidents.listMaintenances() }, 200))
+  .openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const { deps } = c.env;
+    const invalid: { name: string; reason: string }[] = [];
+    const unknown = body.probeIds.filter((id) => !deps.probes.some((p) => p.probe.id === id));
+    if (unknown.length) invalid.push({ name: "json.probeIds", reason: `unknown probes ${unknown.join(", ")}` });
+    if (body.schedule.kind === "once" && body.schedule.endsAt <= body.schedule.startsAt) invalid.push({ name: "json.schedule.endsAt", reason: "after startsAt" });
+    if (body.schedule.kind === "recurring") {
+      try {
+        parseCron(body.schedule.cron);
+      } catch (error) {
+        invalid.push({ name: "json.schedule.cron", reason: (error as Error).message });
+      }
+      if (!validTimeZone(body.schedule.timeZone)) invalid.push({ name: "json.schedule.timeZone", reason: "an IANA time zone such as Europe/Berlin" });
+    }
+    if (invalid.length) throw new ProblemError(400, "Bad Request", "The maintenance has invalid fields.", invalid);
+    const now = deps.now();
+    const maintenance: Maintenance = { id: `mnt_${randomBase62(12)}`, ...body, createdAt: now, updatedAt: now, cancelledAt: null };
+    await deps.incidents.insertMaintenance(maintenance);
+    return c.json(maintenance, 201);
+  })
+  .openapi(cancel, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await c.env.deps.incidents.cancelMaintenance(id, c.env.deps.now()))) throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
+    return c.body(null, 204);
+  });
+
