@@ -1,11 +1,11 @@
 /**
  * Loads what an SLO report needs, in two D1 batches whatever the history length: rollups
- * (daily over the window, hourly over max(3 days, window when ≤ 7 days or timeslices)) and the
- * raw runs of the last 30 minutes (for the 5m and 30m burn rates).
+ * (daily for the window's whole days, hourly for its partial first and last days and for the
+ * 3-day burn lookback) and the raw runs of the last 30 minutes (for the 5m and 30m burn rates).
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
-import { DAY_MS, HOUR_MS, resolveWindow, type SloWindow } from "../slo/windows.ts";
+import { DAY_MS, HOUR_MS, planGrains, resolveWindow, type SloWindow } from "../slo/windows.ts";
 import type { RollupRequest } from "../storage/run-store.ts";
 import type { AppDeps } from "./app-env.ts";
 
@@ -33,11 +33,16 @@ export async function loadSloReports(deps: AppDeps, query: SloQuery, options: { 
   const regionsOf = (p: LoadedProbe) => p.probe.regions.filter((r) => query.region === undefined || r === query.region);
   const requests: RollupRequest[] = query.probes.flatMap((p) => {
     const span = resolveWindow(windowOf(p), now);
-    const hourlyFrom = Math.min(Math.floor((now - BURN_LOOKBACK_MS) / HOUR_MS) * HOUR_MS, span.to - span.from <= 7 * DAY_MS || query.budgeting === "timeslices" ? span.from : Infinity);
+    const plan = planGrains(span.from, span.to);
     const regions = regionsOf(p);
+    const hourly = (from: number, to: number): RollupRequest => ({ probeId: p.probe.id, regions, grain: "hour", from, to });
+    // Hourly rows: the window's partial days (or the whole window for timeslices), and the burn
+    // lookback. Overlapping reads are fine: selectRollups keeps each row once.
+    const hourlySpans = query.budgeting === "timeslices" ? [span] : plan.hourly;
     return [
-      { probeId: p.probe.id, regions, grain: "hour" as const, from: hourlyFrom, to: now + 1 },
-      { probeId: p.probe.id, regions, grain: "day" as const, from: Math.floor(span.from / DAY_MS) * DAY_MS, to: now + 1 },
+      ...hourlySpans.map((s) => hourly(s.from, s.to + 1)),
+      hourly(Math.floor((now - BURN_LOOKBACK_MS) / HOUR_MS) * HOUR_MS, now + 1),
+      ...(plan.daily ? [{ probeId: p.probe.id, regions, grain: "day" as const, from: plan.daily.from, to: plan.daily.to }] : []),
     ];
   });
   const pairs = query.probes.flatMap((p) => regionsOf(p).map((region) => ({ probeId: p.probe.id, region })));

@@ -15,7 +15,9 @@
  * - created_at is not recorded anywhere, so it is the Unix epoch: stable, and plainly not a
  *   real creation date. updated_at is the start of the newest run behind the status.
  */
+import type { Incident } from "../../incidents/model.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
+import { toStatuspageIncident } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
 
 export const DEFAULT_PAGE_NAME = "Afterlife status";
@@ -172,16 +174,20 @@ export function toComponentsResponse(overview: Overview, context: PageContext): 
   return { page, components: toComponents(overview, page) };
 }
 
-/** No incident store exists yet: the lists are empty, with the page object, so clients still parse them. */
-export function toIncidents(overview: Overview, context: PageContext): IncidentsResponse {
-  return { page: toPage(overview, context), incidents: [] };
+/** Incidents (public only, newest first) with the components they affect. */
+export function toIncidents(overview: Overview, context: PageContext, incidents: readonly Incident[] = []): IncidentsResponse {
+  const page = toPage(overview, context);
+  const components = toComponents(overview, page);
+  return { page, incidents: incidents.map((i) => toStatuspageIncident(i, page, components)) };
 }
 
 export function toScheduledMaintenances(overview: Overview, context: PageContext): ScheduledMaintenancesResponse {
   return { page: toPage(overview, context), scheduled_maintenances: [] };
 }
 
-export function toSummary(overview: Overview, context: PageContext): SummaryResponse {
+/** `unresolved` are the incidents still open: the summary lists those only, as Statuspage does. */
+export function toSummary(overview: Overview, context: PageContext, unresolved: readonly Incident[] = []): SummaryResponse {
   const page = toPage(overview, context);
-  return { page, components: toComponents(overview, page), incidents: [], scheduled_maintenances: [], status: pageStatus(overview.state) };
+  const components = toComponents(overview, page);
+  return { page, components, incidents: unresolved.map((i) => toStatuspageIncident(i, page, components)), scheduled_maintenances: [], status: pageStatus(overview.state) };
 }

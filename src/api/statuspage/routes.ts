@@ -43,7 +43,7 @@ const status = route(
   StatusResponseSchema,
 );
 const components = route("/components.json", "Statuspage v2 components: one group per business capability, one component per public probe", MAPPING, ComponentsResponseSchema);
-const NO_INCIDENTS = "Afterlife does not record incidents yet, so the list is empty; the shape is Statuspage's.";
+const NO_INCIDENTS = "Automatic incidents (from confirmed failures) and manual ones (from the write API), public probes only.";
 const incidents = route("/incidents.json", "Statuspage v2 incidents: the most recent incidents", NO_INCIDENTS, IncidentsResponseSchema);
 const unresolved = route("/incidents/unresolved.json", "Statuspage v2 unresolved incidents", NO_INCIDENTS, IncidentsResponseSchema);
 const NO_MAINTENANCES = "Afterlife does not record scheduled maintenances yet, so the list is empty; the shape is Statuspage's.";
@@ -54,6 +54,11 @@ const active = route("/scheduled-maintenances/active.json", "Statuspage v2 in-pr
 /** The overview of public probes only: private ones are neither shown nor counted in the page status. */
 export function loadPublicOverview(deps: AppDeps): Promise<Overview> {
   return loadOverview({ ...deps, probes: deps.probes.filter((p) => p.probe.public) });
+}
+
+/** Statuspage returns the 50 most recent incidents. */
+function publicIncidents(deps: AppDeps, unresolvedOnly: boolean) {
+  return deps.incidents.listIncidents({ publicOnly: true, unresolvedOnly, limit: 50 });
 }
 
 export interface StatuspageOptions {
@@ -67,11 +72,11 @@ export function createStatuspageRoutes(options: StatuspageOptions = {}) {
   const context = (deps: AppDeps, url: string): PageContext => ({ name, url: new URL(url).origin, now: deps.now() });
   const load = async (deps: AppDeps, url: string) => [await loadPublicOverview(deps), context(deps, url)] as const;
   return createRouter()
-    .openapi(summary, async (c) => c.json(toSummary(...(await load(c.env.deps, c.req.url))), 200))
+    .openapi(summary, async (c) => c.json(toSummary(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, true)), 200))
     .openapi(status, async (c) => c.json(toStatus(...(await load(c.env.deps, c.req.url))), 200))
     .openapi(components, async (c) => c.json(toComponentsResponse(...(await load(c.env.deps, c.req.url))), 200))
-    .openapi(incidents, async (c) => c.json(toIncidents(...(await load(c.env.deps, c.req.url))), 200))
-    .openapi(unresolved, async (c) => c.json(toIncidents(...(await load(c.env.deps, c.req.url))), 200))
+    .openapi(incidents, async (c) => c.json(toIncidents(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, false)), 200))
+    .openapi(unresolved, async (c) => c.json(toIncidents(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, true)), 200))
     .openapi(maintenances, async (c) => c.json(toScheduledMaintenances(...(await load(c.env.deps, c.req.url))), 200))
     .openapi(upcoming, async (c) => c.json(toScheduledMaintenances(...(await load(c.env.deps, c.req.url))), 200))
     .openapi(active, async (c) => c.json(toScheduledMaintenances(...(await load(c.env.deps, c.req.url))), 200));

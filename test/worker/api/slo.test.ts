@@ -96,6 +96,15 @@ describe("GET /api/v1/slo", () => {
     expect(body.reports.map((r) => r.probeIds)).toEqual([["shop-home"], ["shop-home"]]);
   });
 
+  it("counts the window's partial first day from hourly rollups (30d window)", async () => {
+    const span = resolveWindow("30d", Date.now());
+    const checkout = loadRegistry(probeModules).find((p) => p.probe.id === "shop-checkout")!;
+    const slotAt = span.from + 60_000;
+    await new D1RunStore(env.DB).saveRuns([{ runId: `shop-checkout.weur.${slotAt}`, probeId: "shop-checkout", probeVersion: checkout.version, region: "weur", colo: "weur", slotAt, startedAt: slotAt, durationMs: 50, status: "up", steps: [] }]);
+    const { body } = await slo("probe=shop-checkout&window=30d");
+    expect(body.reports[0]!.availability.events.good).toBe(1);
+  });
+
   it("explains bad parameters", async () => {
     const badWindow = await slo("probe=shop-home&window=2d");
     expect(badWindow.status).toBe(400);

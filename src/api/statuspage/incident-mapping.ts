@@ -1,0 +1,48 @@
+/**
+ * Afterlife incidents as Statuspage v2 incident objects. Pure. Affected components are the
+ * incident's probes (and their groups) as the components endpoint lists them.
+ */
+import type { Incident } from "../../incidents/model.ts";
+import { probeComponentId, statuspageId } from "./mapping.ts";
+import type { Component, Incident as StatuspageIncident, Page } from "./schemas.ts";
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const incidentId = (id: string): string => statuspageId(`incident:${id}`);
+
+export function toStatuspageIncident(incident: Incident, page: Page, components: readonly Component[]): StatuspageIncident {
+  const id = incidentId(incident.id);
+  const affectedIds = new Set(incident.probeIds.map(probeComponentId));
+  const affected = components.filter((c) => affectedIds.has(c.id));
+  const groups = components.filter((c) => c.group && affected.some((a) => a.group_id === c.id));
+  // Statuspage lists updates newest first.
+  const updates = [...incident.updates].sort((a, b) => b.createdAt - a.createdAt);
+  const monitoring = updates.filter((u) => u.status === "monitoring").at(-1);
+  return {
+    id,
+    name: incident.title,
+    status: incident.status,
+    created_at: iso(incident.createdAt),
+    updated_at: iso(incident.updatedAt),
+    monitoring_at: monitoring ? iso(monitoring.createdAt) : null,
+    resolved_at: incident.resolvedAt === null ? null : iso(incident.resolvedAt),
+    impact: incident.impact,
+    shortlink: `${page.url}/history#${encodeURIComponent(incident.id)}`,
+    started_at: iso(incident.startedAt),
+    page_id: page.id,
+    incident_updates: updates.map((u) => ({
+      id: statuspageId(`update:${incident.id}:${u.id}`),
+      status: u.status,
+      body: u.body,
+      incident_id: id,
+      created_at: iso(u.createdAt),
+      updated_at: iso(u.createdAt),
+      display_at: iso(u.createdAt),
+      affected_components: null,
+      deliver_notifications: false,
+      custom_tweet: null,
+      tweet_id: null,
+    })),
+    components: [...groups, ...affected],
+  };
+}
