@@ -10,6 +10,8 @@ import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
 import { probeRoutes } from "./routes/probes.ts";
 import { badgeRoutes } from "./routes/badges.ts";
+import { groupRoutes } from "./routes/groups.ts";
+import { regionRoutes } from "./routes/regions.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
 import { maintenanceRoutes } from "./routes/maintenances.ts";
 import { outboxRoutes } from "./routes/outbox.ts";
@@ -83,6 +85,8 @@ export function createApp() {
   app.openapi(openapiJson, (c) => c.json(document() as unknown as Record<string, unknown>, 200));
   app.route("/api/v1/status", statusRoutes);
   app.route("/api/v1/probes", probeRoutes);
+  app.route("/api/v1/groups", groupRoutes);
+  app.route("/api/v1/regions", regionRoutes);
   app.route("/api/v1/runs", runRoutes);
   app.route("/api/v1/slo", sloRoutes);
   app.route("/api/v1/badges", badgeRoutes);

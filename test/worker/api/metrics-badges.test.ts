@@ -58,3 +58,19 @@ describe("badges", () => {
     expect(bad.headers.get("content-type")).toBe("application/problem+json");
   });
 });
+
+describe("groups and regions", () => {
+  it("lists groups with the worst state of their probes, and regions with their counts", async () => {
+    const groups = (await (await get("/api/v1/groups")).json()) as { groups: { name: string; state: string; probes: { id: string }[] }[] };
+    expect(groups.groups.map((g) => [g.name, g.state, g.probes.map((p) => p.id)])).toEqual([
+      ["Checkout", "down", ["shop-checkout"]],
+      ["Storefront", "up", ["shop-home"]],
+    ]);
+    const regions = (await (await get("/api/v1/regions")).json()) as { regions: { region: string; probes: number; up: number; down: number; noData: number }[] };
+    expect(regions.regions.map((r) => [r.region, r.probes, r.up, r.down, r.noData])).toEqual([
+      ["enam", 2, 1, 1, 0],
+      ["weur", 2, 1, 1, 0],
+      ["apac", 2, 1, 1, 0],
+    ]);
+  });
+});

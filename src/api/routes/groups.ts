@@ -1,0 +1,30 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ProbeStateSchema, type ProbeState } from "../../status/overview.ts";
+import { loadOverview } from "../load-overview.ts";
+import { createRouter } from "../router.ts";
+
+/** The worst state wins: a capability is as healthy as its least healthy journey. */
+const SEVERITY: readonly ProbeState[] = ["down", "regional", "degraded", "no-data", "up"];
+
+const GroupSchema = z
+  .object({ name: z.string().openapi({ example: "Checkout" }), state: ProbeStateSchema, probes: z.array(z.object({ id: z.string(), name: z.string(), state: ProbeStateSchema })) })
+  .openapi("Group");
+
+const route = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Probes"],
+  summary: "Groups (business capabilities) with their probes and the worst state among them",
+  responses: { 200: { description: "The groups", content: { "application/json": { schema: z.object({ groups: z.array(GroupSchema) }).openapi("GroupList") } } } },
+});
+
+/** GET /api/v1/groups */
+export const groupRoutes = createRouter().openapi(route, async (c) => {
+  const overview = await loadOverview(c.env.deps);
+  const groups = new Map<string, { id: string; name: string; state: ProbeState }[]>();
+  for (const p of overview.probes) groups.set(p.group, [...(groups.get(p.group) ?? []), { id: p.id, name: p.name, state: p.state }]);
+  return c.json(
+    { groups: [...groups].map(([name, probes]) => ({ name, state: SEVERITY.find((s) => probes.some((p) => p.state === s)) ?? "no-data", probes })) },
+    200,
+  );
+});
