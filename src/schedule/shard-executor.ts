@@ -34,7 +34,16 @@ export interface ShardReport {
   flushed: number;
   rowsWritten: number;
   storageError?: string;
-  statuses: { probeId: string; status: RunResult["status"]; confirmation?: Confirmation }[];
+  statuses: RunOutcome[];
+}
+
+/** What the dispatcher needs of each run to judge the probe across regions. */
+export interface RunOutcome {
+  probeId: string;
+  runId: string;
+  status: RunResult["status"];
+  confirmation?: Confirmation;
+  failure?: { step: string; class: string; message: string };
 }
 
 export interface ShardExecutorDeps {
@@ -91,7 +100,13 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     buffered: flush.remaining,
     flushed: flush.flushed,
     rowsWritten: 0,
-    statuses: results.map((r) => ({ probeId: r.probeId, status: r.status, ...(r.confirmation ? { confirmation: r.confirmation } : {}) })),
+    statuses: results.map((r) => ({
+      probeId: r.probeId,
+      runId: r.runId,
+      status: r.status,
+      ...(r.confirmation ? { confirmation: r.confirmation } : {}),
+      ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message } } : {}),
+    })),
   };
   try {
     const saved = await deps.store.saveRuns(results);
