@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChannelConfigSchema, type ChannelConfig } from "./incidents/channels/channel.ts";
 
 /** The Worker's bindings as wrangler.toml, `wrangler secret put` and `.dev.vars` provide them. */
 export interface WorkerEnv {
@@ -17,12 +18,26 @@ const ConfigSchema = z.object({
   AFTERLIFE_PLAN: z.enum(["free", "paid"]).default("paid"),
   /** Days raw runs are kept; rollups are kept 400 days. */
   RAW_RETENTION_DAYS: z.coerce.number().int().min(1, "at least 1 day").max(400).default(14),
+  /** Notification channels, a JSON array: [{"name":"ops","type":"webhook","url":"https://...","secretName":"OPS_HOOK_KEY"}]. */
+  NOTIFY_CHANNELS: z
+    .string()
+    .default("[]")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON; expected an array such as [{\"name\":\"ops\",\"type\":\"slack\",\"url\":\"{{secret:SLACK_URL}}\"}]" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(ChannelConfigSchema)),
 });
 
 export interface Config {
   environment: "production" | "local" | "test";
   plan: "free" | "paid";
   rawRetentionDays: number;
+  channels: ChannelConfig[];
   allowPrivateTargets: boolean;
   /** Every string binding (vars and secrets), for {{env:NAME}} and {{secret:NAME}} in probes. */
   values: Readonly<Record<string, string>>;
@@ -42,5 +57,5 @@ export function parseConfig(env: WorkerEnv): Config {
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, allowPrivateTargets: environment !== "production", values };
+  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, channels: parsed.data.NOTIFY_CHANNELS, allowPrivateTargets: environment !== "production", values };
 }

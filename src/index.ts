@@ -7,6 +7,9 @@ import type { AppDeps } from "./api/app-env.ts";
 import { parseConfig } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
 import { loadRegistry } from "./probe/registry.ts";
+import { applyIncidentTick } from "./incidents/apply-tick.ts";
+import { createChannels } from "./incidents/channels/registry.ts";
+import { deliverDue } from "./incidents/deliver-outbox.ts";
 import { dispatchTick } from "./schedule/dispatch-tick.ts";
 import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
@@ -42,16 +45,28 @@ export default {
 
   async scheduled(controller, env, ctx) {
     const config = parseConfig(env);
-    const work = dispatchTick(controller.scheduledTime, {
-      probes,
-      limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
-      retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
-      store: new D1RunStore(env.DB),
-      runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
-    }).then((report) => {
-      console.log(JSON.stringify({ event: "tick", ...report }));
+    const incidents = new D1IncidentStore(env.DB);
+    const work = (async () => {
+      const report = await dispatchTick(controller.scheduledTime, {
+        probes,
+        limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
+        retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
+        store: new D1RunStore(env.DB),
+        runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
+      });
+      const { outcomes, ...summary } = report;
+      const alerts = await applyIncidentTick(outcomes, report.slotAt, { probes, store: incidents, channels: config.channels.map((c) => c.name), now: Date.now() });
+      const delivery = await deliverDue({
+        store: incidents,
+        channels: createChannels(config.channels, (name) => config.values[name]),
+        fetch: (input, init) => fetch(input, init),
+        now: Date.now,
+        random: Math.random,
+        allowPrivateTargets: config.allowPrivateTargets,
+      });
+      console.log(JSON.stringify({ event: "tick", ...summary, incidents: alerts, delivery }));
       if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", shards: report.unreachableShards }));
-    });
+    })();
     ctx.waitUntil(work);
     await work;
   },

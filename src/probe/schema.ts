@@ -152,6 +152,13 @@ export const ProbeSchema = z
     /** Extra attempts of a failed run inside the same tick (from another region when there is one). */
     retries: z.number().int().min(0).max(3).default(1),
     slo: SloSchema.default({ availability: 0.999, window: "30d" }),
+    /** When incidents open and close: F confirmed failures in a row open one, S successes close it. */
+    alerts: z
+      .strictObject({
+        failuresToOpen: z.number().int().min(1).max(100).optional(),
+        successesToClose: z.number().int().min(1).max(100).optional(),
+      })
+      .optional(),
     /** Private probes run and count, but never appear on the public page. */
     public: z.boolean().default(true),
     steps: z.array(StepSchema).min(1, "at least one step"),

@@ -9,7 +9,7 @@ import { planPrune, type RetentionPolicy } from "../storage/retention.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { planTick, slotOf } from "./plan.ts";
 import { estimateRunCost, planShards, type InvocationLimits } from "./shard-plan.ts";
-import type { ShardReport, ShardRequest } from "./shard-executor.ts";
+import type { RunOutcome, ShardReport, ShardRequest } from "./shard-executor.ts";
 
 export interface DispatchDeps {
   probes: readonly LoadedProbe[];
@@ -30,6 +30,8 @@ export interface TickReport {
   unreachableShards: string[];
   byStatus: Record<RunStatus, number>;
   pruned: number;
+  /** Every run's outcome, for the incident state machines. */
+  outcomes: RunOutcome[];
 }
 
 export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): Promise<TickReport> {
@@ -60,5 +62,6 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
   }
   const pairs = deps.probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
   const { deleted } = await deps.store.prune(planPrune(pairs, slotAt, deps.retention));
-  return { slotAt, planned: planned.length, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, pruned: deleted };
+  const outcomes = reports.flatMap((r) => r?.statuses ?? []);
+  return { slotAt, planned: planned.length, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, pruned: deleted, outcomes };
 }
