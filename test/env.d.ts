@@ -8,6 +8,8 @@ declare global {
       /** The demo shop started by test/global-setup.ts. */
       SHOP_URL: string;
       SHOP_PASSWORD: string;
+      NOTIFY_CHANNELS: string;
+      OPS_HOOK_KEY: string;
     }
   }
 }

@@ -1,15 +1,22 @@
 import type { TestProject } from "vitest/node";
 import { startShop } from "../scripts/demo-target/shop.ts";
+import { startWebhookReceiver } from "../scripts/demo-target/webhook-receiver.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     shopPort: number;
+    hookPort: number;
   }
 }
 
-/** Starts the demo shop on 127.0.0.1 for the worker tests; they reach it over real HTTP. */
+/** Starts the demo shop and a webhook receiver on 127.0.0.1 for the worker tests; they reach them over real HTTP. */
 export default async function setup(project: TestProject) {
   const shop = await startShop({ password: "canary-secret-7f3a9c" });
+  const receiver = await startWebhookReceiver();
   project.provide("shopPort", shop.port);
-  return () => shop.close();
+  project.provide("hookPort", receiver.port);
+  return async () => {
+    await shop.close();
+    await receiver.close();
+  };
 }

@@ -1,34 +1,102 @@
 import type { Child } from "hono/jsx";
+import { html } from "hono/html";
+import { parsePageConfig, type PageConfig } from "./page-config.ts";
+import { STYLESHEET_URL } from "./styles.ts";
 
-const STYLE = `
-:root { color-scheme: light dark; --bg:#fff; --fg:#1a1a1a; --muted:#595959; --card:#f5f5f5; --up:#106b2e; --warn:#8a5a00; --down:#b3261e; --nodata:#595959; }
-@media (prefers-color-scheme: dark) { :root { --bg:#111; --fg:#eee; --muted:#b0b0b0; --card:#1d1d1d; --up:#5fd88a; --warn:#f2c14e; --down:#ff8a80; --nodata:#b0b0b0; } }
-* { box-sizing: border-box; }
-body { margin:0; font:16px/1.5 system-ui, sans-serif; background:var(--bg); color:var(--fg); }
-main { max-width:56rem; margin:0 auto; padding:1.5rem 1rem; }
-h1 { font-size:1.5rem; margin:0 0 1rem; }
-.banner { padding:1rem; border-radius:.5rem; background:var(--card); border-left:.5rem solid var(--nodata); margin-bottom:1.5rem; }
-.banner[data-state=operational] { border-color:var(--up); } .banner[data-state=degraded] { border-color:var(--warn); }
-.banner[data-state=partial_outage], .banner[data-state=major_outage] { border-color:var(--down); }
-.probe { display:flex; flex-wrap:wrap; justify-content:space-between; gap:.5rem; padding:.75rem 0; border-bottom:1px solid var(--card); }
-.state { font-weight:600; } .state[data-state=up] { color:var(--up); } .state[data-state=degraded], .state[data-state=regional] { color:var(--warn); }
-.state[data-state=down] { color:var(--down); } .state[data-state=no-data] { color:var(--nodata); }
-.muted { color:var(--muted); font-size:.875rem; }
-a { color:inherit; } a:focus-visible { outline:3px solid currentColor; outline-offset:2px; }
-`;
+/**
+ * The page's only script, and all of its progressive enhancement: times in the reader's own zone
+ * (the server writes them in the configured one), and Escape hides an open tooltip (WCAG 1.4.13).
+ * hono/jsx escapes script text like any other, so it is written without < > & and quotes.
+ */
+const ENHANCE = [
+  "(function(){var f=new Intl.DateTimeFormat(undefined,{year:`numeric`,month:`short`,day:`numeric`,hour:`2-digit`,minute:`2-digit`,timeZoneName:`short`});",
+  "document.querySelectorAll(`time[data-local]`).forEach(function(t){var d=new Date(t.getAttribute(`datetime`));if(!isNaN(d.getTime()))t.textContent=f.format(d)});",
+  "var c=document.documentElement.classList;document.addEventListener(`keydown`,function(e){if(e.key===`Escape`)c.add(`tips-off`)});",
+  "document.addEventListener(`focusin`,function(){c.remove(`tips-off`)});document.addEventListener(`pointerover`,function(){c.remove(`tips-off`)})})();",
+].join("");
 
-export function Layout(props: { title: string; nonce: string | undefined; children: Child }) {
+const DEFAULT_CONFIG = parsePageConfig({});
+
+export interface LayoutProps {
+  /** The document title (the browser tab). */
+  title: string;
+  nonce: string | undefined;
+  /** Default: the defaults of parsePageConfig (the API reference page has no settings of its own). */
+  config?: PageConfig;
+  children: Child;
+}
+
+/** `<!DOCTYPE html>` then the page: without it the browser renders in quirks mode. */
+export function renderDocument(page: Child) {
+  return html`<!DOCTYPE html>${page}`;
+}
+
+export function Layout(props: LayoutProps) {
+  const config = props.config ?? DEFAULT_CONFIG;
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
+        <meta name="color-scheme" content="light dark" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-        <style nonce={props.nonce}>{STYLE}</style>
+        <link rel="stylesheet" href={STYLESHEET_URL} nonce={props.nonce} />
+        <link rel="alternate" type="application/atom+xml" title={`${config.title}: incidents and maintenance`} href="/feed.atom" />
       </head>
       <body>
-        <main>{props.children}</main>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <div class="site">
+          <header class="site-header">
+            <a class="brand" href="/">
+              {config.logoUrl ? <img src={config.logoUrl} alt="" /> : null}
+              <span>{config.title}</span>
+            </a>
+            <nav aria-label="Site">
+              <ul>
+                <li>
+                  <a href="/history">Incident history</a>
+                </li>
+                <li>
+                  <a href="/feed.atom">Subscribe (Atom feed)</a>
+                </li>
+                {config.supportUrl ? (
+                  <li>
+                    <a href={config.supportUrl}>Support</a>
+                  </li>
+                ) : null}
+                {config.homepageUrl ? (
+                  <li>
+                    <a href={config.homepageUrl}>Homepage</a>
+                  </li>
+                ) : null}
+              </ul>
+            </nav>
+          </header>
+          <main id="main" tabindex={-1}>
+            {props.children}
+          </main>
+          <footer class="site-footer">
+            <p>
+              Bars show UTC days. Times are in {config.timeZone === "UTC" ? "UTC" : config.timeZone}, or in your own time zone when your browser runs JavaScript.
+            </p>
+            <ul>
+              <li>
+                <a href="/feed.atom">Atom feed</a>
+              </li>
+              <li>
+                <a href="/api/v2/summary.json">Status API</a>
+              </li>
+              <li>
+                <a href="/api/docs">API reference</a>
+              </li>
+            </ul>
+            <p>Powered by Afterlife, synthetic monitoring from many regions.</p>
+          </footer>
+        </div>
+        <script nonce={props.nonce}>{ENHANCE}</script>
       </body>
     </html>
   );

@@ -1,14 +1,80 @@
+/**
+ * The pages, as documented OpenAPI routes: the status page, a page per component, the incident
+ * history, the Atom feed, the stylesheet, the icon and the API reference. Each handler reads its
+ * view model through load-page.ts and renders it; none touches D1 itself.
+ *
+ * Headers: the app adds the CSP (with the nonce the pages put on their stylesheet and script),
+ * HSTS, nosniff and the referrer policy; an ETag on every 200; and, unless a route sets its own,
+ * `public, max-age=15, stale-while-revalidate=60`, so an incident's traffic spike is served
+ * from caches. The stylesheet's URL carries its hash, so it is cached for a year.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
-import { loadOverview } from "../api/load-overview.ts";
+import { ProblemError } from "../api/problem.ts";
 import { createRouter } from "../api/router.ts";
+import { problemResponses } from "../api/schemas/problem.ts";
 import { ApiReference, type OpenApiDocument } from "./api-reference.tsx";
+import { atomFeed } from "./atom-feed.ts";
+import { monthOf } from "./format.ts";
+import { HistoryPage } from "./history-page.tsx";
+import { renderDocument } from "./layout.tsx";
+import { loadNoticesPage, loadProbePage, loadStatusPage } from "./load-page.ts";
+import { pageConfigOf } from "./page-config.ts";
+import { ProbePage } from "./probe-page.tsx";
 import { StatusPage } from "./status-page.tsx";
+import { STYLESHEET, STYLESHEET_PATH } from "./styles.ts";
+import { CHART_RANGES, historyMonths, incidentViews } from "./view-model.ts";
 
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="13" fill="none" stroke="#106b2e" stroke-width="4"/><path d="M10 16l4 4 8-8" fill="none" stroke="#106b2e" stroke-width="4"/></svg>`;
 
+/** Pages: short freshness, then served stale while a fresh copy is fetched. */
+export const PAGE_CACHE = "public, max-age=15, stale-while-revalidate=60";
+/** The stylesheet's URL changes with its content, so a copy never goes stale. */
+export const ASSET_CACHE = "public, max-age=31536000, immutable";
+
 const html = (description: string) => ({ 200: { description, content: { "text/html": { schema: z.string() } } } });
 
-const statusPage = createRoute({ method: "get", path: "/", tags: ["Pages"], summary: "The public status page (server-rendered, works without JavaScript)", responses: html("The status page") });
+const statusPage = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["Pages"],
+  summary: "The public status page (server-rendered, works without JavaScript)",
+  description: "The overall state, active incidents and maintenance, and every public component with its 90-day bar (one segment per UTC day) and availability.",
+  responses: html("The status page"),
+});
+
+const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+
+const probePage = createRoute({
+  method: "get",
+  path: "/probes/{id}",
+  tags: ["Pages"],
+  summary: "A component's page: latency chart, regions, SLOs, recent failures and incidents",
+  request: {
+    params: ProbeIdParam,
+    query: z.object({ range: z.enum(CHART_RANGES).default("24h").openapi({ description: "The latency chart's range" }) }),
+  },
+  responses: { ...html("The component's page"), ...problemResponses(400, 404) },
+});
+
+const history = createRoute({ method: "get", path: "/history", tags: ["Pages"], summary: "Past incidents by month, each with its timeline of updates", responses: html("The incident history") });
+
+const feed = createRoute({
+  method: "get",
+  path: "/feed.atom",
+  tags: ["Pages"],
+  summary: "An Atom feed of public incidents and maintenance",
+  responses: { 200: { description: "An Atom 1.0 feed", content: { "application/atom+xml": { schema: z.string() } } } },
+});
+
+const stylesheet = createRoute({
+  method: "get",
+  path: STYLESHEET_PATH,
+  tags: ["Pages"],
+  summary: "The pages' stylesheet (its URL carries a content hash; cached for a year)",
+  request: { query: z.object({ v: z.string().max(64).optional().openapi({ description: "Content hash, for cache busting; any value gets the current stylesheet" }) }) },
+  responses: { 200: { description: "CSS", content: { "text/css": { schema: z.string() } } } },
+});
+
 const favicon = createRoute({
   method: "get",
   path: "/favicon.svg",
@@ -22,9 +88,34 @@ const reference = createRoute({ method: "get", path: "/api/docs", tags: ["Pages"
 export function pageRoutes(document: () => OpenApiDocument) {
   return createRouter()
     .openapi(statusPage, async (c) => {
-      const overview = await loadOverview(c.env.deps);
-      return c.html(<StatusPage overview={overview} title="Afterlife status" nonce={c.get("secureHeadersNonce")} />, 200);
+      const config = pageConfigOf(c.env.deps.config.values);
+      const view = await loadStatusPage(c.env.deps, config);
+      c.header("cache-control", PAGE_CACHE);
+      return c.html(renderDocument(<StatusPage view={view} nonce={c.get("secureHeadersNonce")} />), 200);
     })
+    .openapi(probePage, async (c) => {
+      const { id } = c.req.valid("param");
+      const { range } = c.req.valid("query");
+      const config = pageConfigOf(c.env.deps.config.values);
+      const view = await loadProbePage(c.env.deps, config, id, range);
+      if (!view) throw new ProblemError(404, "Not Found", `No public component with id '${id}'.`);
+      c.header("cache-control", PAGE_CACHE);
+      return c.html(renderDocument(<ProbePage view={view} nonce={c.get("secureHeadersNonce")} />), 200);
+    })
+    .openapi(history, async (c) => {
+      const config = pageConfigOf(c.env.deps.config.values);
+      const { now, names, notices } = await loadNoticesPage(c.env.deps, config);
+      const months = historyMonths(incidentViews(notices.incidents, names), now, (at) => monthOf(at, config.timeZone));
+      c.header("cache-control", PAGE_CACHE);
+      return c.html(renderDocument(<HistoryPage config={config} months={months} nonce={c.get("secureHeadersNonce")} />), 200);
+    })
+    .openapi(feed, async (c) => {
+      const config = pageConfigOf(c.env.deps.config.values);
+      const { names, notices } = await loadNoticesPage(c.env.deps, config);
+      const xml = atomFeed({ config, origin: new URL(c.req.url).origin, incidents: incidentViews(notices.incidents, names), maintenances: notices.maintenances, names });
+      return c.body(xml, 200, { "content-type": "application/atom+xml; charset=utf-8", "cache-control": PAGE_CACHE });
+    })
+    .openapi(stylesheet, (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": ASSET_CACHE }))
     .openapi(favicon, (c) => c.body(FAVICON, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }))
-    .openapi(reference, (c) => c.html(<ApiReference doc={document()} nonce={c.get("secureHeadersNonce")} />, 200));
+    .openapi(reference, (c) => c.html(renderDocument(<ApiReference doc={document()} nonce={c.get("secureHeadersNonce")} />), 200));
 }

@@ -1,53 +1,103 @@
-import type { Overview, OverallState, ProbeState } from "../status/overview.ts";
+/** The public status page: banner, active incidents and maintenance, components with 90-day bars. */
+import { BANNER_TEXT, BarAxis, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time, UptimeBar } from "./components.tsx";
+import { formatPercent } from "./format.ts";
 import { Layout } from "./layout.tsx";
+import type { GroupView, ProbeView, StatusPageView } from "./view-model.ts";
 
-const OVERALL_TEXT: Record<OverallState, string> = {
-  operational: "All systems operational",
-  degraded: "Degraded performance",
-  partial_outage: "Partial outage",
-  major_outage: "Major outage",
-  unknown: "No data yet",
-};
+export { STATE_TEXT } from "./components.tsx";
 
-/** Text and an icon beside every colour: colour is never the only signal. */
-export const STATE_TEXT: Record<ProbeState, string> = {
-  up: "✓ Operational",
-  degraded: "◐ Degraded",
-  regional: "◐ Regional issue",
-  down: "✕ Down",
-  "no-data": "? No data",
-};
-
-function formatTime(epochMs: number | null): string {
-  return epochMs === null ? "never" : `${new Date(epochMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+function Probe(props: { probe: ProbeView }) {
+  const p = props.probe;
+  return (
+    <li class="probe" data-probe={p.id}>
+      <div class="probe-head">
+        <h4>
+          <a href={`/probes/${encodeURIComponent(p.id)}`}>{p.name}</a>
+        </h4>
+        <StateBadge state={p.state} />
+      </div>
+      {p.description ? <p class="muted">{p.description}</p> : null}
+      <UptimeBar name={p.name} days={p.days} objective={p.objective} />
+      <BarAxis availability={p.availability} />
+    </li>
+  );
 }
 
-export function StatusPage(props: { overview: Overview; title: string; nonce: string | undefined }) {
-  const { overview } = props;
+function Group(props: { group: GroupView; index: number }) {
+  const g = props.group;
+  const id = `group-${props.index}`;
   return (
-    <Layout title={props.title} nonce={props.nonce}>
-      <h1>{props.title}</h1>
-      <section class="banner" data-state={overview.state} aria-live="polite">
-        <strong id="overall">{OVERALL_TEXT[overview.state]}</strong>
-        <div class="muted">Last checked {formatTime(overview.checkedAt)}</div>
+    <section class="group" aria-labelledby={id} data-group={g.name}>
+      <div class="group-head">
+        <h3 id={id}>{g.name}</h3>
+        <span>
+          <StateBadge state={g.state} />
+          {g.availability === null ? null : <span class="muted"> · {formatPercent(g.availability)} over 90 days</span>}
+        </span>
+      </div>
+      <ul class="probes">
+        {g.probes.map((p) => (
+          <Probe probe={p} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function StatusPage(props: { view: StatusPageView; nonce: string | undefined }) {
+  const { view } = props;
+  const { config, notices } = view;
+  const banner = BANNER_TEXT[view.state];
+  return (
+    <Layout title={config.title} nonce={props.nonce} config={config}>
+      <h1>{config.title}</h1>
+      <section class="banner" data-state={view.state} aria-labelledby="overall">
+        <span class="icon" aria-hidden="true">
+          {banner.icon}
+        </span>
+        <div>
+          <p class="headline" id="overall">
+            {banner.text}
+          </p>
+          <p class="muted">Last checked {view.checkedAt === null ? "never" : <Time at={view.checkedAt} timeZone={config.timeZone} />}</p>
+        </div>
       </section>
-      <section aria-labelledby="probes-heading">
-        <h2 id="probes-heading">Services</h2>
-        {overview.probes.map((p) => (
-          <div class="probe" data-probe={p.id}>
-            <div>
-              <div>{p.name}</div>
-              <div class="muted">
-                {p.group} · {p.regions.map((r) => `${r.region}: ${r.state}`).join(", ")}
-              </div>
-            </div>
-            <div class="state" data-state={p.state}>
-              {STATE_TEXT[p.state]}
-              <div class="muted">{formatTime(p.lastRunAt)}</div>
-            </div>
-          </div>
+
+      {notices.activeIncidents.length ? (
+        <section aria-labelledby="incidents-heading">
+          <h2 id="incidents-heading">Active incidents</h2>
+          {notices.activeIncidents.map((i) => (
+            <IncidentNotice incident={i} timeZone={config.timeZone} />
+          ))}
+        </section>
+      ) : null}
+      {notices.activeMaintenance.length || notices.upcomingMaintenance.length ? (
+        <section aria-labelledby="maintenance-heading">
+          <h2 id="maintenance-heading">Maintenance</h2>
+          {notices.activeMaintenance.map((w) => (
+            <MaintenanceNotice window={w} timeZone={config.timeZone} active={true} />
+          ))}
+          {notices.upcomingMaintenance.map((w) => (
+            <MaintenanceNotice window={w} timeZone={config.timeZone} active={false} />
+          ))}
+        </section>
+      ) : null}
+
+      <section aria-labelledby="components-heading">
+        <h2 id="components-heading">Components</h2>
+        <p class="muted">
+          Each bar is one UTC day, oldest first. Hover over a day or move to it with the Tab key to see its availability, median response time and worst incident.
+          Availability counts the runs that were stored; days without runs are shown as no data, never as up.
+        </p>
+        <Legend />
+        {view.groups.length === 0 ? <p>No public components yet.</p> : null}
+        {view.groups.map((g, index) => (
+          <Group group={g} index={index} />
         ))}
       </section>
+      <p>
+        <a href="/history">Past incidents</a>
+      </p>
     </Layout>
   );
 }

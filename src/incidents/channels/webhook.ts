@@ -1,0 +1,144 @@
+/**
+ * Generic signed webhook. The body is JSON; two headers let the receiver check it:
+ *
+ *     x-afterlife-timestamp: 1764158400                 (unix seconds of this attempt)
+ *     x-afterlife-signature: sha256=<hex HMAC-SHA256 of `${timestamp}.${body}` with the secret>
+ *
+ * Signing the timestamp with the body lets a receiver reject replays: verifyWebhookSignature
+ * refuses a timestamp more than `toleranceSeconds` away from its clock. A retried delivery is
+ * signed again with its own timestamp; `incident.id` with `event` identifies the notice for
+ * receivers that want to drop duplicates (delivery is at least once).
+ */
+import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
+import { isoTime, type Notice } from "./notice.ts";
+
+export const TIMESTAMP_HEADER = "x-afterlife-timestamp";
+export const SIGNATURE_HEADER = "x-afterlife-signature";
+export const EVENT_HEADER = "x-afterlife-event";
+
+export interface WebhookBody {
+  event: `probe.${Notice["transition"]}`;
+  timestamp: string;
+  probe: { id: string; name: string; group: string };
+  incident: { id: string; title: string; startedAt: string; resolvedAt: string | null };
+  failure: { step: string; class: string; message: string; runId: string } | null;
+  regions: string[];
+  burn: { severity: string; budgetRemaining: number; forecast: { exhaustsAt: string | null; hoursLeft: number | null } } | null;
+}
+
+/** The JSON body: every key always present (null when not applicable), times as ISO 8601. */
+export function webhookBody(notice: Notice): WebhookBody {
+  const f = notice.failure;
+  const b = notice.burn;
+  return {
+    event: `probe.${notice.transition}`,
+    timestamp: isoTime(notice.at),
+    probe: { id: notice.probe.id, name: notice.probe.name, group: notice.probe.group },
+    incident: {
+      id: notice.incident.id,
+      title: notice.incident.title,
+      startedAt: isoTime(notice.incident.startedAt),
+      resolvedAt: notice.incident.resolvedAt == null ? null : isoTime(notice.incident.resolvedAt),
+    },
+    failure: f ? { step: f.step, class: f.class, message: f.message, runId: f.runId } : null,
+    regions: [...notice.regions],
+    burn: b
+      ? {
+          severity: b.severity,
+          budgetRemaining: b.budgetRemaining,
+          forecast: { exhaustsAt: b.forecast.exhaustsAt === null ? null : isoTime(b.forecast.exhaustsAt), hoursLeft: b.forecast.hoursLeft },
+        }
+      : null,
+  };
+}
+
+const encoder = new TextEncoder();
+
+async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
+  if (secret.length === 0) throw new RangeError("a webhook secret must not be empty");
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+}
+
+function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+function fromHex(hex: string): Uint8Array | null {
+  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) return null;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Compares every byte whatever the first difference, so timing does not leak the prefix. */
+function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false; // the length of an HMAC-SHA256 is public
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/**
+ * The signature header value for a body sent at `timestampSeconds`.
+ *
+ * @example
+ * await signWebhook("s3cret", 1764158400, '{"event":"probe.down"}') // "sha256=…64 hex digits"
+ */
+export async function signWebhook(secret: string, timestampSeconds: number, body: string): Promise<string> {
+  return `sha256=${toHex(await hmacSha256(secret, `${timestampSeconds}.${body}`))}`;
+}
+
+/**
+ * For receivers (and tests): does `signature` sign `${timestamp}.${body}` with `secret`, and is
+ * `timestamp` within `toleranceSeconds` of `now` (epoch ms)? Pass the raw body bytes as text,
+ * before any JSON parsing.
+ *
+ * @example
+ * await verifyWebhookSignature(secret, req.headers.get("x-afterlife-timestamp"), await req.text(),
+ *   req.headers.get("x-afterlife-signature"), Date.now()) // true or false
+ */
+export async function verifyWebhookSignature(
+  secret: string,
+  timestamp: string | number | null,
+  body: string,
+  signature: string | null,
+  now: number,
+  toleranceSeconds = 300,
+): Promise<boolean> {
+  if (timestamp === null || signature === null || secret.length === 0) return false;
+  const ts = String(timestamp);
+  if (!/^\d{1,12}$/.test(ts)) return false;
+  if (Math.abs(now / 1000 - Number(ts)) > toleranceSeconds) return false;
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(signature.trim());
+  const given = match ? fromHex(match[1]!) : null;
+  if (!given) return false;
+  return timingSafeEqual(given, await hmacSha256(secret, `${ts}.${body}`));
+}
+
+/**
+ * @example
+ * const channel = webhookChannel({ name: "ops", url: "https://hooks.example.com/afterlife" }, env.OPS_WEBHOOK_SECRET);
+ * await channel.build(notice, Date.now()) // { url, method: "POST", headers: { …signature }, body }
+ */
+export function webhookChannel(config: { name: string; url: string }, secret: string | null): Channel {
+  if (secret !== null && secret.length === 0) throw new RangeError(`webhook channel '${config.name}': the signing secret is empty`);
+  return {
+    type: "webhook",
+    name: config.name,
+    async build(notice: Notice, sentAt: number): Promise<OutboundRequest> {
+      const body = JSON.stringify(webhookBody(notice));
+      const timestamp = Math.floor(sentAt / 1000);
+      const headers: Record<string, string> = {
+        ...JSON_HEADERS,
+        "user-agent": "Afterlife-Webhook/1",
+        [EVENT_HEADER]: `probe.${notice.transition}`,
+        [TIMESTAMP_HEADER]: String(timestamp),
+      };
+      if (secret !== null) headers[SIGNATURE_HEADER] = await signWebhook(secret, timestamp, body);
+      return { url: config.url, method: "POST", headers, body };
+    },
+  };
+}

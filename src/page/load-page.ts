@@ -1,0 +1,101 @@
+/**
+ * The page's data loading: a small fixed number of D1 batches per page, whatever the length of
+ * the history, and then the pure view models of view-model.ts. The page components only ever
+ * see view models; nothing under src/page/ but this file talks to the store.
+ *
+ * D1 per render:
+ *   /                 2 batches: the newest run per (probe, region); daily rollups over 90 days
+ *                     (one statement per probe, every region in it).
+ *   /probes/{id}      5 batches: newest runs; hourly (7 days) + daily (90 days) rollups; the SLO
+ *                     report's two (loadSloReports); then the last failures, read only in the hour
+ *                     range the rollups say they are in.
+ *   /history, /feed.atom  no D1 (incidents and maintenance only).
+ */
+import type { AppDeps } from "../api/app-env.ts";
+import { loadOverview } from "../api/load-overview.ts";
+import { loadSloReports } from "../api/load-slo.ts";
+import type { LoadedProbe } from "../probe/registry.ts";
+import type { RunSummary } from "../probe/result.ts";
+import { quorumOf } from "../status/overview.ts";
+import type { PageConfig } from "./page-config.ts";
+import {
+  barsFrom,
+  buildProbeDetailView,
+  buildStatusView,
+  failureSpan,
+  hourlyFrom,
+  NO_NOTICES,
+  visibleProbes,
+  type ChartRange,
+  type Notices,
+  type ProbeDetailView,
+  type StatusPageView,
+} from "./view-model.ts";
+
+/** Failures listed on a probe's page. */
+export const LAST_FAILURES = 5;
+
+/**
+ * Incidents and maintenance windows for the page and the feed. The incident store plugs in
+ * here: it returns every public incident and maintenance, and the maintenance occurrences
+ * around `now`; until it exists there is nothing to show.
+ */
+export async function loadNotices(_deps: AppDeps, _now: number): Promise<Notices> {
+  return NO_NOTICES;
+}
+
+/** The status page: newest runs and 90 days of daily rollups of the shown probes, in two D1 batches. */
+export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise<StatusPageView> {
+  const now = deps.now();
+  const probes = visibleProbes(deps.probes, config);
+  const [overview, daily, notices] = await Promise.all([
+    loadOverview({ ...deps, probes }),
+    deps.store.rollups(probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions, grain: "day" as const, from: barsFrom(now), to: now + 1 }))),
+    loadNotices(deps, now),
+  ]);
+  return buildStatusView({ config, now, probes, overview, daily: daily.value, notices });
+}
+
+/** The probe page, or null when no shown probe has this id (private probes are not found either). */
+export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: string, range: ChartRange): Promise<ProbeDetailView | null> {
+  const loaded = visibleProbes(deps.probes, config).find((p) => p.probe.id === probeId);
+  if (!loaded) return null;
+  const now = deps.now();
+  const regions = loaded.probe.regions;
+  const [overview, rollups, slo, notices] = await Promise.all([
+    loadOverview({ ...deps, probes: [loaded] }),
+    deps.store.rollups([
+      { probeId, regions, grain: "hour", from: hourlyFrom(now), to: now + 1 },
+      { probeId, regions, grain: "day", from: barsFrom(now), to: now + 1 },
+    ]),
+    loadSloReports({ ...deps, probes: [loaded] }, { probes: [loaded] }),
+    loadNotices(deps, now),
+  ]);
+  const failures = await loadFailures(deps, loaded, failureSpan(rollups.value, now, deps.config.rawRetentionDays));
+  return buildProbeDetailView({
+    config,
+    now,
+    loaded,
+    overview,
+    rollups: rollups.value,
+    slo: slo.reports[0] ?? null,
+    failures,
+    notices,
+    range,
+    quorum: quorumOf(loaded),
+  });
+}
+
+async function loadFailures(deps: AppDeps, loaded: LoadedProbe, span: { from: number; to: number } | null): Promise<RunSummary[]> {
+  if (!span) return [];
+  const pairs = loaded.probe.regions.map((region) => ({ probeId: loaded.probe.id, region }));
+  const page = await deps.store.listRuns({ pairs, status: "down", from: span.from, to: span.to, limit: LAST_FAILURES });
+  return page.runs;
+}
+
+/** The shown probes' names by id, and the notices: what the history page and the feed need (no D1). */
+export async function loadNoticesPage(deps: AppDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
+  const now = deps.now();
+  const names = new Map(visibleProbes(deps.probes, config).map((p) => [p.probe.id, p.probe.name]));
+  return { now, names, notices: await loadNotices(deps, now) };
+}

@@ -1,0 +1,598 @@
+/**
+ * What the page shows, built from what the loaders read. Pure: no I/O and no clock (the loader
+ * passes `now`), so every rule here is tested without a Worker.
+ *
+ * Rules worth knowing:
+ * - Days are UTC days, the buckets of the daily rollups. A day without a stored run is "no
+ *   data": grey, never green. A day with runs is coloured by its availability (up and degraded
+ *   runs are good, as in the SLOs) against the probe's objective.
+ * - Availability over 90 days leaves out the time without data (the probe may be younger than
+ *   90 days); the tooltip of each day says how many expected runs are missing.
+ * - Latencies are upper bounds of the histogram bucket (never below the truth, at most 26 % above).
+ * - A probe under an active maintenance window shows "maintenance", and does not count towards
+ *   an outage in the banner.
+ */
+import type { Impact, Incident, IncidentStatus, IncidentUpdate, Maintenance, MaintenanceWindow } from "../incidents/model.ts";
+import type { LoadedProbe } from "../probe/registry.ts";
+import type { FailureClass, RunSummary } from "../probe/result.ts";
+import { expectedRunsPerRegion } from "../slo/coverage.ts";
+import { BUCKET_COUNT, emptyHistogram, quantile } from "../slo/latency-histogram.ts";
+import type { SloReport } from "../slo/report.ts";
+import type { Rollup } from "../storage/rollup-rows.ts";
+import { overallState, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
+import type { PageConfig } from "./page-config.ts";
+
+export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+/** Days in the uptime bars, today included. */
+export const BAR_DAYS = 90;
+/** A day under this availability is a major problem, whatever the objective. */
+export const MAJOR_BELOW = 0.9;
+
+export type ComponentState = ProbeState | "maintenance";
+export type BannerState = OverallState | "maintenance";
+export type DayLevel = "ok" | "minor" | "major" | "none";
+
+// ---------------------------------------------------------------- visibility
+
+/** Shown on the public page: the definition says public, the config does not hide it, and its group is public. */
+export function isVisible(loaded: LoadedProbe, config: PageConfig): boolean {
+  const p = loaded.probe;
+  if (!p.public || config.hiddenProbes.includes(p.id)) return false;
+  return config.publicGroups === undefined || config.publicGroups.includes(p.group);
+}
+
+export function visibleProbes(probes: readonly LoadedProbe[], config: PageConfig): LoadedProbe[] {
+  return probes.filter((p) => isVisible(p, config));
+}
+
+// ---------------------------------------------------------------- incidents and maintenance
+
+/** Incidents and maintenance as their store gives them; the page filters and shapes them. */
+export interface Notices {
+  incidents: readonly Incident[];
+  maintenances: readonly Maintenance[];
+  /** Occurrences of the maintenances around now: active and upcoming ones (and recent past ones for the feed). */
+  windows: readonly MaintenanceWindow[];
+}
+
+export const NO_NOTICES: Notices = Object.freeze({ incidents: [], maintenances: [], windows: [] });
+
+export interface IncidentView {
+  id: string;
+  title: string;
+  impact: Impact;
+  status: IncidentStatus;
+  startedAt: number;
+  resolvedAt: number | null;
+  updatedAt: number;
+  /** Names of the affected probes the page shows (private ones are left out). */
+  components: string[];
+  /** Their ids. */
+  probeIds: string[];
+  /** Newest first. */
+  updates: IncidentUpdate[];
+}
+
+export interface MaintenanceView {
+  id: string;
+  title: string;
+  body: string;
+  startsAt: number;
+  endsAt: number;
+  components: string[];
+  updatedAt: number;
+}
+
+const IMPACT_RANK: Record<Impact, number> = { none: 0, minor: 1, major: 2, critical: 3 };
+
+export function worseImpact(a: Impact, b: Impact): Impact {
+  return IMPACT_RANK[b] > IMPACT_RANK[a] ? b : a;
+}
+
+function namesOf(ids: readonly string[], names: ReadonlyMap<string, string>): string[] {
+  return ids.flatMap((id) => {
+    const name = names.get(id);
+    return name === undefined ? [] : [name];
+  });
+}
+
+/** Public incidents touching at least one shown probe, newest first, with only the shown probes named. */
+export function incidentViews(incidents: readonly Incident[], names: ReadonlyMap<string, string>): IncidentView[] {
+  return incidents
+    .filter((i) => i.public && i.probeIds.some((id) => names.has(id)))
+    .map((i) => ({
+      id: i.id,
+      title: i.title,
+      impact: i.impact,
+      status: i.status,
+      startedAt: i.startedAt,
+      resolvedAt: i.resolvedAt,
+      updatedAt: i.updatedAt,
+      components: namesOf(i.probeIds, names),
+      probeIds: i.probeIds.filter((id) => names.has(id)),
+      updates: [...i.updates].sort((a, b) => b.createdAt - a.createdAt),
+    }))
+    .sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** Occurrences of maintenances that are not cancelled and touch a shown probe, soonest first. */
+export function maintenanceViews(notices: Notices, names: ReadonlyMap<string, string>): MaintenanceView[] {
+  const byId = new Map(notices.maintenances.map((m) => [m.id, m]));
+  return notices.windows
+    .flatMap((w) => {
+      const m = byId.get(w.maintenanceId);
+      if (!m || m.cancelledAt !== null || !m.probeIds.some((id) => names.has(id))) return [];
+      return [{ id: m.id, title: m.title, body: m.body, startsAt: w.startsAt, endsAt: w.endsAt, components: namesOf(m.probeIds, names), updatedAt: m.updatedAt }];
+    })
+    .sort((a, b) => a.startsAt - b.startsAt);
+}
+
+export interface NoticesView {
+  activeIncidents: IncidentView[];
+  activeMaintenance: MaintenanceView[];
+  /** The next occurrence of each maintenance that has not started yet. */
+  upcomingMaintenance: MaintenanceView[];
+}
+
+export function noticesView(notices: Notices, names: ReadonlyMap<string, string>, now: number): NoticesView {
+  const windows = maintenanceViews(notices, names);
+  const seen = new Set<string>();
+  const upcoming = windows.filter((w) => {
+    if (w.startsAt <= now || seen.has(w.id)) return false;
+    seen.add(w.id);
+    return true;
+  });
+  return {
+    activeIncidents: incidentViews(notices.incidents, names).filter((i) => i.resolvedAt === null && i.status !== "resolved"),
+    activeMaintenance: windows.filter((w) => w.startsAt <= now && now < w.endsAt),
+    upcomingMaintenance: upcoming,
+  };
+}
+
+/** Probe ids under an active maintenance window now. */
+export function underMaintenance(notices: Notices, now: number): Set<string> {
+  const byId = new Map(notices.maintenances.map((m) => [m.id, m]));
+  const ids = new Set<string>();
+  for (const w of notices.windows) {
+    const m = byId.get(w.maintenanceId);
+    if (m && m.cancelledAt === null && w.startsAt <= now && now < w.endsAt) for (const id of m.probeIds) ids.add(id);
+  }
+  return ids;
+}
+
+// ---------------------------------------------------------------- the 90-day bars
+
+export interface DaySegment {
+  /** Start of the UTC day, epoch ms. */
+  dayAt: number;
+  runs: number;
+  up: number;
+  degraded: number;
+  down: number;
+  /** Expected runs without a stored result (up to now for today). */
+  missing: number;
+  /** (up + degraded) / runs; null without runs. */
+  availability: number | null;
+  /** Median run time over every region (bucket upper bound), null without a timed run. */
+  medianMs: number | null;
+  level: DayLevel;
+  worstIncident: { id: string; title: string; impact: Impact } | null;
+}
+
+export function dayLevel(availability: number | null, objective: number): DayLevel {
+  if (availability === null) return "none";
+  if (availability >= objective) return "ok";
+  return availability < MAJOR_BELOW ? "major" : "minor";
+}
+
+/** The first day of the bars: BAR_DAYS UTC days ending with today. */
+export function barsFrom(now: number): number {
+  return Math.floor(now / DAY_MS) * DAY_MS - (BAR_DAYS - 1) * DAY_MS;
+}
+
+interface DayAccumulator {
+  runs: number;
+  up: number;
+  degraded: number;
+  down: number;
+  latency: number[] | null;
+}
+
+/**
+ * One segment per UTC day, oldest first, from the probe's daily rollups (any regions), the
+ * incidents touching it, and the schedule (for the missing runs).
+ */
+export function dayBars(loaded: LoadedProbe, daily: readonly Rollup[], incidents: readonly IncidentView[], now: number): DaySegment[] {
+  const from = barsFrom(now);
+  const days: DayAccumulator[] = Array.from({ length: BAR_DAYS }, () => ({ runs: 0, up: 0, degraded: 0, down: 0, latency: null }));
+  for (const r of daily) {
+    if (r.grain !== "day") continue;
+    const index = Math.floor((r.bucketAt - from) / DAY_MS);
+    const day = days[index];
+    if (!day) continue;
+    day.runs += r.total;
+    day.up += r.up;
+    day.degraded += r.degraded;
+    day.down += r.down;
+    const h = (day.latency ??= emptyHistogram());
+    for (let b = 0; b < BUCKET_COUNT; b++) h[b]! += r.latency[b]!;
+  }
+  const regions = loaded.probe.regions.length;
+  const objective = loaded.probe.slo.availability;
+  return days.map((d, i): DaySegment => {
+    const dayAt = from + i * DAY_MS;
+    const end = Math.min(dayAt + DAY_MS, now + 1);
+    const expected = end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
+    const availability = d.runs > 0 ? (d.up + d.degraded) / d.runs : null;
+    let worst: DaySegment["worstIncident"] = null;
+    for (const incident of incidents) {
+      const until = incident.resolvedAt ?? now;
+      if (incident.startedAt < dayAt + DAY_MS && until >= dayAt && (worst === null || IMPACT_RANK[incident.impact] > IMPACT_RANK[worst.impact])) {
+        worst = { id: incident.id, title: incident.title, impact: incident.impact };
+      }
+    }
+    return {
+      dayAt,
+      runs: d.runs,
+      up: d.up,
+      degraded: d.degraded,
+      down: d.down,
+      missing: Math.max(0, expected - d.runs),
+      availability,
+      medianMs: d.latency ? quantile(d.latency, 0.5) : null,
+      level: dayLevel(availability, objective),
+      worstIncident: worst,
+    };
+  });
+}
+
+/** Good runs over runs of the days; null without runs. */
+export function availabilityOf(days: readonly Pick<DaySegment, "runs" | "up" | "degraded">[]): number | null {
+  let runs = 0;
+  let good = 0;
+  for (const d of days) {
+    runs += d.runs;
+    good += d.up + d.degraded;
+  }
+  return runs > 0 ? good / runs : null;
+}
+
+// ---------------------------------------------------------------- components
+
+export interface ProbeView {
+  id: string;
+  name: string;
+  description: string;
+  group: string;
+  state: ComponentState;
+  lastRunAt: number | null;
+  objective: number;
+  days: DaySegment[];
+  /** Over the 90 days, time without data left out; null without any run. */
+  availability: number | null;
+}
+
+export interface GroupView {
+  name: string;
+  state: ComponentState;
+  availability: number | null;
+  probes: ProbeView[];
+}
+
+const STATE_RANK: Record<ComponentState, number> = { up: 0, maintenance: 1, "no-data": 2, degraded: 3, regional: 4, down: 5 };
+
+export function worstState(states: readonly ComponentState[]): ComponentState {
+  return states.reduce<ComponentState>((worst, s) => (STATE_RANK[s] > STATE_RANK[worst] ? s : worst), states[0] ?? "no-data");
+}
+
+/** The banner: the overall state of the probes not under maintenance; "maintenance" when that is all that is going on. */
+export function bannerState(states: readonly ComponentState[]): BannerState {
+  const measured = states.filter((s): s is ProbeState => s !== "maintenance");
+  const overall = overallState(measured);
+  if (measured.length < states.length && (overall === "operational" || overall === "unknown")) return "maintenance";
+  return overall;
+}
+
+/** Groups in the order their first probe comes in the registry; probes in registry order. */
+export function groupsOf(probes: readonly ProbeView[]): GroupView[] {
+  const groups = new Map<string, ProbeView[]>();
+  for (const p of probes) {
+    const list = groups.get(p.group) ?? [];
+    list.push(p);
+    groups.set(p.group, list);
+  }
+  return [...groups].map(([name, members]) => ({
+    name,
+    state: worstState(members.map((m) => m.state)),
+    availability: availabilityOf(members.flatMap((m) => m.days)),
+    probes: members,
+  }));
+}
+
+// ---------------------------------------------------------------- the status page
+
+export interface StatusPageView {
+  config: PageConfig;
+  now: number;
+  state: BannerState;
+  /** Start of the newest run behind the states, or null. */
+  checkedAt: number | null;
+  groups: GroupView[];
+  notices: NoticesView;
+  barsFrom: number;
+}
+
+export interface StatusPageInput {
+  config: PageConfig;
+  now: number;
+  /** The shown probes only. */
+  probes: readonly LoadedProbe[];
+  overview: Overview;
+  /** Daily rollups of the shown probes over the bars' days. */
+  daily: readonly Rollup[];
+  notices: Notices;
+}
+
+export function probeViews(input: Omit<StatusPageInput, "config">): ProbeView[] {
+  const names = new Map(input.probes.map((p) => [p.probe.id, p.probe.name]));
+  const incidents = incidentViews(input.notices.incidents, names);
+  const maintenance = underMaintenance(input.notices, input.now);
+  const overviewById = new Map(input.overview.probes.map((p) => [p.id, p]));
+  const dailyById = new Map<string, Rollup[]>();
+  for (const r of input.daily) {
+    const list = dailyById.get(r.probeId);
+    if (list) list.push(r);
+    else dailyById.set(r.probeId, [r]);
+  }
+  return input.probes.map((loaded) => {
+    const p = loaded.probe;
+    const overview = overviewById.get(p.id);
+    const days = dayBars(
+      loaded,
+      dailyById.get(p.id) ?? [],
+      incidents.filter((i) => i.probeIds.includes(p.id)),
+      input.now,
+    );
+    return {
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      group: p.group,
+      state: maintenance.has(p.id) ? "maintenance" : (overview?.state ?? "no-data"),
+      lastRunAt: overview?.lastRunAt ?? null,
+      objective: p.slo.availability,
+      days,
+      availability: availabilityOf(days),
+    };
+  });
+}
+
+export function buildStatusView(input: StatusPageInput): StatusPageView {
+  const probes = probeViews(input);
+  const names = new Map(input.probes.map((p) => [p.probe.id, p.probe.name]));
+  const times = probes.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
+  return {
+    config: input.config,
+    now: input.now,
+    state: bannerState(probes.map((p) => p.state)),
+    checkedAt: times.length ? Math.max(...times) : null,
+    groups: groupsOf(probes),
+    notices: noticesView(input.notices, names, input.now),
+    barsFrom: barsFrom(input.now),
+  };
+}
+
+// ---------------------------------------------------------------- the probe page
+
+export const CHART_RANGES = ["24h", "7d", "30d"] as const;
+export type ChartRange = (typeof CHART_RANGES)[number];
+
+export interface ChartPoint {
+  /** Start of the bucket. */
+  at: number;
+  p50: number | null;
+  p95: number | null;
+  runs: number;
+}
+
+export interface LatencyChart {
+  range: ChartRange;
+  bucketMs: number;
+  from: number;
+  to: number;
+  points: ChartPoint[];
+}
+
+export interface RegionRow {
+  region: string;
+  state: ComponentState;
+  lastRunAt: number | null;
+  /** p95 over the last 24 hours, from hourly rollups; null without timed runs. */
+  p95: number | null;
+  runs24h: number;
+}
+
+export interface FailureView {
+  runId: string;
+  at: number;
+  region: string;
+  failureClass: FailureClass | null;
+  /** Only when the config shows failure evidence publicly. */
+  step?: string;
+  message?: string;
+}
+
+export interface ProbeDetailView {
+  config: PageConfig;
+  now: number;
+  probe: ProbeView;
+  quorum: number;
+  schedule: string;
+  regions: RegionRow[];
+  chart: LatencyChart;
+  slo: SloReport | null;
+  failures: FailureView[];
+  /** Active first, then the most recent resolved ones touching this probe. */
+  incidents: IncidentView[];
+  notices: NoticesView;
+}
+
+/** How far back the probe page reads hourly rollups: the 7-day chart (and the 24-hour figures). */
+export function hourlyFrom(now: number): number {
+  return Math.floor(now / HOUR_MS) * HOUR_MS - (7 * 24 - 1) * HOUR_MS;
+}
+
+function mergeInto(target: number[], source: readonly number[]): void {
+  for (let b = 0; b < BUCKET_COUNT; b++) target[b]! += source[b]!;
+}
+
+/**
+ * Points of the latency chart: hourly buckets for 24h (24 points) and 7d (168 points), daily
+ * ones for 30d (30 points), the last bucket being the current one. Regions are merged.
+ */
+export function latencyChart(range: ChartRange, rollups: readonly Rollup[], now: number): LatencyChart {
+  const grain = range === "30d" ? "day" : "hour";
+  const bucketMs = grain === "day" ? DAY_MS : HOUR_MS;
+  const count = range === "24h" ? 24 : range === "7d" ? 168 : 30;
+  const last = Math.floor(now / bucketMs) * bucketMs;
+  const from = last - (count - 1) * bucketMs;
+  const buckets = Array.from({ length: count }, () => ({ h: emptyHistogram(), runs: 0 }));
+  for (const r of rollups) {
+    if (r.grain !== grain) continue;
+    const bucket = buckets[Math.floor((r.bucketAt - from) / bucketMs)];
+    if (!bucket || r.bucketAt < from) continue;
+    mergeInto(bucket.h, r.latency);
+    bucket.runs += r.total;
+  }
+  return {
+    range,
+    bucketMs,
+    from,
+    to: last + bucketMs,
+    points: buckets.map((b, i) => ({ at: from + i * bucketMs, p50: quantile(b.h, 0.5), p95: quantile(b.h, 0.95), runs: b.runs })),
+  };
+}
+
+export function regionRows(loaded: LoadedProbe, overview: Overview, hourly: readonly Rollup[], maintenance: boolean, now: number): RegionRow[] {
+  const since = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+  const probe = overview.probes.find((p) => p.id === loaded.probe.id);
+  return loaded.probe.regions.map((region) => {
+    const h = emptyHistogram();
+    let runs = 0;
+    for (const r of hourly) {
+      if (r.grain !== "hour" || r.region !== region || r.bucketAt < since) continue;
+      mergeInto(h, r.latency);
+      runs += r.total;
+    }
+    const state = probe?.regions.find((s) => s.region === region);
+    return {
+      region,
+      state: maintenance ? "maintenance" : (state?.state ?? "no-data"),
+      lastRunAt: state?.lastRun?.startedAt ?? null,
+      p95: quantile(h, 0.95),
+      runs24h: runs,
+    };
+  });
+}
+
+/**
+ * Where to look for the last failures without scanning raw runs: the newest hour with a down
+ * run in the hourly rollups (the last 7 days), and the day before it; else the newest such day
+ * in the daily rollups that raw runs still cover. Null when nothing failed. The read is then a
+ * bounded primary-key range per region, whatever the history length.
+ */
+export function failureSpan(rollups: readonly Rollup[], now: number, rawRetentionDays: number): { from: number; to: number } | null {
+  let newestHour = -Infinity;
+  let newestDay = -Infinity;
+  for (const r of rollups) {
+    if (r.down === 0) continue;
+    if (r.grain === "hour") newestHour = Math.max(newestHour, r.bucketAt);
+    else newestDay = Math.max(newestDay, r.bucketAt);
+  }
+  if (newestHour > -Infinity) return { from: newestHour - 23 * HOUR_MS, to: newestHour + HOUR_MS };
+  const oldestRaw = now - rawRetentionDays * DAY_MS;
+  if (newestDay > -Infinity && newestDay + DAY_MS > oldestRaw) return { from: Math.max(newestDay, oldestRaw), to: newestDay + DAY_MS };
+  return null;
+}
+
+export function failureViews(runs: readonly RunSummary[], showEvidence: boolean): FailureView[] {
+  return runs
+    .filter((r) => r.status === "down")
+    .map((r) => ({
+      runId: r.runId,
+      at: r.startedAt,
+      region: r.region,
+      failureClass: r.failure?.class ?? null,
+      ...(showEvidence && r.failure ? { step: r.failure.step, message: r.failure.message } : {}),
+    }));
+}
+
+export interface ProbeDetailInput {
+  config: PageConfig;
+  now: number;
+  loaded: LoadedProbe;
+  overview: Overview;
+  /** Hourly rollups from hourlyFrom(now) and daily ones from barsFrom(now), every region. */
+  rollups: readonly Rollup[];
+  slo: SloReport | null;
+  failures: readonly RunSummary[];
+  notices: Notices;
+  range: ChartRange;
+  quorum: number;
+}
+
+export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
+  const p = input.loaded.probe;
+  const names = new Map([[p.id, p.name]]);
+  const [probe] = probeViews({ now: input.now, probes: [input.loaded], overview: input.overview, daily: input.rollups.filter((r) => r.grain === "day"), notices: input.notices });
+  const hourly = input.rollups.filter((r) => r.grain === "hour");
+  const incidents = incidentViews(input.notices.incidents, names);
+  return {
+    config: input.config,
+    now: input.now,
+    probe: probe!,
+    quorum: input.quorum,
+    schedule: p.schedule,
+    regions: regionRows(input.loaded, input.overview, hourly, probe!.state === "maintenance", input.now),
+    chart: latencyChart(input.range, input.range === "30d" ? input.rollups.filter((r) => r.grain === "day") : hourly, input.now),
+    slo: input.slo,
+    failures: failureViews(input.failures, input.config.showFailureEvidence).slice(0, 5),
+    incidents: [...incidents.filter((i) => i.resolvedAt === null), ...incidents.filter((i) => i.resolvedAt !== null).slice(0, 5)],
+    notices: noticesView(input.notices, names, input.now),
+  };
+}
+
+// ---------------------------------------------------------------- history and feed
+
+/** Empty months are listed back to the oldest incident, but not further than this. */
+const MAX_HISTORY_MONTHS = 120;
+
+export interface HistoryMonth {
+  key: string;
+  label: string;
+  incidents: IncidentView[];
+}
+
+/**
+ * Incidents by month in the page's time zone, newest month first, from the current month back
+ * to the older of (the oldest incident, `minMonths` months ago), empty months included (so "no
+ * incidents" is said, not implied).
+ */
+export function historyMonths(incidents: readonly IncidentView[], now: number, monthOf: (at: number) => { key: string; label: string }, minMonths = 3): HistoryMonth[] {
+  const months = new Map<string, HistoryMonth>();
+  const add = (at: number) => {
+    const m = monthOf(at);
+    if (!months.has(m.key)) months.set(m.key, { ...m, incidents: [] });
+    return months.get(m.key)!;
+  };
+  // Step back month by month from now: the middle of each UTC month is in the same month in any zone.
+  const d = new Date(now);
+  const oldest = incidents.reduce((t, i) => Math.min(t, i.startedAt), now);
+  for (let k = 0; k < MAX_HISTORY_MONTHS; k++) {
+    add(k === 0 ? now : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - k, 15));
+    if (k + 1 >= minMonths && Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - k, 1) <= oldest) break;
+  }
+  for (const i of [...incidents].sort((a, b) => b.startedAt - a.startedAt)) add(i.startedAt).incidents.push(i);
+  return [...months.values()].sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+}
