@@ -4,7 +4,8 @@
  *
  *   POST /hook            a delivery (recorded with its headers and body)
  *   GET  /deliveries      what was received
- *   POST /_control/script {"statuses":[500,200]}  answer the next deliveries with these, then 200
+ *   POST /_control/script {"statuses":[500,200],"match":"shop-"}  answer the next deliveries
+ *                         (whose x-afterlife-delivery starts with `match`, if given) with these, then 200
  *   DELETE /deliveries    forget everything
  */
 import { createServer, type Server } from "node:http";
@@ -28,6 +29,7 @@ export interface RunningReceiver {
 export async function startWebhookReceiver(options: { port?: number; log?: (line: string) => void } = {}): Promise<RunningReceiver> {
   const deliveries: Delivery[] = [];
   let script: number[] = [];
+  let match = "";
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -44,11 +46,14 @@ export async function startWebhookReceiver(options: { port?: number; log?: (line
       return json(200, { deliveries });
     }
     if (path === "/_control/script" && req.method === "POST") {
-      script = (JSON.parse(body || "{}") as { statuses?: number[] }).statuses ?? [];
-      return json(200, { script });
+      const control = JSON.parse(body || "{}") as { statuses?: number[]; match?: string };
+      script = control.statuses ?? [];
+      match = control.match ?? "";
+      return json(200, { script, match });
     }
-    const status = script.shift() ?? 200;
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+    const scripted = (headers["x-afterlife-delivery"] ?? "").startsWith(match);
+    const status = (scripted ? script.shift() : undefined) ?? 200;
     deliveries.push({ at: Date.now(), status, headers, body });
     options.log?.(`notice ${status}: ${headers["x-afterlife-event"] ?? ""} ${body.slice(0, 160)}`);
     return json(status, { received: status < 300 });

@@ -26,6 +26,13 @@ async function deliveriesFor(incidentId: string): Promise<Delivery[]> {
   return deliveries.filter((d) => d.headers["x-afterlife-delivery"]?.startsWith(encodeURIComponent(incidentId)));
 }
 
+/** Clears the fault and ticks until the open incident (if any) resolves, so tests do not leak state. */
+async function recover(from: number): Promise<void> {
+  await setFault(null);
+  await tick(from);
+  await tick(from + MINUTE);
+}
+
 const outboxOf = async (incidentId: string) => (await incidents.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(encodeURIComponent(incidentId)));
 
 afterEach(() => setFault(null));
@@ -70,11 +77,12 @@ describe("automatic incidents and notices", () => {
     expect((await incidents.listIncidents({ limit: 50 })).filter((i) => i.id === incidentId)).toHaveLength(1);
     expect((await outboxOf(incidentId)).map((o) => o.id)).toEqual([`${incidentId}:down:ops`]);
     expect(await deliveriesFor(incidentId)).toHaveLength(1);
+    await recover(base + 2 * MINUTE);
   });
 
   it("a receiver that fails then succeeds gets exactly one accepted delivery; the retry waits for its backoff", async () => {
     const base = Date.UTC(2026, 10, 21, 13, 0);
-    await fetch(`${HOOK}/_control/script`, { method: "POST", body: JSON.stringify({ statuses: [500] }) });
+    await fetch(`${HOOK}/_control/script`, { method: "POST", body: JSON.stringify({ statuses: [500], match: `shop-checkout-${base + MINUTE}` }) });
     await setFault({ path: "/api/cart", status: 503 });
     await tick(base);
     await tick(base + MINUTE);
@@ -97,6 +105,7 @@ describe("automatic incidents and notices", () => {
     const attempts = await deliveriesFor(incidentId);
     expect(attempts.map((d) => d.status)).toEqual([500, 200]);
     expect((await outboxOf(incidentId))[0]).toMatchObject({ status: "delivered", attempts: 2 });
+    await recover(base + 2 * MINUTE);
   });
 
   it("maintenance suppresses the incident and its notices", async () => {
