@@ -10,6 +10,7 @@ import { loadRegistry } from "./probe/registry.ts";
 import { applyIncidentTick } from "./incidents/apply-tick.ts";
 import { createChannels } from "./incidents/channels/registry.ts";
 import { deliverDue } from "./incidents/deliver-outbox.ts";
+import { isInMaintenance } from "./incidents/maintenance-windows.ts";
 import { dispatchTick } from "./schedule/dispatch-tick.ts";
 import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
@@ -53,6 +54,10 @@ export default {
         retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
         store: new D1RunStore(env.DB),
         runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
+        maintenanceProbeIds: async (slotAt) => {
+          const windows = (await incidents.listMaintenances()).filter((m) => m.excludeFromSlo);
+          return probes.filter((p) => isInMaintenance(p.probe.id, windows, slotAt)).map((p) => p.probe.id);
+        },
       });
       const { outcomes, ...summary } = report;
       const alerts = await applyIncidentTick(outcomes, report.slotAt, { probes, store: incidents, channels: config.channels.map((c) => c.name), now: Date.now() });

@@ -114,12 +114,14 @@ export const RunResultSchema = z.object({
   failure: FailureSchema.optional(),
   /** Present on failed runs that were retried from another region. */
   confirmation: ConfirmationSchema.optional(),
+  /** Made during a maintenance window that is excluded from SLOs: stored, but not counted. */
+  inMaintenance: z.boolean().optional(),
   steps: z.array(StepResultSchema),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
 /** A run without its steps: what lists and the status page need. */
-export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true }).extend({
+export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true, inMaintenance: true }).extend({
   failure: FailureSchema.pick({ class: true, step: true, message: true }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

@@ -19,6 +19,8 @@ export interface ShardRequest {
   shard: number;
   slotAt: number;
   probeIds: string[];
+  /** Probes in a maintenance window excluded from SLOs at this slot: their runs are stored, not counted. */
+  maintenanceProbeIds?: string[];
 }
 
 export interface ShardReport {
@@ -83,7 +85,8 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     return probe ? [probe] : [];
   });
   const results = await mapWithConcurrency(probes, MAX_IN_FLIGHT, async (probe) => {
-    const result = await runProbe(probe, { region: request.region, colo, slotAt: request.slotAt }, deps.runner);
+    const ran = await runProbe(probe, { region: request.region, colo, slotAt: request.slotAt }, deps.runner);
+    const result = request.maintenanceProbeIds?.includes(probe.probe.id) ? { ...ran, inMaintenance: true } : ran;
     if (result.status !== "down" || probe.probe.retries === 0) return result;
     // A confirmation that could not run leaves the failure unconfirmed rather than inventing an outcome.
     const confirmation = await deps.confirm(probe.probe.id, confirmationRegion(probe, request.region), request.slotAt).catch(() => undefined);

@@ -106,9 +106,10 @@ export function sliBoth(counts: EventCounts): { excluded: SliResult; noDataAsBad
   return { excluded: sli(counts, { noData: "excluded" }), noDataAsBad: sli(counts, { noData: "bad" }) };
 }
 
+/** Runs stored, maintenance runs included: their slots had a run, so they are not no-data. */
 function storedRuns(rollups: readonly RollupCounts[]): number {
   let stored = 0;
-  for (const r of rollups) stored += r.up + r.degraded + r.down;
+  for (const r of rollups) stored += r.total;
   return stored;
 }
 

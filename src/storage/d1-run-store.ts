@@ -85,7 +85,7 @@ export class D1RunStore implements RunStore {
     const statements = wanted.map((r) => {
       const { table, column } = ROLLUP_TABLES[r.grain];
       return this.db
-        .prepare(`SELECT probe_id, region, ${column} AS bucket_at, total, up, degraded, down, latency, step_failures FROM ${table}
+        .prepare(`SELECT probe_id, region, ${column} AS bucket_at, total, up, degraded, down, latency, step_failures, maintenance FROM ${table}
           WHERE probe_id = ? AND region IN (${r.regions.map(() => "?").join(", ")}) AND ${column} >= ? AND ${column} < ? ORDER BY region, ${column}`)
         .bind(r.probeId, ...r.regions, r.from, r.to);
     });

@@ -16,6 +16,8 @@ export interface Rollup {
   latency: Histogram;
   /** Failed runs per failing step name. */
   stepFailures: Record<string, number>;
+  /** Runs during maintenance excluded from SLOs: in `total`, neither good nor bad (absent = 0). */
+  maintenance?: number;
 }
 
 export interface RollupRow {
@@ -29,6 +31,7 @@ export interface RollupRow {
   /** Sparse JSON {bucket index: count}; see encodeHistogram. */
   latency: string;
   step_failures: string;
+  maintenance: number;
 }
 
 export function toRollup(row: RollupRow, grain: Grain): Rollup {
@@ -43,6 +46,7 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
     down: row.down,
     latency: decodeHistogram(row.latency),
     stepFailures: decodeStepFailures(row.step_failures),
+    maintenance: row.maintenance,
   };
 }
 

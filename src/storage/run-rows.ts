@@ -25,10 +25,11 @@ interface RunDetail {
   steps: StepResult[];
   failure?: RunResult["failure"];
   confirmation?: RunResult["confirmation"];
+  inMaintenance?: boolean;
 }
 
 export function toRunRow(run: RunResult): RunRow {
-  const detail: RunDetail = { steps: run.steps, ...(run.failure ? { failure: run.failure } : {}), ...(run.confirmation ? { confirmation: run.confirmation } : {}) };
+  const detail: RunDetail = { steps: run.steps, ...(run.failure ? { failure: run.failure } : {}), ...(run.confirmation ? { confirmation: run.confirmation } : {}), ...(run.inMaintenance ? { inMaintenance: true } : {}) };
   return {
     probe_id: run.probeId,
     region: run.region,
@@ -78,5 +79,6 @@ export function toRunResult(row: RunRow): RunResult {
     steps: detail.steps,
     ...(detail.failure ? { failure: detail.failure } : {}),
     ...(detail.confirmation ? { confirmation: detail.confirmation } : {}),
+    ...(detail.inMaintenance ? { inMaintenance: true } : {}),
   };
 }
