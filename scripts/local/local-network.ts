@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { unstable_readConfig } from "wrangler";
 import { cronMatches, parseCron, type Cron } from "../../src/schedule/cron.ts";
 import { DEMO_PASSWORD } from "../demo-target/shop.ts";
+import { startWebhookReceiver, type RunningReceiver } from "../demo-target/webhook-receiver.ts";
 import { writeRegistry } from "../generate-probe-registry.ts";
 import { freePort } from "./ports.ts";
 import { runToCompletion, startChild, type Child } from "./processes.ts";
@@ -37,6 +38,8 @@ export interface LocalNetworkOptions {
 export interface LocalNetwork {
   workerUrl: string;
   shopUrl: string;
+  /** A local webhook receiver wired in as the "local" notification channel. */
+  receiver: RunningReceiver;
   crons: string[];
   /** Fires every cron of wrangler.toml that matches the minute of `time`, and waits for it. */
   fireTick(time: number): Promise<void>;
@@ -102,12 +105,16 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   };
   await startShop();
 
+  // Notices of the local network go to a receiver on loopback, so alerting can be watched too.
+  const receiver = await startWebhookReceiver({ log: (line) => log(line) });
+  const channels = JSON.stringify([{ name: "local", type: "webhook", url: `${receiver.url}/hook`, secretName: "LOCAL_HOOK_KEY" }]);
+
   const workerPort = options.workerPort ?? (await freePort(8787));
   const workerUrl = `http://127.0.0.1:${workerPort}`;
   const worker = startChild(
     "wrangler dev",
     WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", "--var", "AFTERLIFE_ENV:local", "--var", `SHOP_URL:${shopUrl}`, ...extraVars, ...persistArgs],
+    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", "--var", "AFTERLIFE_ENV:local", "--var", `SHOP_URL:${shopUrl}`, "--var", `NOTIFY_CHANNELS:${channels}`, "--var", "LOCAL_HOOK_KEY:local-demo-signing-key", ...extraVars, ...persistArgs],
     { cwd: root, env: OFFLINE_ENV, onOutput: (line) => log(`[worker] ${line}`) },
   );
   try {
@@ -115,6 +122,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   } catch (error) {
     await worker.stop();
     await shop?.stop();
+    await receiver.close();
     throw error;
   }
 
@@ -149,6 +157,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   return {
     workerUrl,
     shopUrl,
+    receiver,
     crons,
     fireTick,
     startShop,
@@ -159,7 +168,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await Promise.all([worker.stop(), shop?.stop()]);
+      await Promise.all([worker.stop(), shop?.stop(), receiver.close()]);
     },
   };
 }

@@ -12,7 +12,7 @@ const say = (line: string) => console.log(`[afterlife] ${line}`);
 
 const network = await startLocalNetwork({
   log: (line) => {
-    if (verbose || line.startsWith("tick") || line.startsWith("applying") || /error/i.test(line)) say(line);
+    if (verbose || line.startsWith("tick") || line.startsWith("notice") || line.startsWith("applying") || /error/i.test(line)) say(line);
   },
 });
 
@@ -22,6 +22,7 @@ console.log(`
   API             ${network.workerUrl}/api/v1/status
   One run         ${network.workerUrl}/api/v1/runs/<run id from /api/v1/status>
   Demo shop       ${network.shopUrl}/   (faults: POST ${network.shopUrl}/_control/faults)
+  Notices         ${network.receiver.url}/deliveries   (incidents' DOWN/UP webhooks, also printed here)
   Cron            ${network.crons.join(", ")} — fired on every minute boundary, as in production
 
   Break something: curl -X POST ${network.shopUrl}/_control/faults -d '{"path":"/api/cart","status":503}'
