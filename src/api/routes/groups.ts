@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { ProbeStateSchema, type ProbeState } from "../../status/overview.ts";
 import { loadOverview } from "../load-overview.ts";
 import { createRouter } from "../router.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 
 /** The worst state wins: a capability is as healthy as its least healthy journey. */
 const SEVERITY: readonly ProbeState[] = ["down", "regional", "degraded", "no-data", "up"];
@@ -15,7 +16,7 @@ const route = createRoute({
   path: "/",
   tags: ["Probes"],
   summary: "Groups (business capabilities) with their probes and the worst state among them",
-  responses: { 200: { description: "The groups", content: { "application/json": { schema: z.object({ groups: z.array(GroupSchema) }).openapi("GroupList") } } } },
+  responses: { 200: jsonResponse(z.object({ groups: z.array(GroupSchema) }).openapi("GroupList"), "The groups") },
 });
 
 /** GET /api/v1/groups */

@@ -6,10 +6,10 @@ import { writeGuard } from "../auth.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 
 const IncidentDoc = IncidentSchema.openapi("Incident");
 const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "an incident id").openapi({ param: { name: "id", in: "path" } }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const list = createRoute({
   method: "get",
@@ -17,9 +17,9 @@ const list = createRoute({
   tags: ["Incidents"],
   summary: "Public incidents, newest first, with their updates",
   request: { query: z.object({ unresolved: z.enum(["true", "false"]).default("false"), before: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) }) },
-  responses: { 200: json(z.object({ incidents: z.array(IncidentDoc) }).openapi("IncidentList"), "The incidents"), ...problemResponses(400) },
+  responses: { 200: jsonResponse(z.object({ incidents: z.array(IncidentDoc) }).openapi("IncidentList"), "The incidents"), ...problemResponses(400) },
 });
-const one = createRoute({ method: "get", path: "/{id}", tags: ["Incidents"], summary: "One public incident", request: { params: IdParam }, responses: { 200: json(IncidentDoc, "The incident"), ...problemResponses(400, 404) } });
+const one = createRoute({ method: "get", path: "/{id}", tags: ["Incidents"], summary: "One public incident", request: { params: IdParam }, responses: { 200: jsonResponse(IncidentDoc, "The incident"), ...problemResponses(400, 404) } });
 const create = createRoute({
   method: "post",
   path: "/",
@@ -28,7 +28,7 @@ const create = createRoute({
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
   request: { body: { content: { "application/json": { schema: NewIncidentSchema } }, required: true } },
-  responses: { 201: json(IncidentDoc, "The new incident"), ...problemResponses(400, 401, 403, 429) },
+  responses: { 201: jsonResponse(IncidentDoc, "The new incident"), ...problemResponses(400, 401, 403, 429) },
 });
 const patch = createRoute({
   method: "patch",
@@ -38,7 +38,7 @@ const patch = createRoute({
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
   request: { params: IdParam, body: { content: { "application/json": { schema: IncidentPatchSchema } }, required: true } },
-  responses: { 200: json(IncidentDoc, "The incident"), ...problemResponses(400, 401, 403, 404, 429) },
+  responses: { 200: jsonResponse(IncidentDoc, "The incident"), ...problemResponses(400, 401, 403, 404, 429) },
 });
 const update = createRoute({
   method: "post",
@@ -48,7 +48,7 @@ const update = createRoute({
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
   request: { params: IdParam, body: { content: { "application/json": { schema: NewIncidentUpdateSchema } }, required: true } },
-  responses: { 201: json(IncidentDoc, "The incident with the new update"), ...problemResponses(400, 401, 403, 404, 429) },
+  responses: { 201: jsonResponse(IncidentDoc, "The incident with the new update"), ...problemResponses(400, 401, 403, 404, 429) },
 });
 
 function unknownProbes(deps: AppDeps, probeIds: readonly string[]): void {

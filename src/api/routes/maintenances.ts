@@ -6,17 +6,17 @@ import { writeGuard } from "../auth.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 
 const MaintenanceDoc = MaintenanceSchema.openapi("Maintenance");
 const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "a maintenance id").openapi({ param: { name: "id", in: "path" } }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const list = createRoute({
   method: "get",
   path: "/",
   tags: ["Maintenance"],
   summary: "Scheduled maintenance windows (not cancelled)",
-  responses: { 200: json(z.object({ maintenances: z.array(MaintenanceDoc) }).openapi("MaintenanceList"), "The maintenance windows") },
+  responses: { 200: jsonResponse(z.object({ maintenances: z.array(MaintenanceDoc) }).openapi("MaintenanceList"), "The maintenance windows") },
 });
 const create = createRoute({
   method: "post",
@@ -26,7 +26,7 @@ const create = createRoute({
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
   request: { body: { content: { "application/json": { schema: NewMaintenanceSchema } }, required: true } },
-  responses: { 201: json(MaintenanceDoc, "The new maintenance"), ...problemResponses(400, 401, 403, 429) },
+  responses: { 201: jsonResponse(MaintenanceDoc, "The new maintenance"), ...problemResponses(400, 401, 403, 429) },
 });
 const cancel = createRoute({
   method: "delete",

@@ -5,6 +5,7 @@ import { writeGuard } from "../auth.ts";
 import { loadOverview } from "../load-overview.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { ProbeSummarySchema, toProbeSummary } from "../schemas/probe.ts";
 
@@ -13,7 +14,7 @@ const list = createRoute({
   path: "/",
   tags: ["Probes"],
   summary: "Every probe with its current state and a summary of its definition",
-  responses: { 200: { description: "The probes", content: { "application/json": { schema: z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList") } } } },
+  responses: { 200: jsonResponse(z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList"), "The probes") },
 });
 
 const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
@@ -26,7 +27,7 @@ const runNow = createRoute({
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
   request: { params: ProbeIdParam, query: z.object({ region: z.enum(REGIONS).optional().openapi({ description: "Default: the probe's first region" }) }) },
-  responses: { 200: { description: "The run", content: { "application/json": { schema: RunResultSchema } } }, ...problemResponses(400, 401, 403, 404, 429) },
+  responses: { 200: jsonResponse(RunResultSchema, "The run"), ...problemResponses(400, 401, 403, 404, 429) },
 });
 
 const one = createRoute({
@@ -35,7 +36,7 @@ const one = createRoute({
   tags: ["Probes"],
   summary: "One probe with its current state per region",
   request: { params: ProbeIdParam },
-  responses: { 200: { description: "The probe", content: { "application/json": { schema: ProbeSummarySchema } } }, ...problemResponses(400, 404) },
+  responses: { 200: jsonResponse(ProbeSummarySchema, "The probe"), ...problemResponses(400, 404) },
 });
 
 /** GET /api/v1/probes, GET /api/v1/probes/{id}, POST /api/v1/probes/{id}/run */

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { REGIONS } from "../../probe/schema.ts";
 import { loadOverview } from "../load-overview.ts";
 import { createRouter } from "../router.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 
 const RegionSchema = z
   .object({
@@ -20,7 +21,7 @@ const route = createRoute({
   path: "/",
   tags: ["Probes"],
   summary: "Probing regions: how many probes run there and in which state, and when the region last reported",
-  responses: { 200: { description: "The regions in use", content: { "application/json": { schema: z.object({ regions: z.array(RegionSchema) }).openapi("RegionList") } } } },
+  responses: { 200: jsonResponse(z.object({ regions: z.array(RegionSchema) }).openapi("RegionList"), "The regions in use") },
 });
 
 /** GET /api/v1/regions */

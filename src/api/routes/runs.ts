@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { RunResultSchema, RunStatusSchema, RunSummarySchema } from "../../probe/result.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { decodeCursor, encodeCursor, MAX_PAIRS_WITHOUT_PROBE } from "../../storage/run-list.ts";
 
@@ -19,7 +20,7 @@ const oneRun = createRoute({
   summary: "One run with its steps, timings, assertions, redacted evidence and curl repro",
   request: { params: RunIdParam },
   responses: {
-    200: { description: "The run", content: { "application/json": { schema: RunResultSchema.openapi("Run") } } },
+    200: jsonResponse(RunResultSchema.openapi("Run"), "The run"),
     ...problemResponses(400, 404),
   },
 });
@@ -46,7 +47,7 @@ const listRuns = createRoute({
   tags: ["Runs"],
   summary: "Runs, newest first, filtered by probe, region, status and time, with cursor pagination",
   request: { query: ListQuery },
-  responses: { 200: { description: "A page of runs", content: { "application/json": { schema: RunPageSchema } } }, ...problemResponses(400) },
+  responses: { 200: jsonResponse(RunPageSchema, "A page of runs"), ...problemResponses(400) },
 });
 
 /** GET /api/v1/runs, GET /api/v1/runs/{id} */

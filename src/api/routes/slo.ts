@@ -3,6 +3,7 @@ import { REGIONS } from "../../probe/schema.ts";
 import { loadSloReports } from "../load-slo.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { SloReportSchema } from "../schemas/slo.ts";
 
@@ -23,7 +24,7 @@ const route = createRoute({
     "Per probe, per region (`region`), or per group (`group`: the group as a whole first, then each of its probes). Read from rollups with a fixed number of D1 queries whatever the history length. No data is reported both excluded and counted as bad.",
   request: { query: SloQuery },
   responses: {
-    200: { description: "The reports", content: { "application/json": { schema: z.object({ generatedAt: z.number(), reports: z.array(SloReportSchema) }).openapi("SloReports") } } },
+    200: jsonResponse(z.object({ generatedAt: z.number(), reports: z.array(SloReportSchema) }).openapi("SloReports"), "The reports"),
     ...problemResponses(400, 404),
   },
 });
