@@ -7,7 +7,9 @@ import type { AppDeps } from "./api/app-env.ts";
 import { parseConfig } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
 import { loadRegistry } from "./probe/registry.ts";
+import { applyBurnAlerts } from "./incidents/apply-burn-alerts.ts";
 import { applyIncidentTick } from "./incidents/apply-tick.ts";
+import { applyWatchdog } from "./incidents/apply-watchdog.ts";
 import { createChannels } from "./incidents/channels/registry.ts";
 import { deliverDue } from "./incidents/deliver-outbox.ts";
 import { isInMaintenance } from "./incidents/maintenance-windows.ts";
@@ -60,7 +62,10 @@ export default {
         },
       });
       const { outcomes, ...summary } = report;
-      const alerts = await applyIncidentTick(outcomes, report.slotAt, { probes, store: incidents, channels: config.channels.map((c) => c.name), now: Date.now() });
+      const channels = config.channels.map((c) => c.name);
+      const alerts = await applyIncidentTick(outcomes, report.slotAt, { probes, store: incidents, channels, now: Date.now() });
+      const burn = await applyBurnAlerts({ probes, incidents, slo: { store: new D1RunStore(env.DB) }, channels, slotAt: report.slotAt, now: Date.now() });
+      const watchdog = await applyWatchdog(report, { probes, incidents, channels, now: Date.now() });
       const delivery = await deliverDue({
         store: incidents,
         channels: createChannels(config.channels, (name) => config.values[name]),
@@ -69,7 +74,7 @@ export default {
         random: Math.random,
         allowPrivateTargets: config.allowPrivateTargets,
       });
-      console.log(JSON.stringify({ event: "tick", ...summary, incidents: alerts, delivery }));
+      console.log(JSON.stringify({ event: "tick", ...summary, incidents: alerts, burn, watchdog, delivery }));
       if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", shards: report.unreachableShards }));
     })();
     ctx.waitUntil(work);

@@ -35,7 +35,12 @@ export type ProbeAlertState = (typeof PROBE_ALERT_STATES)[number];
 
 /** The tick's verdict for the probe over all its regions (see status/overview.ts probeState). */
 export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
-export type NoticeTransition = "down" | "up" | "flapping" | "stable";
+/**
+ * What a notice announces. The probe state machine emits the first four; "burn" and
+ * "burn-resolved" come from the SLO burn-rate alerts (burn-alerts.ts), "network" from the
+ * watchdog of the probe network itself (watchdog.ts).
+ */
+export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "network";
 
 /** The failing step and class, and the run whose evidence shows it (as in Incident.failure). */
 export interface FailureEvidence {

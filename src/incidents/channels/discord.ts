@@ -4,10 +4,18 @@
  * and user text is markdown-escaped.
  */
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
-import { burnLine, failureLine, headline, isoTime, summary, truncate, type Notice } from "./notice.ts";
+import { burnLine, failureLine, headline, isoTime, reference, summary, truncate, type Notice } from "./notice.ts";
 
-/** Red, green, amber, blue. */
-export const DISCORD_COLORS = { down: 0xd93025, up: 0x1e8e3e, flapping: 0xf9ab00, stable: 0x1a73e8 } as const;
+/** Red, green, amber, blue; burn orange, burn resolved green, network grey. */
+export const DISCORD_COLORS = {
+  down: 0xd93025,
+  up: 0x1e8e3e,
+  flapping: 0xf9ab00,
+  stable: 0x1a73e8,
+  burn: 0xe8710a,
+  "burn-resolved": 0x1e8e3e,
+  network: 0x5f6368,
+} as const satisfies Record<Notice["transition"], number>;
 
 /**
  * Backslash-escapes Discord markdown so user text shows as typed: emphasis, code, spoilers,
@@ -27,7 +35,7 @@ export function discordBody(notice: Notice): unknown {
         description: truncate(description, 4096),
         color: DISCORD_COLORS[notice.transition],
         timestamp: isoTime(notice.at),
-        footer: { text: truncate(`Incident ${notice.incident.id} · probe ${notice.probe.id}`, 2048) },
+        footer: { text: truncate(reference(notice), 2048) },
       },
     ],
     allowed_mentions: { parse: [] },

@@ -1,10 +1,41 @@
 /**
  * A notice as channels see it, and the plain-text wording they share. Every channel escapes
  * this text for its own format: probe names, groups and failure messages are user data.
+ *
+ * Three families share the shape, told apart by `transition`:
+ * - probe incidents (down, up, flapping, stable): `incident` is the outage incident;
+ * - SLO burn-rate alerts (burn, burn-resolved): `burn` carries the budget and the forecast, and
+ *   `incident.id` is the alert's dedupe key (burn-alerts.ts);
+ * - the watchdog of the probe network (network): `network` says what happened, and `probe` is
+ *   NETWORK_SUBJECT, since no single probe is concerned.
  */
 import type { ExhaustionForecast } from "../../slo/forecast.ts";
-import type { AlertSeverity } from "../../slo/burn-rate.ts";
+import type { AlertSeverity, BurnWindow } from "../../slo/burn-rate.ts";
+import type { SloWindow } from "../../slo/windows.ts";
 import type { FailureEvidence, NoticeTransition } from "../probe-state-machine.ts";
+
+/** Error-budget context: on burn notices always, on down/up notices when an alert is firing. */
+export interface NoticeBurn {
+  severity: AlertSeverity;
+  /** remaining / budget over the SLO window (0.37 = 37 % left, negative when overspent); null with no events. */
+  budgetRemaining: number | null;
+  forecast: ExhaustionForecast;
+  /** Burn notices: the SLI whose budget burns. */
+  sli?: "availability" | "latency" | undefined;
+  /** Burn notices: the SLO window the budget is of. */
+  window?: SloWindow | undefined;
+  /** Burn notices: the rule that fired (the most severe one); null on burn-resolved. */
+  rule?: { long: BurnWindow; short: BurnWindow; longRate: number; shortRate: number; threshold: number } | null | undefined;
+}
+
+/** What the watchdog saw (network notices). Times are epoch ms of scheduled minutes. */
+export type NetworkEvent =
+  | { kind: "ticks-missed"; from: number; to: number; minutes: number }
+  | { kind: "region-silent"; region: string; since: number; detail: string | null }
+  | { kind: "region-back"; region: string; silentSince: number; backAt: number };
+
+/** The `probe` of a network notice. The colon keeps it apart from every probe id (slugs have none). */
+export const NETWORK_SUBJECT = Object.freeze({ id: "afterlife:network", name: "Probe network", group: "Afterlife" });
 
 export interface Notice {
   transition: NoticeTransition;
@@ -13,8 +44,10 @@ export interface Notice {
   failure?: FailureEvidence | undefined;
   /** Failing regions. */
   regions: readonly string[];
-  /** Error-budget context, when an SLO burn alert is firing for the probe. */
-  burn?: { severity: AlertSeverity; budgetRemaining: number; forecast: ExhaustionForecast } | undefined;
+  /** Error-budget context, when an SLO burn alert is firing for the probe (and on every burn notice). */
+  burn?: NoticeBurn | undefined;
+  /** On network notices: what the watchdog saw. */
+  network?: NetworkEvent | undefined;
   /** When the transition happened (epoch ms). */
   at: number;
 }
@@ -45,9 +78,93 @@ export function formatDuration(ms: number): string {
 
 const LABEL = { down: "DOWN", up: "UP", flapping: "FLAPPING", stable: "STABLE" } as const;
 
-/** "DOWN: Checkout journey". */
+/** "37%", "42.5%". */
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 1000) / 10}%`;
+}
+
+/** "14.4", "150", "0.8". */
+function rate(value: number): string {
+  return value >= 100 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
+}
+
+function budgetName(b: NoticeBurn): string {
+  return b.sli === "latency" ? "Latency error budget" : "Error budget";
+}
+
+function windowName(window: SloWindow | undefined): string {
+  return window === undefined ? "SLO" : window === "month" ? "calendar month's" : window;
+}
+
+/** "37% of the 30d budget left", "the 30d budget is overspent by 12%". */
+function budgetLeft(b: NoticeBurn): string {
+  const w = windowName(b.window);
+  if (b.budgetRemaining === null) return `no events in the ${w} window to budget`;
+  if (b.budgetRemaining < 0) return `the ${w} budget is overspent by ${percent(-b.budgetRemaining)}`;
+  return `${percent(b.budgetRemaining)} of the ${w} budget left`;
+}
+
+/** "exhausted in ~5 h", "already exhausted", "not burning at the recent rate". */
+function forecastPhrase(f: ExhaustionForecast): string {
+  if (f.exhaustsAt !== null) return `exhausted in ~${formatDuration(f.hoursLeft * 3_600_000)}`;
+  return f.reason === "exhausted" ? "already exhausted" : "not burning at the recent rate";
+}
+
+/** "14.4× over 1h and 5m", or "20.5× over 1h and 150× over 5m" when the two differ. */
+function ratesPhrase(rule: NonNullable<NoticeBurn["rule"]>): string {
+  const long = rate(rule.longRate);
+  const short = rate(rule.shortRate);
+  return long === short ? `${long}× over ${rule.long} and ${rule.short}` : `${long}× over ${rule.long} and ${short}× over ${rule.short}`;
+}
+
+function networkHeadline(event: NetworkEvent | undefined): string {
+  switch (event?.kind) {
+    case "ticks-missed":
+      return "Probe network: ticks missed";
+    case "region-silent":
+      return `Probe network: region ${event.region} stopped reporting`;
+    case "region-back":
+      return `Probe network: region ${event.region} reports again`;
+    case undefined:
+      return "Probe network";
+  }
+}
+
+/**
+ * "DOWN: Checkout journey", "Error budget burning fast (page): Checkout journey",
+ * "Probe network: region apac stopped reporting".
+ */
 export function headline(notice: Notice): string {
-  return `${LABEL[notice.transition]}: ${notice.probe.name}`;
+  const name = notice.probe.name;
+  switch (notice.transition) {
+    case "burn": {
+      const b = notice.burn;
+      if (!b) return `Error budget burning: ${name}`;
+      return `${budgetName(b)} burning${b.severity === "page" ? " fast" : ""} (${b.severity}): ${name}`;
+    }
+    case "burn-resolved":
+      return `${notice.burn ? budgetName(notice.burn) : "Error budget"} burn resolved: ${name}`;
+    case "network":
+      return networkHeadline(notice.network);
+    default:
+      return `${LABEL[notice.transition]}: ${name}`;
+  }
+}
+
+function networkSummary(notice: Notice): string {
+  const event = notice.network;
+  switch (event?.kind) {
+    case "ticks-missed": {
+      const minutes = `${event.minutes} minute${event.minutes === 1 ? "" : "s"}`;
+      return `Ticks missed from ${isoTime(event.from)} to ${isoTime(event.to)} (${minutes} with no runs). Those minutes show as no data, not as up.`;
+    }
+    case "region-silent":
+      return `Region ${event.region} stopped reporting: no runs arrived from it at ${isoTime(event.since)}${event.detail ? ` (${truncate(event.detail, MAX_MESSAGE_CHARS)})` : ""}. Its probes show no data there until it reports again.`;
+    case "region-back":
+      return `Region ${event.region} reports again after ${formatDuration(event.backAt - event.silentSince)} without runs.`;
+    case undefined:
+      return notice.incident.title;
+  }
 }
 
 /** One or two sentences on what happened. */
@@ -65,6 +182,22 @@ export function summary(notice: Notice): string {
       return `${who} keeps changing between up and down. Down and up notices pause until it is stable.${where}`;
     case "stable":
       return `${who} is stable again. Down and up notices resume.`;
+    case "burn": {
+      const b = notice.burn;
+      if (!b) return `${who} is burning its error budget.`;
+      const sli = b.sli === "latency" ? "latency" : "availability";
+      const rates = b.rule ? `${ratesPhrase(b.rule)}; ` : "";
+      return `${who}, ${sli}: ${rates}${budgetLeft(b)}; ${forecastPhrase(b.forecast)}.`;
+    }
+    case "burn-resolved": {
+      const b = notice.burn;
+      const end = notice.incident.resolvedAt ?? notice.at;
+      const lasted = `after ${formatDuration(end - notice.incident.startedAt)}`;
+      if (!b) return `${who} no longer burns its error budget fast enough to alert (${lasted}).`;
+      return `${who}, ${b.sli === "latency" ? "latency" : "availability"}: the ${b.severity} burn-rate alert stopped ${lasted}; ${budgetLeft(b)}.`;
+    }
+    case "network":
+      return networkSummary(notice);
   }
 }
 
@@ -75,11 +208,14 @@ export function failureLine(notice: Notice): string | null {
   return `Step "${f.step}" failed (${f.class}): ${truncate(f.message, MAX_MESSAGE_CHARS)}`;
 }
 
-/** "Error budget: 42.5% left (page); runs out in about 7.5 h", or null. */
+/**
+ * "Error budget: 42.5% left (page); runs out in about 7.5 h", or null. Burn notices say this in
+ * their summary already, so they get null too.
+ */
 export function burnLine(notice: Notice): string | null {
   const b = notice.burn;
-  if (!b) return null;
-  const left = `${Math.round(b.budgetRemaining * 1000) / 10}% left`;
+  if (!b || notice.transition === "burn" || notice.transition === "burn-resolved") return null;
+  const left = b.budgetRemaining === null ? "unknown" : `${percent(b.budgetRemaining)} left`;
   const forecast =
     b.forecast.exhaustsAt !== null
       ? `runs out in about ${formatDuration(b.forecast.hoursLeft * 3_600_000)}`
@@ -87,4 +223,17 @@ export function burnLine(notice: Notice): string | null {
         ? "already exhausted"
         : "not burning";
   return `Error budget: ${left} (${b.severity}); ${forecast}`;
+}
+
+/** What the notice is about, for a footer: "Incident … · probe …", "Burn alert … · probe …", "Watchdog notice …". */
+export function reference(notice: Notice): string {
+  switch (notice.transition) {
+    case "burn":
+    case "burn-resolved":
+      return `Burn alert ${notice.incident.id} · probe ${notice.probe.id}`;
+    case "network":
+      return `Watchdog notice ${notice.incident.id}`;
+    default:
+      return `Incident ${notice.incident.id} · probe ${notice.probe.id}`;
+  }
 }

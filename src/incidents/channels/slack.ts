@@ -4,9 +4,17 @@
  * is escaped; a failure message cannot ping a channel or forge a link.
  */
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
-import { burnLine, failureLine, headline, summary, truncate, type Notice } from "./notice.ts";
+import { burnLine, failureLine, headline, reference, summary, truncate, type Notice } from "./notice.ts";
 
-const EMOJI = { down: ":red_circle:", up: ":large_green_circle:", flapping: ":large_orange_circle:", stable: ":large_blue_circle:" } as const;
+const EMOJI = {
+  down: ":red_circle:",
+  up: ":large_green_circle:",
+  flapping: ":large_orange_circle:",
+  stable: ":large_blue_circle:",
+  burn: ":fire:",
+  "burn-resolved": ":white_check_mark:",
+  network: ":satellite_antenna:",
+} as const satisfies Record<Notice["transition"], string>;
 
 /** Slack's mrkdwn escaping: only these three characters are control characters. */
 export function escapeSlack(text: string): string {
@@ -27,7 +35,7 @@ export function slackBody(notice: Notice): unknown {
         elements: [
           {
             type: "mrkdwn",
-            text: escapeSlack(truncate(`Incident ${notice.incident.id} · probe ${notice.probe.id}${notice.failure ? ` · run ${notice.failure.runId}` : ""}`, 2000)),
+            text: escapeSlack(truncate(`${reference(notice)}${notice.failure ? ` · run ${notice.failure.runId}` : ""}`, 2000)),
           },
         ],
       },

@@ -8,30 +8,85 @@
  * refuses a timestamp more than `toleranceSeconds` away from its clock. A retried delivery is
  * signed again with its own timestamp; `incident.id` with `event` identifies the notice for
  * receivers that want to drop duplicates (delivery is at least once).
+ *
+ * Events: probe.down, probe.up, probe.flapping, probe.stable (incidents); slo.burn and
+ * slo.burn-resolved (error-budget burn alerts: `burn` has the SLI, window, firing rule, budget
+ * left and forecast, and `incident.id` is the alert's key); network.ticks-missed,
+ * network.region-silent, network.region-back (the watchdog: `network` has the details and
+ * `probe` is the network itself, id "afterlife:network").
  */
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
-import { isoTime, type Notice } from "./notice.ts";
+import { isoTime, type NetworkEvent, type Notice } from "./notice.ts";
 
 export const TIMESTAMP_HEADER = "x-afterlife-timestamp";
 export const SIGNATURE_HEADER = "x-afterlife-signature";
 export const EVENT_HEADER = "x-afterlife-event";
 
+/** The event name of each transition (network notices add their kind: "network.ticks-missed"). */
+export const WEBHOOK_EVENTS = {
+  down: "probe.down",
+  up: "probe.up",
+  flapping: "probe.flapping",
+  stable: "probe.stable",
+  burn: "slo.burn",
+  "burn-resolved": "slo.burn-resolved",
+  network: "network",
+} as const satisfies Record<Notice["transition"], string>;
+
+/** "network.notice" only for a network notice without details, which Afterlife does not make. */
+export type WebhookEvent = Exclude<(typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS], "network"> | `network.${NetworkEvent["kind"] | "notice"}`;
+
+export function webhookEvent(notice: Notice): WebhookEvent {
+  if (notice.transition === "network") return `network.${notice.network?.kind ?? "notice"}`;
+  return WEBHOOK_EVENTS[notice.transition];
+}
+
+type WebhookNetwork =
+  | { kind: "ticks-missed"; from: string; to: string; minutes: number }
+  | { kind: "region-silent"; region: string; since: string; detail: string | null }
+  | { kind: "region-back"; region: string; silentSince: string; backAt: string };
+
+function networkBody(event: NetworkEvent): WebhookNetwork {
+  switch (event.kind) {
+    case "ticks-missed":
+      return { kind: event.kind, from: isoTime(event.from), to: isoTime(event.to), minutes: event.minutes };
+    case "region-silent":
+      return { kind: event.kind, region: event.region, since: isoTime(event.since), detail: event.detail };
+    case "region-back":
+      return { kind: event.kind, region: event.region, silentSince: isoTime(event.silentSince), backAt: isoTime(event.backAt) };
+  }
+}
+
 export interface WebhookBody {
-  event: `probe.${Notice["transition"]}`;
+  event: WebhookEvent;
   timestamp: string;
   probe: { id: string; name: string; group: string };
   incident: { id: string; title: string; startedAt: string; resolvedAt: string | null };
   failure: { step: string; class: string; message: string; runId: string } | null;
   regions: string[];
-  burn: { severity: string; budgetRemaining: number; forecast: { exhaustsAt: string | null; hoursLeft: number | null } } | null;
+  burn: {
+    severity: string;
+    budgetRemaining: number | null;
+    forecast: { exhaustsAt: string | null; hoursLeft: number | null };
+    /** Burn notices only (slo.*): the SLI, the SLO window and the rule that fired (null once resolved). */
+    sli?: string;
+    window?: string;
+    rule?: { long: string; short: string; longRate: number; shortRate: number; threshold: number } | null;
+  } | null;
+  /** Network notices only. */
+  network?: WebhookNetwork;
 }
 
-/** The JSON body: every key always present (null when not applicable), times as ISO 8601. */
+/**
+ * The JSON body: times as ISO 8601; every key always present (null when not applicable) except
+ * the burn notices' extra `burn` keys and the network notices' `network`, which only their
+ * events carry.
+ */
 export function webhookBody(notice: Notice): WebhookBody {
   const f = notice.failure;
   const b = notice.burn;
   return {
-    event: `probe.${notice.transition}`,
+    event: webhookEvent(notice),
     timestamp: isoTime(notice.at),
     probe: { id: notice.probe.id, name: notice.probe.name, group: notice.probe.group },
     incident: {
@@ -47,8 +102,12 @@ export function webhookBody(notice: Notice): WebhookBody {
           severity: b.severity,
           budgetRemaining: b.budgetRemaining,
           forecast: { exhaustsAt: b.forecast.exhaustsAt === null ? null : isoTime(b.forecast.exhaustsAt), hoursLeft: b.forecast.hoursLeft },
+          ...(b.sli === undefined ? {} : { sli: b.sli }),
+          ...(b.window === undefined ? {} : { window: b.window }),
+          ...(b.rule === undefined ? {} : { rule: b.rule === null ? null : { ...b.rule } }),
         }
       : null,
+    ...(notice.network ? { network: networkBody(notice.network) } : {}),
   };
 }
 
@@ -134,7 +193,7 @@ export function webhookChannel(config: { name: string; url: string }, secret: st
       const headers: Record<string, string> = {
         ...JSON_HEADERS,
         "user-agent": "Afterlife-Webhook/1",
-        [EVENT_HEADER]: `probe.${notice.transition}`,
+        [EVENT_HEADER]: webhookEvent(notice),
         [TIMESTAMP_HEADER]: String(timestamp),
       };
       if (secret !== null) headers[SIGNATURE_HEADER] = await signWebhook(secret, timestamp, body);

@@ -1,0 +1,121 @@
+/**
+ * After every tick: step the watchdog (watchdog.ts) on what the tick planned and what came back,
+ * and write its two state rows (probe_states `network:tick` and `network:regions`, each advanced
+ * only to a newer slot) with the operator notices it causes to the outbox, in one D1 batch.
+ * Notices go to every configured channel. Keys are deterministic and the state only moves
+ * forward, so a replayed tick writes nothing new.
+ *
+ * Cost: one read of the two rows and one write (`network:tick`) per tick; the regions row is
+ * written only while a region is silent or changes.
+ */
+import type { LoadedProbe } from "../probe/registry.ts";
+import { parseRunId } from "../probe/result.ts";
+import type { TickReport } from "../schedule/dispatch-tick.ts";
+import { planTick } from "../schedule/plan.ts";
+import type { D1IncidentStore } from "../storage/incident-store.ts";
+import { NETWORK_SUBJECT, type NetworkEvent, type Notice } from "./channels/notice.ts";
+import { outboxId } from "./outbox.ts";
+import {
+  DEFAULT_WATCHDOG_OPTIONS,
+  initialWatchdogState,
+  REGIONS_STATE_KEY,
+  stepWatchdog,
+  TICK_STATE_KEY,
+  type RegionsState,
+  type TickState,
+  type WatchdogNotify,
+  type WatchdogOptions,
+} from "./watchdog.ts";
+
+export interface WatchdogDeps {
+  probes: readonly LoadedProbe[];
+  incidents: D1IncidentStore;
+  /** Names of the configured notification channels. */
+  channels: readonly string[];
+  /** Wall clock, for the outbox rows and the states' updated_at. */
+  now: number;
+  options?: WatchdogOptions | undefined;
+}
+
+export interface WatchdogReport {
+  /** Minutes with no tick before this one (0 when none were missed). */
+  missedMinutes: number;
+  /** Regions with runs planned at this tick that reported none. */
+  silentRegions: string[];
+  notices: number;
+}
+
+function title(event: NetworkEvent): string {
+  switch (event.kind) {
+    case "ticks-missed":
+      return `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed`;
+    case "region-silent":
+      return `Probe network: region ${event.region} stopped reporting`;
+    case "region-back":
+      return `Probe network: region ${event.region} reports again`;
+  }
+}
+
+function networkNotice(effect: WatchdogNotify): Notice {
+  const { event } = effect;
+  return {
+    transition: "network",
+    probe: { ...NETWORK_SUBJECT },
+    incident: {
+      id: effect.key,
+      title: title(event),
+      startedAt: event.kind === "ticks-missed" ? event.from : event.kind === "region-silent" ? event.since : event.silentSince,
+      resolvedAt: event.kind === "region-back" ? event.backAt : event.kind === "ticks-missed" ? event.to + 60_000 : null,
+    },
+    regions: event.kind === "ticks-missed" ? [] : [event.region],
+    network: event,
+    at: effect.at,
+  };
+}
+
+const isTickState = (v: unknown): v is TickState => typeof v === "object" && v !== null && "lastSlot" in v;
+const isRegionsState = (v: unknown): v is RegionsState => isTickState(v) && typeof (v as Partial<RegionsState>).silent === "object" && (v as Partial<RegionsState>).silent !== null;
+
+/** "weur:0 (Error: …)" → { weur: "shard weur:0 unreachable: Error: …" }, several shards joined. */
+function detailsByRegion(unreachableShards: readonly string[]): Record<string, string> {
+  const details: Record<string, string[]> = {};
+  for (const shard of unreachableShards) {
+    const match = /^([a-z]+):(\d+) \((.*)\)$/s.exec(shard);
+    const region = match?.[1] ?? shard.split(":")[0] ?? shard;
+    (details[region] ??= []).push(match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`);
+  }
+  return Object.fromEntries(Object.entries(details).map(([region, lines]) => [region, lines.join("; ")]));
+}
+
+export async function applyWatchdog(tick: Pick<TickReport, "slotAt" | "outcomes" | "unreachableShards">, deps: WatchdogDeps): Promise<WatchdogReport> {
+  const planned = [...new Set(planTick(deps.probes, tick.slotAt).map((run) => run.region))];
+  const reporting = [...new Set(tick.outcomes.flatMap((o) => parseRunId(o.runId)?.region ?? []))];
+  const known = [...new Set(deps.probes.flatMap((p) => p.probe.regions))];
+  const stored = await deps.incidents.probeStates([TICK_STATE_KEY, REGIONS_STATE_KEY]);
+  const storedTick = stored.get(TICK_STATE_KEY)?.state;
+  const storedRegions = stored.get(REGIONS_STATE_KEY)?.state;
+  const initial = initialWatchdogState();
+  const previous = { tick: isTickState(storedTick) ? storedTick : initial.tick, regions: isRegionsState(storedRegions) ? storedRegions : initial.regions };
+  const { next, effects } = stepWatchdog(previous, { slotAt: tick.slotAt, planned, reporting, known, details: detailsByRegion(tick.unreachableShards) }, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
+
+  const statements: D1PreparedStatement[] = [];
+  if (next.tick !== previous.tick) statements.push(deps.incidents.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
+  // Written when it changes (or never was): a replay of a tick that changed nothing steps to the same state.
+  const regionsChanged = next.regions !== previous.regions && (previous.regions.lastSlot === null || JSON.stringify(next.regions.silent) !== JSON.stringify(previous.regions.silent));
+  if (regionsChanged) statements.push(deps.incidents.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
+  let notices = 0;
+  for (const effect of effects) {
+    const notice = networkNotice(effect);
+    for (const channel of deps.channels) {
+      statements.push(deps.incidents.enqueueStatement({ id: outboxId(effect.key, "network", channel), channel, payload: notice, at: deps.now }));
+      notices++;
+    }
+  }
+  await deps.incidents.run(statements);
+  const missed = effects.find((e) => e.event.kind === "ticks-missed")?.event;
+  return {
+    missedMinutes: missed?.kind === "ticks-missed" ? missed.minutes : 0,
+    silentRegions: planned.filter((r) => !reporting.includes(r)).sort(),
+    notices,
+  };
+}

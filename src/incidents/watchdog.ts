@@ -1,0 +1,157 @@
+/**
+ * The watchdog of the probe network itself: pure steps, one per tick, that notice when the
+ * network stops measuring. Missing data is never shown as up (status/overview.ts turns a stale
+ * run into "no data", and all no-data into "unknown"); this tells the operators why.
+ *
+ * - Ticks missed: the previous tick's slot is kept (probe_states `network:tick`). A tick more
+ *   than a minute after it means the minutes between had no tick at all (the cron did not fire,
+ *   or the Worker failed before storing anything): one notice "ticks missed from X to Y (N
+ *   minutes with no runs)". It can only be sent by the next tick that does run; while the
+ *   network is stopped, the page and the API already say "unknown".
+ * - Region silent: a region that had runs planned this tick but reported none (its shards
+ *   unreachable) is "silent". After `silentTicksToNotify` silent ticks in a row one notice
+ *   "region R stopped reporting", and once it reports again one "region R reports again" (state
+ *   in probe_states `network:regions`). A tick that plans nothing in a region says nothing
+ *   about it.
+ *
+ * A slot not newer than the state's is ignored (same state object back, no effects), and every
+ * notice has a deterministic key, so replayed ticks notify nothing new.
+ */
+import type { NetworkEvent } from "./channels/notice.ts";
+
+const MINUTE_MS = 60_000;
+
+export const TICK_STATE_KEY = "network:tick";
+export const REGIONS_STATE_KEY = "network:regions";
+
+/** Stored under `network:tick`. */
+export interface TickState {
+  lastSlot: number | null;
+}
+
+export interface RegionWatch {
+  /** The first silent tick's slot. */
+  silentSince: number;
+  /** Silent ticks in a row (ticks that planned nothing in the region do not count). */
+  silentTicks: number;
+  /** Whether "stopped reporting" went out (so "reports again" must follow). */
+  announced: boolean;
+}
+
+/** Stored under `network:regions`. */
+export interface RegionsState {
+  lastSlot: number | null;
+  /** Regions silent at their last planned tick. */
+  silent: Record<string, RegionWatch>;
+}
+
+export interface WatchdogState {
+  tick: TickState;
+  regions: RegionsState;
+}
+
+/** What one tick saw. */
+export interface TickSeen {
+  /** The tick's slot (epoch ms of its scheduled minute). */
+  slotAt: number;
+  /** Regions with runs planned at this tick. */
+  planned: readonly string[];
+  /** Regions that reported at least one run at this tick. */
+  reporting: readonly string[];
+  /** Regions that any probe runs in; silent entries of other regions are dropped quietly. */
+  known?: readonly string[] | undefined;
+  /** Why a region may be silent (e.g. its unreachable shards), by region. */
+  details?: Readonly<Record<string, string>> | undefined;
+}
+
+export interface WatchdogOptions {
+  /** Silent ticks in a row before "stopped reporting" (1: at the first one). */
+  silentTicksToNotify: number;
+}
+
+export const DEFAULT_WATCHDOG_OPTIONS: Readonly<WatchdogOptions> = Object.freeze({ silentTicksToNotify: 1 });
+
+export interface WatchdogNotify {
+  kind: "notify";
+  /** The outbox dedupe subject: `network-ticks-missed-<first missed slot>`, `network-region-<r>-silent|back-<silentSince>`. */
+  key: string;
+  event: NetworkEvent;
+  at: number;
+}
+
+export function initialWatchdogState(): WatchdogState {
+  return { tick: { lastSlot: null }, regions: { lastSlot: null, silent: {} } };
+}
+
+function assertSlot(slotAt: number): void {
+  if (!(Number.isFinite(slotAt) && slotAt % MINUTE_MS === 0)) throw new RangeError(`slotAt must be a minute in epoch ms, got ${slotAt}`);
+}
+
+/**
+ * Missed ticks since the previous one.
+ *
+ * @example
+ * stepTicks({ lastSlot: t }, t + 5 * MINUTE).effects
+ * // [{ key: `network-ticks-missed-${t + MINUTE}`, event: { kind: "ticks-missed", from: t + MINUTE, to: t + 4 * MINUTE, minutes: 4 } }]
+ */
+export function stepTicks(prev: TickState, slotAt: number): { next: TickState; effects: WatchdogNotify[] } {
+  assertSlot(slotAt);
+  if (prev.lastSlot !== null && slotAt <= prev.lastSlot) return { next: prev, effects: [] };
+  const effects: WatchdogNotify[] = [];
+  if (prev.lastSlot !== null && slotAt - prev.lastSlot > MINUTE_MS) {
+    const from = prev.lastSlot + MINUTE_MS;
+    const to = slotAt - MINUTE_MS;
+    effects.push({ kind: "notify", key: `network-ticks-missed-${from}`, event: { kind: "ticks-missed", from, to, minutes: (to - from) / MINUTE_MS + 1 }, at: slotAt });
+  }
+  return { next: { lastSlot: slotAt }, effects };
+}
+
+/** Regions that stopped reporting, and ones that report again. */
+export function stepRegions(prev: RegionsState, seen: TickSeen, options: WatchdogOptions = DEFAULT_WATCHDOG_OPTIONS): { next: RegionsState; effects: WatchdogNotify[] } {
+  const t = seen.slotAt;
+  assertSlot(t);
+  if (!(Number.isInteger(options.silentTicksToNotify) && options.silentTicksToNotify >= 1)) throw new RangeError(`silentTicksToNotify must be an integer ≥ 1, got ${options.silentTicksToNotify}`);
+  if (prev.lastSlot !== null && t <= prev.lastSlot) return { next: prev, effects: [] };
+  const effects: WatchdogNotify[] = [];
+  const reporting = new Set(seen.reporting);
+  const known = seen.known ? new Set(seen.known) : null;
+  const silent: Record<string, RegionWatch> = {};
+  for (const [region, watch] of Object.entries(prev.silent)) if (known === null || known.has(region)) silent[region] = watch;
+
+  for (const region of [...new Set(seen.planned)].sort()) {
+    const watch = silent[region];
+    if (reporting.has(region)) {
+      if (watch) {
+        if (watch.announced) {
+          effects.push({ kind: "notify", key: `network-region-${region}-back-${watch.silentSince}`, event: { kind: "region-back", region, silentSince: watch.silentSince, backAt: t }, at: t });
+        }
+        delete silent[region];
+      }
+      continue;
+    }
+    const next: RegionWatch = watch ? { ...watch, silentTicks: watch.silentTicks + 1 } : { silentSince: t, silentTicks: 1, announced: false };
+    if (!next.announced && next.silentTicks >= options.silentTicksToNotify) {
+      next.announced = true;
+      effects.push({
+        kind: "notify",
+        key: `network-region-${region}-silent-${next.silentSince}`,
+        event: { kind: "region-silent", region, since: next.silentSince, detail: seen.details?.[region] ?? null },
+        at: t,
+      });
+    }
+    silent[region] = next;
+  }
+  return { next: { lastSlot: t, silent }, effects };
+}
+
+/**
+ * Both steps: ticks missed first, then regions. A tick not newer than the last one seen is a
+ * replay for both (the regions row is not written on every tick, so its own slot may lag).
+ */
+export function stepWatchdog(prev: WatchdogState, seen: TickSeen, options: WatchdogOptions = DEFAULT_WATCHDOG_OPTIONS): { next: WatchdogState; effects: WatchdogNotify[] } {
+  assertSlot(seen.slotAt);
+  if (prev.tick.lastSlot !== null && seen.slotAt <= prev.tick.lastSlot) return { next: prev, effects: [] };
+  const ticks = stepTicks(prev.tick, seen.slotAt);
+  const regions = stepRegions(prev.regions, seen, options);
+  return { next: { tick: ticks.next, regions: regions.next }, effects: [...ticks.effects, ...regions.effects] };
+}
