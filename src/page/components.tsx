@@ -83,14 +83,21 @@ export function UptimeBar(props: { name: string; days: readonly DaySegment[]; ob
   );
 }
 
-export function BarAxis(props: { availability: number | null }) {
+export function BarAxis(props: { availability: number | null; daysWithData: number; days: number }) {
+  const { availability, daysWithData, days } = props;
+  const uptime =
+    availability === null
+      ? `No data in ${days} days`
+      : daysWithData === days
+        ? `${formatPercent(availability)} available over ${days} days`
+        : `${formatPercent(availability)} available over the ${daysWithData} of ${days} days with data`;
   return (
     <div class="axis">
       <span>
         <span class="span-90">90 days ago</span>
         <span class="span-30">30 days ago</span>
       </span>
-      <span class="uptime">{props.availability === null ? "No data in 90 days" : `${formatPercent(props.availability)} available over 90 days`}</span>
+      <span class="uptime">{uptime}</span>
       <span>Today</span>
     </div>
   );

@@ -8,9 +8,10 @@ import type { ChartPoint, LatencyChart } from "./view-model.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 300;
-const STEPS = [1, 2, 2.5, 5, 10];
+/** Tops whose quarters are round numbers too. */
+const STEPS = [1, 2, 4, 6, 8, 10];
 
-/** The smallest "nice" number (1, 2, 2.5 or 5 times a power of ten) at or above `v`, at least 10 ms. */
+/** The smallest "nice" number (1, 2, 4, 6 or 8 times a power of ten) at or above `v`, at least 10 ms. */
 export function niceCeiling(v: number): number {
   if (!(v > 10)) return 10;
   const power = 10 ** Math.floor(Math.log10(v));

@@ -6,9 +6,9 @@
  * D1 per render:
  *   /                 2 batches: the newest run per (probe, region); daily rollups over 90 days
  *                     (one statement per probe, every region in it).
- *   /probes/{id}      5 batches: newest runs; hourly (7 days) + daily (90 days) rollups; the SLO
- *                     report's two (loadSloReports); then the last failures, read only in the hour
- *                     range the rollups say they are in.
+ *   /probes/{id}      4 to 9 batches: newest runs; hourly (7 days) + daily (90 days) rollups; the
+ *                     SLO report's two (loadSloReports); then the last failures: at most 5 reads
+ *                     of one region's hour (or day) that the rollups say holds failed runs.
  *   /history, /feed.atom  no D1 (incidents and maintenance only).
  */
 import type { AppDeps } from "../api/app-env.ts";
@@ -22,11 +22,12 @@ import {
   barsFrom,
   buildProbeDetailView,
   buildStatusView,
-  failureSpan,
+  failureCells,
   hourlyFrom,
   NO_NOTICES,
   visibleProbes,
   type ChartRange,
+  type FailureCell,
   type Notices,
   type ProbeDetailView,
   type StatusPageView,
@@ -71,7 +72,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     loadSloReports({ ...deps, probes: [loaded] }, { probes: [loaded] }),
     loadNotices(deps, now),
   ]);
-  const failures = await loadFailures(deps, loaded, failureSpan(rollups.value, now, deps.config.rawRetentionDays));
+  const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
   return buildProbeDetailView({
     config,
     now,
@@ -86,11 +87,15 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   });
 }
 
-async function loadFailures(deps: AppDeps, loaded: LoadedProbe, span: { from: number; to: number } | null): Promise<RunSummary[]> {
-  if (!span) return [];
-  const pairs = loaded.probe.regions.map((region) => ({ probeId: loaded.probe.id, region }));
-  const page = await deps.store.listRuns({ pairs, status: "down", from: span.from, to: span.to, limit: LAST_FAILURES });
-  return page.runs;
+/** One small range read per failure cell, in parallel: at most LAST_FAILURES batches. */
+async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly FailureCell[]): Promise<RunSummary[]> {
+  const pages = await Promise.all(
+    cells.map((cell) => deps.store.listRuns({ pairs: [{ probeId: loaded.probe.id, region: cell.region }], status: "down", from: cell.from, to: cell.to, limit: LAST_FAILURES })),
+  );
+  return pages
+    .flatMap((p) => p.runs)
+    .sort((a, b) => b.slotAt - a.slotAt)
+    .slice(0, LAST_FAILURES);
 }
 
 /** The shown probes' names by id, and the notices: what the history page and the feed need (no D1). */

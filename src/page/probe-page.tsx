@@ -136,7 +136,7 @@ export function ProbePage(props: { view: ProbeDetailView; nonce: string | undefi
       <h2 id="history-heading">Last 90 days</h2>
       <Legend />
       <UptimeBar name={probe.name} days={probe.days} objective={probe.objective} />
-      <BarAxis availability={probe.availability} />
+      <BarAxis availability={probe.availability} daysWithData={probe.daysWithData} days={probe.days.length} />
 
       <h2 id="latency-heading">Response time</h2>
       <ul class="tabs" aria-label="Time range">

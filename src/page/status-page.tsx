@@ -18,7 +18,7 @@ function Probe(props: { probe: ProbeView }) {
       </div>
       {p.description ? <p class="muted">{p.description}</p> : null}
       <UptimeBar name={p.name} days={p.days} objective={p.objective} />
-      <BarAxis availability={p.availability} />
+      <BarAxis availability={p.availability} daysWithData={p.daysWithData} days={p.days.length} />
     </li>
   );
 }
@@ -32,7 +32,12 @@ function Group(props: { group: GroupView; index: number }) {
         <h3 id={id}>{g.name}</h3>
         <span>
           <StateBadge state={g.state} />
-          {g.availability === null ? null : <span class="muted"> · {formatPercent(g.availability)} over 90 days</span>}
+          {g.availability === null ? null : (
+            <span class="muted">
+              {" "}
+              · {formatPercent(g.availability)} {g.complete ? "over 90 days" : "over the days with data"}
+            </span>
+          )}
         </span>
       </div>
       <ul class="probes">

@@ -271,12 +271,16 @@ export interface ProbeView {
   days: DaySegment[];
   /** Over the 90 days, time without data left out; null without any run. */
   availability: number | null;
+  /** Days of the bar with at least one stored run. */
+  daysWithData: number;
 }
 
 export interface GroupView {
   name: string;
   state: ComponentState;
   availability: number | null;
+  /** Every probe of the group has data on every day of the bars. */
+  complete: boolean;
   probes: ProbeView[];
 }
 
@@ -290,7 +294,7 @@ export function worstState(states: readonly ComponentState[]): ComponentState {
 export function bannerState(states: readonly ComponentState[]): BannerState {
   const measured = states.filter((s): s is ProbeState => s !== "maintenance");
   const overall = overallState(measured);
-  if (measured.length < states.length && (overall === "operational" || overall === "unknown")) return "maintenance";
+  if (measured.length < states.length && (measured.length === 0 || overall === "operational")) return "maintenance";
   return overall;
 }
 
@@ -306,6 +310,7 @@ export function groupsOf(probes: readonly ProbeView[]): GroupView[] {
     name,
     state: worstState(members.map((m) => m.state)),
     availability: availabilityOf(members.flatMap((m) => m.days)),
+    complete: members.every((m) => m.daysWithData === m.days.length),
     probes: members,
   }));
 }
@@ -364,6 +369,7 @@ export function probeViews(input: Omit<StatusPageInput, "config">): ProbeView[] 
       objective: p.slo.availability,
       days,
       availability: availabilityOf(days),
+      daysWithData: days.filter((d) => d.runs > 0).length,
     };
   });
 }
@@ -496,24 +502,37 @@ export function regionRows(loaded: LoadedProbe, overview: Overview, hourly: read
   });
 }
 
+/** A (region, hour or day) that the rollups say holds failed runs. */
+export interface FailureCell {
+  region: string;
+  from: number;
+  to: number;
+  down: number;
+}
+
 /**
- * Where to look for the last failures without scanning raw runs: the newest hour with a down
- * run in the hourly rollups (the last 7 days), and the day before it; else the newest such day
- * in the daily rollups that raw runs still cover. Null when nothing failed. The read is then a
- * bounded primary-key range per region, whatever the history length.
+ * Where the last failures are, without scanning raw runs: the newest (region, hour) rollups with
+ * down runs (hourly rollups cover the last 7 days), then the newest (region, day) ones before
+ * that while raw runs still exist, until `wanted` failures are covered or `maxCells` cells are
+ * taken. Each cell is then one bounded primary-key range read (60 rows an hour, 1,440 a day, at
+ * one run a minute), so the cost does not depend on the length of the history.
  */
-export function failureSpan(rollups: readonly Rollup[], now: number, rawRetentionDays: number): { from: number; to: number } | null {
-  let newestHour = -Infinity;
-  let newestDay = -Infinity;
-  for (const r of rollups) {
-    if (r.down === 0) continue;
-    if (r.grain === "hour") newestHour = Math.max(newestHour, r.bucketAt);
-    else newestDay = Math.max(newestDay, r.bucketAt);
-  }
-  if (newestHour > -Infinity) return { from: newestHour - 23 * HOUR_MS, to: newestHour + HOUR_MS };
+export function failureCells(rollups: readonly Rollup[], now: number, rawRetentionDays: number, wanted = 5, maxCells = 5): FailureCell[] {
+  const hourlyStart = hourlyFrom(now);
   const oldestRaw = now - rawRetentionDays * DAY_MS;
-  if (newestDay > -Infinity && newestDay + DAY_MS > oldestRaw) return { from: Math.max(newestDay, oldestRaw), to: newestDay + DAY_MS };
-  return null;
+  const cells: FailureCell[] = [];
+  const hourly = rollups.filter((r) => r.grain === "hour" && r.down > 0 && r.bucketAt >= hourlyStart).map((r) => ({ region: r.region, from: r.bucketAt, to: r.bucketAt + HOUR_MS, down: r.down }));
+  // Older failures: the part of each day before the hourly range, while raw runs are kept.
+  const daily = rollups
+    .filter((r) => r.grain === "day" && r.down > 0 && r.bucketAt < hourlyStart && r.bucketAt + DAY_MS > oldestRaw)
+    .map((r) => ({ region: r.region, from: Math.max(r.bucketAt, oldestRaw), to: Math.min(r.bucketAt + DAY_MS, hourlyStart), down: r.down }));
+  let covered = 0;
+  for (const cell of [...hourly.sort((a, b) => b.from - a.from), ...daily.sort((a, b) => b.from - a.from)]) {
+    if (covered >= wanted || cells.length >= maxCells) break;
+    cells.push(cell);
+    covered += cell.down;
+  }
+  return cells;
 }
 
 export function failureViews(runs: readonly RunSummary[], showEvidence: boolean): FailureView[] {
@@ -588,10 +607,10 @@ export function historyMonths(incidents: readonly IncidentView[], now: number, m
   };
   // Step back month by month from now: the middle of each UTC month is in the same month in any zone.
   const d = new Date(now);
-  const oldest = incidents.reduce((t, i) => Math.min(t, i.startedAt), now);
+  const oldestKey = monthOf(incidents.reduce((t, i) => Math.min(t, i.startedAt), now)).key;
   for (let k = 0; k < MAX_HISTORY_MONTHS; k++) {
-    add(k === 0 ? now : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - k, 15));
-    if (k + 1 >= minMonths && Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - k, 1) <= oldest) break;
+    const month = add(k === 0 ? now : Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - k, 15));
+    if (k + 1 >= minMonths && month.key <= oldestKey) break;
   }
   for (const i of [...incidents].sort((a, b) => b.startedAt - a.startedAt)) add(i.startedAt).incidents.push(i);
   return [...months.values()].sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
