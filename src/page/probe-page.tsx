@@ -87,7 +87,9 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string })
         </dd>
         <dt>Forecast</dt>
         <dd>
-          {forecast.exhaustsAt !== null ? (
+          {budget.remainingFraction === null ? (
+            "nothing to forecast without runs"
+          ) : forecast.exhaustsAt !== null ? (
             <span>
               at this rate the budget runs out in {formatDuration(forecast.hoursLeft * 3_600_000)} (<Time at={forecast.exhaustsAt} timeZone={props.timeZone} />)
             </span>

@@ -325,7 +325,6 @@ export interface StatusPageView {
   checkedAt: number | null;
   groups: GroupView[];
   notices: NoticesView;
-  barsFrom: number;
 }
 
 export interface StatusPageInput {
@@ -385,7 +384,6 @@ export function buildStatusView(input: StatusPageInput): StatusPageView {
     checkedAt: times.length ? Math.max(...times) : null,
     groups: groupsOf(probes),
     notices: noticesView(input.notices, names, input.now),
-    barsFrom: barsFrom(input.now),
   };
 }
 

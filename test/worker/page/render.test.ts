@@ -1,0 +1,290 @@
+/**
+ * The pages and the feed rendered from view models: every user-provided string (probe names,
+ * groups, descriptions, incident titles and updates, maintenance, the page title, failure
+ * messages) is escaped wherever it lands -- text, attributes, the title, the feed -- and the
+ * markup stays well-formed. Incidents and maintenance come out where they belong.
+ */
+import { describe, expect, it } from "vitest";
+import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
+import { atomFeed, xmlText } from "../../../src/page/atom-feed.ts";
+import { HistoryPage } from "../../../src/page/history-page.tsx";
+import { renderDocument } from "../../../src/page/layout.tsx";
+import { monthOf } from "../../../src/page/format.ts";
+import { parsePageConfig } from "../../../src/page/page-config.ts";
+import { ProbePage } from "../../../src/page/probe-page.tsx";
+import { StatusPage } from "../../../src/page/status-page.tsx";
+import { buildProbeDetailView, buildStatusView, DAY_MS, historyMonths, HOUR_MS, incidentViews } from "../../../src/page/view-model.ts";
+import { loadRegistry } from "../../../src/probe/registry.ts";
+import type { RunSummary } from "../../../src/probe/result.ts";
+import { emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
+import { buildSloReport } from "../../../src/slo/report.ts";
+import type { Rollup } from "../../../src/storage/rollup-rows.ts";
+import type { Overview } from "../../../src/status/overview.ts";
+import { findAll, parseXml, textOf, type XmlElement } from "../api/xml-checker.ts";
+
+const NOW = Date.UTC(2026, 10, 26, 12, 30);
+const P = `<script>alert(1)</script>"' onmouseover="alert(2)" x='<img src=x onerror=alert(3)>&amp;`;
+const NONCE = "n0nce+/==";
+
+const [probe] = loadRegistry([
+  {
+    file: "probes/evil.ts",
+    definition: {
+      id: "evil",
+      name: `Name ${P}`.slice(0, 120),
+      group: `Group ${P}`.slice(0, 80),
+      description: `Description ${P}`,
+      regions: ["weur", "enam"],
+      slo: { availability: 0.99, latency: { percent: 0.9, underMs: 500 } },
+      steps: [{ name: "step one", url: "http://x.test/" }],
+    },
+  },
+]);
+
+const config = parsePageConfig({ STATUS_PAGE: JSON.stringify({ title: `Title ${P}`.slice(0, 120), showFailureEvidence: true, supportUrl: "https://help.example/?a=1&b=2" }) });
+
+const incident: Incident = {
+  id: "inc-1",
+  kind: "manual",
+  title: `Incident ${P}`,
+  impact: "major",
+  status: "identified",
+  probeIds: ["evil"],
+  regions: [],
+  startedAt: NOW - 3 * HOUR_MS,
+  resolvedAt: null,
+  createdAt: NOW - 3 * HOUR_MS,
+  updatedAt: NOW - HOUR_MS,
+  failure: null,
+  public: true,
+  updates: [
+    { id: "u1", status: "investigating", body: `First ${P}`, createdAt: NOW - 3 * HOUR_MS },
+    { id: "u2", status: "identified", body: `Latest ${P}\nsecond line`, createdAt: NOW - HOUR_MS },
+  ],
+};
+const resolved: Incident = { ...incident, id: "inc-0", title: `Old ${P}`, status: "resolved", resolvedAt: NOW - 10 * DAY_MS, startedAt: NOW - 11 * DAY_MS, updatedAt: NOW - 10 * DAY_MS };
+const maintenance: Maintenance = {
+  id: "m-1",
+  title: `Maintenance ${P}`,
+  body: `Body ${P}`,
+  probeIds: ["evil"],
+  schedule: { kind: "once", startsAt: NOW + DAY_MS, endsAt: NOW + DAY_MS + HOUR_MS },
+  excludeFromSlo: true,
+  createdAt: NOW - DAY_MS,
+  updatedAt: NOW - DAY_MS,
+  cancelledAt: null,
+};
+const notices = { incidents: [incident, resolved], maintenances: [maintenance], windows: [{ maintenanceId: "m-1", startsAt: NOW + DAY_MS, endsAt: NOW + DAY_MS + HOUR_MS }] };
+
+const overview: Overview = {
+  state: "degraded",
+  checkedAt: NOW - 60_000,
+  probes: [{ id: "evil", name: probe!.probe.name, group: probe!.probe.group, description: "", state: "regional", regions: [
+    { region: "weur", state: "down" },
+    { region: "enam", state: "up" },
+  ], lastRunAt: NOW - 60_000 }],
+};
+
+function rollups(): Rollup[] {
+  const out: Rollup[] = [];
+  let h = emptyHistogram();
+  for (let i = 0; i < 50; i++) h = record(h, 80 + i * 4);
+  for (let k = 0; k < 24 * 7; k++) {
+    for (const region of ["weur", "enam"]) out.push({ probeId: "evil", region, grain: "hour", bucketAt: Math.floor(NOW / HOUR_MS) * HOUR_MS - k * HOUR_MS, total: 52, up: 50, degraded: 0, down: 2, latency: h, stepFailures: {} });
+  }
+  for (let k = 0; k < 90; k++) {
+    for (const region of ["weur", "enam"]) out.push({ probeId: "evil", region, grain: "day", bucketAt: Math.floor(NOW / DAY_MS) * DAY_MS - k * DAY_MS, total: 1000, up: 990, degraded: 0, down: 10, latency: h, stepFailures: {} });
+  }
+  return out;
+}
+
+const failure: RunSummary = {
+  runId: `evil.weur.${NOW - 2 * HOUR_MS}`,
+  probeId: "evil",
+  probeVersion: "v",
+  region: "weur",
+  colo: "weur",
+  slotAt: NOW - 2 * HOUR_MS,
+  startedAt: NOW - 2 * HOUR_MS,
+  durationMs: 90,
+  status: "down",
+  failure: { class: "assertion", step: "step one", message: `Message ${P}` },
+};
+
+async function render(node: unknown): Promise<string> {
+  return String(await renderDocument(node as never));
+}
+
+/** The page as XML (hono/jsx closes void elements), so a break-out would show as a stray element or attribute. */
+function parsePage(html: string): XmlElement {
+  expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+  return parseXml(html.slice("<!DOCTYPE html>".length));
+}
+
+function allElements(root: XmlElement): XmlElement[] {
+  return [root, ...root.children.flatMap((c) => (typeof c === "string" ? [] : allElements(c)))];
+}
+
+function expectNoBreakOut(html: string): XmlElement {
+  const root = parsePage(html);
+  const elements = allElements(root);
+  expect(elements.filter((e) => e.name === "script")).toHaveLength(1);
+  expect(elements.filter((e) => e.name === "img")).toHaveLength(0);
+  const svg = new Set(["svg", "rect", "line", "path"]);
+  expect(elements.flatMap((e) => Object.keys(e.attributes).filter((a) => /^on/i.test(a) || (a === "x" && !svg.has(e.name))))).toEqual([]);
+  expect(html).not.toContain("<script>alert");
+  expect(html).not.toContain('" onmouseover="');
+  expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  // The nonce goes only where it belongs: the stylesheet and the one script.
+  expect(elements.filter((e) => e.attributes.nonce !== undefined).map((e) => [e.name, e.attributes.nonce])).toEqual([
+    ["link", NONCE],
+    ["script", NONCE],
+  ]);
+  return root;
+}
+
+describe("the status page", () => {
+  it("escapes every string and keeps the markup well-formed", async () => {
+    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, daily: rollups().filter((r) => r.grain === "day"), notices });
+    const html = await render(StatusPage({ view, nonce: NONCE }));
+    const root = expectNoBreakOut(html);
+    const text = textOf(root);
+    expect(text).toContain(`Title ${P}`.slice(0, 120));
+    expect(text).toContain(probe!.probe.name);
+    expect(text).toContain(probe!.probe.group);
+    expect(text).toContain(`Description ${P}`);
+    const bar = findAll(root, "ol").find((o) => o.attributes.class === "bar")!;
+    expect(bar.attributes["aria-label"]).toBe(`Daily availability of ${probe!.probe.name} over the last 90 UTC days, oldest first`);
+    expect(findAll(bar, "li")).toHaveLength(90);
+    expect(textOf(findAll(bar, "li")[89]!)).toContain(`Incident: Incident ${P} (major).`);
+  });
+
+  it("shows active incidents with their latest update and upcoming maintenance at the top", async () => {
+    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, daily: [], notices });
+    const root = parsePage(await render(StatusPage({ view, nonce: NONCE })));
+    const articles = findAll(root, "article");
+    expect(articles.map((a) => a.attributes["data-kind"])).toEqual(["incident", "maintenance"]);
+    const [active, planned] = articles.map(textOf);
+    expect(active).toContain(`Incident ${P}`);
+    expect(active).toContain(`Latest ${P}\nsecond line`);
+    expect(active).not.toContain("First");
+    expect(active).toContain("Major impact · Identified");
+    expect(planned).toContain(`Maintenance ${P}`);
+    expect(planned).toContain("Scheduled");
+    const headings = findAll(root, "h2").map(textOf);
+    expect(headings.slice(0, 3)).toEqual(["Active incidents", "Maintenance", "Components"]);
+  });
+
+  it("says when there is nothing to show", async () => {
+    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [], overview: { state: "unknown", checkedAt: null, probes: [] }, daily: [], notices: { incidents: [], maintenances: [], windows: [] } });
+    const text = textOf(parsePage(await render(StatusPage({ view, nonce: undefined }))));
+    expect(text).toContain("No data yet");
+    expect(text).toContain("Last checked never");
+    expect(text).toContain("No public components yet.");
+  });
+});
+
+describe("the component page", () => {
+  function detail(showFailureEvidence: boolean) {
+    const now = NOW;
+    const all = rollups();
+    const slo = buildSloReport({ probes: [probe!], regions: probe!.probe.regions, window: "30d", now, rollups: all, recentRuns: [] });
+    return buildProbeDetailView({ config: { ...config, showFailureEvidence }, now, loaded: probe!, overview, rollups: all, slo, failures: [failure], notices, range: "7d", quorum: 1 });
+  }
+
+  it("escapes every string, draws the chart, the regions, the SLO panel and the failures", async () => {
+    const html = await render(ProbePage({ view: detail(true), nonce: NONCE }));
+    const root = expectNoBreakOut(html);
+    expect(textOf(findAll(root, "title")[0]!)).toBe(`${probe!.probe.name} · ${config.title}`);
+    const paths = findAll(root, "path");
+    expect(paths.map((p) => p.attributes.class)).toEqual(["p95", "p50"]);
+    expect(paths[1]!.attributes.d).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){167}$/);
+    expect(findAll(root, "tr").filter((r) => r.attributes["data-region"]).map((r) => textOf(r))).toEqual([
+      expect.stringMatching(/^Western Europe✕ Down\d+ ms/),
+      expect.stringMatching(/^Eastern North America✓ Operational\d+ ms/),
+    ]);
+    const failures = textOf(findAll(root, "ul").find((u) => u.attributes.class === "failures")!);
+    expect(failures).toContain("A check on the response failed");
+    expect(failures).toContain(`Step “step one”: Message ${P}`);
+    expect(findAll(root, "section").filter((s) => s.attributes.class === "slo-card")).toHaveLength(2);
+    const incidents = findAll(root, "article").filter((a) => a.attributes.class === "incident");
+    expect(incidents.map((a) => a.attributes.id)).toEqual(["incident-inc-1", "incident-inc-0"]);
+    expect(textOf(incidents[1]!)).toContain("lasted 24 h");
+  });
+
+  it("says plainly when a new probe has no data yet", async () => {
+    const empty: Overview = { state: "unknown", checkedAt: null, probes: [{ ...overview.probes[0]!, state: "no-data", regions: [], lastRunAt: null }] };
+    const slo = buildSloReport({ probes: [probe!], regions: probe!.probe.regions, window: "30d", now: NOW, rollups: [], recentRuns: [] });
+    const view = buildProbeDetailView({ config, now: NOW, loaded: probe!, overview: empty, rollups: [], slo, failures: [], notices: { incidents: [], maintenances: [], windows: [] }, range: "24h", quorum: 1 });
+    const text = textOf(parsePage(await render(ProbePage({ view, nonce: NONCE }))));
+    expect(text).toContain("? No data");
+    expect(text).toContain("No data in 90 days");
+    expect(text).toContain("No timed runs in the last 24 hours.");
+    expect(text).toContain("none yet (no runs in the window)");
+    expect(text).toContain("nothing to forecast without runs");
+    expect(text).not.toContain("already used up");
+    expect(text).toContain("No failed runs in the recent history.");
+  });
+
+  it("shows only when, where and what kind of failure unless the config allows the evidence", async () => {
+    const root = parsePage(await render(ProbePage({ view: detail(false), nonce: NONCE })));
+    const failures = textOf(findAll(root, "ul").find((u) => u.attributes.class === "failures")!);
+    expect(failures).toContain("A check on the response failed");
+    expect(failures).not.toContain("Message");
+    expect(failures).not.toContain("step one");
+  });
+});
+
+describe("the history page", () => {
+  it("lists incidents by month with their timelines, escaped", async () => {
+    const names = new Map([["evil", probe!.probe.name]]);
+    const months = historyMonths(incidentViews(notices.incidents, names), NOW, (at) => monthOf(at, "UTC"));
+    const html = await render(HistoryPage({ config, months, nonce: NONCE }));
+    const root = expectNoBreakOut(html);
+    const sections = findAll(root, "section");
+    expect(sections.map((s) => s.attributes["data-month"])).toEqual(["2026-11", "2026-10", "2026-09"]);
+    expect(findAll(sections[0]!, "article").map((a) => a.attributes.id)).toEqual(["incident-inc-1", "incident-inc-0"]);
+    const timeline = findAll(findAll(sections[0]!, "article")[0]!, "ol")[0]!;
+    expect(findAll(timeline, "li").map((li) => textOf(li).slice(0, 12))).toEqual(["Identified ·", "Investigatin"]);
+    expect(textOf(sections[1]!)).toContain("No incidents reported.");
+  });
+});
+
+describe("the Atom feed", () => {
+  const names = new Map([["evil", probe!.probe.name]]);
+  const xml = atomFeed({ config, origin: "https://status.example", incidents: incidentViews(notices.incidents, names), maintenances: [maintenance, { ...maintenance, id: "m-2", probeIds: ["private"] }], names });
+
+  it("is well-formed Atom with one entry per incident and maintenance, newest update first", () => {
+    expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>\n')).toBe(true);
+    const feed = parseXml(xml.slice(xml.indexOf("\n") + 1));
+    expect(feed.name).toBe("feed");
+    expect(feed.attributes.xmlns).toBe("http://www.w3.org/2005/Atom");
+    const entries = findAll(feed, "entry");
+    expect(entries.map((e) => textOf(findAll(e, "id")[0]!))).toEqual([
+      "https://status.example/history#incident-inc-1",
+      "https://status.example/#maintenance-m-1",
+      "https://status.example/history#incident-inc-0",
+    ]);
+    expect(textOf(findAll(feed, "updated")[0]!)).toBe(new Date(NOW - HOUR_MS).toISOString());
+    for (const e of entries) for (const required of ["id", "title", "updated", "link"]) expect(findAll(e, required).length, required).toBeGreaterThan(0);
+    expect(findAll(feed, "link").find((l) => l.attributes.rel === "self")!.attributes.href).toBe("https://status.example/feed.atom");
+  });
+
+  it("carries every string exactly, escaped", () => {
+    const feed = parseXml(xml.slice(xml.indexOf("\n") + 1));
+    const [first] = findAll(feed, "entry");
+    expect(textOf(findAll(first!, "title")[0]!)).toBe(`[Identified] Incident ${P}`);
+    expect(textOf(findAll(first!, "content")[0]!)).toContain(`Latest ${P}\nsecond line`);
+    expect(textOf(findAll(feed, "title")[0]!)).toBe(`${config.title}: incidents and maintenance`);
+    expect(xml).not.toContain("<script>");
+    expect(xmlText("a\u0000b\u0008c&<>\"'\ud800")).toBe("abc&amp;&lt;&gt;&quot;&apos;");
+  });
+
+  it("is the same for the same data (so its ETag holds), with the epoch as `updated` when empty", () => {
+    const again = atomFeed({ config, origin: "https://status.example", incidents: incidentViews(notices.incidents, names), maintenances: [maintenance], names });
+    expect(again).toBe(atomFeed({ config, origin: "https://status.example", incidents: incidentViews(notices.incidents, names), maintenances: [maintenance], names }));
+    const empty = atomFeed({ config, origin: "https://status.example", incidents: [], maintenances: [], names });
+    expect(empty).toContain("<updated>1970-01-01T00:00:00.000Z</updated>");
+    expect(findAll(parseXml(empty.slice(empty.indexOf("\n") + 1)), "entry")).toHaveLength(0);
+  });
+});

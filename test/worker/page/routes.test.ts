@@ -1,0 +1,264 @@
+/**
+ * The pages through the real app and a real local D1: headers (CSP nonce, cache, ETag), status
+ * codes, private and hidden probes, the page settings, and a fixed number of D1 batches per
+ * render whatever the length of the history.
+ */
+import { env, exports } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { AppDeps } from "../../../src/api/app-env.ts";
+import { createApp } from "../../../src/api/app.ts";
+import { parseConfig } from "../../../src/config.ts";
+import { ASSET_CACHE, PAGE_CACHE } from "../../../src/page/page-routes.tsx";
+import { STYLESHEET_URL } from "../../../src/page/styles.ts";
+import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
+import type { RunResult } from "../../../src/probe/result.ts";
+import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
+import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1TokenStore } from "../../../src/storage/token-store.ts";
+import { setFault, tick } from "../support/network.ts";
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const base = Math.floor(Date.now() / MINUTE) * MINUTE;
+
+const get = (path: string, headers: Record<string, string> = {}) => exports.default.fetch(`http://afterlife.test${path}`, { headers });
+
+beforeAll(async () => {
+  await setFault(null);
+  await tick(base - 2 * MINUTE);
+  await tick(base - MINUTE);
+});
+
+describe("through the Worker", () => {
+  it("serves the status page with the security and cache headers, and the nonce on its stylesheet and script", async () => {
+    const res = await get("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=UTF-8");
+    expect(res.headers.get("cache-control")).toBe(PAGE_CACHE);
+    expect(res.headers.get("etag")).toMatch(/^"[0-9a-f]+"$/);
+    expect(res.headers.get("strict-transport-security")).toMatch(/max-age=31536000/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    const csp = res.headers.get("content-security-policy")!;
+    const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(csp).toContain(`script-src 'nonce-${nonce}'`);
+    const html = await res.text();
+    expect(html.startsWith("<!DOCTYPE html><html lang=\"en\">")).toBe(true);
+    expect(html).toContain(`<link rel="stylesheet" href="${STYLESHEET_URL}" nonce="${nonce}"/>`);
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html.match(/nonce="/g)).toHaveLength(2);
+    expect(html).toContain('data-probe="shop-checkout"');
+    expect(html).toContain('id="overall">All systems operational<');
+  });
+
+  it("serves the stylesheet for a year, and revalidates it and the feed with 304s", async () => {
+    const css = await get(STYLESHEET_URL);
+    expect(css.status).toBe(200);
+    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
+    expect(css.headers.get("cache-control")).toBe(ASSET_CACHE);
+    expect(await css.text()).toContain("prefers-color-scheme:dark");
+    const again = await get(STYLESHEET_URL, { "if-none-match": css.headers.get("etag")! });
+    expect(again.status).toBe(304);
+
+    const feed = await get("/feed.atom");
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");
+    expect(feed.headers.get("cache-control")).toBe(PAGE_CACHE);
+    const cached = await get("/feed.atom", { "if-none-match": feed.headers.get("etag")! });
+    expect(cached.status).toBe(304);
+  });
+
+  it("serves a component's page per range, and problems for unknown ids and bad input", async () => {
+    for (const range of ["", "?range=24h", "?range=7d", "?range=30d"]) {
+      const res = await get(`/probes/shop-home${range}`);
+      expect(res.status, range).toBe(200);
+      const html = await res.text();
+      expect(html).toContain("<h1>Storefront</h1>");
+      expect(html).toContain('<svg class="plot"');
+      expect(html).toContain(`aria-current="page">${range.includes("7d") ? "7 days" : range.includes("30d") ? "30 days" : "24 hours"}<`);
+    }
+    const missing = await get("/probes/no-such-probe");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toBe("application/problem+json");
+    for (const bad of ["/probes/Not%20An%20Id", "/probes/shop-home?range=1y"]) {
+      const res = await get(bad);
+      expect(res.status, bad).toBe(400);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
+  it("shows the checkout journey down, with its failure in the recent failures, once the cart fails", async () => {
+    await setFault({ path: "/api/cart", status: 503 });
+    try {
+      await tick(base);
+    } finally {
+      await setFault(null);
+    }
+    const page = await (await get("/")).text();
+    expect(page).toContain('id="overall">Partial outage<');
+    expect(page).toMatch(/data-probe="shop-checkout".*?data-state="down"/);
+    const detail = await (await get("/probes/shop-checkout")).text();
+    expect(detail).toMatch(/<ul class="failures"[^>]*><li>.*Unexpected HTTP status/);
+    expect(detail).not.toContain("Step “read cart”"); // the evidence is off by default
+  });
+
+  it("serves the history page and the API reference with the same layout", async () => {
+    for (const path of ["/history", "/api/docs"]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(await res.text()).toContain(`<link rel="stylesheet" href="${STYLESHEET_URL}"`);
+    }
+  });
+});
+
+// ---------------------------------------------------------------- with deps of our own
+
+interface Tally {
+  batches: number;
+  statements: number;
+}
+
+/** env.DB, counting every batch and statement. */
+function countingDb(tally: Tally): D1Database {
+  const db = env.DB;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === "batch") {
+        return (statements: D1PreparedStatement[]) => {
+          tally.batches++;
+          tally.statements += statements.length;
+          return target.batch(statements);
+        };
+      }
+      if (prop === "prepare") {
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          const wrap = (s: D1PreparedStatement): D1PreparedStatement =>
+            new Proxy(s, {
+              get(t, p) {
+                if (p === "bind") return (...values: unknown[]) => wrap(t.bind(...values));
+                if (p === "all" || p === "first" || p === "run" || p === "raw") {
+                  return (...a: unknown[]) => {
+                    tally.batches++;
+                    tally.statements++;
+                    return (t[p] as (...x: unknown[]) => unknown)(...a);
+                  };
+                }
+                const v: unknown = Reflect.get(t, p, t);
+                return typeof v === "function" ? v.bind(t) : v;
+              },
+            });
+          return wrap(statement);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function ownProbes(): LoadedProbe[] {
+  const probe = (id: string, extra: Record<string, unknown> = {}) => ({
+    file: `probes/${id}.ts`,
+    definition: { id, name: `Probe ${id}`, group: "Team", regions: ["weur", "enam", "apac"], schedule: "1h", steps: [{ name: "s", url: "http://x.test/" }], ...extra },
+  });
+  return loadRegistry([probe("short-history"), probe("long-history"), probe("secret", { public: false }), probe("other", { group: "Elsewhere" })]);
+}
+
+function run(probeId: string, region: string, slotAt: number, down = false): RunResult {
+  return {
+    runId: `${probeId}.${region}.${slotAt}`,
+    probeId,
+    probeVersion: "v",
+    region,
+    colo: region,
+    slotAt,
+    startedAt: slotAt,
+    durationMs: 120,
+    status: down ? "down" : "up",
+    steps: [],
+    ...(down ? { failure: { class: "timeout" as const, step: "s", message: "timed out" } } : {}),
+  };
+}
+
+function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string, string> = {}) {
+  const store = new D1RunStore(countingDb(tally));
+  const config = parseConfig({ ...env, ...values } as never);
+  const deps: AppDeps = {
+    config,
+    probes,
+    store,
+    tokens: new D1TokenStore(env.DB),
+    incidents: new D1IncidentStore(env.DB),
+    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+    runNow: () => Promise.reject(new Error("not in this test")),
+    now: () => base,
+  };
+  const hono = createApp();
+  return (path: string) => hono.request(`http://afterlife.test${path}`, {}, { deps });
+}
+
+describe("a fixed number of D1 batches per render", () => {
+  const probes = ownProbes();
+
+  beforeAll(async () => {
+    const store = new D1RunStore(env.DB);
+    const runs: RunResult[] = [];
+    for (const region of ["weur", "enam", "apac"]) {
+      for (let h = 1; h <= 48; h++) runs.push(run("short-history", region, base - h * 3_600_000, h === 5));
+      for (let d = 0; d < 89; d++) for (const h of [1, 9, 17]) runs.push(run("long-history", region, base - d * DAY - h * 3_600_000, d % 7 === 3 && h === 9));
+    }
+    for (let i = 0; i < runs.length; i += 200) await store.saveRuns(runs.slice(i, i + 200));
+  });
+
+  it("renders the status page in 2 batches: newest runs, then daily rollups (one statement per probe)", async () => {
+    const tally = { batches: 0, statements: 0 };
+    const res = await app(probes, tally)("/");
+    expect(res.status).toBe(200);
+    const shown = probes.filter((p) => p.probe.public);
+    expect(tally).toEqual({ batches: 2, statements: shown.length * 3 + shown.length });
+  });
+
+  it("renders a component's page in the same number of batches for 2 days or 89 days of history", async () => {
+    const short = { batches: 0, statements: 0 };
+    const long = { batches: 0, statements: 0 };
+    expect((await app(probes, short)("/probes/short-history")).status).toBe(200);
+    expect((await app(probes, long)("/probes/long-history")).status).toBe(200);
+    // Newest runs, rollups, the SLO report's two, and one small read per failure cell found.
+    expect(short.batches).toBeLessThanOrEqual(9);
+    expect(long.batches).toBeLessThanOrEqual(9);
+    expect(short.batches).toBeGreaterThanOrEqual(5);
+    expect(long.batches).toBeGreaterThanOrEqual(5);
+    const html = await (await app(probes, { batches: 0, statements: 0 })("/probes/long-history")).text();
+    expect(html.match(/<li><time/g)?.length).toBeGreaterThan(0);
+  });
+
+  it("keeps private, hidden and non-public-group probes off the page and answers 404 for them", async () => {
+    const tally = { batches: 0, statements: 0 };
+    const html = await (await app(probes, tally)("/")).text();
+    expect(html).toContain('data-probe="short-history"');
+    expect(html).not.toContain('data-probe="secret"');
+    expect((await app(probes, tally)("/probes/secret")).status).toBe(404);
+
+    const config = { STATUS_PAGE: JSON.stringify({ publicGroups: ["Team"], hiddenProbes: ["short-history"], title: "Team status" }) };
+    const limited = await (await app(probes, tally, config)("/")).text();
+    expect(limited).toContain("<title>Team status</title>");
+    expect(limited).toContain('data-probe="long-history"');
+    expect(limited).not.toContain('data-probe="short-history"');
+    expect(limited).not.toContain('data-probe="other"');
+    expect((await app(probes, tally, config)("/probes/other")).status).toBe(404);
+    expect((await app(probes, tally, config)("/probes/short-history")).status).toBe(404);
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it("a broken STATUS_PAGE is a logged error naming the field, and a generic 500 for the reader", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await app(probes, { batches: 0, statements: 0 }, { STATUS_PAGE: '{"timeZone":"Mars/Olympus"}' })("/");
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.text()).not.toContain("Mars");
+    expect(logged.mock.calls.flat().join(" ")).toContain("STATUS_PAGE.timeZone: an IANA time zone");
+  });
+});
