@@ -9,11 +9,12 @@
  *   /probes/{id}      4 to 9 batches: newest runs; hourly (7 days) + daily (90 days) rollups; the
  *                     SLO report's two (loadSloReports); then the last failures: at most 5 reads
  *                     of one region's hour (or day) that the rollups say holds failed runs.
- *   /history, /feed.atom  no D1 (incidents and maintenance only).
+ *   /history, /feed.atom  incidents and maintenance only (two queries, also made by / and /probes/{id}).
  */
 import type { AppDeps } from "../api/app-env.ts";
 import { loadOverview } from "../api/load-overview.ts";
 import { loadSloReports } from "../api/load-slo.ts";
+import { windowsOf } from "../incidents/maintenance-windows.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
 import { quorumOf } from "../status/overview.ts";
@@ -36,13 +37,21 @@ import {
 /** Failures listed on a probe's page. */
 export const LAST_FAILURES = 5;
 
+/** How far back the page, the history and the feed look for incidents and maintenance. */
+const NOTICE_HISTORY = 100;
+const WINDOW_RANGE_MS = 30 * 86_400_000;
+
 /**
- * Incidents and maintenance windows for the page and the feed. The incident store plugs in
- * here: it returns every public incident and maintenance, and the maintenance occurrences
- * around `now`; until it exists there is nothing to show.
+ * Public incidents (newest first) and the maintenance of public probes, with the maintenance
+ * occurrences from 30 days back to 30 days ahead: two D1 queries.
  */
-export async function loadNotices(_deps: AppDeps, _now: number): Promise<Notices> {
-  return NO_NOTICES;
+export async function loadNotices(deps: AppDeps, now: number): Promise<Notices> {
+  const publicIds = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
+  const [incidents, all] = await Promise.all([deps.incidents.listIncidents({ publicOnly: true, limit: NOTICE_HISTORY }), deps.incidents.listMaintenances()]);
+  const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)));
+  if (incidents.length === 0 && maintenances.length === 0) return NO_NOTICES;
+  const windows = maintenances.flatMap((m) => windowsOf(m, now - WINDOW_RANGE_MS, now + WINDOW_RANGE_MS));
+  return { incidents, maintenances, windows };
 }
 
 /** The status page: newest runs and 90 days of daily rollups of the shown probes, in two D1 batches. */

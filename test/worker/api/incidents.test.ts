@@ -27,6 +27,9 @@ describe("manual incidents", () => {
 
     const unresolved = (await (await call("/api/v1/incidents?unresolved=true")).json()) as { incidents: { id: string; impact: string; status: string }[] };
     expect(unresolved.incidents.find((i) => i.id === incident.id)).toMatchObject({ impact: "major", status: "identified" });
+    const page = await (await call("/")).text();
+    expect(page).toContain("Checkout slow for some cards");
+    expect(page).toContain("A card provider is failing.");
 
     const resolved = await post(`/api/v1/incidents/${incident.id}/updates`, { status: "resolved", body: "Fixed by the provider." });
     const after = (await resolved.json()) as { status: string; resolvedAt: number | null; updates: { status: string }[] };
@@ -34,6 +37,10 @@ describe("manual incidents", () => {
 
     const v2 = (await (await call("/api/v2/incidents.json")).json()) as { incidents: { name: string; status: string; impact: string; incident_updates: { body: string }[] }[] };
     expect(v2.incidents.find((i) => i.name === "Checkout slow for some cards")).toMatchObject({ status: "resolved", impact: "major" });
+    const history = await (await call("/history")).text();
+    expect(history).toContain("Fixed by the provider.");
+    const feed = await (await call("/feed.atom")).text();
+    expect(feed).toContain("<title>[Resolved] Checkout slow for some cards</title>");
   });
 
   it("validates text and probes, naming each bad field", async () => {
