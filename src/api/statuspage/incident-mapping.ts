@@ -2,9 +2,9 @@
  * Afterlife incidents as Statuspage v2 incident objects. Pure. Affected components are the
  * incident's probes (and their groups) as the components endpoint lists them.
  */
-import type { Incident } from "../../incidents/model.ts";
+import type { Incident, Maintenance, MaintenanceWindow } from "../../incidents/model.ts";
 import { probeComponentId, statuspageId } from "./mapping.ts";
-import type { Component, Incident as StatuspageIncident, Page } from "./schemas.ts";
+import type { Component, Incident as StatuspageIncident, Page, ScheduledMaintenance } from "./schemas.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -44,5 +44,48 @@ export function toStatuspageIncident(incident: Incident, page: Page, components:
       tweet_id: null,
     })),
     components: [...groups, ...affected],
+  };
+}
+
+export type MaintenancePhase = "scheduled" | "in_progress" | "completed";
+
+/** One occurrence of a maintenance as a Statuspage scheduled maintenance. */
+export function toStatuspageMaintenance(maintenance: Maintenance, window: MaintenanceWindow, page: Page, components: readonly Component[], now: number): ScheduledMaintenance {
+  const id = statuspageId(`maintenance:${maintenance.id}:${window.startsAt}`);
+  const status: MaintenancePhase = now < window.startsAt ? "scheduled" : now < window.endsAt ? "in_progress" : "completed";
+  const affectedIds = new Set(maintenance.probeIds.map(probeComponentId));
+  const affected = components.filter((c) => affectedIds.has(c.id));
+  const groups = components.filter((c) => c.group && affected.some((a) => a.group_id === c.id));
+  const at = iso(Math.min(now, window.startsAt));
+  return {
+    id,
+    name: maintenance.title,
+    status,
+    created_at: iso(maintenance.createdAt),
+    updated_at: iso(maintenance.updatedAt),
+    monitoring_at: null,
+    resolved_at: status === "completed" ? iso(window.endsAt) : null,
+    impact: "maintenance",
+    shortlink: `${page.url}/#maintenance-${encodeURIComponent(maintenance.id)}`,
+    started_at: iso(window.startsAt),
+    page_id: page.id,
+    incident_updates: [
+      {
+        id: statuspageId(`maintenance-update:${maintenance.id}:${window.startsAt}`),
+        status,
+        body: maintenance.body,
+        incident_id: id,
+        created_at: at,
+        updated_at: at,
+        display_at: at,
+        affected_components: null,
+        deliver_notifications: false,
+        custom_tweet: null,
+        tweet_id: null,
+      },
+    ],
+    components: [...groups, ...affected],
+    scheduled_for: iso(window.startsAt),
+    scheduled_until: iso(window.endsAt),
   };
 }

@@ -15,9 +15,9 @@
  * - created_at is not recorded anywhere, so it is the Unix epoch: stable, and plainly not a
  *   real creation date. updated_at is the start of the newest run behind the status.
  */
-import type { Incident } from "../../incidents/model.ts";
+import type { Incident, Maintenance, MaintenanceWindow } from "../../incidents/model.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
-import { toStatuspageIncident } from "./incident-mapping.ts";
+import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
 
 export const DEFAULT_PAGE_NAME = "Afterlife status";
@@ -181,13 +181,27 @@ export function toIncidents(overview: Overview, context: PageContext, incidents:
   return { page, incidents: incidents.map((i) => toStatuspageIncident(i, page, components)) };
 }
 
-export function toScheduledMaintenances(overview: Overview, context: PageContext): ScheduledMaintenancesResponse {
-  return { page: toPage(overview, context), scheduled_maintenances: [] };
+/** Maintenance occurrences, newest first, with the components they affect. */
+export function toScheduledMaintenances(overview: Overview, context: PageContext, maintenances: readonly MaintenanceOccurrence[] = []): ScheduledMaintenancesResponse {
+  const page = toPage(overview, context);
+  const components = toComponents(overview, page);
+  return { page, scheduled_maintenances: maintenances.map((m) => toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now)) };
+}
+
+export interface MaintenanceOccurrence {
+  maintenance: Maintenance;
+  window: MaintenanceWindow;
 }
 
 /** `unresolved` are the incidents still open: the summary lists those only, as Statuspage does. */
-export function toSummary(overview: Overview, context: PageContext, unresolved: readonly Incident[] = []): SummaryResponse {
+export function toSummary(overview: Overview, context: PageContext, unresolved: readonly Incident[] = [], maintenances: readonly MaintenanceOccurrence[] = []): SummaryResponse {
   const page = toPage(overview, context);
   const components = toComponents(overview, page);
-  return { page, components, incidents: unresolved.map((i) => toStatuspageIncident(i, page, components)), scheduled_maintenances: [], status: pageStatus(overview.state) };
+  return {
+    page,
+    components,
+    incidents: unresolved.map((i) => toStatuspageIncident(i, page, components)),
+    scheduled_maintenances: maintenances.map((m) => toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now)),
+    status: pageStatus(overview.state),
+  };
 }

@@ -71,6 +71,11 @@ describe("maintenance", () => {
       ["Database upgrade", true],
       ["Weekly deploy", true],
     ]);
+    const upcoming = (await (await call("/api/v2/scheduled-maintenances/upcoming.json")).json()) as { scheduled_maintenances: { name: string; status: string; impact: string; scheduled_for: string }[] };
+    expect(upcoming.scheduled_maintenances.find((m) => m.name === "Database upgrade")).toMatchObject({ status: "scheduled", impact: "maintenance", scheduled_for: new Date(now + 3_600_000).toISOString() });
+    expect(upcoming.scheduled_maintenances.filter((m) => m.name === "Weekly deploy").length).toBeGreaterThanOrEqual(4); // weekly over the next 30 days
+    const active = (await (await call("/api/v2/scheduled-maintenances/active.json")).json()) as { scheduled_maintenances: unknown[] };
+    expect(active.scheduled_maintenances).toEqual([]);
     expect((await call(`/api/v1/maintenances/${id}`, { method: "DELETE" })).status).toBe(204);
     expect((await call(`/api/v1/maintenances/${id}`, { method: "DELETE" })).status).toBe(404);
   });
