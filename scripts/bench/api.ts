@@ -37,68 +37,29 @@
  *   npm run bench:api                                  100 probes, 90 days, 3 warm-up, 30 timed
  *   npm run bench:api -- --probes 20 --days 35 --requests 10
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { get as httpGet } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { parseArgs } from "node:util";
 import type { AppDeps } from "../../src/api/app-env.ts";
 import { loadSloReports } from "../../src/api/load-slo.ts";
 import { loadPublicOverview } from "../../src/api/statuspage/routes.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
-import { bucketIndex, BUCKET_COUNT, encodeHistogram, emptyHistogram } from "../../src/slo/latency-histogram.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import type { RunStore } from "../../src/storage/run-store.ts";
-import { OFFLINE_ENV, startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
-import { freePort } from "../local/ports.ts";
-import { runToCompletion } from "../local/processes.ts";
-import {
-  d1File,
-  fixed,
-  formatTable,
-  int,
-  loadProjectProbes,
-  makeTempProject,
-  openLocalD1,
-  positiveInt,
-  probeModuleSource,
-  progressLogger,
-  PROJECT_ROOT,
-  quantile,
-  withTimeout,
-  writeD1OnlyConfig,
-} from "./temp-project.ts";
+import { countingDb, newTally, type Tally } from "./d1-count.ts";
+import { benchFlags, fixed, formatTable, int, progressLogger, quantile, roundRobin, warmUp, withTimeout, type HttpSample } from "./measure.ts";
+import { HISTORY_SLO, HISTORY_STEP, historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
+import { BENCH_REGIONS as REGIONS, NetworkLog, openLocalD1, TempRun, writeD1OnlyConfig } from "./temp-project.ts";
 
-const REGIONS = ["weur", "enam", "apac", "wnam", "eeur"] as const;
 const GROUPS = 10;
-const STEP = "health";
-const SLO = { availability: 0.999, latency: { percent: 0.95, underMs: 512 }, window: "30d" } as const;
+const STEP = HISTORY_STEP;
+const SLO = HISTORY_SLO;
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Raw runs seeded before the tick's minute: the SLO route reads the last 30 minutes. */
 const RAW_MINUTES = 30;
 const TICK_TIMEOUT_MS = 120_000;
 const TICK_LINE_WAIT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
-const WRANGLER = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
 
-const { values: args } = parseArgs({
-  options: {
-    probes: { type: "string", default: "100" },
-    days: { type: "string", default: "90" },
-    warmup: { type: "string", default: "3" },
-    requests: { type: "string", default: "30" },
-    seed: { type: "string", default: "42" },
-    verbose: { type: "boolean", default: false },
-  },
-});
-const PROBES = positiveInt("--probes", args.probes);
-const DAYS = positiveInt("--days", args.days);
-const WARMUP = positiveInt("--warmup", args.warmup);
-const REQUESTS = positiveInt("--requests", args.requests);
-const SEED = positiveInt("--seed", args.seed);
+const { probes: PROBES, days: DAYS, warmup: WARMUP, requests: REQUESTS, seed: SEED, verbose: VERBOSE } = benchFlags({ probes: 100, days: 90, warmup: 3, requests: 30, seed: 42 });
 if (DAYS < 31) throw new Error("--days: at least 31 (the 30-day window reads 31 daily rows per pair)");
 
 const progress = progressLogger();
@@ -110,143 +71,43 @@ function probeId(i: number): string {
 }
 
 function probeSource(i: number): string {
-  return probeModuleSource({
-    id: probeId(i),
-    name: `API bench probe ${i}`,
-    group: `Group ${((i - 1) % GROUPS) + 1}`,
-    schedule: "1m",
-    regions: REGIONS,
-    degradedAfterMs: 1000,
-    slo: SLO,
-    steps: [{ name: STEP, method: "GET", url: "{{env:SHOP_URL}}/health", expectStatus: 200 }],
-  });
+  return historyProbeSource({ id: probeId(i), name: `API bench probe ${i}`, group: `Group ${((i - 1) % GROUPS) + 1}` });
 }
 
 // ---------------------------------------------------------------- 2. the seed
 
-/** mulberry32: a small seeded PRNG, so every run seeds the same history. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface SeedFigures {
-  hourly: number;
-  daily: number;
-  raw: number;
-  runsInRollups: number;
-  downs: number;
-  degraded: number;
-  avgLatencyJsonBytes: number;
-  ms: number;
-}
-
 /**
- * Writes D days of hourly and daily rollups per (probe, region), up to (not including) the
- * minute `tickSlot`, and the raw runs of the RAW_MINUTES minutes before it, into the D1 file.
- *
- * Per hour: 60 expected runs (fewer in the current hour); about 1 hour in 500 misses a run (no
- * data); about 2% of hours have one down run, 0.2% an incident of 2-10; 0.5% one degraded run
- * (1.0-2.5 s). Up runs take base x exp(0.25 N(0,1)) ms, base 100-250 ms per (probe, region),
- * i.e. mostly 70-400 ms, buckets 18-26. The daily rows are the sums of that day's hourly rows.
+ * D days of hourly and daily rollups per (probe, region), up to (not including) the minute
+ * `tickSlot`, and the raw runs of the RAW_MINUTES minutes before it (the tick's own minute comes
+ * from the Worker), into the D1 file: see seed-history.ts. A raw run's detail is one passed (or
+ * timed-out) GET of the health step.
  */
-function seedDatabase(file: string, probeIds: readonly string[], tickSlot: number): SeedFigures {
-  const t0 = performance.now();
-  const random = prng(SEED);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const firstDay = Math.floor(tickSlot / DAY_MS) * DAY_MS - (DAYS - 1) * DAY_MS;
-  const lastHour = Math.floor(tickSlot / HOUR_MS) * HOUR_MS;
-
-  const db = new DatabaseSync(file);
-  try {
-    const columns = new Set((db.prepare("PRAGMA table_info(rollups_hourly)").all() as { name: string }[]).map((c) => c.name));
-    const withSteps = columns.has("step_failures"); // migrations/0004, when present
-    const rollupInsert = (table: string, column: string) =>
-      db.prepare(
-        `INSERT INTO ${table} (probe_id, region, ${column}, total, up, degraded, down, latency${withSteps ? ", step_failures" : ""}) VALUES (?, ?, ?, ?, ?, ?, ?, ?${withSteps ? ", ?" : ""})`,
-      );
-    const insertHourly = rollupInsert("rollups_hourly", "hour_at");
-    const insertDaily = rollupInsert("rollups_daily", "day_at");
-    const insertRun = db.prepare(`INSERT INTO runs (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
-      failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const figures: SeedFigures = { hourly: 0, daily: 0, raw: 0, runsInRollups: 0, downs: 0, degraded: 0, avgLatencyJsonBytes: 0, ms: 0 };
-    let latencyJsonBytes = 0;
-
-    db.exec("BEGIN");
-    for (const id of probeIds) {
-      for (const region of REGIONS) {
-        const base = 100 + 150 * random();
-        const sample = () => Math.max(20, base * Math.exp(0.25 * normal()));
-        for (let day = firstDay; day <= lastHour; day += DAY_MS) {
-          const dayHistogram = emptyHistogram();
-          const dayCounts = { total: 0, up: 0, degraded: 0, down: 0 };
-          for (let hour = day; hour < day + DAY_MS && hour <= lastHour; hour += HOUR_MS) {
-            const expected = Math.min(60, (tickSlot - hour) / MINUTE_MS);
-            if (expected <= 0) break;
-            const total = expected - (random() < 0.002 ? 1 : 0);
-            const r = random();
-            const down = Math.min(total, r < 0.002 ? 2 + Math.floor(random() * 9) : r < 0.022 ? 1 : 0);
-            const degraded = down < total && random() < 0.005 ? 1 : 0;
-            const up = total - down - degraded;
-            const histogram = emptyHistogram();
-            for (let k = 0; k < up; k++) histogram[bucketIndex(sample())]! += 1;
-            for (let k = 0; k < degraded; k++) histogram[bucketIndex(1000 + 1500 * random())]! += 1;
-            const latency = encodeHistogram(histogram);
-            latencyJsonBytes += latency.length;
-            const stepFailures = down > 0 ? JSON.stringify({ [STEP]: down }) : "{}";
-            insertHourly.run(id, region, hour, total, up, degraded, down, latency, ...(withSteps ? [stepFailures] : []));
-            figures.hourly++;
-            figures.runsInRollups += total;
-            figures.downs += down;
-            figures.degraded += degraded;
-            for (let b = 0; b < BUCKET_COUNT; b++) dayHistogram[b]! += histogram[b]!;
-            dayCounts.total += total;
-            dayCounts.up += up;
-            dayCounts.degraded += degraded;
-            dayCounts.down += down;
-          }
-          if (dayCounts.total === 0) continue;
-          const dayFailures = dayCounts.down > 0 ? JSON.stringify({ [STEP]: dayCounts.down }) : "{}";
-          insertDaily.run(id, region, day, dayCounts.total, dayCounts.up, dayCounts.degraded, dayCounts.down, encodeHistogram(dayHistogram), ...(withSteps ? [dayFailures] : []));
-          figures.daily++;
-        }
-        // The raw runs of the last RAW_MINUTES minutes (the tick's own minute comes from the Worker).
-        for (let m = RAW_MINUTES; m >= 1; m--) {
-          const slot = tickSlot - m * MINUTE_MS;
-          const isDown = random() < 0.0004;
-          const ms = Math.round(isDown ? 10_000 : sample());
-          const detail = JSON.stringify({
-            steps: [
-              {
-                name: STEP,
-                kind: "http",
-                status: isDown ? "failed" : "passed",
-                ttfbMs: ms - 2,
-                totalMs: ms,
-                exchanges: [{ method: "GET", url: "http://127.0.0.1/health", ...(isDown ? {} : { status: 200 }), ttfbMs: ms - 2, totalMs: ms }],
-                assertions: [{ label: "status", passed: !isDown, expected: "200", actual: isDown ? "timeout" : "200" }],
-              },
-            ],
-          });
-          insertRun.run(id, region, slot, "seed", region, isDown ? "down" : "up", slot + 150, ms, isDown ? "timeout" : null, isDown ? STEP : null, isDown ? "step timed out after 10000 ms" : null, detail);
-          figures.raw++;
-        }
-      }
-    }
-    db.exec("COMMIT");
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    figures.avgLatencyJsonBytes = latencyJsonBytes / Math.max(1, figures.hourly);
-    figures.ms = performance.now() - t0;
-    return figures;
-  } finally {
-    db.close();
-  }
+function seedDatabase(file: string, probeIds: readonly string[], tickSlot: number) {
+  return seedHistory(file, {
+    probeIds,
+    days: DAYS,
+    nowSlot: tickSlot,
+    seed: SEED,
+    raw: {
+      minutes: RAW_MINUTES,
+      lastSlot: tickSlot - MINUTE_MS,
+      downChance: 0.0004,
+      detail: (isDown, ms) =>
+        JSON.stringify({
+          steps: [
+            {
+              name: STEP,
+              kind: "http",
+              status: isDown ? "failed" : "passed",
+              ttfbMs: ms - 2,
+              totalMs: ms,
+              exchanges: [{ method: "GET", url: "http://127.0.0.1/health", ...(isDown ? {} : { status: 200 }), ttfbMs: ms - 2, totalMs: ms }],
+              assertions: [{ label: "status", passed: !isDown, expected: "200", actual: isDown ? "timeout" : "200" }],
+            },
+          ],
+        }),
+    },
+  });
 }
 
 // ---------------------------------------------------------------- 3. HTTP
@@ -257,12 +118,8 @@ interface Endpoint {
   baseline?: boolean;
 }
 
-interface Sample {
-  ms: number;
-  status: number;
-  bytes: number;
+interface Sample extends HttpSample {
   encoding: string | null;
-  error?: string;
 }
 
 async function request(url: string): Promise<Sample> {
@@ -291,64 +148,6 @@ function wireBytes(url: string): Promise<{ bytes: number; encoding: string }> {
 }
 
 // ---------------------------------------------------------------- 4. D1 rows read (replay)
-
-interface Tally {
-  batches: number;
-  statements: number;
-  rowsRead: number;
-  rowsReturned: number;
-  sqlMs: number;
-  /** Statement calls whose meta D1 does not return (first, raw): not in rowsRead. */
-  uncounted: number;
-}
-
-const newTally = (): Tally => ({ batches: 0, statements: 0, rowsRead: 0, rowsReturned: 0, sqlMs: 0, uncounted: 0 });
-
-function addResult(tally: Tally, result: D1Result): void {
-  tally.statements++;
-  tally.rowsRead += result.meta.rows_read ?? 0;
-  tally.rowsReturned += result.results?.length ?? 0;
-  tally.sqlMs += result.meta.duration ?? 0;
-}
-
-/** A D1Database that adds up the meta of every statement it runs (batched or not) into `tally`. */
-function countingDb(db: D1Database, tally: Tally): D1Database {
-  const real = new WeakMap<object, D1PreparedStatement>();
-  const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(statement, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
-        if (prop === "all" || prop === "run") {
-          return async () => {
-            const result = await target[prop]();
-            addResult(tally, result as D1Result);
-            return result;
-          };
-        }
-        if (prop === "first" || prop === "raw") tally.uncounted++;
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    real.set(proxy, statement);
-    return proxy;
-  };
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql));
-      if (prop === "batch") {
-        return async (statements: D1PreparedStatement[]) => {
-          const outcomes = await target.batch(statements.map((s) => real.get(s) ?? s));
-          tally.batches++;
-          for (const o of outcomes) addResult(tally, o);
-          return outcomes;
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 /** A D1RunStore whose every method call is counted in tallies[method name]. */
 function tallyingStore(db: D1Database, tallies: Map<string, Tally>): RunStore {
@@ -394,53 +193,23 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], endpoint: 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const temp = mkdtempSync(join(tmpdir(), "afterlife-bench-api-"));
-  const root = join(temp, "project");
-  const persistTo = join(temp, "state");
-  const recent: string[] = [];
-  const tickLines = new Map<number, { planned: number; stored: number; completed: number }>();
-  const log = (line: string) => {
-    if (args.verbose) console.error(line);
-    recent.push(line);
-    if (recent.length > 60) recent.shift();
-    const at = line.indexOf('{"event":"tick"');
-    if (at >= 0) {
-      try {
-        const parsed = JSON.parse(line.slice(at)) as { slotAt: number; planned: number; stored: number; completed: number };
-        tickLines.set(parsed.slotAt, parsed);
-      } catch {
-        // cut by the pipe
-      }
-    }
-  };
-  let network: LocalNetwork | undefined;
-  try {
-    progress(`copying the project and writing ${PROBES} probes to ${root}`);
-    makeTempProject(root, new Map(Array.from({ length: PROBES }, (_, k) => [`${probeId(k + 1)}.ts`, probeSource(k + 1)])));
-    const probes = await loadProjectProbes(root);
-
-    progress("applying the D1 migrations to the temporary local database");
-    await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
-
-    const tickSlot = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-    progress(`seeding ${DAYS} days of hourly and daily rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`);
-    const seed = seedDatabase(d1File(persistTo), probes.map((p) => p.probe.id), tickSlot);
-    progress(`  ${int(seed.hourly)} hourly + ${int(seed.daily)} daily rollups, ${int(seed.raw)} raw runs in ${fixed(seed.ms / 1000, 1)} s`);
+  const networkLog = new NetworkLog(VERBOSE);
+  const run = new TempRun("afterlife-bench-api-", networkLog);
+  const { temp, root, persistTo } = run;
+  await run.run(async () => {
+    const seeding = `${DAYS} days of hourly and daily rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`;
+    const { probes, nowSlot: tickSlot, seed } = await prepareSeededProject(run, progress, { count: PROBES, probeId, probeSource }, seeding, seedDatabase);
 
     progress("starting the local network (demo shop, wrangler dev building the project)");
     const setupStart = performance.now();
-    const workerPort = await freePort(29887);
-    const shopPort = await freePort(Math.max(29890, workerPort + 1));
-    network = await startLocalNetwork({ root, persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid" }, log });
+    const network = await run.startNetwork(29887);
     const setupS = (performance.now() - setupStart) / 1000;
 
     progress(`firing one tick for ${new Date(tickSlot).toISOString()} (the newest raw run of every pair)`);
     const tickStart = performance.now();
     await withTimeout(network.fireTick(tickSlot), TICK_TIMEOUT_MS, "the tick");
     const tickS = (performance.now() - tickStart) / 1000;
-    const lineDeadline = Date.now() + TICK_LINE_WAIT_MS;
-    while (!tickLines.has(tickSlot) && Date.now() < lineDeadline) await new Promise((r) => setTimeout(r, 100));
-    const tick = tickLines.get(tickSlot);
+    const tick = await networkLog.waitForTick(tickSlot, TICK_LINE_WAIT_MS);
     progress(`  ${fixed(tickS, 1)} s: ${tick ? `planned ${tick.planned}, completed ${tick.completed}, stored ${tick.stored}` : "no tick line"}`);
 
     const one = probeId(1);
@@ -450,18 +219,16 @@ async function main(): Promise<void> {
       { label: "/api/v2/summary.json", path: "/api/v2/summary.json" },
       { label: "/api/openapi.json (static)", path: "/api/openapi.json", baseline: true },
     ];
-    const samples = new Map<Endpoint, Sample[]>(endpoints.map((e) => [e, []]));
     const workerUrl = network.workerUrl;
+    const send = (e: Endpoint) => request(workerUrl + e.path);
     progress(`warm-up: ${WARMUP} request(s) per endpoint`);
     const warm = new Map<Endpoint, Sample>();
-    for (const e of endpoints) for (let k = 0; k < WARMUP; k++) warm.set(e, await request(workerUrl + e.path));
+    await warmUp(endpoints, WARMUP, send, (e, s) => warm.set(e, s));
     for (const [e, s] of warm) if (s.status !== 200) progress(`  warm-up ${e.path}: ${s.status} ${s.error ?? ""}`);
 
     progress(`timed: ${REQUESTS} rounds of ${endpoints.length} sequential requests`);
     const httpStart = performance.now();
-    for (let round = 0; round < REQUESTS; round++) {
-      for (const e of endpoints) samples.get(e)!.push(await request(workerUrl + e.path));
-    }
+    const samples = await roundRobin(endpoints, REQUESTS, send);
     const httpS = (performance.now() - httpStart) / 1000;
 
     // One body of each, to check the responses are what they claim (outside the timings).
@@ -474,8 +241,7 @@ async function main(): Promise<void> {
     }
 
     progress("stopping the local network");
-    await network.stop();
-    network = undefined;
+    await run.stopNetwork();
 
     progress("replaying each route's store calls on the same D1 through getPlatformProxy");
     const d1 = await openLocalD1(writeD1OnlyConfig(root, temp, "afterlife-api-bench-d1"), persistTo);
@@ -564,13 +330,7 @@ async function main(): Promise<void> {
     console.log(`   /api/v2/summary.json: ${typeof summary === "string" ? summary : `indicator ${summary.status?.indicator}, ${summary.components?.length} components`}`);
     console.log(`   /api/openapi.json: ${typeof openapi === "string" ? openapi : `${Object.keys(openapi.paths ?? {}).length} paths`}`);
     progress("done");
-  } catch (error) {
-    if (recent.length) console.error(`last lines of the local network:\n${recent.join("\n")}`);
-    throw error;
-  } finally {
-    if (network) await network.stop().catch(() => {});
-    if (existsSync(temp)) rmSync(temp, { recursive: true, force: true });
-  }
+  });
 }
 
 interface SloShape {

@@ -32,11 +32,7 @@
  *   npm run bench:fleet                       1,000 probes, 3 ticks
  *   npm run bench:fleet -- --probes 250 --ticks 2
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { parseArgs } from "node:util";
 import { estimateCost } from "../../src/cost/estimate.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { MINUTE_MS, planTick, slotOf } from "../../src/schedule/plan.ts";
@@ -44,25 +40,9 @@ import { estimateRunCost, PAID_LIMITS, planShards } from "../../src/schedule/sha
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import type { RetentionPolicy } from "../../src/storage/retention.ts";
 import { DAY_MS, HOUR_MS } from "../../src/storage/run-write.ts";
-import { startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
-import { freePort } from "../local/ports.ts";
-import {
-  d1File,
-  fixed,
-  formatTable,
-  int,
-  loadProjectProbes,
-  makeTempProject,
-  openLocalD1,
-  positiveInt,
-  probeModuleSource,
-  progressLogger,
-  quantile,
-  withTimeout,
-  writeD1OnlyConfig,
-} from "./temp-project.ts";
+import { benchFlags, fixed, formatTable, int, progressLogger, quantile, withTimeout } from "./measure.ts";
+import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProject, NetworkLog, openLocalD1, probeModuleSource, shopFaults, TempRun, writeD1OnlyConfig, type TickLine } from "./temp-project.ts";
 
-const REGIONS = ["weur", "enam", "apac", "wnam", "eeur"] as const;
 const TARGET_DELAY_MS = 100;
 const TARGET_PATH = "/health";
 /** Steady state asked about: raw runs kept 14 days, rollups 90 days. */
@@ -74,17 +54,7 @@ const TICK_TIMEOUT_MS = 180_000;
 const TICK_LINE_WAIT_MS = 15_000;
 const HTTP_TIMEOUT_MS = 15_000;
 
-const { values: args } = parseArgs({
-  options: {
-    probes: { type: "string", default: "1000" },
-    ticks: { type: "string", default: "3" },
-    iterations: { type: "string", default: "200" },
-    verbose: { type: "boolean", default: false },
-  },
-});
-const PROBES = positiveInt("--probes", args.probes);
-const TICKS = positiveInt("--ticks", args.ticks);
-const PLANNER_ITERATIONS = positiveInt("--iterations", args.iterations);
+const { probes: PROBES, ticks: TICKS, iterations: PLANNER_ITERATIONS, verbose: VERBOSE } = benchFlags({ probes: 1000, ticks: 3, iterations: 200 });
 if (TICKS > 59) throw new Error("--ticks: at most 59 (the ticks share one hour)");
 
 // ---------------------------------------------------------------- helpers
@@ -109,10 +79,6 @@ function probeSource(i: number): string {
   });
 }
 
-/** A copy of the project that wrangler can build and run, with N generated probes. */
-function makeFleetProject(root: string, probes: number): void {
-  makeTempProject(root, new Map(Array.from({ length: probes }, (_, k) => [`${probeId(k + 1)}.ts`, probeSource(k + 1)])));
-}
 
 // ---------------------------------------------------------------- 4. planner CPU
 
@@ -218,19 +184,6 @@ function measureTables(file: string): { tables: Record<"runs" | "rollups_hourly"
 
 // ---------------------------------------------------------------- 3. ticks
 
-interface TickLine {
-  slotAt: number;
-  planned: number;
-  shards: number;
-  completed: number;
-  stored: number;
-  buffered: number;
-  rowsWritten: number;
-  unreachableShards: string[];
-  byStatus: Record<string, number>;
-  pruned: number;
-}
-
 interface TickFigures {
   slotAt: number;
   wallS: number;
@@ -239,52 +192,8 @@ interface TickFigures {
   durations?: number[];
 }
 
-class TickLog {
-  private readonly lines = new Map<number, TickLine>();
-  private readonly waiters = new Map<number, (line: TickLine) => void>();
-  readonly recent: string[] = [];
-  readonly verbose: boolean;
-  constructor(verbose: boolean) {
-    this.verbose = verbose;
-  }
-
-  readonly log = (line: string): void => {
-    if (this.verbose) console.error(line);
-    this.recent.push(line);
-    if (this.recent.length > 60) this.recent.shift();
-    const at = line.indexOf('{"event":"tick"');
-    if (at < 0) return;
-    try {
-      const parsed = JSON.parse(line.slice(at)) as TickLine & { event: string };
-      this.lines.set(parsed.slotAt, parsed);
-      this.waiters.get(parsed.slotAt)?.(parsed);
-    } catch {
-      // a line cut in two by the pipe; the tick shows as "no line"
-    }
-  };
-
-  async waitFor(slotAt: number, ms: number): Promise<TickLine | undefined> {
-    const known = this.lines.get(slotAt);
-    if (known) return known;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.lines.get(slotAt)), ms);
-      this.waiters.set(slotAt, (line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-  }
-}
-
 async function setShopDelay(shopUrl: string): Promise<void> {
-  const res = await fetch(`${shopUrl}/_control/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ path: TARGET_PATH, delayMs: TARGET_DELAY_MS }),
-    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-  });
-  await res.arrayBuffer();
-  if (!res.ok) throw new Error(`POST /_control/faults answered ${res.status}`);
+  await shopFaults(shopUrl, "POST", { path: TARGET_PATH, delayMs: TARGET_DELAY_MS }, HTTP_TIMEOUT_MS);
 }
 
 // ---------------------------------------------------------------- report
@@ -402,14 +311,12 @@ function summarizeShards(sizes: number[]): string {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const temp = mkdtempSync(join(tmpdir(), "afterlife-bench-fleet-"));
-  const root = join(temp, "project");
-  const persistTo = join(temp, "state");
-  const tickLog = new TickLog(args.verbose ?? false);
-  let network: LocalNetwork | undefined;
-  try {
+  const tickLog = new NetworkLog(VERBOSE);
+  const run = new TempRun("afterlife-bench-fleet-", tickLog);
+  const { temp, root, persistTo } = run;
+  await run.run(async () => {
     progress(`copying the project and writing ${int(PROBES)} probes to ${root}`);
-    makeFleetProject(root, PROBES);
+    makeGeneratedProject(root, PROBES, probeId, probeSource);
     const probes = await loadProjectProbes(root);
     // The estimate's bytes per rollup row (not exported): its storage with no raw runs kept.
     const rollupsOnly = estimateCost(probes.slice(0, 1), { plan: "paid", retention: { rawRunDays: 0, rollupDays: 1 } });
@@ -420,9 +327,7 @@ async function main(): Promise<void> {
 
     progress("starting the local network (D1 migrations, demo shop, wrangler dev building the fleet)");
     const setupStart = performance.now();
-    const workerPort = await freePort(29787);
-    const shopPort = await freePort(Math.max(29790, workerPort + 1));
-    network = await startLocalNetwork({ root, persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid" }, log: tickLog.log });
+    const network = await run.startNetwork(29787);
     const setupS = (performance.now() - setupStart) / 1000;
     await setShopDelay(network.shopUrl);
     const d1Config = writeD1OnlyConfig(root, temp, "afterlife-fleet-bench-d1");
@@ -447,7 +352,7 @@ async function main(): Promise<void> {
       }
       tick.wallS = (performance.now() - t0) / 1000;
       ticks.push(tick);
-      const line = await tickLog.waitFor(slotAt, tick.error ? 1000 : TICK_LINE_WAIT_MS);
+      const line = await tickLog.waitForTick(slotAt, tick.error ? 1000 : TICK_LINE_WAIT_MS);
       if (line) tick.line = line;
       progress(`  ${fixed(tick.wallS, 1)} s: ${line ? `planned ${line.planned}, shards ${line.shards}, completed ${line.completed}, stored ${line.stored}` : "no tick line"}`);
       const read = await readD1(d1Config, persistTo, `after tick ${i + 1}`, probeId(1), now, slotAt);
@@ -457,8 +362,7 @@ async function main(): Promise<void> {
     }
 
     progress("stopping the local network");
-    await network.stop();
-    network = undefined;
+    await run.stopNetwork();
     let storage: ReturnType<typeof measureTables> | undefined;
     let storageError: string | undefined;
     try {
@@ -468,13 +372,7 @@ async function main(): Promise<void> {
     }
     printReport({ probes, ticks, planner, reads, setupS, estimatedRollupRowBytes, ...(storage ? { storage } : {}), ...(storageError ? { storageError } : {}) });
     progress("done");
-  } catch (error) {
-    if (tickLog.recent.length) console.error(`last lines of the local network:\n${tickLog.recent.join("\n")}`);
-    throw error;
-  } finally {
-    if (network) await network.stop().catch(() => {});
-    if (existsSync(temp)) rmSync(temp, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();

@@ -38,69 +38,24 @@
  *   npm run bench:page                                   50 probes, 90 days, 8 clients, 3 x 5 s per URL
  *   npm run bench:page -- --probes 20 --concurrency 16 --seconds 3 --rounds 2
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { parseArgs } from "node:util";
 import type { AppDeps } from "../../src/api/app-env.ts";
 import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
-import { bucketIndex, BUCKET_COUNT, emptyHistogram, encodeHistogram } from "../../src/slo/latency-histogram.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
-import { OFFLINE_ENV, startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
-import { freePort } from "../local/ports.ts";
-import { runToCompletion } from "../local/processes.ts";
-import {
-  d1File,
-  fixed,
-  formatTable,
-  int,
-  loadProjectProbes,
-  makeTempProject,
-  openLocalD1,
-  positiveInt,
-  probeModuleSource,
-  progressLogger,
-  PROJECT_ROOT,
-  quantile,
-  withTimeout,
-  writeD1OnlyConfig,
-} from "./temp-project.ts";
+import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { countingDb, newTally, type Tally } from "./d1-count.ts";
+import { benchFlags, fixed, formatTable, int, progressLogger, roundRobin, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
+import { historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
+import { BENCH_REGIONS as REGIONS, NetworkLog, openLocalD1, TempRun, writeD1OnlyConfig } from "./temp-project.ts";
 
-const REGIONS = ["weur", "enam", "apac", "wnam", "eeur"] as const;
 const GROUPS = 10;
-const STEP = "health";
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 const RAW_MINUTES = 30;
 const REQUEST_TIMEOUT_MS = 30_000;
-const WRANGLER = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
 
-const { values: args } = parseArgs({
-  options: {
-    probes: { type: "string", default: "50" },
-    days: { type: "string", default: "90" },
-    warmup: { type: "string", default: "5" },
-    requests: { type: "string", default: "30" },
-    concurrency: { type: "string", default: "8" },
-    seconds: { type: "string", default: "5" },
-    rounds: { type: "string", default: "3" },
-    seed: { type: "string", default: "7" },
-    verbose: { type: "boolean", default: false },
-  },
-});
-const PROBES = positiveInt("--probes", args.probes);
-const DAYS = positiveInt("--days", args.days);
-const WARMUP = positiveInt("--warmup", args.warmup);
-const REQUESTS = positiveInt("--requests", args.requests);
-const CONCURRENCY = positiveInt("--concurrency", args.concurrency);
-const SECONDS = positiveInt("--seconds", args.seconds);
-const ROUNDS = positiveInt("--rounds", args.rounds);
-const SEED = positiveInt("--seed", args.seed);
+const flags = benchFlags({ probes: 50, days: 90, warmup: 5, requests: 30, concurrency: 8, seconds: 5, rounds: 3, seed: 7 });
+const { probes: PROBES, days: DAYS, warmup: WARMUP, requests: REQUESTS, concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS, seed: SEED } = flags;
 
 const progress = progressLogger();
 
@@ -109,120 +64,29 @@ const progress = progressLogger();
 const probeId = (i: number) => `page-${String(i).padStart(4, "0")}`;
 
 function probeSource(i: number): string {
-  return probeModuleSource({
-    id: probeId(i),
-    name: `Bench journey ${i}`,
-    description: `Synthetic journey ${i} of the page benchmark.`,
-    group: `Capability ${((i - 1) % GROUPS) + 1}`,
-    schedule: "1m",
-    regions: REGIONS,
-    degradedAfterMs: 1000,
-    slo: { availability: 0.999, latency: { percent: 0.95, underMs: 512 }, window: "30d" },
-    steps: [{ name: STEP, method: "GET", url: "{{env:SHOP_URL}}/health", expectStatus: 200 }],
-  });
+  return historyProbeSource({ id: probeId(i), name: `Bench journey ${i}`, description: `Synthetic journey ${i} of the page benchmark.`, group: `Capability ${((i - 1) % GROUPS) + 1}` });
 }
 
 // ---------------------------------------------------------------- 2. the seed
 
-/** mulberry32: a small seeded PRNG, so every run seeds the same history. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface SeedFigures {
-  hourly: number;
-  daily: number;
-  raw: number;
-  ms: number;
-}
-
 /**
  * D days of hourly and daily rollups per (probe, region) up to the minute `nowSlot`, and the
  * raw runs of the last RAW_MINUTES minutes (including `nowSlot` itself), straight into the D1
- * SQLite file before any workerd opens it (a million rows through D1 batches would take
- * minutes). Per hour: 60 runs, about 1 hour in 500 misses one; about 2 % of hours have one down
- * run and 0.2 % an incident of 2-10; one probe in ten has a day without any data.
+ * SQLite file before any workerd opens it (see seed-history.ts); one probe in ten has a day
+ * without any data.
  */
-function seedDatabase(file: string, probeIds: readonly string[], nowSlot: number): SeedFigures {
-  const t0 = performance.now();
-  const random = prng(SEED);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const firstDay = Math.floor(nowSlot / DAY_MS) * DAY_MS - (DAYS - 1) * DAY_MS;
-  const db = new DatabaseSync(file);
-  try {
-    const insert = (table: string, column: string) =>
-      db.prepare(`INSERT INTO ${table} (probe_id, region, ${column}, total, up, degraded, down, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertHourly = insert("rollups_hourly", "hour_at");
-    const insertDaily = insert("rollups_daily", "day_at");
-    const insertRun = db.prepare(`INSERT INTO runs (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
-      failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const figures: SeedFigures = { hourly: 0, daily: 0, raw: 0, ms: 0 };
-    db.exec("BEGIN");
-    probeIds.forEach((id, p) => {
-      const gapDay = p % 10 === 3 ? firstDay + Math.floor(random() * (DAYS - 2)) * DAY_MS : -1;
-      for (const region of REGIONS) {
-        const base = 100 + 150 * random();
-        const sample = () => Math.max(20, base * Math.exp(0.25 * normal()));
-        for (let day = firstDay; day <= nowSlot; day += DAY_MS) {
-          if (day === gapDay) continue;
-          const dayHistogram = emptyHistogram();
-          const counts = { total: 0, up: 0, degraded: 0, down: 0 };
-          for (let hour = day; hour < day + DAY_MS && hour <= nowSlot; hour += HOUR_MS) {
-            const expected = Math.min(60, (nowSlot - hour) / MINUTE_MS);
-            if (expected <= 0) break;
-            const total = expected - (random() < 0.002 ? 1 : 0);
-            const r = random();
-            const down = Math.min(total, r < 0.002 ? 2 + Math.floor(random() * 9) : r < 0.022 ? 1 : 0);
-            const degraded = down < total && random() < 0.005 ? 1 : 0;
-            const up = total - down - degraded;
-            const histogram = emptyHistogram();
-            for (let k = 0; k < up; k++) histogram[bucketIndex(sample())]! += 1;
-            for (let k = 0; k < degraded; k++) histogram[bucketIndex(1000 + 1500 * random())]! += 1;
-            insertHourly.run(id, region, hour, total, up, degraded, down, encodeHistogram(histogram), down ? JSON.stringify({ [STEP]: down }) : "{}");
-            figures.hourly++;
-            for (let b = 0; b < BUCKET_COUNT; b++) dayHistogram[b]! += histogram[b]!;
-            counts.total += total;
-            counts.up += up;
-            counts.degraded += degraded;
-            counts.down += down;
-          }
-          if (counts.total === 0) continue;
-          insertDaily.run(id, region, day, counts.total, counts.up, counts.degraded, counts.down, encodeHistogram(dayHistogram), counts.down ? JSON.stringify({ [STEP]: counts.down }) : "{}");
-          figures.daily++;
-        }
-        for (let m = RAW_MINUTES - 1; m >= 0; m--) {
-          const slot = nowSlot - m * MINUTE_MS;
-          const isDown = random() < 0.002;
-          const ms = Math.round(isDown ? 10_000 : sample());
-          insertRun.run(id, region, slot, "seed", region, isDown ? "down" : "up", slot + 150, ms, isDown ? "timeout" : null, isDown ? STEP : null, isDown ? "step timed out after 10000 ms" : null, "{\"steps\":[]}");
-          figures.raw++;
-        }
-      }
-    });
-    db.exec("COMMIT");
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    figures.ms = performance.now() - t0;
-    return figures;
-  } finally {
-    db.close();
-  }
+function seedDatabase(file: string, probeIds: readonly string[], nowSlot: number) {
+  return seedHistory(file, {
+    probeIds,
+    days: DAYS,
+    nowSlot,
+    seed: SEED,
+    gapDays: true,
+    raw: { minutes: RAW_MINUTES, lastSlot: nowSlot, downChance: 0.002, detail: () => "{\"steps\":[]}" },
+  });
 }
 
 // ---------------------------------------------------------------- 3. the load generator
-
-interface Sample {
-  ms: number;
-  status: number;
-  bytes: number;
-  error?: string;
-}
 
 function get(url: string, agent: Agent): Promise<Sample> {
   const t0 = performance.now();
@@ -254,64 +118,14 @@ async function closedLoop(url: string, agent: Agent, clients: number, seconds: n
 
 // ---------------------------------------------------------------- 4. D1 per render (replay)
 
-interface Tally {
-  batches: number;
-  statements: number;
-  rowsReturned: number;
-  rowsRead: number;
-}
-
-/** A D1Database that adds up every batch and statement it runs into `tally`. */
-function countingDb(db: D1Database, tally: Tally): D1Database {
-  const count = (result: D1Result) => {
-    tally.statements++;
-    tally.rowsRead += result.meta.rows_read ?? 0;
-    tally.rowsReturned += result.results?.length ?? 0;
-  };
-  const real = new WeakMap<object, D1PreparedStatement>();
-  const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(statement, {
-      get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
-        if (prop === "all" || prop === "run") {
-          return async () => {
-            const result = (await target[prop]()) as D1Result;
-            tally.batches++;
-            count(result);
-            return result;
-          };
-        }
-        if (prop === "first" || prop === "raw") throw new Error(`the replay counts only all/run/batch, not ${prop}`);
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    real.set(proxy, statement);
-    return proxy;
-  };
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql));
-      if (prop === "batch") {
-        return async (statements: D1PreparedStatement[]) => {
-          const outcomes = await target.batch(statements.map((s) => real.get(s) ?? s));
-          tally.batches++;
-          for (const o of outcomes) count(o);
-          return outcomes;
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "status" | "probe"): Promise<Tally> {
-  const tally: Tally = { batches: 0, statements: 0, rowsReturned: 0, rowsRead: 0 };
+  const tally = newTally();
   const deps = {
     config: { environment: "local", plan: "paid", rawRetentionDays: 14, allowPrivateTargets: true, values: {} },
     probes,
-    store: new D1RunStore(countingDb(db, tally)),
+    store: new D1RunStore(countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw" })),
+    // The page's incident notices (load-page.ts reads them since the incident store came): not counted.
+    incidents: new D1IncidentStore(db),
     now: Date.now,
   } as unknown as AppDeps;
   const config = parsePageConfig({});
@@ -328,50 +142,16 @@ interface Target {
   baseline?: boolean;
 }
 
-function summarize(samples: readonly Sample[]) {
-  const ok = samples.filter((s) => s.status === 200);
-  const ms = ok.map((s) => s.ms);
-  return {
-    ok: ok.length,
-    errors: samples.length - ok.length,
-    p50: quantile(ms, 0.5),
-    p99: quantile(ms, 0.99),
-    max: ms.length ? Math.max(...ms) : Number.NaN,
-    bytes: quantile(ok.map((s) => s.bytes), 0.5),
-    firstError: samples.find((s) => s.status !== 200),
-  };
-}
-
 async function main(): Promise<void> {
-  const temp = mkdtempSync(join(tmpdir(), "afterlife-bench-page-"));
-  const root = join(temp, "project");
-  const persistTo = join(temp, "state");
-  const recent: string[] = [];
-  const log = (line: string) => {
-    if (args.verbose) console.error(line);
-    recent.push(line);
-    if (recent.length > 60) recent.shift();
-  };
-  let network: LocalNetwork | undefined;
+  const run = new TempRun("afterlife-bench-page-", new NetworkLog(flags.verbose));
+  const { temp, root, persistTo } = run;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  try {
-    progress(`copying the project and writing ${PROBES} probes to ${root}`);
-    makeTempProject(root, new Map(Array.from({ length: PROBES }, (_, k) => [`${probeId(k + 1)}.ts`, probeSource(k + 1)])));
-    const probes = await loadProjectProbes(root);
-
-    progress("applying the D1 migrations to the temporary local database");
-    await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
-
-    const nowSlot = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-    progress(`seeding ${DAYS} days of rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`);
-    const seed = seedDatabase(d1File(persistTo), probes.map((p) => p.probe.id), nowSlot);
-    progress(`  ${int(seed.hourly)} hourly + ${int(seed.daily)} daily rollups, ${int(seed.raw)} raw runs in ${fixed(seed.ms / 1000, 1)} s`);
+  await run.run(async () => {
+    const seeding = `${DAYS} days of rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`;
+    const { probes, seed } = await prepareSeededProject(run, progress, { count: PROBES, probeId, probeSource }, seeding, seedDatabase);
 
     progress("starting the local network (demo shop, wrangler dev building the project)");
-    const workerPort = await freePort(29987);
-    const shopPort = await freePort(Math.max(29990, workerPort + 1));
-    network = await startLocalNetwork({ root, persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid" }, log });
-    const base = network.workerUrl;
+    const base = (await run.startNetwork(29987)).workerUrl;
 
     const targets: Target[] = [
       { label: `/ (${PROBES} probes, uncached)`, path: "/" },
@@ -382,16 +162,13 @@ async function main(): Promise<void> {
     const baseline = targets.find((t) => t.baseline)!;
 
     progress(`warm-up: ${WARMUP} request(s) per URL`);
-    for (const t of targets) {
-      for (let k = 0; k < WARMUP; k++) {
-        const s = await get(base + t.path, agent);
-        if (s.status !== 200) throw new Error(`warm-up ${t.path}: ${s.status} ${s.error ?? ""}`);
-      }
-    }
+    const send = (t: Target) => get(base + t.path, agent);
+    await warmUp(targets, WARMUP, send, (t, s) => {
+      if (s.status !== 200) throw new Error(`warm-up ${t.path}: ${s.status} ${s.error ?? ""}`);
+    });
 
     progress(`sequential: ${REQUESTS} rounds of ${targets.length} requests`);
-    const sequential = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
-    for (let round = 0; round < REQUESTS; round++) for (const t of targets) sequential.get(t)!.push(await get(base + t.path, agent));
+    const sequential = await roundRobin(targets, REQUESTS, send);
 
     progress(`under load: ${CONCURRENCY} clients, ${ROUNDS} round(s) of ${SECONDS} s per URL`);
     const loaded = new Map<Target, { samples: Sample[]; wallMs: number }>(targets.map((t) => [t, { samples: [], wallMs: 0 }]));
@@ -410,8 +187,7 @@ async function main(): Promise<void> {
     const banner = /id="overall">([^<]*)</.exec(body)?.[1] ?? "?";
 
     progress("stopping the local network");
-    await network.stop();
-    network = undefined;
+    await run.stopNetwork();
 
     progress("replaying the page loaders on the same D1 through getPlatformProxy");
     const d1 = await openLocalD1(writeD1OnlyConfig(root, temp, "afterlife-page-bench-d1"), persistTo);
@@ -466,14 +242,7 @@ async function main(): Promise<void> {
     const errors = targets.reduce((n, t) => n + summarize([...sequential.get(t)!, ...loaded.get(t)!.samples]).errors, 0);
     console.log(`\nTarget: zero errors (${errors === 0 ? "met" : `${errors} errors`}); uncached render p50 within 3x the static asset: sequential ${fixed(seqPage, 2)}x, under load ${fixed(loadPage, 2)}x.`);
     progress("done");
-  } catch (error) {
-    if (recent.length) console.error(`last lines of the local network:\n${recent.join("\n")}`);
-    throw error;
-  } finally {
-    agent.destroy();
-    if (network) await network.stop().catch(() => {});
-    if (existsSync(temp)) rmSync(temp, { recursive: true, force: true });
-  }
+  }, () => agent.destroy());
 }
 
 await main();

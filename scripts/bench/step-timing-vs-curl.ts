@@ -34,7 +34,8 @@ import type { RunResult } from "../../src/probe/result.ts";
 import { runProbe } from "../../src/probe/run-probe.ts";
 import { MINUTE_MS, slotOf } from "../../src/schedule/plan.ts";
 import { startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
-import { freePort } from "../local/ports.ts";
+import { formatTable, quantile, withTimeout } from "./measure.ts";
+import { freePorts, NetworkLog, shopFaults } from "./temp-project.ts";
 
 const DELAYS_MS = [0, 50, 200, 1000];
 const TICKS_PER_DELAY = 4;
@@ -55,11 +56,6 @@ interface DelaySamples {
 
 // ---------------------------------------------------------------- statistics
 
-function quantile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
 const median = (values: readonly number[]) => quantile(values, 0.5);
 const p90 = (values: readonly number[]) => quantile(values, 0.9);
 
@@ -76,14 +72,7 @@ function worstAbsolute(values: readonly number[]): number {
 // ---------------------------------------------------------------- the shop's fault knob
 
 async function controlFaults(shopUrl: string, method: "POST" | "DELETE", fault?: { path: string; delayMs: number }): Promise<void> {
-  const res = await fetch(`${shopUrl}/_control/faults`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(fault ? { body: JSON.stringify(fault) } : {}),
-    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-  });
-  await res.arrayBuffer();
-  if (!res.ok) throw new Error(`${method} /_control/faults answered ${res.status}`);
+  await shopFaults(shopUrl, method, fault, HTTP_TIMEOUT_MS);
 }
 
 async function setDelay(shopUrl: string, delayMs: number): Promise<void> {
@@ -92,18 +81,6 @@ async function setDelay(shopUrl: string, delayMs: number): Promise<void> {
 }
 
 // ---------------------------------------------------------------- Afterlife in workerd
-
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function readRun(workerUrl: string, runId: string): Promise<RunResult> {
   const res = await fetch(`${workerUrl}/api/v1/runs/${encodeURIComponent(runId)}`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
@@ -202,15 +179,9 @@ function tableRow(s: DelaySamples): string[] {
   ];
 }
 
-function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
-
 function printReport(results: DelaySamples[]): void {
   const header = ["delay ms", "n al/curl/node", "afterlife med/p90", "curl med/p90", "node med/p90", "med diff", "worst |diff|", "ratio"];
-  console.log(formatTable(header, results.map(tableRow)));
+  console.log(formatTable(header, results.map(tableRow), "right"));
   const pooled = results.flatMap(differences);
   const worst = results.map((s) => ({ delayMs: s.delayMs, worst: worstAbsolute(differences(s)) })).reduce((a, b) => (b.worst > a.worst ? b : a));
   console.log(
@@ -221,25 +192,15 @@ function printReport(results: DelaySamples[]): void {
 
 // ---------------------------------------------------------------- main
 
-async function choosePorts(): Promise<{ workerPort: number; shopPort: number }> {
-  const workerPort = await freePort(28787);
-  const shopPort = await freePort(Math.max(28790, workerPort + 1));
-  return { workerPort, shopPort };
-}
-
 async function main(): Promise<void> {
   const started = performance.now();
   const [probe] = loadRegistry([{ file: "probes/shop-home.ts", definition: shopHome }]);
   const persistTo = await mkdtemp(join(tmpdir(), "afterlife-bench-timing-"));
-  const recentLog: string[] = [];
-  const log = (line: string) => {
-    recentLog.push(line);
-    if (recentLog.length > 40) recentLog.shift();
-  };
+  const networkLog = new NetworkLog(false, 40);
   let network: LocalNetwork | undefined;
   try {
     console.error("starting the local network (D1, demo shop, wrangler dev)…");
-    network = await startLocalNetwork({ persistTo, cronDriver: false, log, ...(await choosePorts()) });
+    network = await startLocalNetwork({ persistTo, cronDriver: false, log: networkLog.log, ...(await freePorts(28787)) });
     const results: DelaySamples[] = [];
     for (const [index, delayMs] of DELAYS_MS.entries()) {
       console.error(`delay ${delayMs} ms: ${TICKS_PER_DELAY} ticks, ${CURL_RUNS} curl runs, ${NODE_RUNS} node runs…`);
@@ -249,7 +210,7 @@ async function main(): Promise<void> {
     printReport(results);
     console.error(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
-    if (recentLog.length) console.error(`last lines of the local network:\n${recentLog.join("\n")}`);
+    networkLog.printRecent();
     throw error;
   } finally {
     if (network) {

@@ -1,16 +1,25 @@
 /**
- * Shared by the benchmarks that run a generated fleet under `wrangler dev` (fleet.ts, api.ts):
- * a temporary copy of the project with its own probes/ folder, a D1-only wrangler config for
- * getPlatformProxy on the same persisted database, the database's SQLite file, and the small
- * number and table helpers of the reports.
+ * Shared by the benchmarks that run the project under `wrangler dev` (fleet.ts, api.ts, page.ts,
+ * step-timing-vs-curl.ts): a temporary copy of the project with its own generated probes/
+ * folder and migrated local D1, the local network started on it (its log lines, the dispatcher's
+ * tick lines, the demo shop's fault knob), a D1-only wrangler config for getPlatformProxy on the
+ * same persisted database, and the database's SQLite file. The temp dir is always removed.
  */
-import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { getPlatformProxy, unstable_readConfig } from "wrangler";
 import { loadRegistry, type LoadedProbe, type ProbeModule } from "../../src/probe/registry.ts";
+import type { TickReport } from "../../src/schedule/dispatch-tick.ts";
+import { OFFLINE_ENV, startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
+import { freePort } from "../local/ports.ts";
+import { runToCompletion } from "../local/processes.ts";
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The regions every generated benchmark probe runs in. */
+export const BENCH_REGIONS = ["weur", "enam", "apac", "wnam", "eeur"] as const;
 
 // ---------------------------------------------------------------- the temporary project
 
@@ -37,6 +46,11 @@ export function makeTempProject(root: string, probes: ReadonlyMap<string, string
   for (const [file, source] of probes) writeFileSync(join(root, "probes", file), source);
 }
 
+/** A temporary project whose probes/ folder holds `count` generated probes, <id>.ts each (i from 1). */
+export function makeGeneratedProject(root: string, count: number, probeId: (i: number) => string, probeSource: (i: number) => string): void {
+  makeTempProject(root, new Map(Array.from({ length: count }, (_, k) => [`${probeId(k + 1)}.ts`, probeSource(k + 1)])));
+}
+
 /** The probes as the Worker loads them: the files of root/probes imported and validated by loadRegistry. */
 export async function loadProjectProbes(root: string): Promise<LoadedProbe[]> {
   const files = readdirSync(join(root, "probes")).filter((f) => f.endsWith(".ts")).sort();
@@ -47,6 +61,12 @@ export async function loadProjectProbes(root: string): Promise<LoadedProbe[]> {
 }
 
 // ---------------------------------------------------------------- the local D1
+
+/** Applies the project's D1 migrations to the local database persisted under persistTo. */
+export async function applyMigrations(root: string, persistTo: string): Promise<void> {
+  const wrangler = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
+  await runToCompletion(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
+}
 
 /** A wrangler config with only the D1 binding (same database id), so the proxy starts no Durable Objects. */
 export function writeD1OnlyConfig(root: string, dir: string, name = "afterlife-bench-d1"): string {
@@ -82,44 +102,117 @@ export function d1File(persistTo: string): string {
   return join(dir, files[0]!);
 }
 
-// ---------------------------------------------------------------- numbers and tables
+// ---------------------------------------------------------------- the local network
 
-export function positiveInt(flag: string, raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: a positive integer, got '${raw}'`);
-  return n;
+/** Free ports for the Worker and the demo shop: base (or the next free one), base + 3 or above. */
+export async function freePorts(base: number): Promise<{ workerPort: number; shopPort: number }> {
+  const workerPort = await freePort(base);
+  const shopPort = await freePort(Math.max(base + 3, workerPort + 1));
+  return { workerPort, shopPort };
 }
 
-/** A progress line on stderr, with the seconds since `started`. */
-export function progressLogger(started = performance.now()): (text: string) => void {
-  return (text) => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
+/** The dispatcher's `{"event":"tick",...}` log line. */
+export type TickLine = Omit<TickReport, "outcomes">;
+
+/** The local network's log: the last `keep` lines (for a failure), echoed when verbose, and the tick lines. */
+export class NetworkLog {
+  private readonly lines = new Map<number, TickLine>();
+  private readonly waiters = new Map<number, (line: TickLine) => void>();
+  readonly recent: string[] = [];
+  private readonly verbose: boolean;
+  private readonly keep: number;
+  constructor(verbose = false, keep = 60) {
+    this.verbose = verbose;
+    this.keep = keep;
+  }
+
+  readonly log = (line: string): void => {
+    if (this.verbose) console.error(line);
+    this.recent.push(line);
+    if (this.recent.length > this.keep) this.recent.shift();
+    const at = line.indexOf('{"event":"tick"');
+    if (at < 0) return;
+    try {
+      const parsed = JSON.parse(line.slice(at)) as TickLine & { event: string };
+      this.lines.set(parsed.slotAt, parsed);
+      this.waiters.get(parsed.slotAt)?.(parsed);
+    } catch {
+      // a line cut in two by the pipe; the tick shows as "no line"
+    }
+  };
+
+  /** The tick line of slotAt, waiting up to `ms` for it; undefined if none came. */
+  async waitForTick(slotAt: number, ms: number): Promise<TickLine | undefined> {
+    const known = this.lines.get(slotAt);
+    if (known) return known;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.lines.get(slotAt)), ms);
+      this.waiters.set(slotAt, (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+  }
+
+  printRecent(): void {
+    if (this.recent.length) console.error(`last lines of the local network:\n${this.recent.join("\n")}`);
+  }
 }
 
-/** Nearest-rank quantile (p in 0..1); NaN for no values. */
-export function quantile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
-
-export const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
-export const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-
-/** Columns padded to their widest cell: the first left-aligned, the others right-aligned. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
-
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+/** The demo shop's fault knob: POST one fault, or DELETE them all. */
+export async function shopFaults(shopUrl: string, method: "POST" | "DELETE", fault?: { path: string; delayMs: number }, timeoutMs = 15_000): Promise<void> {
+  const res = await fetch(`${shopUrl}/_control/faults`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(fault ? { body: JSON.stringify(fault) } : {}),
+    signal: AbortSignal.timeout(timeoutMs),
   });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${method} /_control/faults answered ${res.status}`);
+}
+
+/**
+ * One benchmark run in a fresh temp dir (project/ for the copy, state/ for the persisted local
+ * state): `run` prints the network's last log lines on a failure, and always stops the network
+ * and removes the temp dir.
+ */
+export class TempRun {
+  readonly temp: string;
+  readonly root: string;
+  readonly persistTo: string;
+  readonly networkLog: NetworkLog;
+  private network: LocalNetwork | undefined;
+
+  constructor(prefix: string, networkLog: NetworkLog) {
+    this.temp = mkdtempSync(join(tmpdir(), prefix));
+    this.root = join(this.temp, "project");
+    this.persistTo = join(this.temp, "state");
+    this.networkLog = networkLog;
+  }
+
+  /** `wrangler dev` on the copy with the paid plan's limits and the demo shop, no cron driver. */
+  async startNetwork(basePort: number): Promise<LocalNetwork> {
+    const { workerPort, shopPort } = await freePorts(basePort);
+    this.network = await startLocalNetwork({ root: this.root, persistTo: this.persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid" }, log: this.networkLog.log });
+    return this.network;
+  }
+
+  async stopNetwork(): Promise<void> {
+    await this.network?.stop();
+    this.network = undefined;
+  }
+
+  /** Runs body; `release` (before the network stops) frees what the body's measuring held. */
+  async run(body: () => Promise<void>, release?: () => void): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      this.networkLog.printRecent();
+      throw error;
+    } finally {
+      release?.();
+      if (this.network) await this.network.stop().catch(() => {});
+      if (existsSync(this.temp)) rmSync(this.temp, { recursive: true, force: true });
+    }
   }
 }

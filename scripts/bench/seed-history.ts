@@ -1,0 +1,197 @@
+/**
+ * Shared by the benchmarks that read a realistic history (api.ts, page.ts): D days of hourly and
+ * daily rollups per (probe, region) and the raw runs of the last minutes, written straight into
+ * the local D1's SQLite file before any workerd opens it. 100 x 5 x 90 x 24 is over a million
+ * hourly rows: with node:sqlite that takes seconds, where `wrangler d1 execute --file` or D1
+ * batches would take minutes. The rows are the same either way.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { bucketIndex, BUCKET_COUNT, emptyHistogram, encodeHistogram } from "../../src/slo/latency-histogram.ts";
+import type { LoadedProbe } from "../../src/probe/registry.ts";
+import { fixed, int } from "./measure.ts";
+import { applyMigrations, BENCH_REGIONS, d1File, loadProjectProbes, makeGeneratedProject, probeModuleSource, type TempRun } from "./temp-project.ts";
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** The one step of the probes the history is seeded for. */
+export const HISTORY_STEP = "health";
+export const HISTORY_SLO = { availability: 0.999, latency: { percent: 0.95, underMs: 512 }, window: "30d" } as const;
+
+/**
+ * The source of a probe the history fits: schedule 1m in BENCH_REGIONS, degraded after 1 s,
+ * HISTORY_SLO, one step GET {{env:SHOP_URL}}/health expecting 200.
+ */
+export function historyProbeSource(fields: { id: string; name: string; description?: string; group: string }): string {
+  return probeModuleSource({
+    id: fields.id,
+    name: fields.name,
+    ...(fields.description === undefined ? {} : { description: fields.description }),
+    group: fields.group,
+    schedule: "1m",
+    regions: BENCH_REGIONS,
+    degradedAfterMs: 1000,
+    slo: HISTORY_SLO,
+    steps: [{ name: HISTORY_STEP, method: "GET", url: "{{env:SHOP_URL}}/health", expectStatus: 200 }],
+  });
+}
+
+/** mulberry32: a small seeded PRNG, so every run seeds the same history. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface HistoryOptions {
+  probeIds: readonly string[];
+  /** BENCH_REGIONS unless given. */
+  regions?: readonly string[];
+  /** The one step of every probe (HISTORY_STEP unless given): the key of the step_failures counts and of the raw runs' failures. */
+  step?: string;
+  days: number;
+  /** The rollups cover the hours before this minute (the current hour up to it). */
+  nowSlot: number;
+  seed: number;
+  /** One probe in ten (the 4th, the 14th, ...) has a day without any data. */
+  gapDays?: boolean;
+  raw: {
+    /** How many minutes of raw runs, one a minute, ending with the minute `lastSlot`. */
+    minutes: number;
+    lastSlot: number;
+    downChance: number;
+    /** The detail column of a raw run. */
+    detail: (isDown: boolean, ms: number) => string;
+  };
+}
+
+export interface SeedFigures {
+  hourly: number;
+  daily: number;
+  raw: number;
+  runsInRollups: number;
+  downs: number;
+  degraded: number;
+  avgLatencyJsonBytes: number;
+  ms: number;
+}
+
+/**
+ * Per hour: 60 expected runs (fewer in the current hour); about 1 hour in 500 misses a run (no
+ * data); about 2% of hours have one down run, 0.2% an incident of 2-10; 0.5% one degraded run
+ * (1.0-2.5 s). Up runs take base x exp(0.25 N(0,1)) ms, base 100-250 ms per (probe, region),
+ * i.e. mostly 70-400 ms. The daily rows are the sums of that day's hourly rows. The
+ * step_failures column is written when the table has it (migrations/0004).
+ */
+export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
+  const t0 = performance.now();
+  const random = prng(o.seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const firstDay = Math.floor(o.nowSlot / DAY_MS) * DAY_MS - (o.days - 1) * DAY_MS;
+  const lastHour = Math.floor(o.nowSlot / HOUR_MS) * HOUR_MS;
+  const step = o.step ?? HISTORY_STEP;
+  const regions = o.regions ?? BENCH_REGIONS;
+  const failures = (down: number) => (down > 0 ? JSON.stringify({ [step]: down }) : "{}");
+
+  const db = new DatabaseSync(file);
+  try {
+    const columns = new Set((db.prepare("PRAGMA table_info(rollups_hourly)").all() as { name: string }[]).map((c) => c.name));
+    const withSteps = columns.has("step_failures");
+    const rollupInsert = (table: string, column: string) =>
+      db.prepare(
+        `INSERT INTO ${table} (probe_id, region, ${column}, total, up, degraded, down, latency${withSteps ? ", step_failures" : ""}) VALUES (?, ?, ?, ?, ?, ?, ?, ?${withSteps ? ", ?" : ""})`,
+      );
+    const insertHourly = rollupInsert("rollups_hourly", "hour_at");
+    const insertDaily = rollupInsert("rollups_daily", "day_at");
+    const insertRun = db.prepare(`INSERT INTO runs (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
+      failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const figures: SeedFigures = { hourly: 0, daily: 0, raw: 0, runsInRollups: 0, downs: 0, degraded: 0, avgLatencyJsonBytes: 0, ms: 0 };
+    let latencyJsonBytes = 0;
+
+    db.exec("BEGIN");
+    o.probeIds.forEach((id, p) => {
+      const gapDay = o.gapDays && p % 10 === 3 ? firstDay + Math.floor(random() * (o.days - 2)) * DAY_MS : -1;
+      for (const region of regions) {
+        const base = 100 + 150 * random();
+        const sample = () => Math.max(20, base * Math.exp(0.25 * normal()));
+        for (let day = firstDay; day <= lastHour; day += DAY_MS) {
+          if (day === gapDay) continue;
+          const dayHistogram = emptyHistogram();
+          const dayCounts = { total: 0, up: 0, degraded: 0, down: 0 };
+          for (let hour = day; hour < day + DAY_MS && hour <= lastHour; hour += HOUR_MS) {
+            const expected = Math.min(60, (o.nowSlot - hour) / MINUTE_MS);
+            if (expected <= 0) break;
+            const total = expected - (random() < 0.002 ? 1 : 0);
+            const r = random();
+            const down = Math.min(total, r < 0.002 ? 2 + Math.floor(random() * 9) : r < 0.022 ? 1 : 0);
+            const degraded = down < total && random() < 0.005 ? 1 : 0;
+            const up = total - down - degraded;
+            const histogram = emptyHistogram();
+            for (let k = 0; k < up; k++) histogram[bucketIndex(sample())]! += 1;
+            for (let k = 0; k < degraded; k++) histogram[bucketIndex(1000 + 1500 * random())]! += 1;
+            const latency = encodeHistogram(histogram);
+            latencyJsonBytes += latency.length;
+            insertHourly.run(id, region, hour, total, up, degraded, down, latency, ...(withSteps ? [failures(down)] : []));
+            figures.hourly++;
+            figures.runsInRollups += total;
+            figures.downs += down;
+            figures.degraded += degraded;
+            for (let b = 0; b < BUCKET_COUNT; b++) dayHistogram[b]! += histogram[b]!;
+            dayCounts.total += total;
+            dayCounts.up += up;
+            dayCounts.degraded += degraded;
+            dayCounts.down += down;
+          }
+          if (dayCounts.total === 0) continue;
+          insertDaily.run(id, region, day, dayCounts.total, dayCounts.up, dayCounts.degraded, dayCounts.down, encodeHistogram(dayHistogram), ...(withSteps ? [failures(dayCounts.down)] : []));
+          figures.daily++;
+        }
+        for (let m = o.raw.minutes - 1; m >= 0; m--) {
+          const slot = o.raw.lastSlot - m * MINUTE_MS;
+          const isDown = random() < o.raw.downChance;
+          const ms = Math.round(isDown ? 10_000 : sample());
+          insertRun.run(id, region, slot, "seed", region, isDown ? "down" : "up", slot + 150, ms, isDown ? "timeout" : null, isDown ? step : null, isDown ? "step timed out after 10000 ms" : null, o.raw.detail(isDown, ms));
+          figures.raw++;
+        }
+      }
+    });
+    db.exec("COMMIT");
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    figures.avgLatencyJsonBytes = latencyJsonBytes / Math.max(1, figures.hourly);
+    figures.ms = performance.now() - t0;
+    return figures;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The run's project with `count` generated probes, its local D1 migrated, then seeded by `seed`
+ * up to the current minute (returned as nowSlot); each step reported through `progress`.
+ */
+export async function prepareSeededProject(
+  run: TempRun,
+  progress: (text: string) => void,
+  generated: { count: number; probeId: (i: number) => string; probeSource: (i: number) => string },
+  seedWhat: string,
+  seed: (file: string, probeIds: readonly string[], nowSlot: number) => SeedFigures,
+): Promise<{ probes: LoadedProbe[]; nowSlot: number; seed: SeedFigures }> {
+  progress(`copying the project and writing ${generated.count} probes to ${run.root}`);
+  makeGeneratedProject(run.root, generated.count, generated.probeId, generated.probeSource);
+  const probes = await loadProjectProbes(run.root);
+
+  progress("applying the D1 migrations to the temporary local database");
+  await applyMigrations(run.root, run.persistTo);
+
+  const nowSlot = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+  progress(`seeding ${seedWhat}`);
+  const figures = seed(d1File(run.persistTo), probes.map((p) => p.probe.id), nowSlot);
+  progress(`  ${int(figures.hourly)} hourly + ${int(figures.daily)} daily rollups, ${int(figures.raw)} raw runs in ${fixed(figures.ms / 1000, 1)} s`);
+  return { probes, nowSlot, seed: figures };
+}
