@@ -32,14 +32,14 @@
  *   npm run bench:fleet                       1,000 probes, 3 ticks
  *   npm run bench:fleet -- --probes 250 --ticks 2
  */
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time.ts";
 import { DatabaseSync } from "node:sqlite";
 import { estimateCost } from "../../src/cost/estimate.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
-import { MINUTE_MS, planTick, slotOf } from "../../src/schedule/plan.ts";
+import { planTick, slotOf } from "../../src/schedule/plan.ts";
 import { estimateRunCost, PAID_LIMITS, planShards } from "../../src/schedule/shard-plan.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import type { RetentionPolicy } from "../../src/storage/retention.ts";
-import { DAY_MS, HOUR_MS } from "../../src/storage/run-write.ts";
 import { benchFlags, fixed, formatTable, int, progressLogger, quantile, withTimeout } from "./measure.ts";
 import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProject, NetworkLog, openLocalD1, probeModuleSource, shopFaults, TempRun, writeD1OnlyConfig, type TickLine } from "./temp-project.ts";
 
@@ -78,7 +78,6 @@ function probeSource(i: number): string {
     steps: [{ name: "health", method: "GET", url: `{{env:SHOP_URL}}${TARGET_PATH}`, expectStatus: 200 }],
   });
 }
-
 
 // ---------------------------------------------------------------- 4. planner CPU
 

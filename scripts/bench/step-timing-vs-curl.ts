@@ -24,6 +24,7 @@
  * Everything stays on 127.0.0.1; the local network lives in a fresh temp dir that is removed at
  * the end. Run with `npm run bench:timing` (about a minute).
  */
+import { MINUTE_MS } from "../../src/time.ts";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,7 +33,7 @@ import shopHome from "../../probes/shop-home.ts";
 import { loadRegistry, type LoadedProbe } from "../../src/probe/registry.ts";
 import type { RunResult } from "../../src/probe/result.ts";
 import { runProbe } from "../../src/probe/run-probe.ts";
-import { MINUTE_MS, slotOf } from "../../src/schedule/plan.ts";
+import { slotOf } from "../../src/schedule/plan.ts";
 import { startLocalNetwork, type LocalNetwork } from "../local/local-network.ts";
 import { formatTable, quantile, withTimeout } from "./measure.ts";
 import { freePorts, NetworkLog, shopFaults } from "./temp-project.ts";

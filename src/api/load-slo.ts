@@ -3,9 +3,10 @@
  * (daily for the window's whole days, hourly for its partial first and last days and for the
  * 3-day burn lookback) and the raw runs of the last 30 minutes (for the 5m and 30m burn rates).
  */
+import { DAY_MS, HOUR_MS } from "../time.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
-import { DAY_MS, HOUR_MS, planGrains, resolveWindow, type SloWindow } from "../slo/windows.ts";
+import { planGrains, resolveWindow, type SloWindow } from "../slo/windows.ts";
 import type { RollupRequest } from "../storage/run-store.ts";
 import type { AppDeps } from "./app-env.ts";
 

@@ -22,10 +22,8 @@
  */
 import { cronMatches, parseCron, type Cron } from "../schedule/cron.ts";
 import type { Maintenance, MaintenanceSchedule, MaintenanceWindow } from "./model.ts";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 /** upcomingWindows looks at most this far ahead: enumerating costs work per day. */
 export const MAX_HORIZON_MS = 400 * DAY_MS;
 

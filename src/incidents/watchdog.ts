@@ -18,8 +18,7 @@
  * notice has a deterministic key, so replayed ticks notify nothing new.
  */
 import type { NetworkEvent } from "./channels/notice.ts";
-
-const MINUTE_MS = 60_000;
+import { MINUTE_MS } from "../time.ts";
 
 export const TICK_STATE_KEY = "network:tick";
 export const REGIONS_STATE_KEY = "network:regions";

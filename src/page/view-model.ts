@@ -21,9 +21,8 @@ import type { SloReport } from "../slo/report.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { overallState, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
 import type { PageConfig } from "./page-config.ts";
+import { DAY_MS, HOUR_MS } from "../time.ts";
 
-export const DAY_MS = 86_400_000;
-export const HOUR_MS = 3_600_000;
 /** Days in the uptime bars, today included. */
 export const BAR_DAYS = 90;
 /** A day under this availability is a major problem, whatever the objective. */

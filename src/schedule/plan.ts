@@ -5,8 +5,7 @@
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import { SCHEDULES } from "../probe/schema.ts";
-
-export const MINUTE_MS = 60_000;
+import { MINUTE_MS } from "../time.ts";
 
 export interface PlannedRun {
   probe: LoadedProbe;

@@ -26,9 +26,10 @@
  * generic list of timed events: the caller passes raw runs (kept 14 days) for the short lookbacks
  * and rollups for the long ones, and hands the rates to burnAlert.
  */
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 import { allowedErrorRate } from "./error-budget.ts";
 import { assertCounts, countsIn, type TimedEvents } from "./sli.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS, type Span } from "./windows.ts";
+import { type Span } from "./windows.ts";
 
 /** The lookbacks the alert rules may use. */
 export const BURN_WINDOWS_MS = Object.freeze({

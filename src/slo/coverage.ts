@@ -2,8 +2,9 @@
  * Expected runs and no-data: a slot in which a probe was due but no run was stored is
  * "no data". It is never counted as up; SLO reports show it both excluded and counted as bad.
  */
+import { MINUTE_MS } from "../time.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
-import { intervalMinutes, MINUTE_MS, phaseOf } from "../schedule/plan.ts";
+import { intervalMinutes, phaseOf } from "../schedule/plan.ts";
 
 /** How many runs a probe was due per region in [from, to) (epoch ms, whole minutes). */
 export function expectedRunsPerRegion(probe: LoadedProbe, from: number, to: number): number {

@@ -18,8 +18,8 @@
  * division by zero, at 0 there is nothing to promise. Probe validation already refuses 100 %;
  * this refuses it again for any other caller, with the same advice.
  */
+import { HOUR_MS } from "../time.ts";
 import { applyNoData, assertCounts, type EventCounts, type NoDataTreatment, sli, type TimedEvents } from "./sli.ts";
-import { HOUR_MS } from "./windows.ts";
 
 export class ObjectiveError extends RangeError {
   override name = "ObjectiveError";

@@ -12,8 +12,8 @@
  * window and the number of events grows the budget, so the real moment is usually later: the
  * forecast errs on the side of warning early.
  */
+import { HOUR_MS } from "../time.ts";
 import { assertCounts, countsIn, type TimedEvents } from "./sli.ts";
-import { HOUR_MS } from "./windows.ts";
 import { lookbackSpan } from "./burn-rate.ts";
 
 export type ExhaustionForecast =

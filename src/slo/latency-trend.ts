@@ -24,9 +24,9 @@
  * are skipped: they have no finite value to fit. Fewer than 3 points give no trend (null with a
  * reason): two points make a line, not a trend.
  */
+import { DAY_MS } from "../time.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { emptyHistogram, type Histogram, merge, quantile } from "./latency-histogram.ts";
-import { DAY_MS } from "./windows.ts";
 
 export interface TrendPoint {
   /** Start of the UTC day, epoch ms. */

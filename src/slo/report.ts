@@ -4,6 +4,7 @@
  * the exhaustion forecast, and the latency trend. Pure: the API loads rollups and recent runs,
  * this composes them.
  */
+import { HOUR_MS } from "../time.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { burnAlert, burnRates, DEFAULT_BURN_ALERT_CONFIG, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnRates, type BurnWindow } from "./burn-rate.ts";
@@ -13,7 +14,7 @@ import { badEventsPerHour, forecastExhaustion, type ExhaustionForecast } from ".
 import { emptyHistogram, merge, quantile } from "./latency-histogram.ts";
 import { latencyTrend, type LatencyTrend } from "./latency-trend.ts";
 import { availabilityCounts, latencyCounts, rollupEvents, sli, sliBoth, type EventCounts, type SliKind, type SliResult, type TimedEvents } from "./sli.ts";
-import { HOUR_MS, resolveWindow, selectRollups, type SloWindow, type Span } from "./windows.ts";
+import { resolveWindow, selectRollups, type SloWindow, type Span } from "./windows.ts";
 
 /** Windows shorter than an hour come from raw runs; the others from hourly rollups. */
 const RAW_WINDOWS: readonly BurnWindow[] = ["5m", "30m"];

@@ -28,10 +28,7 @@
 import type { z } from "zod";
 import type { SloSchema } from "../probe/schema.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+import { DAY_MS, HOUR_MS } from "../time.ts";
 
 /** "1h" | "24h" | "7d" | "30d" | "90d" | "month", as a probe's `slo.window` allows. */
 export type SloWindow = z.infer<typeof SloSchema>["window"];

@@ -4,6 +4,7 @@
  * hash picks, and at most CHUNK rows go per statement, so no tick does unbounded work.
  */
 import { stableHash } from "../schedule/plan.ts";
+import { DAY_MS } from "../time.ts";
 
 export interface RetentionPolicy {
   rawRunDays: number;
@@ -12,7 +13,6 @@ export interface RetentionPolicy {
 
 export const DEFAULT_RETENTION: RetentionPolicy = { rawRunDays: 14, rollupDays: 400 };
 export const DELETE_CHUNK = 1000;
-const DAY_MS = 86_400_000;
 
 export interface PrunePlan {
   pairs: { probeId: string; region: string }[];

@@ -7,9 +7,7 @@
 import type { RunResult } from "../probe/result.ts";
 import { bucketIndex } from "../slo/latency-histogram.ts";
 import { toRunRow } from "./run-rows.ts";
-
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+import { DAY_MS, HOUR_MS } from "../time.ts";
 
 const INSERT_RUN = `INSERT INTO runs (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
   failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

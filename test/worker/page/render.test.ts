@@ -4,6 +4,7 @@
  * messages) is escaped wherever it lands -- text, attributes, the title, the feed -- and the
  * markup stays well-formed. Incidents and maintenance come out where they belong.
  */
+import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
 import { describe, expect, it } from "vitest";
 import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
 import { atomFeed, xmlText } from "../../../src/page/atom-feed.ts";
@@ -13,7 +14,7 @@ import { monthOf } from "../../../src/page/format.ts";
 import { parsePageConfig } from "../../../src/page/page-config.ts";
 import { ProbePage } from "../../../src/page/probe-page.tsx";
 import { StatusPage } from "../../../src/page/status-page.tsx";
-import { buildProbeDetailView, buildStatusView, DAY_MS, historyMonths, HOUR_MS, incidentViews } from "../../../src/page/view-model.ts";
+import { buildProbeDetailView, buildStatusView, historyMonths, incidentViews } from "../../../src/page/view-model.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunSummary } from "../../../src/probe/result.ts";
 import { emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";

@@ -1,4 +1,5 @@
 /** The page's view models: pure rules, table-driven and with properties. */
+import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
@@ -9,10 +10,8 @@ import {
   bannerState,
   buildStatusView,
   dayBars,
-  DAY_MS,
   failureCells,
   historyMonths,
-  HOUR_MS,
   incidentViews,
   isVisible,
   latencyChart,

@@ -1,9 +1,10 @@
 /** The tick planner: exact phases for known ids, and properties over generated probe sets. */
+import { MINUTE_MS } from "../../../src/time.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import { REGIONS, type Region, type Schedule, SCHEDULES } from "../../../src/probe/schema.ts";
-import { fnv1a, intervalMinutes, isDue, MINUTE_MS, phaseOf, planTick, type PlannedRun, slotOf, stableHash } from "../../../src/schedule/plan.ts";
+import { fnv1a, intervalMinutes, isDue, phaseOf, planTick, type PlannedRun, slotOf, stableHash } from "../../../src/schedule/plan.ts";
 
 interface ProbeSpec {
   id: string;

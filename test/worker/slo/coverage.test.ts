@@ -1,8 +1,9 @@
+import { MINUTE_MS } from "../../../src/time.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { SCHEDULES } from "../../../src/probe/schema.ts";
-import { isDue, MINUTE_MS } from "../../../src/schedule/plan.ts";
+import { isDue } from "../../../src/schedule/plan.ts";
 import { coverage, expectedRunsPerRegion } from "../../../src/slo/coverage.ts";
 
 const probeWith = (id: string, schedule: keyof typeof SCHEDULES) =>

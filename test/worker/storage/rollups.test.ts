@@ -1,11 +1,11 @@
 /** Rollups equal a recomputation from the raw runs, whatever the order, batching and duplicates. */
+import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RunResult, RunStatus } from "../../../src/probe/result.ts";
 import { emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
-import { DAY_MS, HOUR_MS } from "../../../src/storage/run-write.ts";
 
 const store = new D1RunStore(env.DB);
 const START = Date.UTC(2026, 10, 1);
