@@ -17,19 +17,11 @@
  * }'''
  */
 import { z } from "zod";
+import { isValidTimeZone } from "../incidents/maintenance-windows.ts";
 import { formatPath } from "../probe/registry.ts";
 
 /** The name of the Worker var that holds the page's JSON settings. */
 export const PAGE_CONFIG_VAR = "STATUS_PAGE";
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const webLink = z
   .string()
@@ -65,7 +57,7 @@ export const PageConfigSchema = z.strictObject({
   /** Probes never shown, on top of those whose definition says `public: false`. */
   hiddenProbes: z.array(z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'")).max(10_000).default([]),
   /** IANA time zone for times on the page. Days stay UTC days (the rollups' buckets); the page says so. */
-  timeZone: z.string().refine(isTimeZone, "an IANA time zone such as Europe/Berlin or UTC").default("UTC"),
+  timeZone: z.string().refine(isValidTimeZone, "an IANA time zone such as Europe/Berlin or UTC").default("UTC"),
   /**
    * Show the failing step and the failure message of recent failures on the public page. Off by
    * default: the page then shows only when, where and what kind of failure (timeout, status, ...).

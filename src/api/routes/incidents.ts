@@ -4,6 +4,7 @@ import { IncidentPatchSchema, IncidentSchema, NewIncidentSchema, NewIncidentUpda
 import type { AppDeps } from "../app-env.ts";
 import { writeGuard } from "../auth.ts";
 import { ProblemError } from "../problem.ts";
+import { unknownProbeIdsParam } from "../probe-ids.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { jsonResponse } from "../schemas/responses.ts";
@@ -52,10 +53,8 @@ const update = createRoute({
 });
 
 function unknownProbes(deps: AppDeps, probeIds: readonly string[]): void {
-  const unknown = probeIds.filter((id) => !deps.probes.some((p) => p.probe.id === id));
-  if (unknown.length) {
-    throw new ProblemError(400, "Bad Request", `Unknown probes: ${unknown.join(", ")}.`, [{ name: "json.probeIds", reason: `known: ${deps.probes.map((p) => p.probe.id).join(", ")}` }]);
-  }
+  const problem = unknownProbeIdsParam(deps, probeIds);
+  if (problem) throw new ProblemError(400, "Bad Request", "The incident names probes that do not exist.", [problem]);
 }
 
 async function existing(deps: AppDeps, id: string, publicOnly: boolean): Promise<Incident> {

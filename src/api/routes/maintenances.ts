@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { randomBase62 } from "../../auth/api-token.ts";
 import { MaintenanceSchema, NewMaintenanceSchema, type Maintenance } from "../../incidents/model.ts";
-import { parseCron } from "../../schedule/cron.ts";
+import { maintenanceScheduleProblems } from "../../incidents/maintenance-windows.ts";
 import { writeGuard } from "../auth.ts";
 import { ProblemError } from "../problem.ts";
+import { unknownProbeIdsParam } from "../probe-ids.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { jsonResponse } from "../schemas/responses.ts";
@@ -39,33 +40,17 @@ const cancel = createRoute({
   responses: { 204: { description: "Cancelled" }, ...problemResponses(400, 401, 403, 404, 429) },
 });
 
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** /api/v1/maintenances */
 export const maintenanceRoutes = createRouter()
   .openapi(list, async (c) => c.json({ maintenances: await c.env.deps.incidents.listMaintenances() }, 200))
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
     const { deps } = c.env;
-    const invalid: { name: string; reason: string }[] = [];
-    const unknown = body.probeIds.filter((id) => !deps.probes.some((p) => p.probe.id === id));
-    if (unknown.length) invalid.push({ name: "json.probeIds", reason: `unknown probes ${unknown.join(", ")}` });
-    if (body.schedule.kind === "once" && body.schedule.endsAt <= body.schedule.startsAt) invalid.push({ name: "json.schedule.endsAt", reason: "after startsAt" });
-    if (body.schedule.kind === "recurring") {
-      try {
-        parseCron(body.schedule.cron);
-      } catch (error) {
-        invalid.push({ name: "json.schedule.cron", reason: (error as Error).message });
-      }
-      if (!validTimeZone(body.schedule.timeZone)) invalid.push({ name: "json.schedule.timeZone", reason: "an IANA time zone such as Europe/Berlin" });
-    }
+    const unknown = unknownProbeIdsParam(deps, body.probeIds);
+    const invalid = [
+      ...(unknown ? [unknown] : []),
+      ...maintenanceScheduleProblems(body.schedule).map((p) => ({ name: `json.${p.path}`, reason: p.message })),
+    ];
     if (invalid.length) throw new ProblemError(400, "Bad Request", "The maintenance has invalid fields.", invalid);
     const now = deps.now();
     const maintenance: Maintenance = { id: `mnt_${randomBase62(12)}`, ...body, createdAt: now, updatedAt: now, cancelledAt: null };
