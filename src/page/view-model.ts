@@ -19,7 +19,7 @@ import { expectedRunsPerRegion } from "../slo/coverage.ts";
 import { BUCKET_COUNT, emptyHistogram, quantile } from "../slo/latency-histogram.ts";
 import type { SloReport } from "../slo/report.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-import { overallState, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
+import { overallState, PROBE_STATE_RANK, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
 import type { PageConfig } from "./page-config.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 
@@ -283,7 +283,7 @@ export interface GroupView {
   probes: ProbeView[];
 }
 
-const STATE_RANK: Record<ComponentState, number> = { up: 0, maintenance: 1, "no-data": 2, degraded: 3, regional: 4, down: 5 };
+const STATE_RANK: Record<ComponentState, number> = { ...PROBE_STATE_RANK, maintenance: 1 };
 
 export function worstState(states: readonly ComponentState[]): ComponentState {
   return states.reduce<ComponentState>((worst, s) => (STATE_RANK[s] > STATE_RANK[worst] ? s : worst), states[0] ?? "no-data");

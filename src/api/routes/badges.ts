@@ -4,6 +4,7 @@ import { latencyBadge, statusBadge, uptimeBadge, type BadgeContent } from "../ba
 import { shieldsEndpoint } from "../badges/badge-endpoint.ts";
 import { renderBadge } from "../badges/badge-svg.ts";
 import type { AppDeps } from "../app-env.ts";
+import { worstProbeState } from "../../status/overview.ts";
 import { loadOverview } from "../load-overview.ts";
 import { loadSloReports } from "../load-slo.ts";
 import { ProblemError } from "../problem.ts";
@@ -49,9 +50,7 @@ async function badgeContent(deps: AppDeps, probes: readonly LoadedProbe[], metri
   if (metric === "status") {
     const overview = await loadOverview({ ...deps, probes });
     // A group is as bad as its worst probe; one probe's state is its quorum verdict.
-    const states = overview.probes.map((p) => p.state);
-    const order = ["down", "regional", "degraded", "no-data", "up"] as const;
-    return statusBadge(order.find((s) => states.includes(s)) ?? "no-data");
+    return statusBadge(worstProbeState(overview.probes.map((p) => p.state)));
   }
   const { reports } = await loadSloReports(deps, { probes, window }, group !== undefined ? { group } : {});
   const report = reports[0]!;

@@ -1,11 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProbeStateSchema, type ProbeState } from "../../status/overview.ts";
+import { ProbeStateSchema, worstProbeState, type ProbeState } from "../../status/overview.ts";
 import { loadOverview } from "../load-overview.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
-
-/** The worst state wins: a capability is as healthy as its least healthy journey. */
-const SEVERITY: readonly ProbeState[] = ["down", "regional", "degraded", "no-data", "up"];
 
 const GroupSchema = z
   .object({ name: z.string().openapi({ example: "Checkout" }), state: ProbeStateSchema, probes: z.array(z.object({ id: z.string(), name: z.string(), state: ProbeStateSchema })) })
@@ -25,7 +22,7 @@ export const groupRoutes = createRouter().openapi(route, async (c) => {
   const groups = new Map<string, { id: string; name: string; state: ProbeState }[]>();
   for (const p of overview.probes) groups.set(p.group, [...(groups.get(p.group) ?? []), { id: p.id, name: p.name, state: p.state }]);
   return c.json(
-    { groups: [...groups].map(([name, probes]) => ({ name, state: SEVERITY.find((s) => probes.some((p) => p.state === s)) ?? "no-data", probes })) },
+    { groups: [...groups].map(([name, probes]) => ({ name, state: worstProbeState(probes.map((p) => p.state)), probes })) },
     200,
   );
 });

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
 import { isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
-import { ProbeStateSchema, RegionStateSchema, type ProbeOverview } from "../../status/overview.ts";
+import { ProbeStateSchema, quorumOf, RegionStateSchema, type ProbeOverview } from "../../status/overview.ts";
 
 export const ProbeSummarySchema = z
   .object({
@@ -36,7 +36,7 @@ export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): Pr
     tags: probe.tags,
     schedule: probe.schedule,
     regions: probe.regions,
-    quorum: probe.quorum ?? Math.ceil(probe.regions.length / 2),
+    quorum: quorumOf(loaded),
     version: loaded.version,
     file: loaded.file,
     degradedAfterMs: probe.degradedAfterMs ?? null,
