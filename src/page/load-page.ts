@@ -12,9 +12,9 @@
  *   /history, /feed.atom  incidents and maintenance only (two queries, also made by / and /probes/{id}).
  */
 import type { AppDeps } from "../api/app-env.ts";
+import { loadPublicMaintenance } from "../api/load-maintenance.ts";
 import { loadOverview } from "../api/load-overview.ts";
 import { loadSloReports } from "../api/load-slo.ts";
-import { windowsOf } from "../incidents/maintenance-windows.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
 import { quorumOf } from "../status/overview.ts";
@@ -39,19 +39,15 @@ export const LAST_FAILURES = 5;
 
 /** How far back the page, the history and the feed look for incidents and maintenance. */
 const NOTICE_HISTORY = 100;
-const WINDOW_RANGE_MS = 30 * 86_400_000;
 
 /**
  * Public incidents (newest first) and the maintenance of public probes, with the maintenance
  * occurrences from 30 days back to 30 days ahead: two D1 queries.
  */
 export async function loadNotices(deps: AppDeps, now: number): Promise<Notices> {
-  const publicIds = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  const [incidents, all] = await Promise.all([deps.incidents.listIncidents({ publicOnly: true, limit: NOTICE_HISTORY }), deps.incidents.listMaintenances()]);
-  const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)));
+  const [incidents, { maintenances, occurrences }] = await Promise.all([deps.incidents.listIncidents({ publicOnly: true, limit: NOTICE_HISTORY }), loadPublicMaintenance(deps, now)]);
   if (incidents.length === 0 && maintenances.length === 0) return NO_NOTICES;
-  const windows = maintenances.flatMap((m) => windowsOf(m, now - WINDOW_RANGE_MS, now + WINDOW_RANGE_MS));
-  return { incidents, maintenances, windows };
+  return { incidents, maintenances, windows: occurrences.map((o) => o.window) };
 }
 
 /** The status page: newest runs and 90 days of daily rollups of the shown probes, in two D1 batches. */

@@ -15,7 +15,8 @@
  * - created_at is not recorded anywhere, so it is the Unix epoch: stable, and plainly not a
  *   real creation date. updated_at is the start of the newest run behind the status.
  */
-import type { Incident, Maintenance, MaintenanceWindow } from "../../incidents/model.ts";
+import type { Incident } from "../../incidents/model.ts";
+import type { PublicMaintenance } from "../load-maintenance.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
 import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
@@ -188,10 +189,7 @@ export function toScheduledMaintenances(overview: Overview, context: PageContext
   return { page, scheduled_maintenances: maintenances.map((m) => toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now)) };
 }
 
-export interface MaintenanceOccurrence {
-  maintenance: Maintenance;
-  window: MaintenanceWindow;
-}
+export type MaintenanceOccurrence = PublicMaintenance["occurrences"][number];
 
 /** `unresolved` are the incidents still open: the summary lists those only, as Statuspage does. */
 export function toSummary(overview: Overview, context: PageContext, unresolved: readonly Incident[] = [], maintenances: readonly MaintenanceOccurrence[] = []): SummaryResponse {

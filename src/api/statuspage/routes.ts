@@ -8,7 +8,7 @@ import type { AppDeps } from "../app-env.ts";
 import { loadOverview } from "../load-overview.ts";
 import { createRouter } from "../router.ts";
 import type { Overview } from "../../status/overview.ts";
-import { windowsOf } from "../../incidents/maintenance-windows.ts";
+import { loadPublicMaintenance } from "../load-maintenance.ts";
 import { DEFAULT_PAGE_NAME, toComponentsResponse, type MaintenanceOccurrence, toIncidents, toScheduledMaintenances, toStatus, toSummary, type PageContext } from "./mapping.ts";
 import { ComponentsResponseSchema, IncidentsResponseSchema, ScheduledMaintenancesResponseSchema, StatusResponseSchema, SummaryResponseSchema } from "./schemas.ts";
 
@@ -57,18 +57,14 @@ export function loadPublicOverview(deps: AppDeps): Promise<Overview> {
   return loadOverview({ ...deps, probes: deps.probes.filter((p) => p.probe.public) });
 }
 
-const MAINTENANCE_RANGE_MS = 30 * 86_400_000;
-
 /**
  * Maintenance occurrences of public probes from 30 days back to 30 days ahead, newest first:
  * `upcoming` not started yet, `active` in progress, `summary` both.
  */
 async function publicMaintenances(deps: AppDeps, which: "all" | "upcoming" | "active" | "summary"): Promise<MaintenanceOccurrence[]> {
   const now = deps.now();
-  const publicIds = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  const maintenances = (await deps.incidents.listMaintenances()).filter((m) => m.probeIds.some((id) => publicIds.has(id)));
-  return maintenances
-    .flatMap((maintenance) => windowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS).map((window) => ({ maintenance, window })))
+  const { occurrences } = await loadPublicMaintenance(deps, now);
+  return occurrences
     .filter(({ window }) => {
       const upcoming = window.startsAt > now;
       const active = window.startsAt <= now && now < window.endsAt;
