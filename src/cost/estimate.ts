@@ -8,10 +8,11 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunResult, StepResult } from "../probe/result.ts";
 import { isScriptStep } from "../probe/schema.ts";
 import { intervalMinutes, planTick } from "../schedule/plan.ts";
-import { estimateRunCost, FREE_LIMITS, PAID_LIMITS, planShards, type InvocationLimits } from "../schedule/shard-plan.ts";
+import { estimateRunCost, FREE_LIMITS, PAID_LIMITS, planShards, shardWallMs, type InvocationLimits } from "../schedule/shard-plan.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import { toRunRow } from "../storage/run-rows.ts";
 import { STATEMENTS_PER_RUN } from "../storage/run-write.ts";
+import { MINUTE_MS } from "../time.ts";
 
 export type PlanName = "free" | "paid";
 
@@ -118,16 +119,16 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   let peakShardsPerTick = 0;
   const overLimit = new Set<string>();
   const origin = Date.UTC(2026, 0, 1);
+  const costs = new Map(probes.map((p) => [p, estimateRunCost(p)]));
+  const costOf = (p: LoadedProbe) => costs.get(p) ?? estimateRunCost(p);
   for (let minute = 0; minute < 60; minute++) {
-    const planned = planTick(probes, origin + minute * 60_000);
-    const shards = planShards(planned, terms.limits, (run) => estimateRunCost(run.probe));
+    const planned = planTick(probes, origin + minute * MINUTE_MS);
+    const shards = planShards(planned, terms.limits, (run) => costOf(run.probe));
     runsPerHour += planned.length;
     shardsPerHour += shards.length;
     peakShardsPerTick = Math.max(peakShardsPerTick, shards.length);
     for (const shard of shards) {
-      const costs = shard.runs.map((r) => estimateRunCost(r.probe));
-      const wallMs = Math.max(costs.reduce((n, c) => n + c.expectedMs, 0) / terms.limits.inFlight, ...costs.map((c) => c.expectedMs));
-      doSecondsPerHour += wallMs / 1000;
+      doSecondsPerHour += shardWallMs(shard.runs.map((r) => costOf(r.probe)), terms.limits.inFlight) / 1000;
       if (shard.overLimit?.length) for (const run of shard.runs) overLimit.add(`${run.probe.probe.id} (${shard.overLimit.join(", ")})`);
     }
   }
@@ -136,7 +137,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     const runsPerMonth = (MINUTES_PER_MONTH / intervalMinutes(p)) * p.probe.regions.length;
     // Written rows: the run and its two rollups now, and the run's deletion after retention.
     const rowsWrittenPerMonth = runsPerMonth * (STATEMENTS_PER_RUN + 1);
-    return { probeId: p.probe.id, runsPerMonth, rowsWrittenPerMonth, subrequestsPerMonth: runsPerMonth * estimateRunCost(p).requests, rawBytesPerRun: rawRowBytes(p) };
+    return { probeId: p.probe.id, runsPerMonth, rowsWrittenPerMonth, subrequestsPerMonth: runsPerMonth * costOf(p).requests, rawBytesPerRun: rawRowBytes(p) };
   });
 
   const runs = runsPerHour * HOURS_PER_MONTH;

@@ -12,6 +12,7 @@
 import { isScriptStep } from "../probe/schema.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { PlannedRun } from "./plan.ts";
+import { STATEMENTS_PER_RUN } from "../storage/run-write.ts";
 
 export interface InvocationLimits {
   /** Subrequests (fetches) one invocation may make. */
@@ -30,8 +31,8 @@ export const FREE_LIMITS: InvocationLimits = Object.freeze({ subrequests: 50, d1
 /** Workers Paid: 1,000 subrequests and 1,000 D1 queries per invocation. */
 export const PAID_LIMITS: InvocationLimits = Object.freeze({ subrequests: 1000, d1Queries: 1000, inFlight: 6, wallBudgetMs: 45_000 });
 
-/** D1 queries one stored run costs: the run row and two rollup upserts. */
-export const WRITE_QUERIES_PER_RUN = 3;
+/** D1 queries one stored run costs: the statements the store writes it with (run row, two rollups). */
+export const WRITE_QUERIES_PER_RUN = STATEMENTS_PER_RUN;
 
 /** Subrequests kept back in every shard for the colo lookup (`/cdn-cgi/trace`). */
 export const RESERVED_SUBREQUESTS = 1;
@@ -100,6 +101,14 @@ function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
   if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
   return out;
+}
+
+/**
+ * A shard's estimated wall time: max(sum of expectedMs / inFlight, longest run), since runs go
+ * inFlight at a time but one run cannot be split. `exceeded` checks the same rule in integers.
+ */
+export function shardWallMs(costs: readonly RunCost[], inFlight: number): number {
+  return Math.max(costs.reduce((n, c) => n + c.expectedMs, 0) / inFlight, ...costs.map((c) => c.expectedMs));
 }
 
 function compareRuns(a: PlannedRun, b: PlannedRun): number {
