@@ -319,10 +319,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
       delete: (url, options) => request("DELETE", url, options),
       request,
     },
-    expect: (actual, label) => {
-      const expectation = createExpect(actual, label);
-      return expectation;
-    },
+    expect: (actual, label) => createExpect(actual, label),
     vars: new Proxy(state.vars, {
       set(target, name, value) {
         if (typeof name !== "string") return false;

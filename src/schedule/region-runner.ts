@@ -4,7 +4,7 @@
  * cloudflare:* — it adapts the platform to executeShard().
  */
 import { DurableObject } from "cloudflare:workers";
-import { parseConfig, type WorkerEnv } from "../config.ts";
+import { parseConfig, type Config, type WorkerEnv } from "../config.ts";
 import { probeModules } from "../generated/probe-registry.ts";
 import { loadRegistry } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
@@ -30,9 +30,16 @@ export function regionRunner(env: RegionRunnerEnv, region: string, name: string)
 
 export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   private coloCache: string | undefined;
+  private parsedConfig: Config | undefined;
+
+  /** The object's env does not change while it lives: parse it once. */
+  private config(): Config {
+    this.parsedConfig ??= parseConfig(this.env);
+    return this.parsedConfig;
+  }
 
   private runnerDeps(): RunnerDeps {
-    const config = parseConfig(this.env);
+    const config = this.config();
     return {
       fetch: (input, init) => fetch(input, init),
       now: Date.now,
@@ -45,7 +52,7 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   /** Where this object really runs: the colo from /cdn-cgi/trace in production, the label locally. */
   private async colo(region: string): Promise<string> {
     if (this.coloCache) return this.coloCache;
-    if (parseConfig(this.env).environment !== "production") return region;
+    if (this.config().environment !== "production") return region;
     try {
       const trace = await (await fetch(TRACE_URL, { signal: AbortSignal.timeout(2000) })).text();
       this.coloCache = /^colo=(\w+)$/m.exec(trace)?.[1] ?? region;
