@@ -22,7 +22,7 @@ import type { D1IncidentStore } from "../storage/incident-store.ts";
 import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState } from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
-import { outboxId } from "./outbox.ts";
+import { outboxEntries } from "./outbox.ts";
 
 export const BURN_EVERY_MS = 5 * 60_000;
 
@@ -103,10 +103,9 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     statements.push(deps.incidents.saveProbeStateStatement(burnStateKey(probeId), deps.slotAt, next, deps.now));
     for (const effect of effects) {
       const notice = burnNotice(loaded, effect);
-      for (const channel of deps.channels) {
-        statements.push(deps.incidents.enqueueStatement({ id: outboxId(effect.key, effect.transition, channel), channel, payload: notice, at: deps.now }));
-        report.notices++;
-      }
+      const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
+      statements.push(...entries.map((e) => deps.incidents.enqueueStatement(e)));
+      report.notices += entries.length;
     }
   });
   await deps.incidents.run(statements);

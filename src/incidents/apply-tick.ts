@@ -12,7 +12,7 @@ import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Incident } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
-import { outboxId } from "./outbox.ts";
+import { outboxEntries } from "./outbox.ts";
 import { initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
 
 export interface IncidentTickDeps {
@@ -102,10 +102,9 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
           regions: observation.regions,
           at: effect.at,
         };
-        for (const channel of deps.channels) {
-          statements.push(deps.store.enqueueStatement({ id: outboxId(effect.key, effect.transition, channel), channel, payload: notice, at: deps.now }));
-          report.notices++;
-        }
+        const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
+        statements.push(...entries.map((e) => deps.store.enqueueStatement(e)));
+        report.notices += entries.length;
       }
     }
   }

@@ -14,7 +14,7 @@ import type { TickReport } from "../schedule/dispatch-tick.ts";
 import { planTick } from "../schedule/plan.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import { NETWORK_SUBJECT, type NetworkEvent, type Notice } from "./channels/notice.ts";
-import { outboxId } from "./outbox.ts";
+import { outboxEntries } from "./outbox.ts";
 import {
   DEFAULT_WATCHDOG_OPTIONS,
   initialWatchdogState,
@@ -106,10 +106,9 @@ export async function applyWatchdog(tick: Pick<TickReport, "slotAt" | "outcomes"
   let notices = 0;
   for (const effect of effects) {
     const notice = networkNotice(effect);
-    for (const channel of deps.channels) {
-      statements.push(deps.incidents.enqueueStatement({ id: outboxId(effect.key, "network", channel), channel, payload: notice, at: deps.now }));
-      notices++;
-    }
+    const entries = outboxEntries(effect.key, "network", deps.channels, notice, deps.now);
+    statements.push(...entries.map((e) => deps.incidents.enqueueStatement(e)));
+    notices += entries.length;
   }
   await deps.incidents.run(statements);
   const missed = effects.find((e) => e.event.kind === "ticks-missed")?.event;

@@ -30,6 +30,18 @@ export function outboxId(incidentId: string, transition: NoticeTransition, chann
   return [incidentId, transition, channel].map(encodeURIComponent).join(":");
 }
 
+export interface OutboxEntry {
+  id: string;
+  channel: string;
+  payload: unknown;
+  at: number;
+}
+
+/** One outbox row per channel for a notice: the id makes a replayed notice a no-op. */
+export function outboxEntries(key: string, transition: NoticeTransition, channels: readonly string[], payload: unknown, at: number): OutboxEntry[] {
+  return channels.map((channel) => ({ id: outboxId(key, transition, channel), channel, payload, at }));
+}
+
 /** The largest delay after `attempts` failed attempts: min(cap, base·2^(attempts−1)). */
 export function backoffCeilingMs(attempts: number, policy: Pick<OutboxPolicy, "baseMs" | "capMs"> = DEFAULT_OUTBOX_POLICY): number {
   if (!(Number.isInteger(attempts) && attempts >= 1)) throw new RangeError(`attempts must be an integer ≥ 1 (failed attempts so far), got ${attempts}`);
