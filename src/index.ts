@@ -49,22 +49,23 @@ export default {
   async scheduled(controller, env, ctx) {
     const config = parseConfig(env);
     const incidents = new D1IncidentStore(env.DB);
+    const runs = new D1RunStore(env.DB);
     const work = (async () => {
+      // Read once per tick; the SLO exclusion, the incident step and the burn alerts all need them.
+      const maintenances = await incidents.listMaintenances();
+      const excludedFromSlo = maintenances.filter((m) => m.excludeFromSlo);
       const report = await dispatchTick(controller.scheduledTime, {
         probes,
         limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
         retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
-        store: new D1RunStore(env.DB),
+        store: runs,
         runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
-        maintenanceProbeIds: async (slotAt) => {
-          const windows = (await incidents.listMaintenances()).filter((m) => m.excludeFromSlo);
-          return probes.filter((p) => isInMaintenance(p.probe.id, windows, slotAt)).map((p) => p.probe.id);
-        },
+        maintenanceProbeIds: (slotAt) => probes.filter((p) => isInMaintenance(p.probe.id, excludedFromSlo, slotAt)).map((p) => p.probe.id),
       });
       const { outcomes, ...summary } = report;
       const channels = config.channels.map((c) => c.name);
-      const alerts = await applyIncidentTick(outcomes, report.slotAt, { probes, store: incidents, channels, now: Date.now() });
-      const burn = await applyBurnAlerts({ probes, incidents, slo: { store: new D1RunStore(env.DB) }, channels, slotAt: report.slotAt, now: Date.now() });
+      const alerts = await applyIncidentTick(outcomes, report.slotAt, { probes, store: incidents, channels, maintenances, now: Date.now() });
+      const burn = await applyBurnAlerts({ probes, incidents, slo: { store: runs }, channels, maintenances, slotAt: report.slotAt, now: Date.now() });
       const watchdog = await applyWatchdog(report, { probes, incidents, channels, now: Date.now() });
       const delivery = await deliverDue({
         store: incidents,

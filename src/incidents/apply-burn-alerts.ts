@@ -22,6 +22,7 @@ import type { D1IncidentStore } from "../storage/incident-store.ts";
 import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState } from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
+import type { Maintenance } from "./model.ts";
 import { outboxEntries } from "./outbox.ts";
 
 export const BURN_EVERY_MS = 5 * 60_000;
@@ -33,6 +34,8 @@ export interface BurnAlertDeps {
   slo: Pick<AppDeps, "store">;
   /** Names of the configured notification channels. */
   channels: readonly string[];
+  /** Maintenance windows (the tick loads them once for every step that needs them). */
+  maintenances: readonly Maintenance[];
   /** The tick's slot (epoch ms of its scheduled minute). */
   slotAt: number;
   /** Wall clock, for the outbox rows and the state's updated_at. */
@@ -82,9 +85,9 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const report: BurnAlertReport = { evaluated: 0, notices: 0 };
   if (!isBurnSlot(deps.slotAt) || deps.probes.length === 0) return report;
   const evaluatedAt = deps.slotAt + 60_000;
-  const [{ reports }, maintenances, stored] = await Promise.all([
+  const { maintenances } = deps;
+  const [{ reports }, stored] = await Promise.all([
     loadSloReports({ store: deps.slo.store, now: () => evaluatedAt }, { probes: deps.probes }),
-    deps.incidents.listMaintenances(),
     deps.incidents.probeStates(deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
   const statements: D1PreparedStatement[] = [];

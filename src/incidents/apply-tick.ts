@@ -10,7 +10,7 @@ import type { RunOutcome } from "../schedule/shard-executor.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
-import type { Incident } from "./model.ts";
+import type { Incident, Maintenance } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
 import { outboxEntries } from "./outbox.ts";
 import { initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
@@ -20,6 +20,8 @@ export interface IncidentTickDeps {
   store: D1IncidentStore;
   /** Names of the configured notification channels. */
   channels: readonly string[];
+  /** Maintenance windows (the tick loads them once for every step that needs them). */
+  maintenances: readonly Maintenance[];
   now: number;
 }
 
@@ -61,8 +63,7 @@ function automaticIncident(loaded: LoadedProbe, effect: Extract<Effect, { kind: 
 }
 
 export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt: number, deps: IncidentTickDeps): Promise<IncidentTickReport> {
-  const maintenances = await deps.store.listMaintenances();
-  const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, maintenances, slotAt));
+  const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, deps.maintenances, slotAt));
   const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0 };
   if (observations.size === 0) return report;
   const stored = await deps.store.probeStates([...observations.keys()]);

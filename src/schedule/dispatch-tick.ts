@@ -18,7 +18,7 @@ export interface DispatchDeps {
   store: Pick<RunStore, "prune">;
   runShard: (request: ShardRequest) => Promise<ShardReport>;
   /** Probes whose runs at this slot fall in a maintenance window excluded from SLOs. */
-  maintenanceProbeIds?: (slotAt: number) => Promise<string[]>;
+  maintenanceProbeIds?: (slotAt: number) => string[];
 }
 
 export interface TickReport {
@@ -41,7 +41,7 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
   const planned = planTick(deps.probes, scheduledTime);
   const shards = planShards(planned, deps.limits, (run) => estimateRunCost(run.probe));
   const unreachableShards: string[] = [];
-  const inMaintenance = new Set(deps.maintenanceProbeIds ? await deps.maintenanceProbeIds(slotAt) : []);
+  const inMaintenance = new Set(deps.maintenanceProbeIds?.(slotAt) ?? []);
   const reports = await Promise.all(
     shards.map((shard) =>
       deps.runShard({ region: shard.region, shard: shard.index, slotAt, probeIds: shard.runs.map((r) => r.probe.probe.id), maintenanceProbeIds: shard.runs.map((r) => r.probe.probe.id).filter((id) => inMaintenance.has(id)) }).catch((error: unknown) => {
