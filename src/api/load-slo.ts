@@ -31,7 +31,7 @@ export interface LoadedSlo {
  * One report per probe (and, when `group` is set, one for the group as a whole first). Reads
  * only `store` and `now` of the deps: the scheduled burn-alert evaluation passes just those.
  */
-export async function loadSloReports(deps: Pick<AppDeps, "store" | "now"> & Partial<AppDeps>, query: SloQuery, options: { group?: string } = {}): Promise<LoadedSlo> {
+export async function loadSloReports(deps: Pick<AppDeps, "store" | "now">, query: SloQuery, options: { group?: string } = {}): Promise<LoadedSlo> {
   const now = deps.now();
   const windowOf = (p: LoadedProbe) => query.window ?? p.probe.slo.window;
   const regionsOf = (p: LoadedProbe) => p.probe.regions.filter((r) => query.region === undefined || r === query.region);

@@ -74,7 +74,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
       { probeId, regions, grain: "hour", from: hourlyFrom(now), to: now + 1 },
       { probeId, regions, grain: "day", from: barsFrom(now), to: now + 1 },
     ]),
-    loadSloReports({ ...deps, probes: [loaded] }, { probes: [loaded] }),
+    loadSloReports(deps, { probes: [loaded] }),
     loadNotices(deps, now),
   ]);
   const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
