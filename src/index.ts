@@ -15,9 +15,11 @@ import { deliverDue } from "./incidents/deliver-outbox.ts";
 import { isInMaintenance } from "./incidents/maintenance-windows.ts";
 import { dispatchTick } from "./schedule/dispatch-tick.ts";
 import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
+import { refreshDayHistory } from "./status/refresh-day-history.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { slotOf } from "./schedule/plan.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
+import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
@@ -33,6 +35,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     config: parseConfig(env),
     probes,
     store: new D1RunStore(env.DB),
+    dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
@@ -75,7 +78,9 @@ export default {
         random: Math.random,
         allowPrivateTargets: config.allowPrivateTargets,
       });
-      console.log(JSON.stringify({ event: "tick", ...summary, incidents: alerts, burn, watchdog, delivery }));
+      // Last: the page's day totals are upkeep, and never hold up a notice.
+      const dayHistory = await refreshDayHistory({ probes, histories: new D1DayHistoryStore(env.DB), runs, now: Date.now() });
+      console.log(JSON.stringify({ event: "tick", ...summary, incidents: alerts, burn, watchdog, delivery, dayHistory }));
       if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", shards: report.unreachableShards }));
     })();
     ctx.waitUntil(work);

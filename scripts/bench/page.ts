@@ -7,7 +7,10 @@
  * days (default 90) of hourly and daily rollups for every (probe, region) -- 60 runs an hour, a
  * few down runs, latencies around 100-300 ms, the daily rows being the sums of the hourly ones
  * -- and the raw runs of the last 30 minutes (the newest run of every pair, and what the SLO
- * panel reads). The copy then runs under `wrangler dev` (startLocalNetwork, no cron driver).
+ * panel reads). Then the production tick step refreshDayHistory builds every probe's day
+ * history (closed days, regions merged) on that database through getPlatformProxy, as the
+ * cron would have; its D1 cost is reported. The copy then runs under `wrangler dev`
+ * (startLocalNetwork, no cron driver).
  *
  * Measured in one run, from this Node process over 127.0.0.1, for
  *
@@ -31,7 +34,9 @@
  * it, so after the network has stopped the same loader code (loadStatusPage / loadProbePage
  * from src/page/load-page.ts) is replayed in this process against the same persisted database
  * through getPlatformProxy, with a D1 binding wrapped to count batches, statements, rows
- * returned and `meta.rows_read`. No timing is taken from the replay.
+ * returned and `meta.rows_read`: once as served, and once more for the status page with the day
+ * histories deleted (the first render after a deploy, before a tick built them). No timing is
+ * taken from the replay.
  *
  * Everything stays on 127.0.0.1. The network is always stopped and the temp dir removed.
  *
@@ -44,6 +49,8 @@ import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
+import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
+import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
 import { benchFlags, fixed, formatTable, int, progressLogger, roundRobin, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
@@ -120,10 +127,12 @@ async function closedLoop(url: string, agent: Agent, clients: number, seconds: n
 
 async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "status" | "probe"): Promise<Tally> {
   const tally = newTally();
+  const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw" });
   const deps = {
     config: { environment: "local", plan: "paid", rawRetentionDays: 14, allowPrivateTargets: true, values: {} },
     probes,
-    store: new D1RunStore(countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw" })),
+    store: new D1RunStore(counted),
+    dayHistory: new D1DayHistoryStore(counted),
     // The page's incident notices (load-page.ts reads them since the incident store came): not counted.
     incidents: new D1IncidentStore(db),
     now: Date.now,
@@ -132,6 +141,15 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
   if (page === "status") await loadStatusPage(deps, config);
   else await loadProbePage(deps, config, probes[0]!.probe.id, "24h");
   return tally;
+}
+
+/** The cron's day-history step over every probe at once, counted; before any workerd serves the database. */
+async function buildDayHistories(db: D1Database, probes: readonly LoadedProbe[]): Promise<{ tally: Tally; report: RefreshReport; ms: number }> {
+  const tally = newTally();
+  const counted = countingDb(db, tally, { statementIsBatch: true });
+  const t0 = performance.now();
+  const report = await refreshDayHistory({ probes, histories: new D1DayHistoryStore(counted), runs: new D1RunStore(counted), now: Date.now(), limit: probes.length });
+  return { tally, report, ms: performance.now() - t0 };
 }
 
 // ---------------------------------------------------------------- main
@@ -149,6 +167,16 @@ async function main(): Promise<void> {
   await run.run(async () => {
     const seeding = `${DAYS} days of rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`;
     const { probes, seed } = await prepareSeededProject(run, progress, { count: PROBES, probeId, probeSource }, seeding, seedDatabase);
+
+    progress("building the day histories with the tick's refreshDayHistory (getPlatformProxy)");
+    const d1Config = writeD1OnlyConfig(root, temp, "afterlife-page-bench-d1");
+    const before = await openLocalD1(d1Config, persistTo);
+    let built: Awaited<ReturnType<typeof buildDayHistories>>;
+    try {
+      built = await buildDayHistories(before.db, probes);
+    } finally {
+      await before.dispose();
+    }
 
     progress("starting the local network (demo shop, wrangler dev building the project)");
     const base = (await run.startNetwork(29987)).workerUrl;
@@ -190,12 +218,15 @@ async function main(): Promise<void> {
     await run.stopNetwork();
 
     progress("replaying the page loaders on the same D1 through getPlatformProxy");
-    const d1 = await openLocalD1(writeD1OnlyConfig(root, temp, "afterlife-page-bench-d1"), persistTo);
+    const d1 = await openLocalD1(d1Config, persistTo);
     let statusTally: Tally;
     let probeTally: Tally;
+    let coldTally: Tally;
     try {
       statusTally = await replay(d1.db, probes, "status");
       probeTally = await replay(d1.db, probes, "probe");
+      await d1.db.prepare("DELETE FROM day_history").run();
+      coldTally = await replay(d1.db, probes, "status");
     } finally {
       await d1.dispose();
     }
@@ -232,11 +263,18 @@ async function main(): Promise<void> {
         ["page", "batches", "statements", "rows returned", "rows read"],
         [
           ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead)],
+          ["/ without day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead)],
           [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead)],
         ],
       ),
     );
-    console.log(`   (a statement per (probe, region) for the newest runs, one per probe for the daily rollups; the count of batches does not grow with the history)`);
+    console.log(`   (a statement per (probe, region) for the newest runs; the day histories, and one statement per probe for the`);
+    console.log(`   daily rollups after its history; "without": the first render after a deploy, before a tick built the histories)`);
+    const b = built!;
+    console.log(
+      `\n4. Building the day histories (the tick's refreshDayHistory, all ${int(b.report.rebuilt)} probes at once; a tick does ${HISTORIES_PER_TICK}): ` +
+        `${int(b.tally.batches)} batches, ${int(b.tally.rowsRead)} rows read, ${int(b.tally.rowsReturned)} rows returned, ${fixed(b.ms, 0)} ms in Node (${fixed(b.tally.rowsRead / Math.max(1, b.report.rebuilt), 0)} rows read per probe).`,
+    );
     const seqPage = summarize(sequential.get(targets[0]!)!).p50 / summarize(sequential.get(baseline)!).p50;
     const loadPage = summarize(loaded.get(targets[0]!)!.samples).p50 / summarize(loaded.get(baseline)!.samples).p50;
     const errors = targets.reduce((n, t) => n + summarize([...sequential.get(t)!, ...loaded.get(t)!.samples]).errors, 0);

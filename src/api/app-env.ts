@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunResult } from "../probe/result.ts";
 import type { RunStore } from "../storage/run-store.ts";
+import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -11,6 +12,8 @@ export interface AppDeps {
   config: Config;
   probes: readonly LoadedProbe[];
   store: RunStore;
+  /** The status page's day totals: closed days per probe, regions merged. */
+  dayHistory: D1DayHistoryStore;
   tokens: TokenStore;
   incidents: D1IncidentStore;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };

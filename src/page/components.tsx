@@ -52,6 +52,7 @@ export function Time(props: { at: number; timeZone: string }) {
 
 function dayText(d: DaySegment, objective: number): string {
   if (d.runs === 0) return "No data: no run was stored.";
+  if (d.availability === null) return `Maintenance: ${formatCount(d.maintenance)} runs in a maintenance window, not counted.`;
   const parts = [
     `${LEVEL_TEXT[d.level]} (${formatObjective(objective)}): ${formatPercent(d.availability ?? 0)} of ${formatCount(d.runs)} runs good`,
     d.down ? `, ${formatCount(d.down)} failed` : "",

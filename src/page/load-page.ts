@@ -4,8 +4,9 @@
  * see view models; nothing under src/page/ but this file talks to the store.
  *
  * D1 per render:
- *   /                 2 batches: the newest run per (probe, region); daily rollups over 90 days
- *                     (one statement per probe, every region in it).
+ *   /                 2 batches: the newest run per (probe, region); the day totals of the bars: a
+ *                     day_history row per probe (closed days, regions merged) and the daily
+ *                     rollups of the days after it (today), one statement per probe.
  *   /probes/{id}      4 to 9 batches: newest runs; hourly (7 days) + daily (90 days) rollups; the
  *                     SLO report's two (loadSloReports); then the last failures: at most 5 reads
  *                     of one region's hour (or day) that the rollups say holds failed runs.
@@ -50,16 +51,20 @@ export async function loadNotices(deps: AppDeps, now: number): Promise<Notices> 
   return { incidents, maintenances, windows: occurrences.map((o) => o.window) };
 }
 
-/** The status page: newest runs and 90 days of daily rollups of the shown probes, in two D1 batches. */
+/** The status page: newest runs and the day totals of the shown probes, in two D1 batches. */
 export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise<StatusPageView> {
   const now = deps.now();
   const probes = visibleProbes(deps.probes, config);
-  const [overview, daily, notices] = await Promise.all([
+  const [overview, days, notices] = await Promise.all([
     loadOverview({ ...deps, probes }),
-    deps.store.rollups(probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions, grain: "day" as const, from: barsFrom(now), to: now + 1 }))),
+    deps.dayHistory.days(
+      probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions })),
+      barsFrom(now),
+      now + 1,
+    ),
     loadNotices(deps, now),
   ]);
-  return buildStatusView({ config, now, probes, overview, daily: daily.value, notices });
+  return buildStatusView({ config, now, probes, overview, days: days.value, notices });
 }
 
 /** The probe page, or null when no shown probe has this id (private probes are not found either). */

@@ -5,7 +5,8 @@
  * Rules worth knowing:
  * - Days are UTC days, the buckets of the daily rollups. A day without a stored run is "no
  *   data": grey, never green. A day with runs is coloured by its availability (up and degraded
- *   runs are good, as in the SLOs) against the probe's objective.
+ *   runs are good, as in the SLOs; runs in a maintenance window excluded from SLOs are neither)
+ *   against the probe's objective. Regions are merged: the loader hands over day totals.
  * - Availability over 90 days leaves out the time without data (the probe may be younger than
  *   90 days); the tooltip of each day says how many expected runs are missing.
  * - Latencies are upper bounds of the histogram bucket (never below the truth, at most 26 % above).
@@ -17,14 +18,15 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import type { FailureClass, RunSummary } from "../probe/result.ts";
 import { expectedRunsPerRegion } from "../slo/coverage.ts";
 import { BUCKET_COUNT, emptyHistogram, quantile } from "../slo/latency-histogram.ts";
+import { dayAvailability, dayTotalsFrom, HISTORY_DAYS, type DayTotals } from "../status/day-totals.ts";
 import type { SloReport } from "../slo/report.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { overallState, PROBE_STATE_RANK, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
 import type { PageConfig } from "./page-config.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 
-/** Days in the uptime bars, today included. */
-export const BAR_DAYS = 90;
+/** Days in the uptime bars, today included: the days a day history holds. */
+export const BAR_DAYS = HISTORY_DAYS;
 /** A day under this availability is a major problem, whatever the objective. */
 export const MAJOR_BELOW = 0.9;
 
@@ -169,9 +171,11 @@ export interface DaySegment {
   up: number;
   degraded: number;
   down: number;
+  /** Runs in a maintenance window excluded from SLOs: stored, but neither good nor bad. */
+  maintenance: number;
   /** Expected runs without a stored result (up to now for today). */
   missing: number;
-  /** (up + degraded) / runs; null without runs. */
+  /** (up + degraded) / (up + degraded + down); null without such runs. */
   availability: number | null;
   /** Median run time over every region (bucket upper bound), null without a timed run. */
   medianMs: number | null;
@@ -190,40 +194,22 @@ export function barsFrom(now: number): number {
   return Math.floor(now / DAY_MS) * DAY_MS - (BAR_DAYS - 1) * DAY_MS;
 }
 
-interface DayAccumulator {
-  runs: number;
-  up: number;
-  degraded: number;
-  down: number;
-  latency: number[] | null;
-}
-
 /**
- * One segment per UTC day, oldest first, from the probe's daily rollups (any regions), the
+ * One segment per UTC day, oldest first, from the probe's day totals (regions merged), the
  * incidents touching it, and the schedule (for the missing runs).
  */
-export function dayBars(loaded: LoadedProbe, daily: readonly Rollup[], incidents: readonly IncidentView[], now: number): DaySegment[] {
+export function dayBars(loaded: LoadedProbe, totals: readonly DayTotals[], incidents: readonly IncidentView[], now: number): DaySegment[] {
   const from = barsFrom(now);
-  const days: DayAccumulator[] = Array.from({ length: BAR_DAYS }, () => ({ runs: 0, up: 0, degraded: 0, down: 0, latency: null }));
-  for (const r of daily) {
-    if (r.grain !== "day") continue;
-    const index = Math.floor((r.bucketAt - from) / DAY_MS);
-    const day = days[index];
-    if (!day) continue;
-    day.runs += r.total;
-    day.up += r.up;
-    day.degraded += r.degraded;
-    day.down += r.down;
-    const h = (day.latency ??= emptyHistogram());
-    for (let b = 0; b < BUCKET_COUNT; b++) h[b]! += r.latency[b]!;
-  }
+  const byDay = new Map(totals.map((t) => [t.dayAt, t]));
   const regions = loaded.probe.regions.length;
   const objective = loaded.probe.slo.availability;
-  return days.map((d, i): DaySegment => {
+  return Array.from({ length: BAR_DAYS }, (_, i): DaySegment => {
     const dayAt = from + i * DAY_MS;
+    const d = byDay.get(dayAt);
     const end = Math.min(dayAt + DAY_MS, now + 1);
     const expected = end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
-    const availability = d.runs > 0 ? (d.up + d.degraded) / d.runs : null;
+    const runs = d?.total ?? 0;
+    const availability = d ? dayAvailability(d) : null;
     let worst: DaySegment["worstIncident"] = null;
     for (const incident of incidents) {
       const until = incident.resolvedAt ?? now;
@@ -233,28 +219,29 @@ export function dayBars(loaded: LoadedProbe, daily: readonly Rollup[], incidents
     }
     return {
       dayAt,
-      runs: d.runs,
-      up: d.up,
-      degraded: d.degraded,
-      down: d.down,
-      missing: Math.max(0, expected - d.runs),
+      runs,
+      up: d?.up ?? 0,
+      degraded: d?.degraded ?? 0,
+      down: d?.down ?? 0,
+      maintenance: d?.maintenance ?? 0,
+      missing: Math.max(0, expected - runs),
       availability,
-      medianMs: d.latency ? quantile(d.latency, 0.5) : null,
+      medianMs: d?.medianMs ?? null,
       level: dayLevel(availability, objective),
       worstIncident: worst,
     };
   });
 }
 
-/** Good runs over runs of the days; null without runs. */
-export function availabilityOf(days: readonly Pick<DaySegment, "runs" | "up" | "degraded">[]): number | null {
-  let runs = 0;
+/** Good runs over judged runs of the days (maintenance runs left out); null without any. */
+export function availabilityOf(days: readonly Pick<DaySegment, "up" | "degraded" | "down">[]): number | null {
+  let judged = 0;
   let good = 0;
   for (const d of days) {
-    runs += d.runs;
+    judged += d.up + d.degraded + d.down;
     good += d.up + d.degraded;
   }
-  return runs > 0 ? good / runs : null;
+  return judged > 0 ? good / judged : null;
 }
 
 // ---------------------------------------------------------------- components
@@ -332,8 +319,8 @@ export interface StatusPageInput {
   /** The shown probes only. */
   probes: readonly LoadedProbe[];
   overview: Overview;
-  /** Daily rollups of the shown probes over the bars' days. */
-  daily: readonly Rollup[];
+  /** Day totals of the shown probes over the bars' days, by probe id. */
+  days: ReadonlyMap<string, readonly DayTotals[]>;
   notices: Notices;
 }
 
@@ -342,18 +329,12 @@ export function probeViews(input: Omit<StatusPageInput, "config">): ProbeView[] 
   const incidents = incidentViews(input.notices.incidents, names);
   const maintenance = underMaintenance(input.notices, input.now);
   const overviewById = new Map(input.overview.probes.map((p) => [p.id, p]));
-  const dailyById = new Map<string, Rollup[]>();
-  for (const r of input.daily) {
-    const list = dailyById.get(r.probeId);
-    if (list) list.push(r);
-    else dailyById.set(r.probeId, [r]);
-  }
   return input.probes.map((loaded) => {
     const p = loaded.probe;
     const overview = overviewById.get(p.id);
     const days = dayBars(
       loaded,
-      dailyById.get(p.id) ?? [],
+      input.days.get(p.id) ?? [],
       incidents.filter((i) => i.probeIds.includes(p.id)),
       input.now,
     );
@@ -561,7 +542,8 @@ export interface ProbeDetailInput {
 export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
   const p = input.loaded.probe;
   const names = new Map([[p.id, p.name]]);
-  const [probe] = probeViews({ now: input.now, probes: [input.loaded], overview: input.overview, daily: input.rollups.filter((r) => r.grain === "day"), notices: input.notices });
+  const totals = dayTotalsFrom(input.rollups, barsFrom(input.now), input.now + 1);
+  const [probe] = probeViews({ now: input.now, probes: [input.loaded], overview: input.overview, days: new Map([[p.id, totals]]), notices: input.notices });
   const hourly = input.rollups.filter((r) => r.grain === "hour");
   const incidents = incidentViews(input.notices.incidents, names);
   return {

@@ -2,7 +2,7 @@
 import { parseRunId, type RunResult } from "../probe/result.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage } from "./run-list.ts";
-import { toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
+import { rollupColumns, toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
 import { runWriteStatements, STATEMENTS_PER_RUN } from "./run-write.ts";
@@ -85,7 +85,7 @@ export class D1RunStore implements RunStore {
     const statements = wanted.map((r) => {
       const { table, column } = ROLLUP_TABLES[r.grain];
       return this.db
-        .prepare(`SELECT probe_id, region, ${column} AS bucket_at, total, up, degraded, down, latency, step_failures, maintenance FROM ${table}
+        .prepare(`SELECT ${rollupColumns(column)} FROM ${table}
           WHERE probe_id = ? AND region IN (${r.regions.map(() => "?").join(", ")}) AND ${column} >= ? AND ${column} < ? ORDER BY region, ${column}`)
         .bind(r.probeId, ...r.regions, r.from, r.to);
     });

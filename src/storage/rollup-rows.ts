@@ -34,6 +34,11 @@ export interface RollupRow {
   maintenance: number;
 }
 
+/** The columns a RollupRow is read from, the table's bucket column named `bucket_at`. */
+export function rollupColumns(bucketColumn: "hour_at" | "day_at"): string {
+  return `probe_id, region, ${bucketColumn} AS bucket_at, total, up, degraded, down, latency, step_failures, maintenance`;
+}
+
 export function toRollup(row: RollupRow, grain: Grain): Rollup {
   return {
     probeId: row.probe_id,

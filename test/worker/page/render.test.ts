@@ -14,12 +14,13 @@ import { monthOf } from "../../../src/page/format.ts";
 import { parsePageConfig } from "../../../src/page/page-config.ts";
 import { ProbePage } from "../../../src/page/probe-page.tsx";
 import { StatusPage } from "../../../src/page/status-page.tsx";
-import { buildProbeDetailView, buildStatusView, historyMonths, incidentViews } from "../../../src/page/view-model.ts";
+import { barsFrom, buildProbeDetailView, buildStatusView, historyMonths, incidentViews } from "../../../src/page/view-model.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunSummary } from "../../../src/probe/result.ts";
 import { emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
 import { buildSloReport } from "../../../src/slo/report.ts";
 import type { Rollup } from "../../../src/storage/rollup-rows.ts";
+import { dayTotalsFrom } from "../../../src/status/day-totals.ts";
 import type { Overview } from "../../../src/status/overview.ts";
 import { findAll, parseXml, textOf, type XmlElement } from "../api/xml-checker.ts";
 
@@ -146,7 +147,7 @@ function expectNoBreakOut(html: string): XmlElement {
 
 describe("the status page", () => {
   it("escapes every string and keeps the markup well-formed", async () => {
-    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, daily: rollups().filter((r) => r.grain === "day"), notices });
+    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, days: new Map([[probe!.probe.id, dayTotalsFrom(rollups(), barsFrom(NOW), NOW + 1)]]), notices });
     const html = await render(StatusPage({ view, nonce: NONCE }));
     const root = expectNoBreakOut(html);
     const text = textOf(root);
@@ -161,7 +162,7 @@ describe("the status page", () => {
   });
 
   it("shows active incidents with their latest update and upcoming maintenance at the top", async () => {
-    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, daily: [], notices });
+    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, days: new Map(), notices });
     const root = parsePage(await render(StatusPage({ view, nonce: NONCE })));
     const articles = findAll(root, "article");
     expect(articles.map((a) => a.attributes["data-kind"])).toEqual(["incident", "maintenance"]);
@@ -177,7 +178,7 @@ describe("the status page", () => {
   });
 
   it("says when there is nothing to show", async () => {
-    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [], overview: { state: "unknown", checkedAt: null, probes: [] }, daily: [], notices: { incidents: [], maintenances: [], windows: [] } });
+    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [], overview: { state: "unknown", checkedAt: null, probes: [] }, days: new Map(), notices: { incidents: [], maintenances: [], windows: [] } });
     const text = textOf(parsePage(await render(StatusPage({ view, nonce: undefined }))));
     expect(text).toContain("No data yet");
     expect(text).toContain("Last checked never");

@@ -12,6 +12,7 @@ import { ASSET_CACHE, PAGE_CACHE } from "../../../src/page/page-routes.tsx";
 import { STYLESHEET_URL } from "../../../src/page/styles.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
+import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
@@ -189,6 +190,7 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     config,
     probes,
     store,
+    dayHistory: new D1DayHistoryStore(countingDb(tally)),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
@@ -212,12 +214,12 @@ describe("a fixed number of D1 batches per render", () => {
     for (let i = 0; i < runs.length; i += 200) await store.saveRuns(runs.slice(i, i + 200));
   });
 
-  it("renders the status page in 2 batches: newest runs, then daily rollups (one statement per probe)", async () => {
+  it("renders the status page in 2 batches: newest runs, then the day histories and the newer daily rollups (one statement per probe)", async () => {
     const tally = { batches: 0, statements: 0 };
     const res = await app(probes, tally)("/");
     expect(res.status).toBe(200);
     const shown = probes.filter((p) => p.probe.public);
-    expect(tally).toEqual({ batches: 2, statements: shown.length * 3 + shown.length });
+    expect(tally).toEqual({ batches: 2, statements: shown.length * 3 + 1 + shown.length });
   });
 
   it("renders a component's page in the same number of batches for 2 days or 89 days of history", async () => {

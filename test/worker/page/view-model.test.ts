@@ -8,6 +8,7 @@ import { parsePageConfig } from "../../../src/page/page-config.ts";
 import {
   BAR_DAYS,
   bannerState,
+  barsFrom,
   buildStatusView,
   dayBars,
   failureCells,
@@ -24,6 +25,7 @@ import {
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import { BUCKET_BOUNDS_MS, emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
 import type { Rollup } from "../../../src/storage/rollup-rows.ts";
+import { dayTotalsFrom } from "../../../src/status/day-totals.ts";
 import type { Overview } from "../../../src/status/overview.ts";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
@@ -49,6 +51,9 @@ function rollup(probeId: string, region: string, bucketAt: number, counts: { up?
 }
 
 const daysAgo = (n: number) => TODAY - n * DAY_MS;
+
+/** The bars of one probe's daily rollups, as the page gets them: through its day totals. */
+const barsOf = (loaded: LoadedProbe, daily: readonly Rollup[], incidents: readonly IncidentView[] = []) => dayBars(loaded, dayTotalsFrom(daily, barsFrom(NOW), NOW + 1), incidents, NOW);
 
 function incident(overrides: Partial<Incident>): Incident {
   return {
@@ -97,7 +102,7 @@ describe("the 90-day bars", () => {
   });
 
   it("sums the regions of a day, colours by the probe's objective, and takes the median over every region", () => {
-    const days = dayBars(
+    const days = barsOf(
       alpha!,
       [
         rollup("alpha", "weur", daysAgo(1), { up: 710, degraded: 10, ms: 100 }),
@@ -107,8 +112,6 @@ describe("the 90-day bars", () => {
         rollup("alpha", "weur", daysAgo(90), { up: 5 }), // before the bars
         rollup("alpha", "weur", daysAgo(4), { up: 5 }, "hour"), // not a daily rollup
       ],
-      [],
-      NOW,
     );
     const yesterday = days[88]!;
     expect(yesterday).toMatchObject({ runs: 1440, up: 1425, degraded: 10, down: 5, missing: 1440 * 2 - 1440, level: "ok" });
@@ -127,7 +130,7 @@ describe("the 90-day bars", () => {
     );
     fc.assert(
       fc.property(arb, (rows) => {
-        const days = dayBars(alpha!, rows.map((r) => rollup("alpha", r.region, daysAgo(r.day), r)), [], NOW);
+        const days = barsOf(alpha!, rows.map((r) => rollup("alpha", r.region, daysAgo(r.day), r)));
         for (const d of days) {
           expect(d.level === "none").toBe(d.runs === 0);
           if (d.availability !== null) {
@@ -138,6 +141,15 @@ describe("the 90-day bars", () => {
         }
       }),
     );
+  });
+
+  it("leaves runs in a maintenance window out of a day's availability, and never calls such a day empty", () => {
+    const inMaintenance: Rollup = { ...rollup("alpha", "weur", daysAgo(1), { up: 90, down: 10 }), total: 160, maintenance: 60 };
+    const onlyMaintenance: Rollup = { ...rollup("alpha", "weur", daysAgo(2), {}), total: 30, maintenance: 30 };
+    const days = barsOf(alpha!, [inMaintenance, onlyMaintenance]);
+    expect(days[88]).toMatchObject({ runs: 160, maintenance: 60, availability: 0.9, level: "minor" });
+    expect(days[87]).toMatchObject({ runs: 30, maintenance: 30, availability: null, level: "none" });
+    expect(days[87]!.missing).toBe(1440 * 2 - 30);
   });
 
   it("names the worst incident touching each day", () => {
@@ -233,7 +245,7 @@ describe("states, visibility and notices", () => {
       ],
     };
     const notices = { incidents: [], maintenances: [maintenance({})], windows: [{ maintenanceId: "m1", startsAt: NOW - HOUR_MS, endsAt: NOW + HOUR_MS }] };
-    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [alpha!, beta!], overview, daily: [rollup("beta", "weur", TODAY, { up: 10 })], notices });
+    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [alpha!, beta!], overview, days: new Map([["beta", dayTotalsFrom([rollup("beta", "weur", TODAY, { up: 10 })], barsFrom(NOW), NOW + 1)]]), notices });
     expect(view.groups.map((g) => [g.name, g.state, g.probes.map((p) => p.id)])).toEqual([
       ["Core", "maintenance", ["alpha"]],
       ["Edge", "up", ["beta"]],
@@ -242,7 +254,7 @@ describe("states, visibility and notices", () => {
     expect(view.checkedAt).toBe(NOW - 60_000);
     expect(view.groups[1]!.probes[0]!).toMatchObject({ availability: 1, daysWithData: 1 });
     expect(view.groups[1]!.complete).toBe(false);
-    const plain = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [alpha!, beta!], overview, daily: [], notices: NO_NOTICES });
+    const plain = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [alpha!, beta!], overview, days: new Map(), notices: NO_NOTICES });
     expect(plain.state).toBe("partial_outage");
   });
 });

@@ -1,0 +1,13 @@
+-- Each probe's closed UTC days with every region merged: what the status page's 90-day bars
+-- show. A page render reads one row per probe here, plus the daily rollups of the days after
+-- `through_day` (today, and yesterday during its first hour), instead of a daily rollup per
+-- (probe, region, day). The scheduled tick rebuilds a probe's row once a day, after the day
+-- has settled (src/status/day-totals.ts); a missing or outdated row only makes the page read
+-- more rollups, never show other numbers.
+CREATE TABLE day_history (
+  probe_id    TEXT    NOT NULL PRIMARY KEY,
+  regions     TEXT    NOT NULL, -- the regions merged, sorted and comma-joined
+  through_day INTEGER NOT NULL, -- epoch ms of 00:00 UTC of the newest day covered
+  built_at    INTEGER NOT NULL, -- epoch ms
+  days        TEXT    NOT NULL  -- JSON [[UTC day number, total, up, degraded, down, maintenance, median: latency bucket index | null], ...]
+) WITHOUT ROWID;

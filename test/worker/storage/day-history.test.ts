@@ -1,0 +1,133 @@
+/**
+ * The day histories on a real local D1: what the tick's refresh builds from stored runs, that a
+ * page read gives the same days as the daily rollups, and how it behaves when runs arrive late,
+ * regions change, probes go away, and the work per tick is capped.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
+import type { RunResult, RunStatus } from "../../../src/probe/result.ts";
+import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
+import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
+import { dayTotalsFrom, HISTORY_DAYS, settledThrough } from "../../../src/status/day-totals.ts";
+import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
+import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
+
+const TODAY = Date.UTC(2026, 10, 20);
+const NOW = TODAY + 14 * HOUR_MS;
+const runs = new D1RunStore(env.DB);
+const histories = new D1DayHistoryStore(env.DB);
+
+function probesOf(...defs: { id: string; regions: string[] }[]): LoadedProbe[] {
+  return loadRegistry(defs.map((d) => ({ file: `probes/${d.id}.ts`, definition: { name: d.id, group: "G", steps: [{ name: "s", url: "http://x.test/" }], ...d } })));
+}
+
+function run(probeId: string, region: string, slotAt: number, status: RunStatus, durationMs: number): RunResult {
+  return { runId: `${probeId}.${region}.${slotAt}`, probeId, probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt, durationMs, status, steps: [] };
+}
+
+/** Runs over the last `days` days and today, in both regions: a few an hour, some down. */
+function history(probeId: string, regions: readonly string[], days: number): RunResult[] {
+  const out: RunResult[] = [];
+  for (let d = days; d >= 0; d--) {
+    for (const region of regions) {
+      for (let h = 0; h < 24; h += 5) {
+        const slot = TODAY - d * DAY_MS + h * HOUR_MS + regions.indexOf(region) * 60_000;
+        if (slot > NOW) continue;
+        const status: RunStatus = (d + h) % 11 === 0 ? "down" : (d + h) % 7 === 0 ? "degraded" : "up";
+        out.push(run(probeId, region, slot, status, 80 + ((d * 37 + h * 13) % 400)));
+      }
+    }
+  }
+  return out;
+}
+
+async function save(results: readonly RunResult[]) {
+  for (let i = 0; i < results.length; i += 150) await runs.saveRuns(results.slice(i, i + 150));
+}
+
+/** The days of [from, to) straight from every daily rollup: what the page showed before day histories. */
+async function fromRollups(probe: LoadedProbe, from: number, to: number) {
+  const daily = await runs.rollups([{ probeId: probe.probe.id, regions: probe.probe.regions, grain: "day", from, to }]);
+  return dayTotalsFrom(daily.value, from, to);
+}
+
+const FROM = TODAY - (HISTORY_DAYS - 1) * DAY_MS;
+
+describe("day histories", () => {
+  const [alpha, beta] = probesOf({ id: "dh-alpha", regions: ["weur", "enam"] }, { id: "dh-beta", regions: ["apac"] });
+
+  beforeAll(async () => {
+    await save([...history("dh-alpha", ["weur", "enam"], 100), ...history("dh-beta", ["apac"], 10)]);
+  });
+
+  it("are built by the refresh through the settled day, and a page read gives the days of the daily rollups", async () => {
+    const before = await histories.days([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, NOW + 1);
+    expect(before.value.get("dh-alpha")).toEqual(await fromRollups(alpha!, FROM, NOW + 1));
+
+    const report = await refreshDayHistory({ probes: [alpha!, beta!], histories, runs, now: NOW });
+    expect(report).toMatchObject({ rebuilt: 2, removed: 0, behind: 0 });
+    expect(report.rowsRead).toBeGreaterThan(0);
+    const coverage = await histories.coverage();
+    expect(coverage.get("dh-alpha")).toEqual({ regions: "enam,weur", throughDay: settledThrough(NOW) });
+    expect(settledThrough(NOW)).toBe(TODAY - DAY_MS);
+
+    const read = await histories.days(
+      [alpha!, beta!].map((p) => ({ probeId: p.probe.id, regions: p.probe.regions })),
+      FROM,
+      NOW + 1,
+    );
+    expect(read.value.get("dh-alpha")).toEqual(await fromRollups(alpha!, FROM, NOW + 1));
+    expect(read.value.get("dh-beta")).toEqual(await fromRollups(beta!, FROM, NOW + 1));
+    expect(read.value.get("dh-alpha")).toHaveLength(HISTORY_DAYS);
+    // One history row each, and only today's daily rollups: 2 regions + 1 region.
+    expect(read.rowsRead).toBeLessThan(20);
+
+    // Nothing is stale until the next day settles.
+    expect(await refreshDayHistory({ probes: [alpha!, beta!], histories, runs, now: NOW + HOUR_MS })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0 });
+  });
+
+  it("show today's new runs at once, and a late run on a closed day from the next rebuild", async () => {
+    await refreshDayHistory({ probes: [alpha!], histories, runs, now: NOW });
+    await save([run("dh-alpha", "weur", NOW - 1000 * 60, "down", 0)]); // today
+    await save([run("dh-alpha", "weur", TODAY - 3 * DAY_MS + 7 * 60_000, "down", 0)]); // long settled
+    const read = async (now: number) => (await histories.days([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, now + 1)).value.get("dh-alpha")!;
+    const dayOf = (days: Awaited<ReturnType<typeof read>>, dayAt: number) => days.find((d) => d.dayAt === dayAt)!;
+
+    const now = await read(NOW);
+    const truth = await fromRollups(alpha!, FROM, NOW + 1);
+    expect(dayOf(now, TODAY)).toEqual(dayOf(truth, TODAY));
+    expect(dayOf(now, TODAY - 3 * DAY_MS).down).toBe(dayOf(truth, TODAY - 3 * DAY_MS).down - 1);
+
+    // The next day settles: the refresh rebuilds the whole history, the late run included.
+    const tomorrow = TODAY + DAY_MS + 2 * HOUR_MS;
+    expect((await refreshDayHistory({ probes: [alpha!], histories, runs, now: tomorrow })).rebuilt).toBe(1);
+    expect(dayOf(await read(tomorrow), TODAY - 3 * DAY_MS)).toEqual(dayOf(truth, TODAY - 3 * DAY_MS));
+  });
+
+  it("are not used for a probe whose regions changed, until the refresh rebuilt them", async () => {
+    await refreshDayHistory({ probes: [alpha!], histories, runs, now: NOW });
+    const [weurOnly] = probesOf({ id: "dh-alpha", regions: ["weur"] });
+    const read = async () => (await histories.days([{ probeId: "dh-alpha", regions: ["weur"] }], FROM, NOW + 1)).value.get("dh-alpha");
+    const truth = await fromRollups(weurOnly!, FROM, NOW + 1);
+    expect(await read()).toEqual(truth);
+    expect((await refreshDayHistory({ probes: [weurOnly!], histories, runs, now: NOW })).rebuilt).toBe(1);
+    expect((await histories.coverage()).get("dh-alpha")?.regions).toBe("weur");
+    expect(await read()).toEqual(truth);
+  });
+
+  it("rebuild at most `limit` probes a tick, and drop the histories of probes that are gone", async () => {
+    const many = probesOf(...["dh-m1", "dh-m2", "dh-m3"].map((id) => ({ id, regions: ["weur"] })));
+    await save(many.flatMap((p) => history(p.probe.id, ["weur"], 3)));
+    const first = await refreshDayHistory({ probes: many, histories, runs, now: NOW, limit: 2 });
+    expect(first).toMatchObject({ rebuilt: 2, behind: 1 });
+    const second = await refreshDayHistory({ probes: many, histories, runs, now: NOW, limit: 2 });
+    expect(second).toMatchObject({ rebuilt: 1, behind: 0 });
+
+    const gone = await refreshDayHistory({ probes: many.slice(1), histories, runs, now: NOW, limit: 2 });
+    expect(gone.removed).toBeGreaterThanOrEqual(1);
+    const left = await histories.coverage();
+    expect(left.has("dh-m1")).toBe(false);
+    expect(left.has("dh-m2")).toBe(true);
+  });
+});
