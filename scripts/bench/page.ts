@@ -18,8 +18,14 @@
  *                              render is fresh (the Worker caches nothing; each response
  *                              carries its own CSP nonce)
  *   GET /probes/{id}           one component's page (chart, regions, SLO panel, failures)
- *   GET /assets/status.css     baseline: a static asset of the same Worker (a constant string)
- *   GET /api/openapi.json      baseline: a larger static response (built once per isolate)
+ *   GET /_bench/static         the baseline: a static asset of the same size, served by the same
+ *                              Worker -- the bytes of the status page itself, captured after the
+ *                              warm-up and handed to the Worker, which then answers them from
+ *                              memory. The copy's wrangler.toml points `main` at a small entry
+ *                              module (written by this script into the copy only) that serves
+ *                              that path and passes everything else to src/index.ts.
+ *   GET /assets/status.css     for reference: the stylesheet (a constant string, 9.8 KB)
+ *   GET /api/openapi.json      for reference: a larger static response (built once per isolate)
  *
  * two ways:
  *
@@ -43,7 +49,9 @@
  *   npm run bench:page                                   50 probes, 90 days, 8 clients, 3 x 5 s per URL
  *   npm run bench:page -- --probes 20 --concurrency 16 --seconds 3 --rounds 2
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
+import { join } from "node:path";
 import type { AppDeps } from "../../src/api/app-env.ts";
 import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
@@ -72,6 +80,35 @@ const probeId = (i: number) => `page-${String(i).padStart(4, "0")}`;
 
 function probeSource(i: number): string {
   return historyProbeSource({ id: probeId(i), name: `Bench journey ${i}`, description: `Synthetic journey ${i} of the page benchmark.`, group: `Capability ${((i - 1) % GROUPS) + 1}` });
+}
+
+/**
+ * The copy's entry module: /_bench/static answers whatever was last PUT there, from memory;
+ * everything else goes to the real Worker. Only ever written into the temporary copy.
+ */
+const STATIC_ENTRY = `import worker, { RegionRunner } from "./index.ts";
+export { RegionRunner };
+let body: string | null = null;
+export default {
+  async fetch(request: Request, env: never, ctx: ExecutionContext) {
+    if (new URL(request.url).pathname !== "/_bench/static") return worker.fetch(request, env, ctx);
+    if (request.method === "PUT") {
+      body = await request.text();
+      return new Response(null, { status: 204 });
+    }
+    if (body === null) return new Response("nothing was PUT yet", { status: 404 });
+    return new Response(body, { headers: { "content-type": "text/html; charset=UTF-8" } });
+  },
+  scheduled: worker.scheduled,
+};
+`;
+
+function useStaticEntry(root: string): void {
+  writeFileSync(join(root, "src", "bench-static-entry.ts"), STATIC_ENTRY);
+  const config = join(root, "wrangler.toml");
+  const toml = readFileSync(config, "utf8");
+  if (!toml.includes('main = "src/index.ts"')) throw new Error("wrangler.toml: expected main = \"src/index.ts\"");
+  writeFileSync(config, toml.replace('main = "src/index.ts"', 'main = "src/bench-static-entry.ts"'));
 }
 
 // ---------------------------------------------------------------- 2. the seed
@@ -179,12 +216,19 @@ async function main(): Promise<void> {
     }
 
     progress("starting the local network (demo shop, wrangler dev building the project)");
+    useStaticEntry(root);
     const base = (await run.startNetwork(29987)).workerUrl;
+
+    // The baseline: the page's own bytes, as a static asset of the same Worker.
+    const pageBytes = await (await fetch(base + "/")).text();
+    const put = await fetch(base + "/_bench/static", { method: "PUT", body: pageBytes });
+    if (put.status !== 204) throw new Error(`PUT /_bench/static: ${put.status}`);
 
     const targets: Target[] = [
       { label: `/ (${PROBES} probes, uncached)`, path: "/" },
       { label: `/probes/${probeId(1)}`, path: `/probes/${probeId(1)}` },
-      { label: "/assets/status.css (static)", path: "/assets/status.css", baseline: true },
+      { label: "static copy of / (baseline)", path: "/_bench/static", baseline: true },
+      { label: "/assets/status.css (static)", path: "/assets/status.css" },
       { label: "/api/openapi.json (static)", path: "/api/openapi.json" },
     ];
     const baseline = targets.find((t) => t.baseline)!;
@@ -241,7 +285,7 @@ async function main(): Promise<void> {
       const baseP50 = summarize(samplesOf(baseline)).p50;
       const baseBytes = summarize(samplesOf(baseline)).bytes;
       return formatTable(
-        ["URL", "ok", "errors", "p50 ms", "p99 ms", "max ms", "bytes", "bytes/css", "p50/css", ...(extra ? ["req/s"] : [])],
+        ["URL", "ok", "errors", "p50 ms", "p99 ms", "max ms", "bytes", "bytes/static", "p50/static", ...(extra ? ["req/s"] : [])],
         targets.map((t) => {
           const s = summarize(samplesOf(t));
           return [t.label, int(s.ok), int(s.errors), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.max, 1), int(s.bytes), fixed(s.bytes / baseBytes, 1), fixed(s.p50 / baseP50, 2), ...(extra ? extra(t) : [])];
@@ -278,7 +322,8 @@ async function main(): Promise<void> {
     const seqPage = summarize(sequential.get(targets[0]!)!).p50 / summarize(sequential.get(baseline)!).p50;
     const loadPage = summarize(loaded.get(targets[0]!)!.samples).p50 / summarize(loaded.get(baseline)!.samples).p50;
     const errors = targets.reduce((n, t) => n + summarize([...sequential.get(t)!, ...loaded.get(t)!.samples]).errors, 0);
-    console.log(`\nTarget: zero errors (${errors === 0 ? "met" : `${errors} errors`}); uncached render p50 within 3x the static asset: sequential ${fixed(seqPage, 2)}x, under load ${fixed(loadPage, 2)}x.`);
+    const met = (ratio: number) => `${fixed(ratio, 2)}x (${ratio <= 3 ? "met" : "not met"})`;
+    console.log(`\nTarget: zero errors (${errors === 0 ? "met" : `${errors} errors`}); uncached render p50 within 3x a static asset of the same size: sequential ${met(seqPage)}, under load ${met(loadPage)}.`);
     progress("done");
   }, () => agent.destroy());
 }

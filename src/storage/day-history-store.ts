@@ -15,18 +15,9 @@ interface HistoryRow {
   days: string;
 }
 
-/** D1 binds at most 100 parameters a statement. */
-const IDS_PER_STATEMENT = 90;
-
 export interface ProbeRegions {
   probeId: string;
   regions: readonly string[];
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export class D1DayHistoryStore {
@@ -52,45 +43,43 @@ export class D1DayHistoryStore {
           )
           .bind(h.probeId, h.regions, h.throughDay, h.builtAt, encodeDays(h.days)),
       ),
-      ...chunks(remove, IDS_PER_STATEMENT).map((ids) => this.db.prepare(`DELETE FROM day_history WHERE probe_id IN (${ids.map(() => "?").join(", ")})`).bind(...ids)),
+      ...(remove.length ? [this.db.prepare("DELETE FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(remove))] : []),
     ];
     if (statements.length) await this.db.batch(statements);
   }
 
   /**
-   * The day totals of [from, to) for each probe, in one batch: the stored histories, and for
-   * each probe the daily rollups after its history's newest day (the subquery reads that day in
-   * the same transaction; all of them when the history is missing or merges other regions).
+   * The day totals of [from, to) for each probe, in one batch of two statements whatever the
+   * number of probes: their stored histories, and the daily rollups of each (probe, region)
+   * after the newest day of the probe's history (its subquery reads that day in the same
+   * transaction; all of [from, to) when the history is missing or merges other regions). The
+   * probes travel as one JSON parameter: D1 binds at most 100 values a statement.
    */
   async days(probes: readonly ProbeRegions[], from: number, to: number): Promise<ReadReport<Map<string, DayTotals[]>>> {
     const wanted = probes.filter((p) => p.regions.length > 0);
     if (wanted.length === 0 || to <= from) return { value: new Map(), rowsRead: 0 };
-    const historyStatements = chunks(wanted, IDS_PER_STATEMENT).map((group) =>
-      this.db.prepare(`SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (${group.map(() => "?").join(", ")})`).bind(...group.map((p) => p.probeId)),
-    );
-    const rollupStatements = wanted.map((p) => {
-      // ?1 probe, ?2 its regions key, ?3 from, ?4 to, ?5 a day in ms, then the regions.
-      const regions = p.regions.map((_, i) => `?${i + 6}`).join(", ");
-      return this.db
+    const ids = JSON.stringify(wanted.map((p) => p.probeId));
+    const pairs = JSON.stringify(wanted.flatMap((p) => p.regions.map((region) => [p.probeId, region, regionsKey(p.regions)])));
+    const [historyRows, rollupRows] = await this.db.batch<HistoryRow | RollupRow>([
+      this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(ids),
+      this.db
         .prepare(
-          `SELECT ${rollupColumns("day_at")} FROM rollups_daily
-           WHERE probe_id = ?1 AND region IN (${regions}) AND day_at < ?4
-             AND day_at >= max(?3, coalesce((SELECT through_day + ?5 FROM day_history WHERE probe_id = ?1 AND regions = ?2), ?3))
-           ORDER BY region, day_at`,
+          `WITH pairs AS (SELECT json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region, json_extract(value, '$[2]') AS pair_regions FROM json_each(?1))
+           SELECT ${rollupColumns("day_at")} FROM pairs JOIN rollups_daily ON probe_id = pair_probe AND region = pair_region AND day_at < ?3
+             AND day_at >= max(?2, coalesce((SELECT through_day + ?4 FROM day_history WHERE day_history.probe_id = pair_probe AND day_history.regions = pair_regions), ?2))`,
         )
-        .bind(p.probeId, regionsKey(p.regions), from, to, DAY_MS, ...p.regions);
-    });
-    const outcomes = await this.db.batch<HistoryRow | RollupRow>([...historyStatements, ...rollupStatements]);
-    const histories = new Map<string, DayHistory>();
-    for (const o of outcomes.slice(0, historyStatements.length)) {
-      for (const row of o.results as HistoryRow[]) histories.set(row.probe_id, toHistory(row));
+        .bind(pairs, from, to, DAY_MS),
+    ]);
+    const histories = new Map((historyRows!.results as HistoryRow[]).map((row) => [row.probe_id, toHistory(row)]));
+    const daily = new Map<string, Rollup[]>();
+    for (const row of rollupRows!.results as RollupRow[]) {
+      const list = daily.get(row.probe_id);
+      const rollup = toRollup(row, "day");
+      if (list) list.push(rollup);
+      else daily.set(row.probe_id, [rollup]);
     }
-    const value = new Map<string, DayTotals[]>();
-    wanted.forEach((p, i) => {
-      const daily: Rollup[] = (outcomes[historyStatements.length + i]!.results as RollupRow[]).map((row) => toRollup(row, "day"));
-      value.set(p.probeId, mergeDays(histories.get(p.probeId), p.regions, daily, from, to));
-    });
-    return { value, rowsRead: outcomes.reduce((n, o) => n + (o.meta.rows_read ?? 0), 0) };
+    const value = new Map(wanted.map((p) => [p.probeId, mergeDays(histories.get(p.probeId), p.regions, daily.get(p.probeId) ?? [], from, to)]));
+    return { value, rowsRead: (historyRows!.meta.rows_read ?? 0) + (rollupRows!.meta.rows_read ?? 0) };
   }
 }
 
