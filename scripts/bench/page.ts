@@ -57,6 +57,7 @@ import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
+import { readTogether, type D1Read } from "../../src/storage/d1-read.ts";
 import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
 import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
@@ -169,9 +170,9 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
     config: { environment: "local", plan: "paid", rawRetentionDays: 14, allowPrivateTargets: true, values: {} },
     probes,
     store: new D1RunStore(counted),
+    read: (reads: readonly D1Read<unknown>[]) => readTogether(counted, reads),
     dayHistory: new D1DayHistoryStore(counted),
-    // The page's incident notices (load-page.ts reads them since the incident store came): not counted.
-    incidents: new D1IncidentStore(db),
+    incidents: new D1IncidentStore(counted),
     now: Date.now,
   } as unknown as AppDeps;
   const config = parsePageConfig({});
@@ -312,8 +313,8 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    console.log(`   (a statement per (probe, region) for the newest runs; the day histories, and one statement per probe for the`);
-    console.log(`   daily rollups after its history; "without": the first render after a deploy, before a tick built the histories)`);
+    console.log(`   (/: newest runs, day histories, today's daily rollups, incidents, their updates, maintenance; "without": the first`);
+    console.log(`   render after a deploy, before a tick built the histories, reads their days from the daily rollups in one more statement)`);
     const b = built!;
     console.log(
       `\n4. Building the day histories (the tick's refreshDayHistory, all ${int(b.report.rebuilt)} probes at once; a tick does ${HISTORIES_PER_TICK}): ` +

@@ -4,20 +4,21 @@
  * see view models; nothing under src/page/ but this file talks to the store.
  *
  * D1 per render:
- *   /                 2 batches: the newest run per (probe, region); the day totals of the bars: a
- *                     day_history row per probe (closed days, regions merged) and the daily
- *                     rollups of the days after it (today), one statement per probe.
- *   /probes/{id}      4 to 9 batches: newest runs; hourly (7 days) + daily (90 days) rollups; the
- *                     SLO report's two (loadSloReports); then the last failures: at most 5 reads
- *                     of one region's hour (or day) that the rollups say holds failed runs.
- *   /history, /feed.atom  incidents and maintenance only (two queries, also made by / and /probes/{id}).
+ *   /                 1 batch: the newest run per (probe, region); the day totals of the bars (a
+ *                     day_history row per probe: closed days, regions merged; and today's daily
+ *                     rollups); the notices. See loadStatusPage.
+ *   /probes/{id}      4 to 9 batches: newest runs and notices; hourly (7 days) + daily (90 days)
+ *                     rollups; the SLO report's two (loadSloReports); then the last failures: at
+ *                     most 5 reads of one region's hour (or day) that the rollups say holds failed runs.
+ *   /history, /feed.atom  1 batch: incidents, their updates and maintenance (noticesRead).
  */
 import type { AppDeps } from "../api/app-env.ts";
-import { loadPublicMaintenance } from "../api/load-maintenance.ts";
-import { loadOverview } from "../api/load-overview.ts";
+import { publicMaintenanceRead } from "../api/load-maintenance.ts";
+import { overviewRead } from "../api/load-overview.ts";
 import { loadSloReports } from "../api/load-slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
+import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import { quorumOf } from "../status/overview.ts";
 import type { PageConfig } from "./page-config.ts";
 import {
@@ -43,28 +44,27 @@ const NOTICE_HISTORY = 100;
 
 /**
  * Public incidents (newest first) and the maintenance of public probes, with the maintenance
- * occurrences from 30 days back to 30 days ahead: two D1 queries.
+ * occurrences from 30 days back to 30 days ahead: three statements.
  */
-export async function loadNotices(deps: AppDeps, now: number): Promise<Notices> {
-  const [incidents, { maintenances, occurrences }] = await Promise.all([deps.incidents.listIncidents({ publicOnly: true, limit: NOTICE_HISTORY }), loadPublicMaintenance(deps, now)]);
-  if (incidents.length === 0 && maintenances.length === 0) return NO_NOTICES;
-  return { incidents, maintenances, windows: occurrences.map((o) => o.window) };
+export function noticesRead(deps: AppDeps, now: number): D1Read<Notices> {
+  return combineReads([deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY }), publicMaintenanceRead(deps, now)], ([incidents, { maintenances, occurrences }]) =>
+    incidents.length === 0 && maintenances.length === 0 ? NO_NOTICES : { incidents, maintenances, windows: occurrences.map((o) => o.window) },
+  );
 }
 
-/** The status page: newest runs and the day totals of the shown probes, in two D1 batches. */
+/**
+ * The status page in one D1 batch of six statements, whatever the number of probes and the
+ * length of the history: the newest runs, the day histories and today's daily rollups, the
+ * notices. A probe whose day history is missing or behind (after a deploy, before the tick
+ * rebuilt it) costs one more statement for all such probes.
+ */
 export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise<StatusPageView> {
   const now = deps.now();
   const probes = visibleProbes(deps.probes, config);
-  const [overview, days, notices] = await Promise.all([
-    loadOverview({ ...deps, probes }),
-    deps.dayHistory.days(
-      probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions })),
-      barsFrom(now),
-      now + 1,
-    ),
-    loadNotices(deps, now),
-  ]);
-  return buildStatusView({ config, now, probes, overview, days: days.value, notices });
+  const shown = probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions }));
+  const [overview, partialDays, notices] = await deps.read([overviewRead({ ...deps, probes }), deps.dayHistory.daysRead(shown, barsFrom(now), now + 1, now), noticesRead(deps, now)]);
+  const days = await deps.dayHistory.completeDays(partialDays);
+  return buildStatusView({ config, now, probes, overview, days, notices });
 }
 
 /** The probe page, or null when no shown probe has this id (private probes are not found either). */
@@ -73,14 +73,13 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   if (!loaded) return null;
   const now = deps.now();
   const regions = loaded.probe.regions;
-  const [overview, rollups, slo, notices] = await Promise.all([
-    loadOverview({ ...deps, probes: [loaded] }),
+  const [[overview, notices], rollups, slo] = await Promise.all([
+    deps.read([overviewRead({ ...deps, probes: [loaded] }), noticesRead(deps, now)]),
     deps.store.rollups([
       { probeId, regions, grain: "hour", from: hourlyFrom(now), to: now + 1 },
       { probeId, regions, grain: "day", from: barsFrom(now), to: now + 1 },
     ]),
     loadSloReports(deps, { probes: [loaded] }),
-    loadNotices(deps, now),
   ]);
   const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
   return buildProbeDetailView({
@@ -112,5 +111,6 @@ async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly 
 export async function loadNoticesPage(deps: AppDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
   const now = deps.now();
   const names = new Map(visibleProbes(deps.probes, config).map((p) => [p.probe.id, p.probe.name]));
-  return { now, names, notices: await loadNotices(deps, now) };
+  const [notices] = await deps.read([noticesRead(deps, now)]);
+  return { now, names, notices };
 }

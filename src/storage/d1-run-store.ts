@@ -1,5 +1,6 @@
 /** RunStore on D1: bound statements only, multi-row writes in one batch. */
 import { parseRunId, type RunResult } from "../probe/result.ts";
+import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage } from "./run-list.ts";
 import { rollupColumns, toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
@@ -23,21 +24,24 @@ export class D1RunStore implements RunStore {
     return { inserted, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
 
-  async latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]> {
-    if (pairs.length === 0) return [];
+  latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]> {
+    return readTogether(this.db, [this.latestRunsRead(pairs)]).then(([runs]) => runs);
+  }
+
+  latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]> {
+    if (pairs.length === 0) return knownRead([]);
     // One statement whatever the number of pairs: they travel as one JSON parameter (D1 binds at
     // most 100 values a statement), and each is two seeks on the primary key (probe_id, region,
     // slot_at). A statement per pair cost about as much again per pair in a batch.
-    const { results } = await this.db
+    const statement = this.db
       .prepare(
         `WITH pairs AS (SELECT key AS position, json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region FROM json_each(?1))
          SELECT ${RUN_SUMMARY_COLUMNS} FROM pairs JOIN runs ON probe_id = pair_probe AND region = pair_region
            AND slot_at = (SELECT max(slot_at) FROM runs latest WHERE latest.probe_id = pair_probe AND latest.region = pair_region)
          ORDER BY position`,
       )
-      .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region])))
-      .all<Omit<RunRow, "detail">>();
-    return results.map(toRunSummary);
+      .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region])));
+    return { statements: [statement], decode: ([result]) => (result!.results as Omit<RunRow, "detail">[]).map(toRunSummary) };
   }
 
   async getRun(runId: string): Promise<RunResult | null> {

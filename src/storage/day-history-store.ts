@@ -2,10 +2,10 @@
  * The day_history table on D1: each probe's closed days, regions merged (see
  * status/day-totals.ts for what a day holds and when it is closed).
  */
-import { decodeDays, encodeDays, mergeDays, regionsKey, type DayHistory, type DayTotals } from "../status/day-totals.ts";
+import { decodeDays, encodeDays, mergeDays, regionsKey, settledThrough, type DayHistory, type DayTotals } from "../status/day-totals.ts";
 import { DAY_MS } from "../time.ts";
 import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
-import type { ReadReport } from "./run-store.ts";
+import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
 
 interface HistoryRow {
   probe_id: string;
@@ -48,39 +48,82 @@ export class D1DayHistoryStore {
     if (statements.length) await this.db.batch(statements);
   }
 
-  /**
-   * The day totals of [from, to) for each probe, in one batch of two statements whatever the
-   * number of probes: their stored histories, and the daily rollups of each (probe, region)
-   * after the newest day of the probe's history (its subquery reads that day in the same
-   * transaction; all of [from, to) when the history is missing or merges other regions). The
-   * probes travel as one JSON parameter: D1 binds at most 100 values a statement.
-   */
-  async days(probes: readonly ProbeRegions[], from: number, to: number): Promise<ReadReport<Map<string, DayTotals[]>>> {
-    const wanted = probes.filter((p) => p.regions.length > 0);
-    if (wanted.length === 0 || to <= from) return { value: new Map(), rowsRead: 0 };
-    const ids = JSON.stringify(wanted.map((p) => p.probeId));
-    const pairs = JSON.stringify(wanted.flatMap((p) => p.regions.map((region) => [p.probeId, region, regionsKey(p.regions)])));
-    const [historyRows, rollupRows] = await this.db.batch<HistoryRow | RollupRow>([
-      this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(ids),
-      this.db
-        .prepare(
-          `WITH pairs AS (SELECT json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region, json_extract(value, '$[2]') AS pair_regions FROM json_each(?1))
-           SELECT ${rollupColumns("day_at")} FROM pairs JOIN rollups_daily ON probe_id = pair_probe AND region = pair_region AND day_at < ?3
-             AND day_at >= max(?2, coalesce((SELECT through_day + ?4 FROM day_history WHERE day_history.probe_id = pair_probe AND day_history.regions = pair_regions), ?2))`,
-        )
-        .bind(pairs, from, to, DAY_MS),
-    ]);
-    const histories = new Map((historyRows!.results as HistoryRow[]).map((row) => [row.probe_id, toHistory(row)]));
-    const daily = new Map<string, Rollup[]>();
-    for (const row of rollupRows!.results as RollupRow[]) {
-      const list = daily.get(row.probe_id);
-      const rollup = toRollup(row, "day");
-      if (list) list.push(rollup);
-      else daily.set(row.probe_id, [rollup]);
-    }
-    const value = new Map(wanted.map((p) => [p.probeId, mergeDays(histories.get(p.probeId), p.regions, daily.get(p.probeId) ?? [], from, to)]));
-    return { value, rowsRead: (historyRows!.meta.rows_read ?? 0) + (rollupRows!.meta.rows_read ?? 0) };
+  /** The day totals of [from, to) of each probe: daysRead, then completeDays. */
+  async days(probes: readonly ProbeRegions[], from: number, to: number, now: number): Promise<Map<string, DayTotals[]>> {
+    const [partial] = await readTogether(this.db, [this.daysRead(probes, from, to, now)]);
+    return this.completeDays(partial);
   }
+
+  /**
+   * The day totals of [from, to), two statements whatever the number of probes: the probes'
+   * histories, and the daily rollups of the days no up-to-date history can hold yet (from the
+   * day after the settled one: today, and yesterday in its first hour). Probes whose history is
+   * missing, behind, or merges other regions are left `pending`, for completeDays.
+   */
+  daysRead(probes: readonly ProbeRegions[], from: number, to: number, now: number): D1Read<PartialDays> {
+    const wanted = probes.filter((p) => p.regions.length > 0);
+    if (wanted.length === 0 || to <= from) return knownRead({ days: new Map(), pending: [] });
+    const recentFrom = Math.max(from, settledThrough(now) + DAY_MS);
+    const statements = [
+      this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(wanted.map((p) => p.probeId))),
+      rollupsOfPairs(this.db, wanted.flatMap((p) => p.regions.map((region) => ({ probeId: p.probeId, region, from: recentFrom, to })))),
+    ];
+    return {
+      statements,
+      decode: ([historyRows, rollupRows]) => {
+        const histories = new Map((historyRows!.results as HistoryRow[]).map((row) => [row.probe_id, toHistory(row)]));
+        const recent = byProbe(rollupRows!.results as RollupRow[]);
+        const partial: PartialDays = { days: new Map(), pending: [] };
+        for (const p of wanted) {
+          const stored = histories.get(p.probeId);
+          const history = stored && stored.regions === regionsKey(p.regions) ? stored : undefined;
+          const gapFrom = Math.max(from, history ? history.throughDay + DAY_MS : from);
+          const daily = recent.get(p.probeId) ?? [];
+          if (gapFrom < recentFrom) partial.pending.push({ probe: p, history, daily, gapFrom, gapTo: recentFrom, from, to });
+          else partial.days.set(p.probeId, mergeDays(history, p.regions, daily, from, to));
+        }
+        return partial;
+      },
+    };
+  }
+
+  /** The pending probes' missing days read from the daily rollups (one more statement), merged in. */
+  async completeDays(partial: PartialDays): Promise<Map<string, DayTotals[]>> {
+    if (partial.pending.length === 0) return partial.days;
+    const gap = byProbe(
+      (await rollupsOfPairs(this.db, partial.pending.flatMap((q) => q.probe.regions.map((region) => ({ probeId: q.probe.probeId, region, from: q.gapFrom, to: q.gapTo })))).all<RollupRow>()).results,
+    );
+    const days = new Map(partial.days);
+    for (const q of partial.pending) days.set(q.probe.probeId, mergeDays(q.history, q.probe.regions, [...(gap.get(q.probe.probeId) ?? []), ...q.daily], q.from, q.to));
+    return days;
+  }
+}
+
+/** What daysRead leaves to completeDays: the probes without a usable, up-to-date history. */
+export interface PartialDays {
+  days: Map<string, DayTotals[]>;
+  pending: { probe: ProbeRegions; history: DayHistory | undefined; daily: Rollup[]; gapFrom: number; gapTo: number; from: number; to: number }[];
+}
+
+/** The daily rollups of each (probe, region) with day_at in its [from, to): one statement, the pairs as one JSON parameter. */
+function rollupsOfPairs(db: D1Database, pairs: readonly { probeId: string; region: string; from: number; to: number }[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `WITH pairs AS (SELECT json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region, json_extract(value, '$[2]') AS pair_from, json_extract(value, '$[3]') AS pair_to FROM json_each(?1))
+       SELECT ${rollupColumns("day_at")} FROM pairs JOIN rollups_daily ON probe_id = pair_probe AND region = pair_region AND day_at >= pair_from AND day_at < pair_to`,
+    )
+    .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region, p.from, p.to])));
+}
+
+function byProbe(rows: readonly RollupRow[]): Map<string, Rollup[]> {
+  const out = new Map<string, Rollup[]>();
+  for (const row of rows) {
+    const list = out.get(row.probe_id);
+    const rollup = toRollup(row, "day");
+    if (list) list.push(rollup);
+    else out.set(row.probe_id, [rollup]);
+  }
+  return out;
 }
 
 function toHistory(row: HistoryRow): DayHistory {

@@ -4,6 +4,7 @@
  * are returned as statements so the caller puts them in one batch.
  */
 import type { Incident, IncidentUpdate, Maintenance } from "../incidents/model.ts";
+import { readTogether, type D1Read } from "./d1-read.ts";
 
 interface IncidentRow {
   id: string;
@@ -130,7 +131,12 @@ export class D1IncidentStore {
   }
 
   /** Newest first, with their updates; two queries whatever the history length. */
-  async listIncidents(filter: IncidentFilter): Promise<Incident[]> {
+  listIncidents(filter: IncidentFilter): Promise<Incident[]> {
+    return readTogether(this.db, [this.listIncidentsRead(filter)]).then(([incidents]) => incidents);
+  }
+
+  /** The incidents and their updates in two statements of one batch (see d1-read.ts). */
+  listIncidentsRead(filter: IncidentFilter): D1Read<Incident[]> {
     const conditions = ["1 = 1"];
     const params: unknown[] = [];
     if (filter.unresolvedOnly) conditions.push("status != 'resolved'");
@@ -139,10 +145,14 @@ export class D1IncidentStore {
       conditions.push("started_at < ?");
       params.push(filter.before);
     }
-    const rows = (await this.db.prepare(`SELECT * FROM incidents WHERE ${conditions.join(" AND ")} ORDER BY started_at DESC LIMIT ?`).bind(...params, filter.limit).all<IncidentRow>()).results;
-    if (rows.length === 0) return [];
-    const updates = (await this.db.prepare(`SELECT * FROM incident_updates WHERE incident_id IN (${rows.map(() => "?").join(", ")})`).bind(...rows.map((r) => r.id)).all<UpdateRow>()).results;
-    return rows.map((row) => toIncident(row, updates));
+    const selected = `SELECT * FROM incidents WHERE ${conditions.join(" AND ")} ORDER BY started_at DESC LIMIT ?`;
+    return {
+      statements: [
+        this.db.prepare(selected).bind(...params, filter.limit),
+        this.db.prepare(`SELECT * FROM incident_updates WHERE incident_id IN (SELECT id FROM (${selected}))`).bind(...params, filter.limit),
+      ],
+      decode: ([incidents, updates]) => (incidents!.results as IncidentRow[]).map((row) => toIncident(row, updates!.results as UpdateRow[])),
+    };
   }
 
   async getIncident(id: string): Promise<Incident | null> {
@@ -207,9 +217,13 @@ export class D1IncidentStore {
 
   // Maintenance windows
 
-  async listMaintenances(options: { includeCancelled?: boolean } = {}): Promise<Maintenance[]> {
-    const rows = (await this.db.prepare(`SELECT * FROM maintenances ${options.includeCancelled ? "" : "WHERE cancelled_at IS NULL"} ORDER BY created_at DESC LIMIT 500`).all<MaintenanceRow>()).results;
-    return rows.map(toMaintenance);
+  listMaintenances(options: { includeCancelled?: boolean } = {}): Promise<Maintenance[]> {
+    return readTogether(this.db, [this.listMaintenancesRead(options)]).then(([maintenances]) => maintenances);
+  }
+
+  listMaintenancesRead(options: { includeCancelled?: boolean } = {}): D1Read<Maintenance[]> {
+    const statement = this.db.prepare(`SELECT * FROM maintenances ${options.includeCancelled ? "" : "WHERE cancelled_at IS NULL"} ORDER BY created_at DESC LIMIT 500`);
+    return { statements: [statement], decode: ([result]) => (result!.results as MaintenanceRow[]).map(toMaintenance) };
   }
 
   async getMaintenance(id: string): Promise<Maintenance | null> {

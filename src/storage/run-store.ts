@@ -3,6 +3,7 @@
  * implementation is in d1-run-store.ts; tests use the same one against a real local D1.
  */
 import type { RunResult, RunSummary } from "../probe/result.ts";
+import type { D1Read } from "./d1-read.ts";
 import type { PrunePlan } from "./retention.ts";
 import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
@@ -34,6 +35,8 @@ export interface RunStore {
   saveRuns(results: readonly RunResult[]): Promise<SaveReport>;
   /** The newest run of each (probe, region) pair asked for. */
   latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]>;
+  /** The same, as a read to batch with others (see d1-read.ts). */
+  latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]>;
   getRun(runId: string): Promise<RunResult | null>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
