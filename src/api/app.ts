@@ -53,6 +53,12 @@ export function createApp() {
     return cachedDocument;
   };
 
+  // A 304 refreshes the headers of the reader's cached copy, which holds the nonce of its own
+  // policy: it must not bring a policy with another nonce.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status === 304) c.res.headers.delete("content-security-policy");
+  });
   app.use(
     "*",
     secureHeaders({

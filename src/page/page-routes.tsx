@@ -4,11 +4,17 @@
  * view model through load-page.ts and renders it; none touches D1 itself.
  *
  * Headers: the app adds the CSP (with the nonce the pages put on their stylesheet and script),
- * HSTS, nosniff and the referrer policy; an ETag on every 200; and, unless a route sets its own,
- * `public, max-age=15, stale-while-revalidate=60`, so an incident's traffic spike is served
- * from caches. The stylesheet's URL carries its hash, so it is cached for a year.
+ * HSTS, nosniff and the referrer policy. The pages made from a view model carry a weak ETag of
+ * that view (respondWithView) and `public, max-age=15, stale-while-revalidate=60`, so an
+ * incident's traffic spike is served from caches and revalidated with 304s; the other routes
+ * get the app's ETag of their bytes. The stylesheet's URL carries its hash, so it is cached
+ * for a year.
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { JSX } from "hono/jsx/jsx-runtime";
+import type { AppDeps, AppEnv } from "../api/app-env.ts";
+import { MINUTE_MS } from "../time.ts";
 import { ProblemError } from "../api/problem.ts";
 import { createRouter } from "../api/router.ts";
 import { problemResponses } from "../api/schemas/problem.ts";
@@ -21,7 +27,8 @@ import { loadNoticesPage, loadProbePage, loadStatusPage } from "./load-page.ts";
 import { pageConfigOf } from "./page-config.ts";
 import { ProbePage } from "./probe-page.tsx";
 import { StatusPage } from "./status-page.tsx";
-import { STYLESHEET, STYLESHEET_PATH } from "./styles.ts";
+import { STYLESHEET, STYLESHEET_PATH, STYLESHEET_URL } from "./styles.ts";
+import { viewFingerprint } from "./view-fingerprint.ts";
 import { CHART_RANGES, historyMonths, incidentViews } from "./view-model.ts";
 
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="13" fill="none" stroke="#106b2e" stroke-width="4"/><path d="M10 16l4 4 8-8" fill="none" stroke="#106b2e" stroke-width="4"/></svg>`;
@@ -32,6 +39,42 @@ export const PAGE_CACHE = "public, max-age=15, stale-while-revalidate=60";
 export const ASSET_CACHE = "public, max-age=31536000, immutable";
 
 const html = (description: string) => ({ 200: { description, content: { "text/html": { schema: z.string() } } } });
+const notModified = { 304: { description: "Not modified: the page's ETag (sent in If-None-Match) still matches what it shows" } };
+
+/** The view's key that the pages never print: the clock (they print what the view derived from it). */
+const NOT_SHOWN = new Set(["now"]);
+
+/**
+ * A page from its view model. Its ETag is weak and made from the view's fingerprint, not from
+ * the bytes: every response carries its own CSP nonce, so no two bodies are equal, but two views
+ * with the same fingerprint show the same page. A reader whose copy still matches gets a 304
+ * before anything is rendered (app.ts keeps the CSP off 304s, so the cached copy keeps the
+ * policy of its own nonce). The stylesheet's URL is in the fingerprint: a new stylesheet is a
+ * new page.
+ */
+function respondWithView(c: Context<AppEnv>, view: object, page: (nonce: string | undefined) => JSX.Element) {
+  const etag = `W/"${viewFingerprint([STYLESHEET_URL, view], NOT_SHOWN)}"`;
+  if (ifNoneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, { etag, "cache-control": PAGE_CACHE });
+  return c.html(renderDocument(page(c.get("secureHeadersNonce"))), 200, { etag, "cache-control": PAGE_CACHE });
+}
+
+/**
+ * The deps with the clock at the start of the current minute: runs are stored per minute slot,
+ * so a page as of the minute's start shows the same data, and it stays the same page (the same
+ * ETag) for the whole minute instead of changing with every millisecond of its SLO windows.
+ */
+function asOfTheMinute(deps: AppDeps): AppDeps {
+  const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
+  return { ...deps, now: () => now };
+}
+
+/** RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly. */
+export function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === opaque(etag));
+}
 
 const statusPage = createRoute({
   method: "get",
@@ -39,7 +82,7 @@ const statusPage = createRoute({
   tags: ["Pages"],
   summary: "The public status page (server-rendered, works without JavaScript)",
   description: "The overall state, active incidents and maintenance, and every public component with its 90-day bar (one segment per UTC day) and availability.",
-  responses: html("The status page"),
+  responses: { ...html("The status page"), ...notModified },
 });
 
 const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
@@ -53,10 +96,10 @@ const probePage = createRoute({
     params: ProbeIdParam,
     query: z.object({ range: z.enum(CHART_RANGES).default("24h").openapi({ description: "The latency chart's range" }) }),
   },
-  responses: { ...html("The component's page"), ...problemResponses(400, 404) },
+  responses: { ...html("The component's page"), ...notModified, ...problemResponses(400, 404) },
 });
 
-const history = createRoute({ method: "get", path: "/history", tags: ["Pages"], summary: "Past incidents by month, each with its timeline of updates", responses: html("The incident history") });
+const history = createRoute({ method: "get", path: "/history", tags: ["Pages"], summary: "Past incidents by month, each with its timeline of updates", responses: { ...html("The incident history"), ...notModified } });
 
 const feed = createRoute({
   method: "get",
@@ -89,25 +132,22 @@ export function pageRoutes(document: () => OpenApiDocument) {
   return createRouter()
     .openapi(statusPage, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);
-      const view = await loadStatusPage(c.env.deps, config);
-      c.header("cache-control", PAGE_CACHE);
-      return c.html(renderDocument(<StatusPage view={view} nonce={c.get("secureHeadersNonce")} />), 200);
+      const view = await loadStatusPage(asOfTheMinute(c.env.deps), config);
+      return respondWithView(c, view, (nonce) => <StatusPage view={view} nonce={nonce} />);
     })
     .openapi(probePage, async (c) => {
       const { id } = c.req.valid("param");
       const { range } = c.req.valid("query");
       const config = pageConfigOf(c.env.deps.config.values);
-      const view = await loadProbePage(c.env.deps, config, id, range);
+      const view = await loadProbePage(asOfTheMinute(c.env.deps), config, id, range);
       if (!view) throw new ProblemError(404, "Not Found", `No public component with id '${id}'.`);
-      c.header("cache-control", PAGE_CACHE);
-      return c.html(renderDocument(<ProbePage view={view} nonce={c.get("secureHeadersNonce")} />), 200);
+      return respondWithView(c, view, (nonce) => <ProbePage view={view} nonce={nonce} />);
     })
     .openapi(history, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);
-      const { now, names, notices } = await loadNoticesPage(c.env.deps, config);
+      const { now, names, notices } = await loadNoticesPage(asOfTheMinute(c.env.deps), config);
       const months = historyMonths(incidentViews(notices.incidents, names), now, (at) => monthOf(at, config.timeZone));
-      c.header("cache-control", PAGE_CACHE);
-      return c.html(renderDocument(<HistoryPage config={config} months={months} nonce={c.get("secureHeadersNonce")} />), 200);
+      return respondWithView(c, { config, months }, (nonce) => <HistoryPage config={config} months={months} nonce={nonce} />);
     })
     .openapi(feed, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);

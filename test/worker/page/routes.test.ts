@@ -24,6 +24,15 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 const base = Math.floor(Date.now() / MINUTE) * MINUTE;
 
+/** `work` done again (up to 3 times) until it started and ended in the same clock minute. */
+async function withinOneMinute<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const minute = Math.floor(Date.now() / MINUTE);
+    const result = await work();
+    if (Math.floor(Date.now() / MINUTE) === minute || attempt === 3) return result;
+  }
+}
+
 const get = (path: string, headers: Record<string, string> = {}) => exports.default.fetch(`http://afterlife.test${path}`, { headers });
 
 beforeAll(async () => {
@@ -38,7 +47,7 @@ describe("through the Worker", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/html; charset=UTF-8");
     expect(res.headers.get("cache-control")).toBe(PAGE_CACHE);
-    expect(res.headers.get("etag")).toMatch(/^"[0-9a-f]+"$/);
+    expect(res.headers.get("etag")).toMatch(/^W\/"[0-9a-f]{16}"$/);
     expect(res.headers.get("strict-transport-security")).toMatch(/max-age=31536000/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
@@ -70,6 +79,39 @@ describe("through the Worker", () => {
     expect(feed.headers.get("cache-control")).toBe(PAGE_CACHE);
     const cached = await get("/feed.atom", { "if-none-match": feed.headers.get("etag")! });
     expect(cached.status).toBe(304);
+  });
+
+  it("revalidates the pages with 304s while they show the same thing, whatever their nonces, and sends no policy with a 304", async () => {
+    for (const path of ["/", "/probes/shop-home", "/history"]) {
+      // Pages are as of the current minute: take both within one (a minute boundary between them changes today's counts).
+      const [first, second, cached] = await withinOneMinute(async () => {
+        const one = await get(path);
+        return [one, await get(path), await get(path, { "if-none-match": `"other", ${one.headers.get("etag")}` })];
+      });
+      expect(first.status, path).toBe(200);
+      const etag = first.headers.get("etag")!;
+      expect(etag, path).toMatch(/^W\/"[0-9a-f]{16}"$/);
+      expect(second.headers.get("etag"), path).toBe(etag);
+      // Two bodies are never equal: each has its own nonce.
+      expect(await first.text(), path).not.toBe(await second.text());
+
+      expect(cached.status, path).toBe(304);
+      expect(await cached.text(), path).toBe("");
+      expect(cached.headers.get("etag"), path).toBe(etag);
+      expect(cached.headers.get("cache-control"), path).toBe(PAGE_CACHE);
+      expect(cached.headers.get("content-security-policy"), path).toBeNull();
+      expect((await get(path, { "if-none-match": '"something-else"' })).status, path).toBe(200);
+    }
+  });
+
+  it("changes a page's ETag when what it shows changes", async () => {
+    const before = (await get("/")).headers.get("etag");
+    const probeBefore = (await get("/probes/shop-home")).headers.get("etag");
+    await tick(base - 30 * MINUTE); // more runs today (the newest runs stay those of base - 1 min)
+    const after = await get("/", { "if-none-match": before! });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("etag")).not.toBe(before);
+    expect((await get("/probes/shop-home", { "if-none-match": probeBefore! })).status).toBe(200);
   });
 
   it("serves a component's page per range, and problems for unknown ids and bad input", async () => {
