@@ -77,11 +77,13 @@ export interface HttpSample {
   status: number;
   bytes: number;
   error?: string;
+  /** The response's ETag, when it had one. */
+  etag?: string;
 }
 
-/** The 200s' p50 / p99 / max and median bytes of some samples, the others counted as errors. */
-export function summarize(samples: readonly HttpSample[]) {
-  const ok = samples.filter((s) => s.status === 200);
+/** The p50 / p99 / max and median bytes of the samples with an expected status (200 unless given), the others counted as errors. */
+export function summarize(samples: readonly HttpSample[], okStatuses: readonly number[] = [200]) {
+  const ok = samples.filter((s) => okStatuses.includes(s.status));
   const ms = ok.map((s) => s.ms);
   return {
     ok: ok.length,
@@ -90,7 +92,7 @@ export function summarize(samples: readonly HttpSample[]) {
     p99: quantile(ms, 0.99),
     max: ms.length ? Math.max(...ms) : Number.NaN,
     bytes: quantile(ok.map((s) => s.bytes), 0.5),
-    firstError: samples.find((s) => s.status !== 200),
+    firstError: samples.find((s) => !okStatuses.includes(s.status)),
   };
 }
 
