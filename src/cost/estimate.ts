@@ -11,6 +11,7 @@ import { intervalMinutes, planTick } from "../schedule/plan.ts";
 import { estimateRunCost, FREE_LIMITS, PAID_LIMITS, planShards, shardWallMs, type InvocationLimits } from "../schedule/shard-plan.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import { toRunRow } from "../storage/run-rows.ts";
+import { HISTORY_DAYS } from "../status/day-totals.ts";
 import { STATEMENTS_PER_RUN } from "../storage/run-write.ts";
 import { MINUTE_MS } from "../time.ts";
 
@@ -144,9 +145,14 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const doRequests = shardsPerHour * HOURS_PER_MONTH;
   const pairs = probes.reduce((n, p) => n + p.probe.regions.length, 0);
   const pageViews = options.pageViewsPerMonth ?? 100_000;
-  // The cron reads what it deletes (the chunk's subquery) and each page view reads the newest run per pair.
-  const rowsRead = runs + pageViews * pairs;
-  const rowsWritten = usage.reduce((n, u) => n + u.rowsWrittenPerMonth, 0);
+  // The cron reads what it deletes (the chunk's subquery), and rebuilds each probe's day history
+  // once a day from its daily rollups (90 days x regions). A status page view reads, as D1's
+  // meta counted it in bench:page, 4 rows per pair for the newest run, today's daily rollup per
+  // pair, and a day history per probe.
+  const dayHistoryReads = 30 * pairs * HISTORY_DAYS;
+  const rowsRead = runs + dayHistoryReads + pageViews * (pairs * 5 + probes.length);
+  // Day histories: one row per probe rewritten once a day.
+  const rowsWritten = usage.reduce((n, u) => n + u.rowsWrittenPerMonth, 0) + 30 * probes.length;
   const subrequests = usage.reduce((n, u) => n + u.subrequestsPerMonth, 0) + doRequests;
   const doGbSeconds = doSecondsPerHour * HOURS_PER_MONTH * DO_GB;
 

@@ -19,8 +19,11 @@ describe("cost planner", () => {
     const estimate = estimateCost(fleet(2), { plan: "paid", retention: DEFAULT_RETENTION });
     expect(estimate.perMonth.cronInvocations).toBe(43_200);
     expect(estimate.perMonth.runs).toBe(2 * 3 * 43_200);
-    // the run, two rollups, and the run's deletion after retention
-    expect(estimate.perMonth.rowsWritten).toBe(2 * 3 * 43_200 * 4);
+    // the run, two rollups, and the run's deletion after retention; a day history per probe a day
+    expect(estimate.perMonth.rowsWritten).toBe(2 * 3 * 43_200 * 4 + 2 * 30);
+    // the deletions' reads, the day histories' rebuilds (90 daily rollups per pair a day), and
+    // 100,000 page views of 5 rows per pair and a day history per probe
+    expect(estimate.perMonth.rowsRead).toBe(2 * 3 * 43_200 + 30 * 6 * 90 + 100_000 * (6 * 5 + 2));
     expect(estimate.storage.rawRunsRows).toBe(2 * 3 * 1440 * 14);
     expect(estimate.storage.rollupRows).toBe(6 * (400 * 24 + 400));
     expect(estimate.perMonth.doRequests).toBe(3 * 43_200); // one shard per region per tick
@@ -36,8 +39,8 @@ describe("cost planner", () => {
 
   it("warns on the Free plan when daily D1 writes would be crossed, naming probes to change", () => {
     const estimate = estimateCost(fleet(10), { plan: "free", retention: DEFAULT_RETENTION });
-    // 10 probes × 3 regions × 1440 runs/day × 4 rows = 172,800 rows/day > 100,000
-    expect(estimate.warnings).toEqual([expect.stringMatching(/^D1 rows written: 172,800\/day is over the Free plan's 100,000\/day; run the heaviest probes \(probe-0, probe-1, probe-2\)/)]);
+    // 10 probes × 3 regions × 1440 runs/day × 4 rows + 10 day histories = 172,810 rows/day > 100,000
+    expect(estimate.warnings).toEqual([expect.stringMatching(/^D1 rows written: 172,810\/day is over the Free plan's 100,000\/day; run the heaviest probes \(probe-0, probe-1, probe-2\)/)]);
   });
 
   it("warns when one run alone exceeds an invocation's subrequests on Free", () => {
@@ -48,9 +51,9 @@ describe("cost planner", () => {
   });
 
   it("bills usage beyond the Paid plan's included rows written", () => {
-    // 500 probes × 3 regions × 43,200 × 4 = 259.2M rows written; 209.2M beyond 50M at $1/M
+    // 500 probes × 3 regions × 43,200 × 4 + 500 × 30 day histories = 259.215M rows written; 209.2M beyond 50M at $1/M
     const estimate = estimateCost(fleet(500), { plan: "paid", retention: DEFAULT_RETENTION });
-    expect(estimate.perMonth.rowsWritten).toBe(259_200_000);
+    expect(estimate.perMonth.rowsWritten).toBe(259_215_000);
     expect(estimate.usd.overage).toBeGreaterThanOrEqual(209.2);
     expect(estimate.usd.total).toBe(5 + estimate.usd.overage);
   });
