@@ -200,12 +200,16 @@ export function barsFrom(now: number): number {
  */
 export function dayBars(loaded: LoadedProbe, totals: readonly DayTotals[], incidents: readonly IncidentView[], now: number): DaySegment[] {
   const from = barsFrom(now);
-  const byDay = new Map(totals.map((t) => [t.dayAt, t]));
+  const byDay: (DayTotals | undefined)[] = new Array(BAR_DAYS);
+  for (const t of totals) {
+    const i = (t.dayAt - from) / DAY_MS;
+    if (i >= 0 && i < BAR_DAYS && Number.isInteger(i)) byDay[i] = t;
+  }
   const regions = loaded.probe.regions.length;
   const objective = loaded.probe.slo.availability;
   return Array.from({ length: BAR_DAYS }, (_, i): DaySegment => {
     const dayAt = from + i * DAY_MS;
-    const d = byDay.get(dayAt);
+    const d = byDay[i];
     const end = Math.min(dayAt + DAY_MS, now + 1);
     const expected = end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
     const runs = d?.total ?? 0;

@@ -105,12 +105,15 @@ export interface PartialDays {
   pending: { probe: ProbeRegions; history: DayHistory | undefined; daily: Rollup[]; gapFrom: number; gapTo: number; from: number; to: number }[];
 }
 
-/** The daily rollups of each (probe, region) with day_at in its [from, to): one statement, the pairs as one JSON parameter. */
+/**
+ * The daily rollups of each (probe, region) with day_at in its [from, to): one statement, the
+ * pairs as one JSON parameter. Without their step failures, which day totals do not use.
+ */
 function rollupsOfPairs(db: D1Database, pairs: readonly { probeId: string; region: string; from: number; to: number }[]): D1PreparedStatement {
   return db
     .prepare(
       `WITH pairs AS (SELECT json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region, json_extract(value, '$[2]') AS pair_from, json_extract(value, '$[3]') AS pair_to FROM json_each(?1))
-       SELECT ${rollupColumns("day_at")} FROM pairs JOIN rollups_daily ON probe_id = pair_probe AND region = pair_region AND day_at >= pair_from AND day_at < pair_to`,
+       SELECT ${rollupColumns("day_at", { stepFailures: false })} FROM pairs JOIN rollups_daily ON probe_id = pair_probe AND region = pair_region AND day_at >= pair_from AND day_at < pair_to`,
     )
     .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region, p.from, p.to])));
 }

@@ -34,9 +34,13 @@ export interface RollupRow {
   maintenance: number;
 }
 
-/** The columns a RollupRow is read from, the table's bucket column named `bucket_at`. */
-export function rollupColumns(bucketColumn: "hour_at" | "day_at"): string {
-  return `probe_id, region, ${bucketColumn} AS bucket_at, total, up, degraded, down, latency, step_failures, maintenance`;
+/**
+ * The columns a RollupRow is read from, the table's bucket column named `bucket_at`; with
+ * `stepFailures: false` the step failures read as none (for readers that do not use them).
+ */
+export function rollupColumns(bucketColumn: "hour_at" | "day_at", options: { stepFailures?: boolean } = {}): string {
+  const stepFailures = options.stepFailures === false ? "'{}' AS step_failures" : "step_failures";
+  return `probe_id, region, ${bucketColumn} AS bucket_at, total, up, degraded, down, latency, ${stepFailures}, maintenance`;
 }
 
 export function toRollup(row: RollupRow, grain: Grain): Rollup {
