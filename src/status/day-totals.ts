@@ -107,15 +107,16 @@ const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as nu
 export function decodeDays(text: string): DayTotals[] {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) throw new TypeError(`day_history.days is not a JSON array: ${text.slice(0, 80)}`);
-  return parsed.map((entry: unknown, i): DayTotals => {
+  const days: DayTotals[] = new Array(parsed.length);
+  for (let i = 0; i < parsed.length; i++) {
+    const entry: unknown = parsed[i];
     if (!Array.isArray(entry) || entry.length !== 7) throw new TypeError(`day_history.days[${i}] is not a 7-item array: ${JSON.stringify(entry)}`);
-    const [day, total, up, degraded, down, maintenance, median] = entry as unknown[];
-    if (![day, total, up, degraded, down, maintenance].every(isCount) || !(median === null || (isCount(median) && median < BUCKET_COUNT))) {
-      throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
-    }
-    const medianMs = median === null ? null : BUCKET_BOUNDS_MS[median as number]!;
-    return { dayAt: (day as number) * DAY_MS, total: total as number, up: up as number, degraded: degraded as number, down: down as number, maintenance: maintenance as number, medianMs };
-  });
+    const median: unknown = entry[6];
+    for (let k = 0; k < 6; k++) if (!isCount(entry[k])) throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
+    if (!(median === null || (isCount(median) && median < BUCKET_COUNT))) throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
+    days[i] = { dayAt: entry[0] * DAY_MS, total: entry[1], up: entry[2], degraded: entry[3], down: entry[4], maintenance: entry[5], medianMs: median === null ? null : BUCKET_BOUNDS_MS[median]! };
+  }
+  return days;
 }
 
 // ---------------------------------------------------------------- reading and refreshing
