@@ -207,11 +207,13 @@ export function dayBars(loaded: LoadedProbe, totals: readonly DayTotals[], incid
   }
   const regions = loaded.probe.regions.length;
   const objective = loaded.probe.slo.availability;
+  // Every schedule's interval divides a day, so each whole UTC day expects the same runs.
+  const wholeDay = expectedRunsPerRegion(loaded, from, from + DAY_MS) * regions;
   return Array.from({ length: BAR_DAYS }, (_, i): DaySegment => {
     const dayAt = from + i * DAY_MS;
     const d = byDay[i];
     const end = Math.min(dayAt + DAY_MS, now + 1);
-    const expected = end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
+    const expected = end === dayAt + DAY_MS ? wholeDay : end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
     const runs = d?.total ?? 0;
     const availability = d ? dayAvailability(d) : null;
     let worst: DaySegment["worstIncident"] = null;

@@ -23,6 +23,8 @@ import {
   type IncidentView,
 } from "../../../src/page/view-model.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
+import { SCHEDULES } from "../../../src/probe/schema.ts";
+import { expectedRunsPerRegion } from "../../../src/slo/coverage.ts";
 import { BUCKET_BOUNDS_MS, emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
 import type { Rollup } from "../../../src/storage/rollup-rows.ts";
 import { dayTotalsFrom } from "../../../src/status/day-totals.ts";
@@ -91,6 +93,16 @@ function maintenance(overrides: Partial<Maintenance>): Maintenance {
 }
 
 describe("the 90-day bars", () => {
+  it("expects the same runs on every whole UTC day: each schedule's interval divides a day", () => {
+    for (const [schedule, minutes] of Object.entries(SCHEDULES)) {
+      expect(1440 % minutes, schedule).toBe(0);
+      const [p] = probes({ id: `every-${schedule}`, name: "P", group: "G", schedule });
+      const days = dayBars(p!, [], [], NOW);
+      expect(new Set(days.slice(0, -1).map((d) => d.missing)), schedule).toEqual(new Set([(1440 / minutes) * 2]));
+      expect(days.slice(0, -1).map((d) => d.missing), schedule).toEqual(days.slice(0, -1).map((d) => expectedRunsPerRegion(p!, d.dayAt, d.dayAt + DAY_MS) * 2));
+    }
+  });
+
   it("without any rollup: 90 grey days, never green, each with its expected runs missing", () => {
     const days = dayBars(alpha!, [], [], NOW);
     expect(days).toHaveLength(BAR_DAYS);
