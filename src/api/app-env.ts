@@ -20,6 +20,8 @@ export interface AppDeps {
   tokens: TokenStore;
   incidents: D1IncidentStore;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };
+  /** The deployed version's id (a new one per deploy): the pages' ETags change with it. */
+  version: string;
   /** Runs a probe once, now, from a region's runner; stores nothing. */
   runNow: (probeId: string, region: string) => Promise<RunResult>;
   now: () => number;

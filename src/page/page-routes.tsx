@@ -27,7 +27,7 @@ import { loadNoticesPage, loadProbePage, loadStatusPage } from "./load-page.ts";
 import { pageConfigOf } from "./page-config.ts";
 import { ProbePage } from "./probe-page.tsx";
 import { StatusPage } from "./status-page.tsx";
-import { STYLESHEET, STYLESHEET_PATH, STYLESHEET_URL } from "./styles.ts";
+import { STYLESHEET, STYLESHEET_PATH } from "./styles.ts";
 import { viewFingerprint } from "./view-fingerprint.ts";
 import { CHART_RANGES, historyMonths, incidentViews } from "./view-model.ts";
 
@@ -49,11 +49,11 @@ const NOT_SHOWN = new Set(["now"]);
  * the bytes: every response carries its own CSP nonce, so no two bodies are equal, but two views
  * with the same fingerprint show the same page. A reader whose copy still matches gets a 304
  * before anything is rendered (app.ts keeps the CSP off 304s, so the cached copy keeps the
- * policy of its own nonce). The stylesheet's URL is in the fingerprint: a new stylesheet is a
- * new page.
+ * policy of its own nonce). The deployed version's id is in the fingerprint: a new release, with
+ * its new markup, is a new page.
  */
 function respondWithView(c: Context<AppEnv>, view: object, page: (nonce: string | undefined) => JSX.Element) {
-  const etag = `W/"${viewFingerprint([STYLESHEET_URL, view], NOT_SHOWN)}"`;
+  const etag = `W/"${viewFingerprint([c.env.deps.version, view], NOT_SHOWN)}"`;
   if (ifNoneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, { etag, "cache-control": PAGE_CACHE });
   return c.html(renderDocument(page(c.get("secureHeadersNonce"))), 200, { etag, "cache-control": PAGE_CACHE });
 }

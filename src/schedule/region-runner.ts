@@ -21,6 +21,7 @@ export interface RegionRunnerEnv extends WorkerEnv {
   REGION_RUNNER: DurableObjectNamespace<RegionRunner>;
   PUBLIC_RATE_LIMIT: RateLimit;
   WRITE_RATE_LIMIT: RateLimit;
+  CF_VERSION_METADATA: WorkerVersionMetadata;
 }
 
 /** The stub of the runner for (region, name), placed near the region. */

@@ -230,7 +230,7 @@ function run(probeId: string, region: string, slotAt: number, down = false): Run
   };
 }
 
-function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string, string> = {}) {
+function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string, string> = {}, version = "version-1") {
   const store = new D1RunStore(countingDb(tally));
   const config = parseConfig({ ...env, ...values } as never);
   const deps: AppDeps = {
@@ -242,11 +242,12 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(countingDb(tally)),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+    version,
     runNow: () => Promise.reject(new Error("not in this test")),
     now: () => base,
   };
   const hono = createApp();
-  return (path: string) => hono.request(`http://afterlife.test${path}`, {}, { deps });
+  return (path: string, headers: Record<string, string> = {}) => hono.request(`http://afterlife.test${path}`, { headers }, { deps });
 }
 
 describe("a fixed number of D1 batches per render", () => {
@@ -290,6 +291,25 @@ describe("a fixed number of D1 batches per render", () => {
     expect(long.batches).toBeGreaterThanOrEqual(5);
     const html = await (await app(probes, { batches: 0, statements: 0 })("/probes/long-history")).text();
     expect(html.match(/<li><time/g)?.length).toBeGreaterThan(0);
+  });
+
+  it("gives the same page a new ETag in a new release, and a new ETag when an incident is updated", async () => {
+    const tally = { batches: 0, statements: 0 };
+    for (const path of ["/", "/history", "/probes/long-history"]) {
+      const etag = (await app(probes, tally)(path)).headers.get("etag")!;
+      expect((await app(probes, tally)(path, { "if-none-match": etag })).status, path).toBe(304);
+      const released = await app(probes, tally, {}, "version-2")(path, { "if-none-match": etag });
+      expect(released.status, path).toBe(200);
+      expect(released.headers.get("etag"), path).not.toBe(etag);
+    }
+
+    const before = { home: (await app(probes, tally)("/")).headers.get("etag")!, history: (await app(probes, tally)("/history")).headers.get("etag")! };
+    const incidents = new D1IncidentStore(env.DB);
+    const incident = { id: "etag-incident", kind: "manual" as const, title: "Slow checkout", impact: "minor" as const, status: "investigating" as const, probeIds: ["long-history"], regions: [], startedAt: base - 3_600_000, resolvedAt: null, createdAt: base - 3_600_000, updatedAt: base - 3_600_000, failure: null, public: true, updates: [{ id: "u1", status: "investigating" as const, body: "Looking into it.", createdAt: base - 3_600_000 }] };
+    await env.DB.batch(incidents.insertIncidentStatements(incident));
+    const opened = { home: (await app(probes, tally)("/")).headers.get("etag")!, history: (await app(probes, tally)("/history")).headers.get("etag")! };
+    expect(opened.home).not.toBe(before.home);
+    expect(opened.history).not.toBe(before.history);
   });
 
   it("keeps private, hidden and non-public-group probes off the page and answers 404 for them", async () => {
