@@ -15,7 +15,7 @@ import { deliverDue } from "./incidents/deliver-outbox.ts";
 import { isInMaintenance } from "./incidents/maintenance-windows.ts";
 import { dispatchTick } from "./schedule/dispatch-tick.ts";
 import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
-import { refreshDayHistory } from "./status/refresh-day-history.ts";
+import { dayHistoryUpkeep } from "./status/refresh-day-history.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { slotOf } from "./schedule/plan.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
@@ -30,6 +30,7 @@ export { RegionRunner } from "./schedule/region-runner.ts";
 // Validated once per isolate; a broken probe fails loudly instead of running half the fleet.
 const probes = loadRegistry(probeModules);
 const app = createApp();
+const dayHistoryUpkeepOfIsolate = dayHistoryUpkeep();
 
 function appDeps(env: RegionRunnerEnv): AppDeps {
   return {
@@ -81,8 +82,11 @@ export default {
         random: Math.random,
         allowPrivateTargets: config.allowPrivateTargets,
       });
-      // Last: the page's day totals are upkeep, and never hold up a notice.
-      const dayHistory = await refreshDayHistory({ probes, histories: new D1DayHistoryStore(env.DB), runs, now: Date.now() });
+      // Last, and on its own: the page's day totals are upkeep, and never hold up or fail a tick.
+      const dayHistory = await dayHistoryUpkeepOfIsolate({ probes, histories: new D1DayHistoryStore(env.DB), runs, now: Date.now() }).catch((error: unknown) => {
+        console.error(JSON.stringify({ event: "day_history_failed", error: String(error) }));
+        return { failed: true };
+      });
       console.log(JSON.stringify({ event: "tick", ...summary, incidents: alerts, burn, watchdog, delivery, dayHistory }));
       if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", shards: report.unreachableShards }));
     })();

@@ -146,10 +146,12 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const pairs = probes.reduce((n, p) => n + p.probe.regions.length, 0);
   const pageViews = options.pageViewsPerMonth ?? 100_000;
   // The cron reads what it deletes (the chunk's subquery), and rebuilds each probe's day history
-  // once a day from its daily rollups (90 days x regions). A status page view reads, as D1's
-  // meta counted it in bench:page, 4 rows per pair for the newest run, today's daily rollup per
-  // pair, and a day history per probe.
-  const dayHistoryReads = 30 * pairs * HISTORY_DAYS;
+  // once a day from its daily rollups (90 days x regions); finding what is stale reads a row per
+  // probe, counted here on every tick though an isolate skips it once all are done. A status
+  // page view reads, as D1's meta counted it in bench:page, 4 rows per pair for the newest run,
+  // today's daily rollup per pair, and a day history per probe (incidents and maintenance not
+  // counted: a handful of rows).
+  const dayHistoryReads = 30 * pairs * HISTORY_DAYS + MINUTES_PER_MONTH * probes.length;
   const rowsRead = runs + dayHistoryReads + pageViews * (pairs * 5 + probes.length);
   // Day histories: one row per probe rewritten once a day.
   const rowsWritten = usage.reduce((n, u) => n + u.rowsWrittenPerMonth, 0) + 30 * probes.length;

@@ -107,7 +107,7 @@ async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly 
     .slice(0, LAST_FAILURES);
 }
 
-/** The shown probes' names by id, and the notices: what the history page and the feed need (no D1). */
+/** The shown probes' names by id, and the notices (one D1 batch): what the history page and the feed need. */
 export async function loadNoticesPage(deps: AppDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
   const now = deps.now();
   const names = new Map(visibleProbes(deps.probes, config).map((p) => [p.probe.id, p.probe.name]));

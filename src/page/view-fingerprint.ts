@@ -34,7 +34,7 @@ export function viewFingerprint(view: unknown, skip: ReadonlySet<string> = NO_KE
           b = Math.imul(b ^ value, PRIME_B);
         } else {
           float[0] = value;
-          a = Math.imul(Math.imul(a ^ MARK.float, PRIME_A) ^ halves[0]!, PRIME_A) ^ halves[1]!;
+          a = Math.imul(Math.imul(Math.imul(a ^ MARK.float, PRIME_A) ^ halves[0]!, PRIME_A) ^ halves[1]!, PRIME_A);
           b = Math.imul(Math.imul(b ^ halves[1]!, PRIME_B) ^ halves[0]!, PRIME_B);
         }
         break;

@@ -3,10 +3,12 @@
  * passes `now`), so every rule here is tested without a Worker.
  *
  * Rules worth knowing:
- * - Days are UTC days, the buckets of the daily rollups. A day without a stored run is "no
- *   data": grey, never green. A day with runs is coloured by its availability (up and degraded
- *   runs are good, as in the SLOs; runs in a maintenance window excluded from SLOs are neither)
- *   against the probe's objective. Regions are merged: the loader hands over day totals.
+ * - Days are UTC days, the buckets of the daily rollups. A day without a judged run is grey,
+ *   never green: no run was stored ("no data"), or every run was in a maintenance window
+ *   excluded from SLOs (its tooltip says so). A day with judged runs is coloured by its
+ *   availability (up and degraded runs are good, as in the SLOs; maintenance runs are neither
+ *   good nor bad) against the probe's objective. Regions are merged: the loader hands over day
+ *   totals.
  * - Availability over 90 days leaves out the time without data (the probe may be younger than
  *   90 days); the tooltip of each day says how many expected runs are missing.
  * - Latencies are upper bounds of the histogram bucket (never below the truth, at most 26 % above).

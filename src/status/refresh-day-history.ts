@@ -4,10 +4,14 @@
  * end before the newest settled day; and drop those of probes that no longer exist. The work
  * per tick is bounded: a fleet of 1,000 probes is brought up to date within 40 ticks of the
  * day settling, and until then the page reads the few extra days from the rollups.
+ *
+ * Finding what is stale reads one row per probe. dayHistoryUpkeep remembers, for the life of
+ * the isolate, the settled day whose histories are all done, and skips the read until the next
+ * day settles.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
-import type { Rollup } from "../storage/rollup-rows.ts";
+import { rollupsByProbe } from "../storage/rollup-rows.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { DAY_MS } from "../time.ts";
 import { dayTotalsFrom, HISTORY_DAYS, regionsKey, settledThrough, staleHistories, type DayHistory } from "./day-totals.ts";
@@ -45,12 +49,7 @@ export async function refreshDayHistory(deps: RefreshDayHistoryDeps): Promise<Re
   const from = through - (HISTORY_DAYS - 1) * DAY_MS;
   const targets = probes.filter((p) => rebuild.includes(p.probeId));
   const daily = await deps.runs.rollups(targets.map((p) => ({ probeId: p.probeId, regions: p.regions, grain: "day" as const, from, to: through + DAY_MS })));
-  const byProbe = new Map<string, Rollup[]>();
-  for (const r of daily.value) {
-    const list = byProbe.get(r.probeId);
-    if (list) list.push(r);
-    else byProbe.set(r.probeId, [r]);
-  }
+  const byProbe = rollupsByProbe(daily.value);
   const histories = targets.map(
     (p): DayHistory => ({
       probeId: p.probeId,
@@ -62,4 +61,19 @@ export async function refreshDayHistory(deps: RefreshDayHistoryDeps): Promise<Re
   );
   await deps.histories.save(histories, removed);
   return { rebuilt: histories.length, removed: removed.length, behind: stale.length - rebuild.length, rowsRead: daily.rowsRead };
+}
+
+/**
+ * refreshDayHistory for the cron: once every history is up to date for a settled day, later
+ * ticks of the same isolate skip it (returning `upToDate: true`) until the next day settles.
+ */
+export function dayHistoryUpkeep(): (deps: RefreshDayHistoryDeps) => Promise<RefreshReport & { upToDate?: true }> {
+  let doneThrough: number | undefined;
+  return async (deps) => {
+    const settled = settledThrough(deps.now);
+    if (doneThrough === settled) return { rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true };
+    const report = await refreshDayHistory(deps);
+    if (report.behind === 0) doneThrough = settled;
+    return report;
+  };
 }

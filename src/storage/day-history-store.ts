@@ -4,7 +4,7 @@
  */
 import { decodeDays, encodeDays, mergeDays, regionsKey, settledThrough, type DayHistory, type DayTotals } from "../status/day-totals.ts";
 import { DAY_MS } from "../time.ts";
-import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
+import { rollupColumns, rollupsByProbe, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
 import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
 
 interface HistoryRow {
@@ -71,7 +71,7 @@ export class D1DayHistoryStore {
     return {
       statements,
       decode: ([historyRows, rollupRows]) => {
-        const histories = new Map((historyRows!.results as HistoryRow[]).map((row) => [row.probe_id, toHistory(row)]));
+        const histories = new Map((historyRows!.results as HistoryRow[]).flatMap((row) => readableHistory(row)));
         const recent = byProbe(rollupRows!.results as RollupRow[]);
         const partial: PartialDays = { days: new Map(), pending: [] };
         for (const p of wanted) {
@@ -119,14 +119,20 @@ function rollupsOfPairs(db: D1Database, pairs: readonly { probeId: string; regio
 }
 
 function byProbe(rows: readonly RollupRow[]): Map<string, Rollup[]> {
-  const out = new Map<string, Rollup[]>();
-  for (const row of rows) {
-    const list = out.get(row.probe_id);
-    const rollup = toRollup(row, "day");
-    if (list) list.push(rollup);
-    else out.set(row.probe_id, [rollup]);
+  return rollupsByProbe(rows.map((row) => toRollup(row, "day")));
+}
+
+/**
+ * A stored history, or none when its row cannot be read: the page then reads those days from
+ * the rollups (one more statement) instead of failing, and the next rebuild rewrites the row.
+ */
+function readableHistory(row: HistoryRow): [string, DayHistory][] {
+  try {
+    return [[row.probe_id, toHistory(row)]];
+  } catch (error) {
+    console.error(JSON.stringify({ event: "day_history_unreadable", probe: row.probe_id, error: String(error) }));
+    return [];
   }
-  return out;
 }
 
 function toHistory(row: HistoryRow): DayHistory {

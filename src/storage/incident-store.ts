@@ -145,7 +145,9 @@ export class D1IncidentStore {
       conditions.push("started_at < ?");
       params.push(filter.before);
     }
-    const selected = `SELECT * FROM incidents WHERE ${conditions.join(" AND ")} ORDER BY started_at DESC LIMIT ?`;
+    // The id breaks ties (incidents opened in one tick share started_at), so both statements
+    // select the same incidents whatever plan each gets.
+    const selected = `SELECT * FROM incidents WHERE ${conditions.join(" AND ")} ORDER BY started_at DESC, id DESC LIMIT ?`;
     return {
       statements: [
         this.db.prepare(selected).bind(...params, filter.limit),

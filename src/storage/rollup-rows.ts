@@ -59,6 +59,17 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
   };
 }
 
+/** Rollups by probe id, in the order given. */
+export function rollupsByProbe(rollups: readonly Rollup[]): Map<string, Rollup[]> {
+  const out = new Map<string, Rollup[]>();
+  for (const r of rollups) {
+    const list = out.get(r.probeId);
+    if (list) list.push(r);
+    else out.set(r.probeId, [r]);
+  }
+  return out;
+}
+
 /** The step_failures column: a JSON object of non-negative counts; anything else is a bug. */
 export function decodeStepFailures(text: string): Record<string, number> {
   const parsed: unknown = JSON.parse(text);

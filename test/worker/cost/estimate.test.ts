@@ -21,9 +21,10 @@ describe("cost planner", () => {
     expect(estimate.perMonth.runs).toBe(2 * 3 * 43_200);
     // the run, two rollups, and the run's deletion after retention; a day history per probe a day
     expect(estimate.perMonth.rowsWritten).toBe(2 * 3 * 43_200 * 4 + 2 * 30);
-    // the deletions' reads, the day histories' rebuilds (90 daily rollups per pair a day), and
-    // 100,000 page views of 5 rows per pair and a day history per probe
-    expect(estimate.perMonth.rowsRead).toBe(2 * 3 * 43_200 + 30 * 6 * 90 + 100_000 * (6 * 5 + 2));
+    // the deletions' reads, the day histories' rebuilds (90 daily rollups per pair a day) and
+    // staleness checks (a row per probe a tick at most), and 100,000 page views of 5 rows per
+    // pair and a day history per probe
+    expect(estimate.perMonth.rowsRead).toBe(2 * 3 * 43_200 + 30 * 6 * 90 + 43_200 * 2 + 100_000 * (6 * 5 + 2));
     expect(estimate.storage.rawRunsRows).toBe(2 * 3 * 1440 * 14);
     expect(estimate.storage.rollupRows).toBe(6 * (400 * 24 + 400));
     expect(estimate.perMonth.doRequests).toBe(3 * 43_200); // one shard per region per tick

@@ -135,16 +135,21 @@ describe("the 90-day bars", () => {
     expect(days.filter((d) => d.runs > 0)).toHaveLength(3);
   });
 
-  it("is never green without runs, and its availability stays within [0, 1] (property)", () => {
+  it("is grey exactly when no run was judged (none stored, or all in maintenance), and its availability stays within [0, 1] (property)", () => {
     const arb = fc.array(
-      fc.record({ day: fc.integer({ min: -5, max: 95 }), region: fc.constantFrom("weur", "enam"), up: fc.nat(2000), degraded: fc.nat(50), down: fc.nat(2000) }),
+      fc.record({ day: fc.integer({ min: -5, max: 95 }), region: fc.constantFrom("weur", "enam"), up: fc.nat(2000), degraded: fc.nat(50), down: fc.nat(2000), maintenance: fc.nat(30) }),
       { maxLength: 60 },
     );
     fc.assert(
       fc.property(arb, (rows) => {
-        const days = barsOf(alpha!, rows.map((r) => rollup("alpha", r.region, daysAgo(r.day), r)));
+        const rollups = rows.map((r): Rollup => {
+          const base = rollup("alpha", r.region, daysAgo(r.day), r);
+          return { ...base, total: base.total + r.maintenance, maintenance: r.maintenance };
+        });
+        const days = barsOf(alpha!, rollups);
         for (const d of days) {
-          expect(d.level === "none").toBe(d.runs === 0);
+          expect(d.level === "none").toBe(d.up + d.degraded + d.down === 0);
+          expect(d.runs).toBe(d.up + d.degraded + d.down + d.maintenance);
           if (d.availability !== null) {
             expect(d.availability).toBeGreaterThanOrEqual(0);
             expect(d.availability).toBeLessThanOrEqual(1);

@@ -11,7 +11,7 @@ import { readTogether } from "../../../src/storage/d1-read.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { dayTotalsFrom, HISTORY_DAYS, settledThrough } from "../../../src/status/day-totals.ts";
-import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
+import { dayHistoryUpkeep, refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
 import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
 
 const TODAY = Date.UTC(2026, 10, 20);
@@ -130,5 +130,63 @@ describe("day histories", () => {
     const left = await histories.coverage();
     expect(left.has("dh-m1")).toBe(false);
     expect(left.has("dh-m2")).toBe(true);
+  });
+
+  it("read a history of the right regions that is behind: its missing days from the rollups, in one more statement", async () => {
+    const [gamma] = probesOf({ id: "dh-gamma", regions: ["weur", "enam"] });
+    await save(history("dh-gamma", ["weur", "enam"], 20));
+    const shown = [{ probeId: "dh-gamma", regions: ["weur", "enam"] }];
+    // Built four days ago: through TODAY - 5 days.
+    await refreshDayHistory({ probes: [gamma!], histories, runs, now: NOW - 4 * DAY_MS });
+    expect((await histories.coverage()).get("dh-gamma")?.throughDay).toBe(TODAY - 5 * DAY_MS);
+    const [partial] = await readTogether(env.DB, [histories.daysRead(shown, FROM, NOW + 1, NOW)]);
+    expect(partial.pending.map((p) => [p.probe.probeId, p.gapFrom, p.gapTo])).toEqual([["dh-gamma", TODAY - 4 * DAY_MS, TODAY]]);
+    expect((await histories.completeDays(partial)).get("dh-gamma")).toEqual(await fromRollups(gamma!, FROM, NOW + 1));
+  });
+
+  it("read yesterday from the rollups in the hour before it settles, and today always", async () => {
+    const [delta] = probesOf({ id: "dh-delta", regions: ["apac"] });
+    await save(history("dh-delta", ["apac"], 5));
+    const early = TODAY + 30 * 60_000; // 00:30 UTC: yesterday is not settled yet
+    await refreshDayHistory({ probes: [delta!], histories, runs, now: early });
+    expect((await histories.coverage()).get("dh-delta")?.throughDay).toBe(TODAY - 2 * DAY_MS);
+    const shown = [{ probeId: "dh-delta", regions: ["apac"] }];
+    const [partial] = await readTogether(env.DB, [histories.daysRead(shown, FROM, early + 1, early)]);
+    expect(partial.pending).toEqual([]);
+    const days = partial.days.get("dh-delta")!;
+    expect(days).toEqual(await fromRollups(delta!, FROM, early + 1));
+    expect(days.map((d) => d.dayAt).slice(-2)).toEqual([TODAY - DAY_MS, TODAY]);
+  });
+
+  it("treat a history row that cannot be read as missing, and say so in the log", async () => {
+    const [epsilon] = probesOf({ id: "dh-epsilon", regions: ["weur"] });
+    await save(history("dh-epsilon", ["weur"], 4));
+    await refreshDayHistory({ probes: [epsilon!], histories, runs, now: NOW });
+    await env.DB.prepare("UPDATE day_history SET days = '[[1,2,3]]' WHERE probe_id = 'dh-epsilon'").run();
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => void logged.push(line);
+    try {
+      const days = await histories.days([{ probeId: "dh-epsilon", regions: ["weur"] }], FROM, NOW + 1, NOW);
+      expect(days.get("dh-epsilon")).toEqual(await fromRollups(epsilon!, FROM, NOW + 1));
+    } finally {
+      console.error = original;
+    }
+    expect(logged.join("\n")).toMatch(/"event":"day_history_unreadable","probe":"dh-epsilon".*7-item array/);
+  });
+
+  it("are looked at once per settled day by the cron's upkeep, until they are all done", async () => {
+    const [zeta] = probesOf({ id: "dh-zeta", regions: ["weur"] });
+    await save(history("dh-zeta", ["weur"], 3));
+    const upkeep = dayHistoryUpkeep();
+    let coverageReads = 0;
+    const counted = { coverage: () => (coverageReads++, histories.coverage()), save: histories.save.bind(histories) };
+    const first = await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW });
+    expect(first).toMatchObject({ rebuilt: 1, behind: 0 });
+    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + 10 * 60_000 })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true });
+    expect(coverageReads).toBe(1);
+    // The next day settles: looked at again, and rebuilt.
+    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + DAY_MS })).toMatchObject({ rebuilt: 1 });
+    expect(coverageReads).toBe(2);
   });
 });
