@@ -149,43 +149,44 @@ function wireBytes(url: string): Promise<{ bytes: number; encoding: string }> {
 
 // ---------------------------------------------------------------- 4. D1 rows read (replay)
 
-/** A D1RunStore whose every method call is counted in tallies[method name]. */
-function tallyingStore(db: D1Database, tallies: Map<string, Tally>): RunStore {
-  return new Proxy(new D1RunStore(db), {
+/**
+ * A D1RunStore on a counting database, which notes the names of the methods called: reads that
+ * one method builds (rollupsRead, listRunsRead) run in another's batch (read), so they are
+ * counted together.
+ */
+function tallyingStore(db: D1Database, tally: Tally, calls: Set<string>): RunStore {
+  return new Proxy(new D1RunStore(countingDb(db, tally)), {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== "function" || typeof prop !== "string") return value;
-      return (...callArgs: unknown[]) => {
-        const tally = tallies.get(prop) ?? newTally();
-        tallies.set(prop, tally);
-        const store = new D1RunStore(countingDb(db, tally)) as unknown as Record<string, (...a: unknown[]) => unknown>;
-        return store[prop]!(...callArgs);
-      };
+      if (typeof value === "function" && typeof prop === "string") calls.add(prop);
+      return typeof value === "function" ? value.bind(target) : value;
     },
   });
 }
 
 interface Replay {
-  tallies: Map<string, Tally>;
+  tally: Tally;
+  calls: Set<string>;
   /** What the route code itself reports, when it does (loadSloReports: rollups only). */
   reported?: number;
   note?: string;
 }
 
 async function replay(db: D1Database, probes: readonly LoadedProbe[], endpoint: Endpoint): Promise<Replay> {
-  const tallies = new Map<string, Tally>();
-  const deps = { probes, store: tallyingStore(db, tallies), now: Date.now } as unknown as AppDeps;
-  if (endpoint.baseline) return { tallies, note: "no D1 access" };
+  const tally = newTally();
+  const calls = new Set<string>();
+  const deps = { probes, store: tallyingStore(db, tally, calls), now: Date.now } as unknown as AppDeps;
+  if (endpoint.baseline) return { tally, calls, note: "no D1 access" };
   if (endpoint.path.startsWith("/api/v1/slo")) {
     // As src/api/routes/slo.ts: the probes filtered by ?probe, the query's budgeting default.
     const one = new URL(endpoint.path, "http://x").searchParams.get("probe");
     const selected = probes.filter((p) => one === null || p.probe.id === one);
     const loaded = await loadSloReports(deps, { probes: selected, region: undefined, window: undefined, budgeting: "occurrences" });
-    return { tallies, reported: loaded.rowsRead };
+    return { tally, calls, reported: loaded.rowsRead };
   }
   if (endpoint.path === "/api/v2/summary.json") {
     await loadPublicOverview(deps);
-    return { tallies };
+    return { tally, calls };
   }
   throw new Error(`no replay for ${endpoint.path}`);
 }
@@ -307,17 +308,14 @@ async function main(): Promise<void> {
     const rows: string[][] = [];
     for (const e of endpoints) {
       const r = replays.get(e)!;
-      const tallies = [...r.tallies.entries()];
-      const sum = tallies.reduce((acc, [, t]) => ({ ...acc, batches: acc.batches + t.batches, statements: acc.statements + t.statements, rowsRead: acc.rowsRead + t.rowsRead, rowsReturned: acc.rowsReturned + t.rowsReturned, sqlMs: acc.sqlMs + t.sqlMs, uncounted: acc.uncounted + t.uncounted }), newTally());
-      rows.push([e.label, tallies.length ? tallies.map(([m]) => m).join(" + ") : r.note ?? "-", int(sum.batches), int(sum.statements), int(sum.rowsReturned), int(sum.rowsRead), fixed(sum.sqlMs, 1)]);
-      if (tallies.length > 1) for (const [m, t] of tallies) rows.push([`  ${m}`, "", int(t.batches), int(t.statements), int(t.rowsReturned), int(t.rowsRead), fixed(t.sqlMs, 1)]);
+      const t = r.tally;
+      rows.push([e.label, r.calls.size ? [...r.calls].join(" + ") : r.note ?? "-", int(t.batches), int(t.statements), int(t.rowsReturned), int(t.rowsRead), fixed(t.sqlMs, 1)]);
     }
     console.log(formatTable(["endpoint", "store calls", "batches", "statements", "rows returned", "rows read", "D1 SQL ms"], rows));
     for (const e of endpoints) {
       const r = replays.get(e)!;
-      const rollups = r.tallies.get("rollups")?.rowsRead;
-      if (r.reported !== undefined && rollups !== undefined && r.reported !== rollups) console.log(`   ${e.path}: loadSloReports reported ${r.reported} rows read, the wrapper counted ${rollups} for rollups`);
-      const uncounted = [...r.tallies.values()].reduce((n, t) => n + t.uncounted, 0);
+      if (r.reported !== undefined) console.log(`   ${e.path}: of which rollups (as loadSloReports reports them): ${int(r.reported)} rows read`);
+      const uncounted = r.tally.uncounted;
       if (uncounted) console.log(`   ${e.path}: ${uncounted} statement call(s) without meta (first/raw), not counted`);
     }
 

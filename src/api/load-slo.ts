@@ -1,5 +1,5 @@
 /**
- * Loads what an SLO report needs, in two D1 batches whatever the history length: rollups
+ * Loads what an SLO report needs, in one D1 batch whatever the history length: rollups
  * (daily for the window's whole days, hourly for its partial first and last days and for the
  * 3-day burn lookback) and the raw runs of the last 30 minutes (for the 5m and 30m burn rates).
  */
@@ -7,6 +7,7 @@ import { DAY_MS, HOUR_MS } from "../time.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
 import { planGrains, resolveWindow, type SloWindow } from "../slo/windows.ts";
+import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import type { RollupRequest } from "../storage/run-store.ts";
 import type { AppDeps } from "./app-env.ts";
 
@@ -32,6 +33,12 @@ export interface LoadedSlo {
  * only `store` and `now` of the deps: the scheduled burn-alert evaluation passes just those.
  */
 export async function loadSloReports(deps: Pick<AppDeps, "store" | "now">, query: SloQuery, options: { group?: string } = {}): Promise<LoadedSlo> {
+  const [loaded] = await deps.store.read([sloReportsRead(deps, query, options)]);
+  return loaded;
+}
+
+/** The same, as a read to batch with others (see storage/d1-read.ts). */
+export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQuery, options: { group?: string } = {}): D1Read<LoadedSlo> {
   const now = deps.now();
   const windowOf = (p: LoadedProbe) => query.window ?? p.probe.slo.window;
   const regionsOf = (p: LoadedProbe) => p.probe.regions.filter((r) => query.region === undefined || r === query.region);
@@ -50,21 +57,20 @@ export async function loadSloReports(deps: Pick<AppDeps, "store" | "now">, query
     ];
   });
   const pairs = query.probes.flatMap((p) => regionsOf(p).map((region) => ({ probeId: p.probe.id, region })));
-  const [rollups, recent] = await Promise.all([
-    deps.store.rollups(requests),
-    deps.store.listRuns({ pairs, from: now - RAW_LOOKBACK_MS, limit: RUNS_PER_PAIR * Math.max(1, pairs.length) }),
-  ]);
-  const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
-    buildSloReport({
-      probes,
-      regions: [...new Set(probes.flatMap(regionsOf))],
-      window,
-      budgeting: query.budgeting ?? "occurrences",
-      now,
-      rollups: rollups.value.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
-      recentRuns: recent.runs.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
-    });
-  const perProbe = query.probes.map((p) => build([p], windowOf(p)));
-  const groupReport = options.group !== undefined && query.probes.length > 0 ? [build(query.probes, query.window ?? query.probes[0]!.probe.slo.window)] : [];
-  return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };
+  const reads = [deps.store.rollupsRead(requests), deps.store.listRunsRead({ pairs, from: now - RAW_LOOKBACK_MS, limit: RUNS_PER_PAIR * Math.max(1, pairs.length) })] as const;
+  return combineReads(reads, ([rollups, recent]) => {
+    const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
+      buildSloReport({
+        probes,
+        regions: [...new Set(probes.flatMap(regionsOf))],
+        window,
+        budgeting: query.budgeting ?? "occurrences",
+        now,
+        rollups: rollups.value.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
+        recentRuns: recent.runs.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
+      });
+    const perProbe = query.probes.map((p) => build([p], windowOf(p)));
+    const groupReport = options.group !== undefined && query.probes.length > 0 ? [build(query.probes, query.window ?? query.probes[0]!.probe.slo.window)] : [];
+    return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };
+  });
 }

@@ -7,15 +7,16 @@
  *   /                 1 batch: the newest run per (probe, region); the day totals of the bars (a
  *                     day_history row per probe: closed days, regions merged; and today's daily
  *                     rollups); the notices. See loadStatusPage.
- *   /probes/{id}      4 to 9 batches: newest runs and notices; hourly (7 days) + daily (90 days)
- *                     rollups; the SLO report's two (loadSloReports); then the last failures: at
- *                     most 5 reads of one region's hour (or day) that the rollups say holds failed runs.
+ *   /probes/{id}      1 or 2 batches: newest runs, notices, hourly (7 days) + daily (90 days)
+ *                     rollups and the SLO report's reads (sloReportsRead); then, when the rollups
+ *                     say there were failures, the last ones: at most 5 reads of one region's
+ *                     hour (or day) that holds failed runs.
  *   /history, /feed.atom  1 batch: incidents, their updates and maintenance (noticesRead).
  */
 import type { AppDeps } from "../api/app-env.ts";
 import { publicMaintenanceRead } from "../api/load-maintenance.ts";
 import { overviewRead } from "../api/load-overview.ts";
-import { loadSloReports } from "../api/load-slo.ts";
+import { sloReportsRead } from "../api/load-slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
@@ -73,13 +74,14 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   if (!loaded) return null;
   const now = deps.now();
   const regions = loaded.probe.regions;
-  const [[overview, notices], rollups, slo] = await Promise.all([
-    deps.read([overviewRead({ ...deps, probes: [loaded] }), noticesRead(deps, now)]),
-    deps.store.rollups([
+  const [overview, notices, rollups, slo] = await deps.read([
+    overviewRead({ ...deps, probes: [loaded] }),
+    noticesRead(deps, now),
+    deps.store.rollupsRead([
       { probeId, regions, grain: "hour", from: hourlyFrom(now), to: now + 1 },
       { probeId, regions, grain: "day", from: barsFrom(now), to: now + 1 },
     ]),
-    loadSloReports(deps, { probes: [loaded] }),
+    sloReportsRead(deps, { probes: [loaded] }),
   ]);
   const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
   return buildProbeDetailView({
@@ -96,10 +98,10 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   });
 }
 
-/** One small range read per failure cell, in parallel: at most LAST_FAILURES batches. */
+/** One small range read per failure cell (at most LAST_FAILURES), all in one batch. */
 async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly FailureCell[]): Promise<RunSummary[]> {
-  const pages = await Promise.all(
-    cells.map((cell) => deps.store.listRuns({ pairs: [{ probeId: loaded.probe.id, region: cell.region }], status: "down", from: cell.from, to: cell.to, limit: LAST_FAILURES })),
+  const pages = await deps.read(
+    cells.map((cell) => deps.store.listRunsRead({ pairs: [{ probeId: loaded.probe.id, region: cell.region }], status: "down", from: cell.from, to: cell.to, limit: LAST_FAILURES })),
   );
   return pages
     .flatMap((p) => p.runs)

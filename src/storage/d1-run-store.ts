@@ -1,6 +1,6 @@
 /** RunStore on D1: bound statements only, multi-row writes in one batch. */
 import { parseRunId, type RunResult } from "../probe/result.ts";
-import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
+import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage } from "./run-list.ts";
 import { rollupColumns, toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
@@ -54,8 +54,12 @@ export class D1RunStore implements RunStore {
     return row ? toRunResult(row) : null;
   }
 
-  async listRuns(query: ListRunsQuery): Promise<RunListPage> {
-    if (query.pairs.length === 0) return { runs: [], next: null };
+  listRuns(query: ListRunsQuery): Promise<RunListPage> {
+    return readTogether(this.db, [this.listRunsRead(query)]).then(([page]) => page);
+  }
+
+  listRunsRead(query: ListRunsQuery): D1Read<RunListPage> {
+    if (query.pairs.length === 0) return knownRead({ runs: [], next: null });
     const statements = query.pairs.map((pair) => {
       const conditions = ["probe_id = ?", "region = ?"];
       const params: unknown[] = [pair.probeId, pair.region];
@@ -79,18 +83,26 @@ export class D1RunStore implements RunStore {
         .prepare(`SELECT ${RUN_SUMMARY_COLUMNS} FROM runs WHERE ${conditions.join(" AND ")} ORDER BY slot_at DESC LIMIT ?`)
         .bind(...params, query.limit + 1);
     });
-    const outcomes = await this.db.batch<Omit<RunRow, "detail">>(statements);
-    const merged = outcomes.flatMap((o) => o.results.map(toRunSummary)).sort(comparePositions);
-    const runs = merged.slice(0, query.limit);
-    const last = runs[runs.length - 1];
-    return { runs, next: merged.length > query.limit && last ? { slotAt: last.slotAt, probeId: last.probeId, region: last.region } : null };
+    return {
+      statements,
+      decode: (outcomes) => {
+        const merged = outcomes.flatMap((o) => (o.results as Omit<RunRow, "detail">[]).map(toRunSummary)).sort(comparePositions);
+        const runs = merged.slice(0, query.limit);
+        const last = runs[runs.length - 1];
+        return { runs, next: merged.length > query.limit && last ? { slotAt: last.slotAt, probeId: last.probeId, region: last.region } : null };
+      },
+    };
   }
 
-  async rollups(requests: readonly RollupRequest[]): Promise<ReadReport<Rollup[]>> {
+  rollups(requests: readonly RollupRequest[]): Promise<ReadReport<Rollup[]>> {
+    return readTogether(this.db, [this.rollupsRead(requests)]).then(([rollups]) => rollups);
+  }
+
+  rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>> {
     const wanted = requests.filter((r) => r.regions.length > 0 && r.to > r.from);
-    if (wanted.length === 0) return { value: [], rowsRead: 0 };
+    if (wanted.length === 0) return knownRead({ value: [], rowsRead: 0 });
     // Naming the regions lets SQLite seek each (probe, region) range of the primary key instead
-    // of reading every region's whole history. One batch, one statement per request.
+    // of reading every region's whole history. One statement per request.
     const statements = wanted.map((r) => {
       const { table, column } = ROLLUP_TABLES[r.grain];
       return this.db
@@ -98,11 +110,17 @@ export class D1RunStore implements RunStore {
           WHERE probe_id = ? AND region IN (${r.regions.map(() => "?").join(", ")}) AND ${column} >= ? AND ${column} < ? ORDER BY region, ${column}`)
         .bind(r.probeId, ...r.regions, r.from, r.to);
     });
-    const outcomes = await this.db.batch<RollupRow>(statements);
     return {
-      value: outcomes.flatMap((o, i) => o.results.map((row) => toRollup(row, wanted[i]!.grain))),
-      rowsRead: outcomes.reduce((n, o) => n + (o.meta.rows_read ?? 0), 0),
+      statements,
+      decode: (outcomes) => ({
+        value: outcomes.flatMap((o, i) => (o.results as RollupRow[]).map((row) => toRollup(row, wanted[i]!.grain))),
+        rowsRead: outcomes.reduce((n, o) => n + (o.meta.rows_read ?? 0), 0),
+      }),
     };
+  }
+
+  read<const R extends readonly D1Read<unknown>[]>(reads: R): Promise<ReadValues<R>> {
+    return readTogether(this.db, reads);
   }
 
   async prune(plan: PrunePlan): Promise<{ deleted: number }> {

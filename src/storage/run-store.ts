@@ -3,7 +3,7 @@
  * implementation is in d1-run-store.ts; tests use the same one against a real local D1.
  */
 import type { RunResult, RunSummary } from "../probe/result.ts";
-import type { D1Read } from "./d1-read.ts";
+import type { D1Read, ReadValues } from "./d1-read.ts";
 import type { PrunePlan } from "./retention.ts";
 import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
@@ -40,8 +40,12 @@ export interface RunStore {
   getRun(runId: string): Promise<RunResult | null>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
+  listRunsRead(query: ListRunsQuery): D1Read<RunListPage>;
   /** Rollups of each request's probe and regions with bucketAt in [from, to), in one batch. */
   rollups(requests: readonly RollupRequest[]): Promise<ReadReport<Rollup[]>>;
+  rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>>;
+  /** Runs reads (of this store or others on the same database) in one batch: see d1-read.ts. */
+  read<const R extends readonly D1Read<unknown>[]>(reads: R): Promise<ReadValues<R>>;
   /** Deletes expired raw runs and rollups of the planned pairs, in bounded chunks. */
   prune(plan: PrunePlan): Promise<{ deleted: number }>;
 }
