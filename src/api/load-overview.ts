@@ -1,6 +1,6 @@
 import type { D1Read } from "../storage/d1-read.ts";
 import { mapRead } from "../storage/d1-read.ts";
-import { buildOverview, type Overview } from "../status/overview.ts";
+import { buildOverview, type LatestRun, type Overview } from "../status/overview.ts";
 import type { AppDeps } from "./app-env.ts";
 
 type OverviewDeps = Pick<AppDeps, "probes" | "store" | "now">;
@@ -10,9 +10,14 @@ export async function loadOverview(deps: OverviewDeps): Promise<Overview> {
   return buildOverview(deps.probes, await deps.store.latestRuns(pairsOf(deps)), deps.now());
 }
 
-/** The same, as a read to batch with others (see storage/d1-read.ts). */
-export function overviewRead(deps: OverviewDeps): D1Read<Overview> {
-  return mapRead(deps.store.latestRunsRead(pairsOf(deps)), (latest) => buildOverview(deps.probes, latest, deps.now()));
+/**
+ * The same, as a read to batch with others (see storage/d1-read.ts). With `regionRuns: false`
+ * the regions carry no `lastRun` (the status page shows states only) and less is read.
+ */
+export function overviewRead(deps: OverviewDeps, options: { regionRuns?: boolean } = {}): D1Read<Overview> {
+  const pairs = pairsOf(deps);
+  const latest = options.regionRuns === false ? deps.store.latestStatesRead(pairs) : deps.store.latestRunsRead(pairs);
+  return mapRead<readonly LatestRun[], Overview>(latest, (runs) => buildOverview(deps.probes, runs, deps.now()));
 }
 
 function pairsOf(deps: Pick<AppDeps, "probes">): { probeId: string; region: string }[] {

@@ -63,7 +63,11 @@ export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise
   const now = deps.now();
   const probes = visibleProbes(deps.probes, config);
   const shown = probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions }));
-  const [overview, partialDays, notices] = await deps.read([overviewRead({ ...deps, probes }), deps.dayHistory.daysRead(shown, barsFrom(now), now + 1, now), noticesRead(deps, now)]);
+  const [overview, partialDays, notices] = await deps.read([
+    overviewRead({ ...deps, probes }, { regionRuns: false }),
+    deps.dayHistory.daysRead(shown, barsFrom(now), now + 1, now),
+    noticesRead(deps, now),
+  ]);
   const days = await deps.dayHistory.completeDays(partialDays);
   return buildStatusView({ config, now, probes, overview, days, notices });
 }

@@ -39,7 +39,10 @@ export const OverviewSchema = z.object({
 export type Overview = z.infer<typeof OverviewSchema>;
 
 /** A run older than two intervals plus a minute of slack no longer speaks for the present. */
-export function isStale(run: RunSummary, probe: LoadedProbe, now: number): boolean {
+/** What the state needs of a region's newest run; the status page reads only this much. */
+export type LatestRun = Pick<RunSummary, "probeId" | "region" | "slotAt" | "startedAt" | "status">;
+
+export function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
   const intervalMs = SCHEDULES[probe.probe.schedule] * 60_000;
   return now - run.slotAt > 2 * intervalMs + 60_000;
 }
@@ -76,15 +79,21 @@ export function overallState(states: readonly ProbeState[]): OverallState {
   return "operational";
 }
 
-export function buildOverview(probes: readonly LoadedProbe[], latest: readonly RunSummary[], now: number): Overview {
+/**
+ * The overview from the newest run of each (probe, region). Given whole RunSummaries, each
+ * region carries its `lastRun`; given only LatestRuns (the status page), it does not.
+ */
+export function buildOverview(probes: readonly LoadedProbe[], latest: readonly (RunSummary | LatestRun)[], now: number): Overview {
   const byKey = new Map(latest.map((r) => [`${r.probeId}|${r.region}`, r]));
   const overviews = probes.map((loaded): ProbeOverview => {
+    const times: number[] = [];
     const regions = loaded.probe.regions.map((region): RegionState => {
       const run = byKey.get(`${loaded.probe.id}|${region}`);
       if (!run) return { region, state: "no-data" };
-      return { region, state: isStale(run, loaded, now) ? "no-data" : run.status, lastRun: run };
+      times.push(run.startedAt);
+      const state = isStale(run, loaded, now) ? "no-data" : run.status;
+      return "runId" in run ? { region, state, lastRun: run } : { region, state };
     });
-    const times = regions.flatMap((r) => (r.lastRun ? [r.lastRun.startedAt] : []));
     return {
       id: loaded.probe.id,
       name: loaded.probe.name,

@@ -1,6 +1,7 @@
 /** RunStore on D1: bound statements only, multi-row writes in one batch. */
 import { parseRunId, type RunResult } from "../probe/result.ts";
-import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
+import type { LatestRun } from "../status/overview.ts";
+import { knownRead, mapRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage } from "./run-list.ts";
 import { rollupColumns, toRollup, type Grain, type Rollup, type RollupRow } from "./rollup-rows.ts";
@@ -29,19 +30,31 @@ export class D1RunStore implements RunStore {
   }
 
   latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]> {
+    return mapRead(this.newestRead(pairs, RUN_SUMMARY_COLUMNS), (rows) => (rows as Omit<RunRow, "detail">[]).map(toRunSummary));
+  }
+
+  latestStatesRead(pairs: readonly { probeId: string; region: string }[]): D1Read<LatestRun[]> {
+    return mapRead(this.newestRead(pairs, "probe_id, region, slot_at, started_at, status"), (rows) =>
+      (rows as Pick<RunRow, "probe_id" | "region" | "slot_at" | "started_at" | "status">[]).map((r) => ({ probeId: r.probe_id, region: r.region, slotAt: r.slot_at, startedAt: r.started_at, status: r.status })),
+    );
+  }
+
+  /**
+   * The newest run of each pair, these columns: one statement whatever the number of pairs.
+   * They travel as one JSON parameter (D1 binds at most 100 values a statement), and each is two
+   * seeks on the primary key (probe_id, region, slot_at). A statement per pair cost about as
+   * much again per pair in a batch.
+   */
+  private newestRead(pairs: readonly { probeId: string; region: string }[], columns: string): D1Read<unknown[]> {
     if (pairs.length === 0) return knownRead([]);
-    // One statement whatever the number of pairs: they travel as one JSON parameter (D1 binds at
-    // most 100 values a statement), and each is two seeks on the primary key (probe_id, region,
-    // slot_at). A statement per pair cost about as much again per pair in a batch.
     const statement = this.db
       .prepare(
-        `WITH pairs AS (SELECT key AS position, json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region FROM json_each(?1))
-         SELECT ${RUN_SUMMARY_COLUMNS} FROM pairs JOIN runs ON probe_id = pair_probe AND region = pair_region
-           AND slot_at = (SELECT max(slot_at) FROM runs latest WHERE latest.probe_id = pair_probe AND latest.region = pair_region)
-         ORDER BY position`,
+        `WITH pairs AS (SELECT json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region FROM json_each(?1))
+         SELECT ${columns} FROM pairs JOIN runs ON probe_id = pair_probe AND region = pair_region
+           AND slot_at = (SELECT max(slot_at) FROM runs latest WHERE latest.probe_id = pair_probe AND latest.region = pair_region)`,
       )
       .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region])));
-    return { statements: [statement], decode: ([result]) => (result!.results as Omit<RunRow, "detail">[]).map(toRunSummary) };
+    return { statements: [statement], decode: ([result]) => result!.results };
   }
 
   async getRun(runId: string): Promise<RunResult | null> {

@@ -4,6 +4,7 @@
  */
 import type { RunResult, RunSummary } from "../probe/result.ts";
 import type { D1Read, ReadValues } from "./d1-read.ts";
+import type { LatestRun } from "../status/overview.ts";
 import type { PrunePlan } from "./retention.ts";
 import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
@@ -37,6 +38,8 @@ export interface RunStore {
   latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]>;
   /** The same, as a read to batch with others (see d1-read.ts). */
   latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]>;
+  /** The same with only what a state needs: what the status page reads. */
+  latestStatesRead(pairs: readonly { probeId: string; region: string }[]): D1Read<LatestRun[]>;
   getRun(runId: string): Promise<RunResult | null>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;

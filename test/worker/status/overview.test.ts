@@ -1,4 +1,5 @@
 /** The current state per probe and overall: quorum, regional issues, staleness as no-data. */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { buildOverview, overallState, probeState, type RegionState } from "../../../src/status/overview.ts";
@@ -49,5 +50,24 @@ describe("overview", () => {
 
   it("refuses a quorum above the number of regions", () => {
     expect(() => loadRegistry([{ file: "p.ts", definition: { id: "p", name: "P", baseUrl: "https://x.test", regions: ["weur"], quorum: 2, steps: [{ name: "s", url: "/" }] } }])).toThrow(/quorum: at most the number of regions \(1\)/);
+  });
+
+  it("gives the same states from the newest runs' state fields alone, only without the regions' runs (property)", () => {
+    const arb = fc.array(
+      fc.record({ region: fc.constantFrom("weur", "enam"), minutesAgo: fc.integer({ min: 0, max: 10 }), status: fc.constantFrom<RunSummary["status"]>("up", "degraded", "down") }),
+      { maxLength: 2 },
+    );
+    fc.assert(
+      fc.property(arb, (rows) => {
+        const newest = [...new Map(rows.map((r) => [r.region, run(r.region, NOW - r.minutesAgo * 60_000, r.status)])).values()];
+        const full = buildOverview([probe!], newest, NOW);
+        const slim = buildOverview([probe!], newest.map(({ probeId, region, slotAt, startedAt, status }) => ({ probeId, region, slotAt, startedAt, status })), NOW);
+        expect(slim.state).toBe(full.state);
+        expect(slim.checkedAt).toBe(full.checkedAt);
+        expect(slim.probes[0]!.lastRunAt).toBe(full.probes[0]!.lastRunAt);
+        expect(slim.probes[0]!.regions).toEqual(full.probes[0]!.regions.map(({ region, state }) => ({ region, state })));
+        expect(full.probes[0]!.regions.filter((r) => r.lastRun).length).toBe(newest.length);
+      }),
+    );
   });
 });
