@@ -42,7 +42,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
-    version: env.CF_VERSION_METADATA.id,
+    version: env.CF_VERSION_METADATA?.id ?? "unversioned",
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
     now: Date.now,
   };

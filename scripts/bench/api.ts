@@ -27,7 +27,8 @@
  * the same route code is replayed in this process -- loadSloReports(...) with the route's query,
  * loadPublicOverview(...) for summary.json -- against a D1RunStore on the same persisted database
  * through getPlatformProxy, whose D1 binding is wrapped to add up `meta.rows_read` (and
- * `meta.duration`) of every statement, per RunStore method. No timing is taken from the replay.
+ * `meta.duration`) of every statement a route runs, with the names of the RunStore methods it
+ * called. No timing is taken from the replay.
  *
  * Why the seed goes straight into the SQLite file: 100 x 5 x 90 x 24 is over a million hourly
  * rows; written with node:sqlite before any workerd opens the file it takes seconds, where

@@ -21,7 +21,8 @@ export interface RegionRunnerEnv extends WorkerEnv {
   REGION_RUNNER: DurableObjectNamespace<RegionRunner>;
   PUBLIC_RATE_LIMIT: RateLimit;
   WRITE_RATE_LIMIT: RateLimit;
-  CF_VERSION_METADATA: WorkerVersionMetadata;
+  /** Optional: without it (an older wrangler.toml) pages' ETags do not change with a release. */
+  CF_VERSION_METADATA?: WorkerVersionMetadata;
 }
 
 /** The stub of the runner for (region, name), placed near the region. */

@@ -38,10 +38,10 @@ export const OverviewSchema = z.object({
 });
 export type Overview = z.infer<typeof OverviewSchema>;
 
-/** A run older than two intervals plus a minute of slack no longer speaks for the present. */
 /** What the state needs of a region's newest run; the status page reads only this much. */
 export type LatestRun = Pick<RunSummary, "probeId" | "region" | "slotAt" | "startedAt" | "status">;
 
+/** A run older than two intervals plus a minute of slack no longer speaks for the present. */
 export function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
   const intervalMs = SCHEDULES[probe.probe.schedule] * 60_000;
   return now - run.slotAt > 2 * intervalMs + 60_000;

@@ -6,14 +6,14 @@
  * day settling, and until then the page reads the few extra days from the rollups.
  *
  * Finding what is stale reads one row per probe. dayHistoryUpkeep remembers, for the life of
- * the isolate, the settled day whose histories are all done, and skips the read until the next
- * day settles.
+ * the isolate, that every history is done for the settled day, and skips the read for the rest
+ * of the hour (so a row deleted or damaged in between is rebuilt within the hour).
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import { rollupsByProbe } from "../storage/rollup-rows.ts";
 import type { RunStore } from "../storage/run-store.ts";
-import { DAY_MS } from "../time.ts";
+import { DAY_MS, HOUR_MS } from "../time.ts";
 import { dayTotalsFrom, HISTORY_DAYS, regionsKey, settledThrough, staleHistories, type DayHistory } from "./day-totals.ts";
 
 export const HISTORIES_PER_TICK = 25;
@@ -64,16 +64,16 @@ export async function refreshDayHistory(deps: RefreshDayHistoryDeps): Promise<Re
 }
 
 /**
- * refreshDayHistory for the cron: once every history is up to date for a settled day, later
- * ticks of the same isolate skip it (returning `upToDate: true`) until the next day settles.
+ * refreshDayHistory for the cron: once every history is up to date, later ticks of the same
+ * isolate skip it (returning `upToDate: true`) for the rest of that hour of that settled day.
  */
 export function dayHistoryUpkeep(): (deps: RefreshDayHistoryDeps) => Promise<RefreshReport & { upToDate?: true }> {
-  let doneThrough: number | undefined;
+  let done: string | undefined;
   return async (deps) => {
-    const settled = settledThrough(deps.now);
-    if (doneThrough === settled) return { rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true };
+    const key = `${settledThrough(deps.now)}:${Math.floor(deps.now / HOUR_MS)}`;
+    if (done === key) return { rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true };
     const report = await refreshDayHistory(deps);
-    if (report.behind === 0) doneThrough = settled;
+    if (report.behind === 0) done = key;
     return report;
   };
 }

@@ -26,10 +26,13 @@ export class D1DayHistoryStore {
     this.db = db;
   }
 
-  /** What each stored history covers, by probe id (the days themselves are not read). */
+  /**
+   * What each stored history covers, by probe id. A row whose days cannot be read is left out,
+   * as if missing, so the refresh rebuilds it.
+   */
   async coverage(): Promise<Map<string, { regions: string; throughDay: number }>> {
-    const { results } = await this.db.prepare("SELECT probe_id, regions, through_day FROM day_history").all<Omit<HistoryRow, "built_at" | "days">>();
-    return new Map(results.map((r) => [r.probe_id, { regions: r.regions, throughDay: r.through_day }]));
+    const { results } = await this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history").all<HistoryRow>();
+    return new Map(results.flatMap((row) => readableHistory(row)).map(([id, h]) => [id, { regions: h.regions, throughDay: h.throughDay }]));
   }
 
   /** Writes (or replaces) these histories, and deletes those of the given ids, in one batch. */
@@ -124,7 +127,8 @@ function byProbe(rows: readonly RollupRow[]): Map<string, Rollup[]> {
 
 /**
  * A stored history, or none when its row cannot be read: the page then reads those days from
- * the rollups (one more statement) instead of failing, and the next rebuild rewrites the row.
+ * the rollups (one more statement) instead of failing, and the refresh, which sees the row as
+ * missing too, rewrites it.
  */
 function readableHistory(row: HistoryRow): [string, DayHistory][] {
   try {

@@ -173,9 +173,19 @@ describe("day histories", () => {
       console.error = original;
     }
     expect(logged.join("\n")).toMatch(/"event":"day_history_unreadable","probe":"dh-epsilon".*7-item array/);
+
+    // The refresh sees the row as missing, and rewrites it.
+    console.error = () => {};
+    try {
+      expect(await refreshDayHistory({ probes: [epsilon!], histories, runs, now: NOW })).toMatchObject({ rebuilt: 1 });
+    } finally {
+      console.error = original;
+    }
+    const [partial] = await readTogether(env.DB, [histories.daysRead([{ probeId: "dh-epsilon", regions: ["weur"] }], FROM, NOW + 1, NOW)]);
+    expect(partial.pending).toEqual([]);
   });
 
-  it("are looked at once per settled day by the cron's upkeep, until they are all done", async () => {
+  it("are looked at by the cron's upkeep until they are all done, then once an hour", async () => {
     const [zeta] = probesOf({ id: "dh-zeta", regions: ["weur"] });
     await save(history("dh-zeta", ["weur"], 3));
     const upkeep = dayHistoryUpkeep();
@@ -185,8 +195,12 @@ describe("day histories", () => {
     expect(first).toMatchObject({ rebuilt: 1, behind: 0 });
     expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + 10 * 60_000 })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true });
     expect(coverageReads).toBe(1);
+    // A row deleted in between is rebuilt at the next hour's look.
+    await env.DB.prepare("DELETE FROM day_history WHERE probe_id = 'dh-zeta'").run();
+    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + HOUR_MS })).toMatchObject({ rebuilt: 1 });
+    expect(coverageReads).toBe(2);
     // The next day settles: looked at again, and rebuilt.
     expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + DAY_MS })).toMatchObject({ rebuilt: 1 });
-    expect(coverageReads).toBe(2);
+    expect(coverageReads).toBe(3);
   });
 });
