@@ -147,7 +147,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const pageViews = options.pageViewsPerMonth ?? 100_000;
   // The cron reads what it deletes (the chunk's subquery), and rebuilds each probe's day history
   // once a day from its daily rollups (90 days x regions); finding what is stale reads a row per
-  // probe, counted here on every tick though an isolate skips it once all are done. A status
+  // probe, counted here on every tick though an isolate looks once an hour when all are done. A status
   // page view reads, as D1's meta counted it in bench:page, 4 rows per pair for the newest run,
   // today's daily rollup per pair, and a day history per probe (incidents and maintenance not
   // counted: a handful of rows).
