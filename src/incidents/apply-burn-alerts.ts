@@ -5,7 +5,7 @@
  * advances to a newer slot (CAS on last_slot); notice ids are deterministic. So a replayed tick,
  * in sequence or in parallel, writes nothing new.
  *
- * Only every 5th minute (slotAt % 5 min = 0). Why: an SLO evaluation reads two D1 batches (the
+ * Only every 5th minute (slotAt % 5 min = 0). Why: an SLO evaluation reads one D1 batch (the
  * window's rollups, about 150 rows per (probe, region) for a 30-day window, and the last 30
  * minutes of raw runs, see api/load-slo.ts), far more than a tick's own writes. Every 5 minutes
  * is 288 evaluations a day instead of 1,440, and costs little in detection time: the fastest
