@@ -14,7 +14,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
-import { MINUTE_MS } from "../time.ts";
+import { slotOf } from "../schedule/plan.ts";
 import { ProblemError } from "../api/problem.ts";
 import { createRouter } from "../api/router.ts";
 import { problemResponses } from "../api/schemas/problem.ts";
@@ -64,7 +64,7 @@ function respondWithView(c: Context<AppEnv>, view: object, page: (nonce: string 
  * ETag) for the whole minute instead of changing with every millisecond of its SLO windows.
  */
 function asOfTheMinute(deps: AppDeps): AppDeps {
-  const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
+  const now = slotOf(deps.now());
   return { ...deps, now: () => now };
 }
 
