@@ -7,7 +7,8 @@ type OverviewDeps = Pick<AppDeps, "probes" | "store" | "now">;
 
 /** Reads the newest run per (probe, region) and builds the overview the API and page share. */
 export async function loadOverview(deps: OverviewDeps): Promise<Overview> {
-  return buildOverview(deps.probes, await deps.store.latestRuns(pairsOf(deps)), deps.now());
+  const [overview] = await deps.store.read([overviewRead(deps)]);
+  return overview;
 }
 
 /**

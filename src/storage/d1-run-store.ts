@@ -25,10 +25,6 @@ export class D1RunStore implements RunStore {
     return { inserted, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
 
-  latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]> {
-    return readTogether(this.db, [this.latestRunsRead(pairs)]).then(([runs]) => runs);
-  }
-
   latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]> {
     return mapRead(this.newestRead(pairs, RUN_SUMMARY_COLUMNS), (rows) => (rows as Omit<RunRow, "detail">[]).map(toRunSummary));
   }

@@ -34,9 +34,7 @@ export interface RollupRequest {
 
 export interface RunStore {
   saveRuns(results: readonly RunResult[]): Promise<SaveReport>;
-  /** The newest run of each (probe, region) pair asked for. */
-  latestRuns(pairs: readonly { probeId: string; region: string }[]): Promise<RunSummary[]>;
-  /** The same, as a read to batch with others (see d1-read.ts). */
+  /** The newest run of each (probe, region) pair asked for, as a read (see d1-read.ts). */
   latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]>;
   /** The same with only what a state needs: what the status page reads. */
   latestStatesRead(pairs: readonly { probeId: string; region: string }[]): D1Read<LatestRun[]>;
