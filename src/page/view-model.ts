@@ -243,13 +243,13 @@ export function dayBars(loaded: LoadedProbe, totals: readonly DayTotals[], incid
 
 /** Good runs over judged runs of the days (maintenance runs left out); null without any. */
 export function availabilityOf(days: readonly Pick<DaySegment, "up" | "degraded" | "down">[]): number | null {
-  let judged = 0;
-  let good = 0;
+  const sum = { up: 0, degraded: 0, down: 0 };
   for (const d of days) {
-    judged += d.up + d.degraded + d.down;
-    good += d.up + d.degraded;
+    sum.up += d.up;
+    sum.degraded += d.degraded;
+    sum.down += d.down;
   }
-  return judged > 0 ? good / judged : null;
+  return dayAvailability(sum);
 }
 
 // ---------------------------------------------------------------- components
