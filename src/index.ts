@@ -19,7 +19,6 @@ import { dayHistoryUpkeep } from "./status/refresh-day-history.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { slotOf } from "./schedule/plan.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
-import { readTogether } from "./storage/d1-read.ts";
 import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
@@ -37,7 +36,6 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     config: parseConfig(env),
     probes,
     store: new D1RunStore(env.DB),
-    read: (reads) => readTogether(env.DB, reads),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),

@@ -59,7 +59,6 @@ import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
-import { readTogether, type D1Read } from "../../src/storage/d1-read.ts";
 import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
 import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
@@ -173,7 +172,6 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
     config: { environment: "local", plan: "paid", rawRetentionDays: 14, allowPrivateTargets: true, values: {} },
     probes,
     store: new D1RunStore(counted),
-    read: (reads: readonly D1Read<unknown>[]) => readTogether(counted, reads),
     dayHistory: new D1DayHistoryStore(counted),
     incidents: new D1IncidentStore(counted),
     now: Date.now,

@@ -2,7 +2,6 @@ import type { Config } from "../config.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunResult } from "../probe/result.ts";
 import type { RunStore } from "../storage/run-store.ts";
-import type { D1Read, ReadValues } from "../storage/d1-read.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
@@ -13,8 +12,6 @@ export interface AppDeps {
   config: Config;
   probes: readonly LoadedProbe[];
   store: RunStore;
-  /** Runs reads of several stores in one D1 batch: one round trip (see storage/d1-read.ts). */
-  read: <const R extends readonly D1Read<unknown>[]>(reads: R) => Promise<ReadValues<R>>;
   /** The status page's day totals: closed days per probe, regions merged. */
   dayHistory: D1DayHistoryStore;
   tokens: TokenStore;

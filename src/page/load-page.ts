@@ -63,7 +63,7 @@ export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise
   const now = deps.now();
   const probes = visibleProbes(deps.probes, config);
   const shown = probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions }));
-  const [overview, partialDays, notices] = await deps.read([
+  const [overview, partialDays, notices] = await deps.store.read([
     overviewRead({ ...deps, probes }, { regionRuns: false }),
     deps.dayHistory.daysRead(shown, barsFrom(now), now + 1, now),
     noticesRead(deps, now),
@@ -78,7 +78,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   if (!loaded) return null;
   const now = deps.now();
   const regions = loaded.probe.regions;
-  const [overview, notices, rollups, slo] = await deps.read([
+  const [overview, notices, rollups, slo] = await deps.store.read([
     overviewRead({ ...deps, probes: [loaded] }),
     noticesRead(deps, now),
     deps.store.rollupsRead([
@@ -104,7 +104,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
 
 /** One small range read per failure cell (at most LAST_FAILURES), all in one batch. */
 async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly FailureCell[]): Promise<RunSummary[]> {
-  const pages = await deps.read(
+  const pages = await deps.store.read(
     cells.map((cell) => deps.store.listRunsRead({ pairs: [{ probeId: loaded.probe.id, region: cell.region }], status: "down", from: cell.from, to: cell.to, limit: LAST_FAILURES })),
   );
   return pages
@@ -117,6 +117,6 @@ async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly 
 export async function loadNoticesPage(deps: AppDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
   const now = deps.now();
   const names = new Map(visibleProbes(deps.probes, config).map((p) => [p.probe.id, p.probe.name]));
-  const [notices] = await deps.read([noticesRead(deps, now)]);
+  const [notices] = await deps.store.read([noticesRead(deps, now)]);
   return { now, names, notices };
 }

@@ -12,7 +12,6 @@ import { ASSET_CACHE, PAGE_CACHE } from "../../../src/page/page-routes.tsx";
 import { STYLESHEET_URL } from "../../../src/page/styles.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
-import { readTogether } from "../../../src/storage/d1-read.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
@@ -237,7 +236,6 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     config,
     probes,
     store,
-    read: (reads) => readTogether(countingDb(tally), reads),
     dayHistory: new D1DayHistoryStore(countingDb(tally)),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(countingDb(tally)),
