@@ -13,7 +13,6 @@ import type { AppDeps } from "./app-env.ts";
 
 const BURN_LOOKBACK_MS = 3 * DAY_MS;
 const RAW_LOOKBACK_MS = 30 * 60_000;
-const RUNS_PER_PAIR = 31;
 
 export interface SloQuery {
   probes: readonly LoadedProbe[];
@@ -57,7 +56,7 @@ export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQ
     ];
   });
   const pairs = query.probes.flatMap((p) => regionsOf(p).map((region) => ({ probeId: p.probe.id, region })));
-  const reads = [deps.store.rollupsRead(requests), deps.store.listRunsRead({ pairs, from: now - RAW_LOOKBACK_MS, limit: RUNS_PER_PAIR * Math.max(1, pairs.length) })] as const;
+  const reads = [deps.store.rollupsRead(requests), deps.store.recentRunsRead(pairs, now - RAW_LOOKBACK_MS, now + 1)] as const;
   return combineReads(reads, ([rollups, recent]) => {
     const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
       buildSloReport({
@@ -67,7 +66,8 @@ export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQ
         budgeting: query.budgeting ?? "occurrences",
         now,
         rollups: rollups.value.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
-        recentRuns: recent.runs.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
+        // Maintenance runs are neither good nor bad, as in the rollups.
+        recentRuns: recent.filter((r) => !r.inMaintenance && probes.some((p) => p.probe.id === r.probeId)),
       });
     const perProbe = query.probes.map((p) => build([p], windowOf(p)));
     const groupReport = options.group !== undefined && query.probes.length > 0 ? [build(query.probes, query.window ?? query.probes[0]!.probe.slo.window)] : [];

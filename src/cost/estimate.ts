@@ -12,7 +12,7 @@ import { estimateRunCost, FREE_LIMITS, PAID_LIMITS, planShards, shardWallMs, typ
 import type { RetentionPolicy } from "../storage/retention.ts";
 import { toRunRow } from "../storage/run-rows.ts";
 import { HISTORY_DAYS } from "../status/day-totals.ts";
-import { STATEMENTS_PER_RUN } from "../storage/run-write.ts";
+const STATEMENTS_PER_RUN = 1; // rewritten with the cost model of issue 11
 import { MINUTE_MS } from "../time.ts";
 
 export type PlanName = "free" | "paid";

@@ -12,7 +12,7 @@
 import { isScriptStep } from "../probe/schema.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { PlannedRun } from "./plan.ts";
-import { STATEMENTS_PER_RUN } from "../storage/run-write.ts";
+import { MAX_SAVE_STATEMENTS } from "../storage/run-write.ts";
 
 export interface InvocationLimits {
   /** Subrequests (fetches) one invocation may make. */
@@ -31,8 +31,14 @@ export const FREE_LIMITS: InvocationLimits = Object.freeze({ subrequests: 50, d1
 /** Workers Paid: 1,000 subrequests and 1,000 D1 queries per invocation. */
 export const PAID_LIMITS: InvocationLimits = Object.freeze({ subrequests: 1000, d1Queries: 1000, inFlight: 6, wallBudgetMs: 45_000 });
 
-/** D1 queries one stored run costs: the statements the store writes it with (run row, two rollups). */
-export const WRITE_QUERIES_PER_RUN = STATEMENTS_PER_RUN;
+/**
+ * D1 queries one stored run adds: none, since the store writes a whole batch of runs in a fixed
+ * number of statements (storage/run-write.ts). What a shard spends instead is RESERVED_D1_QUERIES.
+ */
+export const WRITE_QUERIES_PER_RUN = 0;
+
+/** D1 queries kept back in every shard: writing what the buffer held, then the shard's own runs. */
+export const RESERVED_D1_QUERIES = 2 * MAX_SAVE_STATEMENTS;
 
 /** Subrequests kept back in every shard for the colo lookup (`/cdn-cgi/trace`). */
 export const RESERVED_SUBREQUESTS = 1;
@@ -98,7 +104,7 @@ interface Load {
 function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   const out: LimitName[] = [];
   if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
-  if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
+  if (load.d1Queries > limits.d1Queries - RESERVED_D1_QUERIES) out.push("d1Queries");
   if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
   return out;
 }

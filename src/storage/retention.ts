@@ -1,22 +1,30 @@
 /**
- * Retention: raw runs are kept `rawRunDays` (default 14), rollups 400 days. Deletes run from the
- * cron in bounded chunks: each (probe, region) pair is visited once an hour, at the minute its
- * hash picks, and at most CHUNK rows go per statement, so no tick does unbounded work.
+ * Retention, in three tiers: a run's minute entry and its evidence are kept `rawRunDays`
+ * (default 14); an hour row then loses its minutes and lives on as the hourly rollup for
+ * `hourRollupDays` (default 92, so a 90-day window's partial first day is still in hours); daily
+ * rollups are kept `rollupDays` (default 400). Deletes run from the cron in bounded chunks: each
+ * (probe, region) pair is visited once an hour, at the minute its hash picks, and each statement
+ * touches at most DELETE_CHUNK rows, so no tick does unbounded work.
  */
 import { stableHash } from "../schedule/plan.ts";
 import { DAY_MS } from "../time.ts";
 
 export interface RetentionPolicy {
   rawRunDays: number;
+  hourRollupDays: number;
   rollupDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { rawRunDays: 14, rollupDays: 400 };
+export const DEFAULT_RETENTION: RetentionPolicy = { rawRunDays: 14, hourRollupDays: 92, rollupDays: 400 };
 export const DELETE_CHUNK = 1000;
 
 export interface PrunePlan {
   pairs: { probeId: string; region: string }[];
+  /** Minute entries and evidence before this are dropped. */
   runsBefore: number;
+  /** Hour rows before this are deleted. */
+  hoursBefore: number;
+  /** Daily rollups before this are deleted. */
   rollupsBefore: number;
 }
 
@@ -26,6 +34,7 @@ export function planPrune(pairs: readonly { probeId: string; region: string }[],
   return {
     pairs: pairs.filter((p) => stableHash(`${p.probeId}|${p.region}`) % 60 === minute),
     runsBefore: slotAt - policy.rawRunDays * DAY_MS,
+    hoursBefore: slotAt - Math.max(policy.hourRollupDays, policy.rawRunDays) * DAY_MS,
     rollupsBefore: slotAt - policy.rollupDays * DAY_MS,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Storage of probe runs and their rollups, as the rest of Afterlife sees it. The D1
  * implementation is in d1-run-store.ts; tests use the same one against a real local D1.
+ * Every method costs a constant number of D1 statements whatever the number of pairs.
  */
 import type { RunResult, RunSummary } from "../probe/result.ts";
 import type { D1Read, ReadValues } from "./d1-read.ts";
@@ -8,6 +9,7 @@ import type { LatestRun } from "../status/overview.ts";
 import type { PrunePlan } from "./retention.ts";
 import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
+import type { DayRollupReport } from "./day-rollup.ts";
 
 export type { RunSummary };
 
@@ -16,6 +18,18 @@ export interface SaveReport {
   inserted: number;
   /** D1 rows written, as D1 itself reports them. */
   rowsWritten: number;
+}
+
+/** A run of the last minutes, as the short burn windows count it. */
+export interface RecentRun {
+  probeId: string;
+  region: string;
+  slotAt: number;
+  status: RunSummary["status"];
+  durationMs: number;
+  /** A failure on the monitoring side (class `probe`), not of the target. */
+  monitoringSide: boolean;
+  inMaintenance: boolean;
 }
 
 export interface ReadReport<T> {
@@ -39,6 +53,8 @@ export interface RunStore {
   /** The same with only what a state needs: what the status page reads. */
   latestStatesRead(pairs: readonly { probeId: string; region: string }[]): D1Read<LatestRun[]>;
   getRun(runId: string): Promise<RunResult | null>;
+  /** Every run of the pairs with slotAt in [from, to), from their minute entries. */
+  recentRunsRead(pairs: readonly { probeId: string; region: string }[], from: number, to: number): D1Read<RecentRun[]>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
   listRunsRead(query: ListRunsQuery): D1Read<RunListPage>;
@@ -47,6 +63,8 @@ export interface RunStore {
   rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>>;
   /** Runs reads (of this store or others on the same database) in one batch: see d1-read.ts. */
   read<const R extends readonly D1Read<unknown>[]>(reads: R): Promise<ReadValues<R>>;
-  /** Deletes expired raw runs and rollups of the planned pairs, in bounded chunks. */
-  prune(plan: PrunePlan): Promise<{ deleted: number }>;
+  /** Builds the daily rollups of settled days from the hour rows, at most `limit` (pair, day) a call. */
+  rollUpDays(pairs: readonly { probeId: string; region: string }[], limit: number): Promise<DayRollupReport>;
+  /** Drops expired minute entries and deletes expired rows of the planned pairs, in bounded chunks. */
+  prune(plan: PrunePlan): Promise<{ deleted: number; rowsWritten: number }>;
 }
