@@ -10,7 +10,7 @@ CREATE TABLE run_hours (
   probe_id      TEXT    NOT NULL,
   region        TEXT    NOT NULL,
   hour_at       INTEGER NOT NULL, -- epoch ms, multiple of 3 600 000
-  minutes       TEXT,             -- 300 characters, or NULL after raw retention
+  minutes       TEXT,             -- 420 characters, or NULL after raw retention
   probe_version TEXT    NOT NULL, -- of the newest run written
   colo          TEXT    NOT NULL, -- where the newest run written ran
   total         INTEGER NOT NULL,
@@ -67,10 +67,12 @@ UPDATE run_hours SET
           || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', ((min(max(CAST(r.duration_ms AS INTEGER), 0), 262143) / 4096) % 64) + 1, 1)
           || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', ((min(max(CAST(r.duration_ms AS INTEGER), 0), 262143) / 64) % 64) + 1, 1)
           || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', (min(max(CAST(r.duration_ms AS INTEGER), 0), 262143) % 64) + 1, 1)
-          || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', min(max(CAST((r.started_at - r.slot_at) / 1000 AS INTEGER), 0), 63) + 1, 1)
+          || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', ((min(max(CAST(round(r.started_at - r.slot_at) AS INTEGER), 0), 262143) / 4096) % 64) + 1, 1)
+          || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', ((min(max(CAST(round(r.started_at - r.slot_at) AS INTEGER), 0), 262143) / 64) % 64) + 1, 1)
+          || substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_', (min(max(CAST(round(r.started_at - r.slot_at) AS INTEGER), 0), 262143) % 64) + 1, 1)
         FROM runs r
         WHERE r.probe_id = run_hours.probe_id AND r.region = run_hours.region AND r.slot_at = run_hours.hour_at + m.i * 60000
-      ), '.....'),
+      ), '.......'),
       '' ORDER BY m.i)
     FROM m
   ),

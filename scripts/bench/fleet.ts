@@ -46,7 +46,7 @@ import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProje
 const TARGET_DELAY_MS = 100;
 const TARGET_PATH = "/health";
 /** Steady state asked about: raw runs kept 14 days, rollups 90 days. */
-const RETENTION: RetentionPolicy = { rawRunDays: 14, rollupDays: 90 };
+const RETENTION: RetentionPolicy = { rawRunDays: 14, hourRollupDays: 92, rollupDays: 90 };
 const SLO_DAYS = 30;
 /** A tick slower than this is reported as such; fireTick is abandoned after TICK_TIMEOUT_MS. */
 const MINUTE_BUDGET_S = 60;
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
     makeGeneratedProject(root, PROBES, probeId, probeSource);
     const probes = await loadProjectProbes(root);
     // The estimate's bytes per rollup row (not exported): its storage with no raw runs kept.
-    const rollupsOnly = estimateCost(probes.slice(0, 1), { plan: "paid", retention: { rawRunDays: 0, rollupDays: 1 } });
+    const rollupsOnly = estimateCost(probes.slice(0, 1), { plan: "paid", retention: { rawRunDays: 0, hourRollupDays: 0, rollupDays: 1 } });
     const estimatedRollupRowBytes = rollupsOnly.storage.bytes / rollupsOnly.storage.rollupRows;
 
     progress(`timing the planner (${PLANNER_ITERATIONS} ticks)`);

@@ -37,8 +37,11 @@ export const PAID_LIMITS: InvocationLimits = Object.freeze({ subrequests: 1000, 
  */
 export const WRITE_QUERIES_PER_RUN = 0;
 
-/** D1 queries kept back in every shard: writing what the buffer held, then the shard's own runs. */
-export const RESERVED_D1_QUERIES = 2 * MAX_SAVE_STATEMENTS;
+/**
+ * D1 statements a shard issues whatever its size: writing what its buffer held, then its own
+ * runs. Far inside every plan's limit (50 on Free), so the planner packs by the other limits.
+ */
+export const SHARD_D1_QUERIES = 2 * MAX_SAVE_STATEMENTS;
 
 /** Subrequests kept back in every shard for the colo lookup (`/cdn-cgi/trace`). */
 export const RESERVED_SUBREQUESTS = 1;
@@ -104,7 +107,7 @@ interface Load {
 function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   const out: LimitName[] = [];
   if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
-  if (load.d1Queries > limits.d1Queries - RESERVED_D1_QUERIES) out.push("d1Queries");
+  if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
   if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
   return out;
 }

@@ -13,11 +13,11 @@ import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
 import { entryAt, newestEntry, minuteOfHour } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
-import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
+import { dayRollupsRead, rangesStatement, type PairRange } from "./day-rollups-read.ts";
+import { toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
 import { entrySummary, HOUR_RUNS_COLUMNS, hourRuns, RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type HourRunsRow, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
-import { recentDaysStart, saveStatements } from "./run-write.ts";
-import { addCounts } from "./sql-json.ts";
+import { saveStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
 
@@ -70,7 +70,7 @@ export class D1RunStore implements RunStore {
     return mapRead(this.newestHoursRead(pairs), (newest) =>
       newest.map(({ row, entry }) => {
         const slotAt = row.hour_at + entry.minute * 60_000;
-        return { probeId: row.probe_id, region: row.region, slotAt, startedAt: slotAt + entry.delayS * 1000, status: entry.status };
+        return { probeId: row.probe_id, region: row.region, slotAt, startedAt: slotAt + entry.delayMs, status: entry.status };
       }),
     );
   }
@@ -190,49 +190,30 @@ export class D1RunStore implements RunStore {
   }
 
   /**
-   * Hourly rollups are the hour rows. Daily rollups of the RECENT_DAYS are summed here from the
-   * hour rows (they are built into rollups_daily once settled); older days are read from
-   * rollups_daily. At most three statements, each with the (probe, region, from, to) ranges as one
-   * JSON parameter.
+   * Hourly rollups are the hour rows; daily rollups are read as dayRollupsRead says (recent days
+   * summed from the hours, older days from rollups_daily). At most three statements.
    */
   rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>> {
-    const wanted = requests.filter((r) => r.regions.length > 0 && r.to > r.from);
-    if (wanted.length === 0) return knownRead({ value: [], rowsRead: 0 });
-    const recentFrom = recentDaysStart(this.now());
-    const ranges = (grain: RollupRequest["grain"], clip: (r: RollupRequest) => [number, number]) =>
-      wanted.filter((r) => r.grain === grain).flatMap((r) => {
-        const [from, to] = clip(r);
-        return to > from ? r.regions.map((region) => [r.probeId, region, from, to]) : [];
-      });
-    const hourRanges = ranges("hour", (r) => [r.from, r.to]);
-    const oldDayRanges = ranges("day", (r) => [r.from, Math.min(r.to, recentFrom)]);
-    const recentDayRanges = ranges("day", (r) => [Math.max(r.from, recentFrom), r.to]);
-    // json_each's own columns (key, value, ...) never clash with a table's, so columns need no alias.
-    const select = (table: string, column: "hour_at" | "day_at", list: unknown[][]) =>
-      this.db.prepare(`SELECT ${rollupColumns(column)} FROM ${RANGE_JOIN(table, column)}`).bind(JSON.stringify(list));
-    const parts: { grain: "hour" | "day"; fromHours: boolean; statement: D1PreparedStatement }[] = [];
-    if (hourRanges.length) parts.push({ grain: "hour", fromHours: true, statement: select("run_hours", "hour_at", hourRanges) });
-    if (oldDayRanges.length) parts.push({ grain: "day", fromHours: false, statement: select("rollups_daily", "day_at", oldDayRanges) });
-    // Day ranges start on a day, so whole days of hours are read.
-    if (recentDayRanges.length) parts.push({ grain: "day", fromHours: true, statement: select("run_hours", "hour_at", recentDayRanges) });
+    const ranges = (grain: RollupRequest["grain"]): PairRange[] =>
+      requests.filter((r) => r.grain === grain && r.to > r.from).flatMap((r) => r.regions.map((region) => ({ probeId: r.probeId, region, from: r.from, to: r.to })));
+    const hourRanges = ranges("hour");
+    const hours = hourRanges.length ? [rangesStatement(this.db, "run_hours", hourRanges)] : [];
+    const days = dayRollupsRead(this.db, ranges("day"), this.now());
     return {
-      statements: parts.map((p) => p.statement),
+      statements: [...hours, ...days.statements],
       decode: (outcomes) => {
+        const hourRows = hours.length ? (outcomes[0]!.results as RollupRow[]).map((row) => toRollup(row, "hour")) : [];
+        const daily = days.decode(outcomes.slice(hours.length));
+        // Overlapping requests return a row twice; keep it once.
         const seen = new Set<string>();
-        const value: Rollup[] = [];
-        outcomes.forEach((outcome, i) => {
-          const part = parts[i]!;
-          let rollups = (outcome.results as RollupRow[]).map((row) => toRollup(row, part.grain === "hour" || part.fromHours ? "hour" : "day"));
-          if (part.grain === "day" && part.fromHours) rollups = sumIntoDays(rollups);
-          for (const r of rollups) {
-            // Overlapping requests return a row twice; keep it once.
-            const key = `${r.grain}|${r.probeId}|${r.region}|${r.bucketAt}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            value.push(r);
-          }
+        const value = [...hourRows, ...daily.rollups].filter((r) => {
+          const key = `${r.grain}|${r.probeId}|${r.region}|${r.bucketAt}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
         });
-        return { value, rowsRead: outcomes.reduce((n, o) => n + (o.meta.rows_read ?? 0), 0) };
+        const hourRowsRead = hours.length ? (outcomes[0]!.meta.rows_read ?? 0) : 0;
+        return { value, rowsRead: hourRowsRead + daily.rowsRead };
       },
     };
   }
@@ -249,8 +230,9 @@ export class D1RunStore implements RunStore {
 
   /**
    * Four statements whatever the number of pairs: minute entries past raw retention dropped from
-   * their hour rows (only the last two days before the cut-off are looked at: each pair comes
-   * round every hour), then expired hour rows, daily rollups and evidence deleted, oldest first.
+   * their hour rows (only hours of the week before the cut-off are looked at, which bounds the rows
+   * read: each pair comes round every hour), then expired hour rows, daily rollups and evidence
+   * deleted, oldest first.
    */
   async prune(plan: PrunePlan): Promise<{ deleted: number; rowsWritten: number }> {
     if (plan.pairs.length === 0) return { deleted: 0, rowsWritten: 0 };
@@ -267,7 +249,7 @@ export class D1RunStore implements RunStore {
           `UPDATE run_hours SET minutes = NULL WHERE (probe_id, region, hour_at) IN (SELECT t.probe_id, t.region, t.hour_at FROM json_each(?1) q JOIN run_hours t
              ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.hour_at >= ?2 AND t.hour_at < ?3 AND t.minutes IS NOT NULL LIMIT ?4)`,
         )
-        .bind(pairs, plan.runsBefore - 2 * DAY_MS, Math.floor(plan.runsBefore / HOUR_MS) * HOUR_MS - HOUR_MS, DELETE_CHUNK),
+        .bind(pairs, plan.runsBefore - 7 * DAY_MS, plan.runsBefore - HOUR_MS + 1, DELETE_CHUNK), // whole hours before the cut-off
       expired("run_hours", "hour_at").bind(pairs, plan.hoursBefore, DELETE_CHUNK),
       expired("rollups_daily", "day_at").bind(pairs, plan.rollupsBefore, DELETE_CHUNK),
       expired("run_evidence", "slot_at").bind(pairs, plan.runsBefore, DELETE_CHUNK),
@@ -294,26 +276,4 @@ function horizonOf(rows: readonly { pair: Pair; at: number }[], quota: number): 
   let horizon = -Infinity;
   for (const { count, oldest } of byPair.values()) if (count >= quota) horizon = Math.max(horizon, oldest);
   return horizon;
-}
-
-/** Hourly rollups summed into their UTC days. */
-function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
-  const days = new Map<string, Rollup>();
-  for (const h of hours) {
-    const dayAt = Math.floor(h.bucketAt / DAY_MS) * DAY_MS;
-    const key = `${h.probeId}|${h.region}|${dayAt}`;
-    const day = days.get(key);
-    if (!day) {
-      days.set(key, { ...h, grain: "day", bucketAt: dayAt, latency: [...h.latency], stepFailures: { ...h.stepFailures }, maintenance: h.maintenance ?? 0 });
-      continue;
-    }
-    day.total += h.total;
-    day.up += h.up;
-    day.degraded += h.degraded;
-    day.down += h.down;
-    day.maintenance = (day.maintenance ?? 0) + (h.maintenance ?? 0);
-    h.latency.forEach((n, i) => (day.latency[i] = (day.latency[i] ?? 0) + n));
-    addCounts(day.stepFailures, h.stepFailures);
-  }
-  return [...days.values()];
 }

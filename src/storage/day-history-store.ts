@@ -4,8 +4,9 @@
  */
 import { decodeDays, encodeDays, mergeDays, regionsKey, settledThrough, type DayHistory, type DayTotals } from "../status/day-totals.ts";
 import { DAY_MS } from "../time.ts";
-import { rollupColumns, rollupsByProbe, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
+import { rollupsByProbe, type Rollup } from "./rollup-rows.ts";
 import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
+import { dayRollupsRead } from "./day-rollups-read.ts";
 
 interface HistoryRow {
   probe_id: string;
@@ -65,18 +66,19 @@ export class D1DayHistoryStore {
    */
   daysRead(probes: readonly ProbeRegions[], from: number, to: number, now: number): D1Read<PartialDays> {
     const wanted = probes.filter((p) => p.regions.length > 0);
-    if (wanted.length === 0 || to <= from) return knownRead({ days: new Map(), pending: [] });
+    if (wanted.length === 0 || to <= from) return knownRead({ days: new Map(), pending: [], now });
     const recentFrom = Math.max(from, settledThrough(now) + DAY_MS);
+    const daily = dayRollupsRead(this.db, wanted.flatMap((p) => p.regions.map((region) => ({ probeId: p.probeId, region, from: recentFrom, to }))), now, { stepFailures: false });
     const statements = [
       this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(wanted.map((p) => p.probeId))),
-      rollupsOfPairs(this.db, wanted.flatMap((p) => p.regions.map((region) => ({ probeId: p.probeId, region, from: recentFrom, to })))),
+      ...daily.statements,
     ];
     return {
       statements,
-      decode: ([historyRows, rollupRows]) => {
+      decode: ([historyRows, ...rollupResults]) => {
         const histories = new Map((historyRows!.results as HistoryRow[]).flatMap((row) => readableHistory(row)));
-        const recent = byProbe(rollupRows!.results as RollupRow[]);
-        const partial: PartialDays = { days: new Map(), pending: [] };
+        const recent = rollupsByProbe(daily.decode(rollupResults).rollups);
+        const partial: PartialDays = { days: new Map(), pending: [], now };
         for (const p of wanted) {
           const stored = histories.get(p.probeId);
           const history = stored && stored.regions === regionsKey(p.regions) ? stored : undefined;
@@ -93,9 +95,9 @@ export class D1DayHistoryStore {
   /** The pending probes' missing days read from the daily rollups (one more statement), merged in. */
   async completeDays(partial: PartialDays): Promise<Map<string, DayTotals[]>> {
     if (partial.pending.length === 0) return partial.days;
-    const gap = byProbe(
-      (await rollupsOfPairs(this.db, partial.pending.flatMap((q) => q.probe.regions.map((region) => ({ probeId: q.probe.probeId, region, from: q.gapFrom, to: q.gapTo })))).all<RollupRow>()).results,
-    );
+    const gapRead = dayRollupsRead(this.db, partial.pending.flatMap((q) => q.probe.regions.map((region) => ({ probeId: q.probe.probeId, region, from: q.gapFrom, to: q.gapTo }))), partial.now, { stepFailures: false });
+    const [gapDays] = await readTogether(this.db, [gapRead]);
+    const gap = rollupsByProbe(gapDays.rollups);
     const days = new Map(partial.days);
     for (const q of partial.pending) days.set(q.probe.probeId, mergeDays(q.history, q.probe.regions, [...(gap.get(q.probe.probeId) ?? []), ...q.daily], q.from, q.to));
     return days;
@@ -105,24 +107,9 @@ export class D1DayHistoryStore {
 /** What daysRead leaves to completeDays: the probes without a usable, up-to-date history. */
 export interface PartialDays {
   days: Map<string, DayTotals[]>;
+  /** The time the days were read at (which days come from the hour rows). */
+  now: number;
   pending: { probe: ProbeRegions; history: DayHistory | undefined; daily: Rollup[]; gapFrom: number; gapTo: number; from: number; to: number }[];
-}
-
-/**
- * The daily rollups of each (probe, region) with day_at in its [from, to): one statement, the
- * pairs as one JSON parameter. Without their step failures, which day totals do not use.
- */
-function rollupsOfPairs(db: D1Database, pairs: readonly { probeId: string; region: string; from: number; to: number }[]): D1PreparedStatement {
-  return db
-    .prepare(
-      `WITH pairs AS (SELECT json_extract(value, '$[0]') AS pair_probe, json_extract(value, '$[1]') AS pair_region, json_extract(value, '$[2]') AS pair_from, json_extract(value, '$[3]') AS pair_to FROM json_each(?1))
-       SELECT ${rollupColumns("day_at", { stepFailures: false })} FROM pairs JOIN rollups_daily ON probe_id = pair_probe AND region = pair_region AND day_at >= pair_from AND day_at < pair_to`,
-    )
-    .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region, p.from, p.to])));
-}
-
-function byProbe(rows: readonly RollupRow[]): Map<string, Rollup[]> {
-  return rollupsByProbe(rows.map((row) => toRollup(row, "day")));
 }
 
 /**

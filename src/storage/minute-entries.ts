@@ -4,19 +4,19 @@
  * one written row (an UPSERT that splices its entry in) and about 5 bytes on disk, and a
  * replayed run changes nothing (its minute is no longer `.`).
  *
- * An entry is 5 characters: the outcome, the duration in ms as 3 base-64 digits (capped at
- * 262,143 ms), and the start's delay after the slot in whole seconds as 1 digit (capped at 63).
+ * An entry is 7 characters: the outcome, the duration in ms as 3 base-64 digits (capped at
+ * 262,143 ms), and the start's delay after the slot in ms as 3 more (capped the same way).
  * Pure: the write statements, the reads and the migration all agree with this file.
  */
 import type { FailureClass, RunStatus } from "../probe/result.ts";
 
 export const MINUTES_PER_HOUR = 60;
-export const ENTRY_CHARS = 5;
+export const ENTRY_CHARS = 7;
 export const EMPTY_ENTRY = ".".repeat(ENTRY_CHARS);
 /** An hour with no run stored yet. */
 export const EMPTY_HOUR = EMPTY_ENTRY.repeat(MINUTES_PER_HOUR);
 export const MAX_ENTRY_DURATION_MS = 64 ** 3 - 1;
-export const MAX_ENTRY_DELAY_S = 63;
+export const MAX_ENTRY_DELAY_MS = 64 ** 3 - 1;
 
 /** Base-64 digits in ascending order (the migration's SQL uses the same alphabet). */
 export const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -37,8 +37,8 @@ export interface MinuteEntry {
   monitoringSide: boolean;
   inMaintenance: boolean;
   durationMs: number;
-  /** Whole seconds from the scheduled slot to the start of the run. */
-  delayS: number;
+  /** Milliseconds from the scheduled slot to the start of the run. */
+  delayMs: number;
 }
 
 export interface EntrySource {
@@ -66,13 +66,13 @@ function fromDigits(text: string): number {
   return value;
 }
 
-/** The 5-character entry of a run. */
+/** The 7-character entry of a run. */
 export function encodeEntry(run: EntrySource): string {
   const outcome: Outcome = run.status === "down" && run.failureClass === "probe" ? "probe" : run.status;
   const letter = OUTCOME_LETTERS[outcome];
   const duration = Math.min(MAX_ENTRY_DURATION_MS, Math.max(0, Math.round(run.durationMs)));
-  const delay = Math.min(MAX_ENTRY_DELAY_S, Math.max(0, Math.floor((run.startedAt - run.slotAt) / 1000)));
-  return (run.inMaintenance ? letter.toUpperCase() : letter) + digits(duration, 3) + digits(delay, 1);
+  const delay = Math.min(MAX_ENTRY_DELAY_MS, Math.max(0, Math.round(run.startedAt - run.slotAt)));
+  return (run.inMaintenance ? letter.toUpperCase() : letter) + digits(duration, 3) + digits(delay, 3);
 }
 
 /** Minute of the hour of a slot (epoch ms). */
@@ -94,7 +94,7 @@ export function entryAt(minutes: string, minute: number): MinuteEntry | null {
   const letter = text[0]!;
   const known = STATUS_OF_LETTER[letter.toLowerCase()];
   if (!known) throw new TypeError(`unknown run outcome '${letter}' at minute ${minute}`);
-  return { minute, ...known, inMaintenance: letter !== letter.toLowerCase(), durationMs: fromDigits(text.slice(1, 4)), delayS: fromDigits(text.slice(4, 5)) };
+  return { minute, ...known, inMaintenance: letter !== letter.toLowerCase(), durationMs: fromDigits(text.slice(1, 4)), delayMs: fromDigits(text.slice(4, 7)) };
 }
 
 /** Every stored entry of an hour, in minute order. */

@@ -109,7 +109,7 @@ export function entrySummary(row: HourRunsRow, entry: MinuteEntry): RunSummary {
     region: row.region,
     colo: row.colo,
     slotAt,
-    startedAt: slotAt + entry.delayS * 1000,
+    startedAt: slotAt + entry.delayMs,
     durationMs: entry.durationMs,
     status: entry.status,
   };

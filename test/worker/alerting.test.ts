@@ -126,7 +126,7 @@ describe("automatic incidents and notices", () => {
     expect((await incidents.listIncidents({ limit: 50 })).filter((i) => i.startedAt >= base - MINUTE && i.startedAt < base + 10 * MINUTE)).toEqual([]);
     expect((await incidents.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(`shop-checkout-${base}`))).toEqual([]);
     // Left out of SLOs: counted as stored (not no-data) but neither good nor bad.
-    const hour = (await env.DB.prepare("SELECT sum(total) AS total, sum(down) AS down, sum(maintenance) AS maintenance FROM rollups_hourly WHERE probe_id = 'shop-checkout' AND hour_at = ?").bind(base).first()) as { total: number; down: number; maintenance: number };
+    const hour = (await env.DB.prepare("SELECT sum(total) AS total, sum(down) AS down, sum(maintenance) AS maintenance FROM run_hours WHERE probe_id = 'shop-checkout' AND hour_at = ?").bind(base).first()) as { total: number; down: number; maintenance: number };
     expect(hour).toEqual({ total: 12, down: 0, maintenance: 12 });
     await incidents.cancelMaintenance("mnt_test", Date.now());
   });

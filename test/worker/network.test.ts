@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { probeModules } from "../../src/generated/probe-registry.ts";
 import { loadRegistry } from "../../src/probe/registry.ts";
 import type { RunResult } from "../../src/probe/result.ts";
+import { HOUR_MS } from "../../src/time.ts";
 import { dispatchTick } from "../../src/schedule/dispatch-tick.ts";
 import { regionRunner } from "../../src/schedule/region-runner.ts";
 import { DurableObjectResultBuffer } from "../../src/schedule/result-buffer.ts";
@@ -28,7 +29,7 @@ const store = new D1RunStore(env.DB);
 afterEach(() => setFault(null));
 
 async function rollupSnapshot(): Promise<unknown[]> {
-  const hourly = await env.DB.prepare("SELECT * FROM rollups_hourly ORDER BY probe_id, region, hour_at").all();
+  const hourly = await env.DB.prepare("SELECT * FROM run_hours ORDER BY probe_id, region, hour_at").all();
   const daily = await env.DB.prepare("SELECT * FROM rollups_daily ORDER BY probe_id, region, day_at").all();
   return [hourly.results, daily.results];
 }
@@ -50,7 +51,7 @@ describe("replays", () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => tick(slot + 30_000 + i)));
     expect(await storedRuns("slot_at = ?", slot)).toEqual(runsAfterFirst);
     expect(await rollupSnapshot()).toEqual(rollupsAfterFirst);
-    const hourly = (await env.DB.prepare("SELECT probe_id, region, total, up FROM rollups_hourly WHERE hour_at = ? ORDER BY probe_id, region").bind(HOUR).all()).results;
+    const hourly = (await env.DB.prepare("SELECT probe_id, region, total, up FROM run_hours WHERE hour_at = ? ORDER BY probe_id, region").bind(HOUR).all()).results;
     expect(hourly).toEqual([
       { probe_id: "shop-checkout", region: "apac", total: 1, up: 1 },
       { probe_id: "shop-checkout", region: "enam", total: 1, up: 1 },
@@ -104,15 +105,16 @@ describe("sharding", () => {
         return { region: request.region, shard: request.shard, planned: request.probeIds.length, completed: request.probeIds.length, stored: request.probeIds.length, buffered: 0, flushed: 0, rowsWritten: 0, statuses: [] };
       },
     });
-    // 50 D1 queries per invocation / 3 statements per run = at most 16 runs per shard; 100 runs per region.
-    // Next-fit needs 7 shards per region; they are then filled evenly: 100 = 2 × 15 + 5 × 14.
-    expect(requests.map((r) => r.probeIds.length)).toEqual([15, 15, 14, 14, 14, 14, 14, 15, 15, 14, 14, 14, 14, 14]);
+    // A shard stores its runs in a fixed number of D1 statements, so subrequests bound it: 50 per
+    // invocation, one kept for the colo lookup, one request per run = at most 49 runs per shard.
+    // Next-fit needs 3 shards per region for 100 runs; they are then filled evenly: 34 + 33 + 33.
+    expect(requests.map((r) => r.probeIds.length)).toEqual([34, 33, 33, 34, 33, 33]);
     for (const region of ["weur", "apac"]) {
       const ids = requests.filter((r) => r.region === region).flatMap((r) => r.probeIds);
       expect(new Set(ids).size).toBe(100);
       expect(ids).toHaveLength(100);
     }
-    expect([report.planned, report.shards, report.completed]).toEqual([200, 14, 200]);
+    expect([report.planned, report.shards, report.completed]).toEqual([200, 6, 200]);
   });
 });
 
@@ -129,9 +131,9 @@ describe("missed ticks", () => {
 });
 
 describe("retention", () => {
-  it("deletes raw runs older than the retention in bounded chunks and keeps rollups", async () => {
-    const old = Date.UTC(2026, 9, 1, 12); // 8 weeks before `now` below
+  it("drops minute entries and evidence past raw retention in bounded chunks and keeps the rollups", async () => {
     const now = Date.UTC(2026, 10, 26, 12);
+    const old = now - 15 * 86_400_000 - 3 * HOUR_MS; // past raw retention (14 days), in hour rollup retention
     const home = byId.get("shop-home")!;
     const runs: RunResult[] = Array.from({ length: 5 }, (_, i) => ({
       runId: `shop-home.weur.${old + i * MINUTE}`,
@@ -142,20 +144,26 @@ describe("retention", () => {
       slotAt: old + i * MINUTE,
       startedAt: old + i * MINUTE,
       durationMs: 40,
-      status: "up",
+      status: i === 0 ? "down" : "up",
+      ...(i === 0 ? { failure: { class: "status" as const, step: "home", message: "HTTP 500" } } : {}),
       steps: [],
     }));
     await store.saveRuns(runs);
-    await store.saveRuns([{ ...runs[0]!, runId: `shop-home.weur.${now - MINUTE}`, slotAt: now - MINUTE }]);
+    await store.saveRuns([{ ...runs[1]!, runId: `shop-home.weur.${now - MINUTE}`, slotAt: now - MINUTE }]);
     // Find the minute at which (shop-home, weur) is pruned: once an hour, at its hash's minute.
     let pruneAt = now;
     while (!planPrune([{ probeId: "shop-home", region: "weur" }], pruneAt, DEFAULT_RETENTION).pairs.length) pruneAt += MINUTE;
     const report = await dispatchTick(pruneAt, { probes, limits: FREE_LIMITS, retention: DEFAULT_RETENTION, store, runShard: async () => Promise.reject(new Error("not in this test")) });
-    expect(report.pruned).toBe(5);
+    expect(report.pruned).toBe(1); // the evidence row; the hour row stays as the hour's rollup
     expect(await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at < ?", now - 14 * 86_400_000)).toEqual([]);
     expect((await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now - MINUTE)).length).toBe(1);
-    const rollup = await store.rollups([{ probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "day", from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 9, 2) }]);
+    const hourAt = Math.floor(old / HOUR_MS) * HOUR_MS;
+    const hour = await store.rollups([{ probeId: "shop-home", regions: ["weur"], grain: "hour", from: hourAt, to: hourAt + HOUR_MS }]);
+    expect(hour.value.map((r) => [r.region, r.total, r.up, r.down])).toEqual([["weur", 5, 4, 1]]);
+    const dayAt = Math.floor(old / 86_400_000) * 86_400_000;
+    const rollup = await store.rollups([{ probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "day", from: dayAt, to: dayAt + 86_400_000 }]);
     expect(rollup.value.map((r) => [r.region, r.total])).toEqual([["weur", 5]]);
+    expect(await store.getRun(runs[0]!.runId)).toBeNull();
     expect(report.unreachableShards).toHaveLength(report.shards);
   });
 });

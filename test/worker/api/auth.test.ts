@@ -24,12 +24,12 @@ beforeAll(async () => {
 
 describe("write routes", () => {
   it("run a probe now with a write token, returning the run without storing it", async () => {
-    const before = await env.DB.prepare("SELECT count(*) AS n FROM runs").first<{ n: number }>();
+    const before = await env.DB.prepare("SELECT sum(total) AS n FROM run_hours").first<{ n: number }>();
     const res = await runNow({ headers: bearer(tokens.write) }, "/api/v1/probes/shop-home/run?region=apac");
     expect(res.status).toBe(200);
     const run = (await res.json()) as { status: string; region: string; steps: unknown[] };
     expect([run.status, run.region, run.steps.length]).toEqual(["up", "apac", 2]);
-    const after = await env.DB.prepare("SELECT count(*) AS n FROM runs").first<{ n: number }>();
+    const after = await env.DB.prepare("SELECT sum(total) AS n FROM run_hours").first<{ n: number }>();
     expect(after?.n).toBe(before?.n);
   });
 

@@ -15,6 +15,7 @@ import {
   type Shard,
   shardName,
   WRITE_QUERIES_PER_RUN,
+  SHARD_D1_QUERIES,
 } from "../../../src/schedule/shard-plan.ts";
 
 const SLOT = Date.UTC(2026, 10, 26, 10, 0);
@@ -73,7 +74,8 @@ describe("limits", () => {
   it("match the platform's per-invocation limits", () => {
     expect(FREE_LIMITS).toEqual({ subrequests: 50, d1Queries: 50, inFlight: 6, wallBudgetMs: 45_000 });
     expect(PAID_LIMITS).toEqual({ subrequests: 1000, d1Queries: 1000, inFlight: 6, wallBudgetMs: 45_000 });
-    expect(WRITE_QUERIES_PER_RUN).toBe(3);
+    expect(WRITE_QUERIES_PER_RUN).toBe(0);
+    expect(SHARD_D1_QUERIES).toBeLessThanOrEqual(FREE_LIMITS.d1Queries / 4);
     expect(shardName("weur", 2)).toBe("weur:2");
   });
 });
@@ -96,12 +98,12 @@ describe("estimateRunCost", () => {
   ]);
 
   it("counts 1 + maxRedirects per HTTP step and 10 per script step, at 300 ms a request", () => {
-    expect(estimateRunCost(journey!)).toEqual({ requests: 15, d1Queries: 3, expectedMs: 4500 });
+    expect(estimateRunCost(journey!)).toEqual({ requests: 15, d1Queries: 0, expectedMs: 4500 });
   });
 
   it("takes the request time and the script assumption as options", () => {
-    expect(estimateRunCost(journey!, { assumedRequestMs: 100, scriptRequests: 2 })).toEqual({ requests: 7, d1Queries: 3, expectedMs: 700 });
-    expect(estimateRunCost(POOL[0]!)).toEqual({ requests: 1, d1Queries: 3, expectedMs: 300 });
+    expect(estimateRunCost(journey!, { assumedRequestMs: 100, scriptRequests: 2 })).toEqual({ requests: 7, d1Queries: 0, expectedMs: 700 });
+    expect(estimateRunCost(POOL[0]!)).toEqual({ requests: 1, d1Queries: 0, expectedMs: 300 });
   });
 });
 

@@ -2,6 +2,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../../src/index.ts";
+import { ENTRY_CHARS } from "../../../src/storage/minute-entries.ts";
 
 /** Runs the Worker's scheduled handler for one tick and waits for everything it started. */
 export async function tick(scheduledTime: number): Promise<void> {
@@ -26,8 +27,21 @@ export interface StoredRun {
   detail: string;
 }
 
+/**
+ * Every stored run, decoded in SQL from the hour rows' minute entries (independently of the
+ * store's own decoding), with its evidence where it kept one (`detail` is "" for a plain pass).
+ */
+const STORED_RUNS = `WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 59),
+  runs AS (
+    SELECT h.probe_id, h.region, h.hour_at + m.i * 60000 AS slot_at,
+      CASE lower(substr(h.minutes, m.i * ${ENTRY_CHARS} + 1, 1)) WHEN 'u' THEN 'up' WHEN 'd' THEN 'degraded' ELSE 'down' END AS status,
+      e.failure_class, coalesce(e.detail, '') AS detail
+    FROM run_hours h JOIN m LEFT JOIN run_evidence e ON e.probe_id = h.probe_id AND e.region = h.region AND e.slot_at = h.hour_at + m.i * 60000
+    WHERE h.minutes IS NOT NULL AND substr(h.minutes, m.i * ${ENTRY_CHARS} + 1, 1) <> '.'
+  )`;
+
 export async function storedRuns(where = "1 = 1", ...params: unknown[]): Promise<StoredRun[]> {
-  const result = await env.DB.prepare(`SELECT probe_id, region, slot_at, status, failure_class, detail FROM runs WHERE ${where} ORDER BY probe_id, region, slot_at`)
+  const result = await env.DB.prepare(`${STORED_RUNS} SELECT probe_id, region, slot_at, status, failure_class, detail FROM runs WHERE ${where} ORDER BY probe_id, region, slot_at`)
     .bind(...params)
     .all<StoredRun>();
   return result.results;
