@@ -19,6 +19,8 @@ export default defineConfig({
           cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // A second, empty database on which the migration test applies the migrations step by step.
+              d1Databases: { MIGRATION_DB: "migration-test" },
               bindings: {
                 AFTERLIFE_ENV: "test",
                 SHOP_URL: `http://127.0.0.1:${inject<number>("shopPort")}`,

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends RegionRunnerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** Empty: test/worker/storage/migration.test.ts applies the migrations to it step by step. */
+      MIGRATION_DB: D1Database;
       /** The demo shop started by test/global-setup.ts. */
       SHOP_URL: string;
       SHOP_PASSWORD: string;

@@ -117,11 +117,17 @@ export const RunResultSchema = z.object({
   /** Made during a maintenance window that is excluded from SLOs: stored, but not counted. */
   inMaintenance: z.boolean().optional(),
   steps: z.array(StepResultSchema),
+  /**
+   * Each step's outcome, present when the run is a pass kept as its outcome only: Afterlife keeps
+   * the whole result (timings per step, exchanges, evidence) of failed, degraded and confirmed
+   * runs, and of a pass its status, duration and start, so that a run costs one stored row.
+   */
+  stepOutcomes: z.array(z.object({ name: z.string(), status: z.enum(["passed", "failed", "skipped"]) })).optional(),
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
 /** A run without its steps: what lists and the status page need. */
-export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true, inMaintenance: true }).extend({
+export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true, inMaintenance: true, stepOutcomes: true }).extend({
   failure: FailureSchema.pick({ class: true, step: true, message: true }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

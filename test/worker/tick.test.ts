@@ -28,6 +28,17 @@ describe("cron tick", () => {
     expect(new Set(stored.map((r) => r.slot_at))).toEqual(new Set([BASE]));
   });
 
+  it("serves a pass's detail from its minute entry: status, timings, and every step passed", async () => {
+    const res = await exports.default.fetch(`http://afterlife.test/api/v1/runs/shop-checkout.weur.${BASE}`);
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { status: string; slotAt: number; startedAt: number; durationMs: number; steps: unknown[]; stepOutcomes: { name: string; status: string }[] };
+    expect([run.status, run.slotAt, run.steps]).toEqual(["up", BASE, []]);
+    expect(run.startedAt).toBeGreaterThanOrEqual(BASE);
+    expect(run.durationMs).toBeGreaterThan(0);
+    expect(run.stepOutcomes.slice(0, 3)).toEqual(["open shop", "log in", "read cart"].map((name) => ({ name, status: "passed" })));
+    expect(run.stepOutcomes.every((s) => s.status === "passed")).toBe(true);
+  });
+
   it("ignores a replayed tick (one row per probe, region and slot)", async () => {
     await tick(BASE);
     await Promise.all([tick(BASE), tick(BASE + 59_000)]);

@@ -1,10 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { RunResultSchema, RunStatusSchema, RunSummarySchema } from "../../probe/result.ts";
+import type { LoadedProbe } from "../../probe/registry.ts";
+import { RunResultSchema, RunStatusSchema, RunSummarySchema, type RunResult } from "../../probe/result.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { decodeCursor, encodeCursor, MAX_PAIRS_WITHOUT_PROBE } from "../../storage/run-list.ts";
+
+/** A pass kept as its outcome only (no steps stored): every step of its probe passed. */
+function withStepOutcomes(run: RunResult, probes: readonly LoadedProbe[]): RunResult {
+  if (run.steps.length > 0 || run.status !== "up") return run;
+  const probe = probes.find((p) => p.probe.id === run.probeId);
+  return probe ? { ...run, stepOutcomes: probe.probe.steps.map((step) => ({ name: step.name, status: "passed" as const })) } : run;
+}
 
 const RunIdParam = z.object({
   id: z
@@ -70,5 +78,5 @@ export const runRoutes = createRouter()
     const { id } = c.req.valid("param");
     const run = await c.env.deps.store.getRun(id);
     if (!run) throw new ProblemError(404, "Not Found", `No run with id '${id}'.`);
-    return c.json(run, 200);
+    return c.json(withStepOutcomes(run, c.env.deps.probes), 200);
   });
