@@ -16,6 +16,7 @@ import {
   stepTicks,
   stepWatchdog,
   type RegionsState,
+  type StagesSeen,
   type StagesState,
   type TickSeen,
   type WatchdogNotify,
@@ -206,7 +207,8 @@ describe("tick stages that keep failing", () => {
     let state: StagesState = initialWatchdogState().stages;
     const effects: string[] = [];
     [...letters].forEach((ch, i) => {
-      const seen = ch === "-" ? { ran: [], failed: {} } : { ran: ["prune"], failed: ch === "F" ? { prune: `error at ${i + 1}` } : {} };
+      const failed: Record<string, string> = ch === "F" ? { prune: `error at ${i + 1}` } : {};
+      const seen: StagesSeen = ch === "-" ? { ran: [], failed: {} } : { ran: ["prune"], failed };
       const step = stepStages(state, slot(i + 1), seen, failingTicksToNotify === undefined ? undefined : { failingTicksToNotify });
       state = step.next;
       for (const e of step.effects) {
