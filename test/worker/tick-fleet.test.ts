@@ -135,10 +135,10 @@ describe("stages on their own", () => {
 
     expect(summary.stageErrors).toEqual([{ stage: "prune", error: "Error: injected prune failure" }]);
     expect(Object.keys(summary.reports)).toEqual(STAGE_NAMES.filter((name) => name !== "prune"));
-    const [errorLog] = logs;
-    expect(lines(logs[1]!).map((l) => JSON.parse(l))).toContainEqual({ event: "stage_failed", slotAt: t, stage: "prune", error: "Error: injected prune failure" });
-    const tickLine = lines(errorLog!).map((l) => JSON.parse(l) as { event: string; stageErrors?: unknown }).find((l) => l.event === "tick");
-    expect(tickLine?.stageErrors).toEqual([{ stage: "prune", error: "Error: injected prune failure" }]);
+    const [logged, errors] = logs;
+    expect(lines(errors!).map((l) => JSON.parse(l))).toContainEqual({ event: "stage_failed", slotAt: t, stage: "prune", error: "Error: injected prune failure" });
+    const tickLine = lines(logged!).map((l) => JSON.parse(l) as { event: string; planned?: number; stageErrors?: unknown }).find((l) => l.event === "tick");
+    expect(tickLine).toMatchObject({ planned: 6, stageErrors: [{ stage: "prune", error: "Error: injected prune failure" }] });
 
     // Every later stage ran, as D1 shows.
     expect((await stateRows("solo")).length).toBe(3); // incidents: each probe's first state
