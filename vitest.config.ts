@@ -25,6 +25,7 @@ export default defineConfig({
                 AFTERLIFE_ENV: "test",
                 SHOP_URL: `http://127.0.0.1:${inject<number>("shopPort")}`,
                 SHOP_PASSWORD: "canary-secret-7f3a9c",
+                FLEET_SHOP_URL: `http://127.0.0.1:${inject<number>("fleetShopPort")}`,
                 NOTIFY_CHANNELS: JSON.stringify([{ name: "ops", type: "webhook", url: `http://127.0.0.1:${inject<number>("hookPort")}/hook`, secretName: "OPS_HOOK_KEY" }]),
                 OPS_HOOK_KEY: "hook-signing-key-test",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),

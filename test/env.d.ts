@@ -10,6 +10,8 @@ declare global {
       /** The demo shop started by test/global-setup.ts. */
       SHOP_URL: string;
       SHOP_PASSWORD: string;
+      /** A second demo shop, never faulted, for the fleet tests. */
+      FLEET_SHOP_URL: string;
       NOTIFY_CHANNELS: string;
       OPS_HOOK_KEY: string;
     }

@@ -6,17 +6,25 @@ declare module "vitest" {
   export interface ProvidedContext {
     shopPort: number;
     hookPort: number;
+    fleetShopPort: number;
   }
 }
 
-/** Starts the demo shop and a webhook receiver on 127.0.0.1 for the worker tests; they reach them over real HTTP. */
+/**
+ * Starts the demo shop and a webhook receiver on 127.0.0.1 for the worker tests; they reach them
+ * over real HTTP. A second shop serves the fleet tests (test/worker/tick-fleet.test.ts): its
+ * faults are never set, so the other files' faults on the first shop cannot reach them.
+ */
 export default async function setup(project: TestProject) {
   const shop = await startShop({ password: "canary-secret-7f3a9c" });
+  const fleetShop = await startShop();
   const receiver = await startWebhookReceiver();
   project.provide("shopPort", shop.port);
+  project.provide("fleetShopPort", fleetShop.port);
   project.provide("hookPort", receiver.port);
   return async () => {
     await shop.close();
+    await fleetShop.close();
     await receiver.close();
   };
 }

@@ -23,7 +23,7 @@ import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnSta
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Maintenance } from "./model.ts";
-import { outboxEntries } from "./outbox.ts";
+import { outboxEntries, type OutboxEntry } from "./outbox.ts";
 
 export const BURN_EVERY_MS = 5 * 60_000;
 
@@ -90,7 +90,8 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     loadSloReports({ store: deps.slo.store, now: () => evaluatedAt }, { probes: deps.probes }),
     deps.incidents.probeStates(deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
-  const statements: D1PreparedStatement[] = [];
+  const states: { key: string; slotAt: number; state: BurnState }[] = [];
+  const notices: OutboxEntry[] = [];
   deps.probes.forEach((loaded, i) => {
     const probeId = loaded.probe.id;
     const sloReport = reports[i];
@@ -103,14 +104,15 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     // write when only lastSlot would move is safe: a replay of that slot steps to the same state.)
     if (next === previous) return;
     if (effects.length === 0 && sameSli(next.availability, previous.availability) && sameSli(next.latency, previous.latency) && previous.lastSlot !== null) return;
-    statements.push(deps.incidents.saveProbeStateStatement(burnStateKey(probeId), deps.slotAt, next, deps.now));
+    states.push({ key: burnStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
       const notice = burnNotice(loaded, effect);
       const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
-      statements.push(...entries.map((e) => deps.incidents.enqueueStatement(e)));
+      notices.push(...entries);
       report.notices += entries.length;
     }
   });
-  await deps.incidents.run(statements);
+  // Lists as JSON parameters: a fleet-wide burn writes a few statements, not one per probe.
+  await deps.incidents.run([...deps.incidents.saveProbeStatesStatements(states, deps.now), ...deps.incidents.enqueueStatements(notices)]);
   return report;
 }

@@ -4,16 +4,27 @@
  * to the outbox, all in one D1 batch. Every id is deterministic (incident `<probe>-<slot>`,
  * outbox `<incident>:<transition>:<channel>`), and the state only advances to a newer slot, so a
  * replayed tick, in sequence or in parallel, writes nothing new.
+ *
+ * D1 work is bounded whatever the number of probes: one read (the states and the tick guard,
+ * the ids as one JSON parameter) and a batch whose statements grow with the bytes that changed,
+ * not with the probes (lists travel as JSON, see storage/json-chunks.ts). A probe whose state
+ * did not change beyond its lastSlot is not written: a steady fleet writes only the guard row.
+ * The guard (probe_states `tick:incidents`, the last slot this step processed, advanced only
+ * forward) is what makes skipping those writes safe: a replayed or late tick finds it at or past
+ * its slot and steps nothing.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunOutcome } from "../schedule/shard-executor.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
-import type { Incident, Maintenance } from "./model.ts";
+import type { Incident, IncidentUpdate, Maintenance } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
-import { outboxEntries } from "./outbox.ts";
-import { initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+import { outboxEntries, type OutboxEntry } from "./outbox.ts";
+import { changedBeyondSlot, initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+
+/** The probe_states key of the tick guard; a colon never occurs in a probe id. */
+export const INCIDENT_TICK_KEY = "tick:incidents";
 
 export interface IncidentTickDeps {
   probes: readonly LoadedProbe[];
@@ -30,6 +41,12 @@ export interface IncidentTickReport {
   opened: string[];
   resolved: string[];
   notices: number;
+  /** Probe states written (those that changed beyond their lastSlot). */
+  statesWritten: number;
+  /** D1 rows written by the step's batch, as D1 reports them (the guard row included). */
+  rowsWritten: number;
+  /** The guard had already seen this slot: a replayed or late tick, nothing was stepped. */
+  replay?: true;
 }
 
 function automaticIncident(loaded: LoadedProbe, effect: Extract<Effect, { kind: "open-incident" }>, now: number): Incident {
@@ -64,30 +81,35 @@ function automaticIncident(loaded: LoadedProbe, effect: Extract<Effect, { kind: 
 
 export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt: number, deps: IncidentTickDeps): Promise<IncidentTickReport> {
   const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, deps.maintenances, slotAt));
-  const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0 };
+  const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0, statesWritten: 0, rowsWritten: 0 };
   if (observations.size === 0) return report;
-  const stored = await deps.store.probeStates([...observations.keys()]);
-  const statements: D1PreparedStatement[] = [];
+  const stored = await deps.store.probeStates([INCIDENT_TICK_KEY, ...observations.keys()]);
+  const guard = stored.get(INCIDENT_TICK_KEY);
+  if (guard && guard.lastSlot >= slotAt) return { ...report, replay: true };
+  const byId = new Map(deps.probes.map((p) => [p.probe.id, p]));
+  const states: { key: string; slotAt: number; state: ProbeIncidentState }[] = [];
+  const incidents: Incident[] = [];
+  const updates: { incidentId: string; update: IncidentUpdate }[] = [];
+  const resolutions: { incidentId: string; at: number }[] = [];
+  const notices: OutboxEntry[] = [];
   const open = new Map<string, Incident>();
 
   for (const [probeId, observation] of observations) {
-    const loaded = deps.probes.find((p) => p.probe.id === probeId)!;
+    const loaded = byId.get(probeId)!;
     const previous = (stored.get(probeId)?.state as ProbeIncidentState | undefined) ?? initialProbeState();
     const { next, effects } = stepProbe(probeId, previous, observation, loaded.probe.alerts);
-    if (next === previous) continue; // a replay or a late duplicate: nothing to write
-    statements.push(deps.store.saveProbeStateStatement(probeId, slotAt, next, deps.now));
+    if (effects.length === 0 && !changedBeyondSlot(previous, next)) continue; // steady, a replay, or a late duplicate
+    states.push({ key: probeId, slotAt, state: next });
     for (const effect of effects) {
       if (effect.kind === "open-incident") {
         const incident = automaticIncident(loaded, effect, deps.now);
         open.set(incident.id, incident);
         report.opened.push(incident.id);
-        statements.push(...deps.store.insertIncidentStatements(incident));
+        incidents.push(incident);
       } else if (effect.kind === "resolve-incident") {
         report.resolved.push(effect.incidentId);
-        statements.push(
-          deps.store.insertUpdateStatement(effect.incidentId, { id: `recovered-${effect.confirmedAt}`, status: "resolved", body: "Recovered: the probe passed again from a quorum of regions.", createdAt: effect.confirmedAt }),
-          deps.store.setStatusStatement(effect.incidentId, "resolved", effect.resolvedAt),
-        );
+        updates.push({ incidentId: effect.incidentId, update: { id: `recovered-${effect.confirmedAt}`, status: "resolved", body: "Recovered: the probe passed again from a quorum of regions.", createdAt: effect.confirmedAt } });
+        resolutions.push({ incidentId: effect.incidentId, at: effect.resolvedAt });
       } else {
         const incident = effect.incidentId ? open.get(effect.incidentId) : undefined;
         const notice: Notice = {
@@ -104,11 +126,21 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
           at: effect.at,
         };
         const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
-        statements.push(...entries.map((e) => deps.store.enqueueStatement(e)));
+        notices.push(...entries);
         report.notices += entries.length;
       }
     }
   }
-  await deps.store.run(statements);
+  report.statesWritten = states.length;
+  const { rowsWritten } = await deps.store.run([
+    ...deps.store.saveProbeStatesStatements(states, deps.now),
+    ...deps.store.insertIncidentsStatements(incidents),
+    ...deps.store.insertUpdatesStatements(updates),
+    ...deps.store.resolveIncidentsStatements(resolutions),
+    ...deps.store.enqueueStatements(notices),
+    // Last, in the same batch: the step's writes and the guard land together or not at all.
+    deps.store.saveProbeStateStatement(INCIDENT_TICK_KEY, slotAt, { slotAt }, deps.now),
+  ]);
+  report.rowsWritten = rowsWritten;
   return report;
 }

@@ -1,12 +1,12 @@
 /**
- * After every tick: step the watchdog (watchdog.ts) on what the tick planned and what came back,
- * and write its two state rows (probe_states `network:tick` and `network:regions`, each advanced
- * only to a newer slot) with the operator notices it causes to the outbox, in one D1 batch.
- * Notices go to every configured channel. Keys are deterministic and the state only moves
- * forward, so a replayed tick writes nothing new.
+ * After every tick: step the watchdog (watchdog.ts) on what the tick planned, what came back and
+ * which of the tick's stages failed, and write its state rows (probe_states `network:tick`,
+ * `network:regions` and `network:stages`, each advanced only to a newer slot) with the operator
+ * notices it causes to the outbox, in one D1 batch. Notices go to every configured channel.
+ * Keys are deterministic and the state only moves forward, so a replayed tick writes nothing new.
  *
- * Cost: one read of the two rows and one write (`network:tick`) per tick; the regions row is
- * written only while a region is silent or changes.
+ * Cost: one read of the three rows and one write (`network:tick`) per tick; the regions and
+ * stages rows are written only when they change.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import { parseRunId } from "../probe/result.ts";
@@ -19,9 +19,12 @@ import {
   DEFAULT_WATCHDOG_OPTIONS,
   initialWatchdogState,
   REGIONS_STATE_KEY,
+  STAGES_STATE_KEY,
   stepWatchdog,
   TICK_STATE_KEY,
   type RegionsState,
+  type StagesSeen,
+  type StagesState,
   type TickState,
   type WatchdogNotify,
   type WatchdogOptions,
@@ -34,7 +37,7 @@ export interface WatchdogDeps {
   channels: readonly string[];
   /** Wall clock, for the outbox rows and the states' updated_at. */
   now: number;
-  options?: WatchdogOptions | undefined;
+  options?: Partial<WatchdogOptions> | undefined;
 }
 
 export interface WatchdogReport {
@@ -42,6 +45,8 @@ export interface WatchdogReport {
   missedMinutes: number;
   /** Regions with runs planned at this tick that reported none. */
   silentRegions: string[];
+  /** Tick stages failing at their last run (after this tick). */
+  failingStages: string[];
   notices: number;
 }
 
@@ -53,7 +58,43 @@ function title(event: NetworkEvent): string {
       return `Probe network: region ${event.region} stopped reporting`;
     case "region-back":
       return `Probe network: region ${event.region} reports again`;
+    case "stage-failing":
+      return `Probe network: tick stage ${event.stage} keeps failing`;
+    case "stage-back":
+      return `Probe network: tick stage ${event.stage} works again`;
   }
+}
+
+function startedAt(event: NetworkEvent): number {
+  switch (event.kind) {
+    case "ticks-missed":
+      return event.from;
+    case "region-silent":
+      return event.since;
+    case "region-back":
+      return event.silentSince;
+    case "stage-failing":
+      return event.since;
+    case "stage-back":
+      return event.failingSince;
+  }
+}
+
+function resolvedAt(event: NetworkEvent): number | null {
+  switch (event.kind) {
+    case "ticks-missed":
+      return event.to + 60_000;
+    case "region-back":
+    case "stage-back":
+      return event.backAt;
+    case "region-silent":
+    case "stage-failing":
+      return null;
+  }
+}
+
+function regionsOf(event: NetworkEvent): string[] {
+  return event.kind === "region-silent" || event.kind === "region-back" ? [event.region] : [];
 }
 
 function networkNotice(effect: WatchdogNotify): Notice {
@@ -64,10 +105,10 @@ function networkNotice(effect: WatchdogNotify): Notice {
     incident: {
       id: effect.key,
       title: title(event),
-      startedAt: event.kind === "ticks-missed" ? event.from : event.kind === "region-silent" ? event.since : event.silentSince,
-      resolvedAt: event.kind === "region-back" ? event.backAt : event.kind === "ticks-missed" ? event.to + 60_000 : null,
+      startedAt: startedAt(event),
+      resolvedAt: resolvedAt(event),
     },
-    regions: event.kind === "ticks-missed" ? [] : [event.region],
+    regions: regionsOf(event),
     network: event,
     at: effect.at,
   };
@@ -75,6 +116,7 @@ function networkNotice(effect: WatchdogNotify): Notice {
 
 const isTickState = (v: unknown): v is TickState => typeof v === "object" && v !== null && "lastSlot" in v;
 const isRegionsState = (v: unknown): v is RegionsState => isTickState(v) && typeof (v as Partial<RegionsState>).silent === "object" && (v as Partial<RegionsState>).silent !== null;
+const isStagesState = (v: unknown): v is StagesState => isTickState(v) && typeof (v as Partial<StagesState>).failing === "object" && (v as Partial<StagesState>).failing !== null;
 
 /** "weur:0 (Error: …)" → { weur: "shard weur:0 unreachable: Error: …" }, several shards joined. */
 function detailsByRegion(unreachableShards: readonly string[]): Record<string, string> {
@@ -87,22 +129,41 @@ function detailsByRegion(unreachableShards: readonly string[]): Record<string, s
   return Object.fromEntries(Object.entries(details).map(([region, lines]) => [region, lines.join("; ")]));
 }
 
-export async function applyWatchdog(tick: Pick<TickReport, "slotAt" | "outcomes" | "unreachableShards">, deps: WatchdogDeps): Promise<WatchdogReport> {
-  const planned = [...new Set(planTick(deps.probes, tick.slotAt).map((run) => run.region))];
-  const reporting = [...new Set(tick.outcomes.flatMap((o) => parseRunId(o.runId)?.region ?? []))];
+/** What the watchdog is told about one tick. */
+export interface WatchdogTick {
+  slotAt: number;
+  /** The dispatch's report; null when the dispatch stage failed (then nothing is said about regions). */
+  dispatch: Pick<TickReport, "outcomes" | "unreachableShards"> | null;
+  /** The stages that ran before the watchdog, and their errors. */
+  stages?: StagesSeen | undefined;
+}
+
+export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Promise<WatchdogReport> {
+  const dispatch = tick.dispatch;
+  // Without the dispatch's report nothing is known about what ran where: no region is silent.
+  const planned = dispatch ? [...new Set(planTick(deps.probes, tick.slotAt).map((run) => run.region))] : [];
+  const reporting = [...new Set((dispatch?.outcomes ?? []).flatMap((o) => parseRunId(o.runId)?.region ?? []))];
   const known = [...new Set(deps.probes.flatMap((p) => p.probe.regions))];
-  const stored = await deps.incidents.probeStates([TICK_STATE_KEY, REGIONS_STATE_KEY]);
+  const stored = await deps.incidents.probeStates([TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
   const storedTick = stored.get(TICK_STATE_KEY)?.state;
   const storedRegions = stored.get(REGIONS_STATE_KEY)?.state;
+  const storedStages = stored.get(STAGES_STATE_KEY)?.state;
   const initial = initialWatchdogState();
-  const previous = { tick: isTickState(storedTick) ? storedTick : initial.tick, regions: isRegionsState(storedRegions) ? storedRegions : initial.regions };
-  const { next, effects } = stepWatchdog(previous, { slotAt: tick.slotAt, planned, reporting, known, details: detailsByRegion(tick.unreachableShards) }, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
+  const previous = {
+    tick: isTickState(storedTick) ? storedTick : initial.tick,
+    regions: isRegionsState(storedRegions) ? storedRegions : initial.regions,
+    stages: isStagesState(storedStages) ? storedStages : initial.stages,
+  };
+  const seen = { slotAt: tick.slotAt, planned, reporting, known, details: detailsByRegion(dispatch?.unreachableShards ?? []), stages: tick.stages };
+  const { next, effects } = stepWatchdog(previous, seen, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
 
   const statements: D1PreparedStatement[] = [];
   if (next.tick !== previous.tick) statements.push(deps.incidents.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
   // Written when it changes (or never was): a replay of a tick that changed nothing steps to the same state.
   const regionsChanged = next.regions !== previous.regions && (previous.regions.lastSlot === null || JSON.stringify(next.regions.silent) !== JSON.stringify(previous.regions.silent));
   if (regionsChanged) statements.push(deps.incidents.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
+  const stagesChanged = next.stages !== previous.stages && (previous.stages.lastSlot === null || JSON.stringify(next.stages.failing) !== JSON.stringify(previous.stages.failing));
+  if (stagesChanged) statements.push(deps.incidents.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
   let notices = 0;
   for (const effect of effects) {
     const notice = networkNotice(effect);
@@ -115,6 +176,7 @@ export async function applyWatchdog(tick: Pick<TickReport, "slotAt" | "outcomes"
   return {
     missedMinutes: missed?.kind === "ticks-missed" ? missed.minutes : 0,
     silentRegions: planned.filter((r) => !reporting.includes(r)).sort(),
+    failingStages: Object.keys(next.stages.failing).sort(),
     notices,
   };
 }

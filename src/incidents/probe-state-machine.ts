@@ -73,6 +73,11 @@ export interface ProbeIncidentState {
   /** What the page shows: down while an incident is open; flapping and maintenance win. */
   state: ProbeAlertState;
   consecutiveFailures: number;
+  /**
+   * Successes in a row, counted up to successesToClose and no further: it is only ever compared
+   * with S while an incident is open (and a failure resets it), so beyond S it means nothing,
+   * and a saturated count keeps a steady probe's state still (nothing to write each tick).
+   */
   consecutiveSuccesses: number;
   openIncident: OpenIncident | null;
   /** Slots of outage changes (incident opened or resolved) within the flapping window. */
@@ -192,7 +197,7 @@ export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observ
     if (consecutiveSuccesses === 0) runStartedAt = t;
     consecutiveFailures = 0;
     runFailure = null;
-    consecutiveSuccesses += 1;
+    consecutiveSuccesses = Math.min(consecutiveSuccesses + 1, cfg.successesToClose);
     if (openIncident !== null && consecutiveSuccesses >= cfg.successesToClose) {
       effects.push({ kind: "resolve-incident", probeId, incidentId: openIncident.id, resolvedAt: runStartedAt ?? t, confirmedAt: t });
       openIncident = null;
@@ -254,6 +259,34 @@ export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observ
     },
     effects,
   };
+}
+
+/**
+ * Whether a step changed anything but lastSlot: what the caller must store. A step that only
+ * moved lastSlot needs no write, provided the caller never steps a slot twice (apply-tick.ts
+ * keeps a tick-level guard for that), because lastSlot is read only to ignore replays.
+ *
+ * @example
+ * changedBeyondSlot(steady, stepProbe("shop", steady, upAtNextSlot).next) // false
+ */
+export function changedBeyondSlot(prev: ProbeIncidentState, next: ProbeIncidentState): boolean {
+  if (prev === next) return false;
+  return !sameValue({ ...prev, lastSlot: null }, { ...next, lastSlot: null });
+}
+
+/** Deep equality of JSON values, whatever the key order (a stored state is parsed JSON). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    // A missing key and an undefined one are the same JSON.
+    if (!sameValue(x, y)) return false;
+  }
+  return true;
 }
 
 /** Folds observations in order; the effects of every step, concatenated. */

@@ -13,6 +13,12 @@
  *   "region R stopped reporting", and once it reports again one "region R reports again" (state
  *   in probe_states `network:regions`). A tick that plans nothing in a region says nothing
  *   about it.
+ * - Stage failing: each stage of the tick (src/tick/) runs on its own, and one that throws is
+ *   logged and skipped. A stage failing in `failingTicksToNotify` ticks in a row (default 3:
+ *   one bad minute is noise, three are a pattern) sends one notice "stage S keeps failing", and
+ *   once it succeeds again one "stage S works again" (state in probe_states `network:stages`).
+ *   The count stops at the threshold, so a stage that stays broken writes no state row per
+ *   tick. A stage that did not run this tick says nothing about itself.
  *
  * A slot not newer than the state's is ignored (same state object back, no effects), and every
  * notice has a deterministic key, so replayed ticks notify nothing new.
@@ -22,6 +28,7 @@ import { MINUTE_MS } from "../time.ts";
 
 export const TICK_STATE_KEY = "network:tick";
 export const REGIONS_STATE_KEY = "network:regions";
+export const STAGES_STATE_KEY = "network:stages";
 
 /** Stored under `network:tick`. */
 export interface TickState {
@@ -44,9 +51,34 @@ export interface RegionsState {
   silent: Record<string, RegionWatch>;
 }
 
+export interface StageWatch {
+  /** The first failing tick's slot. */
+  since: number;
+  /** Failing ticks in a row, counted up to failingTicksToNotify and no further. */
+  failedTicks: number;
+  /** Whether "keeps failing" went out (so "works again" must follow). */
+  announced: boolean;
+  /** The error of the first failing tick. */
+  error: string;
+}
+
+/** Stored under `network:stages`. */
+export interface StagesState {
+  lastSlot: number | null;
+  /** Stages that failed at their last run. */
+  failing: Record<string, StageWatch>;
+}
+
 export interface WatchdogState {
   tick: TickState;
   regions: RegionsState;
+  stages: StagesState;
+}
+
+/** Which tick stages ran and which of them failed (stage name → error). */
+export interface StagesSeen {
+  ran: readonly string[];
+  failed: Readonly<Record<string, string>>;
 }
 
 /** What one tick saw. */
@@ -61,25 +93,32 @@ export interface TickSeen {
   known?: readonly string[] | undefined;
   /** Why a region may be silent (e.g. its unreachable shards), by region. */
   details?: Readonly<Record<string, string>> | undefined;
+  /** The tick's stages before the watchdog; none when absent. */
+  stages?: StagesSeen | undefined;
 }
 
 export interface WatchdogOptions {
   /** Silent ticks in a row before "stopped reporting" (1: at the first one). */
   silentTicksToNotify: number;
+  /** Failing ticks in a row before "stage keeps failing". */
+  failingTicksToNotify: number;
 }
 
-export const DEFAULT_WATCHDOG_OPTIONS: Readonly<WatchdogOptions> = Object.freeze({ silentTicksToNotify: 1 });
+export const DEFAULT_WATCHDOG_OPTIONS: Readonly<WatchdogOptions> = Object.freeze({ silentTicksToNotify: 1, failingTicksToNotify: 3 });
 
 export interface WatchdogNotify {
   kind: "notify";
-  /** The outbox dedupe subject: `network-ticks-missed-<first missed slot>`, `network-region-<r>-silent|back-<silentSince>`. */
+  /**
+   * The outbox dedupe subject: `network-ticks-missed-<first missed slot>`,
+   * `network-region-<r>-silent|back-<silentSince>`, `network-stage-<s>-failing|back-<since>`.
+   */
   key: string;
   event: NetworkEvent;
   at: number;
 }
 
 export function initialWatchdogState(): WatchdogState {
-  return { tick: { lastSlot: null }, regions: { lastSlot: null, silent: {} } };
+  return { tick: { lastSlot: null }, regions: { lastSlot: null, silent: {} }, stages: { lastSlot: null, failing: {} } };
 }
 
 function assertSlot(slotAt: number): void {
@@ -106,9 +145,10 @@ export function stepTicks(prev: TickState, slotAt: number): { next: TickState; e
 }
 
 /** Regions that stopped reporting, and ones that report again. */
-export function stepRegions(prev: RegionsState, seen: TickSeen, options: WatchdogOptions = DEFAULT_WATCHDOG_OPTIONS): { next: RegionsState; effects: WatchdogNotify[] } {
+export function stepRegions(prev: RegionsState, seen: TickSeen, partial: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS): { next: RegionsState; effects: WatchdogNotify[] } {
   const t = seen.slotAt;
   assertSlot(t);
+  const options = { ...DEFAULT_WATCHDOG_OPTIONS, ...partial };
   if (!(Number.isInteger(options.silentTicksToNotify) && options.silentTicksToNotify >= 1)) throw new RangeError(`silentTicksToNotify must be an integer ≥ 1, got ${options.silentTicksToNotify}`);
   if (prev.lastSlot !== null && t <= prev.lastSlot) return { next: prev, effects: [] };
   const effects: WatchdogNotify[] = [];
@@ -144,13 +184,49 @@ export function stepRegions(prev: RegionsState, seen: TickSeen, options: Watchdo
 }
 
 /**
- * Both steps: ticks missed first, then regions. A tick not newer than the last one seen is a
- * replay for both (the regions row is not written on every tick, so its own slot may lag).
+ * Tick stages that keep failing, and ones that work again.
+ *
+ * @example
+ * // with failingTicksToNotify 3, the third failing tick in a row of "prune" notifies:
+ * stepStages(prev, slotAt, { ran: ["prune"], failed: { prune: "D1_ERROR" } }).effects
+ * // [{ key: `network-stage-prune-failing-${since}`, event: { kind: "stage-failing", stage: "prune", since, ticks: 3, error: "D1_ERROR" } }]
  */
-export function stepWatchdog(prev: WatchdogState, seen: TickSeen, options: WatchdogOptions = DEFAULT_WATCHDOG_OPTIONS): { next: WatchdogState; effects: WatchdogNotify[] } {
+export function stepStages(prev: StagesState, slotAt: number, seen: StagesSeen, options: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS): { next: StagesState; effects: WatchdogNotify[] } {
+  const t = slotAt;
+  assertSlot(t);
+  const threshold = options.failingTicksToNotify ?? DEFAULT_WATCHDOG_OPTIONS.failingTicksToNotify;
+  if (!(Number.isInteger(threshold) && threshold >= 1)) throw new RangeError(`failingTicksToNotify must be an integer ≥ 1, got ${threshold}`);
+  if (prev.lastSlot !== null && t <= prev.lastSlot) return { next: prev, effects: [] };
+  const effects: WatchdogNotify[] = [];
+  const failing: Record<string, StageWatch> = { ...prev.failing };
+  for (const stage of [...new Set(seen.ran)].sort()) {
+    const watch = failing[stage];
+    const error = seen.failed[stage];
+    if (error === undefined) {
+      if (watch?.announced) effects.push({ kind: "notify", key: `network-stage-${stage}-back-${watch.since}`, event: { kind: "stage-back", stage, failingSince: watch.since, backAt: t }, at: t });
+      delete failing[stage];
+      continue;
+    }
+    const next: StageWatch = watch ? { ...watch, failedTicks: Math.min(watch.failedTicks + 1, threshold) } : { since: t, failedTicks: 1, announced: false, error };
+    if (!next.announced && next.failedTicks >= threshold) {
+      next.announced = true;
+      effects.push({ kind: "notify", key: `network-stage-${stage}-failing-${next.since}`, event: { kind: "stage-failing", stage, since: next.since, ticks: next.failedTicks, error }, at: t });
+    }
+    failing[stage] = next;
+  }
+  return { next: { lastSlot: t, failing }, effects };
+}
+
+/**
+ * Every step: ticks missed first, then regions, then stages. A tick not newer than the last one
+ * seen is a replay for all (the regions and stages rows are not written on every tick, so their
+ * own slots may lag).
+ */
+export function stepWatchdog(prev: WatchdogState, seen: TickSeen, options: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS): { next: WatchdogState; effects: WatchdogNotify[] } {
   assertSlot(seen.slotAt);
   if (prev.tick.lastSlot !== null && seen.slotAt <= prev.tick.lastSlot) return { next: prev, effects: [] };
   const ticks = stepTicks(prev.tick, seen.slotAt);
   const regions = stepRegions(prev.regions, seen, options);
-  return { next: { tick: ticks.next, regions: regions.next }, effects: [...ticks.effects, ...regions.effects] };
+  const stages = stepStages(prev.stages, seen.slotAt, seen.stages ?? { ran: [], failed: {} }, options);
+  return { next: { tick: ticks.next, regions: regions.next, stages: stages.next }, effects: [...ticks.effects, ...regions.effects, ...stages.effects] };
 }

@@ -1,12 +1,11 @@
 /**
  * The dispatcher: one cron tick plans the due (probe, region) runs, packs them into shards that
- * fit one invocation's limits, hands each shard to its region runner, and prunes expired data.
- * A shard that cannot be reached leaves its runs as no-data for this slot: nothing is invented.
+ * fit one invocation's limits and hands each shard to its region runner. A shard that cannot be
+ * reached leaves its runs as no-data for this slot: nothing is invented. (Retention is a tick
+ * stage of its own, src/tick/prune-stage.ts, so a failing prune never costs the runs.)
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunStatus } from "../probe/result.ts";
-import { planPrune, type RetentionPolicy } from "../storage/retention.ts";
-import type { RunStore } from "../storage/run-store.ts";
 import { planTick, slotOf } from "./plan.ts";
 import { estimateRunCost, planShards, type InvocationLimits } from "./shard-plan.ts";
 import type { RunOutcome, ShardReport, ShardRequest } from "./shard-executor.ts";
@@ -14,8 +13,6 @@ import type { RunOutcome, ShardReport, ShardRequest } from "./shard-executor.ts"
 export interface DispatchDeps {
   probes: readonly LoadedProbe[];
   limits: InvocationLimits;
-  retention: RetentionPolicy;
-  store: Pick<RunStore, "prune">;
   runShard: (request: ShardRequest) => Promise<ShardReport>;
   /** Probes whose runs at this slot fall in a maintenance window excluded from SLOs. */
   maintenanceProbeIds?: (slotAt: number) => string[];
@@ -31,7 +28,8 @@ export interface TickReport {
   rowsWritten: number;
   unreachableShards: string[];
   byStatus: Record<RunStatus, number>;
-  pruned: number;
+  /** Buffered results the runners dropped because their buffer was full (see result-buffer.ts). */
+  dropped: number;
   /** Every run's outcome, for the incident state machines. */
   outcomes: RunOutcome[];
 }
@@ -55,16 +53,16 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
   let stored = 0;
   let buffered = 0;
   let rowsWritten = 0;
+  let dropped = 0;
   for (const report of reports) {
     if (!report) continue;
     completed += report.completed;
     stored += report.stored + report.flushed;
     buffered += report.buffered;
     rowsWritten += report.rowsWritten;
+    dropped += report.dropped ?? 0;
     for (const s of report.statuses) byStatus[s.status]++;
   }
-  const pairs = deps.probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
-  const { deleted } = await deps.store.prune(planPrune(pairs, slotAt, deps.retention));
   const outcomes = reports.flatMap((r) => r?.statuses ?? []);
-  return { slotAt, planned: planned.length, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, pruned: deleted, outcomes };
+  return { slotAt, planned: planned.length, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, dropped, outcomes };
 }

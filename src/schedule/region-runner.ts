@@ -15,6 +15,8 @@ import { executeShard, flushBuffer, type ShardExecutorDeps, type ShardReport, ty
 
 const probes = new Map(loadRegistry(probeModules).map((p) => [p.probe.id, p]));
 const RETRY_BUFFER_AFTER_MS = 30_000;
+/** After a flush that worked but left more (it writes FLUSH_CHUNK at a time): the next chunk soon. */
+const NEXT_CHUNK_AFTER_MS = 1_000;
 const TRACE_URL = "https://www.cloudflare.com/cdn-cgi/trace";
 
 export interface RegionRunnerEnv extends WorkerEnv {
@@ -95,17 +97,16 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
     return { region, status: result.status, ...(result.failure ? { failureClass: result.failure.class } : {}) };
   }
 
-  /** Retries buffered results until D1 takes them. */
+  /** Retries buffered results until D1 takes them, one bounded chunk per alarm. */
   override async alarm(): Promise<void> {
     const outcome = await flushBuffer({ store: new D1RunStore(this.env.DB), buffer: new DurableObjectResultBuffer(this.ctx.storage) });
-    if (outcome.remaining > 0) {
-      console.error(JSON.stringify({ event: "buffer_flush_failed", remaining: outcome.remaining, error: outcome.error }));
-      await this.ctx.storage.setAlarm(Date.now() + RETRY_BUFFER_AFTER_MS);
-    }
+    if (outcome.remaining === 0) return;
+    if (outcome.error) console.error(JSON.stringify({ event: "buffer_flush_failed", remaining: outcome.remaining, error: outcome.error }));
+    await this.ctx.storage.setAlarm(Date.now() + (outcome.error ? RETRY_BUFFER_AFTER_MS : NEXT_CHUNK_AFTER_MS));
   }
 
   /** How many results wait for D1 (for the watchdog and the tests). */
   async bufferedCount(): Promise<number> {
-    return (await new DurableObjectResultBuffer(this.ctx.storage).list()).length;
+    return new DurableObjectResultBuffer(this.ctx.storage).count();
   }
 }

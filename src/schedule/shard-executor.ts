@@ -2,7 +2,9 @@
  * What a region runner does with one shard of a tick: run each probe (at most MAX_IN_FLIGHT at
  * once), confirm failures from another region, and store the results. A storage failure never
  * loses a result and never turns into downtime: the results wait in the runner's own storage
- * and are written on the next attempt (the next shard call or the alarm).
+ * and are written on the next attempts (the next shard calls or the alarm), FLUSH_CHUNK at a
+ * time, so a backlog never makes one call's D1 work grow. Only a buffer full after a long outage
+ * drops results (the oldest; see result-buffer.ts), and the report counts them.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
@@ -13,6 +15,9 @@ import type { ResultBuffer } from "./result-buffer.ts";
 
 /** Requests in flight at once per invocation (the Workers limit on connections awaiting headers). */
 export const MAX_IN_FLIGHT = 6;
+
+/** Buffered results written per flush at most: one saveRuns call, so a constant number of statements. */
+export const FLUSH_CHUNK = 500;
 
 export interface ShardRequest {
   region: string;
@@ -34,6 +39,8 @@ export interface ShardReport {
   buffered: number;
   /** Older buffered results written during this call. */
   flushed: number;
+  /** Buffered results dropped during this call because the buffer was full (the oldest). */
+  dropped: number;
   rowsWritten: number;
   storageError?: string;
   statuses: RunOutcome[];
@@ -65,17 +72,20 @@ export function confirmationRegion(probe: LoadedProbe, region: string): string {
   return regions[(regions.indexOf(region as never) + 1) % regions.length]!;
 }
 
-/** Writes what is buffered; returns how many were written (0 when D1 still fails). */
-export async function flushBuffer(deps: Pick<ShardExecutorDeps, "store" | "buffer">): Promise<{ flushed: number; remaining: number; error?: string }> {
-  const pending = await deps.buffer.list();
+/**
+ * Writes the oldest buffered results, at most `chunk` of them; returns how many were written (0
+ * when D1 still fails) and how many still wait.
+ */
+export async function flushBuffer(deps: Pick<ShardExecutorDeps, "store" | "buffer">, chunk = FLUSH_CHUNK): Promise<{ flushed: number; remaining: number; error?: string }> {
+  const pending = await deps.buffer.oldest(chunk);
   if (pending.length === 0) return { flushed: 0, remaining: 0 };
   try {
     await deps.store.saveRuns(pending);
   } catch (error) {
-    return { flushed: 0, remaining: pending.length, error: String(error) };
+    return { flushed: 0, remaining: await deps.buffer.count(), error: String(error) };
   }
-  await deps.buffer.remove(pending.map((r) => r.runId));
-  return { flushed: pending.length, remaining: 0 };
+  await deps.buffer.remove(pending);
+  return { flushed: pending.length, remaining: await deps.buffer.count() };
 }
 
 export async function executeShard(request: ShardRequest, deps: ShardExecutorDeps): Promise<ShardReport> {
@@ -102,6 +112,7 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     stored: 0,
     buffered: flush.remaining,
     flushed: flush.flushed,
+    dropped: 0,
     rowsWritten: 0,
     statuses: results.map((r) => ({
       probeId: r.probeId,
@@ -116,9 +127,11 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     report.stored = results.length;
     report.rowsWritten = saved.rowsWritten;
   } catch (error) {
-    await deps.buffer.put(results);
-    report.buffered += results.length;
+    const { dropped } = await deps.buffer.put(results);
+    report.buffered = await deps.buffer.count();
+    report.dropped = dropped;
     report.storageError = String(error);
+    if (dropped > 0) console.error(JSON.stringify({ event: "buffer_full", region: request.region, shard: request.shard, dropped, buffered: report.buffered }));
   }
   return report;
 }

@@ -5,6 +5,7 @@
  */
 import type { Incident, IncidentUpdate, Maintenance } from "../incidents/model.ts";
 import { readTogether, type D1Read } from "./d1-read.ts";
+import { jsonChunks } from "./json-chunks.ts";
 
 interface IncidentRow {
   id: string;
@@ -213,8 +214,75 @@ export class D1IncidentStore {
       .run();
   }
 
-  async run(statements: readonly D1PreparedStatement[]): Promise<void> {
-    if (statements.length) await this.db.batch([...statements]);
+  /** Runs the statements in one batch; the rows written, as D1 reports them. */
+  async run(statements: readonly D1PreparedStatement[]): Promise<{ rowsWritten: number }> {
+    if (statements.length === 0) return { rowsWritten: 0 };
+    const results = await this.db.batch([...statements]);
+    return { rowsWritten: results.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0) };
+  }
+
+  // Many rows per statement: a list travels as one JSON parameter (json-chunks.ts), so a tick
+  // that opens a thousand incidents writes them in a few statements, not thousands.
+
+  /** Inserts incidents and their updates; existing ids are left as they are (idempotent). */
+  insertIncidentsStatements(incidents: readonly Incident[]): D1PreparedStatement[] {
+    const rows = incidents.map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      title: i.title,
+      impact: i.impact,
+      status: i.status,
+      // Nested JSON travels as text, so what is stored is byte for byte what JSON.stringify made.
+      probeIds: JSON.stringify(i.probeIds),
+      regions: JSON.stringify(i.regions),
+      startedAt: i.startedAt,
+      resolvedAt: i.resolvedAt,
+      failure: i.failure ? JSON.stringify(i.failure) : null,
+      public: i.public ? 1 : 0,
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+    }));
+    const field = (name: string) => `json_extract(value, '$.${name}')`;
+    return [
+      ...jsonChunks(rows).map((chunk) =>
+        this.db
+          .prepare(
+            `INSERT INTO incidents (id, kind, title, impact, status, probe_ids, regions, started_at, resolved_at, failure, public, created_at, updated_at)
+             SELECT ${["id", "kind", "title", "impact", "status", "probeIds", "regions", "startedAt", "resolvedAt", "failure", "public", "createdAt", "updatedAt"].map(field).join(", ")}
+             FROM json_each(?1) WHERE true ON CONFLICT (id) DO NOTHING`,
+          )
+          .bind(chunk),
+      ),
+      ...this.insertUpdatesStatements(incidents.flatMap((i) => i.updates.map((update) => ({ incidentId: i.id, update })))),
+    ];
+  }
+
+  insertUpdatesStatements(updates: readonly { incidentId: string; update: IncidentUpdate }[]): D1PreparedStatement[] {
+    const rows = updates.map(({ incidentId, update }) => ({ incidentId, id: update.id, status: update.status, body: update.body, createdAt: update.createdAt }));
+    return jsonChunks(rows).map((chunk) =>
+      this.db
+        .prepare(
+          `INSERT INTO incident_updates (incident_id, id, status, body, created_at)
+           SELECT json_extract(value, '$.incidentId'), json_extract(value, '$.id'), json_extract(value, '$.status'), json_extract(value, '$.body'), json_extract(value, '$.createdAt')
+           FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING`,
+        )
+        .bind(chunk),
+    );
+  }
+
+  /** Marks incidents resolved (keeping an earlier resolution time), as setStatusStatement does for one. */
+  resolveIncidentsStatements(resolutions: readonly { incidentId: string; at: number }[]): D1PreparedStatement[] {
+    return jsonChunks(resolutions).map((chunk) =>
+      this.db
+        .prepare(
+          `WITH resolved AS (SELECT json_extract(value, '$.incidentId') AS id, json_extract(value, '$.at') AS at FROM json_each(?1))
+           UPDATE incidents SET status = 'resolved',
+             resolved_at = coalesce(resolved_at, (SELECT at FROM resolved WHERE resolved.id = incidents.id)),
+             updated_at = (SELECT at FROM resolved WHERE resolved.id = incidents.id)
+           WHERE id IN (SELECT id FROM resolved)`,
+        )
+        .bind(chunk),
+    );
   }
 
   // Maintenance windows
@@ -247,10 +315,31 @@ export class D1IncidentStore {
 
   // Probe alert state
 
+  /** The states of these keys, in one statement whatever their number (the ids are one JSON parameter). */
   async probeStates(probeIds: readonly string[]): Promise<Map<string, { lastSlot: number; state: unknown }>> {
     if (probeIds.length === 0) return new Map();
-    const rows = (await this.db.prepare(`SELECT probe_id, last_slot, state FROM probe_states WHERE probe_id IN (${probeIds.map(() => "?").join(", ")})`).bind(...probeIds).all<{ probe_id: string; last_slot: number; state: string }>()).results;
+    const rows = (
+      await this.db
+        .prepare("SELECT probe_id, last_slot, state FROM probe_states WHERE probe_id IN (SELECT value FROM json_each(?1))")
+        .bind(JSON.stringify(probeIds))
+        .all<{ probe_id: string; last_slot: number; state: string }>()
+    ).results;
     return new Map(rows.map((r) => [r.probe_id, { lastSlot: r.last_slot, state: JSON.parse(r.state) as unknown }]));
+  }
+
+  /** saveProbeStateStatement for many keys, with the same guard on last_slot for each. */
+  saveProbeStatesStatements(states: readonly { key: string; slotAt: number; state: unknown }[], at: number): D1PreparedStatement[] {
+    const rows = states.map((s) => ({ key: s.key, slotAt: s.slotAt, state: JSON.stringify(s.state) }));
+    return jsonChunks(rows).map((chunk) =>
+      this.db
+        .prepare(
+          `INSERT INTO probe_states (probe_id, last_slot, state, updated_at)
+           SELECT json_extract(value, '$.key'), json_extract(value, '$.slotAt'), json_extract(value, '$.state'), ?2 FROM json_each(?1) WHERE true
+           ON CONFLICT (probe_id) DO UPDATE SET last_slot = excluded.last_slot, state = excluded.state, updated_at = excluded.updated_at
+           WHERE probe_states.last_slot < excluded.last_slot`,
+        )
+        .bind(chunk, at),
+    );
   }
 
   /**
@@ -273,6 +362,20 @@ export class D1IncidentStore {
     return this.db
       .prepare("INSERT INTO outbox (id, channel, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (id) DO NOTHING")
       .bind(item.id, item.channel, JSON.stringify(item.payload), item.at, item.at);
+  }
+
+  /** enqueueStatement for many notices. */
+  enqueueStatements(items: readonly { id: string; channel: string; payload: unknown; at: number }[]): D1PreparedStatement[] {
+    const rows = items.map((i) => ({ id: i.id, channel: i.channel, payload: JSON.stringify(i.payload), at: i.at }));
+    return jsonChunks(rows).map((chunk) =>
+      this.db
+        .prepare(
+          `INSERT INTO outbox (id, channel, payload, status, attempts, next_attempt_at, created_at)
+           SELECT json_extract(value, '$.id'), json_extract(value, '$.channel'), json_extract(value, '$.payload'), 'pending', 0, json_extract(value, '$.at'), json_extract(value, '$.at')
+           FROM json_each(?1) WHERE true ON CONFLICT (id) DO NOTHING`,
+        )
+        .bind(chunk),
+    );
   }
 
   async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {

@@ -32,7 +32,9 @@ export interface NoticeBurn {
 export type NetworkEvent =
   | { kind: "ticks-missed"; from: number; to: number; minutes: number }
   | { kind: "region-silent"; region: string; since: number; detail: string | null }
-  | { kind: "region-back"; region: string; silentSince: number; backAt: number };
+  | { kind: "region-back"; region: string; silentSince: number; backAt: number }
+  | { kind: "stage-failing"; stage: string; since: number; ticks: number; error: string }
+  | { kind: "stage-back"; stage: string; failingSince: number; backAt: number };
 
 /** The `probe` of a network notice. The colon keeps it apart from every probe id (slugs have none). */
 export const NETWORK_SUBJECT = Object.freeze({ id: "afterlife:network", name: "Probe network", group: "Afterlife" });
@@ -125,6 +127,10 @@ function networkHeadline(event: NetworkEvent | undefined): string {
       return `Probe network: region ${event.region} stopped reporting`;
     case "region-back":
       return `Probe network: region ${event.region} reports again`;
+    case "stage-failing":
+      return `Probe network: tick stage ${event.stage} keeps failing`;
+    case "stage-back":
+      return `Probe network: tick stage ${event.stage} works again`;
     case undefined:
       return "Probe network";
   }
@@ -162,6 +168,10 @@ function networkSummary(notice: Notice): string {
       return `Region ${event.region} stopped reporting: no runs arrived from it at ${isoTime(event.since)}${event.detail ? ` (${truncate(event.detail, MAX_MESSAGE_CHARS)})` : ""}. Its probes show no data there until it reports again.`;
     case "region-back":
       return `Region ${event.region} reports again after ${formatDuration(event.backAt - event.silentSince)} without runs.`;
+    case "stage-failing":
+      return `The tick's ${event.stage} stage failed in ${event.ticks} ticks in a row since ${isoTime(event.since)}: ${truncate(event.error, MAX_MESSAGE_CHARS)}. The other stages still run.`;
+    case "stage-back":
+      return `The tick's ${event.stage} stage works again after ${formatDuration(event.backAt - event.failingSince)} of failures.`;
     case undefined:
       return notice.incident.title;
   }

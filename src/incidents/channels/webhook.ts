@@ -12,11 +12,11 @@
  * Events: probe.down, probe.up, probe.flapping, probe.stable (incidents); slo.burn and
  * slo.burn-resolved (error-budget burn alerts: `burn` has the SLI, window, firing rule, budget
  * left and forecast, and `incident.id` is the alert's key); network.ticks-missed,
- * network.region-silent, network.region-back (the watchdog: `network` has the details and
+ * network.region-silent, network.region-back, network.stage-failing, network.stage-back (the watchdog: `network` has the details and
  * `probe` is the network itself, id "afterlife:network").
  */
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
-import { isoTime, type NetworkEvent, type Notice } from "./notice.ts";
+import { isoTime, MAX_MESSAGE_CHARS, truncate, type NetworkEvent, type Notice } from "./notice.ts";
 
 export const TIMESTAMP_HEADER = "x-afterlife-timestamp";
 export const SIGNATURE_HEADER = "x-afterlife-signature";
@@ -44,7 +44,9 @@ export function webhookEvent(notice: Notice): WebhookEvent {
 type WebhookNetwork =
   | { kind: "ticks-missed"; from: string; to: string; minutes: number }
   | { kind: "region-silent"; region: string; since: string; detail: string | null }
-  | { kind: "region-back"; region: string; silentSince: string; backAt: string };
+  | { kind: "region-back"; region: string; silentSince: string; backAt: string }
+  | { kind: "stage-failing"; stage: string; since: string; ticks: number; error: string }
+  | { kind: "stage-back"; stage: string; failingSince: string; backAt: string };
 
 function networkBody(event: NetworkEvent): WebhookNetwork {
   switch (event.kind) {
@@ -54,6 +56,10 @@ function networkBody(event: NetworkEvent): WebhookNetwork {
       return { kind: event.kind, region: event.region, since: isoTime(event.since), detail: event.detail };
     case "region-back":
       return { kind: event.kind, region: event.region, silentSince: isoTime(event.silentSince), backAt: isoTime(event.backAt) };
+    case "stage-failing":
+      return { kind: event.kind, stage: event.stage, since: isoTime(event.since), ticks: event.ticks, error: truncate(event.error, MAX_MESSAGE_CHARS) };
+    case "stage-back":
+      return { kind: event.kind, stage: event.stage, failingSince: isoTime(event.failingSince), backAt: isoTime(event.backAt) };
   }
 }
 

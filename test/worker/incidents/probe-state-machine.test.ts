@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  changedBeyondSlot,
   DEFAULT_ALERT_CONFIG,
   type Effect,
   type FailureEvidence,
@@ -358,6 +359,74 @@ describe("model", () => {
         expect([...first.effects, ...rest.effects]).toEqual(whole.effects);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Writes only on change: the incident step stores a state only when it changed beyond lastSlot
+// (apply-tick.ts), behind a tick guard that never lets a slot be stepped twice.
+
+describe("state written only when it changes", () => {
+  it.each([1, 2, 3])("a probe that keeps passing stops changing once S = %i successes are counted", (successesToClose) => {
+    const config = { ...DEFAULT_ALERT_CONFIG, successesToClose };
+    let state = initialProbeState();
+    const changed: boolean[] = [];
+    for (const obs of stream("UUUUUUUU")) {
+      const { next } = stepProbe(P, state, obs, config);
+      changed.push(changedBeyondSlot(state, next));
+      state = next;
+    }
+    // The first success starts the run; the count then climbs to S and stays there.
+    expect(changed).toEqual(Array.from({ length: 8 }, (_, i) => i < successesToClose));
+    expect(state.consecutiveSuccesses).toBe(successesToClose);
+  });
+
+  it("sees a change in any field but lastSlot, whatever the key order of a stored state", () => {
+    const state = play("DDUU").next;
+    const stored = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(state).reverse()))) as ProbeIncidentState;
+    expect(changedBeyondSlot(state, stored)).toBe(false);
+    expect(changedBeyondSlot(state, { ...stored, lastSlot: slot(99) })).toBe(false);
+    expect(changedBeyondSlot(state, { ...stored, recentChanges: [...stored.recentChanges, slot(99)] })).toBe(true);
+    expect(changedBeyondSlot(state, { ...stored, runFailure: failure("x") })).toBe(true);
+    expect(changedBeyondSlot(state, { ...stored, state: "degraded" })).toBe(true);
+  });
+
+  it("never counts successes beyond S", () => {
+    fc.assert(
+      fc.property(stepsArb, configArb, (steps, config) => {
+        let state = initialProbeState();
+        for (const obs of toObservations(steps)) {
+          state = stepProbe(P, state, obs, config).next;
+          expect(state.consecutiveSuccesses).toBeLessThanOrEqual(config.successesToClose);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("storing only the states that changed beyond lastSlot gives the same effects and states as storing every step", () => {
+    fc.assert(
+      fc.property(stepsArb, configArb, (steps, config) => {
+        // The tick guard: a slot at or before the last one processed is a replay, never stepped.
+        let guard = -Infinity;
+        const ticks = toObservations(steps).filter((o) => (o.slotAt > guard ? ((guard = o.slotAt), true) : false));
+        let always = initialProbeState();
+        let stored = initialProbeState(); // what D1 holds: written only on change, read back as JSON
+        const alwaysEffects: Effect[] = [];
+        const storedEffects: Effect[] = [];
+        for (const obs of ticks) {
+          const a = stepProbe(P, always, obs, config);
+          always = a.next;
+          alwaysEffects.push(...a.effects);
+          const s = stepProbe(P, stored, obs, config);
+          storedEffects.push(...s.effects);
+          if (s.effects.length > 0 || changedBeyondSlot(stored, s.next)) stored = JSON.parse(JSON.stringify(s.next)) as ProbeIncidentState;
+        }
+        expect(storedEffects).toEqual(alwaysEffects);
+        expect({ ...stored, lastSlot: null }).toEqual({ ...always, lastSlot: null });
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The watchdog of the probe network: missed ticks and silent regions as notices (pure steps), how
- * every channel words them, and the status that stops ticks show: no data and "unknown", not green.
+ * The watchdog of the probe network: missed ticks, silent regions and tick stages that keep
+ * failing as notices (pure steps), how every channel words them, and the status that stopped
+ * ticks show: no data and "unknown", not green.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,9 +12,12 @@ import { webhookBody } from "../../../src/incidents/channels/webhook.ts";
 import {
   initialWatchdogState,
   stepRegions,
+  stepStages,
   stepTicks,
   stepWatchdog,
   type RegionsState,
+  type StagesSeen,
+  type StagesState,
   type TickSeen,
   type WatchdogNotify,
   type WatchdogState,
@@ -194,5 +198,118 @@ describe("when ticks stop, the status says so instead of green", () => {
     expect(overview.state).toBe("unknown");
     // The same runs a minute old were green: it is the age that makes them say nothing.
     expect(buildOverview(probes, latest, NOW - 9 * M).state).toBe("operational");
+  });
+});
+
+describe("tick stages that keep failing", () => {
+  /** One letter per tick from slot 1: F the stage failed, O it worked, - it did not run. */
+  function playStage(letters: string, failingTicksToNotify?: number): { effects: string; state: StagesState } {
+    let state: StagesState = initialWatchdogState().stages;
+    const effects: string[] = [];
+    [...letters].forEach((ch, i) => {
+      const failed: Record<string, string> = ch === "F" ? { prune: `error at ${i + 1}` } : {};
+      const seen: StagesSeen = ch === "-" ? { ran: [], failed: {} } : { ran: ["prune"], failed };
+      const step = stepStages(state, slot(i + 1), seen, failingTicksToNotify === undefined ? undefined : { failingTicksToNotify });
+      state = step.next;
+      for (const e of step.effects) {
+        const since = e.event.kind === "stage-failing" ? e.event.since : e.event.kind === "stage-back" ? e.event.failingSince : NaN;
+        effects.push(`${e.event.kind}@${(e.at - T0) / M} since ${(since - T0) / M}`);
+      }
+    });
+    return { effects: effects.join(", "), state };
+  }
+
+  it.each([
+    ["FF", undefined, ""], // two failing ticks: not yet (default 3)
+    ["FFF", undefined, "stage-failing@3 since 1"],
+    ["FFFFFF", undefined, "stage-failing@3 since 1"], // once, however long it lasts
+    ["FFO", undefined, ""], // recovered before anyone was told: nothing to say
+    ["FFFO", undefined, "stage-failing@3 since 1, stage-back@4 since 1"],
+    ["FF-F", undefined, "stage-failing@4 since 1"], // a tick where the stage did not run counts for nothing
+    ["FOFF", undefined, ""], // not in a row
+    ["FOFFFOFFF", undefined, "stage-failing@5 since 3, stage-back@6 since 3, stage-failing@9 since 7"],
+    ["F", 1, "stage-failing@1 since 1"],
+    ["FOF", 1, "stage-failing@1 since 1, stage-back@2 since 1, stage-failing@3 since 3"],
+  ])("%s (notify after %s) → %s", (letters, k, expected) => {
+    expect(playStage(letters, k).effects).toBe(expected);
+  });
+
+  it("names the stage, the first failure and the error in the notice's key and event", () => {
+    let state = initialWatchdogState().stages;
+    const effects: WatchdogNotify[] = [];
+    for (const i of [1, 2, 3]) {
+      const step = stepStages(state, slot(i), { ran: ["dispatch", "prune"], failed: { prune: `D1_ERROR ${i}` } });
+      state = step.next;
+      effects.push(...step.effects);
+    }
+    expect(effects).toEqual([
+      { kind: "notify", key: `network-stage-prune-failing-${slot(1)}`, event: { kind: "stage-failing", stage: "prune", since: slot(1), ticks: 3, error: "D1_ERROR 3" }, at: slot(3) },
+    ]);
+    expect(state).toEqual({ lastSlot: slot(3), failing: { prune: { since: slot(1), failedTicks: 3, announced: true, error: "D1_ERROR 1" } } });
+  });
+
+  it("stops counting once announced, so a stage that stays broken changes no state", () => {
+    const three = playStage("FFF").state;
+    const six = playStage("FFFFFF").state;
+    expect(six.failing).toEqual(three.failing);
+  });
+
+  it("ignores a replayed or older slot, and refuses a threshold that cannot work", () => {
+    const { state } = playStage("FF");
+    expect(stepStages(state, slot(2), { ran: ["prune"], failed: { prune: "x" } })).toEqual({ next: state, effects: [] });
+    expect(stepStages(state, slot(1), { ran: ["prune"], failed: {} })).toEqual({ next: state, effects: [] });
+    expect(() => stepStages(state, slot(3), { ran: [], failed: {} }, { failingTicksToNotify: 0 })).toThrow(RangeError);
+  });
+
+  it("stepWatchdog steps the stages with the ticks and regions, and a replay steps none", () => {
+    let state = initialWatchdogState();
+    for (const i of [1, 2, 3]) state = stepWatchdog(state, { slotAt: slot(i), planned: [], reporting: [], stages: { ran: ["burn"], failed: { burn: "boom" } } }).next;
+    expect(state.stages.failing.burn).toMatchObject({ announced: true, failedTicks: 3 });
+    expect(stepWatchdog(state, { slotAt: slot(3), planned: [], reporting: [], stages: { ran: ["burn"], failed: {} } })).toEqual({ next: state, effects: [] });
+  });
+
+  it("over random runs: per stage, failing and back alternate, keys are unique, and the state says what was announced", () => {
+    const STAGES = ["dispatch", "prune", "burn"];
+    const tick = fc.record({ ran: fc.subarray(STAGES), failed: fc.subarray(STAGES), replay: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(tick, { maxLength: 60 }), fc.integer({ min: 1, max: 4 }), (ticks, failingTicksToNotify) => {
+        let state = initialWatchdogState().stages;
+        const effects: WatchdogNotify[] = [];
+        ticks.forEach((t, i) => {
+          const seen = { ran: t.ran, failed: Object.fromEntries(t.failed.filter((s) => t.ran.includes(s)).map((s) => [s, "error"])) };
+          const step = stepStages(state, slot(i + 1), seen, { failingTicksToNotify });
+          state = step.next;
+          effects.push(...step.effects);
+          if (t.replay) expect(stepStages(state, slot(i + 1), { ran: STAGES, failed: {} }, { failingTicksToNotify })).toEqual({ next: state, effects: [] });
+        });
+        const keys = effects.map((e) => e.key);
+        expect(new Set(keys).size).toBe(keys.length);
+        for (const stage of STAGES) {
+          const kinds = effects.flatMap((e) => ("stage" in e.event && e.event.stage === stage ? [e.event.kind] : []));
+          kinds.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? "stage-failing" : "stage-back"));
+          expect(state.failing[stage]?.announced ?? false).toBe(kinds.length % 2 === 1);
+          expect(state.failing[stage]?.failedTicks ?? 0).toBeLessThanOrEqual(failingTicksToNotify);
+        }
+      }),
+    );
+  });
+
+  it("every channel words them", () => {
+    const failing: Notice = {
+      transition: "network",
+      probe: { ...NETWORK_SUBJECT },
+      incident: { id: `network-stage-prune-failing-${slot(1)}`, title: "Probe network: tick stage prune keeps failing", startedAt: slot(1), resolvedAt: null },
+      regions: [],
+      network: { kind: "stage-failing", stage: "prune", since: slot(1), ticks: 3, error: "D1_ERROR: too many SQL variables" },
+      at: slot(3),
+    };
+    const back: Notice = { ...failing, network: { kind: "stage-back", stage: "prune", failingSince: slot(1), backAt: slot(6) }, at: slot(6) };
+    expect(headline(failing)).toBe("Probe network: tick stage prune keeps failing");
+    expect(summary(failing)).toBe(`The tick's prune stage failed in 3 ticks in a row since ${new Date(slot(1)).toISOString()}: D1_ERROR: too many SQL variables. The other stages still run.`);
+    expect(headline(back)).toBe("Probe network: tick stage prune works again");
+    expect(summary(back)).toBe("The tick's prune stage works again after 5 min of failures.");
+    expect(webhookBody(failing)).toMatchObject({ event: "network.stage-failing", network: { kind: "stage-failing", stage: "prune", since: new Date(slot(1)).toISOString(), ticks: 3 } });
+    expect(JSON.stringify(slackBody(back))).toContain("works again");
+    expect(JSON.stringify(discordBody(back))).toContain("works again");
   });
 });
