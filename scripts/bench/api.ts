@@ -317,7 +317,7 @@ async function main(): Promise<void> {
       const r = replays.get(e)!;
       if (r.reported !== undefined) console.log(`   ${e.path}: of which rollups (as loadSloReports reports them): ${int(r.reported)} rows read`);
       const uncounted = r.tally.uncounted;
-      if (uncounted) console.log(`   ${e.path}: ${uncounted} statement call(s) without meta (first/raw), not counted`);
+      if (uncounted) console.log(`   ${e.path}: ${uncounted} statement call(s) without meta (first/raw): counted as statements, their rows not counted`);
     }
 
     console.log(`\n3. Sanity (one response of each, after the timed requests)\n`);
