@@ -265,7 +265,7 @@ function printPass(p: PassFigures, s: Summary): void {
   console.log(`\n${int(p.probes)} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) at 1m, one step GET ${TARGET_PATH} (shop delay ${TARGET_DELAY_MS} ms), paid plan, wrangler dev on 127.0.0.1\n`);
   console.log(
     formatTable(
-      ["tick (UTC)", "status", "planned", "stored", "invocations", "statements (max)", "rows written", "rows read", "rows written/run", "max bound", "wall s"],
+      ["tick (UTC)", "status", "planned", "stored", "invocations", "statements (max)", "rows written", "of them shards", "rows read", "rows written/run", "max bound", "wall s"],
       p.ticks.map((t, i) => {
         const written = t.invocations.reduce((n, v) => n + v.rowsWritten, 0);
         return [
@@ -276,6 +276,7 @@ function printPass(p: PassFigures, s: Summary): void {
           int(t.invocations.length),
           int(Math.max(0, ...t.invocations.map((v) => v.statements))),
           int(written),
+          int(t.invocations.filter((v) => v.kind !== "scheduled").reduce((n, v) => n + v.rowsWritten, 0)),
           int(t.invocations.reduce((n, v) => n + v.rowsRead, 0)),
           t.stored ? fixed(written / t.stored, 3) : "-",
           int(Math.max(0, ...t.invocations.map((v) => v.maxBindArity))),
