@@ -8,7 +8,7 @@
  * RegionRunner, with each invocation's D1 binding wrapped to count statements, rows written and
  * read (D1's meta) and bound values. T complete scheduled ticks (every stage of the real
  * scheduled handler) are fired at distinct minutes of one hour a day ago. Then /api/v1/slo for
- * every probe and /metrics are timed, the network stops, and the SQLite file is measured
+ * every probe, /metrics and the status page are timed, the network stops, and the SQLite file is measured
  * (dbstat). A first pass at --baseline probes (default 100) runs the same way, so the statements
  * per invocation of both sizes are printed side by side.
  *
@@ -187,7 +187,7 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
     }
 
     const api: PassFigures["api"] = [];
-    for (const path of ["/api/v1/slo", "/metrics"]) {
+    for (const path of ["/api/v1/slo", "/metrics", "/"]) {
       progress(`${int(count)} probes: timing ${path}`);
       const first = invocations.length;
       const samples = [];

@@ -8,9 +8,10 @@
 
 export const PAGE_BYTES = 4096;
 /**
- * Share of a leaf page that holds cells. Hour rows are appended per (probe, region) between
- * other pairs' keys, so leaves split in the middle and sit between half and full; 0.75 is what
- * dbstat showed on the fleet bench's file (payload / page bytes of run_hours, 0.7-0.8).
+ * Share of a leaf page that holds cells. At steady state each new hour row lands between other
+ * rows of the same probe's keys, so leaves split in the middle and sit between half and full;
+ * 0.75 is the planning figure. The fleet bench's fresh file, filled almost in key order, showed
+ * 0.84 (run_hours payload / page bytes), so the estimate errs on the large side.
  */
 export const LEAF_FILL = 0.75;
 /** Interior b-tree pages on top of the leaves (a few per cent at these fan-outs). */

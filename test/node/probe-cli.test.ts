@@ -59,7 +59,7 @@ describe("npm run probe", () => {
     expect(out).toMatch(/200 probes, 1,000 \(probe, region\) pairs, 1,000 runs a minute/);
     expect(out).toMatch(/^\s+hour rows: one UPSERT per new run\s+43,200,000$/m);
     expect(out).toMatch(/^\s+per run\s+1\.058$/m);
-    expect(out).toMatch(/Estimated bill: \$126\.69\/month/);
+    expect(out).toMatch(/Estimated bill: \$152\.61\/month/);
     const bad = cli("cost", "--regions", "3");
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("give --probes N too");

@@ -75,14 +75,14 @@ describe("cost planner", () => {
     expect(estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0 }).usd.total).toBe(5);
     const e = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
     expect(e.readsPerView.page).toBe(1000 * READ_ROWS.page.perPair + 200 * READ_ROWS.page.perProbe + READ_ROWS.page.fixed);
-    expect(e.usd).toMatchObject({ base: 5, rowsWritten: 0, requests: 4.79, rowsRead: 116.9, total: 126.69 });
+    expect(e.usd).toMatchObject({ base: 5, rowsWritten: 0, requests: 4.79, rowsRead: 142.82, total: 152.61 });
   });
 
   it("prices 5,000 runs a minute on Paid: rows written alone are about $178 at one row per run", () => {
     const e = estimateCost(hypotheticalFleet(1000, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
     expect(e.perMonth.runs).toBe(216_000_000);
     expect(e.usd.rowsWritten).toBeCloseTo(177.99, 2);
-    expect(e.usd.total).toBeCloseTo(884.79, 2);
+    expect(e.usd.total).toBeCloseTo(1014.39, 2);
   });
 
   it("spreads 5-minute probes: a fifth of the runs", () => {
