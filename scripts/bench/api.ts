@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     let counts: { hourly: number; daily: number; runs: number } | null;
     try {
       counts = await d1.db
-        .prepare(`SELECT (SELECT count(*) FROM rollups_hourly) AS hourly, (SELECT count(*) FROM rollups_daily) AS daily, (SELECT count(*) FROM runs) AS runs`)
+        .prepare(`SELECT (SELECT count(*) FROM run_hours) AS hourly, (SELECT count(*) FROM rollups_daily) AS daily, (SELECT sum(length(replace(minutes, '.', '')) / 5) FROM run_hours) AS runs`)
         .first<{ hourly: number; daily: number; runs: number }>();
       for (const e of endpoints) replays.set(e, await replay(d1.db, probes, e));
     } finally {
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
       const r = replays.get(e)!;
       if (r.reported !== undefined) console.log(`   ${e.path}: of which rollups (as loadSloReports reports them): ${int(r.reported)} rows read`);
       const uncounted = r.tally.uncounted;
-      if (uncounted) console.log(`   ${e.path}: ${uncounted} statement call(s) without meta (first/raw), not counted`);
+      if (uncounted) console.log(`   ${e.path}: ${uncounted} statement call(s) without meta (first/raw): counted as statements, their rows not counted`);
     }
 
     console.log(`\n3. Sanity (one response of each, after the timed requests)\n`);

@@ -1,6 +1,9 @@
 /**
- * Shared by the benchmarks that replay route or loader code on the local D1 (api.ts, page.ts):
- * a D1Database wrapper that adds up the batches, statements, rows and `meta` of what it runs.
+ * Shared by the benchmarks that replay route or loader code on the local D1 (api.ts, page.ts),
+ * and copied into the fleet benchmark's temporary Worker (counting-entry.ts): a D1Database
+ * wrapper that adds up the batches, statements, rows and `meta` of what it runs, and the most
+ * values any statement bound. It observes the real binding; it never answers in its place.
+ * Plain TypeScript with no imports, so it runs in Node and in workerd alike.
  */
 
 export interface Tally {
@@ -8,16 +11,20 @@ export interface Tally {
   statements: number;
   rowsRead: number;
   rowsReturned: number;
+  rowsWritten: number;
   sqlMs: number;
+  /** The most values one bind() call was given. */
+  maxBindArity: number;
   /** Statement calls whose meta D1 does not return (first, raw): not in rowsRead. */
   uncounted: number;
 }
 
-export const newTally = (): Tally => ({ batches: 0, statements: 0, rowsRead: 0, rowsReturned: 0, sqlMs: 0, uncounted: 0 });
+export const newTally = (): Tally => ({ batches: 0, statements: 0, rowsRead: 0, rowsReturned: 0, rowsWritten: 0, sqlMs: 0, maxBindArity: 0, uncounted: 0 });
 
 function addResult(tally: Tally, result: D1Result): void {
   tally.statements++;
   tally.rowsRead += result.meta.rows_read ?? 0;
+  tally.rowsWritten += result.meta.rows_written ?? 0;
   tally.rowsReturned += result.results?.length ?? 0;
   tally.sqlMs += result.meta.duration ?? 0;
 }
@@ -35,7 +42,12 @@ export function countingDb(db: D1Database, tally: Tally, options: CountingOption
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
     const proxy = new Proxy(statement, {
       get(target, prop) {
-        if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values));
+        if (prop === "bind") {
+          return (...values: unknown[]) => {
+            tally.maxBindArity = Math.max(tally.maxBindArity, values.length);
+            return wrap(target.bind(...values));
+          };
+        }
         if (prop === "all" || prop === "run") {
           return async () => {
             const result = await target[prop]();
@@ -46,6 +58,9 @@ export function countingDb(db: D1Database, tally: Tally, options: CountingOption
         }
         if (prop === "first" || prop === "raw") {
           if (options.firstOrRaw === "throw") throw new Error(`the replay counts only all/run/batch, not ${prop}`);
+          // Still a statement against the per-invocation limit; only its meta is unknown.
+          tally.statements++;
+          if (options.statementIsBatch) tally.batches++;
           tally.uncounted++;
         }
         const value: unknown = Reflect.get(target, prop, target);

@@ -1,159 +1,79 @@
 /**
- * Fleet benchmark: does the probe network keep up with a realistic fleet, and what does it cost?
+ * Fleet benchmark: does the probe network keep a fleet of N probes x 5 regions at 1m inside
+ * bounded work per invocation, and what does a run cost in D1 rows and bytes?
  *
- * A temporary copy of the project gets a generated probes/ folder of N probes (default 1,000)
- * x 5 regions, every minute, one step each (GET {{env:SHOP_URL}}/health, expect 200; the demo
- * shop holds /health back 100 ms). The copy runs under `wrangler dev` with the paid plan's
- * limits, and the benchmark measures, side by side in one run:
+ * A temporary copy of the project gets N generated one-step probes (GET {{env:SHOP_URL}}/health,
+ * expect 200; the demo shop holds /health back 100 ms) and runs under `wrangler dev` with the
+ * paid plan's limits. The copy's Worker entry is counting-entry.ts: the real entry and the real
+ * RegionRunner, with each invocation's D1 binding wrapped to count statements, rows written and
+ * read (D1's meta) and bound values. T complete scheduled ticks (every stage of the real
+ * scheduled handler) are fired at distinct minutes of one hour a day ago. Then /api/v1/slo for
+ * every probe, /metrics and the status page are timed, the network stops, and the SQLite file is measured
+ * (dbstat). A first pass at --baseline probes (default 100) runs the same way, so the statements
+ * per invocation of both sizes are printed side by side.
  *
- *   ticks       T ticks (default 3) at distinct minute slots, one after another, each fired with
- *               fireTick (it returns when the scheduled handler, which awaits every shard, is
- *               done): planned / shards / completed / stored, wall time (< 60 s means every
- *               planned run completes inside its minute), and D1 rows written per stored run,
- *               from the dispatcher's `{"event":"tick",...}` log line.
- *   planner     planTick + planShards (PAID_LIMITS, estimateRunCost) on the same fleet in this
- *               Node process: median CPU ms per tick.
- *   SLO read    D1 rows read to compute a 30-day SLO of one probe: D1RunStore.rollups (daily
- *               grain, 30 days) on the local D1, before the ticks and after each one, next to the
- *               number of raw runs stored, and next to what a scan of the raw runs would read.
- *   storage     bytes per stored row of runs / rollups_hourly / rollups_daily, measured on the
- *               local D1's SQLite file (dbstat: allocated pages, and payload), scaled to the
- *               steady state of this fleet (14 days of raw runs, 90 days of hourly and daily
- *               rollups), next to src/cost/estimate.ts's estimate for the same fleet.
+ *   rowsWrittenPerRun  rows written by every invocation of ticks 2..T (tick 1 also writes each
+ *                      probe's first state), over the runs those ticks stored, plus retention
+ *                      amortized per run from the policy, because a few fresh ticks delete
+ *                      nothing yet: each hour row is compacted once and deleted once (its 60
+ *                      runs share 2 rows), each daily rollup built once and deleted once (1,440
+ *                      runs share 2), each evidence row deleted once.
+ *   bytesPerRun        run_hours pages (dbstat) per hour row, over the 60 runs a 1m hour row
+ *                      holds at steady state: the row carries its full 300-character minutes
+ *                      string from its first run, so its size is already the steady one.
  *
- * Why D1 is read through getPlatformProxy and the SQLite file rather than `wrangler d1 execute
- * --local --json`: the local execute keeps only `meta.duration` (no rows_read), and D1 refuses
- * `PRAGMA page_count` and has no dbstat. getPlatformProxy gives a local D1 binding on the same
- * persisted database with the full meta, and the file itself is plain SQLite (read after the
- * network has stopped).
+ * The last line printed is one JSON object with the figures. Everything stays on 127.0.0.1, every
+ * wait has a timeout, and the temp dirs are always removed.
  *
- * Everything stays on 127.0.0.1. The network is always stopped and the temp dir removed.
- *
- *   npm run bench:fleet                       1,000 probes, 3 ticks
- *   npm run bench:fleet -- --probes 250 --ticks 2
+ *   npm run bench:fleet                                  1,000 probes (after a 100-probe pass), 3 ticks
+ *   npm run bench:fleet -- --probes 100 --ticks 2        one pass
  */
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time.ts";
 import { DatabaseSync } from "node:sqlite";
+import { parseArgs } from "node:util";
 import { estimateCost } from "../../src/cost/estimate.ts";
-import type { LoadedProbe } from "../../src/probe/registry.ts";
-import { planTick, slotOf } from "../../src/schedule/plan.ts";
-import { estimateRunCost, PAID_LIMITS, planShards } from "../../src/schedule/shard-plan.ts";
-import { D1RunStore } from "../../src/storage/d1-run-store.ts";
-import type { RetentionPolicy } from "../../src/storage/retention.ts";
-import { benchFlags, fixed, formatTable, int, progressLogger, quantile, withTimeout } from "./measure.ts";
-import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProject, NetworkLog, openLocalD1, probeModuleSource, shopFaults, TempRun, writeD1OnlyConfig, type TickLine } from "./temp-project.ts";
+import { planTick } from "../../src/schedule/plan.ts";
+import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time.ts";
+import { installCountingEntry, parseInvocation, type InvocationTally } from "./counting-entry.ts";
+import { fixed, formatTable, int, positiveInt, progressLogger, quantile, withTimeout } from "./measure.ts";
+import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProject, NetworkLog, probeModuleSource, shopFaults, TempRun, type TickLine } from "./temp-project.ts";
 
 const TARGET_DELAY_MS = 100;
 const TARGET_PATH = "/health";
-/** Steady state asked about: raw runs kept 14 days, rollups 90 days. */
-const RETENTION: RetentionPolicy = { rawRunDays: 14, hourRollupDays: 92, rollupDays: 90 };
-const SLO_DAYS = 30;
-/** A tick slower than this is reported as such; fireTick is abandoned after TICK_TIMEOUT_MS. */
-const MINUTE_BUDGET_S = 60;
-const TICK_TIMEOUT_MS = 180_000;
-const TICK_LINE_WAIT_MS = 15_000;
-const HTTP_TIMEOUT_MS = 15_000;
+const TICK_TIMEOUT_MS = 240_000;
+const LINE_WAIT_MS = 15_000;
+const HTTP_TIMEOUT_MS = 30_000;
+const API_SAMPLES = 5;
+const RUNS_PER_HOUR_ROW = 60;
+const RUNS_PER_DAY_ROW = 1440;
 
-const { probes: PROBES, ticks: TICKS, iterations: PLANNER_ITERATIONS, verbose: VERBOSE } = benchFlags({ probes: 1000, ticks: 3, iterations: 200 });
+const { values: flags } = parseArgs({
+  options: { probes: { type: "string", default: "1000" }, ticks: { type: "string", default: "3" }, baseline: { type: "string", default: "100" }, verbose: { type: "boolean", default: false } },
+});
+const PROBES = positiveInt("--probes", flags.probes);
+const TICKS = positiveInt("--ticks", flags.ticks);
+const BASELINE = positiveInt("--baseline", flags.baseline);
 if (TICKS > 59) throw new Error("--ticks: at most 59 (the ticks share one hour)");
-
-// ---------------------------------------------------------------- helpers
-
 const progress = progressLogger();
-const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
-
-// ---------------------------------------------------------------- 1. the fleet project
 
 function probeId(i: number): string {
   return `fleet-${String(i).padStart(5, "0")}`;
 }
 
 function probeSource(i: number): string {
-  return probeModuleSource({
-    id: probeId(i),
-    name: `Fleet probe ${i}`,
-    group: "Fleet",
-    schedule: "1m",
-    regions: REGIONS,
-    steps: [{ name: "health", method: "GET", url: `{{env:SHOP_URL}}${TARGET_PATH}`, expectStatus: 200 }],
-  });
+  return probeModuleSource({ id: probeId(i), name: `Fleet probe ${i}`, group: "Fleet", schedule: "1m", regions: REGIONS, steps: [{ name: "health", method: "GET", url: `{{env:SHOP_URL}}${TARGET_PATH}`, expectStatus: 200 }] });
 }
 
-// ---------------------------------------------------------------- 4. planner CPU
-
-interface PlannerFigures {
-  medianMs: number;
-  p90Ms: number;
+interface TickFigures {
+  slotAt: number;
+  wallS: number;
+  status?: number;
+  error?: string;
+  line?: TickLine & Record<string, unknown>;
   planned: number;
-  shards: number;
-  runsPerShard: number[];
+  stored: number;
+  invocations: InvocationTally[];
 }
-
-function measurePlanner(probes: readonly LoadedProbe[], iterations: number): PlannerFigures {
-  const base = slotOf(Date.UTC(2026, 0, 1));
-  const once = (i: number) => {
-    const planned = planTick(probes, base + i * MINUTE_MS);
-    return { planned, shards: planShards(planned, PAID_LIMITS, (run) => estimateRunCost(run.probe)) };
-  };
-  for (let i = 0; i < 20; i++) once(i); // warm up the JIT
-  const samples: number[] = [];
-  let last = once(0);
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    last = once(i);
-    samples.push(performance.now() - t0);
-  }
-  return { medianMs: quantile(samples, 0.5), p90Ms: quantile(samples, 0.9), planned: last.planned.length, shards: last.shards.length, runsPerShard: last.shards.map((s) => s.runs.length) };
-}
-
-// ---------------------------------------------------------------- 5. D1 reads (local binding on the same state)
-
-interface D1Figures {
-  label: string;
-  rawRuns: number;
-  rollupsDaily: number;
-  /** D1RunStore.rollups(probe, "day", 30 days): rows returned and meta.rows_read. */
-  sloRows: number;
-  sloRowsRead: number;
-  /** The same 30 days computed from raw runs instead: meta.rows_read of that scan. */
-  rawScanRowsRead: number;
-  dbBytes: number;
-  /** durationMs of the runs stored for one slot (the tick just fired), when asked. */
-  durations?: number[];
-}
-
-async function readD1(configPath: string, persistTo: string, label: string, sloProbe: string, now: number, durationsSlot?: number): Promise<D1Figures> {
-  const proxy = await openLocalD1(configPath, persistTo);
-  try {
-    const db = proxy.db;
-    const to = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
-    const from = to - SLO_DAYS * DAY_MS;
-    const slo = await new D1RunStore(db).rollups([{ probeId: sloProbe, regions: REGIONS, grain: "day", from, to }]);
-    const rawScan = await db
-      .prepare(`SELECT region, count(*) AS total, sum(status = 'up') AS up FROM runs WHERE probe_id = ? AND slot_at >= ? AND slot_at < ? GROUP BY region`)
-      .bind(sloProbe, from, to)
-      .all();
-    const counts = await db.prepare(`SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM rollups_daily) AS daily`).first<{ runs: number; daily: number }>();
-    const figures: D1Figures = {
-      label,
-      rawRuns: counts?.runs ?? 0,
-      rollupsDaily: counts?.daily ?? 0,
-      sloRows: slo.value.length,
-      sloRowsRead: slo.rowsRead,
-      rawScanRowsRead: rawScan.meta.rows_read ?? Number.NaN,
-      dbBytes: (rawScan.meta as { size_after?: number }).size_after ?? Number.NaN,
-    };
-    if (durationsSlot !== undefined) {
-      const rows = await db.prepare(`SELECT duration_ms FROM runs WHERE slot_at = ?`).bind(durationsSlot).all<{ duration_ms: number }>();
-      figures.durations = rows.results.map((r) => r.duration_ms);
-    }
-    return figures;
-  } finally {
-    await proxy.dispose();
-  }
-}
-
-// ---------------------------------------------------------------- 6. storage per row (SQLite file, after the network stopped)
 
 interface TableSize {
   rows: number;
@@ -161,217 +81,278 @@ interface TableSize {
   payload: number;
 }
 
-function measureTables(file: string): { tables: Record<"runs" | "rollups_hourly" | "rollups_daily", TableSize>; pageSize: number; pageCount: number } {
+interface PassFigures {
+  probes: number;
+  ticks: TickFigures[];
+  api: { path: string; ms: number[]; statuses: number[]; tally?: InvocationTally }[];
+  tables: Record<string, TableSize>;
+  evidenceRows: number;
+  stageErrorLines: string[];
+  costRowsPerRun: number;
+}
+
+/** Lines the tick or a stage logs when a stage failed (whatever the tick's version names them). */
+function isStageError(line: string): boolean {
+  return /"event":"[a-z_:.-]*(failed|error)[a-z_]*"/i.test(line) && !line.includes('"event":"bench_d1"');
+}
+
+/** Stage errors a tick line reports itself, when it has such a field (a later tick reports its stages). */
+function stageErrorsOf(line: Record<string, unknown> | undefined): number {
+  if (!line) return 0;
+  if (typeof line.stageErrors === "number") return line.stageErrors;
+  const stages = line.stages;
+  if (stages && typeof stages === "object") return Object.values(stages as Record<string, { ok?: boolean; error?: unknown }>).filter((s) => s && (s.ok === false || s.error !== undefined)).length;
+  return 0;
+}
+
+function measureFile(file: string, slots: readonly number[]): { tables: Record<string, TableSize>; storedPerSlot: number[]; evidenceRows: number } {
   const db = new DatabaseSync(file);
   try {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    const pageSize = (db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size;
-    const pageCount = (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
-    const stat = new Map(
-      (db.prepare("SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name").all() as { name: string; bytes: number; payload: number }[]).map((r) => [r.name, r]),
-    );
-    const size = (table: string): TableSize => {
+    const stat = new Map((db.prepare("SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name").all() as { name: string; bytes: number; payload: number }[]).map((r) => [r.name, r]));
+    const tables: Record<string, TableSize> = {};
+    for (const table of ["run_hours", "run_evidence", "rollups_daily", "day_history", "probe_states"]) {
       const rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-      const s = stat.get(table);
-      return { rows, bytes: s?.bytes ?? 0, payload: s?.payload ?? 0 };
-    };
-    return { tables: { runs: size("runs"), rollups_hourly: size("rollups_hourly"), rollups_daily: size("rollups_daily") }, pageSize, pageCount };
+      tables[table] = { rows, bytes: stat.get(table)?.bytes ?? 0, payload: stat.get(table)?.payload ?? 0 };
+    }
+    const storedPerSlot = slots.map((slotAt) => {
+      const offset = Math.floor(slotAt / MINUTE_MS) % 60;
+      return (db.prepare(`SELECT count(*) AS n FROM run_hours WHERE hour_at = ? AND substr(minutes, ? * 5 + 1, 1) <> '.'`).get(Math.floor(slotAt / HOUR_MS) * HOUR_MS, offset) as { n: number }).n;
+    });
+    return { tables, storedPerSlot, evidenceRows: tables.run_evidence!.rows };
   } finally {
     db.close();
   }
 }
 
-// ---------------------------------------------------------------- 3. ticks
-
-interface TickFigures {
-  slotAt: number;
-  wallS: number;
-  error?: string;
-  line?: TickLine;
-  durations?: number[];
+async function timeGet(url: string): Promise<{ ms: number; status: number }> {
+  const t0 = performance.now();
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    await res.arrayBuffer();
+    return { ms: performance.now() - t0, status: res.status };
+  } catch {
+    return { ms: performance.now() - t0, status: 0 };
+  }
 }
 
-async function setShopDelay(shopUrl: string): Promise<void> {
-  await shopFaults(shopUrl, "POST", { path: TARGET_PATH, delayMs: TARGET_DELAY_MS }, HTTP_TIMEOUT_MS);
-}
-
-// ---------------------------------------------------------------- report
-
-function printReport(r: {
-  probes: readonly LoadedProbe[];
-  ticks: TickFigures[];
-  planner: PlannerFigures;
-  reads: D1Figures[];
-  storage?: ReturnType<typeof measureTables>;
-  storageError?: string;
-  setupS: number;
-  estimatedRollupRowBytes: number;
-}): void {
-  const pairs = r.probes.reduce((n, p) => n + p.probe.regions.length, 0);
-  const estimate = estimateCost(r.probes, { plan: "paid", retention: RETENTION });
-  console.log(`\nFleet: ${int(r.probes.length)} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) = ${int(pairs)} runs a minute, schedule 1m,`);
-  console.log(`one step GET {{env:SHOP_URL}}${TARGET_PATH} (shop delay ${TARGET_DELAY_MS} ms), plan paid, wrangler dev on 127.0.0.1; setup ${fixed(r.setupS, 1)} s.`);
-
-  console.log(`\n1. Ticks (fired one after another at distinct minute slots; wall = fireTick round trip)\n`);
-  const tickRows = r.ticks.map((t, i) => {
-    const l = t.line;
-    const d = t.durations ?? [];
-    return [
-      `#${i + 1} ${new Date(t.slotAt).toISOString().slice(11, 16)}`,
-      l ? int(l.planned) : "-",
-      l ? int(l.shards) : "-",
-      l ? int(l.completed) : "-",
-      l ? int(l.stored) : "-",
-      l ? int(l.buffered) : "-",
-      l ? `${l.byStatus.up ?? 0}/${l.byStatus.degraded ?? 0}/${l.byStatus.down ?? 0}` : "-",
-      l ? int(l.rowsWritten) : "-",
-      l && l.stored > 0 ? fixed(l.rowsWritten / l.stored, 2) : "-",
-      d.length ? `${int(quantile(d, 0.5))}/${int(quantile(d, 0.95))}/${int(Math.max(...d))}` : "-",
-      fixed(t.wallS, 1),
-      t.error ? "NO (timeout)" : t.wallS < MINUTE_BUDGET_S && l && l.completed === l.planned ? "yes" : "NO",
-    ];
+async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
+  const log = new NetworkLog(flags.verbose);
+  const invocations: InvocationTally[] = [];
+  const tickStatuses = new Map<number, number>();
+  const stageErrorLines: string[] = [];
+  log.listeners.push((line) => {
+    const tally = parseInvocation(line);
+    if (tally) invocations.push(tally);
+    const status = /tick (\S+Z) \(.*\): (\d+)$/.exec(line);
+    if (status) tickStatuses.set(Date.parse(status[1]!), Number(status[2]));
+    if (isStageError(line)) stageErrorLines.push(line.trim().slice(0, 300));
   });
-  console.log(formatTable(["tick (UTC)", "planned", "shards", "completed", "stored", "buffered", "up/deg/down", "rowsWritten", "rows/run", "run ms p50/p95/max", "wall s", "< 60 s, all done"], tickRows));
-  for (const [i, t] of r.ticks.entries()) {
-    if (t.error) console.log(`   tick #${i + 1}: ${t.error}`);
-    if (!t.line && !t.error) console.log(`   tick #${i + 1}: no {"event":"tick"} line within ${TICK_LINE_WAIT_MS / 1000} s after fireTick returned`);
-    if (t.line?.unreachableShards.length) console.log(`   tick #${i + 1}: unreachable shards: ${t.line.unreachableShards.join("; ")}`);
-  }
-  console.log(`   shard sizes planned for this fleet (runs per shard, per region): ${summarizeShards(r.planner.runsPerShard)}`);
-
-  console.log(`\n2. Planner CPU per tick (planTick + planShards with PAID_LIMITS and estimateRunCost, this Node process)\n`);
-  console.log(
-    formatTable(
-      ["iterations", "planned runs", "shards", "median ms", "p90 ms"],
-      [[String(PLANNER_ITERATIONS), int(r.planner.planned), int(r.planner.shards), fixed(r.planner.medianMs, 2), fixed(r.planner.p90Ms, 2)]],
-    ),
-  );
-
-  console.log(`\n3. D1 rows read for a ${SLO_DAYS}-day SLO of one probe (${probeId(1)}): D1RunStore.rollups(probe, "day", ${SLO_DAYS} days)\n`);
-  console.log(
-    formatTable(
-      ["when", "raw runs (all)", "daily rollups (all)", "rollup rows returned", "rows_read (rollups)", "rows_read (raw-run scan instead)", "db size"],
-      r.reads.map((d) => [d.label, int(d.rawRuns), int(d.rollupsDaily), int(d.sloRows), int(d.sloRowsRead), int(d.rawScanRowsRead), `${fixed(d.dbBytes / 1e6, 2)} MB`]),
-    ),
-  );
-  console.log(`   (the ticks share one day, so one daily rollup per region exists; a full window reads at most regions x ${SLO_DAYS} days + 1 = ${REGIONS.length * SLO_DAYS + 1} rows, whatever the run count)`);
-
-  console.log(`\n4. Storage: measured bytes per row (local D1 file, dbstat) scaled to the steady state, vs src/cost/estimate.ts\n`);
-  if (!r.storage) {
-    console.log(`   not measured: ${r.storageError ?? "no database file"}`);
-  } else {
-    const { tables, pageSize, pageCount } = r.storage;
-    const perRow = (t: TableSize) => (t.rows > 0 ? t.bytes / t.rows : Number.NaN);
-    const payloadPerRow = (t: TableSize) => (t.rows > 0 ? t.payload / t.rows : Number.NaN);
-    const estRaw = estimate.probes.reduce((n, p) => n + p.rawBytesPerRun, 0) / Math.max(1, estimate.probes.length);
-    const estRollup = r.estimatedRollupRowBytes;
-    console.log(`   SQLite file: ${int(pageCount)} pages x ${pageSize} B = ${fixed((pageCount * pageSize) / 1e6, 2)} MB\n`);
-    console.log(
-      formatTable(
-        ["table", "rows", "allocated B/row", "payload B/row", "estimate B/row", "measured/estimate"],
-        [
-          ["runs", int(tables.runs.rows), fixed(perRow(tables.runs), 1), fixed(payloadPerRow(tables.runs), 1), fixed(estRaw, 1), fixed(perRow(tables.runs) / estRaw, 2)],
-          ["rollups_hourly", int(tables.rollups_hourly.rows), fixed(perRow(tables.rollups_hourly), 1), fixed(payloadPerRow(tables.rollups_hourly), 1), fixed(estRollup, 1), fixed(perRow(tables.rollups_hourly) / estRollup, 2)],
-          ["rollups_daily", int(tables.rollups_daily.rows), fixed(perRow(tables.rollups_daily), 1), fixed(payloadPerRow(tables.rollups_daily), 1), fixed(estRollup, 1), fixed(perRow(tables.rollups_daily) / estRollup, 2)],
-        ],
-      ),
-    );
-    console.log(`   (rollup rows here hold at most ${r.ticks.length} runs and one latency bucket; a full day's rollup has larger counts and more buckets, so its real size is somewhat larger)`);
-    const runsPerDay = estimate.perMonth.runs / 30;
-    const rawRows = runsPerDay * RETENTION.rawRunDays;
-    const hourlyRows = pairs * RETENTION.rollupDays * 24;
-    const dailyRows = pairs * RETENTION.rollupDays;
-    const measuredRaw = rawRows * perRow(tables.runs);
-    const measuredRollups = hourlyRows * perRow(tables.rollups_hourly) + dailyRows * perRow(tables.rollups_daily);
-    const measured = measuredRaw + measuredRollups;
-    const estRollupBytes = estimate.storage.rollupRows * r.estimatedRollupRowBytes;
-    const estRawBytes = estimate.storage.bytes - estRollupBytes;
-    console.log(`\n   Steady state after 90 days (raw runs kept ${RETENTION.rawRunDays} days, hourly + daily rollups kept ${RETENTION.rollupDays} days):\n`);
-    console.log(
-      formatTable(
-        ["", "rows", "measured size", "estimateCost size", "measured/estimated"],
-        [
-          ["raw runs", int(rawRows), gb(measuredRaw), gb(estRawBytes), fixed(measuredRaw / estRawBytes, 2)],
-          ["rollups (hourly + daily)", `${int(hourlyRows + dailyRows)}`, gb(measuredRollups), gb(estRollupBytes), fixed(measuredRollups / estRollupBytes, 2)],
-          ["total", int(rawRows + hourlyRows + dailyRows), gb(measured), gb(estimate.storage.bytes), fixed(measured / estimate.storage.bytes, 2)],
-        ],
-      ),
-    );
-    console.log(`\n   estimateCost(plan paid): raw rows ${int(estimate.storage.rawRunsRows)}, rollup rows ${int(estimate.storage.rollupRows)}, peak shards/tick ${estimate.peakShardsPerTick}, $${estimate.usd.total}/month`);
-    for (const w of estimate.warnings) console.log(`   estimate warning: ${w}`);
-  }
-}
-
-function summarizeShards(sizes: number[]): string {
-  const perRegion = sizes.slice(0, Math.max(1, Math.round(sizes.length / REGIONS.length)));
-  return `${perRegion.join(" + ")} (x ${REGIONS.length} regions = ${sizes.length} shards)`;
-}
-
-// ---------------------------------------------------------------- main
-
-async function main(): Promise<void> {
-  const tickLog = new NetworkLog(VERBOSE);
-  const run = new TempRun("afterlife-bench-fleet-", tickLog);
-  const { temp, root, persistTo } = run;
+  const run = new TempRun("afterlife-bench-fleet-", log);
+  let figures: PassFigures | undefined;
   await run.run(async () => {
-    progress(`copying the project and writing ${int(PROBES)} probes to ${root}`);
-    makeGeneratedProject(root, PROBES, probeId, probeSource);
-    const probes = await loadProjectProbes(root);
-    // The estimate's bytes per rollup row (not exported): its storage with no raw runs kept.
-    const rollupsOnly = estimateCost(probes.slice(0, 1), { plan: "paid", retention: { rawRunDays: 0, hourRollupDays: 0, rollupDays: 1 } });
-    const estimatedRollupRowBytes = rollupsOnly.storage.bytes / rollupsOnly.storage.rollupRows;
-
-    progress(`timing the planner (${PLANNER_ITERATIONS} ticks)`);
-    const planner = measurePlanner(probes, PLANNER_ITERATIONS);
-
-    progress("starting the local network (D1 migrations, demo shop, wrangler dev building the fleet)");
-    const setupStart = performance.now();
+    progress(`${int(count)} probes: copying the project with the counting entry`);
+    makeGeneratedProject(run.root, count, probeId, probeSource);
+    installCountingEntry(run.root);
+    const probes = await loadProjectProbes(run.root);
+    progress(`${int(count)} probes: starting the local network (migrations, demo shop, wrangler dev)`);
     const network = await run.startNetwork(29787);
-    const setupS = (performance.now() - setupStart) / 1000;
-    await setShopDelay(network.shopUrl);
-    const d1Config = writeD1OnlyConfig(root, temp, "afterlife-fleet-bench-d1");
+    await shopFaults(network.shopUrl, "POST", { path: TARGET_PATH, delayMs: TARGET_DELAY_MS }, HTTP_TIMEOUT_MS);
 
-    // Distinct minutes of one hour a day ago: every tick updates the same hourly and daily rollups.
+    // Distinct minutes of one hour a day ago: the ticks share hour rows, as a real hour's do.
     const hour = Math.floor((Date.now() - DAY_MS) / HOUR_MS) * HOUR_MS;
-    const slots = Array.from({ length: TICKS }, (_, i) => hour + i * MINUTE_MS);
-    const now = Date.now();
-    const reads: D1Figures[] = [];
-    progress("reading the SLO rollups before the ticks");
-    reads.push(await readD1(d1Config, persistTo, "before ticks", probeId(1), now));
-
-    const ticks: TickFigures[] = [];
+    const slots = Array.from({ length: ticks }, (_, i) => hour + i * MINUTE_MS);
+    const tickFigures: TickFigures[] = [];
     for (const [i, slotAt] of slots.entries()) {
-      progress(`tick ${i + 1}/${TICKS} (${new Date(slotAt).toISOString()})`);
+      progress(`${int(count)} probes: tick ${i + 1}/${ticks} (${new Date(slotAt).toISOString()})`);
+      const first = invocations.length;
       const t0 = performance.now();
-      const tick: TickFigures = { slotAt, wallS: 0 };
+      const tick: TickFigures = { slotAt, wallS: 0, planned: planTick(probes, slotAt).length, stored: 0, invocations: [] };
       try {
         await withTimeout(network.fireTick(slotAt), TICK_TIMEOUT_MS, `tick ${i + 1}`);
       } catch (error) {
         tick.error = String(error);
       }
       tick.wallS = (performance.now() - t0) / 1000;
-      ticks.push(tick);
-      const line = await tickLog.waitForTick(slotAt, tick.error ? 1000 : TICK_LINE_WAIT_MS);
-      if (line) tick.line = line;
-      progress(`  ${fixed(tick.wallS, 1)} s: ${line ? `planned ${line.planned}, shards ${line.shards}, completed ${line.completed}, stored ${line.stored}` : "no tick line"}`);
-      const read = await readD1(d1Config, persistTo, `after tick ${i + 1}`, probeId(1), now, slotAt);
-      if (read.durations) tick.durations = read.durations;
-      reads.push(read);
+      const line = await log.waitForTick(slotAt, tick.error ? 1000 : LINE_WAIT_MS);
+      if (line) tick.line = line as TickFigures["line"];
+      // The scheduled invocation's own count is logged as it returns: wait for it (bounded).
+      const deadline = performance.now() + LINE_WAIT_MS;
+      while (!invocations.some((v) => v.kind === "scheduled" && v.slotAt === slotAt) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      tick.invocations = invocations.slice(first).filter((v) => v.kind !== "fetch");
+      tick.status = tickStatuses.get(slotAt);
+      tickFigures.push(tick);
+      progress(`  ${fixed(tick.wallS, 1)} s, status ${tick.status ?? "?"}, ${tick.invocations.length} invocations counted${line ? `, stored ${line.stored}` : ", no tick line"}`);
       if (tick.error) break; // the Worker is still busy with it; later ticks would measure the backlog
     }
 
-    progress("stopping the local network");
-    await run.stopNetwork();
-    let storage: ReturnType<typeof measureTables> | undefined;
-    let storageError: string | undefined;
-    try {
-      storage = measureTables(d1File(persistTo));
-    } catch (error) {
-      storageError = String(error);
+    const api: PassFigures["api"] = [];
+    for (const path of ["/api/v1/slo", "/metrics", "/"]) {
+      progress(`${int(count)} probes: timing ${path}`);
+      const first = invocations.length;
+      const samples = [];
+      for (let k = 0; k < API_SAMPLES + 1; k++) samples.push(await timeGet(`${network.workerUrl}${path}`));
+      await new Promise((r) => setTimeout(r, 500));
+      const tallies = invocations.slice(first).filter((v) => v.kind === "fetch" && v.label === path);
+      const worst = tallies.sort((a, b) => b.statements - a.statements)[0];
+      api.push({ path, ms: samples.slice(1).map((s) => s.ms), statuses: samples.map((s) => s.status), ...(worst ? { tally: worst } : {}) });
     }
-    printReport({ probes, ticks, planner, reads, setupS, estimatedRollupRowBytes, ...(storage ? { storage } : {}), ...(storageError ? { storageError } : {}) });
-    progress("done");
+
+    progress(`${int(count)} probes: stopping the network and reading the SQLite file`);
+    await run.stopNetwork();
+    const file = measureFile(d1File(run.persistTo), slots);
+    tickFigures.forEach((t, i) => (t.stored = file.storedPerSlot[i] ?? 0));
+    const storedAll = file.storedPerSlot.reduce((a, b) => a + b, 0);
+    const estimate = estimateCost(probes, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0, failureShare: storedAll ? file.evidenceRows / storedAll : 0 });
+    figures = { probes: count, ticks: tickFigures, api, tables: file.tables, evidenceRows: file.evidenceRows, stageErrorLines, costRowsPerRun: estimate.rowsWrittenPerRun };
   });
+  return figures!;
+}
+
+interface Summary {
+  probes: number;
+  runsPlanned: number;
+  runsStored: number;
+  rowsWrittenMeasured: number;
+  runsInMeasuredTicks: number;
+  retentionPerRun: number;
+  rowsWrittenPerRun: number;
+  bytesPerRun: number;
+  maxStatements: number;
+  maxStatementsBy: Record<string, number>;
+  maxBound: number;
+  tickErrors: number;
+  stageErrors: number;
+  sloMs: number;
+  metricsMs: number;
+}
+
+function summarize(p: PassFigures): Summary {
+  const steady = p.ticks.length > 1 ? p.ticks.slice(1) : p.ticks;
+  const rowsWrittenMeasured = steady.reduce((n, t) => n + t.invocations.reduce((m, v) => m + v.rowsWritten, 0), 0);
+  const runsInMeasuredTicks = steady.reduce((n, t) => n + t.stored, 0);
+  const runsStored = p.ticks.reduce((n, t) => n + t.stored, 0);
+  const evidenceShare = runsStored ? p.evidenceRows / runsStored : 0;
+  const retentionPerRun = 2 / RUNS_PER_HOUR_ROW + 2 / RUNS_PER_DAY_ROW + evidenceShare;
+  const all = [...p.ticks.flatMap((t) => t.invocations), ...p.api.flatMap((a) => (a.tally ? [a.tally] : []))];
+  const maxStatementsBy: Record<string, number> = {};
+  for (const v of all) {
+    const key = v.kind === "fetch" ? v.label : v.kind;
+    maxStatementsBy[key] = Math.max(maxStatementsBy[key] ?? 0, v.statements);
+  }
+  const hours = p.tables.run_hours!;
+  const ms = (path: string) => quantile(p.api.find((a) => a.path === path)?.ms ?? [], 0.5);
+  return {
+    probes: p.probes,
+    runsPlanned: p.ticks.reduce((n, t) => n + t.planned, 0),
+    runsStored,
+    rowsWrittenMeasured,
+    runsInMeasuredTicks,
+    retentionPerRun,
+    rowsWrittenPerRun: runsInMeasuredTicks ? rowsWrittenMeasured / runsInMeasuredTicks + retentionPerRun : Number.NaN,
+    bytesPerRun: hours.rows ? hours.bytes / hours.rows / RUNS_PER_HOUR_ROW : Number.NaN,
+    maxStatements: Math.max(0, ...all.map((v) => v.statements)),
+    maxStatementsBy,
+    maxBound: Math.max(0, ...all.map((v) => v.maxBindArity)),
+    tickErrors: p.ticks.filter((t) => t.error || (t.status !== undefined && t.status !== 200) || t.invocations.some((v) => v.kind === "scheduled" && v.error)).length,
+    stageErrors: p.stageErrorLines.length + p.ticks.reduce((n, t) => n + stageErrorsOf(t.line), 0),
+    sloMs: ms("/api/v1/slo"),
+    metricsMs: ms("/metrics"),
+  };
+}
+
+function printPass(p: PassFigures, s: Summary): void {
+  console.log(`\n${int(p.probes)} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) at 1m, one step GET ${TARGET_PATH} (shop delay ${TARGET_DELAY_MS} ms), paid plan, wrangler dev on 127.0.0.1\n`);
+  console.log(
+    formatTable(
+      ["tick (UTC)", "status", "planned", "stored", "invocations", "statements (max)", "rows written", "of them shards", "rows read", "rows written/run", "max bound", "wall s"],
+      p.ticks.map((t, i) => {
+        const written = t.invocations.reduce((n, v) => n + v.rowsWritten, 0);
+        return [
+          `#${i + 1} ${new Date(t.slotAt).toISOString().slice(11, 16)}`,
+          t.error ? "timeout" : String(t.status ?? "?"),
+          int(t.planned),
+          int(t.stored),
+          int(t.invocations.length),
+          int(Math.max(0, ...t.invocations.map((v) => v.statements))),
+          int(written),
+          int(t.invocations.filter((v) => v.kind !== "scheduled").reduce((n, v) => n + v.rowsWritten, 0)),
+          int(t.invocations.reduce((n, v) => n + v.rowsRead, 0)),
+          t.stored ? fixed(written / t.stored, 3) : "-",
+          int(Math.max(0, ...t.invocations.map((v) => v.maxBindArity))),
+          fixed(t.wallS, 1),
+        ];
+      }),
+    ),
+  );
+  for (const t of p.ticks) if (t.error) console.log(`   ${new Date(t.slotAt).toISOString()}: ${t.error}`);
+  for (const t of p.ticks) for (const v of t.invocations) if (v.error) console.log(`   ${v.kind} ${v.label} threw: ${v.error.slice(0, 200)}`);
+  for (const line of p.stageErrorLines.slice(0, 5)) console.log(`   stage error: ${line}`);
+  console.log(`\n   statements per invocation, most by kind: ${Object.entries(s.maxStatementsBy).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(
+    "\n" +
+      formatTable(
+        ["request", "statuses", "p50 ms", "max ms", "statements", "rows read"],
+        p.api.map((a) => [a.path, [...new Set(a.statuses)].join(","), fixed(quantile(a.ms, 0.5), 0), fixed(Math.max(...a.ms), 0), a.tally ? int(a.tally.statements) : "-", a.tally ? int(a.tally.rowsRead) : "-"]),
+      ),
+  );
+  console.log(
+    "\n" +
+      formatTable(
+        ["table", "rows", "bytes (pages)", "payload B/row", "pages B/row"],
+        Object.entries(p.tables).map(([name, t]) => [name, int(t.rows), int(t.bytes), t.rows ? fixed(t.payload / t.rows, 1) : "-", t.rows ? fixed(t.bytes / t.rows, 1) : "-"]),
+      ),
+  );
+  console.log(
+    `\n   rows written per run: ${fixed(s.rowsWrittenMeasured / Math.max(1, s.runsInMeasuredTicks), 3)} measured over ticks ${p.ticks.length > 1 ? `2-${p.ticks.length}` : "1"} + ${fixed(s.retentionPerRun, 4)} retention (2/60 per hour row, 2/1,440 per daily row, evidence share) = ${fixed(s.rowsWrittenPerRun, 3)}; probe cost says ${fixed(p.costRowsPerRun, 3)} for this fleet (${fixed((p.costRowsPerRun / s.rowsWrittenPerRun - 1) * 100, 1)} %)`,
+  );
+  console.log(`   bytes per passing run at steady state: ${fixed(s.bytesPerRun, 1)} (run_hours pages per hour row / ${RUNS_PER_HOUR_ROW})`);
+}
+
+async function main(): Promise<void> {
+  const passes: PassFigures[] = [];
+  if (BASELINE < PROBES) passes.push(await fleetPass(BASELINE, Math.min(TICKS, 2)));
+  passes.push(await fleetPass(PROBES, TICKS));
+  const summaries = passes.map(summarize);
+  for (const [i, p] of passes.entries()) printPass(p, summaries[i]!);
+  if (summaries.length > 1) {
+    console.log(`\nSide by side\n`);
+    const keys: [string, (s: Summary) => string][] = [
+      ["max statements per invocation", (s) => int(s.maxStatements)],
+      ["max bound parameters", (s) => int(s.maxBound)],
+      ["rows written per run", (s) => fixed(s.rowsWrittenPerRun, 3)],
+      ["bytes per run", (s) => fixed(s.bytesPerRun, 1)],
+      ["/api/v1/slo p50 ms", (s) => fixed(s.sloMs, 0)],
+      ["/metrics p50 ms", (s) => fixed(s.metricsMs, 0)],
+      ["tick errors / stage errors", (s) => `${s.tickErrors} / ${s.stageErrors}`],
+    ];
+    console.log(formatTable(["", ...summaries.map((s) => `${int(s.probes)} probes`)], keys.map(([label, f]) => [label, ...summaries.map(f)])));
+  }
+  const main = summaries[summaries.length - 1]!;
+  const base = summaries.length > 1 ? summaries[0]! : undefined;
+  const round = (x: number, d: number) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
+  console.log(
+    JSON.stringify({
+      probes: main.probes,
+      regions: REGIONS.length,
+      ticks: passes[passes.length - 1]!.ticks.length,
+      runsPlanned: main.runsPlanned,
+      runsStored: main.runsStored,
+      rowsWrittenPerRun: round(main.rowsWrittenPerRun, 4),
+      rowsWrittenPerRunMeasured: round(main.rowsWrittenMeasured / Math.max(1, main.runsInMeasuredTicks), 4),
+      retentionRowsPerRun: round(main.retentionPerRun, 4),
+      costRowsWrittenPerRun: round(passes[passes.length - 1]!.costRowsPerRun, 4),
+      bytesPerRun: round(main.bytesPerRun, 1),
+      maxStatementsPerInvocation: main.maxStatements,
+      maxStatementsByKind: main.maxStatementsBy,
+      maxBoundParameters: main.maxBound,
+      tickErrors: main.tickErrors,
+      stageErrors: main.stageErrors,
+      sloMs: round(main.sloMs, 0),
+      metricsMs: round(main.metricsMs, 0),
+      ...(base ? { baseline: { probes: base.probes, maxStatementsPerInvocation: base.maxStatements, maxBoundParameters: base.maxBound, tickErrors: base.tickErrors, stageErrors: base.stageErrors } } : {}),
+    }),
+  );
 }
 
 await main();

@@ -1,12 +1,16 @@
 /**
- * Shared by the benchmarks that read a realistic history (api.ts, page.ts): D days of hourly and
- * daily rollups per (probe, region) and the raw runs of the last minutes, written straight into
- * the local D1's SQLite file before any workerd opens it. 100 x 5 x 90 x 24 is over a million
+ * Shared by the benchmarks that read a realistic history (api.ts, page.ts): D days of hour rows
+ * (run_hours: counts and histogram, the hourly rollup) and daily rollups per (probe, region), and
+ * the raw runs of the last minutes as minute entries in their hour rows (down runs also as
+ * run_evidence rows), written straight into the local D1's SQLite file before any workerd opens
+ * it. The hour rows' counts are drawn on their own and do not follow the few seeded minute
+ * entries: the benchmarks read them, nothing checks one against the other. 100 x 5 x 90 x 24 is over a million
  * hourly rows: with node:sqlite that takes seconds, where `wrangler d1 execute --file` or D1
  * batches would take minutes. The rows are the same either way.
  */
 import { DatabaseSync } from "node:sqlite";
 import { bucketIndex, BUCKET_COUNT, emptyHistogram, encodeHistogram } from "../../src/slo/latency-histogram.ts";
+import { EMPTY_HOUR, encodeEntry, ENTRY_CHARS, minuteOfHour } from "../../src/storage/minute-entries.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { fixed, int } from "./measure.ts";
 import { applyMigrations, BENCH_REGIONS, d1File, loadProjectProbes, makeGeneratedProject, probeModuleSource, type TempRun } from "./temp-project.ts";
@@ -101,15 +105,15 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
 
   const db = new DatabaseSync(file);
   try {
-    const columns = new Set((db.prepare("PRAGMA table_info(rollups_hourly)").all() as { name: string }[]).map((c) => c.name));
-    const withSteps = columns.has("step_failures");
-    const rollupInsert = (table: string, column: string) =>
-      db.prepare(
-        `INSERT INTO ${table} (probe_id, region, ${column}, total, up, degraded, down, latency${withSteps ? ", step_failures" : ""}) VALUES (?, ?, ?, ?, ?, ?, ?, ?${withSteps ? ", ?" : ""})`,
-      );
-    const insertHourly = rollupInsert("rollups_hourly", "hour_at");
-    const insertDaily = rollupInsert("rollups_daily", "day_at");
-    const insertRun = db.prepare(`INSERT INTO runs (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
+    const insertHourly = db.prepare(
+      `INSERT INTO run_hours (probe_id, region, hour_at, minutes, probe_version, colo, total, up, degraded, down, maintenance, latency, step_failures)
+       VALUES (?, ?, ?, NULL, 'seed', ?, ?, ?, ?, ?, 0, ?, ?)`,
+    );
+    const insertDaily = db.prepare(`INSERT INTO rollups_daily (probe_id, region, day_at, total, up, degraded, down, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // An hour the rollups left out (the current one at minute 0) still gets its row.
+    const setMinutes = db.prepare(`INSERT INTO run_hours (probe_id, region, hour_at, minutes, probe_version, colo, total, up, degraded, down, maintenance, latency, step_failures)
+      VALUES (?2, ?3, ?4, ?1, 'seed', ?3, 0, 0, 0, 0, 0, '{}', '{}') ON CONFLICT (probe_id, region, hour_at) DO UPDATE SET minutes = excluded.minutes`);
+    const insertEvidence = db.prepare(`INSERT INTO run_evidence (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
       failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const figures: SeedFigures = { hourly: 0, daily: 0, raw: 0, runsInRollups: 0, downs: 0, degraded: 0, avgLatencyJsonBytes: 0, ms: 0 };
     let latencyJsonBytes = 0;
@@ -137,7 +141,7 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
             for (let k = 0; k < degraded; k++) histogram[bucketIndex(1000 + 1500 * random())]! += 1;
             const latency = encodeHistogram(histogram);
             latencyJsonBytes += latency.length;
-            insertHourly.run(id, region, hour, total, up, degraded, down, latency, ...(withSteps ? [failures(down)] : []));
+            insertHourly.run(id, region, hour, region, total, up, degraded, down, latency, failures(down));
             figures.hourly++;
             figures.runsInRollups += total;
             figures.downs += down;
@@ -149,16 +153,23 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
             dayCounts.down += down;
           }
           if (dayCounts.total === 0) continue;
-          insertDaily.run(id, region, day, dayCounts.total, dayCounts.up, dayCounts.degraded, dayCounts.down, encodeHistogram(dayHistogram), ...(withSteps ? [failures(dayCounts.down)] : []));
+          insertDaily.run(id, region, day, dayCounts.total, dayCounts.up, dayCounts.degraded, dayCounts.down, encodeHistogram(dayHistogram), failures(dayCounts.down));
           figures.daily++;
         }
+        const hours = new Map<number, string>();
         for (let m = o.raw.minutes - 1; m >= 0; m--) {
           const slot = o.raw.lastSlot - m * MINUTE_MS;
           const isDown = random() < o.raw.downChance;
           const ms = Math.round(isDown ? 10_000 : sample());
-          insertRun.run(id, region, slot, "seed", region, isDown ? "down" : "up", slot + 150, ms, isDown ? "timeout" : null, isDown ? step : null, isDown ? "step timed out after 10000 ms" : null, o.raw.detail(isDown, ms));
+          const hourAt = Math.floor(slot / HOUR_MS) * HOUR_MS;
+          const at = minuteOfHour(slot) * ENTRY_CHARS;
+          const minutes = hours.get(hourAt) ?? EMPTY_HOUR;
+          const entry = encodeEntry({ status: isDown ? "down" : "up", failureClass: isDown ? "timeout" : undefined, durationMs: ms, slotAt: slot, startedAt: slot + 150 });
+          hours.set(hourAt, minutes.slice(0, at) + entry + minutes.slice(at + ENTRY_CHARS));
+          if (isDown) insertEvidence.run(id, region, slot, "seed", region, "down", slot + 150, ms, "timeout", step, "step timed out after 10000 ms", o.raw.detail(isDown, ms));
           figures.raw++;
         }
+        for (const [hourAt, minutes] of hours) setMinutes.run(minutes, id, region, hourAt);
       }
     });
     db.exec("COMMIT");

@@ -119,6 +119,8 @@ export class NetworkLog {
   private readonly lines = new Map<number, TickLine>();
   private readonly waiters = new Map<number, (line: TickLine) => void>();
   readonly recent: string[] = [];
+  /** Called with every line (e.g. to collect other structured lines than the tick's). */
+  readonly listeners: ((line: string) => void)[] = [];
   private readonly verbose: boolean;
   private readonly keep: number;
   constructor(verbose = false, keep = 60) {
@@ -130,6 +132,7 @@ export class NetworkLog {
     if (this.verbose) console.error(line);
     this.recent.push(line);
     if (this.recent.length > this.keep) this.recent.shift();
+    for (const listener of this.listeners) listener(line);
     const at = line.indexOf('{"event":"tick"');
     if (at < 0) return;
     try {

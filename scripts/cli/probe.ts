@@ -3,7 +3,7 @@
  *
  *   npm run probe -- list
  *   npm run probe -- validate
- *   npm run probe -- cost [--plan free|paid] [--json]
+ *   npm run probe -- cost [--plan free|paid] [--views-per-second N] [--probes N --regions N --schedule S] [--json] (--help)
  *   npm run probe -- run <id|file> [--demo] [--base-url URL] [--var k=v]... [--region R] [--json]
  *
  * Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
@@ -18,6 +18,9 @@ import { startShop } from "../demo-target/shop.ts";
 import { probeFiles, writeRegistry } from "../generate-probe-registry.ts";
 import { ROOT } from "../local/local-network.ts";
 import { estimateCost } from "../../src/cost/estimate.ts";
+import { ALL_REGIONS, hypotheticalFleet } from "../../src/cost/hypothetical-fleet.ts";
+import type { Schedule } from "../../src/probe/schema.ts";
+import { SCHEDULES } from "../../src/probe/schema.ts";
 import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
@@ -27,7 +30,7 @@ import { localValues } from "./local-values.ts";
 const USAGE = `usage:
   npm run probe -- list                      the probes in probes/
   npm run probe -- validate                  check every probe; path-precise errors, exit 2 if any
-  npm run probe -- cost [--plan free|paid]   monthly Cloudflare usage and bill for these probes
+  npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
   npm run probe -- token create --name NAME --scope write [--remote]
   npm run probe -- token list | token revoke ID [--remote]
   npm run probe -- run <id|file> [options]   run one probe once, here, with the Worker's runner
@@ -138,12 +141,64 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
+const COST_USAGE = `usage: npm run probe -- cost [options]
+  Monthly Cloudflare usage and bill: every D1 row written (runs, evidence, retention, rollups,
+  day histories, tick state, incidents), rows read by the tick, pages and APIs, storage at steady
+  state against the database cap. Exit code 1 when there is a warning.
+      --plan free|paid          the Workers plan to price (default paid)
+      --views-per-second N      status page views per second (default 1)
+      --slo-polls-per-minute N  /api/v1/slo calls for every probe per minute (default 0)
+      --failure-share X         share of runs down, degraded or confirmed, 0-1 (default 0.01)
+      --probes N                price N one-step probes instead of probes/ (with --regions, --schedule)
+      --regions N               regions of each of those probes, 1-9 (default 5)
+      --schedule S              their schedule: 1m 2m 5m 10m 15m 30m 1h (default 1m)
+      --json                    the estimate as JSON
+      --help                    this text
+  e.g. npm run probe -- cost --probes 200 --regions 5 --schedule 1m --views-per-second 10
+`;
+
+function numberFlag(flag: string, raw: string | undefined, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} ${raw}: expected a number from ${min}${Number.isFinite(max) ? ` to ${max}` : " up"}`);
+  return n;
+}
+
 async function cost(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { plan: { type: "string", default: "paid" }, json: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      plan: { type: "string", default: "paid" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+      "views-per-second": { type: "string" },
+      "slo-polls-per-minute": { type: "string" },
+      "failure-share": { type: "string" },
+      probes: { type: "string" },
+      regions: { type: "string" },
+      schedule: { type: "string" },
+    },
+  });
+  if (values.help) {
+    console.log(COST_USAGE);
+    return 0;
+  }
   if (values.plan !== "free" && values.plan !== "paid") throw new UsageError(`--plan ${values.plan}: expected free or paid`);
+  const count = numberFlag("--probes", values.probes, 1);
+  if (count === undefined && (values.regions !== undefined || values.schedule !== undefined)) throw new UsageError("--regions and --schedule describe a hypothetical fleet: give --probes N too");
+  const schedule = values.schedule ?? "1m";
+  if (!(schedule in SCHEDULES)) throw new UsageError(`--schedule ${schedule}: expected one of ${Object.keys(SCHEDULES).join(" ")}`);
+  const probes =
+    count === undefined ? await loadProbes() : hypotheticalFleet(Math.round(count), Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5), schedule as Schedule);
   const env = localValues(ROOT);
   const rawRunDays = Number(env.RAW_RETENTION_DAYS ?? DEFAULT_RETENTION.rawRunDays);
-  const estimate = estimateCost(await loadProbes(), { plan: values.plan, retention: { ...DEFAULT_RETENTION, rawRunDays } });
+  const estimate = estimateCost(probes, {
+    plan: values.plan,
+    retention: { ...DEFAULT_RETENTION, rawRunDays },
+    viewsPerSecond: numberFlag("--views-per-second", values["views-per-second"], 0) ?? 1,
+    sloPollsPerMinute: numberFlag("--slo-polls-per-minute", values["slo-polls-per-minute"], 0) ?? 0,
+    failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
+  });
   console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));
   return estimate.warnings.length ? 1 : 0;
 }

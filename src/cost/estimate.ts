@@ -1,207 +1,296 @@
 /**
- * The cost planner: what a set of probes will use per month on Cloudflare, computed with the
- * same planner (planTick, planShards) and storage code (statements per run, row encoding,
- * retention) that run in production, and compared with a plan's included amounts and limits.
+ * The cost planner: what a set of probes will use per month on Cloudflare, counted from the
+ * code that runs in production. Runs, shards and Durable Object time come from replaying an hour
+ * of ticks through planTick and planShards; D1 rows written are every row the storage code
+ * writes (see WRITES below); rows read come from the read statements' shapes (read-rows.ts);
+ * sizes from the SQLite file format applied to the rows the codec writes (row-sizes.ts).
  * Pure: the CLI prints it, the tests check it.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
-import type { RunResult, StepResult } from "../probe/result.ts";
-import { isScriptStep } from "../probe/schema.ts";
 import { intervalMinutes, planTick } from "../schedule/plan.ts";
-import { estimateRunCost, FREE_LIMITS, PAID_LIMITS, planShards, shardWallMs, type InvocationLimits } from "../schedule/shard-plan.ts";
+import { estimateRunCost, planShards, shardWallMs } from "../schedule/shard-plan.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
-import { toRunRow } from "../storage/run-rows.ts";
-import { HISTORY_DAYS } from "../status/day-totals.ts";
-const STATEMENTS_PER_RUN = 1; // rewritten with the cost model of issue 11
 import { MINUTE_MS } from "../time.ts";
+import { PLANS, type PlanName } from "./prices.ts";
+import { READ_ROWS, rowsOf } from "./read-rows.ts";
+import { dayHistoryBytes, pairRowBytes } from "./row-sizes.ts";
 
-export type PlanName = "free" | "paid";
+export { PLANS, type PlanName, type PlanTerms } from "./prices.ts";
 
-const MINUTES_PER_MONTH = 30 * 24 * 60;
-const HOURS_PER_MONTH = 30 * 24;
-/** SQLite page and index overhead on top of the encoded columns, per row (measured order of magnitude). */
-const ROW_OVERHEAD_BYTES = 64;
-/** A rollup row: keys, four counts and a sparse histogram of a handful of buckets. */
-const ROLLUP_ROW_BYTES = 160;
+const DAYS_PER_MONTH = 30;
+const MINUTES_PER_MONTH = DAYS_PER_MONTH * 24 * 60;
+const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
+const SECONDS_PER_MONTH = MINUTES_PER_MONTH * 60;
+/** Burn alerts are evaluated every 5th minute (incidents/apply-burn-alerts.ts). */
+const BURN_EVALUATIONS_PER_MONTH = MINUTES_PER_MONTH / 5;
 /** Durable Objects are billed per 128 MB of memory per second of wall time. */
 const DO_GB = 0.125;
+/**
+ * probe_states rows every tick writes whatever the fleet: the watchdog's `network:tick` and
+ * `network:regions`, and the incident step's guard. Probe and burn states are written only when
+ * they change: about never per run at steady state (counted with incidents below).
+ */
+export const TICK_STATE_ROWS = 3;
+/** Other rows a tick reads whatever the fleet: watchdog states, maintenance, due outbox rows. */
+const TICK_FIXED_READS = 10;
+/**
+ * Rows one incident writes: the incident opened and resolved, two probe state changes, and two
+ * notices (DOWN, UP) to each channel, each inserted, leased and marked sent in the outbox.
+ */
+const INCIDENT_ROWS = (channels: number) => 2 + 2 + 2 * channels * 3;
+/** Share of storage cap at which the planner warns that a database is filling up. */
+export const STORAGE_WARN_SHARE = 0.8;
 
-export interface PlanTerms {
-  name: PlanName;
-  limits: InvocationLimits;
-  baseUsd: number;
-  included: { workerRequests: number; doRequests: number; doGbSeconds: number; rowsWritten: number; rowsRead: number; storageGb: number };
-  /** Hard daily caps on Free (no overage billing there). */
-  perDay?: { workerRequests: number; doRequests: number; rowsWritten: number; rowsRead: number };
-  storageCapGb: number;
-  overageUsd: { perMillionRequests: number; perMillionDoRequests: number; perMillionGbSeconds: number; perMillionRowsWritten: number; perMillionRowsRead: number; perGbMonth: number };
+export interface EstimateOptions {
+  plan: PlanName;
+  retention: RetentionPolicy;
+  /** Status page views per second (each one renders: the page has no render cache). Default 1. */
+  viewsPerSecond?: number;
+  /** `/api/v1/slo` calls for every probe per minute (a dashboard polling). Default 0. */
+  sloPollsPerMinute?: number;
+  /** Share of runs that are down, degraded or confirmed, which keep their whole result. Default 0.01. */
+  failureShare?: number;
+  /** Incidents per probe per month (each writes a few rows and notices). Default 1. */
+  incidentsPerProbe?: number;
+  /** Notification channels. Default 1. */
+  channels?: number;
 }
 
-export const PLANS: Record<PlanName, PlanTerms> = {
-  free: {
-    name: "free",
-    limits: FREE_LIMITS,
-    baseUsd: 0,
-    included: { workerRequests: 3_000_000, doRequests: 3_000_000, doGbSeconds: 13_000 * 30, rowsWritten: 3_000_000, rowsRead: 150_000_000, storageGb: 5 },
-    perDay: { workerRequests: 100_000, doRequests: 100_000, rowsWritten: 100_000, rowsRead: 5_000_000 },
-    storageCapGb: 0.5,
-    overageUsd: { perMillionRequests: 0, perMillionDoRequests: 0, perMillionGbSeconds: 0, perMillionRowsWritten: 0, perMillionRowsRead: 0, perGbMonth: 0 },
-  },
-  paid: {
-    name: "paid",
-    limits: PAID_LIMITS,
-    baseUsd: 5,
-    included: { workerRequests: 10_000_000, doRequests: 1_000_000, doGbSeconds: 400_000, rowsWritten: 50_000_000, rowsRead: 25_000_000_000, storageGb: 5 },
-    storageCapGb: 10,
-    overageUsd: { perMillionRequests: 0.3, perMillionDoRequests: 0.15, perMillionGbSeconds: 12.5, perMillionRowsWritten: 1, perMillionRowsRead: 0.001, perGbMonth: 0.75 },
-  },
-};
+export interface Line {
+  label: string;
+  perMonth: number;
+}
 
 export interface ProbeUsage {
   probeId: string;
   runsPerMonth: number;
   rowsWrittenPerMonth: number;
   subrequestsPerMonth: number;
-  rawBytesPerRun: number;
+  /** On-disk bytes of a passing run at steady state: its hour row's share. */
+  bytesPerRun: number;
+}
+
+export interface StorageTable {
+  table: string;
+  rows: number;
+  bytes: number;
 }
 
 export interface CostEstimate {
   plan: PlanName;
+  assumptions: Required<Omit<EstimateOptions, "plan" | "retention">> & { retention: RetentionPolicy };
+  fleet: { probes: number; pairs: number; runsPerMinute: number };
   perMonth: {
     cronInvocations: number;
     runs: number;
+    workerRequests: number;
     doRequests: number;
     doGbSeconds: number;
     subrequests: number;
     rowsWritten: number;
     rowsRead: number;
   };
+  writes: Line[];
+  reads: Line[];
+  rowsWrittenPerRun: number;
+  /** Rows read by one status page view, one /api/v1/slo for all probes, one burn-alert evaluation, one /metrics. */
+  readsPerView: { page: number; slo: number; burnEvaluation: number; metrics: number };
   peakShardsPerTick: number;
-  storage: { rawRunsRows: number; rollupRows: number; bytes: number };
+  storage: { tables: StorageTable[]; bytes: number; capBytes: number; bytesPerRun: number };
   probes: ProbeUsage[];
-  usd: { base: number; overage: number; total: number };
+  usd: { base: number; requests: number; doRequests: number; doDuration: number; rowsWritten: number; rowsRead: number; storage: number; overage: number; total: number };
   warnings: string[];
 }
 
-/** A run result shaped like a healthy run of this probe, to size its stored row with the real encoder. */
-function typicalRun(probe: LoadedProbe): RunResult {
-  const steps: StepResult[] = probe.probe.steps.map((step) => ({
-    name: step.name,
-    kind: isScriptStep(step) ? "script" : "http",
-    status: "passed",
-    ttfbMs: 120,
-    totalMs: 180,
-    exchanges: [{ method: isScriptStep(step) ? "GET" : step.method, url: `https://example.com/${step.name}`, status: 200, ttfbMs: 120, totalMs: 180 }],
-    assertions: isScriptStep(step) ? [] : [{ label: "status", passed: true, expected: "200-299", actual: "200" }, ...step.assert.map(() => ({ label: "assertion", passed: true, expected: "x", actual: "x" }))],
-  }));
-  return { runId: `${probe.probe.id}.weur.0`, probeId: probe.probe.id, probeVersion: probe.version, region: "weur", colo: "weur", slotAt: 0, startedAt: 0, durationMs: 500, status: "up", steps };
+interface TickReplay {
+  runsPerHour: number;
+  shardsPerHour: number;
+  doSecondsPerHour: number;
+  peakShardsPerTick: number;
+  overLimit: string[];
 }
 
-function rawRowBytes(probe: LoadedProbe): number {
-  const row = toRunRow(typicalRun(probe));
-  return Object.values(row).reduce<number>((n, v) => n + (typeof v === "string" ? new TextEncoder().encode(v).byteLength : 8), 0) + ROW_OVERHEAD_BYTES;
-}
-
-export interface EstimateOptions {
-  plan: PlanName;
-  retention: RetentionPolicy;
-  /** Status page and API reads per month, to price rows read (default 100 000). */
-  pageViewsPerMonth?: number;
-}
-
-export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOptions): CostEstimate {
-  const terms = PLANS[options.plan];
-  const warnings: string[] = [];
-
-  // One hour covers every schedule's cycle (the longest interval is 1h); plan it tick by tick.
-  let runsPerHour = 0;
-  let shardsPerHour = 0;
-  let doSecondsPerHour = 0;
-  let peakShardsPerTick = 0;
-  const overLimit = new Set<string>();
-  const origin = Date.UTC(2026, 0, 1);
+/** One hour covers every schedule's cycle (the longest interval is 1h): plan it tick by tick. */
+function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay {
+  const limits = PLANS[plan].limits;
   const costs = new Map(probes.map((p) => [p, estimateRunCost(p)]));
   const costOf = (p: LoadedProbe) => costs.get(p) ?? estimateRunCost(p);
+  const out: TickReplay = { runsPerHour: 0, shardsPerHour: 0, doSecondsPerHour: 0, peakShardsPerTick: 0, overLimit: [] };
+  const overLimit = new Set<string>();
+  const origin = Date.UTC(2026, 0, 1);
   for (let minute = 0; minute < 60; minute++) {
     const planned = planTick(probes, origin + minute * MINUTE_MS);
-    const shards = planShards(planned, terms.limits, (run) => costOf(run.probe));
-    runsPerHour += planned.length;
-    shardsPerHour += shards.length;
-    peakShardsPerTick = Math.max(peakShardsPerTick, shards.length);
+    const shards = planShards(planned, limits, (run) => costOf(run.probe));
+    out.runsPerHour += planned.length;
+    out.shardsPerHour += shards.length;
+    out.peakShardsPerTick = Math.max(out.peakShardsPerTick, shards.length);
     for (const shard of shards) {
-      doSecondsPerHour += shardWallMs(shard.runs.map((r) => costOf(r.probe)), terms.limits.inFlight) / 1000;
+      out.doSecondsPerHour += shardWallMs(shard.runs.map((r) => costOf(r.probe)), limits.inFlight) / 1000;
       if (shard.overLimit?.length) for (const run of shard.runs) overLimit.add(`${run.probe.probe.id} (${shard.overLimit.join(", ")})`);
     }
   }
+  out.overLimit = [...overLimit];
+  return out;
+}
 
-  const usage: ProbeUsage[] = probes.map((p) => {
-    const runsPerMonth = (MINUTES_PER_MONTH / intervalMinutes(p)) * p.probe.regions.length;
-    // Written rows: the run and its two rollups now, and the run's deletion after retention.
-    const rowsWrittenPerMonth = runsPerMonth * (STATEMENTS_PER_RUN + 1);
-    return { probeId: p.probe.id, runsPerMonth, rowsWrittenPerMonth, subrequestsPerMonth: runsPerMonth * costOf(p).requests, rawBytesPerRun: rawRowBytes(p) };
-  });
+const sum = (lines: readonly Line[]) => lines.reduce((n, l) => n + l.perMonth, 0);
 
-  const runs = runsPerHour * HOURS_PER_MONTH;
-  const doRequests = shardsPerHour * HOURS_PER_MONTH;
+export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOptions): CostEstimate {
+  const terms = PLANS[options.plan];
+  const retention = options.retention;
+  const assumptions = {
+    viewsPerSecond: options.viewsPerSecond ?? 1,
+    sloPollsPerMinute: options.sloPollsPerMinute ?? 0,
+    failureShare: options.failureShare ?? 0.01,
+    incidentsPerProbe: options.incidentsPerProbe ?? 1,
+    channels: options.channels ?? 1,
+    retention,
+  };
+  const share = assumptions.failureShare;
+  const replay = replayHour(probes, options.plan);
+  const runs = replay.runsPerHour * HOURS_PER_MONTH;
   const pairs = probes.reduce((n, p) => n + p.probe.regions.length, 0);
-  const pageViews = options.pageViewsPerMonth ?? 100_000;
-  // The cron reads what it deletes (the chunk's subquery), and rebuilds each probe's day history
-  // once a day from its daily rollups (90 days x regions); finding what is stale reads a row per
-  // probe, counted here on every tick though an isolate looks once an hour when all are done. A status
-  // page view reads, as D1's meta counted it in bench:page, 4 rows per pair for the newest run,
-  // today's daily rollup per pair, and a day history per probe (incidents and maintenance not
-  // counted: a handful of rows).
-  const dayHistoryReads = 30 * pairs * HISTORY_DAYS + MINUTES_PER_MONTH * probes.length;
-  const rowsRead = runs + dayHistoryReads + pageViews * (pairs * 5 + probes.length);
-  // Day histories: one row per probe rewritten once a day.
-  const rowsWritten = usage.reduce((n, u) => n + u.rowsWrittenPerMonth, 0) + 30 * probes.length;
-  const subrequests = usage.reduce((n, u) => n + u.subrequestsPerMonth, 0) + doRequests;
-  const doGbSeconds = doSecondsPerHour * HOURS_PER_MONTH * DO_GB;
+  const n = probes.length;
+  const hourRows = pairs * HOURS_PER_MONTH;
+  const dayRows = pairs * DAYS_PER_MONTH;
 
-  const rawRunsRows = usage.reduce((n, u) => n + (u.runsPerMonth / 30) * options.retention.rawRunDays, 0);
-  const rollupRows = pairs * (options.retention.rollupDays * 24 + options.retention.rollupDays);
-  const bytes = usage.reduce((n, u) => n + (u.runsPerMonth / 30) * options.retention.rawRunDays * u.rawBytesPerRun, 0) + rollupRows * ROLLUP_ROW_BYTES;
+  // Every row the code writes, per month, at steady state (retention deletes as many as are made).
+  const writes: Line[] = [
+    { label: "hour rows: one UPSERT per new run", perMonth: runs },
+    { label: `evidence rows (${pct(share)} of runs)`, perMonth: share * runs },
+    { label: "minute entries dropped (1 per hour row)", perMonth: hourRows },
+    { label: "hour rows deleted", perMonth: hourRows },
+    { label: "daily rollups built", perMonth: dayRows },
+    { label: "daily rollups deleted", perMonth: dayRows },
+    { label: "evidence rows deleted", perMonth: share * runs },
+    { label: "day histories (1 per probe a day)", perMonth: n * DAYS_PER_MONTH },
+    { label: `tick state (${TICK_STATE_ROWS} rows a tick)`, perMonth: TICK_STATE_ROWS * MINUTES_PER_MONTH },
+    { label: `incidents, states, outbox (${assumptions.incidentsPerProbe}/probe)`, perMonth: n * assumptions.incidentsPerProbe * INCIDENT_ROWS(assumptions.channels) },
+  ];
+  const rowsWritten = sum(writes);
 
+  const views = assumptions.viewsPerSecond * SECONDS_PER_MONTH;
+  const sloPolls = assumptions.sloPollsPerMinute * MINUTES_PER_MONTH;
+  const readsPerView = {
+    page: rowsOf(READ_ROWS.page, pairs, n),
+    slo: rowsOf(READ_ROWS.slo, pairs, n),
+    burnEvaluation: rowsOf(READ_ROWS.slo, pairs, n),
+    metrics: rowsOf(READ_ROWS.metrics, pairs, n),
+  };
+  const reads: Line[] = [
+    { label: `status page (${assumptions.viewsPerSecond}/s x ${Math.round(readsPerView.page)} rows)`, perMonth: views * readsPerView.page },
+    { label: `/api/v1/slo (${assumptions.sloPollsPerMinute}/min x ${Math.round(readsPerView.slo)} rows)`, perMonth: sloPolls * readsPerView.slo },
+    { label: `burn alerts (every 5 min x ${Math.round(readsPerView.burnEvaluation)} rows)`, perMonth: BURN_EVALUATIONS_PER_MONTH * readsPerView.burnEvaluation },
+    { label: "incident step (states of every probe a tick)", perMonth: MINUTES_PER_MONTH * (n * READ_ROWS.incidentStepPerProbe + TICK_FIXED_READS) },
+    { label: "storing runs", perMonth: runs * READ_ROWS.perRunWrite },
+    { label: "retention (each pair once an hour)", perMonth: hourRows * READ_ROWS.retentionPerPairVisit },
+    { label: "daily rollups and day histories", perMonth: dayRows * (READ_ROWS.dayRollupPerPair + READ_ROWS.dayHistoryPerPair) },
+  ];
+  const rowsRead = sum(reads);
+
+  // Storage at steady state, from the codec's rows and SQLite's page accounting.
+  const usage: ProbeUsage[] = [];
+  const tables = { hoursRaw: { rows: 0, bytes: 0 }, hoursCompacted: { rows: 0, bytes: 0 }, daily: { rows: 0, bytes: 0 }, evidence: { rows: 0, bytes: 0 }, dayHistory: { rows: 0, bytes: 0 } };
+  const add = (t: { rows: number; bytes: number }, rows: number, bytesEach: number) => {
+    t.rows += rows;
+    t.bytes += rows * bytesEach;
+  };
+  const rawHours = retention.rawRunDays * 24;
+  const compactedHours = Math.max(0, Math.max(retention.hourRollupDays, retention.rawRunDays) - retention.rawRunDays) * 24;
+  let passingBytes = 0;
+  for (const p of probes) {
+    const runsPerHour = Math.max(1, 60 / intervalMinutes(p));
+    const regions = p.probe.regions.length;
+    const runsPerMonth = runsPerHour * HOURS_PER_MONTH * regions;
+    const rows = pairRowBytes(p.probe.id, p.probe.regions[0]!, p.version, runsPerHour);
+    add(tables.hoursRaw, regions * rawHours, rows.hourWithMinutes);
+    add(tables.hoursCompacted, regions * compactedHours, rows.hourCompacted);
+    add(tables.daily, regions * retention.rollupDays, rows.daily);
+    add(tables.evidence, share * runsPerHour * rawHours * regions, rows.evidence);
+    add(tables.dayHistory, 1, dayHistoryBytes(p.probe.id, p.probe.regions, runsPerHour * 24 * regions));
+    const bytesPerRun = rows.hourWithMinutes / runsPerHour;
+    passingBytes += bytesPerRun * runsPerMonth;
+    const costOfRun = estimateRunCost(p);
+    // A probe's share of the rows that follow its runs (not the per-tick constants).
+    const rowsPerMonth = runsPerMonth * (1 + 2 * share) + regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) + DAYS_PER_MONTH;
+    usage.push({ probeId: p.probe.id, runsPerMonth, rowsWrittenPerMonth: rowsPerMonth, subrequestsPerMonth: runsPerMonth * costOfRun.requests, bytesPerRun });
+  }
+  const storageTables: StorageTable[] = [
+    { table: `run_hours with minutes (${retention.rawRunDays} d)`, ...tables.hoursRaw },
+    { table: `run_hours compacted (to ${Math.max(retention.hourRollupDays, retention.rawRunDays)} d)`, ...tables.hoursCompacted },
+    { table: `rollups_daily (${retention.rollupDays} d)`, ...tables.daily },
+    { table: `run_evidence (${pct(share)}, ${retention.rawRunDays} d)`, ...tables.evidence },
+    { table: "day_history", ...tables.dayHistory },
+  ].map((t) => ({ ...t, rows: Math.round(t.rows), bytes: Math.round(t.bytes) }));
+  const bytes = storageTables.reduce((s, t) => s + t.bytes, 0);
+  const capBytes = terms.storageCapGb * 1e9;
+
+  const doRequests = replay.shardsPerHour * HOURS_PER_MONTH + share * runs; // shards, and a confirmation per failed run
+  const workerRequests = MINUTES_PER_MONTH + views + sloPolls;
+  const doGbSeconds = replay.doSecondsPerHour * HOURS_PER_MONTH * DO_GB;
+  const subrequests = usage.reduce((s, u) => s + u.subrequestsPerMonth, 0) + doRequests;
+
+  const warnings: string[] = [];
   const heaviest = [...usage].sort((a, b) => b.rowsWrittenPerMonth - a.rowsWrittenPerMonth).slice(0, 3).map((u) => u.probeId).join(", ");
   if (terms.perDay) {
-    const writesPerDay = rowsWritten / 30;
-    if (writesPerDay > terms.perDay.rowsWritten) {
-      warnings.push(`D1 rows written: ${fmt(writesPerDay)}/day is over the Free plan's ${fmt(terms.perDay.rowsWritten)}/day; run the heaviest probes (${heaviest}) less often or from fewer regions, or use --plan paid`);
+    const perDay = (x: number) => x / DAYS_PER_MONTH;
+    if (perDay(rowsWritten) > terms.perDay.rowsWritten) {
+      warnings.push(`D1 rows written: ${fmt(perDay(rowsWritten))}/day is over the Free plan's ${fmt(terms.perDay.rowsWritten)}/day; run the heaviest probes (${heaviest}) less often or from fewer regions, or use --plan paid`);
     }
-    const doRequestsPerDay = doRequests / 30;
-    if (doRequestsPerDay > terms.perDay.doRequests) {
-      warnings.push(`Durable Object requests: ${fmt(doRequestsPerDay)}/day is over the Free plan's ${fmt(terms.perDay.doRequests)}/day; fewer shards need fewer, lighter probes (${heaviest})`);
-    }
-    const readsPerDay = rowsRead / 30;
-    if (readsPerDay > terms.perDay.rowsRead) warnings.push(`D1 rows read: ${fmt(readsPerDay)}/day is over the Free plan's ${fmt(terms.perDay.rowsRead)}/day`);
+    if (perDay(doRequests) > terms.perDay.doRequests) warnings.push(`Durable Object requests: ${fmt(perDay(doRequests))}/day is over the Free plan's ${fmt(terms.perDay.doRequests)}/day; fewer shards need fewer, lighter probes (${heaviest})`);
+    if (perDay(rowsRead) > terms.perDay.rowsRead) warnings.push(`D1 rows read: ${fmt(perDay(rowsRead))}/day is over the Free plan's ${fmt(terms.perDay.rowsRead)}/day; fewer page views or probes`);
+    if (perDay(workerRequests) > terms.perDay.workerRequests) warnings.push(`Worker requests: ${fmt(perDay(workerRequests))}/day is over the Free plan's ${fmt(terms.perDay.workerRequests)}/day`);
   }
-  if (bytes / 1e9 > terms.storageCapGb) warnings.push(`D1 storage at steady state: ${(bytes / 1e9).toFixed(2)} GB is over the ${terms.storageCapGb} GB per database of the ${terms.name} plan; shorten RAW_RETENTION_DAYS or reduce ${heaviest}`);
-  if (overLimit.size) warnings.push(`runs that alone exceed one invocation's limits on the ${terms.name} plan: ${[...overLimit].join("; ")}; split the journey or use fewer requests per run`);
-  if (peakShardsPerTick > terms.limits.subrequests - 1) warnings.push(`${peakShardsPerTick} shards in one tick exceed the dispatcher's ${terms.limits.subrequests} subrequests; spread schedules or use --plan paid`);
+  if (bytes >= STORAGE_WARN_SHARE * capBytes) {
+    const verb = bytes > capBytes ? "is over" : "would reach " + pct(bytes / capBytes) + " of";
+    warnings.push(`D1 storage at steady state: ${mb(bytes)} ${verb} the ${mb(capBytes)} a database may hold on the ${terms.name} plan; shorten RAW_RETENTION_DAYS, run fewer or less frequent probes (${heaviest})${terms.name === "free" ? ", or use --plan paid" : ""}`);
+  }
+  if (replay.overLimit.length) warnings.push(`runs that alone exceed one invocation's limits on the ${terms.name} plan: ${replay.overLimit.join("; ")}; split the journey or use fewer requests per run`);
+  if (replay.peakShardsPerTick > terms.limits.subrequests - 1) warnings.push(`${replay.peakShardsPerTick} shards in one tick exceed the dispatcher's ${terms.limits.subrequests} subrequests; spread schedules or use --plan paid`);
 
   const over = (used: number, included: number, perMillion: number) => (Math.max(0, used - included) / 1e6) * perMillion;
   const o = terms.overageUsd;
-  const overage =
-    over(MINUTES_PER_MONTH + doRequests, terms.included.workerRequests, o.perMillionRequests) +
-    over(doRequests, terms.included.doRequests, o.perMillionDoRequests) +
-    over(doGbSeconds, terms.included.doGbSeconds, o.perMillionGbSeconds) +
-    over(rowsWritten, terms.included.rowsWritten, o.perMillionRowsWritten) +
-    over(rowsRead, terms.included.rowsRead, o.perMillionRowsRead) +
-    Math.max(0, bytes / 1e9 - terms.included.storageGb) * o.perGbMonth;
+  const usd = {
+    base: terms.baseUsd,
+    requests: round2(over(workerRequests, terms.included.workerRequests, o.perMillionRequests)),
+    doRequests: round2(over(doRequests, terms.included.doRequests, o.perMillionDoRequests)),
+    doDuration: round2(over(doGbSeconds, terms.included.doGbSeconds, o.perMillionGbSeconds)),
+    rowsWritten: round2(over(rowsWritten, terms.included.rowsWritten, o.perMillionRowsWritten)),
+    rowsRead: round2(over(rowsRead, terms.included.rowsRead, o.perMillionRowsRead)),
+    storage: round2(Math.max(0, bytes / 1e9 - terms.included.storageGb) * o.perGbMonth),
+    overage: 0,
+    total: 0,
+  };
+  usd.overage = round2(usd.requests + usd.doRequests + usd.doDuration + usd.rowsWritten + usd.rowsRead + usd.storage);
+  usd.total = round2(usd.base + usd.overage);
 
   return {
     plan: options.plan,
-    perMonth: { cronInvocations: MINUTES_PER_MONTH, runs, doRequests, doGbSeconds, subrequests, rowsWritten, rowsRead },
-    peakShardsPerTick,
-    storage: { rawRunsRows: Math.round(rawRunsRows), rollupRows, bytes: Math.round(bytes) },
+    assumptions,
+    fleet: { probes: n, pairs, runsPerMinute: replay.runsPerHour / 60 },
+    perMonth: { cronInvocations: MINUTES_PER_MONTH, runs, workerRequests, doRequests, doGbSeconds, subrequests, rowsWritten, rowsRead },
+    writes,
+    reads,
+    rowsWrittenPerRun: runs > 0 ? rowsWritten / runs : 0,
+    readsPerView,
+    peakShardsPerTick: replay.peakShardsPerTick,
+    storage: { tables: storageTables, bytes, capBytes, bytesPerRun: runs > 0 ? passingBytes / runs : 0 },
     probes: usage,
-    usd: { base: terms.baseUsd, overage: round2(overage), total: round2(terms.baseUsd + overage) },
+    usd,
     warnings,
   };
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function pct(x: number): string {
+  return `${Number((x * 100).toPrecision(3))}%`;
+}
+
+function mb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 export function fmt(n: number): string {

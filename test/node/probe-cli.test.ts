@@ -47,6 +47,24 @@ describe("npm run probe", () => {
     expect(out).toContain("curl");
   });
 
+  it("prints the cost options with --help", () => {
+    const { code, out } = cli("cost", "--help");
+    expect(code).toBe(0);
+    for (const flag of ["--plan free|paid", "--views-per-second N", "--slo-polls-per-minute N", "--failure-share X", "--probes N", "--regions N", "--schedule S", "--json"]) expect(out).toContain(flag);
+  });
+
+  it("prices a fleet given by its size, rows written line by line, and refuses a bad flag", () => {
+    const { code, out } = cli("cost", "--probes", "200", "--regions", "5", "--schedule", "1m", "--views-per-second", "10");
+    expect(code).toBe(0);
+    expect(out).toMatch(/200 probes, 1,000 \(probe, region\) pairs, 1,000 runs a minute/);
+    expect(out).toMatch(/^\s+hour rows: one UPSERT per new run\s+43,200,000$/m);
+    expect(out).toMatch(/^\s+per run\s+1\.058$/m);
+    expect(out).toMatch(/Estimated bill: \$152\.61\/month/);
+    const bad = cli("cost", "--regions", "3");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("give --probes N too");
+  });
+
   it("exits 2 on bad input, naming the problem", () => {
     expect(cli("run", "nope")).toMatchObject({ code: 2, err: expect.stringContaining("no probe 'nope'; known: shop-checkout, shop-home") });
     expect(cli("run", "shop-home", "--var", "novalue")).toMatchObject({ code: 2, err: expect.stringContaining("--var novalue: expected name=value") });

@@ -1,7 +1,10 @@
-/** The cost planner, from the production planner and storage code, against plan limits. */
+/** The cost planner, from the production planner, storage codec and read statements, against plan limits and prices. */
 import { describe, expect, it } from "vitest";
 import { script, type ProbeDefinition } from "../../../src/probe/define-probe.ts";
-import { estimateCost } from "../../../src/cost/estimate.ts";
+import { estimateCost, TICK_STATE_ROWS } from "../../../src/cost/estimate.ts";
+import { hypotheticalFleet } from "../../../src/cost/hypothetical-fleet.ts";
+import { READ_ROWS } from "../../../src/cost/read-rows.ts";
+import { cellBytes, recordBytes } from "../../../src/cost/sqlite-size.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
 
@@ -14,22 +17,72 @@ function fleet(count: number, overrides: Partial<ProbeDefinition> = {}) {
   );
 }
 
+const MONTH_MINUTES = 43_200;
+
 describe("cost planner", () => {
-  it("counts runs, writes and storage for a small fleet exactly", () => {
-    const estimate = estimateCost(fleet(2), { plan: "paid", retention: DEFAULT_RETENTION });
-    expect(estimate.perMonth.cronInvocations).toBe(43_200);
-    expect(estimate.perMonth.runs).toBe(2 * 3 * 43_200);
-    // the run, two rollups, and the run's deletion after retention; a day history per probe a day
-    expect(estimate.perMonth.rowsWritten).toBe(2 * 3 * 43_200 * 4 + 2 * 30);
-    // the deletions' reads, the day histories' rebuilds (90 daily rollups per pair a day) and
-    // staleness checks (a row per probe a tick at most), and 100,000 page views of 5 rows per
-    // pair and a day history per probe
-    expect(estimate.perMonth.rowsRead).toBe(2 * 3 * 43_200 + 30 * 6 * 90 + 43_200 * 2 + 100_000 * (6 * 5 + 2));
-    expect(estimate.storage.rawRunsRows).toBe(2 * 3 * 1440 * 14);
-    expect(estimate.storage.rollupRows).toBe(6 * (400 * 24 + 400));
-    expect(estimate.perMonth.doRequests).toBe(3 * 43_200); // one shard per region per tick
-    expect(estimate.usd).toEqual({ base: 5, overage: 0, total: 5 });
-    expect(estimate.warnings).toEqual([]);
+  it("counts every row written for a small fleet exactly", () => {
+    const e = estimateCost(fleet(2), { plan: "paid", retention: DEFAULT_RETENTION });
+    const runs = 2 * 3 * MONTH_MINUTES;
+    expect(e.perMonth.runs).toBe(runs);
+    const byLabel = Object.fromEntries(e.writes.map((l) => [l.label.split(" (")[0]!.split(":")[0]!, l.perMonth]));
+    expect(byLabel).toEqual({
+      "hour rows": runs,
+      "evidence rows": 0.01 * runs,
+      "minute entries dropped": 6 * 720,
+      "hour rows deleted": 6 * 720,
+      "daily rollups built": 6 * 30,
+      "daily rollups deleted": 6 * 30,
+      "evidence rows deleted": 0.01 * runs,
+      "day histories": 2 * 30,
+      "tick state": TICK_STATE_ROWS * MONTH_MINUTES,
+      "incidents, states, outbox": 2 * 10,
+    });
+    expect(e.perMonth.rowsWritten).toBeCloseTo(runs * 1.02 + 6 * 1500 + 60 + 3 * MONTH_MINUTES + 20, 6);
+    // one shard per region per tick, and a confirmation per failed run
+    expect(e.perMonth.doRequests).toBeCloseTo(3 * MONTH_MINUTES + 0.01 * runs, 6);
+    expect(e.usd).toMatchObject({ base: 5, overage: 0, total: 5 });
+    expect(e.warnings).toEqual([]);
+  });
+
+  it("writes about one row per run for a 1-minute fleet, retention and state included", () => {
+    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
+    expect(e.fleet).toEqual({ probes: 200, pairs: 1000, runsPerMinute: 1000 });
+    expect(e.perMonth.rowsWritten).toBe(45_701_600);
+    expect(e.rowsWrittenPerRun).toBeCloseTo(1.058, 3);
+  });
+
+  it("sizes a passing run by its share of a 300-character hour row, and evidence with its overflow page", () => {
+    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION });
+    expect(e.storage.bytesPerRun).toBeGreaterThan(7);
+    expect(e.storage.bytesPerRun).toBeLessThan(10);
+    const evidence = e.storage.tables.find((t) => t.table.startsWith("run_evidence"))!;
+    expect(evidence.rows).toBe(0.01 * 1000 * 60 * 24 * 14);
+    expect(evidence.bytes / evidence.rows).toBeGreaterThan(4096); // spills into its own page
+    expect(e.storage.bytes).toBeGreaterThan(1.3e9);
+    expect(e.storage.bytes).toBeLessThan(1.5e9);
+  });
+
+  it("follows SQLite's record format and overflow rule", () => {
+    expect(recordBytes([null, 0, 1, 100, "abc"])).toBe(6 + 1 + 3); // header of 6, one byte of 100, three of text
+    expect(cellBytes(300)).toEqual({ leaf: 2 + 300 + 2, overflowPages: 0 });
+    expect(cellBytes(1002).overflowPages).toBe(0);
+    expect(cellBytes(1003).overflowPages).toBe(1);
+    expect(cellBytes(3000)).toEqual({ leaf: 2 + 489 + 4 + 2, overflowPages: 1 });
+  });
+
+  it("prices 1,000 runs a minute on Paid: $5 with no page views; page reads at 10 views/s are most of the bill", () => {
+    const fleet200 = hypotheticalFleet(200, 5, "1m");
+    expect(estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0 }).usd.total).toBe(5);
+    const e = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
+    expect(e.readsPerView.page).toBe(1000 * READ_ROWS.page.perPair + 200 * READ_ROWS.page.perProbe + READ_ROWS.page.fixed);
+    expect(e.usd).toMatchObject({ base: 5, rowsWritten: 0, requests: 4.79, rowsRead: 142.82, total: 152.61 });
+  });
+
+  it("prices 5,000 runs a minute on Paid: rows written alone are about $178 at one row per run", () => {
+    const e = estimateCost(hypotheticalFleet(1000, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
+    expect(e.perMonth.runs).toBe(216_000_000);
+    expect(e.usd.rowsWritten).toBeCloseTo(177.99, 2);
+    expect(e.usd.total).toBeCloseTo(1014.39, 2);
   });
 
   it("spreads 5-minute probes: a fifth of the runs", () => {
@@ -39,23 +92,25 @@ describe("cost planner", () => {
   });
 
   it("warns on the Free plan when daily D1 writes would be crossed, naming probes to change", () => {
-    const estimate = estimateCost(fleet(10), { plan: "free", retention: DEFAULT_RETENTION });
-    // 10 probes × 3 regions × 1440 runs/day × 4 rows + 10 day histories = 172,810 rows/day > 100,000
-    expect(estimate.warnings).toEqual([expect.stringMatching(/^D1 rows written: 172,810\/day is over the Free plan's 100,000\/day; run the heaviest probes \(probe-0, probe-1, probe-2\)/)]);
+    const e = estimateCost(fleet(25), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    // 108,000 runs a day x 1.02, 75 pairs x 50 rows, 25 day histories, 4,320 tick state rows, 25 x 10 / 30 incident rows
+    expect(e.warnings).toEqual([expect.stringMatching(/^D1 rows written: 118,263\/day is over the Free plan's 100,000\/day; run the heaviest probes \(probe-0, probe-1, probe-2\)/)]);
+  });
+
+  it("warns before a database crosses 500 MB on Free, and not for a fleet that fits", () => {
+    const near = estimateCost(hypotheticalFleet(60, 5, "1m"), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    expect(near.storage.bytes / near.storage.capBytes).toBeCloseTo(0.832, 2);
+    expect(near.warnings.filter((w) => w.startsWith("D1 storage"))).toEqual([expect.stringMatching(/^D1 storage at steady state: 416\.0 MB would reach 83\.2% of the 500\.0 MB a database may hold on the free plan; shorten RAW_RETENTION_DAYS/)]);
+    const over = estimateCost(hypotheticalFleet(100, 5, "1m"), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    expect(over.warnings.filter((w) => w.startsWith("D1 storage"))).toEqual([expect.stringMatching(/^D1 storage at steady state: 693\.3 MB is over the 500\.0 MB/)]);
+    const small = estimateCost(hypotheticalFleet(2, 1, "5m"), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    expect(small.warnings).toEqual([]);
   });
 
   it("warns when one run alone exceeds an invocation's subrequests on Free", () => {
     const heavy = fleet(1, { steps: [script("crawl", async () => {}), script("crawl more", async () => {}), script("and more", async () => {}), script("again", async () => {}), script("last", async () => {})] });
-    const estimate = estimateCost(heavy, { plan: "free", retention: DEFAULT_RETENTION });
-    expect(estimate.warnings.some((w) => w.includes("probe-0 (subrequests)"))).toBe(true);
+    const e = estimateCost(heavy, { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    expect(e.warnings.some((w) => w.includes("probe-0 (subrequests)"))).toBe(true);
     expect(estimateCost(heavy, { plan: "paid", retention: DEFAULT_RETENTION }).warnings).toEqual([]);
-  });
-
-  it("bills usage beyond the Paid plan's included rows written", () => {
-    // 500 probes × 3 regions × 43,200 × 4 + 500 × 30 day histories = 259.215M rows written; 209.2M beyond 50M at $1/M
-    const estimate = estimateCost(fleet(500), { plan: "paid", retention: DEFAULT_RETENTION });
-    expect(estimate.perMonth.rowsWritten).toBe(259_215_000);
-    expect(estimate.usd.overage).toBeGreaterThanOrEqual(209.2);
-    expect(estimate.usd.total).toBe(5 + estimate.usd.overage);
   });
 });
