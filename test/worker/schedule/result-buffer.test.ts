@@ -5,6 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { storedRuns } from "../support/network.ts";
 import { describe, expect, it, vi } from "vitest";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { regionRunner } from "../../../src/schedule/region-runner.ts";
@@ -34,8 +35,7 @@ function recording(real: RunStore): RunStore & { sizes: number[] } {
   return wrapper;
 }
 
-const storedMinutes = async (probeId: string) =>
-  (await env.DB.prepare("SELECT slot_at FROM runs WHERE probe_id = ? ORDER BY slot_at").bind(probeId).all<{ slot_at: number }>()).results.map((r) => (r.slot_at - T) / MINUTE);
+const storedMinutes = async (probeId: string) => (await storedRuns("probe_id = ?", probeId)).map((r) => (r.slot_at - T) / MINUTE);
 
 describe("flush", () => {
   it("writes at most FLUSH_CHUNK buffered results per call, oldest first, and leaves the rest", { timeout: 120_000 }, async () => {
