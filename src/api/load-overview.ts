@@ -17,8 +17,9 @@ export async function loadOverview(deps: OverviewDeps): Promise<Overview> {
  */
 export function overviewRead(deps: OverviewDeps, options: { regionRuns?: boolean } = {}): D1Read<Overview> {
   const pairs = pairsOf(deps);
-  const latest = options.regionRuns === false ? deps.store.latestStatesRead(pairs) : deps.store.latestRunsRead(pairs);
-  return mapRead<readonly LatestRun[], Overview>(latest, (runs) => buildOverview(deps.probes, runs, deps.now()));
+  const now = deps.now();
+  const latest = options.regionRuns === false ? deps.store.latestStatesRead(pairs, now) : deps.store.latestRunsRead(pairs, now);
+  return mapRead<readonly LatestRun[], Overview>(latest, (runs) => buildOverview(deps.probes, runs, now));
 }
 
 function pairsOf(deps: Pick<AppDeps, "probes">): { probeId: string; region: string }[] {

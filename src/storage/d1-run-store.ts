@@ -1,116 +1,196 @@
 /**
- * RunStore on D1. Runs live as minute entries in one row per (probe, region, hour) (run_hours),
- * with the whole result kept only for runs that need it (run_evidence); see run-write.ts for the
- * write and day-rollup.ts for the daily rollups. Every statement here binds a handful of values:
- * lists of pairs travel as one JSON parameter read with json_each, so the number of statements
- * of any call is the same for 10 probes or 5,000.
+ * RunStore on D1. Runs live as minute entries packed in run_blocks rows, one per (region, hour,
+ * bucket of probes) (run-blocks.ts), with the whole result kept only for runs that need it
+ * (run_evidence); closed hours are sealed into rollups_hourly, settled days into rollups_daily.
+ * Every statement binds a handful of values: lists travel as one JSON parameter read with
+ * json_each, so the number of statements of any call is the same for 10 probes or 5,000.
  */
 import { parseRunId, runIdOf, type RunResult } from "../probe/result.ts";
 import type { LatestRun } from "../status/overview.ts";
-import { DAY_MS, HOUR_MS } from "../time.ts";
-import { knownRead, mapRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
+import { HOUR_MS } from "../time.ts";
+import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
-import { entryAt, newestEntry, minuteOfHour } from "./minute-entries.ts";
+import type { MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
+import { dayRollupsRead, hourRollupsRead, UNSEALED_HOURS, type PairRange } from "./rollup-reads.ts";
+import type { Rollup } from "./rollup-rows.ts";
+import { BLOCK_COLUMNS, blockKeyOf, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
-import { dayRollupsRead, rangesStatement, type PairRange } from "./day-rollups-read.ts";
-import { toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
-import { entrySummary, HOUR_RUNS_COLUMNS, hourRuns, RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type HourRunsRow, type RunRow } from "./run-rows.ts";
+import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
-import { saveStatements } from "./run-write.ts";
+import { saveStatements, sealStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
 
+/** Attempts at writing a batch whose blocks other writers changed meanwhile. */
+const WRITE_ATTEMPTS = 5;
+
 const pairsJson = (pairs: readonly Pair[]) => JSON.stringify(pairs.map((p) => [p.probeId, p.region]));
 
-/** Rows of a (probe, region) range given as JSON tuples [probe, region, from, to]: one statement. */
-const RANGE_JOIN = (table: string, column: string) =>
-  `json_each(?1) q JOIN ${table} t ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.${column} >= q.value ->> 2 AND t.${column} < q.value ->> 3`;
+/** The distinct (region, bucket) of the pairs, as JSON: the run_blocks rows they live in. */
+const blockKeysJson = (pairs: readonly Pair[]) => JSON.stringify([...new Map(pairs.map((p) => [`${p.region}|${bucketOf(p.probeId)}`, [p.region, bucketOf(p.probeId)]])).values()]);
+
+/** A pair's run in a block, as a summary (the block's version and colo are those of its newest write). */
+function entrySummary(block: Block, probeId: string, entry: MinuteEntry): RunSummary {
+  const slotAt = block.hourAt + entry.minute * 60_000;
+  const index = block.probes.indexOf(probeId);
+  return {
+    runId: runIdOf(probeId, block.region, slotAt),
+    probeId,
+    probeVersion: block.versions[index] ?? "",
+    region: block.region,
+    colo: block.colo,
+    slotAt,
+    startedAt: slotAt + entry.delayMs,
+    durationMs: entry.durationMs,
+    status: entry.status,
+  };
+}
+
+/** Every run of the asked pairs in these blocks. */
+function runsIn(blocks: readonly Block[], pairs: readonly Pair[]): { summary: RunSummary; entry: MinuteEntry }[] {
+  const wanted = new Set(pairs.map((p) => `${p.probeId}|${p.region}`));
+  return blocks.flatMap((block) =>
+    block.probes.filter((probeId) => wanted.has(`${probeId}|${block.region}`)).flatMap((probeId) => probeEntries(block, probeId).map((entry) => ({ summary: entrySummary(block, probeId, entry), entry }))),
+  );
+}
 
 export class D1RunStore implements RunStore {
   private readonly db: D1Database;
   private readonly now: () => number;
-  /** `now` decides which days are read from the hour rows (run-write.ts RECENT_DAYS). */
+  /** `now` decides which hours and days are read from where (rollup-reads.ts), and which hours are closed. */
   constructor(db: D1Database, now: () => number = Date.now) {
     this.db = db;
     this.now = now;
   }
 
+  /**
+   * Read, merge, write: the blocks the runs fall in are read, the runs merged in (a taken minute
+   * is a replay and is skipped), and written back only where no other writer changed them since.
+   * Blocks another writer changed are read and merged again, up to WRITE_ATTEMPTS times.
+   */
   async saveRuns(results: readonly RunResult[]): Promise<SaveReport> {
-    if (results.length === 0) return { inserted: 0, rowsWritten: 0 };
-    const { statements, hoursAt } = saveStatements(this.db, results, this.now());
-    const outcomes = await this.db.batch(statements);
-    return { inserted: outcomes[hoursAt]?.meta.changes ?? 0, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
+    const unique = [...new Map(results.map((r) => [r.runId, r])).values()];
+    let pending = new Map<string, { key: BlockKey; runs: RunResult[] }>();
+    for (const run of unique) {
+      const key = blockKeyOf(run);
+      const group = pending.get(keyString(key));
+      if (group) group.runs.push(run);
+      else pending.set(keyString(key), { key, runs: [run] });
+    }
+    let inserted = 0;
+    let rowsWritten = 0;
+    let evidence: readonly RunResult[] = unique;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS && pending.size > 0; attempt++) {
+      const stored = await this.blocks([...pending.values()].map((g) => g.key));
+      const writes = [...pending.values()].flatMap((g) => {
+        const merged = mergeRuns(stored.get(keyString(g.key)) ?? emptyBlock(g.key), g.runs);
+        return merged.added.length ? [{ block: { ...merged.block, revision: merged.block.revision + 1 }, added: merged.added }] : [];
+      });
+      // A block whose runs are all stored already (a replay) needs no write.
+      pending = new Map(writes.map((w) => [keyString(w.block), pending.get(keyString(w.block))!]));
+      const { statements, upserts } = saveStatements(this.db, writes.map((w) => w.block), evidence, this.now());
+      if (statements.length === 0) break;
+      const outcomes = await this.db.batch(statements);
+      rowsWritten += outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0);
+      const written = new Set(upserts.flatMap((i) => (outcomes[i]!.results as BlockRow[]).map((row) => keyString({ region: row.region, hourAt: row.hour_at, bucket: row.bucket }))));
+      const next = new Map<string, { key: BlockKey; runs: RunResult[] }>();
+      for (const w of writes) {
+        const key = keyString(w.block);
+        if (written.has(key)) inserted += w.added.length;
+        else next.set(key, pending.get(key)!);
+      }
+      pending = next;
+      evidence = [];
+    }
+    if (pending.size > 0) throw new Error(`run_blocks: ${pending.size} rows kept changing under this write; the runs stay buffered`);
+    return { inserted, rowsWritten };
   }
 
-  latestRunsRead(pairs: readonly Pair[]): D1Read<RunSummary[]> {
+  /** The stored blocks of these keys, by keyString: one statement. */
+  private async blocks(keys: readonly BlockKey[]): Promise<Map<string, Block>> {
+    const { results } = await this.db
+      .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.hour_at = q.value ->> 1 AND b.bucket = q.value ->> 2`)
+      .bind(JSON.stringify(keys.map((k) => [k.region, k.hourAt, k.bucket])))
+      .all<BlockRow>();
+    return new Map(results.map((row) => [keyString({ region: row.region, hourAt: row.hour_at, bucket: row.bucket }), toBlock(row)]));
+  }
+
+  /** The blocks of the pairs' (region, bucket) with hour_at in [from, to]: one statement. */
+  private blocksRead(pairs: readonly Pair[], from: number, to: number): D1Read<Block[]> {
+    if (pairs.length === 0 || to < from) return knownRead([]);
+    const statement = this.db
+      .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2 AND b.hour_at <= ?3`)
+      .bind(blockKeysJson(pairs), from, to);
+    return { statements: [statement], decode: ([result]) => (result!.results as BlockRow[]).map(toBlock) };
+  }
+
+  latestRunsRead(pairs: readonly Pair[], now: number): D1Read<RunSummary[]> {
     if (pairs.length === 0) return knownRead([]);
+    const newest = this.newestRead(pairs, now);
     // The newest evidence of each pair: when it is the newest run, it carries the failure.
     const evidence = this.db
       .prepare(
         `SELECT ${RUN_SUMMARY_COLUMNS} FROM json_each(?1) q JOIN run_evidence e ON e.probe_id = q.value ->> 0 AND e.region = q.value ->> 1
-           AND e.slot_at = (SELECT max(slot_at) FROM run_evidence x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1)`,
+           AND e.slot_at = (SELECT max(slot_at) FROM run_evidence x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1 AND x.slot_at >= ?2)`,
       )
-      .bind(pairsJson(pairs));
-    const hours = this.newestHoursRead(pairs);
+      .bind(pairsJson(pairs), newestFrom(now));
     return {
-      statements: [...hours.statements, evidence],
-      decode: ([hourResult, evidenceResult]) => {
-        const byRun = new Map((evidenceResult!.results as Omit<RunRow, "detail">[]).map((row) => [runIdOf(row.probe_id, row.region, row.slot_at), row]));
-        return hours.decode([hourResult!]).flatMap(({ row, entry }) => {
-          const summary = entrySummary(row, entry);
-          const kept = byRun.get(summary.runId);
-          return [kept ? toRunSummary(kept) : summary];
+      statements: [...newest.statements, evidence],
+      decode: ([blocks, kept]) => {
+        const byRun = new Map((kept!.results as Omit<RunRow, "detail">[]).map((row) => [runIdOf(row.probe_id, row.region, row.slot_at), row]));
+        return newest.decode([blocks!]).map(({ summary }) => {
+          const row = byRun.get(summary.runId);
+          return row ? toRunSummary(row) : summary;
         });
       },
     };
   }
 
-  latestStatesRead(pairs: readonly Pair[]): D1Read<LatestRun[]> {
-    return mapRead(this.newestHoursRead(pairs), (newest) =>
-      newest.map(({ row, entry }) => {
-        const slotAt = row.hour_at + entry.minute * 60_000;
-        return { probeId: row.probe_id, region: row.region, slotAt, startedAt: slotAt + entry.delayMs, status: entry.status };
-      }),
-    );
+  latestStatesRead(pairs: readonly Pair[], now: number): D1Read<LatestRun[]> {
+    const newest = this.newestRead(pairs, now);
+    return {
+      statements: newest.statements,
+      decode: (results) => newest.decode(results).map(({ summary: s }) => ({ probeId: s.probeId, region: s.region, slotAt: s.slotAt, startedAt: s.startedAt, status: s.status })),
+    };
   }
 
-  /** The newest hour row of each pair and its newest entry: one statement, two seeks per pair. */
-  private newestHoursRead(pairs: readonly Pair[]): D1Read<{ row: HourRunsRow; entry: NonNullable<ReturnType<typeof newestEntry>> }[]> {
-    if (pairs.length === 0) return knownRead([]);
-    const statement = this.db
-      .prepare(
-        `SELECT ${HOUR_RUNS_COLUMNS} FROM json_each(?1) q JOIN run_hours t
-           ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1
-           AND t.hour_at = (SELECT max(hour_at) FROM run_hours x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1)`,
-      )
-      .bind(pairsJson(pairs));
+  /**
+   * The newest run of each pair within the current and the previous hour (every schedule runs at
+   * least hourly, so an older newest run is missing data whatever it was): one statement.
+   */
+  private newestRead(pairs: readonly Pair[], now: number): D1Read<{ summary: RunSummary }[]> {
+    const read = this.blocksRead(pairs, newestFrom(now), Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
     return {
-      statements: [statement],
-      decode: ([result]) =>
-        (result!.results as HourRunsRow[]).flatMap((row) => {
-          const entry = row.minutes === null ? null : newestEntry(row.minutes);
-          return entry ? [{ row, entry }] : [];
-        }),
+      statements: read.statements,
+      decode: (results) => {
+        const newest = new Map<string, { summary: RunSummary }>();
+        for (const run of runsIn(read.decode(results), pairs)) {
+          const key = `${run.summary.probeId}|${run.summary.region}`;
+          if ((newest.get(key)?.summary.slotAt ?? -Infinity) < run.summary.slotAt) newest.set(key, run);
+        }
+        return [...newest.values()];
+      },
     };
   }
 
   async getRun(runId: string): Promise<RunResult | null> {
     const key = parseRunId(runId);
-    if (!key) return null;
-    const hourAt = Math.floor(key.slotAt / HOUR_MS) * HOUR_MS;
-    const [evidence, hour] = await this.db.batch([
+    if (!key || key.slotAt % 60_000 !== 0) return null;
+    const block = blockKeyOf(key);
+    const [evidence, stored] = await this.db.batch([
       this.db.prepare(`SELECT ${RUN_SUMMARY_COLUMNS}, detail FROM run_evidence WHERE probe_id = ? AND region = ? AND slot_at = ?`).bind(key.probeId, key.region, key.slotAt),
-      this.db.prepare(`SELECT ${HOUR_RUNS_COLUMNS} FROM run_hours WHERE probe_id = ? AND region = ? AND hour_at = ?`).bind(key.probeId, key.region, hourAt),
+      this.db.prepare(`SELECT ${BLOCK_COLUMNS} FROM run_blocks WHERE region = ? AND hour_at = ? AND bucket = ?`).bind(block.region, block.hourAt, block.bucket),
     ]);
     const kept = evidence!.results[0] as RunRow | undefined;
     if (kept) return toRunResult(kept);
-    const row = hour!.results[0] as HourRunsRow | undefined;
-    if (!row?.minutes || key.slotAt % 60_000 !== 0) return null;
-    const entry = entryAt(row.minutes, minuteOfHour(key.slotAt));
+    const row = stored!.results[0] as BlockRow | undefined;
+    if (!row) return null;
+    const found = toBlock(row);
+    const entry = probeEntryAt(found, key.probeId, key.slotAt);
     if (!entry) return null;
     // A pass kept as a minute entry: its steps all passed; their timings were not kept.
-    return { ...entrySummary(row, entry), steps: [], ...(entry.inMaintenance ? { inMaintenance: true } : {}) };
+    return { ...entrySummary(found, key.probeId, entry), steps: [], ...(entry.inMaintenance ? { inMaintenance: true } : {}) };
   }
 
   listRuns(query: ListRunsQuery): Promise<RunListPage> {
@@ -118,10 +198,10 @@ export class D1RunStore implements RunStore {
   }
 
   /**
-   * Runs of the pairs newest first: the newest `limit + 1` hour rows (or evidence rows, when only
-   * failures are asked for) of each pair, merged here. A pair that filled its quota could have
-   * more runs older than its oldest row, so the page stops there (a page may then be shorter
-   * than `limit`; `next` continues it). Two statements whatever the number of pairs.
+   * Runs of the pairs newest first: the newest `limit + 1` blocks of each (region, bucket) (or
+   * evidence rows of each pair, when only failures are asked for), merged here. A key that
+   * filled its quota could have more runs older than its oldest row, so the page stops there (a
+   * page may then be shorter than `limit`; `next` continues it). Two statements at most.
    */
   listRunsRead(query: ListRunsQuery): D1Read<RunListPage> {
     if (query.pairs.length === 0) return knownRead({ runs: [], next: null });
@@ -129,35 +209,34 @@ export class D1RunStore implements RunStore {
     const from = query.from ?? 0;
     const through = Math.min(query.to === undefined ? Number.MAX_SAFE_INTEGER : query.to - 1, query.cursor?.slotAt ?? Number.MAX_SAFE_INTEGER);
     const failuresOnly = query.status === "down" || query.status === "degraded";
-    const pairs = pairsJson(query.pairs);
     const evidence = this.db
       .prepare(
         `SELECT ${RUN_SUMMARY_COLUMNS} FROM json_each(?1) q JOIN run_evidence e ON e.probe_id = q.value ->> 0 AND e.region = q.value ->> 1
            AND e.slot_at IN (SELECT slot_at FROM run_evidence x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1
              AND x.slot_at >= ?2 AND x.slot_at <= ?3 AND (?5 IS NULL OR x.status = ?5) ORDER BY slot_at DESC LIMIT ?4)`,
       )
-      .bind(pairs, from, through, quota, failuresOnly ? query.status! : null);
-    const hours = this.db
+      .bind(pairsJson(query.pairs), from, through, quota, failuresOnly ? query.status! : null);
+    const blocks = this.db
       .prepare(
-        `SELECT ${HOUR_RUNS_COLUMNS} FROM json_each(?1) q JOIN run_hours h ON h.probe_id = q.value ->> 0 AND h.region = q.value ->> 1
-           AND h.hour_at IN (SELECT hour_at FROM run_hours x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1
-             AND x.minutes IS NOT NULL AND x.hour_at >= ?2 AND x.hour_at <= ?3 ORDER BY hour_at DESC LIMIT ?4)`,
+        `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1
+           AND b.hour_at IN (SELECT hour_at FROM run_blocks x WHERE x.region = q.value ->> 0 AND x.bucket = q.value ->> 1
+             AND x.hour_at >= ?2 AND x.hour_at <= ?3 ORDER BY hour_at DESC LIMIT ?4)`,
       )
-      .bind(pairs, Math.floor(from / HOUR_MS) * HOUR_MS, through, quota);
+      .bind(blockKeysJson(query.pairs), Math.floor(from / HOUR_MS) * HOUR_MS, through, quota);
     const inQuery = (r: RunSummary) =>
       r.slotAt >= from && r.slotAt <= through && (query.status === undefined || r.status === query.status) && (!query.cursor || comparePositions(r, query.cursor) > 0);
     return {
-      statements: failuresOnly ? [evidence] : [evidence, hours],
-      decode: ([evidenceResult, hourResult]) => {
+      statements: failuresOnly ? [evidence] : [evidence, blocks],
+      decode: ([evidenceResult, blockResult]) => {
         const kept = (evidenceResult!.results as Omit<RunRow, "detail">[]).map(toRunSummary);
-        let horizon = horizonOf(kept.map((r) => ({ pair: r, at: r.slotAt })), quota);
+        let horizon = horizonOf(kept.map((r) => ({ key: `${r.probeId}|${r.region}`, at: r.slotAt })), quota);
         let runs: RunSummary[];
         if (failuresOnly) runs = kept;
         else {
           const byRun = new Map(kept.map((r) => [r.runId, r]));
-          const rows = hourResult!.results as HourRunsRow[];
-          horizon = Math.max(horizon, horizonOf(rows.map((row) => ({ pair: { probeId: row.probe_id, region: row.region }, at: row.hour_at })), quota));
-          runs = rows.flatMap((row) => hourRuns(row).map(({ summary }) => byRun.get(summary.runId) ?? summary));
+          const found = (blockResult!.results as BlockRow[]).map(toBlock);
+          horizon = Math.max(horizon, horizonOf(found.map((b) => ({ key: `${b.region}|${b.bucket}`, at: b.hourAt })), quota));
+          runs = runsIn(found, query.pairs).map(({ summary }) => byRun.get(summary.runId) ?? summary);
         }
         const merged = runs.filter((r) => inQuery(r) && r.slotAt >= horizon).sort(comparePositions);
         const page = merged.slice(0, query.limit);
@@ -171,17 +250,13 @@ export class D1RunStore implements RunStore {
   }
 
   recentRunsRead(pairs: readonly Pair[], from: number, to: number): D1Read<RecentRun[]> {
-    if (pairs.length === 0 || to <= from) return knownRead([]);
-    const ranges = pairs.map((p) => [p.probeId, p.region, Math.floor(from / HOUR_MS) * HOUR_MS, to]);
-    const statement = this.db.prepare(`SELECT ${HOUR_RUNS_COLUMNS} FROM ${RANGE_JOIN("run_hours", "hour_at")}`).bind(JSON.stringify(ranges));
+    const read = this.blocksRead(pairs, Math.floor(from / HOUR_MS) * HOUR_MS, to);
     return {
-      statements: [statement],
-      decode: ([result]) =>
-        (result!.results as HourRunsRow[]).flatMap((row) =>
-          hourRuns(row)
-            .filter(({ summary }) => summary.slotAt >= from && summary.slotAt < to)
-            .map(({ summary, entry }) => ({ probeId: row.probe_id, region: row.region, slotAt: summary.slotAt, status: entry.status, durationMs: entry.durationMs, monitoringSide: entry.monitoringSide, inMaintenance: entry.inMaintenance })),
-        ),
+      statements: read.statements,
+      decode: (results) =>
+        runsIn(read.decode(results), pairs)
+          .filter(({ summary }) => summary.slotAt >= from && summary.slotAt < to)
+          .map(({ summary, entry }) => ({ probeId: summary.probeId, region: summary.region, slotAt: summary.slotAt, status: entry.status, durationMs: entry.durationMs, monitoringSide: entry.monitoringSide, inMaintenance: entry.inMaintenance })),
     };
   }
 
@@ -189,37 +264,51 @@ export class D1RunStore implements RunStore {
     return readTogether(this.db, [this.rollupsRead(requests)]).then(([rollups]) => rollups);
   }
 
-  /**
-   * Hourly rollups are the hour rows; daily rollups are read as dayRollupsRead says (recent days
-   * summed from the hours, older days from rollups_daily). At most three statements.
-   */
+  /** Hourly and daily rollups as rollup-reads.ts reads them: at most five statements. */
   rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>> {
     const ranges = (grain: RollupRequest["grain"]): PairRange[] =>
       requests.filter((r) => r.grain === grain && r.to > r.from).flatMap((r) => r.regions.map((region) => ({ probeId: r.probeId, region, from: r.from, to: r.to })));
-    const hourRanges = ranges("hour");
-    const hours = hourRanges.length ? [rangesStatement(this.db, "run_hours", hourRanges)] : [];
-    const days = dayRollupsRead(this.db, ranges("day"), this.now());
+    const now = this.now();
+    const hours = hourRollupsRead(this.db, ranges("hour"), now);
+    const days = dayRollupsRead(this.db, ranges("day"), now);
     return {
-      statements: [...hours, ...days.statements],
+      statements: [...hours.statements, ...days.statements],
       decode: (outcomes) => {
-        const hourRows = hours.length ? (outcomes[0]!.results as RollupRow[]).map((row) => toRollup(row, "hour")) : [];
-        const daily = days.decode(outcomes.slice(hours.length));
+        const hourly = hours.decode(outcomes.slice(0, hours.statements.length));
+        const daily = days.decode(outcomes.slice(hours.statements.length));
         // Overlapping requests return a row twice; keep it once.
         const seen = new Set<string>();
-        const value = [...hourRows, ...daily.rollups].filter((r) => {
+        const value = [...hourly.rollups, ...daily.rollups].filter((r) => {
           const key = `${r.grain}|${r.probeId}|${r.region}|${r.bucketAt}`;
           if (seen.has(key)) return false;
           seen.add(key);
           return true;
         });
-        const hourRowsRead = hours.length ? (outcomes[0]!.meta.rows_read ?? 0) : 0;
-        return { value, rowsRead: hourRowsRead + daily.rowsRead };
+        return { value, rowsRead: hourly.rowsRead + daily.rowsRead };
       },
     };
   }
 
   read<const R extends readonly D1Read<unknown>[]>(reads: R): Promise<ReadValues<R>> {
     return readTogether(this.db, reads);
+  }
+
+  /**
+   * Seals closed hours: writes the hourly rollups of blocks that changed since they were last
+   * sealed, at most `limit` blocks a call, looking at the hours of UNSEALED_HOURS. Two statements
+   * plus one to read; a block written meanwhile keeps its newer revision and is sealed next time.
+   */
+  async sealHours(regions: readonly string[], limit: number): Promise<{ sealed: number; rowsWritten: number }> {
+    if (regions.length === 0) return { sealed: 0, rowsWritten: 0 };
+    const now = this.now();
+    const currentHour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const { results } = await this.db
+      .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value AND b.hour_at >= ?2 AND b.hour_at < ?3 WHERE b.revision > b.sealed_revision LIMIT ?4`)
+      .bind(JSON.stringify([...new Set(regions)]), currentHour - (UNSEALED_HOURS - 1) * HOUR_MS, currentHour, limit)
+      .all<BlockRow>();
+    if (results.length === 0) return { sealed: 0, rowsWritten: 0 };
+    const outcomes = await this.db.batch(sealStatements(this.db, results.map(toBlock)));
+    return { sealed: outcomes[outcomes.length - 1]!.meta.changes ?? 0, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
 
   async rollUpDays(pairs: readonly Pair[], limit: number): Promise<DayRollupReport> {
@@ -229,33 +318,35 @@ export class D1RunStore implements RunStore {
   }
 
   /**
-   * Four statements whatever the number of pairs: minute entries past raw retention dropped from
-   * their hour rows (only hours of the week before the cut-off are looked at, which bounds the rows
-   * read: each pair comes round every hour), then expired hour rows, daily rollups and evidence
-   * deleted, oldest first.
+   * Four statements whatever the number of pairs: blocks past raw retention (every region, every
+   * tick: a handful of rows), then the planned pairs' expired hourly and daily rollups and
+   * evidence, oldest first, each in chunks of at most DELETE_CHUNK rows.
    */
   async prune(plan: PrunePlan): Promise<{ deleted: number; rowsWritten: number }> {
-    if (plan.pairs.length === 0) return { deleted: 0, rowsWritten: 0 };
     const pairs = pairsJson(plan.pairs);
     const expired = (table: string, column: string) =>
-      this.db
-        .prepare(
-          `DELETE FROM ${table} WHERE (probe_id, region, ${column}) IN (SELECT t.probe_id, t.region, t.${column} FROM json_each(?1) q JOIN ${table} t
-             ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.${column} < ?2 LIMIT ?3)`,
-        );
+      this.db.prepare(
+        `DELETE FROM ${table} WHERE (probe_id, region, ${column}) IN (SELECT t.probe_id, t.region, t.${column} FROM json_each(?1) q JOIN ${table} t
+           ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.${column} < ?2 LIMIT ?3)`,
+      );
     const outcomes = await this.db.batch([
       this.db
         .prepare(
-          `UPDATE run_hours SET minutes = NULL WHERE (probe_id, region, hour_at) IN (SELECT t.probe_id, t.region, t.hour_at FROM json_each(?1) q JOIN run_hours t
-             ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.hour_at >= ?2 AND t.hour_at < ?3 AND t.minutes IS NOT NULL LIMIT ?4)`,
+          `DELETE FROM run_blocks WHERE (region, hour_at, bucket) IN (SELECT b.region, b.hour_at, b.bucket FROM json_each(?1) q JOIN run_blocks b
+             ON b.region = q.value AND b.hour_at + ${HOUR_MS} <= ?2 LIMIT ?3)`,
         )
-        .bind(pairs, plan.runsBefore - 7 * DAY_MS, plan.runsBefore - HOUR_MS + 1, DELETE_CHUNK), // whole hours before the cut-off
-      expired("run_hours", "hour_at").bind(pairs, plan.hoursBefore, DELETE_CHUNK),
+        .bind(JSON.stringify([...new Set(plan.regions)]), plan.runsBefore, DELETE_CHUNK),
+      expired("rollups_hourly", "hour_at").bind(pairs, plan.hoursBefore, DELETE_CHUNK),
       expired("rollups_daily", "day_at").bind(pairs, plan.rollupsBefore, DELETE_CHUNK),
       expired("run_evidence", "slot_at").bind(pairs, plan.runsBefore, DELETE_CHUNK),
     ]);
-    return { deleted: outcomes.slice(1).reduce((n, o) => n + (o.meta.changes ?? 0), 0), rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
+    return { deleted: outcomes.reduce((n, o) => n + (o.meta.changes ?? 0), 0), rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
+}
+
+/** Where a pair's newest run is looked for: the previous hour's start. */
+function newestFrom(now: number): number {
+  return Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
 }
 
 function positionOf(run: RunSummary): RunPosition {
@@ -263,17 +354,16 @@ function positionOf(run: RunSummary): RunPosition {
 }
 
 /**
- * The oldest time every pair's rows are complete from: a pair that returned its whole quota may
+ * The oldest time every key's rows are complete from: a key that returned its whole quota may
  * have older rows, so nothing before its oldest row can be listed yet.
  */
-function horizonOf(rows: readonly { pair: Pair; at: number }[], quota: number): number {
-  const byPair = new Map<string, { count: number; oldest: number }>();
-  for (const { pair, at } of rows) {
-    const key = `${pair.probeId}|${pair.region}`;
-    const seen = byPair.get(key);
-    byPair.set(key, seen ? { count: seen.count + 1, oldest: Math.min(seen.oldest, at) } : { count: 1, oldest: at });
+function horizonOf(rows: readonly { key: string; at: number }[], quota: number): number {
+  const byKey = new Map<string, { count: number; oldest: number }>();
+  for (const { key, at } of rows) {
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? { count: seen.count + 1, oldest: Math.min(seen.oldest, at) } : { count: 1, oldest: at });
   }
   let horizon = -Infinity;
-  for (const { count, oldest } of byPair.values()) if (count >= quota) horizon = Math.max(horizon, oldest);
+  for (const { count, oldest } of byKey.values()) if (count >= quota) horizon = Math.max(horizon, oldest);
   return horizon;
 }

@@ -6,7 +6,7 @@ import { decodeDays, encodeDays, mergeDays, regionsKey, settledThrough, type Day
 import { DAY_MS } from "../time.ts";
 import { rollupsByProbe, type Rollup } from "./rollup-rows.ts";
 import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
-import { dayRollupsRead } from "./day-rollups-read.ts";
+import { dayRollupsRead } from "./rollup-reads.ts";
 
 interface HistoryRow {
   probe_id: string;

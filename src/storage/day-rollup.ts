@@ -1,38 +1,23 @@
 /**
- * Daily rollups built from the hour rows. Readers sum the RECENT_DAYS (today and the two days
- * before) from the hour rows themselves, and read older days from rollups_daily, so each day must
- * be built while it is still recent: the tick builds the oldest recent day (whole, settled for a
- * day already) and catches up the two days before it, a bounded number of (pair, day) at a time.
- * One statement: it picks the pairs whose day has hour rows but no built rollup, sums their
- * hours (counts, and histograms and step failures key by key) and writes one row per pair.
- * A day a days-late run already started (built = 0, see run-write.ts) is rebuilt from the hours,
- * which hold that run too; a built day is never rebuilt, so a replayed build writes nothing.
+ * Daily rollups built from the hourly rollups. Readers sum the RECENT_DAYS (today and the two
+ * days before) from the hourly rollups themselves, and read older days from rollups_daily, so
+ * each day must be built while it is still recent: the tick builds the oldest recent day (whole,
+ * settled for a day already) and catches up the two days before it, a bounded number of
+ * (pair, day) at a time. One statement: it picks the pairs whose day has hourly rollups but no
+ * built daily one, sums their hours (counts, and histograms and step failures key by key) and
+ * writes one row per pair. A built day is not built again, so a replayed build writes nothing; a
+ * run stored days late rebuilds its day itself (rebuildDaysStatement, from run-write.ts).
  */
 import { DAY_MS } from "../time.ts";
 import { recentDaysStart } from "./run-write.ts";
 
-export interface DayRollupReport {
-  /** (pair, day) rollups written. */
-  built: number;
-  rowsWritten: number;
-}
-
-/** The days the builder looks at: the oldest recent day first, then two days of catching up. */
-export function daysToBuild(now: number): number[] {
-  const oldestRecent = recentDaysStart(now);
-  return [oldestRecent, oldestRecent - DAY_MS, oldestRecent - 2 * DAY_MS];
-}
-
-const ROLL_UP_DAYS = `WITH
-  targets AS (
-    SELECT q.value ->> 0 AS p, q.value ->> 1 AS r, d.value AS day FROM json_each(?1) q, json_each(?2) d
-    WHERE EXISTS (SELECT 1 FROM run_hours h WHERE h.probe_id = q.value ->> 0 AND h.region = q.value ->> 1 AND h.hour_at >= d.value AND h.hour_at < d.value + ${DAY_MS})
-      AND NOT EXISTS (SELECT 1 FROM rollups_daily x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1 AND x.day_at = d.value AND x.built = 1)
-    LIMIT ?3
-  ),
+/** Sums the hourly rollups of each target (p, r, day) into a daily rollup; `targets` is a CTE. */
+function buildDaysSql(targets: string, overwrite: "always" | "unbuilt"): string {
+  return `WITH
+  targets AS (${targets}),
   hours AS (
     SELECT targets.day, h.probe_id, h.region, h.total, h.up, h.degraded, h.down, h.maintenance, h.latency, h.step_failures
-    FROM targets JOIN run_hours h ON h.probe_id = targets.p AND h.region = targets.r AND h.hour_at >= targets.day AND h.hour_at < targets.day + ${DAY_MS}
+    FROM targets JOIN rollups_hourly h ON h.probe_id = targets.p AND h.region = targets.r AND h.hour_at >= targets.day AND h.hour_at < targets.day + ${DAY_MS}
   ),
   lat AS (SELECT probe_id, region, day, json_group_object(k, n) AS o FROM
     (SELECT probe_id, region, day, j.key AS k, sum(j.value) AS n FROM hours, json_each(hours.latency) j GROUP BY probe_id, region, day, j.key)
@@ -47,8 +32,35 @@ SELECT sums.probe_id, sums.region, sums.day, sums.total, sums.up, sums.degraded,
 FROM sums LEFT JOIN lat USING (probe_id, region, day) LEFT JOIN steps USING (probe_id, region, day) WHERE true
 ON CONFLICT (probe_id, region, day_at) DO UPDATE SET
   total = excluded.total, up = excluded.up, degraded = excluded.degraded, down = excluded.down, maintenance = excluded.maintenance,
-  latency = excluded.latency, step_failures = excluded.step_failures, built = 1
-WHERE rollups_daily.built = 0`;
+  latency = excluded.latency, step_failures = excluded.step_failures, built = 1${overwrite === "unbuilt" ? "\nWHERE rollups_daily.built = 0" : ""}`;
+}
+
+export interface DayRollupReport {
+  /** (pair, day) rollups written. */
+  built: number;
+  rowsWritten: number;
+}
+
+/** The days the builder looks at: the oldest recent day first, then two days of catching up. */
+export function daysToBuild(now: number): number[] {
+  const oldestRecent = recentDaysStart(now);
+  return [oldestRecent, oldestRecent - DAY_MS, oldestRecent - 2 * DAY_MS];
+}
+
+const ROLL_UP_DAYS = buildDaysSql(
+  `SELECT q.value ->> 0 AS p, q.value ->> 1 AS r, d.value AS day FROM json_each(?1) q, json_each(?2) d
+    WHERE EXISTS (SELECT 1 FROM rollups_hourly h WHERE h.probe_id = q.value ->> 0 AND h.region = q.value ->> 1 AND h.hour_at >= d.value AND h.hour_at < d.value + ${DAY_MS})
+      AND NOT EXISTS (SELECT 1 FROM rollups_daily x WHERE x.probe_id = q.value ->> 0 AND x.region = q.value ->> 1 AND x.day_at = d.value AND x.built = 1)
+    LIMIT ?3`,
+  "unbuilt",
+);
+
+const REBUILD_DAYS = buildDaysSql(`SELECT DISTINCT value ->> 0 AS p, value ->> 1 AS r, value ->> 2 AS day FROM json_each(?1)`, "always");
+
+/** The statement that rebuilds these (pair, day) daily rollups from their hourly rollups as they are now. */
+export function rebuildDaysStatement(db: D1Database, targets: readonly { probeId: string; region: string; dayAt: number }[]): D1PreparedStatement {
+  return db.prepare(REBUILD_DAYS).bind(JSON.stringify(targets.map((t) => [t.probeId, t.region, t.dayAt])));
+}
 
 /** The statement that builds up to `limit` (pair, day) rollups of the days to build at `now`. */
 export function rollUpDaysStatement(db: D1Database, pairs: readonly { probeId: string; region: string }[], now: number, limit: number): D1PreparedStatement {

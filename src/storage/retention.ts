@@ -1,9 +1,9 @@
 /**
- * Retention, in three tiers: a run's minute entry and its evidence are kept `rawRunDays`
- * (default 14); an hour row then loses its minutes and lives on as the hourly rollup for
- * `hourRollupDays` (default 92, so a 90-day window's partial first day is still in hours); daily
- * rollups are kept `rollupDays` (default 400). Deletes run from the cron in bounded chunks: each
- * (probe, region) pair is visited once an hour, at the minute its hash picks, and each statement
+ * Retention, in three tiers: runs (minute entries in run_blocks) and their evidence are kept
+ * `rawRunDays` (default 14); hourly rollups `hourRollupDays` (default 92, so a 90-day window's
+ * partial first day is still in hours); daily rollups `rollupDays` (default 400). Deletes run
+ * from the cron in bounded chunks: each (probe, region) pair is visited once an hour, at the
+ * minute its hash picks, blocks (a few rows per region and hour) every tick, and each statement
  * touches at most DELETE_CHUNK rows, so no tick does unbounded work.
  */
 import { stableHash } from "../schedule/plan.ts";
@@ -20,9 +20,11 @@ export const DELETE_CHUNK = 1000;
 
 export interface PrunePlan {
   pairs: { probeId: string; region: string }[];
-  /** Minute entries and evidence before this are dropped. */
+  /** Every region of the fleet: their expired blocks go every tick. */
+  regions: string[];
+  /** Runs (blocks of hours ending by then) and evidence before this are deleted. */
   runsBefore: number;
-  /** Hour rows before this are deleted. */
+  /** Hourly rollups before this are deleted. */
   hoursBefore: number;
   /** Daily rollups before this are deleted. */
   rollupsBefore: number;
@@ -33,6 +35,7 @@ export function planPrune(pairs: readonly { probeId: string; region: string }[],
   const minute = Math.floor(slotAt / 60_000) % 60;
   return {
     pairs: pairs.filter((p) => stableHash(`${p.probeId}|${p.region}`) % 60 === minute),
+    regions: [...new Set(pairs.map((p) => p.region))].sort(),
     runsBefore: slotAt - policy.rawRunDays * DAY_MS,
     hoursBefore: slotAt - Math.max(policy.hourRollupDays, policy.rawRunDays) * DAY_MS,
     rollupsBefore: slotAt - policy.rollupDays * DAY_MS,

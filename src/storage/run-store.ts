@@ -48,10 +48,10 @@ export interface RollupRequest {
 
 export interface RunStore {
   saveRuns(results: readonly RunResult[]): Promise<SaveReport>;
-  /** The newest run of each (probe, region) pair asked for, as a read (see d1-read.ts). */
-  latestRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<RunSummary[]>;
+  /** The newest run at `now` of each (probe, region) pair asked for, as a read (see d1-read.ts). */
+  latestRunsRead(pairs: readonly { probeId: string; region: string }[], now: number): D1Read<RunSummary[]>;
   /** The same with only what a state needs: what the status page reads. */
-  latestStatesRead(pairs: readonly { probeId: string; region: string }[]): D1Read<LatestRun[]>;
+  latestStatesRead(pairs: readonly { probeId: string; region: string }[], now: number): D1Read<LatestRun[]>;
   getRun(runId: string): Promise<RunResult | null>;
   /** Every run of the pairs with slotAt in [from, to), from their minute entries. */
   recentRunsRead(pairs: readonly { probeId: string; region: string }[], from: number, to: number): D1Read<RecentRun[]>;
@@ -63,6 +63,8 @@ export interface RunStore {
   rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>>;
   /** Runs reads (of this store or others on the same database) in one batch: see d1-read.ts. */
   read<const R extends readonly D1Read<unknown>[]>(reads: R): Promise<ReadValues<R>>;
+  /** Writes the hourly rollups of closed hours whose runs changed, at most `limit` blocks a call. */
+  sealHours(regions: readonly string[], limit: number): Promise<{ sealed: number; rowsWritten: number }>;
   /** Builds the daily rollups of settled days from the hour rows, at most `limit` (pair, day) a call. */
   rollUpDays(pairs: readonly { probeId: string; region: string }[], limit: number): Promise<DayRollupReport>;
   /** Drops expired minute entries and deletes expired rows of the planned pairs, in bounded chunks. */

@@ -17,6 +17,7 @@ import { incidentsStage } from "./incidents-stage.ts";
 import { maintenancesStage } from "./maintenances-stage.ts";
 import { pruneStage } from "./prune-stage.ts";
 import { rollUpDaysStage } from "./roll-up-days-stage.ts";
+import { sealHoursStage } from "./seal-hours-stage.ts";
 import { runStage, type StageFailure, type TickContext, type TickStage } from "./stage.ts";
 import type { TickDeps } from "./tick-deps.ts";
 import { watchdogStage } from "./watchdog-stage.ts";
@@ -27,7 +28,9 @@ export const TICK_STAGES: readonly TickStage[] = [
   pruneStage,
   incidentsStage,
   burnStage,
-  // After the dispatch stored the runs, before the day histories that read the daily rollups.
+  // After the dispatch stored the runs: closed hours into hourly rollups, settled days into daily
+  // ones, before the day histories that read them.
+  sealHoursStage,
   rollUpDaysStage,
   dayHistoryStage,
   watchdogStage,

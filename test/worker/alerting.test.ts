@@ -4,6 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import { createChannels } from "../../src/incidents/channels/registry.ts";
 import { verifyWebhookSignature } from "../../src/incidents/channels/webhook.ts";
 import { deliverDue } from "../../src/incidents/deliver-outbox.ts";
@@ -126,8 +127,9 @@ describe("automatic incidents and notices", () => {
     expect((await incidents.listIncidents({ limit: 50 })).filter((i) => i.startedAt >= base - MINUTE && i.startedAt < base + 10 * MINUTE)).toEqual([]);
     expect((await incidents.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(`shop-checkout-${base}`))).toEqual([]);
     // Left out of SLOs: counted as stored (not no-data) but neither good nor bad.
-    const hour = (await env.DB.prepare("SELECT sum(total) AS total, sum(down) AS down, sum(maintenance) AS maintenance FROM run_hours WHERE probe_id = 'shop-checkout' AND hour_at = ?").bind(base).first()) as { total: number; down: number; maintenance: number };
-    expect(hour).toEqual({ total: 12, down: 0, maintenance: 12 });
+    const { value } = await new D1RunStore(env.DB).rollups([{ probeId: "shop-checkout", regions: ["weur", "enam", "apac"], grain: "hour", from: base, to: base + 3_600_000 }]);
+    const sum = (key: "total" | "down" | "maintenance") => value.reduce((n, r) => n + (r[key] ?? 0), 0);
+    expect({ total: sum("total"), down: sum("down"), maintenance: sum("maintenance") }).toEqual({ total: 12, down: 0, maintenance: 12 });
     await incidents.cancelMaintenance("mnt_test", Date.now());
   });
 });

@@ -32,7 +32,7 @@ const store = new D1RunStore(env.DB);
 afterEach(() => setFault(null));
 
 async function rollupSnapshot(): Promise<unknown[]> {
-  const hourly = await env.DB.prepare("SELECT * FROM run_hours ORDER BY probe_id, region, hour_at").all();
+  const hourly = await env.DB.prepare("SELECT * FROM run_blocks ORDER BY region, hour_at, bucket").all();
   const daily = await env.DB.prepare("SELECT * FROM rollups_daily ORDER BY probe_id, region, day_at").all();
   return [hourly.results, daily.results];
 }
@@ -54,7 +54,9 @@ describe("replays", () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => tick(slot + 30_000 + i)));
     expect(await storedRuns("slot_at = ?", slot)).toEqual(runsAfterFirst);
     expect(await rollupSnapshot()).toEqual(rollupsAfterFirst);
-    const hourly = (await env.DB.prepare("SELECT probe_id, region, total, up FROM run_hours WHERE hour_at = ? ORDER BY probe_id, region").bind(HOUR).all()).results;
+    const hourly = (await store.rollups([{ probeId: "shop-checkout", regions: ["apac", "enam", "weur"], grain: "hour", from: HOUR, to: HOUR + HOUR_MS }, { probeId: "shop-home", regions: ["apac", "enam", "weur"], grain: "hour", from: HOUR, to: HOUR + HOUR_MS }])).value
+      .map((r) => ({ probe_id: r.probeId, region: r.region, total: r.total, up: r.up }))
+      .sort((a, b) => (a.probe_id + a.region < b.probe_id + b.region ? -1 : 1));
     expect(hourly).toEqual([
       { probe_id: "shop-checkout", region: "apac", total: 1, up: 1 },
       { probe_id: "shop-checkout", region: "enam", total: 1, up: 1 },
@@ -156,8 +158,8 @@ describe("retention", () => {
     while (!planPrune([{ probeId: "shop-home", region: "weur" }], pruneAt, DEFAULT_RETENTION).pairs.length) pruneAt += MINUTE;
     // Retention is a stage of the tick: run it alone, as the tick runs it.
     const summary = await runTick(pruneAt, { ...fleetTickDeps(probes), runShard: async () => Promise.reject(new Error("not in this test")) }, [pruneStage]);
-    // The evidence row goes; the hour row stays as the hour's rollup, its minutes dropped.
-    expect(summary).toMatchObject({ slotAt: pruneAt, reports: { prune: { deleted: 1 } }, stageErrors: [] });
+    // The block and the evidence go; the hour's rollup stays.
+    expect(summary).toMatchObject({ slotAt: pruneAt, reports: { prune: { deleted: 2 } }, stageErrors: [] });
     expect(await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at < ?", now - 14 * 86_400_000)).toEqual([]);
     expect((await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now - MINUTE)).length).toBe(1);
     const hourAt = Math.floor(old / HOUR_MS) * HOUR_MS;

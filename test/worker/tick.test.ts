@@ -55,7 +55,7 @@ describe("cron tick", () => {
       ["down", "status"],
       ["down", "status"],
     ]);
-    const everything = JSON.stringify([await env.DB.prepare("SELECT * FROM run_hours").all(), await env.DB.prepare("SELECT * FROM run_evidence").all()]);
+    const everything = JSON.stringify([await env.DB.prepare("SELECT * FROM run_blocks").all(), await env.DB.prepare("SELECT * FROM run_evidence").all()]);
     expect(everything).not.toContain(CANARY);
   });
 

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateToken } from "../../../src/auth/api-token.ts";
 import { insertTokenSql } from "../../../src/storage/token-store.ts";
+import { storedRuns } from "../support/network.ts";
 
 const tokens: Record<"write" | "read" | "revoked", string> = { write: "", read: "", revoked: "" };
 
@@ -24,13 +25,12 @@ beforeAll(async () => {
 
 describe("write routes", () => {
   it("run a probe now with a write token, returning the run without storing it", async () => {
-    const before = await env.DB.prepare("SELECT sum(total) AS n FROM run_hours").first<{ n: number }>();
+    const before = (await storedRuns()).length;
     const res = await runNow({ headers: bearer(tokens.write) }, "/api/v1/probes/shop-home/run?region=apac");
     expect(res.status).toBe(200);
     const run = (await res.json()) as { status: string; region: string; steps: unknown[] };
     expect([run.status, run.region, run.steps.length]).toEqual(["up", "apac", 2]);
-    const after = await env.DB.prepare("SELECT sum(total) AS n FROM run_hours").first<{ n: number }>();
-    expect(after?.n).toBe(before?.n);
+    expect((await storedRuns()).length).toBe(before);
   });
 
   it.each([
@@ -74,12 +74,15 @@ describe("write routes", () => {
   it("rate-limits writes per token with a 429 and Retry-After", async () => {
     const token = await createToken("busy", ["write"]);
     const statuses: number[] = [];
-    for (let i = 0; i < 40 && !statuses.includes(429); i++) {
+    // 30 writes a minute: the limiter's window may turn once during the loop, so at most 59 get through.
+    for (let i = 0; i < 100 && !statuses.includes(429); i++) {
       const res = await runNow({ headers: bearer(token) }, "/api/v1/probes/nope/run");
       statuses.push(res.status);
       if (res.status === 429) expect(res.headers.get("retry-after")).toBe("60");
     }
-    expect(statuses.filter((s) => s === 404)).toHaveLength(30);
+    const passed = statuses.filter((s) => s === 404).length;
+    expect(passed).toBeGreaterThanOrEqual(30);
+    expect(passed).toBeLessThanOrEqual(59);
     expect(statuses.at(-1)).toBe(429);
   });
 });

@@ -96,10 +96,18 @@ describe("migration 0008 (runs as minute entries)", () => {
   });
 
   it("keeps every hour's counts, histogram and step failures, old hours included", async () => {
-    const after = (await db.prepare("SELECT probe_id, region, hour_at, total, up, degraded, down, maintenance, latency, step_failures FROM run_hours ORDER BY probe_id, region, hour_at").all()).results;
-    expect(after.map((row) => ({ ...row, latency: JSON.parse(String(row.latency)) }))).toEqual(hourlyBefore.map((row) => ({ ...(row as object), latency: JSON.parse(String((row as { latency: string }).latency)) })));
-    const old = await db.prepare("SELECT minutes FROM run_hours WHERE hour_at = ?").bind(OLD_HOUR).first<{ minutes: string | null }>();
-    expect(old).toEqual({ minutes: null });
+    // Read back through the store: sealed blocks' hours come from rollups_hourly, so compare them
+    // with the hours recomputed from the blocks' minute entries too.
+    const store = new D1RunStore(db, () => HOUR + 3 * HOUR_MS);
+    const read = await store.rollups(["m-alpha", "m-beta"].map((probeId) => ({ probeId, regions: ["weur", "apac"], grain: "hour" as const, from: 0, to: Number.MAX_SAFE_INTEGER })));
+    const sparse = (h: number[]) => Object.fromEntries(h.flatMap((n, i) => (n ? [[String(i), n]] : [])));
+    const asRows = read.value
+      .map((r) => ({ probe_id: r.probeId, region: r.region, hour_at: r.bucketAt, total: r.total, up: r.up, degraded: r.degraded, down: r.down, maintenance: r.maintenance, latency: sparse(r.latency), step_failures: JSON.stringify(r.stepFailures) }))
+      .sort((a, b) => (`${a.probe_id}|${a.region}|${a.hour_at}` < `${b.probe_id}|${b.region}|${b.hour_at}` ? -1 : 1));
+    expect(asRows).toEqual(hourlyBefore.map((row) => ({ ...(row as object), latency: JSON.parse(String((row as { latency: string }).latency)) })));
+    const blocks = (await db.prepare("SELECT region, hour_at, bucket, revision, sealed_revision FROM run_blocks").all<{ hour_at: number; revision: number; sealed_revision: number }>()).results;
+    expect(blocks.some((b) => b.hour_at === OLD_HOUR)).toBe(false); // past raw retention: its rollup only
+    expect(blocks.every((b) => b.revision === 1 && b.sealed_revision === 1)).toBe(true);
     expect((await db.prepare("SELECT total FROM rollups_daily").first<{ total: number }>())?.total).toBe(1440);
   });
 
@@ -119,7 +127,7 @@ describe("migration 0008 (runs as minute entries)", () => {
   it("keeps the whole result only of runs that need it, and drops the old tables", async () => {
     const evidence = (await db.prepare("SELECT count(*) AS n FROM run_evidence").first<{ n: number }>())?.n;
     expect(evidence).toBe(runs.filter((r) => r.status !== "up" || r.confirmation).length);
-    const tables = (await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'rollups_hourly')").all()).results;
+    const tables = (await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'migration_blocks', 'migration_buckets')").all()).results;
     expect(tables).toEqual([]);
   });
 });

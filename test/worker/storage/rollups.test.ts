@@ -10,11 +10,12 @@ import { describe, expect, it } from "vitest";
 import type { RunResult, RunStatus } from "../../../src/probe/result.ts";
 import { emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
+import { BUCKETS, bucketOf } from "../../../src/storage/run-blocks.ts";
 
 const START = Date.UTC(2026, 10, 1);
 /** A store whose clock makes every day of the runs days late: days are read from rollups_daily. */
 const store = new D1RunStore(env.DB, () => START + 30 * DAY_MS);
-const TABLES = ["run_hours", "run_evidence", "rollups_daily"];
+const TABLES = ["run_blocks", "run_evidence", "rollups_hourly", "rollups_daily"];
 
 const runArb = fc
   .record({
@@ -110,14 +111,19 @@ describe("rollups", () => {
     );
   }, 120_000);
 
-  it("cost one written row per new passing run, two with evidence, and none per replay", async () => {
+  it("cost one written row per bucket a tick touches, one more per failure, and none per replay", async () => {
     await env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
-    const live = new D1RunStore(env.DB, () => START + HOUR_MS);
-    const runs = fc.sample(runArb, { numRuns: 30, seed: 7 }).filter((r, i, all) => all.findIndex((x) => x.runId === r.runId) === i);
+    const slotAt = START + 7 * 60_000;
+    const live = new D1RunStore(env.DB, () => slotAt + 30_000); // the hour is open: nothing to seal
+    const runs = Array.from({ length: 300 }, (_, i): RunResult => {
+      const status: RunStatus = i % 50 === 0 ? "down" : "up";
+      return { runId: `p-${i}.weur.${slotAt}`, probeId: `p-${i}`, probeVersion: "v", region: "weur", colo: "weur", slotAt, startedAt: slotAt, durationMs: 40 + i, status, steps: [] };
+    });
+    const buckets = new Set(runs.map((r) => bucketOf(r.probeId))).size;
     const first = await live.saveRuns(runs);
     expect(first.inserted).toBe(runs.length);
-    const failed = runs.filter((r) => r.status !== "up").length;
-    expect(first.rowsWritten).toBe(runs.length + failed);
+    expect(first.rowsWritten).toBe(buckets + runs.filter((r) => r.status !== "up").length);
+    expect(buckets).toBeLessThanOrEqual(BUCKETS);
     const replay = await live.saveRuns(runs);
     expect(replay).toEqual({ inserted: 0, rowsWritten: 0 });
   });

@@ -28,16 +28,17 @@ export interface StoredRun {
 }
 
 /**
- * Every stored run, decoded in SQL from the hour rows' minute entries (independently of the
+ * Every stored run, decoded in SQL from the run blocks' minute entries (independently of the
  * store's own decoding), with its evidence where it kept one (`detail` is "" for a plain pass).
  */
 const STORED_RUNS = `WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 59),
+  blocks AS (SELECT b.region, b.hour_at, b.minutes, p.key AS position, p.value AS probe_id FROM run_blocks b, json_each(b.probes) p),
   runs AS (
     SELECT h.probe_id, h.region, h.hour_at + m.i * 60000 AS slot_at,
-      CASE lower(substr(h.minutes, m.i * ${ENTRY_CHARS} + 1, 1)) WHEN 'u' THEN 'up' WHEN 'd' THEN 'degraded' ELSE 'down' END AS status,
+      CASE lower(substr(h.minutes, (h.position * 60 + m.i) * ${ENTRY_CHARS} + 1, 1)) WHEN 'u' THEN 'up' WHEN 'd' THEN 'degraded' ELSE 'down' END AS status,
       e.failure_class, coalesce(e.detail, '') AS detail
-    FROM run_hours h JOIN m LEFT JOIN run_evidence e ON e.probe_id = h.probe_id AND e.region = h.region AND e.slot_at = h.hour_at + m.i * 60000
-    WHERE h.minutes IS NOT NULL AND substr(h.minutes, m.i * ${ENTRY_CHARS} + 1, 1) <> '.'
+    FROM blocks h JOIN m LEFT JOIN run_evidence e ON e.probe_id = h.probe_id AND e.region = h.region AND e.slot_at = h.hour_at + m.i * 60000
+    WHERE substr(h.minutes, (h.position * 60 + m.i) * ${ENTRY_CHARS} + 1, 1) <> '.'
   )`;
 
 export async function storedRuns(where = "1 = 1", ...params: unknown[]): Promise<StoredRun[]> {

@@ -1,0 +1,150 @@
+/**
+ * The runs of one region's hour, packed: a row of `run_blocks` holds, for every probe of one
+ * bucket (bucketOf), that probe's 60 minute entries (minute-entries.ts), its newest version and
+ * its failures per step. A shard writes the rows of the buckets its runs fall in once per tick,
+ * so a row written carries many runs, and a replayed run changes nothing (its minute is taken).
+ * Pure: merging runs into a row, and reading runs and hourly rollups back out of it.
+ */
+import type { RunResult } from "../probe/result.ts";
+import { bucketIndex, emptyHistogram } from "../slo/latency-histogram.ts";
+import { HOUR_MS } from "../time.ts";
+import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, type MinuteEntry } from "./minute-entries.ts";
+import type { Rollup } from "./rollup-rows.ts";
+
+/** Buckets per (region, hour): probes of a bucket share a row. */
+export const BUCKETS = 64;
+
+/**
+ * The bucket of a probe: a polynomial hash of its id. Migration 0008 computes the same in SQL,
+ * so keep the two in step.
+ */
+export function bucketOf(probeId: string): number {
+  let h = 0;
+  for (const c of probeId) h = (h * 31 + c.codePointAt(0)!) % 1_000_003;
+  return h % BUCKETS;
+}
+
+export interface BlockKey {
+  region: string;
+  hourAt: number;
+  bucket: number;
+}
+
+export interface Block extends BlockKey {
+  /** Bumped by every write; a writer only replaces the revision it read. */
+  revision: number;
+  /** The revision whose hourly rollups are written (less than `revision`: not yet, or stale). */
+  sealedRevision: number;
+  probes: string[];
+  versions: string[];
+  /** Failed runs per step name, per probe (down runs outside maintenance). */
+  steps: Record<string, number>[];
+  colo: string;
+  /** One EMPTY_HOUR-sized block of entries per probe, in `probes` order. */
+  minutes: string;
+}
+
+/** A row of run_blocks as D1 returns it. */
+export interface BlockRow {
+  region: string;
+  hour_at: number;
+  bucket: number;
+  revision: number;
+  sealed_revision: number;
+  probes: string;
+  versions: string;
+  steps: string;
+  colo: string;
+  minutes: string;
+}
+
+export const BLOCK_COLUMNS = "region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes";
+
+export function toBlock(row: BlockRow): Block {
+  return {
+    region: row.region,
+    hourAt: row.hour_at,
+    bucket: row.bucket,
+    revision: row.revision,
+    sealedRevision: row.sealed_revision,
+    probes: JSON.parse(row.probes) as string[],
+    versions: JSON.parse(row.versions) as string[],
+    steps: JSON.parse(row.steps) as Record<string, number>[],
+    colo: row.colo,
+    minutes: row.minutes,
+  };
+}
+
+export function blockKeyOf(run: { region: string; slotAt: number; probeId: string }): BlockKey {
+  return { region: run.region, hourAt: Math.floor(run.slotAt / HOUR_MS) * HOUR_MS, bucket: bucketOf(run.probeId) };
+}
+
+export function keyString(key: BlockKey): string {
+  return `${key.region}|${key.hourAt}|${key.bucket}`;
+}
+
+export function emptyBlock(key: BlockKey): Block {
+  return { ...key, revision: 0, sealedRevision: 0, probes: [], versions: [], steps: [], colo: "", minutes: "" };
+}
+
+/**
+ * The block with these runs (all of its key) written in. A run whose minute is already taken is
+ * a replay and is left out; `added` lists the runs that were new. The block is a copy.
+ */
+export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Block; added: RunResult[] } {
+  const next: Block = { ...block, probes: [...block.probes], versions: [...block.versions], steps: block.steps.map((s) => ({ ...s })) };
+  const parts: string[] = [];
+  for (let i = 0; i < next.probes.length; i++) parts.push(next.minutes.slice(i * EMPTY_HOUR.length, (i + 1) * EMPTY_HOUR.length));
+  const added: RunResult[] = [];
+  for (const run of runs) {
+    let index = next.probes.indexOf(run.probeId);
+    if (index < 0) {
+      index = next.probes.push(run.probeId) - 1;
+      next.versions.push(run.probeVersion);
+      next.steps.push({});
+      parts.push(EMPTY_HOUR);
+    }
+    const at = minuteOfHour(run.slotAt) * ENTRY_CHARS;
+    const part = parts[index]!;
+    if (part[at] !== ".") continue;
+    parts[index] = part.slice(0, at) + encodeEntry({ status: run.status, failureClass: run.failure?.class, inMaintenance: run.inMaintenance, durationMs: run.durationMs, slotAt: run.slotAt, startedAt: run.startedAt }) + part.slice(at + ENTRY_CHARS);
+    next.versions[index] = run.probeVersion;
+    next.colo = run.colo;
+    const failedStep = !run.inMaintenance && run.status === "down" ? run.failure?.step : undefined;
+    if (failedStep !== undefined) next.steps[index]![failedStep] = (next.steps[index]![failedStep] ?? 0) + 1;
+    added.push(run);
+  }
+  next.minutes = parts.join("");
+  return { block: next, added };
+}
+
+/** The minute entries of a probe in a block (none when the probe has no run in it). */
+export function probeEntries(block: Block, probeId: string): MinuteEntry[] {
+  const index = block.probes.indexOf(probeId);
+  return index < 0 ? [] : decodeEntries(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
+}
+
+/** A probe's entry at one slot of the block's hour, or null. */
+export function probeEntryAt(block: Block, probeId: string, slotAt: number): MinuteEntry | null {
+  const index = block.probes.indexOf(probeId);
+  return index < 0 ? null : entryAt(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length), minuteOfHour(slotAt));
+}
+
+/** The hourly rollup of each probe of a block: what sealing the hour writes. */
+export function blockRollups(block: Block): Rollup[] {
+  return block.probes.flatMap((probeId, index) => {
+    const entries = decodeEntries(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
+    if (entries.length === 0) return [];
+    const rollup: Rollup = { probeId, region: block.region, grain: "hour", bucketAt: block.hourAt, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram(), stepFailures: { ...block.steps[index] }, maintenance: 0 };
+    for (const e of entries) {
+      rollup.total++;
+      if (e.inMaintenance) {
+        rollup.maintenance = (rollup.maintenance ?? 0) + 1;
+        continue;
+      }
+      rollup[e.status]++;
+      if (e.status !== "down") rollup.latency[bucketIndex(e.durationMs)]! += 1;
+    }
+    return [rollup];
+  });
+}
