@@ -13,7 +13,8 @@ import type { RetentionPolicy } from "../storage/retention.ts";
 import { MINUTE_MS } from "../time.ts";
 import { PLANS, type PlanName } from "./prices.ts";
 import { READ_ROWS, rowsOf } from "./read-rows.ts";
-import { dayHistoryBytes, pairRowBytes } from "./row-sizes.ts";
+import { bucketOf } from "../storage/run-blocks.ts";
+import { blockRowBytes, dayHistoryBytes, pairRowBytes } from "./row-sizes.ts";
 
 export { PLANS, type PlanName, type PlanTerms } from "./prices.ts";
 
@@ -104,6 +105,10 @@ export interface CostEstimate {
 
 interface TickReplay {
   runsPerHour: number;
+  /** run_blocks rows the shards write: one per bucket a shard's runs fall in, each tick. */
+  blockWritesPerHour: number;
+  /** The (region, bucket) rows an hour fills, with their probes: what sealing and retention touch. */
+  blocks: Map<string, { region: string; probes: Set<LoadedProbe> }>;
   shardsPerHour: number;
   doSecondsPerHour: number;
   peakShardsPerTick: number;
@@ -115,7 +120,7 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
   const limits = PLANS[plan].limits;
   const costs = new Map(probes.map((p) => [p, estimateRunCost(p)]));
   const costOf = (p: LoadedProbe) => costs.get(p) ?? estimateRunCost(p);
-  const out: TickReplay = { runsPerHour: 0, shardsPerHour: 0, doSecondsPerHour: 0, peakShardsPerTick: 0, overLimit: [] };
+  const out: TickReplay = { runsPerHour: 0, blockWritesPerHour: 0, blocks: new Map(), shardsPerHour: 0, doSecondsPerHour: 0, peakShardsPerTick: 0, overLimit: [] };
   const overLimit = new Set<string>();
   const origin = Date.UTC(2026, 0, 1);
   for (let minute = 0; minute < 60; minute++) {
@@ -125,6 +130,13 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
     out.shardsPerHour += shards.length;
     out.peakShardsPerTick = Math.max(out.peakShardsPerTick, shards.length);
     for (const shard of shards) {
+      out.blockWritesPerHour += new Set(shard.runs.map((r) => bucketOf(r.probe.probe.id))).size;
+      for (const run of shard.runs) {
+        const key = `${run.region}|${bucketOf(run.probe.probe.id)}`;
+        const block = out.blocks.get(key) ?? { region: run.region, probes: new Set<LoadedProbe>() };
+        block.probes.add(run.probe);
+        out.blocks.set(key, block);
+      }
       out.doSecondsPerHour += shardWallMs(shard.runs.map((r) => costOf(r.probe)), limits.inFlight) / 1000;
       if (shard.overLimit?.length) for (const run of shard.runs) overLimit.add(`${run.probe.probe.id} (${shard.overLimit.join(", ")})`);
     }
@@ -154,12 +166,14 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const hourRows = pairs * HOURS_PER_MONTH;
   const dayRows = pairs * DAYS_PER_MONTH;
 
+  const blockRows = replay.blocks.size * HOURS_PER_MONTH;
   // Every row the code writes, per month, at steady state (retention deletes as many as are made).
   const writes: Line[] = [
-    { label: "hour rows: one UPSERT per new run", perMonth: runs },
+    { label: "run blocks: one row per bucket a shard touches, each tick", perMonth: replay.blockWritesPerHour * HOURS_PER_MONTH },
     { label: `evidence rows (${pct(share)} of runs)`, perMonth: share * runs },
-    { label: "minute entries dropped (1 per hour row)", perMonth: hourRows },
-    { label: "hour rows deleted", perMonth: hourRows },
+    { label: "hourly rollups sealed (1 per pair an hour)", perMonth: hourRows },
+    { label: "blocks marked sealed, then deleted", perMonth: 2 * blockRows },
+    { label: "hourly rollups deleted", perMonth: hourRows },
     { label: "daily rollups built", perMonth: dayRows },
     { label: "daily rollups deleted", perMonth: dayRows },
     { label: "evidence rows deleted", perMonth: share * runs },
@@ -190,34 +204,46 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
 
   // Storage at steady state, from the codec's rows and SQLite's page accounting.
   const usage: ProbeUsage[] = [];
-  const tables = { hoursRaw: { rows: 0, bytes: 0 }, hoursCompacted: { rows: 0, bytes: 0 }, daily: { rows: 0, bytes: 0 }, evidence: { rows: 0, bytes: 0 }, dayHistory: { rows: 0, bytes: 0 } };
+  const tables = { blocks: { rows: 0, bytes: 0 }, hourly: { rows: 0, bytes: 0 }, daily: { rows: 0, bytes: 0 }, evidence: { rows: 0, bytes: 0 }, dayHistory: { rows: 0, bytes: 0 } };
   const add = (t: { rows: number; bytes: number }, rows: number, bytesEach: number) => {
     t.rows += rows;
     t.bytes += rows * bytesEach;
   };
   const rawHours = retention.rawRunDays * 24;
-  const compactedHours = Math.max(0, Math.max(retention.hourRollupDays, retention.rawRunDays) - retention.rawRunDays) * 24;
+  const rollupHours = Math.max(retention.hourRollupDays, retention.rawRunDays) * 24;
+  const runsPerHourOf = (p: LoadedProbe) => Math.max(1, 60 / intervalMinutes(p));
+  // Each block row's bytes, shared among its probes by their runs (for bytes per passing run).
+  const blockShare = new Map<LoadedProbe, number>();
+  for (const block of replay.blocks.values()) {
+    const probes = [...block.probes];
+    const bytesEach = blockRowBytes(block.region, probes.map((p) => ({ id: p.probe.id, version: p.version, runsPerHour: runsPerHourOf(p) })));
+    add(tables.blocks, rawHours, bytesEach);
+    const runsInRow = probes.reduce((r, p) => r + runsPerHourOf(p), 0);
+    for (const p of probes) blockShare.set(p, (blockShare.get(p) ?? 0) + (bytesEach * runsPerHourOf(p)) / runsInRow);
+  }
   let passingBytes = 0;
   for (const p of probes) {
-    const runsPerHour = Math.max(1, 60 / intervalMinutes(p));
+    const runsPerHour = runsPerHourOf(p);
     const regions = p.probe.regions.length;
     const runsPerMonth = runsPerHour * HOURS_PER_MONTH * regions;
     const rows = pairRowBytes(p.probe.id, p.probe.regions[0]!, p.version, runsPerHour);
-    add(tables.hoursRaw, regions * rawHours, rows.hourWithMinutes);
-    add(tables.hoursCompacted, regions * compactedHours, rows.hourCompacted);
+    add(tables.hourly, regions * rollupHours, rows.hourRollup);
     add(tables.daily, regions * retention.rollupDays, rows.daily);
     add(tables.evidence, share * runsPerHour * rawHours * regions, rows.evidence);
     add(tables.dayHistory, 1, dayHistoryBytes(p.probe.id, p.probe.regions, runsPerHour * 24 * regions));
-    const bytesPerRun = rows.hourWithMinutes / runsPerHour;
+    // Its share of its block rows, per run.
+    const bytesPerRun = (blockShare.get(p) ?? 0) / (runsPerHour * regions);
     passingBytes += bytesPerRun * runsPerMonth;
     const costOfRun = estimateRunCost(p);
-    // A probe's share of the rows that follow its runs (not the per-tick constants).
-    const rowsPerMonth = runsPerMonth * (1 + 2 * share) + regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) + DAYS_PER_MONTH;
+    // A probe's share of the rows that follow its runs (not the per-tick constants): its share of
+    // block writes by runs, its evidence, its hourly and daily rollups (written and deleted).
+    const blockWritesPerRun = replay.runsPerHour > 0 ? replay.blockWritesPerHour / replay.runsPerHour : 0;
+    const rowsPerMonth = runsPerMonth * (blockWritesPerRun + 2 * share) + regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) + DAYS_PER_MONTH;
     usage.push({ probeId: p.probe.id, runsPerMonth, rowsWrittenPerMonth: rowsPerMonth, subrequestsPerMonth: runsPerMonth * costOfRun.requests, bytesPerRun });
   }
   const storageTables: StorageTable[] = [
-    { table: `run_hours with minutes (${retention.rawRunDays} d)`, ...tables.hoursRaw },
-    { table: `run_hours compacted (to ${Math.max(retention.hourRollupDays, retention.rawRunDays)} d)`, ...tables.hoursCompacted },
+    { table: `run_blocks (${retention.rawRunDays} d)`, ...tables.blocks },
+    { table: `rollups_hourly (${Math.max(retention.hourRollupDays, retention.rawRunDays)} d)`, ...tables.hourly },
     { table: `rollups_daily (${retention.rollupDays} d)`, ...tables.daily },
     { table: `run_evidence (${pct(share)}, ${retention.rawRunDays} d)`, ...tables.evidence },
     { table: "day_history", ...tables.dayHistory },

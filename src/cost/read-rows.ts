@@ -9,7 +9,6 @@
  */
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { planGrains, resolveWindow } from "../slo/windows.ts";
-import { RECENT_DAYS } from "../storage/run-write.ts";
 import { HISTORY_DAYS } from "../status/day-totals.ts";
 
 /** The SLO loader's extra hourly lookbacks (api/load-slo.ts): burn rates over 3 days, raw runs over 30 minutes. */
@@ -19,20 +18,19 @@ const RAW_LOOKBACK_HOURS = 1;
 const JSON_ROW = 1;
 
 /**
- * Rows of one pair for one 30-day SLO report: the window's older days from rollups_daily, its
- * recent days (RECENT_DAYS) and partial days from run_hours, the burn lookback and the last raw
- * runs from run_hours; three statements (rollupsRead) plus recentRunsRead. Noon is the average hour.
+ * Rows of one pair for one 30-day SLO report: the window's whole days from rollups_daily, its
+ * partial days and the burn lookback from rollups_hourly, the last raw runs from the run blocks
+ * (shared with the other probes of the bucket: at most one row per pair); the statements'
+ * json_each rows. Noon is the average hour.
  */
 export function sloRowsPerPair(): number {
   const now = Date.UTC(2026, 0, 15, 12);
   const span = resolveWindow("30d", now);
   const plan = planGrains(span.from, span.to);
-  const recentFrom = Math.floor(now / DAY_MS) * DAY_MS - (RECENT_DAYS - 1) * DAY_MS;
   const dailyDays = plan.daily ? (plan.daily.to - plan.daily.from) / DAY_MS : 0;
-  const recentWholeDays = plan.daily ? Math.max(0, (plan.daily.to - Math.max(plan.daily.from, recentFrom)) / DAY_MS) : 0;
   const partialHours = plan.hourly.reduce((n, s) => n + Math.ceil((s.to - s.from) / HOUR_MS), 0);
-  const statements = 4;
-  return dailyDays - recentWholeDays + recentWholeDays * 24 + partialHours + BURN_LOOKBACK_HOURS + RAW_LOOKBACK_HOURS + statements * JSON_ROW;
+  const statements = 5;
+  return dailyDays + partialHours + BURN_LOOKBACK_HOURS + RAW_LOOKBACK_HOURS + statements * JSON_ROW;
 }
 
 export const READ_ROWS = {
@@ -42,23 +40,22 @@ export const READ_ROWS = {
    */
   perRunWrite: 2,
   /**
-   * `/`: the newest hour row of each pair (its max(hour_at) seek and the row: latestStatesRead),
-   * today's daily rollup of each pair, each probe's day history, and a handful of incidents,
-   * updates and maintenance rows. The statements' shapes give 5 per pair; bench:fleet measured
-   * 3,255 rows for 100 probes x 5 regions (D1 also counts the rows its joins step past), so the
-   * planner uses 6 per pair.
+   * `/`: the run blocks of the last two hours and the blocks not sealed yet (shared by the probes
+   * of a bucket: at most three rows per pair), today's daily rollup of each pair (and yesterday's
+   * in the hour before it settles), each probe's day history, and a handful of incidents, updates
+   * and maintenance rows: 4 per pair and 2 per probe at most.
    */
-  page: { perPair: 6, perProbe: 1 + JSON_ROW, fixed: 10 },
+  page: { perPair: 4, perProbe: 1 + JSON_ROW, fixed: 10 },
   /** `/api/v1/slo` for every probe, and each burn-alert evaluation (every 5 minutes): the same reads. */
   slo: { perPair: sloRowsPerPair(), perProbe: 0, fixed: 0 },
   /** `/metrics`: the overview with each pair's newest run and newest evidence, and every probe's SLO report. */
   metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 4, perProbe: 0, fixed: 10 },
   /** The incident step reads every probe's state once a tick. */
   incidentStepPerProbe: 1 + JSON_ROW,
-  /** Retention visits each pair once an hour: the 2 days of hour rows before the raw cut-off, and the first expired row of each table. */
-  retentionPerPairVisit: 48 + 4 + 4 * JSON_ROW,
-  /** Building a pair's daily rollup once a day: its 24 hour rows, the existence checks. */
-  dayRollupPerPair: 24 + 3 + JSON_ROW,
+  /** Retention visits each pair once an hour: the first expired row of each per-pair table. */
+  retentionPerPairVisit: 3 + 3 * JSON_ROW,
+  /** Sealing rebuilds a pair's day every hour from its hourly rollups (12 on average), plus the catch-up's checks once a day. */
+  dayRollupPerPair: 24 * 12 + 3 + JSON_ROW,
   /** Rebuilding a probe's day history once a day: HISTORY_DAYS daily rollups per region. */
   dayHistoryPerPair: HISTORY_DAYS + 1,
 } as const;

@@ -1,15 +1,13 @@
 /**
- * Daily rollups built from the hourly rollups. Readers sum the RECENT_DAYS (today and the two
- * days before) from the hourly rollups themselves, and read older days from rollups_daily, so
- * each day must be built while it is still recent: the tick builds the oldest recent day (whole,
- * settled for a day already) and catches up the two days before it, a bounded number of
- * (pair, day) at a time. One statement: it picks the pairs whose day has hourly rollups but no
- * built daily one, sums their hours (counts, and histograms and step failures key by key) and
- * writes one row per pair. A built day is not built again, so a replayed build writes nothing; a
- * run stored days late rebuilds its day itself (rebuildDaysStatement, from run-write.ts).
+ * Daily rollups built from the hourly rollups. Sealing an hour rebuilds its pairs' days
+ * (rebuildDaysStatement, from run-write.ts), so a day's row holds its sealed hours; readers add
+ * the hours not sealed yet from the run blocks (rollup-reads.ts). The tick also catches up the
+ * last three days for a (pair, day) that has hourly rollups but no built daily one (a day whose
+ * seal failed to rebuild it), a bounded number at a time. One statement: it picks them, sums
+ * their hours (counts, and histograms and step failures key by key) and writes one row per pair.
+ * A built day is not built again by the catch-up, so a replayed one writes nothing.
  */
 import { DAY_MS } from "../time.ts";
-import { recentDaysStart } from "./run-write.ts";
 
 /** Sums the hourly rollups of each target (p, r, day) into a daily rollup; `targets` is a CTE. */
 function buildDaysSql(targets: string, overwrite: "always" | "unbuilt"): string {
@@ -41,10 +39,10 @@ export interface DayRollupReport {
   rowsWritten: number;
 }
 
-/** The days the builder looks at: the oldest recent day first, then two days of catching up. */
+/** The days the catch-up looks at: yesterday and the two days before. */
 export function daysToBuild(now: number): number[] {
-  const oldestRecent = recentDaysStart(now);
-  return [oldestRecent, oldestRecent - DAY_MS, oldestRecent - 2 * DAY_MS];
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  return [today - DAY_MS, today - 2 * DAY_MS, today - 3 * DAY_MS];
 }
 
 const ROLL_UP_DAYS = buildDaysSql(

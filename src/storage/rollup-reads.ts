@@ -1,15 +1,15 @@
 /**
  * Rollups as every reader sees them. Hourly: the rollups_hourly rows, except that an hour whose
  * run_blocks row is not sealed yet (the current hour, an hour the tick has not sealed, an hour a
- * late run reopened) is summed from its minute entries instead. Daily: days older than
- * RECENT_DAYS from rollups_daily, recent days summed from the hourly rollups. Each read is a
- * fixed number of statements, its (probe, region, from, to) ranges as one JSON parameter.
+ * late run reopened) is summed from its minute entries instead. Daily: the rollups_daily rows
+ * (sealing an hour rebuilds its day), plus the hours never sealed yet, summed from their minute
+ * entries. Each read is a fixed number of statements, its (probe, region, from, to) ranges as one
+ * JSON parameter.
  */
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
 import { BLOCK_COLUMNS, blockRollups, bucketOf, toBlock, type BlockRow } from "./run-blocks.ts";
 import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
-import { recentDaysStart } from "./run-write.ts";
 import { addCounts } from "./sql-json.ts";
 
 /** Hours (the current one included) in which a block may still be unsealed; the tick seals closed hours within this. */
@@ -39,54 +39,67 @@ export function rangesStatement(db: D1Database, table: "rollups_hourly" | "rollu
     .bind(JSON.stringify(ranges.map((r) => [r.probeId, r.region, r.from, r.to])));
 }
 
+/** Hourly rollups of blocks not sealed at their current revision (or never, with `neverSealed`) in the last UNSEALED_HOURS. */
+function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number, neverSealed: boolean): D1Read<Rollup[]> {
+  const unsealedFrom = Math.floor(now / HOUR_MS) * HOUR_MS - (UNSEALED_HOURS - 1) * HOUR_MS;
+  const wanted = ranges.filter((r) => r.to > unsealedFrom && r.to > r.from);
+  const keys = [...new Map(wanted.map((r) => [`${r.region}|${bucketOf(r.probeId)}`, [r.region, bucketOf(r.probeId)]])).values()];
+  if (keys.length === 0) return knownRead([]);
+  const statement = db
+    .prepare(
+      `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2
+         AND ${neverSealed ? "b.sealed_revision = 0" : "b.revision > b.sealed_revision"}`,
+    )
+    .bind(JSON.stringify(keys), unsealedFrom);
+  return {
+    statements: [statement],
+    decode: ([result]) =>
+      (result!.results as BlockRow[])
+        .flatMap((row) => blockRollups(toBlock(row)))
+        .filter((r) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && r.bucketAt + HOUR_MS > w.from && r.bucketAt < w.to)),
+  };
+}
+
+const withoutSteps = (options: { stepFailures?: boolean }) => (r: Rollup): Rollup => (options.stepFailures === false ? { ...r, stepFailures: {} } : r);
+
 /** Hourly rollups with hour_at in each range's [from, to), as of `now`: two statements. */
 export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: { stepFailures?: boolean } = {}): D1Read<RollupsRead> {
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
-  const unsealedFrom = Math.floor(now / HOUR_MS) * HOUR_MS - (UNSEALED_HOURS - 1) * HOUR_MS;
-  const keys = [...new Map(wanted.filter((r) => r.to > unsealedFrom).map((r) => [`${r.region}|${bucketOf(r.probeId)}`, [r.region, bucketOf(r.probeId)]])).values()];
-  const statements = [rangesStatement(db, "rollups_hourly", wanted, options)];
-  if (keys.length) {
-    statements.push(
-      db
-        .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2 AND b.revision > b.sealed_revision`)
-        .bind(JSON.stringify(keys), unsealedFrom),
-    );
-  }
+  const unsealed = unsealedRead(db, wanted, now, false);
+  const sealed = rangesStatement(db, "rollups_hourly", wanted, options);
   return {
-    statements,
-    decode: ([sealed, unsealed]) => {
-      const inRange = (r: Rollup) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && r.bucketAt >= w.from && r.bucketAt < w.to);
-      const fresh = unsealed ? (unsealed.results as BlockRow[]).flatMap((row) => blockRollups(toBlock(row))).filter(inRange) : [];
+    statements: [sealed, ...unsealed.statements],
+    decode: ([sealedResult, ...unsealedResults]) => {
+      const fresh = unsealed.decode(unsealedResults).filter((r) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && r.bucketAt >= w.from && r.bucketAt < w.to));
       const freshKeys = new Set(fresh.map((r) => `${r.probeId}|${r.region}|${r.bucketAt}`));
-      const stored = (sealed!.results as RollupRow[]).map((row) => toRollup(row, "hour")).filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
-      const withoutSteps = (r: Rollup): Rollup => (options.stepFailures === false ? { ...r, stepFailures: {} } : r);
-      return { rollups: [...stored, ...fresh.map(withoutSteps)], rowsRead: (sealed!.meta.rows_read ?? 0) + (unsealed?.meta.rows_read ?? 0) };
+      const stored = (sealedResult!.results as RollupRow[]).map((row) => toRollup(row, "hour")).filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
+      return { rollups: [...stored, ...fresh.map(withoutSteps(options))], rowsRead: rowsRead([sealedResult!, ...unsealedResults]) };
     },
   };
 }
 
-/** The daily rollups with day_at in each range's [from, to), as of `now`: whole days, like a rollups_daily row. At most three statements. */
+/** The daily rollups with day_at in each range's [from, to), as of `now`: whole days, like a rollups_daily row. Two statements. */
 export function dayRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: { stepFailures?: boolean } = {}): D1Read<RollupsRead> {
-  const recentFrom = recentDaysStart(now);
+  const wanted = ranges.filter((r) => r.to > r.from);
+  if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
+  const dayStart = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
   const dayEnd = (t: number) => Math.ceil(t / DAY_MS) * DAY_MS;
-  const old = ranges.map((r) => ({ ...r, to: Math.min(r.to, recentFrom) })).filter((r) => r.to > r.from);
-  const recent = hourRollupsRead(
-    db,
-    ranges.map((r) => ({ ...r, from: Math.max(dayEnd(r.from), recentFrom), to: dayEnd(r.to) })),
-    now,
-    options,
-  );
-  const daily = old.length ? [rangesStatement(db, "rollups_daily", old, options)] : [];
-  if (daily.length === 0 && recent.statements.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
+  // A day's row holds its sealed hours; an hour never sealed yet is added from its block.
+  const unsealed = unsealedRead(db, wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })), now, true);
+  const daily = rangesStatement(db, "rollups_daily", wanted, options);
   return {
-    statements: [...daily, ...recent.statements],
-    decode: (results) => {
-      const olderDays = daily.length ? (results[0]!.results as RollupRow[]).map((row) => toRollup(row, "day")) : [];
-      const hours = recent.decode(results.slice(daily.length));
-      return { rollups: [...olderDays, ...sumIntoDays(hours.rollups)], rowsRead: (daily.length ? (results[0]!.meta.rows_read ?? 0) : 0) + hours.rowsRead };
+    statements: [daily, ...unsealed.statements],
+    decode: ([dailyResult, ...unsealedResults]) => {
+      const stored = (dailyResult!.results as RollupRow[]).map((row) => toRollup(row, "day"));
+      const fresh = unsealed.decode(unsealedResults).filter((r) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to));
+      return { rollups: sumIntoDays([...stored, ...fresh.map(withoutSteps(options))]), rowsRead: rowsRead([dailyResult!, ...unsealedResults]) };
     },
   };
+}
+
+function rowsRead(results: readonly D1Result[]): number {
+  return results.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0);
 }
 
 /** Hourly rollups summed into their UTC days. */

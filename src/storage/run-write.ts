@@ -4,8 +4,7 @@
  * 1. the evidence of the runs that need it (down, degraded, confirmed), in a table of its own;
  * 2. one UPSERT of the run_blocks rows the runs were merged into (run-blocks.ts), each guarded by
  *    the revision its writer read, RETURNING the rows it wrote (the others are retried);
- * 3. only for runs of an hour already closed (late ones): the hourly rollups of their rows and
- *    the mark that they are sealed, and for days already out of RECENT_DAYS their daily rollups.
+ * 3. only for runs of an hour already closed (late ones): the seal of their rows (sealStatements).
  * They run in one D1 batch (one transaction). A tick writes one row per (region, bucket) its
  * shard touched, plus an evidence row per failure; a replayed run writes nothing.
  */
@@ -16,9 +15,6 @@ import { blockRollups, type Block } from "./run-blocks.ts";
 import { rebuildDaysStatement } from "./day-rollup.ts";
 import { toRunRow } from "./run-rows.ts";
 
-/** Days (today included) whose daily totals are read from the hourly rollups; older days from rollups_daily. */
-export const RECENT_DAYS = 3;
-
 /**
  * Statements one save takes in the usual case: the read of its blocks, evidence, the blocks, and
  * for late runs the seal (two) and their days. More only for very large batches (JSON chunks) or
@@ -28,11 +24,6 @@ export const MAX_SAVE_STATEMENTS = 6;
 
 /** JSON per statement, so that no parameter nears D1's 2 MB value limit. */
 const CHUNK_CHARS = 1536 * 1024;
-
-/** The first UTC day (epoch ms) that is still read from the hourly rollups at `now`. */
-export function recentDaysStart(now: number): number {
-  return Math.floor(now / DAY_MS) * DAY_MS - (RECENT_DAYS - 1) * DAY_MS;
-}
 
 /** Whether a run's whole result is kept: anything but a plain pass. */
 export function keepsEvidence(run: RunResult): boolean {
@@ -64,14 +55,19 @@ const UPSERT_HOUR_ROLLUPS = `INSERT INTO rollups_hourly (probe_id, region, hour_
 const MARK_SEALED = `UPDATE run_blocks SET sealed_revision = revision
   WHERE (region, hour_at, bucket, revision) IN (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?1))`;
 
-/** The statements that seal these blocks: their hourly rollups, then the mark (see UPSERT_HOUR_ROLLUPS). */
+/**
+ * The statements that seal these blocks: their hourly rollups (see UPSERT_HOUR_ROLLUPS), the
+ * daily rollups of their pairs' days rebuilt from the hourly ones, then the mark.
+ */
 export function sealStatements(db: D1Database, blocks: readonly Block[]): D1PreparedStatement[] {
   if (blocks.length === 0) return [];
   const rollups = blocks.flatMap((b) =>
     blockRollups(b).map((r) => [r.probeId, r.region, r.bucketAt, r.total, r.up, r.degraded, r.down, encodeHistogram(r.latency), JSON.stringify(r.stepFailures), r.maintenance ?? 0, b.bucket, b.revision]),
   );
+  const days = blocks.flatMap((b) => b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })));
   return [
     ...chunked(rollups).map((json) => db.prepare(UPSERT_HOUR_ROLLUPS).bind(json)),
+    rebuildDaysStatement(db, days),
     db.prepare(MARK_SEALED).bind(JSON.stringify(blocks.map((b) => [b.region, b.hourAt, b.bucket, b.revision]))),
   ];
 }
@@ -84,8 +80,7 @@ export interface SaveStatements {
 
 /**
  * The statements that store these merged blocks (new revisions) and the evidence of `runs`.
- * Blocks of an hour closed before `now` are sealed in the same batch, and their days rebuilt
- * when they are no longer recent.
+ * Blocks of an hour closed before `now` are sealed in the same batch.
  */
 export function saveStatements(db: D1Database, blocks: readonly Block[], runs: readonly RunResult[], now: number): SaveStatements {
   const statements: D1PreparedStatement[] = chunked(runs.filter(keepsEvidence).map(evidenceTuple)).map((json) => db.prepare(INSERT_EVIDENCE).bind(json));
@@ -94,11 +89,7 @@ export function saveStatements(db: D1Database, blocks: readonly Block[], runs: r
     upserts.push(statements.length);
     statements.push(db.prepare(UPSERT_BLOCKS).bind(json));
   }
-  const closed = blocks.filter((b) => b.hourAt + HOUR_MS <= now);
-  statements.push(...sealStatements(db, closed));
-  const recentFrom = recentDaysStart(now);
-  const oldDays = closed.filter((b) => b.hourAt < recentFrom).flatMap((b) => b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })));
-  if (oldDays.length) statements.push(rebuildDaysStatement(db, oldDays));
+  statements.push(...sealStatements(db, blocks.filter((b) => b.hourAt + HOUR_MS <= now)));
   return { statements, upserts };
 }
 

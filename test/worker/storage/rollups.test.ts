@@ -88,24 +88,27 @@ describe("rollups", () => {
     );
   }, 120_000);
 
-  it("equal it too while the days are recent (summed from the hours) and once the tick has built them", async () => {
+  it("equal it too while the last hour is open (summed from its block), and once the tick sealed it", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(runArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 7 }), async (runs, batchSize) => {
         await env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
-        // Written as they happen: the runs' days are today and the day before.
-        const live = new D1RunStore(env.DB, () => START + 2 * DAY_MS + HOUR_MS);
+        // Written as they happen: the hour of the last minute (two days in) is still open.
+        const lastHour = START + 2 * DAY_MS;
+        const live = new D1RunStore(env.DB, () => lastHour + 30_000);
         const withReplays = [...runs, ...runs.slice(0, Math.ceil(runs.length / 3))];
         for (let i = 0; i < withReplays.length; i += batchSize) await live.saveRuns(withReplays.slice(i, i + batchSize));
+        const openHour = runs.some((r) => r.slotAt >= lastHour);
+        expect((await env.DB.prepare("SELECT count(*) AS n FROM run_blocks WHERE sealed_revision = 0").first<{ n: number }>())?.n).toBe(openHour ? new Set(runs.filter((r) => r.slotAt >= lastHour).map((r) => `${r.region}|${bucketOf(r.probeId)}`)).size : 0);
+        expect(await fromRollups(live, "hour")).toEqual(recompute(runs, HOUR_MS));
         expect(await fromRollups(live, "day")).toEqual(recompute(runs, DAY_MS));
-        expect((await env.DB.prepare("SELECT count(*) AS n FROM rollups_daily").first<{ n: number }>())?.n).toBe(0);
-        // Days later the tick builds them (a day at a time per call here), and readers use rollups_daily.
-        const later = new D1RunStore(env.DB, () => START + 4 * DAY_MS + HOUR_MS);
-        const pairs = ["alpha", "beta"].flatMap((probeId) => ["weur", "enam", "apac"].map((region) => ({ probeId, region })));
-        let built = 0;
-        for (let i = 0; i < 10; i++) built += (await later.rollUpDays(pairs, 2)).built;
-        expect(built).toBe(recompute(runs, DAY_MS).size);
-        expect((await later.rollUpDays(pairs, 100)).rowsWritten).toBe(0); // a built day is never redone
+        // The next hour the tick seals it; the days read the same from rollups_daily alone.
+        const later = new D1RunStore(env.DB, () => lastHour + HOUR_MS + 60_000);
+        expect((await later.sealHours(["weur", "enam", "apac"], 100)).sealed).toBe(openHour ? 1 * new Set(runs.filter((r) => r.slotAt >= lastHour).map((r) => `${r.region}|${bucketOf(r.probeId)}`)).size : 0);
+        expect((await later.sealHours(["weur", "enam", "apac"], 100)).rowsWritten).toBe(0);
+        expect(await fromRollups(later, "hour")).toEqual(recompute(runs, HOUR_MS));
         expect(await fromRollups(later, "day")).toEqual(recompute(runs, DAY_MS));
+        const pairs = ["alpha", "beta"].flatMap((probeId) => ["weur", "enam", "apac"].map((region) => ({ probeId, region })));
+        expect((await later.rollUpDays(pairs, 100)).built).toBe(0); // every day was built by its seals
       }),
       { numRuns: 15 },
     );
