@@ -1,11 +1,13 @@
 import type { TestProject } from "vitest/node";
 import { startShop } from "../scripts/demo-target/shop.ts";
 import { startWebhookReceiver } from "../scripts/demo-target/webhook-receiver.ts";
+import { startEchoServer } from "./support/echo-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     shopPort: number;
     hookPort: number;
+    echoPort: number;
   }
 }
 
@@ -13,10 +15,13 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const shop = await startShop({ password: "canary-secret-7f3a9c" });
   const receiver = await startWebhookReceiver();
+  const echo = await startEchoServer();
+  project.provide("echoPort", echo.port);
   project.provide("shopPort", shop.port);
   project.provide("hookPort", receiver.port);
   return async () => {
     await shop.close();
     await receiver.close();
+    await echo.close();
   };
 }

@@ -24,16 +24,20 @@ const MAX_TEXT = 200;
 const SYMBOLS = { lt: "<", gt: ">", lte: "<=", gte: ">=" } as const;
 type Comparison = keyof typeof SYMBOLS;
 
-export function evaluateAssertion(assertion: Assertion, response: ObservedResponse): AssertionOutcome {
+/**
+ * `scrub` (the run's redactor) is applied to whole texts before anything is cut to length: a
+ * secret cut in half by a truncation would no longer be recognised, and half of it would stay.
+ */
+export function evaluateAssertion(assertion: Assertion, response: ObservedResponse, scrub: (text: string) => string = (text) => text): AssertionOutcome {
   const label = assertionLabel(assertion);
   let verdict: Verdict;
   try {
-    verdict = judge(assertion, response);
+    verdict = judge(assertion, response, scrub);
   } catch (err) {
     // Belt and braces: the evaluators below are written not to throw, but an outcome must come back.
     verdict = { passed: false, expected: describeValue(assertion) ?? "", actual: `could not evaluate: ${errorMessage(err)}` };
   }
-  return { label, passed: verdict.passed, expected: truncate(verdict.expected), actual: truncate(verdict.actual) };
+  return { label, passed: verdict.passed, expected: truncate(scrub(verdict.expected)), actual: truncate(scrub(verdict.actual)) };
 }
 
 /** The HTTP step's `expectStatus`: one code, a list of codes, or an inclusive range. */
@@ -85,14 +89,14 @@ function describeValue(a: Assertion): string | undefined {
   }
 }
 
-function judge(a: Assertion, r: ObservedResponse): Verdict {
+function judge(a: Assertion, r: ObservedResponse, scrub: (text: string) => string): Verdict {
   switch (a.source) {
     case "status":
       return judgeStatus(a, r.status);
     case "header":
       return judgeHeader(a, r.headers);
     case "body":
-      return judgeBody(a, r.bodyText);
+      return judgeBody(a, r.bodyText, scrub);
     case "json":
       return judgeJson(a, r);
     case "responseTime":
@@ -176,14 +180,14 @@ function headerExpected(a: HeaderAssertion): string {
   }
 }
 
-function judgeBody(a: BodyAssertion, body: string): Verdict {
+function judgeBody(a: BodyAssertion, body: string, scrub: (text: string) => string): Verdict {
   switch (a.op) {
     case "equals":
       return { passed: body === a.value, expected: show(a.value), actual: show(body) };
     case "contains":
     case "notContains": {
       const at = body.indexOf(a.value);
-      const actual = at < 0 ? `not found in ${show(body)}` : `found at offset ${at}: ${show(around(body, at, a.value.length))}`;
+      const actual = at < 0 ? `not found in ${show(body)}` : `found at offset ${at}: ${show(around(scrub(body), a.value, scrub))}`;
       const passed = (at >= 0) === (a.op === "contains");
       return { passed, expected: a.op === "contains" ? `contains ${show(a.value)}` : `does not contain ${show(a.value)}`, actual };
     }
@@ -353,10 +357,16 @@ function show(value: unknown): string {
   }
 }
 
-/** Up to 40 characters either side of a hit, so a failing notContains shows where it was found. */
-function around(text: string, at: number, length: number): string {
+/**
+ * Up to 40 characters either side of a hit, so a failing notContains shows where it was found.
+ * Cut from the already scrubbed text, where the hit is looked up again (scrubbed the same way).
+ */
+function around(scrubbed: string, value: string, scrub: (text: string) => string): string {
+  const hit = scrub(value);
+  const at = Math.max(0, scrubbed.indexOf(hit));
   const start = Math.max(0, at - 40);
-  const end = Math.min(text.length, at + length + 40);
+  const end = Math.min(scrubbed.length, at + hit.length + 40);
+  const text = scrubbed;
   return `${start > 0 ? "…" : ""}${text.slice(start, end)}${end < text.length ? "…" : ""}`;
 }
 

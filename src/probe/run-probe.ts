@@ -8,6 +8,7 @@ import { toCurl } from "./curl.ts";
 import { extractValue } from "./extract.ts";
 import { performExchange, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
+import type { ObservedResponse } from "./observed-response.ts";
 import type { LoadedProbe } from "./registry.ts";
 import type { AssertionOutcome, Evidence, Failure, FailureClass, RunResult, StepResult } from "./result.ts";
 import { runIdOf } from "./result.ts";
@@ -31,6 +32,11 @@ export interface RunnerDeps {
   randomId: () => string;
   /** String bindings (vars and secrets) for {{env:...}} and {{secret:...}}. */
   values: Readonly<Record<string, string>>;
+  /**
+   * Names of `values` that are public (wrangler.toml [vars]). Every other value is a secret and
+   * redacted however it is read ({{secret:}}, {{env:}}, ctx.secret, ctx.env). Default: none.
+   */
+  publicValueNames?: ReadonlySet<string>;
   allowPrivateTargets: boolean;
 }
 
@@ -57,7 +63,9 @@ export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: R
   // Secrets the declarative steps reference are known before any request leaves, so even a
   // value echoed back in an error body is scrubbed.
   const secretsUsed: Record<string, string> = {};
-  for (const name of referencedSecrets(probe)) {
+  const publicNames = deps.publicValueNames ?? new Set<string>();
+  const isSecret = (name: string) => !publicNames.has(name);
+  for (const name of referencedSecrets(probe, isSecret)) {
     const value = deps.values[name];
     if (value !== undefined) secretsUsed[name] = value;
   }
@@ -75,10 +83,11 @@ export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: R
       vars,
       values: deps.values,
       builtins: { runId, region: options.region, now: deps.now, randomId: deps.randomId },
+      isSecret,
       onSecret: (name, value) => {
         if (secretsUsed[name] === undefined) {
           secretsUsed[name] = value;
-          redactor.learn(value, `secret:${name}`);
+          redactor.secret(name, value);
         }
       },
     },
@@ -196,7 +205,9 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
 
   const statusOutcome = checkExpectedStatus(step.expectStatus, outcome.response.status);
   result.assertions.push(statusOutcome);
-  const outcomes = step.assert.map((assertion) => evaluateAssertion(assertion, outcome.response));
+  learnFromResponse(state, outcome.response);
+  const scrub = (text: string) => state.redactor.text(text);
+  const outcomes = step.assert.map((assertion) => evaluateAssertion(assertion, outcome.response, scrub));
   result.assertions.push(...outcomes);
   if (!statusOutcome.passed) {
     return failStep(result, "status", `expected status ${statusOutcome.expected}, got ${outcome.response.status}`, statusOutcome, evidenceOf(state, outcome));
@@ -213,6 +224,16 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
     setVariable(state, name, extracted.value);
   }
   return result;
+}
+
+/**
+ * Teaches the redactor the tokens a response carries (Set-Cookie, JSON token fields) before
+ * any text is made of it: assertion outcomes are cut to length, and a token cut in half is
+ * no longer recognised by the final sweep.
+ */
+function learnFromResponse(state: RunState, response: ObservedResponse): void {
+  state.redactor.headers(Object.fromEntries(response.headers));
+  state.redactor.body(response.bodyText, response.headers.get("content-type") ?? undefined);
 }
 
 function setVariable(state: RunState, name: string, value: string): void {
@@ -294,6 +315,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     result.exchanges.push(...outcome.exchanges);
     if (!outcome.ok) throw new ScriptHttpError(outcome.failureClass, outcome.message);
     const response = outcome.response;
+    learnFromResponse(state, response);
     const timing = timingOf(outcome);
     return {
       status: response.status,
@@ -304,7 +326,8 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
         try {
           return JSON.parse(response.bodyText) as T;
         } catch {
-          throw new ScriptHttpError("assertion", `response of ${exchangeRequest.method} ${outcome.finalRequest.url} is not JSON: ${show(response.bodyText.slice(0, 80))}`);
+          const start = state.redactor.text(response.bodyText).slice(0, 80);
+          throw new ScriptHttpError("assertion", `response of ${exchangeRequest.method} ${state.redactor.url(outcome.finalRequest.url)} is not JSON: ${show(start)}`);
         }
       },
       ...timing,
@@ -319,7 +342,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
       delete: (url, options) => request("DELETE", url, options),
       request,
     },
-    expect: (actual, label) => createExpect(actual, label),
+    expect: (actual, label) => createExpect(actual, label, false, (text) => state.redactor.text(text)),
     vars: new Proxy(state.vars, {
       set(target, name, value) {
         if (typeof name !== "string") return false;
@@ -348,7 +371,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     }
     if (error instanceof ScriptHttpError) return finishScript(result, started, state, error.failureClass, error.message, undefined, lastOutcome);
     if (error instanceof TemplateError) return finishScript(result, started, state, "probe", error.message, undefined, lastOutcome);
-    return finishScript(result, started, state, "script", `script threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error)}`, undefined, lastOutcome);
+    return finishScript(result, started, state, "script", `script threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error, (text) => state.redactor.text(text))}`, undefined, lastOutcome);
   } finally {
     clearTimeout(timer);
   }
