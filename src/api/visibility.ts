@@ -7,6 +7,7 @@
  * after they are called.
  */
 import type { Incident, Maintenance } from "../incidents/model.ts";
+import { describeFailure } from "../incidents/public-failure.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { mapRead } from "../storage/d1-read.ts";
@@ -17,28 +18,34 @@ import type { AppDeps, IncidentStore } from "./app-env.ts";
 /** "all" for a caller with a valid token (read or write scope), "public" for everyone else. */
 export type Visibility = "all" | "public";
 
-/** The probes a public caller may see. A STATUS_PAGE that does not parse hides them all (fail closed). */
-export function publicProbes(deps: Pick<AppDeps, "probes" | "config">): LoadedProbe[] {
+/** What a public caller may see: probes and whether failure messages are shown (STATUS_PAGE). */
+interface PublicView {
+  probes: LoadedProbe[];
+  showFailureEvidence: boolean;
+}
+
+/** A STATUS_PAGE that does not parse hides every probe (fail closed), and the error is logged. */
+export function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
   let config;
   try {
     config = pageConfigOf(deps.config.values);
   } catch (error) {
     if (!(error instanceof PageConfigError)) throw error;
     console.error(JSON.stringify({ event: "page_config_invalid", error: error.message }));
-    return [];
+    return { probes: [], showFailureEvidence: false };
   }
-  return deps.probes.filter((p) => isVisible(p, config));
+  return { probes: deps.probes.filter((p) => isVisible(p, config)), showFailureEvidence: config.showFailureEvidence };
 }
 
 /** The dependencies as a caller with this visibility may read them. */
 export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
   if (visibility === "all") return deps;
-  const probes = publicProbes(deps);
+  const { probes, showFailureEvidence } = publicView(deps);
   const visible = new Set(probes.map((p) => p.probe.id));
   // Incidents are public only when every probe they name is defined public: one private probe
   // in the list makes the whole incident private (its text may be about that probe).
   const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  return { ...deps, probes, store: publicRunStore(deps.store, visible), incidents: publicIncidentStore(deps.incidents, visible, definedPublic) };
+  return { ...deps, probes, store: publicRunStore(deps.store, visible), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }) };
 }
 
 const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
@@ -63,12 +70,23 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>): R
   };
 }
 
-/** An incident as a public caller sees it: only when public, naming only visible probes. */
-export function publicIncident(incident: Incident, visible: ReadonlySet<string>, definedPublic: ReadonlySet<string>): Incident | null {
-  if (!incident.public || !incident.probeIds.every((id) => definedPublic.has(id))) return null;
-  const probeIds = incident.probeIds.filter((id) => visible.has(id));
+interface IncidentRule {
+  visible: ReadonlySet<string>;
+  /** Probes whose definition says public (STATUS_PAGE may hide some of them still). */
+  definedPublic: ReadonlySet<string>;
+  showFailureEvidence: boolean;
+}
+
+/**
+ * An incident as a public caller sees it: only when public, naming only visible probes, and
+ * its failure told by its structured fields unless STATUS_PAGE.showFailureEvidence is on.
+ */
+export function publicIncident(incident: Incident, rule: IncidentRule): Incident | null {
+  if (!incident.public || !incident.probeIds.every((id) => rule.definedPublic.has(id))) return null;
+  const probeIds = incident.probeIds.filter((id) => rule.visible.has(id));
   if (incident.probeIds.length > 0 && probeIds.length === 0) return null;
-  return { ...incident, probeIds };
+  const failure = incident.failure && !rule.showFailureEvidence ? { ...incident.failure, message: describeFailure(incident.failure) } : incident.failure;
+  return { ...incident, probeIds, failure };
 }
 
 /** A maintenance as a public caller sees it: only when it names a visible probe, and only those. */
@@ -77,8 +95,9 @@ export function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet
   return probeIds.length === 0 ? null : { ...maintenance, probeIds };
 }
 
-function publicIncidentStore(inner: IncidentStore, visible: ReadonlySet<string>, definedPublic: ReadonlySet<string>): IncidentStore {
-  const incidents = (list: readonly Incident[]) => list.flatMap((i) => publicIncident(i, visible, definedPublic) ?? []);
+function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): IncidentStore {
+  const { visible } = rule;
+  const incidents = (list: readonly Incident[]) => list.flatMap((i) => publicIncident(i, rule) ?? []);
   const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
   const refuse = () => {
     throw new Error("a public caller never writes incidents, maintenance or the outbox");
@@ -88,7 +107,7 @@ function publicIncidentStore(inner: IncidentStore, visible: ReadonlySet<string>,
     listIncidentsRead: (filter) => mapRead(inner.listIncidentsRead({ ...filter, publicOnly: true }), incidents),
     getIncident: async (id) => {
       const incident = await inner.getIncident(id);
-      return incident && publicIncident(incident, visible, definedPublic);
+      return incident && publicIncident(incident, rule);
     },
     listMaintenances: async (options) => maintenances(await inner.listMaintenances({ ...options, includeCancelled: false })),
     listMaintenancesRead: (options) => mapRead(inner.listMaintenancesRead({ ...options, includeCancelled: false }), maintenances),

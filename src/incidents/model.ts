@@ -43,7 +43,7 @@ export const IncidentSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   /** Automatic incidents: the failing step and class, and the run whose evidence shows it. */
-  failure: z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string() }).nullable(),
+  failure: z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string(), statusCode: z.number().int().optional() }).nullable(),
   /** Private incidents (of private probes) never reach the page, the feed or the public API. */
   public: z.boolean(),
   updates: z.array(IncidentUpdateSchema),

@@ -45,7 +45,8 @@ export interface RunOutcome {
   runId: string;
   status: RunResult["status"];
   confirmation?: Confirmation;
-  failure?: { step: string; class: string; message: string };
+  /** statusCode: of the failing step's last response, so public text can say it without the message. */
+  failure?: { step: string; class: string; message: string; statusCode?: number };
 }
 
 export interface ShardExecutorDeps {
@@ -108,7 +109,7 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
       runId: r.runId,
       status: r.status,
       ...(r.confirmation ? { confirmation: r.confirmation } : {}),
-      ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message } } : {}),
+      ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message, ...statusCodeOf(r) } } : {}),
     })),
   };
   try {
@@ -121,4 +122,10 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     report.storageError = String(error);
   }
   return report;
+}
+
+/** The HTTP status of the failing step's last response, if it got one. */
+function statusCodeOf(run: RunResult): { statusCode?: number } {
+  const status = run.steps.find((s) => s.status === "failed")?.exchanges.at(-1)?.status;
+  return status === undefined ? {} : { statusCode: status };
 }
