@@ -12,6 +12,12 @@ export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "
 export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES);
 export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
 
+/**
+ * Bidirectional formatting characters (embeddings, overrides, isolates, marks): they reorder
+ * what readers see (U+202E turns "gnp.exe" into "exe.png"), so text would not say what it shows.
+ */
+export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Plain text only: markup is never interpreted, and every output escapes it. */
 const text = (max: number) =>
   z
@@ -19,7 +25,8 @@ const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "plain text without control characters");
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "plain text without control characters")
+    .refine((s) => !BIDI_CONTROLS.test(s), "plain text without bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C); remove them");
 
 export const IncidentUpdateSchema = z.object({
   id: z.string(),
