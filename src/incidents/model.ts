@@ -79,8 +79,20 @@ export const IncidentPatchSchema = z.strictObject({
   probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).max(100).optional(),
 });
 
+/** Dates a maintenance may name: 2000 to 2100 (epoch ms). Outside, a date cannot even be printed. */
+export const MIN_MAINTENANCE_AT = Date.UTC(2000, 0, 1);
+export const MAX_MAINTENANCE_AT = Date.UTC(2100, 0, 1);
+/** A one-off window lasts at most a year; longer is not maintenance. */
+export const MAX_ONCE_DURATION_MS = 366 * 24 * 60 * 60 * 1000;
+
+const maintenanceAt = z
+  .number()
+  .int()
+  .min(MIN_MAINTENANCE_AT, `epoch milliseconds from ${new Date(MIN_MAINTENANCE_AT).toISOString()}`)
+  .max(MAX_MAINTENANCE_AT, `epoch milliseconds before ${new Date(MAX_MAINTENANCE_AT).toISOString()}`);
+
 export const MaintenanceScheduleSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("once"), startsAt: z.number().int(), endsAt: z.number().int() }),
+  z.strictObject({ kind: z.literal("once"), startsAt: maintenanceAt, endsAt: maintenanceAt }),
   z.strictObject({
     kind: z.literal("recurring"),
     /** Five-field cron of the start times, read in `timeZone`, e.g. "0 2 * * SUN". */
