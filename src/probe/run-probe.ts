@@ -6,6 +6,7 @@
 import { checkExpectedStatus, evaluateAssertion } from "./assertions.ts";
 import { toCurl } from "./curl.ts";
 import { extractValue } from "./extract.ts";
+import { withGuardedGlobalFetch } from "./global-fetch-guard.ts";
 import { performExchange, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
 import type { ObservedResponse } from "./observed-response.ts";
@@ -55,7 +56,16 @@ interface RunState {
   scope: TemplateScope;
 }
 
-export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+/**
+ * Every probe run, wherever it runs (region runner, run-now, CLI), with the global fetch held
+ * to the SSRF guard for as long as it lasts (global-fetch-guard.ts): a script step cannot go
+ * around ctx.http.
+ */
+export function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+  return withGuardedGlobalFetch(deps.allowPrivateTargets, () => runGuarded(loaded, options, deps));
+}
+
+async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
   const { probe } = loaded;
   const startedAt = deps.now();
   const runId = runIdOf(probe.id, options.region, options.slotAt);
