@@ -94,11 +94,11 @@ function judge(a: Assertion, r: ObservedResponse, scrub: (text: string) => strin
     case "status":
       return judgeStatus(a, r.status);
     case "header":
-      return judgeHeader(a, r.headers);
+      return judgeHeader(a, r.headers, scrub);
     case "body":
       return judgeBody(a, r.bodyText, scrub);
     case "json":
-      return judgeJson(a, r);
+      return judgeJson(a, r, scrub);
     case "responseTime":
       // Rounded for display only: the limit is shown as written, the comparison uses the exact time.
       return { ...compare(a.op, r.totalMs, a.value, (n) => `${n} ms`), actual: `${formatMs(r.totalMs)} ms` };
@@ -129,7 +129,7 @@ function judgeStatus(a: StatusAssertion, status: number): Verdict {
   return compare(a.op, status, a.value, String);
 }
 
-function judgeHeader(a: HeaderAssertion, headers: Headers): Verdict {
+function judgeHeader(a: HeaderAssertion, headers: Headers, scrub: (text: string) => string): Verdict {
   const expected = headerExpected(a);
   let value: string | null;
   try {
@@ -138,7 +138,7 @@ function judgeHeader(a: HeaderAssertion, headers: Headers): Verdict {
     // Headers.get throws a TypeError for names with spaces or other invalid characters.
     return invalid(`${JSON.stringify(a.name)} is not a valid header name`, expected);
   }
-  const actual = value === null ? "absent" : show(value);
+  const actual = value === null ? "absent" : show(scrub(value));
   if (a.op === "exists") return { passed: value !== null, expected, actual };
   if (a.op === "notExists") return { passed: value === null, expected, actual };
   if (a.value === undefined) return invalid(`header '${a.op}' needs a value`, expected);
@@ -183,11 +183,13 @@ function headerExpected(a: HeaderAssertion): string {
 function judgeBody(a: BodyAssertion, body: string, scrub: (text: string) => string): Verdict {
   switch (a.op) {
     case "equals":
-      return { passed: body === a.value, expected: show(a.value), actual: show(body) };
+      return { passed: body === a.value, expected: show(a.value), actual: show(scrub(body)) };
     case "contains":
     case "notContains": {
       const at = body.indexOf(a.value);
-      const actual = at < 0 ? `not found in ${show(body)}` : `found at offset ${at}: ${show(around(scrub(body), a.value, scrub))}`;
+      // Scrubbed before show(): JSON-escaping an echoed (already escaped) secret again would
+      // make a form the redactor does not know.
+      const actual = at < 0 ? `not found in ${show(scrub(body))}` : `found at offset ${at}: ${show(around(scrub(body), a.value, scrub))}`;
       const passed = (at >= 0) === (a.op === "contains");
       return { passed, expected: a.op === "contains" ? `contains ${show(a.value)}` : `does not contain ${show(a.value)}`, actual };
     }
@@ -197,13 +199,13 @@ function judgeBody(a: BodyAssertion, body: string, scrub: (text: string) => stri
       const re = compileRegex(a.value);
       if (typeof re === "string") return { passed: false, expected, actual: re };
       const m = re.exec(body);
-      const actual = m === null ? `no match in ${show(body)}` : `matched ${show(m[0])} at offset ${m.index}`;
+      const actual = m === null ? `no match in ${show(scrub(body))}` : `matched ${show(scrub(m[0]))} at offset ${m.index}`;
       return { passed: (m !== null) === (a.op === "matches"), expected, actual };
     }
   }
 }
 
-function judgeJson(a: JsonAssertion, r: ObservedResponse): Verdict {
+function judgeJson(a: JsonAssertion, r: ObservedResponse, scrub: (text: string) => string): Verdict {
   const expected = jsonExpected(a);
   const body = parseJsonBody(r);
   if (!body.ok) return { passed: false, expected, actual: body.error };
@@ -217,7 +219,7 @@ function judgeJson(a: JsonAssertion, r: ObservedResponse): Verdict {
   // A plain path checks its one value; a wildcard/slice/list/descent path checks the list of matches.
   const found = path.definite ? matches.length > 0 : true;
   const subject = path.definite ? matches[0] : matches;
-  const actual = found ? show(subject) : `no match for ${a.path}`;
+  const actual = found ? show(typeof subject === "string" ? scrub(subject) : subject) : `no match for ${a.path}`;
 
   if (a.op === "exists") return { passed: matches.length > 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
   if (a.op === "notExists") return { passed: matches.length === 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };

@@ -180,9 +180,19 @@ function encodeBody(body: RequestBody | undefined, scope: TemplateScope): { body
   return { body: renderTemplate(body.text, scope), contentType: body.contentType };
 }
 
+/**
+ * Header values are bytes on the wire; a non-ASCII one is sent as UTF-8 by workerd with a
+ * warning that prints the value to the logs (and a browser would refuse it). A secret must not
+ * end up there, so the step fails first, naming the header and not its value.
+ */
+function asciiHeader(name: string, value: string): string {
+  if (/[^\t\x20-\x7e]/.test(value)) throw new TemplateError(`header '${name}' has a value with non-ASCII or control characters; encode it first (e.g. encodeURIComponent)`);
+  return value;
+}
+
 function buildRequest(state: RunState, step: HttpStep): ExchangeRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(step.headers)) headers[name] = renderTemplate(value, state.scope);
+  for (const [name, value] of Object.entries(step.headers)) headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
   const encoded = encodeBody(step.body, state.scope);
   if (encoded.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = encoded.contentType;
   return {
@@ -306,7 +316,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
 
   const request = async (method: string, rawUrl: string, options: ScriptRequestOptions = {}): Promise<ScriptResponse> => {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = renderTemplate(value, state.scope);
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
     let body: string | undefined;
     if (options.body !== undefined) {
       const isText = typeof options.body === "string";

@@ -33,11 +33,17 @@ const text = (result: RunResult) => JSON.stringify(result);
 
 describe("secrets read through {{env:}} and ctx.env (finding 1)", () => {
   it("a binding that is not a declared var is redacted when read as {{env:NAME}}", async () => {
-    const result = await run({ steps: [{ name: "echo", url: "/e", headers: { "x-key": "{{env:CANARY_ENV}}" }, body: { text: "k={{env:CANARY_ENV}}" }, method: "POST", expectStatus: 201 }] });
+    const result = await run({ steps: [{ name: "echo", url: "/e", headers: { "x-key": "{{env:SHORT_PIN}}" }, body: { text: "k={{env:CANARY_ENV}}" }, method: "POST", expectStatus: 201 }] });
     expect(result.status).toBe("down");
     expect(result.steps[0]!.evidence?.response?.body).toContain("[secret:CANARY_ENV]");
     expect(result.steps[0]!.evidence?.curl).toContain("${CANARY_ENV}");
     expect(exposures(text(result), env.CANARY_ENV)).toEqual([]);
+  });
+
+  it("a non-ASCII value is never put in a header (workerd would print it in a warning)", async () => {
+    const result = await run({ steps: [{ name: "h", url: "/h", headers: { "x-key": "{{env:CANARY_ENV}}" } }] });
+    expect(result.failure).toMatchObject({ class: "probe", message: "header 'x-key' has a value with non-ASCII or control characters; encode it first (e.g. encodeURIComponent)" });
+    expect(result.steps[0]!.exchanges).toEqual([]);
   });
 
   it("and when a script reads it with ctx.env", async () => {

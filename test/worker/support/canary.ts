@@ -12,6 +12,10 @@ function parts(form: string): string[] {
   return out;
 }
 
+/**
+ * Base64 fragments shorter than 6 characters (of secrets of 1 to 4 bytes) are not looked for:
+ * such a fragment says nothing, and the redactor does not scrub them either (encodings.ts).
+ */
 function base64Forms(secret: string): string[] {
   const bytes = new TextEncoder().encode(secret);
   return [0, 1, 2].map((offset) => {
@@ -20,7 +24,7 @@ function base64Forms(secret: string): string[] {
     const encoded = btoa(String.fromCharCode(...padded));
     // Only the characters that depend on the secret alone.
     return encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
-  });
+  }).filter((fragment) => fragment.length >= 6);
 }
 
 export function secretForms(secret: string): string[] {
