@@ -7,7 +7,7 @@
  *   because the same URL answers differently with and without a token.
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./app-env.ts";
+import type { AppDeps, AppEnv } from "./app-env.ts";
 import { callerOf } from "./auth.ts";
 import { scopeDeps } from "./visibility.ts";
 
@@ -16,7 +16,10 @@ export const PRIVATE_CACHE = "private, no-store";
 export function scopeToCaller(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const caller = await callerOf(c);
-    c.env = { ...c.env, deps: scopeDeps(c.env.deps, caller ? "all" : "public") };
+    const deps = c.env.deps;
+    let scoped: AppDeps | undefined;
+    // Scoped when first read: routes that read no dependencies (the OpenAPI document) pay nothing.
+    c.env = Object.defineProperty({ ...c.env }, "deps", { get: () => (scoped ??= scopeDeps(deps, caller ? "all" : "public")), enumerable: true });
     await next();
   };
 }

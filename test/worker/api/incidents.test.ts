@@ -96,7 +96,7 @@ describe("maintenance", () => {
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { invalidParams: { name: string }[] };
     expect(problem.invalidParams.map((p) => p.name)).toEqual(["json.schedule.cron", "json.schedule.timeZone"]);
-    const backwards = await post("/api/v1/maintenances", { title: "t", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", startsAt: 2000, endsAt: 1000 } });
+    const backwards = await post("/api/v1/maintenances", { title: "t", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", startsAt: Date.UTC(2030, 0, 1, 2), endsAt: Date.UTC(2030, 0, 1, 1) } });
     expect(await backwards.json()).toMatchObject({ invalidParams: [{ name: "json.schedule.endsAt" }] });
   });
 });
