@@ -28,6 +28,13 @@ export default defineConfig({
                 FLEET_SHOP_URL: `http://127.0.0.1:${inject<number>("fleetShopPort")}`,
                 NOTIFY_CHANNELS: JSON.stringify([{ name: "ops", type: "webhook", url: `http://127.0.0.1:${inject<number>("hookPort")}/hook`, secretName: "OPS_HOOK_KEY" }]),
                 OPS_HOOK_KEY: "hook-signing-key-test",
+                // Canaries for the redaction tests (test/worker/probe/secret-redaction.test.ts and
+                // test/worker/canary.test.ts): bindings that are not wrangler.toml [vars], so secrets,
+                // with characters that every encoding changes.
+                ECHO_URL: `http://127.0.0.1:${inject<number>("echoPort")}`,
+                CANARY_SECRET: "Cq7 <zX9>&'w2\"Lk4-pR8v/é",
+                CANARY_ENV: "Ev5 <mN3>&'t6\"Yh2-uJ9q/ü",
+                SHORT_PIN: "k9Z",
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
               },
             },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { declaredVarNames } from "./generated/declared-vars.ts";
 import { ChannelConfigSchema, type ChannelConfig } from "./incidents/channels/channel.ts";
 
 /** The Worker's bindings as wrangler.toml, `wrangler secret put` and `.dev.vars` provide them. */
@@ -41,14 +42,22 @@ export interface Config {
   allowPrivateTargets: boolean;
   /** Every string binding (vars and secrets), for {{env:NAME}} and {{secret:NAME}} in probes. */
   values: Readonly<Record<string, string>>;
+  /**
+   * The names of `values` that are public: wrangler.toml's [vars]. Every other binding is a
+   * secret (`wrangler secret put`, .dev.vars), however a probe reads it, and is redacted.
+   */
+  publicValueNames: ReadonlySet<string>;
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Parses the Worker's env once per invocation. Throws ConfigError naming the bad variable. */
-export function parseConfig(env: WorkerEnv): Config {
+/**
+ * Parses the Worker's env once per invocation. Throws ConfigError naming the bad variable.
+ * `publicNames` defaults to the vars wrangler.toml declares (generated at build time).
+ */
+export function parseConfig(env: WorkerEnv, publicNames: readonly string[] = declaredVarNames): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -57,5 +66,5 @@ export function parseConfig(env: WorkerEnv): Config {
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, channels: parsed.data.NOTIFY_CHANNELS, allowPrivateTargets: environment !== "production", values };
+  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, channels: parsed.data.NOTIFY_CHANNELS, allowPrivateTargets: environment !== "production", values, publicValueNames: new Set(publicNames) };
 }

@@ -14,6 +14,11 @@ declare global {
       FLEET_SHOP_URL: string;
       NOTIFY_CHANNELS: string;
       OPS_HOOK_KEY: string;
+      /** The echo target started by test/global-setup.ts (test/support/echo-server.ts). */
+      ECHO_URL: string;
+      CANARY_SECRET: string;
+      CANARY_ENV: string;
+      SHORT_PIN: string;
     }
   }
 }

@@ -1,12 +1,14 @@
 import type { TestProject } from "vitest/node";
 import { startShop } from "../scripts/demo-target/shop.ts";
 import { startWebhookReceiver } from "../scripts/demo-target/webhook-receiver.ts";
+import { startEchoServer } from "./support/echo-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     shopPort: number;
     hookPort: number;
     fleetShopPort: number;
+    echoPort: number;
   }
 }
 
@@ -19,6 +21,8 @@ export default async function setup(project: TestProject) {
   const shop = await startShop({ password: "canary-secret-7f3a9c" });
   const fleetShop = await startShop();
   const receiver = await startWebhookReceiver();
+  const echo = await startEchoServer();
+  project.provide("echoPort", echo.port);
   project.provide("shopPort", shop.port);
   project.provide("fleetShopPort", fleetShop.port);
   project.provide("hookPort", receiver.port);
@@ -26,5 +30,6 @@ export default async function setup(project: TestProject) {
     await shop.close();
     await fleetShop.close();
     await receiver.close();
+    await echo.close();
   };
 }

@@ -17,6 +17,11 @@ export function parseDevVars(text: string): Record<string, string> {
   return values;
 }
 
+/** The names of wrangler.toml [vars]: the only public values; .dev.vars and the shell hold secrets. */
+export function localVarNames(root: string): string[] {
+  return Object.keys(unstable_readConfig({ config: join(root, "wrangler.toml") }).vars ?? {});
+}
+
 export function localValues(root: string): Record<string, string> {
   const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
   const vars: Record<string, string> = {};

@@ -25,7 +25,7 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { tokenCommand, TokenUsageError } from "./tokens.ts";
-import { localValues } from "./local-values.ts";
+import { localValues, localVarNames } from "./local-values.ts";
 
 const USAGE = `usage:
   npm run probe -- list                      the probes in probes/
@@ -130,6 +130,7 @@ async function run(args: string[]): Promise<number> {
         now: () => performance.timeOrigin + performance.now(),
         randomId: () => crypto.randomUUID(),
         values: env,
+        publicValueNames: new Set(localVarNames(ROOT)),
         // QA's own machine: staging on a private network or a local server is a fair target.
         allowPrivateTargets: true,
       },

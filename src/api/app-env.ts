@@ -6,6 +6,10 @@ import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
+import type { Caller, Rejection } from "./auth.ts";
+
+/** The incident store's public methods: what routes use, so a scoped view (visibility.ts) can stand in for it. */
+export type IncidentStore = { [K in keyof D1IncidentStore]: D1IncidentStore[K] };
 
 /** What every route may use. Built once per request by src/index.ts; routes never read env. */
 export interface AppDeps {
@@ -15,7 +19,7 @@ export interface AppDeps {
   /** The status page's day totals: closed days per probe, regions merged. */
   dayHistory: D1DayHistoryStore;
   tokens: TokenStore;
-  incidents: D1IncidentStore;
+  incidents: IncidentStore;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };
   /** The deployed version's id (a new one per deploy): the pages' ETags change with it. */
   version: string;
@@ -26,5 +30,5 @@ export interface AppDeps {
 
 export interface AppEnv {
   Bindings: { deps: AppDeps };
-  Variables: { secureHeadersNonce?: string; tokenId?: string };
+  Variables: { secureHeadersNonce?: string; tokenId?: string; caller?: Caller | Rejection };
 }

@@ -5,6 +5,7 @@ import { etag } from "hono/etag";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { pageRoutes } from "../page/page-routes.tsx";
 import type { OpenApiDocument } from "../page/api-reference.tsx";
+import { privateResponses, scopeToCaller } from "./caller-scope.ts";
 import { notFound, onError } from "./problem.ts";
 import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
@@ -68,12 +69,14 @@ export function createApp() {
       xContentTypeOptions: "nosniff",
     }),
   );
+  app.use("*", privateResponses());
   // Public reads: any origin may read them. Write routes get no CORS headers at all, so a
   // browser on another origin can never call them, and no Origin is ever reflected.
   const publicCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });
   app.use("/api/*", (c, next) => (["GET", "HEAD", "OPTIONS"].includes(c.req.method) ? publicCors(c, next) : next()));
   app.use("/api/v1/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
   app.use("/api/v2/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
+  app.use("*", scopeToCaller());
   app.use("*", async (c, next) => {
     await next();
     if (c.req.method === "GET" && c.res.status === 200 && !c.res.headers.has("cache-control")) c.res.headers.set("cache-control", PUBLIC_CACHE);

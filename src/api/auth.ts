@@ -1,8 +1,9 @@
 /**
- * Bearer-token authorisation for write routes: `Authorization: Bearer afl_<id>_<secret>`.
- * Tokens in a query string are refused outright (they end up in logs and referrers).
+ * Bearer-token authentication: `Authorization: Bearer afl_<id>_<secret>`. The scheme name is
+ * case-insensitive (RFC 9110 §11.1). Tokens in a query string are refused outright on the
+ * routes that need one (they end up in logs and referrers).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { constantTimeEqual, parseToken, sha256Hex, type Scope } from "../auth/api-token.ts";
 import type { AppEnv } from "./app-env.ts";
 import { ProblemError } from "./problem.ts";
@@ -10,10 +11,55 @@ import { rateLimit } from "./rate-limit.ts";
 
 const TOKEN_QUERY_NAMES = /^(token|access_token|api_key|apikey|key|auth)$/i;
 const CHALLENGE = { "www-authenticate": 'Bearer realm="afterlife"' };
+const BEARER = /^[ \t]*bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+/** Who is calling, once the token checked out. */
+export interface Caller {
+  tokenId: string;
+  scopes: readonly Scope[];
+}
+
+/** Why the request carries no usable token, for the 401 of routes that need one. */
+export type Rejection = "missing" | "not-afterlife" | "unknown";
+
+async function identify(c: Context<AppEnv>): Promise<Caller | Rejection> {
+  const header = c.req.header("authorization");
+  if (header === undefined || header.trim() === "") return "missing";
+  const match = BEARER.exec(header);
+  if (!match) return "missing";
+  const parsed = parseToken(match[1]!);
+  if (!parsed) return "not-afterlife";
+  const stored = await c.env.deps.tokens.find(parsed.id);
+  // Hash even when the id is unknown, so the response time does not tell which ids exist.
+  const hash = await sha256Hex(parsed.secret);
+  if (!stored || stored.revokedAt !== null || !constantTimeEqual(hash, stored.secretHash)) return "unknown";
+  return { tokenId: stored.id, scopes: stored.scopes };
+}
+
+/** The token check of this request, done once and remembered for the rest of it. */
+async function checked(c: Context<AppEnv>): Promise<Caller | Rejection> {
+  const known = c.get("caller");
+  if (known !== undefined) return known;
+  const identified = await identify(c);
+  c.set("caller", identified);
+  return identified;
+}
+
+/** The caller of this request, or null without a valid token (read or write scope). */
+export async function callerOf(c: Context<AppEnv>): Promise<Caller | null> {
+  const identified = await checked(c);
+  return typeof identified === "string" ? null : identified;
+}
 
 function unauthorized(detail: string): ProblemError {
   return new ProblemError(401, "Unauthorized", detail, [{ name: "header.authorization", reason: "send `Authorization: Bearer afl_...`; create a token with `npm run probe -- token create`" }], CHALLENGE);
 }
+
+const DETAILS: Record<Rejection, string> = {
+  missing: "This route needs a bearer token.",
+  "not-afterlife": "The bearer token is not an Afterlife token.",
+  unknown: "The bearer token is unknown or revoked.",
+};
 
 export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -21,16 +67,10 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
     if (leaked) {
       throw new ProblemError(400, "Bad Request", "Tokens are never accepted in the query string.", [{ name: `query.${leaked}`, reason: "send the token in the Authorization header instead" }]);
     }
-    const match = /^Bearer ([^\s]+)$/.exec(c.req.header("authorization") ?? "");
-    if (!match) throw unauthorized("This route needs a bearer token.");
-    const parsed = parseToken(match[1]!);
-    if (!parsed) throw unauthorized("The bearer token is not an Afterlife token.");
-    const stored = await c.env.deps.tokens.find(parsed.id);
-    // Hash even when the id is unknown, so the response time does not tell which ids exist.
-    const hash = await sha256Hex(parsed.secret);
-    if (!stored || stored.revokedAt !== null || !constantTimeEqual(hash, stored.secretHash)) throw unauthorized("The bearer token is unknown or revoked.");
-    if (!stored.scopes.includes(scope)) throw new ProblemError(403, "Forbidden", `This route needs a token with the '${scope}' scope.`);
-    c.set("tokenId", stored.id);
+    const caller = await checked(c);
+    if (typeof caller === "string") throw unauthorized(DETAILS[caller]);
+    if (!caller.scopes.includes(scope)) throw new ProblemError(403, "Forbidden", `This route needs a token with the '${scope}' scope.`);
+    c.set("tokenId", caller.tokenId);
     await next();
   };
 }

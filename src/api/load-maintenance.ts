@@ -3,9 +3,10 @@
  * page, the feed and the Statuspage endpoints show. One D1 statement.
  */
 import { windowsOf } from "../incidents/maintenance-windows.ts";
-import type { Maintenance, MaintenanceWindow } from "../incidents/model.ts";
+import { MAX_MAINTENANCE_AT, MIN_MAINTENANCE_AT, type Maintenance, type MaintenanceWindow } from "../incidents/model.ts";
 import { mapRead, type D1Read } from "../storage/d1-read.ts";
 import { DAY_MS } from "../time.ts";
+import { boundedOccurrences } from "./occurrence-budget.ts";
 import type { AppDeps } from "./app-env.ts";
 
 export const MAINTENANCE_RANGE_MS = 30 * DAY_MS;
@@ -25,9 +26,19 @@ export function publicMaintenanceRead(deps: Pick<AppDeps, "probes" | "incidents"
   return mapRead(deps.incidents.listMaintenancesRead(), (all) => publicMaintenanceOf(deps.probes, all, now));
 }
 
+/** Rows stored before the schema limited dates may hold ones no output can print: left out. */
+function datesInRange(m: Maintenance): boolean {
+  const inRange = (at: number) => at >= MIN_MAINTENANCE_AT && at <= MAX_MAINTENANCE_AT;
+  return m.schedule.kind !== "once" || (inRange(m.schedule.startsAt) && inRange(m.schedule.endsAt));
+}
+
 function publicMaintenanceOf(probes: AppDeps["probes"], all: readonly Maintenance[], now: number): PublicMaintenance {
   const publicIds = new Set(probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)));
-  const occurrences = maintenances.flatMap((maintenance) => windowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS).map((window) => ({ maintenance, window })));
+  const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)) && datesInRange(m));
+  // Bounded (occurrence-budget.ts): what a write token schedules cannot make the page enormous.
+  const occurrences = boundedOccurrences(
+    maintenances.map((maintenance) => ({ maintenance, windows: windowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS) })),
+    now,
+  );
   return { maintenances, occurrences };
 }

@@ -3,8 +3,9 @@
  * ProblemError; unknown errors become a generic 500 without internals.
  */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ZodError } from "zod";
+import { ZodError } from "zod";
 import { formatPath } from "../probe/registry.ts";
 
 export interface InvalidParam {
@@ -53,7 +54,36 @@ export function problemResponse(c: Context, status: ContentfulStatusCode, title:
   return c.body(JSON.stringify(body), status, { ...headers, "content-type": "application/problem+json" });
 }
 
+/**
+ * What hono's validators throw before a route's zod hook can see the body (malformed JSON, a
+ * media type the route does not take), named as the field that is wrong and how to fix it.
+ */
+function fromHttpException(error: HTTPException): ProblemError {
+  const status = error.status;
+  if (status === 415) {
+    return new ProblemError(415, "Unsupported Media Type", "This route takes a JSON body.", [{ name: "header.content-type", reason: "send `Content-Type: application/json` with a JSON body" }]);
+  }
+  if (status === 400) {
+    return new ProblemError(400, "Bad Request", "The request body is not valid JSON.", [{ name: "json", reason: "send a JSON object (check quotes, commas and brackets; NUL bytes are not allowed)" }]);
+  }
+  if (status >= 400 && status < 500) return new ProblemError(status as ContentfulStatusCode, titleOf(status), error.message || undefined);
+  return new ProblemError(500, "Internal Server Error", "Something went wrong on our side; the error was logged.");
+}
+
+function titleOf(status: number): string {
+  return ({ 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large", 429: "Too Many Requests" } as Record<number, string>)[status] ?? "Bad Request";
+}
+
+/** A zod error thrown outside the route hook (a schema parsed by hand) is still the caller's input. */
+function fromZodError(error: ZodError): ProblemError {
+  const invalidParams = error.issues.map((issue) => ({ name: ["json", formatPath(issue.path)].filter(Boolean).join("."), reason: issue.message }));
+  return new ProblemError(400, "Bad Request", `Invalid input: ${invalidParams.map((p) => `${p.name} (${p.reason})`).join("; ")}.`, invalidParams);
+}
+
+/** The one error handler: every error hono, zod or a route raises becomes problem+json. */
 export function onError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException && error.status < 500) error = fromHttpException(error);
+  else if (error instanceof ZodError) error = fromZodError(error);
   if (error instanceof ProblemError) return problemResponse(c, error.status, error.title, error.detail, error.invalidParams, error.headers);
   // Logged for the operator, never echoed: internals stay out of responses.
   console.error(JSON.stringify({ event: "unhandled_error", path: new URL(c.req.url).pathname, error: error.name, message: error.message }));

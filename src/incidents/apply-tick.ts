@@ -20,6 +20,7 @@ import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Incident, IncidentUpdate, Maintenance } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
+import { describeFailure } from "./public-failure.ts";
 import { outboxEntries, type OutboxEntry } from "./outbox.ts";
 import { changedBeyondSlot, initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
 
@@ -70,8 +71,9 @@ function automaticIncident(loaded: LoadedProbe, effect: Extract<Effect, { kind: 
       {
         id: "detected",
         status: "investigating",
+        // Public text: structured fields only, never the message (it quotes the response body).
         body: failure
-          ? `Afterlife detected a failure of the step "${failure.step}" (${failure.class}) from ${effect.regions.join(", ") || "a quorum of regions"}: ${failure.message}`
+          ? `Afterlife detected a failure from ${effect.regions.join(", ") || "a quorum of regions"}: ${describeFailure(failure)}.`
           : `Afterlife detected failures from a quorum of regions (${effect.regions.join(", ")}).`,
         createdAt: effect.openedAt,
       },

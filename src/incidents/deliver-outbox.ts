@@ -32,7 +32,7 @@ const LEASE_MS = 60_000;
 export const MAX_DELIVERIES_PER_TICK = 20;
 
 async function attempt(item: OutboxItem, channel: Channel, deps: DeliveryDeps): Promise<DeliveryResult> {
-  const request = await channel.build(item.payload as Notice, deps.now());
+  const request = await channel.build(item.payload as Notice, deps.now(), item.id);
   const target = checkTarget(request.url, { allowPrivate: deps.allowPrivateTargets });
   if (!target.ok) return { at: deps.now(), error: target.reason };
   try {

@@ -21,7 +21,7 @@
  * Overlapping occurrences of one recurring schedule are returned as they are (not merged).
  */
 import { cronMatches, parseCron, type Cron } from "../schedule/cron.ts";
-import type { Maintenance, MaintenanceSchedule, MaintenanceWindow } from "./model.ts";
+import { MAX_ONCE_DURATION_MS, type Maintenance, type MaintenanceSchedule, type MaintenanceWindow } from "./model.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 
 /** upcomingWindows looks at most this far ahead: enumerating costs work per day. */
@@ -155,8 +155,11 @@ export function windowsOf(maintenance: Maintenance, from: number, to: number): M
   }
   const r = parseRecurring(s);
   if (!r) return [];
-  // A window overlapping [from, to) started after from − duration.
-  return recurringStarts(r, from - r.durationMs + 1, to).flatMap((start) => cut(start, start + r.durationMs) ?? []);
+  // A window overlapping [from, to) started after from − duration. A recurring schedule has no
+  // occurrences that ended before it was created: it cannot rewrite the past (SLO exclusions,
+  // the page's history), and a year of past starts is not expanded for nothing.
+  const earliest = Math.max(from, maintenance.createdAt + 1) - r.durationMs;
+  return recurringStarts(r, earliest, to).flatMap((start) => cut(start, start + r.durationMs) ?? []);
 }
 
 function byStart(a: MaintenanceWindow, b: MaintenanceWindow): number {
@@ -194,6 +197,7 @@ export function maintenanceScheduleProblems(schedule: MaintenanceSchedule): { pa
   const problems: { path: string; message: string }[] = [];
   if (schedule.kind === "once") {
     if (!(schedule.endsAt > schedule.startsAt)) problems.push({ path: "schedule.endsAt", message: "must be after startsAt" });
+    else if (schedule.endsAt - schedule.startsAt > MAX_ONCE_DURATION_MS) problems.push({ path: "schedule.endsAt", message: "at most 366 days after startsAt; schedule a recurring window for longer" });
     return problems;
   }
   try {

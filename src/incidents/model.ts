@@ -12,6 +12,12 @@ export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "
 export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES);
 export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
 
+/**
+ * Bidirectional formatting characters (embeddings, overrides, isolates, marks): they reorder
+ * what readers see (U+202E turns "gnp.exe" into "exe.png"), so text would not say what it shows.
+ */
+export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Plain text only: markup is never interpreted, and every output escapes it. */
 const text = (max: number) =>
   z
@@ -19,7 +25,8 @@ const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "plain text without control characters");
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "plain text without control characters")
+    .refine((s) => !BIDI_CONTROLS.test(s), "plain text without bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C); remove them");
 
 export const IncidentUpdateSchema = z.object({
   id: z.string(),
@@ -43,7 +50,7 @@ export const IncidentSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   /** Automatic incidents: the failing step and class, and the run whose evidence shows it. */
-  failure: z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string() }).nullable(),
+  failure: z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string(), statusCode: z.number().int().optional() }).nullable(),
   /** Private incidents (of private probes) never reach the page, the feed or the public API. */
   public: z.boolean(),
   updates: z.array(IncidentUpdateSchema),
@@ -72,8 +79,20 @@ export const IncidentPatchSchema = z.strictObject({
   probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).max(100).optional(),
 });
 
+/** Dates a maintenance may name: 2000 to 2100 (epoch ms). Outside, a date cannot even be printed. */
+export const MIN_MAINTENANCE_AT = Date.UTC(2000, 0, 1);
+export const MAX_MAINTENANCE_AT = Date.UTC(2100, 0, 1);
+/** A one-off window lasts at most a year; longer is not maintenance. */
+export const MAX_ONCE_DURATION_MS = 366 * 24 * 60 * 60 * 1000;
+
+const maintenanceAt = z
+  .number()
+  .int()
+  .min(MIN_MAINTENANCE_AT, `epoch milliseconds from ${new Date(MIN_MAINTENANCE_AT).toISOString()}`)
+  .max(MAX_MAINTENANCE_AT, `epoch milliseconds before ${new Date(MAX_MAINTENANCE_AT).toISOString()}`);
+
 export const MaintenanceScheduleSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("once"), startsAt: z.number().int(), endsAt: z.number().int() }),
+  z.strictObject({ kind: z.literal("once"), startsAt: maintenanceAt, endsAt: maintenanceAt }),
   z.strictObject({
     kind: z.literal("recurring"),
     /** Five-field cron of the start times, read in `timeZone`, e.g. "0 2 * * SUN". */

@@ -48,6 +48,7 @@ export interface FailureEvidence {
   class: string;
   message: string;
   runId: string;
+  statusCode?: number | undefined;
 }
 
 export interface Observation {

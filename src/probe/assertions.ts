@@ -24,16 +24,20 @@ const MAX_TEXT = 200;
 const SYMBOLS = { lt: "<", gt: ">", lte: "<=", gte: ">=" } as const;
 type Comparison = keyof typeof SYMBOLS;
 
-export function evaluateAssertion(assertion: Assertion, response: ObservedResponse): AssertionOutcome {
+/**
+ * `scrub` (the run's redactor) is applied to whole texts before anything is cut to length: a
+ * secret cut in half by a truncation would no longer be recognised, and half of it would stay.
+ */
+export function evaluateAssertion(assertion: Assertion, response: ObservedResponse, scrub: (text: string) => string = (text) => text): AssertionOutcome {
   const label = assertionLabel(assertion);
   let verdict: Verdict;
   try {
-    verdict = judge(assertion, response);
+    verdict = judge(assertion, response, scrub);
   } catch (err) {
     // Belt and braces: the evaluators below are written not to throw, but an outcome must come back.
     verdict = { passed: false, expected: describeValue(assertion) ?? "", actual: `could not evaluate: ${errorMessage(err)}` };
   }
-  return { label, passed: verdict.passed, expected: truncate(verdict.expected), actual: truncate(verdict.actual) };
+  return { label, passed: verdict.passed, expected: truncate(scrub(verdict.expected)), actual: truncate(scrub(verdict.actual)) };
 }
 
 /** The HTTP step's `expectStatus`: one code, a list of codes, or an inclusive range. */
@@ -85,16 +89,16 @@ function describeValue(a: Assertion): string | undefined {
   }
 }
 
-function judge(a: Assertion, r: ObservedResponse): Verdict {
+function judge(a: Assertion, r: ObservedResponse, scrub: (text: string) => string): Verdict {
   switch (a.source) {
     case "status":
       return judgeStatus(a, r.status);
     case "header":
-      return judgeHeader(a, r.headers);
+      return judgeHeader(a, r.headers, scrub);
     case "body":
-      return judgeBody(a, r.bodyText);
+      return judgeBody(a, r.bodyText, scrub);
     case "json":
-      return judgeJson(a, r);
+      return judgeJson(a, r, scrub);
     case "responseTime":
       // Rounded for display only: the limit is shown as written, the comparison uses the exact time.
       return { ...compare(a.op, r.totalMs, a.value, (n) => `${n} ms`), actual: `${formatMs(r.totalMs)} ms` };
@@ -125,7 +129,7 @@ function judgeStatus(a: StatusAssertion, status: number): Verdict {
   return compare(a.op, status, a.value, String);
 }
 
-function judgeHeader(a: HeaderAssertion, headers: Headers): Verdict {
+function judgeHeader(a: HeaderAssertion, headers: Headers, scrub: (text: string) => string): Verdict {
   const expected = headerExpected(a);
   let value: string | null;
   try {
@@ -134,7 +138,7 @@ function judgeHeader(a: HeaderAssertion, headers: Headers): Verdict {
     // Headers.get throws a TypeError for names with spaces or other invalid characters.
     return invalid(`${JSON.stringify(a.name)} is not a valid header name`, expected);
   }
-  const actual = value === null ? "absent" : show(value);
+  const actual = value === null ? "absent" : show(scrub(value));
   if (a.op === "exists") return { passed: value !== null, expected, actual };
   if (a.op === "notExists") return { passed: value === null, expected, actual };
   if (a.value === undefined) return invalid(`header '${a.op}' needs a value`, expected);
@@ -176,14 +180,16 @@ function headerExpected(a: HeaderAssertion): string {
   }
 }
 
-function judgeBody(a: BodyAssertion, body: string): Verdict {
+function judgeBody(a: BodyAssertion, body: string, scrub: (text: string) => string): Verdict {
   switch (a.op) {
     case "equals":
-      return { passed: body === a.value, expected: show(a.value), actual: show(body) };
+      return { passed: body === a.value, expected: show(a.value), actual: show(scrub(body)) };
     case "contains":
     case "notContains": {
       const at = body.indexOf(a.value);
-      const actual = at < 0 ? `not found in ${show(body)}` : `found at offset ${at}: ${show(around(body, at, a.value.length))}`;
+      // Scrubbed before show(): JSON-escaping an echoed (already escaped) secret again would
+      // make a form the redactor does not know.
+      const actual = at < 0 ? `not found in ${show(scrub(body))}` : `found at offset ${at}: ${show(around(scrub(body), a.value, scrub))}`;
       const passed = (at >= 0) === (a.op === "contains");
       return { passed, expected: a.op === "contains" ? `contains ${show(a.value)}` : `does not contain ${show(a.value)}`, actual };
     }
@@ -193,13 +199,13 @@ function judgeBody(a: BodyAssertion, body: string): Verdict {
       const re = compileRegex(a.value);
       if (typeof re === "string") return { passed: false, expected, actual: re };
       const m = re.exec(body);
-      const actual = m === null ? `no match in ${show(body)}` : `matched ${show(m[0])} at offset ${m.index}`;
+      const actual = m === null ? `no match in ${show(scrub(body))}` : `matched ${show(scrub(m[0]))} at offset ${m.index}`;
       return { passed: (m !== null) === (a.op === "matches"), expected, actual };
     }
   }
 }
 
-function judgeJson(a: JsonAssertion, r: ObservedResponse): Verdict {
+function judgeJson(a: JsonAssertion, r: ObservedResponse, scrub: (text: string) => string): Verdict {
   const expected = jsonExpected(a);
   const body = parseJsonBody(r);
   if (!body.ok) return { passed: false, expected, actual: body.error };
@@ -213,7 +219,7 @@ function judgeJson(a: JsonAssertion, r: ObservedResponse): Verdict {
   // A plain path checks its one value; a wildcard/slice/list/descent path checks the list of matches.
   const found = path.definite ? matches.length > 0 : true;
   const subject = path.definite ? matches[0] : matches;
-  const actual = found ? show(subject) : `no match for ${a.path}`;
+  const actual = found ? show(typeof subject === "string" ? scrub(subject) : subject) : `no match for ${a.path}`;
 
   if (a.op === "exists") return { passed: matches.length > 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
   if (a.op === "notExists") return { passed: matches.length === 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
@@ -353,10 +359,16 @@ function show(value: unknown): string {
   }
 }
 
-/** Up to 40 characters either side of a hit, so a failing notContains shows where it was found. */
-function around(text: string, at: number, length: number): string {
+/**
+ * Up to 40 characters either side of a hit, so a failing notContains shows where it was found.
+ * Cut from the already scrubbed text, where the hit is looked up again (scrubbed the same way).
+ */
+function around(scrubbed: string, value: string, scrub: (text: string) => string): string {
+  const hit = scrub(value);
+  const at = Math.max(0, scrubbed.indexOf(hit));
   const start = Math.max(0, at - 40);
-  const end = Math.min(text.length, at + length + 40);
+  const end = Math.min(scrubbed.length, at + hit.length + 40);
+  const text = scrubbed;
   return `${start > 0 ? "…" : ""}${text.slice(start, end)}${end < text.length ? "…" : ""}`;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ObservedResponse } from "./observed-response.ts";
 import type { ExchangeTiming, FailureClass } from "./result.ts";
+import { callChecked } from "./global-fetch-guard.ts";
 import { checkTarget, resolveRedirect } from "./target-guard.ts";
 
 export interface ExchangeRequest {
@@ -62,7 +63,7 @@ export async function performExchange(request: ExchangeRequest, deadlineAt: numb
       };
       if (current.body !== undefined) init.body = current.body;
       const startedAt = deps.now();
-      const response = await deps.fetch(current.url, init);
+      const response = await callChecked(deps.fetch, current.url, init);
       const headersAt = deps.now();
       const { text, bytes, truncated } = await readBounded(response);
       const endedAt = deps.now();

@@ -6,9 +6,14 @@
  * even when they were never seen before, and learn them so they vanish everywhere afterwards.
  *
  * Every method is total: malformed input falls back to plain-text scrubbing, never to a throw.
+ * Every value is also scrubbed in the forms a target may echo it in (encodings.ts), and ASCII
+ * letters are compared case-insensitively, so an upper-cased echo or lower-case hex is caught.
  */
+import { encodingsOf } from "./encodings.ts";
 
 export interface Redactor {
+  /** Scrub a secret's value everywhere from now on, whatever its length (only blank values are ignored). */
+  secret(name: string, value: string): void;
   /** Scrub `value` everywhere from now on. Values shorter than 4 characters are ignored. */
   learn(value: string, label: string): void;
   /** Every known value replaced, longest first. */
@@ -255,18 +260,6 @@ function replaceRanges(text: string, ranges: ReadonlyArray<{ start: number; end:
   return out + text.slice(at);
 }
 
-/** The forms a value takes on the wire, so an encoded copy is scrubbed too. */
-function encodings(value: string): string[] {
-  const forms = new Set([value, JSON.stringify(value).slice(1, -1)]);
-  try {
-    const uri = encodeURIComponent(value);
-    forms.add(uri).add(uri.replace(/%20/g, "+"));
-  } catch {
-    // A lone surrogate has no URI encoding; the other forms still apply.
-  }
-  return [...forms];
-}
-
 function cleanLabel(label: string): string {
   return label.replace(/[[\]]/g, "").slice(0, 60) || "value";
 }
@@ -279,33 +272,42 @@ interface Interval {
   replacement: string;
 }
 
+/** ASCII letters in lower case, every other UTF-16 unit as it is: lengths and offsets are kept. */
+function fold(s: string): string {
+  return s.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 export function createRedactor(secrets: Record<string, string>): Redactor {
-  /** value → replacement; the first registration wins, and secrets register first. */
+  /** Folded value → replacement; the first registration wins, and secrets register first. */
   const known = new Map<string, string>();
   let ordered: string[] | null = null;
 
   const register = (value: string, replacement: string) => {
-    for (const form of encodings(value)) {
-      if (form !== "" && !known.has(form)) {
-        known.set(form, replacement);
+    for (const form of encodingsOf(value)) {
+      const folded = fold(form);
+      if (folded !== "" && !known.has(folded)) {
+        known.set(folded, replacement);
         ordered = null;
       }
     }
   };
 
-  // Sorted by name so that two secrets with one value always get the same label.
-  for (const [name, value] of Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const secret = (name: string, value: string): void => {
     // A secret of any length is scrubbed (better noisy than leaked); only blank ones are not.
     if (typeof value === "string" && value.trim() !== "") register(value, `[secret:${cleanLabel(name)}]`);
-  }
+  };
+
+  // Sorted by name so that two secrets with one value always get the same label.
+  for (const [name, value] of Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) secret(name, value);
 
   const values = (): string[] => (ordered ??= [...known.keys()].sort((a, b) => b.length - a.length));
 
   /** Every occurrence of every known value, overlapping ones merged, so no character survives. */
   const intervals = (s: string): Interval[] => {
     const found: Interval[] = [];
+    const folded = fold(s);
     for (const value of values()) {
-      for (let i = s.indexOf(value); i !== -1; i = s.indexOf(value, i + 1)) {
+      for (let i = folded.indexOf(value); i !== -1; i = folded.indexOf(value, i + 1)) {
         found.push({ start: i, end: i + value.length, replacement: known.get(value)! });
       }
     }
@@ -331,7 +333,10 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     return out + s.slice(at);
   };
 
-  const leaks = (s: string): boolean => values().some((value) => s.includes(value));
+  const leaks = (s: string): boolean => {
+    const folded = fold(s);
+    return values().some((value) => folded.includes(value));
+  };
 
   const text = (s: string): string => {
     if (typeof s !== "string" || known.size === 0) return s;
@@ -457,7 +462,7 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     }
   };
 
-  return { learn, text, headers, url, body, deep };
+  return { secret, learn, text, headers, url, body, deep };
 }
 
 function shift(spans: SensitiveSpan[], offset: number): SensitiveSpan[] {

@@ -6,8 +6,10 @@
 import { checkExpectedStatus, evaluateAssertion } from "./assertions.ts";
 import { toCurl } from "./curl.ts";
 import { extractValue } from "./extract.ts";
+import { withGuardedGlobalFetch } from "./global-fetch-guard.ts";
 import { performExchange, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
+import type { ObservedResponse } from "./observed-response.ts";
 import type { LoadedProbe } from "./registry.ts";
 import type { AssertionOutcome, Evidence, Failure, FailureClass, RunResult, StepResult } from "./result.ts";
 import { runIdOf } from "./result.ts";
@@ -31,6 +33,11 @@ export interface RunnerDeps {
   randomId: () => string;
   /** String bindings (vars and secrets) for {{env:...}} and {{secret:...}}. */
   values: Readonly<Record<string, string>>;
+  /**
+   * Names of `values` that are public (wrangler.toml [vars]). Every other value is a secret and
+   * redacted however it is read ({{secret:}}, {{env:}}, ctx.secret, ctx.env). Default: none.
+   */
+  publicValueNames?: ReadonlySet<string>;
   allowPrivateTargets: boolean;
 }
 
@@ -49,7 +56,16 @@ interface RunState {
   scope: TemplateScope;
 }
 
-export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+/**
+ * Every probe run, wherever it runs (region runner, run-now, CLI), with the global fetch held
+ * to the SSRF guard for as long as it lasts (global-fetch-guard.ts): a script step cannot go
+ * around ctx.http.
+ */
+export function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+  return withGuardedGlobalFetch(deps.allowPrivateTargets, () => runGuarded(loaded, options, deps));
+}
+
+async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
   const { probe } = loaded;
   const startedAt = deps.now();
   const runId = runIdOf(probe.id, options.region, options.slotAt);
@@ -57,7 +73,9 @@ export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: R
   // Secrets the declarative steps reference are known before any request leaves, so even a
   // value echoed back in an error body is scrubbed.
   const secretsUsed: Record<string, string> = {};
-  for (const name of referencedSecrets(probe)) {
+  const publicNames = deps.publicValueNames ?? new Set<string>();
+  const isSecret = (name: string) => !publicNames.has(name);
+  for (const name of referencedSecrets(probe, isSecret)) {
     const value = deps.values[name];
     if (value !== undefined) secretsUsed[name] = value;
   }
@@ -75,10 +93,11 @@ export async function runProbe(loaded: LoadedProbe, options: RunOptions, deps: R
       vars,
       values: deps.values,
       builtins: { runId, region: options.region, now: deps.now, randomId: deps.randomId },
+      isSecret,
       onSecret: (name, value) => {
         if (secretsUsed[name] === undefined) {
           secretsUsed[name] = value;
-          redactor.learn(value, `secret:${name}`);
+          redactor.secret(name, value);
         }
       },
     },
@@ -161,9 +180,19 @@ function encodeBody(body: RequestBody | undefined, scope: TemplateScope): { body
   return { body: renderTemplate(body.text, scope), contentType: body.contentType };
 }
 
+/**
+ * Header values are bytes on the wire; a non-ASCII one is sent as UTF-8 by workerd with a
+ * warning that prints the value to the logs (and a browser would refuse it). A secret must not
+ * end up there, so the step fails first, naming the header and not its value.
+ */
+function asciiHeader(name: string, value: string): string {
+  if (/[^\t\x20-\x7e]/.test(value)) throw new TemplateError(`header '${name}' has a value with non-ASCII or control characters; encode it first (e.g. encodeURIComponent)`);
+  return value;
+}
+
 function buildRequest(state: RunState, step: HttpStep): ExchangeRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(step.headers)) headers[name] = renderTemplate(value, state.scope);
+  for (const [name, value] of Object.entries(step.headers)) headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
   const encoded = encodeBody(step.body, state.scope);
   if (encoded.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = encoded.contentType;
   return {
@@ -196,7 +225,9 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
 
   const statusOutcome = checkExpectedStatus(step.expectStatus, outcome.response.status);
   result.assertions.push(statusOutcome);
-  const outcomes = step.assert.map((assertion) => evaluateAssertion(assertion, outcome.response));
+  learnFromResponse(state, outcome.response);
+  const scrub = (text: string) => state.redactor.text(text);
+  const outcomes = step.assert.map((assertion) => evaluateAssertion(assertion, outcome.response, scrub));
   result.assertions.push(...outcomes);
   if (!statusOutcome.passed) {
     return failStep(result, "status", `expected status ${statusOutcome.expected}, got ${outcome.response.status}`, statusOutcome, evidenceOf(state, outcome));
@@ -213,6 +244,16 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
     setVariable(state, name, extracted.value);
   }
   return result;
+}
+
+/**
+ * Teaches the redactor the tokens a response carries (Set-Cookie, JSON token fields) before
+ * any text is made of it: assertion outcomes are cut to length, and a token cut in half is
+ * no longer recognised by the final sweep.
+ */
+function learnFromResponse(state: RunState, response: ObservedResponse): void {
+  state.redactor.headers(Object.fromEntries(response.headers));
+  state.redactor.body(response.bodyText, response.headers.get("content-type") ?? undefined);
 }
 
 function setVariable(state: RunState, name: string, value: string): void {
@@ -275,7 +316,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
 
   const request = async (method: string, rawUrl: string, options: ScriptRequestOptions = {}): Promise<ScriptResponse> => {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = renderTemplate(value, state.scope);
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
     let body: string | undefined;
     if (options.body !== undefined) {
       const isText = typeof options.body === "string";
@@ -294,6 +335,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     result.exchanges.push(...outcome.exchanges);
     if (!outcome.ok) throw new ScriptHttpError(outcome.failureClass, outcome.message);
     const response = outcome.response;
+    learnFromResponse(state, response);
     const timing = timingOf(outcome);
     return {
       status: response.status,
@@ -304,7 +346,8 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
         try {
           return JSON.parse(response.bodyText) as T;
         } catch {
-          throw new ScriptHttpError("assertion", `response of ${exchangeRequest.method} ${outcome.finalRequest.url} is not JSON: ${show(response.bodyText.slice(0, 80))}`);
+          const start = state.redactor.text(response.bodyText).slice(0, 80);
+          throw new ScriptHttpError("assertion", `response of ${exchangeRequest.method} ${state.redactor.url(outcome.finalRequest.url)} is not JSON: ${show(start)}`);
         }
       },
       ...timing,
@@ -319,7 +362,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
       delete: (url, options) => request("DELETE", url, options),
       request,
     },
-    expect: (actual, label) => createExpect(actual, label),
+    expect: (actual, label) => createExpect(actual, label, false, (text) => state.redactor.text(text)),
     vars: new Proxy(state.vars, {
       set(target, name, value) {
         if (typeof name !== "string") return false;
@@ -348,7 +391,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     }
     if (error instanceof ScriptHttpError) return finishScript(result, started, state, error.failureClass, error.message, undefined, lastOutcome);
     if (error instanceof TemplateError) return finishScript(result, started, state, "probe", error.message, undefined, lastOutcome);
-    return finishScript(result, started, state, "script", `script threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error)}`, undefined, lastOutcome);
+    return finishScript(result, started, state, "script", `script threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error, (text) => state.redactor.text(text))}`, undefined, lastOutcome);
   } finally {
     clearTimeout(timer);
   }

@@ -88,15 +88,26 @@ export class ScriptHttpError extends Error {
   }
 }
 
-export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value).slice(0, 200);
-  if (value === undefined) return "undefined";
-  try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
-  } catch {
-    return String(value).slice(0, 200);
+/** What a value's text is passed through before it is cut: the run's redactor. */
+export type Scrub = (text: string) => string;
+
+const SHOWN_CHARS = 200;
+
+/** A value as text for a message, scrubbed whole and then cut to 200 characters. */
+export function show(value: unknown, scrub: Scrub = (text) => text): string {
+  let text: string;
+  if (value === undefined) text = "undefined";
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
   }
+  return scrub(text).slice(0, SHOWN_CHARS);
 }
+
+const showScrubbed = show;
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
@@ -113,10 +124,11 @@ function lengthOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Builds the `expect` of a script context. */
-export function createExpect(actual: unknown, label = "value", negated = false): Expectation {
+/** Builds the `expect` of a script context; `scrub` runs on every text before it is cut. */
+export function createExpect(actual: unknown, label = "value", negated = false, scrub: Scrub = (text) => text): Expectation {
+  const show = (value: unknown) => showScrubbed(value, scrub);
   const check = (passed: boolean, expected: string, actualText = show(actual)) => {
-    if (passed === negated) throw new ExpectationError(label, negated ? `not ${expected}` : expected, actualText);
+    if (passed === negated) throw new ExpectationError(scrub(label), negated ? `not ${expected}` : expected, actualText);
   };
   const expectation: Omit<Expectation, "not"> = {
     toBe: (expected) => check(Object.is(actual, expected), show(expected)),
@@ -136,5 +148,5 @@ export function createExpect(actual: unknown, label = "value", negated = false):
     toBeDefined: () => check(actual !== undefined, "defined"),
   };
   // A getter, defined lazily: building the negated expectation eagerly would recurse forever.
-  return Object.defineProperty(expectation, "not", { get: () => createExpect(actual, label, !negated) }) as Expectation;
+  return Object.defineProperty(expectation, "not", { get: () => createExpect(actual, label, !negated, scrub) }) as Expectation;
 }

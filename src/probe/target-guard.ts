@@ -6,7 +6,12 @@
  * 0177.0.0.1, 127.1). A public name that resolves to a private address is not caught here.
  *
  * The HTTP client calls checkTarget before every hop, redirects included (resolveRedirect).
+ *
+ * Addresses are read by the platform's own WHATWG URL parser (the one fetch uses, so the guard
+ * sees the address fetch will connect to) and ipaddr.js; this file holds only the policy: which
+ * ranges are refused, in which category, with which words.
  */
+import ipaddr from "ipaddr.js";
 
 export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
@@ -85,11 +90,11 @@ function refusalReason(shown: string, refusal: Refusal): string {
 export function classifyHost(hostname: string): Refusal | null {
   const host = hostname.toLowerCase();
   if (host.startsWith("[") && host.endsWith("]")) {
-    const groups = parseIPv6(host.slice(1, -1));
-    return groups ? classifyIPv6(groups) : { category: "private", rule: "unparseable IPv6 address" };
+    const v6 = parseIPv6Address(host.slice(1, -1));
+    return v6 ? classifyIPv6(v6) : { category: "private", rule: "unparseable IPv6 address" };
   }
-  const v4 = parseIPv4(host);
-  if (v4 !== null) return classifyIPv4(v4);
+  const v4 = parseIPv4Address(host);
+  if (v4) return classifyIPv4(v4);
   return classifyName(host);
 }
 
@@ -116,170 +121,118 @@ function classifyName(hostname: string): Refusal | null {
 // IPv4
 
 /**
- * The WHATWG IPv4 parser: 1 to 4 dot-separated parts, each decimal, 0x-hex or 0-octal, the last
- * filling the remaining bytes. `new URL()` already rewrites these to dotted decimal; parsing them
- * here as well keeps the guard correct whatever the URL parser did.
+ * The IPv4 address a host names, as the WHATWG URL parser reads it (1 to 4 parts, decimal,
+ * 0x-hex or 0-octal, the last filling the remaining bytes: 2130706433, 0x7f000001, 0177.0.0.1
+ * and 127.1 are all 127.0.0.1), or null when the host is not an IPv4 address.
  */
+function parseIPv4Address(host: string): ipaddr.IPv4 | null {
+  let canonical: string;
+  try {
+    canonical = new URL(`http://${host}/`).hostname;
+  } catch {
+    return null; // not a host at all, or an IPv4 address out of range ("256.0.0.1", "08.0.0.1")
+  }
+  return ipaddr.IPv4.isValidFourPartDecimal(canonical) ? ipaddr.IPv4.parse(canonical) : null;
+}
+
+/** The address as a 32-bit number (for tests and diagnostics), or null. */
 export function parseIPv4(host: string): number | null {
-  const parts = host.split(".");
-  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-  if (parts.length === 0 || parts.length > 4) return null;
-  const numbers: number[] = [];
-  for (const part of parts) {
-    const n = parseIPv4Number(part);
-    if (n === null) return null;
-    numbers.push(n);
-  }
-  const last = numbers.pop()!;
-  if (numbers.some((n) => n > 255)) return null;
-  if (last >= 256 ** (4 - numbers.length)) return null;
-  let address = last;
-  numbers.forEach((n, i) => (address += n * 256 ** (3 - i)));
-  return address;
+  const address = parseIPv4Address(host);
+  return address ? address.toByteArray().reduce((n, byte) => n * 256 + byte, 0) : null;
 }
 
-function parseIPv4Number(part: string): number | null {
-  if (part === "") return null;
-  let digits = part;
-  let radix = 10;
-  if (/^0x/i.test(part)) {
-    digits = part.slice(2);
-    radix = 16;
-  } else if (part.length > 1 && part.startsWith("0")) {
-    digits = part.slice(1);
-    radix = 8;
-  }
-  if (digits === "") return 0; // "0x" is 0 in WHATWG
-  const valid = radix === 16 ? /^[0-9a-f]+$/i : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
-  if (!valid.test(digits)) return null;
-  const n = parseInt(digits, radix);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-function formatIPv4(address: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
-}
-
-/** [network, prefix length, category, rule]; the first match wins, so specific ranges go first. */
-const IPV4_RULES: ReadonlyArray<readonly [string, number, Category, string]> = [
-  ["169.254.169.254", 32, "metadata", "cloud metadata endpoint"],
-  ["169.254.170.2", 32, "metadata", "cloud metadata endpoint (ECS task credentials)"],
-  ["100.100.100.200", 32, "metadata", "cloud metadata endpoint (Alibaba Cloud)"],
-  ["168.63.129.16", 32, "metadata", "cloud metadata endpoint (Azure platform)"],
-  ["0.0.0.0", 8, "loopback", "unspecified address (0.0.0.0/8)"],
-  ["127.0.0.0", 8, "loopback", "loopback address"],
-  ["10.0.0.0", 8, "private", "private address (10.0.0.0/8)"],
-  ["172.16.0.0", 12, "private", "private address (172.16.0.0/12)"],
-  ["192.168.0.0", 16, "private", "private address (192.168.0.0/16)"],
-  ["100.64.0.0", 10, "private", "carrier-grade NAT address (100.64.0.0/10)"],
-  ["169.254.0.0", 16, "private", "link-local address (169.254.0.0/16)"],
-  ["192.0.0.0", 24, "private", "reserved address (192.0.0.0/24, IETF protocol assignments)"],
-  ["192.0.2.0", 24, "private", "reserved address (192.0.2.0/24, documentation)"],
-  ["198.51.100.0", 24, "private", "reserved address (198.51.100.0/24, documentation)"],
-  ["203.0.113.0", 24, "private", "reserved address (203.0.113.0/24, documentation)"],
-  ["198.18.0.0", 15, "private", "reserved address (198.18.0.0/15, benchmarking)"],
-  ["192.88.99.0", 24, "private", "reserved address (192.88.99.0/24, 6to4 relay)"],
-  ["224.0.0.0", 4, "private", "multicast address (224.0.0.0/4)"],
-  ["255.255.255.255", 32, "private", "broadcast address (255.255.255.255)"],
-  ["240.0.0.0", 4, "private", "reserved address (240.0.0.0/4)"],
+/** [range, category, rule]; the first match wins, so specific ranges go first. */
+const IPV4_RULES: ReadonlyArray<readonly [string, Category, string]> = [
+  ["169.254.169.254/32", "metadata", "cloud metadata endpoint"],
+  ["169.254.170.2/32", "metadata", "cloud metadata endpoint (ECS task credentials)"],
+  ["100.100.100.200/32", "metadata", "cloud metadata endpoint (Alibaba Cloud)"],
+  ["168.63.129.16/32", "metadata", "cloud metadata endpoint (Azure platform)"],
+  ["0.0.0.0/8", "loopback", "unspecified address (0.0.0.0/8)"],
+  ["127.0.0.0/8", "loopback", "loopback address"],
+  ["10.0.0.0/8", "private", "private address (10.0.0.0/8)"],
+  ["172.16.0.0/12", "private", "private address (172.16.0.0/12)"],
+  ["192.168.0.0/16", "private", "private address (192.168.0.0/16)"],
+  ["100.64.0.0/10", "private", "carrier-grade NAT address (100.64.0.0/10)"],
+  ["169.254.0.0/16", "private", "link-local address (169.254.0.0/16)"],
+  ["192.0.0.0/24", "private", "reserved address (192.0.0.0/24, IETF protocol assignments)"],
+  ["192.0.2.0/24", "private", "reserved address (192.0.2.0/24, documentation)"],
+  ["198.51.100.0/24", "private", "reserved address (198.51.100.0/24, documentation)"],
+  ["203.0.113.0/24", "private", "reserved address (203.0.113.0/24, documentation)"],
+  ["198.18.0.0/15", "private", "reserved address (198.18.0.0/15, benchmarking)"],
+  ["192.88.99.0/24", "private", "reserved address (192.88.99.0/24, 6to4 relay)"],
+  ["224.0.0.0/4", "private", "multicast address (224.0.0.0/4)"],
+  ["255.255.255.255/32", "private", "broadcast address (255.255.255.255)"],
+  ["240.0.0.0/4", "private", "reserved address (240.0.0.0/4)"],
 ];
 
-const IPV4_TABLE = IPV4_RULES.map(([network, prefix, category, rule]) => ({
-  network: parseIPv4(network)!,
-  size: 2 ** (32 - prefix),
-  refusal: { category, rule },
-}));
+const IPV4_TABLE = IPV4_RULES.map(([cidr, category, rule]) => ({ range: ipaddr.IPv4.parseCIDR(cidr), refusal: { category, rule } }));
 
-function classifyIPv4(address: number): Refusal | null {
-  for (const { network, size, refusal } of IPV4_TABLE) {
-    if (address >= network && address < network + size) return refusal;
-  }
-  return null;
+function classifyIPv4(address: ipaddr.IPv4): Refusal | null {
+  return IPV4_TABLE.find(({ range }) => address.match(range))?.refusal ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // IPv6
 
-/** Eight 16-bit groups, accepting "::" and a dotted IPv4 tail; null when malformed. */
-export function parseIPv6(text: string): number[] | null {
+function parseIPv6Address(text: string): ipaddr.IPv6 | null {
   if (text.includes("%")) return null; // zone identifiers are not valid in URLs
-  let input = text;
-  const tail: number[] = [];
-  const lastColon = input.lastIndexOf(":");
-  if (input.slice(lastColon + 1).includes(".")) {
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(input.slice(lastColon + 1));
-    if (!v4 || v4.slice(1).some((b) => Number(b) > 255)) return null;
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    tail.push(a * 256 + b, c * 256 + d);
-    // Drop the tail; keep a "::" right before it, but not a lone separating colon.
-    input = input.slice(0, lastColon + 1);
-    if (!input.endsWith("::")) input = input.slice(0, -1);
+  try {
+    return ipaddr.IPv6.parse(text);
+  } catch {
+    return null;
   }
-  const halves = input.split("::");
-  if (halves.length > 2) return null;
-  const parseGroups = (s: string): number[] | null => {
-    if (s === "") return [];
-    const groups = s.split(":");
-    if (groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
-    return groups.map((g) => parseInt(g, 16));
-  };
-  const head = parseGroups(halves[0] ?? "");
-  if (head === null) return null;
-  if (halves.length === 1) {
-    const groups = [...head, ...tail];
-    return groups.length === 8 ? groups : null;
-  }
-  const rest = parseGroups(halves[1] ?? "");
-  if (rest === null) return null;
-  const known = head.length + rest.length + tail.length;
-  if (known > 7) return null;
-  return [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
 }
 
-function embeddedIPv4(high: number, low: number): number {
-  return high * 65536 + low;
+/** Eight 16-bit groups, accepting "::" and a dotted IPv4 tail; null when malformed (for tests). */
+export function parseIPv6(text: string): number[] | null {
+  return parseIPv6Address(text)?.parts.slice() ?? null;
 }
 
-function classifyIPv6(g: number[]): Refusal | null {
-  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
-  const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
+const v6 = (cidr: string) => ipaddr.IPv6.parseCIDR(cidr);
 
-  if (zeroUpTo(8)) return { category: "loopback", rule: "unspecified address (::)" };
-  if (zeroUpTo(7) && g7 === 1) return { category: "loopback", rule: "loopback address" };
+/**
+ * IPv6 forms that embed an IPv4 address, and where it sits. ::ffff:a.b.c.d (mapped),
+ * ::ffff:0:a.b.c.d (translated) and ::a.b.c.d (compatible) reach the IPv4 address itself; they
+ * are never needed for a public target, so they are refused even when it is public. NAT64 and
+ * 6to4 are legitimate for public addresses only.
+ */
+const IPV6_EMBEDDINGS: ReadonlyArray<{ range: [ipaddr.IPv6, number]; kind: string; at: number; refuseAlways: boolean }> = [
+  { range: v6("::ffff:0:0/96"), kind: "IPv4-mapped IPv6 address", at: 12, refuseAlways: true },
+  { range: v6("::ffff:0:0:0/96"), kind: "IPv4-translated IPv6 address", at: 12, refuseAlways: true },
+  { range: v6("::/96"), kind: "IPv4-compatible IPv6 address", at: 12, refuseAlways: true },
+  { range: v6("64:ff9b::/96"), kind: "NAT64 IPv6 address", at: 12, refuseAlways: false },
+  { range: v6("2002::/16"), kind: "6to4 IPv6 address", at: 2, refuseAlways: false },
+];
 
-  // ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (translated) and ::a.b.c.d (compatible) reach the
-  // IPv4 address itself. They are never needed for a public target, so they are refused even
-  // when the embedded address is public.
-  const mapped = zeroUpTo(5) && g5 === 0xffff;
-  const translated = zeroUpTo(4) && g4 === 0xffff && g5 === 0;
-  const compatible = zeroUpTo(6);
-  if (mapped || translated || compatible) {
-    const kind = mapped ? "IPv4-mapped" : translated ? "IPv4-translated" : "IPv4-compatible";
-    return embedding(`${kind} IPv6 address`, embeddedIPv4(g6, g7), true);
-  }
-  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) are legitimate for public addresses only.
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) {
-    return embedding("NAT64 IPv6 address", embeddedIPv4(g6, g7), false);
-  }
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return { category: "private", rule: "local-use NAT64 address (64:ff9b:1::/48)" };
-  if (g0 === 0x2002) return embedding("6to4 IPv6 address", embeddedIPv4(g1, g2), false);
+/** [range, category, rule] after the embeddings; the first match wins. */
+const IPV6_RULES: ReadonlyArray<readonly [string, Category, string]> = [
+  ["64:ff9b:1::/48", "private", "local-use NAT64 address (64:ff9b:1::/48)"],
+  ["fd00:ec2::254/128", "metadata", "cloud metadata endpoint"],
+  ["fe80::/10", "private", "link-local address (fe80::/10)"],
+  ["fec0::/10", "private", "site-local address (fec0::/10)"],
+  ["fc00::/7", "private", "unique-local address (fc00::/7)"],
+  ["ff00::/8", "private", "multicast address (ff00::/8)"],
+  ["2001:db8::/32", "private", "reserved address (2001:db8::/32, documentation)"],
+  ["2001::/32", "private", "reserved address (2001::/32, Teredo)"],
+  ["100::/64", "private", "reserved address (100::/64, discard)"],
+];
 
-  if (g0 === 0xfd00 && g1 === 0x0ec2 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0 && g6 === 0 && g7 === 0x254) {
-    return { category: "metadata", rule: "cloud metadata endpoint" };
+const IPV6_TABLE = IPV6_RULES.map(([cidr, category, rule]) => ({ range: v6(cidr), refusal: { category, rule } }));
+
+function classifyIPv6(address: ipaddr.IPv6): Refusal | null {
+  if (address.match(v6("::/128"))) return { category: "loopback", rule: "unspecified address (::)" };
+  if (address.match(v6("::1/128"))) return { category: "loopback", rule: "loopback address" };
+  const embedding = IPV6_EMBEDDINGS.find(({ range }) => address.match(range));
+  if (embedding) {
+    const bytes = address.toByteArray().slice(embedding.at, embedding.at + 4);
+    return embedded(embedding.kind, new ipaddr.IPv4(bytes), embedding.refuseAlways);
   }
-  if ((g0 & 0xffc0) === 0xfe80) return { category: "private", rule: "link-local address (fe80::/10)" };
-  if ((g0 & 0xffc0) === 0xfec0) return { category: "private", rule: "site-local address (fec0::/10)" };
-  if ((g0 & 0xfe00) === 0xfc00) return { category: "private", rule: "unique-local address (fc00::/7)" };
-  if ((g0 & 0xff00) === 0xff00) return { category: "private", rule: "multicast address (ff00::/8)" };
-  if (g0 === 0x2001 && g1 === 0x0db8) return { category: "private", rule: "reserved address (2001:db8::/32, documentation)" };
-  if (g0 === 0x2001 && g1 === 0) return { category: "private", rule: "reserved address (2001::/32, Teredo)" };
-  if (g0 === 0x0100 && g1 === 0 && g2 === 0 && g3 === 0) return { category: "private", rule: "reserved address (100::/64, discard)" };
-  return null;
+  return IPV6_TABLE.find(({ range }) => address.match(range))?.refusal ?? null;
 }
 
-function embedding(kind: string, v4: number, refuseAlways: boolean): Refusal | null {
+function embedded(kind: string, v4: ipaddr.IPv4, refuseAlways: boolean): Refusal | null {
   const inner = classifyIPv4(v4);
-  const address = formatIPv4(v4);
+  const address = v4.toString();
   if (inner) return { category: inner.category, rule: `${kind} embedding ${address} (${inner.rule})` };
   if (refuseAlways) return { category: "private", rule: `${kind} embedding ${address}; use the IPv4 address itself` };
   return null;

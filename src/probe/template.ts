@@ -2,7 +2,8 @@
  * `{{...}}` templating for step URLs, headers, query and bodies.
  *
  *   {{name}}           a variable: extracted by an earlier step, set by a script, or --var
- *   {{env:NAME}}       a Worker var (wrangler.toml [vars], .dev.vars)
+ *   {{env:NAME}}       a Worker var (wrangler.toml [vars]); any other binding read this way is a
+ *                      secret, and redacted like one
  *   {{secret:NAME}}    a Worker secret; its value is redacted from everything the run records
  *   {{$runId}} {{$timestamp}} {{$isoTimestamp}} {{$randomId}} {{$region}}   built-ins
  */
@@ -12,7 +13,9 @@ export interface TemplateScope {
   /** String bindings of the Worker (vars and secrets). */
   values: Readonly<Record<string, string>>;
   builtins: { runId: string; region: string; now: () => number; randomId: () => string };
-  /** Called with each secret a template resolves, so the run can redact its value. */
+  /** False only for public values (wrangler.toml [vars]); every other binding is a secret. */
+  isSecret: (name: string) => boolean;
+  /** Called with each secret a template resolves, however it was named, so the run can redact its value. */
   onSecret: (name: string, value: string) => void;
 }
 
@@ -41,6 +44,8 @@ function resolve(expression: string, scope: TemplateScope): string {
     const name = expression.slice("env:".length);
     const value = scope.values[name];
     if (value === undefined) throw new TemplateError(`env var '${name}' is not set: add it to [vars] in wrangler.toml`);
+    // A secret read as {{env:}} is still a secret: the name does not decide, the source does.
+    if (scope.isSecret(name)) scope.onSecret(name, value);
     return value;
   }
   if (expression.startsWith("$")) {
@@ -70,10 +75,13 @@ function resolve(expression: string, scope: TemplateScope): string {
   return value;
 }
 
-/** Names of the secrets a piece of probe data references, to redact them before they are used. */
-export function referencedSecrets(data: unknown): string[] {
+/**
+ * Names of the secrets a piece of probe data references, as {{secret:}} or as {{env:}} of a
+ * binding that is not public, to redact them before the first request.
+ */
+export function referencedSecrets(data: unknown, isSecret: (name: string) => boolean = () => true): string[] {
   const names = new Set<string>();
   const json = JSON.stringify(data) ?? "";
-  for (const match of json.matchAll(/\{\{\s*secret:([^{}\s]+)\s*\}\}/g)) names.add(match[1]!);
+  for (const match of json.matchAll(/\{\{\s*(secret|env):([^{}\s]+)\s*\}\}/g)) if (match[1] === "secret" || isSecret(match[2]!)) names.add(match[2]!);
   return [...names];
 }

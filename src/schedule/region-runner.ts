@@ -49,6 +49,7 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
       now: Date.now,
       randomId: () => crypto.randomUUID(),
       values: config.values,
+      publicValueNames: config.publicValueNames,
       allowPrivateTargets: config.allowPrivateTargets,
     };
   }

@@ -52,7 +52,8 @@ export interface RunOutcome {
   runId: string;
   status: RunResult["status"];
   confirmation?: Confirmation;
-  failure?: { step: string; class: string; message: string };
+  /** statusCode: of the failing step's last response, so public text can say it without the message. */
+  failure?: { step: string; class: string; message: string; statusCode?: number };
 }
 
 export interface ShardExecutorDeps {
@@ -119,7 +120,7 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
       runId: r.runId,
       status: r.status,
       ...(r.confirmation ? { confirmation: r.confirmation } : {}),
-      ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message } } : {}),
+      ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message, ...statusCodeOf(r) } } : {}),
     })),
   };
   try {
@@ -134,4 +135,10 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     if (dropped > 0) console.error(JSON.stringify({ event: "buffer_full", region: request.region, shard: request.shard, dropped, buffered: report.buffered }));
   }
   return report;
+}
+
+/** The HTTP status of the failing step's last response, if it got one. */
+function statusCodeOf(run: RunResult): { statusCode?: number } {
+  const status = run.steps.find((s) => s.status === "failed")?.exchanges.at(-1)?.status;
+  return status === undefined ? {} : { statusCode: status };
 }

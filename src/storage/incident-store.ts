@@ -207,10 +207,11 @@ export class D1IncidentStore {
       .bind(status, at, incidentId);
   }
 
-  async patchIncident(id: string, patch: { title?: string | undefined; impact?: Incident["impact"] | undefined; probeIds?: string[] | undefined }, at: number): Promise<void> {
+  /** `public` comes with `probeIds`: who may see an incident follows from the probes it names. */
+  async patchIncident(id: string, patch: { title?: string | undefined; impact?: Incident["impact"] | undefined; probeIds?: { ids: string[]; public: boolean } | undefined }, at: number): Promise<void> {
     await this.db
-      .prepare("UPDATE incidents SET title = coalesce(?, title), impact = coalesce(?, impact), probe_ids = coalesce(?, probe_ids), updated_at = ? WHERE id = ?")
-      .bind(patch.title ?? null, patch.impact ?? null, patch.probeIds ? JSON.stringify(patch.probeIds) : null, at, id)
+      .prepare("UPDATE incidents SET title = coalesce(?, title), impact = coalesce(?, impact), probe_ids = coalesce(?, probe_ids), public = coalesce(?, public), updated_at = ? WHERE id = ?")
+      .bind(patch.title ?? null, patch.impact ?? null, patch.probeIds ? JSON.stringify(patch.probeIds.ids) : null, patch.probeIds ? (patch.probeIds.public ? 1 : 0) : null, at, id)
       .run();
   }
 

@@ -125,7 +125,7 @@ describe("SLO burn-rate alerts", () => {
     expect(got).toHaveLength(1);
     const [delivery] = got;
     expect(delivery!.headers["x-afterlife-event"]).toBe("slo.burn");
-    expect(await verifyWebhookSignature(env.OPS_HOOK_KEY, delivery!.headers["x-afterlife-timestamp"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(true);
+    expect(await verifyWebhookSignature(env.OPS_HOOK_KEY, delivery!.headers["x-afterlife-timestamp"]!, delivery!.headers["x-afterlife-delivery"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(true);
     const body = JSON.parse(delivery!.body) as {
       event: string;
       probe: { id: string };

@@ -53,8 +53,8 @@ describe("automatic incidents and notices", () => {
     const down = await deliveriesFor(incidentId);
     expect(down.map((d) => JSON.parse(d.body).event)).toEqual(["probe.down"]);
     const [delivery] = down;
-    expect(await verifyWebhookSignature(env.OPS_HOOK_KEY, delivery!.headers["x-afterlife-timestamp"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(true);
-    expect(await verifyWebhookSignature("another-key", delivery!.headers["x-afterlife-timestamp"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(false);
+    expect(await verifyWebhookSignature(env.OPS_HOOK_KEY, delivery!.headers["x-afterlife-timestamp"]!, delivery!.headers["x-afterlife-delivery"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(true);
+    expect(await verifyWebhookSignature("another-key", delivery!.headers["x-afterlife-timestamp"]!, delivery!.headers["x-afterlife-delivery"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(false);
     expect(delivery!.body).not.toContain(env.SHOP_PASSWORD);
 
     await setFault(null);

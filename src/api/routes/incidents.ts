@@ -57,6 +57,11 @@ function unknownProbes(deps: AppDeps, probeIds: readonly string[]): void {
   if (problem) throw new ProblemError(400, "Bad Request", "The incident names probes that do not exist.", [problem]);
 }
 
+/** An incident is public only when every probe it names is (one private probe makes it private). */
+function namesOnlyPublicProbes(deps: AppDeps, probeIds: readonly string[]): boolean {
+  return probeIds.every((id) => deps.probes.find((p) => p.probe.id === id)?.probe.public ?? false);
+}
+
 async function existing(deps: AppDeps, id: string, publicOnly: boolean): Promise<Incident> {
   const incident = await deps.incidents.getIncident(id);
   if (!incident || (publicOnly && !incident.public)) throw new ProblemError(404, "Not Found", `No incident with id '${id}'.`);
@@ -89,7 +94,7 @@ export const incidentRoutes = createRouter()
       createdAt: now,
       updatedAt: now,
       failure: null,
-      public: body.probeIds.every((id) => deps.probes.find((p) => p.probe.id === id)?.probe.public ?? false),
+      public: namesOnlyPublicProbes(deps, body.probeIds),
       updates: [{ id: `upd_${randomBase62(12)}`, status: body.status, body: body.body, createdAt: now }],
     };
     await deps.incidents.run(deps.incidents.insertIncidentStatements(incident));
@@ -100,7 +105,9 @@ export const incidentRoutes = createRouter()
     const body = c.req.valid("json");
     await existing(c.env.deps, id, false);
     if (body.probeIds) unknownProbes(c.env.deps, body.probeIds);
-    await c.env.deps.incidents.patchIncident(id, body, c.env.deps.now());
+    const { probeIds, ...rest } = body;
+    // Moving an incident onto a private probe makes it private (and back): visibility follows the probes.
+    await c.env.deps.incidents.patchIncident(id, { ...rest, ...(probeIds ? { probeIds: { ids: probeIds, public: namesOnlyPublicProbes(c.env.deps, probeIds) } } : {}) }, c.env.deps.now());
     return c.json(await existing(c.env.deps, id, false), 200);
   })
   .openapi(update, async (c) => {

@@ -21,8 +21,11 @@ export interface OutboundRequest {
 export interface Channel {
   type: ChannelType;
   name: string;
-  /** `sentAt` is when this attempt is made (the webhook signature's timestamp), not the notice time. */
-  build(notice: Notice, sentAt: number): Promise<OutboundRequest>;
+  /**
+   * `sentAt` is when this attempt is made (the webhook signature's timestamp), not the notice
+   * time; `delivery` is the outbox id, the same on every retry (signed by webhooks).
+   */
+  build(notice: Notice, sentAt: number, delivery: string): Promise<OutboundRequest>;
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

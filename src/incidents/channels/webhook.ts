@@ -1,13 +1,15 @@
 /**
- * Generic signed webhook. The body is JSON; two headers let the receiver check it:
+ * Generic signed webhook. The body is JSON; three headers let the receiver check it:
  *
  *     x-afterlife-timestamp: 1764158400                 (unix seconds of this attempt)
- *     x-afterlife-signature: sha256=<hex HMAC-SHA256 of `${timestamp}.${body}` with the secret>
+ *     x-afterlife-delivery:  shop-checkout-…:down:ops   (the notice's id, the same on every retry)
+ *     x-afterlife-signature: sha256=<hex HMAC-SHA256 of `${timestamp}.${delivery}.${body}` with the secret>
  *
- * Signing the timestamp with the body lets a receiver reject replays: verifyWebhookSignature
- * refuses a timestamp more than `toleranceSeconds` away from its clock. A retried delivery is
- * signed again with its own timestamp; `incident.id` with `event` identifies the notice for
- * receivers that want to drop duplicates (delivery is at least once).
+ * The delivery id is signed with the timestamp and the body, so a receiver can trust it as its
+ * dedupe key: verifyWebhookSignature refuses a timestamp more than `toleranceSeconds` from its
+ * clock, and a receiver that remembers the delivery ids it accepted for that long refuses a
+ * replay of the same bytes too (delivery is at least once, so it drops true duplicates the same
+ * way). A retried delivery is signed again with its own timestamp and the same delivery id.
  *
  * Events: probe.down, probe.up, probe.flapping, probe.stable (incidents); slo.burn and
  * slo.burn-resolved (error-budget burn alerts: `burn` has the SLI, window, firing rule, budget
@@ -21,6 +23,7 @@ import { isoTime, MAX_MESSAGE_CHARS, truncate, type NetworkEvent, type Notice } 
 export const TIMESTAMP_HEADER = "x-afterlife-timestamp";
 export const SIGNATURE_HEADER = "x-afterlife-signature";
 export const EVENT_HEADER = "x-afterlife-event";
+export const DELIVERY_HEADER = "x-afterlife-delivery";
 
 /** The event name of each transition (network notices add their kind: "network.ticks-missed"). */
 export const WEBHOOK_EVENTS = {
@@ -146,54 +149,66 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/** The signed text: the timestamp, the delivery id and the body, joined by dots. */
+function signedText(timestampSeconds: number | string, delivery: string, body: string): string {
+  return `${timestampSeconds}.${delivery}.${body}`;
+}
+
+/** Delivery ids are outbox ids (`<incident>:<transition>:<channel>`): no dots, no braces. */
+const DELIVERY_ID = /^[A-Za-z0-9_:-]{1,300}$/;
+
 /**
- * The signature header value for a body sent at `timestampSeconds`.
+ * The signature header value for a delivery sent at `timestampSeconds`.
  *
  * @example
- * await signWebhook("s3cret", 1764158400, '{"event":"probe.down"}') // "sha256=…64 hex digits"
+ * await signWebhook("s3cret", 1764158400, "shop-1:down:ops", '{"event":"probe.down"}') // "sha256=…64 hex digits"
  */
-export async function signWebhook(secret: string, timestampSeconds: number, body: string): Promise<string> {
-  return `sha256=${toHex(await hmacSha256(secret, `${timestampSeconds}.${body}`))}`;
+export async function signWebhook(secret: string, timestampSeconds: number, delivery: string, body: string): Promise<string> {
+  if (!DELIVERY_ID.test(delivery)) throw new RangeError(`not a delivery id: ${JSON.stringify(delivery)}`);
+  return `sha256=${toHex(await hmacSha256(secret, signedText(timestampSeconds, delivery, body)))}`;
 }
 
 /**
- * For receivers (and tests): does `signature` sign `${timestamp}.${body}` with `secret`, and is
- * `timestamp` within `toleranceSeconds` of `now` (epoch ms)? Pass the raw body bytes as text,
- * before any JSON parsing.
+ * For receivers (and tests): does `signature` sign `${timestamp}.${delivery}.${body}` with
+ * `secret`, and is `timestamp` within `toleranceSeconds` of `now` (epoch ms)? Pass the raw body
+ * bytes as text, before any JSON parsing. Then refuse a delivery id you accepted before (keep
+ * them at least `toleranceSeconds`): that stops a replay of the same signed bytes.
  *
  * @example
- * await verifyWebhookSignature(secret, req.headers.get("x-afterlife-timestamp"), await req.text(),
- *   req.headers.get("x-afterlife-signature"), Date.now()) // true or false
+ * await verifyWebhookSignature(secret, req.headers.get("x-afterlife-timestamp"), req.headers.get("x-afterlife-delivery"),
+ *   await req.text(), req.headers.get("x-afterlife-signature"), Date.now()) // true or false
  */
 export async function verifyWebhookSignature(
   secret: string,
   timestamp: string | number | null,
+  delivery: string | null,
   body: string,
   signature: string | null,
   now: number,
   toleranceSeconds = 300,
 ): Promise<boolean> {
-  if (timestamp === null || signature === null || secret.length === 0) return false;
+  if (timestamp === null || delivery === null || signature === null || secret.length === 0) return false;
+  if (!DELIVERY_ID.test(delivery)) return false;
   const ts = String(timestamp);
   if (!/^\d{1,12}$/.test(ts)) return false;
   if (Math.abs(now / 1000 - Number(ts)) > toleranceSeconds) return false;
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(signature.trim());
   const given = match ? fromHex(match[1]!) : null;
   if (!given) return false;
-  return timingSafeEqual(given, await hmacSha256(secret, `${ts}.${body}`));
+  return timingSafeEqual(given, await hmacSha256(secret, signedText(ts, delivery, body)));
 }
 
 /**
  * @example
  * const channel = webhookChannel({ name: "ops", url: "https://hooks.example.com/afterlife" }, env.OPS_WEBHOOK_SECRET);
- * await channel.build(notice, Date.now()) // { url, method: "POST", headers: { …signature }, body }
+ * await channel.build(notice, Date.now(), "shop-1:down:ops") // { url, method: "POST", headers: { …signature }, body }
  */
 export function webhookChannel(config: { name: string; url: string }, secret: string | null): Channel {
   if (secret !== null && secret.length === 0) throw new RangeError(`webhook channel '${config.name}': the signing secret is empty`);
   return {
     type: "webhook",
     name: config.name,
-    async build(notice: Notice, sentAt: number): Promise<OutboundRequest> {
+    async build(notice: Notice, sentAt: number, delivery: string): Promise<OutboundRequest> {
       const body = JSON.stringify(webhookBody(notice));
       const timestamp = Math.floor(sentAt / 1000);
       const headers: Record<string, string> = {
@@ -201,8 +216,9 @@ export function webhookChannel(config: { name: string; url: string }, secret: st
         "user-agent": "Afterlife-Webhook/1",
         [EVENT_HEADER]: webhookEvent(notice),
         [TIMESTAMP_HEADER]: String(timestamp),
+        [DELIVERY_HEADER]: delivery,
       };
-      if (secret !== null) headers[SIGNATURE_HEADER] = await signWebhook(secret, timestamp, body);
+      if (secret !== null) headers[SIGNATURE_HEADER] = await signWebhook(secret, timestamp, delivery, body);
       return { url: config.url, method: "POST", headers, body };
     },
   };

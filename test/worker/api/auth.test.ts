@@ -85,4 +85,28 @@ describe("write routes", () => {
     expect(passed).toBeLessThanOrEqual(59);
     expect(statuses.at(-1)).toBe(429);
   });
+
+  it.each(["bearer", "BEARER", "BeArEr"])("matches the scheme %s case-insensitively (RFC 9110)", async (scheme) => {
+    const res = await runNow({ headers: { authorization: `${scheme} ${tokens.write}` } }, "/api/v1/probes/nope/run");
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("responses to a token holder (issue 13, finding 7)", () => {
+  const read = (path: string, headers: Record<string, string> = {}) => exports.default.fetch(`http://afterlife.test${path}`, { headers: { origin: "https://any.example", ...headers } });
+
+  it.each(["/api/v1/outbox", "/api/v1/status", "/api/v1/incidents", "/"])("%s with a token is private, uncacheable, without CORS, and varies by Authorization", async (path) => {
+    const res = await read(path, bearer(tokens.read));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    expect(res.headers.get("vary") ?? "").toMatch(/\bAuthorization\b/i);
+  });
+
+  it("a public read without a token stays public and also varies by Authorization", async () => {
+    const res = await read("/api/v1/status");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=15, stale-while-revalidate=60");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("vary") ?? "").toMatch(/\bAuthorization\b/i);
+  });
 });

@@ -43,6 +43,17 @@ describe("manual incidents", () => {
     expect(feed).toContain("<title>[Resolved] Checkout slow for some cards</title>");
   });
 
+  // Issue 13, finding 12: bidirectional controls would make the text show something else.
+  it.each(["\u202e", "\u202a", "\u2066", "\u2069", "\u200f", "\u061c"])("refuses the bidi control U+%s in titles and bodies", async (control) => {
+    const res = await post("/api/v1/incidents", { title: `Invoice ${control}fdp.exe`, probeIds: ["shop-checkout"], body: `x${control}y` });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { invalidParams: { name: string; reason: string }[] };
+    expect(problem.invalidParams.map((p) => p.name).sort()).toEqual(["json.body", "json.title"]);
+    expect(problem.invalidParams[0]!.reason).toMatch(/bidirectional/);
+    const maintenance = await post("/api/v1/maintenances", { title: `Up${control}grade`, body: "b", probeIds: ["shop-checkout"], schedule: { kind: "once", startsAt: Date.now() + 60_000, endsAt: Date.now() + 120_000 } });
+    expect(maintenance.status).toBe(400);
+  });
+
   it("validates text and probes, naming each bad field", async () => {
     const res = await post("/api/v1/incidents", { title: "", impact: "catastrophic", probeIds: [], body: "x", extra: 1 });
     expect(res.status).toBe(400);
@@ -85,7 +96,7 @@ describe("maintenance", () => {
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { invalidParams: { name: string }[] };
     expect(problem.invalidParams.map((p) => p.name)).toEqual(["json.schedule.cron", "json.schedule.timeZone"]);
-    const backwards = await post("/api/v1/maintenances", { title: "t", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", startsAt: 2000, endsAt: 1000 } });
+    const backwards = await post("/api/v1/maintenances", { title: "t", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", startsAt: Date.UTC(2030, 0, 1, 2), endsAt: Date.UTC(2030, 0, 1, 1) } });
     expect(await backwards.json()).toMatchObject({ invalidParams: [{ name: "json.schedule.endsAt" }] });
   });
 });

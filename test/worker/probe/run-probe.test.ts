@@ -18,6 +18,7 @@ function deps(overrides: Partial<RunnerDeps> = {}): RunnerDeps {
     now: Date.now,
     randomId: () => "rid-1",
     values: { SHOP_URL: SHOP, SHOP_PASSWORD: CANARY },
+    publicValueNames: new Set(["SHOP_URL"]),
     allowPrivateTargets: true,
     ...overrides,
   };

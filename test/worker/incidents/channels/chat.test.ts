@@ -22,7 +22,7 @@ const hostile: Notice = {
 };
 
 const build = async (channel: ReturnType<typeof slackChannel>, notice: Notice) => {
-  const request = await channel.build(notice, T0 + 90_000);
+  const request = await channel.build(notice, T0 + 90_000, "p-1:down:chat");
   expect(request.method).toBe("POST");
   expect(request.headers).toEqual({ "content-type": "application/json" });
   return { url: request.url, body: JSON.parse(request.body) as unknown };

@@ -37,13 +37,13 @@ describe("createChannel", () => {
   it("signs webhooks with the named secret", async () => {
     const channel = createChannel({ name: "ops", type: "webhook", url: "https://hooks.example.com/x", secretName: "OPS_HOOK_KEY" }, lookup);
     expect(channel).toMatchObject({ type: "webhook", name: "ops" });
-    const request = await channel.build({ transition: "up", probe: { id: "p", name: "P", group: "G" }, incident: { id: "p-1", title: "P", startedAt: 0 }, regions: [], at: 60_000 }, 120_000);
+    const request = await channel.build({ transition: "up", probe: { id: "p", name: "P", group: "G" }, incident: { id: "p-1", title: "P", startedAt: 0 }, regions: [], at: 60_000 }, 120_000, "p-1:down:ops");
     expect(request.headers["x-afterlife-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
 
   it("reads a {{secret:NAME}} URL from the secrets, never from config", async () => {
     const channel = createChannel({ name: "ops-slack", type: "slack", url: "{{secret:SLACK_URL}}" }, lookup);
-    const request = await channel.build({ transition: "down", probe: { id: "p", name: "P", group: "G" }, incident: { id: "p-1", title: "P", startedAt: 0 }, regions: [], at: 60_000 }, 120_000);
+    const request = await channel.build({ transition: "down", probe: { id: "p", name: "P", group: "G" }, incident: { id: "p-1", title: "P", startedAt: 0 }, regions: [], at: 60_000 }, 120_000, "p-1:down:ops");
     expect(request.url).toBe("https://hooks.slack.com/services/T0/B0/secret");
   });
 

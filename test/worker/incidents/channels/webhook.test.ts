@@ -6,6 +6,7 @@ import { signWebhook, verifyWebhookSignature, webhookBody, webhookChannel } from
 const T0 = Date.UTC(2026, 0, 1); // 2026-01-01T00:00:00Z
 const SENT = T0 + 90_000;
 const SECRET = "whsec_test";
+const DELIVERY = "shop-checkout-1767225660000:down:ops";
 
 const down: Notice = {
   transition: "down",
@@ -23,7 +24,7 @@ const EXPECTED_BODY =
 
 describe("webhook request", () => {
   it("is the exact JSON body with timestamp and signature headers", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/afterlife" }, SECRET).build(down, SENT);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/afterlife" }, SECRET).build(down, SENT, DELIVERY);
     expect(request).toEqual({
       url: "https://hooks.example.com/afterlife",
       method: "POST",
@@ -32,8 +33,9 @@ describe("webhook request", () => {
         "user-agent": "Afterlife-Webhook/1",
         "x-afterlife-event": "probe.down",
         "x-afterlife-timestamp": "1767225690",
-        // HMAC-SHA256("whsec_test", "1767225690." + body), computed independently with Node's crypto.
-        "x-afterlife-signature": "sha256=9cffca27d7790a91adcf895f2fa3581596bbd8a46d2bc513ca0c60451a3f0c77",
+        "x-afterlife-delivery": DELIVERY,
+        // HMAC-SHA256("whsec_test", "1767225690." + DELIVERY + "." + body), computed independently with Node's crypto.
+        "x-afterlife-signature": "sha256=b6ca2f6576acf0c2bdb9ab4767db9bf38b8b0b89498f8ba1ca11ed7526a64153",
       },
       body: EXPECTED_BODY,
     });
@@ -61,7 +63,7 @@ describe("webhook request", () => {
   });
 
   it("is sent unsigned when the channel has no secret, and refuses an empty one", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, null).build(down, SENT);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, null).build(down, SENT, DELIVERY);
     expect(request.headers["x-afterlife-signature"]).toBeUndefined();
     expect(request.headers["x-afterlife-timestamp"]).toBe("1767225690");
     expect(() => webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, "")).toThrow(/empty/);
@@ -69,9 +71,17 @@ describe("webhook request", () => {
 });
 
 describe("verifyWebhookSignature", () => {
-  const sign = (body = EXPECTED_BODY, secret = SECRET, ts = SENT / 1000) => signWebhook(secret, ts, body);
-  const verify = (args: { secret?: string; ts?: string | number | null; body?: string; signature: string | null; now?: number; tolerance?: number }) =>
-    verifyWebhookSignature(args.secret ?? SECRET, args.ts === undefined ? String(SENT / 1000) : args.ts, args.body ?? EXPECTED_BODY, args.signature, args.now ?? SENT + 5_000, args.tolerance);
+  const sign = (body = EXPECTED_BODY, secret = SECRET, ts = SENT / 1000, delivery = DELIVERY) => signWebhook(secret, ts, delivery, body);
+  const verify = (args: { secret?: string; ts?: string | number | null; delivery?: string | null; body?: string; signature: string | null; now?: number; tolerance?: number }) =>
+    verifyWebhookSignature(
+      args.secret ?? SECRET,
+      args.ts === undefined ? String(SENT / 1000) : args.ts,
+      args.delivery === undefined ? DELIVERY : args.delivery,
+      args.body ?? EXPECTED_BODY,
+      args.signature,
+      args.now ?? SENT + 5_000,
+      args.tolerance,
+    );
 
   it("accepts what was signed with the same secret", async () => {
     expect(await verify({ signature: await sign() })).toBe(true);
@@ -80,8 +90,9 @@ describe("verifyWebhookSignature", () => {
   });
 
   it("accepts what the channel sent", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(down, SENT);
-    expect(await verifyWebhookSignature(SECRET, request.headers["x-afterlife-timestamp"] ?? null, request.body, request.headers["x-afterlife-signature"] ?? null, SENT + 1000)).toBe(true);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(down, SENT, DELIVERY);
+    const h = request.headers;
+    expect(await verifyWebhookSignature(SECRET, h["x-afterlife-timestamp"] ?? null, h["x-afterlife-delivery"] ?? null, request.body, h["x-afterlife-signature"] ?? null, SENT + 1000)).toBe(true);
   });
 
   it("rejects another secret, a modified body or another timestamp", async () => {
@@ -90,6 +101,32 @@ describe("verifyWebhookSignature", () => {
     expect(await verify({ body: EXPECTED_BODY.replace("503", "504"), signature })).toBe(false);
     expect(await verify({ body: `${EXPECTED_BODY} `, signature })).toBe(false);
     expect(await verify({ ts: String(SENT / 1000 + 1), signature })).toBe(false);
+  });
+
+  // Issue 13, finding 12: the dedupe key is signed, so a receiver can trust it to refuse replays.
+  it("rejects another delivery id: the id is signed with the timestamp and the body", async () => {
+    const signature = await sign();
+    expect(await verify({ delivery: "shop-checkout-1767225660000:down:other", signature })).toBe(false);
+    expect(await verify({ delivery: null, signature })).toBe(false);
+    expect(await verify({ delivery: "a.b", signature: await sign(EXPECTED_BODY, SECRET, SENT / 1000, DELIVERY) })).toBe(false);
+    await expect(sign(EXPECTED_BODY, SECRET, SENT / 1000, "with.dot")).rejects.toThrow(/delivery id/);
+  });
+
+  it("a receiver that remembers accepted delivery ids refuses a replay of the same signed bytes", async () => {
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(down, SENT, DELIVERY);
+    const seen = new Set<string>();
+    // The receiver of the README's example: verify, then refuse an id it accepted before.
+    const receive = async (r: typeof request, now: number): Promise<number> => {
+      const h = r.headers;
+      if (!(await verifyWebhookSignature(SECRET, h["x-afterlife-timestamp"] ?? null, h["x-afterlife-delivery"] ?? null, r.body, h["x-afterlife-signature"] ?? null, now))) return 401;
+      if (seen.has(h["x-afterlife-delivery"]!)) return 409;
+      seen.add(h["x-afterlife-delivery"]!);
+      return 204;
+    };
+    expect(await receive(request, SENT + 1000)).toBe(204);
+    expect(await receive(request, SENT + 60_000)).toBe(409);
+    const relabelled = { ...request, headers: { ...request.headers, "x-afterlife-delivery": "shop-checkout-1767225660000:up:ops" } };
+    expect(await receive(relabelled, SENT + 60_000)).toBe(401);
   });
 
   it("rejects a timestamp older (or further ahead) than the tolerance, against replay", async () => {

@@ -1,0 +1,142 @@
+/**
+ * The one visibility rule of every read: a caller without a valid API token sees only public
+ * probes (the definition says `public`, STATUS_PAGE neither hides the probe nor leaves its group
+ * out), and only their runs, incidents and maintenance. It is applied once per request, to the
+ * dependencies every route and loader reads through (app.ts), so no route has to remember it:
+ * the probe list is filtered, and the stores drop what belongs to other probes before and
+ * after they are called.
+ */
+import type { Incident, Maintenance } from "../incidents/model.ts";
+import { describeFailure } from "../incidents/public-failure.ts";
+import type { LoadedProbe } from "../probe/registry.ts";
+import type { RunStore } from "../storage/run-store.ts";
+import { mapRead } from "../storage/d1-read.ts";
+import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
+import { isVisible } from "../page/view-model.ts";
+import type { AppDeps, IncidentStore } from "./app-env.ts";
+
+/** "all" for a caller with a valid token (read or write scope), "public" for everyone else. */
+export type Visibility = "all" | "public";
+
+/** What a public caller may see: probes and whether failure messages are shown (STATUS_PAGE). */
+interface PublicView {
+  probes: LoadedProbe[];
+  showFailureEvidence: boolean;
+}
+
+/** A STATUS_PAGE that does not parse hides every probe (fail closed), and the error is logged. */
+export function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
+  let config;
+  try {
+    config = pageConfigOf(deps.config.values);
+  } catch (error) {
+    if (!(error instanceof PageConfigError)) throw error;
+    console.error(JSON.stringify({ event: "page_config_invalid", error: error.message }));
+    return { probes: [], showFailureEvidence: false };
+  }
+  return { probes: deps.probes.filter((p) => isVisible(p, config)), showFailureEvidence: config.showFailureEvidence };
+}
+
+/** The dependencies as a caller with this visibility may read them. */
+export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
+  if (visibility === "all") return deps;
+  const { probes, showFailureEvidence } = publicView(deps);
+  const visible = new Set(probes.map((p) => p.probe.id));
+  // Incidents are public only when every probe they name is defined public: one private probe
+  // in the list makes the whole incident private (its text may be about that probe).
+  const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
+  return { ...deps, probes, store: publicRunStore(deps.store, visible), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }) };
+}
+
+const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
+
+/** Reads of runs and rollups of visible probes only; what another probe asks for is dropped before D1 sees it. */
+export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>): RunStore {
+  const keep = pairVisible(visible);
+  return {
+    saveRuns: () => Promise.reject(new Error("a public caller never writes runs")),
+    latestRunsRead: (pairs, now) => inner.latestRunsRead(pairs.filter(keep), now),
+    latestStatesRead: (pairs, now) => inner.latestStatesRead(pairs.filter(keep), now),
+    recentRunsRead: (pairs, from, to) => inner.recentRunsRead(pairs.filter(keep), from, to),
+    getRun: async (runId) => {
+      const run = await inner.getRun(runId);
+      return run && visible.has(run.probeId) ? run : null;
+    },
+    listRuns: (query) => inner.listRuns({ ...query, pairs: query.pairs.filter(keep) }),
+    listRunsRead: (query) => inner.listRunsRead({ ...query, pairs: query.pairs.filter(keep) }),
+    rollups: (requests) => inner.rollups(requests.filter(keep)),
+    rollupsRead: (requests) => inner.rollupsRead(requests.filter(keep)),
+    read: (reads) => inner.read(reads),
+    prune: () => Promise.reject(new Error("a public caller never prunes")),
+    sealHours: () => Promise.reject(new Error("a public caller never seals hours")),
+    rollUpDays: () => Promise.reject(new Error("a public caller never builds rollups")),
+  };
+}
+
+interface IncidentRule {
+  visible: ReadonlySet<string>;
+  /** Probes whose definition says public (STATUS_PAGE may hide some of them still). */
+  definedPublic: ReadonlySet<string>;
+  showFailureEvidence: boolean;
+}
+
+/**
+ * An incident as a public caller sees it: only when public, naming only visible probes, and
+ * its failure told by its structured fields unless STATUS_PAGE.showFailureEvidence is on.
+ */
+export function publicIncident(incident: Incident, rule: IncidentRule): Incident | null {
+  if (!incident.public || !incident.probeIds.every((id) => rule.definedPublic.has(id))) return null;
+  const probeIds = incident.probeIds.filter((id) => rule.visible.has(id));
+  if (incident.probeIds.length > 0 && probeIds.length === 0) return null;
+  const failure = incident.failure && !rule.showFailureEvidence ? { ...incident.failure, message: describeFailure(incident.failure) } : incident.failure;
+  return { ...incident, probeIds, failure };
+}
+
+/** A maintenance as a public caller sees it: only when it names a visible probe, and only those. */
+export function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet<string>): Maintenance | null {
+  const probeIds = maintenance.probeIds.filter((id) => visible.has(id));
+  return probeIds.length === 0 ? null : { ...maintenance, probeIds };
+}
+
+function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): IncidentStore {
+  const { visible } = rule;
+  const incidents = (list: readonly Incident[]) => list.flatMap((i) => publicIncident(i, rule) ?? []);
+  const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
+  const refuse = () => {
+    throw new Error("a public caller never writes incidents, maintenance or the outbox");
+  };
+  return {
+    listIncidents: async (filter) => incidents(await inner.listIncidents({ ...filter, publicOnly: true })),
+    listIncidentsRead: (filter) => mapRead(inner.listIncidentsRead({ ...filter, publicOnly: true }), incidents),
+    getIncident: async (id) => {
+      const incident = await inner.getIncident(id);
+      return incident && publicIncident(incident, rule);
+    },
+    listMaintenances: async (options) => maintenances(await inner.listMaintenances({ ...options, includeCancelled: false })),
+    listMaintenancesRead: (options) => mapRead(inner.listMaintenancesRead({ ...options, includeCancelled: false }), maintenances),
+    getMaintenance: async (id) => {
+      const maintenance = await inner.getMaintenance(id);
+      return maintenance && publicMaintenance(maintenance, visible);
+    },
+    // The outbox and the alert state are for token holders only.
+    listOutbox: async () => [],
+    dueOutbox: async () => [],
+    probeStates: async () => new Map(),
+    insertIncidentStatements: refuse,
+    insertUpdateStatement: refuse,
+    setStatusStatement: refuse,
+    patchIncident: refuse,
+    run: refuse,
+    insertMaintenance: refuse,
+    cancelMaintenance: refuse,
+    saveProbeStateStatement: refuse,
+    enqueueStatement: refuse,
+    insertIncidentsStatements: refuse,
+    insertUpdatesStatements: refuse,
+    resolveIncidentsStatements: refuse,
+    saveProbeStatesStatements: refuse,
+    enqueueStatements: refuse,
+    recordAttempt: refuse,
+    claim: refuse,
+  };
+}
