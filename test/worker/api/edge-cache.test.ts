@@ -140,6 +140,17 @@ describe("through the Worker", () => {
     expect((await worker("cache-11.test")("/probes/shop-home")).res.status).toBe(200);
   });
 
+  it("answers HEAD from the copy a GET stored, without a body", async () => {
+    const get = worker("cache-16.test");
+    const first = await get("/api/v1/status");
+    const counting = countingDb();
+    const head = await fetchWorker("http://cache-16.test/api/v1/status", { method: "HEAD" }, { DB: counting.db });
+    expect(head.status).toBe(200);
+    expect(counting.prepared.length).toBe(0);
+    expect(head.headers.get("etag")).toBe(first.res.headers.get("etag"));
+    expect(await head.text()).toBe("");
+  });
+
   it("is off with PUBLIC_CACHE_SECONDS=0: every GET renders", async () => {
     const get = worker("cache-12.test", { PUBLIC_CACHE_SECONDS: "0" });
     await get("/");
