@@ -19,6 +19,12 @@ const ConfigSchema = z.object({
   AFTERLIFE_PLAN: z.enum(["free", "paid"]).default("paid"),
   /** Days raw runs are kept; rollups are kept 400 days. */
   RAW_RETENTION_DAYS: z.coerce.number().int().min(1, "at least 1 day").max(400).default(14),
+  /**
+   * The longest a public answer (status page, status and Statuspage APIs, badges, SLOs) is kept
+   * in each Cloudflare location's cache; each is kept for its own max-age up to this. 0 turns
+   * the edge cache off. At most 5 minutes, so a status change shows soon.
+   */
+  PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0, "0 (off) or more").max(300, "at most 300 s: a status change must show soon").default(15),
   /** Notification channels, a JSON array: [{"name":"ops","type":"webhook","url":"https://...","secretName":"OPS_HOOK_KEY"}]. */
   NOTIFY_CHANNELS: z
     .string()
@@ -38,6 +44,8 @@ export interface Config {
   environment: "production" | "local" | "test";
   plan: "free" | "paid";
   rawRetentionDays: number;
+  /** Seconds the edge keeps a public answer at most; 0: never cached (see src/api/edge-cache.ts). */
+  publicCacheSeconds: number;
   channels: ChannelConfig[];
   allowPrivateTargets: boolean;
   /** Every string binding (vars and secrets), for {{env:NAME}} and {{secret:NAME}} in probes. */
@@ -66,5 +74,5 @@ export function parseConfig(env: WorkerEnv, publicNames: readonly string[] = dec
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, channels: parsed.data.NOTIFY_CHANNELS, allowPrivateTargets: environment !== "production", values, publicValueNames: new Set(publicNames) };
+  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS, channels: parsed.data.NOTIFY_CHANNELS, allowPrivateTargets: environment !== "production", values, publicValueNames: new Set(publicNames) };
 }

@@ -169,7 +169,7 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
   const tally = newTally();
   const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw" });
   const deps = {
-    config: { environment: "local", plan: "paid", rawRetentionDays: 14, allowPrivateTargets: true, values: {} },
+    config: { environment: "local", plan: "paid", rawRetentionDays: 14, publicCacheSeconds: 0, allowPrivateTargets: true, values: {} },
     probes,
     store: new D1RunStore(counted),
     dayHistory: new D1DayHistoryStore(counted),

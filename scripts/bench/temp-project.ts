@@ -193,10 +193,13 @@ export class TempRun {
     this.networkLog = networkLog;
   }
 
-  /** `wrangler dev` on the copy with the paid plan's limits and the demo shop, no cron driver. */
+  /**
+   * `wrangler dev` on the copy with the paid plan's limits and the demo shop, no cron driver, and
+   * the edge cache off: the benches time and count renders, not cached copies.
+   */
   async startNetwork(basePort: number): Promise<LocalNetwork> {
     const { workerPort, shopPort } = await freePorts(basePort);
-    this.network = await startLocalNetwork({ root: this.root, persistTo: this.persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid" }, log: this.networkLog.log });
+    this.network = await startLocalNetwork({ root: this.root, persistTo: this.persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid", PUBLIC_CACHE_SECONDS: "0" }, log: this.networkLog.log });
     return this.network;
   }
 

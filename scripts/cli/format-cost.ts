@@ -14,9 +14,10 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
   const heaviest = [...estimate.probes].sort((x, y) => y.rowsWrittenPerMonth - x.rowsWrittenPerMonth).slice(0, topProbes);
   const lines = [
     `Estimated monthly usage on the ${plan.name} plan (30 days): ${fmt(estimate.fleet.probes)} probes, ${fmt(estimate.fleet.pairs)} (probe, region) pairs, ${fmt(estimate.fleet.runsPerMinute)} runs a minute`,
-    `Assumed: ${a.viewsPerSecond} status page views/s, ${a.sloPollsPerMinute} /api/v1/slo calls/min, ${(a.failureShare * 100).toPrecision(3)}% of runs failed/degraded/confirmed, ${a.incidentsPerProbe} incident per probe, ${a.channels} channel(s); raw runs kept ${a.retention.rawRunDays} d, hour rollups ${a.retention.hourRollupDays} d, daily ${a.retention.rollupDays} d`,
+    `Assumed: ${a.viewsPerSecond} status page views/s, ${a.sloPollsPerMinute} /api/v1/slo calls/min, ${a.cacheSeconds > 0 ? `rendered at most once per ${a.cacheSeconds} s in each of ${a.colos} Cloudflare locations (edge cache)` : "each one rendered (edge cache off)"}, ${(a.failureShare * 100).toPrecision(3)}% of runs failed/degraded/confirmed, ${a.incidentsPerProbe} incident per probe, ${a.channels} channel(s); raw runs kept ${a.retention.rawRunDays} d, hour rollups ${a.retention.hourRollupDays} d, daily ${a.retention.rollupDays} d`,
     row("cron invocations", m.cronInvocations),
     row("probe runs", m.runs),
+    row("page and /api/v1/slo renders (D1 reads)", m.renders),
     row("Worker requests (cron, pages, API)", m.workerRequests, plan.included.workerRequests),
     row("Durable Object requests (shards, confirmations)", m.doRequests, plan.included.doRequests),
     row("Durable Object duration (GB-s)", m.doGbSeconds, plan.included.doGbSeconds),
@@ -26,7 +27,7 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
     `    ${"per run".padEnd(46)} ${estimate.rowsWrittenPerRun.toFixed(3).padStart(16)}`,
     row("D1 rows read", m.rowsRead, plan.included.rowsRead),
     ...estimate.reads.map((l) => sub(l.label, l.perMonth)),
-    `  ${"rows read per view: page / slo / burn / metrics".padEnd(48)} ${[estimate.readsPerView.page, estimate.readsPerView.slo, estimate.readsPerView.burnEvaluation, estimate.readsPerView.metrics].map(fmt).join(" / ").padStart(16)}`,
+    `  ${"rows read per render: page / slo / burn / metrics".padEnd(48)} ${[estimate.readsPerView.page, estimate.readsPerView.slo, estimate.readsPerView.burnEvaluation, estimate.readsPerView.metrics].map(fmt).join(" / ").padStart(16)}`,
     `  ${"peak shards in one tick".padEnd(48)} ${fmt(estimate.peakShardsPerTick).padStart(16)}   dispatcher limit ${plan.limits.subrequests - 1}`,
     "",
     "D1 at steady state (after retention)",

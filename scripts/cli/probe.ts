@@ -3,7 +3,7 @@
  *
  *   npm run probe -- list
  *   npm run probe -- validate
- *   npm run probe -- cost [--plan free|paid] [--views-per-second N] [--probes N --regions N --schedule S] [--json] (--help)
+ *   npm run probe -- cost [--plan free|paid] [--views-per-second N] [--colos N] [--cache-seconds N] [--probes N --regions N --schedule S] [--json] (--help)
  *   npm run probe -- run <id|file> [--demo] [--base-url URL] [--var k=v]... [--region R] [--json]
  *
  * Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
@@ -149,6 +149,11 @@ const COST_USAGE = `usage: npm run probe -- cost [options]
       --plan free|paid          the Workers plan to price (default paid)
       --views-per-second N      status page views per second (default 1)
       --slo-polls-per-minute N  /api/v1/slo calls for every probe per minute (default 0)
+      --colos N                 Cloudflare locations your viewers reach, each with its own edge
+                                cache (default 20, an assumption: a regional audience reaches
+                                a handful, a worldwide one a few dozen)
+      --cache-seconds N         edge cache lifetime, 0-300 (default PUBLIC_CACHE_SECONDS, else 15);
+                                pages and /api/v1/slo render at most once per lifetime per location
       --failure-share X         share of runs down, degraded or confirmed, 0-1 (default 0.01)
       --probes N                price N one-step probes instead of probes/ (with --regions, --schedule)
       --regions N               regions of each of those probes, 1-9 (default 5)
@@ -174,6 +179,8 @@ async function cost(args: string[]): Promise<number> {
       help: { type: "boolean", default: false },
       "views-per-second": { type: "string" },
       "slo-polls-per-minute": { type: "string" },
+      colos: { type: "string" },
+      "cache-seconds": { type: "string" },
       "failure-share": { type: "string" },
       probes: { type: "string" },
       regions: { type: "string" },
@@ -198,6 +205,8 @@ async function cost(args: string[]): Promise<number> {
     retention: { ...DEFAULT_RETENTION, rawRunDays },
     viewsPerSecond: numberFlag("--views-per-second", values["views-per-second"], 0) ?? 1,
     sloPollsPerMinute: numberFlag("--slo-polls-per-minute", values["slo-polls-per-minute"], 0) ?? 0,
+    colos: Math.round(numberFlag("--colos", values.colos, 1) ?? 20),
+    cacheSeconds: Math.round(numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 15),
     failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
   });
   console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));

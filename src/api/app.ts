@@ -6,6 +6,7 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import { pageRoutes } from "../page/page-routes.tsx";
 import type { OpenApiDocument } from "../page/api-reference.tsx";
 import { privateResponses, scopeToCaller } from "./caller-scope.ts";
+import { edgeCache } from "./edge-cache.ts";
 import { notFound, onError } from "./problem.ts";
 import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
@@ -26,6 +27,13 @@ export const API_VERSION = "1.0.0";
 
 /** Short freshness, then served stale while revalidating: an incident's traffic spike hits the cache. */
 const PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=60";
+
+/**
+ * The public reads whose answer is the same for every anonymous reader within a minute: kept in
+ * the edge cache (edge-cache.ts). /metrics is public too but `no-store` (scrapers want it fresh),
+ * and the run, probe and incident reads are cheap or per-item.
+ */
+const EDGE_CACHED = ["/", "/history", "/probes/*", "/feed.atom", "/api/v1/status", "/api/v1/slo", "/api/v1/badges/*", "/api/v2/*"];
 
 const health = createRoute({
   method: "get",
@@ -60,6 +68,9 @@ export function createApp() {
     await next();
     if (c.res.status === 304) c.res.headers.delete("content-security-policy");
   });
+  // Before the security headers: a cached copy keeps the CSP (and nonce) it was rendered with.
+  const cached = edgeCache();
+  for (const path of EDGE_CACHED) app.use(path, cached);
   app.use(
     "*",
     secureHeaders({

@@ -2,7 +2,9 @@
  * The cost planner: what a set of probes will use per month on Cloudflare, counted from the
  * code that runs in production. Runs, shards and Durable Object time come from replaying an hour
  * of ticks through planTick and planShards; D1 rows written are every row the storage code
- * writes (see WRITES below); rows read come from the read statements' shapes (read-rows.ts);
+ * writes (see WRITES below); rows read come from the read statements' shapes (read-rows.ts),
+ * counted per render of a page or API read: the edge cache renders each about once per lifetime
+ * per Cloudflare location (renders.ts);
  * sizes from the SQLite file format applied to the rows the codec writes (row-sizes.ts).
  * Pure: the CLI prints it, the tests check it.
  */
@@ -14,6 +16,7 @@ import { MINUTE_MS } from "../time.ts";
 import { PLANS, type PlanName } from "./prices.ts";
 import { READ_ROWS, rowsOf } from "./read-rows.ts";
 import { bucketOf } from "../storage/run-blocks.ts";
+import { rendersOf } from "./renders.ts";
 import { blockRowBytes, dayHistoryBytes, pairRowBytes } from "./row-sizes.ts";
 
 export { PLANS, type PlanName, type PlanTerms } from "./prices.ts";
@@ -45,10 +48,17 @@ export const STORAGE_WARN_SHARE = 0.8;
 export interface EstimateOptions {
   plan: PlanName;
   retention: RetentionPolicy;
-  /** Status page views per second (each one renders: the page has no render cache). Default 1. */
+  /** Status page views per second. Default 1. */
   viewsPerSecond?: number;
   /** `/api/v1/slo` calls for every probe per minute (a dashboard polling). Default 0. */
   sloPollsPerMinute?: number;
+  /**
+   * The Cloudflare locations the viewers reach, each with its own edge cache: the page and the
+   * SLO read are rendered at most once per cache lifetime in each. Default 20 (an assumption).
+   */
+  colos?: number;
+  /** The edge cache lifetime in seconds (PUBLIC_CACHE_SECONDS); 0: every view renders. Default 15. */
+  cacheSeconds?: number;
   /** Share of runs that are down, degraded or confirmed, which keep their whole result. Default 0.01. */
   failureShare?: number;
   /** Incidents per probe per month (each writes a few rows and notices). Default 1. */
@@ -83,6 +93,8 @@ export interface CostEstimate {
   fleet: { probes: number; pairs: number; runsPerMinute: number };
   perMonth: {
     cronInvocations: number;
+    /** Status page and /api/v1/slo requests that render (the others are answered from the edge cache). */
+    renders: number;
     runs: number;
     workerRequests: number;
     doRequests: number;
@@ -94,7 +106,7 @@ export interface CostEstimate {
   writes: Line[];
   reads: Line[];
   rowsWrittenPerRun: number;
-  /** Rows read by one status page view, one /api/v1/slo for all probes, one burn-alert evaluation, one /metrics. */
+  /** Rows read by one render of the status page, of /api/v1/slo for all probes, one burn-alert evaluation, one /metrics. */
   readsPerView: { page: number; slo: number; burnEvaluation: number; metrics: number };
   peakShardsPerTick: number;
   storage: { tables: StorageTable[]; bytes: number; capBytes: number; bytesPerRun: number };
@@ -153,6 +165,8 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const assumptions = {
     viewsPerSecond: options.viewsPerSecond ?? 1,
     sloPollsPerMinute: options.sloPollsPerMinute ?? 0,
+    colos: options.colos ?? 20,
+    cacheSeconds: options.cacheSeconds ?? 15,
     failureShare: options.failureShare ?? 0.01,
     incidentsPerProbe: options.incidentsPerProbe ?? 1,
     channels: options.channels ?? 1,
@@ -185,6 +199,8 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
 
   const views = assumptions.viewsPerSecond * SECONDS_PER_MONTH;
   const sloPolls = assumptions.sloPollsPerMinute * MINUTES_PER_MONTH;
+  const pageRenders = rendersOf(views, SECONDS_PER_MONTH, assumptions);
+  const sloRenders = rendersOf(sloPolls, SECONDS_PER_MONTH, assumptions);
   const readsPerView = {
     page: rowsOf(READ_ROWS.page, pairs, n),
     slo: rowsOf(READ_ROWS.slo, pairs, n),
@@ -192,8 +208,8 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     metrics: rowsOf(READ_ROWS.metrics, pairs, n),
   };
   const reads: Line[] = [
-    { label: `status page (${assumptions.viewsPerSecond}/s x ${Math.round(readsPerView.page)} rows)`, perMonth: views * readsPerView.page },
-    { label: `/api/v1/slo (${assumptions.sloPollsPerMinute}/min x ${Math.round(readsPerView.slo)} rows)`, perMonth: sloPolls * readsPerView.slo },
+    { label: `status page (${assumptions.viewsPerSecond}/s: ${fmt(pageRenders)} renders x ${fmt(readsPerView.page)} rows)`, perMonth: pageRenders * readsPerView.page },
+    { label: `/api/v1/slo (${assumptions.sloPollsPerMinute}/min: ${fmt(sloRenders)} renders x ${fmt(readsPerView.slo)} rows)`, perMonth: sloRenders * readsPerView.slo },
     { label: `burn alerts (every 5 min x ${Math.round(readsPerView.burnEvaluation)} rows)`, perMonth: BURN_EVALUATIONS_PER_MONTH * readsPerView.burnEvaluation },
     { label: "incident step (states of every probe a tick)", perMonth: MINUTES_PER_MONTH * (n * READ_ROWS.incidentStepPerProbe + TICK_FIXED_READS) },
     { label: "storing runs", perMonth: runs * READ_ROWS.perRunWrite },
@@ -294,7 +310,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     plan: options.plan,
     assumptions,
     fleet: { probes: n, pairs, runsPerMinute: replay.runsPerHour / 60 },
-    perMonth: { cronInvocations: MINUTES_PER_MONTH, runs, workerRequests, doRequests, doGbSeconds, subrequests, rowsWritten, rowsRead },
+    perMonth: { cronInvocations: MINUTES_PER_MONTH, renders: pageRenders + sloRenders, runs, workerRequests, doRequests, doGbSeconds, subrequests, rowsWritten, rowsRead },
     writes,
     reads,
     rowsWrittenPerRun: runs > 0 ? rowsWritten / runs : 0,

@@ -15,6 +15,7 @@ import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { AppDeps, AppEnv } from "../api/app-env.ts";
 import { slotOf } from "../schedule/plan.ts";
+import { ifNoneMatch } from "../api/if-none-match.ts";
 import { ProblemError } from "../api/problem.ts";
 import { createRouter } from "../api/router.ts";
 import { problemResponses } from "../api/schemas/problem.ts";
@@ -66,14 +67,6 @@ function respondWithView(c: Context<AppEnv>, view: object, page: (nonce: string 
 function asOfTheMinute(deps: AppDeps): AppDeps {
   const now = slotOf(deps.now());
   return { ...deps, now: () => now };
-}
-
-/** RFC 9110 If-None-Match: `*`, or a list of entity tags compared weakly. */
-export function ifNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
-  return (header.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === opaque(etag));
 }
 
 const statusPage = createRoute({

@@ -50,7 +50,7 @@ describe("npm run probe", () => {
   it("prints the cost options with --help", () => {
     const { code, out } = cli("cost", "--help");
     expect(code).toBe(0);
-    for (const flag of ["--plan free|paid", "--views-per-second N", "--slo-polls-per-minute N", "--failure-share X", "--probes N", "--regions N", "--schedule S", "--json"]) expect(out).toContain(flag);
+    for (const flag of ["--plan free|paid", "--views-per-second N", "--slo-polls-per-minute N", "--failure-share X", "--colos N", "--cache-seconds N", "--probes N", "--regions N", "--schedule S", "--json"]) expect(out).toContain(flag);
   });
 
   it("prices a fleet given by its size, rows written line by line, and refuses a bad flag", () => {
@@ -59,7 +59,13 @@ describe("npm run probe", () => {
     expect(out).toMatch(/200 probes, 1,000 \(probe, region\) pairs, 1,000 runs a minute/);
     expect(out).toMatch(/^\s+hour rows: one UPSERT per new run\s+43,200,000$/m);
     expect(out).toMatch(/^\s+per run\s+1\.058$/m);
-    expect(out).toMatch(/Estimated bill: \$152\.61\/month/);
+    expect(out).toMatch(/rendered at most once per 15 s in each of 20 Cloudflare locations/);
+    expect(out).toMatch(/^\s+status page \(10\/s: 3,456,000 renders x 6,410 rows\)\s+22,152,960,000$/m);
+    expect(out).toMatch(/Estimated bill: \$9\.79\/month/);
+    const uncached = cli("cost", "--probes", "200", "--regions", "5", "--views-per-second", "10", "--colos", "100", "--cache-seconds", "0");
+    expect(uncached.out).toMatch(/each one rendered \(edge cache off\)/);
+    expect(uncached.out).toMatch(/Estimated bill: \$152\.61\/month/);
+    expect(cli("cost", "--probes", "200", "--colos", "0").err).toContain("--colos 0: expected a number from 1 up");
     const bad = cli("cost", "--regions", "3");
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("give --probes N too");

@@ -131,7 +131,7 @@ describe("the canary", () => {
 
   it("is nowhere: D1, logs, every API route and page with and without a token, run-now, the outbox, webhook bodies", async () => {
     const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'").all<{ name: string }>();
-    expect(tables.results.map((t) => t.name)).toEqual(expect.arrayContaining(["runs", "incidents", "outbox"]));
+    expect(tables.results.map((t) => t.name)).toEqual(expect.arrayContaining(["run_blocks", "run_evidence", "rollups_hourly", "incidents", "outbox"]));
     for (const { name } of tables.results) texts.push([`D1 ${name}`, JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results)]);
 
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };

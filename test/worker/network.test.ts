@@ -3,7 +3,7 @@
  * region, idempotent replays, missed ticks as no-data, retention, and zero loss when D1 fails.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { probeModules } from "../../src/generated/probe-registry.ts";
 import { loadRegistry } from "../../src/probe/registry.ts";
@@ -20,6 +20,7 @@ import { DEFAULT_RETENTION, planPrune } from "../../src/storage/retention.ts";
 import type { RunStore } from "../../src/storage/run-store.ts";
 import { pruneStage } from "../../src/tick/prune-stage.ts";
 import { runTick } from "../../src/tick/run-tick.ts";
+import { fetchWorker } from "./support/fetch-worker.ts";
 import { setFault, storedRuns, tick } from "./support/network.ts";
 import { fleetTickDeps } from "./support/tick-deps.ts";
 
@@ -38,7 +39,8 @@ async function rollupSnapshot(): Promise<unknown[]> {
 }
 
 async function status(): Promise<Record<string, { state: string; regions: Record<string, string> }>> {
-  const res = await exports.default.fetch("http://afterlife.test/api/v1/status");
+  // The edge cache off: each tick changes what /api/v1/status says.
+  const res = await fetchWorker("http://afterlife.test/api/v1/status");
   const body = (await res.json()) as { probes: { id: string; state: string; regions: { region: string; state: string }[] }[] };
   return Object.fromEntries(body.probes.map((p) => [p.id, { state: p.state, regions: Object.fromEntries(p.regions.map((r) => [r.region, r.state])) }]));
 }

@@ -4,6 +4,7 @@ import { script, type ProbeDefinition } from "../../../src/probe/define-probe.ts
 import { estimateCost, TICK_STATE_ROWS } from "../../../src/cost/estimate.ts";
 import { hypotheticalFleet } from "../../../src/cost/hypothetical-fleet.ts";
 import { READ_ROWS } from "../../../src/cost/read-rows.ts";
+import { rendersOf } from "../../../src/cost/renders.ts";
 import { cellBytes, recordBytes } from "../../../src/cost/sqlite-size.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
@@ -18,6 +19,7 @@ function fleet(count: number, overrides: Partial<ProbeDefinition> = {}) {
 }
 
 const MONTH_MINUTES = 43_200;
+const MONTH_SECONDS = 60 * MONTH_MINUTES;
 
 describe("cost planner", () => {
   it("counts every row written for a small fleet exactly", () => {
@@ -70,19 +72,46 @@ describe("cost planner", () => {
     expect(cellBytes(3000)).toEqual({ leaf: 2 + 489 + 4 + 2, overflowPages: 1 });
   });
 
-  it("prices 1,000 runs a minute on Paid: $5 with no page views; page reads at 10 views/s are most of the bill", () => {
+  it("prices 1,000 runs a minute on Paid: $5 with no page views, $9.79 at 10 views/s with the edge cache, $152.61 without it", () => {
     const fleet200 = hypotheticalFleet(200, 5, "1m");
     expect(estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0 }).usd.total).toBe(5);
     const e = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
-    expect(e.readsPerView.page).toBe(1000 * READ_ROWS.page.perPair + 200 * READ_ROWS.page.perProbe + READ_ROWS.page.fixed);
-    expect(e.usd).toMatchObject({ base: 5, rowsWritten: 0, requests: 4.79, rowsRead: 142.82, total: 152.61 });
+    const pageRows = 1000 * READ_ROWS.page.perPair + 200 * READ_ROWS.page.perProbe + READ_ROWS.page.fixed;
+    expect(e.readsPerView.page).toBe(pageRows);
+    expect(e.assumptions).toMatchObject({ colos: 20, cacheSeconds: 15 });
+    // 25.9M views, but each of 20 locations renders at most once per 15 s: 20 x 2,592,000 / 15.
+    expect(e.perMonth.renders).toBe(3_456_000);
+    expect(e.reads[0]).toEqual({ label: "status page (10/s: 3,456,000 renders x 6,410 rows)", perMonth: 3_456_000 * pageRows });
+    expect(e.perMonth.rowsRead).toBe(23_821_602_000); // under the 25B included
+    // Every view is still a Worker request: the cache is in the Worker.
+    expect(e.perMonth.workerRequests).toBe(MONTH_MINUTES + 10 * MONTH_SECONDS);
+    expect(e.usd).toMatchObject({ base: 5, rowsWritten: 0, requests: 4.79, rowsRead: 0, total: 9.79 });
+
+    const uncached = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, cacheSeconds: 0 });
+    expect(uncached.perMonth.renders).toBe(10 * MONTH_SECONDS);
+    expect(uncached.usd).toMatchObject({ base: 5, rowsWritten: 0, requests: 4.79, rowsRead: 142.82, total: 152.61 });
+    const worldwide = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, colos: 100 });
+    expect(worldwide.perMonth.renders).toBe(17_280_000);
+    expect(worldwide.usd.total).toBe(97.22);
   });
 
   it("prices 5,000 runs a minute on Paid: rows written alone are about $178 at one row per run", () => {
     const e = estimateCost(hypotheticalFleet(1000, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
     expect(e.perMonth.runs).toBe(216_000_000);
     expect(e.usd.rowsWritten).toBeCloseTo(177.99, 2);
-    expect(e.usd.total).toBeCloseTo(1014.39, 2);
+    expect(e.usd.rowsRead).toBeCloseTo(93.97, 2);
+    // Storage is priced by the row-size model, which changes on its own: the rest of the bill here.
+    expect(e.usd.total - e.usd.storage).toBeCloseTo(293.87, 2);
+  });
+
+  it("counts page and SLO reads per render: every view without the cache, at most one per lifetime per location with it", () => {
+    expect(rendersOf(1000, MONTH_SECONDS, { colos: 20, cacheSeconds: 0 })).toBe(1000);
+    expect(rendersOf(1000, MONTH_SECONDS, { colos: 20, cacheSeconds: 15 })).toBe(1000); // fewer views than the cap
+    expect(rendersOf(10 * MONTH_SECONDS, MONTH_SECONDS, { colos: 20, cacheSeconds: 15 })).toBe(3_456_000);
+    expect(rendersOf(10 * MONTH_SECONDS, MONTH_SECONDS, { colos: 20, cacheSeconds: 60 })).toBe(864_000);
+    // One view a second from 20 locations: below the cap (3,456,000), each view renders.
+    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 1, sloPollsPerMinute: 60 });
+    expect(e.perMonth.renders).toBe(MONTH_SECONDS + 60 * MONTH_MINUTES);
   });
 
   it("spreads 5-minute probes: a fifth of the runs", () => {

@@ -3,7 +3,7 @@
  * codes, private and hidden probes, the page settings, and a fixed number of D1 batches per
  * render whatever the length of the history.
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppDeps } from "../../../src/api/app-env.ts";
 import { createApp } from "../../../src/api/app.ts";
@@ -17,6 +17,7 @@ import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
+import { fetchWorker } from "../support/fetch-worker.ts";
 import { setFault, tick } from "../support/network.ts";
 
 const MINUTE = 60_000;
@@ -32,7 +33,8 @@ async function withinOneMinute<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const get = (path: string, headers: Record<string, string> = {}) => exports.default.fetch(`http://afterlife.test${path}`, { headers });
+// The edge cache off (PUBLIC_CACHE_SECONDS=0): these tests see each render; test/worker/api/edge-cache.test.ts tests the cache.
+const get = (path: string, headers: Record<string, string> = {}) => fetchWorker(`http://afterlife.test${path}`, { headers });
 
 beforeAll(async () => {
   await setFault(null);
@@ -231,7 +233,7 @@ function run(probeId: string, region: string, slotAt: number, down = false): Run
 
 function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string, string> = {}, version = "version-1") {
   const store = new D1RunStore(countingDb(tally));
-  const config = parseConfig({ ...env, ...values } as never);
+  const config = parseConfig({ ...env, PUBLIC_CACHE_SECONDS: "0", ...values } as never);
   const deps: AppDeps = {
     config,
     probes,

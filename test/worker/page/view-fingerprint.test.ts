@@ -1,7 +1,7 @@
 /** The view fingerprint behind the pages' ETags, and the If-None-Match rule. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ifNoneMatch } from "../../../src/page/page-routes.tsx";
+import { ifNoneMatch } from "../../../src/api/if-none-match.ts";
 import { viewFingerprint } from "../../../src/page/view-fingerprint.ts";
 
 const json = fc.jsonValue({ maxDepth: 4 });
