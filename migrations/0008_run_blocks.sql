@@ -37,16 +37,20 @@ CREATE TABLE run_evidence (
 -- Daily rollups are built from the hourly ones once a day has settled (src/storage/day-rollup.ts).
 ALTER TABLE rollups_daily ADD COLUMN built INTEGER NOT NULL DEFAULT 1;
 
--- The bucket of every probe with runs: the polynomial hash of run-blocks.ts bucketOf.
+-- The bucket of every probe with runs: run-blocks.ts bucketOf, FNV-1a of the id folded to 6 bits
+-- (SQLite has no xor: a ^ b is (a | b) - (a & b)).
 CREATE TABLE migration_buckets (probe_id TEXT NOT NULL PRIMARY KEY, bucket INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO migration_buckets
 WITH RECURSIVE
   ids(probe_id) AS (SELECT DISTINCT probe_id FROM runs),
   h(probe_id, i, acc) AS (
-    SELECT probe_id, 0, 0 FROM ids
-    UNION ALL SELECT probe_id, i + 1, (acc * 31 + unicode(substr(probe_id, i + 1, 1))) % 1000003 FROM h WHERE i < length(probe_id)
-  )
-SELECT probe_id, acc % 64 FROM h WHERE i = length(probe_id);
+    SELECT probe_id, 0, 2166136261 FROM ids
+    UNION ALL SELECT probe_id, i + 1,
+      (((acc | unicode(substr(probe_id, i + 1, 1))) - (acc & unicode(substr(probe_id, i + 1, 1)))) * 16777619) & 4294967295
+    FROM h WHERE i < length(probe_id)
+  ),
+  folded(probe_id, f) AS (SELECT probe_id, (acc | (acc >> 16)) - (acc & (acc >> 16)) FROM h WHERE i = length(probe_id))
+SELECT probe_id, ((f | (f >> 8)) - (f & (f >> 8))) & 63 FROM folded;
 
 -- Each (probe, region, hour)'s block: its 60 entries, newest version and colo, failures per step.
 CREATE TABLE migration_blocks (

@@ -201,11 +201,12 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const sloPolls = assumptions.sloPollsPerMinute * MINUTES_PER_MONTH;
   const pageRenders = rendersOf(views, SECONDS_PER_MONTH, assumptions);
   const sloRenders = rendersOf(sloPolls, SECONDS_PER_MONTH, assumptions);
+  const readFleet = { pairs, probes: n, blockKeys: replay.blocks.size };
   const readsPerView = {
-    page: rowsOf(READ_ROWS.page, pairs, n),
-    slo: rowsOf(READ_ROWS.slo, pairs, n),
-    burnEvaluation: rowsOf(READ_ROWS.slo, pairs, n),
-    metrics: rowsOf(READ_ROWS.metrics, pairs, n),
+    page: rowsOf(READ_ROWS.page, readFleet),
+    slo: rowsOf(READ_ROWS.slo, readFleet),
+    burnEvaluation: rowsOf(READ_ROWS.slo, readFleet),
+    metrics: rowsOf(READ_ROWS.metrics, readFleet),
   };
   const reads: Line[] = [
     { label: `status page (${assumptions.viewsPerSecond}/s: ${fmt(pageRenders)} renders x ${fmt(readsPerView.page)} rows)`, perMonth: pageRenders * readsPerView.page },

@@ -40,16 +40,16 @@ export const READ_ROWS = {
    */
   perRunWrite: 2,
   /**
-   * `/`: the run blocks of the last two hours and the blocks not sealed yet (shared by the probes
-   * of a bucket: at most three rows per pair), today's daily rollup of each pair (and yesterday's
-   * in the hour before it settles), each probe's day history, and a handful of incidents, updates
-   * and maintenance rows: 4 per pair and 2 per probe at most.
+   * `/`: today's daily rollup of each pair and its json_each row (yesterday's too in the hour
+   * before it settles), each probe's day history, per (region, bucket) block key the blocks of
+   * the last two hours and the one not sealed yet with their json_each rows, and a handful of
+   * incidents, updates and maintenance rows.
    */
-  page: { perPair: 4, perProbe: 1 + JSON_ROW, fixed: 10 },
+  page: { perPair: 1 + JSON_ROW, perProbe: 1 + JSON_ROW, perBlockKey: 3 + 2 * JSON_ROW, fixed: 10 },
   /** `/api/v1/slo` for every probe, and each burn-alert evaluation (every 5 minutes): the same reads. */
-  slo: { perPair: sloRowsPerPair(), perProbe: 0, fixed: 0 },
+  slo: { perPair: sloRowsPerPair(), perProbe: 0, perBlockKey: 2 + JSON_ROW, fixed: 0 },
   /** `/metrics`: the overview with each pair's newest run and newest evidence, and every probe's SLO report. */
-  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 4, perProbe: 0, fixed: 10 },
+  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 2, perProbe: 0, perBlockKey: 4 + 2 * JSON_ROW, fixed: 10 },
   /** The incident step reads every probe's state once a tick. */
   incidentStepPerProbe: 1 + JSON_ROW,
   /** Retention visits each pair once an hour: the first expired row of each per-pair table. */
@@ -63,9 +63,11 @@ export const READ_ROWS = {
 export interface ReadShape {
   perPair: number;
   perProbe: number;
+  /** Per (region, bucket) of run_blocks the fleet fills (at most regions x BUCKETS). */
+  perBlockKey: number;
   fixed: number;
 }
 
-export function rowsOf(shape: ReadShape, pairs: number, probes: number): number {
-  return shape.perPair * pairs + shape.perProbe * probes + shape.fixed;
+export function rowsOf(shape: ReadShape, fleet: { pairs: number; probes: number; blockKeys: number }): number {
+  return shape.perPair * fleet.pairs + shape.perProbe * fleet.probes + shape.perBlockKey * fleet.blockKeys + shape.fixed;
 }

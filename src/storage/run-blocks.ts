@@ -15,13 +15,16 @@ import type { Rollup } from "./rollup-rows.ts";
 export const BUCKETS = 64;
 
 /**
- * The bucket of a probe: a polynomial hash of its id. Migration 0008 computes the same in SQL,
- * so keep the two in step.
+ * The bucket of a probe: FNV-1a of its id (UTF-16 code units), folded to 6 bits so that
+ * neighbouring ids spread over every bucket. Migration 0008 computes the same in SQL, so keep
+ * the two in step.
  */
 export function bucketOf(probeId: string): number {
-  let h = 0;
-  for (const c of probeId) h = (h * 31 + c.codePointAt(0)!) % 1_000_003;
-  return h % BUCKETS;
+  let h = 2166136261;
+  for (let i = 0; i < probeId.length; i++) h = Math.imul(h ^ probeId.charCodeAt(i), 16777619) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  h = (h ^ (h >>> 8)) >>> 0;
+  return h & (BUCKETS - 1);
 }
 
 export interface BlockKey {
