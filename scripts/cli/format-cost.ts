@@ -33,7 +33,7 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
     "D1 at steady state (after retention)",
     ...estimate.storage.tables.map((t) => `  ${t.table.padEnd(48)} ${fmt(t.rows).padStart(16)} rows ${size(t.bytes).padStart(10)}`),
     `  ${"total".padEnd(48)} ${size(estimate.storage.bytes).padStart(27)}   ${((estimate.storage.bytes / estimate.storage.capBytes) * 100).toFixed(1)}% of the ${size(estimate.storage.capBytes)} per database`,
-    `  ${"bytes per passing run (its hour row's share)".padEnd(48)} ${estimate.storage.bytesPerRun.toFixed(1).padStart(16)}`,
+    `  ${"bytes per passing run (its share of its run_blocks rows)".padEnd(48)} ${estimate.storage.bytesPerRun.toFixed(1).padStart(16)}`,
     "",
     `Per probe (the ${heaviest.length} heaviest of ${fmt(estimate.probes.length)})`,
     ...heaviest.map((p) => `  ${p.probeId.padEnd(34)} ${fmt(p.runsPerMonth).padStart(10)} runs  ${fmt(p.rowsWrittenPerMonth).padStart(10)} rows written  ${p.bytesPerRun.toFixed(1)} B/run`),
