@@ -7,20 +7,25 @@
  * paid plan's limits. The copy's Worker entry is counting-entry.ts: the real entry and the real
  * RegionRunner, with each invocation's D1 binding wrapped to count statements, rows written and
  * read (D1's meta) and bound values. T complete scheduled ticks (every stage of the real
- * scheduled handler) are fired at distinct minutes of one hour a day ago. Then /api/v1/slo for
+ * scheduled handler) are fired at the first minutes of the current hour, as the cron fires them
+ * (the hour is open: runs go into their blocks, sealing comes when it closes). Then /api/v1/slo for
  * every probe, /metrics and the status page are timed, the network stops, and the SQLite file is measured
  * (dbstat). A first pass at --baseline probes (default 100) runs the same way, so the statements
  * per invocation of both sizes are printed side by side.
  *
- *   rowsWrittenPerRun  rows written by every invocation of ticks 2..T (tick 1 also writes each
- *                      probe's first state), over the runs those ticks stored, plus retention
- *                      amortized per run from the policy, because a few fresh ticks delete
- *                      nothing yet: each hour row is compacted once and deleted once (its 60
- *                      runs share 2 rows), each daily rollup built once and deleted once (1,440
- *                      runs share 2), each evidence row deleted once.
- *   bytesPerRun        run_hours pages (dbstat) per hour row, over the 60 runs a 1m hour row
- *                      holds at steady state: the row carries its full 300-character minutes
- *                      string from its first run, so its size is already the steady one.
+ *   rowsWrittenPerRun  rows written by every invocation of the last tick (the first ones also
+ *                      write each probe's first states; day histories apart, counted once per
+ *                      probe a day), over the runs it stored, plus what an
+ *                      hour's close and retention write per run, from the blocks the ticks made
+ *                      and the policy, because a few ticks of an open hour seal and delete
+ *                      nothing yet: each run_blocks row is marked sealed once and deleted once
+ *                      (the hour's runs of its probes share 2 rows), each pair's hourly rollup
+ *                      is written once and deleted once and its day rebuilt once (60 runs share
+ *                      3), each daily rollup deleted once (1,440 share 1), each evidence row
+ *                      deleted once.
+ *   bytesPerRun        run_blocks pages (dbstat), over the 60 runs each probe's block holds at
+ *                      steady state: a block carries each probe's full 420-character minutes
+ *                      from its first run, so its size is already the steady one.
  *
  * The last line printed is one JSON object with the figures. Everything stays on 127.0.0.1, every
  * wait has a timeout, and the temp dirs are always removed.
@@ -87,6 +92,8 @@ interface PassFigures {
   api: { path: string; ms: number[]; statuses: number[]; tally?: InvocationTally }[];
   tables: Record<string, TableSize>;
   evidenceRows: number;
+  /** Probes summed over every run_blocks row: the (probe, region, hour) blocks stored. */
+  probeBlocks: number;
   stageErrorLines: string[];
   costRowsPerRun: number;
 }
@@ -105,21 +112,27 @@ function stageErrorsOf(line: Record<string, unknown> | undefined): number {
   return 0;
 }
 
-function measureFile(file: string, slots: readonly number[]): { tables: Record<string, TableSize>; storedPerSlot: number[]; evidenceRows: number } {
+function measureFile(file: string, slots: readonly number[]): { tables: Record<string, TableSize>; storedPerSlot: number[]; evidenceRows: number; probeBlocks: number } {
   const db = new DatabaseSync(file);
   try {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     const stat = new Map((db.prepare("SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name").all() as { name: string; bytes: number; payload: number }[]).map((r) => [r.name, r]));
     const tables: Record<string, TableSize> = {};
-    for (const table of ["run_hours", "run_evidence", "rollups_daily", "day_history", "probe_states"]) {
+    for (const table of ["run_blocks", "run_evidence", "rollups_hourly", "rollups_daily", "day_history", "probe_states"]) {
       const rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       tables[table] = { rows, bytes: stat.get(table)?.bytes ?? 0, payload: stat.get(table)?.payload ?? 0 };
     }
+    // Entries at the slot's minute of every probe of every block of its hour (7 characters each).
     const storedPerSlot = slots.map((slotAt) => {
-      const offset = Math.floor(slotAt / MINUTE_MS) % 60;
-      return (db.prepare(`SELECT count(*) AS n FROM run_hours WHERE hour_at = ? AND substr(minutes, ? * 5 + 1, 1) <> '.'`).get(Math.floor(slotAt / HOUR_MS) * HOUR_MS, offset) as { n: number }).n;
+      const minute = Math.floor(slotAt / MINUTE_MS) % 60;
+      return (
+        db
+          .prepare(`SELECT count(*) AS n FROM run_blocks b, json_each(b.probes) p WHERE b.hour_at = ? AND substr(b.minutes, (p.key * 60 + ?) * 7 + 1, 1) <> '.'`)
+          .get(Math.floor(slotAt / HOUR_MS) * HOUR_MS, minute) as { n: number }
+      ).n;
     });
-    return { tables, storedPerSlot, evidenceRows: tables.run_evidence!.rows };
+    const probeBlocks = (db.prepare("SELECT coalesce(sum(json_array_length(probes)), 0) AS n FROM run_blocks").get() as { n: number }).n;
+    return { tables, storedPerSlot, evidenceRows: tables.run_evidence!.rows, probeBlocks };
   } finally {
     db.close();
   }
@@ -159,8 +172,8 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
     const network = await run.startNetwork(29787);
     await shopFaults(network.shopUrl, "POST", { path: TARGET_PATH, delayMs: TARGET_DELAY_MS }, HTTP_TIMEOUT_MS);
 
-    // Distinct minutes of one hour a day ago: the ticks share hour rows, as a real hour's do.
-    const hour = Math.floor((Date.now() - DAY_MS) / HOUR_MS) * HOUR_MS;
+    // The first minutes of the current hour: the ticks share its blocks, as a real hour's do.
+    const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
     const slots = Array.from({ length: ticks }, (_, i) => hour + i * MINUTE_MS);
     const tickFigures: TickFigures[] = [];
     for (const [i, slotAt] of slots.entries()) {
@@ -204,7 +217,7 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
     tickFigures.forEach((t, i) => (t.stored = file.storedPerSlot[i] ?? 0));
     const storedAll = file.storedPerSlot.reduce((a, b) => a + b, 0);
     const estimate = estimateCost(probes, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0, failureShare: storedAll ? file.evidenceRows / storedAll : 0 });
-    figures = { probes: count, ticks: tickFigures, api, tables: file.tables, evidenceRows: file.evidenceRows, stageErrorLines, costRowsPerRun: estimate.rowsWrittenPerRun };
+    figures = { probes: count, ticks: tickFigures, api, tables: file.tables, evidenceRows: file.evidenceRows, probeBlocks: file.probeBlocks, stageErrorLines, costRowsPerRun: estimate.rowsWrittenPerRun };
   });
   return figures!;
 }
@@ -228,19 +241,28 @@ interface Summary {
 }
 
 function summarize(p: PassFigures): Summary {
-  const steady = p.ticks.length > 1 ? p.ticks.slice(1) : p.ticks;
-  const rowsWrittenMeasured = steady.reduce((n, t) => n + t.invocations.reduce((m, v) => m + v.rowsWritten, 0), 0);
+  // The last tick: the first ones also write each probe's first states (a success count that
+  // settles after successesToClose ticks). Day histories are rebuilt 25 a tick until every probe
+  // has one, then once a day: their rows are taken out here and counted once per probe a day.
+  const steady = p.ticks.slice(-1);
+  const rebuiltHistories = (t: TickFigures) => Number((t.line as Record<string, { rebuilt?: number } | undefined> | undefined)?.["day-history"]?.rebuilt ?? 0);
+  const rowsWrittenMeasured = steady.reduce((n, t) => n + t.invocations.reduce((m, v) => m + v.rowsWritten, 0) - rebuiltHistories(t), 0);
   const runsInMeasuredTicks = steady.reduce((n, t) => n + t.stored, 0);
   const runsStored = p.ticks.reduce((n, t) => n + t.stored, 0);
   const evidenceShare = runsStored ? p.evidenceRows / runsStored : 0;
-  const retentionPerRun = 2 / RUNS_PER_HOUR_ROW + 2 / RUNS_PER_DAY_ROW + evidenceShare;
+  // A full hour of the pairs these blocks hold: each block sealed and deleted once, each pair's
+  // hourly rollup written and deleted and its day rebuilt once, its daily rollup deleted once a day.
+  const blocks = p.tables.run_blocks!.rows;
+  const blockRowsPerRun = p.probeBlocks ? (2 * blocks) / (p.probeBlocks * RUNS_PER_HOUR_ROW) : 0;
+  const dayHistoryPerRun = p.probes / (REGIONS.length * p.probes * RUNS_PER_DAY_ROW);
+  const retentionPerRun = blockRowsPerRun + 3 / RUNS_PER_HOUR_ROW + 1 / RUNS_PER_DAY_ROW + evidenceShare + dayHistoryPerRun;
   const all = [...p.ticks.flatMap((t) => t.invocations), ...p.api.flatMap((a) => (a.tally ? [a.tally] : []))];
   const maxStatementsBy: Record<string, number> = {};
   for (const v of all) {
     const key = v.kind === "fetch" ? v.label : v.kind;
     maxStatementsBy[key] = Math.max(maxStatementsBy[key] ?? 0, v.statements);
   }
-  const hours = p.tables.run_hours!;
+  const blockBytes = p.tables.run_blocks!.bytes;
   const ms = (path: string) => quantile(p.api.find((a) => a.path === path)?.ms ?? [], 0.5);
   return {
     probes: p.probes,
@@ -250,7 +272,7 @@ function summarize(p: PassFigures): Summary {
     runsInMeasuredTicks,
     retentionPerRun,
     rowsWrittenPerRun: runsInMeasuredTicks ? rowsWrittenMeasured / runsInMeasuredTicks + retentionPerRun : Number.NaN,
-    bytesPerRun: hours.rows ? hours.bytes / hours.rows / RUNS_PER_HOUR_ROW : Number.NaN,
+    bytesPerRun: p.probeBlocks ? blockBytes / (p.probeBlocks * RUNS_PER_HOUR_ROW) : Number.NaN,
     maxStatements: Math.max(0, ...all.map((v) => v.statements)),
     maxStatementsBy,
     maxBound: Math.max(0, ...all.map((v) => v.maxBindArity)),
@@ -304,9 +326,9 @@ function printPass(p: PassFigures, s: Summary): void {
       ),
   );
   console.log(
-    `\n   rows written per run: ${fixed(s.rowsWrittenMeasured / Math.max(1, s.runsInMeasuredTicks), 3)} measured over ticks ${p.ticks.length > 1 ? `2-${p.ticks.length}` : "1"} + ${fixed(s.retentionPerRun, 4)} retention (2/60 per hour row, 2/1,440 per daily row, evidence share) = ${fixed(s.rowsWrittenPerRun, 3)}; probe cost says ${fixed(p.costRowsPerRun, 3)} for this fleet (${fixed((p.costRowsPerRun / s.rowsWrittenPerRun - 1) * 100, 1)} %)`,
+    `\n   rows written per run: ${fixed(s.rowsWrittenMeasured / Math.max(1, s.runsInMeasuredTicks), 3)} measured in tick ${p.ticks.length} (day histories apart) + ${fixed(s.retentionPerRun, 4)} hour close, retention and day histories (blocks sealed and deleted, 3/60 per pair's hourly rollup and day, 1/1,440 per daily row, evidence share, one history per probe a day) = ${fixed(s.rowsWrittenPerRun, 3)}; probe cost says ${fixed(p.costRowsPerRun, 3)} for this fleet (${fixed((p.costRowsPerRun / s.rowsWrittenPerRun - 1) * 100, 1)} %)`,
   );
-  console.log(`   bytes per passing run at steady state: ${fixed(s.bytesPerRun, 1)} (run_hours pages per hour row / ${RUNS_PER_HOUR_ROW})`);
+  console.log(`   bytes per passing run at steady state: ${fixed(s.bytesPerRun, 1)} (run_blocks pages / (probes in blocks x ${RUNS_PER_HOUR_ROW}))`);
 }
 
 async function main(): Promise<void> {

@@ -38,15 +38,19 @@ export class D1DayHistoryStore {
 
   /** Writes (or replaces) these histories, and deletes those of the given ids, in one batch. */
   async save(histories: readonly DayHistory[], remove: readonly string[] = []): Promise<void> {
+    // One statement for every history, as one JSON parameter.
     const statements = [
-      ...histories.map((h) =>
-        this.db
-          .prepare(
-            `INSERT INTO day_history (probe_id, regions, through_day, built_at, days) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (probe_id) DO UPDATE SET regions = excluded.regions, through_day = excluded.through_day, built_at = excluded.built_at, days = excluded.days`,
-          )
-          .bind(h.probeId, h.regions, h.throughDay, h.builtAt, encodeDays(h.days)),
-      ),
+      ...(histories.length
+        ? [
+            this.db
+              .prepare(
+                `INSERT INTO day_history (probe_id, regions, through_day, built_at, days)
+                 SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?1) WHERE true
+                 ON CONFLICT (probe_id) DO UPDATE SET regions = excluded.regions, through_day = excluded.through_day, built_at = excluded.built_at, days = excluded.days`,
+              )
+              .bind(JSON.stringify(histories.map((h) => [h.probeId, h.regions, h.throughDay, h.builtAt, encodeDays(h.days)]))),
+          ]
+        : []),
       ...(remove.length ? [this.db.prepare("DELETE FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(remove))] : []),
     ];
     if (statements.length) await this.db.batch(statements);
