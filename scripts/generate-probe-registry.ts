@@ -82,16 +82,7 @@ export function writeRegistry(root = PROJECT_ROOT): string {
   }
   writeIfChanged(join(root, "src", "generated", "declared-vars.ts"), renderDeclaredVars(declaredVarNames(toml)));
   const out = join(root, "src", "generated", "probe-registry.ts");
-  const text = renderRegistry(probeFiles(root));
-  mkdirSync(dirname(out), { recursive: true });
-  let current = "";
-  try {
-    current = readFileSync(out, "utf8");
-  } catch {
-    // first run
-  }
-  // Rewriting an unchanged file would make wrangler's watcher rebuild in a loop.
-  if (current !== text) writeFileSync(out, text);
+  writeIfChanged(out, renderRegistry(probeFiles(root)));
   return out;
 }
 
