@@ -58,6 +58,13 @@ export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQ
   const pairs = query.probes.flatMap((p) => regionsOf(p).map((region) => ({ probeId: p.probe.id, region })));
   const reads = [deps.store.rollupsRead(requests), deps.store.recentRunsRead(pairs, now - RAW_LOOKBACK_MS, now + 1)] as const;
   return combineReads(reads, ([rollups, recent]) => {
+    // Grouped by probe once: a report per probe must not scan every probe's rows.
+    const rollupsOf = groupBy(rollups.value, (r) => r.probeId);
+    // Maintenance runs are neither good nor bad, as in the rollups.
+    const recentOf = groupBy(
+      recent.filter((r) => !r.inMaintenance),
+      (r) => r.probeId,
+    );
     const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
       buildSloReport({
         probes,
@@ -65,12 +72,21 @@ export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQ
         window,
         budgeting: query.budgeting ?? "occurrences",
         now,
-        rollups: rollups.value.filter((r) => probes.some((p) => p.probe.id === r.probeId)),
-        // Maintenance runs are neither good nor bad, as in the rollups.
-        recentRuns: recent.filter((r) => !r.inMaintenance && probes.some((p) => p.probe.id === r.probeId)),
+        rollups: probes.flatMap((p) => rollupsOf.get(p.probe.id) ?? []),
+        recentRuns: probes.flatMap((p) => recentOf.get(p.probe.id) ?? []),
       });
     const perProbe = query.probes.map((p) => build([p], windowOf(p)));
     const groupReport = options.group !== undefined && query.probes.length > 0 ? [build(query.probes, query.window ?? query.probes[0]!.probe.slo.window)] : [];
     return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };
   });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list) list.push(item);
+    else out.set(key(item), [item]);
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ import type { MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, UNSEALED_HOURS, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
-import { BLOCK_COLUMNS, blockKeyOf, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
+import { BLOCK_COLUMNS, blockKeyOf, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
@@ -164,10 +164,17 @@ export class D1RunStore implements RunStore {
     return {
       statements: read.statements,
       decode: (results) => {
+        // Newest hour first; each pair takes the newest entry of the first block that has one.
+        const blocks = read.decode(results).sort((a, b) => b.hourAt - a.hourAt);
+        const wanted = new Set(pairs.map((p) => `${p.probeId}|${p.region}`));
         const newest = new Map<string, { summary: RunSummary }>();
-        for (const run of runsIn(read.decode(results), pairs)) {
-          const key = `${run.summary.probeId}|${run.summary.region}`;
-          if ((newest.get(key)?.summary.slotAt ?? -Infinity) < run.summary.slotAt) newest.set(key, run);
+        for (const block of blocks) {
+          for (const probeId of block.probes) {
+            const key = `${probeId}|${block.region}`;
+            if (!wanted.has(key) || newest.has(key)) continue;
+            const entry = probeNewestEntry(block, probeId);
+            if (entry) newest.set(key, { summary: entrySummary(block, probeId, entry) });
+          }
         }
         return [...newest.values()];
       },

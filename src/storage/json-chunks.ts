@@ -6,8 +6,8 @@
  * chunk of its own.
  */
 
-/** Bytes of JSON per bound parameter: far below D1's 2 MB per value. */
-export const JSON_CHUNK_BYTES = 256 * 1024;
+/** UTF-16 units of JSON per bound parameter: even at 3 bytes each in UTF-8, under D1's 2 MB per value. */
+export const JSON_CHUNK_BYTES = 640 * 1024;
 
 /**
  * @example

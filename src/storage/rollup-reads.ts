@@ -39,6 +39,18 @@ export function rangesStatement(db: D1Database, table: "rollups_hourly" | "rollu
     .bind(JSON.stringify(ranges.map((r) => [r.probeId, r.region, r.from, r.to])));
 }
 
+/** Whether a rollup's bucket falls in one of the ranges of its pair: ranges indexed by pair once. */
+function rangeIndex(ranges: readonly PairRange[]): (probeId: string, region: string, test: (range: PairRange) => boolean) => boolean {
+  const byPair = new Map<string, PairRange[]>();
+  for (const r of ranges) {
+    const key = `${r.probeId}|${r.region}`;
+    const list = byPair.get(key);
+    if (list) list.push(r);
+    else byPair.set(key, [r]);
+  }
+  return (probeId, region, test) => byPair.get(`${probeId}|${region}`)?.some(test) ?? false;
+}
+
 /** Hourly rollups of blocks not sealed at their current revision (or never, with `neverSealed`) in the last UNSEALED_HOURS. */
 function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number, neverSealed: boolean): D1Read<Rollup[]> {
   const unsealedFrom = Math.floor(now / HOUR_MS) * HOUR_MS - (UNSEALED_HOURS - 1) * HOUR_MS;
@@ -51,12 +63,13 @@ function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number,
          AND ${neverSealed ? "b.sealed_revision = 0" : "b.revision > b.sealed_revision"}`,
     )
     .bind(JSON.stringify(keys), unsealedFrom);
+  const inRange = rangeIndex(wanted);
   return {
     statements: [statement],
     decode: ([result]) =>
       (result!.results as BlockRow[])
         .flatMap((row) => blockRollups(toBlock(row)))
-        .filter((r) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && r.bucketAt + HOUR_MS > w.from && r.bucketAt < w.to)),
+        .filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt + HOUR_MS > w.from && r.bucketAt < w.to)),
   };
 }
 
@@ -68,10 +81,11 @@ export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], no
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
   const unsealed = unsealedRead(db, wanted, now, false);
   const sealed = rangesStatement(db, "rollups_hourly", wanted, options);
+  const inRange = rangeIndex(wanted);
   return {
     statements: [sealed, ...unsealed.statements],
     decode: ([sealedResult, ...unsealedResults]) => {
-      const fresh = unsealed.decode(unsealedResults).filter((r) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && r.bucketAt >= w.from && r.bucketAt < w.to));
+      const fresh = unsealed.decode(unsealedResults).filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt >= w.from && r.bucketAt < w.to));
       const freshKeys = new Set(fresh.map((r) => `${r.probeId}|${r.region}|${r.bucketAt}`));
       const stored = (sealedResult!.results as RollupRow[]).map((row) => toRollup(row, "hour")).filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
       return { rollups: [...stored, ...fresh.map(withoutSteps(options))], rowsRead: rowsRead([sealedResult!, ...unsealedResults]) };
@@ -88,11 +102,12 @@ export function dayRollupsRead(db: D1Database, ranges: readonly PairRange[], now
   // A day's row holds its sealed hours; an hour never sealed yet is added from its block.
   const unsealed = unsealedRead(db, wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })), now, true);
   const daily = rangesStatement(db, "rollups_daily", wanted, options);
+  const inRange = rangeIndex(wanted);
   return {
     statements: [daily, ...unsealed.statements],
     decode: ([dailyResult, ...unsealedResults]) => {
       const stored = (dailyResult!.results as RollupRow[]).map((row) => toRollup(row, "day"));
-      const fresh = unsealed.decode(unsealedResults).filter((r) => wanted.some((w) => w.probeId === r.probeId && w.region === r.region && dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to));
+      const fresh = unsealed.decode(unsealedResults).filter((r) => inRange(r.probeId, r.region, (w) => dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to));
       return { rollups: sumIntoDays([...stored, ...fresh.map(withoutSteps(options))]), rowsRead: rowsRead([dailyResult!, ...unsealedResults]) };
     },
   };

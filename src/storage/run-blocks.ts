@@ -8,7 +8,7 @@
 import type { RunResult } from "../probe/result.ts";
 import { bucketIndex, emptyHistogram } from "../slo/latency-histogram.ts";
 import { HOUR_MS } from "../time.ts";
-import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, type MinuteEntry } from "./minute-entries.ts";
+import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, newestEntry, type MinuteEntry } from "./minute-entries.ts";
 import type { Rollup } from "./rollup-rows.ts";
 
 /** Buckets per (region, hour): probes of a bucket share a row. */
@@ -125,6 +125,12 @@ export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Bl
 export function probeEntries(block: Block, probeId: string): MinuteEntry[] {
   const index = block.probes.indexOf(probeId);
   return index < 0 ? [] : decodeEntries(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
+}
+
+/** A probe's newest entry in a block, or null (read from the last minute back, without decoding the rest). */
+export function probeNewestEntry(block: Block, probeId: string): MinuteEntry | null {
+  const index = block.probes.indexOf(probeId);
+  return index < 0 ? null : newestEntry(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
 }
 
 /** A probe's entry at one slot of the block's hour, or null. */

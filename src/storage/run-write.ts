@@ -13,6 +13,7 @@ import { encodeHistogram } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { blockRollups, type Block } from "./run-blocks.ts";
 import { rebuildDaysStatement } from "./day-rollup.ts";
+import { jsonChunks } from "./json-chunks.ts";
 import { toRunRow } from "./run-rows.ts";
 
 /**
@@ -21,9 +22,6 @@ import { toRunRow } from "./run-rows.ts";
  * when another writer changed a block meanwhile (read and write again).
  */
 export const MAX_SAVE_STATEMENTS = 6;
-
-/** JSON per statement, so that no parameter nears D1's 2 MB value limit. */
-const CHUNK_CHARS = 1536 * 1024;
 
 /** Whether a run's whole result is kept: anything but a plain pass. */
 export function keepsEvidence(run: RunResult): boolean {
@@ -66,7 +64,7 @@ export function sealStatements(db: D1Database, blocks: readonly Block[]): D1Prep
   );
   const days = blocks.flatMap((b) => b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })));
   return [
-    ...chunked(rollups).map((json) => db.prepare(UPSERT_HOUR_ROLLUPS).bind(json)),
+    ...jsonChunks(rollups).map((json) => db.prepare(UPSERT_HOUR_ROLLUPS).bind(json)),
     rebuildDaysStatement(db, days),
     db.prepare(MARK_SEALED).bind(JSON.stringify(blocks.map((b) => [b.region, b.hourAt, b.bucket, b.revision]))),
   ];
@@ -83,9 +81,9 @@ export interface SaveStatements {
  * Blocks of an hour closed before `now` are sealed in the same batch.
  */
 export function saveStatements(db: D1Database, blocks: readonly Block[], runs: readonly RunResult[], now: number): SaveStatements {
-  const statements: D1PreparedStatement[] = chunked(runs.filter(keepsEvidence).map(evidenceTuple)).map((json) => db.prepare(INSERT_EVIDENCE).bind(json));
+  const statements: D1PreparedStatement[] = jsonChunks(runs.filter(keepsEvidence).map(evidenceTuple)).map((json) => db.prepare(INSERT_EVIDENCE).bind(json));
   const upserts: number[] = [];
-  for (const json of chunked(blocks.map((b) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes]))) {
+  for (const json of jsonChunks(blocks.map((b) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes]))) {
     upserts.push(statements.length);
     statements.push(db.prepare(UPSERT_BLOCKS).bind(json));
   }
@@ -96,23 +94,4 @@ export function saveStatements(db: D1Database, blocks: readonly Block[], runs: r
 function evidenceTuple(run: RunResult): unknown[] {
   const r = toRunRow(run);
   return [r.probe_id, r.region, r.slot_at, r.probe_version, r.colo, r.status, r.started_at, r.duration_ms, r.failure_class, r.failure_step, r.failure_message, r.detail];
-}
-
-/** JSON arrays of the items, each under CHUNK_CHARS (a single item may exceed it alone). */
-function chunked(items: readonly unknown[]): string[] {
-  const chunks: string[] = [];
-  let current: string[] = [];
-  let size = 0;
-  for (const item of items) {
-    const text = JSON.stringify(item);
-    if (current.length && size + text.length > CHUNK_CHARS) {
-      chunks.push(`[${current.join(",")}]`);
-      current = [];
-      size = 0;
-    }
-    current.push(text);
-    size += text.length + 1;
-  }
-  if (current.length) chunks.push(`[${current.join(",")}]`);
-  return chunks;
 }
