@@ -333,7 +333,7 @@ function printPass(p: PassFigures, s: Summary): void {
 
 async function main(): Promise<void> {
   const passes: PassFigures[] = [];
-  if (BASELINE < PROBES) passes.push(await fleetPass(BASELINE, Math.min(TICKS, 2)));
+  if (BASELINE < PROBES) passes.push(await fleetPass(BASELINE, TICKS));
   passes.push(await fleetPass(PROBES, TICKS));
   const summaries = passes.map(summarize);
   for (const [i, p] of passes.entries()) printPass(p, summaries[i]!);
