@@ -1,8 +1,8 @@
 /**
- * The runs of one (probe, region, hour) packed into one string: 60 fixed-width entries, one per
- * minute of the hour, `.` where no run was stored. A row of `run_hours` holds it, so a run costs
- * one written row (an UPSERT that splices its entry in) and about 5 bytes on disk, and a
- * replayed run changes nothing (its minute is no longer `.`).
+ * The runs of one probe in one region's hour packed into one string: 60 fixed-width entries, one
+ * per minute of the hour, `.` where no run was stored. A run_blocks row (run-blocks.ts) holds
+ * one such string per probe of its bucket, so a run costs about 7 bytes on disk and a share of a
+ * written row, and a replayed run changes nothing (its minute is no longer `.`).
  *
  * An entry is 7 characters: the outcome, the duration in ms as 3 base-64 digits (capped at
  * 262,143 ms), and the start's delay after the slot in ms as 3 more (capped the same way).

@@ -10,7 +10,6 @@ import { DAY_MS, HOUR_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
 import { BLOCK_COLUMNS, blockRollups, bucketOf, toBlock, type BlockRow } from "./run-blocks.ts";
 import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
-import { addCounts } from "./sql-json.ts";
 
 /** Hours (the current one included) in which a block may still be unsealed; the tick seals closed hours within this. */
 export const UNSEALED_HOURS = 6;
@@ -137,4 +136,9 @@ export function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
     addCounts(day.stepFailures, h.stepFailures);
   }
   return [...days.values()];
+}
+
+/** Adds counts by key (failures per step) into `into`. */
+function addCounts(into: Record<string, number>, counts: Readonly<Record<string, number>>): void {
+  for (const [key, n] of Object.entries(counts)) into[key] = (into[key] ?? 0) + n;
 }

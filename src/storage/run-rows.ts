@@ -1,8 +1,7 @@
-/** Rows of `run_evidence` (whole results) and `run_hours` (minute entries) <-> domain values. */
+/** Rows of `run_evidence` (whole results) <-> domain values. */
 import type { FailureClass, RunResult, StepResult } from "../probe/result.ts";
 import { runIdOf } from "../probe/result.ts";
 import type { RunSummary } from "./run-store.ts";
-import { decodeEntries, type MinuteEntry } from "./minute-entries.ts";
 
 export interface RunRow {
   probe_id: string;
@@ -82,40 +81,4 @@ export function toRunResult(row: RunRow): RunResult {
     ...(detail.confirmation ? { confirmation: detail.confirmation } : {}),
     ...(detail.inMaintenance ? { inMaintenance: true } : {}),
   };
-}
-
-/** The hour-row columns a run summary is decoded from (see minute-entries.ts). */
-export interface HourRunsRow {
-  probe_id: string;
-  region: string;
-  hour_at: number;
-  minutes: string | null;
-  probe_version: string;
-  colo: string;
-}
-
-export const HOUR_RUNS_COLUMNS = "probe_id, region, hour_at, minutes, probe_version, colo";
-
-/**
- * The summary of one minute entry. The version and colo are the hour row's (those of the newest
- * run written into it); a run that needed them exactly kept its evidence row, which wins.
- */
-export function entrySummary(row: HourRunsRow, entry: MinuteEntry): RunSummary {
-  const slotAt = row.hour_at + entry.minute * 60_000;
-  return {
-    runId: runIdOf(row.probe_id, row.region, slotAt),
-    probeId: row.probe_id,
-    probeVersion: row.probe_version,
-    region: row.region,
-    colo: row.colo,
-    slotAt,
-    startedAt: slotAt + entry.delayMs,
-    durationMs: entry.durationMs,
-    status: entry.status,
-  };
-}
-
-/** Every run stored in an hour row (none once its minutes are past raw retention), oldest first. */
-export function hourRuns(row: HourRunsRow): { summary: RunSummary; entry: MinuteEntry }[] {
-  return row.minutes === null ? [] : decodeEntries(row.minutes).map((entry) => ({ summary: entrySummary(row, entry), entry }));
 }
