@@ -9,7 +9,10 @@
 import type { Incident, Maintenance } from "../incidents/model.ts";
 import { describeFailure } from "../incidents/public-failure.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
+import type { RunSummary } from "../probe/result.ts";
+import type { RunListPage } from "../storage/run-list.ts";
 import type { RunStore } from "../storage/run-store.ts";
+import { publicRun, publicRunSummary } from "./public-run.ts";
 import { mapRead } from "../storage/d1-read.ts";
 import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
 import { isVisible } from "../page/view-model.ts";
@@ -45,25 +48,31 @@ export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
   // Incidents are public only when every probe they name is defined public: one private probe
   // in the list makes the whole incident private (its text may be about that probe).
   const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  return { ...deps, probes, store: publicRunStore(deps.store, visible), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }) };
+  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }) };
 }
 
 const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
 
-/** Reads of runs and rollups of visible probes only; what another probe asks for is dropped before D1 sees it. */
-export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>): RunStore {
+/**
+ * Reads of runs and rollups of visible probes only; what another probe asks for is dropped before
+ * D1 sees it. Runs come out as public-run.ts tells them, unless `showFailureEvidence` is on.
+ */
+export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, showFailureEvidence = false): RunStore {
   const keep = pairVisible(visible);
+  const summary = <T extends RunSummary>(run: T): T => (showFailureEvidence ? run : publicRunSummary(run));
+  const page = (p: RunListPage): RunListPage => ({ ...p, runs: p.runs.map(summary) });
   return {
     saveRuns: () => Promise.reject(new Error("a public caller never writes runs")),
-    latestRunsRead: (pairs, now) => inner.latestRunsRead(pairs.filter(keep), now),
+    latestRunsRead: (pairs, now) => mapRead(inner.latestRunsRead(pairs.filter(keep), now), (runs) => runs.map(summary)),
     latestStatesRead: (pairs, now) => inner.latestStatesRead(pairs.filter(keep), now),
     recentRunsRead: (pairs, from, to) => inner.recentRunsRead(pairs.filter(keep), from, to),
     getRun: async (runId) => {
       const run = await inner.getRun(runId);
-      return run && visible.has(run.probeId) ? run : null;
+      if (!run || !visible.has(run.probeId)) return null;
+      return showFailureEvidence ? run : publicRun(run);
     },
-    listRuns: (query) => inner.listRuns({ ...query, pairs: query.pairs.filter(keep) }),
-    listRunsRead: (query) => inner.listRunsRead({ ...query, pairs: query.pairs.filter(keep) }),
+    listRuns: async (query) => page(await inner.listRuns({ ...query, pairs: query.pairs.filter(keep) })),
+    listRunsRead: (query) => mapRead(inner.listRunsRead({ ...query, pairs: query.pairs.filter(keep) }), page),
     rollups: (requests) => inner.rollups(requests.filter(keep)),
     rollupsRead: (requests) => inner.rollupsRead(requests.filter(keep)),
     read: (reads) => inner.read(reads),

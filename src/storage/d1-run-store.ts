@@ -12,7 +12,7 @@ import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
 import type { MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
-import { dayRollupsRead, hourRollupsRead, UNSEALED_HOURS, type PairRange } from "./rollup-reads.ts";
+import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
 import { BLOCK_COLUMNS, blockKeyOf, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
@@ -22,8 +22,9 @@ import { saveStatements, sealStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
 
-/** Attempts at writing a batch whose blocks other writers changed meanwhile. */
-const WRITE_ATTEMPTS = 5;
+/** Attempts at writing a batch whose blocks other writers changed meanwhile, with a growing, jittered pause. */
+const WRITE_ATTEMPTS = 8;
+const RETRY_PAUSE_MS = 20;
 
 const pairsJson = (pairs: readonly Pair[]) => JSON.stringify(pairs.map((p) => [p.probeId, p.region]));
 
@@ -80,8 +81,9 @@ export class D1RunStore implements RunStore {
     }
     let inserted = 0;
     let rowsWritten = 0;
-    let evidence: readonly RunResult[] = unique;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS && pending.size > 0; attempt++) {
+      // Writers that lost a race read again after a pause, so they do not collide again at once.
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * attempt * (0.5 + Math.random())));
       const stored = await this.blocks([...pending.values()].map((g) => g.key));
       const writes = [...pending.values()].flatMap((g) => {
         const merged = mergeRuns(stored.get(keyString(g.key)) ?? emptyBlock(g.key), g.runs);
@@ -89,7 +91,7 @@ export class D1RunStore implements RunStore {
       });
       // A block whose runs are all stored already (a replay) needs no write.
       pending = new Map(writes.map((w) => [keyString(w.block), pending.get(keyString(w.block))!]));
-      const { statements, upserts } = saveStatements(this.db, writes.map((w) => w.block), evidence, this.now());
+      const { statements, upserts } = saveStatements(this.db, writes, this.now());
       if (statements.length === 0) break;
       const outcomes = await this.db.batch(statements);
       rowsWritten += outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0);
@@ -101,7 +103,6 @@ export class D1RunStore implements RunStore {
         else next.set(key, pending.get(key)!);
       }
       pending = next;
-      evidence = [];
     }
     if (pending.size > 0) throw new Error(`run_blocks: ${pending.size} rows kept changing under this write; the runs stay buffered`);
     return { inserted, rowsWritten };
@@ -156,8 +157,8 @@ export class D1RunStore implements RunStore {
   }
 
   /**
-   * The newest run of each pair within the current and the previous hour (every schedule runs at
-   * least hourly, so an older newest run is missing data whatever it was): one statement.
+   * The newest run of each pair within the current hour and the two before (every schedule runs
+   * at least hourly, so an older newest run is missing data whatever it was): one statement.
    */
   private newestRead(pairs: readonly Pair[], now: number): D1Read<{ summary: RunSummary }[]> {
     const read = this.blocksRead(pairs, newestFrom(now), Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
@@ -302,16 +303,20 @@ export class D1RunStore implements RunStore {
 
   /**
    * Seals closed hours: writes the hourly rollups of blocks that changed since they were last
-   * sealed, at most `limit` blocks a call, looking at the hours of UNSEALED_HOURS. Two statements
-   * plus one to read; a block written meanwhile keeps its newer revision and is sealed next time.
+   * sealed, at most `limit` blocks a call, oldest first. Three statements plus one to read; a
+   * block written meanwhile keeps its newer revision and is sealed next time.
    */
-  async sealHours(regions: readonly string[], limit: number): Promise<{ sealed: number; rowsWritten: number }> {
+  async sealHours(regions: readonly string[], limit: number, since: number): Promise<{ sealed: number; rowsWritten: number }> {
     if (regions.length === 0) return { sealed: 0, rowsWritten: 0 };
-    const now = this.now();
-    const currentHour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const currentHour = Math.floor(this.now() / HOUR_MS) * HOUR_MS;
+    // Every closed hour since `since` (raw retention), oldest first: a seal that lagged for hours
+    // (a failing stage) catches up instead of leaving hours out of the rollups.
     const { results } = await this.db
-      .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value AND b.hour_at >= ?2 AND b.hour_at < ?3 WHERE b.revision > b.sealed_revision LIMIT ?4`)
-      .bind(JSON.stringify([...new Set(regions)]), currentHour - (UNSEALED_HOURS - 1) * HOUR_MS, currentHour, limit)
+      .prepare(
+        `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value AND b.hour_at >= ?2 AND b.hour_at < ?3
+           WHERE b.revision > b.sealed_revision ORDER BY b.hour_at LIMIT ?4`,
+      )
+      .bind(JSON.stringify([...new Set(regions)]), since, currentHour, limit)
       .all<BlockRow>();
     if (results.length === 0) return { sealed: 0, rowsWritten: 0 };
     const outcomes = await this.db.batch(sealStatements(this.db, results.map(toBlock)));
@@ -340,9 +345,10 @@ export class D1RunStore implements RunStore {
       this.db
         .prepare(
           `DELETE FROM run_blocks WHERE (region, hour_at, bucket) IN (SELECT b.region, b.hour_at, b.bucket FROM json_each(?1) q JOIN run_blocks b
-             ON b.region = q.value AND b.hour_at + ${HOUR_MS} <= ?2 LIMIT ?3)`,
+             ON b.region = q.value AND b.hour_at <= ?2 LIMIT ?3)`,
         )
-        .bind(JSON.stringify([...new Set(plan.regions)]), plan.runsBefore, DELETE_CHUNK),
+        // Whole hours before the cut-off, on the key's range so that only expired rows are read.
+        .bind(JSON.stringify([...new Set(plan.regions)]), plan.runsBefore - HOUR_MS, DELETE_CHUNK),
       expired("rollups_hourly", "hour_at").bind(pairs, plan.hoursBefore, DELETE_CHUNK),
       expired("rollups_daily", "day_at").bind(pairs, plan.rollupsBefore, DELETE_CHUNK),
       expired("run_evidence", "slot_at").bind(pairs, plan.runsBefore, DELETE_CHUNK),
@@ -351,9 +357,12 @@ export class D1RunStore implements RunStore {
   }
 }
 
-/** Where a pair's newest run is looked for: the previous hour's start. */
+/**
+ * Where a pair's newest run is looked for: two hours back from the current one, as far as a run
+ * counts as current for the slowest schedule (every hour: 2 x interval + 1 minute, overview.ts).
+ */
 function newestFrom(now: number): number {
-  return Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
+  return Math.floor(now / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
 }
 
 function positionOf(run: RunSummary): RunPosition {

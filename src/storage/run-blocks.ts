@@ -127,6 +127,11 @@ export function probeEntries(block: Block, probeId: string): MinuteEntry[] {
   return index < 0 ? [] : decodeEntries(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
 }
 
+/** Where a probe's entry for a slot sits in a block's minutes (the probe must be in the block). */
+export function entryOffset(block: Block, probeId: string, slotAt: number): number {
+  return block.probes.indexOf(probeId) * EMPTY_HOUR.length + minuteOfHour(slotAt) * ENTRY_CHARS;
+}
+
 /** A probe's newest entry in a block, or null (read from the last minute back, without decoding the rest). */
 export function probeNewestEntry(block: Block, probeId: string): MinuteEntry | null {
   const index = block.probes.indexOf(probeId);

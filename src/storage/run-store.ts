@@ -63,8 +63,8 @@ export interface RunStore {
   rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>>;
   /** Runs reads (of this store or others on the same database) in one batch: see d1-read.ts. */
   read<const R extends readonly D1Read<unknown>[]>(reads: R): Promise<ReadValues<R>>;
-  /** Writes the hourly rollups of closed hours whose runs changed, at most `limit` blocks a call. */
-  sealHours(regions: readonly string[], limit: number): Promise<{ sealed: number; rowsWritten: number }>;
+  /** Writes the hourly rollups of closed hours since `since` whose runs changed, oldest first, at most `limit` blocks a call. */
+  sealHours(regions: readonly string[], limit: number, since: number): Promise<{ sealed: number; rowsWritten: number }>;
   /** Builds the daily rollups of settled days from the hour rows, at most `limit` (pair, day) a call. */
   rollUpDays(pairs: readonly { probeId: string; region: string }[], limit: number): Promise<DayRollupReport>;
   /** Drops expired minute entries and deletes expired rows of the planned pairs, in bounded chunks. */

@@ -1,9 +1,10 @@
 /**
  * The statements that store a batch of runs, a fixed handful whatever its size (each list
  * travels as one JSON parameter read with json_each, so a statement binds one or two values):
- * 1. the evidence of the runs that need it (down, degraded, confirmed), in a table of its own;
- * 2. one UPSERT of the run_blocks rows the runs were merged into (run-blocks.ts), each guarded by
+ * 1. one UPSERT of the run_blocks rows the runs were merged into (run-blocks.ts), each guarded by
  *    the revision its writer read, RETURNING the rows it wrote (the others are retried);
+ * 2. the evidence of the new runs that need it (down, degraded, confirmed), in a table of its
+ *    own, only where their block was written;
  * 3. only for runs of an hour already closed (late ones): the seal of their rows (sealStatements).
  * They run in one D1 batch (one transaction). A tick writes one row per (region, bucket) its
  * shard touched, plus an evidence row per failure; a replayed run writes nothing.
@@ -11,7 +12,8 @@
 import type { RunResult } from "../probe/result.ts";
 import { encodeHistogram } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
-import { blockRollups, type Block } from "./run-blocks.ts";
+import { ENTRY_CHARS } from "./minute-entries.ts";
+import { blockRollups, entryOffset, type Block } from "./run-blocks.ts";
 import { rebuildDaysStatement } from "./day-rollup.ts";
 import { jsonChunks } from "./json-chunks.ts";
 import { toRunRow } from "./run-rows.ts";
@@ -28,9 +30,17 @@ export function keepsEvidence(run: RunResult): boolean {
   return run.status !== "up" || run.confirmation !== undefined;
 }
 
+/**
+ * Evidence of the runs merged into a block, written only where the stored block holds that run's
+ * very entry at its place (it follows the block UPSERT in the batch): a replay whose minute was
+ * taken, even with another outcome, or a writer that lost the race for the block, leaves the
+ * stored run as it was.
+ */
 const INSERT_EVIDENCE = `INSERT INTO run_evidence (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms, failure_class, failure_step, failure_message, detail)
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
-  FROM json_each(?1) WHERE true
+  FROM json_each(?1) r
+  WHERE EXISTS (SELECT 1 FROM run_blocks b WHERE b.region = r.value ->> 1 AND b.hour_at = r.value ->> 12 AND b.bucket = r.value ->> 13
+    AND b.revision = r.value ->> 14 AND substr(b.minutes, (r.value ->> 15) + 1, ${ENTRY_CHARS}) = r.value ->> 16)
   ON CONFLICT (probe_id, region, slot_at) DO NOTHING`;
 
 const UPSERT_BLOCKS = `INSERT INTO run_blocks (region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes)
@@ -77,21 +87,25 @@ export interface SaveStatements {
 }
 
 /**
- * The statements that store these merged blocks (new revisions) and the evidence of `runs`.
- * Blocks of an hour closed before `now` are sealed in the same batch.
+ * The statements that store these merged blocks (new revisions), each with the runs that were
+ * new in it: the blocks, then the evidence of those runs that need it, guarded by the block's
+ * revision. Blocks of an hour closed before `now` are sealed in the same batch.
  */
-export function saveStatements(db: D1Database, blocks: readonly Block[], runs: readonly RunResult[], now: number): SaveStatements {
-  const statements: D1PreparedStatement[] = jsonChunks(runs.filter(keepsEvidence).map(evidenceTuple)).map((json) => db.prepare(INSERT_EVIDENCE).bind(json));
+export function saveStatements(db: D1Database, writes: readonly { block: Block; added: readonly RunResult[] }[], now: number): SaveStatements {
+  const statements: D1PreparedStatement[] = [];
   const upserts: number[] = [];
-  for (const json of jsonChunks(blocks.map((b) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes]))) {
+  for (const json of jsonChunks(writes.map(({ block: b }) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes]))) {
     upserts.push(statements.length);
     statements.push(db.prepare(UPSERT_BLOCKS).bind(json));
   }
-  statements.push(...sealStatements(db, blocks.filter((b) => b.hourAt + HOUR_MS <= now)));
+  const evidence = writes.flatMap(({ block, added }) => added.filter(keepsEvidence).map((run) => evidenceTuple(run, block)));
+  statements.push(...jsonChunks(evidence).map((json) => db.prepare(INSERT_EVIDENCE).bind(json)));
+  statements.push(...sealStatements(db, writes.map((w) => w.block).filter((b) => b.hourAt + HOUR_MS <= now)));
   return { statements, upserts };
 }
 
-function evidenceTuple(run: RunResult): unknown[] {
+function evidenceTuple(run: RunResult, block: Block): unknown[] {
   const r = toRunRow(run);
-  return [r.probe_id, r.region, r.slot_at, r.probe_version, r.colo, r.status, r.started_at, r.duration_ms, r.failure_class, r.failure_step, r.failure_message, r.detail];
+  const at = entryOffset(block, run.probeId, run.slotAt);
+  return [r.probe_id, r.region, r.slot_at, r.probe_version, r.colo, r.status, r.started_at, r.duration_ms, r.failure_class, r.failure_step, r.failure_message, r.detail, block.hourAt, block.bucket, block.revision, at, block.minutes.slice(at, at + ENTRY_CHARS)];
 }
