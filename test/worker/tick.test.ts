@@ -4,6 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import { fetchWorker } from "./support/fetch-worker.ts";
 import { setFault, storedRuns, tick } from "./support/network.ts";
 
@@ -73,7 +74,11 @@ describe("cron tick", () => {
     expect(res.status).toBe(200);
     const run = (await res.json()) as { status: string; failure: { class: string; step: string }; steps: { evidence?: { curl: string } }[] };
     expect([run.status, run.failure.class, run.failure.step]).toEqual(["down", "status", "log in"]);
-    expect(run.steps[1]!.evidence!.curl).toContain("${SHOP_PASSWORD}");
+    // Without a token the evidence stays out of the API; the stored curl has the secret as a placeholder.
+    expect(run.steps[1]!.evidence).toBeUndefined();
+    const stored = await new D1RunStore(env.DB).getRun(`shop-checkout.weur.${slot}`);
+    expect(stored!.steps[1]!.evidence!.curl).toContain("${SHOP_PASSWORD}");
+    expect(JSON.stringify(stored)).not.toContain(CANARY);
     const page = await (await fetchWorker("http://afterlife.test/")).text();
     const status = await (await fetchWorker("http://afterlife.test/api/v1/status")).text();
     expect(logged.join("\n")).toContain('"event":"tick"');
