@@ -42,14 +42,14 @@ export const READ_ROWS = {
   /**
    * `/`: today's daily rollup of each pair and its json_each row (yesterday's too in the hour
    * before it settles), each probe's day history, per (region, bucket) block key the blocks of
-   * the last two hours and the one not sealed yet with their json_each rows, and a handful of
-   * incidents, updates and maintenance rows.
+   * the last three hours (the newest runs) and the one not sealed yet with their json_each rows,
+   * and a handful of incidents, updates and maintenance rows.
    */
-  page: { perPair: 1 + JSON_ROW, perProbe: 1 + JSON_ROW, perBlockKey: 3 + 2 * JSON_ROW, fixed: 10 },
+  page: { perPair: 1 + JSON_ROW, perProbe: 1 + JSON_ROW, perBlockKey: 4 + 2 * JSON_ROW, fixed: 10 },
   /** `/api/v1/slo` for every probe, and each burn-alert evaluation (every 5 minutes): the same reads. */
   slo: { perPair: sloRowsPerPair(), perProbe: 0, perBlockKey: 2 + JSON_ROW, fixed: 0 },
   /** `/metrics`: the overview with each pair's newest run and newest evidence, and every probe's SLO report. */
-  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 2, perProbe: 0, perBlockKey: 4 + 2 * JSON_ROW, fixed: 10 },
+  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 2, perProbe: 0, perBlockKey: 5 + 2 * JSON_ROW, fixed: 10 },
   /** The incident step reads every probe's state once a tick. */
   incidentStepPerProbe: 1 + JSON_ROW,
   /** Retention visits each pair once an hour: the first expired row of each per-pair table. */
