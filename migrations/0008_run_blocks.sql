@@ -1,12 +1,12 @@
--- Runs packed: one row per (region, hour, bucket of probes) holds the minute entries of every probe
+-- Runs packed: one row per (region, bucket of probes, hour) holds the minute entries of every probe
 -- of the bucket (src/storage/run-blocks.ts, src/storage/minute-entries.ts), and the full evidence
 -- only of the runs that need it. A shard writes a row per bucket it touched per tick, instead of
 -- three rows per run; closed hours are sealed into rollups_hourly by the tick.
 
 CREATE TABLE run_blocks (
   region          TEXT    NOT NULL,
-  hour_at         INTEGER NOT NULL, -- epoch ms, multiple of 3 600 000
   bucket          INTEGER NOT NULL, -- bucketOf(probe id), 0-63
+  hour_at         INTEGER NOT NULL, -- epoch ms, multiple of 3 600 000
   revision        INTEGER NOT NULL, -- bumped by every write; a writer replaces only the revision it read
   sealed_revision INTEGER NOT NULL, -- the revision whose hourly rollups are written
   probes          TEXT    NOT NULL, -- JSON array of probe ids, in block order
@@ -14,7 +14,7 @@ CREATE TABLE run_blocks (
   steps           TEXT    NOT NULL, -- JSON array: each probe's {step name: failed runs}
   colo            TEXT    NOT NULL, -- where the newest write ran
   minutes         TEXT    NOT NULL, -- per probe, 60 entries of 7 characters, `.` for no run
-  PRIMARY KEY (region, hour_at, bucket)
+  PRIMARY KEY (region, bucket, hour_at) -- a (region, bucket)'s hours are one range of the key
 ) WITHOUT ROWID;
 
 -- Runs that were down or degraded, or confirmed from another region: the whole redacted result.

@@ -14,7 +14,7 @@ import type { MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
-import { BLOCK_COLUMNS, blockKeyOf, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
+import { BLOCK_COLUMNS, blockKeyOf, BUCKETS, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
@@ -313,10 +313,10 @@ export class D1RunStore implements RunStore {
     // (a failing stage) catches up instead of leaving hours out of the rollups.
     const { results } = await this.db
       .prepare(
-        `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value AND b.hour_at >= ?2 AND b.hour_at < ?3
+        `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2 AND b.hour_at < ?3
            WHERE b.revision > b.sealed_revision ORDER BY b.hour_at LIMIT ?4`,
       )
-      .bind(JSON.stringify([...new Set(regions)]), since, currentHour, limit)
+      .bind(allBlockKeys(regions), since, currentHour, limit)
       .all<BlockRow>();
     if (results.length === 0) return { sealed: 0, rowsWritten: 0 };
     const outcomes = await this.db.batch(sealStatements(this.db, results.map(toBlock)));
@@ -344,17 +344,23 @@ export class D1RunStore implements RunStore {
     const outcomes = await this.db.batch([
       this.db
         .prepare(
-          `DELETE FROM run_blocks WHERE (region, hour_at, bucket) IN (SELECT b.region, b.hour_at, b.bucket FROM json_each(?1) q JOIN run_blocks b
-             ON b.region = q.value AND b.hour_at <= ?2 LIMIT ?3)`,
+          `DELETE FROM run_blocks WHERE (region, bucket, hour_at) IN (SELECT b.region, b.bucket, b.hour_at FROM json_each(?1) q JOIN run_blocks b
+             ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at <= ?2 LIMIT ?3)`,
         )
-        // Whole hours before the cut-off, on the key's range so that only expired rows are read.
-        .bind(JSON.stringify([...new Set(plan.regions)]), plan.runsBefore - HOUR_MS, DELETE_CHUNK),
+        // Whole hours before the cut-off, the first part of each (region, bucket)'s range of the key:
+        // only expired rows are read.
+        .bind(allBlockKeys(plan.regions), plan.runsBefore - HOUR_MS, DELETE_CHUNK),
       expired("rollups_hourly", "hour_at").bind(pairs, plan.hoursBefore, DELETE_CHUNK),
       expired("rollups_daily", "day_at").bind(pairs, plan.rollupsBefore, DELETE_CHUNK),
       expired("run_evidence", "slot_at").bind(pairs, plan.runsBefore, DELETE_CHUNK),
     ]);
     return { deleted: outcomes.reduce((n, o) => n + (o.meta.changes ?? 0), 0), rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
+}
+
+/** Every (region, bucket) of these regions, as JSON: what the tick's upkeep walks, key range by key range. */
+function allBlockKeys(regions: readonly string[]): string {
+  return JSON.stringify([...new Set(regions)].flatMap((region) => Array.from({ length: BUCKETS }, (_, bucket) => [region, bucket])));
 }
 
 /**

@@ -33,7 +33,7 @@ const store = new D1RunStore(env.DB);
 afterEach(() => setFault(null));
 
 async function rollupSnapshot(): Promise<unknown[]> {
-  const hourly = await env.DB.prepare("SELECT * FROM run_blocks ORDER BY region, hour_at, bucket").all();
+  const hourly = await env.DB.prepare("SELECT * FROM run_blocks ORDER BY region, bucket, hour_at").all();
   const daily = await env.DB.prepare("SELECT * FROM rollups_daily ORDER BY probe_id, region, day_at").all();
   return [hourly.results, daily.results];
 }
