@@ -71,7 +71,9 @@ export class D1RunStore implements RunStore {
    * Blocks another writer changed are read and merged again, up to WRITE_ATTEMPTS times.
    */
   async saveRuns(results: readonly RunResult[]): Promise<SaveReport> {
-    const unique = [...new Map(results.map((r) => [r.runId, r])).values()];
+    // A run given twice counts once, as its first result: the same as a replay in a later batch.
+    const seen = new Set<string>();
+    const unique = results.filter((r) => !seen.has(r.runId) && seen.add(r.runId));
     let pending = new Map<string, { key: BlockKey; runs: RunResult[] }>();
     for (const run of unique) {
       const key = blockKeyOf(run);
