@@ -22,6 +22,22 @@ import { ifNoneMatch } from "./if-none-match.ts";
 
 const CACHE_NAME = "afterlife-public";
 
+/**
+ * The query parameters the cached routes read (their zod schemas drop any other): a copy is
+ * keyed by the path and these alone, sorted, so `/?anything=<random>` is the same copy as `/`
+ * and cannot make every request a render that reads D1.
+ */
+const KEYED_PARAMETERS = new Set(["range", "probe", "group", "region", "window", "budgeting", "format"]);
+
+/** The key of a URL's copy: a bare GET of its path and its known parameters, sorted. */
+export function cacheKey(url: string): Request {
+  const parsed = new URL(url);
+  const kept = [...parsed.searchParams].filter(([name]) => KEYED_PARAMETERS.has(name)).sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
+  parsed.search = new URLSearchParams(kept).toString();
+  parsed.hash = "";
+  return new Request(parsed.toString());
+}
+
 export function edgeCache(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limit = c.env.deps.config.publicCacheSeconds;
@@ -29,8 +45,8 @@ export function edgeCache(): MiddlewareHandler<AppEnv> {
     if (limit <= 0 || (c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("authorization") !== undefined) return next();
     const conditional = c.req.header("if-none-match");
     const cache = await caches.open(CACHE_NAME);
-    // One copy per full URL (query included), whoever asks: the key is a bare GET of it.
-    const key = new Request(c.req.url);
+    // One copy per path and known parameters, whoever asks: the key is a bare GET of them.
+    const key = cacheKey(c.req.url);
     const hit = await cache.match(key).catch(logged("match"));
     if (hit) return conditionally(fromStorage(hit), conditional);
 

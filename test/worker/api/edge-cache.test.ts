@@ -75,11 +75,17 @@ describe("through the Worker", () => {
     expect((await post()).status).toBe(401);
   });
 
-  it("keys by the full URL: another query string is another copy", async () => {
+  it("keys by the path and the parameters the routes read: another range is another copy, an unknown parameter is not", async () => {
     const get = worker("cache-4.test");
     await get("/probes/shop-home?range=24h");
     expect((await get("/probes/shop-home?range=24h")).statements).toBe(0);
     expect((await get("/probes/shop-home?range=7d")).statements).toBeGreaterThan(0);
+    // Random parameters cannot force a render (and a D1 read) per request.
+    expect((await get("/probes/shop-home?range=24h&bust=1")).statements).toBe(0);
+    expect((await get("/probes/shop-home?bust=2&range=24h")).statements).toBe(0);
+    await get("/?x=1");
+    expect((await get("/?x=2")).statements).toBe(0);
+    expect((await get("/")).statements).toBe(0);
   });
 
   it("never answers a request with Authorization from the cache, and never stores its answer", async () => {
