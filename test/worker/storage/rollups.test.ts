@@ -24,6 +24,9 @@ const runArb = fc
     minute: fc.integer({ min: 0, max: 2 * 24 * 60 }), // two days: several hours and two days
     status: fc.constantFrom<RunStatus>("up", "degraded", "down"),
     durationMs: fc.integer({ min: 0, max: 200_000 }),
+    // A failure on the monitoring side (class probe) or of the target, at one of two steps.
+    failure: fc.record({ class: fc.constantFrom("status" as const, "probe" as const, "timeout" as const), step: fc.constantFrom("home", "log in") }),
+    inMaintenance: fc.boolean(),
   })
   .map(
     (r): RunResult => ({
@@ -37,6 +40,8 @@ const runArb = fc
       durationMs: r.durationMs,
       status: r.status,
       steps: [],
+      ...(r.status === "down" ? { failure: { ...r.failure, message: "failed" } } : {}),
+      ...(r.inMaintenance ? { inMaintenance: true } : {}),
     }),
   );
 
@@ -45,7 +50,9 @@ interface Recomputed {
   up: number;
   degraded: number;
   down: number;
+  maintenance: number;
   latency: number[];
+  stepFailures: Record<string, number>;
 }
 
 /** The runs as stored: the first of each id counts, a replay of it does not. */
@@ -56,11 +63,17 @@ function recompute(runs: readonly RunResult[], bucketMs: number): Map<string, Re
   const groups = new Map<string, Recomputed>();
   for (const run of unique.map((r) => firstOf.get(r.runId)!)) {
     const key = `${run.probeId}|${run.region}|${Math.floor(run.slotAt / bucketMs) * bucketMs}`;
-    const g = groups.get(key) ?? { total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram() };
+    const g = groups.get(key) ?? { total: 0, up: 0, degraded: 0, down: 0, maintenance: 0, latency: emptyHistogram(), stepFailures: {} };
     g.total++;
+    groups.set(key, g);
+    // A run in a maintenance window is stored (not no-data) but neither good nor bad.
+    if (run.inMaintenance) {
+      g.maintenance++;
+      continue;
+    }
     g[run.status]++;
     if (run.status !== "down") g.latency = record(g.latency, run.durationMs);
-    groups.set(key, g);
+    if (run.failure) g.stepFailures[run.failure.step] = (g.stepFailures[run.failure.step] ?? 0) + 1;
   }
   return groups;
 }
@@ -69,7 +82,7 @@ async function fromRollups(store: D1RunStore, grain: "hour" | "day"): Promise<Ma
   const groups = new Map<string, Recomputed>();
   for (const probeId of ["alpha", "beta"]) {
     const { value } = await store.rollups([{ probeId, regions: ["weur", "enam", "apac"], grain, from: 0, to: Number.MAX_SAFE_INTEGER }]);
-    for (const r of value) groups.set(`${r.probeId}|${r.region}|${r.bucketAt}`, { total: r.total, up: r.up, degraded: r.degraded, down: r.down, latency: r.latency });
+    for (const r of value) groups.set(`${r.probeId}|${r.region}|${r.bucketAt}`, { total: r.total, up: r.up, degraded: r.degraded, down: r.down, maintenance: r.maintenance ?? 0, latency: r.latency, stepFailures: r.stepFailures });
   }
   return groups;
 }
