@@ -83,10 +83,12 @@ export class D1RunStore implements RunStore {
     }
     let inserted = 0;
     let rowsWritten = 0;
+    let expired = 0;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS && pending.size > 0; attempt++) {
       // Writers that lost a race read again after a pause, so they do not collide again at once.
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * attempt * (0.5 + Math.random())));
       const stored = await this.blocks([...pending.values()].map((g) => g.key));
+      if (attempt === 0) expired = await this.dropPastRetention(pending, stored);
       const writes = [...pending.values()].flatMap((g) => {
         const merged = mergeRuns(stored.get(keyString(g.key)) ?? emptyBlock(g.key), g.runs);
         return merged.added.length ? [{ block: { ...merged.block, revision: merged.block.revision + 1 }, added: merged.added }] : [];
@@ -107,7 +109,36 @@ export class D1RunStore implements RunStore {
       pending = next;
     }
     if (pending.size > 0) throw new Error(`run_blocks: ${pending.size} rows kept changing under this write; the runs stay buffered`);
-    return { inserted, rowsWritten };
+    return { inserted, rowsWritten, ...(expired ? { expired } : {}) };
+  }
+
+  /**
+   * Leaves out the runs of a closed hour whose probe has an hourly rollup but no entry in the
+   * hour's block: the block was pruned (past raw retention), and a new one would seal the hour
+   * from these late runs alone, over the rollup of all its runs. One statement, only when a batch
+   * has runs of a closed hour missing from its block (late runs, backfills). Returns how many.
+   */
+  private async dropPastRetention(pending: Map<string, { key: BlockKey; runs: RunResult[] }>, stored: ReadonlyMap<string, Block>): Promise<number> {
+    const now = this.now();
+    const candidates = [...pending.values()].flatMap((g) =>
+      g.key.hourAt + HOUR_MS <= now ? g.runs.filter((r) => !(stored.get(keyString(g.key))?.probes.includes(r.probeId) ?? false)) : [],
+    );
+    if (candidates.length === 0) return 0;
+    const hourKey = (probeId: string, region: string, hourAt: number) => `${probeId}|${region}|${hourAt}`;
+    const { results } = await this.db
+      .prepare("SELECT probe_id, region, hour_at FROM json_each(?1) q JOIN rollups_hourly h ON h.probe_id = q.value ->> 0 AND h.region = q.value ->> 1 AND h.hour_at = q.value ->> 2")
+      .bind(JSON.stringify([...new Map(candidates.map((r) => { const k = blockKeyOf(r); return [hourKey(r.probeId, r.region, k.hourAt), [r.probeId, r.region, k.hourAt]]; })).values()]))
+      .all<{ probe_id: string; region: string; hour_at: number }>();
+    if (results.length === 0) return 0;
+    const sealedAlready = new Set(results.map((h) => hourKey(h.probe_id, h.region, h.hour_at)));
+    let dropped = 0;
+    for (const [key, group] of pending) {
+      const kept = group.runs.filter((r) => !(candidates.includes(r) && sealedAlready.has(hourKey(r.probeId, r.region, group.key.hourAt))));
+      dropped += group.runs.length - kept.length;
+      if (kept.length) pending.set(key, { ...group, runs: kept });
+      else pending.delete(key);
+    }
+    return dropped;
   }
 
   /** The stored blocks of these keys, by keyString: one statement. */

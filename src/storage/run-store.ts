@@ -18,6 +18,8 @@ export interface SaveReport {
   inserted: number;
   /** D1 rows written, as D1 itself reports them. */
   rowsWritten: number;
+  /** Runs left out because their hour's block is past raw retention while its rollup is kept. */
+  expired?: number;
 }
 
 /** A run of the last minutes, as the short burn windows count it. */

@@ -88,6 +88,20 @@ describe("packed writes", () => {
     const { value } = await later.rollups([{ probeId: "lag", regions: ["weur"], grain: "day", from: START, to: START + DAY_MS }]);
     expect(value.map((d) => [d.total, d.up, d.down])).toEqual([[2, 1, 1]]);
   });
+
+  it("store no run of an hour whose block is past retention, so the hour's rollup is never replaced by a late run alone", async () => {
+    await clear();
+    const slot = START + 5 * 60_000;
+    await new D1RunStore(env.DB, () => slot + 2 * HOUR_MS).saveRuns([0, 1, 2].map((m) => run("late", "weur", slot + m * 60_000, "up")));
+    const now = slot + 15 * DAY_MS;
+    const store = new D1RunStore(env.DB, () => now);
+    await store.prune({ pairs: [], regions: ["weur"], runsBefore: now - 14 * DAY_MS, hoursBefore: 0, rollupsBefore: 0 });
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM run_blocks").first<{ n: number }>())?.n).toBe(0);
+    expect(await store.saveRuns([run("late", "weur", slot + 3 * 60_000, "down")])).toEqual({ inserted: 0, rowsWritten: 0, expired: 1 });
+    expect(await hours(store, "late", "weur")).toEqual([{ at: START, total: 3, up: 3, down: 0 }]);
+    // A run of an old hour that never had a rollup (a backfill) is stored as ever, and so is a recent one.
+    expect((await store.saveRuns([run("late-new", "weur", slot, "up"), run("late", "weur", now - 60_000, "up")])).inserted).toBe(2);
+  });
 });
 
 describe("listing runs", () => {
