@@ -14,7 +14,7 @@ import type { MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
-import { BLOCK_COLUMNS, blockKeyOf, BUCKETS, bucketOf, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
+import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
@@ -29,7 +29,7 @@ const RETRY_PAUSE_MS = 20;
 const pairsJson = (pairs: readonly Pair[]) => JSON.stringify(pairs.map((p) => [p.probeId, p.region]));
 
 /** The distinct (region, bucket) of the pairs, as JSON: the run_blocks rows they live in. */
-const blockKeysJson = (pairs: readonly Pair[]) => JSON.stringify([...new Map(pairs.map((p) => [`${p.region}|${bucketOf(p.probeId)}`, [p.region, bucketOf(p.probeId)]])).values()]);
+const blockKeysJson = (pairs: readonly Pair[]) => JSON.stringify(blockKeysOf(pairs));
 
 /** A pair's run in a block, as a summary (the block's version and colo are those of its newest write). */
 function entrySummary(block: Block, probeId: string, entry: MinuteEntry): RunSummary {
@@ -131,9 +131,10 @@ export class D1RunStore implements RunStore {
       .all<{ probe_id: string; region: string; hour_at: number }>();
     if (results.length === 0) return 0;
     const sealedAlready = new Set(results.map((h) => hourKey(h.probe_id, h.region, h.hour_at)));
+    const missingFromBlock = new Set(candidates);
     let dropped = 0;
     for (const [key, group] of pending) {
-      const kept = group.runs.filter((r) => !(candidates.includes(r) && sealedAlready.has(hourKey(r.probeId, r.region, group.key.hourAt))));
+      const kept = group.runs.filter((r) => !(missingFromBlock.has(r) && sealedAlready.has(hourKey(r.probeId, r.region, group.key.hourAt))));
       dropped += group.runs.length - kept.length;
       if (kept.length) pending.set(key, { ...group, runs: kept });
       else pending.delete(key);

@@ -6,9 +6,10 @@
  * entries. Each read is a fixed number of statements, its (probe, region, from, to) ranges as one
  * JSON parameter.
  */
+import { merge } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
-import { BLOCK_COLUMNS, blockRollups, bucketOf, toBlock, type BlockRow } from "./run-blocks.ts";
+import { BLOCK_COLUMNS, blockKeysOf, blockRollups, toBlock, type BlockRow } from "./run-blocks.ts";
 import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
 
 /** Hours (the current one included) in which a block may still be unsealed; the tick seals closed hours within this. */
@@ -54,7 +55,7 @@ function rangeIndex(ranges: readonly PairRange[]): (probeId: string, region: str
 function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number, neverSealed: boolean): D1Read<Rollup[]> {
   const unsealedFrom = Math.floor(now / HOUR_MS) * HOUR_MS - (UNSEALED_HOURS - 1) * HOUR_MS;
   const wanted = ranges.filter((r) => r.to > unsealedFrom && r.to > r.from);
-  const keys = [...new Map(wanted.map((r) => [`${r.region}|${bucketOf(r.probeId)}`, [r.region, bucketOf(r.probeId)]])).values()];
+  const keys = blockKeysOf(wanted);
   if (keys.length === 0) return knownRead([]);
   const statement = db
     .prepare(
@@ -124,7 +125,7 @@ export function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
     const key = `${h.probeId}|${h.region}|${dayAt}`;
     const day = days.get(key);
     if (!day) {
-      days.set(key, { ...h, grain: "day", bucketAt: dayAt, latency: [...h.latency], stepFailures: { ...h.stepFailures }, maintenance: h.maintenance ?? 0 });
+      days.set(key, { ...h, grain: "day", bucketAt: dayAt, stepFailures: { ...h.stepFailures }, maintenance: h.maintenance ?? 0 });
       continue;
     }
     day.total += h.total;
@@ -132,7 +133,7 @@ export function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
     day.degraded += h.degraded;
     day.down += h.down;
     day.maintenance = (day.maintenance ?? 0) + (h.maintenance ?? 0);
-    h.latency.forEach((n, i) => (day.latency[i] = (day.latency[i] ?? 0) + n));
+    day.latency = merge(day.latency, h.latency);
     addCounts(day.stepFailures, h.stepFailures);
   }
   return [...days.values()];

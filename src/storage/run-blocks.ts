@@ -97,7 +97,7 @@ export function emptyBlock(key: BlockKey): Block {
 export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Block; added: RunResult[] } {
   const next: Block = { ...block, probes: [...block.probes], versions: [...block.versions], steps: block.steps.map((s) => ({ ...s })) };
   const parts: string[] = [];
-  for (let i = 0; i < next.probes.length; i++) parts.push(next.minutes.slice(i * EMPTY_HOUR.length, (i + 1) * EMPTY_HOUR.length));
+  for (let i = 0; i < next.probes.length; i++) parts.push(probeMinutes(next, i));
   const added: RunResult[] = [];
   for (const run of runs) {
     let index = next.probes.indexOf(run.probeId);
@@ -121,10 +121,20 @@ export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Bl
   return { block: next, added };
 }
 
+/** The minutes of the probe at `index` of a block. */
+function probeMinutes(block: Block, index: number): string {
+  return block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length);
+}
+
+/** The distinct (region, bucket) keys of these pairs: the run_blocks ranges that hold their runs. */
+export function blockKeysOf(pairs: readonly { probeId: string; region: string }[]): [string, number][] {
+  return [...new Map(pairs.map((p): [string, [string, number]] => [`${p.region}|${bucketOf(p.probeId)}`, [p.region, bucketOf(p.probeId)]])).values()];
+}
+
 /** The minute entries of a probe in a block (none when the probe has no run in it). */
 export function probeEntries(block: Block, probeId: string): MinuteEntry[] {
   const index = block.probes.indexOf(probeId);
-  return index < 0 ? [] : decodeEntries(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
+  return index < 0 ? [] : decodeEntries(probeMinutes(block, index));
 }
 
 /** Where a probe's entry for a slot sits in a block's minutes (the probe must be in the block). */
@@ -135,19 +145,19 @@ export function entryOffset(block: Block, probeId: string, slotAt: number): numb
 /** A probe's newest entry in a block, or null (read from the last minute back, without decoding the rest). */
 export function probeNewestEntry(block: Block, probeId: string): MinuteEntry | null {
   const index = block.probes.indexOf(probeId);
-  return index < 0 ? null : newestEntry(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
+  return index < 0 ? null : newestEntry(probeMinutes(block, index));
 }
 
 /** A probe's entry at one slot of the block's hour, or null. */
 export function probeEntryAt(block: Block, probeId: string, slotAt: number): MinuteEntry | null {
   const index = block.probes.indexOf(probeId);
-  return index < 0 ? null : entryAt(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length), minuteOfHour(slotAt));
+  return index < 0 ? null : entryAt(probeMinutes(block, index), minuteOfHour(slotAt));
 }
 
 /** The hourly rollup of each probe of a block: what sealing the hour writes. */
 export function blockRollups(block: Block): Rollup[] {
   return block.probes.flatMap((probeId, index) => {
-    const entries = decodeEntries(block.minutes.slice(index * EMPTY_HOUR.length, (index + 1) * EMPTY_HOUR.length));
+    const entries = decodeEntries(probeMinutes(block, index));
     if (entries.length === 0) return [];
     const rollup: Rollup = { probeId, region: block.region, grain: "hour", bucketAt: block.hourAt, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram(), stepFailures: { ...block.steps[index] }, maintenance: 0 };
     for (const e of entries) {
