@@ -8,6 +8,7 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
 import { planGrains, resolveWindow, type SloWindow } from "../slo/windows.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
+import { byProbeId } from "../storage/rollup-rows.ts";
 import type { RollupRequest } from "../storage/run-store.ts";
 import type { AppDeps } from "./app-env.ts";
 
@@ -59,12 +60,9 @@ export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQ
   const reads = [deps.store.rollupsRead(requests), deps.store.recentRunsRead(pairs, now - RAW_LOOKBACK_MS, now + 1)] as const;
   return combineReads(reads, ([rollups, recent]) => {
     // Grouped by probe once: a report per probe must not scan every probe's rows.
-    const rollupsOf = groupBy(rollups.value, (r) => r.probeId);
+    const rollupsOf = byProbeId(rollups.value);
     // Maintenance runs are neither good nor bad, as in the rollups.
-    const recentOf = groupBy(
-      recent.filter((r) => !r.inMaintenance),
-      (r) => r.probeId,
-    );
+    const recentOf = byProbeId(recent.filter((r) => !r.inMaintenance));
     const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
       buildSloReport({
         probes,
@@ -79,14 +77,4 @@ export function sloReportsRead(deps: Pick<AppDeps, "store" | "now">, query: SloQ
     const groupReport = options.group !== undefined && query.probes.length > 0 ? [build(query.probes, query.window ?? query.probes[0]!.probe.slo.window)] : [];
     return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };
   });
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const list = out.get(key(item));
-    if (list) list.push(item);
-    else out.set(key(item), [item]);
-  }
-  return out;
 }

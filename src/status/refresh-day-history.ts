@@ -11,7 +11,7 @@
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
-import { rollupsByProbe } from "../storage/rollup-rows.ts";
+import { byProbeId } from "../storage/rollup-rows.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { dayTotalsFrom, HISTORY_DAYS, regionsKey, settledThrough, staleHistories, type DayHistory } from "./day-totals.ts";
@@ -49,7 +49,7 @@ export async function refreshDayHistory(deps: RefreshDayHistoryDeps): Promise<Re
   const from = through - (HISTORY_DAYS - 1) * DAY_MS;
   const targets = probes.filter((p) => rebuild.includes(p.probeId));
   const daily = await deps.runs.rollups(targets.map((p) => ({ probeId: p.probeId, regions: p.regions, grain: "day" as const, from, to: through + DAY_MS })));
-  const byProbe = rollupsByProbe(daily.value);
+  const byProbe = byProbeId(daily.value);
   const histories = targets.map(
     (p): DayHistory => ({
       probeId: p.probeId,

@@ -4,7 +4,7 @@
  */
 import { decodeDays, encodeDays, mergeDays, regionsKey, settledThrough, type DayHistory, type DayTotals } from "../status/day-totals.ts";
 import { DAY_MS } from "../time.ts";
-import { rollupsByProbe, type Rollup } from "./rollup-rows.ts";
+import { byProbeId, type Rollup } from "./rollup-rows.ts";
 import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
 import { dayRollupsRead } from "./rollup-reads.ts";
 
@@ -81,7 +81,7 @@ export class D1DayHistoryStore {
       statements,
       decode: ([historyRows, ...rollupResults]) => {
         const histories = new Map((historyRows!.results as HistoryRow[]).flatMap((row) => readableHistory(row)));
-        const recent = rollupsByProbe(daily.decode(rollupResults).rollups);
+        const recent = byProbeId(daily.decode(rollupResults).rollups);
         const partial: PartialDays = { days: new Map(), pending: [], now };
         for (const p of wanted) {
           const stored = histories.get(p.probeId);
@@ -101,7 +101,7 @@ export class D1DayHistoryStore {
     if (partial.pending.length === 0) return partial.days;
     const gapRead = dayRollupsRead(this.db, partial.pending.flatMap((q) => q.probe.regions.map((region) => ({ probeId: q.probe.probeId, region, from: q.gapFrom, to: q.gapTo }))), partial.now, { stepFailures: false });
     const [gapDays] = await readTogether(this.db, [gapRead]);
-    const gap = rollupsByProbe(gapDays.rollups);
+    const gap = byProbeId(gapDays.rollups);
     const days = new Map(partial.days);
     for (const q of partial.pending) days.set(q.probe.probeId, mergeDays(q.history, q.probe.regions, [...(gap.get(q.probe.probeId) ?? []), ...q.daily], q.from, q.to));
     return days;

@@ -59,10 +59,10 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
   };
 }
 
-/** Rollups by probe id, in the order given. */
-export function rollupsByProbe(rollups: readonly Rollup[]): Map<string, Rollup[]> {
-  const out = new Map<string, Rollup[]>();
-  for (const r of rollups) {
+/** Rows (rollups, runs) by probe id, in the order given. */
+export function byProbeId<T extends { probeId: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
     const list = out.get(r.probeId);
     if (list) list.push(r);
     else out.set(r.probeId, [r]);
