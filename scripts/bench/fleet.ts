@@ -38,7 +38,7 @@ import { parseArgs } from "node:util";
 import { estimateCost } from "../../src/cost/estimate.ts";
 import { planTick } from "../../src/schedule/plan.ts";
 import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../src/time.ts";
+import { HOUR_MS, MINUTE_MS } from "../../src/time.ts";
 import { installCountingEntry, parseInvocation, type InvocationTally } from "./counting-entry.ts";
 import { fixed, formatTable, int, positiveInt, progressLogger, quantile, withTimeout } from "./measure.ts";
 import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProject, NetworkLog, probeModuleSource, shopFaults, TempRun, type TickLine } from "./temp-project.ts";

@@ -7,7 +7,7 @@
 import { bucketIndex } from "../slo/latency-histogram.ts";
 import { HISTORY_DAYS } from "../status/day-totals.ts";
 import { EMPTY_HOUR, encodeEntry, MINUTES_PER_HOUR } from "../storage/minute-entries.ts";
-import { rowBytesOnDisk, type SqlValue } from "./sqlite-size.ts";
+import { rowBytesOnDisk } from "./sqlite-size.ts";
 
 const HOUR_AT = Date.UTC(2026, 0, 1, 12);
 /** A production colo code as /cdn-cgi/trace reports it. */
