@@ -17,6 +17,7 @@ import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
+import { latencyThresholdsOf } from "./slo/latency-thresholds.ts";
 import { runTick } from "./tick/run-tick.ts";
 import type { TickDeps } from "./tick/tick-deps.ts";
 
@@ -24,6 +25,7 @@ export { RegionRunner } from "./schedule/region-runner.ts";
 
 // Validated once per isolate; a broken probe fails loudly instead of running half the fleet.
 const probes = loadRegistry(probeModules);
+const latencyThresholdOf = latencyThresholdsOf(probes);
 const app = createApp();
 const dayHistoryUpkeepOfIsolate = dayHistoryUpkeep();
 
@@ -31,7 +33,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
   return {
     config: parseConfig(env),
     probes,
-    store: new D1RunStore(env.DB),
+    store: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
@@ -48,7 +50,7 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
     probes,
     limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
     retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
-    runs: new D1RunStore(env.DB),
+    runs: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     incidents: new D1IncidentStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
     runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),

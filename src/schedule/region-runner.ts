@@ -3,6 +3,7 @@
  * (region, shard). It is the only module besides src/index.ts that touches env and
  * cloudflare:* — it adapts the platform to executeShard().
  */
+import { latencyThresholdsOf } from "../slo/latency-thresholds.ts";
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config, type WorkerEnv } from "../config.ts";
 import { probeModules } from "../generated/probe-registry.ts";
@@ -14,6 +15,7 @@ import { DurableObjectResultBuffer } from "./result-buffer.ts";
 import { executeShard, flushBuffer, type ShardExecutorDeps, type ShardReport, type ShardRequest } from "./shard-executor.ts";
 
 const probes = new Map(loadRegistry(probeModules).map((p) => [p.probe.id, p]));
+const latencyThresholdOf = latencyThresholdsOf(probes.values());
 const RETRY_BUFFER_AFTER_MS = 30_000;
 /** After a flush that worked but left more (it writes FLUSH_CHUNK at a time): the next chunk soon. */
 const NEXT_CHUNK_AFTER_MS = 1_000;
@@ -70,7 +72,7 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   private deps(region: string): ShardExecutorDeps {
     return {
       probes,
-      store: new D1RunStore(this.env.DB),
+      store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }),
       buffer: new DurableObjectResultBuffer(this.ctx.storage),
       runner: this.runnerDeps(),
       colo: () => this.colo(region),
@@ -100,7 +102,7 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
 
   /** Retries buffered results until D1 takes them, one bounded chunk per alarm. */
   override async alarm(): Promise<void> {
-    const outcome = await flushBuffer({ store: new D1RunStore(this.env.DB), buffer: new DurableObjectResultBuffer(this.ctx.storage) });
+    const outcome = await flushBuffer({ store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }), buffer: new DurableObjectResultBuffer(this.ctx.storage) });
     if (outcome.remaining === 0) return;
     if (outcome.error) console.error(JSON.stringify({ event: "buffer_flush_failed", remaining: outcome.remaining, error: outcome.error }));
     await this.ctx.storage.setAlarm(Date.now() + (outcome.error ? RETRY_BUFFER_AFTER_MS : NEXT_CHUNK_AFTER_MS));

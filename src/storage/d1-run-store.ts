@@ -10,14 +10,14 @@ import type { LatestRun } from "../status/overview.ts";
 import { HOUR_MS } from "../time.ts";
 import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
-import type { MinuteEntry } from "./minute-entries.ts";
+import { decodeEntries, EMPTY_HOUR, type MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
-import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow } from "./run-blocks.ts";
+import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
-import type { ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import type { PairHourEntries, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
 import { saveStatements, sealStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
@@ -59,10 +59,16 @@ function runsIn(blocks: readonly Block[], pairs: readonly Pair[]): { summary: Ru
 export class D1RunStore implements RunStore {
   private readonly db: D1Database;
   private readonly now: () => number;
-  /** `now` decides which hours and days are read from where (rollup-reads.ts), and which hours are closed. */
-  constructor(db: D1Database, now: () => number = Date.now) {
+  private readonly thresholdOf: LatencyThresholdOf;
+  /**
+   * `now` decides which hours and days are read from where (rollup-reads.ts), and which hours are
+   * closed. `latencyThresholdOf` gives each probe's latency objective (`slo.latency.underMs`): a
+   * sealed hour counts its runs under it exactly (blockRollups).
+   */
+  constructor(db: D1Database, now: () => number = Date.now, options: { latencyThresholdOf?: LatencyThresholdOf } = {}) {
     this.db = db;
     this.now = now;
+    this.thresholdOf = options.latencyThresholdOf ?? (() => undefined);
   }
 
   /**
@@ -95,7 +101,7 @@ export class D1RunStore implements RunStore {
       });
       // A block whose runs are all stored already (a replay) needs no write.
       pending = new Map(writes.map((w) => [keyString(w.block), pending.get(keyString(w.block))!]));
-      const { statements, upserts } = saveStatements(this.db, writes, this.now());
+      const { statements, upserts } = saveStatements(this.db, writes, this.now(), this.thresholdOf);
       if (statements.length === 0) break;
       const outcomes = await this.db.batch(statements);
       rowsWritten += outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0);
@@ -302,6 +308,44 @@ export class D1RunStore implements RunStore {
     };
   }
 
+  /**
+   * The minute entries of the pairs in the given hours, one statement: only the pairs' own
+   * 420-character slices of their blocks travel, not the whole rows.
+   */
+  minutesRead(pairs: readonly Pair[], hours: readonly number[]): D1Read<PairHourEntries[]> {
+    const keys = blockKeysOf(pairs).flatMap(([region, bucket]) => [...new Set(hours)].map((hourAt) => [region, bucket, hourAt]));
+    if (keys.length === 0) return knownRead([]);
+    const statement = this.db
+      .prepare(
+        `SELECT b.region, b.hour_at, p.value AS probe_id, substr(b.minutes, p.key * ${EMPTY_HOUR.length} + 1, ${EMPTY_HOUR.length}) AS minutes
+           FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at = q.value ->> 2, json_each(b.probes) p
+           WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2))`,
+      )
+      .bind(JSON.stringify(keys), pairsJson(pairs));
+    return {
+      statements: [statement],
+      decode: ([result]) =>
+        (result!.results as { region: string; hour_at: number; probe_id: string; minutes: string }[]).map((row) => ({
+          probeId: row.probe_id,
+          region: row.region,
+          hourAt: row.hour_at,
+          entries: decodeEntries(row.minutes),
+        })),
+    };
+  }
+
+  /** The slot of each pair's first stored run, one statement; pairs without a run are absent. */
+  firstRunsRead(pairs: readonly Pair[]): D1Read<Map<string, number>> {
+    if (pairs.length === 0) return knownRead(new Map());
+    const statement = this.db
+      .prepare("SELECT f.probe_id, f.region, f.first_slot_at FROM json_each(?1) q JOIN probe_first_runs f ON f.probe_id = q.value ->> 0 AND f.region = q.value ->> 1")
+      .bind(pairsJson(pairs));
+    return {
+      statements: [statement],
+      decode: ([result]) => new Map((result!.results as { probe_id: string; region: string; first_slot_at: number }[]).map((r) => [`${r.probe_id}|${r.region}`, r.first_slot_at])),
+    };
+  }
+
   rollups(requests: readonly RollupRequest[]): Promise<ReadReport<Rollup[]>> {
     return readTogether(this.db, [this.rollupsRead(requests)]).then(([rollups]) => rollups);
   }
@@ -311,8 +355,8 @@ export class D1RunStore implements RunStore {
     const ranges = (grain: RollupRequest["grain"]): PairRange[] =>
       requests.filter((r) => r.grain === grain && r.to > r.from).flatMap((r) => r.regions.map((region) => ({ probeId: r.probeId, region, from: r.from, to: r.to })));
     const now = this.now();
-    const hours = hourRollupsRead(this.db, ranges("hour"), now);
-    const days = dayRollupsRead(this.db, ranges("day"), now);
+    const hours = hourRollupsRead(this.db, ranges("hour"), now, { thresholdOf: this.thresholdOf });
+    const days = dayRollupsRead(this.db, ranges("day"), now, { thresholdOf: this.thresholdOf });
     return {
       statements: [...hours.statements, ...days.statements],
       decode: (outcomes) => {
@@ -353,7 +397,7 @@ export class D1RunStore implements RunStore {
       .bind(allBlockKeys(regions), since, currentHour, limit)
       .all<BlockRow>();
     if (results.length === 0) return { sealed: 0, rowsWritten: 0 };
-    const outcomes = await this.db.batch(sealStatements(this.db, results.map(toBlock)));
+    const outcomes = await this.db.batch(sealStatements(this.db, results.map(toBlock), this.thresholdOf));
     return { sealed: outcomes[outcomes.length - 1]!.meta.changes ?? 0, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
   }
 

@@ -14,7 +14,7 @@ function buildDaysSql(targets: string, overwrite: "always" | "unbuilt"): string 
   return `WITH
   targets AS (${targets}),
   hours AS (
-    SELECT targets.day, h.probe_id, h.region, h.total, h.up, h.degraded, h.down, h.maintenance, h.latency, h.step_failures
+    SELECT targets.day, h.probe_id, h.region, h.total, h.up, h.degraded, h.down, h.maintenance, h.monitoring, h.latency_under_ms, h.latency_good, h.latency, h.step_failures
     FROM targets JOIN rollups_hourly h ON h.probe_id = targets.p AND h.region = targets.r AND h.hour_at >= targets.day AND h.hour_at < targets.day + ${DAY_MS}
   ),
   lat AS (SELECT probe_id, region, day, json_group_object(k, n) AS o FROM
@@ -23,13 +23,19 @@ function buildDaysSql(targets: string, overwrite: "always" | "unbuilt"): string 
   steps AS (SELECT probe_id, region, day, json_group_object(k, n) AS o FROM
     (SELECT probe_id, region, day, j.key AS k, sum(j.value) AS n FROM hours, json_each(hours.step_failures) j GROUP BY probe_id, region, day, j.key)
     GROUP BY probe_id, region, day),
-  sums AS (SELECT probe_id, region, day, sum(total) AS total, sum(up) AS up, sum(degraded) AS degraded, sum(down) AS down, sum(maintenance) AS maintenance
+  sums AS (SELECT probe_id, region, day, sum(total) AS total, sum(up) AS up, sum(degraded) AS degraded, sum(down) AS down, sum(maintenance) AS maintenance,
+      sum(monitoring) AS monitoring,
+      -- An exact under-threshold count only when every hour has one, under the same threshold.
+      CASE WHEN count(*) = count(latency_under_ms) AND min(latency_under_ms) = max(latency_under_ms) THEN min(latency_under_ms) END AS latency_under_ms,
+      CASE WHEN count(*) = count(latency_under_ms) AND min(latency_under_ms) = max(latency_under_ms) THEN sum(latency_good) END AS latency_good
     FROM hours GROUP BY probe_id, region, day)
-INSERT INTO rollups_daily (probe_id, region, day_at, total, up, degraded, down, maintenance, latency, step_failures, built)
-SELECT sums.probe_id, sums.region, sums.day, sums.total, sums.up, sums.degraded, sums.down, sums.maintenance, coalesce(lat.o, '{}'), coalesce(steps.o, '{}'), 1
+INSERT INTO rollups_daily (probe_id, region, day_at, total, up, degraded, down, maintenance, monitoring, latency_under_ms, latency_good, latency, step_failures, built)
+SELECT sums.probe_id, sums.region, sums.day, sums.total, sums.up, sums.degraded, sums.down, sums.maintenance, sums.monitoring, sums.latency_under_ms, sums.latency_good,
+  coalesce(lat.o, '{}'), coalesce(steps.o, '{}'), 1
 FROM sums LEFT JOIN lat USING (probe_id, region, day) LEFT JOIN steps USING (probe_id, region, day) WHERE true
 ON CONFLICT (probe_id, region, day_at) DO UPDATE SET
   total = excluded.total, up = excluded.up, degraded = excluded.degraded, down = excluded.down, maintenance = excluded.maintenance,
+  monitoring = excluded.monitoring, latency_under_ms = excluded.latency_under_ms, latency_good = excluded.latency_good,
   latency = excluded.latency, step_failures = excluded.step_failures, built = 1${overwrite === "unbuilt" ? "\nWHERE rollups_daily.built = 0" : ""}`;
 }
 

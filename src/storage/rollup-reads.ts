@@ -9,8 +9,8 @@
 import { merge } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
-import { BLOCK_COLUMNS, blockKeysOf, blockRollups, toBlock, type BlockRow } from "./run-blocks.ts";
-import { rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
+import { BLOCK_COLUMNS, blockKeysOf, blockRollups, toBlock, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
+import { mergeLatencyUnder, rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
 
 /** Hours (the current one included) in which a block may still be unsealed; the tick seals closed hours within this. */
 export const UNSEALED_HOURS = 6;
@@ -52,7 +52,7 @@ function rangeIndex(ranges: readonly PairRange[]): (probeId: string, region: str
 }
 
 /** Hourly rollups of blocks not sealed at their current revision (or never, with `neverSealed`) in the last UNSEALED_HOURS. */
-function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number, neverSealed: boolean): D1Read<Rollup[]> {
+function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number, neverSealed: boolean, thresholdOf?: LatencyThresholdOf): D1Read<Rollup[]> {
   const unsealedFrom = Math.floor(now / HOUR_MS) * HOUR_MS - (UNSEALED_HOURS - 1) * HOUR_MS;
   const wanted = ranges.filter((r) => r.to > unsealedFrom && r.to > r.from);
   const keys = blockKeysOf(wanted);
@@ -68,7 +68,7 @@ function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number,
     statements: [statement],
     decode: ([result]) =>
       (result!.results as BlockRow[])
-        .flatMap((row) => blockRollups(toBlock(row)))
+        .flatMap((row) => blockRollups(toBlock(row), thresholdOf))
         .filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt + HOUR_MS > w.from && r.bucketAt < w.to)),
   };
 }
@@ -76,10 +76,17 @@ function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number,
 const withoutSteps = (options: { stepFailures?: boolean }) => (r: Rollup): Rollup => (options.stepFailures === false ? { ...r, stepFailures: {} } : r);
 
 /** Hourly rollups with hour_at in each range's [from, to), as of `now`: two statements. */
-export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: { stepFailures?: boolean } = {}): D1Read<RollupsRead> {
+export interface RollupReadOptions {
+  /** false: step failures read as none (for readers that do not use them). */
+  stepFailures?: boolean;
+  /** Latency thresholds for the hours summed from blocks (see blockRollups). */
+  thresholdOf?: LatencyThresholdOf;
+}
+
+export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: RollupReadOptions = {}): D1Read<RollupsRead> {
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
-  const unsealed = unsealedRead(db, wanted, now, false);
+  const unsealed = unsealedRead(db, wanted, now, false, options.thresholdOf);
   const sealed = rangesStatement(db, "rollups_hourly", wanted, options);
   const inRange = rangeIndex(wanted);
   return {
@@ -94,13 +101,13 @@ export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], no
 }
 
 /** The daily rollups with day_at in each range's [from, to), as of `now`: whole days, like a rollups_daily row. Two statements. */
-export function dayRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: { stepFailures?: boolean } = {}): D1Read<RollupsRead> {
+export function dayRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: RollupReadOptions = {}): D1Read<RollupsRead> {
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
   const dayStart = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
   const dayEnd = (t: number) => Math.ceil(t / DAY_MS) * DAY_MS;
   // A day's row holds its sealed hours; an hour never sealed yet is added from its block.
-  const unsealed = unsealedRead(db, wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })), now, true);
+  const unsealed = unsealedRead(db, wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })), now, true, options.thresholdOf);
   const daily = rangesStatement(db, "rollups_daily", wanted, options);
   const inRange = rangeIndex(wanted);
   return {
@@ -125,7 +132,7 @@ export function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
     const key = `${h.probeId}|${h.region}|${dayAt}`;
     const day = days.get(key);
     if (!day) {
-      days.set(key, { ...h, grain: "day", bucketAt: dayAt, stepFailures: { ...h.stepFailures }, maintenance: h.maintenance ?? 0 });
+      days.set(key, { ...h, grain: "day", bucketAt: dayAt, stepFailures: { ...h.stepFailures }, maintenance: h.maintenance ?? 0, monitoring: h.monitoring ?? 0, latencyUnder: h.latencyUnder ? { ...h.latencyUnder } : null });
       continue;
     }
     day.total += h.total;
@@ -133,6 +140,8 @@ export function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
     day.degraded += h.degraded;
     day.down += h.down;
     day.maintenance = (day.maintenance ?? 0) + (h.maintenance ?? 0);
+    day.monitoring = (day.monitoring ?? 0) + (h.monitoring ?? 0);
+    day.latencyUnder = mergeLatencyUnder(day.latencyUnder, h.latencyUnder);
     day.latency = merge(day.latency, h.latency);
     addCounts(day.stepFailures, h.stepFailures);
   }

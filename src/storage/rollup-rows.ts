@@ -18,6 +18,19 @@ export interface Rollup {
   stepFailures: Record<string, number>;
   /** Runs during maintenance excluded from SLOs: in `total`, neither good nor bad (absent = 0). */
   maintenance?: number;
+  /** Down runs that failed on the monitoring side (class `probe`): part of `down`, no data for SLIs (absent = 0). */
+  monitoring?: number;
+  /**
+   * Up and degraded runs that took at most `thresholdMs`, counted from their exact durations
+   * under the probe's latency objective of the time; null or absent where no threshold applied
+   * (readers then fall back to the histogram).
+   */
+  latencyUnder?: LatencyUnder | null;
+}
+
+export interface LatencyUnder {
+  thresholdMs: number;
+  good: number;
 }
 
 export interface RollupRow {
@@ -32,6 +45,9 @@ export interface RollupRow {
   latency: string;
   step_failures: string;
   maintenance: number;
+  monitoring: number;
+  latency_under_ms: number | null;
+  latency_good: number | null;
 }
 
 /**
@@ -40,7 +56,7 @@ export interface RollupRow {
  */
 export function rollupColumns(bucketColumn: "hour_at" | "day_at", options: { stepFailures?: boolean } = {}): string {
   const stepFailures = options.stepFailures === false ? "'{}' AS step_failures" : "step_failures";
-  return `probe_id, region, ${bucketColumn} AS bucket_at, total, up, degraded, down, latency, ${stepFailures}, maintenance`;
+  return `probe_id, region, ${bucketColumn} AS bucket_at, total, up, degraded, down, latency, ${stepFailures}, maintenance, monitoring, latency_under_ms, latency_good`;
 }
 
 export function toRollup(row: RollupRow, grain: Grain): Rollup {
@@ -56,7 +72,19 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
     latency: decodeHistogram(row.latency),
     stepFailures: decodeStepFailures(row.step_failures),
     maintenance: row.maintenance,
+    monitoring: row.monitoring,
+    latencyUnder: row.latency_under_ms === null || row.latency_good === null ? null : { thresholdMs: row.latency_under_ms, good: row.latency_good },
   };
+}
+
+/**
+ * The exact under-threshold counts of two spans together: their sum when both were counted under
+ * the same threshold, null otherwise (the span then has no exact count; the day rebuild in SQL,
+ * day-rollup.ts, follows the same rule).
+ */
+export function mergeLatencyUnder(a: LatencyUnder | null | undefined, b: LatencyUnder | null | undefined): LatencyUnder | null {
+  if (!a || !b || a.thresholdMs !== b.thresholdMs) return null;
+  return { thresholdMs: a.thresholdMs, good: a.good + b.good };
 }
 
 /** Rows (rollups, runs) by probe id, in the order given. */

@@ -154,12 +154,34 @@ export function probeEntryAt(block: Block, probeId: string, slotAt: number): Min
   return index < 0 ? null : entryAt(probeMinutes(block, index), minuteOfHour(slotAt));
 }
 
-/** The hourly rollup of each probe of a block: what sealing the hour writes. */
-export function blockRollups(block: Block): Rollup[] {
+/** A probe's latency threshold (its `slo.latency.underMs`), or undefined when it has none. */
+export type LatencyThresholdOf = (probeId: string) => number | undefined;
+
+/**
+ * The hourly rollup of each probe of a block: what sealing the hour writes. With a threshold for
+ * the probe, the rollup also counts its up and degraded runs that took at most that long, from
+ * their exact durations (latencyUnder).
+ */
+export function blockRollups(block: Block, thresholdOf: LatencyThresholdOf = () => undefined): Rollup[] {
   return block.probes.flatMap((probeId, index) => {
     const entries = decodeEntries(probeMinutes(block, index));
     if (entries.length === 0) return [];
-    const rollup: Rollup = { probeId, region: block.region, grain: "hour", bucketAt: block.hourAt, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram(), stepFailures: { ...block.steps[index] }, maintenance: 0 };
+    const thresholdMs = thresholdOf(probeId);
+    const rollup: Rollup = {
+      probeId,
+      region: block.region,
+      grain: "hour",
+      bucketAt: block.hourAt,
+      total: 0,
+      up: 0,
+      degraded: 0,
+      down: 0,
+      latency: emptyHistogram(),
+      stepFailures: { ...block.steps[index] },
+      maintenance: 0,
+      monitoring: 0,
+      latencyUnder: thresholdMs === undefined ? null : { thresholdMs, good: 0 },
+    };
     for (const e of entries) {
       rollup.total++;
       if (e.inMaintenance) {
@@ -167,7 +189,10 @@ export function blockRollups(block: Block): Rollup[] {
         continue;
       }
       rollup[e.status]++;
-      if (e.status !== "down") rollup.latency[bucketIndex(e.durationMs)]! += 1;
+      if (e.monitoringSide) rollup.monitoring = (rollup.monitoring ?? 0) + 1;
+      if (e.status === "down") continue;
+      rollup.latency[bucketIndex(e.durationMs)]! += 1;
+      if (rollup.latencyUnder && e.durationMs <= rollup.latencyUnder.thresholdMs) rollup.latencyUnder.good++;
     }
     return [rollup];
   });

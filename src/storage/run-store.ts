@@ -10,6 +10,7 @@ import type { PrunePlan } from "./retention.ts";
 import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
 import type { DayRollupReport } from "./day-rollup.ts";
+import type { MinuteEntry } from "./minute-entries.ts";
 
 export type { RunSummary };
 
@@ -40,6 +41,14 @@ export interface ReadReport<T> {
   rowsRead: number;
 }
 
+/** The stored minute entries of one (probe, region) in one hour. */
+export interface PairHourEntries {
+  probeId: string;
+  region: string;
+  hourAt: number;
+  entries: MinuteEntry[];
+}
+
 export interface RollupRequest {
   probeId: string;
   regions: readonly string[];
@@ -57,6 +66,10 @@ export interface RunStore {
   getRun(runId: string): Promise<RunResult | null>;
   /** Every run of the pairs with slotAt in [from, to), from their minute entries. */
   recentRunsRead(pairs: readonly { probeId: string; region: string }[], from: number, to: number): D1Read<RecentRun[]>;
+  /** The minute entries of the pairs in each of these hours (epoch ms of the hour's start). */
+  minutesRead(pairs: readonly { probeId: string; region: string }[], hours: readonly number[]): D1Read<PairHourEntries[]>;
+  /** The slot of each pair's first stored run, keyed `probeId|region`. */
+  firstRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<Map<string, number>>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
   listRunsRead(query: ListRunsQuery): D1Read<RunListPage>;

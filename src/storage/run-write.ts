@@ -5,7 +5,8 @@
  *    the revision its writer read, RETURNING the rows it wrote (the others are retried);
  * 2. the evidence of the new runs that need it (down, degraded, confirmed), in a table of its
  *    own, only where their block was written;
- * 3. only for runs of an hour already closed (late ones): the seal of their rows (sealStatements).
+ * 3. the first run of each (probe, region), kept at its earliest (writes a row only for a new pair);
+ * 4. only for runs of an hour already closed (late ones): the seal of their rows (sealStatements).
  * They run in one D1 batch (one transaction). A tick writes one row per (region, bucket) its
  * shard touched, plus an evidence row per failure; a replayed run writes nothing.
  */
@@ -13,7 +14,7 @@ import type { RunResult } from "../probe/result.ts";
 import { encodeHistogram } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { ENTRY_CHARS } from "./minute-entries.ts";
-import { blockRollups, entryOffset, type Block } from "./run-blocks.ts";
+import { blockRollups, entryOffset, type Block, type LatencyThresholdOf } from "./run-blocks.ts";
 import { rebuildDaysStatement } from "./day-rollup.ts";
 import { jsonChunks } from "./json-chunks.ts";
 import { toRunRow } from "./run-rows.ts";
@@ -23,7 +24,7 @@ import { toRunRow } from "./run-rows.ts";
  * for late runs the seal (two) and their days. More only for very large batches (JSON chunks) or
  * when another writer changed a block meanwhile (read and write again).
  */
-export const MAX_SAVE_STATEMENTS = 6;
+export const MAX_SAVE_STATEMENTS = 7;
 
 /** Whether a run's whole result is kept: anything but a plain pass. */
 export function keepsEvidence(run: RunResult): boolean {
@@ -52,13 +53,23 @@ const UPSERT_BLOCKS = `INSERT INTO run_blocks (region, hour_at, bucket, revision
   RETURNING region, hour_at, bucket, revision`;
 
 /** Hourly rollups of sealed blocks, written only where the block is still at the revision they were made from. */
-const UPSERT_HOUR_ROLLUPS = `INSERT INTO rollups_hourly (probe_id, region, hour_at, total, up, degraded, down, latency, step_failures, maintenance)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9
+const UPSERT_HOUR_ROLLUPS = `INSERT INTO rollups_hourly (probe_id, region, hour_at, total, up, degraded, down, latency, step_failures, maintenance, monitoring, latency_under_ms, latency_good)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 12, value ->> 13, value ->> 14
   FROM json_each(?1) r
   WHERE EXISTS (SELECT 1 FROM run_blocks b WHERE b.region = r.value ->> 1 AND b.hour_at = r.value ->> 2 AND b.bucket = r.value ->> 10 AND b.revision = r.value ->> 11)
   ON CONFLICT (probe_id, region, hour_at) DO UPDATE SET
     total = excluded.total, up = excluded.up, degraded = excluded.degraded, down = excluded.down,
-    latency = excluded.latency, step_failures = excluded.step_failures, maintenance = excluded.maintenance`;
+    latency = excluded.latency, step_failures = excluded.step_failures, maintenance = excluded.maintenance,
+    monitoring = excluded.monitoring, latency_under_ms = excluded.latency_under_ms, latency_good = excluded.latency_good`;
+
+/**
+ * The first stored run of each (probe, region), kept at the earliest slot ever written: a row is
+ * written only for a pair seen for the first time or a run older than the one known.
+ */
+const UPSERT_FIRST_RUNS = `INSERT INTO probe_first_runs (probe_id, region, first_slot_at)
+  SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1) WHERE true
+  ON CONFLICT (probe_id, region) DO UPDATE SET first_slot_at = excluded.first_slot_at
+  WHERE excluded.first_slot_at < probe_first_runs.first_slot_at`;
 
 const MARK_SEALED = `UPDATE run_blocks SET sealed_revision = revision
   WHERE (region, hour_at, bucket, revision) IN (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?1))`;
@@ -67,10 +78,13 @@ const MARK_SEALED = `UPDATE run_blocks SET sealed_revision = revision
  * The statements that seal these blocks: their hourly rollups (see UPSERT_HOUR_ROLLUPS), the
  * daily rollups of their pairs' days rebuilt from the hourly ones, then the mark.
  */
-export function sealStatements(db: D1Database, blocks: readonly Block[]): D1PreparedStatement[] {
+export function sealStatements(db: D1Database, blocks: readonly Block[], thresholdOf?: LatencyThresholdOf): D1PreparedStatement[] {
   if (blocks.length === 0) return [];
   const rollups = blocks.flatMap((b) =>
-    blockRollups(b).map((r) => [r.probeId, r.region, r.bucketAt, r.total, r.up, r.degraded, r.down, encodeHistogram(r.latency), JSON.stringify(r.stepFailures), r.maintenance ?? 0, b.bucket, b.revision]),
+    blockRollups(b, thresholdOf).map((r) => [
+      r.probeId, r.region, r.bucketAt, r.total, r.up, r.degraded, r.down, encodeHistogram(r.latency), JSON.stringify(r.stepFailures), r.maintenance ?? 0,
+      b.bucket, b.revision, r.monitoring ?? 0, r.latencyUnder?.thresholdMs ?? null, r.latencyUnder?.good ?? null,
+    ]),
   );
   const days = blocks.flatMap((b) => b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })));
   return [
@@ -91,7 +105,7 @@ export interface SaveStatements {
  * new in it: the blocks, then the evidence of those runs that need it, guarded by the block's
  * revision. Blocks of an hour closed before `now` are sealed in the same batch.
  */
-export function saveStatements(db: D1Database, writes: readonly { block: Block; added: readonly RunResult[] }[], now: number): SaveStatements {
+export function saveStatements(db: D1Database, writes: readonly { block: Block; added: readonly RunResult[] }[], now: number, thresholdOf?: LatencyThresholdOf): SaveStatements {
   const statements: D1PreparedStatement[] = [];
   const upserts: number[] = [];
   for (const json of jsonChunks(writes.map(({ block: b }) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes]))) {
@@ -100,7 +114,14 @@ export function saveStatements(db: D1Database, writes: readonly { block: Block; 
   }
   const evidence = writes.flatMap(({ block, added }) => added.filter(keepsEvidence).map((run) => evidenceTuple(run, block)));
   statements.push(...jsonChunks(evidence).map((json) => db.prepare(INSERT_EVIDENCE).bind(json)));
-  statements.push(...sealStatements(db, writes.map((w) => w.block).filter((b) => b.hourAt + HOUR_MS <= now)));
+  const firstRuns = new Map<string, [string, string, number]>();
+  for (const run of writes.flatMap((w) => w.added)) {
+    const key = `${run.probeId}|${run.region}`;
+    const known = firstRuns.get(key);
+    if (!known || run.slotAt < known[2]) firstRuns.set(key, [run.probeId, run.region, run.slotAt]);
+  }
+  statements.push(...jsonChunks([...firstRuns.values()]).map((json) => db.prepare(UPSERT_FIRST_RUNS).bind(json)));
+  statements.push(...sealStatements(db, writes.map((w) => w.block).filter((b) => b.hourAt + HOUR_MS <= now), thresholdOf));
   return { statements, upserts };
 }
 

@@ -15,7 +15,7 @@ import { BUCKETS, bucketOf } from "../../../src/storage/run-blocks.ts";
 const START = Date.UTC(2026, 10, 1);
 /** A store whose clock makes every day of the runs days late: days are read from rollups_daily. */
 const store = new D1RunStore(env.DB, () => START + 30 * DAY_MS);
-const TABLES = ["run_blocks", "run_evidence", "rollups_hourly", "rollups_daily"];
+const TABLES = ["run_blocks", "run_evidence", "rollups_hourly", "rollups_daily", "probe_first_runs"];
 
 const runArb = fc
   .record({
@@ -127,7 +127,7 @@ describe("rollups", () => {
     );
   }, 120_000);
 
-  it("cost one written row per bucket a tick touches, one more per failure, and none per replay", async () => {
+  it("cost one written row per bucket a tick touches, one more per failure, one per new (probe, region), and none per replay", async () => {
     await env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
     const slotAt = START + 7 * 60_000;
     const live = new D1RunStore(env.DB, () => slotAt + 30_000); // the hour is open: nothing to seal
@@ -136,11 +136,18 @@ describe("rollups", () => {
       return { runId: `p-${i}.weur.${slotAt}`, probeId: `p-${i}`, probeVersion: "v", region: "weur", colo: "weur", slotAt, startedAt: slotAt, durationMs: 40 + i, status, steps: [] };
     });
     const buckets = new Set(runs.map((r) => bucketOf(r.probeId))).size;
+    const failures = runs.filter((r) => r.status !== "up").length;
     const first = await live.saveRuns(runs);
     expect(first.inserted).toBe(runs.length);
-    expect(first.rowsWritten).toBe(buckets + runs.filter((r) => r.status !== "up").length);
+    // The first run of each pair is also recorded once (probe_first_runs).
+    expect(first.rowsWritten).toBe(buckets + failures + runs.length);
     expect(buckets).toBeLessThanOrEqual(BUCKETS);
     const replay = await live.saveRuns(runs);
     expect(replay).toEqual({ inserted: 0, rowsWritten: 0 });
+    const nextMinute = runs.map((r) => ({ ...r, runId: `${r.probeId}.weur.${slotAt + 60_000}`, slotAt: slotAt + 60_000, startedAt: slotAt + 60_000 }));
+    const second = await new D1RunStore(env.DB, () => slotAt + 90_000).saveRuns(nextMinute);
+    expect(second.rowsWritten).toBe(buckets + failures);
+    const known = await env.DB.prepare("SELECT count(*) AS n, min(first_slot_at) AS lo, max(first_slot_at) AS hi FROM probe_first_runs").first<{ n: number; lo: number; hi: number }>();
+    expect(known).toEqual({ n: runs.length, lo: slotAt, hi: slotAt });
   });
 });
