@@ -8,29 +8,37 @@
  * same paths to compare.
  */
 import { DAY_MS, HOUR_MS } from "../time.ts";
-import { planGrains, resolveWindow } from "../slo/windows.ts";
+import { planReads } from "../slo/report-plan.ts";
 import { HISTORY_DAYS } from "../status/day-totals.ts";
+import { hypotheticalFleet } from "./hypothetical-fleet.ts";
 
-/** The SLO loader's extra hourly lookbacks (api/load-slo.ts): burn rates over 3 days, raw runs over 30 minutes. */
-const BURN_LOOKBACK_HOURS = 72;
-const RAW_LOOKBACK_HOURS = 1;
 /** One row of json_each per pair, per statement that takes the pairs. */
 const JSON_ROW = 1;
 
+/** The read plan of a default probe's 30-day SLO report (slo/report-plan.ts), at 12:30, the average minute. */
+function defaultPlan() {
+  const now = Date.UTC(2026, 0, 15, 12, 30);
+  return planReads({ probe: hypotheticalFleet(1, 1, "1m")[0]!, windows: ["30d"], budgeting: "occurrences", now, rawRetentionMs: 14 * DAY_MS });
+}
+
 /**
- * Rows of one pair for one 30-day SLO report: the window's whole days from rollups_daily, its
- * partial days and the burn lookback from rollups_hourly, the last raw runs from the run blocks
- * (shared with the other probes of the bucket: at most one row per pair); the statements'
- * json_each rows. Noon is the average hour.
+ * Rows of one pair for one 30-day SLO report, as its plan reads them: the whole days from
+ * rollups_daily, the partial days and the 3-day burn lookbacks from rollups_hourly, its first
+ * run, and the statements' json_each rows. The minute entries of the hours where a span starts
+ * or ends are per block key (sloMinuteRowsPerBlockKey): a bucket's probes share them.
  */
 export function sloRowsPerPair(): number {
-  const now = Date.UTC(2026, 0, 15, 12);
-  const span = resolveWindow("30d", now);
-  const plan = planGrains(span.from, span.to);
-  const dailyDays = plan.daily ? (plan.daily.to - plan.daily.from) / DAY_MS : 0;
-  const partialHours = plan.hourly.reduce((n, s) => n + Math.ceil((s.to - s.from) / HOUR_MS), 0);
-  const statements = 5;
-  return dailyDays + partialHours + BURN_LOOKBACK_HOURS + RAW_LOOKBACK_HOURS + statements * JSON_ROW;
+  const plan = defaultPlan();
+  const days = plan.daySpan ? (plan.daySpan.to - plan.daySpan.from) / DAY_MS : 0;
+  const hours = plan.hourSpans.reduce((n, s) => n + Math.ceil((s.to - s.from) / HOUR_MS), 0);
+  const firstRun = 1;
+  const statements = 6;
+  return days + hours + firstRun + statements * JSON_ROW;
+}
+
+/** Block rows the SLO report's minute entries read per (region, bucket): one per planned hour. */
+export function sloMinuteRowsPerBlockKey(): number {
+  return defaultPlan().minuteHours.size;
 }
 
 export const READ_ROWS = {
@@ -47,9 +55,9 @@ export const READ_ROWS = {
    */
   page: { perPair: 1 + JSON_ROW, perProbe: 1 + JSON_ROW, perBlockKey: 4 + 2 * JSON_ROW, fixed: 10 },
   /** `/api/v1/slo` for every probe, and each burn-alert evaluation (every 5 minutes): the same reads. */
-  slo: { perPair: sloRowsPerPair(), perProbe: 0, perBlockKey: 2 + JSON_ROW, fixed: 0 },
+  slo: { perPair: sloRowsPerPair(), perProbe: 0, perBlockKey: sloMinuteRowsPerBlockKey() + 1 + JSON_ROW, fixed: 0 },
   /** `/metrics`: the overview with each pair's newest run and newest evidence, and every probe's SLO report. */
-  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 2, perProbe: 0, perBlockKey: 5 + 2 * JSON_ROW, fixed: 10 },
+  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 2, perProbe: 0, perBlockKey: sloMinuteRowsPerBlockKey() + 4 + 2 * JSON_ROW, fixed: 10 },
   /** The incident step reads every probe's state once a tick. */
   incidentStepPerProbe: 1 + JSON_ROW,
   /** Retention visits each pair once an hour: the first expired row of each per-pair table. */

@@ -19,7 +19,7 @@ import type { AppDeps } from "../api/app-env.ts";
 import { loadSloReports } from "../api/load-slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
-import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState } from "./burn-alerts.ts";
+import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Maintenance } from "./model.ts";
@@ -30,8 +30,8 @@ export const BURN_EVERY_MS = 5 * 60_000;
 export interface BurnAlertDeps {
   probes: readonly LoadedProbe[];
   incidents: D1IncidentStore;
-  /** Where the SLO reports read runs and rollups from (the app's run store). */
-  slo: Pick<AppDeps, "store">;
+  /** Where the SLO reports read runs and rollups from (the app's run store), and raw retention. */
+  slo: Pick<AppDeps, "store"> & { rawRetentionDays: number };
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Maintenance windows (the tick loads them once for every step that needs them). */
@@ -59,8 +59,29 @@ function isBurnState(value: unknown): value is BurnState {
   return typeof v.availability === "object" && v.availability !== null && typeof v.latency === "object" && v.latency !== null;
 }
 
+function sameSilence(a: BurnState["silence"], b: BurnState["silence"]): boolean {
+  return (a?.since ?? null) === (b?.since ?? null);
+}
+
 function sameSli(a: BurnState["availability"], b: BurnState["availability"]): boolean {
   return a.severity === b.severity && a.announced === b.announced && a.since === b.since && a.episodeStartedAt === b.episodeStartedAt;
+}
+
+function silenceNotice(loaded: LoadedProbe, effect: SilenceNotify): Notice {
+  const { probe } = loaded;
+  return {
+    transition: effect.transition,
+    probe: { id: probe.id, name: probe.name, group: probe.group },
+    incident: {
+      id: effect.key,
+      title: effect.transition === "no-data" ? `${probe.name}: no data` : `${probe.name}: data again`,
+      startedAt: effect.since,
+      resolvedAt: effect.transition === "no-data-resolved" ? effect.at : null,
+    },
+    regions: [],
+    silence: { lookbackMs: effect.lookbackMs },
+    at: effect.at,
+  };
 }
 
 function burnNotice(loaded: LoadedProbe, effect: BurnNotify): Notice {
@@ -87,7 +108,7 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const evaluatedAt = deps.slotAt + 60_000;
   const { maintenances } = deps;
   const [{ reports }, stored] = await Promise.all([
-    loadSloReports({ store: deps.slo.store, now: () => evaluatedAt }, { probes: deps.probes }),
+    loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }),
     deps.incidents.probeStates(deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
   const states: { key: string; slotAt: number; state: BurnState }[] = [];
@@ -103,10 +124,10 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     // A replay, a late duplicate, maintenance, or nothing changed: nothing to write. (Skipping the
     // write when only lastSlot would move is safe: a replay of that slot steps to the same state.)
     if (next === previous) return;
-    if (effects.length === 0 && sameSli(next.availability, previous.availability) && sameSli(next.latency, previous.latency) && previous.lastSlot !== null) return;
+    if (effects.length === 0 && sameSli(next.availability, previous.availability) && sameSli(next.latency, previous.latency) && sameSilence(next.silence, previous.silence) && previous.lastSlot !== null) return;
     states.push({ key: burnStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
-      const notice = burnNotice(loaded, effect);
+      const notice = effect.kind === "silence" ? silenceNotice(loaded, effect) : burnNotice(loaded, effect);
       const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
       notices.push(...entries);
       report.notices += entries.length;

@@ -10,6 +10,10 @@
  *   (the page stays the episode's announced severity, so page → ticket → page cannot storm; the
  *   resolved notice comes when the budget stops burning altogether).
  *
+ * - Every region of the probe storing no run for its silence lookback (report.silence) sends one
+ *   "no-data" notice, and runs stored again send one "no-data-resolved": a probe that stopped
+ *   running is told apart from one that is up, and never pages as a burn.
+ *
  * Every notice has a deterministic key, `<probeId>-burn-<sli>-<severity>-<slot it started>`, so
  * a replayed evaluation enqueues nothing new (the outbox id is key + transition + channel), and
  * the resolved notice reuses the key of the alert it ends. An evaluation whose slot is not newer
@@ -39,11 +43,19 @@ export interface BurnSliState {
   episodeStartedAt: number | null;
 }
 
+/** The no-data alert: announced when every region fell silent, until a run is stored again. */
+export interface SilenceState {
+  /** The slot the silence was announced; null while runs arrive. */
+  since: number | null;
+}
+
 /** Stored as JSON in probe_states under `burn:<probeId>`. */
 export interface BurnState {
   lastSlot: number | null;
   availability: BurnSliState;
   latency: BurnSliState;
+  /** Absent in states stored before the no-data alert: read as not silent. */
+  silence?: SilenceState;
 }
 
 /** What the step needs of an SLI report (slo/report.ts SliReport fits). */
@@ -59,6 +71,8 @@ export interface BurnReportInput {
   availability: BurnSliInput;
   /** null when the probe has no latency objective. */
   latency: BurnSliInput | null;
+  /** null when the no-data alert is off for the probe. */
+  silence?: { silent: boolean; lookbackMs: number } | null;
 }
 
 export interface BurnEvaluation {
@@ -85,9 +99,21 @@ export interface BurnNotify {
   burn: NoticeBurn;
 }
 
+/** The no-data alert's notices. */
+export interface SilenceNotify {
+  kind: "silence";
+  probeId: string;
+  transition: "no-data" | "no-data-resolved";
+  /** `<probeId>-no-data-<since>`: the outbox dedupe subject. */
+  key: string;
+  since: number;
+  at: number;
+  lookbackMs: number;
+}
+
 export interface BurnStepResult {
   next: BurnState;
-  effects: BurnNotify[];
+  effects: (BurnNotify | SilenceNotify)[];
 }
 
 const QUIET: BurnSliState = Object.freeze({ severity: "ok", announced: "ok", since: null, episodeStartedAt: null });
@@ -168,9 +194,26 @@ export function stepBurn(probeId: string, prev: BurnState, evaluation: BurnEvalu
   if (!Number.isFinite(t)) throw new RangeError(`slotAt must be a time in epoch ms, got ${t}`);
   if (prev.lastSlot !== null && t <= prev.lastSlot) return { next: prev, effects: [] };
   if (evaluation.inMaintenance) return { next: { ...prev, lastSlot: t }, effects: [] };
-  const effects: BurnNotify[] = [];
+  const effects: (BurnNotify | SilenceNotify)[] = [];
+  const burns: BurnNotify[] = [];
   const { report } = evaluation;
-  const availability = stepSli(probeId, "availability", prev.availability, report.availability, report.window, t, effects);
-  const latency = stepSli(probeId, "latency", prev.latency, report.latency, report.window, t, effects);
-  return { next: { lastSlot: t, availability, latency }, effects };
+  const availability = stepSli(probeId, "availability", prev.availability, report.availability, report.window, t, burns);
+  const latency = stepSli(probeId, "latency", prev.latency, report.latency, report.window, t, burns);
+  effects.push(...burns);
+  const silence = stepSilence(probeId, prev.silence ?? { since: null }, report.silence ?? null, t, effects);
+  return { next: { lastSlot: t, availability, latency, ...(silence.since === null && prev.silence === undefined ? {} : { silence }) }, effects };
+}
+
+/** One notice when every region falls silent, one when runs come back; nothing while it lasts. */
+function stepSilence(probeId: string, prev: SilenceState, input: { silent: boolean; lookbackMs: number } | null, t: number, effects: (BurnNotify | SilenceNotify)[]): SilenceState {
+  const silent = input?.silent ?? false;
+  if (silent && prev.since === null) {
+    effects.push({ kind: "silence", probeId, transition: "no-data", key: `${probeId}-no-data-${t}`, since: t, at: t, lookbackMs: input!.lookbackMs });
+    return { since: t };
+  }
+  if (!silent && prev.since !== null) {
+    effects.push({ kind: "silence", probeId, transition: "no-data-resolved", key: `${probeId}-no-data-${prev.since}`, since: prev.since, at: t, lookbackMs: input?.lookbackMs ?? 0 });
+    return { since: null };
+  }
+  return prev;
 }

@@ -40,7 +40,7 @@ export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
  * "burn-resolved" come from the SLO burn-rate alerts (burn-alerts.ts), "network" from the
  * watchdog of the probe network itself (watchdog.ts).
  */
-export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "network";
+export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "no-data" | "no-data-resolved" | "network";
 
 /** The failing step and class, and the run whose evidence shows it (as in Incident.failure). */
 export interface FailureEvidence {

@@ -118,6 +118,38 @@ export const ScriptStepSchema = z.strictObject({
 
 export const StepSchema = z.union([HttpStepSchema, ScriptStepSchema]);
 
+/** A lookback or slice length: whole minutes, hours or days, e.g. "5m", "1h", "3d". */
+export const DURATION_PATTERN = /^([1-9][0-9]{0,3})(m|h|d)$/;
+const DURATION_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Milliseconds of a duration string that matched DURATION_PATTERN. */
+export function durationMs(text: string): number {
+  const match = DURATION_PATTERN.exec(text);
+  if (!match) throw new RangeError(`not a duration: ${text} (e.g. "5m", "1h", "3d")`);
+  return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+}
+
+/** A burn-rate lookback: 1 minute to 7 days. */
+const lookback = z
+  .string()
+  .regex(DURATION_PATTERN, 'a duration in whole minutes, hours or days, e.g. "5m", "1h", "3d"')
+  .refine((d) => durationMs(d) <= 7 * 86_400_000, "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)");
+
+export const BurnAlertRuleSchema = z
+  .strictObject({
+    severity: z.enum(["page", "ticket"]),
+    /** The long lookback: enough budget went to matter. */
+    long: lookback,
+    /** The short lookback: it is still going on. */
+    short: lookback,
+    /** Both lookbacks must burn at least this fast (1 spends the budget exactly by the window's end). */
+    burnRate: z.number().positive().max(10_000),
+  })
+  .refine((r) => durationMs(r.short) < durationMs(r.long), { message: "short must be shorter than long (e.g. long: \"1h\", short: \"5m\")", path: ["short"] });
+
+/** Timeslice lengths: whole hours that divide a day, so slices line up with the hourly rollups. */
+export const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
+
 export const SloSchema = z.strictObject({
   /** Share of good runs, e.g. 0.999. 100% leaves no error budget and is refused. */
   availability: z.number().gt(0).lt(1, "below 1 (an objective of 100% leaves no error budget); use e.g. 0.999"),
@@ -129,6 +161,27 @@ export const SloSchema = z.strictObject({
     })
     .optional(),
   window: z.enum(["1h", "24h", "7d", "30d", "90d", "month"]).default("30d"),
+  /**
+   * Timeslices budgeting (OpenSLO): the window is cut into slices of `slice`; a slice is good when
+   * its own SLI reaches `target` (default: the objective), and the objective is then the share
+   * of good slices.
+   */
+  timeslices: z
+    .strictObject({
+      slice: z.enum(TIMESLICES).default("1h"),
+      target: z.number().gt(0).lt(1, "below 1, e.g. 0.95").optional(),
+    })
+    .optional(),
+  /** Burn-rate alerting; defaults: the SRE Workbook's four rules. */
+  alerting: z
+    .strictObject({
+      rules: z.array(BurnAlertRuleSchema).min(1).max(8).optional(),
+      /** Events a lookback needs before its rule may fire: one failure in a quiet lookback cannot page alone. */
+      minEvents: z.number().int().min(1).max(10_000).default(10),
+      /** One notice when every region of the probe stored no run for this long (default: 3 intervals, at least 15m); false: never. */
+      noDataAfter: z.union([lookback, z.literal(false)]).optional(),
+    })
+    .optional(),
 });
 
 export const ProbeSchema = z

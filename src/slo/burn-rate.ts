@@ -13,6 +13,10 @@
  *
  * It is null when the lookback holds no events: nothing was measured, which is not "0".
  *
+ * Every lookback is the exact span [now − lookback, now), counted run by run at its ends
+ * (ledger.ts): "the last hour" at 10:27 is 09:27–10:27, so the same burst pages whether the check
+ * runs at :08 or at :27.
+ *
  * An alert fires when a long and a short lookback both burn at or above a threshold: the long
  * one says enough budget went to matter, the short one that it is still going on, so the alert
  * stops soon after the problem does. Defaults (Workbook, for a 30-day window):
@@ -22,30 +26,20 @@
  *     ticket: burn(24h) ≥ 3    and burn(2h)  ≥ 3      (10 % in a day)
  *             burn(3d)  ≥ 1    and burn(6h)  ≥ 1      (10 % in three days)
  *
- * The 5m and 30m lookbacks are finer than the hourly rollups, so rates are computed from a
- * generic list of timed events: the caller passes raw runs (kept 14 days) for the short lookbacks
- * and rollups for the long ones, and hands the rates to burnAlert.
+ * A lookback also needs `minEvents` events before its rule may fire: in a quiet lookback (5 runs
+ * in 5 minutes) one failure is a burn of 200 and would page on its own. The report shows each
+ * lookback's good, bad and no-data counts, so a burn of 40 read off 1 failure in 25 events is
+ * visible as such.
  */
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
+import { durationMs } from "../probe/schema.ts";
 import { allowedErrorRate } from "./error-budget.ts";
-import { assertCounts, countsIn, type TimedEvents } from "./sli.ts";
-import { type Span } from "./windows.ts";
+import { assertCounts } from "./sli.ts";
 
-/** The lookbacks the alert rules may use. */
-export const BURN_WINDOWS_MS = Object.freeze({
-  "5m": 5 * MINUTE_MS,
-  "30m": 30 * MINUTE_MS,
-  "1h": HOUR_MS,
-  "2h": 2 * HOUR_MS,
-  "6h": 6 * HOUR_MS,
-  "24h": DAY_MS,
-  "3d": 3 * DAY_MS,
-});
-
-export type BurnWindow = keyof typeof BURN_WINDOWS_MS;
+/** A lookback, as a duration: "5m", "1h", "3d". */
+export type BurnWindow = string;
 
 /** Burn rate per lookback; null = no events in it. */
-export type BurnRates = Partial<Record<BurnWindow, number | null>>;
+export type BurnRates = Record<BurnWindow, number | null>;
 
 /**
  * (bad / events) / (1 − objective); null when there are no events. Always ≥ 0.
@@ -59,46 +53,6 @@ export function burnRate(counts: { good: number; bad: number }, objective: numbe
   const events = counts.good + counts.bad;
   if (events === 0) return null;
   return counts.bad / events / rate;
-}
-
-/**
- * The span a lookback reads at `now`: [now − lookback, now) for point events (raw runs,
- * bucketMs 0), or, for buckets of bucketMs that start on multiples of it (rollups), from the
- * start of the bucket that holds now − lookback, so the oldest bucket is taken whole rather than
- * dropped (the same rule as resolveWindow).
- */
-export function lookbackSpan(now: number, lookbackMs: number, bucketMs = 0): Span {
-  if (!Number.isFinite(now)) throw new RangeError(`now must be a time in epoch ms, got ${now}`);
-  if (!(Number.isFinite(lookbackMs) && lookbackMs > 0)) throw new RangeError(`lookbackMs must be a positive duration, got ${lookbackMs}`);
-  if (!(Number.isFinite(bucketMs) && bucketMs >= 0)) throw new RangeError(`bucketMs must be a duration ≥ 0, got ${bucketMs}`);
-  const start = now - lookbackMs;
-  return { from: bucketMs > 0 ? Math.floor(start / bucketMs) * bucketMs : start, to: now };
-}
-
-/**
- * Burn rate over the events in lookbackSpan(now, lookbackMs, bucketMs). No-data, when the events
- * carry it, is not counted here: fold it into `bad` first to burn it as bad.
- */
-export function burnRateOver(events: readonly TimedEvents[], objective: number, options: { now: number; lookbackMs: number; bucketMs?: number }): number | null {
-  const span = lookbackSpan(options.now, options.lookbackMs, options.bucketMs);
-  return burnRate(countsIn(events, span.from, span.to), objective);
-}
-
-/**
- * Burn rates of several named lookbacks from one source of events.
- *
- * @example
- * const rates = {
- *   ...burnRates(rawRuns, 0.999, { now, windows: ["5m", "30m", "1h", "2h", "6h"] }),
- *   ...burnRates(hourly, 0.999, { now, bucketMs: HOUR_MS, windows: ["24h", "3d"] }),
- * };
- */
-export function burnRates(events: readonly TimedEvents[], objective: number, options: { now: number; bucketMs?: number; windows: readonly BurnWindow[] }): BurnRates {
-  const rates: BurnRates = {};
-  for (const w of options.windows) {
-    rates[w] = burnRateOver(events, objective, { now: options.now, lookbackMs: BURN_WINDOWS_MS[w], ...(options.bucketMs === undefined ? {} : { bucketMs: options.bucketMs }) });
-  }
-  return rates;
 }
 
 /** The burn rate that spends `share` of the budget (0.02 = 2 %) in `lookbackMs` of a window of `windowMs`. */
@@ -123,26 +77,49 @@ export interface BurnAlertRule {
 
 export interface BurnAlertConfig {
   rules: readonly BurnAlertRule[];
+  /** Events each lookback of a rule needs before the rule may fire. */
+  minEvents: number;
 }
 
 /** The Workbook's four rules for a 30-day window; see the file comment. */
-export const DEFAULT_BURN_ALERT_CONFIG: BurnAlertConfig = Object.freeze({
-  rules: Object.freeze([
-    Object.freeze({ severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4 }),
-    Object.freeze({ severity: "page", longWindow: "6h", shortWindow: "30m", threshold: 6 }),
-    Object.freeze({ severity: "ticket", longWindow: "24h", shortWindow: "2h", threshold: 3 }),
-    Object.freeze({ severity: "ticket", longWindow: "3d", shortWindow: "6h", threshold: 1 }),
-  ] satisfies BurnAlertRule[]),
-});
+export const DEFAULT_BURN_ALERT_RULES: readonly BurnAlertRule[] = Object.freeze([
+  Object.freeze({ severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4 }),
+  Object.freeze({ severity: "page", longWindow: "6h", shortWindow: "30m", threshold: 6 }),
+  Object.freeze({ severity: "ticket", longWindow: "24h", shortWindow: "2h", threshold: 3 }),
+  Object.freeze({ severity: "ticket", longWindow: "3d", shortWindow: "6h", threshold: 1 }),
+] satisfies BurnAlertRule[]);
 
-/** The lookbacks a config reads, so the caller computes only those. */
-export function windowsOf(config: BurnAlertConfig = DEFAULT_BURN_ALERT_CONFIG): BurnWindow[] {
+/** Events a lookback needs by default before its rule may fire. */
+export const DEFAULT_MIN_EVENTS = 10;
+
+export const DEFAULT_BURN_ALERT_CONFIG: BurnAlertConfig = Object.freeze({ rules: DEFAULT_BURN_ALERT_RULES, minEvents: DEFAULT_MIN_EVENTS });
+
+/** The alert config of a probe's `slo.alerting` (validated by the probe schema), defaults filled in. */
+export function burnAlertConfigOf(alerting: { rules?: readonly { severity: AlertSeverity; long: string; short: string; burnRate: number }[] | undefined; minEvents?: number } | undefined): BurnAlertConfig {
+  return {
+    rules: alerting?.rules?.map((r) => ({ severity: r.severity, longWindow: r.long, shortWindow: r.short, threshold: r.burnRate })) ?? DEFAULT_BURN_ALERT_RULES,
+    minEvents: alerting?.minEvents ?? DEFAULT_MIN_EVENTS,
+  };
+}
+
+/** The lookbacks a config reads, shortest first, so the caller counts only those. */
+export function windowsOf(config: Pick<BurnAlertConfig, "rules"> = DEFAULT_BURN_ALERT_CONFIG): BurnWindow[] {
   const seen = new Set<BurnWindow>();
   for (const r of config.rules) {
     seen.add(r.longWindow);
     seen.add(r.shortWindow);
   }
-  return (Object.keys(BURN_WINDOWS_MS) as BurnWindow[]).filter((w) => seen.has(w));
+  return [...seen].sort((a, b) => durationMs(a) - durationMs(b));
+}
+
+/** The counts of one lookback and its burn rate. */
+export interface BurnWindowCounts {
+  good: number;
+  bad: number;
+  noData: number;
+  /** good + bad: what the burn rate is a ratio of. */
+  events: number;
+  burnRate: number | null;
 }
 
 export interface FiringRule extends BurnAlertRule {
@@ -151,38 +128,50 @@ export interface FiringRule extends BurnAlertRule {
   short: number;
 }
 
+/** A rule whose lookbacks burn fast enough but hold fewer than minEvents events: it did not fire. */
+export interface HeldRule extends BurnAlertRule {
+  /** The lookbacks with too few events. */
+  quiet: BurnWindow[];
+}
+
 export interface BurnAlert {
   /** The most severe firing rule's severity, or "ok". */
   state: "ok" | AlertSeverity;
   /** Every rule that fires, pages first, in config order within a severity. */
   firing: FiringRule[];
+  /** Rules held back only by minEvents. */
+  held: HeldRule[];
 }
 
 /**
- * The alert state from burn rates. A rule fires when both its lookbacks have a rate (not null)
- * ≥ its threshold; a null rate (no events) never fires. A lookback the config needs but the rates
- * leave out is a caller bug and throws, rather than silently never alerting.
+ * The alert state from each lookback's counts. A rule fires when both its lookbacks have a burn
+ * rate (not null) ≥ its threshold and at least `minEvents` events; a lookback the config needs but
+ * the counts leave out is a caller bug and throws, rather than silently never alerting.
  *
  * @example
- * burnAlert({ "5m": 20, "30m": 8, "1h": 15, "2h": 5, "6h": 7, "24h": 2, "3d": 0.8 })
- * // { state: "page", firing: [1h/5m page, 6h/30m page] }
+ * burnAlert({ "5m": w(20), "30m": w(8), "1h": w(15), "2h": w(5), "6h": w(7), "24h": w(2), "3d": w(0.8) })
+ * // { state: "page", firing: [1h/5m page, 6h/30m page], held: [] }
  */
-export function burnAlert(rates: BurnRates, config: BurnAlertConfig = DEFAULT_BURN_ALERT_CONFIG): BurnAlert {
+export function burnAlert(windows: Readonly<Record<BurnWindow, BurnWindowCounts>>, config: BurnAlertConfig = DEFAULT_BURN_ALERT_CONFIG): BurnAlert {
   const firing: FiringRule[] = [];
+  const held: HeldRule[] = [];
   for (const rule of config.rules) {
     if (!(Number.isFinite(rule.threshold) && rule.threshold > 0)) throw new RangeError(`a burn-rate threshold must be a positive number, got ${rule.threshold}`);
-    const long = rateOf(rates, rule.longWindow);
-    const short = rateOf(rates, rule.shortWindow);
-    if (long !== null && short !== null && long >= rule.threshold && short >= rule.threshold) firing.push({ ...rule, long, short });
+    const long = countsOf(windows, rule.longWindow);
+    const short = countsOf(windows, rule.shortWindow);
+    if (long.burnRate === null || short.burnRate === null || long.burnRate < rule.threshold || short.burnRate < rule.threshold) continue;
+    const quiet = [rule.longWindow, rule.shortWindow].filter((w) => countsOf(windows, w).events < config.minEvents);
+    if (quiet.length > 0) held.push({ ...rule, quiet });
+    else firing.push({ ...rule, long: long.burnRate, short: short.burnRate });
   }
   firing.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "page" ? -1 : 1));
   const state = firing.some((f) => f.severity === "page") ? "page" : firing.length > 0 ? "ticket" : "ok";
-  return { state, firing };
+  return { state, firing, held };
 }
 
-function rateOf(rates: BurnRates, window: BurnWindow): number | null {
-  const rate = rates[window];
-  if (rate === undefined) throw new RangeError(`no burn rate for the ${window} lookback, which an alert rule needs; pass null when it has no events`);
-  if (rate !== null && !(Number.isFinite(rate) && rate >= 0)) throw new RangeError(`the ${window} burn rate must be a number ≥ 0 or null, got ${rate}`);
-  return rate;
+function countsOf(windows: Readonly<Record<BurnWindow, BurnWindowCounts>>, window: BurnWindow): BurnWindowCounts {
+  const counts = windows[window];
+  if (counts === undefined) throw new RangeError(`no counts for the ${window} lookback, which an alert rule needs`);
+  if (counts.burnRate !== null && !(Number.isFinite(counts.burnRate) && counts.burnRate >= 0)) throw new RangeError(`the ${window} burn rate must be a number ≥ 0 or null, got ${counts.burnRate}`);
+  return counts;
 }

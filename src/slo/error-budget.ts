@@ -8,7 +8,9 @@
  *     remainingFraction = remaining / budget         (1 untouched, 0 spent, < 0 overspent)
  *
  * timeslices: the window is cut into slices (an hour by default); a slice is good when its own
- * SLI ≥ objective, bad otherwise, and a slice without events is left out (no events, no SLI).
+ * SLI ≥ the slice target (the objective unless set apart), bad otherwise, and a slice without
+ * events is left out (no events, no SLI). With no-data counted as bad, a slice of missing runs
+ * is a bad slice.
  *     budget    = (1 − objective) × slices with events
  *     consumed  = bad slices
  * Timeslices judge "how many hours were we out of SLO", which a few huge bursts cannot dominate
@@ -18,8 +20,7 @@
  * division by zero, at 0 there is nothing to promise. Probe validation already refuses 100 %;
  * this refuses it again for any other caller, with the same advice.
  */
-import { HOUR_MS } from "../time.ts";
-import { applyNoData, assertCounts, type EventCounts, type NoDataTreatment, sli, type TimedEvents } from "./sli.ts";
+import { applyNoData, assertCounts, type EventCounts, type NoDataTreatment, sli } from "./sli.ts";
 
 export class ObjectiveError extends RangeError {
   override name = "ObjectiveError";
@@ -88,8 +89,10 @@ export function occurrencesBudget(counts: EventCounts, objective: number, option
 export interface TimeslicesBudget {
   method: "timeslices";
   objective: number;
+  /** A slice is good when its own SLI reaches this (OpenSLO's timeSliceTarget; default: the objective). */
+  sliceTarget: number;
   sliceMs: number;
-  /** Slices in [from, to), with or without events. */
+  /** Slices in the window, with or without events. */
   slices: number;
   goodSlices: number;
   badSlices: number;
@@ -104,45 +107,53 @@ export interface TimeslicesBudget {
 }
 
 /**
- * The timeslices budget of [from, to): events are grouped into slices of `sliceMs` starting at
- * `from` (slice k holds the events with from + k·sliceMs ≤ at < from + (k+1)·sliceMs) and each
- * slice is judged by its SLI under the same no-data treatment. Pass hourly rollups for hour
- * slices, or raw runs for finer ones.
+ * The timeslices budget of a window cut into slices (windows.ts slicesOf): each slice's counts are
+ * judged by its SLI under the same no-data treatment, good when it reaches `target`.
  *
  * @example
- * timeslicesBudget(rollupEvents(hourly, { kind: "availability" }), 0.99, { from, to, noData: "excluded" })
+ * timeslicesBudget(sliceCounts, 0.99, { sliceMs: HOUR_MS, target: 0.95, noData: "excluded" })
  */
 export function timeslicesBudget(
-  events: readonly TimedEvents[],
+  slices: readonly EventCounts[],
   objective: number,
-  options: { from: number; to: number; sliceMs?: number; noData: NoDataTreatment },
+  options: { sliceMs: number; target?: number | undefined; noData: NoDataTreatment },
 ): TimeslicesBudget {
   const rate = allowedErrorRate(objective);
-  const { from, to } = options;
-  const sliceMs = options.sliceMs ?? HOUR_MS;
-  if (!(Number.isFinite(from) && Number.isFinite(to))) throw new RangeError(`from and to must be times in epoch ms, got ${from} and ${to}`);
+  const { sliceMs } = options;
+  const target = options.target ?? objective;
   if (!(Number.isFinite(sliceMs) && sliceMs > 0)) throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
-  const slices = Math.max(0, Math.ceil((to - from) / sliceMs));
-  const sums = new Map<number, EventCounts>();
-  for (const e of events) {
-    if (!(e.at >= from && e.at < to)) continue;
-    assertCounts(e);
-    const k = Math.floor((e.at - from) / sliceMs);
-    const s = sums.get(k) ?? { good: 0, bad: 0, noData: 0 };
-    sums.set(k, { good: s.good + e.good, bad: s.bad + e.bad, noData: s.noData + (e.noData ?? 0) });
-  }
+  if (!(target > 0 && target <= 1)) throw new RangeError(`the slice target must be in (0, 1], got ${target}`);
   let goodSlices = 0;
   let badSlices = 0;
-  for (const counts of sums.values()) {
+  for (const counts of slices) {
     const value = sli(counts, { noData: options.noData }).value;
     if (value === null) continue;
-    if (value >= objective) goodSlices++;
+    if (value >= target) goodSlices++;
     else badSlices++;
   }
   const judged = goodSlices + badSlices;
   const budget = rate * judged;
   const remaining = budget - badSlices;
-  const base = { method: "timeslices" as const, objective, sliceMs, slices, goodSlices, badSlices, emptySlices: slices - judged, budget, consumed: badSlices, remaining };
+  const base = { method: "timeslices" as const, objective, sliceTarget: target, sliceMs, slices: slices.length, goodSlices, badSlices, emptySlices: slices.length - judged, budget, consumed: badSlices, remaining };
   if (judged === 0) return { ...base, remainingFraction: null, reason: "no slice in the window has events, so no budget yet" };
   return { ...base, remainingFraction: remaining / budget };
+}
+
+/** The budget as minutes of full downtime over the window's length. */
+export interface BudgetMinutes {
+  /** (1 − objective) × the window in minutes: 43.2 for 99.9 % over 30 days. */
+  allowed: number;
+  /** The share of the budget consumed, as minutes; null without events. */
+  consumed: number | null;
+  remaining: number | null;
+}
+
+/**
+ * @example
+ * budgetMinutes({ budget: 10, consumed: 5, remainingFraction: 0.5 }, 0.999, 30 * DAY_MS) // { allowed: 43.2, consumed: 21.6, remaining: 21.6 }
+ */
+export function budgetMinutes(budget: Pick<OccurrencesBudget | TimeslicesBudget, "budget" | "consumed" | "remainingFraction">, objective: number, windowMs: number): BudgetMinutes {
+  const allowed = allowedErrorRate(objective) * (windowMs / 60_000);
+  if (budget.remainingFraction === null) return { allowed, consumed: null, remaining: null };
+  return { allowed, consumed: allowed * (1 - budget.remainingFraction), remaining: allowed * budget.remainingFraction };
 }

@@ -1,9 +1,10 @@
 /**
  * A leading indicator: is the journey getting slower, before it breaks the latency SLO?
  *
- * One point per complete UTC day: the day's p95, from the daily rollups of every region merged
- * (histograms add up). Today is left out because a partial day over-weights the hours seen so
- * far (a morning of light traffic is not a day).
+ * One point per complete UTC day: the day's p95 (and, as a second trend, its median), from the
+ * daily rollups of every region merged (histograms add up), interpolated inside the bucket so a
+ * rise of 10 % a week, less than a bucket's width over two weeks, still moves the points. Today
+ * is left out because a partial day over-weights the hours seen so far.
  *
  * The trend is the Theil–Sen estimator: the median, over every pair of days i < j, of
  *
@@ -22,16 +23,17 @@
  *
  * Days whose p95 is unknown (no non-down runs) or in the overflow bucket (over 131 s, Infinity)
  * are skipped: they have no finite value to fit. Fewer than 3 points give no trend (null with a
- * reason): two points make a line, not a trend.
+ * reason): two points make a line, not a trend. The slope comes with Sen's 95 % confidence
+ * interval; a trend whose interval holds 0 is reported, but not as significant.
  */
 import { DAY_MS } from "../time.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-import { emptyHistogram, type Histogram, merge, quantile } from "./latency-histogram.ts";
+import { emptyHistogram, type Histogram, interpolatedQuantile, merge } from "./latency-histogram.ts";
 
 export interface TrendPoint {
   /** Start of the UTC day, epoch ms. */
   day: number;
-  /** The day's quantile (p95 by default) in ms, an upper bound within 26 % (latency-histogram.ts). */
+  /** The day's quantile (p95 by default) in ms, interpolated inside its bucket (within 26 %, latency-histogram.ts). */
   ms: number;
 }
 
@@ -77,71 +79,113 @@ export function theilSen(points: readonly { x: number; y: number }[]): Line | nu
   return { slope: slope + 0, intercept: intercept + 0 };
 }
 
-/**
- * One point per UTC day present in the daily rollups: the histograms of that day (every region)
- * merged, then the q-quantile. Hourly rollups are ignored, so passing both grains cannot count a
- * run twice. Days without a finite quantile are skipped (see the file comment). Sorted by day.
- */
-export function dailyQuantiles(rollups: readonly Pick<Rollup, "grain" | "bucketAt" | "latency">[], q = 0.95): TrendPoint[] {
+/** A day's latency histogram (every region merged). */
+export interface DayHistogram {
+  /** Start of the UTC day, epoch ms. */
+  day: number;
+  latency: Histogram;
+}
+
+/** Histograms of daily rollups, summed per UTC day (every region). */
+export function dayHistograms(rollups: readonly Pick<Rollup, "bucketAt" | "latency">[]): DayHistogram[] {
   const byDay = new Map<number, Histogram>();
-  for (const r of rollups) {
-    if (r.grain !== "day") continue;
-    byDay.set(r.bucketAt, merge(byDay.get(r.bucketAt) ?? emptyHistogram(), r.latency));
-  }
+  for (const r of rollups) byDay.set(r.bucketAt, merge(byDay.get(r.bucketAt) ?? emptyHistogram(), r.latency));
+  return [...byDay].map(([day, latency]) => ({ day, latency })).sort((a, b) => a.day - b.day);
+}
+
+/**
+ * One point per day: the day's q-quantile, interpolated inside its bucket so that a shift smaller
+ * than a bucket shows (latency-histogram.ts interpolatedQuantile). Days without a finite
+ * quantile are skipped (see the file comment). Sorted by day.
+ */
+export function dailyQuantiles(days: readonly DayHistogram[], q = 0.95): TrendPoint[] {
   const points: TrendPoint[] = [];
-  for (const [day, h] of byDay) {
-    const ms = quantile(h, q);
+  for (const { day, latency } of days) {
+    const ms = interpolatedQuantile(latency, q);
     if (ms !== null && Number.isFinite(ms)) points.push({ day, ms });
   }
   return points.sort((a, b) => a.day - b.day);
 }
 
+/** The confidence interval of a Theil–Sen slope (Sen 1968), at a two-sided level. */
+export interface SlopeConfidence {
+  level: number;
+  lowMsPerDay: number;
+  highMsPerDay: number;
+  /** The interval leaves out 0: the trend is unlikely to be noise. */
+  significant: boolean;
+}
+
+/** z of the two-sided 95 % level. */
+const Z_95 = 1.959963984540054;
+
+/**
+ * Sen's interval for the slope: with N pairwise slopes sorted and C = z·√(n(n−1)(2n+5)/18) (the
+ * standard deviation of Kendall's S, no ties), the bounds are the slopes of rank (N − C)/2 and
+ * (N + C)/2 + 1, rounded outwards and clamped to the slopes there are.
+ */
+export function slopeConfidence(points: readonly { x: number; y: number }[]): SlopeConfidence | null {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++) for (let j = i + 1; j < points.length; j++) if (points[i]!.x !== points[j]!.x) slopes.push((points[j]!.y - points[i]!.y) / (points[j]!.x - points[i]!.x));
+  if (slopes.length === 0) return null;
+  slopes.sort((a, b) => a - b);
+  const n = points.length;
+  const spread = Z_95 * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+  const low = slopes[Math.max(0, Math.floor((slopes.length - spread) / 2) - 1)]!;
+  const high = slopes[Math.min(slopes.length - 1, Math.ceil((slopes.length + spread) / 2))]!;
+  return { level: 0.95, lowMsPerDay: low + 0, highMsPerDay: high + 0, significant: low > 0 || high < 0 };
+}
+
 export type LatencyTrend =
   | {
+      /** The quantile the points are (0.95: p95, 0.5: the median). */
+      quantile: number;
       /** Theil–Sen slope of the daily quantile, ms per day. */
       slopeMsPerDay: number;
       /** slopeMsPerDay × 7 / baselineMs. */
       relativeChangePerWeek: number;
       /** Median of the daily quantiles. */
       baselineMs: number;
+      confidence: SlopeConfidence | null;
       points: TrendPoint[];
       from: number;
       to: number;
     }
-  | { slopeMsPerDay: null; relativeChangePerWeek: null; baselineMs: null; reason: string; points: TrendPoint[]; from: number; to: number };
+  | { quantile: number; slopeMsPerDay: null; relativeChangePerWeek: null; baselineMs: null; confidence: null; reason: string; points: TrendPoint[]; from: number; to: number };
 
 /**
- * The trend of the daily p95 over the `days` complete UTC days before the one holding `now`
- * ([from, to) = [startOfToday − days, startOfToday)).
+ * The trend of a daily quantile (p95 by default) over the `days` complete UTC days before the one
+ * holding `now` ([from, to) = [startOfToday − days, startOfToday)).
  *
  * @example
- * latencyTrend(dailyRollups, { now }) // { slopeMsPerDay: 12.5, relativeChangePerWeek: 0.21, ... }
+ * latencyTrend(dayHistograms(dailyRollups), { now }) // { slopeMsPerDay: 12.5, relativeChangePerWeek: 0.21, ... }
  */
-export function latencyTrend(
-  rollups: readonly Pick<Rollup, "grain" | "bucketAt" | "latency">[],
-  options: { now: number; days?: number; quantile?: number },
-): LatencyTrend {
-  const days = options.days ?? 14;
+export function latencyTrend(days: readonly DayHistogram[], options: { now: number; days?: number; quantile?: number }): LatencyTrend {
+  const count = options.days ?? 14;
+  const q = options.quantile ?? 0.95;
   if (!Number.isFinite(options.now)) throw new RangeError(`now must be a time in epoch ms, got ${options.now}`);
-  if (!(Number.isInteger(days) && days >= 1)) throw new RangeError(`days must be a whole number ≥ 1, got ${days}`);
+  if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`days must be a whole number ≥ 1, got ${count}`);
   const to = Math.floor(options.now / DAY_MS) * DAY_MS;
-  const from = to - days * DAY_MS;
+  const from = to - count * DAY_MS;
   const points = dailyQuantiles(
-    rollups.filter((r) => r.bucketAt >= from && r.bucketAt < to),
-    options.quantile ?? 0.95,
+    days.filter((d) => d.day >= from && d.day < to),
+    q,
   );
   if (points.length < 3) {
     return {
+      quantile: q,
       slopeMsPerDay: null,
       relativeChangePerWeek: null,
       baselineMs: null,
-      reason: `a trend needs at least 3 days with latency data in the last ${days} days, found ${points.length}`,
+      confidence: null,
+      reason: `a trend needs at least 3 days with latency data in the last ${count} days, found ${points.length}`,
       points,
       from,
       to,
     };
   }
-  const line = theilSen(points.map((p) => ({ x: p.day / DAY_MS, y: p.ms })))!;
+  const xy = points.map((p) => ({ x: p.day / DAY_MS, y: p.ms }));
+  const line = theilSen(xy)!;
   const baselineMs = median(points.map((p) => p.ms))!;
-  return { slopeMsPerDay: line.slope, relativeChangePerWeek: (line.slope * 7) / baselineMs, baselineMs, points, from, to };
+  return { quantile: q, slopeMsPerDay: line.slope, relativeChangePerWeek: (line.slope * 7) / baselineMs, baselineMs, confidence: slopeConfidence(xy), points, from, to };
 }

@@ -1,30 +1,39 @@
 /**
  * The SLO report of a probe (or a set of regions of it, or a whole group): the SLIs with no-data
- * both excluded and counted as bad, the error budget, burn rates and the Workbook alert state,
- * the exhaustion forecast, and the latency trend. Pure: the API loads rollups and recent runs,
- * this composes them.
+ * both excluded and counted as bad, the error budget (in events or slices, and in minutes), each
+ * burn-rate lookback with its counts, the alert state, the exhaustion forecast, the daily
+ * burn-down, and the latency trends. Every figure is a tally over an exact span (ledger.ts). Pure:
+ * the API loads the rows (api/load-slo.ts), this composes them.
  */
-import { HOUR_MS } from "../time.ts";
-import type { LoadedProbe } from "../probe/registry.ts";
-import type { Rollup } from "../storage/rollup-rows.ts";
-import { burnAlert, burnRates, DEFAULT_BURN_ALERT_CONFIG, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnRates, type BurnWindow } from "./burn-rate.ts";
-import { expectedRunsPerRegion } from "./coverage.ts";
-import { occurrencesBudget, timeslicesBudget, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
-import { badEventsPerHour, forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
-import { emptyHistogram, merge, quantile } from "./latency-histogram.ts";
-import { latencyTrend, type LatencyTrend } from "./latency-trend.ts";
-import { availabilityCounts, latencyCounts, rollupEvents, sli, sliBoth, type EventCounts, type SliKind, type SliResult, type TimedEvents } from "./sli.ts";
-import { resolveWindow, selectRollups, type SloWindow, type Span } from "./windows.ts";
+import { durationMs } from "../probe/schema.ts";
+import { DAY_MS, HOUR_MS } from "../time.ts";
+import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
+import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
+import { forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
+import { quantile } from "./latency-histogram.ts";
+import { dayHistograms, latencyTrend, type LatencyTrend } from "./latency-trend.ts";
+import { addTallies, emptyTally, eventsOf, tallySpan, type ProbeHistory, type SliKind, type Tally, type WindowCounts } from "./ledger.ts";
+import { FORECAST_LOOKBACK, silenceLookbackMs, sliceMsOf, TREND_DAYS } from "./report-plan.ts";
+import { sli, sliBoth, type SliResult } from "./sli.ts";
+import { resolveWindow, slicesOf, windowLengthMs, type SloWindow, type Span } from "./windows.ts";
 
-/** Windows shorter than an hour come from raw runs; the others from hourly rollups. */
-const RAW_WINDOWS: readonly BurnWindow[] = ["5m", "30m"];
+/** One burn-rate lookback: its exact span, its counts and its rate. */
+export interface LookbackReport extends BurnWindowCounts {
+  from: number;
+  to: number;
+  missing: number;
+  monitoringSide: number;
+}
 
-/** A recent raw run, for the short burn-rate windows. */
-export interface RecentRun {
-  slotAt: number;
-  region: string;
-  status: "up" | "degraded" | "down";
-  durationMs: number;
+/** One UTC day of the window: that day's SLI, and the budget left at its end (burn-down). */
+export interface DayBudget {
+  day: number;
+  good: number;
+  bad: number;
+  noData: number;
+  sli: number | null;
+  /** The occurrences budget left from the window's start through the end of this day (no data excluded). */
+  remainingFraction: number | null;
 }
 
 export interface SliReport {
@@ -32,14 +41,25 @@ export interface SliReport {
   objective: number;
   /** For latency: the threshold of "P% of runs under T ms". */
   underMs?: number;
-  events: EventCounts;
+  /**
+   * For latency: how the runs were judged. "exact": every run by its own duration. "mixed": some
+   * hours were counted under another threshold, and `events.estimated` of them were judged from
+   * the latency histogram instead (conservatively: the bucket holding the threshold counts as over).
+   */
+  method?: "exact" | "mixed";
+  events: WindowCounts;
   sli: { excluded: SliResult; noDataAsBad: SliResult };
   budget: OccurrencesBudget | TimeslicesBudget;
   /** The same budget with no-data counted as bad events. */
   budgetNoDataAsBad: OccurrencesBudget | TimeslicesBudget;
+  /** The budget as minutes of full downtime over the window. */
+  budgetMinutes: BudgetMinutes;
   burnRates: BurnRates;
-  alert: BurnAlert;
+  /** Each lookback the alert rules read, with its good, bad and no-data counts. */
+  lookbacks: Record<string, LookbackReport>;
+  alert: BurnAlert & { minEvents: number };
   forecast: ExhaustionForecast;
+  history: DayBudget[];
 }
 
 export interface StepReport {
@@ -49,12 +69,24 @@ export interface StepReport {
   sli: SliResult;
 }
 
+/** Every region of the probes stored nothing for a while: the no-data alert's input. */
+export interface Silence {
+  lookbackMs: number;
+  expected: number;
+  stored: number;
+  /** Runs were due and none was stored, in any region. */
+  silent: boolean;
+}
+
 export interface SloReport {
   probeIds: string[];
   regions: string[];
   window: SloWindow;
   budgeting: "occurrences" | "timeslices";
+  /** The span counted: [now − window, now), from the next hour when its first hour is past raw retention. */
   span: Span;
+  /** "run": both ends exact to the run. "hour": the window's first hour is past raw retention, so it starts at the next hour. */
+  resolution: "run" | "hour";
   availability: SliReport;
   latency: SliReport | null;
   /**
@@ -64,126 +96,169 @@ export interface SloReport {
   steps: StepReport[];
   /** Run-time percentiles over the window from the merged histograms (upper bucket bounds, ms). */
   percentiles: { p50: number | null; p95: number | null; p99: number | null };
+  /** Daily p95 over the last 14 complete days. */
   trend: LatencyTrend;
+  /** Daily median over the same days. */
+  trendMedian: LatencyTrend;
+  /** Null when the no-data alert is off for these probes. */
+  silence: Silence | null;
 }
 
 export interface SloReportInput {
-  probes: readonly LoadedProbe[];
+  histories: readonly ProbeHistory[];
   /** Regions to include (each probe contributes the ones it runs in). */
   regions: readonly string[];
   window: SloWindow;
   budgeting?: "occurrences" | "timeslices";
   now: number;
-  /**
-   * Rollups of these probes: daily ones over the window, hourly ones from at least 3 days back
-   * (the longest burn window) and over the whole window for timeslices budgeting.
-   */
-  rollups: readonly Rollup[];
-  /** Raw runs of the last 30 minutes, for the 5m and 30m burn rates. */
-  recentRuns: readonly RecentRun[];
-  alertConfig?: BurnAlertConfig;
 }
 
-function runEvents(runs: readonly RecentRun[], kind: SliKind): TimedEvents[] {
-  return runs
-    .filter((r) => kind.kind === "availability" || r.status !== "down")
-    .map((r) => {
-      const good = kind.kind === "availability" ? r.status !== "down" : r.durationMs <= kind.underMs;
-      return { at: r.slotAt, good: good ? 1 : 0, bad: good ? 0 : 1 };
-    });
+/** The counts of every probe over one span. */
+function tallyAll(input: SloReportInput, span: Span, thresholdMs: number | undefined): Tally {
+  return input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, span, { regions: input.regions, thresholdMs })), emptyTally(span.from));
 }
 
-function expectedRuns(input: SloReportInput, span: Span): number {
-  return input.probes.reduce((n, p) => n + expectedRunsPerRegion(p, span.from, span.to) * p.probe.regions.filter((r) => input.regions.includes(r)).length, 0);
+interface Context {
+  input: SloReportInput;
+  span: Span;
+  windowTally: Tally;
+  thresholdMs: number | undefined;
+  alertConfig: BurnAlertConfig;
+  lookbackTallies: Map<string, Tally>;
+  dayTallies: { day: number; tally: Tally }[];
+  sliceTallies: Tally[] | null;
+  sliceMs: number;
+  sliceTarget: number | undefined;
 }
 
-function sliReport(input: SloReportInput, kind: SliKind, objective: number, span: Span, windowRollups: readonly Rollup[], hourly: readonly Rollup[]): SliReport {
-  const expected = expectedRuns(input, span);
-  const events = kind.kind === "availability" ? availabilityCounts(windowRollups, expected) : latencyCounts(windowRollups, kind.underMs, expected);
+function lookbackReport(tally: Tally, kind: SliKind, objective: number, span: Span): LookbackReport {
+  const e = eventsOf(tally, kind);
+  return { from: span.from, to: span.to, good: e.good, bad: e.bad, noData: e.noData, events: e.good + e.bad, burnRate: burnRate(e, objective), missing: e.missing, monitoringSide: e.monitoringSide };
+}
+
+function history(ctx: Context, kind: SliKind, objective: number): DayBudget[] {
+  let cumulative = { good: 0, bad: 0, noData: 0 };
+  return ctx.dayTallies.map(({ day, tally }) => {
+    const e = eventsOf(tally, kind);
+    cumulative = { good: cumulative.good + e.good, bad: cumulative.bad + e.bad, noData: cumulative.noData + e.noData };
+    return { day, good: e.good, bad: e.bad, noData: e.noData, sli: sli(e, { noData: "excluded" }).value, remainingFraction: occurrencesBudget(cumulative, objective, { noData: "excluded" }).remainingFraction };
+  });
+}
+
+function sliReport(ctx: Context, kind: SliKind, objective: number): SliReport {
+  const { input, span } = ctx;
+  const events = eventsOf(ctx.windowTally, kind);
   const budgeting = input.budgeting ?? "occurrences";
   const budgetOf = (noData: "excluded" | "bad") =>
-    budgeting === "occurrences"
+    budgeting === "occurrences" || ctx.sliceTallies === null
       ? occurrencesBudget(events, objective, { noData })
-      : timeslicesBudget(rollupEvents(hourly, kind), objective, { from: span.from, to: span.to, noData });
-  const config = input.alertConfig ?? DEFAULT_BURN_ALERT_CONFIG;
-  const wanted = windowsOf(config);
-  const rawEvents = runEvents(input.recentRuns, kind);
-  const hourlyEvents = rollupEvents(hourly, kind);
-  const rates: BurnRates = {
-    ...burnRates(rawEvents, objective, { now: input.now, windows: wanted.filter((w) => RAW_WINDOWS.includes(w)) }),
-    ...burnRates(hourlyEvents, objective, { now: input.now, bucketMs: HOUR_MS, windows: wanted.filter((w) => !RAW_WINDOWS.includes(w)) }),
-  };
-  // The forecast is in events whatever the budgeting: bad events per hour over the last 6 hours
-  // against the events the occurrences budget has left.
-  const forecast = forecastExhaustion({
-    remaining: occurrencesBudget(events, objective, { noData: "excluded" }).remaining,
-    badPerHour: badEventsPerHour(hourlyEvents, { now: input.now, lookbackMs: 6 * HOUR_MS, bucketMs: HOUR_MS }),
-    now: input.now,
-  });
+      : timeslicesBudget(ctx.sliceTallies.map((t) => eventsOf(t, kind)), objective, { sliceMs: ctx.sliceMs, target: ctx.sliceTarget, noData });
+  const budget = budgetOf("excluded");
+  const lookbacks: Record<string, LookbackReport> = {};
+  for (const w of windowsOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, { from: input.now - durationMs(w), to: input.now });
+  const burnRates: BurnRates = Object.fromEntries(Object.entries(lookbacks).map(([w, l]) => [w, l.burnRate]));
+  // The forecast is in events whatever the budgeting: bad events per hour over the exact last
+  // 6 hours against the events the occurrences budget has left.
+  const recent = eventsOf(ctx.lookbackTallies.get(FORECAST_LOOKBACK)!, kind);
+  const occurrences = occurrencesBudget(events, objective, { noData: "excluded" });
+  const forecast = forecastExhaustion({ events: occurrences.events, remaining: occurrences.remaining, badPerHour: recent.bad / (durationMs(FORECAST_LOOKBACK) / HOUR_MS), now: input.now });
   return {
     kind: kind.kind,
     objective,
-    ...(kind.kind === "latency" ? { underMs: kind.underMs } : {}),
+    ...(kind.kind === "latency" ? { underMs: kind.underMs, method: events.estimated > 0 ? ("mixed" as const) : ("exact" as const) } : {}),
     events,
     sli: sliBoth(events),
-    budget: budgetOf("excluded"),
+    budget,
     budgetNoDataAsBad: budgetOf("bad"),
-    burnRates: rates,
-    alert: burnAlert(rates, config),
+    budgetMinutes: budgetMinutes(budget, objective, budgeting === "timeslices" ? span.to - span.from : windowLengthMs(input.window, input.now)),
+    burnRates,
+    lookbacks,
+    alert: { ...burnAlert(lookbacks, ctx.alertConfig), minEvents: ctx.alertConfig.minEvents },
     forecast,
+    history: history(ctx, kind, objective),
   };
 }
 
-function stepReports(probes: readonly LoadedProbe[], rollups: readonly Rollup[]): StepReport[] {
-  if (probes.length !== 1) return [];
-  const failures = new Map<string, number>();
-  let total = 0;
-  for (const r of rollups) {
-    total += r.total;
-    for (const [step, n] of Object.entries(r.stepFailures)) failures.set(step, (failures.get(step) ?? 0) + n);
-  }
+function stepReports(input: SloReportInput, tally: Tally): StepReport[] {
+  if (input.histories.length !== 1) return [];
+  const ran = tally.up + tally.degraded + tally.down + tally.monitoring;
   let stoppedBefore = 0;
-  return probes[0]!.probe.steps.map((step) => {
-    const executed = Math.max(0, total - stoppedBefore);
-    const failed = Math.min(executed, failures.get(step.name) ?? 0);
+  return input.histories[0]!.probe.probe.steps.map((step) => {
+    const executed = Math.max(0, ran - stoppedBefore);
+    const failed = Math.min(executed, tally.stepFailures[step.name] ?? 0);
     stoppedBefore += failed;
-    return { name: step.name, executed, failed, sli: sli({ good: executed - failed, bad: failed, noData: 0 }, { noData: "excluded" }) };
+    // With no run at all, the reason counts the due runs that have no data.
+    return { name: step.name, executed, failed, sli: sli({ good: executed - failed, bad: failed, noData: executed === 0 ? tally.missing : 0 }, { noData: "excluded" }) };
   });
 }
 
-function percentilesOf(rollups: readonly Rollup[]): SloReport["percentiles"] {
-  const merged = rollups.reduce((h, r) => merge(h, r.latency), emptyHistogram());
+function percentilesOf(tally: Tally): SloReport["percentiles"] {
   const finite = (q: number) => {
-    const value = quantile(merged, q);
+    const value = quantile(tally.latency, q);
     return value === null || !Number.isFinite(value) ? null : value;
   };
   return { p50: finite(0.5), p95: finite(0.95), p99: finite(0.99) };
 }
 
+/** The UTC days the window touches, each clipped to the window. */
+function daySpans(span: Span): Span[] {
+  return slicesOf(span, DAY_MS);
+}
+
+function silenceOf(input: SloReportInput): Silence | null {
+  const lookbacks = input.histories.map((h) => silenceLookbackMs(h.probe));
+  if (lookbacks.some((l) => l === null)) return null;
+  const lookbackMs = Math.max(...(lookbacks as number[]));
+  const tally = input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, { from: input.now - lookbackMs, to: input.now })), emptyTally(input.now - lookbackMs));
+  return { lookbackMs, expected: tally.expected, stored: tally.stored, silent: tally.expected > 0 && tally.stored === 0 };
+}
+
 /**
- * One report over the given probes and regions. For a group, the probes' events are summed,
- * and the objective is the strictest of theirs.
+ * One report over the given probes and regions. For a group, the probes' events are summed; the
+ * objective is the strictest of theirs, and the alert rules and timeslices are the first probe's.
  */
 export function buildSloReport(input: SloReportInput): SloReport {
-  const span = resolveWindow(input.window, input.now);
-  const inScope = input.rollups.filter((r) => input.regions.includes(r.region) && input.probes.some((p) => p.probe.id === r.probeId));
-  const windowRollups = selectRollups(inScope, span.from, span.to);
-  const hourly = inScope.filter((r) => r.grain === "hour");
-  const availabilityObjective = Math.max(...input.probes.map((p) => p.probe.slo.availability));
-  const latencyTargets = input.probes.flatMap((p) => (p.probe.slo.latency ? [p.probe.slo.latency] : []));
-  const latencyTarget = latencyTargets.length === input.probes.length && latencyTargets.length > 0
+  const probes = input.histories.map((h) => h.probe.probe);
+  const first = probes[0]!;
+  const requested = resolveWindow(input.window, input.now);
+  const availabilityObjective = Math.max(...probes.map((p) => p.slo.availability));
+  const latencyTargets = probes.flatMap((p) => (p.slo.latency ? [p.slo.latency] : []));
+  const latencyTarget = latencyTargets.length === probes.length && latencyTargets.length > 0
     ? { percent: Math.max(...latencyTargets.map((t) => t.percent)), underMs: Math.min(...latencyTargets.map((t) => t.underMs)) }
     : null;
+  const thresholdMs = latencyTarget?.underMs;
+  const windowTally = tallyAll(input, requested, thresholdMs);
+  const span = { from: windowTally.from, to: requested.to };
+  const alertConfig = burnAlertConfigOf(first.slo.alerting);
+  const lookbackTallies = new Map<string, Tally>();
+  for (const w of [...windowsOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
+  const sliceMs = sliceMsOf(input.histories[0]!.probe);
+  const ctx: Context = {
+    input,
+    span,
+    windowTally,
+    thresholdMs,
+    alertConfig,
+    lookbackTallies,
+    dayTallies: daySpans(span).map((d) => ({ day: Math.floor(d.from / DAY_MS) * DAY_MS, tally: tallyAll(input, d, thresholdMs) })),
+    sliceTallies: (input.budgeting ?? "occurrences") === "timeslices" ? slicesOf(span, sliceMs).map((s) => tallyAll(input, s, thresholdMs)) : null,
+    sliceMs,
+    sliceTarget: first.slo.timeslices?.target,
+  };
+  const days = dayHistograms(input.histories.flatMap((h) => h.pairs.filter((p) => input.regions.includes(p.region)).flatMap((p) => [...p.days.values()])));
   return {
-    probeIds: input.probes.map((p) => p.probe.id),
+    probeIds: probes.map((p) => p.id),
     regions: [...input.regions],
     window: input.window,
     budgeting: input.budgeting ?? "occurrences",
     span,
-    availability: sliReport(input, { kind: "availability" }, availabilityObjective, span, windowRollups, hourly),
-    latency: latencyTarget ? sliReport(input, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent, span, windowRollups, hourly) : null,
-    steps: stepReports(input.probes, windowRollups),
-    percentiles: percentilesOf(windowRollups),
-    trend: latencyTrend(inScope.filter((r) => r.grain === "day"), { now: input.now }),
+    resolution: windowTally.exactFrom ? "run" : "hour",
+    availability: sliReport(ctx, { kind: "availability" }, availabilityObjective),
+    latency: latencyTarget ? sliReport(ctx, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent) : null,
+    steps: stepReports(input, windowTally),
+    percentiles: percentilesOf(windowTally),
+    trend: latencyTrend(days, { now: input.now, days: TREND_DAYS }),
+    trendMedian: latencyTrend(days, { now: input.now, days: TREND_DAYS, quantile: 0.5 }),
+    silence: silenceOf(input),
   };
 }

@@ -1,33 +1,16 @@
 /**
- * SLO windows: which span of time an SLO is judged over, and which rollup rows cover that span
- * exactly once.
+ * SLO windows: which span of time an SLO is judged over.
  *
- * Why windows start on an hour: the finest rollup is one (probe, region, hour) row, so an SLI
- * read from rollups can only start on an hour boundary. A rolling window of duration d at time
- * `now` is therefore
+ * A rolling window of duration d at time `now` is exactly [now − d, now): the runs whose slot is
+ * in it count, counted run by run at both ends and from rollups in between (ledger.ts). "The last
+ * hour" at 10:27 is 09:27–10:27, at any minute, so the Workbook's rules hold as written. Where the
+ * first hour of a window is past raw retention (30- and 90-day windows), the window starts at the
+ * next hour, and the report says so.
  *
- *     from = floorHour(now − d),  to = now
- *
- * i.e. it covers at least d and less than d + 1 h: the hour that holds `now − d` is taken whole
- * rather than dropped, so "the last hour" at 10:01 is 09:00–10:01 and not a one-minute sample.
- * The end is `now` itself: the current hour's rollup only holds runs up to now, so nothing after
- * `to` is counted. Because both ends line up with the rollups, expected runs counted over the
- * same [from, to) (coverage.ts expectedRunsPerRegion) match the stored runs slot for slot, and
- * no-data = expected − stored is exact.
- *
- * The calendar month is the UTC month holding `now`, from its first instant to now (already on
- * an hour boundary).
- *
- * Which grain serves which part (one rule for every window): whole UTC days inside [from, to)
- * come from daily rollups; the partial day at the start and the partial day at the end come
- * from hourly rollups. Every instant of [from, to) is served by exactly one grain, so nothing is
- * counted twice, the answer is exact to the hour, and a 90-day window reads about 90 daily rows
- * plus at most 46 hourly ones per (probe, region) instead of 2 160 hourly rows. Both tables are
- * kept 400 days (storage/retention.ts), so every window here can be served.
+ * The calendar month is the UTC month holding `now`, from its first instant to now.
  */
 import type { z } from "zod";
 import type { SloSchema } from "../probe/schema.ts";
-import type { Rollup } from "../storage/rollup-rows.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 
 /** "1h" | "24h" | "7d" | "30d" | "90d" | "month", as a probe's `slo.window` allows. */
@@ -48,14 +31,6 @@ export const ROLLING_WINDOW_MS: Readonly<Record<Exclude<SloWindow, "month">, num
   "90d": 90 * DAY_MS,
 });
 
-function floorTo(t: number, unit: number): number {
-  return Math.floor(t / unit) * unit;
-}
-
-function ceilTo(t: number, unit: number): number {
-  return Math.ceil(t / unit) * unit;
-}
-
 function assertTime(t: number, name: string): void {
   if (!Number.isFinite(t)) throw new RangeError(`${name} must be a time in epoch ms, got ${t}`);
 }
@@ -69,13 +44,20 @@ function monthStart(now: number): number {
  * The span an SLO window covers at `now`.
  *
  * @example
- * resolveWindow("1h", Date.UTC(2026, 0, 15, 10, 37)) // { from: 09:00, to: 10:37 } (UTC)
+ * resolveWindow("1h", Date.UTC(2026, 0, 15, 10, 37)) // { from: 09:37, to: 10:37 } (UTC)
  * resolveWindow("month", Date.UTC(2026, 0, 15, 10, 37)) // { from: Jan 1 00:00, to: 10:37 }
  */
 export function resolveWindow(window: SloWindow, now: number): Span {
   assertTime(now, "now");
   if (window === "month") return { from: monthStart(now), to: now };
-  return { from: floorTo(now - ROLLING_WINDOW_MS[window], HOUR_MS), to: now };
+  return { from: now - ROLLING_WINDOW_MS[window], to: now };
+}
+
+/** [now − lookback, now). */
+export function lookbackSpan(now: number, lookbackMs: number): Span {
+  assertTime(now, "now");
+  if (!(Number.isFinite(lookbackMs) && lookbackMs > 0)) throw new RangeError(`lookbackMs must be a positive duration, got ${lookbackMs}`);
+  return { from: now - lookbackMs, to: now };
 }
 
 /**
@@ -91,76 +73,22 @@ export function windowLengthMs(window: SloWindow, now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - start;
 }
 
-/** Which part of [from, to) each grain serves; the spans are disjoint and their union is [from, to). */
-export interface GrainPlan {
-  /** The whole UTC days inside the span, served by daily rollups; null when there is none. */
-  daily: Span | null;
-  /** The rest, served by hourly rollups: the partial first and last day (0, 1 or 2 spans). */
-  hourly: Span[];
+/** The whole UTC days inside [from, to), or null when it holds none. */
+export function wholeDays(span: Span): Span | null {
+  const from = Math.ceil(span.from / DAY_MS) * DAY_MS;
+  const to = Math.floor(span.to / DAY_MS) * DAY_MS;
+  return to - from >= DAY_MS ? { from, to } : null;
 }
 
 /**
- * Splits [from, to) between the grains: daily = [ceilDay(from), floorDay(to)) when that holds at
- * least one whole day, hourly = what is left on either side. `from` must be on an hour boundary
- * (resolveWindow guarantees it); `to` may be `now`, inside the current hour.
+ * Consecutive slices of `sliceMs` aligned to multiples of it (UTC), clipped to [from, to): the
+ * first and last may be partial.
  */
-export function planGrains(from: number, to: number): GrainPlan {
-  assertTime(from, "from");
-  assertTime(to, "to");
-  if (from % HOUR_MS !== 0) throw new RangeError(`from must be on an hour boundary (rollups start on one), got ${new Date(from).toISOString()}`);
-  if (to <= from) return { daily: null, hourly: [] };
-  const dayFrom = ceilTo(from, DAY_MS);
-  const dayTo = floorTo(to, DAY_MS);
-  if (dayTo - dayFrom < DAY_MS) return { daily: null, hourly: [{ from, to }] };
-  const hourly: Span[] = [];
-  if (from < dayFrom) hourly.push({ from, to: dayFrom });
-  if (dayTo < to) hourly.push({ from: dayTo, to });
-  return { daily: { from: dayFrom, to: dayTo }, hourly };
-}
-
-/** What selectRollups needs of a rollup: its key and its size. */
-export type RollupKey = Pick<Rollup, "probeId" | "region" | "grain" | "bucketAt" | "total">;
-
-function keyOf(r: RollupKey): string {
-  return `${r.grain}|${r.bucketAt}|${r.probeId}|${r.region}`;
-}
-
-function startsIn(t: number, span: Span): boolean {
-  return t >= span.from && t < span.to;
-}
-
-/**
- * From rollups of both grains, the non-overlapping set that covers [from, to) (see planGrains):
- * a daily rollup when its day lies in the daily span, an hourly rollup when its hour starts in
- * an hourly span. Everything else is dropped, in particular the hourly rows of days served by a
- * daily row, which would count the same runs twice.
- *
- * The choice is made by time, not by which rows happen to be present, so a missing row is no
- * data for that bucket rather than a reason to switch grains. A row read twice (same probe,
- * region, grain and bucket) is kept once: the key is the table's primary key, so two copies are
- * one bucket; if they differ, the larger total is the later snapshot of a counter that only
- * grows (equal totals are taken to be the same snapshot). The result is sorted by (bucket, grain, probe, region), so the input order never
- * matters.
- *
- * @example
- * const { from, to } = resolveWindow("30d", now);
- * const rows = selectRollups([...hourlyRows, ...dailyRows], from, to);
- */
-export function selectRollups<T extends RollupKey>(rollups: readonly T[], from: number, to: number): T[] {
-  const plan = planGrains(from, to);
-  const kept = new Map<string, T>();
-  for (const r of rollups) {
-    const inPlan = r.grain === "day" ? plan.daily !== null && startsIn(r.bucketAt, plan.daily) : plan.hourly.some((s) => startsIn(r.bucketAt, s));
-    if (!inPlan) continue;
-    const key = keyOf(r);
-    const seen = kept.get(key);
-    if (seen === undefined || r.total > seen.total) kept.set(key, r);
+export function slicesOf(span: Span, sliceMs: number): Span[] {
+  if (!(Number.isFinite(sliceMs) && sliceMs > 0)) throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
+  const out: Span[] = [];
+  for (let start = Math.floor(span.from / sliceMs) * sliceMs; start < span.to; start += sliceMs) {
+    out.push({ from: Math.max(start, span.from), to: Math.min(start + sliceMs, span.to) });
   }
-  return [...kept.values()].sort(
-    (a, b) =>
-      a.bucketAt - b.bucketAt ||
-      (a.grain === b.grain ? 0 : a.grain === "hour" ? -1 : 1) ||
-      (a.probeId < b.probeId ? -1 : a.probeId > b.probeId ? 1 : 0) ||
-      (a.region < b.region ? -1 : a.region > b.region ? 1 : 0),
-  );
+  return out;
 }

@@ -10,7 +10,7 @@ export const burnStage: TickStage = {
     const report = await applyBurnAlerts({
       probes: deps.probes,
       incidents: deps.incidents,
-      slo: { store: deps.runs },
+      slo: { store: deps.runs, rawRetentionDays: deps.retention.rawRunDays },
       channels: deps.channelNames,
       maintenances,
       slotAt: tick.slotAt,

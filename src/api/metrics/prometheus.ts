@@ -45,6 +45,11 @@ export interface SloMetrics {
   budgetRemainingRatio: number | null;
   /** Burn rate per burn window label ("5m", "30m", "1h", "6h", "24h", "3d"). */
   burnRates: Record<string, number | null>;
+  /**
+   * Good, bad and no-data events per window label: the SLO window itself and every burn window,
+   * so a burn of 40 read off 1 failure in 25 events shows as such. Absent: not reported.
+   */
+  events?: Record<string, { good: number; bad: number; noData: number }>;
   alert: MetricsAlert;
 }
 
@@ -130,6 +135,7 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
   const objective = family("afterlife_probe_objective", "Service level objective over the SLO window, as a ratio.");
   const budget = family("afterlife_probe_error_budget_remaining_ratio", "Share of the error budget left over the SLO window (negative when overspent).");
   const burn = family("afterlife_probe_burn_rate", "Error budget burn rate over the burn window (1 spends the budget exactly over the SLO window).");
+  const events = family("afterlife_probe_events", "Events counted over the window (the SLO window or a burn window), by kind: good, bad, or no_data (missing runs and monitoring-side failures).");
   const alert = family("afterlife_probe_alert", "1 when the burn-rate alert of this severity is firing, 0 otherwise.");
   const build = family("afterlife_build_info", "Afterlife build information; always 1.");
 
@@ -159,6 +165,11 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
       for (const w of burnWindowsOf(slo.burnRates)) {
         add(burn, [["probe", probe.id], ["sli", slo.sli], ["window", w]], slo.burnRates[w] ?? null);
       }
+      for (const [w, counts] of Object.entries(slo.events ?? {})) {
+        for (const [kind, value] of [["good", counts.good], ["bad", counts.bad], ["no_data", counts.noData]] as const) {
+          add(events, [["probe", probe.id], ["sli", slo.sli], ["window", w], ["kind", kind]], value);
+        }
+      }
       for (const severity of SEVERITIES) {
         const key = `${escapeLabelValue(probe.id)}\n${slo.sli}\n${severity}`;
         const firing = slo.alert === severity;
@@ -171,7 +182,7 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
   for (const { labels, firing } of alerts.values()) add(alert, labels, firing ? 1 : 0);
   add(build, [["version", snapshot.version]], 1);
 
-  const families = [up, state, duration, lastRun, sli, objective, budget, burn, alert, build];
+  const families = [up, state, duration, lastRun, sli, objective, budget, burn, events, alert, build];
   const out: string[] = [];
   for (const f of families) {
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.lines);

@@ -22,6 +22,10 @@ function sloMetrics(report: SliReport, window: string): SloMetrics {
     value: report.sli.excluded.value,
     budgetRemainingRatio: report.budget.remainingFraction,
     burnRates: report.burnRates,
+    events: {
+      [window]: { good: report.events.good, bad: report.events.bad, noData: report.events.noData },
+      ...Object.fromEntries(Object.entries(report.lookbacks).map(([w, l]) => [w, { good: l.good, bad: l.bad, noData: l.noData }])),
+    },
     alert: report.alert.state,
   };
 }

@@ -38,6 +38,10 @@ export const sloRoutes = createRouter().openapi(route, async (c) => {
     const name = query.probe !== undefined ? "query.probe" : "query.group";
     throw new ProblemError(404, "Not Found", "No probe matches these filters.", [{ name, reason: `known: ${[...new Set(all.map((p) => (name === "query.probe" ? p.probe.id : p.probe.group)))].join(", ")}` }]);
   }
+  if (query.region !== undefined && !probes.some((p) => p.probe.regions.includes(query.region!))) {
+    const runsIn = [...new Set(probes.flatMap((p) => p.probe.regions))].join(", ");
+    throw new ProblemError(400, "Bad Request", `No probe of this query runs in region ${query.region}, so it has no SLO there.`, [{ name: "query.region", reason: `one of the regions these probes run in: ${runsIn}` }]);
+  }
   const { reports } = await loadSloReports(c.env.deps, { probes, region: query.region, window: query.window, budgeting: query.budgeting }, query.group !== undefined ? { group: query.group } : {});
   return c.json({ generatedAt: c.env.deps.now(), reports }, 200);
 });

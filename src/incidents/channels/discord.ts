@@ -14,6 +14,8 @@ export const DISCORD_COLORS = {
   stable: 0x1a73e8,
   burn: 0xe8710a,
   "burn-resolved": 0x1e8e3e,
+  "no-data": 0x5f6368,
+  "no-data-resolved": 0x1e8e3e,
   network: 0x5f6368,
 } as const satisfies Record<Notice["transition"], number>;
 

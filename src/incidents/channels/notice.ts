@@ -6,6 +6,8 @@
  * - probe incidents (down, up, flapping, stable): `incident` is the outage incident;
  * - SLO burn-rate alerts (burn, burn-resolved): `burn` carries the budget and the forecast, and
  *   `incident.id` is the alert's dedupe key (burn-alerts.ts);
+ * - the no-data alert (no-data, no-data-resolved): every region of a probe stored no run for its
+ *   silence lookback; `silence` says how long that is;
  * - the watchdog of the probe network (network): `network` says what happened, and `probe` is
  *   NETWORK_SUBJECT, since no single probe is concerned.
  */
@@ -50,6 +52,8 @@ export interface Notice {
   burn?: NoticeBurn | undefined;
   /** On network notices: what the watchdog saw. */
   network?: NetworkEvent | undefined;
+  /** On no-data notices: how long every region must store nothing before the probe counts as silent. */
+  silence?: { lookbackMs: number } | undefined;
   /** When the transition happened (epoch ms). */
   at: number;
 }
@@ -109,7 +113,7 @@ function budgetLeft(b: NoticeBurn): string {
 /** "exhausted in ~5 h", "already exhausted", "not burning at the recent rate". */
 function forecastPhrase(f: ExhaustionForecast): string {
   if (f.exhaustsAt !== null) return `exhausted in ~${formatDuration(f.hoursLeft * 3_600_000)}`;
-  return f.reason === "exhausted" ? "already exhausted" : "not burning at the recent rate";
+  return f.reason === "exhausted" ? "already exhausted" : f.reason === "no-data" ? "no data to forecast from" : "not burning at the recent rate";
 }
 
 /** "14.4× over 1h and 5m", or "20.5× over 1h and 150× over 5m" when the two differ. */
@@ -150,6 +154,10 @@ export function headline(notice: Notice): string {
     }
     case "burn-resolved":
       return `${notice.burn ? budgetName(notice.burn) : "Error budget"} burn resolved: ${name}`;
+    case "no-data":
+      return `No data: ${name}`;
+    case "no-data-resolved":
+      return `Data again: ${name}`;
     case "network":
       return networkHeadline(notice.network);
     default:
@@ -206,6 +214,14 @@ export function summary(notice: Notice): string {
       if (!b) return `${who} no longer burns its error budget fast enough to alert (${lasted}).`;
       return `${who}, ${b.sli === "latency" ? "latency" : "availability"}: the ${b.severity} burn-rate alert stopped ${lasted}; ${budgetLeft(b)}.`;
     }
+    case "no-data": {
+      const lookback = notice.silence ? ` for ${formatDuration(notice.silence.lookbackMs)}` : "";
+      return `${who} stored no run in any region${lookback}, although runs were due. Its SLOs count those minutes as no data, not as up or down.`;
+    }
+    case "no-data-resolved": {
+      const end = notice.incident.resolvedAt ?? notice.at;
+      return `${who} stores runs again after ${formatDuration(end - notice.incident.startedAt)} without data.`;
+    }
     case "network":
       return networkSummary(notice);
   }
@@ -231,7 +247,9 @@ export function burnLine(notice: Notice): string | null {
       ? `runs out in about ${formatDuration(b.forecast.hoursLeft * 3_600_000)}`
       : b.forecast.reason === "exhausted"
         ? "already exhausted"
-        : "not burning";
+        : b.forecast.reason === "no-data"
+          ? "no data to forecast from"
+          : "not burning";
   return `Error budget: ${left} (${b.severity}); ${forecast}`;
 }
 
@@ -241,6 +259,9 @@ export function reference(notice: Notice): string {
     case "burn":
     case "burn-resolved":
       return `Burn alert ${notice.incident.id} · probe ${notice.probe.id}`;
+    case "no-data":
+    case "no-data-resolved":
+      return `No-data alert ${notice.incident.id} · probe ${notice.probe.id}`;
     case "network":
       return `Watchdog notice ${notice.incident.id}`;
     default:

@@ -13,6 +13,8 @@ const EMOJI = {
   stable: ":large_blue_circle:",
   burn: ":fire:",
   "burn-resolved": ":white_check_mark:",
+  "no-data": ":grey_question:",
+  "no-data-resolved": ":white_check_mark:",
   network: ":satellite_antenna:",
 } as const satisfies Record<Notice["transition"], string>;
 

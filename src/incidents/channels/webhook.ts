@@ -13,7 +13,8 @@
  *
  * Events: probe.down, probe.up, probe.flapping, probe.stable (incidents); slo.burn and
  * slo.burn-resolved (error-budget burn alerts: `burn` has the SLI, window, firing rule, budget
- * left and forecast, and `incident.id` is the alert's key); network.ticks-missed,
+ * left and forecast, and `incident.id` is the alert's key); slo.no-data and slo.no-data-resolved
+ * (every region of a probe stored no run for its silence lookback: `silence` has it); network.ticks-missed,
  * network.region-silent, network.region-back, network.stage-failing, network.stage-back (the watchdog: `network` has the details and
  * `probe` is the network itself, id "afterlife:network").
  */
@@ -33,6 +34,8 @@ export const WEBHOOK_EVENTS = {
   stable: "probe.stable",
   burn: "slo.burn",
   "burn-resolved": "slo.burn-resolved",
+  "no-data": "slo.no-data",
+  "no-data-resolved": "slo.no-data-resolved",
   network: "network",
 } as const satisfies Record<Notice["transition"], string>;
 
@@ -84,6 +87,8 @@ export interface WebhookBody {
   } | null;
   /** Network notices only. */
   network?: WebhookNetwork;
+  /** No-data notices only (slo.no-data*): how long every region stored nothing. */
+  silence?: { lookbackSeconds: number };
 }
 
 /**
@@ -117,6 +122,7 @@ export function webhookBody(notice: Notice): WebhookBody {
         }
       : null,
     ...(notice.network ? { network: networkBody(notice.network) } : {}),
+    ...(notice.silence ? { silence: { lookbackSeconds: notice.silence.lookbackMs / 1000 } } : {}),
   };
 }
 
