@@ -1,18 +1,16 @@
 /** Error budgets: occurrences and timeslices with exact values, and objectives that leave no budget. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allowedErrorRate, assertObjective, ObjectiveError, occurrencesBudget, timeslicesBudget } from "../../../src/slo/error-budget.ts";
-import type { TimedEvents } from "../../../src/slo/sli.ts";
+import { allowedErrorRate, assertObjective, budgetMinutes, ObjectiveError, occurrencesBudget, timeslicesBudget } from "../../../src/slo/error-budget.ts";
+import type { EventCounts } from "../../../src/slo/sli.ts";
 
-const T0 = Date.parse("2026-01-15T00:00:00Z");
 const HOUR = 3_600_000;
-const MINUTE = 60_000;
 
 describe("objective", () => {
   it.each([1, 1.5, 0, -0.1, Number.NaN])("refuses %s with an ObjectiveError", (objective) => {
     expect(() => assertObjective(objective)).toThrow(ObjectiveError);
     expect(() => occurrencesBudget({ good: 1, bad: 0, noData: 0 }, objective, { noData: "excluded" })).toThrow(ObjectiveError);
-    expect(() => timeslicesBudget([], objective, { from: T0, to: T0 + HOUR, noData: "excluded" })).toThrow(ObjectiveError);
+    expect(() => timeslicesBudget([], objective, { sliceMs: HOUR, noData: "excluded" })).toThrow(ObjectiveError);
   });
 
   it("says why 100% is refused", () => {
@@ -79,52 +77,44 @@ describe("occurrences budget", () => {
   });
 });
 
-function hours(n: number, each: (i: number) => Omit<TimedEvents, "at"> | null): TimedEvents[] {
-  const out: TimedEvents[] = [];
-  for (let i = 0; i < n; i++) {
-    const e = each(i);
-    if (e !== null) out.push({ at: T0 + i * HOUR, ...e });
-  }
-  return out;
-}
 
 describe("timeslices budget", () => {
-  it("an hour is good when its SLI ≥ objective; empty hours are left out", () => {
+  const clean = { good: 60, bad: 0, noData: 0 };
+  it("a slice is good when its SLI ≥ the target (the objective by default); empty slices are left out", () => {
     // 24 hours: 20 clean, 2 at 59/60 (< 0.99, bad), 1 at exactly 0.99 (good), 1 without runs.
-    const events = hours(24, (i) => (i === 5 || i === 6 ? { good: 59, bad: 1 } : i === 7 ? { good: 99, bad: 1 } : i === 20 ? null : { good: 60, bad: 0 }));
-    const b = timeslicesBudget(events, 0.99, { from: T0, to: T0 + 24 * HOUR, noData: "excluded" });
-    expect(b).toMatchObject({ method: "timeslices", sliceMs: HOUR, slices: 24, goodSlices: 21, badSlices: 2, emptySlices: 1, consumed: 2 });
+    const slices: EventCounts[] = Array.from({ length: 24 }, (_, i) => (i === 5 || i === 6 ? { good: 59, bad: 1, noData: 0 } : i === 7 ? { good: 99, bad: 1, noData: 0 } : i === 20 ? { good: 0, bad: 0, noData: 0 } : clean));
+    const b = timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" });
+    expect(b).toMatchObject({ method: "timeslices", sliceMs: HOUR, sliceTarget: 0.99, slices: 24, goodSlices: 21, badSlices: 2, emptySlices: 1, consumed: 2 });
     expect(b.budget).toBeCloseTo(0.23, 12);
     expect(b.remaining).toBeCloseTo(-1.77, 12);
     expect(b.remainingFraction).toBeCloseTo(-1.77 / 0.23, 12);
   });
 
-  it("several buckets in one slice (regions, raw runs) are summed before judging", () => {
-    // Two regions in the same hour: 30/30 and 28/30 → 58/60 < 0.99, one bad hour, not one bad and one good.
-    const events: TimedEvents[] = [
-      { at: T0, good: 30, bad: 0 },
-      { at: T0, good: 28, bad: 2 },
-    ];
-    expect(timeslicesBudget(events, 0.99, { from: T0, to: T0 + HOUR, noData: "excluded" })).toMatchObject({ goodSlices: 0, badSlices: 1, emptySlices: 0 });
+  it("a slice target apart from the objective (OpenSLO timeSliceTarget)", () => {
+    // Slices at 95 %: good against a 0.9 target, bad against the 0.99 objective.
+    const slices: EventCounts[] = [{ good: 95, bad: 5, noData: 0 }, clean, clean, clean];
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({ goodSlices: 3, badSlices: 1 });
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, target: 0.9, noData: "excluded" })).toMatchObject({ sliceTarget: 0.9, goodSlices: 4, badSlices: 0 });
   });
 
-  it("slices of 5 minutes from raw runs", () => {
-    // One run a minute for an hour; the runs at minutes 10..14 all fail: one bad 5-minute slice.
-    const runs: TimedEvents[] = Array.from({ length: 60 }, (_, m) => ({ at: T0 + m * MINUTE, good: m >= 10 && m < 15 ? 0 : 1, bad: m >= 10 && m < 15 ? 1 : 0 }));
-    const b = timeslicesBudget(runs, 0.9, { from: T0, to: T0 + HOUR, sliceMs: 5 * MINUTE, noData: "excluded" });
-    expect(b).toMatchObject({ slices: 12, goodSlices: 11, badSlices: 1, emptySlices: 0, consumed: 1 });
-    expect(b.budget).toBeCloseTo(1.2, 12);
-    expect(b.remaining).toBeCloseTo(0.2, 12);
+  it("no-data counted as bad makes a silent slice bad", () => {
+    const slices: EventCounts[] = [clean, { good: 0, bad: 0, noData: 60 }];
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({ goodSlices: 1, badSlices: 0, emptySlices: 1 });
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "bad" })).toMatchObject({ goodSlices: 1, badSlices: 1, emptySlices: 0 });
   });
 
-  it("no-data counted as bad makes a silent hour bad", () => {
-    const events = hours(2, (i) => (i === 0 ? { good: 60, bad: 0 } : { good: 0, bad: 0, noData: 60 }));
-    expect(timeslicesBudget(events, 0.99, { from: T0, to: T0 + 2 * HOUR, noData: "excluded" })).toMatchObject({ goodSlices: 1, badSlices: 0, emptySlices: 1 });
-    expect(timeslicesBudget(events, 0.99, { from: T0, to: T0 + 2 * HOUR, noData: "bad" })).toMatchObject({ goodSlices: 1, badSlices: 1, emptySlices: 0 });
+  it("a window without events has no budget", () => {
+    expect(timeslicesBudget([{ good: 0, bad: 0, noData: 0 }], 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({ slices: 1, goodSlices: 0, badSlices: 0, emptySlices: 1, budget: 0, remainingFraction: null, reason: "no slice in the window has events, so no budget yet" });
   });
+});
 
-  it("events outside [from, to) are ignored; a window without events has no budget", () => {
-    const b = timeslicesBudget([{ at: T0 - 1, good: 0, bad: 10 }, { at: T0 + HOUR, good: 0, bad: 10 }], 0.99, { from: T0, to: T0 + HOUR, noData: "excluded" });
-    expect(b).toMatchObject({ slices: 1, goodSlices: 0, badSlices: 0, emptySlices: 1, budget: 0, remainingFraction: null, reason: "no slice in the window has events, so no budget yet" });
+describe("budget in minutes", () => {
+  it("99.9 % over 30 days allows 43.2 minutes; the share left is the same in minutes", () => {
+    const b = occurrencesBudget({ good: 99_975, bad: 25, noData: 0 }, 0.999, { noData: "excluded" });
+    const minutes = budgetMinutes(b, 0.999, 30 * 24 * HOUR);
+    expect(minutes.allowed).toBeCloseTo(43.2, 9);
+    expect(minutes.consumed).toBeCloseTo(10.8, 9);
+    expect(minutes.remaining).toBeCloseTo(32.4, 9);
+    expect(budgetMinutes(occurrencesBudget({ good: 0, bad: 0, noData: 0 }, 0.999, { noData: "excluded" }), 0.999, HOUR)).toEqual({ allowed: 0.06, consumed: null, remaining: null });
   });
 });

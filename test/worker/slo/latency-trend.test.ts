@@ -1,17 +1,15 @@
-/** Latency trend: Theil–Sen on exact and generated series, daily p95 from merged histograms, window edges. */
+/** Latency trend: Theil–Sen on exact and generated series, interpolated daily quantiles, a 10 %/week rise, confidence, window edges. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dailyQuantiles, latencyTrend, median, theilSen } from "../../../src/slo/latency-trend.ts";
-import type { Rollup } from "../../../src/storage/rollup-rows.ts";
-import { rollup } from "./rollup-fixtures.ts";
+import { emptyHistogram, record, type Histogram } from "../../../src/slo/latency-histogram.ts";
+import { dailyQuantiles, dayHistograms, latencyTrend, median, slopeConfidence, theilSen } from "../../../src/slo/latency-trend.ts";
 
 const DAY = 86_400_000;
 const TODAY = Date.parse("2026-01-15T00:00:00Z");
 const NOW = TODAY + 10 * 3_600_000;
 
-/** A daily rollup `daysAgo` days before today whose 100 samples are all `ms` (a bucket bound keeps p95 exact). */
-function day(daysAgo: number, ms: number, region = "weur"): Rollup {
-  return rollup({ grain: "day", bucketAt: TODAY - daysAgo * DAY, up: 100, samples: new Array<number>(100).fill(ms), region });
+function histogramOf(samples: readonly number[]): Histogram {
+  return samples.reduce<Histogram>((h, ms) => record(h, ms), emptyHistogram());
 }
 
 describe("median", () => {
@@ -50,73 +48,91 @@ describe("theilSen", () => {
 });
 
 describe("dailyQuantiles", () => {
-  it("merges the regions of a day before taking p95, and ignores hourly rows", () => {
-    const rows = [
-      rollup({ grain: "day", bucketAt: TODAY - DAY, up: 50, samples: new Array<number>(50).fill(256), region: "weur" }),
-      rollup({ grain: "day", bucketAt: TODAY - DAY, up: 50, samples: new Array<number>(50).fill(1024), region: "apac" }),
-      rollup({ grain: "hour", bucketAt: TODAY - DAY, up: 50, samples: new Array<number>(50).fill(8192) }),
-    ];
-    expect(dailyQuantiles(rows)).toEqual([{ day: TODAY - DAY, ms: 1024 }]);
-    expect(dailyQuantiles(rows, 0.5)).toEqual([{ day: TODAY - DAY, ms: 256 }]);
+  it("merges the regions of a day before taking the quantile, interpolated inside the bucket", () => {
+    const days = dayHistograms([
+      { bucketAt: TODAY - DAY, latency: histogramOf(new Array<number>(50).fill(256)) },
+      { bucketAt: TODAY - DAY, latency: histogramOf(new Array<number>(50).fill(1024)) },
+    ]);
+    expect(days).toHaveLength(1);
+    const [p95] = dailyQuantiles(days);
+    const [p50] = dailyQuantiles(days, 0.5);
+    // p95 lies in the bucket (812.7, 1024]: rank 95 of 100 is the 45th of its 50 samples.
+    expect(p95!.ms).toBeCloseTo(812.7493 + (1024 - 812.7493) * (45 / 50), 3);
+    // The median is the last of the 256 ms samples: the top of its bucket.
+    expect(p50!.ms).toBeCloseTo(256, 9);
   });
 
   it("skips days without latency (all down) or in the overflow bucket", () => {
-    const rows = [rollup({ grain: "day", bucketAt: TODAY - 2 * DAY, down: 10 }), day(1, 200_000), day(3, 64)];
-    expect(dailyQuantiles(rows)).toEqual([{ day: TODAY - 3 * DAY, ms: 64 }]);
+    const days = [{ day: TODAY - 2 * DAY, latency: emptyHistogram() }, { day: TODAY - DAY, latency: histogramOf([200_000]) }, { day: TODAY - 3 * DAY, latency: histogramOf([64]) }];
+    expect(dailyQuantiles(days).map((p) => p.day)).toEqual([TODAY - 3 * DAY]);
   });
 });
 
+/** A day `daysAgo` days before today: `n` samples spread evenly over [0.8 m, 1.2 m] around `m` ms. */
+function spread(daysAgo: number, m: number, n = 400) {
+  return { day: TODAY - daysAgo * DAY, latency: histogramOf(Array.from({ length: n }, (_, i) => m * (0.8 + (0.4 * (i + 0.5)) / n))) };
+}
+
 describe("latencyTrend", () => {
-  it("doubling p95 each day: the median of pairwise slopes, relative to the median p95", () => {
-    // 256, 512, 1024 ms: slopes 256, 384 (over two days), 512 → 384 ms/day; 384 × 7 / 512 = 5.25 a week.
-    const trend = latencyTrend([day(3, 256), day(2, 512), day(1, 1024)], { now: NOW });
-    expect(trend).toMatchObject({ slopeMsPerDay: 384, relativeChangePerWeek: 5.25, baselineMs: 512, from: TODAY - 14 * DAY, to: TODAY });
-    expect(trend.points.map((p) => p.ms)).toEqual([256, 512, 1024]);
+  it("sees a steady rise of 10 % a week, less than a bucket's width over the 14 days, and calls it significant", () => {
+    const days = Array.from({ length: 14 }, (_, i) => spread(14 - i, 200 * 1.1 ** ((i - 13) / 7)));
+    const trend = latencyTrend(days, { now: NOW });
+    expect(trend.relativeChangePerWeek).not.toBeNull();
+    expect(trend.relativeChangePerWeek!).toBeGreaterThan(0.07);
+    expect(trend.relativeChangePerWeek!).toBeLessThan(0.13);
+    expect(trend.confidence).toMatchObject({ level: 0.95, significant: true });
+    expect(trend.confidence!.lowMsPerDay).toBeGreaterThan(0);
+    // The median moves the same way.
+    const median = latencyTrend(days, { now: NOW, quantile: 0.5 });
+    expect(median.relativeChangePerWeek!).toBeGreaterThan(0.07);
+    expect(median.relativeChangePerWeek!).toBeLessThan(0.13);
   });
 
-  it("a flat series with one incident day has no trend", () => {
-    const trend = latencyTrend([day(5, 256), day(4, 256), day(3, 256), day(2, 256), day(1, 131_072)], { now: NOW });
-    expect(trend).toMatchObject({ slopeMsPerDay: 0, relativeChangePerWeek: 0, baselineMs: 256 });
-  });
-
-  it("a step up half way through the last 14 days: a positive slope; older days do not count", () => {
-    // Days 28..15 ago are fast (64 ms), days 14..1 ago step from 128 to 256 ms half way.
-    const rows = [
-      ...Array.from({ length: 14 }, (_, i) => day(28 - i, 64)),
-      ...Array.from({ length: 14 }, (_, i) => day(14 - i, i < 7 ? 128 : 256)),
-    ];
-    const trend = latencyTrend(rows, { now: NOW });
-    expect(trend.points).toHaveLength(14);
-    // Pairs across the step: 49 slopes of 128/(Δd) > 0; pairs within a half: 42 slopes of 0. The median of 91 is the 46th: > 0.
-    // Sorted: 42 zeros, then 128/Δd for Δd from 13 down to 1; the 46th value is the 4th of those, 128/11 (Δd 11 occurs 3 times, 13 once, 12 twice).
-    expect(trend.slopeMsPerDay).toBeCloseTo(128 / 11, 12);
-    expect(trend.relativeChangePerWeek).toBeCloseTo(((128 / 11) * 7) / 192, 12);
+  it("a flat series with one incident day has no trend, and it is not significant", () => {
+    const trend = latencyTrend([spread(5, 300), spread(4, 300), spread(3, 300), spread(2, 300), spread(1, 90_000)], { now: NOW });
+    expect(trend).toMatchObject({ slopeMsPerDay: 0, relativeChangePerWeek: 0 });
+    expect(trend.confidence!.significant).toBe(false);
   });
 
   it("today is left out, and so is anything older than the window", () => {
-    const trend = latencyTrend([day(0, 8192), day(15, 8192), day(3, 256), day(2, 256), day(1, 256)], { now: NOW });
+    const trend = latencyTrend([spread(0, 8000), spread(15, 8000), spread(3, 300), spread(2, 300), spread(1, 300)], { now: NOW });
     expect(trend.points.map((p) => p.day)).toEqual([TODAY - 3 * DAY, TODAY - 2 * DAY, TODAY - DAY]);
     expect(trend.slopeMsPerDay).toBe(0);
   });
 
   it("fewer than 3 points: null with a reason", () => {
-    expect(latencyTrend([day(2, 256), day(1, 512)], { now: NOW })).toEqual({
+    expect(latencyTrend([spread(2, 256), spread(1, 512)], { now: NOW })).toMatchObject({
+      quantile: 0.95,
       slopeMsPerDay: null,
       relativeChangePerWeek: null,
       baselineMs: null,
+      confidence: null,
       reason: "a trend needs at least 3 days with latency data in the last 14 days, found 2",
-      points: [
-        { day: TODAY - 2 * DAY, ms: 256 },
-        { day: TODAY - DAY, ms: 512 },
-      ],
       from: TODAY - 14 * DAY,
       to: TODAY,
     });
   });
 
   it("a custom number of days", () => {
-    const rows = Array.from({ length: 10 }, (_, i) => day(10 - i, 2 ** (5 + (i % 3))));
-    expect(latencyTrend(rows, { now: NOW, days: 2 }).slopeMsPerDay).toBeNull();
-    expect(() => latencyTrend(rows, { now: NOW, days: 0 })).toThrow(RangeError);
+    const days = Array.from({ length: 10 }, (_, i) => spread(10 - i, 2 ** (5 + (i % 3))));
+    expect(latencyTrend(days, { now: NOW, days: 2 }).slopeMsPerDay).toBeNull();
+    expect(() => latencyTrend(days, { now: NOW, days: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("slopeConfidence", () => {
+  it("holds the true slope of noisy linear series about 95 % of the time", () => {
+    let covered = 0;
+    const runs = 200;
+    for (let seed = 1; seed <= runs; seed++) {
+      let state = seed;
+      const noise = () => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return (state / 2 ** 32 - 0.5) * 20;
+      };
+      const ci = slopeConfidence(Array.from({ length: 14 }, (_, x) => ({ x, y: 100 + 2 * x + noise() })))!;
+      if (ci.lowMsPerDay <= 2 && 2 <= ci.highMsPerDay) covered++;
+    }
+    expect(covered / runs).toBeGreaterThan(0.88);
   });
 });
