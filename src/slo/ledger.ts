@@ -48,8 +48,8 @@ export interface PairHistory {
   region: string;
   /** Slot of the pair's first stored run; null when it has none. */
   firstRunAt: number | null;
-  /** Minute entries by hour start, for the hours in LoadedSpans.minuteHours that had any. */
-  minutes: ReadonlyMap<number, readonly MinuteEntry[]>;
+  /** Minute entries by hour start, for the hours in LoadedSpans.minuteHours that had any; a down run with the step it failed at. */
+  minutes: ReadonlyMap<number, readonly (MinuteEntry & { failedStep?: string })[]>;
   hours: ReadonlyMap<number, Rollup>;
   days: ReadonlyMap<number, Rollup>;
 }
@@ -134,12 +134,14 @@ function emptyRuns(): RunCounts {
   return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: emptyHistogram(), stepFailures: {} };
 }
 
-function addEntry(into: RunCounts, e: MinuteEntry, thresholdMs: number | undefined): void {
+function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
   into.stored++;
   if (e.inMaintenance) {
     into.maintenance++;
     return;
   }
+  // As a block counts them: every down run outside maintenance, monitoring-side ones included.
+  if (e.failedStep !== undefined) into.stepFailures[e.failedStep] = (into.stepFailures[e.failedStep] ?? 0) + 1;
   if (e.monitoringSide) {
     into.monitoring++;
     return;

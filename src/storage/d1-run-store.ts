@@ -309,28 +309,42 @@ export class D1RunStore implements RunStore {
   }
 
   /**
-   * The minute entries of the pairs in the given hours, one statement: only the pairs' own
-   * 420-character slices of their blocks travel, not the whole rows.
+   * The minute entries of the pairs in the given hours, two statements: the pairs' own
+   * 420-character slices of their blocks (not the whole rows), and the failed step of each down
+   * run in those hours from its evidence (a block keeps step failures per hour, not per run).
    */
   minutesRead(pairs: readonly Pair[], hours: readonly number[]): D1Read<PairHourEntries[]> {
-    const keys = blockKeysOf(pairs).flatMap(([region, bucket]) => [...new Set(hours)].map((hourAt) => [region, bucket, hourAt]));
+    const distinctHours = [...new Set(hours)];
+    const keys = blockKeysOf(pairs).flatMap(([region, bucket]) => distinctHours.map((hourAt) => [region, bucket, hourAt]));
     if (keys.length === 0) return knownRead([]);
-    const statement = this.db
+    const minutes = this.db
       .prepare(
         `SELECT b.region, b.hour_at, p.value AS probe_id, substr(b.minutes, p.key * ${EMPTY_HOUR.length} + 1, ${EMPTY_HOUR.length}) AS minutes
            FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at = q.value ->> 2, json_each(b.probes) p
            WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2))`,
       )
       .bind(JSON.stringify(keys), pairsJson(pairs));
+    const failedSteps = this.db
+      .prepare(
+        `SELECT e.probe_id, e.region, e.slot_at, e.failure_step FROM json_each(?1) q JOIN run_evidence e
+           ON e.probe_id = q.value ->> 0 AND e.region = q.value ->> 1 AND e.slot_at >= q.value ->> 2 AND e.slot_at < (q.value ->> 2) + ${HOUR_MS}
+           WHERE e.status = 'down' AND e.failure_step IS NOT NULL`,
+      )
+      .bind(JSON.stringify(pairs.flatMap((p) => distinctHours.map((hourAt) => [p.probeId, p.region, hourAt]))));
     return {
-      statements: [statement],
-      decode: ([result]) =>
-        (result!.results as { region: string; hour_at: number; probe_id: string; minutes: string }[]).map((row) => ({
+      statements: [minutes, failedSteps],
+      decode: ([minuteRows, stepRows]) => {
+        const stepAt = new Map((stepRows!.results as { probe_id: string; region: string; slot_at: number; failure_step: string }[]).map((r) => [`${r.probe_id}|${r.region}|${r.slot_at}`, r.failure_step]));
+        return (minuteRows!.results as { region: string; hour_at: number; probe_id: string; minutes: string }[]).map((row) => ({
           probeId: row.probe_id,
           region: row.region,
           hourAt: row.hour_at,
-          entries: decodeEntries(row.minutes),
-        })),
+          entries: decodeEntries(row.minutes).map((entry) => {
+            const step = entry.status === "down" && !entry.inMaintenance ? stepAt.get(`${row.probe_id}|${row.region}|${row.hour_at + entry.minute * 60_000}`) : undefined;
+            return step === undefined ? entry : { ...entry, failedStep: step };
+          }),
+        }));
+      },
     };
   }
 

@@ -46,7 +46,8 @@ export interface PairHourEntries {
   probeId: string;
   region: string;
   hourAt: number;
-  entries: MinuteEntry[];
+  /** Each with the step a down run failed at (from its evidence), outside maintenance. */
+  entries: (MinuteEntry & { failedStep?: string })[];
 }
 
 export interface RollupRequest {

@@ -159,7 +159,7 @@ describe("SLO burn-rate alerts", () => {
     // Five minutes on with no new runs, the 5-minute lookback is empty, so no page rule can fire
     // (and the 24 h and 3 d rates are far below the ticket thresholds): the alert is back to ok.
     // Driven through the glue directly, so live ticks cannot add runs of their own.
-    const deps = { probes, incidents, slo: { store: new D1RunStore(env.DB) }, channels: ["ops"], maintenances: await incidents.listMaintenances(), slotAt: T + FIVE, now: Date.now() };
+    const deps = { probes, incidents, slo: { store: new D1RunStore(env.DB), rawRetentionDays: 14 }, channels: ["ops"], maintenances: await incidents.listMaintenances(), slotAt: T + FIVE, now: Date.now() };
     await applyBurnAlerts(deps);
     await applyBurnAlerts(deps); // a replay
     await applyBurnAlerts({ ...deps, slotAt: T + FIVE + MINUTE }); // not an evaluation minute

@@ -19,6 +19,7 @@ const FAMILIES = [
   "afterlife_probe_objective",
   "afterlife_probe_error_budget_remaining_ratio",
   "afterlife_probe_burn_rate",
+  "afterlife_probe_events",
   "afterlife_probe_alert",
   "afterlife_build_info",
 ];
@@ -43,6 +44,7 @@ const small: MetricsSnapshot = {
           value: 0.9995,
           budgetRemainingRatio: 0.5,
           burnRates: { "1h": 14.4, "5m": 20 },
+          events: { "5m": { good: 24, bad: 1, noData: 0 } },
           alert: "page",
         },
       ],
@@ -85,6 +87,11 @@ afterlife_probe_error_budget_remaining_ratio{probe="checkout",sli="availability"
 # TYPE afterlife_probe_burn_rate gauge
 afterlife_probe_burn_rate{probe="checkout",sli="availability",window="5m"} 20
 afterlife_probe_burn_rate{probe="checkout",sli="availability",window="1h"} 14.4
+# HELP afterlife_probe_events Events counted over the window (the SLO window or a burn window), by kind: good, bad, or no_data (missing runs and monitoring-side failures).
+# TYPE afterlife_probe_events gauge
+afterlife_probe_events{probe="checkout",sli="availability",window="5m",kind="good"} 24
+afterlife_probe_events{probe="checkout",sli="availability",window="5m",kind="bad"} 1
+afterlife_probe_events{probe="checkout",sli="availability",window="5m",kind="no_data"} 0
 # HELP afterlife_probe_alert 1 when the burn-rate alert of this severity is firing, 0 otherwise.
 # TYPE afterlife_probe_alert gauge
 afterlife_probe_alert{probe="checkout",sli="availability",severity="page"} 1

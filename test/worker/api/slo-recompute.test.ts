@@ -229,7 +229,7 @@ interface ApiReport {
   resolution: string;
   availability: ApiSli;
   latency: ApiSli | null;
-  steps: { name: string; executed: number; sli: { reason?: string } }[];
+  steps: { name: string; executed: number; failed: number; sli: { reason?: string } }[];
 }
 
 const reports = new Map<string, { report: ApiReport; runs: Run[] }>();
@@ -301,6 +301,12 @@ describe.each(SCENARIOS)("GET /api/v1/slo agrees with the Workbook by hand: $nam
     }
     expect(got.alert.state).toBe(want.state);
     closeOrNull(got.forecast.hoursLeft, want.hoursLeft);
+    if (kind === "availability") {
+      // One step: it ran in every stored run of the window and failed in every down one (monitoring-side included).
+      const ran = runs.filter((r) => r.slotAt >= want.from && r.slotAt < NOW);
+      const failed = ran.filter((r) => r.outcome === "down" || r.outcome === "probe").length;
+      expect(report.steps.map((st) => ({ name: st.name, executed: st.executed, failed: st.failed }))).toEqual([{ name: "home", executed: ran.length, failed }]);
+    }
     if (want.events.good + want.events.bad === 0) expect(got.forecast.reason).toBe("no-data");
   });
 });

@@ -33,11 +33,13 @@ function run(minutesAgo: number): RunResult {
 interface Report {
   probeIds: string[];
   regions: string[];
+  span: { from: number; to: number };
   availability: {
     events: { good: number; bad: number; noData: number };
     sli: { excluded: { value: number | null; reason?: string }; noDataAsBad: { value: number | null } };
     budget: { budget: number; consumed: number; remaining: number };
     burnRates: Record<string, number | null>;
+    lookbacks: Record<string, { good: number; bad: number; events: number }>;
     alert: { state: string };
     forecast: { reason?: string };
   };
@@ -59,16 +61,17 @@ describe("GET /api/v1/slo", () => {
     const { status, body } = await slo("probe=shop-home&window=24h");
     expect(status).toBe(200);
     const [report] = body.reports;
-    const span = resolveWindow("24h", Date.now());
-    const expected = expectedRunsPerRegion(home, span.from, span.to) * 3;
+    // Due from the probe's first run (120 minutes ago) on, in each of its 3 regions; only weur ran.
+    const expected = expectedRunsPerRegion(home, base - 120 * 60_000, report!.span.to) * 3;
     const a = report!.availability;
-    expect(a.events).toEqual({ good: 110, bad: 10, noData: expected - 120 });
+    expect(a.events).toMatchObject({ good: 110, bad: 10, noData: expected - 120, expected, missing: expected - 120, monitoringSide: 0 });
     expect(a.sli.excluded.value).toBeCloseTo(110 / 120, 12);
     expect(a.sli.noDataAsBad.value).toBeCloseTo(110 / expected, 12);
     expect(a.budget.budget).toBeCloseTo(0.005 * 120, 12);
     expect([a.budget.consumed, a.forecast.reason]).toEqual([10, "exhausted"]);
-    // Raw runs serve 5m: two of the last four slots failed (three slots if a minute turned meanwhile).
+    // 5m: two of the last four slots failed (three slots if a minute turned meanwhile).
     expect([(2 / 4) / 0.005, (1 / 3) / 0.005, (2 / 3) / 0.005]).toContainEqual(a.burnRates["5m"]);
+    expect(a.lookbacks["5m"]!.events).toBe(a.lookbacks["5m"]!.good + a.lookbacks["5m"]!.bad);
     expect(a.burnRates["1h"]).toBeGreaterThan(14.4);
     expect(a.alert.state).toBe("page");
     expect(report!.latency!.sli.excluded.value).toBe(1);
@@ -96,13 +99,18 @@ describe("GET /api/v1/slo", () => {
     expect(body.reports.map((r) => r.probeIds)).toEqual([["shop-home"], ["shop-home"]]);
   });
 
-  it("counts the window's partial first day from hourly rollups (30d window)", async () => {
+  it("30 days: the first hour is past raw retention, so the window starts at the next hour, read from hourly rollups", async () => {
     const span = resolveWindow("30d", Date.now());
     const checkout = loadRegistry(probeModules).find((p) => p.probe.id === "shop-checkout")!;
-    const slotAt = span.from + 60_000;
-    await new D1RunStore(env.DB).saveRuns([{ runId: `shop-checkout.weur.${slotAt}`, probeId: "shop-checkout", probeVersion: checkout.version, region: "weur", colo: "weur", slotAt, startedAt: slotAt, durationMs: 50, status: "up", steps: [] }]);
+    const firstWholeHour = Math.ceil(span.from / 3_600_000) * 3_600_000;
+    // One run in the window's partial first hour (its single runs are gone after raw retention, so it is not counted), one later.
+    const runs = [firstWholeHour - 60_000, firstWholeHour + 3 * 3_600_000].map((slotAt): RunResult => ({ runId: `shop-checkout.weur.${slotAt}`, probeId: "shop-checkout", probeVersion: checkout.version, region: "weur", colo: "weur", slotAt, startedAt: slotAt, durationMs: 50, status: "up", steps: [] }));
+    await new D1RunStore(env.DB).saveRuns(runs);
     const { body } = await slo("probe=shop-checkout&window=30d");
-    expect(body.reports[0]!.availability.events.good).toBe(1);
+    const report = body.reports[0]! as Report & { resolution: string };
+    expect(report.resolution).toBe("hour");
+    expect(report.span.from % 3_600_000).toBe(0);
+    expect(report.availability.events.good).toBe(1);
   });
 
   it("explains bad parameters", async () => {

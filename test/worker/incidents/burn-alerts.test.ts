@@ -1,7 +1,7 @@
 /** SLO burn-rate alerts as notices: table tests of the step, a model test, and how every channel words them. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { burnKey, initialBurnState, stepBurn, type BurnNotify, type BurnReportInput, type BurnSeverity, type BurnSliInput, type BurnState } from "../../../src/incidents/burn-alerts.ts";
+import { burnKey, initialBurnState, stepBurn, type BurnNotify, type BurnReportInput, type BurnSeverity, type BurnSliInput, type BurnState, type SilenceNotify } from "../../../src/incidents/burn-alerts.ts";
 import { discordBody } from "../../../src/incidents/channels/discord.ts";
 import { headline, summary, type Notice } from "../../../src/incidents/channels/notice.ts";
 import { slackBody } from "../../../src/incidents/channels/slack.ts";
@@ -14,10 +14,10 @@ const FIVE = 5 * 60_000;
 const slot = (i: number) => T0 + i * FIVE;
 
 function alert(state: BurnSeverity): BurnAlert {
-  if (state === "ok") return { state, firing: [] };
+  if (state === "ok") return { state, firing: [], held: [] };
   const ticket = { severity: "ticket" as const, longWindow: "24h" as const, shortWindow: "2h" as const, threshold: 3, long: 3.5, short: 4 };
-  if (state === "ticket") return { state, firing: [ticket] };
-  return { state, firing: [{ severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4, long: 14.4, short: 14.4 }, ticket] };
+  if (state === "ticket") return { state, firing: [ticket], held: [] };
+  return { state, held: [], firing: [{ severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4, long: 14.4, short: 14.4 }, ticket] };
 }
 
 function sli(state: BurnSeverity, remainingFraction: number | null = 0.37): BurnSliInput {
@@ -27,6 +27,9 @@ function sli(state: BurnSeverity, remainingFraction: number | null = 0.37): Burn
 function report(availability: BurnSeverity, latency: BurnSeverity | null = "ok"): BurnReportInput {
   return { window: "30d", availability: sli(availability), latency: latency === null ? null : sli(latency) };
 }
+
+/** The burn notices among a step's effects (the no-data alert's are tested apart). */
+const burns = (effects: readonly (BurnNotify | SilenceNotify)[]): BurnNotify[] => effects.filter((e): e is BurnNotify => e.kind === "notify");
 
 const LETTER: Record<string, BurnSeverity> = { o: "ok", t: "ticket", p: "page" };
 
@@ -40,7 +43,7 @@ function play(letters: string, from: BurnState = initialBurnState()) {
   [...letters].forEach((ch, i) => {
     const step = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: ch !== ch.toLowerCase(), report: report(LETTER[ch.toLowerCase()]!) });
     state = step.next;
-    effects.push(...step.effects);
+    effects.push(...burns(step.effects));
   });
   return { state, effects };
 }
@@ -91,9 +94,9 @@ describe("stepBurn", () => {
 
   it("steps availability and latency separately", () => {
     const first = stepBurn(P, initialBurnState(), { slotAt: slot(1), inMaintenance: false, report: report("ok", "ticket") });
-    expect(first.effects.map((e) => `${e.sli}:${e.severity}`)).toEqual(["latency:ticket"]);
+    expect(burns(first.effects).map((e) => `${e.sli}:${e.severity}`)).toEqual(["latency:ticket"]);
     const second = stepBurn(P, first.next, { slotAt: slot(2), inMaintenance: false, report: report("page", "ticket") });
-    expect(second.effects.map((e) => `${e.sli}:${e.severity}`)).toEqual(["availability:page"]);
+    expect(burns(second.effects).map((e) => `${e.sli}:${e.severity}`)).toEqual(["availability:page"]);
     // A probe whose latency objective is removed forgets the alert quietly.
     const third = stepBurn(P, second.next, { slotAt: slot(3), inMaintenance: false, report: report("page", null) });
     expect([third.effects, third.next.latency.announced]).toEqual([[], "ok"]);
@@ -119,7 +122,7 @@ describe("stepBurn", () => {
         evaluations.forEach((e, i) => {
           const step = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: e.maintenance, report: report(e.availability, e.latency) });
           state = step.next;
-          effects.push(...step.effects);
+          effects.push(...burns(step.effects));
           if (e.replay) {
             const again = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: false, report: report("page", "page") });
             expect([again.next, again.effects]).toEqual([state, []]);
@@ -202,5 +205,42 @@ describe("channels word burn notices", () => {
     expect(discord.embeds[0]).toMatchObject({ description: "Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in \\~5 h.", color: 0xe8710a });
     expect(discord.embeds[0]!.footer.text).toBe(`Burn alert shop-burn-availability-page-${slot(1)} · probe shop-checkout`);
     expect((discordBody(resolved) as typeof discord).embeds[0]!.color).toBe(0x1e8e3e);
+  });
+});
+
+describe("the no-data alert", () => {
+  const silent = (on: boolean): BurnReportInput => ({ ...report("ok"), silence: { silent: on, lookbackMs: 15 * 60_000 } });
+
+  it("one notice when every region falls silent, none while it lasts, one when runs come back; held in maintenance", () => {
+    let state = initialBurnState();
+    const seen: string[] = [];
+    const steps: [boolean, boolean][] = [[false, false], [true, false], [true, false], [true, true], [false, true], [false, false], [false, false]];
+    steps.forEach(([on, maintenance], i) => {
+      const step = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: maintenance, report: silent(on) });
+      state = step.next;
+      for (const e of step.effects) if (e.kind === "silence") seen.push(`${e.transition}@${(e.at - T0) / FIVE} key ${e.key}`);
+    });
+    expect(seen).toEqual([`no-data@2 key ${P}-no-data-${slot(2)}`, `no-data-resolved@6 key ${P}-no-data-${slot(2)}`]);
+  });
+
+  it("never sent when the probe's no-data alert is off, and a burn is never a no-data notice", () => {
+    const step = stepBurn(P, initialBurnState(), { slotAt: slot(1), inMaintenance: false, report: { ...report("page"), silence: null } });
+    expect(step.effects.map((e) => e.kind)).toEqual(["notify"]);
+  });
+
+  it("every channel words it as no data, with the lookback", () => {
+    const notice: Notice = {
+      transition: "no-data",
+      probe: { id: P, name: "Shop", group: "Checkout" },
+      incident: { id: `${P}-no-data-${T0}`, title: "Shop: no data", startedAt: T0 },
+      regions: [],
+      silence: { lookbackMs: 15 * 60_000 },
+      at: T0,
+    };
+    expect(headline(notice)).toBe("No data: Shop");
+    expect(summary(notice)).toBe("Shop (Checkout) stored no run in any region for 15 min, although runs were due. Its SLOs count those minutes as no data, not as up or down.");
+    expect(webhookBody(notice)).toMatchObject({ event: "slo.no-data", silence: { lookbackSeconds: 900 } });
+    expect(JSON.stringify(slackBody(notice))).toContain("No data: Shop");
+    expect(JSON.stringify(discordBody(notice))).toContain("No data: Shop");
   });
 });

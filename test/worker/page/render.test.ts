@@ -4,6 +4,8 @@
  * messages) is escaped wherever it lands -- text, attributes, the title, the feed -- and the
  * markup stays well-formed. Incidents and maintenance come out where they belong.
  */
+import { planReads } from "../../../src/slo/report-plan.ts";
+import { historyFromRollups } from "../slo/history-fixtures.ts";
 import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
 import { describe, expect, it } from "vitest";
 import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
@@ -190,7 +192,7 @@ describe("the component page", () => {
   function detail(showFailureEvidence: boolean) {
     const now = NOW;
     const all = rollups();
-    const slo = buildSloReport({ probes: [probe!], regions: probe!.probe.regions, window: "30d", now, rollups: all, recentRuns: [] });
+    const slo = buildSloReport({ histories: [historyFromRollups(probe!, all, planReads({ probe: probe!, windows: ["30d"], budgeting: "occurrences", now, rawRetentionMs: 14 * 86_400_000 }))], regions: probe!.probe.regions, window: "30d", now });
     return buildProbeDetailView({ config: { ...config, showFailureEvidence }, now, loaded: probe!, overview, rollups: all, slo, failures: [failure], notices, range: "7d", quorum: 1 });
   }
 
@@ -216,7 +218,7 @@ describe("the component page", () => {
 
   it("says plainly when a new probe has no data yet", async () => {
     const empty: Overview = { state: "unknown", checkedAt: null, probes: [{ ...overview.probes[0]!, state: "no-data", regions: [], lastRunAt: null }] };
-    const slo = buildSloReport({ probes: [probe!], regions: probe!.probe.regions, window: "30d", now: NOW, rollups: [], recentRuns: [] });
+    const slo = buildSloReport({ histories: [historyFromRollups(probe!, [], planReads({ probe: probe!, windows: ["30d"], budgeting: "occurrences", now: NOW, rawRetentionMs: 14 * 86_400_000 }))], regions: probe!.probe.regions, window: "30d", now: NOW });
     const view = buildProbeDetailView({ config, now: NOW, loaded: probe!, overview: empty, rollups: [], slo, failures: [], notices: { incidents: [], maintenances: [], windows: [] }, range: "24h", quorum: 1 });
     const text = textOf(parsePage(await render(ProbePage({ view, nonce: NONCE }))));
     expect(text).toContain("? No data");

@@ -66,3 +66,22 @@ export function historyOf(probe: LoadedProbe, regions: readonly string[], loaded
   });
   return { probe, loaded, pairs };
 }
+
+/**
+ * The history of a probe from rollup rows alone (no minute entries): for tests that build a page
+ * or report from rollups, as the loader would read them for `loaded`.
+ */
+export function historyFromRollups(probe: LoadedProbe, rollups: readonly Rollup[], loaded: LoadedSpans): ProbeHistory {
+  const first = rollups.reduce<number | null>((t, r) => (t === null ? r.bucketAt : Math.min(t, r.bucketAt)), null);
+  return {
+    probe,
+    loaded,
+    pairs: probe.probe.regions.map((region) => ({
+      region,
+      firstRunAt: first,
+      minutes: new Map(),
+      hours: new Map(rollups.filter((r) => r.region === region && r.grain === "hour").map((r) => [r.bucketAt, r])),
+      days: new Map(rollups.filter((r) => r.region === region && r.grain === "day").map((r) => [r.bucketAt, r])),
+    })),
+  };
+}
