@@ -43,10 +43,11 @@ export function sloMinuteRowsPerBlockKey(): number {
 
 export const READ_ROWS = {
   /**
-   * Storing a new run: the UPSERT's json_each row and the hour row it looks up; evidence and
-   * late-day statements are rare. Replays read the same and write nothing.
+   * Storing a new run: the UPSERT's json_each row and the hour row it looks up, and the pair's
+   * first-run row its upsert checks; evidence and late-day statements are rare. Replays read the
+   * same and write nothing.
    */
-  perRunWrite: 2,
+  perRunWrite: 3,
   /**
    * `/`: today's daily rollup of each pair and its json_each row (yesterday's too in the hour
    * before it settles), each probe's day history, per (region, bucket) block key the blocks of

@@ -3,6 +3,7 @@ import type { FailureClass } from "../probe/result.ts";
 import type { SliReport } from "../slo/report.ts";
 import { BarAxis, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time, Timeline, UptimeBar, INCIDENT_STATUS_TEXT, IMPACT_TEXT } from "./components.tsx";
 import { formatCount, formatDuration, formatMs, formatObjective, formatPercent, regionName } from "./format.ts";
+import { BurnDownChart } from "./burn-down-chart.tsx";
 import { LatencyChartFigure } from "./latency-chart.tsx";
 import { Layout } from "./layout.tsx";
 import { CHART_RANGES, type ChartRange, type ProbeDetailView } from "./view-model.ts";
@@ -47,7 +48,18 @@ function BudgetBar(props: { fraction: number | null }) {
   );
 }
 
-function SliCard(props: { report: SliReport; window: string; timeZone: string }) {
+/** "12 runs without data: 10 missing, 2 failed on the monitoring side". */
+function noDataText(r: SliReport): string {
+  const parts = [r.events.missing > 0 ? `${formatCount(r.events.missing)} missing` : null, r.events.monitoringSide > 0 ? `${formatCount(r.events.monitoringSide)} failed on the monitoring side` : null].filter((p) => p !== null);
+  return `${formatCount(r.events.noData)} run${r.events.noData === 1 ? "" : "s"} without data: ${parts.join(", ")}`;
+}
+
+/** "43.2 min", "2.5 h". */
+function formatMinutes(minutes: number): string {
+  return minutes < 120 ? `${minutes.toFixed(1)} min` : `${(minutes / 60).toFixed(1)} h`;
+}
+
+function SliCard(props: { report: SliReport; window: string; timeZone: string; probeName: string }) {
   const r = props.report;
   const title = r.kind === "availability" ? "Availability" : "Response time";
   const target =
@@ -68,8 +80,12 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string })
         <dt>Current</dt>
         <dd>
           {sli.value === null ? `no data (${sli.reason ?? "no runs"})` : formatPercent(sli.value, 3)}
-          {r.sli.noDataAsBad.value !== null && r.events.noData > 0 ? (
-            <span class="muted"> ({formatPercent(r.sli.noDataAsBad.value, 3)} counting {formatCount(r.events.noData)} missing runs as failed)</span>
+          {r.events.noData > 0 ? (
+            <span class="muted">
+              {" "}
+              ({noDataText(r)}
+              {r.sli.noDataAsBad.value !== null ? `; ${formatPercent(r.sli.noDataAsBad.value, 3)} counting them as failed` : ""})
+            </span>
           ) : null}
         </dd>
         <dt>Error budget</dt>
@@ -79,15 +95,30 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string })
             : budget.remainingFraction <= 0
               ? `exhausted (${formatCount(budget.consumed)} bad runs, ${budget.budget.toFixed(1)} allowed)`
               : `${formatPercent(budget.remainingFraction, 1)} left (${formatCount(budget.consumed)} of ${budget.budget.toFixed(1)} bad runs used)`}
+          {r.budgetMinutes.remaining !== null ? (
+            <span class="muted">
+              {" "}
+              · {formatMinutes(Math.max(0, r.budgetMinutes.remaining))} of {formatMinutes(r.budgetMinutes.allowed)} of full downtime left
+            </span>
+          ) : null}
         </dd>
         <dt>Burn rate</dt>
         <dd>
-          {rate(r.burnRates["1h"])} over 1 h, {rate(r.burnRates["6h"])} over 6 h, {rate(r.burnRates["3d"])} over 3 days
+          {Object.entries(r.lookbacks).map(([w, l], i) => (
+            <span>
+              {i > 0 ? " · " : ""}
+              {w}: {rate(l.burnRate)}
+              <span class="muted">
+                {" "}
+                ({formatCount(l.bad)} of {formatCount(l.events)})
+              </span>
+            </span>
+          ))}
           {r.alert.state === "ok" ? null : <span> · {r.alert.state === "page" ? "burning fast" : "burning faster than sustainable"}</span>}
         </dd>
         <dt>Forecast</dt>
         <dd>
-          {budget.remainingFraction === null ? (
+          {budget.remainingFraction === null || (forecast.exhaustsAt === null && forecast.reason === "no-data") ? (
             "nothing to forecast without runs"
           ) : forecast.exhaustsAt !== null ? (
             <span>
@@ -102,6 +133,8 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string })
       </dl>
       <BudgetBar fraction={budget.remainingFraction} />
       <p class="visually-hidden">{budget.remainingFraction === null ? "" : `${formatPercent(Math.max(0, budget.remainingFraction), 1)} of the error budget left.`}</p>
+      <h4>Burn-down, day by day</h4>
+      <BurnDownChart days={r.history} label={r.kind === "availability" ? "availability" : "response-time"} probeName={props.probeName} />
     </section>
   );
 }
@@ -184,8 +217,8 @@ export function ProbePage(props: { view: ProbeDetailView; nonce: string | undefi
       <h2 id="slo-heading">Service level objectives</h2>
       {view.slo ? (
         <div class="slo">
-          <SliCard report={view.slo.availability} window={view.slo.window} timeZone={tz} />
-          {view.slo.latency ? <SliCard report={view.slo.latency} window={view.slo.window} timeZone={tz} /> : null}
+          <SliCard report={view.slo.availability} window={view.slo.window} timeZone={tz} probeName={probe.name} />
+          {view.slo.latency ? <SliCard report={view.slo.latency} window={view.slo.window} timeZone={tz} probeName={probe.name} /> : null}
         </div>
       ) : (
         <p>No objective is reported for this component.</p>

@@ -131,6 +131,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .budget .fill{fill:var(--up)}
 .budget .fill.low{fill:var(--minor)}
 .budget .fill.out{fill:var(--major)}
+.burn-plot{height:6rem}
+.plot .budget-line{stroke:var(--p50);stroke-width:2.5;fill:none}
+.slo-card h4{margin:1rem 0 .25rem;font-size:.9375rem}
 .failures{list-style:none;margin:0;padding:0}
 .failures li{padding:.625rem 0;border-bottom:1px solid var(--border);overflow-wrap:anywhere}
 .timeline{list-style:none;margin:.5rem 0 0;padding:0 0 0 1rem;border-left:2px solid var(--border)}

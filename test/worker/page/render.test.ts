@@ -201,7 +201,8 @@ describe("the component page", () => {
     const root = expectNoBreakOut(html);
     expect(textOf(findAll(root, "title")[0]!)).toBe(`${probe!.probe.name} · ${config.title}`);
     const paths = findAll(root, "path");
-    expect(paths.map((p) => p.attributes.class)).toEqual(["p95", "p50"]);
+    // The latency chart's two lines, then each SLO card's burn-down.
+    expect(paths.map((p) => p.attributes.class)).toEqual(["p95", "p50", "budget-line", "budget-line"]);
     expect(paths[1]!.attributes.d).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){167}$/);
     expect(findAll(root, "tr").filter((r) => r.attributes["data-region"]).map((r) => textOf(r))).toEqual([
       expect.stringMatching(/^Western Europe✕ Down\d+ ms/),

@@ -75,7 +75,7 @@ describe("limits", () => {
     expect(FREE_LIMITS).toEqual({ subrequests: 50, d1Queries: 50, inFlight: 6, wallBudgetMs: 45_000 });
     expect(PAID_LIMITS).toEqual({ subrequests: 1000, d1Queries: 1000, inFlight: 6, wallBudgetMs: 45_000 });
     expect(WRITE_QUERIES_PER_RUN).toBe(0);
-    expect(SHARD_D1_QUERIES).toBeLessThanOrEqual(FREE_LIMITS.d1Queries / 4);
+    expect(SHARD_D1_QUERIES).toBeLessThanOrEqual(FREE_LIMITS.d1Queries / 3);
     expect(shardName("weur", 2)).toBe("weur:2");
   });
 });
