@@ -51,7 +51,7 @@ export function BurnDownChart(props: { days: readonly DayBudget[]; label: string
   return (
     <figure class="chart burn-down">
       <figcaption>{summary(days, props.label)}</figcaption>
-      <svg class="plot burn-plot" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Share of the ${props.label} budget of ${props.probeName} left at the end of each day of the window`}>
+      <svg class="burn-plot" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Share of the ${props.label} budget of ${props.probeName} left at the end of each day of the window`}>
         <line class="gridline" x1="0" x2={String(WIDTH)} y1={zero.toFixed(1)} y2={zero.toFixed(1)} vector-effect="non-scaling-stroke" />
         <path class="budget-line" d={burnDownPath(days, bottom) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
       </svg>

@@ -131,8 +131,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .budget .fill{fill:var(--up)}
 .budget .fill.low{fill:var(--minor)}
 .budget .fill.out{fill:var(--major)}
-.burn-plot{height:6rem}
-.plot .budget-line{stroke:var(--p50);stroke-width:2.5;fill:none}
+.burn-plot{display:block;width:100%;height:6rem;border-left:1px solid var(--grid);border-bottom:1px solid var(--grid)}
+.burn-plot .gridline{stroke:var(--muted);stroke-width:1;stroke-dasharray:4 4}
+.burn-plot .budget-line{stroke:var(--p50);stroke-width:2.5;fill:none}
 .slo-card h4{margin:1rem 0 .25rem;font-size:.9375rem}
 .failures{list-style:none;margin:0;padding:0}
 .failures li{padding:.625rem 0;border-bottom:1px solid var(--border);overflow-wrap:anywhere}

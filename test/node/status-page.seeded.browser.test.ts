@@ -199,6 +199,9 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await expect(page.locator("[data-region]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-region")))).resolves.toEqual(["weur", "enam"]);
     await expect(page.locator('[data-region="weur"]').textContent()).resolves.toMatch(/Western Europe.*Operational.*\d+ ms/);
     await expect(page.locator(".slo-card").count()).resolves.toBe(2);
+    // Each SLO card draws its budget's burn-down, with a summary and each day's figures.
+    await expect(page.locator(".slo-card svg.burn-plot path.budget-line").count()).resolves.toBe(2);
+    await expect(page.locator(".slo-card .burn-down figcaption").first().textContent()).resolves.toMatch(/% of the availability budget is left/);
     await expect(page.locator("#slo-availability + dl").textContent()).resolves.toMatch(/99\.5 % of runs succeed.*Current.*%.*Error budget.*Burn rate.*Forecast/);
     await expect(page.locator("svg.budget").count()).resolves.toBe(2);
     await expect(page.locator(".failures li").count()).resolves.toBeGreaterThan(0);
