@@ -129,11 +129,16 @@ export function durationMs(text: string): number {
   return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
 }
 
+/** Milliseconds of a duration string, or NaN when it is not one (its own field reports that). */
+function durationOrNaN(text: string): number {
+  return DURATION_PATTERN.test(text) ? durationMs(text) : Number.NaN;
+}
+
 /** A burn-rate lookback: 1 minute to 7 days. */
 const lookback = z
   .string()
   .regex(DURATION_PATTERN, 'a duration in whole minutes, hours or days, e.g. "5m", "1h", "3d"')
-  .refine((d) => durationMs(d) <= 7 * 86_400_000, "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)");
+  .refine((d) => !(durationOrNaN(d) > 7 * 86_400_000), "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)");
 
 export const BurnAlertRuleSchema = z
   .strictObject({
@@ -145,7 +150,7 @@ export const BurnAlertRuleSchema = z
     /** Both lookbacks must burn at least this fast (1 spends the budget exactly by the window's end). */
     burnRate: z.number().positive().max(10_000),
   })
-  .refine((r) => durationMs(r.short) < durationMs(r.long), { message: "short must be shorter than long (e.g. long: \"1h\", short: \"5m\")", path: ["short"] });
+  .refine((r) => !(durationOrNaN(r.short) >= durationOrNaN(r.long)), { message: "short must be shorter than long (e.g. long: \"1h\", short: \"5m\")", path: ["short"] });
 
 /** Timeslice lengths: whole hours that divide a day, so slices line up with the hourly rollups. */
 export const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
