@@ -28,7 +28,7 @@
  */
 import { DAY_MS } from "../time.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-import { emptyHistogram, type Histogram, interpolatedQuantile, merge } from "./latency-histogram.ts";
+import { emptyHistogram, type Histogram, interpolatedQuantile } from "./latency-histogram.ts";
 
 export interface TrendPoint {
   /** Start of the UTC day, epoch ms. */
@@ -89,7 +89,12 @@ export interface DayHistogram {
 /** Histograms of daily rollups, summed per UTC day (every region). */
 export function dayHistograms(rollups: readonly Pick<Rollup, "bucketAt" | "latency">[]): DayHistogram[] {
   const byDay = new Map<number, Histogram>();
-  for (const r of rollups) byDay.set(r.bucketAt, merge(byDay.get(r.bucketAt) ?? emptyHistogram(), r.latency));
+  for (const r of rollups) {
+    let day = byDay.get(r.bucketAt);
+    if (!day) byDay.set(r.bucketAt, (day = emptyHistogram()));
+    // In place: a fleet's report adds a histogram per pair and day.
+    for (let i = 0; i < day.length; i++) day[i]! += r.latency[i]!;
+  }
   return [...byDay].map(([day, latency]) => ({ day, latency })).sort((a, b) => a.day - b.day);
 }
 

@@ -27,7 +27,7 @@ import type { MinuteEntry } from "../storage/minute-entries.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 import { expectedRunsPerRegion } from "./coverage.ts";
-import { bucketIndex, emptyHistogram, merge, shareUnder, type Histogram } from "./latency-histogram.ts";
+import { bucketIndex, emptyHistogram, shareUnder, type Histogram } from "./latency-histogram.ts";
 import type { EventCounts } from "./sli.ts";
 import type { Span } from "./windows.ts";
 
@@ -80,6 +80,7 @@ export interface Tally {
   latencyGood: number;
   /** Up and degraded runs whose latency was judged from a histogram (counted under another threshold). */
   latencyEstimated: number;
+  /** The latency histogram of the up and degraded runs; empty (length 0) unless asked for (tallySpan's `histogram`). */
   latency: Histogram;
   stepFailures: Record<string, number>;
   /** The start actually counted: later than the span's when its first hour is past raw retention. */
@@ -87,30 +88,34 @@ export interface Tally {
   exactFrom: boolean;
 }
 
-export function emptyTally(from: number): Tally {
-  return { expected: 0, stored: 0, missing: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: emptyHistogram(), stepFailures: {}, from, exactFrom: true };
+export function emptyTally(from: number, histogram = true): Tally {
+  return { expected: 0, stored: 0, missing: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {}, from, exactFrom: true };
 }
 
 /** Two tallies together (counts added; the later start and the weaker exactness kept). */
 export function addTallies(a: Tally, b: Tally): Tally {
-  const stepFailures = { ...a.stepFailures };
-  for (const [step, n] of Object.entries(b.stepFailures)) stepFailures[step] = (stepFailures[step] ?? 0) + n;
-  return {
-    expected: a.expected + b.expected,
-    stored: a.stored + b.stored,
-    missing: a.missing + b.missing,
-    maintenance: a.maintenance + b.maintenance,
-    monitoring: a.monitoring + b.monitoring,
-    up: a.up + b.up,
-    degraded: a.degraded + b.degraded,
-    down: a.down + b.down,
-    latencyGood: a.latencyGood + b.latencyGood,
-    latencyEstimated: a.latencyEstimated + b.latencyEstimated,
-    latency: merge(a.latency, b.latency),
-    stepFailures,
-    from: Math.max(a.from, b.from),
-    exactFrom: a.exactFrom && b.exactFrom,
-  };
+  const sum: Tally = { ...a, latency: a.latency.length >= b.latency.length ? a.latency.slice() : b.latency.map(() => 0), stepFailures: { ...a.stepFailures } };
+  if (a.latency.length < b.latency.length) for (let i = 0; i < a.latency.length; i++) sum.latency[i]! += a.latency[i]!;
+  addInto(sum, b);
+  return sum;
+}
+
+/** Adds `b` into `into`, in place. */
+function addInto(into: Tally, b: Tally): void {
+  into.expected += b.expected;
+  into.stored += b.stored;
+  into.missing += b.missing;
+  into.maintenance += b.maintenance;
+  into.monitoring += b.monitoring;
+  into.up += b.up;
+  into.degraded += b.degraded;
+  into.down += b.down;
+  into.latencyGood += b.latencyGood;
+  into.latencyEstimated += b.latencyEstimated;
+  for (let i = 0; i < into.latency.length && i < b.latency.length; i++) into.latency[i]! += b.latency[i]!;
+  for (const step in b.stepFailures) into.stepFailures[step] = (into.stepFailures[step] ?? 0) + b.stepFailures[step]!;
+  into.from = Math.max(into.from, b.from);
+  into.exactFrom &&= b.exactFrom;
 }
 
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
@@ -130,8 +135,8 @@ interface RunCounts {
   stepFailures: Record<string, number>;
 }
 
-function emptyRuns(): RunCounts {
-  return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: emptyHistogram(), stepFailures: {} };
+function emptyRuns(histogram: boolean): RunCounts {
+  return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {} };
 }
 
 function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
@@ -148,7 +153,7 @@ function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thr
   }
   into[e.status]++;
   if (e.status === "down") return;
-  into.latency[bucketIndex(e.durationMs)]! += 1;
+  if (into.latency.length > 0) into.latency[bucketIndex(e.durationMs)]! += 1;
   if (thresholdMs !== undefined && e.durationMs <= thresholdMs) into.latencyGood++;
 }
 
@@ -160,8 +165,9 @@ function addRollup(into: RunCounts, r: Rollup, thresholdMs: number | undefined):
   into.up += r.up;
   into.degraded += r.degraded;
   into.down += r.down - monitoring;
-  into.latency = merge(into.latency, r.latency);
-  for (const [step, n] of Object.entries(r.stepFailures)) into.stepFailures[step] = (into.stepFailures[step] ?? 0) + n;
+  // In place: a report adds thousands of rollups, and a new array each time would dominate it.
+  for (let i = 0; i < into.latency.length; i++) into.latency[i]! += r.latency[i]!;
+  for (const step in r.stepFailures) into.stepFailures[step] = (into.stepFailures[step] ?? 0) + r.stepFailures[step]!;
   if (thresholdMs === undefined) return;
   const latencyRuns = r.up + r.degraded;
   if (r.latencyUnder && r.latencyUnder.thresholdMs === thresholdMs) {
@@ -187,8 +193,8 @@ export class NotLoadedError extends Error {
  * The runs of one pair in [from, to), and the start actually counted. `thresholdMs` is the
  * latency threshold the report judges by (undefined: no latency SLI).
  */
-function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdMs: number | undefined): { runs: RunCounts; from: number } {
-  const runs = emptyRuns();
+function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdMs: number | undefined, histogram: boolean): { runs: RunCounts; from: number } {
+  const runs = emptyRuns(histogram);
   let { from } = span;
   const { to } = span;
   if (to <= from) return { runs, from: to };
@@ -232,27 +238,23 @@ function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdM
 
 /**
  * The tally of a probe over [from, to), over the given regions (each region the probe runs in
- * that is also in `regions`).
+ * that is also in `regions`). With `histogram`, it also sums the latency histograms (percentiles
+ * need them; counts do not, and most spans skip the cost).
  *
  * @example
  * tallySpan(history, { from: now - HOUR_MS, to: now }, { regions: ["weur"], thresholdMs: 800 })
  */
-export function tallySpan(history: ProbeHistory, span: Span, options: { regions?: readonly string[]; thresholdMs?: number | undefined } = {}): Tally {
+export function tallySpan(history: ProbeHistory, span: Span, options: { regions?: readonly string[]; thresholdMs?: number | undefined; histogram?: boolean } = {}): Tally {
   const pairs = options.regions === undefined ? history.pairs : history.pairs.filter((p) => options.regions!.includes(p.region));
   const probeFirst = history.pairs.reduce<number | null>((first, p) => (p.firstRunAt === null ? first : first === null ? p.firstRunAt : Math.min(first, p.firstRunAt)), null);
-  let total = emptyTally(span.from);
+  const histogram = options.histogram ?? false;
+  const total = emptyTally(span.from, histogram);
   for (const pair of pairs) {
-    const { runs, from } = pairRuns(pair, history.loaded, span, options.thresholdMs);
+    const { runs, from } = pairRuns(pair, history.loaded, span, options.thresholdMs, histogram);
     const firstRunAt = pair.firstRunAt ?? probeFirst;
     const dueFrom = firstRunAt === null ? from : Math.max(from, firstRunAt);
     const expected = expectedRunsPerRegion(history.probe, dueFrom, span.to);
-    total = addTallies(total, {
-      ...runs,
-      expected,
-      missing: Math.max(0, expected - runs.stored),
-      from,
-      exactFrom: from === span.from,
-    });
+    addInto(total, { ...runs, expected, missing: Math.max(0, expected - runs.stored), from, exactFrom: from === span.from });
   }
   return total;
 }

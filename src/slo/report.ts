@@ -114,8 +114,8 @@ export interface SloReportInput {
 }
 
 /** The counts of every probe over one span. */
-function tallyAll(input: SloReportInput, span: Span, thresholdMs: number | undefined): Tally {
-  return input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, span, { regions: input.regions, thresholdMs })), emptyTally(span.from));
+function tallyAll(input: SloReportInput, span: Span, thresholdMs: number | undefined, histogram = false): Tally {
+  return input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, span, { regions: input.regions, thresholdMs, histogram })), emptyTally(span.from, histogram));
 }
 
 interface Context {
@@ -209,7 +209,7 @@ function silenceOf(input: SloReportInput): Silence | null {
   const lookbacks = input.histories.map((h) => silenceLookbackMs(h.probe));
   if (lookbacks.some((l) => l === null)) return null;
   const lookbackMs = Math.max(...(lookbacks as number[]));
-  const tally = input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, { from: input.now - lookbackMs, to: input.now })), emptyTally(input.now - lookbackMs));
+  const tally = input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, { from: input.now - lookbackMs, to: input.now })), emptyTally(input.now - lookbackMs, false));
   return { lookbackMs, expected: tally.expected, stored: tally.stored, silent: tally.expected > 0 && tally.stored === 0 };
 }
 
@@ -227,7 +227,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
     ? { percent: Math.max(...latencyTargets.map((t) => t.percent)), underMs: Math.min(...latencyTargets.map((t) => t.underMs)) }
     : null;
   const thresholdMs = latencyTarget?.underMs;
-  const windowTally = tallyAll(input, requested, thresholdMs);
+  const windowTally = tallyAll(input, requested, thresholdMs, true);
   const span = { from: windowTally.from, to: requested.to };
   const alertConfig = burnAlertConfigOf(first.slo.alerting);
   const lookbackTallies = new Map<string, Tally>();
