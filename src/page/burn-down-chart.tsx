@@ -8,10 +8,12 @@ import { formatPercent, formatUtcDay } from "./format.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 200;
+/** Room above a full budget, so the line at 100 % is not cut by the edge. */
+const TOP = 12;
 
 /** The y of a remaining fraction, on a scale from `bottom` (≤ 0) to 1. */
 function yOf(fraction: number, bottom: number): number {
-  return HEIGHT - ((Math.min(1, fraction) - bottom) / (1 - bottom)) * HEIGHT;
+  return HEIGHT - ((Math.min(1, fraction) - bottom) / (1 - bottom)) * (HEIGHT - TOP);
 }
 
 /** An SVG path through the days that have a budget; a day without one starts a new subpath. */
@@ -43,7 +45,9 @@ function summary(days: readonly DayBudget[], label: string): string {
 }
 
 export function BurnDownChart(props: { days: readonly DayBudget[]; label: string; probeName: string }) {
-  const { days } = props;
+  // Days before the first one with runs (a probe younger than its window) have nothing to draw.
+  const first = props.days.findIndex((d) => d.remainingFraction !== null);
+  const days = first < 0 ? [] : props.days.slice(first);
   const lowest = Math.min(0, ...days.flatMap((d) => (d.remainingFraction === null ? [] : [d.remainingFraction])));
   // Overspending shows below the zero line, at most a full budget below it.
   const bottom = Math.max(-1, lowest);
@@ -51,10 +55,13 @@ export function BurnDownChart(props: { days: readonly DayBudget[]; label: string
   return (
     <figure class="chart burn-down">
       <figcaption>{summary(days, props.label)}</figcaption>
+      {days.length === 0 ? null : (
       <svg class="burn-plot" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Share of the ${props.label} budget of ${props.probeName} left at the end of each day of the window`}>
         <line class="gridline" x1="0" x2={String(WIDTH)} y1={zero.toFixed(1)} y2={zero.toFixed(1)} vector-effect="non-scaling-stroke" />
         <path class="budget-line" d={burnDownPath(days, bottom) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
       </svg>
+      )}
+      {days.length === 0 ? null : (
       <details>
         <summary>Each day's figures</summary>
         <div class="table-wrap">
@@ -91,6 +98,7 @@ export function BurnDownChart(props: { days: readonly DayBudget[]; label: string
           </table>
         </div>
       </details>
+      )}
     </figure>
   );
 }
