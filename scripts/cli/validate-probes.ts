@@ -36,6 +36,10 @@ export interface ValidateOptions {
   varNames?: Iterable<string>;
   /** Skip the TypeScript checker (the local runner's quick re-check before a reload). */
   typecheck?: boolean;
+  /** Skip the placeholder checks (listing probes needs no values). */
+  lint?: boolean;
+  /** Names that will have a value besides the local ones (the demo shop's SHOP_URL and SHOP_PASSWORD). */
+  valueNames?: Iterable<string>;
   root?: string;
 }
 
@@ -75,9 +79,9 @@ export async function validateProbeFiles(files: string[], options: ValidateOptio
   }
 
   const values = localValues(root);
-  const lintContext = { valueNames: new Set(Object.keys(values)), publicNames: new Set(localVarNames(root)), varNames: new Set(options.varNames ?? []) };
+  const lintContext = { valueNames: new Set([...Object.keys(values), ...(options.valueNames ?? [])]), publicNames: new Set(localVarNames(root)), varNames: new Set(options.varNames ?? []) };
   for (const m of modules) {
-    if (!named.has(m.file)) continue;
+    if (!named.has(m.file) || options.lint === false) continue;
     for (const p of lintTemplates(m.definition, lintContext)) {
       problems.push({ file: m.file, ...position(m.file, p.at, undefined, p.needle), field: formatField(p.at), message: p.message });
     }
