@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { probeFiles } from "../generate-probe-registry.ts";
-import { ROOT } from "../local/local-network.ts";
+import { ROOT } from "../local/project-root.ts";
 
 export class ProbeFileError extends Error {}
 
@@ -64,10 +64,10 @@ export interface ImportedProbe {
 }
 
 /** Imports each file (a fresh copy each time, so a changed file is read again). */
-export async function importProbeFiles(files: string[]): Promise<ImportedProbe[]> {
+export async function importProbeFiles(files: string[], root = ROOT): Promise<ImportedProbe[]> {
   const out: ImportedProbe[] = [];
   for (const abs of files) {
-    const file = displayName(abs);
+    const file = displayName(abs, root);
     try {
       const url = `${pathToFileURL(abs).href}?t=${statSync(abs).mtimeMs}`;
       const mod = (await import(url)) as { default?: unknown };

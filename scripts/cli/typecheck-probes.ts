@@ -4,7 +4,7 @@
  */
 import { dirname, join } from "node:path";
 import ts from "typescript";
-import { ROOT } from "../local/local-network.ts";
+import { ROOT } from "../local/project-root.ts";
 
 export interface TypeProblem {
   abs: string;

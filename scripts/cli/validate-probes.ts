@@ -8,7 +8,7 @@ import { readFileSync, statSync } from "node:fs";
 import ts from "typescript";
 import { inspectProbes, type LoadedProbe, type ProbeModule } from "../../src/probe/registry.ts";
 import { lintTemplates } from "../../src/probe/template-lint.ts";
-import { ROOT } from "../local/local-network.ts";
+import { ROOT } from "../local/project-root.ts";
 import { localValues, localVarNames } from "./local-values.ts";
 import { importProbeFiles, liveProbeFiles } from "./probe-files.ts";
 import { locate } from "./source-positions.ts";
@@ -53,7 +53,7 @@ export async function validateProbeFiles(files: string[], options: ValidateOptio
 
   const typed = options.typecheck === false ? undefined : typecheckProbeFiles(files, root);
   const syntaxBroken = new Set(typed?.problems.filter((p) => p.syntax).map((p) => p.abs));
-  const imported = await importProbeFiles(all.filter((f) => !syntaxBroken.has(f)));
+  const imported = await importProbeFiles(all.filter((f) => !syntaxBroken.has(f)), root);
   const byFile = new Map(imported.map((i) => [i.file, i]));
   const named = new Set(imported.filter((i) => files.includes(i.abs)).map((i) => i.file));
 
