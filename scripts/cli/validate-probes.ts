@@ -95,7 +95,8 @@ export async function validateProbeFiles(files: string[], options: ValidateOptio
   const broken = new Set(kept.map((p) => p.file));
   const namedFiles = imported.filter((i) => named.has(i.file)).map((i) => i.file);
   return {
-    loaded: inspection.loaded.filter((l) => named.has(l.file) && !broken.has(l.file)),
+    // In the order the files were given (the duplicate check ran oldest first).
+    loaded: inspection.loaded.filter((l) => named.has(l.file) && !broken.has(l.file)).sort((a, b) => files.indexOf(byFile.get(a.file)!.abs) - files.indexOf(byFile.get(b.file)!.abs)),
     problems: kept,
     files: [...namedFiles, ...files.filter((f) => syntaxBroken.has(f)).map((f) => displayOf(f, imported, root))],
   };

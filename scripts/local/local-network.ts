@@ -176,7 +176,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     restarts.push(now);
     while (restarts.length && restarts[0]! < now - 10 * 60_000) restarts.shift();
     const why = recent.filter((l) => l.trim()).slice(-12).map((l) => `    ${l}`).join("\n");
-    log(`error: wrangler dev exited (code ${code}). Its last lines:\n${why}`);
+    log(`error: wrangler dev exited (${code === null ? "killed by a signal" : `code ${code}`}). Its last lines:\n${why}`);
     if (restarts.length > MAX_RESTARTS) {
       log(`error: wrangler dev stopped ${restarts.length} times in 10 minutes; giving up (fix the problem above, then npm start again)`);
       options.onFatal?.(`wrangler dev keeps exiting (code ${code})`);
