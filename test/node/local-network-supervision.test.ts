@@ -107,6 +107,16 @@ describe("npm start supervises its probes and its children", () => {
     expect(output).not.toMatch(/tick .* failed/);
   }, 180_000);
 
+  it("says why when wrangler dev dies, restarts it, and the probes answer again", async () => {
+    const wrangler = descendants(npm.pid!).find((pid) => /wrangler-dist\/cli\.js\s+dev/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ")));
+    expect(wrangler).toBeDefined();
+    process.kill(wrangler!, "SIGKILL");
+    await until("the restart", () => (/wrangler dev is back on/.test(output) ? true : undefined), 120_000);
+    expect(output).toMatch(/error: wrangler dev exited \((code \d+|killed by a signal)\)\. Its last lines:/);
+    expect(output).toContain("restarting wrangler dev (1 of 3 restarts allowed in 10 minutes)");
+    expect(await probeIds()).toEqual(["alpha", "beta"]);
+  }, 150_000);
+
   it("ends every process it started when the npm process gets SIGTERM", async () => {
     const children = descendants(npm.pid!);
     // npm, sh, the runner, the demo shop, wrangler and its workerd and esbuild.
