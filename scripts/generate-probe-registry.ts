@@ -3,13 +3,19 @@
  * Workers cannot load code at run time. Runs before every wrangler build (wrangler.toml
  * [build]), before the tests and before the CLI, so adding a probe is adding a file.
  *
+ * Under the local runner (AFTERLIFE_KEEP_GOOD_PROBES=1 in wrangler dev's environment) it first
+ * loads and validates every probe and leaves out the files with a problem, so one bad file
+ * never stops the Worker: the other probes keep running, and the runner prints the problem.
+ * Elsewhere (deploy, tests) every file is included and a bad one fails the build.
+ *
  * Also writes src/generated/declared-vars.ts: the names of wrangler.toml's [vars]. A Worker
  * cannot tell a var from a secret in its env, and only the names declared as vars are public;
  * every other binding a probe reads is treated as a secret and redacted.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { inspectProbes, type ProbeModule } from "../src/probe/registry.ts";
 
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -72,8 +78,27 @@ function writeIfChanged(out: string, text: string): void {
   if (current !== text) writeFileSync(out, text);
 }
 
+/**
+ * The probe files that load and validate (schema, JSONPath, regular expressions, unique ids);
+ * files with a problem are left out. Each file is imported afresh.
+ */
+export async function goodProbeFiles(root = PROJECT_ROOT): Promise<string[]> {
+  const modules: ProbeModule[] = [];
+  for (const file of probeFiles(root)) {
+    const abs = join(root, "probes", file);
+    try {
+      const mod = (await import(`${pathToFileURL(abs).href}?t=${Date.now()}`)) as { default?: unknown };
+      modules.push({ file: `probes/${file}`, definition: mod.default });
+    } catch {
+      // Does not load (a syntax error, a throwing import): left out.
+    }
+  }
+  const bad = new Set(inspectProbes(modules).problems.map((p) => p.file));
+  return modules.filter((m) => !bad.has(m.file)).map((m) => m.file.slice("probes/".length));
+}
+
 /** Writes `<root>/src/generated/probe-registry.ts` and `declared-vars.ts`; `root` defaults to this project. */
-export function writeRegistry(root = PROJECT_ROOT): string {
+export function writeRegistry(root = PROJECT_ROOT, files = probeFiles(root)): string {
   let toml = "";
   try {
     toml = readFileSync(join(root, "wrangler.toml"), "utf8");
@@ -82,8 +107,10 @@ export function writeRegistry(root = PROJECT_ROOT): string {
   }
   writeIfChanged(join(root, "src", "generated", "declared-vars.ts"), renderDeclaredVars(declaredVarNames(toml)));
   const out = join(root, "src", "generated", "probe-registry.ts");
-  writeIfChanged(out, renderRegistry(probeFiles(root)));
+  writeIfChanged(out, renderRegistry(files));
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) writeRegistry();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeRegistry(PROJECT_ROOT, process.env.AFTERLIFE_KEEP_GOOD_PROBES === "1" ? await goodProbeFiles() : probeFiles());
+}

@@ -1,10 +1,10 @@
-/** The CLI's human report of one run: a step table, the failure, its evidence and the curl repro. */
+/** The CLI's human report of one run: a step table, the failure, its evidence and the repro script. */
 import { styleText } from "node:util";
 import type { RunResult, StepResult } from "../../src/probe/result.ts";
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatRun(run: RunResult, probeName: string, color: boolean): string {
+export function formatRun(run: RunResult, probeName: string, color: boolean, repro?: string, reproFile?: string): string {
   const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
   const lines: string[] = [];
   lines.push(`${paint("bold", run.probeId)}  ${probeName}  (region ${run.region}, version ${run.probeVersion})`);
@@ -24,7 +24,11 @@ export function formatRun(run: RunResult, probeName: string, color: boolean): st
       for (const [name, value] of Object.entries(response.headers)) lines.push(`            ${name}: ${value}`);
       if (response.body) lines.push(`  body      ${response.body.split("\n").join("\n            ")}`);
     }
-    lines.push("", paint("bold", "Reproduce"), curl.split("\n").map((l) => `  ${l}`).join("\n"));
+    if (!repro) lines.push("", paint("bold", "Reproduce"), curl.split("\n").map((l) => `  ${l}`).join("\n"));
+  }
+  if (repro) {
+    lines.push("", paint("bold", `Reproduce (the journey up to "${run.failure?.step}"; ${reproFile ? `written to ${reproFile}` : "save as repro.sh, then sh repro.sh"})`));
+    lines.push(repro.trimEnd());
   }
   return lines.join("\n");
 }
@@ -32,11 +36,13 @@ export function formatRun(run: RunResult, probeName: string, color: boolean): st
 function formatStep(step: StepResult, width: number, paint: (s: Style, t: string) => string): string[] {
   const mark = step.status === "passed" ? paint("green", "✓") : step.status === "failed" ? paint("red", "✗") : paint("gray", "-");
   const statusCodes = step.exchanges.map((e) => e.status ?? "—").join("→") || "   ";
-  const time = step.status === "skipped" ? "skipped" : `${Math.round(step.totalMs)} ms`.padStart(8) + (step.exchanges.length ? `  (headers ${Math.round(step.ttfbMs)} ms)` : "");
+  const answered = step.exchanges.some((e) => e.status !== undefined);
+  const time =
+    step.status === "skipped" ? "skipped" : `${Math.round(step.totalMs)} ms`.padStart(8) + (answered ? `  (headers ${Math.round(step.ttfbMs)} ms)` : step.exchanges.length ? "  (no response)" : "");
   const lines = [`  ${mark} ${step.name.padEnd(width)}  ${String(statusCodes).padEnd(7)} ${time}`];
   for (const a of step.assertions) {
     const sign = a.passed ? paint("green", "✓") : paint("red", "✗");
-    lines.push(`      ${sign} ${a.label}${a.passed ? "" : `: expected ${a.expected}, got ${a.actual}`}`);
+    lines.push(`      ${sign} ${a.label}: expected ${a.expected}, got ${a.actual}`);
   }
   if (step.failure && !step.failure.assertion) lines.push(`      ${paint("red", "✗")} ${step.failure.class}: ${step.failure.message}`);
   return lines;

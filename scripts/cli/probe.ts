@@ -1,21 +1,19 @@
 /**
  * The probe CLI for QA (runs in Node with the same runner code as the Worker):
  *
- *   npm run probe -- list
- *   npm run probe -- validate
- *   npm run probe -- cost [--plan free|paid] [--views-per-second N] [--colos N] [--cache-seconds N] [--probes N --regions N --schedule S] [--json] (--help)
- *   npm run probe -- run <id|file> [--demo] [--base-url URL] [--var k=v]... [--region R] [--json]
+ *   npm run probe -- list [--json]
+ *   npm run probe -- validate [paths…] [--var k=v]…
+ *   npm run probe -- run <id|file> [--demo] [--base-url URL] [--var k=v]… [--region R] [--json] [--repro FILE]
+ *   npm run probe -- test [paths…|--changed] [--demo] [--reporter text|junit|github] [--output FILE] [--concurrency N]
+ *   npm run probe -- cost [options] (cost --help)
  *
  * Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
  */
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { formatProblem, loadRegistry, ProbeRegistryError, type LoadedProbe, type ProbeModule } from "../../src/probe/registry.ts";
-import { runProbe } from "../../src/probe/run-probe.ts";
-import { slotOf } from "../../src/schedule/plan.ts";
-import { startShop } from "../demo-target/shop.ts";
-import { probeFiles, writeRegistry } from "../generate-probe-registry.ts";
+import type { LoadedProbe } from "../../src/probe/registry.ts";
+import { isScriptStep } from "../../src/probe/schema.ts";
+import { writeRegistry } from "../generate-probe-registry.ts";
 import { ROOT } from "../local/local-network.ts";
 import { estimateCost } from "../../src/cost/estimate.ts";
 import { ALL_REGIONS, hypotheticalFleet } from "../../src/cost/hypothetical-fleet.ts";
@@ -25,55 +23,69 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { tokenCommand, TokenUsageError } from "./tokens.ts";
-import { localValues, localVarNames } from "./local-values.ts";
+import { localValues } from "./local-values.ts";
+import { liveProbeFiles, ProbeFileError, resolveProbePaths } from "./probe-files.ts";
+import { checkRegion, checkUrl, localRunner, parseVars } from "./run-locally.ts";
+import { testCommand } from "./test-command.ts";
+import { UsageError } from "./usage-error.ts";
+import { formatProblems, validateProbeFiles } from "./validate-probes.ts";
 
 const USAGE = `usage:
-  npm run probe -- list                      the probes in probes/
-  npm run probe -- validate                  check every probe; path-precise errors, exit 2 if any
-  npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
-  npm run probe -- token create --name NAME --scope write [--remote]
-  npm run probe -- token list | token revoke ID [--remote]
-  npm run probe -- run <id|file> [options]   run one probe once, here, with the Worker's runner
+  npm run probe -- list [--json]             the probes in probes/ (--json: id, kind, name, group, schedule, regions, file)
+  npm run probe -- validate [paths…]         check probes (default: probes/; files or folders anywhere, drafts too):
+                                             types, schema, JSONPath, placeholders, env vars and secrets, ids;
+                                             every problem with file:line:col in one pass, exit 2 if any
+      --var name=value   a variable you will pass to run/test (repeatable)
+  npm run probe -- run <id|file> [options]   run one probe once, here, with the Worker's runner (a file may be a draft anywhere)
       --demo             start the bundled demo shop and point SHOP_URL at it
       --base-url URL     override the probe's baseUrl
       --var name=value   set a variable (repeatable)
       --region R         the region label to send (default: the probe's first region)
       --json             print the run result as JSON
+      --repro FILE       when the run fails, write the repro script (a curl per step) to FILE
+  npm run probe -- test [paths…|--changed]   run many probes (default: all of probes/) in parallel, a line each
+      --changed          only the probe files changed since git HEAD (drafts anywhere in the repository too)
+      --demo, --base-url, --var, --region      as for run
+      --reporter R       text (default), junit (JUnit XML) or github (workflow annotations)
+      --output FILE      write the junit/github report to FILE instead of stdout
+      --concurrency N    probes running at once (default 4)
+  npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
+  npm run probe -- token create --name NAME --scope write [--remote]
+  npm run probe -- token list | token revoke ID [--remote]
+
+Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
 `;
 
-class UsageError extends Error {}
+function noExtraArguments(command: string, positionals: string[], max = 0): void {
+  if (positionals.length > max) throw new UsageError(`${command}: unexpected argument${positionals.length - max > 1 ? "s" : ""} ${positionals.slice(max).map((p) => `'${p}'`).join(" ")}\n\n${USAGE}`);
+}
 
-async function importProbes(): Promise<{ modules: ProbeModule[]; importErrors: string[] }> {
+/** The values --demo provides: the shop's URL and password. */
+const DEMO_VALUES = ["SHOP_URL", "SHOP_PASSWORD"];
+
+/** Validates probe files (no type check: quick), or fails with the whole problem block. */
+async function loadValid(files: string[], check: { varNames?: string[]; demo?: boolean; lint?: boolean } = {}): Promise<LoadedProbe[]> {
   writeRegistry();
-  const modules: ProbeModule[] = [];
-  const importErrors: string[] = [];
-  for (const file of probeFiles()) {
-    try {
-      const mod = (await import(pathToFileURL(join(ROOT, "probes", file)).href)) as { default?: unknown };
-      modules.push({ file: `probes/${file}`, definition: mod.default });
-    } catch (error) {
-      importErrors.push(`  probes/${file}: the file failed to load: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return { modules, importErrors };
+  const validation = await validateProbeFiles(files, { typecheck: false, varNames: check.varNames ?? [], valueNames: check.demo ? DEMO_VALUES : [], lint: check.lint ?? true });
+  if (validation.problems.length) throw new UsageError(formatProblems(validation));
+  return validation.loaded;
 }
 
-async function loadProbes(): Promise<LoadedProbe[]> {
-  const { modules, importErrors } = await importProbes();
-  try {
-    const probes = loadRegistry(modules);
-    if (importErrors.length) throw new UsageError(`probes/ has files that do not load:\n${importErrors.join("\n")}`);
-    return probes;
-  } catch (error) {
-    if (error instanceof ProbeRegistryError) {
-      throw new UsageError(`${error.problems.length + importErrors.length} problem(s) in probes/:\n${[...importErrors, ...error.problems.map(formatProblem)].join("\n")}`);
-    }
-    throw error;
-  }
+/** What kind of probe: one HTTP request, a journey of several, or one with script steps. */
+function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" {
+  if (loaded.probe.steps.some(isScriptStep)) return "script";
+  return loaded.probe.steps.length === 1 ? "http" : "journey";
 }
 
-async function list(): Promise<number> {
-  const probes = await loadProbes();
+async function list(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
+  noExtraArguments("list", positionals);
+  const probes = await loadValid(liveProbeFiles(), { lint: false });
+  if (values.json) {
+    const rows = probes.map((p) => ({ id: p.probe.id, kind: kindOf(p), name: p.probe.name, group: p.probe.group, schedule: p.probe.schedule, regions: p.probe.regions, file: p.file }));
+    console.log(JSON.stringify(rows, null, 2));
+    return 0;
+  }
   const width = Math.max(...probes.map((p) => p.probe.id.length));
   for (const { probe, file } of probes) {
     console.log(`${probe.id.padEnd(width)}  ${probe.schedule.padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${probe.steps.length} steps)`);
@@ -81,65 +93,92 @@ async function list(): Promise<number> {
   return 0;
 }
 
-async function validate(): Promise<number> {
-  const probes = await loadProbes();
-  console.log(`${probes.length} probe(s) valid: ${probes.map((p) => p.probe.id).join(", ")}`);
+async function validate(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { var: { type: "string", multiple: true, default: [] } } });
+  const vars = parseVars(values.var);
+  writeRegistry();
+  const files = positionals.length ? resolveProbePaths(positionals) : liveProbeFiles();
+  if (files.length === 0) throw new UsageError(`no probe files in ${positionals.join(" ")}`);
+  const validation = await validateProbeFiles(files, { varNames: Object.keys(vars) });
+  if (validation.problems.length) {
+    console.error(formatProblems(validation));
+    return 2;
+  }
+  console.log(`${validation.loaded.length} probe(s) valid: ${validation.loaded.map((p) => p.probe.id).join(", ")}`);
   return 0;
 }
 
-function parseVars(pairs: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--var ${pair}: expected name=value, e.g. --var orderId=42`);
-    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return vars;
-}
+/** The options run and test share. */
+const runOptions = () => ({
+  demo: { type: "boolean" as const, default: false },
+  "base-url": { type: "string" as const },
+  var: { type: "string" as const, multiple: true as const, default: [] as string[] },
+  region: { type: "string" as const },
+});
 
 async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...runOptions(), json: { type: "boolean", default: false }, repro: { type: "string" } } });
+  const wanted = positionals[0];
+  if (!wanted) throw new UsageError("run needs a probe id or file, e.g. `npm run probe -- run shop-checkout`");
+  noExtraArguments("run", positionals, 1);
+  const region = checkRegion(values.region);
+  const baseUrl = checkUrl("--base-url", values["base-url"]);
+  const vars = parseVars(values.var);
+  let loaded: LoadedProbe | undefined;
+  if (wanted.endsWith(".ts") || wanted.includes("/")) {
+    loaded = (await loadValid(resolveProbePaths([wanted]), { varNames: Object.keys(vars), demo: values.demo }))[0];
+  } else {
+    writeRegistry();
+    const validation = await validateProbeFiles(liveProbeFiles(), { typecheck: false, varNames: Object.keys(vars), valueNames: values.demo ? DEMO_VALUES : [] });
+    loaded = validation.loaded.find((p) => p.probe.id === wanted);
+    if (!loaded) {
+      const known = `known: ${validation.loaded.map((p) => p.probe.id).join(", ")}`;
+      // The probe may be one of the files with a problem: show them all.
+      throw new UsageError(validation.problems.length ? `no valid probe '${wanted}'; ${known}\n${formatProblems(validation)}` : `no probe '${wanted}'; ${known}`);
+    }
+  }
+  if (!loaded) throw new UsageError(`no probe in ${wanted}`);
+  if (region !== undefined && !loaded.probe.regions.includes(region as never)) console.error(`note: ${loaded.probe.id} does not run from ${region} in production (its regions: ${loaded.probe.regions.join(", ")})`);
+
+  const runner = await localRunner({ demo: values.demo, baseUrl, vars, region });
+  try {
+    const result = await runner.run(loaded);
+    const script = runner.repro(loaded, result);
+    if (values.repro && script) writeFileSync(values.repro, script, { mode: 0o755 });
+    if (values.json) console.log(JSON.stringify(result, null, 2));
+    else console.log(formatRun(result, loaded.probe.name, Boolean(process.stdout.isTTY), script, values.repro));
+    return result.status === "up" ? 0 : 1;
+  } finally {
+    await runner.close();
+  }
+}
+
+async function test(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      demo: { type: "boolean", default: false },
-      "base-url": { type: "string" },
-      var: { type: "string", multiple: true, default: [] },
-      region: { type: "string" },
-      json: { type: "boolean", default: false },
+      ...runOptions(),
+      changed: { type: "boolean", default: false },
+      reporter: { type: "string", default: "text" },
+      output: { type: "string" },
+      concurrency: { type: "string", default: "4" },
     },
   });
-  const wanted = positionals[0];
-  if (!wanted) throw new UsageError("run needs a probe id or file, e.g. `npm run probe -- run shop-checkout`");
-  const probes = await loadProbes();
-  const wantedFile = wanted.endsWith(".ts") ? `probes/${resolve(wanted).split("/probes/").pop()}` : undefined;
-  const loaded = probes.find((p) => p.probe.id === wanted || p.file === wantedFile);
-  if (!loaded) throw new UsageError(`no probe '${wanted}'; known: ${probes.map((p) => p.probe.id).join(", ")}`);
-
-  const region = values.region ?? loaded.probe.regions[0]!;
-  const env = localValues(ROOT);
-  const shop = values.demo ? await startShop({ password: env.SHOP_PASSWORD ?? undefined }) : undefined;
-  if (shop) env.SHOP_URL = shop.url;
-  const probe = values["base-url"] ? { ...loaded, probe: { ...loaded.probe, baseUrl: values["base-url"] } } : loaded;
-  try {
-    const result = await runProbe(
-      probe,
-      { region, colo: "local", slotAt: slotOf(Date.now()), vars: parseVars(values.var) },
-      {
-        fetch: globalThis.fetch,
-        now: () => performance.timeOrigin + performance.now(),
-        randomId: () => crypto.randomUUID(),
-        values: env,
-        publicValueNames: new Set(localVarNames(ROOT)),
-        // QA's own machine: staging on a private network or a local server is a fair target.
-        allowPrivateTargets: true,
-      },
-    );
-    console.log(values.json ? JSON.stringify(result, null, 2) : formatRun(result, loaded.probe.name, Boolean(process.stdout.isTTY)));
-    return result.status === "up" ? 0 : 1;
-  } finally {
-    await shop?.close();
-  }
+  if (values.changed && positionals.length) throw new UsageError("test: give paths or --changed, not both");
+  const reporter = values.reporter;
+  if (reporter !== "text" && reporter !== "junit" && reporter !== "github") throw new UsageError(`--reporter ${reporter}: expected text, junit or github`);
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UsageError(`--concurrency ${values.concurrency}: expected a whole number from 1 to 32`);
+  return testCommand({
+    paths: positionals,
+    changed: values.changed,
+    run: { demo: values.demo, baseUrl: checkUrl("--base-url", values["base-url"]), vars: parseVars(values.var), region: checkRegion(values.region) },
+    reporter,
+    output: values.output,
+    concurrency,
+    loadValid,
+  });
 }
 
 const COST_USAGE = `usage: npm run probe -- cost [options]
@@ -171,8 +210,9 @@ function numberFlag(flag: string, raw: string | undefined, min: number, max = Nu
 }
 
 async function cost(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
+    allowPositionals: true,
     options: {
       plan: { type: "string", default: "paid" },
       json: { type: "boolean", default: false },
@@ -187,6 +227,7 @@ async function cost(args: string[]): Promise<number> {
       schedule: { type: "string" },
     },
   });
+  noExtraArguments("cost", positionals);
   if (values.help) {
     console.log(COST_USAGE);
     return 0;
@@ -197,7 +238,7 @@ async function cost(args: string[]): Promise<number> {
   const schedule = values.schedule ?? "1m";
   if (!(schedule in SCHEDULES)) throw new UsageError(`--schedule ${schedule}: expected one of ${Object.keys(SCHEDULES).join(" ")}`);
   const probes =
-    count === undefined ? await loadProbes() : hypotheticalFleet(Math.round(count), Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5), schedule as Schedule);
+    count === undefined ? await loadValid(liveProbeFiles(), { lint: false }) : hypotheticalFleet(Math.round(count), Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5), schedule as Schedule);
   const env = localValues(ROOT);
   const rawRunDays = Number(env.RAW_RETENTION_DAYS ?? DEFAULT_RETENTION.rawRunDays);
   const estimate = estimateCost(probes, {
@@ -217,29 +258,33 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "list":
-      return list();
+      return list(rest);
     case "validate":
-      return validate();
+      return validate(rest);
     case "run":
       return run(rest);
+    case "test":
+      return test(rest);
     case "cost":
       return cost(rest);
     case "token":
       return tokenCommand(rest);
-    case undefined:
     case "help":
     case "--help":
       console.log(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
+    case undefined:
+      console.error(`a command is needed\n\n${USAGE}`);
+      return 2;
     default:
-      throw new UsageError(`unknown command '${command}'\n${USAGE}`);
+      throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
   }
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || error instanceof TokenUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  if (error instanceof UsageError || error instanceof TokenUsageError || error instanceof ProbeFileError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 2;
   } else {

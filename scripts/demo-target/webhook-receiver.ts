@@ -55,7 +55,7 @@ export async function startWebhookReceiver(options: { port?: number; log?: (line
     const scripted = (headers["x-afterlife-delivery"] ?? "").startsWith(match);
     const status = (scripted ? script.shift() : undefined) ?? 200;
     deliveries.push({ at: Date.now(), status, headers, body });
-    options.log?.(`notice ${status}: ${headers["x-afterlife-event"] ?? ""} ${body.slice(0, 160)}`);
+    options.log?.(`notice ${status}: ${headers["x-afterlife-event"] ?? ""} ${body}`);
     return json(status, { received: status < 300 });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", () => resolve()));

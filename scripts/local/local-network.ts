@@ -12,10 +12,13 @@ import { cronMatches, parseCron, type Cron } from "../../src/schedule/cron.ts";
 import { DEMO_PASSWORD } from "../demo-target/shop.ts";
 import { startWebhookReceiver, type RunningReceiver } from "../demo-target/webhook-receiver.ts";
 import { writeRegistry } from "../generate-probe-registry.ts";
+import { parseDevVars } from "../cli/local-values.ts";
+import { watchProbes } from "./probe-watch.ts";
 import { freePort } from "./ports.ts";
 import { runToCompletion, startChild, type Child } from "./processes.ts";
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export { ROOT } from "./project-root.ts";
+import { ROOT } from "./project-root.ts";
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 
 /** Quiet and offline: no telemetry, no Request.cf download. Never in .env: wrangler would bind it. */
@@ -33,11 +36,18 @@ export interface LocalNetworkOptions {
   /** Fire the crons on every minute boundary (default true). */
   cronDriver?: boolean;
   log?: (line: string) => void;
+  /** Called when wrangler dev cannot be kept running: the caller should exit non-zero. */
+  onFatal?: (reason: string) => void;
 }
+
+/** wrangler dev restarts allowed in 10 minutes before the runner gives up. */
+const MAX_RESTARTS = 3;
 
 export interface LocalNetwork {
   workerUrl: string;
   shopUrl: string;
+  /** Where the probes' SHOP_URL points: the demo shop, or your own target (--var SHOP_URL=...). */
+  targetUrl: string;
   /** A local webhook receiver wired in as the "local" notification channel. */
   receiver: RunningReceiver;
   crons: string[];
@@ -45,6 +55,9 @@ export interface LocalNetwork {
   fireTick(time: number): Promise<void>;
   stopShop(): Promise<void>;
   startShop(): Promise<void>;
+  /** Process ids of the children (each leads its own process group). */
+  childPids(): number[];
+  workerPid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -82,13 +95,21 @@ async function waitForHealth(url: string, child: Child, timeoutMs: number): Prom
   throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
+/** What the Worker reads from .dev.vars in `root` (wrangler binds those entries too). */
+function devVarNames(root: string): Set<string> {
+  const file = join(root, ".dev.vars");
+  return new Set(existsSync(file) ? Object.keys(parseDevVars(readFileSync(file, "utf8"))) : []);
+}
+
 export async function startLocalNetwork(options: LocalNetworkOptions = {}): Promise<LocalNetwork> {
   const log = options.log ?? (() => {});
   const root = options.root ?? ROOT;
-  const extraVars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const userVars = options.vars ?? {};
   const persistArgs = options.persistTo ? ["--persist-to", options.persistTo] : [];
-  writeRegistry(root);
   const password = ensureDevVars(root);
+  // Only good probe files go into the Worker: a bad one is reported, the others keep running.
+  const probeWatch = watchProbes(root, (block) => log(`probes ${block}`));
+  writeRegistry(root, (await probeWatch.check()).loaded.map((p) => p.file.slice("probes/".length)));
 
   log("applying D1 migrations to the local database…");
   await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
@@ -109,21 +130,78 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const receiver = await startWebhookReceiver({ log: (line) => log(line) });
   const channels = JSON.stringify([{ name: "local", type: "webhook", url: `${receiver.url}/hook`, secretName: "LOCAL_HOOK_KEY" }]);
 
+  // The demo shop is the default target; --var SHOP_URL=... or SHOP_URL in .dev.vars points the probes elsewhere.
+  const fromDevVars = devVarNames(root);
+  const defaults: Record<string, string> = { AFTERLIFE_ENV: "local", SHOP_URL: shopUrl, NOTIFY_CHANNELS: channels, LOCAL_HOOK_KEY: "local-demo-signing-key" };
+  const vars = { ...Object.fromEntries(Object.entries(defaults).filter(([name]) => !fromDevVars.has(name) || name === "AFTERLIFE_ENV")), ...userVars };
+  const targetUrl = vars.SHOP_URL ?? "(SHOP_URL from .dev.vars)";
+
   const workerPort = options.workerPort ?? (await freePort(8787));
   const workerUrl = `http://127.0.0.1:${workerPort}`;
-  const worker = startChild(
-    "wrangler dev",
-    WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", "--var", "AFTERLIFE_ENV:local", "--var", `SHOP_URL:${shopUrl}`, "--var", `NOTIFY_CHANNELS:${channels}`, "--var", "LOCAL_HOOK_KEY:local-demo-signing-key", ...extraVars, ...persistArgs],
-    { cwd: root, env: OFFLINE_ENV, onOutput: (line) => log(`[worker] ${line}`) },
-  );
+  const varArgs = Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  // wrangler's last lines, to say why it stopped.
+  const recent: string[] = [];
+  let worker: Child | undefined;
+  let workerReady = false;
+  let stopped = false;
+  const restarts: number[] = [];
+
+  const launchWorker = async () => {
+    workerReady = false;
+    const child = startChild("wrangler dev", WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", ...varArgs, ...persistArgs], {
+      cwd: root,
+      env: { ...OFFLINE_ENV, AFTERLIFE_KEEP_GOOD_PROBES: "1" },
+      onOutput: (line) => {
+        recent.push(line);
+        if (recent.length > 30) recent.shift();
+        log(`[worker] ${line}`);
+      },
+    });
+    worker = child;
+    await waitForHealth(`${workerUrl}/api/v1/health`, child, 90_000);
+    workerReady = true;
+    void child.exited.then((code) => onWorkerExit(child, code));
+  };
+
+  const onWorkerExit = (child: Child, code: number | null) => {
+    if (stopped || child !== worker) return;
+    workerReady = false;
+    // workerd may outlive wrangler in its process group, holding the port: end the group.
+    try {
+      if (child.process.pid !== undefined) process.kill(-child.process.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length && restarts[0]! < now - 10 * 60_000) restarts.shift();
+    const why = recent.filter((l) => l.trim()).slice(-12).map((l) => `    ${l}`).join("\n");
+    log(`error: wrangler dev exited (${code === null ? "killed by a signal" : `code ${code}`}). Its last lines:\n${why}`);
+    if (restarts.length > MAX_RESTARTS) {
+      log(`error: wrangler dev stopped ${restarts.length} times in 10 minutes; giving up (fix the problem above, then npm start again)`);
+      options.onFatal?.(`wrangler dev keeps exiting (code ${code})`);
+      return;
+    }
+    log(`restarting wrangler dev (${restarts.length} of ${MAX_RESTARTS} restarts allowed in 10 minutes)…`);
+    launchWorker().then(
+      () => log(`wrangler dev is back on ${workerUrl}`),
+      (error: unknown) => {
+        log(`error: wrangler dev did not come back: ${error instanceof Error ? error.message : String(error)}`);
+        options.onFatal?.("wrangler dev did not come back");
+      },
+    );
+  };
+
   try {
-    await waitForHealth(`${workerUrl}/api/v1/health`, worker, 90_000);
+    await launchWorker();
   } catch (error) {
-    await worker.stop();
+    stopped = true;
+    probeWatch.close();
+    await worker?.stop();
     await shop?.stop();
     await receiver.close();
-    throw error;
+    const why = recent.filter((l) => l.trim()).slice(-12).join("\n");
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${why ? `; wrangler's last lines:\n${why}` : ""}`);
   }
 
   const crons = readCrons(root);
@@ -136,9 +214,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       log(`tick ${new Date(time).toISOString()} (${cron.source}): ${res.status}`);
     }
   };
+  const tick = (time: number) => {
+    if (!workerReady) {
+      log(`tick ${new Date(time).toISOString()} skipped: wrangler dev is not running (see above)`);
+      return;
+    }
+    fireTick(time).catch((error: unknown) => {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+      log(`error: tick ${new Date(time).toISOString()} failed: wrangler dev on ${workerUrl} did not answer (${String(error)}${cause})`);
+    });
+  };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
   if (options.cronDriver !== false) {
     const scheduleNext = () => {
       const now = Date.now();
@@ -146,17 +233,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       timer = setTimeout(() => {
         if (stopped) return;
         scheduleNext();
-        fireTick(next).catch((error: unknown) => log(`tick failed: ${String(error)}`));
+        tick(next);
       }, next - now);
     };
     scheduleNext();
     // The current minute's tick, delivered late (as production may): the first runs arrive now.
-    fireTick(Math.floor(Date.now() / 60_000) * 60_000).catch((error: unknown) => log(`tick failed: ${String(error)}`));
+    tick(Math.floor(Date.now() / 60_000) * 60_000);
   }
 
   return {
     workerUrl,
     shopUrl,
+    targetUrl,
     receiver,
     crons,
     fireTick,
@@ -165,10 +253,13 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       await shop?.stop();
       shop = undefined;
     },
+    childPids: () => [worker?.process.pid, shop?.process.pid].filter((p): p is number => p !== undefined),
+    workerPid: () => worker?.process.pid,
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await Promise.all([worker.stop(), shop?.stop(), receiver.close()]);
+      probeWatch.close();
+      await Promise.all([worker?.stop(), shop?.stop(), receiver.close()]);
     },
   };
 }

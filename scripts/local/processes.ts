@@ -8,6 +8,25 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Children started and not yet exited, so a process that is going away can end them all. */
+const live = new Set<ChildProcess>();
+
+/** The process ids of the children still running (each leads its own process group). */
+export function liveChildPids(): number[] {
+  return [...live].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/** Ends every live child's process group at once (SIGKILL): for an exit handler, which cannot wait. */
+export function killAllChildren(): void {
+  for (const pid of liveChildPids()) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 export function startChild(name: string, command: string, args: string[], options: SpawnOptions & { onOutput?: (line: string) => void } = {}): Child {
   const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const forward = (chunk: Buffer) => {
@@ -15,7 +34,13 @@ export function startChild(name: string, command: string, args: string[], option
   };
   child.stdout?.on("data", forward);
   child.stderr?.on("data", forward);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     name,
     process: child,

@@ -36,7 +36,19 @@ export const USER_AGENT = "Afterlife/0.1 (synthetic probe; +https://github.com/a
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export async function performExchange(request: ExchangeRequest, deadlineAt: number, deps: ExchangeDeps): Promise<ExchangeOutcome> {
+/** When a request must be complete, and what set that time (for the timeout's message). */
+export interface Deadline {
+  at: number;
+  /** The budget that ends at `at`, in ms, e.g. the step's 3000 ms. */
+  ms: number;
+  /** Whose budget: "the step's" or "the run's". */
+  of: "step" | "run";
+  /** When the budget started (epoch ms), to report the time taken. */
+  startedAt: number;
+}
+
+export async function performExchange(request: ExchangeRequest, deadline: Deadline | number, deps: ExchangeDeps): Promise<ExchangeOutcome> {
+  const deadlineAt = typeof deadline === "number" ? deadline : deadline.at;
   const exchanges: ExchangeTiming[] = [];
   let current: ExchangeRequest = request;
 
@@ -46,13 +58,14 @@ export async function performExchange(request: ExchangeRequest, deadlineAt: numb
       return { ok: false, failureClass: "probe", message: hop === 0 ? target.reason : `redirect hop ${hop}: ${target.reason}`, finalRequest: current, exchanges };
     }
     const remaining = deadlineAt - deps.now();
-    if (remaining <= 0) return timeoutOutcome(current, exchanges, deadlineAt, deps);
+    if (remaining <= 0) return timeoutOutcome(current, exchanges, deadline, deps);
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), remaining);
     const timing: ExchangeTiming = { method: current.method, url: current.url, ttfbMs: 0, totalMs: 0 };
     let observed: ObservedResponse;
     let location: string | null;
+    let startedAt = deps.now();
     try {
       const init: RequestInit = {
         method: current.method,
@@ -62,7 +75,7 @@ export async function performExchange(request: ExchangeRequest, deadlineAt: numb
         signal: controller.signal,
       };
       if (current.body !== undefined) init.body = current.body;
-      const startedAt = deps.now();
+      startedAt = deps.now();
       const response = await callChecked(deps.fetch, current.url, init);
       const headersAt = deps.now();
       const { text, bytes, truncated } = await readBounded(response);
@@ -73,8 +86,10 @@ export async function performExchange(request: ExchangeRequest, deadlineAt: numb
       observed = { status: response.status, headers: response.headers, bodyText: text, bodyBytes: bytes, totalMs: timing.totalMs, truncated };
       location = response.headers.get("location");
     } catch (error) {
+      // The time spent waiting counts, so a timeout shows how long the step really took.
+      timing.totalMs = deps.now() - startedAt;
       exchanges.push(timing);
-      if (controller.signal.aborted) return timeoutOutcome(current, exchanges, deadlineAt, deps);
+      if (controller.signal.aborted) return timeoutOutcome(current, exchanges, deadline, deps);
       const classified = classifyFetchError(error);
       return { ok: false, failureClass: classified.failureClass, message: classified.message, finalRequest: current, exchanges };
     } finally {
@@ -97,15 +112,13 @@ function nextHop(request: ExchangeRequest, status: number, url: string): Exchang
   return { method: "GET", url, headers, maxRedirects: request.maxRedirects };
 }
 
-function timeoutOutcome(request: ExchangeRequest, exchanges: ExchangeTiming[], deadlineAt: number, deps: ExchangeDeps): ExchangeOutcome {
-  const over = Math.max(0, deps.now() - deadlineAt);
-  return {
-    ok: false,
-    failureClass: "timeout",
-    message: `no complete response from ${request.method} ${request.url} before the deadline${over > 0 ? ` (stopped ${over} ms after it)` : ""}`,
-    finalRequest: request,
-    exchanges,
-  };
+function timeoutOutcome(request: ExchangeRequest, exchanges: ExchangeTiming[], deadline: Deadline | number, deps: ExchangeDeps): ExchangeOutcome {
+  const now = deps.now();
+  const message =
+    typeof deadline === "number"
+      ? `no complete response from ${request.method} ${request.url} before the deadline${now > deadline ? ` (stopped ${Math.round(now - deadline)} ms after it)` : ""}`
+      : `no complete response from ${request.method} ${request.url} within ${deadline.of === "step" ? "the step's" : "the run's"} ${deadline.ms} ms deadline (stopped after ${Math.round(now - deadline.startedAt)} ms)`;
+  return { ok: false, failureClass: "timeout", message, finalRequest: request, exchanges };
 }
 
 async function readBounded(response: Response): Promise<{ text: string; bytes: number; truncated: boolean }> {

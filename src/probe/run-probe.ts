@@ -7,7 +7,7 @@ import { checkExpectedStatus, evaluateAssertion } from "./assertions.ts";
 import { toCurl } from "./curl.ts";
 import { extractValue } from "./extract.ts";
 import { withGuardedGlobalFetch } from "./global-fetch-guard.ts";
-import { performExchange, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
+import { performExchange, type Deadline, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
 import type { ObservedResponse } from "./observed-response.ts";
 import type { LoadedProbe } from "./registry.ts";
@@ -136,8 +136,12 @@ async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: Runner
   return redactor.deep(result);
 }
 
-function stepDeadline(state: RunState, timeoutMs: number | undefined): number {
-  return Math.min(state.deps.now() + (timeoutMs ?? state.probe.stepTimeoutMs), state.runDeadline);
+/** The step's deadline: its own budget, or what is left of the run's when that ends first. */
+function stepDeadline(state: RunState, timeoutMs: number | undefined): Deadline {
+  const now = state.deps.now();
+  const ms = timeoutMs ?? state.probe.stepTimeoutMs;
+  if (now + ms <= state.runDeadline) return { at: now + ms, ms, of: "step", startedAt: now };
+  return { at: state.runDeadline, ms: state.probe.runTimeoutMs, of: "run", startedAt: now };
 }
 
 function exchangeDeps(state: RunState): ExchangeDeps {
@@ -300,7 +304,8 @@ function evidenceOf(state: RunState, outcome: ExchangeOutcome): Evidence {
     },
     curl: toCurl(
       { method: request.method, url: request.url, headers: { ...request.headers, "x-afterlife-region": state.options.region }, ...(request.body !== undefined ? { body: request.body } : {}) },
-      state.secretsUsed,
+      // Extracted tokens (authToken, session) become ${name} too: the repro script defines them.
+      { ...Object.fromEntries(Object.entries(state.vars).filter(([name]) => SENSITIVE_NAME.test(name))), ...state.secretsUsed },
       redactor,
     ),
     ...(response ? { response } : {}),
@@ -378,11 +383,14 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline - state.deps.now()));
+    timer = setTimeout(() => resolve("timeout"), Math.max(0, deadline.at - state.deps.now()));
   });
   try {
     const raced = await Promise.race([step.script(ctx as never).then(() => "done" as const), timeout]);
-    if (raced === "timeout") return finishScript(result, started, state, "timeout", `script step did not finish before its deadline`, undefined, lastOutcome);
+    if (raced === "timeout") {
+      const message = `script step did not finish within ${deadline.of === "step" ? "the step's" : "the run's"} ${deadline.ms} ms deadline (stopped after ${Math.round(state.deps.now() - started)} ms)`;
+      return finishScript(result, started, state, "timeout", message, undefined, lastOutcome);
+    }
   } catch (error) {
     if (error instanceof ExpectationError) {
       const outcome: AssertionOutcome = { label: error.label, passed: false, expected: error.expected, actual: error.actual };

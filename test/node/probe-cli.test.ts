@@ -1,5 +1,7 @@
 /** The QA command line, run as QA runs it: a real process, the real runner, the demo shop. */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/local/local-network.ts";
@@ -83,5 +85,46 @@ describe("npm run probe", () => {
     expect(cli("run", "nope")).toMatchObject({ code: 2, err: expect.stringContaining("no probe 'nope'; known: shop-checkout, shop-home") });
     expect(cli("run", "shop-home", "--var", "novalue")).toMatchObject({ code: 2, err: expect.stringContaining("--var novalue: expected name=value") });
     expect(cli("frobnicate")).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frobnicate'") });
+    expect(cli("run", "shop-home", "--region", "xx")).toMatchObject({ code: 2, err: expect.stringContaining("--region xx: expected one of wnam, enam, sam, weur, eeur, apac, oc, afr, me") });
+    expect(cli("run", "shop-home", "extra")).toMatchObject({ code: 2, err: expect.stringContaining("run: unexpected argument 'extra'") });
+    expect(cli("list", "extra")).toMatchObject({ code: 2, err: expect.stringContaining("list: unexpected argument 'extra'") });
+    expect(cli("run", "shop-home", "--base-url", "ftp://x")).toMatchObject({ code: 2, err: expect.stringContaining("--base-url ftp://x: expected an http(s) URL") });
+    expect(cli("test", "--reporter", "xml")).toMatchObject({ code: 2, err: expect.stringContaining("--reporter xml: expected text, junit or github") });
+    expect(cli("run", "shop-home", "--frobnicate")).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--frobnicate'") });
+  });
+
+  it("prints the usage and exits 2 without a command", () => {
+    const { code, err } = cli();
+    expect(code).toBe(2);
+    expect(err).toContain("a command is needed");
+    expect(err).toContain("npm run probe -- validate [paths…]");
+  });
+
+  it("lists every probe as JSON with --json", () => {
+    const { code, out } = cli("list", "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual([
+      { id: "shop-checkout", kind: "script", name: "Checkout journey", group: "Checkout", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-checkout.ts" },
+      { id: "shop-home", kind: "journey", name: "Storefront", group: "Storefront", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-home.ts" },
+    ]);
+  });
+
+  it("shows expected and actual for passing assertions too", () => {
+    const { out } = cli("run", "shop-home", "--demo");
+    expect(out).toMatch(/✓ json \$\.count gt: expected > 0, got 3/);
+    expect(out).toMatch(/✓ status: expected 200, got 200/);
+  });
+
+  it("runs a draft outside probes/ before it goes live", () => {
+    const dir = mkdtempSync(join(tmpdir(), "afterlife-draft-"));
+    try {
+      const file = join(dir, "variant.ts");
+      writeFileSync(file, `import { check, defineProbe } from "${join(ROOT, "src/probe/define-probe.ts")}";\nexport default defineProbe({ id: "shop-home-variant", name: "Variant", baseUrl: "{{env:SHOP_URL}}", steps: [{ name: "products", url: "/api/products", assert: [check.json('$.products[?@.id=="sku-2"].stock').contains(3)] }] });\n`);
+      const { code, out } = cli("run", file, "--demo");
+      expect(code).toBe(0);
+      expect(out).toMatch(/✓ json \$\.products\[\?@\.id=="sku-2"\]\.stock contains: expected contains 3, got \[3\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

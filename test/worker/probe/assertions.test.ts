@@ -201,7 +201,7 @@ describe("json", () => {
     ["matches with an invalid regex fails", j("$.name", "matches", "+"), false, "matches /+/", "Invalid regular expression: /+/: Nothing to repeat"],
     ["matches with a non-string is invalid", j("$.name", "matches", 5), false, "matches /5/", "invalid assertion: json 'matches' needs a regular expression string"],
     ["a missing value is invalid", j("$.count", "equals"), false, "(no value)", "invalid assertion: json 'equals' needs a value"],
-    ["a JSONPath syntax error fails", j("$.items[", "exists"), false, "exists", 'invalid JSONPath "$.items[" at position 8: expected a quoted name, an index, a slice or \'*\', found the end of the path'],
+    ["a JSONPath syntax error fails", j("$.items[", "exists"), false, "exists", 'invalid JSONPath "$.items[" at position 8: expected a quoted name, \'*\', a number, \':\' or \'?\', found the end of the path'],
     // Paths with wildcards, descent, slices or lists check the list of all their matches.
     ["a wildcard path equals the list of matches", j("$.items[*].id", "equals", [1, 2]), true, "[1,2]", "[1,2]"],
     ["a wildcard path contains one match", j("$.items[*].id", "contains", 2), true, "contains 2", "[1,2]"],

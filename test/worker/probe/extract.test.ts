@@ -36,7 +36,7 @@ describe("json", () => {
     ["$.missing", err("no match for $.missing in the JSON body")],
     ["$.items[5].id", err("no match for $.items[5].id in the JSON body")],
     ["$..nothing", err("no match for $..nothing in the JSON body")],
-    ["$.items[", err(`invalid JSONPath "$.items[" at position 8: expected a quoted name, an index, a slice or '*', found the end of the path`)],
+    ["$.items[", err(`invalid JSONPath "$.items[" at position 8: expected a quoted name, '*', a number, ':' or '?', found the end of the path`)],
   ])("%s", (path, expected) => {
     expect(extractValue(json(path), r)).toEqual(expected);
   });
