@@ -130,4 +130,18 @@ describe("migration 0008 (runs as minute entries)", () => {
     const tables = (await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('runs', 'migration_blocks', 'migration_buckets')").all()).results;
     expect(tables).toEqual([]);
   });
+
+  it("migration 0009 records each pair's first run at the hour of its earliest stored run, rollups past raw retention included", async () => {
+    const want = new Map<string, number>([["m-alpha|weur", OLD_HOUR]]);
+    for (const r of runs) {
+      const key = `${r.probeId}|${r.region}`;
+      want.set(key, Math.min(want.get(key) ?? Infinity, Math.floor(r.slotAt / HOUR_MS) * HOUR_MS));
+    }
+    const { results } = await db.prepare("SELECT probe_id, region, first_slot_at FROM probe_first_runs").all<{ probe_id: string; region: string; first_slot_at: number }>();
+    expect(new Map(results.map((r) => [`${r.probe_id}|${r.region}`, r.first_slot_at]))).toEqual(want);
+    // Rollups written before it have no exact latency counts: readers fall back to the histogram and say so.
+    const hour = await db.prepare("SELECT count(*) AS n, count(latency_under_ms) AS exact, sum(monitoring) AS monitoring FROM rollups_hourly").first<{ n: number; exact: number; monitoring: number }>();
+    expect(hour!.n).toBeGreaterThan(0);
+    expect([hour!.exact, hour!.monitoring]).toEqual([0, 0]);
+  });
 });
