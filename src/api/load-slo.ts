@@ -33,6 +33,8 @@ export interface LoadedSlo {
 export interface SloLoadOptions {
   /** Report the group as a whole first. */
   group?: string;
+  /** "alerting": no daily burn-down and no trends (slo/report.ts), for the burn stage, /metrics and badges. */
+  detail?: "full" | "alerting";
 }
 
 /** What the loader reads of the deps: the store, the clock, and raw retention (minute entries older than it are gone). */
@@ -110,7 +112,7 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
     });
     const histories = new Map(query.probes.map((p) => [p.probe.id, historyOf(p)]));
     const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
-      buildSloReport({ histories: probes.map((p) => histories.get(p.probe.id)!), regions: [...new Set(probes.flatMap(regionsOf))], window, budgeting, now });
+      buildSloReport({ histories: probes.map((p) => histories.get(p.probe.id)!), regions: [...new Set(probes.flatMap(regionsOf))], window, budgeting, now, detail: options.detail ?? "full" });
     const perProbe = query.probes.map((p) => build([p], windowOf(p)));
     const groupReport = grouped ? [build(query.probes, groupWindow!)] : [];
     return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };

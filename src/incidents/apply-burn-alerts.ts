@@ -108,7 +108,7 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const evaluatedAt = deps.slotAt + 60_000;
   const { maintenances } = deps;
   const [{ reports }, stored] = await Promise.all([
-    loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }),
+    loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }, { detail: "alerting" }),
     deps.incidents.probeStates(deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
   const states: { key: string; slotAt: number; state: BurnState }[] = [];

@@ -106,6 +106,12 @@ export interface SloReport {
 
 export interface SloReportInput {
   histories: readonly ProbeHistory[];
+  /**
+   * "full" (default) adds the daily burn-down and the latency trends; "alerting" leaves them
+   * empty, for readers that only alert or export (the burn stage, /metrics, badges), which would
+   * otherwise count every day of every window for nothing.
+   */
+  detail?: "full" | "alerting";
   /** Regions to include (each probe contributes the ones it runs in). */
   regions: readonly string[];
   window: SloWindow;
@@ -233,6 +239,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
   const lookbackTallies = new Map<string, Tally>();
   for (const w of [...windowsOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
   const sliceMs = sliceMsOf(input.histories[0]!.probe);
+  const full = (input.detail ?? "full") === "full";
   const ctx: Context = {
     input,
     span,
@@ -240,12 +247,12 @@ export function buildSloReport(input: SloReportInput): SloReport {
     thresholdMs,
     alertConfig,
     lookbackTallies,
-    dayTallies: daySpans(span).map((d) => ({ day: Math.floor(d.from / DAY_MS) * DAY_MS, tally: tallyAll(input, d, thresholdMs) })),
+    dayTallies: full ? daySpans(span).map((d) => ({ day: Math.floor(d.from / DAY_MS) * DAY_MS, tally: tallyAll(input, d, thresholdMs) })) : [],
     sliceTallies: (input.budgeting ?? "occurrences") === "timeslices" ? slicesOf(span, sliceMs).map((s) => tallyAll(input, s, thresholdMs)) : null,
     sliceMs,
     sliceTarget: first.slo.timeslices?.target,
   };
-  const days = dayHistograms(input.histories.flatMap((h) => h.pairs.filter((p) => input.regions.includes(p.region)).flatMap((p) => [...p.days.values()])));
+  const days = full ? dayHistograms(input.histories.flatMap((h) => h.pairs.filter((p) => input.regions.includes(p.region)).flatMap((p) => [...p.days.values()]))) : [];
   return {
     probeIds: probes.map((p) => p.id),
     regions: [...input.regions],

@@ -52,7 +52,7 @@ async function badgeContent(deps: AppDeps, probes: readonly LoadedProbe[], metri
     // A group is as bad as its worst probe; one probe's state is its quorum verdict.
     return statusBadge(worstProbeState(overview.probes.map((p) => p.state)));
   }
-  const { reports } = await loadSloReports(deps, { probes, window }, group !== undefined ? { group } : {});
+  const { reports } = await loadSloReports(deps, { probes, window }, { detail: "alerting", ...(group !== undefined ? { group } : {}) });
   const report = reports[0]!;
   return metric === "uptime" ? uptimeBadge(report.availability.sli.excluded.value, window) : latencyBadge(report.percentiles.p95);
 }

@@ -32,7 +32,7 @@ function sloMetrics(report: SliReport, window: string): SloMetrics {
 
 async function snapshot(deps: AppDeps, version: string): Promise<MetricsSnapshot> {
   const probes = deps.probes.filter((p) => p.probe.public);
-  const [overview, slo] = await Promise.all([loadOverview({ ...deps, probes }), loadSloReports(deps, { probes })]);
+  const [overview, slo] = await Promise.all([loadOverview({ ...deps, probes }), loadSloReports(deps, { probes }, { detail: "alerting" })]);
   return {
     generatedAt: deps.now(),
     version,
