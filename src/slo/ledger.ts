@@ -122,18 +122,7 @@ const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
 
 /** Runs of one pair, before expected runs are known. */
-interface RunCounts {
-  stored: number;
-  maintenance: number;
-  monitoring: number;
-  up: number;
-  degraded: number;
-  down: number;
-  latencyGood: number;
-  latencyEstimated: number;
-  latency: Histogram;
-  stepFailures: Record<string, number>;
-}
+type RunCounts = Omit<Tally, "expected" | "missing" | "from" | "exactFrom">;
 
 function emptyRuns(histogram: boolean): RunCounts {
   return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {} };
