@@ -20,7 +20,10 @@ export const DELETE_CHUNK = 1000;
 
 export interface PrunePlan {
   pairs: { probeId: string; region: string }[];
-  /** Every region of the fleet: their expired blocks go every tick. */
+  /**
+   * Every region whose blocks may exist: their expired blocks go every tick. The tick passes all
+   * known regions, so a region no probe runs in any more is still emptied as its blocks expire.
+   */
   regions: string[];
   /** Runs (blocks of hours ending by then) and evidence before this are deleted. */
   runsBefore: number;
@@ -31,11 +34,11 @@ export interface PrunePlan {
 }
 
 /** The pairs whose turn it is at this tick, and the cut-off times. Pure. */
-export function planPrune(pairs: readonly { probeId: string; region: string }[], slotAt: number, policy: RetentionPolicy): PrunePlan {
+export function planPrune(pairs: readonly { probeId: string; region: string }[], slotAt: number, policy: RetentionPolicy, knownRegions: readonly string[] = []): PrunePlan {
   const minute = Math.floor(slotAt / 60_000) % 60;
   return {
     pairs: pairs.filter((p) => stableHash(`${p.probeId}|${p.region}`) % 60 === minute),
-    regions: [...new Set(pairs.map((p) => p.region))].sort(),
+    regions: [...new Set([...knownRegions, ...pairs.map((p) => p.region)])].sort(),
     runsBefore: slotAt - policy.rawRunDays * DAY_MS,
     hoursBefore: slotAt - Math.max(policy.hourRollupDays, policy.rawRunDays) * DAY_MS,
     rollupsBefore: slotAt - policy.rollupDays * DAY_MS,
