@@ -33,3 +33,10 @@ SELECT probe_id, region, CASE WHEN h IS NOT NULL AND (d IS NULL OR d >= h - h % 
     UNION ALL SELECT p.value, b.region, NULL, min(b.hour_at) FROM run_blocks b, json_each(b.probes) p GROUP BY p.value, b.region
   ) GROUP BY probe_id, region
 );
+
+-- Hours sealed before this migration have no monitoring-side or exact latency counts. Every block
+-- still kept (raw retention) is marked changed since its seal, so the tick's seal stage seals it
+-- again, oldest first and a bounded number a tick, writing those counts from its minute entries
+-- (and rebuilding its days). Until then readers take those hours as sealed, histograms and all,
+-- and say so (`estimated`). Blocks never sealed are left as they are: readers add them already.
+UPDATE run_blocks SET revision = revision + 1 WHERE sealed_revision > 0 AND sealed_revision = revision;

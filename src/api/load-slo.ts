@@ -7,7 +7,7 @@
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { PairHistory, ProbeHistory } from "../slo/ledger.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
-import { planReads } from "../slo/report-plan.ts";
+import { planReads, silenceLookbackMs, sliceMsOf } from "../slo/report-plan.ts";
 import { burnAlertConfigOf, windowsOf } from "../slo/burn-rate.ts";
 import type { SloWindow } from "../slo/windows.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
@@ -72,12 +72,24 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
   const regionsOf = (p: LoadedProbe) => p.probe.regions.filter((r) => query.region === undefined || r === query.region);
   const groupWindow = query.window ?? query.probes[0]?.probe.slo.window;
   const grouped = options.group !== undefined && query.probes.length > 0;
-  // A group report uses the first probe's alert rules: every probe then counts those lookbacks too.
+  // A group report counts every probe with the first probe's alert rules and slices, and over
+  // the longest silence lookback of the group: each probe plans those reads too.
   const groupLookbacks = grouped ? windowsOf(burnAlertConfigOf(query.probes[0]!.probe.slo.alerting)) : [];
+  const groupSilence = grouped ? query.probes.flatMap((p) => silenceLookbackMs(p) ?? []) : [];
+  const groupSlice = grouped ? sliceMsOf(query.probes[0]!) : undefined;
   const plans = new Map(
     query.probes.map((p) => [
       p.probe.id,
-      planReads({ probe: p, windows: grouped ? [windowOf(p), groupWindow!] : [windowOf(p)], extraLookbacks: groupLookbacks, budgeting, now, rawRetentionMs }),
+      planReads({
+        probe: p,
+        windows: grouped ? [windowOf(p), groupWindow!] : [windowOf(p)],
+        extraLookbacks: groupLookbacks,
+        extraLookbacksMs: groupSilence.length ? [Math.max(...groupSilence)] : [],
+        ...(groupSlice === undefined ? {} : { sliceMs: groupSlice }),
+        budgeting,
+        now,
+        rawRetentionMs,
+      }),
     ]),
   );
   // Silence is checked over every region of a probe, whatever region the query asks for.
@@ -91,7 +103,7 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
     ];
   });
   const minuteHours = [...new Set([...plans.values()].flatMap((plan) => [...plan.minuteHours]))];
-  const reads = [deps.store.rollupsRead(requests), deps.store.minutesRead(allPairs, minuteHours), deps.store.firstRunsRead(allPairs)] as const;
+  const reads = [deps.store.rollupsRead(requests), deps.store.minutesRead(allPairs, minuteHours, { failedSteps: (options.detail ?? "full") === "full" }), deps.store.firstRunsRead(allPairs)] as const;
   return combineReads(reads, ([rollups, minutes, firstRuns]) => {
     const hours = byPair(rollups.value.filter((r) => r.grain === "hour"), (r) => r.bucketAt);
     const days = byPair(rollups.value.filter((r) => r.grain === "day"), (r) => r.bucketAt);

@@ -66,7 +66,7 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, sh
     latestRunsRead: (pairs, now) => mapRead(inner.latestRunsRead(pairs.filter(keep), now), (runs) => runs.map(summary)),
     latestStatesRead: (pairs, now) => inner.latestStatesRead(pairs.filter(keep), now),
     recentRunsRead: (pairs, from, to) => inner.recentRunsRead(pairs.filter(keep), from, to),
-    minutesRead: (pairs, hours) => inner.minutesRead(pairs.filter(keep), hours),
+    minutesRead: (pairs, hours, options) => inner.minutesRead(pairs.filter(keep), hours, options),
     firstRunsRead: (pairs) => inner.firstRunsRead(pairs.filter(keep)),
     getRun: async (runId) => {
       const run = await inner.getRun(runId);

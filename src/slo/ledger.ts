@@ -27,7 +27,7 @@ import type { MinuteEntry } from "../storage/minute-entries.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 import { expectedRunsPerRegion } from "./coverage.ts";
-import { bucketIndex, emptyHistogram, shareUnder, type Histogram } from "./latency-histogram.ts";
+import { BUCKET_BOUNDS_MS, bucketIndex, emptyHistogram, shareUnder, type Histogram } from "./latency-histogram.ts";
 import type { EventCounts } from "./sli.ts";
 import type { Span } from "./windows.ts";
 
@@ -80,6 +80,12 @@ export interface Tally {
   latencyGood: number;
   /** Up and degraded runs whose latency was judged from a histogram (counted under another threshold). */
   latencyEstimated: number;
+  /**
+   * Up and degraded runs whose histogram bucket lies at or under the threshold: every run judged
+   * the histogram's way (conservatively), so a rule whose lookbacks would otherwise mix exact and
+   * estimated counts can judge both the same way.
+   */
+  latencyGoodByBucket: number;
   /** The latency histogram of the up and degraded runs; empty (length 0) unless asked for (tallySpan's `histogram`). */
   latency: Histogram;
   stepFailures: Record<string, number>;
@@ -89,7 +95,7 @@ export interface Tally {
 }
 
 export function emptyTally(from: number, histogram = true): Tally {
-  return { expected: 0, stored: 0, missing: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {}, from, exactFrom: true };
+  return { expected: 0, stored: 0, missing: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latencyGoodByBucket: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {}, from, exactFrom: true };
 }
 
 /** Two tallies together (counts added; the later start and the weaker exactness kept). */
@@ -112,6 +118,7 @@ function addInto(into: Tally, b: Tally): void {
   into.down += b.down;
   into.latencyGood += b.latencyGood;
   into.latencyEstimated += b.latencyEstimated;
+  into.latencyGoodByBucket += b.latencyGoodByBucket;
   for (let i = 0; i < into.latency.length && i < b.latency.length; i++) into.latency[i]! += b.latency[i]!;
   for (const step in b.stepFailures) into.stepFailures[step] = (into.stepFailures[step] ?? 0) + b.stepFailures[step]!;
   into.from = Math.max(into.from, b.from);
@@ -125,7 +132,7 @@ const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
 type RunCounts = Omit<Tally, "expected" | "missing" | "from" | "exactFrom">;
 
 function emptyRuns(histogram: boolean): RunCounts {
-  return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {} };
+  return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latencyGoodByBucket: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {} };
 }
 
 function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
@@ -142,8 +149,11 @@ function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thr
   }
   into[e.status]++;
   if (e.status === "down") return;
-  if (into.latency.length > 0) into.latency[bucketIndex(e.durationMs)]! += 1;
-  if (thresholdMs !== undefined && e.durationMs <= thresholdMs) into.latencyGood++;
+  const bucket = bucketIndex(e.durationMs);
+  if (into.latency.length > 0) into.latency[bucket]! += 1;
+  if (thresholdMs === undefined) return;
+  if (e.durationMs <= thresholdMs) into.latencyGood++;
+  if (BUCKET_BOUNDS_MS[bucket]! <= thresholdMs) into.latencyGoodByBucket++;
 }
 
 function addRollup(into: RunCounts, r: Rollup, thresholdMs: number | undefined): void {
@@ -159,13 +169,15 @@ function addRollup(into: RunCounts, r: Rollup, thresholdMs: number | undefined):
   for (const step in r.stepFailures) into.stepFailures[step] = (into.stepFailures[step] ?? 0) + r.stepFailures[step]!;
   if (thresholdMs === undefined) return;
   const latencyRuns = r.up + r.degraded;
+  const byBucket = Math.min(latencyRuns, shareUnder(r.latency, thresholdMs)?.under ?? 0);
+  into.latencyGoodByBucket += byBucket;
   if (r.latencyUnder && r.latencyUnder.thresholdMs === thresholdMs) {
     into.latencyGood += Math.min(latencyRuns, r.latencyUnder.good);
     return;
   }
   // Counted under another threshold (or before thresholds were counted): from the histogram,
   // conservatively (latency-histogram.ts shareUnder), and said so.
-  into.latencyGood += Math.min(latencyRuns, shareUnder(r.latency, thresholdMs)?.under ?? 0);
+  into.latencyGood += byBucket;
   into.latencyEstimated += latencyRuns;
 }
 
@@ -268,10 +280,13 @@ export interface WindowCounts extends EventCounts {
 /**
  * The events of a tally for an SLI: availability good = up + degraded, bad = down on the target's
  * side; latency good = up and degraded runs under the threshold, bad = the other ones; no data =
- * missing runs + monitoring-side failures, for both.
+ * missing runs + monitoring-side failures, for both. Latency "histogram": every run judged by its
+ * bucket, the way hours counted under another threshold are.
  */
-export function eventsOf(t: Tally, kind: SliKind): WindowCounts {
+export function eventsOf(t: Tally, kind: SliKind, method: "exact" | "histogram" = "exact"): WindowCounts {
   const noData = { noData: t.missing + t.monitoring, expected: t.expected, missing: t.missing, monitoringSide: t.monitoring, maintenance: t.maintenance };
   if (kind.kind === "availability") return { good: t.up + t.degraded, bad: t.down, ...noData, estimated: 0 };
-  return { good: t.latencyGood, bad: t.up + t.degraded - t.latencyGood, ...noData, estimated: t.latencyEstimated };
+  const ran = t.up + t.degraded;
+  if (method === "histogram") return { good: t.latencyGoodByBucket, bad: ran - t.latencyGoodByBucket, ...noData, estimated: ran };
+  return { good: t.latencyGood, bad: ran - t.latencyGood, ...noData, estimated: t.latencyEstimated };
 }

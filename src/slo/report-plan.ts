@@ -42,6 +42,10 @@ export interface PlanInput {
   windows: readonly SloWindow[];
   /** Burn-rate lookbacks to count, beyond the probe's own rules (a group's). */
   extraLookbacks?: readonly string[];
+  /** Lookbacks in ms beyond those (a group's longest silence). */
+  extraLookbacksMs?: readonly number[];
+  /** The slice length the probe is counted in, when a group's differs from its own. */
+  sliceMs?: number;
   budgeting: "occurrences" | "timeslices";
   now: number;
   /** Raw retention: minute entries older than this are gone. */
@@ -59,7 +63,7 @@ export function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): 
 export function planReads(input: PlanInput): LoadedSpans {
   const { now } = input;
   const minuteFrom = floorTo(now - input.rawRetentionMs, HOUR_MS) + HOUR_MS;
-  const lookbacks = lookbacksOf(input.probe, input.extraLookbacks);
+  const lookbacks = [...new Set([...lookbacksOf(input.probe, input.extraLookbacks), ...(input.extraLookbacksMs ?? [])])];
   const windowSpans = input.windows.map((w) => resolveWindow(w, now));
   const spans: Span[] = [...windowSpans, ...lookbacks.map((ms) => ({ from: now - ms, to: now }))];
   const minuteHours = new Set<number>();
@@ -69,7 +73,7 @@ export function planReads(input: PlanInput): LoadedSpans {
   }
   const today = floorTo(now, DAY_MS);
   const hourSpans: Span[] = [{ from: floorTo(now - Math.max(...lookbacks), HOUR_MS), to: now }];
-  const sliceHours = input.budgeting === "timeslices" && sliceMsOf(input.probe) < DAY_MS;
+  const sliceHours = input.budgeting === "timeslices" && Math.min(sliceMsOf(input.probe), input.sliceMs ?? Infinity) < DAY_MS;
   for (const s of windowSpans) {
     const bodyFrom = ceilTo(s.from, HOUR_MS);
     // Timeslices shorter than a day need every hour; otherwise only the partial first and last days.

@@ -19,10 +19,13 @@ import { resolveWindow, slicesOf, windowLengthMs, type SloWindow, type Span } fr
 
 /** One burn-rate lookback: its exact span, its counts and its rate. */
 export interface LookbackReport extends BurnWindowCounts {
+  /** The start counted: later than now − lookback only when its first hour is past raw retention. */
   from: number;
   to: number;
   missing: number;
   monitoringSide: number;
+  /** Latency: runs judged from a histogram, because their hours were counted under another threshold. */
+  estimated: number;
 }
 
 /** One UTC day of the window: that day's SLI, and the budget left at its end (burn-down). */
@@ -57,7 +60,8 @@ export interface SliReport {
   burnRates: BurnRates;
   /** Each lookback the alert rules read, with its good, bad and no-data counts. */
   lookbacks: Record<string, LookbackReport>;
-  alert: BurnAlert & { minEvents: number };
+  /** Each firing or held rule says whether it judged its lookbacks exactly or both from histograms. */
+  alert: { state: BurnAlert["state"]; firing: (BurnAlert["firing"][number] & { method: "exact" | "histogram" })[]; held: (BurnAlert["held"][number] & { method: "exact" | "histogram" })[]; minEvents: number };
   forecast: ExhaustionForecast;
   history: DayBudget[];
 }
@@ -74,7 +78,7 @@ export interface Silence {
   lookbackMs: number;
   expected: number;
   stored: number;
-  /** Runs were due and none was stored, in any region. */
+  /** Runs were due and none was stored, in any region, by a probe that has run before. */
   silent: boolean;
 }
 
@@ -107,8 +111,8 @@ export interface SloReport {
 export interface SloReportInput {
   histories: readonly ProbeHistory[];
   /**
-   * "full" (default) adds the daily burn-down and the latency trends; "alerting" leaves them
-   * empty, for readers that only alert or export (the burn stage, /metrics, badges), which would
+   * "full" (default) adds the daily burn-down, the latency trends and the steps; "alerting" leaves
+   * them empty, for readers that only alert or export (the burn stage, /metrics, badges), which would
    * otherwise count every day of every window for nothing.
    */
   detail?: "full" | "alerting";
@@ -137,9 +141,32 @@ interface Context {
   sliceTarget: number | undefined;
 }
 
-function lookbackReport(tally: Tally, kind: SliKind, objective: number, span: Span): LookbackReport {
-  const e = eventsOf(tally, kind);
-  return { from: span.from, to: span.to, good: e.good, bad: e.bad, noData: e.noData, events: e.good + e.bad, burnRate: burnRate(e, objective), missing: e.missing, monitoringSide: e.monitoringSide };
+function lookbackReport(tally: Tally, kind: SliKind, objective: number, to: number, method: "exact" | "histogram" = "exact"): LookbackReport {
+  const e = eventsOf(tally, kind, method);
+  return { from: tally.from, to, good: e.good, bad: e.bad, noData: e.noData, events: e.good + e.bad, burnRate: burnRate(e, objective), missing: e.missing, monitoringSide: e.monitoringSide, estimated: e.estimated };
+}
+
+/**
+ * The alert over the lookbacks, every rule judging both of its lookbacks the same way: exactly,
+ * unless one of them holds runs that can only be judged from a histogram (hours counted under
+ * another threshold), then both from their histograms. A rule never compares an exact short
+ * lookback with an estimated long one.
+ */
+function alertOf(ctx: Context, kind: SliKind, objective: number, exact: Record<string, LookbackReport>): SliReport["alert"] {
+  const estimatedIn = (w: string) => exact[w]!.estimated > 0;
+  let histogram: Record<string, LookbackReport> | null = null;
+  const alert: SliReport["alert"] = { state: "ok", firing: [], held: [], minEvents: ctx.alertConfig.minEvents };
+  for (const rule of ctx.alertConfig.rules) {
+    const mixed = kind.kind === "latency" && (estimatedIn(rule.longWindow) || estimatedIn(rule.shortWindow));
+    if (mixed) histogram ??= Object.fromEntries(Object.keys(exact).map((w) => [w, lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, ctx.input.now, "histogram")]));
+    const one = burnAlert(mixed ? histogram! : exact, { rules: [rule], minEvents: ctx.alertConfig.minEvents });
+    const method = mixed ? ("histogram" as const) : ("exact" as const);
+    alert.firing.push(...one.firing.map((f) => ({ ...f, method })));
+    alert.held.push(...one.held.map((h) => ({ ...h, method })));
+  }
+  alert.firing.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "page" ? -1 : 1));
+  alert.state = alert.firing.some((f) => f.severity === "page") ? "page" : alert.firing.length > 0 ? "ticket" : "ok";
+  return alert;
 }
 
 function history(ctx: Context, kind: SliKind, objective: number): DayBudget[] {
@@ -161,7 +188,7 @@ function sliReport(ctx: Context, kind: SliKind, objective: number): SliReport {
       : timeslicesBudget(ctx.sliceTallies.map((t) => eventsOf(t, kind)), objective, { sliceMs: ctx.sliceMs, target: ctx.sliceTarget, noData });
   const budget = budgetOf("excluded");
   const lookbacks: Record<string, LookbackReport> = {};
-  for (const w of windowsOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, { from: input.now - durationMs(w), to: input.now });
+  for (const w of windowsOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
   const burnRates: BurnRates = Object.fromEntries(Object.entries(lookbacks).map(([w, l]) => [w, l.burnRate]));
   // The forecast is in events whatever the budgeting: bad events per hour over the exact last
   // 6 hours against the events the occurrences budget has left.
@@ -179,7 +206,7 @@ function sliReport(ctx: Context, kind: SliKind, objective: number): SliReport {
     budgetMinutes: budgetMinutes(budget, objective, budgeting === "timeslices" ? span.to - span.from : windowLengthMs(input.window, input.now)),
     burnRates,
     lookbacks,
-    alert: { ...burnAlert(lookbacks, ctx.alertConfig), minEvents: ctx.alertConfig.minEvents },
+    alert: alertOf(ctx, kind, objective, lookbacks),
     forecast,
     history: history(ctx, kind, objective),
   };
@@ -216,7 +243,9 @@ function silenceOf(input: SloReportInput): Silence | null {
   if (lookbacks.some((l) => l === null)) return null;
   const lookbackMs = Math.max(...(lookbacks as number[]));
   const tally = input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, { from: input.now - lookbackMs, to: input.now })), emptyTally(input.now - lookbackMs, false));
-  return { lookbackMs, expected: tally.expected, stored: tally.stored, silent: tally.expected > 0 && tally.stored === 0 };
+  // A probe that never stored a run is not "silent": it may be new, due at a later minute.
+  const everRan = input.histories.some((h) => h.pairs.some((p) => p.firstRunAt !== null));
+  return { lookbackMs, expected: tally.expected, stored: tally.stored, silent: everRan && tally.expected > 0 && tally.stored === 0 };
 }
 
 /**
@@ -262,7 +291,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
     resolution: windowTally.exactFrom ? "run" : "hour",
     availability: sliReport(ctx, { kind: "availability" }, availabilityObjective),
     latency: latencyTarget ? sliReport(ctx, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent) : null,
-    steps: stepReports(input, windowTally),
+    steps: full ? stepReports(input, windowTally) : [],
     percentiles: percentilesOf(windowTally),
     trend: latencyTrend(days, { now: input.now, days: TREND_DAYS }),
     trendMedian: latencyTrend(days, { now: input.now, days: TREND_DAYS, quantile: 0.5 }),

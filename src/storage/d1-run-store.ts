@@ -311,9 +311,10 @@ export class D1RunStore implements RunStore {
   /**
    * The minute entries of the pairs in the given hours, two statements: the pairs' own
    * 420-character slices of their blocks (not the whole rows), and the failed step of each down
-   * run in those hours from its evidence (a block keeps step failures per hour, not per run).
+   * run in those hours from its evidence (a block keeps step failures per hour, not per run);
+   * `failedSteps: false` leaves the second out for readers that do not report steps.
    */
-  minutesRead(pairs: readonly Pair[], hours: readonly number[]): D1Read<PairHourEntries[]> {
+  minutesRead(pairs: readonly Pair[], hours: readonly number[], options: { failedSteps?: boolean } = {}): D1Read<PairHourEntries[]> {
     const distinctHours = [...new Set(hours)];
     const keys = blockKeysOf(pairs).flatMap(([region, bucket]) => distinctHours.map((hourAt) => [region, bucket, hourAt]));
     if (keys.length === 0) return knownRead([]);
@@ -324,17 +325,19 @@ export class D1RunStore implements RunStore {
            WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2))`,
       )
       .bind(JSON.stringify(keys), pairsJson(pairs));
+    // The pairs and the hours as two lists: their product would be a parameter past D1's 2 MB for a large fleet.
     const failedSteps = this.db
       .prepare(
-        `SELECT e.probe_id, e.region, e.slot_at, e.failure_step FROM json_each(?1) q JOIN run_evidence e
-           ON e.probe_id = q.value ->> 0 AND e.region = q.value ->> 1 AND e.slot_at >= q.value ->> 2 AND e.slot_at < (q.value ->> 2) + ${HOUR_MS}
+        `SELECT e.probe_id, e.region, e.slot_at, e.failure_step FROM json_each(?1) q, json_each(?2) h JOIN run_evidence e
+           ON e.probe_id = q.value ->> 0 AND e.region = q.value ->> 1 AND e.slot_at >= h.value AND e.slot_at < h.value + ${HOUR_MS}
            WHERE e.status = 'down' AND e.failure_step IS NOT NULL`,
       )
-      .bind(JSON.stringify(pairs.flatMap((p) => distinctHours.map((hourAt) => [p.probeId, p.region, hourAt]))));
+      .bind(pairsJson(pairs), JSON.stringify(distinctHours));
+    const withSteps = options.failedSteps ?? true;
     return {
-      statements: [minutes, failedSteps],
+      statements: withSteps ? [minutes, failedSteps] : [minutes],
       decode: ([minuteRows, stepRows]) => {
-        const stepAt = new Map((stepRows!.results as { probe_id: string; region: string; slot_at: number; failure_step: string }[]).map((r) => [`${r.probe_id}|${r.region}|${r.slot_at}`, r.failure_step]));
+        const stepAt = new Map(((stepRows?.results ?? []) as { probe_id: string; region: string; slot_at: number; failure_step: string }[]).map((r) => [`${r.probe_id}|${r.region}|${r.slot_at}`, r.failure_step]));
         return (minuteRows!.results as { region: string; hour_at: number; probe_id: string; minutes: string }[]).map((row) => ({
           probeId: row.probe_id,
           region: row.region,

@@ -9,6 +9,7 @@
 import { merge } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
+import { jsonChunks } from "./json-chunks.ts";
 import { BLOCK_COLUMNS, blockKeysOf, blockRollups, toBlock, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
 import { mergeLatencyUnder, rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
 
@@ -27,16 +28,16 @@ export interface RollupsRead {
   rowsRead: number;
 }
 
-/** Rows of a rollup table whose (probe, region, bucket) fall in one of the ranges: one statement. */
-export function rangesStatement(db: D1Database, table: "rollups_hourly" | "rollups_daily", ranges: readonly PairRange[], options: { stepFailures?: boolean } = {}): D1PreparedStatement {
+/**
+ * Rows of a rollup table whose (probe, region, bucket) fall in one of the ranges: one statement
+ * per JSON chunk (json-chunks.ts), so a whole fleet's ranges stay under D1's 2 MB per value.
+ */
+export function rangesStatements(db: D1Database, table: "rollups_hourly" | "rollups_daily", ranges: readonly PairRange[], options: { stepFailures?: boolean } = {}): D1PreparedStatement[] {
   const column = table === "rollups_hourly" ? "hour_at" : "day_at";
   // json_each's own columns (key, value, ...) never clash with a table's, so columns need no alias.
-  return db
-    .prepare(
-      `SELECT ${rollupColumns(column, options)} FROM json_each(?1) q JOIN ${table} t
-         ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.${column} >= q.value ->> 2 AND t.${column} < q.value ->> 3`,
-    )
-    .bind(JSON.stringify(ranges.map((r) => [r.probeId, r.region, r.from, r.to])));
+  const sql = `SELECT ${rollupColumns(column, options)} FROM json_each(?1) q JOIN ${table} t
+         ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.${column} >= q.value ->> 2 AND t.${column} < q.value ->> 3`;
+  return jsonChunks(ranges.map((r) => [r.probeId, r.region, r.from, r.to])).map((json) => db.prepare(sql).bind(json));
 }
 
 /** Whether a rollup's bucket falls in one of the ranges of its pair: ranges indexed by pair once. */
@@ -87,15 +88,17 @@ export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], no
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
   const unsealed = unsealedRead(db, wanted, now, false, options.thresholdOf);
-  const sealed = rangesStatement(db, "rollups_hourly", wanted, options);
+  const sealed = rangesStatements(db, "rollups_hourly", wanted, options);
   const inRange = rangeIndex(wanted);
   return {
-    statements: [sealed, ...unsealed.statements],
-    decode: ([sealedResult, ...unsealedResults]) => {
+    statements: [...sealed, ...unsealed.statements],
+    decode: (results) => {
+      const sealedResults = results.slice(0, sealed.length);
+      const unsealedResults = results.slice(sealed.length);
       const fresh = unsealed.decode(unsealedResults).filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt >= w.from && r.bucketAt < w.to));
       const freshKeys = new Set(fresh.map((r) => `${r.probeId}|${r.region}|${r.bucketAt}`));
-      const stored = (sealedResult!.results as RollupRow[]).map((row) => toRollup(row, "hour")).filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
-      return { rollups: [...stored, ...fresh.map(withoutSteps(options))], rowsRead: rowsRead([sealedResult!, ...unsealedResults]) };
+      const stored = sealedResults.flatMap((result) => (result.results as RollupRow[]).map((row) => toRollup(row, "hour"))).filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
+      return { rollups: [...stored, ...fresh.map(withoutSteps(options))], rowsRead: rowsRead(results) };
     },
   };
 }
@@ -108,14 +111,14 @@ export function dayRollupsRead(db: D1Database, ranges: readonly PairRange[], now
   const dayEnd = (t: number) => Math.ceil(t / DAY_MS) * DAY_MS;
   // A day's row holds its sealed hours; an hour never sealed yet is added from its block.
   const unsealed = unsealedRead(db, wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })), now, true, options.thresholdOf);
-  const daily = rangesStatement(db, "rollups_daily", wanted, options);
+  const daily = rangesStatements(db, "rollups_daily", wanted, options);
   const inRange = rangeIndex(wanted);
   return {
-    statements: [daily, ...unsealed.statements],
-    decode: ([dailyResult, ...unsealedResults]) => {
-      const stored = (dailyResult!.results as RollupRow[]).map((row) => toRollup(row, "day"));
-      const fresh = unsealed.decode(unsealedResults).filter((r) => inRange(r.probeId, r.region, (w) => dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to));
-      return { rollups: sumIntoDays([...stored, ...fresh.map(withoutSteps(options))]), rowsRead: rowsRead([dailyResult!, ...unsealedResults]) };
+    statements: [...daily, ...unsealed.statements],
+    decode: (results) => {
+      const stored = results.slice(0, daily.length).flatMap((result) => (result.results as RollupRow[]).map((row) => toRollup(row, "day")));
+      const fresh = unsealed.decode(results.slice(daily.length)).filter((r) => inRange(r.probeId, r.region, (w) => dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to));
+      return { rollups: sumIntoDays([...stored, ...fresh.map(withoutSteps(options))]), rowsRead: rowsRead(results) };
     },
   };
 }

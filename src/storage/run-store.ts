@@ -68,7 +68,7 @@ export interface RunStore {
   /** Every run of the pairs with slotAt in [from, to), from their minute entries. */
   recentRunsRead(pairs: readonly { probeId: string; region: string }[], from: number, to: number): D1Read<RecentRun[]>;
   /** The minute entries of the pairs in each of these hours (epoch ms of the hour's start). */
-  minutesRead(pairs: readonly { probeId: string; region: string }[], hours: readonly number[]): D1Read<PairHourEntries[]>;
+  minutesRead(pairs: readonly { probeId: string; region: string }[], hours: readonly number[], options?: { failedSteps?: boolean }): D1Read<PairHourEntries[]>;
   /** The slot of each pair's first stored run, keyed `probeId|region`. */
   firstRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<Map<string, number>>;
   /** Runs of the given pairs, newest first, after the cursor. */

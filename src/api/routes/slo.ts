@@ -33,13 +33,15 @@ const route = createRoute({
 export const sloRoutes = createRouter().openapi(route, async (c) => {
   const query = c.req.valid("query");
   const all = c.env.deps.probes;
-  const probes = all.filter((p) => (query.probe === undefined || p.probe.id === query.probe) && (query.group === undefined || p.probe.group === query.group));
-  if (probes.length === 0) {
+  const matching = all.filter((p) => (query.probe === undefined || p.probe.id === query.probe) && (query.group === undefined || p.probe.group === query.group));
+  // With a region, only the probes that run there: the others have no SLO in it.
+  const probes = query.region === undefined ? matching : matching.filter((p) => p.probe.regions.includes(query.region!));
+  if (matching.length === 0) {
     const name = query.probe !== undefined ? "query.probe" : "query.group";
     throw new ProblemError(404, "Not Found", "No probe matches these filters.", [{ name, reason: `known: ${[...new Set(all.map((p) => (name === "query.probe" ? p.probe.id : p.probe.group)))].join(", ")}` }]);
   }
-  if (query.region !== undefined && !probes.some((p) => p.probe.regions.includes(query.region!))) {
-    const runsIn = [...new Set(probes.flatMap((p) => p.probe.regions))].join(", ");
+  if (probes.length === 0) {
+    const runsIn = [...new Set(matching.flatMap((p) => p.probe.regions))].join(", ");
     throw new ProblemError(400, "Bad Request", `No probe of this query runs in region ${query.region}, so it has no SLO there.`, [{ name: "query.region", reason: `one of the regions these probes run in: ${runsIn}` }]);
   }
   const { reports } = await loadSloReports(c.env.deps, { probes, region: query.region, window: query.window, budgeting: query.budgeting }, query.group !== undefined ? { group: query.group } : {});

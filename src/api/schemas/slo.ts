@@ -47,8 +47,11 @@ const LookbackSchema = z
     burnRate: z.number().nullable(),
     missing: z.number(),
     monitoringSide: z.number(),
+    estimated: z.number().openapi({ description: "Latency: runs judged from a histogram (hours counted under another threshold)" }),
   })
-  .openapi("BurnLookback", { description: "One lookback [now − lookback, now), exact to the run" });
+  .openapi("BurnLookback", { description: "One lookback [now − lookback, now), exact to the run (from is later only when its first hour is past raw retention)" });
+
+const RuleMethodSchema = z.enum(["exact", "histogram"]).openapi({ description: "Both lookbacks of the rule judged exactly, or both from histograms when one holds hours counted under another threshold" });
 
 const RuleSchema = z.object({ severity: z.enum(["page", "ticket"]), longWindow: BurnWindowSchema, shortWindow: BurnWindowSchema, threshold: z.number() });
 
@@ -85,8 +88,8 @@ const SliReportSchema = z
     lookbacks: z.record(BurnWindowSchema, LookbackSchema),
     alert: z.object({
       state: z.enum(["ok", "ticket", "page"]),
-      firing: z.array(RuleSchema.extend({ long: z.number(), short: z.number() })),
-      held: z.array(RuleSchema.extend({ quiet: z.array(BurnWindowSchema) })).openapi({ description: "Rules that burn fast enough but have fewer than minEvents events in a lookback" }),
+      firing: z.array(RuleSchema.extend({ long: z.number(), short: z.number(), method: RuleMethodSchema })),
+      held: z.array(RuleSchema.extend({ quiet: z.array(BurnWindowSchema), method: RuleMethodSchema })).openapi({ description: "Rules that burn fast enough but have fewer than minEvents events in a lookback" }),
       minEvents: z.number(),
     }),
     forecast: z.object({

@@ -362,3 +362,28 @@ describe("bad queries", () => {
     expect(body.invalidParams).toEqual([{ name: "query.region", reason: "one of the regions these probes run in: weur, enam" }]);
   });
 });
+
+describe("group reports mixing schedules, silence lookbacks and slice lengths", () => {
+  const mixed = loadRegistry([
+    { file: "probes/mixed-a.ts", definition: { id: "mixed-a", name: "A", group: "Mixed", baseUrl: "https://example.com", regions: ["weur", "enam"], schedule: "1m", slo: { availability: 0.999, window: "24h", timeslices: { slice: "1h" } }, steps: [{ name: "home", url: "/" }] } },
+    { file: "probes/mixed-b.ts", definition: { id: "mixed-b", name: "B", group: "Mixed", baseUrl: "https://example.com", regions: ["weur"], schedule: "1h", slo: { availability: 0.99, window: "7d", timeslices: { slice: "24h" }, alerting: { noDataAfter: "3h" } }, steps: [{ name: "home", url: "/" }] } },
+  ]);
+
+  it.each(["occurrences", "timeslices"])("answer with the group first, its counts the sum of its probes' (%s)", async (budgeting) => {
+    const store = new D1RunStore(env.DB, () => NOW);
+    const runs = mixed.flatMap((p) =>
+      p.probe.regions.flatMap((region) =>
+        Array.from({ length: 3 * 24 * 60 }, (_, ago) => LAST_SLOT - ago * MINUTE)
+          .filter((slotAt) => p.probe.schedule === "1m" || slotAt % HOUR === 0)
+          .map((slotAt, i) => resultOf(p, { region, slotAt, outcome: i % 97 === 3 ? "down" : "up", durationMs: 80 })),
+      ),
+    );
+    await store.saveRuns(runs);
+    const res = await appFetch(appDeps(mixed, { store, now: () => NOW }))(`/api/v1/slo?group=Mixed&window=24h&budgeting=${budgeting}`);
+    expect(res.status).toBe(200);
+    const { reports } = (await res.json()) as { reports: (ApiReport & { probeIds: string[] })[] };
+    expect(reports.map((r) => r.probeIds)).toEqual([["mixed-a", "mixed-b"], ["mixed-a"], ["mixed-b"]]);
+    const [group, a, b] = reports as unknown as [ApiReport, ApiReport, ApiReport];
+    for (const key of ["good", "bad", "noData", "expected"] as const) expect(group.availability.events[key]).toBe(a.availability.events[key] + b.availability.events[key]);
+  });
+});

@@ -7,6 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import { eventsOf, NotLoadedError, tallySpan, type LoadedSpans } from "../../../src/slo/ledger.ts";
+import { planReads } from "../../../src/slo/report-plan.ts";
+import { buildSloReport } from "../../../src/slo/report.ts";
 import { DAY, historyOf, HOUR, MINUTE, type RunAt } from "./history-fixtures.ts";
 
 const START = Date.parse("2026-03-01T00:00:00Z");
@@ -108,5 +110,36 @@ describe("tallySpan", () => {
   it("a span needing rows the plan did not read throws instead of counting no data", () => {
     const partial = { ...history, loaded: { ...EVERYTHING, hourSpans: [], daySpan: null } };
     expect(() => tallySpan(partial, { from: START, to: START + 3 * HOUR })).toThrow(NotLoadedError);
+  });
+});
+
+describe("latency rules judge both lookbacks the same way", () => {
+  const p = probe({ latency: { percent: 0.9, underMs: 300 }, window: "24h" });
+  const now = START + 4 * DAY + 10 * HOUR + 27 * MINUTE;
+  // Every run took 290 ms: under the 300 ms threshold, in the histogram bucket (256, 322.5].
+  const runAt: RunAt = () => ({ ...base, status: "up", durationMs: 290 });
+  const reportWith = (sealedUnderMs: number) => {
+    const loaded = planReads({ probe: p, windows: ["24h"], budgeting: "occurrences", now, rawRetentionMs: 14 * DAY });
+    return buildSloReport({ histories: [historyOf(p, ["weur", "enam"], loaded, runAt, { thresholdMs: sealedUnderMs, firstRunAt: () => START })], regions: ["weur", "enam"], window: "24h", now }).latency!;
+  };
+
+  it("hours sealed under the same threshold: every lookback exact, nothing fires", () => {
+    const latency = reportWith(300);
+    expect(latency.method).toBe("exact");
+    expect(Object.values(latency.lookbacks).every((l) => l.estimated === 0 && l.bad === 0)).toBe(true);
+    expect(latency.alert.state).toBe("ok");
+  });
+
+  it("hours sealed under another threshold: a rule whose lookback holds them judges both of its lookbacks from histograms, and says so", () => {
+    const latency = reportWith(500);
+    expect(latency.method).toBe("mixed");
+    // The 5m lookback is all minute entries: exact; the 3d one holds sealed hours: estimated.
+    expect(latency.lookbacks["5m"]!.estimated).toBe(0);
+    expect(latency.lookbacks["3d"]!.estimated).toBeGreaterThan(0);
+    expect(latency.alert.firing.length).toBeGreaterThan(0);
+    expect(latency.alert.firing.every((f) => f.method === "histogram")).toBe(true);
+    // Judged the histogram's way, the short lookback of the 3d/6h rule is as bad as its long one.
+    const rule = latency.alert.firing.find((f) => f.longWindow === "3d")!;
+    expect(rule.short).toBeCloseTo(rule.long, 9);
   });
 });
