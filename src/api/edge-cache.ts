@@ -1,26 +1,34 @@
 /**
  * The edge cache of public reads, in the Workers Cache API of the location that got the request:
- * a public answer is rendered (and D1 read) about once per lifetime per location, however many
+ * a public answer is rendered (and D1 read) about once a minute per location, however many
  * people look. See README "Caching".
  *
- * Purpose-built rather than hono/cache (read in node_modules/hono/dist/middleware/cache), which
- * skips Authorization, private/no-store and Set-Cookie as this does, but:
- * - it answers a conditional request with the full cached 200 and fills only from unconditional
- *   misses, so browsers revalidating every 15 s would keep reading D1: this answers
- *   If-None-Match from the copy, and fills the cache from a conditional miss too;
- * - the copy lives as long as the answer's own Cache-Control says (miniflare also keeps it through
- *   stale-while-revalidate), with no bound of our own: here PUBLIC_CACHE_SECONDS bounds it.
+ * - Fresh for the rest of the minute it was rendered in (edge-cache-policy.ts): pages show the
+ *   data as of the minute's start, and a run is stored per minute slot, so a new run, incident
+ *   or maintenance shows at the latest with the first render of the next minute.
+ * - Then stale while revalidating: the first reader after the minute gets the stale copy at once
+ *   and the copy is rendered again in the background (waitUntil), through the same app, as an
+ *   anonymous GET of the copy's key. One revalidation per key at a time in an isolate.
+ * - A miss renders once per isolate: readers arriving while the first one renders wait for its
+ *   answer instead of each reading D1 (an outage's crowd all misses at once).
+ * - Never for a token holder: a request with Authorization is neither answered from nor stored
+ *   into the shared copy. Copies hold no per-reader bytes (the pages' CSP allows their script by
+ *   hash, not nonce), so one copy is right for every anonymous reader.
  *
- * Mounted before the security headers: a copy is served with the CSP it was rendered with, so
- * the nonce in its body matches its policy. A copy costs no D1 and is served before the rate
- * limit, which is there to protect D1.
+ * Purpose-built rather than hono/cache (read in node_modules/hono/dist/middleware/cache), which
+ * skips Authorization, private/no-store and Set-Cookie as this does, but answers a conditional
+ * request with the full 200, fills only from unconditional misses, keeps no stale copy and
+ * renders every concurrent miss.
+ *
+ * Mounted before the security headers (a copy is stored with them) and before the rate limit,
+ * which is there to protect D1: a copy costs none.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
-import { edgeLifetime, forStorage, fromStorage, notModified } from "./edge-cache-policy.ts";
+import { edgeLifetime, forStorage, fromStorage, isStale, notModified, type StoredCopy } from "./edge-cache-policy.ts";
 import { ifNoneMatch } from "./if-none-match.ts";
 
-const CACHE_NAME = "afterlife-public";
+export const CACHE_NAME = "afterlife-public";
 
 /**
  * The query parameters the cached routes read (their zod schemas drop any other): a copy is
@@ -38,25 +46,105 @@ export function cacheKey(url: string): Request {
   return new Request(parsed.toString());
 }
 
-export function edgeCache(): MiddlewareHandler<AppEnv> {
+/** Renders a request through the whole app (its middleware included), as the entry point would. */
+export type Render = (request: Request, c: Context<AppEnv>) => Promise<Response>;
+
+/** The execution context, when the request has one (app.request() in a test has none). */
+export function executionContextOf(c: Context<AppEnv>): Context<AppEnv>["executionCtx"] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A rendered answer held as bytes, so each reader waiting for it gets a Response of its own. */
+interface Rendered {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: ArrayBuffer;
+}
+
+const asResponse = (r: Rendered) => new Response(r.body, { status: r.status, statusText: r.statusText, headers: new Headers(r.headers) });
+
+export function edgeCache(render: Render): MiddlewareHandler<AppEnv> {
+  /** Requests this middleware sends itself to revalidate a stale copy: rendered and stored, never answered from the copy. Unforgeable: a client cannot put a Request object in it. */
+  const revalidations = new WeakSet<Request>();
+  /** Keys being revalidated in this isolate. */
+  const revalidating = new Set<string>();
+  /** Misses being rendered in this isolate, by key: what later readers of the same key wait for (null: not cacheable). */
+  const rendering = new Map<string, Promise<Rendered | null>>();
+
   return async (c, next) => {
     const limit = c.env.deps.config.publicCacheSeconds;
     // A token holder may be shown more than the public is: never answered from the shared copy, never stored into it.
     if (limit <= 0 || (c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("authorization") !== undefined) return next();
-    const conditional = c.req.header("if-none-match");
-    const cache = await caches.open(CACHE_NAME);
-    // One copy per path and known parameters, whoever asks: the key is a bare GET of them.
     const key = cacheKey(c.req.url);
-    const hit = await cache.match(key).catch(logged("match"));
-    if (hit) return conditionally(fromStorage(hit), conditional);
+    const cache = await caches.open(CACHE_NAME);
 
-    // Render the whole answer even for a conditional request, so the copy can serve everyone.
-    if (conditional !== undefined) c.req.raw = withoutConditional(c.req.raw);
-    await next();
-    const seconds = edgeLifetime(c.res, limit);
-    if (seconds > 0) await cache.put(key, forStorage(c.res.clone(), seconds)).catch(logged("put"));
-    replace(c, conditionally(c.res, conditional));
+    if (revalidations.has(c.req.raw)) {
+      await next();
+      await store(cache, key, c.res.clone(), limit, Date.now());
+      return;
+    }
+
+    const conditional = c.req.header("if-none-match");
+    const hit = await cache.match(key).catch(logged("match"));
+    if (hit) {
+      if (isStale(hit, Date.now())) revalidate(c, key.url);
+      return conditionally(fromStorage(hit), conditional);
+    }
+
+    // A miss: the first reader renders, the others in this isolate wait for its answer.
+    const pending = rendering.get(key.url);
+    if (pending) {
+      const rendered = await pending;
+      if (rendered) return conditionally(asResponse(rendered), conditional);
+      return next();
+    }
+    let settle: (rendered: Rendered | null) => void = () => {};
+    rendering.set(key.url, new Promise((resolve) => (settle = resolve)));
+    try {
+      // Render the whole answer even for a conditional request, so the copy can serve everyone.
+      if (conditional !== undefined) c.req.raw = withoutConditional(c.req.raw);
+      await next();
+      const rendered = await store(cache, key, c.res, limit, Date.now());
+      settle(rendered);
+      if (rendered) replace(c, conditionally(asResponse(rendered), conditional));
+    } finally {
+      settle(null);
+      rendering.delete(key.url);
+    }
   };
+
+  /** Renders the key again in the background (once at a time per isolate); the stale copy keeps being served until it is replaced. */
+  function revalidate(c: Context<AppEnv>, url: string): void {
+    if (revalidating.has(url)) return;
+    const request = new Request(url);
+    revalidations.add(request);
+    revalidating.add(url);
+    const work = render(request, c)
+      .then((res) => res.body?.cancel())
+      .catch(logged("revalidate"))
+      .finally(() => revalidating.delete(url));
+    const ctx = executionContextOf(c);
+    if (ctx) ctx.waitUntil(work);
+  }
+}
+
+/**
+ * Puts `res` into the cache when it may be kept (edgeLifetime), and gives it back as bytes; null
+ * when it may not (it is then left as it was, unread).
+ */
+async function store(cache: Cache, key: Request, res: Response, limit: number, now: number): Promise<Rendered | null> {
+  const lifetime = edgeLifetime(res, limit, now);
+  if (lifetime === null) return null;
+  const body = await res.arrayBuffer();
+  const rendered: Rendered = { status: res.status, statusText: res.statusText, headers: new Headers(res.headers), body };
+  const copy: StoredCopy = forStorage(asResponse(rendered), lifetime, now);
+  await cache.put(key, copy).catch(logged("put"));
+  return rendered;
 }
 
 /** The answer, or a 304 when the reader's If-None-Match matches its ETag. */
