@@ -12,6 +12,8 @@
 const ORIGINAL_CACHE_CONTROL = "afterlife-origin-cache-control";
 /** Epoch ms until which the copy is fresh; after it, it is served stale while a new one renders. */
 const FRESH_UNTIL = "afterlife-fresh-until";
+/** Epoch ms until which a stale copy may still be served. */
+const STALE_UNTIL = "afterlife-stale-until";
 
 /** The longest a stale copy is served while a fresh one renders, whatever an answer allows. */
 export const MAX_STALE_SECONDS = 60;
@@ -68,15 +70,22 @@ export function forStorage(res: Response, lifetime: EdgeLifetime, now = Date.now
   const headers = new Headers(res.headers);
   headers.set(ORIGINAL_CACHE_CONTROL, res.headers.get("cache-control") ?? "");
   headers.set(FRESH_UNTIL, String(lifetime.freshUntil));
+  headers.set(STALE_UNTIL, String(lifetime.freshUntil + lifetime.staleSeconds * 1000));
   const keep = Math.max(1, Math.ceil((lifetime.freshUntil - now) / 1000) + lifetime.staleSeconds);
   headers.set("cache-control", `public, max-age=${keep}`);
   return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
 }
 
+/** When a stored copy turns stale, and when it may no longer be served even stale (epoch ms; 0 when unknown). */
+export function storedLifetime(stored: StoredCopy): { freshUntil: number; staleUntil: number } {
+  const freshUntil = Number(stored.headers.get(FRESH_UNTIL));
+  const staleUntil = Number(stored.headers.get(STALE_UNTIL));
+  return Number.isFinite(freshUntil) && Number.isFinite(staleUntil) ? { freshUntil, staleUntil } : { freshUntil: 0, staleUntil: 0 };
+}
+
 /** Whether a stored copy is past its freshness (it is then served while a new one renders). */
 export function isStale(stored: StoredCopy, now: number): boolean {
-  const until = Number(stored.headers.get(FRESH_UNTIL));
-  return !Number.isFinite(until) || now >= until;
+  return now >= storedLifetime(stored).freshUntil;
 }
 
 /** A stored copy as readers get it: with the answer's own Cache-Control back, and none of the cache's own headers. */
@@ -85,6 +94,7 @@ export function fromStorage(stored: StoredCopy): Response {
   const original = headers.get(ORIGINAL_CACHE_CONTROL);
   headers.delete(ORIGINAL_CACHE_CONTROL);
   headers.delete(FRESH_UNTIL);
+  headers.delete(STALE_UNTIL);
   if (original) headers.set("cache-control", original);
   else headers.delete("cache-control");
   return new Response(stored.body, { status: stored.status, statusText: stored.statusText, headers });

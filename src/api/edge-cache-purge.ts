@@ -11,6 +11,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { CACHE_NAME, cacheKey } from "./edge-cache.ts";
+import { isolateCopies } from "./edge-cache-memory.ts";
 
 /** The pages' query parameters that make another copy of a probe's page. */
 const PROBE_PAGE_RANGES = ["", "?range=24h", "?range=7d", "?range=30d"];
@@ -36,18 +37,20 @@ export function pathsChangedByNotice(probeIds: readonly string[]): string[] {
   return [...NOTICE_PATHS, ...probePages];
 }
 
-/** Deletes this location's copies of `paths` on the request's origin. A failed delete is logged: the copy then ends with its minute. */
+/** Deletes this location's copies of `paths` on the request's origin, and this isolate's. A failed delete is logged: the copy then ends with its minute. */
 export async function purgeEdgeCopies(c: Context<AppEnv>, paths: readonly string[]): Promise<number> {
   if (c.env.deps.config.publicCacheSeconds <= 0) return 0;
   const origin = new URL(c.req.url).origin;
   const cache = await caches.open(CACHE_NAME);
   const deleted = await Promise.all(
-    paths.map((path) =>
-      cache.delete(cacheKey(origin + path)).catch((error: unknown) => {
+    paths.map((path) => {
+      const key = cacheKey(origin + path);
+      isolateCopies.delete(key.url);
+      return cache.delete(key).catch((error: unknown) => {
         console.error("edge cache purge failed", path, error);
         return false;
-      }),
-    ),
+      });
+    }),
   );
   return deleted.filter(Boolean).length;
 }

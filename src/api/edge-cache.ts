@@ -6,6 +6,8 @@
  * - Fresh for the rest of the minute it was rendered in (edge-cache-policy.ts): pages show the
  *   data as of the minute's start, and a run is stored per minute slot, so a new run, incident
  *   or maintenance shows at the latest with the first render of the next minute.
+ * - Two layers: this isolate's memory (edge-cache-memory.ts), then the location's Cache API; a
+ *   copy found in the Cache API is taken into memory, a render goes into both.
  * - Then stale while revalidating: the first reader after the minute gets the stale copy at once
  *   and the copy is rendered again in the background (waitUntil), through the same app, as an
  *   anonymous GET of the copy's key. One revalidation per key at a time in an isolate.
@@ -25,7 +27,8 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
-import { edgeLifetime, forStorage, fromStorage, isStale, notModified, type StoredCopy } from "./edge-cache-policy.ts";
+import { isolateCopies, responseOf, type HeldCopy, type IsolateCopies } from "./edge-cache-memory.ts";
+import { edgeLifetime, forStorage, fromStorage, notModified, storedLifetime } from "./edge-cache-policy.ts";
 import { ifNoneMatch } from "./if-none-match.ts";
 
 export const CACHE_NAME = "afterlife-public";
@@ -58,60 +61,59 @@ export function executionContextOf(c: Context<AppEnv>): Context<AppEnv>["executi
   }
 }
 
-/** A rendered answer held as bytes, so each reader waiting for it gets a Response of its own. */
-interface Rendered {
-  status: number;
-  statusText: string;
-  headers: Headers;
-  body: ArrayBuffer;
+export interface EdgeCacheOptions {
+  /** This isolate's copies (default: the one shared by every app and the purge). */
+  copies?: IsolateCopies;
+  /** The clock deciding freshness (default Date.now). */
+  now?: () => number;
 }
 
-const asResponse = (r: Rendered) => new Response(r.body, { status: r.status, statusText: r.statusText, headers: new Headers(r.headers) });
-
-export function edgeCache(render: Render): MiddlewareHandler<AppEnv> {
+export function edgeCache(render: Render, options: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
+  const copies = options.copies ?? isolateCopies;
+  const clock = options.now ?? Date.now;
   /** Requests this middleware sends itself to revalidate a stale copy: rendered and stored, never answered from the copy. Unforgeable: a client cannot put a Request object in it. */
   const revalidations = new WeakSet<Request>();
   /** Keys being revalidated in this isolate. */
   const revalidating = new Set<string>();
   /** Misses being rendered in this isolate, by key: what later readers of the same key wait for (null: not cacheable). */
-  const rendering = new Map<string, Promise<Rendered | null>>();
+  const rendering = new Map<string, Promise<HeldCopy | null>>();
 
   return async (c, next) => {
     const limit = c.env.deps.config.publicCacheSeconds;
     // A token holder may be shown more than the public is: never answered from the shared copy, never stored into it.
     if (limit <= 0 || (c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("authorization") !== undefined) return next();
     const key = cacheKey(c.req.url);
-    const cache = await caches.open(CACHE_NAME);
 
     if (revalidations.has(c.req.raw)) {
       await next();
-      await store(cache, key, c.res.clone(), limit, Date.now());
+      await keep(key, c.res.clone(), limit, copies, clock());
       return;
     }
 
     const conditional = c.req.header("if-none-match");
-    const hit = await cache.match(key).catch(logged("match"));
-    if (hit) {
-      if (isStale(hit, Date.now())) revalidate(c, key.url);
-      return conditionally(fromStorage(hit), conditional);
+    const now = clock();
+    const held = copies.get(key.url, now) ?? (await fromLocation(key, copies, now));
+    if (held) {
+      if (now >= held.freshUntil) revalidate(c, key.url);
+      return conditionally(responseOf(held), conditional);
     }
 
     // A miss: the first reader renders, the others in this isolate wait for its answer.
     const pending = rendering.get(key.url);
     if (pending) {
       const rendered = await pending;
-      if (rendered) return conditionally(asResponse(rendered), conditional);
+      if (rendered) return conditionally(responseOf(rendered), conditional);
       return next();
     }
-    let settle: (rendered: Rendered | null) => void = () => {};
+    let settle: (rendered: HeldCopy | null) => void = () => {};
     rendering.set(key.url, new Promise((resolve) => (settle = resolve)));
     try {
       // Render the whole answer even for a conditional request, so the copy can serve everyone.
       if (conditional !== undefined) c.req.raw = withoutConditional(c.req.raw);
       await next();
-      const rendered = await store(cache, key, c.res, limit, Date.now());
+      const rendered = await keep(key, c.res, limit, copies, clock());
       settle(rendered);
-      if (rendered) replace(c, conditionally(asResponse(rendered), conditional));
+      if (rendered) replace(c, conditionally(responseOf(rendered), conditional));
     } finally {
       settle(null);
       rendering.delete(key.url);
@@ -133,18 +135,35 @@ export function edgeCache(render: Render): MiddlewareHandler<AppEnv> {
   }
 }
 
+/** The location's copy of `key` (Cache API), taken into this isolate's memory; undefined on a miss. */
+async function fromLocation(key: Request, copies: IsolateCopies, now: number): Promise<HeldCopy | undefined> {
+  const cache = await caches.open(CACHE_NAME);
+  const hit = await cache.match(key).catch(logged("match"));
+  if (!hit) return undefined;
+  const { freshUntil, staleUntil } = storedLifetime(hit);
+  if (now >= staleUntil) {
+    void hit.body?.cancel();
+    return undefined;
+  }
+  const served = fromStorage(hit);
+  const held: HeldCopy = { status: served.status, statusText: served.statusText, headers: [...served.headers], body: await served.arrayBuffer(), freshUntil, staleUntil };
+  copies.set(key.url, held);
+  return held;
+}
+
 /**
- * Puts `res` into the cache when it may be kept (edgeLifetime), and gives it back as bytes; null
- * when it may not (it is then left as it was, unread).
+ * Keeps `res` in the location's Cache API and this isolate's memory when it may be kept
+ * (edgeLifetime), and gives it back as a held copy; null when it may not (it is then left as it
+ * was, unread).
  */
-async function store(cache: Cache, key: Request, res: Response, limit: number, now: number): Promise<Rendered | null> {
+async function keep(key: Request, res: Response, limit: number, copies: IsolateCopies, now: number): Promise<HeldCopy | null> {
   const lifetime = edgeLifetime(res, limit, now);
   if (lifetime === null) return null;
-  const body = await res.arrayBuffer();
-  const rendered: Rendered = { status: res.status, statusText: res.statusText, headers: new Headers(res.headers), body };
-  const copy: StoredCopy = forStorage(asResponse(rendered), lifetime, now);
-  await cache.put(key, copy).catch(logged("put"));
-  return rendered;
+  const held: HeldCopy = { status: res.status, statusText: res.statusText, headers: [...res.headers], body: await res.arrayBuffer(), freshUntil: lifetime.freshUntil, staleUntil: lifetime.freshUntil + lifetime.staleSeconds * 1000 };
+  copies.set(key.url, held);
+  const cache = await caches.open(CACHE_NAME);
+  await cache.put(key, forStorage(responseOf(held), lifetime, now)).catch(logged("put"));
+  return held;
 }
 
 /** The answer, or a 304 when the reader's If-None-Match matches its ETag. */
