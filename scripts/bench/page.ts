@@ -171,7 +171,7 @@ async function closedLoop(send: () => Promise<Sample>, clients: number, seconds:
 
 async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "status" | "probe"): Promise<Tally> {
   const tally = newTally();
-  const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw" });
+  const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw", measureBytes: true });
   const deps = {
     config: { environment: "local", plan: "paid", rawRetentionDays: 14, publicCacheSeconds: 0, allowPrivateTargets: true, values: {} },
     probes,
@@ -351,11 +351,11 @@ async function main(): Promise<void> {
     console.log(`\n3. D1 per render (the loaders replayed on the same database: batches, statements, rows)\n`);
     console.log(
       formatTable(
-        ["page", "batches", "statements", "rows returned", "rows read"],
+        ["page", "batches", "statements", "rows returned", "rows read", "KB returned"],
         [
-          ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead)],
-          ["/ without day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead)],
-          [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead)],
+          ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead), int(statusTally.bytesReturned / 1000)],
+          ["/ without day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead), int(coldTally.bytesReturned / 1000)],
+          [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead), int(probeTally.bytesReturned / 1000)],
         ],
       ),
     );
@@ -401,6 +401,7 @@ async function main(): Promise<void> {
         d1BatchesPerRender: statusTally.batches,
         d1StatementsPerRender: statusTally.statements,
         d1RowsReadPerRender: statusTally.rowsRead,
+        d1KbReturnedPerRender: Math.round(statusTally.bytesReturned / 1000),
         errors,
       }),
     );

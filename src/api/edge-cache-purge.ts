@@ -10,7 +10,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env.ts";
-import { CACHE_NAME, cacheKey } from "./edge-cache.ts";
+import { CACHE_NAME, cacheKeyUrl } from "./edge-cache.ts";
 import { isolateCopies } from "./edge-cache-memory.ts";
 
 /** The pages' query parameters that make another copy of a probe's page. */
@@ -44,9 +44,9 @@ export async function purgeEdgeCopies(c: Context<AppEnv>, paths: readonly string
   const cache = await caches.open(CACHE_NAME);
   const deleted = await Promise.all(
     paths.map((path) => {
-      const key = cacheKey(origin + path);
-      isolateCopies.delete(key.url);
-      return cache.delete(key).catch((error: unknown) => {
+      const key = cacheKeyUrl(origin + path);
+      isolateCopies.delete(key);
+      return cache.delete(new Request(key)).catch((error: unknown) => {
         console.error("edge cache purge failed", path, error);
         return false;
       });

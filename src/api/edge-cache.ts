@@ -40,13 +40,19 @@ export const CACHE_NAME = "afterlife-public";
  */
 const KEYED_PARAMETERS = new Set(["range", "probe", "group", "region", "window", "budgeting", "format"]);
 
-/** The key of a URL's copy: a bare GET of its path and its known parameters, sorted. */
-export function cacheKey(url: string): Request {
+/** The URL a copy is kept under: the path and its known parameters, sorted. */
+export function cacheKeyUrl(url: string): string {
   const parsed = new URL(url);
+  parsed.hash = "";
+  if (parsed.search === "") return parsed.toString();
   const kept = [...parsed.searchParams].filter(([name]) => KEYED_PARAMETERS.has(name)).sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
   parsed.search = new URLSearchParams(kept).toString();
-  parsed.hash = "";
-  return new Request(parsed.toString());
+  return parsed.toString();
+}
+
+/** The key of a URL's copy in the Cache API: a bare GET of cacheKeyUrl. */
+export function cacheKey(url: string): Request {
+  return new Request(cacheKeyUrl(url));
 }
 
 /** Renders a request through the whole app (its middleware included), as the entry point would. */
@@ -82,7 +88,7 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
     const limit = c.env.deps.config.publicCacheSeconds;
     // A token holder may be shown more than the public is: never answered from the shared copy, never stored into it.
     if (limit <= 0 || (c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("authorization") !== undefined) return next();
-    const key = cacheKey(c.req.url);
+    const key = cacheKeyUrl(c.req.url);
 
     if (revalidations.has(c.req.raw)) {
       await next();
@@ -92,21 +98,21 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
 
     const conditional = c.req.header("if-none-match");
     const now = clock();
-    const held = copies.get(key.url, now) ?? (await fromLocation(key, copies, now));
+    const held = copies.get(key, now) ?? (await fromLocation(key, copies, now));
     if (held) {
-      if (now >= held.freshUntil) revalidate(c, key.url);
+      if (now >= held.freshUntil) revalidate(c, key);
       return conditionally(responseOf(held), conditional);
     }
 
     // A miss: the first reader renders, the others in this isolate wait for its answer.
-    const pending = rendering.get(key.url);
+    const pending = rendering.get(key);
     if (pending) {
       const rendered = await pending;
       if (rendered) return conditionally(responseOf(rendered), conditional);
       return next();
     }
     let settle: (rendered: HeldCopy | null) => void = () => {};
-    rendering.set(key.url, new Promise((resolve) => (settle = resolve)));
+    rendering.set(key, new Promise((resolve) => (settle = resolve)));
     try {
       // Render the whole answer even for a conditional request, so the copy can serve everyone.
       if (conditional !== undefined) c.req.raw = withoutConditional(c.req.raw);
@@ -116,7 +122,7 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
       if (rendered) replace(c, conditionally(responseOf(rendered), conditional));
     } finally {
       settle(null);
-      rendering.delete(key.url);
+      rendering.delete(key);
     }
   };
 
@@ -136,9 +142,9 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
 }
 
 /** The location's copy of `key` (Cache API), taken into this isolate's memory; undefined on a miss. */
-async function fromLocation(key: Request, copies: IsolateCopies, now: number): Promise<HeldCopy | undefined> {
+async function fromLocation(key: string, copies: IsolateCopies, now: number): Promise<HeldCopy | undefined> {
   const cache = await caches.open(CACHE_NAME);
-  const hit = await cache.match(key).catch(logged("match"));
+  const hit = await cache.match(new Request(key)).catch(logged("match"));
   if (!hit) return undefined;
   const { freshUntil, staleUntil } = storedLifetime(hit);
   if (now >= staleUntil) {
@@ -147,7 +153,7 @@ async function fromLocation(key: Request, copies: IsolateCopies, now: number): P
   }
   const served = fromStorage(hit);
   const held: HeldCopy = { status: served.status, statusText: served.statusText, headers: [...served.headers], body: await served.arrayBuffer(), freshUntil, staleUntil };
-  copies.set(key.url, held);
+  copies.set(key, held);
   return held;
 }
 
@@ -156,13 +162,13 @@ async function fromLocation(key: Request, copies: IsolateCopies, now: number): P
  * (edgeLifetime), and gives it back as a held copy; null when it may not (it is then left as it
  * was, unread).
  */
-async function keep(key: Request, res: Response, limit: number, copies: IsolateCopies, now: number): Promise<HeldCopy | null> {
+async function keep(key: string, res: Response, limit: number, copies: IsolateCopies, now: number): Promise<HeldCopy | null> {
   const lifetime = edgeLifetime(res, limit, now);
   if (lifetime === null) return null;
   const held: HeldCopy = { status: res.status, statusText: res.statusText, headers: [...res.headers], body: await res.arrayBuffer(), freshUntil: lifetime.freshUntil, staleUntil: lifetime.freshUntil + lifetime.staleSeconds * 1000 };
-  copies.set(key.url, held);
+  copies.set(key, held);
   const cache = await caches.open(CACHE_NAME);
-  await cache.put(key, forStorage(responseOf(held), lifetime, now)).catch(logged("put"));
+  await cache.put(new Request(key), forStorage(responseOf(held), lifetime, now)).catch(logged("put"));
   return held;
 }
 
