@@ -14,6 +14,8 @@ import { monthOf } from "../../../src/page/format.ts";
 import { parsePageConfig } from "../../../src/page/page-config.ts";
 import { ProbePage } from "../../../src/page/probe-page.tsx";
 import { StatusPage } from "../../../src/page/status-page.tsx";
+import { DAY_TAG } from "../../../src/page/components.tsx";
+import { STYLESHEET } from "../../../src/page/styles.ts";
 import { barsFrom, buildProbeDetailView, buildStatusView, historyMonths, incidentViews } from "../../../src/page/view-model.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunSummary } from "../../../src/probe/result.ts";
@@ -162,6 +164,14 @@ describe("the status page", () => {
     // 990 of 1,000 runs good every day: the 99 % objective met, each day an "i".
     expect(tags.every((t) => t === "i")).toBe(true);
     expect(findAll(root, "ol").filter((o) => o.attributes.class === "bar")).toEqual([]);
+  });
+
+  it("gives each day's element a height of its own level, as the component page's days have: colour is never the only signal", () => {
+    const heightOf = (selector: string) => new RegExp(`${selector.replace(/[.>-]/g, (c) => `\\${c}`)}::before\\{height:(\\d+%)`).exec(STYLESHEET.replace(/\.d-\w+::before,/g, ""))?.[1];
+    const heights = Object.values(DAY_TAG).map((tag) => heightOf(`.days>${tag}`));
+    expect(heights).toEqual(["100%", "70%", "45%", "22%"]);
+    expect(STYLESHEET).toContain(".d-ok::before,.days>i::before{height:100%;background:var(--up)}");
+    expect(STYLESHEET).toContain(".d-none::before,.days>u::before{height:22%;background:var(--nodata)}");
   });
 
   it("draws every level as its own element, and weighs the same with 7 days of history as with 90", async () => {
