@@ -29,6 +29,8 @@ export const MAX_HELD_COPY_BYTES = 1024 * 1024;
 export class IsolateCopies {
   private readonly copies = new Map<string, HeldCopy>();
   private bytes = 0;
+  /** Purges so far: a render that began before one may show what the purge removed, so it is not kept. */
+  purges = 0;
   private readonly maxCopies: number;
   private readonly maxBytes: number;
 
@@ -57,6 +59,12 @@ export class IsolateCopies {
       this.copies.delete(oldest);
       this.bytes -= held.body.byteLength;
     }
+  }
+
+  /** Deletes `key` because what it shows changed: renders already under way are not kept (see `purges`). */
+  purge(key: string): void {
+    this.purges++;
+    this.delete(key);
   }
 
   delete(key: string): void {

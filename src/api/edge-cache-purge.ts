@@ -45,7 +45,7 @@ export async function purgeEdgeCopies(c: Context<AppEnv>, paths: readonly string
   const deleted = await Promise.all(
     paths.map((path) => {
       const key = cacheKeyUrl(origin + path);
-      isolateCopies.delete(key);
+      isolateCopies.purge(key);
       return cache.delete(new Request(key)).catch((error: unknown) => {
         console.error("edge cache purge failed", path, error);
         return false;

@@ -91,8 +91,9 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
     const key = cacheKeyUrl(c.req.url);
 
     if (revalidations.has(c.req.raw)) {
+      const purges = copies.purges;
       await next();
-      await keep(key, c.res.clone(), limit, copies, clock());
+      await keep(key, c.res.clone(), limit, copies, clock(), purges);
       return;
     }
 
@@ -116,8 +117,9 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
     try {
       // Render the whole answer even for a conditional request, so the copy can serve everyone.
       if (conditional !== undefined) c.req.raw = withoutConditional(c.req.raw);
+      const purges = copies.purges;
       await next();
-      const rendered = await keep(key, c.res, limit, copies, clock());
+      const rendered = await keep(key, c.res, limit, copies, clock(), purges);
       settle(rendered);
       if (rendered) replace(c, conditionally(responseOf(rendered), conditional));
     } finally {
@@ -160,12 +162,14 @@ async function fromLocation(key: string, copies: IsolateCopies, now: number): Pr
 /**
  * Keeps `res` in the location's Cache API and this isolate's memory when it may be kept
  * (edgeLifetime), and gives it back as a held copy; null when it may not (it is then left as it
- * was, unread).
+ * was, unread). A render during which a write purged copies (`purgesBefore` behind) answers its
+ * readers but is not kept: it may show what the write changed.
  */
-async function keep(key: string, res: Response, limit: number, copies: IsolateCopies, now: number): Promise<HeldCopy | null> {
+async function keep(key: string, res: Response, limit: number, copies: IsolateCopies, now: number, purgesBefore: number): Promise<HeldCopy | null> {
   const lifetime = edgeLifetime(res, limit, now);
   if (lifetime === null) return null;
   const held: HeldCopy = { status: res.status, statusText: res.statusText, headers: [...res.headers], body: await res.arrayBuffer(), freshUntil: lifetime.freshUntil, staleUntil: lifetime.freshUntil + lifetime.staleSeconds * 1000 };
+  if (copies.purges !== purgesBefore) return held;
   copies.set(key, held);
   const cache = await caches.open(CACHE_NAME);
   await cache.put(new Request(key), forStorage(responseOf(held), lifetime, now)).catch(logged("put"));

@@ -137,14 +137,10 @@ export function BarAxis(props: { availability: number | null; daysWithData: numb
       : daysWithData === days
         ? `${formatPercent(availability)} available over ${days} days`
         : `${formatPercent(availability)} available over the ${daysWithData} of ${days} days with data`;
+  // The ends of the axis ("90 days ago", "Today"; "30 days ago" on a phone) are the stylesheet's: the same words under every bar.
   return (
     <div class="axis">
-      <span>
-        <span class="span-90">90 days ago</span>
-        <span class="span-30">30 days ago</span>
-      </span>
       <span class="uptime">{uptime}</span>
-      <span>Today</span>
     </div>
   );
 }

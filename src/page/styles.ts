@@ -97,11 +97,11 @@ padding:.5rem .75rem;border-radius:.375rem;border-bottom:.375rem solid transpare
 .bar>li>span>b{display:block}
 .axis{display:flex;justify-content:space-between;gap:1rem;color:var(--muted);font-size:.8125rem}
 .axis .uptime{color:var(--fg);font-weight:600}
-.span-30{display:none}
+.axis::before{content:"90 days ago"}.axis::after{content:"Today"}
 @media (max-width:36rem){
 .bar>li:nth-child(-n+60),.days>:nth-child(-n+60){display:none}
 .bar>li:hover>span,.bar>li:focus>span,.bar>li:nth-child(n+31):hover>span,.bar>li:nth-child(n+31):focus>span,.bar>li:nth-child(n+61):hover>span,.bar>li:nth-child(n+61):focus>span{left:0;right:0;transform:none;max-width:100%;width:auto}
-.span-90{display:none}.span-30{display:inline}
+.axis::before{content:"30 days ago"}
 h1{font-size:1.375rem}
 .site{padding:.75rem}
 .banner{padding:.875rem}

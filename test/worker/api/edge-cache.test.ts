@@ -250,14 +250,15 @@ describe("by the minute", () => {
     let clock = Date.UTC(2026, 10, 20, 12, 0, 10);
     const app = new Hono<AppEnv>();
     const deps = { config: { publicCacheSeconds: 60 } } as AppDeps;
-    app.use("*", edgeCache(async (request) => app.fetch(request, { deps }), { copies: new IsolateCopies(), now: () => clock }));
+    const copies = new IsolateCopies();
+    app.use("*", edgeCache(async (request) => app.fetch(request, { deps }), { copies, now: () => clock }));
     app.get("*", async (c) => {
       const render = ++renders;
       await handler?.(render);
       return c.text(`render ${render}`, 200, { "cache-control": PAGE_CACHE });
     });
     const get = async (headers: Record<string, string> = {}) => (await app.request(`http://${host}/`, { headers }, { deps })).text();
-    return { get, renders: () => renders, setClock: (at: number) => (clock = at) };
+    return { get, renders: () => renders, setClock: (at: number) => (clock = at), copies };
   }
 
   it("keeps a copy fresh to the end of its minute, then answers with it at once while one render replaces it in the background", async () => {
@@ -294,6 +295,21 @@ describe("by the minute", () => {
     release();
     expect(await Promise.all(crowd)).toEqual(Array.from({ length: 8 }, () => "render 1"));
     expect(page.renders()).toBe(1);
+  });
+
+  it("does not keep a render that was under way when a write purged the copy: it may show what the write changed", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const page = countingApp("minute-4.test", async (render) => {
+      if (render === 1) await gate;
+    });
+    const first = page.get();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    page.copies.purge("http://minute-4.test/");
+    release();
+    expect(await first).toBe("render 1");
+    expect(await page.get()).toBe("render 2");
+    expect(await page.get()).toBe("render 2");
   });
 
   it("serves a copy from the location's Cache API to an isolate that has none in memory, and then from memory", async () => {
