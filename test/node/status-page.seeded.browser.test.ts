@@ -76,6 +76,8 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await page.screenshot({ path: join(OUTPUT, name), fullPage: true });
   }
 
+  /** The page's getComputedStyle, typed here: the tests are type-checked without the DOM library (functions run in the page, so each names it itself). */
+  type Styles = { getComputedStyle(element: unknown, pseudo: string): { content: string; height: string } };
   // Strings, not functions: the tests are type-checked without the DOM library.
   const xssRan = (page: Page) => page.evaluate("window.__xss ?? null");
 
@@ -116,7 +118,10 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await expect(tagOf(30)).resolves.toBe("i");
     await expect(page.locator('[data-probe="search-api"] .days').getAttribute("aria-hidden")).resolves.toBe("true");
     await expect(page.locator('[data-probe="search-api"] a.strip').getAttribute("href")).resolves.toBe("/probes/search-api#days");
-    await expect(page.locator('[data-probe="search-api"] .axis').evaluate(`(el) => getComputedStyle(el, "::before").content + " " + getComputedStyle(el, "::after").content`)).resolves.toBe('"90 days ago" "Today"');
+    await expect(page.locator('[data-probe="search-api"] .axis').evaluate((el) => `${(globalThis as unknown as Styles).getComputedStyle(el, "::before").content} ${(globalThis as unknown as Styles).getComputedStyle(el, "::after").content}`)).resolves.toBe('"90 days ago" "Today"');
+    // Each level is drawn at its own height, so colour is never the only signal.
+    const heights = await Promise.all([GAP_DAY, BAD_DAY, MINOR_DAY, 30].map((d) => search.nth(89 - d).evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el, "::before").height)));
+    expect(heights.map((h) => Math.round(Number.parseFloat(h)))).toEqual([8, 16, 25, 36]);
     // The shop probes have only today's tick: 89 grey days and today.
     const shop = await page.locator('[data-probe="shop-home"] .days > *').evaluateAll((els) => els.map((el) => el.tagName.toLowerCase()));
     expect(shop.slice(0, 89).every((t) => t === "u")).toBe(true);
@@ -262,7 +267,7 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
       await expect(page.evaluate("document.documentElement.scrollWidth"), path).resolves.toBeLessThanOrEqual(360);
       if (path === "/") {
         await expect(page.locator('[data-probe="search-api"] .days > :visible').count()).resolves.toBe(30);
-        await expect(page.locator('[data-probe="search-api"] .axis').evaluate(`(el) => getComputedStyle(el, "::before").content`)).resolves.toBe('"30 days ago"');
+        await expect(page.locator('[data-probe="search-api"] .axis').evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el, "::before").content)).resolves.toBe('"30 days ago"');
         await shot(page, "status-seeded-360.png");
         await axe(page, "/ 360px");
       } else if (path === "/probes/search-api") {
