@@ -20,11 +20,12 @@ const ConfigSchema = z.object({
   /** Days raw runs are kept; rollups are kept 400 days. */
   RAW_RETENTION_DAYS: z.coerce.number().int().min(1, "at least 1 day").max(400).default(14),
   /**
-   * The longest a public answer (status page, status and Statuspage APIs, badges, SLOs) is kept
-   * in each Cloudflare location's cache; each is kept for its own max-age up to this. 0 turns
-   * the edge cache off. At most 5 minutes, so a status change shows soon.
+   * The longest a public answer (status page, status and Statuspage APIs, badges, SLOs) is fresh
+   * in each Cloudflare location's cache; each is fresh for its own s-maxage up to this, and never
+   * past the end of the minute it was rendered in (src/api/edge-cache-policy.ts), so 60 and more
+   * mean "the rest of the minute". 0 turns the edge cache off.
    */
-  PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0, "0 (off) or more").max(300, "at most 300 s: a status change must show soon").default(15),
+  PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0, "0 (off) or more").max(300, "at most 300 s: a status change must show soon").default(60),
   /** Notification channels, a JSON array: [{"name":"ops","type":"webhook","url":"https://...","secretName":"OPS_HOOK_KEY"}]. */
   NOTIFY_CHANNELS: z
     .string()

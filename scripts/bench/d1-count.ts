@@ -11,6 +11,8 @@ export interface Tally {
   statements: number;
   rowsRead: number;
   rowsReturned: number;
+  /** The rows returned as JSON, in characters (counted only with `measureBytes`). */
+  bytesReturned: number;
   rowsWritten: number;
   sqlMs: number;
   /** The most values one bind() call was given. */
@@ -19,10 +21,11 @@ export interface Tally {
   uncounted: number;
 }
 
-export const newTally = (): Tally => ({ batches: 0, statements: 0, rowsRead: 0, rowsReturned: 0, rowsWritten: 0, sqlMs: 0, maxBindArity: 0, uncounted: 0 });
+export const newTally = (): Tally => ({ batches: 0, statements: 0, rowsRead: 0, rowsReturned: 0, bytesReturned: 0, rowsWritten: 0, sqlMs: 0, maxBindArity: 0, uncounted: 0 });
 
-function addResult(tally: Tally, result: D1Result): void {
+function addResult(tally: Tally, result: D1Result, options: CountingOptions): void {
   tally.statements++;
+  if (options.measureBytes) tally.bytesReturned += JSON.stringify(result.results ?? []).length;
   tally.rowsRead += result.meta.rows_read ?? 0;
   tally.rowsWritten += result.meta.rows_written ?? 0;
   tally.rowsReturned += result.results?.length ?? 0;
@@ -34,6 +37,8 @@ export interface CountingOptions {
   statementIsBatch?: boolean;
   /** first/raw return no meta: count them in `uncounted` (the default), or refuse them. */
   firstOrRaw?: "count" | "throw";
+  /** Also add up the size of the rows returned (JSON characters): what a read moves from D1 to the Worker. */
+  measureBytes?: boolean;
 }
 
 /** A D1Database that adds up the meta of every statement it runs (batched or not) into `tally`. */
@@ -52,7 +57,7 @@ export function countingDb(db: D1Database, tally: Tally, options: CountingOption
           return async () => {
             const result = await target[prop]();
             if (options.statementIsBatch) tally.batches++;
-            addResult(tally, result as D1Result);
+            addResult(tally, result as D1Result, options);
             return result;
           };
         }
@@ -77,7 +82,7 @@ export function countingDb(db: D1Database, tally: Tally, options: CountingOption
         return async (statements: D1PreparedStatement[]) => {
           const outcomes = await target.batch(statements.map((s) => real.get(s) ?? s));
           tally.batches++;
-          for (const o of outcomes) addResult(tally, o);
+          for (const o of outcomes) addResult(tally, o, options);
           return outcomes;
         };
       }

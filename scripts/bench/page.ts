@@ -1,57 +1,52 @@
 /**
- * Status page benchmark: is the page fast under an incident's traffic spike, and what does a
+ * Status page benchmark: does the page hold an outage's crowd, how big is it, and what does a
  * render cost in D1?
  *
  * A temporary copy of the project gets a generated probes/ folder of N probes (default 50) x 5
  * regions in 10 groups, schedule 1m. Before the Worker starts, its local D1 is seeded with D
  * days (default 90) of hourly and daily rollups for every (probe, region) -- 60 runs an hour, a
  * few down runs, latencies around 100-300 ms, the daily rows being the sums of the hourly ones
- * -- and the raw runs of the last 30 minutes (the newest run of every pair, and what the SLO
- * panel reads). Then the production tick step refreshDayHistory builds every probe's day
- * history (closed days, regions merged) on that database through getPlatformProxy, as the
- * cron would have; its D1 cost is reported. The copy then runs under `wrangler dev`
- * (startLocalNetwork, no cron driver).
+ * -- and the raw runs of the last 30 minutes in their run blocks. Then the production tick step
+ * refreshDayHistory builds every probe's day history (closed days, regions merged) on that
+ * database through getPlatformProxy, as the cron would have; its D1 cost is reported. The copy
+ * then runs under `wrangler dev` (startLocalNetwork, no cron driver) with the edge cache on, as
+ * deployed (PUBLIC_CACHE_SECONDS=60).
  *
- * Measured in one run, from this Node process over 127.0.0.1, for
+ * Measured in one run, from this Node process over 127.0.0.1, with C concurrent keep-alive
+ * clients (default 10; closed loop: each sends its next request when the last one ended), P
+ * rounds (default 3) of T seconds (default 5) per URL, the URLs taking turns:
  *
- *   GET /                      the status page, uncached: no validator is sent, and every
- *                              render is fresh (the Worker caches nothing)
- *   GET / + If-None-Match      the same, revalidated with the page's newest ETag, as browsers
- *                              and caches do after max-age: 304 while it shows the same thing
- *                              (a 200 when a new minute changed it)
- *   GET /probes/{id}           one component's page (chart, regions, SLO panel, failures)
- *   GET /_bench/static         the baseline: a static asset of the same size, served by the same
- *                              Worker -- the bytes of the status page itself, captured after the
- *                              warm-up and handed to the Worker, which then answers them from
- *                              memory. The copy's wrangler.toml points `main` at a small entry
- *                              module (written by this script into the copy only) that serves
- *                              that path and passes everything else to src/index.ts.
- *   GET /assets/status.css     for reference: the stylesheet (a constant string, 9.8 KB)
- *   GET /api/openapi.json      for reference: a larger static response (built once per isolate)
+ *   GET /                        cached: the edge cache's copy (the Workers Cache API of the
+ *                                local runtime), rendered once a minute, stale while revalidating
+ *   GET / + If-None-Match        the same, revalidated by a browser: a 304 from the copy
+ *   GET /_bench/uncached/        the uncached render: the same request handed to the real Worker
+ *                                with PUBLIC_CACHE_SECONDS=0, so every request reads D1 and renders
+ *   GET /_bench/uncached/probes/{id}  a probe's page, uncached, for reference
+ *   GET /_bench/static           the baseline: the bytes of the status page itself, captured after
+ *                                the warm-up and answered from memory by the same Worker
  *
- * two ways:
+ * The /_bench/ paths are served by a small entry module written by this script into the copy
+ * only (its wrangler.toml points `main` at it); everything else goes to src/index.ts.
  *
- *   1. sequential: W warm-up requests each, then R rounds visiting the URLs in turn (so drift
- *      hits them alike); time to the last body byte.
- *   2. under load: a closed-loop HTTP load generator (node:http, keep-alive) with C concurrent
- *      clients, P rounds of T seconds per URL, the URLs taking turns; p50 / p99 / max, errors
- *      (non-200 or failed requests) and requests per second. Bounded: every phase stops at its
- *      deadline and every request has a timeout.
- *
- * and the ratio of each p50 to the static asset's. D1 per render: the Worker does not report
- * it, so after the network has stopped the same loader code (loadStatusPage / loadProbePage
- * from src/page/load-page.ts) is replayed in this process against the same persisted database
- * through getPlatformProxy, with a D1 binding wrapped to count batches, statements, rows
- * returned and `meta.rows_read`: once as served, and once more for the status page with the day
- * histories deleted (the first render after a deploy, before a tick built them). No timing is
- * taken from the replay.
+ * Reported: req/s (the median of the rounds), p50 / p99 / max over every request, errors, and
+ * the ratios of cached to static throughput and of
+ * the uncached p50 to the static one; the page's bytes, raw and gzip, with 90 days of history
+ * and with 7 (after the load: the daily rollups older than 7 days deleted, the day histories
+ * rebuilt, the Worker started again and / fetched uncached). D1 per render: the Worker does not
+ * report it, so after the network has stopped the same loader code (loadStatusPage /
+ * loadProbePage from src/page/load-page.ts) is replayed in this process against the same
+ * persisted database through getPlatformProxy, with a D1 binding wrapped to count batches,
+ * statements, rows returned and `meta.rows_read`: once as served, and once more for the status
+ * page with the day histories deleted (the first render after a deploy, before a tick built
+ * them). No timing is taken from the replay. The last line is one JSON object.
  *
  * Everything stays on 127.0.0.1. The network is always stopped and the temp dir removed.
  *
- *   npm run bench:page                                   50 probes, 90 days, 8 clients, 3 x 5 s per URL
+ *   npm run bench:page                                   50 probes, 90 days, 10 clients, 3 x 5 s per URL
  *   npm run bench:page -- --probes 20 --concurrency 16 --seconds 3 --rounds 2
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import type { AppDeps } from "../../src/api/app-env.ts";
@@ -63,7 +58,7 @@ import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
 import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
-import { benchFlags, fixed, formatTable, int, progressLogger, roundRobin, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
+import { benchFlags, fixed, formatTable, int, progressLogger, quantile, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
 import { historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
 import { BENCH_REGIONS as REGIONS, NetworkLog, openLocalD1, TempRun, writeD1OnlyConfig } from "./temp-project.ts";
 
@@ -71,8 +66,10 @@ const GROUPS = 10;
 const RAW_MINUTES = 30;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-const flags = benchFlags({ probes: 50, days: 90, warmup: 5, requests: 30, concurrency: 8, seconds: 5, rounds: 3, seed: 7 });
-const { probes: PROBES, days: DAYS, warmup: WARMUP, requests: REQUESTS, concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS, seed: SEED } = flags;
+const flags = benchFlags({ probes: 50, days: 90, warmup: 5, concurrency: 10, seconds: 5, rounds: 3, seed: 7 });
+const { probes: PROBES, days: DAYS, warmup: WARMUP, concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS, seed: SEED } = flags;
+/** The shorter history whose page must be the same size (within 2 %). */
+const SHORT_DAYS = 7;
 
 const progress = progressLogger();
 
@@ -86,14 +83,22 @@ function probeSource(i: number): string {
 
 /**
  * The copy's entry module: /_bench/static answers whatever was last PUT there, from memory;
- * everything else goes to the real Worker. Only ever written into the temporary copy.
+ * /_bench/uncached/<path> is <path> handed to the real Worker with the edge cache off (every
+ * request renders); everything else goes to the real Worker as is. Only ever written into the
+ * temporary copy.
  */
-const STATIC_ENTRY = `import worker, { RegionRunner } from "./index.ts";
+const BENCH_ENTRY = `import worker, { RegionRunner } from "./index.ts";
 export { RegionRunner };
+const UNCACHED = "/_bench/uncached";
 let body: string | null = null;
 export default {
-  async fetch(request: Request, env: never, ctx: ExecutionContext) {
-    if (new URL(request.url).pathname !== "/_bench/static") return worker.fetch(request, env, ctx);
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith(UNCACHED + "/")) {
+      url.pathname = url.pathname.slice(UNCACHED.length);
+      return worker.fetch(new Request(url, request) as never, { ...env, PUBLIC_CACHE_SECONDS: "0" } as never, ctx);
+    }
+    if (url.pathname !== "/_bench/static") return worker.fetch(request as never, env as never, ctx);
     if (request.method === "PUT") {
       body = await request.text();
       return new Response(null, { status: 204 });
@@ -105,12 +110,12 @@ export default {
 };
 `;
 
-function useStaticEntry(root: string): void {
-  writeFileSync(join(root, "src", "bench-static-entry.ts"), STATIC_ENTRY);
+function useBenchEntry(root: string): void {
+  writeFileSync(join(root, "src", "bench-entry.ts"), BENCH_ENTRY);
   const config = join(root, "wrangler.toml");
   const toml = readFileSync(config, "utf8");
   if (!toml.includes('main = "src/index.ts"')) throw new Error("wrangler.toml: expected main = \"src/index.ts\"");
-  writeFileSync(config, toml.replace('main = "src/index.ts"', 'main = "src/bench-static-entry.ts"'));
+  writeFileSync(config, toml.replace('main = "src/index.ts"', 'main = "src/bench-entry.ts"'));
 }
 
 // ---------------------------------------------------------------- 2. the seed
@@ -167,7 +172,7 @@ async function closedLoop(send: () => Promise<Sample>, clients: number, seconds:
 
 async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "status" | "probe"): Promise<Tally> {
   const tally = newTally();
-  const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw" });
+  const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw", measureBytes: true });
   const deps = {
     config: { environment: "local", plan: "paid", rawRetentionDays: 14, publicCacheSeconds: 0, allowPrivateTargets: true, values: {} },
     probes,
@@ -194,11 +199,23 @@ async function buildDayHistories(db: D1Database, probes: readonly LoadedProbe[])
 // ---------------------------------------------------------------- main
 
 interface Target {
+  key: "cached" | "revalidated" | "uncached" | "probe" | "static";
   label: string;
   path: string;
-  baseline?: boolean;
-  /** Sends If-None-Match with the page's newest ETag, as a reader's browser or a cache revalidating it. */
+  /** Sends If-None-Match with the page's newest ETag, as a reader's browser revalidating it. */
   revalidate?: boolean;
+}
+
+/** The page's bytes, raw and gzip (level 6, as servers compress by default). */
+function sizeOf(html: string): { raw: number; gzip: number } {
+  const bytes = Buffer.from(html, "utf8");
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 6 }).length };
+}
+
+async function fetchText(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+  return res.text();
 }
 
 async function main(): Promise<void> {
@@ -219,31 +236,30 @@ async function main(): Promise<void> {
       await before.dispose();
     }
 
-    progress("starting the local network (demo shop, wrangler dev building the project)");
-    useStaticEntry(root);
-    const base = (await run.startNetwork(29987)).workerUrl;
+    progress("starting the local network (demo shop, wrangler dev building the project), edge cache on");
+    useBenchEntry(root);
+    const cacheOn = { PUBLIC_CACHE_SECONDS: "60" };
+    let base = (await run.startNetwork(29987, cacheOn)).workerUrl;
 
     // The baseline: the page's own bytes, as a static asset of the same Worker.
-    const pageBytes = await (await fetch(base + "/")).text();
-    const put = await fetch(base + "/_bench/static", { method: "PUT", body: pageBytes });
+    const page90 = await fetchText(base + "/_bench/uncached/");
+    const put = await fetch(base + "/_bench/static", { method: "PUT", body: page90 });
     if (put.status !== 204) throw new Error(`PUT /_bench/static: ${put.status}`);
 
     const targets: Target[] = [
-      { label: `/ (${PROBES} probes, uncached)`, path: "/" },
-      { label: "/ revalidated (If-None-Match)", path: "/", revalidate: true },
-      { label: `/probes/${probeId(1)}`, path: `/probes/${probeId(1)}` },
-      { label: "static copy of / (baseline)", path: "/_bench/static", baseline: true },
-      { label: "/assets/status.css (static)", path: "/assets/status.css" },
-      { label: "/api/openapi.json (static)", path: "/api/openapi.json" },
+      { key: "cached", label: "/ cached (edge copy)", path: "/" },
+      { key: "revalidated", label: "/ revalidated (304 from the copy)", path: "/", revalidate: true },
+      { key: "uncached", label: `/ uncached render (${PROBES} probes)`, path: "/_bench/uncached/" },
+      { key: "probe", label: `/probes/${probeId(1)} uncached`, path: `/_bench/uncached/probes/${probeId(1)}` },
+      { key: "static", label: "static copy of / (baseline)", path: "/_bench/static" },
     ];
-    const baseline = targets.find((t) => t.baseline)!;
+    const byKey = (key: Target["key"]) => targets.find((t) => t.key === key)!;
 
     progress(`warm-up: ${WARMUP} request(s) per URL`);
-    // The newest ETag of /: a new minute changes today's counts, so the page (and its ETag) with it.
     let pageEtag = "";
     const send = async (t: Target) => {
       const sample = await get(base + t.path, agent, t.revalidate && pageEtag ? { "if-none-match": pageEtag } : {});
-      if (t.path === "/" && sample.status === 200 && sample.etag) pageEtag = sample.etag;
+      if (t.path === "/" && !t.revalidate && sample.status === 200 && sample.etag) pageEtag = sample.etag;
       return sample;
     };
     const okStatuses = (t: Target) => (t.revalidate ? [200, 304] : [200]);
@@ -251,30 +267,29 @@ async function main(): Promise<void> {
       if (!okStatuses(t).includes(s.status)) throw new Error(`warm-up ${t.path}: ${s.status} ${s.error ?? ""}`);
     });
 
-    progress(`sequential: ${REQUESTS} rounds of ${targets.length} requests`);
-    const sequential = await roundRobin(targets, REQUESTS, send);
-
     progress(`under load: ${CONCURRENCY} clients, ${ROUNDS} round(s) of ${SECONDS} s per URL`);
-    const loaded = new Map<Target, { samples: Sample[]; wallMs: number }>(targets.map((t) => [t, { samples: [], wallMs: 0 }]));
+    const loaded = new Map<Target, { samples: Sample[]; wallMs: number; roundRps: number[] }>(targets.map((t) => [t, { samples: [], wallMs: 0, roundRps: [] }]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) {
         const { samples, wallMs } = await withTimeout(closedLoop(() => send(t), CONCURRENCY, SECONDS), SECONDS * 1000 + REQUEST_TIMEOUT_MS + 5000, `load on ${t.path}`);
         const acc = loaded.get(t)!;
         acc.samples.push(...samples);
         acc.wallMs += wallMs;
+        acc.roundRps.push(samples.length / (wallMs / 1000));
       }
     }
 
     // What the page said, to check it is the page we think (outside the timings).
-    const body = await (await fetch(base + "/")).text();
-    const segments = (body.match(/<li class="d-/g) ?? []).length;
-    const banner = /id="overall">([^<]*)</.exec(body)?.[1] ?? "?";
+    const cachedBody = await fetchText(base + "/");
+    const strips = (page90.match(/<a class="strip"/g) ?? []).length;
+    const days = (page90.match(/<[ibsu]><\/[ibsu]>/g) ?? []).length;
+    const banner = /id="overall">([^<]*)</.exec(page90)?.[1] ?? "?";
 
     progress("stopping the local network");
     await run.stopNetwork();
 
     progress("replaying the page loaders on the same D1 through getPlatformProxy");
-    const d1 = await openLocalD1(d1Config, persistTo);
+    let d1 = await openLocalD1(d1Config, persistTo);
     let statusTally: Tally;
     let probeTally: Tally;
     let coldTally: Tally;
@@ -283,44 +298,67 @@ async function main(): Promise<void> {
       probeTally = await replay(d1.db, probes, "probe");
       await d1.db.prepare("DELETE FROM day_history").run();
       coldTally = await replay(d1.db, probes, "status");
+      progress(`keeping ${SHORT_DAYS} days of history: the older daily rollups deleted, the day histories rebuilt`);
+      const firstKept = Math.floor(Date.now() / 86_400_000) * 86_400_000 - (SHORT_DAYS - 1) * 86_400_000;
+      await d1.db.prepare("DELETE FROM rollups_daily WHERE day_at < ?").bind(firstKept).run();
+      await buildDayHistories(d1.db, probes);
     } finally {
       await d1.dispose();
     }
+    progress("starting the local network again for the page with 7 days of history");
+    base = (await run.startNetwork(29987, cacheOn)).workerUrl;
+    const page7 = await fetchText(base + "/_bench/uncached/");
+    await run.stopNetwork();
 
     // ------------------------------------------------------------ report
     const pairs = PROBES * REGIONS.length;
+    const size90 = sizeOf(page90);
+    const size7 = sizeOf(page7);
     console.log(`\nStatus page benchmark: ${PROBES} probes x ${REGIONS.length} regions = ${pairs} pairs in ${GROUPS} groups, ${DAYS} days of rollups`);
-    console.log(`(${int(seed.hourly)} hourly + ${int(seed.daily)} daily rows, ${int(seed.raw)} raw runs); wrangler dev on 127.0.0.1; Node ${process.version}.`);
-    console.log(`The page rendered ${int(segments)} day segments; banner: "${banner}".`);
+    console.log(`(${int(seed.hourly)} hourly + ${int(seed.daily)} daily rows, ${int(seed.raw)} raw runs in ${int(seed.blocks)} run blocks); wrangler dev on 127.0.0.1; Node ${process.version}.`);
+    console.log(`The page drew ${int(strips)} strips of ${int(days / Math.max(1, strips))} days; banner: "${banner}"; the cached copy is the uncached render's bytes: ${cachedBody.length === page90.length ? "same length" : `DIFFERENT (${int(cachedBody.length)} vs ${int(page90.length)})`}.`);
 
-    const table = (samplesOf: (t: Target) => Sample[], extra?: (t: Target) => string[]) => {
-      const baseP50 = summarize(samplesOf(baseline)).p50;
-      const baseBytes = summarize(samplesOf(baseline)).bytes;
-      return formatTable(
-        ["URL", "ok", "304s", "errors", "p50 ms", "p99 ms", "max ms", "bytes", "bytes/static", "p50/static", ...(extra ? ["req/s"] : [])],
-        targets.map((t) => {
-          const s = summarize(samplesOf(t), okStatuses(t));
-          return [t.label, int(s.ok), int(samplesOf(t).filter((x) => x.status === 304).length), int(s.errors), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.max, 1), int(s.bytes), fixed(s.bytes / baseBytes, 1), fixed(s.p50 / baseP50, 2), ...(extra ? extra(t) : [])];
-        }),
-      );
+    console.log(`\n1. The page's size\n`);
+    console.log(
+      formatTable(
+        ["history", "HTML bytes", "gzip bytes"],
+        [
+          [`${DAYS} days`, int(size90.raw), int(size90.gzip)],
+          [`${SHORT_DAYS} days`, int(size7.raw), int(size7.gzip)],
+          ["difference", `${fixed((100 * Math.abs(size90.raw - size7.raw)) / size90.raw, 2)} %`, `${fixed((100 * Math.abs(size90.gzip - size7.gzip)) / size90.gzip, 2)} %`],
+        ],
+      ),
+    );
+
+    // req/s is the median of the rounds' (as autocannon runs are compared): one round hit by another process's burst on this shared machine does not decide it.
+    const stats = (t: Target) => {
+      const { samples, roundRps } = loaded.get(t)!;
+      return { ...summarize(samples, okStatuses(t)), rps: quantile(roundRps, 0.5), rounds: roundRps, n304: samples.filter((x) => x.status === 304).length };
     };
-    console.log(`\n1. Sequential: ${WARMUP} warm-up + ${REQUESTS} timed requests per URL (round-robin), time to the last body byte\n`);
-    console.log(table((t) => sequential.get(t)!));
-    console.log(`\n2. Under load: ${CONCURRENCY} concurrent keep-alive clients, ${ROUNDS} x ${SECONDS} s per URL (URLs take turns)\n`);
-    console.log(table((t) => loaded.get(t)!.samples, (t) => [fixed(loaded.get(t)!.samples.length / (loaded.get(t)!.wallMs / 1000), 0)]));
+    const staticStats = stats(byKey("static"));
+    console.log(`\n2. Under load: ${CONCURRENCY} concurrent keep-alive clients, ${ROUNDS} x ${SECONDS} s per URL (URLs take turns); req/s is the median of the rounds, p50/p99 over every request\n`);
+    console.log(
+      formatTable(
+        ["URL", "ok", "304s", "errors", "req/s (median)", "rounds", "p50 ms", "p99 ms", "max ms", "bytes", "req/s vs static", "p50/static"],
+        targets.map((t) => {
+          const s = stats(t);
+          return [t.label, int(s.ok), int(s.n304), int(s.errors), fixed(s.rps, 0), s.rounds.map((r) => fixed(r, 0)).join(" "), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.max, 1), int(s.bytes), fixed(s.rps / staticStats.rps, 2), fixed(s.p50 / staticStats.p50, 2)];
+        }),
+      ),
+    );
     for (const t of targets) {
-      const first = summarize([...sequential.get(t)!, ...loaded.get(t)!.samples], okStatuses(t)).firstError;
+      const first = stats(t).firstError;
       if (first) console.log(`   ${t.path}: first error ${first.status} ${first.error ?? ""}`);
     }
 
     console.log(`\n3. D1 per render (the loaders replayed on the same database: batches, statements, rows)\n`);
     console.log(
       formatTable(
-        ["page", "batches", "statements", "rows returned", "rows read"],
+        ["page", "batches", "statements", "rows returned", "rows read", "KB returned"],
         [
-          ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead)],
-          ["/ without day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead)],
-          [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead)],
+          ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead), int(statusTally.bytesReturned / 1000)],
+          ["/ without day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead), int(coldTally.bytesReturned / 1000)],
+          [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead), int(probeTally.bytesReturned / 1000)],
         ],
       ),
     );
@@ -331,13 +369,48 @@ async function main(): Promise<void> {
       `\n4. Building the day histories (the tick's refreshDayHistory, all ${int(b.report.rebuilt)} probes at once; a tick does ${HISTORIES_PER_TICK}): ` +
         `${int(b.tally.batches)} batches, ${int(b.tally.rowsRead)} rows read, ${int(b.tally.rowsReturned)} rows returned, ${fixed(b.ms, 0)} ms in Node (${fixed(b.tally.rowsRead / Math.max(1, b.report.rebuilt), 0)} rows read per probe).`,
     );
-    const seqPage = summarize(sequential.get(targets[0]!)!).p50 / summarize(sequential.get(baseline)!).p50;
-    const loadPage = summarize(loaded.get(targets[0]!)!.samples).p50 / summarize(loaded.get(baseline)!.samples).p50;
-    const errors = targets.reduce((n, t) => n + summarize([...sequential.get(t)!, ...loaded.get(t)!.samples], okStatuses(t)).errors, 0);
-    const met = (ratio: number) => `${fixed(ratio, 2)}x (${ratio <= 3 ? "met" : "not met"})`;
-    console.log(`\nTarget: zero errors (${errors === 0 ? "met" : `${errors} errors`}); uncached render p50 within 3x a static asset of the same size: sequential ${met(seqPage)}, under load ${met(loadPage)}.`);
+
+    const cached = stats(byKey("cached"));
+    const uncached = stats(byKey("uncached"));
+    const errors = targets.reduce((n, t) => n + stats(t).errors, 0);
+    const cachedVsStatic = cached.rps / staticStats.rps;
+    const uncachedP50VsStatic = uncached.p50 / staticStats.p50;
+    const sizeGap = Math.abs(size90.raw - size7.raw) / size90.raw;
+    const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+    console.log(`\nTargets: zero errors (${errors === 0 ? "met" : `${errors} errors`}); page at most 100 KB: ${int(size90.raw)} bytes (${verdict(size90.raw <= 100_000)}); ${SHORT_DAYS} and ${DAYS} days within 2 %: ${fixed(100 * sizeGap, 2)} % (${verdict(sizeGap <= 0.02)});`);
+    console.log(`cached req/s at least 0.9x static: ${fixed(cachedVsStatic, 2)}x (${verdict(cachedVsStatic >= 0.9)}); uncached p50 at most 2x static: ${fixed(uncachedP50VsStatic, 2)}x (${verdict(uncachedP50VsStatic <= 2)}); one D1 batch per render: ${int(statusTally.batches)} (${verdict(statusTally.batches === 1)}).`);
     progress("done");
+    console.log(
+      JSON.stringify({
+        probes: PROBES,
+        regions: REGIONS.length,
+        days: DAYS,
+        connections: CONCURRENCY,
+        pageBytes90d: size90.raw,
+        pageGzipBytes90d: size90.gzip,
+        pageBytes7d: size7.raw,
+        pageGzipBytes7d: size7.gzip,
+        cachedRps: Math.round(cached.rps),
+        cachedP50Ms: round(cached.p50),
+        cachedP99Ms: round(cached.p99),
+        uncachedRps: Math.round(uncached.rps),
+        uncachedP50Ms: round(uncached.p50),
+        uncachedP99Ms: round(uncached.p99),
+        staticRps: Math.round(staticStats.rps),
+        staticP50Ms: round(staticStats.p50),
+        staticP99Ms: round(staticStats.p99),
+        cachedVsStaticRps: round(cachedVsStatic),
+        uncachedVsStaticP50: round(uncachedP50VsStatic),
+        d1BatchesPerRender: statusTally.batches,
+        d1StatementsPerRender: statusTally.statements,
+        d1RowsReadPerRender: statusTally.rowsRead,
+        d1KbReturnedPerRender: Math.round(statusTally.bytesReturned / 1000),
+        errors,
+      }),
+    );
   }, () => agent.destroy());
 }
+
+const round = (n: number) => Math.round(n * 100) / 100;
 
 await main();

@@ -1,16 +1,19 @@
 /**
- * Shared by the benchmarks that read a realistic history (api.ts, page.ts): D days of hour rows
- * (run_hours: counts and histogram, the hourly rollup) and daily rollups per (probe, region), and
- * the raw runs of the last minutes as minute entries in their hour rows (down runs also as
+ * Shared by the benchmarks that read a realistic history (api.ts, page.ts): D days of hourly
+ * rollups (rollups_hourly, the closed hours) and daily rollups per (probe, region), and the raw
+ * runs of the last minutes as minute entries in their run_blocks rows (down runs also as
  * run_evidence rows), written straight into the local D1's SQLite file before any workerd opens
- * it. The hour rows' counts are drawn on their own and do not follow the few seeded minute
- * entries: the benchmarks read them, nothing checks one against the other. 100 x 5 x 90 x 24 is over a million
+ * it. The blocks of closed hours are marked sealed (their hours have rollups); those of the
+ * current hour are not, so readers sum them from their entries, as after a real tick. The
+ * rollups' counts are drawn on their own and do not follow the few seeded minute entries: the
+ * benchmarks read them, nothing checks one against the other. 100 x 5 x 90 x 24 is over a million
  * hourly rows: with node:sqlite that takes seconds, where `wrangler d1 execute --file` or D1
  * batches would take minutes. The rows are the same either way.
  */
 import { DatabaseSync } from "node:sqlite";
 import { bucketIndex, BUCKET_COUNT, emptyHistogram, encodeHistogram } from "../../src/slo/latency-histogram.ts";
 import { EMPTY_HOUR, encodeEntry, ENTRY_CHARS, minuteOfHour } from "../../src/storage/minute-entries.ts";
+import { bucketOf } from "../../src/storage/run-blocks.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { fixed, int } from "./measure.ts";
 import { applyMigrations, BENCH_REGIONS, d1File, loadProjectProbes, makeGeneratedProject, probeModuleSource, type TempRun } from "./temp-project.ts";
@@ -39,6 +42,13 @@ export function historyProbeSource(fields: { id: string; name: string; descripti
     slo: HISTORY_SLO,
     steps: [{ name: HISTORY_STEP, method: "GET", url: "{{env:SHOP_URL}}/health", expectStatus: 200 }],
   });
+}
+
+/** Down runs (outside maintenance) among one probe's minute entries of an hour. */
+function downsIn(minutes: string): number {
+  let downs = 0;
+  for (let at = 0; at < minutes.length; at += ENTRY_CHARS) if (minutes[at] === "x") downs++;
+  return downs;
 }
 
 /** mulberry32: a small seeded PRNG, so every run seeds the same history. */
@@ -77,6 +87,8 @@ export interface HistoryOptions {
 
 export interface SeedFigures {
   hourly: number;
+  /** run_blocks rows holding the raw runs. */
+  blocks: number;
   daily: number;
   raw: number;
   runsInRollups: number;
@@ -106,16 +118,15 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
   const db = new DatabaseSync(file);
   try {
     const insertHourly = db.prepare(
-      `INSERT INTO run_hours (probe_id, region, hour_at, minutes, probe_version, colo, total, up, degraded, down, maintenance, latency, step_failures)
-       VALUES (?, ?, ?, NULL, 'seed', ?, ?, ?, ?, ?, 0, ?, ?)`,
+      `INSERT INTO rollups_hourly (probe_id, region, hour_at, total, up, degraded, down, maintenance, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     );
     const insertDaily = db.prepare(`INSERT INTO rollups_daily (probe_id, region, day_at, total, up, degraded, down, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    // An hour the rollups left out (the current one at minute 0) still gets its row.
-    const setMinutes = db.prepare(`INSERT INTO run_hours (probe_id, region, hour_at, minutes, probe_version, colo, total, up, degraded, down, maintenance, latency, step_failures)
-      VALUES (?2, ?3, ?4, ?1, 'seed', ?3, 0, 0, 0, 0, 0, '{}', '{}') ON CONFLICT (probe_id, region, hour_at) DO UPDATE SET minutes = excluded.minutes`);
+    // A closed hour's block is sealed (its hour has a rollup row); the current hour's is not.
+    const insertBlock = db.prepare(`INSERT INTO run_blocks (region, bucket, hour_at, revision, sealed_revision, probes, versions, steps, colo, minutes) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`);
+    const blocks = new Map<string, { region: string; bucket: number; hourAt: number; probes: string[]; steps: Record<string, number>[]; minutes: string[] }>();
     const insertEvidence = db.prepare(`INSERT INTO run_evidence (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
       failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const figures: SeedFigures = { hourly: 0, daily: 0, raw: 0, runsInRollups: 0, downs: 0, degraded: 0, avgLatencyJsonBytes: 0, ms: 0 };
+    const figures: SeedFigures = { hourly: 0, blocks: 0, daily: 0, raw: 0, runsInRollups: 0, downs: 0, degraded: 0, avgLatencyJsonBytes: 0, ms: 0 };
     let latencyJsonBytes = 0;
 
     db.exec("BEGIN");
@@ -128,9 +139,8 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
           if (day === gapDay) continue;
           const dayHistogram = emptyHistogram();
           const dayCounts = { total: 0, up: 0, degraded: 0, down: 0 };
-          for (let hour = day; hour < day + DAY_MS && hour <= lastHour; hour += HOUR_MS) {
-            const expected = Math.min(60, (o.nowSlot - hour) / MINUTE_MS);
-            if (expected <= 0) break;
+          for (let hour = day; hour < day + DAY_MS && hour < lastHour; hour += HOUR_MS) {
+            const expected = 60;
             const total = expected - (random() < 0.002 ? 1 : 0);
             const r = random();
             const down = Math.min(total, r < 0.002 ? 2 + Math.floor(random() * 9) : r < 0.022 ? 1 : 0);
@@ -141,7 +151,7 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
             for (let k = 0; k < degraded; k++) histogram[bucketIndex(1000 + 1500 * random())]! += 1;
             const latency = encodeHistogram(histogram);
             latencyJsonBytes += latency.length;
-            insertHourly.run(id, region, hour, region, total, up, degraded, down, latency, failures(down));
+            insertHourly.run(id, region, hour, total, up, degraded, down, latency, failures(down));
             figures.hourly++;
             figures.runsInRollups += total;
             figures.downs += down;
@@ -169,9 +179,20 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
           if (isDown) insertEvidence.run(id, region, slot, "seed", region, "down", slot + 150, ms, "timeout", step, "step timed out after 10000 ms", o.raw.detail(isDown, ms));
           figures.raw++;
         }
-        for (const [hourAt, minutes] of hours) setMinutes.run(minutes, id, region, hourAt);
+        for (const [hourAt, minutes] of hours) {
+          const key = `${region}|${bucketOf(id)}|${hourAt}`;
+          const block = blocks.get(key) ?? { region, bucket: bucketOf(id), hourAt, probes: [], steps: [], minutes: [] };
+          blocks.set(key, block);
+          block.probes.push(id);
+          block.steps.push(downsIn(minutes) > 0 ? { [step]: downsIn(minutes) } : {});
+          block.minutes.push(minutes);
+        }
       }
     });
+    for (const b of blocks.values()) {
+      insertBlock.run(b.region, b.bucket, b.hourAt, b.hourAt < lastHour ? 1 : 0, JSON.stringify(b.probes), JSON.stringify(b.probes.map(() => "seed")), JSON.stringify(b.steps), b.region, b.minutes.join(""));
+      figures.blocks++;
+    }
     db.exec("COMMIT");
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     figures.avgLatencyJsonBytes = latencyJsonBytes / Math.max(1, figures.hourly);

@@ -195,11 +195,12 @@ export class TempRun {
 
   /**
    * `wrangler dev` on the copy with the paid plan's limits and the demo shop, no cron driver, and
-   * the edge cache off: the benches time and count renders, not cached copies.
+   * the edge cache off unless `vars` say otherwise: the benches time and count renders, not
+   * cached copies (bench:page measures both).
    */
-  async startNetwork(basePort: number): Promise<LocalNetwork> {
+  async startNetwork(basePort: number, vars: Record<string, string> = {}): Promise<LocalNetwork> {
     const { workerPort, shopPort } = await freePorts(basePort);
-    this.network = await startLocalNetwork({ root: this.root, persistTo: this.persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid", PUBLIC_CACHE_SECONDS: "0" }, log: this.networkLog.log });
+    this.network = await startLocalNetwork({ root: this.root, persistTo: this.persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid", PUBLIC_CACHE_SECONDS: "0", ...vars }, log: this.networkLog.log });
     return this.network;
   }
 

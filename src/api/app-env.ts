@@ -30,5 +30,10 @@ export interface AppDeps {
 
 export interface AppEnv {
   Bindings: { deps: AppDeps };
-  Variables: { secureHeadersNonce?: string; tokenId?: string; caller?: Caller | Rejection };
+  Variables: {
+    /** The CSP source of the pages' inline script (its hash). */
+    scriptSource?: string;
+    tokenId?: string;
+    caller?: Caller | Rejection;
+  };
 }

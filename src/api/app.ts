@@ -2,11 +2,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { etag } from "hono/etag";
-import { NONCE, secureHeaders } from "hono/secure-headers";
-import { pageRoutes } from "../page/page-routes.tsx";
+import { secureHeaders } from "hono/secure-headers";
+import { PAGE_CACHE, pageRoutes } from "../page/page-routes.tsx";
+import { pageScriptSource } from "../page/page-script-hash.ts";
 import type { OpenApiDocument } from "../page/api-reference.tsx";
 import { privateResponses, scopeToCaller } from "./caller-scope.ts";
-import { edgeCache } from "./edge-cache.ts";
+import type { Context } from "hono";
+import type { AppEnv } from "./app-env.ts";
+import { edgeCache, executionContextOf } from "./edge-cache.ts";
 import { notFound, onError } from "./problem.ts";
 import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
@@ -25,8 +28,8 @@ import { statuspageRoutes } from "./statuspage/routes.ts";
 
 export const API_VERSION = "1.0.0";
 
-/** Short freshness, then served stale while revalidating: an incident's traffic spike hits the cache. */
-const PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=60";
+/** The public reads' Cache-Control: the pages' (browsers 15 s, the edge until the end of the minute, then stale while revalidating). */
+const PUBLIC_CACHE = PAGE_CACHE;
 
 /**
  * The public reads whose answer is the same for every anonymous reader within a minute: kept in
@@ -62,19 +65,33 @@ export function createApp() {
     return cachedDocument;
   };
 
-  // A 304 refreshes the headers of the reader's cached copy, which holds the nonce of its own
-  // policy: it must not bring a policy with another nonce.
+  // A 304 only refreshes the headers of the reader's copy; the policy belongs to a body.
   app.use("*", async (c, next) => {
     await next();
     if (c.res.status === 304) c.res.headers.delete("content-security-policy");
   });
-  // Before the security headers: a cached copy keeps the CSP (and nonce) it was rendered with.
-  const cached = edgeCache();
+  // Before the security headers: a copy is stored with them. A stale copy is answered at once and
+  // rendered again in the background, through this same app (see edge-cache.ts).
+  const cached = edgeCache(async (request, c) => app.fetch(request, c.env, executionContextOf(c)));
   for (const path of EDGE_CACHED) app.use(path, cached);
+  // The pages' one inline script is allowed by its hash, the stylesheet by its origin: no
+  // per-response nonce, so every reader gets the same bytes and one cached copy serves them all.
+  app.use("*", async (c, next) => {
+    c.set("scriptSource", await pageScriptSource());
+    await next();
+  });
   app.use(
     "*",
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: [NONCE], scriptSrc: [NONCE], imgSrc: ["'self'", "data:"], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        scriptSrc: [(c) => (c as Context<AppEnv>).get("scriptSource") ?? "'none'"],
+        imgSrc: ["'self'", "data:"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
       strictTransportSecurity: "max-age=31536000; includeSubDomains",
       referrerPolicy: "strict-origin-when-cross-origin",
       xContentTypeOptions: "nosniff",

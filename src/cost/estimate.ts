@@ -57,7 +57,7 @@ export interface EstimateOptions {
    * SLO read are rendered at most once per cache lifetime in each. Default 20 (an assumption).
    */
   colos?: number;
-  /** The edge cache lifetime in seconds (PUBLIC_CACHE_SECONDS); 0: every view renders. Default 15. */
+  /** The edge cache lifetime in seconds (PUBLIC_CACHE_SECONDS, at most the rest of a minute); 0: every view renders. Default 60. */
   cacheSeconds?: number;
   /** Share of runs that are down, degraded or confirmed, which keep their whole result. Default 0.01. */
   failureShare?: number;
@@ -166,7 +166,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     viewsPerSecond: options.viewsPerSecond ?? 1,
     sloPollsPerMinute: options.sloPollsPerMinute ?? 0,
     colos: options.colos ?? 20,
-    cacheSeconds: options.cacheSeconds ?? 15,
+    cacheSeconds: options.cacheSeconds ?? 60,
     failureShare: options.failureShare ?? 0.01,
     incidentsPerProbe: options.incidentsPerProbe ?? 1,
     channels: options.channels ?? 1,

@@ -52,10 +52,10 @@ function Params(props: { operation: Operation }): Child {
   );
 }
 
-export function ApiReference(props: { doc: OpenApiDocument; nonce: string | undefined }) {
+export function ApiReference(props: { doc: OpenApiDocument }) {
   const operations = Object.entries(props.doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
   return (
-    <Layout title={`${props.doc.info.title} — API reference`} nonce={props.nonce}>
+    <Layout title={`${props.doc.info.title} — API reference`}>
       <h1>{props.doc.info.title} API</h1>
       <p>
         Version {props.doc.info.version}. Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).

@@ -99,6 +99,29 @@ export function UptimeBar(props: { name: string; days: readonly DaySegment[]; ob
   return raw(parts.join(""));
 }
 
+/**
+ * The element each day of a DayStrip is drawn with: one empty element of 7 bytes per day, told
+ * apart by its tag instead of a class (styles.ts gives each its colour and height). The strip is
+ * hidden from assistive technology, so the tags' own meanings never reach a reader.
+ */
+export const DAY_TAG: Record<DayLevel, string> = { ok: "i", minor: "b", major: "s", none: "u" };
+
+/**
+ * The status page's bar: one compact element per UTC day, oldest first, inside a link to the
+ * probe's page, where each day can be focused and states its date, availability, median
+ * response time and worst incident (UptimeBar). 90 days x 7 bytes whatever the history holds, so
+ * 50 probes stay a page of tens of KB; the strip itself is decoration (aria-hidden), the link
+ * says where the figures are.
+ */
+export function DayStrip(props: { id: string; name: string; levels: readonly DayLevel[] }) {
+  const parts: string[] = [
+    `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escape(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`,
+  ];
+  for (const level of props.levels) parts.push(`<${DAY_TAG[level]}></${DAY_TAG[level]}>`);
+  parts.push("</span></a>");
+  return raw(parts.join(""));
+}
+
 /** Text or an attribute value, escaped by hono's own escaper (as JSX does). */
 function escape(text: string): string {
   const out: [string] = [""];
@@ -114,14 +137,10 @@ export function BarAxis(props: { availability: number | null; daysWithData: numb
       : daysWithData === days
         ? `${formatPercent(availability)} available over ${days} days`
         : `${formatPercent(availability)} available over the ${daysWithData} of ${days} days with data`;
+  // The ends of the axis ("90 days ago", "Today"; "30 days ago" on a phone) are the stylesheet's: the same words under every bar.
   return (
     <div class="axis">
-      <span>
-        <span class="span-90">90 days ago</span>
-        <span class="span-30">30 days ago</span>
-      </span>
       <span class="uptime">{uptime}</span>
-      <span>Today</span>
     </div>
   );
 }
@@ -140,9 +159,21 @@ export function Legend() {
   );
 }
 
-export function IncidentNotice(props: { incident: IncidentView; timeZone: string; headingLevel?: "h2" | "h3" }) {
+/** The longest update the status page quotes in full; a longer one is cut there, with a link to the whole text on /history. */
+export const EXCERPT_CHARS = 480;
+
+/** `text` cut at the last space before `max` characters, with an ellipsis; null when it fits. */
+export function excerptOf(text: string, max: number): string | null {
+  if (text.length <= max) return null;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()} …`;
+}
+
+export function IncidentNotice(props: { incident: IncidentView; timeZone: string; excerpt?: boolean }) {
   const i = props.incident;
   const latest = i.updates[0];
+  const cut = latest && props.excerpt ? excerptOf(latest.body, EXCERPT_CHARS) : null;
   return (
     <article class="notice" data-kind="incident" data-impact={i.impact} id={`incident-${i.id}`}>
       <h3>{i.title}</h3>
@@ -152,7 +183,13 @@ export function IncidentNotice(props: { incident: IncidentView; timeZone: string
       </p>
       {latest ? (
         <p>
-          <strong>{INCIDENT_STATUS_TEXT[latest.status]}</strong> (<Time at={latest.createdAt} timeZone={props.timeZone} />): <span class="update">{latest.body}</span>
+          <strong>{INCIDENT_STATUS_TEXT[latest.status]}</strong> (<Time at={latest.createdAt} timeZone={props.timeZone} />): <span class="update">{cut ?? latest.body}</span>
+          {cut === null ? null : (
+            <span>
+              {" "}
+              <a href={`/history#incident-${i.id}`}>Read the whole update</a>
+            </span>
+          )}
         </p>
       ) : null}
     </article>

@@ -5,11 +5,11 @@ import { Layout } from "./layout.tsx";
 import type { PageConfig } from "./page-config.ts";
 import type { HistoryMonth } from "./view-model.ts";
 
-export function HistoryPage(props: { config: PageConfig; months: readonly HistoryMonth[]; nonce: string | undefined }) {
+export function HistoryPage(props: { config: PageConfig; months: readonly HistoryMonth[] }) {
   const { config } = props;
   const tz = config.timeZone;
   return (
-    <Layout title={`Incident history · ${config.title}`} nonce={props.nonce} config={config}>
+    <Layout title={`Incident history · ${config.title}`} config={config}>
       <nav aria-label="Breadcrumb">
         <p>
           <a href="/">← Current status</a>

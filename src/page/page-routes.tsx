@@ -3,12 +3,12 @@
  * history, the Atom feed, the stylesheet, the icon and the API reference. Each handler reads its
  * view model through load-page.ts and renders it; none touches D1 itself.
  *
- * Headers: the app adds the CSP (with the nonce the pages put on their stylesheet and script),
- * HSTS, nosniff and the referrer policy. The pages made from a view model carry a weak ETag of
- * that view (respondWithView) and `public, max-age=15, stale-while-revalidate=60`, so an
- * incident's traffic spike is served from caches and revalidated with 304s; the other routes
- * get the app's ETag of their bytes. The stylesheet's URL carries its hash, so it is cached
- * for a year.
+ * Headers: the app adds the CSP (the stylesheet from 'self', the one inline script by its
+ * hash: no nonce, so a page's bytes are the same for every reader), HSTS, nosniff and the
+ * referrer policy. The pages made from a view model carry a weak ETag of that view
+ * (respondWithView) and PAGE_CACHE, so an incident's traffic spike is served from the edge cache
+ * and revalidated with 304s; the other routes get the app's ETag of their bytes. The
+ * stylesheet's URL carries its hash, so it is cached for a year.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -34,8 +34,13 @@ import { CHART_RANGES, historyMonths, incidentViews } from "./view-model.ts";
 
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="13" fill="none" stroke="#106b2e" stroke-width="4"/><path d="M10 16l4 4 8-8" fill="none" stroke="#106b2e" stroke-width="4"/></svg>`;
 
-/** Pages: short freshness, then served stale while a fresh copy is fetched. */
-export const PAGE_CACHE = "public, max-age=15, stale-while-revalidate=60";
+/**
+ * Pages: browsers keep a copy 15 s, then revalidate it (a 304 from the edge copy while the page
+ * is the same); the edge cache (a shared cache: s-maxage) keeps it up to a minute, cut at the end
+ * of the minute it was rendered in (edge-cache.ts), and serves it stale for a minute more while
+ * a fresh copy renders.
+ */
+export const PAGE_CACHE = "public, max-age=15, s-maxage=60, stale-while-revalidate=60";
 /** The stylesheet's URL changes with its content, so a copy never goes stale. */
 export const ASSET_CACHE = "public, max-age=31536000, immutable";
 
@@ -47,16 +52,14 @@ const NOT_SHOWN = new Set(["now"]);
 
 /**
  * A page from its view model. Its ETag is weak and made from the view's fingerprint, not from
- * the bytes: every response carries its own CSP nonce, so no two bodies are equal, but two views
- * with the same fingerprint show the same page. A reader whose copy still matches gets a 304
- * before anything is rendered (app.ts keeps the CSP off 304s, so the cached copy keeps the
- * policy of its own nonce). The deployed version's id is in the fingerprint: a new release, with
- * its new markup, is a new page.
+ * the bytes: two views with the same fingerprint show the same page, so a reader whose copy
+ * still matches gets a 304 before anything is rendered, and a page's bytes are never hashed. The
+ * deployed version's id is in the fingerprint: a new release, with its new markup, is a new page.
  */
-function respondWithView(c: Context<AppEnv>, view: object, page: (nonce: string | undefined) => JSX.Element) {
+function respondWithView(c: Context<AppEnv>, view: object, page: () => JSX.Element) {
   const etag = `W/"${viewFingerprint([c.env.deps.version, view], NOT_SHOWN)}"`;
   if (ifNoneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, { etag, "cache-control": PAGE_CACHE });
-  return c.html(renderDocument(page(c.get("secureHeadersNonce"))), 200, { etag, "cache-control": PAGE_CACHE });
+  return c.html(renderDocument(page()), 200, { etag, "cache-control": PAGE_CACHE });
 }
 
 /**
@@ -126,7 +129,7 @@ export function pageRoutes(document: () => OpenApiDocument) {
     .openapi(statusPage, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);
       const view = await loadStatusPage(asOfTheMinute(c.env.deps), config);
-      return respondWithView(c, view, (nonce) => <StatusPage view={view} nonce={nonce} />);
+      return respondWithView(c, view, () => <StatusPage view={view} />);
     })
     .openapi(probePage, async (c) => {
       const { id } = c.req.valid("param");
@@ -134,13 +137,13 @@ export function pageRoutes(document: () => OpenApiDocument) {
       const config = pageConfigOf(c.env.deps.config.values);
       const view = await loadProbePage(asOfTheMinute(c.env.deps), config, id, range);
       if (!view) throw new ProblemError(404, "Not Found", `No public component with id '${id}'.`);
-      return respondWithView(c, view, (nonce) => <ProbePage view={view} nonce={nonce} />);
+      return respondWithView(c, view, () => <ProbePage view={view} />);
     })
     .openapi(history, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);
       const { now, names, notices } = await loadNoticesPage(asOfTheMinute(c.env.deps), config);
       const months = historyMonths(incidentViews(notices.incidents, names), now, (at) => monthOf(at, config.timeZone));
-      return respondWithView(c, { config, months }, (nonce) => <HistoryPage config={config} months={months} nonce={nonce} />);
+      return respondWithView(c, { config, months }, () => <HistoryPage config={config} months={months} />);
     })
     .openapi(feed, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);
@@ -150,5 +153,5 @@ export function pageRoutes(document: () => OpenApiDocument) {
     })
     .openapi(stylesheet, (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": ASSET_CACHE }))
     .openapi(favicon, (c) => c.body(FAVICON, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }))
-    .openapi(reference, (c) => c.html(renderDocument(<ApiReference doc={document()} nonce={c.get("secureHeadersNonce")} />), 200));
+    .openapi(reference, (c) => c.html(renderDocument(<ApiReference doc={document()} />), 200));
 }

@@ -139,13 +139,13 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string; p
   );
 }
 
-export function ProbePage(props: { view: ProbeDetailView; nonce: string | undefined }) {
+export function ProbePage(props: { view: ProbeDetailView }) {
   const { view } = props;
   const { config, probe } = view;
   const tz = config.timeZone;
   const base = `/probes/${encodeURIComponent(probe.id)}`;
   return (
-    <Layout title={`${probe.name} · ${config.title}`} nonce={props.nonce} config={config}>
+    <Layout title={`${probe.name} · ${config.title}`} config={config}>
       <nav aria-label="Breadcrumb">
         <p>
           <a href="/">← All components</a>
@@ -168,7 +168,7 @@ export function ProbePage(props: { view: ProbeDetailView; nonce: string | undefi
         <MaintenanceNotice window={w} timeZone={tz} active={true} />
       ))}
 
-      <h2 id="history-heading">Last 90 days</h2>
+      <h2 id="days">Last 90 days</h2>
       <Legend />
       <UptimeBar name={probe.name} days={probe.days} objective={probe.objective} />
       <BarAxis availability={probe.availability} daysWithData={probe.daysWithData} days={probe.days.length} />

@@ -1,12 +1,16 @@
-/** The public status page: banner, active incidents and maintenance, components with 90-day bars. */
-import { BANNER_TEXT, BarAxis, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time, UptimeBar } from "./components.tsx";
-import { formatPercent } from "./format.ts";
+/**
+ * The public status page: banner, active incidents and maintenance (at most MAX_NOTICES of
+ * each), components with 90-day bars. Its size depends on the number of probes only: each bar
+ * is a strip of 90 compact days linking to the probe's page, where every day has its figures.
+ */
+import { BANNER_TEXT, BarAxis, DayStrip, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time } from "./components.tsx";
+import { formatCount, formatPercent } from "./format.ts";
 import { Layout } from "./layout.tsx";
-import type { GroupView, ProbeView, StatusPageView } from "./view-model.ts";
+import type { GroupView, ProbeSummaryView, StatusPageView } from "./view-model.ts";
 
 export { STATE_TEXT } from "./components.tsx";
 
-function Probe(props: { probe: ProbeView }) {
+function Probe(props: { probe: ProbeSummaryView }) {
   const p = props.probe;
   return (
     <li class="probe" data-probe={p.id}>
@@ -17,8 +21,8 @@ function Probe(props: { probe: ProbeView }) {
         <StateBadge state={p.state} />
       </div>
       {p.description ? <p class="muted">{p.description}</p> : null}
-      <UptimeBar name={p.name} days={p.days} objective={p.objective} />
-      <BarAxis availability={p.availability} daysWithData={p.daysWithData} days={p.days.length} />
+      <DayStrip id={p.id} name={p.name} levels={p.levels} />
+      <BarAxis availability={p.availability} daysWithData={p.daysWithData} days={p.levels.length} />
     </li>
   );
 }
@@ -49,12 +53,12 @@ function Group(props: { group: GroupView; index: number }) {
   );
 }
 
-export function StatusPage(props: { view: StatusPageView; nonce: string | undefined }) {
+export function StatusPage(props: { view: StatusPageView }) {
   const { view } = props;
-  const { config, notices } = view;
+  const { config, notices, notShown } = view;
   const banner = BANNER_TEXT[view.state];
   return (
-    <Layout title={config.title} nonce={props.nonce} config={config}>
+    <Layout title={config.title} config={config}>
       <h1>{config.title}</h1>
       <section class="banner" data-state={view.state} aria-labelledby="overall">
         <span class="icon" aria-hidden="true">
@@ -72,8 +76,15 @@ export function StatusPage(props: { view: StatusPageView; nonce: string | undefi
         <section aria-labelledby="incidents-heading">
           <h2 id="incidents-heading">Active incidents</h2>
           {notices.activeIncidents.map((i) => (
-            <IncidentNotice incident={i} timeZone={config.timeZone} />
+            <IncidentNotice incident={i} timeZone={config.timeZone} excerpt={true} />
           ))}
+          {notShown.incidents ? (
+            <p>
+              <a href="/history">
+                {formatCount(notShown.incidents)} more active incident{notShown.incidents === 1 ? "" : "s"} in the incident history
+              </a>
+            </p>
+          ) : null}
         </section>
       ) : null}
       {notices.activeMaintenance.length || notices.upcomingMaintenance.length ? (
@@ -85,14 +96,19 @@ export function StatusPage(props: { view: StatusPageView; nonce: string | undefi
           {notices.upcomingMaintenance.map((w) => (
             <MaintenanceNotice window={w} timeZone={config.timeZone} active={false} />
           ))}
+          {notShown.maintenance ? (
+            <p>
+              {formatCount(notShown.maintenance)} more maintenance window{notShown.maintenance === 1 ? "" : "s"}: <a href="/api/v2/scheduled-maintenances.json">all of them (JSON)</a>
+            </p>
+          ) : null}
         </section>
       ) : null}
 
       <section aria-labelledby="components-heading">
         <h2 id="components-heading">Components</h2>
         <p class="muted">
-          Each bar is one UTC day, oldest first. Hover over a day or move to it with the Tab key to see its availability, median response time and worst incident.
-          Availability counts the runs that were stored; days without runs are shown as no data, never as up.
+          Each bar shows the last 90 UTC days, oldest first. Open a bar for each day's availability, median response time and worst incident. Availability counts the
+          runs that were stored; days without runs are shown as no data, never as up.
         </p>
         <Legend />
         {view.groups.length === 0 ? <p>No public components yet.</p> : null}

@@ -1,11 +1,15 @@
 /**
  * The pages' stylesheet, served as /assets/status.css with a content hash in its URL, so a
  * browser keeps it for a year and every page stays small. No inline styles anywhere: the
- * Content-Security-Policy allows styles only with the request's nonce.
+ * Content-Security-Policy allows styles from this origin only.
  *
  * Colours meet WCAG 2.2 AA in both schemes (text 4.5:1, bar segments and chart lines 3:1
  * against the background; see test/worker/page/contrast.test.ts), and none is the only signal:
  * segments also differ in height, states carry an icon and a word.
+ *
+ * The status page's strips (DayStrip) draw a day as an empty element told apart by its tag
+ * (DAY_TAG: i ok, b below objective, s under 90 %, u no data), the probe page's bar as an
+ * `li` with a class (d-ok, d-minor, d-major, d-none); both get the same colours and heights.
  */
 export const STYLESHEET = `
 :root{color-scheme:light dark;
@@ -71,10 +75,15 @@ p{margin:.5rem 0}
 .bar>li{flex:1 1 0;min-width:0;display:flex;align-items:flex-end;cursor:default;border-radius:1px}
 .bar>li::before,.swatch::before{content:"";display:block;width:100%;border-radius:1px}
 .bar>li::before{flex:1 1 auto}
-.d-ok::before{height:100%;background:var(--up)}
-.d-minor::before{height:70%;background:var(--minor)}
-.d-major::before{height:45%;background:var(--major)}
-.d-none::before{height:22%;background:var(--nodata)}
+.d-ok::before,.days>i::before{height:100%;background:var(--up)}
+.d-minor::before,.days>b::before{height:70%;background:var(--minor)}
+.d-major::before,.days>s::before{height:45%;background:var(--major)}
+.d-none::before,.days>u::before{height:22%;background:var(--nodata)}
+.strip{display:block;margin:.5rem 0 .25rem;border-radius:2px;color:inherit}
+.days{display:flex;gap:1px;height:2.25rem}
+.days>*{flex:1 1 0;min-width:0;display:flex;align-items:flex-end}
+.days>::before{content:"";display:block;width:100%;border-radius:1px}
+.strip:hover .days{outline:1px solid var(--fg);outline-offset:2px}
 .swatch.d-ok::before{height:100%}.swatch.d-minor::before{height:70%}.swatch.d-major::before{height:45%}.swatch.d-none::before{height:22%}
 .bar>li:hover{outline:1px solid var(--fg);outline-offset:1px}
 .bar>li:focus{outline:none}
@@ -88,11 +97,11 @@ padding:.5rem .75rem;border-radius:.375rem;border-bottom:.375rem solid transpare
 .bar>li>span>b{display:block}
 .axis{display:flex;justify-content:space-between;gap:1rem;color:var(--muted);font-size:.8125rem}
 .axis .uptime{color:var(--fg);font-weight:600}
-.span-30{display:none}
+.axis::before{content:"90 days ago"}.axis::after{content:"Today"}
 @media (max-width:36rem){
-.bar>li:nth-child(-n+60){display:none}
+.bar>li:nth-child(-n+60),.days>:nth-child(-n+60){display:none}
 .bar>li:hover>span,.bar>li:focus>span,.bar>li:nth-child(n+31):hover>span,.bar>li:nth-child(n+31):focus>span,.bar>li:nth-child(n+61):hover>span,.bar>li:nth-child(n+61):focus>span{left:0;right:0;transform:none;max-width:100%;width:auto}
-.span-90{display:none}.span-30{display:inline}
+.axis::before{content:"30 days ago"}
 h1{font-size:1.375rem}
 .site{padding:.75rem}
 .banner{padding:.875rem}
@@ -144,7 +153,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .incident{border-top:1px solid var(--border);padding:1rem 0}
 .incident h3{overflow-wrap:anywhere}
 .site-footer{margin-top:3rem;padding-top:1rem;border-top:1px solid var(--border);color:var(--muted);font-size:.875rem}
-@media (forced-colors:active){.bar>li::before,.swatch::before{background:CanvasText}.d-none::before{background:GrayText}.banner{border-left-color:CanvasText}}
+@media (forced-colors:active){.bar>li::before,.swatch::before,.days>::before{background:CanvasText}.d-none::before,.days>u::before{background:GrayText}.banner{border-left-color:CanvasText}}
 @media print{.bar>li>span{display:none}}
 `;
 

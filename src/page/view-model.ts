@@ -269,13 +269,45 @@ export interface ProbeView {
   daysWithData: number;
 }
 
+/**
+ * A probe as the status page shows it: its bar as one level per day and its totals, not the
+ * days themselves. The days' figures (availability, median, worst incident) are on the probe's
+ * own page, which the bar links to: the status page stays the same size whatever its history.
+ */
+export interface ProbeSummaryView {
+  id: string;
+  name: string;
+  description: string;
+  group: string;
+  state: ComponentState;
+  lastRunAt: number | null;
+  /** One level per day of the bar, oldest first. */
+  levels: DayLevel[];
+  /** Over the days of the bar, time without data left out; null without any run. */
+  availability: number | null;
+  /** Days of the bar with at least one stored run. */
+  daysWithData: number;
+  /** Judged runs over the bar's days (what the group's availability sums). */
+  judged: { up: number; degraded: number; down: number };
+}
+
+export function probeSummary(p: ProbeView): ProbeSummaryView {
+  const judged = { up: 0, degraded: 0, down: 0 };
+  for (const d of p.days) {
+    judged.up += d.up;
+    judged.degraded += d.degraded;
+    judged.down += d.down;
+  }
+  return { id: p.id, name: p.name, description: p.description, group: p.group, state: p.state, lastRunAt: p.lastRunAt, levels: p.days.map((d) => d.level), availability: p.availability, daysWithData: p.daysWithData, judged };
+}
+
 export interface GroupView {
   name: string;
   state: ComponentState;
   availability: number | null;
   /** Every probe of the group has data on every day of the bars. */
   complete: boolean;
-  probes: ProbeView[];
+  probes: ProbeSummaryView[];
 }
 
 const STATE_RANK: Record<ComponentState, number> = { ...PROBE_STATE_RANK, maintenance: 1 };
@@ -293,8 +325,8 @@ export function bannerState(states: readonly ComponentState[]): BannerState {
 }
 
 /** Groups in the order their first probe comes in the registry; probes in registry order. */
-export function groupsOf(probes: readonly ProbeView[]): GroupView[] {
-  const groups = new Map<string, ProbeView[]>();
+export function groupsOf(probes: readonly ProbeSummaryView[]): GroupView[] {
+  const groups = new Map<string, ProbeSummaryView[]>();
   for (const p of probes) {
     const list = groups.get(p.group) ?? [];
     list.push(p);
@@ -303,8 +335,8 @@ export function groupsOf(probes: readonly ProbeView[]): GroupView[] {
   return [...groups].map(([name, members]) => ({
     name,
     state: worstState(members.map((m) => m.state)),
-    availability: availabilityOf(members.flatMap((m) => m.days)),
-    complete: members.every((m) => m.daysWithData === m.days.length),
+    availability: availabilityOf(members.map((m) => m.judged)),
+    complete: members.every((m) => m.daysWithData === m.levels.length),
     probes: members,
   }));
 }
@@ -318,7 +350,27 @@ export interface StatusPageView {
   /** Start of the newest run behind the states, or null. */
   checkedAt: number | null;
   groups: GroupView[];
+  /** At most MAX_NOTICES of each kind: the page's size does not grow with the number of incidents. */
   notices: NoticesView;
+  /** What the caps left out (listed on /history). */
+  notShown: { incidents: number; maintenance: number };
+}
+
+/** Active incidents, and active and upcoming maintenance, shown on the status page at most. */
+export const MAX_NOTICES = 5;
+
+/** The notices cut to MAX_NOTICES of each kind (active maintenance before upcoming), and how many were left out. */
+export function cappedNotices(notices: NoticesView): { notices: NoticesView; notShown: StatusPageView["notShown"] } {
+  const activeMaintenance = notices.activeMaintenance.slice(0, MAX_NOTICES);
+  const upcomingMaintenance = notices.upcomingMaintenance.slice(0, MAX_NOTICES - activeMaintenance.length);
+  const activeIncidents = notices.activeIncidents.slice(0, MAX_NOTICES);
+  return {
+    notices: { activeIncidents, activeMaintenance, upcomingMaintenance },
+    notShown: {
+      incidents: notices.activeIncidents.length - activeIncidents.length,
+      maintenance: notices.activeMaintenance.length + notices.upcomingMaintenance.length - activeMaintenance.length - upcomingMaintenance.length,
+    },
+  };
 }
 
 export interface StatusPageInput {
@@ -362,7 +414,7 @@ export function probeViews(input: Omit<StatusPageInput, "config">): ProbeView[] 
 }
 
 export function buildStatusView(input: StatusPageInput): StatusPageView {
-  const probes = probeViews(input);
+  const probes = probeViews(input).map(probeSummary);
   const names = new Map(input.probes.map((p) => [p.probe.id, p.probe.name]));
   const times = probes.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
   return {
@@ -371,7 +423,7 @@ export function buildStatusView(input: StatusPageInput): StatusPageView {
     state: bannerState(probes.map((p) => p.state)),
     checkedAt: times.length ? Math.max(...times) : null,
     groups: groupsOf(probes),
-    notices: noticesView(input.notices, names, input.now),
+    ...cappedNotices(noticesView(input.notices, names, input.now)),
   };
 }
 
@@ -564,7 +616,7 @@ export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
     chart: latencyChart(input.range, input.range === "30d" ? input.rollups.filter((r) => r.grain === "day") : hourly, input.now),
     slo: input.slo,
     failures: failureViews(input.failures, input.config.showFailureEvidence).slice(0, 5),
-    incidents: [...incidents.filter((i) => i.resolvedAt === null), ...incidents.filter((i) => i.resolvedAt !== null).slice(0, 5)],
+    incidents: [...incidents.filter((i) => i.resolvedAt === null).slice(0, MAX_NOTICES), ...incidents.filter((i) => i.resolvedAt !== null).slice(0, 5)],
     notices: noticesView(input.notices, names, input.now),
   };
 }

@@ -68,7 +68,7 @@ describe("npm run probe", () => {
     expect(out).toMatch(line(e.writes[0]!.label, e.writes[0]!.perMonth));
     expect(out).toMatch(new RegExp(`^\\s+per run\\s+${e.rowsWrittenPerRun.toFixed(3)}$`, "m"));
     expect(e.rowsWrittenPerRun).toBeLessThan(1.1);
-    expect(out).toMatch(/rendered at most once per 15 s in each of 20 Cloudflare locations/);
+    expect(out).toMatch(/rendered at most once per 60 s in each of 20 Cloudflare locations/);
     expect(out).toMatch(line(e.reads[0]!.label, e.reads[0]!.perMonth));
     expect(out).toMatch(/Estimated bill: \$9\.79\/month/);
     const uncached = cli("cost", "--probes", "200", "--regions", "5", "--views-per-second", "10", "--colos", "100", "--cache-seconds", "0");

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import type { RunResult, RunStatus } from "../../src/probe/result.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { phaseOf } from "../../src/schedule/plan.ts";
+import type { Incident } from "../../src/incidents/model.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
+import { D1IncidentStore } from "../../src/storage/incident-store.ts";
 import { loadProjectProbes, makeTempProject, openLocalD1, probeModuleSource, PROJECT_ROOT, writeD1OnlyConfig } from "../../scripts/bench/temp-project.ts";
 import { OFFLINE_ENV } from "../../scripts/local/local-network.ts";
 import { runToCompletion } from "../../scripts/local/processes.ts";
@@ -29,6 +31,34 @@ export const XSS_MESSAGE = `expected 200, got 500: <img src=x onerror=window.__x
 export const GAP_DAY = 20; // search-api stored nothing: grey
 export const BAD_DAY = 10; // search-api failed 4 of 6 runs: under 90 %
 export const MINOR_DAY = 5; // search-api failed 1 of 48 runs: below its 99.5 % objective
+/** A major incident on search-api during BAD_DAY, resolved the same day: that day's worst incident. */
+export const BAD_DAY_INCIDENT = "Search returned errors";
+
+/** The resolved incident of BAD_DAY (from 01:00 to 09:30 UTC), as the incidents route would write it. */
+export function badDayIncident(now: number): Incident {
+  const day = Math.floor(now / DAY_MS) * DAY_MS - BAD_DAY * DAY_MS;
+  const startedAt = day + HOUR_MS;
+  const resolvedAt = day + 9.5 * HOUR_MS;
+  return {
+    id: "inc_seededbadday",
+    kind: "manual",
+    title: BAD_DAY_INCIDENT,
+    impact: "major",
+    status: "resolved",
+    probeIds: ["search-api"],
+    regions: [],
+    startedAt,
+    resolvedAt,
+    createdAt: startedAt,
+    updatedAt: resolvedAt,
+    failure: null,
+    public: true,
+    updates: [
+      { id: "upd_seededbadday1", status: "investigating", body: "Searches fail for most users.", createdAt: startedAt },
+      { id: "upd_seededbadday2", status: "resolved", body: "A bad index was rolled back.", createdAt: resolvedAt },
+    ],
+  };
+}
 
 const PROBES: Record<string, object> = {
   "search-api.ts": {
@@ -138,6 +168,8 @@ export async function seedProject(now = Date.now()): Promise<SeededProject> {
   try {
     const store = new D1RunStore(d1.db);
     for (let i = 0; i < runs.length; i += 200) await store.saveRuns(runs.slice(i, i + 200));
+    const incidents = new D1IncidentStore(d1.db);
+    await incidents.run(incidents.insertIncidentStatements(badDayIncident(now)));
   } finally {
     await d1.dispose();
   }

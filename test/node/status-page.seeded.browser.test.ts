@@ -3,10 +3,12 @@
  * shop) with 90 days of history seeded through the project's D1RunStore, and a probe whose name,
  * group, description and failure message carry script and attribute-injection payloads.
  *
- * Checked: the banner, the 90-day bars (no data is grey, never green), tooltips on keyboard
- * focus and on hover, the component page's chart, dark mode, a 360 px phone, local times, the
- * page without JavaScript, axe-core (no serious or critical violations), no console errors, and
- * that the payloads show as text and never run. Screenshots go to test-output/screenshots/.
+ * Checked: the banner, the status page's 90-day strips and the component page's days (no data
+ * is grey, never green), a day reached by keyboard from the status page with its date,
+ * availability, median and worst incident, tooltips on focus and hover, the component page's
+ * chart, dark mode, a 360 px phone, local times, the pages without JavaScript, axe-core (no
+ * serious or critical violations), no console errors, and that the payloads show as text and
+ * never run. Screenshots go to test-output/screenshots/.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,7 +17,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startLocalNetwork, type LocalNetwork } from "../../scripts/local/local-network.ts";
 import { freePort } from "../../scripts/local/ports.ts";
-import { BAD_DAY, GAP_DAY, MINOR_DAY, seedProject, XSS_DESCRIPTION, XSS_GROUP, XSS_MESSAGE, XSS_NAME, type SeededProject } from "./status-page-seed.ts";
+import { BAD_DAY, BAD_DAY_INCIDENT, GAP_DAY, MINOR_DAY, seedProject, XSS_DESCRIPTION, XSS_GROUP, XSS_MESSAGE, XSS_NAME, type SeededProject } from "./status-page-seed.ts";
 import { chromiumAvailable, launchChromium } from "./support/chromium.ts";
 
 const hasChromium = chromiumAvailable();
@@ -74,6 +76,8 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await page.screenshot({ path: join(OUTPUT, name), fullPage: true });
   }
 
+  /** The page's getComputedStyle, typed here: the tests are type-checked without the DOM library (functions run in the page, so each names it itself). */
+  type Styles = { getComputedStyle(element: unknown, pseudo: string): { content: string; height: string } };
   // Strings, not functions: the tests are type-checked without the DOM library.
   const xssRan = (page: Page) => page.evaluate("window.__xss ?? null");
 
@@ -94,7 +98,7 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     seeded?.cleanup();
   });
 
-  it("shows the banner, the components and 90 UTC days per probe, with no data in grey and never green", async () => {
+  it("shows the banner, the components and a strip of 90 UTC days per probe, with no data in grey and never green", async () => {
     const page = await open("/");
     await expect(page.locator("#overall").textContent()).resolves.toBe("All systems operational");
     await expect(page.locator(".banner").getAttribute("data-state")).resolves.toBe("operational");
@@ -103,26 +107,36 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
 
     const probes = await page.locator("[data-probe]").evaluateAll((els) => els.map((el) => el.getAttribute("data-probe")));
     expect(probes).toEqual(["search-api", "shop-checkout", "shop-home", "xss-probe"]);
-    for (const id of probes) await expect(page.locator(`[data-probe="${id}"] .bar > li`).count()).resolves.toBe(90);
+    for (const id of probes) await expect(page.locator(`[data-probe="${id}"] .days > *`).count()).resolves.toBe(90);
 
-    const search = page.locator('[data-probe="search-api"] .bar > li');
-    const classOf = (daysAgo: number) => search.nth(89 - daysAgo).getAttribute("class");
-    await expect(classOf(GAP_DAY)).resolves.toBe("d-none");
-    await expect(classOf(BAD_DAY)).resolves.toBe("d-major");
-    await expect(classOf(MINOR_DAY)).resolves.toBe("d-minor");
-    await expect(classOf(30)).resolves.toBe("d-ok");
-    await expect(search.nth(89 - GAP_DAY).textContent()).resolves.toContain("No data");
+    // One compact element per day, its level in its tag (i met, b below objective, s under 90 %, u no data), hidden from assistive technology.
+    const search = page.locator('[data-probe="search-api"] .days > *');
+    const tagOf = (daysAgo: number) => search.nth(89 - daysAgo).evaluate((el) => el.tagName.toLowerCase());
+    await expect(tagOf(GAP_DAY)).resolves.toBe("u");
+    await expect(tagOf(BAD_DAY)).resolves.toBe("s");
+    await expect(tagOf(MINOR_DAY)).resolves.toBe("b");
+    await expect(tagOf(30)).resolves.toBe("i");
+    await expect(page.locator('[data-probe="search-api"] .days').getAttribute("aria-hidden")).resolves.toBe("true");
+    await expect(page.locator('[data-probe="search-api"] a.strip').getAttribute("href")).resolves.toBe("/probes/search-api#days");
+    await expect(page.locator('[data-probe="search-api"] .axis').evaluate((el) => `${(globalThis as unknown as Styles).getComputedStyle(el, "::before").content} ${(globalThis as unknown as Styles).getComputedStyle(el, "::after").content}`)).resolves.toBe('"90 days ago" "Today"');
+    // Each level is drawn at its own height, so colour is never the only signal.
+    const heights = await Promise.all([GAP_DAY, BAD_DAY, MINOR_DAY, 30].map((d) => search.nth(89 - d).evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el, "::before").height)));
+    expect(heights.map((h) => Math.round(Number.parseFloat(h)))).toEqual([8, 16, 25, 36]);
+    // The shop probes have only today's tick: 89 grey days and today.
+    const shop = await page.locator('[data-probe="shop-home"] .days > *').evaluateAll((els) => els.map((el) => el.tagName.toLowerCase()));
+    expect(shop.slice(0, 89).every((t) => t === "u")).toBe(true);
+    expect(shop[89]).toBe("i");
 
-    // No data is never green: every grey day says "No data", and no "ok" day lacks runs.
-    const days = await page.locator(".bar > li").evaluateAll((els) => els.map((el) => [el.className, el.textContent ?? ""]));
+    // The same days on the component page, each with its figures: no data is never green.
+    const detail = await open("/probes/search-api");
+    const days = await detail.locator(".bar > li").evaluateAll((els) => els.map((el) => [el.className, el.textContent ?? ""]));
+    expect(days).toHaveLength(90);
+    expect(days[89 - GAP_DAY]![0]).toBe("d-none");
+    expect(days[89 - BAD_DAY]![0]).toBe("d-major");
     for (const [level, text] of days) {
       if (level === "d-none") expect(text).toContain("No data");
       else expect(text).toMatch(/ of [\d,]+ runs good/);
     }
-    // The shop probes have only today's tick: 89 grey days and today.
-    const shop = await page.locator('[data-probe="shop-home"] .bar > li').evaluateAll((els) => els.map((el) => el.className));
-    expect(shop.slice(0, 89).every((c) => c === "d-none")).toBe(true);
-    expect(shop[89]).toBe("d-ok");
     await expect(page.locator('[data-probe="search-api"] .uptime').textContent()).resolves.toMatch(/^\d{2}\.\d{2} % available over the (89|88) of 90 days with data$/);
     await expect(page.locator('[data-probe="xss-probe"] .uptime').textContent()).resolves.toMatch(/^\d{2}\.\d{2} % available over (90 days|the 89 of 90 days with data)$/); // today has runs once its first hourly slot passed
     await expect(page.locator('[data-probe="shop-home"] .uptime').textContent()).resolves.toBe("100 % available over the 1 of 90 days with data");
@@ -131,10 +145,38 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await axe(page, "/ light");
   });
 
-  it("shows a day's tooltip on keyboard focus and on hover, and hides it with Escape", async () => {
+  it("reaches a day by keyboard from the status page: the strip's link, then the day, whose label states its date, availability, median and worst incident", async () => {
     const page = await open("/");
+    const active = (selector: string) => page.evaluate(`document.activeElement?.matches(${JSON.stringify(selector)}) ? document.activeElement.textContent : null`) as Promise<string | null>;
+    let strip: string | null = null;
+    for (let k = 0; k < 40 && strip === null; k++) {
+      await page.keyboard.press("Tab");
+      strip = await active("a.strip");
+    }
+    expect(strip).toBe("Product search: each of the last 90 days");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/probes\/search-api#days$/);
+    // The page opens at the days; the next Tab stops go through them, oldest first.
+    let day: string | null = null;
+    for (let k = 0; k < 40 && day === null; k++) {
+      await page.keyboard.press("Tab");
+      day = await active(".bar > li");
+    }
+    expect(day).toMatch(/^\d{1,2} \w{3} \d{4} (Met objective|Below objective|Under 90 %) \(99\.5 %\): [\d.]+ % of [\d,]+ runs good.*\. Median \d+ ms\.( [^.]+\.)* No incident\.$/);
+    // On to the bad day: its label names the day's worst incident.
+    for (let k = 0; k < 89 - BAD_DAY; k++) await page.keyboard.press("Tab");
+    const bad = await active(".bar > li");
+    expect(bad).toMatch(new RegExp(`^\\d{1,2} \\w{3} \\d{4} Under 90 % \\(99\\.5 %\\): [\\d.]+ % of [\\d,]+ runs good, [\\d,]+ failed\\. Median \\d+ ms\\.( [^.]+\\.)* Incident: ${BAD_DAY_INCIDENT} \\(major\\)\\.$`));
+    const tip = page.locator(".bar > li:focus > span");
+    await expect(tip.boundingBox().then((b) => b!.width)).resolves.toBeGreaterThan(100);
+    await shot(page, "probe-day-focus.png");
+    await axe(page, "/probes/search-api#days");
+  });
+
+  it("shows a day's tooltip on keyboard focus and on hover on the component page, and hides it with Escape", async () => {
+    const page = await open("/probes/search-api");
     let focused = "";
-    for (let k = 0; k < 40 && !focused.startsWith("bar-day"); k++) {
+    for (let k = 0; k < 60 && !focused.startsWith("bar-day"); k++) {
       await page.keyboard.press("Tab");
       focused = (await page.evaluate(`document.activeElement?.matches(".bar > li") ? "bar-day " + document.activeElement.textContent : document.activeElement?.tagName ?? ""`)) as string;
     }
@@ -152,7 +194,7 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await page.keyboard.press("Escape");
     await expect(page.locator(".bar > li:focus > span").boundingBox().then((b) => b!.width)).resolves.toBeLessThanOrEqual(1);
 
-    const day = page.locator('[data-probe="search-api"] .bar > li').nth(89 - BAD_DAY);
+    const day = page.locator(".bar > li").nth(89 - BAD_DAY);
     await day.hover();
     const hovered = day.locator("span");
     await expect(hovered.boundingBox().then((b) => b!.width)).resolves.toBeGreaterThan(100);
@@ -164,7 +206,7 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     for (const path of ["/", "/probes/xss-probe", "/history"]) {
       const page = await open(path);
       // Move the pointer over everything that shows a payload (an injected onmouseover would fire).
-      const targets = await page.locator("h1, h3, h4 a, .muted, .bar > li, .failures li").all();
+      const targets = await page.locator("h1, h3, h4 a, .muted, a.strip, .bar > li, .failures li").all();
       for (const el of targets.slice(0, 120)) if (await el.isVisible()) await el.hover({ force: true, timeout: 2000 });
       expect(await xssRan(page), path).toBeNull();
       await expect(page.locator("[onmouseover], [onerror], img[src=x], b:text('bold?')").count(), path).resolves.toBe(0);
@@ -227,17 +269,21 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
       const page = await open(path, { viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
       await expect(page.evaluate("document.documentElement.scrollWidth"), path).resolves.toBeLessThanOrEqual(360);
       if (path === "/") {
-        await expect(page.locator('[data-probe="search-api"] .bar > li:visible').count()).resolves.toBe(30);
-        await expect(page.locator('[data-probe="search-api"] .span-30').isVisible()).resolves.toBe(true);
-        const day = page.locator('[data-probe="search-api"] .bar > li').nth(89);
+        await expect(page.locator('[data-probe="search-api"] .days > :visible').count()).resolves.toBe(30);
+        await expect(page.locator('[data-probe="search-api"] .axis').evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el, "::before").content)).resolves.toBe('"30 days ago"');
+        await shot(page, "status-seeded-360.png");
+        await axe(page, "/ 360px");
+      } else if (path === "/probes/search-api") {
+        await expect(page.locator(".bar > li:visible").count()).resolves.toBe(30);
+        const day = page.locator(".bar > li").nth(89);
         await day.focus();
         const box = await day.locator("span").boundingBox();
         expect(box!.x).toBeGreaterThanOrEqual(0);
         expect(box!.x + box!.width).toBeLessThanOrEqual(360);
-        await shot(page, "status-seeded-360.png");
-        await axe(page, "/ 360px");
+        await shot(page, "probe-detail-360.png");
+        await axe(page, "/probes/search-api 360px");
       } else {
-        await shot(page, path === "/history" ? "history-360.png" : "probe-detail-360.png");
+        await shot(page, "history-360.png");
       }
     }
   });
@@ -247,9 +293,12 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await expect(withJs.locator(".banner time").textContent()).resolves.toMatch(/EST|EDT|GMT-[45]/);
     const noJs = await open("/", { javaScriptEnabled: false });
     await expect(noJs.locator(".banner time").textContent()).resolves.toMatch(/CET|CEST|GMT\+[12]/);
-    await expect(noJs.locator(".bar > li").count()).resolves.toBe(360);
-    await noJs.locator('[data-probe="search-api"] .bar > li').nth(89 - BAD_DAY).focus();
+    await expect(noJs.locator(".days > *").count()).resolves.toBe(360);
+    await noJs.locator('[data-probe="search-api"] a.strip').click();
+    await noJs.waitForURL(/\/probes\/search-api#days$/);
+    await noJs.locator(".bar > li").nth(89 - BAD_DAY).focus();
     await expect(noJs.locator(".bar > li:focus > span").boundingBox().then((b) => b!.width)).resolves.toBeGreaterThan(100);
+    await expect(noJs.locator(".bar > li:focus > span").textContent()).resolves.toContain(`Incident: ${BAD_DAY_INCIDENT} (major).`);
     await noJs.goto(`${network.workerUrl}/probes/search-api?range=30d`);
     await expect(noJs.locator("svg.plot path.p50").getAttribute("d")).resolves.toMatch(/L/);
   });

@@ -109,7 +109,7 @@ describe("cron tick", () => {
     ]);
     const page = await fetchWorker("http://afterlife.test/");
     const html = await page.text();
-    expect(page.headers.get("content-security-policy")).toContain("nonce-");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'sha256-");
     expect(html).toContain("Checkout journey");
     expect(html).toContain("All systems operational");
   });

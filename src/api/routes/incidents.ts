@@ -3,6 +3,7 @@ import { randomBase62 } from "../../auth/api-token.ts";
 import { IncidentPatchSchema, IncidentSchema, NewIncidentSchema, NewIncidentUpdateSchema, type Incident } from "../../incidents/model.ts";
 import type { AppDeps } from "../app-env.ts";
 import { writeGuard } from "../auth.ts";
+import { purgeAfterNoticeWrite } from "../edge-cache-purge.ts";
 import { ProblemError } from "../problem.ts";
 import { unknownProbeIdsParam } from "../probe-ids.ts";
 import { createRouter } from "../router.ts";
@@ -98,16 +99,18 @@ export const incidentRoutes = createRouter()
       updates: [{ id: `upd_${randomBase62(12)}`, status: body.status, body: body.body, createdAt: now }],
     };
     await deps.incidents.run(deps.incidents.insertIncidentStatements(incident));
+    await purgeAfterNoticeWrite(c, incident.probeIds);
     return c.json(incident, 201);
   })
   .openapi(patch, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    await existing(c.env.deps, id, false);
+    const before = await existing(c.env.deps, id, false);
     if (body.probeIds) unknownProbes(c.env.deps, body.probeIds);
     const { probeIds, ...rest } = body;
     // Moving an incident onto a private probe makes it private (and back): visibility follows the probes.
     await c.env.deps.incidents.patchIncident(id, { ...rest, ...(probeIds ? { probeIds: { ids: probeIds, public: namesOnlyPublicProbes(c.env.deps, probeIds) } } : {}) }, c.env.deps.now());
+    await purgeAfterNoticeWrite(c, [...before.probeIds, ...(probeIds ?? [])]);
     return c.json(await existing(c.env.deps, id, false), 200);
   })
   .openapi(update, async (c) => {
@@ -121,5 +124,6 @@ export const incidentRoutes = createRouter()
       deps.incidents.insertUpdateStatement(id, { id: `upd_${randomBase62(12)}`, status: body.status, body: body.body, createdAt: now }),
       deps.incidents.setStatusStatement(id, body.status, now),
     ]);
+    await purgeAfterNoticeWrite(c, incident.probeIds);
     return c.json(await existing(deps, id, false), 201);
   });

@@ -3,6 +3,7 @@ import { randomBase62 } from "../../auth/api-token.ts";
 import { MaintenanceSchema, NewMaintenanceSchema, type Maintenance } from "../../incidents/model.ts";
 import { maintenanceScheduleProblems } from "../../incidents/maintenance-windows.ts";
 import { writeGuard } from "../auth.ts";
+import { purgeAfterNoticeWrite } from "../edge-cache-purge.ts";
 import { ProblemError } from "../problem.ts";
 import { unknownProbeIdsParam } from "../probe-ids.ts";
 import { createRouter } from "../router.ts";
@@ -55,11 +56,15 @@ export const maintenanceRoutes = createRouter()
     const now = deps.now();
     const maintenance: Maintenance = { id: `mnt_${randomBase62(12)}`, ...body, createdAt: now, updatedAt: now, cancelledAt: null };
     await deps.incidents.insertMaintenance(maintenance);
+    await purgeAfterNoticeWrite(c, maintenance.probeIds);
     return c.json(maintenance, 201);
   })
   .openapi(cancel, async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await c.env.deps.incidents.cancelMaintenance(id, c.env.deps.now()))) throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
+    const { deps } = c.env;
+    const probeIds = (await deps.incidents.listMaintenances()).find((m) => m.id === id)?.probeIds ?? [];
+    if (!(await deps.incidents.cancelMaintenance(id, deps.now()))) throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
+    await purgeAfterNoticeWrite(c, probeIds);
     return c.body(null, 204);
   });
 

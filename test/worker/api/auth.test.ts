@@ -105,7 +105,7 @@ describe("responses to a token holder (issue 13, finding 7)", () => {
 
   it("a public read without a token stays public and also varies by Authorization", async () => {
     const res = await read("/api/v1/status");
-    expect(res.headers.get("cache-control")).toBe("public, max-age=15, stale-while-revalidate=60");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=15, s-maxage=60, stale-while-revalidate=60");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("vary") ?? "").toMatch(/\bAuthorization\b/i);
   });

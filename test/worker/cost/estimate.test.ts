@@ -92,10 +92,10 @@ describe("cost planner", () => {
     const blockKeys = 5 * new Set(fleet200.map((p) => bucketOf(p.probe.id))).size;
     const pageRows = 1000 * READ_ROWS.page.perPair + 200 * READ_ROWS.page.perProbe + blockKeys * READ_ROWS.page.perBlockKey + READ_ROWS.page.fixed;
     expect(e.readsPerView.page).toBe(pageRows);
-    expect(e.assumptions).toMatchObject({ colos: 20, cacheSeconds: 15 });
-    // 25.9M views, but each of 20 locations renders at most once per 15 s: 20 x 2,592,000 / 15.
-    expect(e.perMonth.renders).toBe(3_456_000);
-    expect(e.reads[0]).toEqual({ label: `status page (10/s: 3,456,000 renders x ${pageRows.toLocaleString("en-US")} rows)`, perMonth: 3_456_000 * pageRows });
+    expect(e.assumptions).toMatchObject({ colos: 20, cacheSeconds: 60 });
+    // 25.9M views, but each of 20 locations renders at most once a minute: 20 x 2,592,000 / 60.
+    expect(e.perMonth.renders).toBe(864_000);
+    expect(e.reads[0]).toEqual({ label: `status page (10/s: 864,000 renders x ${pageRows.toLocaleString("en-US")} rows)`, perMonth: 864_000 * pageRows });
     expect(e.perMonth.rowsRead).toBeLessThan(25e9); // under the 25B included
     // Every view is still a Worker request: the cache is in the Worker.
     expect(e.perMonth.workerRequests).toBe(MONTH_MINUTES + 10 * MONTH_SECONDS);
@@ -103,10 +103,12 @@ describe("cost planner", () => {
 
     const uncached = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, cacheSeconds: 0 });
     expect(uncached.perMonth.renders).toBe(10 * MONTH_SECONDS);
-    expect(uncached.usd.rowsRead).toBeCloseTo(((10 * MONTH_SECONDS * pageRows + (e.perMonth.rowsRead - 3_456_000 * pageRows) - 25e9) / 1e6) * 0.001, 2);
+    expect(uncached.usd.rowsRead).toBeCloseTo(((10 * MONTH_SECONDS * pageRows + (e.perMonth.rowsRead - 864_000 * pageRows) - 25e9) / 1e6) * 0.001, 2);
     const worldwide = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, colos: 100 });
-    expect(worldwide.perMonth.renders).toBe(17_280_000);
-    expect(worldwide.usd.total).toBeGreaterThan(e.usd.total);
+    expect(worldwide.perMonth.renders).toBe(4_320_000);
+    expect(worldwide.perMonth.rowsRead).toBeGreaterThan(e.perMonth.rowsRead);
+    // The old 15 s lifetime rendered four times as often.
+    expect(estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, cacheSeconds: 15 }).perMonth.renders).toBe(3_456_000);
   });
 
   it("prices 5,000 runs a minute on Paid under $60: rows written inside the included 50M", () => {
@@ -122,9 +124,14 @@ describe("cost planner", () => {
     expect(rendersOf(1000, MONTH_SECONDS, { colos: 20, cacheSeconds: 15 })).toBe(1000); // fewer views than the cap
     expect(rendersOf(10 * MONTH_SECONDS, MONTH_SECONDS, { colos: 20, cacheSeconds: 15 })).toBe(3_456_000);
     expect(rendersOf(10 * MONTH_SECONDS, MONTH_SECONDS, { colos: 20, cacheSeconds: 60 })).toBe(864_000);
-    // One view a second from 20 locations: below the cap (3,456,000), each view renders.
-    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 1, sloPollsPerMinute: 60 });
+    // A copy never outlives its minute: a longer setting renders as often as 60 s.
+    expect(rendersOf(10 * MONTH_SECONDS, MONTH_SECONDS, { colos: 20, cacheSeconds: 300 })).toBe(864_000);
+    // One view a second from 20 locations, with the 15 s lifetime: below its cap (3,456,000), each view renders.
+    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 1, sloPollsPerMinute: 60, cacheSeconds: 15 });
     expect(e.perMonth.renders).toBe(MONTH_SECONDS + 60 * MONTH_MINUTES);
+    // With the default (the rest of the minute) both are capped at 20 locations x a render a minute.
+    const byMinute = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 1, sloPollsPerMinute: 60 });
+    expect(byMinute.perMonth.renders).toBe(2 * 20 * MONTH_MINUTES);
   });
 
   it("spreads 5-minute probes: a fifth of the runs", () => {
