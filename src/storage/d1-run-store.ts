@@ -10,7 +10,7 @@ import type { LatestRun } from "../status/overview.ts";
 import { HOUR_MS } from "../time.ts";
 import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
-import { decodeEntries, EMPTY_HOUR, type MinuteEntry } from "./minute-entries.ts";
+import { decodeEntries, EMPTY_HOUR, ENTRY_CHARS, parseEntry, type MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
@@ -198,24 +198,36 @@ export class D1RunStore implements RunStore {
 
   /**
    * The newest run of each pair within the current hour and the two before (every schedule runs
-   * at least hourly, so an older newest run is missing data whatever it was): one statement.
+   * at least hourly, so an older newest run is missing data whatever it was): one statement that
+   * cuts each pair's newest entry out of its blocks in SQL. An empty minute is `.......` and a
+   * stored entry holds no `.`, so trimming the dots off the end of a pair's 420 characters leaves
+   * its newest entry last: only that entry, its minute, the hour's version and colo travel, not
+   * the blocks.
    */
   private newestRead(pairs: readonly Pair[], now: number): D1Read<{ summary: RunSummary }[]> {
-    const read = this.blocksRead(pairs, newestFrom(now), Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
+    if (pairs.length === 0) return knownRead([]);
+    const hour = EMPTY_HOUR.length;
+    const filled = `rtrim(substr(b.minutes, p.key * ${hour} + 1, ${hour}), '.')`;
+    const statement = this.db
+      .prepare(
+        `SELECT b.region, b.hour_at, p.value AS probe_id, b.colo, b.versions ->> p.key AS version, length(${filled}) AS filled, substr(${filled}, -${ENTRY_CHARS}) AS entry
+           FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?3 AND b.hour_at <= ?4, json_each(b.probes) p
+           WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2)) AND length(${filled}) > 0`,
+      )
+      .bind(blockKeysJson(pairs), pairsJson(pairs), newestFrom(now), Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
     return {
-      statements: read.statements,
-      decode: (results) => {
-        // Newest hour first; each pair takes the newest entry of the first block that has one.
-        const blocks = read.decode(results).sort((a, b) => b.hourAt - a.hourAt);
-        const wanted = new Set(pairs.map((p) => `${p.probeId}|${p.region}`));
+      statements: [statement],
+      decode: ([result]) => {
         const newest = new Map<string, { summary: RunSummary }>();
-        for (const block of blocks) {
-          for (const probeId of block.probes) {
-            const key = `${probeId}|${block.region}`;
-            if (!wanted.has(key) || newest.has(key)) continue;
-            const entry = probeNewestEntry(block, probeId);
-            if (entry) newest.set(key, { summary: entrySummary(block, probeId, entry) });
-          }
+        for (const row of result!.results as { region: string; hour_at: number; probe_id: string; colo: string; version: string | null; filled: number; entry: string }[]) {
+          const key = `${row.probe_id}|${row.region}`;
+          const entry = parseEntry(row.entry, row.filled / ENTRY_CHARS - 1);
+          if (!entry) continue;
+          const slotAt = row.hour_at + entry.minute * 60_000;
+          if ((newest.get(key)?.summary.slotAt ?? -Infinity) >= slotAt) continue;
+          newest.set(key, {
+            summary: { runId: runIdOf(row.probe_id, row.region, slotAt), probeId: row.probe_id, probeVersion: row.version ?? "", region: row.region, colo: row.colo, slotAt, startedAt: slotAt + entry.delayMs, durationMs: entry.durationMs, status: entry.status },
+          });
         }
         return [...newest.values()];
       },

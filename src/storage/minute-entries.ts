@@ -89,7 +89,11 @@ const STATUS_OF_LETTER: Record<string, { status: RunStatus; monitoringSide: bool
 
 /** The entry at one minute, or null when no run is stored there. */
 export function entryAt(minutes: string, minute: number): MinuteEntry | null {
-  const text = minutes.slice(minute * ENTRY_CHARS, (minute + 1) * ENTRY_CHARS);
+  return parseEntry(minutes.slice(minute * ENTRY_CHARS, (minute + 1) * ENTRY_CHARS), minute);
+}
+
+/** One 7-character entry, at its minute of the hour; null for an empty one. */
+export function parseEntry(text: string, minute: number): MinuteEntry | null {
   if (text.length !== ENTRY_CHARS || text === EMPTY_ENTRY) return null;
   const letter = text[0]!;
   const known = STATUS_OF_LETTER[letter.toLowerCase()];
