@@ -20,7 +20,7 @@ import type { AppEnv } from "./app-env.ts";
 import { edgeLifetime, forStorage, fromStorage, notModified } from "./edge-cache-policy.ts";
 import { ifNoneMatch } from "./if-none-match.ts";
 
-const CACHE_NAME = "afterlife-public";
+export const CACHE_NAME = "afterlife-public";
 
 /**
  * The query parameters the cached routes read (their zod schemas drop any other): a copy is
