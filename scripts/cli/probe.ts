@@ -8,6 +8,7 @@
  *   npm run probe -- cost [options] (cost --help)
  *
  * Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
+release watch: 0 healthy, 1 regressed, 3 inconclusive, 4 the API could not be reached.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,6 +24,7 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { tokenCommand, TokenUsageError } from "./tokens.ts";
+import { releaseCommand } from "./release-command.ts";
 import { localValues } from "./local-values.ts";
 import { liveProbeFiles, ProbeFileError, resolveProbePaths } from "./probe-files.ts";
 import { checkRegion, checkUrl, localRunner, parseVars } from "./run-locally.ts";
@@ -52,6 +54,8 @@ const USAGE = `usage:
   npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
   npm run probe -- token create --name NAME --scope write [--remote]
   npm run probe -- token list | token revoke ID [--remote]
+  npm run probe -- release <version> (--group G | --probe ID…) [--wait]   mark a release; its probes are watched
+  npm run probe -- release watch <id> --wait [--timeout 30m]              the watch's verdict (release --help)
 
 Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
 `;
@@ -269,6 +273,8 @@ async function main(argv: string[]): Promise<number> {
       return cost(rest);
     case "token":
       return tokenCommand(rest);
+    case "release":
+      return releaseCommand(rest);
     case "help":
     case "--help":
       console.log(USAGE);
