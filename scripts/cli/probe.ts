@@ -198,6 +198,8 @@ const COST_USAGE = `usage: npm run probe -- cost [options]
       --cache-seconds N         edge cache lifetime, 0-300 (default PUBLIC_CACHE_SECONDS, else 15);
                                 pages and /api/v1/slo render at most once per lifetime per location
       --failure-share X         share of runs down, degraded or confirmed, 0-1 (default 0.01)
+      --releases N              releases marked a month: each watch runs every probe every minute (default 0)
+      --release-minutes M       minutes each release is watched (default RELEASE_WATCH_MINUTES, 60)
       --probes N                price N one-step probes instead of probes/ (with --regions, --schedule)
       --regions N               regions of each of those probes, 1-9 (default 5)
       --schedule S              their schedule: 1m 2m 5m 10m 15m 30m 1h (default 1m)
@@ -226,6 +228,8 @@ async function cost(args: string[]): Promise<number> {
       colos: { type: "string" },
       "cache-seconds": { type: "string" },
       "failure-share": { type: "string" },
+      releases: { type: "string" },
+      "release-minutes": { type: "string" },
       probes: { type: "string" },
       regions: { type: "string" },
       schedule: { type: "string" },
@@ -253,6 +257,8 @@ async function cost(args: string[]): Promise<number> {
     colos: Math.round(numberFlag("--colos", values.colos, 1) ?? 20),
     cacheSeconds: Math.round(numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 15),
     failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
+    releasesPerMonth: numberFlag("--releases", values.releases, 0) ?? 0,
+    releaseWatchMinutes: Math.round(numberFlag("--release-minutes", values["release-minutes"] ?? env.RELEASE_WATCH_MINUTES, 5, 1440) ?? 60),
   });
   console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));
   return estimate.warnings.length ? 1 : 0;
