@@ -20,7 +20,8 @@ const BASE = Math.floor(Date.now() / MINUTE) * MINUTE - 3 * 60 * MINUTE;
 const registry = loadRegistry(probeModules);
 // A probe that runs every 10 minutes on its own: the watch runs it every minute.
 const slow = loadRegistry([{ file: "probes/slow-search.ts", definition: { id: "slow-search", name: "Search", group: "Search", regions: ["weur", "enam"], schedule: "10m", baseUrl: "{{env:SHOP_URL}}", steps: [{ name: "search", url: "/api/products", expectStatus: 200 }] } }]);
-const probes: LoadedProbe[] = [...registry, ...slow];
+const hidden = loadRegistry([{ file: "probes/hidden-job.ts", definition: { id: "hidden-job", name: "Hidden", group: "Internal", regions: ["weur"], schedule: "1h", public: false, baseUrl: "{{env:SHOP_URL}}", steps: [{ name: "home", url: "/" }] } }]);
+const probes: LoadedProbe[] = [...registry, ...slow, ...hidden];
 const deps = () => fleetTickDeps(probes, { values: { SHOP_URL: env.RELEASE_SHOP_URL }, runnerPrefix: "release-watch" });
 const api = appFetch(appDeps(probes));
 
@@ -132,5 +133,25 @@ describe("release watch", () => {
     expect((await problem({ version: "v1", group: "Storefront", at: "yesterday" }))[0]!.name).toBe("json.at");
     expect((await problem({ version: "", group: "Storefront" }))[0]!.name).toBe("json.version");
     expect((await post({ version: "v1", group: "Storefront" }).then(() => api("/api/v1/releases", { method: "POST", body: "{}" }))).status).toBe(401);
+  });
+
+  it("shows releases on the probe page's latency chart and 90-day bars, refreshing the cached page, and never a private probe's release in public", async () => {
+    const token = await createToken("ci-page", ["write"]);
+    const page = async () => (await api("/probes/shop-home")).text();
+    await page(); // now in this location's edge cache
+    const shown = await release(token, { version: "v3.1.4", probeIds: ["shop-home"], at: new Date(BASE + 30 * MINUTE).toISOString(), watchMinutes: 5, baselineMinutes: 10 });
+    const html = await page();
+    expect(html).toContain(`data-release="${shown.id}"`);
+    expect(html).toContain("Release v3.1.4 (watching)");
+    expect(html).toMatch(/Released: [^<]*v3\.1\.4/);
+
+    const secret = await release(token, { version: "internal-7", probeIds: ["shop-home", "hidden-job"] });
+    const publicList = (await (await api("/api/v1/releases")).json()) as { releases: Release[] };
+    expect(publicList.releases.map((r) => r.id)).toContain(shown.id);
+    expect(publicList.releases.map((r) => r.id)).not.toContain(secret.id);
+    expect((await api(`/api/v1/releases/${secret.id}`)).status).toBe(404);
+    expect(await page()).not.toContain("internal-7");
+    const withToken = (await (await api("/api/v1/releases", { headers: { authorization: `Bearer ${token}` } })).json()) as { releases: Release[] };
+    expect(withToken.releases.map((r) => r.id)).toContain(secret.id);
   });
 });
