@@ -3,7 +3,7 @@
  * number of releases or probes: lists travel as one JSON parameter (json_each).
  */
 import { JudgementSchema, MAX_WATCH_MINUTES, type Judgement, type Release } from "../releases/model.ts";
-import { watchEnd, watchStart } from "../releases/watch-looks.ts";
+import { watchStart } from "../releases/watch-looks.ts";
 import { DAY_MS, MINUTE_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
 
@@ -99,11 +99,6 @@ export class D1ReleaseStore implements ReleaseReader, ReleaseWriter {
     return { statements: [statement], decode: ([result]) => (result!.results as unknown as ReleaseRow[]).map(toRelease) };
   }
 
-  async list(query: ReleaseListQuery): Promise<Release[]> {
-    const read = this.listRead(query);
-    return read.decode(read.statements.length ? await this.db.batch([...read.statements]) : []);
-  }
-
   /** The probes whose release watch covers this slot: they run every minute, whatever their schedule. */
   async watchedProbeIds(slotAt: number): Promise<string[]> {
     const rows = await this.db
@@ -138,9 +133,4 @@ export class D1ReleaseStore implements ReleaseReader, ReleaseWriter {
       )
       .bind(JSON.stringify(items.map((i) => ({ id: i.id, judgement: JSON.stringify(i.judgement), final: i.judgement.final ? 1 : 0 }))), slotAt);
   }
-}
-
-/** The watch window of a new release (epoch ms). */
-export function watchUntil(releasedAt: number, watchMinutes: number): number {
-  return watchEnd(releasedAt, watchMinutes);
 }
