@@ -26,6 +26,8 @@ const ConfigSchema = z.object({
    * mean "the rest of the minute". 0 turns the edge cache off.
    */
   PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0, "0 (off) or more").max(300, "at most 300 s: a status change must show soon").default(60),
+  /** Minutes a release is watched after it goes live, unless its POST says otherwise (src/releases/). */
+  RELEASE_WATCH_MINUTES: z.coerce.number().int().min(5, "at least 5 minutes: the watch's first look is at 5").max(1440, "at most 1440 minutes (24 h)").default(60),
   /** Notification channels, a JSON array: [{"name":"ops","type":"webhook","url":"https://...","secretName":"OPS_HOOK_KEY"}]. */
   NOTIFY_CHANNELS: z
     .string()
@@ -48,6 +50,8 @@ export interface Config {
   /** Seconds the edge keeps a public answer at most; 0: never cached (see src/api/edge-cache.ts). */
   publicCacheSeconds: number;
   channels: ChannelConfig[];
+  /** Default length of a release watch (minutes). */
+  releaseWatchMinutes: number;
   allowPrivateTargets: boolean;
   /** Every string binding (vars and secrets), for {{env:NAME}} and {{secret:NAME}} in probes. */
   values: Readonly<Record<string, string>>;
@@ -75,5 +79,5 @@ export function parseConfig(env: WorkerEnv, publicNames: readonly string[] = dec
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS, channels: parsed.data.NOTIFY_CHANNELS, allowPrivateTargets: environment !== "production", values, publicValueNames: new Set(publicNames) };
+  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS, channels: parsed.data.NOTIFY_CHANNELS, releaseWatchMinutes: parsed.data.RELEASE_WATCH_MINUTES, allowPrivateTargets: environment !== "production", values, publicValueNames: new Set(publicNames) };
 }

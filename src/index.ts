@@ -16,6 +16,7 @@ import { D1RunStore } from "./storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
+import { D1ReleaseStore } from "./storage/release-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
 import { latencyThresholdsOf } from "./slo/latency-thresholds.ts";
 import { runTick } from "./tick/run-tick.ts";
@@ -37,6 +38,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
+    releases: new D1ReleaseStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
     version: env.CF_VERSION_METADATA?.id ?? "unversioned",
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
@@ -52,6 +54,7 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
     retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
     runs: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     incidents: new D1IncidentStore(env.DB),
+    releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
     runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
     channelNames: config.channels.map((c) => c.name),

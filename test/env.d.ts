@@ -12,6 +12,7 @@ declare global {
       SHOP_PASSWORD: string;
       /** A second demo shop, never faulted, for the fleet tests. */
       FLEET_SHOP_URL: string;
+      RELEASE_SHOP_URL: string;
       NOTIFY_CHANNELS: string;
       OPS_HOOK_KEY: string;
       /** The echo target started by test/global-setup.ts (test/support/echo-server.ts). */

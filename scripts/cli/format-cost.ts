@@ -14,7 +14,7 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
   const heaviest = [...estimate.probes].sort((x, y) => y.rowsWrittenPerMonth - x.rowsWrittenPerMonth).slice(0, topProbes);
   const lines = [
     `Estimated monthly usage on the ${plan.name} plan (30 days): ${fmt(estimate.fleet.probes)} probes, ${fmt(estimate.fleet.pairs)} (probe, region) pairs, ${fmt(estimate.fleet.runsPerMinute)} runs a minute`,
-    `Assumed: ${a.viewsPerSecond} status page views/s, ${a.sloPollsPerMinute} /api/v1/slo calls/min, ${a.cacheSeconds > 0 ? `rendered at most once per ${a.cacheSeconds} s in each of ${a.colos} Cloudflare locations (edge cache)` : "each one rendered (edge cache off)"}, ${(a.failureShare * 100).toPrecision(3)}% of runs failed/degraded/confirmed, ${a.incidentsPerProbe} incident per probe, ${a.channels} channel(s); raw runs kept ${a.retention.rawRunDays} d, hour rollups ${a.retention.hourRollupDays} d, daily ${a.retention.rollupDays} d`,
+    `Assumed: ${a.viewsPerSecond} status page views/s, ${a.sloPollsPerMinute} /api/v1/slo calls/min, ${a.cacheSeconds > 0 ? `rendered at most once per ${a.cacheSeconds} s in each of ${a.colos} Cloudflare locations (edge cache)` : "each one rendered (edge cache off)"}, ${(a.failureShare * 100).toPrecision(3)}% of runs failed/degraded/confirmed, ${a.incidentsPerProbe} incident per probe, ${a.channels} channel(s)${a.releasesPerMonth > 0 ? `, ${a.releasesPerMonth} releases watched ${a.releaseWatchMinutes} min each` : ""}; raw runs kept ${a.retention.rawRunDays} d, hour rollups ${a.retention.hourRollupDays} d, daily ${a.retention.rollupDays} d`,
     row("cron invocations", m.cronInvocations),
     row("probe runs", m.runs),
     row("page and /api/v1/slo renders (D1 reads)", m.renders),

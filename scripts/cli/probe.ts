@@ -8,6 +8,7 @@
  *   npm run probe -- cost [options] (cost --help)
  *
  * Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
+release watch: 0 healthy, 1 regressed, 3 inconclusive, 4 the API could not be reached.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -23,6 +24,7 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { tokenCommand, TokenUsageError } from "./tokens.ts";
+import { releaseCommand } from "./release-command.ts";
 import { localValues } from "./local-values.ts";
 import { liveProbeFiles, ProbeFileError, resolveProbePaths } from "./probe-files.ts";
 import { checkRegion, checkUrl, localRunner, parseVars } from "./run-locally.ts";
@@ -52,6 +54,8 @@ const USAGE = `usage:
   npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
   npm run probe -- token create --name NAME --scope write [--remote]
   npm run probe -- token list | token revoke ID [--remote]
+  npm run probe -- release <version> (--group G | --probe ID…) [--wait]   mark a release; its probes are watched
+  npm run probe -- release watch <id> --wait [--timeout 30m]              the watch's verdict (release --help)
 
 Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
 `;
@@ -194,6 +198,8 @@ const COST_USAGE = `usage: npm run probe -- cost [options]
       --cache-seconds N         edge cache lifetime, 0-300 (default PUBLIC_CACHE_SECONDS, else 15);
                                 pages and /api/v1/slo render at most once per lifetime per location
       --failure-share X         share of runs down, degraded or confirmed, 0-1 (default 0.01)
+      --releases N              releases marked a month: each watch runs every probe every minute (default 0)
+      --release-minutes M       minutes each release is watched (default RELEASE_WATCH_MINUTES, 60)
       --probes N                price N one-step probes instead of probes/ (with --regions, --schedule)
       --regions N               regions of each of those probes, 1-9 (default 5)
       --schedule S              their schedule: 1m 2m 5m 10m 15m 30m 1h (default 1m)
@@ -222,6 +228,8 @@ async function cost(args: string[]): Promise<number> {
       colos: { type: "string" },
       "cache-seconds": { type: "string" },
       "failure-share": { type: "string" },
+      releases: { type: "string" },
+      "release-minutes": { type: "string" },
       probes: { type: "string" },
       regions: { type: "string" },
       schedule: { type: "string" },
@@ -249,6 +257,8 @@ async function cost(args: string[]): Promise<number> {
     colos: Math.round(numberFlag("--colos", values.colos, 1) ?? 20),
     cacheSeconds: Math.round(numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 15),
     failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
+    releasesPerMonth: numberFlag("--releases", values.releases, 0) ?? 0,
+    releaseWatchMinutes: Math.round(numberFlag("--release-minutes", values["release-minutes"] ?? env.RELEASE_WATCH_MINUTES, 5, 1440) ?? 60),
   });
   console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));
   return estimate.warnings.length ? 1 : 0;
@@ -269,6 +279,8 @@ async function main(argv: string[]): Promise<number> {
       return cost(rest);
     case "token":
       return tokenCommand(rest);
+    case "release":
+      return releaseCommand(rest);
     case "help":
     case "--help":
       console.log(USAGE);

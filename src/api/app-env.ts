@@ -5,6 +5,7 @@ import type { RunStore } from "../storage/run-store.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
+import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { Caller, Rejection } from "./auth.ts";
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   dayHistory: D1DayHistoryStore;
   tokens: TokenStore;
   incidents: IncidentStore;
+  /** Releases and their watches' judgements (scoped for public callers in visibility.ts). */
+  releases: ReleaseReader & ReleaseWriter;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };
   /** The deployed version's id (a new one per deploy): the pages' ETags change with it. */
   version: string;

@@ -20,6 +20,7 @@ import { regionRoutes } from "./routes/regions.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
 import { maintenanceRoutes } from "./routes/maintenances.ts";
 import { outboxRoutes } from "./routes/outbox.ts";
+import { releaseRoutes } from "./routes/releases.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sloRoutes } from "./routes/slo.ts";
@@ -130,6 +131,7 @@ export function createApp() {
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1/maintenances", maintenanceRoutes);
   app.route("/api/v1/outbox", outboxRoutes);
+  app.route("/api/v1/releases", releaseRoutes);
   app.route("/", metricsRoutes(API_VERSION));
   app.route("/api/v2", statuspageRoutes);
   app.route("/", pageRoutes(document));

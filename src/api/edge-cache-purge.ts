@@ -31,10 +31,14 @@ const NOTICE_PATHS = [
   "/api/v2/scheduled-maintenances/active.json",
 ];
 
+/** The paths of every copy of these probes' pages (each chart range). */
+export function probePagePaths(probeIds: readonly string[]): string[] {
+  return [...new Set(probeIds)].flatMap((id) => PROBE_PAGE_RANGES.map((query) => `/probes/${encodeURIComponent(id)}${query}`));
+}
+
 /** The paths (with their query) of the public copies an incident or maintenance change on these probes makes out of date. */
 export function pathsChangedByNotice(probeIds: readonly string[]): string[] {
-  const probePages = [...new Set(probeIds)].flatMap((id) => PROBE_PAGE_RANGES.map((query) => `/probes/${encodeURIComponent(id)}${query}`));
-  return [...NOTICE_PATHS, ...probePages];
+  return [...NOTICE_PATHS, ...probePagePaths(probeIds)];
 }
 
 /** Deletes this location's copies of `paths` on the request's origin, and this isolate's. A failed delete is logged: the copy then ends with its minute. */

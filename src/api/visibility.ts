@@ -17,6 +17,8 @@ import { mapRead } from "../storage/d1-read.ts";
 import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
 import { isVisible } from "../page/view-model.ts";
 import type { AppDeps, IncidentStore } from "./app-env.ts";
+import type { Release } from "../releases/model.ts";
+import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 
 /** "all" for a caller with a valid token (read or write scope), "public" for everyone else. */
 export type Visibility = "all" | "public";
@@ -48,7 +50,7 @@ export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
   // Incidents are public only when every probe they name is defined public: one private probe
   // in the list makes the whole incident private (its text may be about that probe).
   const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }) };
+  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }), releases: publicReleaseStore(deps.releases, visible) };
 }
 
 const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
@@ -81,6 +83,23 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, sh
     prune: () => Promise.reject(new Error("a public caller never prunes")),
     sealHours: () => Promise.reject(new Error("a public caller never seals hours")),
     rollUpDays: () => Promise.reject(new Error("a public caller never builds rollups")),
+  };
+}
+
+/**
+ * Releases a public caller may see: those whose every probe is visible (one private probe makes
+ * the release private: its version, description and findings may be about that probe).
+ */
+export function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: ReadonlySet<string>): ReleaseReader & ReleaseWriter {
+  const shown = (release: Release) => release.probeIds.every((id) => visible.has(id));
+  return {
+    get: async (id) => {
+      const release = await inner.get(id);
+      return release && shown(release) ? release : null;
+    },
+    // Only releases touching a visible probe are read; those touching a hidden one too are then dropped.
+    listRead: (query) => mapRead(inner.listRead({ ...query, probeIds: (query.probeIds ?? [...visible]).filter((id) => visible.has(id)) }), (list) => list.filter(shown)),
+    insert: () => Promise.reject(new Error("a public caller never writes releases")),
   };
 }
 

@@ -65,6 +65,14 @@ export interface EstimateOptions {
   incidentsPerProbe?: number;
   /** Notification channels. Default 1. */
   channels?: number;
+  /**
+   * Releases marked per month (src/releases/). Each watch runs every probe it names every minute
+   * from all its regions for `releaseWatchMinutes`; the planner assumes every release names every
+   * probe (an upper bound). Default 0.
+   */
+  releasesPerMonth?: number;
+  /** Minutes each release is watched (RELEASE_WATCH_MINUTES). Default 60. */
+  releaseWatchMinutes?: number;
 }
 
 export interface Line {
@@ -170,11 +178,17 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     failureShare: options.failureShare ?? 0.01,
     incidentsPerProbe: options.incidentsPerProbe ?? 1,
     channels: options.channels ?? 1,
+    releasesPerMonth: options.releasesPerMonth ?? 0,
+    releaseWatchMinutes: options.releaseWatchMinutes ?? 60,
     retention,
   };
   const share = assumptions.failureShare;
   const replay = replayHour(probes, options.plan);
-  const runs = replay.runsPerHour * HOURS_PER_MONTH;
+  // A release watch makes each watched probe due every minute: the runs it adds are the minutes it would not have run anyway.
+  const watchMinutesPerMonth = assumptions.releasesPerMonth * assumptions.releaseWatchMinutes;
+  const watchRunsOf = (p: LoadedProbe) => watchMinutesPerMonth * p.probe.regions.length * (1 - 1 / intervalMinutes(p));
+  const watchRuns = probes.reduce((n, p) => n + watchRunsOf(p), 0);
+  const runs = replay.runsPerHour * HOURS_PER_MONTH + watchRuns;
   const pairs = probes.reduce((n, p) => n + p.probe.regions.length, 0);
   const n = probes.length;
   const hourRows = pairs * HOURS_PER_MONTH;
@@ -194,6 +208,13 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { label: "day histories (1 per probe a day)", perMonth: n * DAYS_PER_MONTH },
     { label: `tick state (${TICK_STATE_ROWS} rows a tick)`, perMonth: TICK_STATE_ROWS * MINUTES_PER_MONTH },
     { label: `incidents, states, outbox (${assumptions.incidentsPerProbe}/probe)`, perMonth: n * assumptions.incidentsPerProbe * INCIDENT_ROWS(assumptions.channels) },
+    // At most one block row per extra run (runs of one bucket share theirs), and the release row, its judgement each minute and its notice.
+    ...(assumptions.releasesPerMonth > 0
+      ? [
+          { label: `release watch runs (${assumptions.releasesPerMonth} x ${assumptions.releaseWatchMinutes} min)`, perMonth: watchRuns },
+          { label: "releases, judgements, notices", perMonth: assumptions.releasesPerMonth * (1 + assumptions.releaseWatchMinutes + 3 * assumptions.channels) },
+        ]
+      : []),
   ];
   const rowsWritten = sum(writes);
 
@@ -216,6 +237,8 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { label: "storing runs", perMonth: runs * READ_ROWS.perRunWrite },
     { label: "retention (each pair once an hour)", perMonth: hourRows * READ_ROWS.retentionPerPairVisit },
     { label: "daily rollups and day histories", perMonth: dayRows * (READ_ROWS.dayRollupPerPair + READ_ROWS.dayHistoryPerPair) },
+    // Each watched minute reads the blocks of the baseline (2 h) and the watch so far: about (3 + watch hours) block rows per (region, bucket).
+    ...(watchMinutesPerMonth > 0 ? [{ label: "release watch judgements", perMonth: watchMinutesPerMonth * replay.blocks.size * (3 + Math.ceil(assumptions.releaseWatchMinutes / 60)) }] : []),
   ];
   const rowsRead = sum(reads);
 
@@ -252,11 +275,12 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     const bytesPerRun = (blockShare.get(p) ?? 0) / (runsPerHour * regions);
     passingBytes += bytesPerRun * runsPerMonth;
     const costOfRun = estimateRunCost(p);
+    const extraRuns = watchRunsOf(p);
     // A probe's share of the rows that follow its runs (not the per-tick constants): its share of
     // block writes by runs, its evidence, its hourly and daily rollups (written and deleted).
     const blockWritesPerRun = replay.runsPerHour > 0 ? replay.blockWritesPerHour / replay.runsPerHour : 0;
     const rowsPerMonth = runsPerMonth * (blockWritesPerRun + 2 * share) + regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) + DAYS_PER_MONTH;
-    usage.push({ probeId: p.probe.id, runsPerMonth, rowsWrittenPerMonth: rowsPerMonth, subrequestsPerMonth: runsPerMonth * costOfRun.requests, bytesPerRun });
+    usage.push({ probeId: p.probe.id, runsPerMonth: runsPerMonth + extraRuns, rowsWrittenPerMonth: rowsPerMonth + extraRuns, subrequestsPerMonth: (runsPerMonth + extraRuns) * costOfRun.requests, bytesPerRun });
   }
   const storageTables: StorageTable[] = [
     { table: `run_blocks (${retention.rawRunDays} d)`, ...tables.blocks },

@@ -38,9 +38,10 @@ export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
 /**
  * What a notice announces. The probe state machine emits the first four; "burn" and
  * "burn-resolved" come from the SLO burn-rate alerts (burn-alerts.ts), "network" from the
- * watchdog of the probe network itself (watchdog.ts).
+ * watchdog of the probe network itself (watchdog.ts), "release-*" from the release watch
+ * (src/releases/release-notice.ts).
  */
-export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "no-data" | "no-data-resolved" | "network";
+export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "no-data" | "no-data-resolved" | "network" | "release-regressed" | "release-healthy";
 
 /** The failing step and class, and the run whose evidence shows it (as in Incident.failure). */
 export interface FailureEvidence {

@@ -93,7 +93,8 @@ export function UptimeBar(props: { name: string; days: readonly DaySegment[]; ob
   for (const d of props.days) {
     // dayText is Afterlife's own words and numbers; the incident title is the only outside text.
     const incident = d.worstIncident ? ` Incident: ${escape(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).` : d.runs ? " No incident." : "";
-    parts.push(`<li class="d-${d.level}" tabindex="0"><span><b>${dayLabel(d.dayAt)}</b> ${dayText(d, objective)}${incident}</span></li>`);
+    const releases = d.releases?.length ? ` Released: ${escape(d.releases.join(", "))}.` : "";
+    parts.push(`<li class="d-${d.level}" tabindex="0"><span><b>${dayLabel(d.dayAt)}</b> ${dayText(d, objective)}${incident}${releases}</span></li>`);
   }
   parts.push("</ol>");
   return raw(parts.join(""));

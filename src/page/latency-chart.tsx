@@ -4,7 +4,7 @@
  * a table for screen readers and anyone who wants them.
  */
 import { formatMs, formatUtcDay } from "./format.ts";
-import type { ChartPoint, LatencyChart } from "./view-model.ts";
+import type { ChartPoint, LatencyChart, ReleaseMarker } from "./view-model.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 300;
@@ -66,8 +66,18 @@ function bucketLabel(at: number, bucketMs: number): string {
   return bucketMs === 3_600_000 ? `${formatUtcDay(at)} ${iso.slice(11, 16)} UTC` : formatUtcDay(at);
 }
 
-export function LatencyChartFigure(props: { chart: LatencyChart; probeName: string }) {
+/** Where a release falls on the chart's x axis (0–WIDTH), or null outside its range. */
+export function releaseX(chart: Pick<LatencyChart, "from" | "to">, at: number): number | null {
+  if (!(at >= chart.from && at < chart.to)) return null;
+  return ((at - chart.from) / (chart.to - chart.from)) * WIDTH;
+}
+
+export function LatencyChartFigure(props: { chart: LatencyChart; probeName: string; releases?: readonly ReleaseMarker[] }) {
   const { chart } = props;
+  const releases = (props.releases ?? []).flatMap((r) => {
+    const x = releaseX(chart, r.at);
+    return x === null ? [] : [{ ...r, x }];
+  });
   const top = niceCeiling(Math.max(0, ...chart.points.flatMap((p) => [p.p50, p.p95]).filter((v): v is number => v !== null && Number.isFinite(v))));
   const ticks = [top, (top * 3) / 4, top / 2, top / 4, 0];
   const [start, middle, end] = RANGE_AXIS[chart.range];
@@ -86,6 +96,11 @@ export function LatencyChartFigure(props: { chart: LatencyChart; probeName: stri
           ))}
           <path class="p95" d={linePath(chart.points, "p95", top) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
           <path class="p50" d={linePath(chart.points, "p50", top) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
+          {releases.map((r) => (
+            <line class="release" data-release={r.id} x1={r.x.toFixed(1)} x2={r.x.toFixed(1)} y1="0" y2={String(HEIGHT)} stroke="currentColor" stroke-dasharray="2 3" vector-effect="non-scaling-stroke">
+              <title>{`Release ${r.version} (${r.verdict})`}</title>
+            </line>
+          ))}
         </svg>
         <div class="x-axis" aria-hidden="true">
           <span>{start}</span>
@@ -106,6 +121,7 @@ export function LatencyChartFigure(props: { chart: LatencyChart; probeName: stri
           </svg>
           p95, dashed line
         </li>
+        {releases.length > 0 && <li class="chart-releases">Releases (dotted vertical lines): {releases.map((r) => `${r.version} at ${bucketLabel(r.at, 3_600_000)} (${r.verdict})`).join("; ")}</li>}
       </ul>
       <details>
         <summary>The numbers as a table</summary>

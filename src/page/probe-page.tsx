@@ -183,7 +183,7 @@ export function ProbePage(props: { view: ProbeDetailView }) {
           </li>
         ))}
       </ul>
-      <LatencyChartFigure chart={view.chart} probeName={probe.name} />
+      <LatencyChartFigure chart={view.chart} probeName={probe.name} releases={view.releases} />
       <p class="muted">Times are whole runs, all steps included. Percentiles come from histograms: never below the true value, and at most 26 % above it.</p>
 
       <h2 id="regions-heading">Regions</h2>

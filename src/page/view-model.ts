@@ -169,6 +169,8 @@ export function underMaintenance(notices: Notices, now: number): Set<string> {
 export interface DaySegment {
   /** Start of the UTC day, epoch ms. */
   dayAt: number;
+  /** Versions released that day (probe page only; src/releases/). */
+  releases?: string[];
   runs: number;
   up: number;
   degraded: number;
@@ -467,7 +469,17 @@ export interface FailureView {
   message?: string;
 }
 
+/** A release marked on the probe page (src/releases/): when it went live, and its watch's verdict. */
+export interface ReleaseMarker {
+  id: string;
+  version: string;
+  at: number;
+  verdict: string;
+}
+
 export interface ProbeDetailView {
+  /** This probe's releases of the last 90 days, newest first. */
+  releases: ReleaseMarker[];
   config: PageConfig;
   now: number;
   probe: ProbeView;
@@ -597,6 +609,8 @@ export interface ProbeDetailInput {
   notices: Notices;
   range: ChartRange;
   quorum: number;
+  /** This probe's releases of the last 90 days (newest first). */
+  releases?: readonly ReleaseMarker[];
 }
 
 export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
@@ -606,10 +620,14 @@ export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
   const [probe] = probeViews({ now: input.now, probes: [input.loaded], overview: input.overview, days: new Map([[p.id, totals]]), notices: input.notices });
   const hourly = input.rollups.filter((r) => r.grain === "hour");
   const incidents = incidentViews(input.notices.incidents, names);
+  const releases = [...(input.releases ?? [])];
+  const releasedOn = (dayAt: number) => releases.filter((r) => r.at >= dayAt && r.at < dayAt + DAY_MS).map((r) => r.version);
+  const days = releases.length ? probe!.days.map((d) => (releasedOn(d.dayAt).length ? { ...d, releases: releasedOn(d.dayAt) } : d)) : probe!.days;
   return {
+    releases,
     config: input.config,
     now: input.now,
-    probe: probe!,
+    probe: { ...probe!, days },
     quorum: input.quorum,
     schedule: p.schedule,
     regions: regionRows(input.loaded, input.overview, hourly, probe!.state === "maintenance", input.now),

@@ -6,7 +6,7 @@
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunStatus } from "../probe/result.ts";
-import { planTick, slotOf } from "./plan.ts";
+import { isDue, planTick, slotOf } from "./plan.ts";
 import { estimateRunCost, planShards, type InvocationLimits } from "./shard-plan.ts";
 import type { RunOutcome, ShardReport, ShardRequest } from "./shard-executor.ts";
 
@@ -16,11 +16,15 @@ export interface DispatchDeps {
   runShard: (request: ShardRequest) => Promise<ShardReport>;
   /** Probes whose runs at this slot fall in a maintenance window excluded from SLOs. */
   maintenanceProbeIds?: (slotAt: number) => string[];
+  /** Probes a release watch covers at this slot: due every minute (plan.ts planTick). */
+  watchedProbeIds?: ReadonlySet<string>;
 }
 
 export interface TickReport {
   slotAt: number;
   planned: number;
+  /** Of the planned runs, those due only because a release watch covers their probe. */
+  watchRuns: number;
   shards: number;
   completed: number;
   stored: number;
@@ -36,7 +40,8 @@ export interface TickReport {
 
 export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): Promise<TickReport> {
   const slotAt = slotOf(scheduledTime);
-  const planned = planTick(deps.probes, scheduledTime);
+  const planned = planTick(deps.probes, scheduledTime, deps.watchedProbeIds);
+  const watchRuns = planned.filter((run) => !isDue(run.probe, slotAt)).length;
   const shards = planShards(planned, deps.limits, (run) => estimateRunCost(run.probe));
   const unreachableShards: string[] = [];
   const inMaintenance = new Set(deps.maintenanceProbeIds?.(slotAt) ?? []);
@@ -64,5 +69,5 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
     for (const s of report.statuses) byStatus[s.status]++;
   }
   const outcomes = reports.flatMap((r) => r?.statuses ?? []);
-  return { slotAt, planned: planned.length, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, dropped, outcomes };
+  return { slotAt, planned: planned.length, watchRuns, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, dropped, outcomes };
 }

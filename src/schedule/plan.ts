@@ -66,8 +66,12 @@ export function isDue(probe: LoadedProbe, slotAt: number): boolean {
   return minute % intervalMinutes(probe) === phaseOf(probe);
 }
 
-/** Every run due at this tick, one per (probe, region). */
-export function planTick(probes: readonly LoadedProbe[], scheduledTime: number): PlannedRun[] {
+/**
+ * Every run due at this tick, one per (probe, region). `watched` probes (a release watch covers
+ * this minute, src/releases/) are due every minute whatever their schedule, from all their
+ * regions: at most one run per (probe, region, minute) either way.
+ */
+export function planTick(probes: readonly LoadedProbe[], scheduledTime: number, watched: ReadonlySet<string> = new Set()): PlannedRun[] {
   const slotAt = slotOf(scheduledTime);
-  return probes.filter((p) => isDue(p, slotAt)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
+  return probes.filter((p) => isDue(p, slotAt) || watched.has(p.probe.id)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
 }

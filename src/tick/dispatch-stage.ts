@@ -9,7 +9,14 @@ export const dispatchStage: TickStage = {
   async run(tick, deps) {
     const { maintenances, note } = maintenancesOf(tick);
     const excludedFromSlo = maintenances.filter((m) => m.excludeFromSlo);
+    // A failed read of the release watches must not cost the tick its runs: the probes then run on their own schedule.
+    let watchNote: string | undefined;
+    const watched = await deps.releases.watchedProbeIds(tick.slotAt).catch((error: unknown) => {
+      watchNote = `release watches unread: ${String(error)}`;
+      return [];
+    });
     const report = await dispatchTick(tick.scheduledTime, {
+      watchedProbeIds: new Set(watched),
       probes: deps.probes,
       limits: deps.limits,
       runShard: deps.runShard,
@@ -19,6 +26,7 @@ export const dispatchStage: TickStage = {
     if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", slotAt: tick.slotAt, shards: report.unreachableShards }));
     if (report.dropped > 0) console.error(JSON.stringify({ event: "buffered_runs_dropped", slotAt: tick.slotAt, dropped: report.dropped }));
     const { outcomes: _outcomes, ...summary } = report;
-    return note ? { ...summary, note } : summary;
+    const notes = [note, watchNote].filter(Boolean).join("; ");
+    return notes ? { ...summary, note: notes } : summary;
   },
 };

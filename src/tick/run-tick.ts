@@ -5,7 +5,8 @@
  * stage errors.
  *
  * Order matters where a stage reads what an earlier one made: the maintenance windows before
- * the dispatch, the dispatch's outcomes before the incident step, the daily rollups before the day histories, every watched stage before the
+ * the dispatch, the dispatch's outcomes before the incident step, the dispatch's runs before the
+ * release watch, the daily rollups before the day histories, every watched stage before the
  * watchdog, and the delivery last so the notices of this tick go out in this tick.
  */
 import { slotOf } from "../schedule/plan.ts";
@@ -16,6 +17,7 @@ import { dispatchStage } from "./dispatch-stage.ts";
 import { incidentsStage } from "./incidents-stage.ts";
 import { maintenancesStage } from "./maintenances-stage.ts";
 import { pruneStage } from "./prune-stage.ts";
+import { releaseWatchStage } from "./release-watch-stage.ts";
 import { rollUpDaysStage } from "./roll-up-days-stage.ts";
 import { sealHoursStage } from "./seal-hours-stage.ts";
 import { runStage, type StageFailure, type TickContext, type TickStage } from "./stage.ts";
@@ -28,6 +30,8 @@ export const TICK_STAGES: readonly TickStage[] = [
   pruneStage,
   incidentsStage,
   burnStage,
+  // After the dispatch stored this minute's runs, which the watches' looks include.
+  releaseWatchStage,
   // After the dispatch stored the runs: closed hours into hourly rollups, settled days into daily
   // ones, before the day histories that read them.
   sealHoursStage,

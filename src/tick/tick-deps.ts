@@ -12,6 +12,7 @@ import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import type { RunStore } from "../storage/run-store.ts";
+import type { D1ReleaseStore } from "../storage/release-store.ts";
 
 export interface TickDeps {
   probes: readonly LoadedProbe[];
@@ -19,6 +20,8 @@ export interface TickDeps {
   retention: RetentionPolicy;
   runs: RunStore;
   incidents: D1IncidentStore;
+  /** Releases: the dispatch reads which probes a watch covers, the release-watch stage judges them. */
+  releases: Pick<D1ReleaseStore, "watchedProbeIds" | "unfinished" | "saveJudgementsStatement">;
   dayHistories: Pick<D1DayHistoryStore, "coverage" | "save">;
   /** Runs one shard in its region runner (a Durable Object in production). */
   runShard: (request: ShardRequest) => Promise<ShardReport>;

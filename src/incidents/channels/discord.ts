@@ -17,6 +17,8 @@ export const DISCORD_COLORS = {
   "no-data": 0x5f6368,
   "no-data-resolved": 0x1e8e3e,
   network: 0x5f6368,
+  "release-regressed": 0xd93025,
+  "release-healthy": 0x1e8e3e,
 } as const satisfies Record<Notice["transition"], number>;
 
 /**

@@ -9,7 +9,9 @@
  * - the no-data alert (no-data, no-data-resolved): every region of a probe stored no run for its
  *   silence lookback; `silence` says how long that is;
  * - the watchdog of the probe network (network): `network` says what happened, and `probe` is
- *   NETWORK_SUBJECT, since no single probe is concerned.
+ *   NETWORK_SUBJECT, since no single probe is concerned;
+ * - the release watch's verdict (release-regressed, release-healthy): `release` has the release
+ *   and the regression's evidence; `probe` is the regressed probe, or the release's first.
  */
 import type { ExhaustionForecast } from "../../slo/forecast.ts";
 import type { AlertSeverity, BurnWindow } from "../../slo/burn-rate.ts";
@@ -54,8 +56,24 @@ export interface Notice {
   network?: NetworkEvent | undefined;
   /** On no-data notices: how long every region must store nothing before the probe counts as silent. */
   silence?: { lookbackMs: number } | undefined;
+  /** On release notices: the release, and what regressed (probe, region, measure, before, after, runs). */
+  release?: NoticeRelease | undefined;
   /** When the transition happened (epoch ms). */
   at: number;
+}
+
+/** What a release notice says about the release and its watch. */
+export interface NoticeRelease {
+  id: string;
+  version: string;
+  url: string | null;
+  releasedAt: number;
+  watchMinutes: number;
+  /** The look (minutes after the release) the verdict comes from. */
+  atMinute: number | null;
+  reason: string;
+  /** Regressions: what got worse, where, and the runs that show it. */
+  regressions: { probeId: string; region: string; measure: "availability" | "latency"; before: number | null; after: number | null; p: number; evidence: string[] }[];
 }
 
 /** The longest failure message a notice repeats; the full evidence is one click away. */
@@ -160,6 +178,10 @@ export function headline(notice: Notice): string {
       return `Data again: ${name}`;
     case "network":
       return networkHeadline(notice.network);
+    case "release-regressed":
+      return `Release ${notice.release?.version ?? "?"} regressed: ${name}`;
+    case "release-healthy":
+      return `Release ${notice.release?.version ?? "?"} healthy`;
     default:
       return `${LABEL[notice.transition]}: ${name}`;
   }
@@ -224,7 +246,24 @@ export function summary(notice: Notice): string {
     }
     case "network":
       return networkSummary(notice);
+    case "release-regressed":
+    case "release-healthy":
+      return releaseSummary(notice);
   }
+}
+
+/** "apac latency: median 120 ms before, 380 ms after (p = 1.2e-6)". */
+function regressionPhrase(r: NoticeRelease["regressions"][number]): string {
+  const value = (v: number | null) => (v === null ? "none" : r.measure === "latency" ? `${Math.round(v)} ms` : percent(v));
+  return `${r.probeId} in ${r.region}, ${r.measure}: ${r.measure === "latency" ? "median " : "passing "}${value(r.before)} before, ${value(r.after)} after (p = ${r.p.toExponential(1)})`;
+}
+
+function releaseSummary(notice: Notice): string {
+  const r = notice.release;
+  if (!r) return notice.incident.title;
+  if (notice.transition === "release-healthy") return `Release ${r.version}: no regression in ${r.watchMinutes} minutes of watching. ${r.reason}.`;
+  const worst = r.regressions.slice(0, 3).map(regressionPhrase).join("; ");
+  return `Release ${r.version} made things worse ${r.atMinute ?? "?"} minutes after it went live: ${worst}.`;
 }
 
 /** `Step "log in" failed (assertion): expected 200, got 503`, or null. */
@@ -264,6 +303,9 @@ export function reference(notice: Notice): string {
       return `No-data alert ${notice.incident.id} · probe ${notice.probe.id}`;
     case "network":
       return `Watchdog notice ${notice.incident.id}`;
+    case "release-regressed":
+    case "release-healthy":
+      return `Release ${notice.incident.id}${notice.release?.regressions[0]?.evidence[0] ? ` · run ${notice.release.regressions[0].evidence[0]}` : ""}`;
     default:
       return `Incident ${notice.incident.id} · probe ${notice.probe.id}`;
   }

@@ -16,6 +16,8 @@ const EMOJI = {
   "no-data": ":grey_question:",
   "no-data-resolved": ":white_check_mark:",
   network: ":satellite_antenna:",
+  "release-regressed": ":rewind:",
+  "release-healthy": ":rocket:",
 } as const satisfies Record<Notice["transition"], string>;
 
 /** Slack's mrkdwn escaping: only these three characters are control characters. */

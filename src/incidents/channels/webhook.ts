@@ -16,7 +16,9 @@
  * left and forecast, and `incident.id` is the alert's key); slo.no-data and slo.no-data-resolved
  * (every region of a probe stored no run for its silence lookback: `silence` has it); network.ticks-missed,
  * network.region-silent, network.region-back, network.stage-failing, network.stage-back (the watchdog: `network` has the details and
- * `probe` is the network itself, id "afterlife:network").
+ * `probe` is the network itself, id "afterlife:network"); release.regressed and release.healthy
+ * (the release watch's verdict: `release` has the version, the look and each regression with
+ * its evidence runs).
  */
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
 import { isoTime, MAX_MESSAGE_CHARS, truncate, type NetworkEvent, type Notice } from "./notice.ts";
@@ -37,6 +39,8 @@ export const WEBHOOK_EVENTS = {
   "no-data": "slo.no-data",
   "no-data-resolved": "slo.no-data-resolved",
   network: "network",
+  "release-regressed": "release.regressed",
+  "release-healthy": "release.healthy",
 } as const satisfies Record<Notice["transition"], string>;
 
 /** "network.notice" only for a network notice without details, which Afterlife does not make. */
@@ -89,6 +93,8 @@ export interface WebhookBody {
   network?: WebhookNetwork;
   /** No-data notices only (slo.no-data*): how long every region stored nothing. */
   silence?: { lookbackSeconds: number };
+  /** Release notices only (release.*). */
+  release?: { id: string; version: string; url: string | null; releasedAt: string; watchMinutes: number; atMinute: number | null; reason: string; regressions: NonNullable<Notice["release"]>["regressions"] };
 }
 
 /**
@@ -123,6 +129,7 @@ export function webhookBody(notice: Notice): WebhookBody {
       : null,
     ...(notice.network ? { network: networkBody(notice.network) } : {}),
     ...(notice.silence ? { silence: { lookbackSeconds: notice.silence.lookbackMs / 1000 } } : {}),
+    ...(notice.release ? { release: { ...notice.release, releasedAt: isoTime(notice.release.releasedAt) } } : {}),
   };
 }
 

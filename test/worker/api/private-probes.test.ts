@@ -26,7 +26,7 @@ const NOW = Math.floor(Date.now() / 60_000) * 60_000;
 const deps = appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT } });
 const call = appFetch(deps);
 let token = "";
-const ids = { run: `vault-keeper.weur.${NOW - 60_000}`, incident: "inc_vault_auto", moved: "", maintenance: "" };
+const ids = { run: `vault-keeper.weur.${NOW - 60_000}`, incident: "inc_vault_auto", moved: "", maintenance: "", release: "", mixedRelease: "" };
 
 function run(probeId: string, slotAt: number, status: RunResult["status"]): RunResult {
   return {
@@ -82,6 +82,13 @@ beforeAll(async () => {
   });
   expect(maintenance.status, await maintenance.clone().text()).toBe(201);
   ids.maintenance = ((await maintenance.json()) as { id: string }).id;
+
+  // A release of the private probe, and one of both probes: neither is public.
+  for (const [key, probeIds] of [["release", ["vault-keeper"]], ["mixedRelease", ["open-home", "vault-keeper"]]] as const) {
+    const release = await call("/api/v1/releases", { method: "POST", headers: authed, body: JSON.stringify({ version: "vault-7", probeIds, description: "vault keys rotated" }) });
+    expect(release.status, await release.clone().text()).toBe(201);
+    ids[key] = ((await release.json()) as { id: string }).id;
+  }
 });
 
 interface Operation {
@@ -105,6 +112,7 @@ function concrete(op: Operation): string[] {
     "/api/v1/runs/{id}": [`/api/v1/runs/${ids.run}`],
     "/api/v1/incidents/{id}": [`/api/v1/incidents/${ids.incident}`, `/api/v1/incidents/${ids.moved}`],
     "/probes/{id}": ["/probes/vault-keeper"],
+    "/api/v1/releases/{id}": [`/api/v1/releases/${ids.release}`, `/api/v1/releases/${ids.mixedRelease}`],
     "/api/v1/badges/probes/{id}/{metric}": ["status", "uptime", "latency"].map((m) => `/api/v1/badges/probes/vault-keeper/${m}`),
     "/api/v1/badges/groups/{group}/{metric}": ["status", "uptime", "latency"].map((m) => `/api/v1/badges/groups/${encodeURIComponent("Vault back office")}/${m}`),
   };
@@ -140,7 +148,7 @@ describe("a private probe, without a token", () => {
   it("is there for a token holder, so the walk above would see a leak", async () => {
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const shown = await Promise.all(
-      ["/api/v1/probes/vault-keeper", `/api/v1/runs/${ids.run}`, "/api/v1/status", "/api/v1/groups", "/api/v1/slo?probe=vault-keeper", "/api/v1/maintenances", "/api/v1/runs?probe=vault-keeper"].map(async (url) => {
+      ["/api/v1/probes/vault-keeper", `/api/v1/runs/${ids.run}`, "/api/v1/status", "/api/v1/groups", "/api/v1/slo?probe=vault-keeper", "/api/v1/maintenances", "/api/v1/runs?probe=vault-keeper", "/api/v1/releases", `/api/v1/releases/${ids.release}`].map(async (url) => {
         const res = await call(url, auth);
         return [url, res.status, PRIVATE.test(await res.text())];
       }),

@@ -171,4 +171,18 @@ describe("cost planner", () => {
     expect(e.warnings.some((w) => w.includes("probe-0 (subrequests)"))).toBe(true);
     expect(estimateCost(heavy, { plan: "paid", retention: DEFAULT_RETENTION }).warnings).toEqual([]);
   });
+
+  it("counts a release watch's extra runs: a 5-minute probe watched for 60 minutes runs 48 more times per region", () => {
+    const fleet = hypotheticalFleet(10, 3, "5m");
+    const without = estimateCost(fleet, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    const withReleases = estimateCost(fleet, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0, releasesPerMonth: 30, releaseWatchMinutes: 60 });
+    // 30 releases x 60 minutes x 30 pairs x (1 - 1/5): the minutes they would not have run anyway.
+    expect(withReleases.perMonth.runs - without.perMonth.runs).toBeCloseTo(30 * 60 * 30 * 0.8, 6);
+    expect(withReleases.writes.find((l) => l.label.startsWith("release watch runs"))!.perMonth).toBeCloseTo(43_200, 6);
+    expect(withReleases.writes.find((l) => l.label === "releases, judgements, notices")!.perMonth).toBe(30 * (1 + 60 + 3));
+    expect(withReleases.perMonth.rowsWritten).toBeGreaterThan(without.perMonth.rowsWritten + 43_200);
+    // An every-minute fleet gains no runs: it runs every minute already.
+    const everyMinute = hypotheticalFleet(10, 3, "1m");
+    expect(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION, releasesPerMonth: 30 }).perMonth.runs).toBe(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION }).perMonth.runs);
+  });
 });

@@ -16,6 +16,7 @@ import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 import { fetchWorker } from "../support/fetch-worker.ts";
 import { setFault, tick } from "../support/network.ts";
@@ -245,6 +246,7 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     dayHistory: new D1DayHistoryStore(countingDb(tally)),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(countingDb(tally)),
+    releases: new D1ReleaseStore(countingDb(tally)),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
     version,
     runNow: () => Promise.reject(new Error("not in this test")),

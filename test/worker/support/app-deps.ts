@@ -10,6 +10,7 @@ import type { LoadedProbe } from "../../../src/probe/registry.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 
 export function appDeps(probes: readonly LoadedProbe[], overrides: Partial<AppDeps> = {}): AppDeps {
@@ -20,6 +21,7 @@ export function appDeps(probes: readonly LoadedProbe[], overrides: Partial<AppDe
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
+    releases: new D1ReleaseStore(env.DB),
     rateLimits: { publicReads: { limit: async () => ({ success: true }) }, writes: { limit: async () => ({ success: true }) } },
     version: "test",
     runNow: () => Promise.reject(new Error("not in this test")),
