@@ -56,6 +56,7 @@ import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
 import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
+import { D1ReleaseStore } from "../../src/storage/release-store.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
 import { benchFlags, fixed, formatTable, int, progressLogger, quantile, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
@@ -179,6 +180,7 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
     store: new D1RunStore(counted),
     dayHistory: new D1DayHistoryStore(counted),
     incidents: new D1IncidentStore(counted),
+    releases: new D1ReleaseStore(counted),
     now: Date.now,
   } as unknown as AppDeps;
   const config = parsePageConfig({});
