@@ -10,6 +10,7 @@
  * hourly rows: with node:sqlite that takes seconds, where `wrangler d1 execute --file` or D1
  * batches would take minutes. The rows are the same either way.
  */
+import { seededRandom } from "./prng.ts";
 import { DatabaseSync } from "node:sqlite";
 import { bucketIndex, BUCKET_COUNT, emptyHistogram, encodeHistogram } from "../../src/slo/latency-histogram.ts";
 import { EMPTY_HOUR, encodeEntry, ENTRY_CHARS, minuteOfHour } from "../../src/storage/minute-entries.ts";
@@ -51,17 +52,6 @@ function downsIn(minutes: string): number {
   return downs;
 }
 
-/** mulberry32: a small seeded PRNG, so every run seeds the same history. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface HistoryOptions {
   probeIds: readonly string[];
@@ -107,7 +97,7 @@ export interface SeedFigures {
  */
 export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
   const t0 = performance.now();
-  const random = prng(o.seed);
+  const random = seededRandom(o.seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const firstDay = Math.floor(o.nowSlot / DAY_MS) * DAY_MS - (o.days - 1) * DAY_MS;
   const lastHour = Math.floor(o.nowSlot / HOUR_MS) * HOUR_MS;

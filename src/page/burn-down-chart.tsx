@@ -3,6 +3,7 @@
  * each day (slo/report.ts DayBudget), drawn as inline SVG on the server with a line at zero, a
  * text summary, and each day's SLI and budget as a table.
  */
+import { FigureTable } from "./figure-table.tsx";
 import type { DayBudget } from "../slo/report.ts";
 import { formatPercent, formatUtcDay } from "./format.ts";
 
@@ -62,42 +63,12 @@ export function BurnDownChart(props: { days: readonly DayBudget[]; label: string
       </svg>
       )}
       {days.length === 0 ? null : (
-      <details>
-        <summary>Each day's figures</summary>
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">The {props.label} of {props.probeName} per day (UTC), and the budget left at its end</caption>
-            <thead>
-              <tr>
-                <th scope="col">Day (UTC)</th>
-                <th scope="col" class="num">
-                  SLI
-                </th>
-                <th scope="col" class="num">
-                  Bad
-                </th>
-                <th scope="col" class="num">
-                  No data
-                </th>
-                <th scope="col" class="num">
-                  Budget left
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...days].reverse().map((d) => (
-                <tr>
-                  <th scope="row">{formatUtcDay(d.day)}</th>
-                  <td class="num">{d.sli === null ? "no data" : formatPercent(d.sli, 3)}</td>
-                  <td class="num">{d.bad}</td>
-                  <td class="num">{d.noData}</td>
-                  <td class="num">{d.remainingFraction === null ? "none yet" : formatPercent(d.remainingFraction, 1)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+        <FigureTable
+          summary="Each day's figures"
+          caption={`The ${props.label} of ${props.probeName} per day (UTC), and the budget left at its end`}
+          columns={["Day (UTC)", "SLI", "Bad", "No data", "Budget left"]}
+          rows={[...days].reverse().map((d) => [formatUtcDay(d.day), d.sli === null ? "no data" : formatPercent(d.sli, 3), d.bad, d.noData, d.remainingFraction === null ? "none yet" : formatPercent(d.remainingFraction, 1)] as const)}
+        />
       )}
     </figure>
   );

@@ -3,6 +3,7 @@
  * axis labels in HTML (so they keep their size on a phone), a text summary, and the numbers as
  * a table for screen readers and anyone who wants them.
  */
+import { FigureTable } from "./figure-table.tsx";
 import { formatMs, formatUtcDay } from "./format.ts";
 import type { ChartPoint, LatencyChart, ReleaseMarker } from "./view-model.ts";
 
@@ -123,38 +124,12 @@ export function LatencyChartFigure(props: { chart: LatencyChart; probeName: stri
         </li>
         {releases.length > 0 && <li class="chart-releases">Releases (dotted vertical lines): {releases.map((r) => `${r.version} at ${bucketLabel(r.at, 3_600_000)} (${r.verdict})`).join("; ")}</li>}
       </ul>
-      <details>
-        <summary>The numbers as a table</summary>
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Response time of {props.probeName} per {chart.bucketMs === 3_600_000 ? "hour" : "day"} (UTC)</caption>
-            <thead>
-              <tr>
-                <th scope="col">{chart.bucketMs === 3_600_000 ? "Hour (UTC)" : "Day (UTC)"}</th>
-                <th scope="col" class="num">
-                  p50
-                </th>
-                <th scope="col" class="num">
-                  p95
-                </th>
-                <th scope="col" class="num">
-                  Runs
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...chart.points].reverse().map((p) => (
-                <tr>
-                  <th scope="row">{bucketLabel(p.at, chart.bucketMs)}</th>
-                  <td class="num">{formatMs(p.p50)}</td>
-                  <td class="num">{formatMs(p.p95)}</td>
-                  <td class="num">{p.runs}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <FigureTable
+        summary="The numbers as a table"
+        caption={`Response time of ${props.probeName} per ${chart.bucketMs === 3_600_000 ? "hour" : "day"} (UTC)`}
+        columns={[chart.bucketMs === 3_600_000 ? "Hour (UTC)" : "Day (UTC)", "p50", "p95", "Runs"]}
+        rows={[...chart.points].reverse().map((p) => [bucketLabel(p.at, chart.bucketMs), formatMs(p.p50), formatMs(p.p95), p.runs] as const)}
+      />
     </figure>
   );
 }

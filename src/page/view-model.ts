@@ -276,19 +276,9 @@ export interface ProbeView {
  * days themselves. The days' figures (availability, median, worst incident) are on the probe's
  * own page, which the bar links to: the status page stays the same size whatever its history.
  */
-export interface ProbeSummaryView {
-  id: string;
-  name: string;
-  description: string;
-  group: string;
-  state: ComponentState;
-  lastRunAt: number | null;
+export interface ProbeSummaryView extends Omit<ProbeView, "objective" | "days"> {
   /** One level per day of the bar, oldest first. */
   levels: DayLevel[];
-  /** Over the days of the bar, time without data left out; null without any run. */
-  availability: number | null;
-  /** Days of the bar with at least one stored run. */
-  daysWithData: number;
   /** Judged runs over the bar's days (what the group's availability sums). */
   judged: { up: number; degraded: number; down: number };
 }

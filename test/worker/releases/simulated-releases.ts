@@ -1,18 +1,10 @@
 /** Simulated runs around a release, from a seeded generator: the same numbers on every machine. */
+import { seededRandom } from "../../../scripts/bench/prng.ts";
 import type { WatchRun, WatchSubject } from "../../../src/releases/watch-verdict.ts";
 import { baselineWindow, watchEnd, watchStart } from "../../../src/releases/watch-looks.ts";
 
-/** mulberry32: a small, well-spread 32-bit generator. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The bench's seeded generator: the same numbers on every machine. */
+export const seeded = seededRandom;
 
 function normal(random: () => number): number {
   const u = Math.max(random(), 1e-12);
