@@ -195,7 +195,7 @@ const COST_USAGE = `usage: npm run probe -- cost [options]
       --colos N                 Cloudflare locations your viewers reach, each with its own edge
                                 cache (default 20, an assumption: a regional audience reaches
                                 a handful, a worldwide one a few dozen)
-      --cache-seconds N         edge cache lifetime, 0-300 (default PUBLIC_CACHE_SECONDS, else 15);
+      --cache-seconds N         edge cache lifetime, 0-300 (default PUBLIC_CACHE_SECONDS, else 60);
                                 pages and /api/v1/slo render at most once per lifetime per location
       --failure-share X         share of runs down, degraded or confirmed, 0-1 (default 0.01)
       --releases N              releases marked a month: each watch runs every probe every minute (default 0)
@@ -255,7 +255,7 @@ async function cost(args: string[]): Promise<number> {
     viewsPerSecond: numberFlag("--views-per-second", values["views-per-second"], 0) ?? 1,
     sloPollsPerMinute: numberFlag("--slo-polls-per-minute", values["slo-polls-per-minute"], 0) ?? 0,
     colos: Math.round(numberFlag("--colos", values.colos, 1) ?? 20),
-    cacheSeconds: Math.round(numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 15),
+    cacheSeconds: Math.round(numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 60),
     failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
     releasesPerMonth: numberFlag("--releases", values.releases, 0) ?? 0,
     releaseWatchMinutes: Math.round(numberFlag("--release-minutes", values["release-minutes"] ?? env.RELEASE_WATCH_MINUTES, 5, 1440) ?? 60),
