@@ -148,7 +148,7 @@ function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thr
     return;
   }
   into[e.status]++;
-  if (e.status === "down") return;
+  if (e.status === "down" || (thresholdMs === undefined && into.latency.length === 0)) return;
   const bucket = bucketIndex(e.durationMs);
   if (into.latency.length > 0) into.latency[bucket]! += 1;
   if (thresholdMs === undefined) return;
@@ -182,7 +182,8 @@ function addRollup(into: RunCounts, r: Rollup, thresholdMs: number | undefined):
 }
 
 function covers(spans: readonly Span[], t: number): boolean {
-  return spans.some((s) => t >= s.from && t < s.to);
+  for (const s of spans) if (t >= s.from && t < s.to) return true;
+  return false;
 }
 
 /** Thrown when a span needs rows the loader did not read: a bug in the loader, never a user's. */
