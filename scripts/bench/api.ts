@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     let counts: { hourly: number; daily: number; runs: number } | null;
     try {
       counts = await d1.db
-        .prepare(`SELECT (SELECT count(*) FROM run_hours) AS hourly, (SELECT count(*) FROM rollups_daily) AS daily, (SELECT sum(length(replace(minutes, '.', '')) / 5) FROM run_hours) AS runs`)
+        .prepare(`SELECT (SELECT count(*) FROM rollups_hourly) AS hourly, (SELECT count(*) FROM rollups_daily) AS daily, (SELECT sum(length(replace(minutes, '.', '')) / 7) FROM run_blocks) AS runs`)
         .first<{ hourly: number; daily: number; runs: number }>();
       for (const e of endpoints) replays.set(e, await replay(d1.db, probes, e));
     } finally {
