@@ -98,10 +98,9 @@ export function emptyTally(from: number, histogram = true): Tally {
   return { expected: 0, stored: 0, missing: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latencyGoodByBucket: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {}, from, exactFrom: true };
 }
 
-/** Two tallies together (counts added; the later start and the weaker exactness kept). */
+/** Two tallies together (counts added; the later start and the weaker exactness kept). Both made with the same `histogram` choice. */
 export function addTallies(a: Tally, b: Tally): Tally {
-  const sum: Tally = { ...a, latency: a.latency.length >= b.latency.length ? a.latency.slice() : b.latency.map(() => 0), stepFailures: { ...a.stepFailures } };
-  if (a.latency.length < b.latency.length) for (let i = 0; i < a.latency.length; i++) sum.latency[i]! += a.latency[i]!;
+  const sum: Tally = { ...a, latency: a.latency.slice(), stepFailures: { ...a.stepFailures } };
   addInto(sum, b);
   return sum;
 }
@@ -128,14 +127,7 @@ function addInto(into: Tally, b: Tally): void {
 const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
 const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
 
-/** Runs of one pair, before expected runs are known. */
-type RunCounts = Omit<Tally, "expected" | "missing" | "from" | "exactFrom">;
-
-function emptyRuns(histogram: boolean): RunCounts {
-  return { stored: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latencyGoodByBucket: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {} };
-}
-
-function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
+function addEntry(into: Tally, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
   into.stored++;
   if (e.inMaintenance) {
     into.maintenance++;
@@ -156,7 +148,7 @@ function addEntry(into: RunCounts, e: MinuteEntry & { failedStep?: string }, thr
   if (BUCKET_BOUNDS_MS[bucket]! <= thresholdMs) into.latencyGoodByBucket++;
 }
 
-function addRollup(into: RunCounts, r: Rollup, thresholdMs: number | undefined): void {
+function addRollup(into: Tally, r: Rollup, thresholdMs: number | undefined): void {
   const monitoring = r.monitoring ?? 0;
   into.stored += r.total;
   into.maintenance += r.maintenance ?? 0;
@@ -192,14 +184,20 @@ export class NotLoadedError extends Error {
 }
 
 /**
- * The runs of one pair in [from, to), and the start actually counted. `thresholdMs` is the
- * latency threshold the report judges by (undefined: no latency SLI).
+ * The runs of one pair in [from, to), with `from` the start actually counted; expected runs are
+ * left to the caller. `thresholdMs` is the latency threshold the report judges by (undefined: no
+ * latency SLI).
  */
-function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdMs: number | undefined, histogram: boolean): { runs: RunCounts; from: number } {
-  const runs = emptyRuns(histogram);
+function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdMs: number | undefined, histogram: boolean): Tally {
+  const runs = emptyTally(span.from, histogram);
+  const done = (from: number): Tally => {
+    runs.from = from;
+    runs.exactFrom = from === span.from;
+    return runs;
+  };
   let { from } = span;
   const { to } = span;
-  if (to <= from) return { runs, from: to };
+  if (to <= from) return done(to);
   const minutesOf = (hourAt: number, a: number, b: number) => {
     if (!loaded.minuteHours.has(hourAt)) throw new NotLoadedError(`minute entries of ${new Date(hourAt).toISOString()} were not read`);
     for (const e of pair.minutes.get(hourAt) ?? []) {
@@ -212,9 +210,9 @@ function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdM
   const bodyTo = floorTo(to, HOUR_MS);
   if (bodyFrom > bodyTo) {
     // Inside one hour: the span is all head.
-    if (headHour < loaded.minuteFrom) return { runs, from: to };
+    if (headHour < loaded.minuteFrom) return done(to);
     minutesOf(headHour, from, to);
-    return { runs, from };
+    return done(from);
   }
   if (from < bodyFrom) {
     if (headHour >= loaded.minuteFrom) minutesOf(headHour, from, bodyFrom);
@@ -235,7 +233,7 @@ function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdM
     t += HOUR_MS;
   }
   if (bodyTo < to) minutesOf(bodyTo, bodyTo, to);
-  return { runs, from };
+  return done(from);
 }
 
 /**
@@ -252,11 +250,11 @@ export function tallySpan(history: ProbeHistory, span: Span, options: { regions?
   const histogram = options.histogram ?? false;
   const total = emptyTally(span.from, histogram);
   for (const pair of pairs) {
-    const { runs, from } = pairRuns(pair, history.loaded, span, options.thresholdMs, histogram);
+    const runs = pairRuns(pair, history.loaded, span, options.thresholdMs, histogram);
     const firstRunAt = pair.firstRunAt ?? probeFirst;
-    const dueFrom = firstRunAt === null ? from : Math.max(from, firstRunAt);
-    const expected = expectedRunsPerRegion(history.probe, dueFrom, span.to);
-    addInto(total, { ...runs, expected, missing: Math.max(0, expected - runs.stored), from, exactFrom: from === span.from });
+    runs.expected = expectedRunsPerRegion(history.probe, firstRunAt === null ? runs.from : Math.max(runs.from, firstRunAt), span.to);
+    runs.missing = Math.max(0, runs.expected - runs.stored);
+    addInto(total, runs);
   }
   return total;
 }
