@@ -147,16 +147,22 @@ export interface BurnAlert {
  * The alert state from each lookback's counts. A rule fires when both its lookbacks have a burn
  * rate (not null) ≥ its threshold and at least `minEvents` events; a lookback the config needs but
  * the counts leave out is a caller bug and throws, rather than silently never alerting.
+ * `windows` may also be a function giving each rule the counts it judges by (the latency SLI
+ * judges some rules from histograms, slo/report.ts).
  *
  * @example
  * burnAlert({ "5m": w(20), "30m": w(8), "1h": w(15), "2h": w(5), "6h": w(7), "24h": w(2), "3d": w(0.8) })
  * // { state: "page", firing: [1h/5m page, 6h/30m page], held: [] }
  */
-export function burnAlert(windows: Readonly<Record<BurnWindow, BurnWindowCounts>>, config: BurnAlertConfig = DEFAULT_BURN_ALERT_CONFIG): BurnAlert {
+export function burnAlert(
+  countsFor: Readonly<Record<BurnWindow, BurnWindowCounts>> | ((rule: BurnAlertRule) => Readonly<Record<BurnWindow, BurnWindowCounts>>),
+  config: BurnAlertConfig = DEFAULT_BURN_ALERT_CONFIG,
+): BurnAlert {
   const firing: FiringRule[] = [];
   const held: HeldRule[] = [];
   for (const rule of config.rules) {
     if (!(Number.isFinite(rule.threshold) && rule.threshold > 0)) throw new RangeError(`a burn-rate threshold must be a positive number, got ${rule.threshold}`);
+    const windows = typeof countsFor === "function" ? countsFor(rule) : countsFor;
     const long = countsOf(windows, rule.longWindow);
     const short = countsOf(windows, rule.shortWindow);
     if (long.burnRate === null || short.burnRate === null || long.burnRate < rule.threshold || short.burnRate < rule.threshold) continue;

@@ -7,7 +7,7 @@
  */
 import { durationMs } from "../probe/schema.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
-import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
+import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
 import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
 import { forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
 import { quantile } from "./latency-histogram.ts";
@@ -153,20 +153,20 @@ function lookbackReport(tally: Tally, kind: SliKind, objective: number, to: numb
  * lookback with an estimated long one.
  */
 function alertOf(ctx: Context, kind: SliKind, objective: number, exact: Record<string, LookbackReport>): SliReport["alert"] {
-  const estimatedIn = (w: string) => exact[w]!.estimated > 0;
+  const methodOf = (rule: BurnAlertRule) => (kind.kind === "latency" && (exact[rule.longWindow]!.estimated > 0 || exact[rule.shortWindow]!.estimated > 0) ? ("histogram" as const) : ("exact" as const));
   let histogram: Record<string, LookbackReport> | null = null;
-  const alert: SliReport["alert"] = { state: "ok", firing: [], held: [], minEvents: ctx.alertConfig.minEvents };
-  for (const rule of ctx.alertConfig.rules) {
-    const mixed = kind.kind === "latency" && (estimatedIn(rule.longWindow) || estimatedIn(rule.shortWindow));
-    if (mixed) histogram ??= Object.fromEntries(Object.keys(exact).map((w) => [w, lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, ctx.input.now, "histogram")]));
-    const one = burnAlert(mixed ? histogram! : exact, { rules: [rule], minEvents: ctx.alertConfig.minEvents });
-    const method = mixed ? ("histogram" as const) : ("exact" as const);
-    alert.firing.push(...one.firing.map((f) => ({ ...f, method })));
-    alert.held.push(...one.held.map((h) => ({ ...h, method })));
-  }
-  alert.firing.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "page" ? -1 : 1));
-  alert.state = alert.firing.some((f) => f.severity === "page") ? "page" : alert.firing.length > 0 ? "ticket" : "ok";
-  return alert;
+  const judgedBy = (rule: BurnAlertRule) => {
+    if (methodOf(rule) === "exact") return exact;
+    histogram ??= Object.fromEntries(Object.keys(exact).map((w) => [w, lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, ctx.input.now, "histogram")]));
+    return histogram;
+  };
+  const alert = burnAlert(judgedBy, ctx.alertConfig);
+  return {
+    state: alert.state,
+    firing: alert.firing.map((f) => ({ ...f, method: methodOf(f) })),
+    held: alert.held.map((h) => ({ ...h, method: methodOf(h) })),
+    minEvents: ctx.alertConfig.minEvents,
+  };
 }
 
 function history(ctx: Context, kind: SliKind, objective: number): DayBudget[] {
