@@ -10,11 +10,11 @@ import type { LatestRun } from "../status/overview.ts";
 import { HOUR_MS } from "../time.ts";
 import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
-import { decodeEntries, EMPTY_HOUR, ENTRY_CHARS, parseEntry, type MinuteEntry } from "./minute-entries.ts";
+import { decodeEntries, ENTRY_CHARS, parseEntry, type MinuteEntry } from "./minute-entries.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
-import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, probeEntries, probeEntryAt, probeNewestEntry, toBlock, type Block, type BlockKey, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
+import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, pairBlocksSql, PROBE_MINUTES_SQL, probeEntries, probeEntryAt, toBlock, type Block, type BlockKey, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
 import type { PairHourEntries, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
@@ -206,13 +206,11 @@ export class D1RunStore implements RunStore {
    */
   private newestRead(pairs: readonly Pair[], now: number): D1Read<{ summary: RunSummary }[]> {
     if (pairs.length === 0) return knownRead([]);
-    const hour = EMPTY_HOUR.length;
-    const filled = `rtrim(substr(b.minutes, p.key * ${hour} + 1, ${hour}), '.')`;
+    const filled = `rtrim(${PROBE_MINUTES_SQL}, '.')`;
     const statement = this.db
       .prepare(
         `SELECT b.region, b.hour_at, p.value AS probe_id, b.colo, b.versions ->> p.key AS version, length(${filled}) AS filled, substr(${filled}, -${ENTRY_CHARS}) AS entry
-           FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?3 AND b.hour_at <= ?4, json_each(b.probes) p
-           WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2)) AND length(${filled}) > 0`,
+           ${pairBlocksSql("b.hour_at >= ?3 AND b.hour_at <= ?4", "?2")} AND length(${filled}) > 0`,
       )
       .bind(blockKeysJson(pairs), pairsJson(pairs), newestFrom(now), Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS);
     return {
@@ -332,9 +330,7 @@ export class D1RunStore implements RunStore {
     if (keys.length === 0) return knownRead([]);
     const minutes = this.db
       .prepare(
-        `SELECT b.region, b.hour_at, p.value AS probe_id, substr(b.minutes, p.key * ${EMPTY_HOUR.length} + 1, ${EMPTY_HOUR.length}) AS minutes
-           FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at = q.value ->> 2, json_each(b.probes) p
-           WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?2))`,
+        `SELECT b.region, b.hour_at, p.value AS probe_id, ${PROBE_MINUTES_SQL} AS minutes ${pairBlocksSql("b.hour_at = q.value ->> 2", "?2")}`,
       )
       .bind(JSON.stringify(keys), pairsJson(pairs));
     // The pairs and the hours as two lists: their product would be a parameter past D1's 2 MB for a large fleet.

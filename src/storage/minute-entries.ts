@@ -111,12 +111,3 @@ export function decodeEntries(minutes: string): MinuteEntry[] {
   }
   return out;
 }
-
-/** The newest stored entry of an hour, or null for an empty one. */
-export function newestEntry(minutes: string): MinuteEntry | null {
-  for (let m = MINUTES_PER_HOUR - 1; m >= 0; m--) {
-    const entry = entryAt(minutes, m);
-    if (entry) return entry;
-  }
-  return null;
-}

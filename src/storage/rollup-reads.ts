@@ -10,8 +10,7 @@ import { merge } from "../slo/latency-histogram.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { knownRead, type D1Read } from "./d1-read.ts";
 import { jsonChunks } from "./json-chunks.ts";
-import { EMPTY_HOUR } from "./minute-entries.ts";
-import { blockKeysOf, blockRollups, type LatencyThresholdOf } from "./run-blocks.ts";
+import { blockKeysOf, hourRollup, pairBlocksSql, PROBE_MINUTES_SQL, type LatencyThresholdOf } from "./run-blocks.ts";
 import { mergeLatencyUnder, rollupColumns, toRollup, type Rollup, type RollupRow } from "./rollup-rows.ts";
 
 /** Hours (the current one included) in which a block may still be unsealed; the tick seals closed hours within this. */
@@ -59,29 +58,24 @@ function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number,
   const wanted = ranges.filter((r) => r.to > unsealedFrom && r.to > r.from);
   const keys = blockKeysOf(wanted);
   if (keys.length === 0) return knownRead([]);
-  // Only the asked pairs' slices of their blocks travel (their minutes and step failures), not
-  // every probe of the bucket: each slice is summed as a one-probe block.
-  const hour = EMPTY_HOUR.length;
+  // Only the asked pairs' slices of their blocks travel (their minutes and step failures), not every probe of the bucket.
   const pairs = [...new Map(wanted.map((r) => [`${r.probeId}|${r.region}`, [r.probeId, r.region]])).values()];
   const statement = db
     .prepare(
-      `SELECT b.region, b.hour_at, b.bucket, p.value AS probe_id, b.steps ->> p.key AS steps, substr(b.minutes, p.key * ${hour} + 1, ${hour}) AS minutes
-         FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2
-           AND ${neverSealed ? "b.sealed_revision = 0" : "b.revision > b.sealed_revision"}, json_each(b.probes) p
-         WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?3))`,
+      `SELECT b.region, b.hour_at, p.value AS probe_id, b.steps ->> p.key AS steps, ${PROBE_MINUTES_SQL} AS minutes
+         ${pairBlocksSql(`b.hour_at >= ?2 AND ${neverSealed ? "b.sealed_revision = 0" : "b.revision > b.sealed_revision"}`, "?3")}`,
     )
     .bind(JSON.stringify(keys), unsealedFrom, JSON.stringify(pairs));
   const inRange = rangeIndex(wanted);
   return {
     statements: [statement],
     decode: ([result]) =>
-      (result!.results as { region: string; hour_at: number; bucket: number; probe_id: string; steps: string | null; minutes: string }[])
-        .flatMap((row) =>
-          blockRollups(
-            { region: row.region, hourAt: row.hour_at, bucket: row.bucket, revision: 0, sealedRevision: 0, probes: [row.probe_id], versions: [""], steps: [row.steps ? (JSON.parse(row.steps) as Record<string, number>) : {}], colo: "", minutes: row.minutes },
-            thresholdOf,
-          ),
-        )
+      (result!.results as { region: string; hour_at: number; probe_id: string; steps: string | null; minutes: string }[])
+        .flatMap((row) => {
+          const stepFailures = row.steps ? (JSON.parse(row.steps) as Record<string, number>) : {};
+          const rollup = hourRollup({ probeId: row.probe_id, region: row.region, hourAt: row.hour_at, minutes: row.minutes, stepFailures }, thresholdOf?.(row.probe_id));
+          return rollup ? [rollup] : [];
+        })
         .filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt + HOUR_MS > w.from && r.bucketAt < w.to)),
   };
 }

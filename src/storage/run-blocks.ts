@@ -8,7 +8,7 @@
 import type { RunResult } from "../probe/result.ts";
 import { bucketIndex, emptyHistogram } from "../slo/latency-histogram.ts";
 import { HOUR_MS } from "../time.ts";
-import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, newestEntry, type MinuteEntry } from "./minute-entries.ts";
+import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, type MinuteEntry } from "./minute-entries.ts";
 import type { Rollup } from "./rollup-rows.ts";
 
 /** Buckets per (region, hour): probes of a bucket share a row. */
@@ -142,12 +142,6 @@ export function entryOffset(block: Block, probeId: string, slotAt: number): numb
   return block.probes.indexOf(probeId) * EMPTY_HOUR.length + minuteOfHour(slotAt) * ENTRY_CHARS;
 }
 
-/** A probe's newest entry in a block, or null (read from the last minute back, without decoding the rest). */
-export function probeNewestEntry(block: Block, probeId: string): MinuteEntry | null {
-  const index = block.probes.indexOf(probeId);
-  return index < 0 ? null : newestEntry(probeMinutes(block, index));
-}
-
 /** A probe's entry at one slot of the block's hour, or null. */
 export function probeEntryAt(block: Block, probeId: string, slotAt: number): MinuteEntry | null {
   const index = block.probes.indexOf(probeId);
@@ -164,36 +158,55 @@ export type LatencyThresholdOf = (probeId: string) => number | undefined;
  */
 export function blockRollups(block: Block, thresholdOf: LatencyThresholdOf = () => undefined): Rollup[] {
   return block.probes.flatMap((probeId, index) => {
-    const entries = decodeEntries(probeMinutes(block, index));
-    if (entries.length === 0) return [];
-    const thresholdMs = thresholdOf(probeId);
-    const rollup: Rollup = {
-      probeId,
-      region: block.region,
-      grain: "hour",
-      bucketAt: block.hourAt,
-      total: 0,
-      up: 0,
-      degraded: 0,
-      down: 0,
-      latency: emptyHistogram(),
-      stepFailures: { ...block.steps[index] },
-      maintenance: 0,
-      monitoring: 0,
-      latencyUnder: thresholdMs === undefined ? null : { thresholdMs, good: 0 },
-    };
-    for (const e of entries) {
-      rollup.total++;
-      if (e.inMaintenance) {
-        rollup.maintenance = (rollup.maintenance ?? 0) + 1;
-        continue;
-      }
-      rollup[e.status]++;
-      if (e.monitoringSide) rollup.monitoring = (rollup.monitoring ?? 0) + 1;
-      if (e.status === "down") continue;
-      rollup.latency[bucketIndex(e.durationMs)]! += 1;
-      if (rollup.latencyUnder && e.durationMs <= rollup.latencyUnder.thresholdMs) rollup.latencyUnder.good++;
-    }
-    return [rollup];
+    const rollup = hourRollup({ probeId, region: block.region, hourAt: block.hourAt, minutes: probeMinutes(block, index), stepFailures: block.steps[index] ?? {} }, thresholdOf(probeId));
+    return rollup ? [rollup] : [];
   });
+}
+
+/** The hourly rollup of one probe's 60 minute entries of an hour, or null when it stored no run then. */
+export function hourRollup(hour: { probeId: string; region: string; hourAt: number; minutes: string; stepFailures: Readonly<Record<string, number>> }, thresholdMs: number | undefined): Rollup | null {
+  const entries = decodeEntries(hour.minutes);
+  if (entries.length === 0) return null;
+  const rollup: Rollup = {
+    probeId: hour.probeId,
+    region: hour.region,
+    grain: "hour",
+    bucketAt: hour.hourAt,
+    total: 0,
+    up: 0,
+    degraded: 0,
+    down: 0,
+    latency: emptyHistogram(),
+    stepFailures: { ...hour.stepFailures },
+    maintenance: 0,
+    monitoring: 0,
+    latencyUnder: thresholdMs === undefined ? null : { thresholdMs, good: 0 },
+  };
+  for (const e of entries) {
+    rollup.total++;
+    if (e.inMaintenance) {
+      rollup.maintenance = (rollup.maintenance ?? 0) + 1;
+      continue;
+    }
+    rollup[e.status]++;
+    if (e.monitoringSide) rollup.monitoring = (rollup.monitoring ?? 0) + 1;
+    if (e.status === "down") continue;
+    rollup.latency[bucketIndex(e.durationMs)]! += 1;
+    if (rollup.latencyUnder && e.durationMs <= rollup.latencyUnder.thresholdMs) rollup.latencyUnder.good++;
+  }
+  return rollup;
+}
+
+/** In SQL over a block `b` whose probes are walked as `p` (pairBlocksSql): that probe's minute entries. */
+export const PROBE_MINUTES_SQL = `substr(b.minutes, p.key * ${EMPTY_HOUR.length} + 1, ${EMPTY_HOUR.length})`;
+
+/**
+ * FROM and WHERE for one row per asked (probe, region) of the blocks of the (region, bucket)
+ * keys bound as ?1, `b` the block and `p` the probe's place in it (so only the pairs' own slices
+ * travel, PROBE_MINUTES_SQL): `hours` narrows b.hour_at (and may add more conditions on `b`),
+ * `pairs` names the parameter that holds the pairs as JSON [[probeId, region], ...].
+ */
+export function pairBlocksSql(hours: string, pairs: string): string {
+  return `FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND ${hours}, json_each(b.probes) p
+           WHERE (p.value, b.region) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${pairs}))`;
 }
