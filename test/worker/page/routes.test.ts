@@ -3,6 +3,7 @@
  * codes, private and hidden probes, the page settings, and a fixed number of D1 batches per
  * render whatever the length of the history.
  */
+import { runResult } from "../support/run-result.ts";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppDeps } from "../../../src/api/app-env.ts";
@@ -221,19 +222,7 @@ function ownProbes(): LoadedProbe[] {
 }
 
 function run(probeId: string, region: string, slotAt: number, down = false): RunResult {
-  return {
-    runId: `${probeId}.${region}.${slotAt}`,
-    probeId,
-    probeVersion: "v",
-    region,
-    colo: region,
-    slotAt,
-    startedAt: slotAt,
-    durationMs: 120,
-    status: down ? "down" : "up",
-    steps: [],
-    ...(down ? { failure: { class: "timeout" as const, step: "s", message: "timed out" } } : {}),
-  };
+  return runResult(probeId, region, slotAt, { durationMs: 120, ...(down ? { status: "down", failure: { class: "timeout", step: "s", message: "timed out" } } : {}) });
 }
 
 function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string, string> = {}, version = "version-1") {

@@ -3,6 +3,7 @@
  * the flush into the real local D1: bounded in size (the oldest dropped, and counted) and in
  * the work of one flush (FLUSH_CHUNK results, oldest first).
  */
+import { runResult } from "../support/run-result.ts";
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { storedRuns } from "../support/network.ts";
@@ -21,7 +22,7 @@ const store = new D1RunStore(env.DB);
 
 function result(probeId: string, region: string, minute: number): RunResult {
   const slotAt = T + minute * MINUTE;
-  return { runId: `${probeId}.${region}.${slotAt}`, probeId, probeVersion: "v1", region, colo: region, slotAt, startedAt: slotAt, durationMs: 40, status: "up", steps: [] };
+  return runResult(probeId, region, slotAt, { probeVersion: "v1" });
 }
 
 /** The real store, counting what each saveRuns call was given. */

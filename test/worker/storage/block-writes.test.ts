@@ -3,6 +3,7 @@
  * one block, replays with another outcome, an hour whose seal lagged, and listing runs page by
  * page across probes that share a block, with filters and windows.
  */
+import { runResult } from "../support/run-result.ts";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { RunResult, RunStatus } from "../../../src/probe/result.ts";
@@ -17,19 +18,7 @@ const clear = () => env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM $
 const START = Date.UTC(2026, 10, 1);
 
 function run(probeId: string, region: string, slotAt: number, status: RunStatus): RunResult {
-  return {
-    runId: `${probeId}.${region}.${slotAt}`,
-    probeId,
-    probeVersion: "v",
-    region,
-    colo: region,
-    slotAt,
-    startedAt: slotAt + 5,
-    durationMs: 42,
-    status,
-    steps: [],
-    ...(status === "down" ? { failure: { step: "home", class: "status" as const, message: "HTTP 503" } } : {}),
-  };
+  return runResult(probeId, region, slotAt, { startedAt: slotAt + 5, durationMs: 42, status, ...(status === "down" ? { failure: { step: "home", class: "status", message: "HTTP 503" } } : {}) });
 }
 
 /** Probe ids that fall in the same bucket as `seed`. */

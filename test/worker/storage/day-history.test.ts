@@ -3,6 +3,7 @@
  * page read gives the same days as the daily rollups, and how it behaves when runs arrive late,
  * regions change, probes go away, and the work per tick is capped.
  */
+import { runResult } from "../support/run-result.ts";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
@@ -24,7 +25,7 @@ function probesOf(...defs: { id: string; regions: string[] }[]): LoadedProbe[] {
 }
 
 function run(probeId: string, region: string, slotAt: number, status: RunStatus, durationMs: number): RunResult {
-  return { runId: `${probeId}.${region}.${slotAt}`, probeId, probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt, durationMs, status, steps: [] };
+  return runResult(probeId, region, slotAt, { durationMs, status });
 }
 
 /** Runs over the last `days` days and today, in both regions: a few an hour, some down. */

@@ -1,4 +1,5 @@
 /** The newest run of each (probe, region) on a real local D1: a fixed number of statements for any number of pairs, full or state fields only. */
+import { runResult } from "../support/run-result.ts";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ const store = new D1RunStore(env.DB);
 
 function run(probeId: string, region: string, minute: number, status: RunStatus): RunResult {
   const slotAt = START + minute * 60_000;
-  return { runId: `${probeId}.${region}.${slotAt}`, probeId, probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt + 7, durationMs: 42, status, steps: [] };
+  return runResult(probeId, region, slotAt, { startedAt: slotAt + 7, durationMs: 42, status });
 }
 
 describe("newest runs", () => {

@@ -1,4 +1,5 @@
 /** Retention: expired blocks go in every region that may have them, not only the regions probes run in today. */
+import { runResult } from "../support/run-result.ts";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { REGIONS } from "../../../src/probe/schema.ts";
@@ -10,7 +11,7 @@ import { DAY_MS } from "../../../src/time.ts";
 const NOW = Date.UTC(2026, 10, 20, 12);
 
 function run(probeId: string, region: string, slotAt: number): RunResult {
-  return { runId: `${probeId}.${region}.${slotAt}`, probeId, probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt, durationMs: 10, status: "up", steps: [] };
+  return runResult(probeId, region, slotAt, { durationMs: 10 });
 }
 
 describe("retention", () => {
