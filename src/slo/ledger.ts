@@ -25,7 +25,7 @@
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { MinuteEntry } from "../storage/minute-entries.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
+import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../time.ts";
 import { expectedRunsPerRegion } from "./coverage.ts";
 import { BUCKET_BOUNDS_MS, bucketIndex, emptyHistogram, shareUnder, type Histogram } from "./latency-histogram.ts";
 import type { EventCounts } from "./sli.ts";
@@ -124,8 +124,6 @@ function addInto(into: Tally, b: Tally): void {
   into.exactFrom &&= b.exactFrom;
 }
 
-const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
-const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
 
 function addEntry(into: Tally, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
   into.stored++;

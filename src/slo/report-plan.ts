@@ -8,7 +8,7 @@
 import { durationMs } from "../probe/schema.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import { intervalMinutes } from "../schedule/plan.ts";
-import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
+import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../time.ts";
 import { burnAlertConfigOf, windowsOf } from "./burn-rate.ts";
 import type { LoadedSpans } from "./ledger.ts";
 import { resolveWindow, type SloWindow, type Span } from "./windows.ts";
@@ -20,8 +20,6 @@ export const FORECAST_LOOKBACK = "6h";
 /** The default silence before the no-data alert: 3 runs missed, and at least this long. */
 const MIN_SILENCE_MS = 15 * MINUTE_MS;
 
-const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
-const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
 
 /** How long every region of a probe must store nothing before the no-data alert; null: never. */
 export function silenceLookbackMs(probe: LoadedProbe): number | null {

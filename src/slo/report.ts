@@ -6,7 +6,7 @@
  * the API loads the rows (api/load-slo.ts), this composes them.
  */
 import { durationMs } from "../probe/schema.ts";
-import { DAY_MS, HOUR_MS } from "../time.ts";
+import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";
 import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
 import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
 import { forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
@@ -276,7 +276,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
     thresholdMs,
     alertConfig,
     lookbackTallies,
-    dayTallies: full ? daySpans(span).map((d) => ({ day: Math.floor(d.from / DAY_MS) * DAY_MS, tally: tallyAll(input, d, thresholdMs) })) : [],
+    dayTallies: full ? daySpans(span).map((d) => ({ day: floorTo(d.from, DAY_MS), tally: tallyAll(input, d, thresholdMs) })) : [],
     sliceTallies: (input.budgeting ?? "occurrences") === "timeslices" ? slicesOf(span, sliceMs).map((s) => tallyAll(input, s, thresholdMs)) : null,
     sliceMs,
     sliceTarget: first.slo.timeslices?.target,

@@ -11,7 +11,7 @@
  */
 import type { z } from "zod";
 import type { SloSchema } from "../probe/schema.ts";
-import { DAY_MS, HOUR_MS } from "../time.ts";
+import { ceilTo, DAY_MS, floorTo, HOUR_MS } from "../time.ts";
 
 /** "1h" | "24h" | "7d" | "30d" | "90d" | "month", as a probe's `slo.window` allows. */
 export type SloWindow = z.infer<typeof SloSchema>["window"];
@@ -75,8 +75,8 @@ export function windowLengthMs(window: SloWindow, now: number): number {
 
 /** The whole UTC days inside [from, to), or null when it holds none. */
 export function wholeDays(span: Span): Span | null {
-  const from = Math.ceil(span.from / DAY_MS) * DAY_MS;
-  const to = Math.floor(span.to / DAY_MS) * DAY_MS;
+  const from = ceilTo(span.from, DAY_MS);
+  const to = floorTo(span.to, DAY_MS);
   return to - from >= DAY_MS ? { from, to } : null;
 }
 
@@ -87,7 +87,7 @@ export function wholeDays(span: Span): Span | null {
 export function slicesOf(span: Span, sliceMs: number): Span[] {
   if (!(Number.isFinite(sliceMs) && sliceMs > 0)) throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
   const out: Span[] = [];
-  for (let start = Math.floor(span.from / sliceMs) * sliceMs; start < span.to; start += sliceMs) {
+  for (let start = floorTo(span.from, sliceMs); start < span.to; start += sliceMs) {
     out.push({ from: Math.max(start, span.from), to: Math.min(start + sliceMs, span.to) });
   }
   return out;
