@@ -50,7 +50,8 @@ import { gzipSync } from "node:zlib";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import type { AppDeps } from "../../src/api/app-env.ts";
-import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
+import { loadProbePage, loadStatusPage, readStatusBoard } from "../../src/page/load-page.ts";
+import { boardRow } from "../../src/page/status-board.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
@@ -189,6 +190,17 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
   return tally;
 }
 
+/** The cron's status-board stage: the board a render reads, built and stored as the tick does, counted. */
+async function buildStatusBoard(db: D1Database, probes: readonly LoadedProbe[]): Promise<{ tally: Tally; ms: number; bytes: number }> {
+  const tally = newTally();
+  const counted = countingDb(db, tally, { statementIsBatch: true });
+  const t0 = performance.now();
+  const histories = new D1DayHistoryStore(counted);
+  const row = boardRow(await readStatusBoard({ probes, runs: new D1RunStore(counted), dayHistory: histories }, Date.now()));
+  await histories.saveBoard(row);
+  return { tally, ms: performance.now() - t0, bytes: row.board.length };
+}
+
 /** The cron's day-history step over every probe at once, counted; before any workerd serves the database. */
 async function buildDayHistories(db: D1Database, probes: readonly LoadedProbe[]): Promise<{ tally: Tally; report: RefreshReport; ms: number }> {
   const tally = newTally();
@@ -232,8 +244,10 @@ async function main(): Promise<void> {
     const d1Config = writeD1OnlyConfig(root, temp, "afterlife-page-bench-d1");
     const before = await openLocalD1(d1Config, persistTo);
     let built: Awaited<ReturnType<typeof buildDayHistories>>;
+    let board: Awaited<ReturnType<typeof buildStatusBoard>>;
     try {
       built = await buildDayHistories(before.db, probes);
+      board = await buildStatusBoard(before.db, probes);
     } finally {
       await before.dispose();
     }
@@ -295,15 +309,19 @@ async function main(): Promise<void> {
     let statusTally: Tally;
     let probeTally: Tally;
     let coldTally: Tally;
+    let boardlessTally: Tally;
     try {
       statusTally = await replay(d1.db, probes, "status");
       probeTally = await replay(d1.db, probes, "probe");
+      await d1.db.prepare("DELETE FROM status_board").run();
+      boardlessTally = await replay(d1.db, probes, "status");
       await d1.db.prepare("DELETE FROM day_history").run();
       coldTally = await replay(d1.db, probes, "status");
       progress(`keeping ${SHORT_DAYS} days of history: the older daily rollups deleted, the day histories rebuilt`);
       const firstKept = Math.floor(Date.now() / 86_400_000) * 86_400_000 - (SHORT_DAYS - 1) * 86_400_000;
       await d1.db.prepare("DELETE FROM rollups_daily WHERE day_at < ?").bind(firstKept).run();
       await buildDayHistories(d1.db, probes);
+      await buildStatusBoard(d1.db, probes);
     } finally {
       await d1.dispose();
     }
@@ -359,18 +377,23 @@ async function main(): Promise<void> {
         ["page", "batches", "statements", "rows returned", "rows read", "KB returned"],
         [
           ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead), int(statusTally.bytesReturned / 1000)],
-          ["/ without day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead), int(coldTally.bytesReturned / 1000)],
+          ["/ without a status board", int(boardlessTally.batches), int(boardlessTally.statements), int(boardlessTally.rowsReturned), int(boardlessTally.rowsRead), int(boardlessTally.bytesReturned / 1000)],
+          ["/ without board and day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead), int(coldTally.bytesReturned / 1000)],
           [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead), int(probeTally.bytesReturned / 1000)],
         ],
       ),
     );
-    console.log(`   (/: newest runs, day histories, today's daily rollups, incidents, their updates, maintenance; "without": the first`);
-    console.log(`   render after a deploy, before a tick built the histories, reads their days from the daily rollups in one more statement)`);
+    console.log(`   (/: the status board the tick built, incidents, their updates, maintenance; without a board (the first minute after a`);
+    console.log(`   deploy, a stopped cron) the page reads what the tick builds it from: newest runs, day histories, today's daily rollups;`);
+    console.log(`   without day histories too, their days come from the daily rollups in one more statement)`);
     const b = built!;
     console.log(
       `\n4. Building the day histories (the tick's refreshDayHistory, all ${int(b.report.rebuilt)} probes at once; a tick does ${HISTORIES_PER_TICK}): ` +
         `${int(b.tally.batches)} batches, ${int(b.tally.rowsRead)} rows read, ${int(b.tally.rowsReturned)} rows returned, ${fixed(b.ms, 0)} ms in Node (${fixed(b.tally.rowsRead / Math.max(1, b.report.rebuilt), 0)} rows read per probe).`,
     );
+
+    const bb = board!;
+    console.log(`5. Building the status board (the tick's status-board stage, every minute): ${int(bb.tally.batches)} batches, ${int(bb.tally.statements)} statements, ${int(bb.tally.rowsRead)} rows read, ${int(bb.tally.rowsWritten)} row(s) written, a board of ${int(bb.bytes)} bytes, ${fixed(bb.ms, 0)} ms in Node.`);
 
     const cached = stats(byKey("cached"));
     const uncached = stats(byKey("uncached"));
@@ -407,6 +430,8 @@ async function main(): Promise<void> {
         d1StatementsPerRender: statusTally.statements,
         d1RowsReadPerRender: statusTally.rowsRead,
         d1KbReturnedPerRender: Math.round(statusTally.bytesReturned / 1000),
+        boardBytes: bb.bytes,
+        boardRowsReadPerTick: bb.tally.rowsRead,
         errors,
       }),
     );

@@ -207,6 +207,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { label: "evidence rows deleted", perMonth: share * runs },
     { label: "day histories (1 per probe a day)", perMonth: n * DAYS_PER_MONTH },
     { label: `tick state (${TICK_STATE_ROWS} rows a tick)`, perMonth: TICK_STATE_ROWS * MINUTES_PER_MONTH },
+    { label: "status board (1 row a tick)", perMonth: MINUTES_PER_MONTH },
     { label: `incidents, states, outbox (${assumptions.incidentsPerProbe}/probe)`, perMonth: n * assumptions.incidentsPerProbe * INCIDENT_ROWS(assumptions.channels) },
     // At most one block row per extra run (runs of one bucket share theirs), and the release row, its judgement each minute and its notice.
     ...(assumptions.releasesPerMonth > 0
@@ -225,6 +226,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const readFleet = { pairs, probes: n, blockKeys: replay.blocks.size };
   const readsPerView = {
     page: rowsOf(READ_ROWS.page, readFleet),
+    statusBoard: rowsOf(READ_ROWS.statusBoard, readFleet),
     slo: rowsOf(READ_ROWS.slo, readFleet),
     burnEvaluation: rowsOf(READ_ROWS.slo, readFleet),
     metrics: rowsOf(READ_ROWS.metrics, readFleet),
@@ -233,6 +235,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { label: `status page (${assumptions.viewsPerSecond}/s: ${fmt(pageRenders)} renders x ${fmt(readsPerView.page)} rows)`, perMonth: pageRenders * readsPerView.page },
     { label: `/api/v1/slo (${assumptions.sloPollsPerMinute}/min: ${fmt(sloRenders)} renders x ${fmt(readsPerView.slo)} rows)`, perMonth: sloRenders * readsPerView.slo },
     { label: `burn alerts (every 5 min x ${Math.round(readsPerView.burnEvaluation)} rows)`, perMonth: BURN_EVALUATIONS_PER_MONTH * readsPerView.burnEvaluation },
+    { label: `status board (every tick x ${fmt(readsPerView.statusBoard)} rows)`, perMonth: MINUTES_PER_MONTH * readsPerView.statusBoard },
     { label: "incident step (states of every probe a tick)", perMonth: MINUTES_PER_MONTH * (n * READ_ROWS.incidentStepPerProbe + TICK_FIXED_READS) },
     { label: "storing runs", perMonth: runs * READ_ROWS.perRunWrite },
     { label: "retention (each pair once an hour)", perMonth: hourRows * READ_ROWS.retentionPerPairVisit },

@@ -48,13 +48,15 @@ export const READ_ROWS = {
    * same and write nothing.
    */
   perRunWrite: 3,
+  /** `/`: the status board's one row and a handful of incidents, updates and maintenance rows, whatever the fleet. */
+  page: { perPair: 0, perProbe: 0, perBlockKey: 0, fixed: 11 },
   /**
-   * `/`: today's daily rollup of each pair and its json_each row (yesterday's too in the hour
-   * before it settles), each probe's day history, per (region, bucket) block key the blocks of
-   * the last three hours (the newest runs) and the one not sealed yet with their json_each rows,
-   * and a handful of incidents, updates and maintenance rows.
+   * The status board, built by every tick (page/status-board.ts): today's daily rollup of each
+   * pair and its json_each row (yesterday's too in the hour before it settles), each probe's day
+   * history, per (region, bucket) block key the blocks of the last three hours (the newest runs)
+   * and the one not sealed yet with their json_each rows.
    */
-  page: { perPair: 1 + JSON_ROW, perProbe: 1 + JSON_ROW, perBlockKey: 4 + 2 * JSON_ROW, fixed: 10 },
+  statusBoard: { perPair: 1 + JSON_ROW, perProbe: 1 + JSON_ROW, perBlockKey: 4 + 2 * JSON_ROW, fixed: 0 },
   /** `/api/v1/slo` for every probe, and each burn-alert evaluation (every 5 minutes): the same reads. */
   slo: { perPair: sloRowsPerPair(), perProbe: 0, perBlockKey: sloMinuteRowsPerBlockKey() + 1 + JSON_ROW, fixed: 0 },
   /** `/metrics`: the overview with each pair's newest run and newest evidence, and every probe's SLO report. */

@@ -4,9 +4,9 @@
  * see view models; nothing under src/page/ but this file talks to the store.
  *
  * D1 per render:
- *   /                 1 batch: the newest run per (probe, region); the day totals of the bars (a
- *                     day_history row per probe: closed days, regions merged; and today's daily
- *                     rollups); the notices. See loadStatusPage.
+ *   /                 1 batch: the status board the tick built (the states and day levels of every
+ *                     public probe, one row) and the notices; without a usable board, the page
+ *                     reads what the tick builds it from. See loadStatusPage.
  *   /probes/{id}      1 or 2 batches: newest runs, notices, hourly (7 days) + daily (90 days)
  *                     rollups and the SLO report's reads (sloReportsRead); then, when the rollups
  *                     say there were failures, the last ones: at most 5 reads of one region's
@@ -20,12 +20,16 @@ import { sloReportsRead } from "../api/load-slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
+import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
+import type { RunStore } from "../storage/run-store.ts";
 import { quorumOf } from "../status/overview.ts";
 import type { PageConfig } from "./page-config.ts";
+import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "./status-board.ts";
 import {
   barsFrom,
+  boardProbesOf,
   buildProbeDetailView,
-  buildStatusView,
+  statusViewOf,
   failureCells,
   hourlyFrom,
   NO_NOTICES,
@@ -54,22 +58,35 @@ export function noticesRead(deps: AppDeps, now: number): D1Read<Notices> {
 }
 
 /**
- * The status page in one D1 batch of six statements, whatever the number of probes and the
- * length of the history: the newest runs, the day histories and today's daily rollups, the
- * notices. A probe whose day history is missing or behind (after a deploy, before the tick
- * rebuilt it) costs one more statement for all such probes.
+ * The status page in one D1 batch whatever the number of probes and the length of the history:
+ * the status board the tick built this minute (status-board.ts) and the notices. When there is
+ * no usable board (after a deploy, before the tick built one; the cron stopped; another UTC
+ * day), the page builds one itself from the rows the tick builds it from (readStatusBoard): one
+ * or two batches more, and the same page.
  */
 export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise<StatusPageView> {
   const now = deps.now();
-  const probes = visibleProbes(deps.probes, config);
+  const [row, notices] = await deps.store.read([deps.dayHistory.boardRead(), noticesRead(deps, now)]);
+  const stored = row ? decodeBoard(row) : null;
+  const board = usableBoard(stored, fleetKeyOf(deps.probes), now) ? stored : await readStatusBoard({ probes: deps.probes, runs: deps.store, dayHistory: deps.dayHistory }, now);
+  return statusViewOf({ config, now, probes: visibleProbes(deps.probes, config), board: new Map(board.probes.map((p) => [p.id, p])), notices });
+}
+
+/**
+ * The status board of the public probes at `now`, from their newest runs, their day histories
+ * and today's daily rollups: one D1 batch (and one statement more for the probes whose history is
+ * missing or behind). The tick's status-board stage stores it; a page without a usable one
+ * builds its own.
+ */
+export async function readStatusBoard(deps: { probes: readonly LoadedProbe[]; runs: RunStore; dayHistory: Pick<D1DayHistoryStore, "daysRead" | "completeDays"> }, now: number): Promise<StatusBoard> {
+  const probes = boardProbes(deps.probes);
   const shown = probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions }));
-  const [overview, partialDays, notices] = await deps.store.read([
-    overviewRead({ ...deps, probes }, { regionRuns: false }),
+  const [overview, partialDays] = await deps.runs.read([
+    overviewRead({ probes, store: deps.runs, now: () => now }, { regionRuns: false }),
     deps.dayHistory.daysRead(shown, barsFrom(now), now + 1, now),
-    noticesRead(deps, now),
   ]);
   const days = await deps.dayHistory.completeDays(partialDays);
-  return buildStatusView({ config, now, probes, overview, days, notices });
+  return { builtAt: now, fleetKey: fleetKeyOf(deps.probes), probes: boardProbesOf({ now, probes, overview, days }) };
 }
 
 /** The probe page, or null when no shown probe has this id (private probes are not found either). */

@@ -405,8 +405,33 @@ export function probeViews(input: Omit<StatusPageInput, "config">): ProbeView[] 
   });
 }
 
-export function buildStatusView(input: StatusPageInput): StatusPageView {
-  const probes = probeViews(input).map(probeSummary);
+/**
+ * What the status page shows of a probe that only its stored runs decide: its measured state
+ * (maintenance is applied when the page is read), its day levels and totals. The status board
+ * (status-board.ts) keeps these for every public probe.
+ */
+export type BoardProbe = Omit<ProbeSummaryView, "name" | "description" | "group" | "state"> & { state: ProbeState };
+
+/** The board entries of these probes from their runs and day totals. */
+export function boardProbesOf(input: Omit<StatusPageInput, "config" | "notices">): BoardProbe[] {
+  return probeViews({ ...input, notices: NO_NOTICES }).map((view) => {
+    const { name: _name, description: _description, group: _group, state, ...rest } = probeSummary(view);
+    return { ...rest, state: state === "maintenance" ? "no-data" : state };
+  });
+}
+
+/** A probe the board does not hold yet (no run, no day): what the page shows before its first run. */
+function emptyBoardProbe(id: string): BoardProbe {
+  return { id, state: "no-data", lastRunAt: null, levels: new Array<DayLevel>(BAR_DAYS).fill("none"), availability: null, daysWithData: 0, judged: { up: 0, degraded: 0, down: 0 } };
+}
+
+/** The status page from the board entries of its probes and the notices read with it. */
+export function statusViewOf(input: { config: PageConfig; now: number; probes: readonly LoadedProbe[]; board: ReadonlyMap<string, BoardProbe>; notices: Notices }): StatusPageView {
+  const maintenance = underMaintenance(input.notices, input.now);
+  const probes: ProbeSummaryView[] = input.probes.map(({ probe: p }) => {
+    const entry = input.board.get(p.id) ?? emptyBoardProbe(p.id);
+    return { ...entry, name: p.name, description: p.description, group: p.group, state: maintenance.has(p.id) ? "maintenance" : entry.state };
+  });
   const names = new Map(input.probes.map((p) => [p.probe.id, p.probe.name]));
   const times = probes.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
   return {
@@ -417,6 +442,11 @@ export function buildStatusView(input: StatusPageInput): StatusPageView {
     groups: groupsOf(probes),
     ...cappedNotices(noticesView(input.notices, names, input.now)),
   };
+}
+
+export function buildStatusView(input: StatusPageInput): StatusPageView {
+  const board = new Map(boardProbesOf(input).map((p) => [p.id, p]));
+  return statusViewOf({ config: input.config, now: input.now, probes: input.probes, board, notices: input.notices });
 }
 
 // ---------------------------------------------------------------- the probe page

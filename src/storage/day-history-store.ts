@@ -16,6 +16,13 @@ interface HistoryRow {
   days: string;
 }
 
+/** The status_board row: the page layer gives it meaning (page/status-board.ts). */
+export interface BoardRow {
+  built_at: number;
+  fleet_key: string;
+  board: string;
+}
+
 export interface ProbeRegions {
   probeId: string;
   regions: readonly string[];
@@ -54,6 +61,25 @@ export class D1DayHistoryStore {
       ...(remove.length ? [this.db.prepare("DELETE FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(remove))] : []),
     ];
     if (statements.length) await this.db.batch(statements);
+  }
+
+  /** The stored status board's row (page/status-board.ts decodes it), or null: one statement. */
+  boardRead(): D1Read<BoardRow | null> {
+    return {
+      statements: [this.db.prepare("SELECT built_at, fleet_key, board FROM status_board WHERE id = 'public'")],
+      decode: ([result]) => (result!.results[0] as BoardRow | undefined) ?? null,
+    };
+  }
+
+  /** Replaces the status board: one row, one statement. */
+  async saveBoard(row: BoardRow): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO status_board (id, built_at, fleet_key, board) VALUES ('public', ?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET built_at = excluded.built_at, fleet_key = excluded.fleet_key, board = excluded.board`,
+      )
+      .bind(row.built_at, row.fleet_key, row.board)
+      .run();
   }
 
   /** The day totals of [from, to) of each probe: daysRead, then completeDays. */

@@ -20,6 +20,7 @@ import { pruneStage } from "./prune-stage.ts";
 import { releaseWatchStage } from "./release-watch-stage.ts";
 import { rollUpDaysStage } from "./roll-up-days-stage.ts";
 import { sealHoursStage } from "./seal-hours-stage.ts";
+import { statusBoardStage } from "./status-board-stage.ts";
 import { runStage, type StageFailure, type TickContext, type TickStage } from "./stage.ts";
 import type { TickDeps } from "./tick-deps.ts";
 import { watchdogStage } from "./watchdog-stage.ts";
@@ -37,6 +38,8 @@ export const TICK_STAGES: readonly TickStage[] = [
   sealHoursStage,
   rollUpDaysStage,
   dayHistoryStage,
+  // After the runs and the day histories it reads: the status page's one row.
+  statusBoardStage,
   watchdogStage,
   deliveryStage,
 ];

@@ -22,7 +22,8 @@ export interface TickDeps {
   incidents: D1IncidentStore;
   /** Releases: the dispatch reads which probes a watch covers, the release-watch stage judges them. */
   releases: Pick<D1ReleaseStore, "watchedProbeIds" | "unfinished" | "saveJudgementsStatement">;
-  dayHistories: Pick<D1DayHistoryStore, "coverage" | "save">;
+  /** The day histories and the status board built from them (and the newest runs). */
+  dayHistories: Pick<D1DayHistoryStore, "coverage" | "save" | "daysRead" | "completeDays" | "saveBoard">;
   /** Runs one shard in its region runner (a Durable Object in production). */
   runShard: (request: ShardRequest) => Promise<ShardReport>;
   /** Names of the configured notification channels (part of every outbox row's key). */

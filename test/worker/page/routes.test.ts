@@ -15,6 +15,8 @@ import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
+import { readStatusBoard } from "../../../src/page/load-page.ts";
+import { boardRow } from "../../../src/page/status-board.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
@@ -258,20 +260,34 @@ describe("a fixed number of D1 batches per render", () => {
     for (let i = 0; i < runs.length; i += 200) await store.saveRuns(runs.slice(i, i + 200));
   });
 
-  it("renders the status page in one batch of 7 statements whatever the number of probes, and one more statement while day histories are missing", async () => {
+  it("renders the status page in one batch of 4 statements from the tick's status board whatever the number of probes, and the same page without a board", async () => {
     const more = loadRegistry(Array.from({ length: 40 }, (_, i) => probe(`many-${i}`)));
     for (const shown of [probes, more]) {
+      await env.DB.prepare("DELETE FROM status_board").run();
       const cold = { batches: 0, statements: 0 };
-      expect((await app(shown, cold)("/")).status).toBe(200);
-      // Newest runs; day histories, today's daily rollups and its blocks never sealed yet; incidents, their
-      // updates, maintenance. Then the days without a history, from the daily rollups.
-      expect(cold).toEqual({ batches: 2, statements: 8 });
+      const coldHtml = await (await app(shown, cold)("/")).text();
+      // The board and the notices (incidents, their updates, maintenance); no board, so the
+      // page builds one: newest runs, day histories, today's daily rollups and its blocks never
+      // sealed yet; then the days without a history, from the daily rollups.
+      expect(cold).toEqual({ batches: 3, statements: 9 });
 
-      await refreshDayHistory({ probes: shown, histories: new D1DayHistoryStore(env.DB), runs: new D1RunStore(env.DB), now: base, limit: shown.length });
+      const histories = new D1DayHistoryStore(env.DB);
+      await refreshDayHistory({ probes: shown, histories, runs: new D1RunStore(env.DB), now: base, limit: shown.length });
+      const noBoard = { batches: 0, statements: 0 };
+      expect(await (await app(shown, noBoard)("/")).text()).toBe(coldHtml);
+      expect(noBoard).toEqual({ batches: 2, statements: 8 });
+
+      await histories.saveBoard(boardRow(await readStatusBoard({ probes: shown, runs: new D1RunStore(env.DB), dayHistory: histories }, base)));
       const warm = { batches: 0, statements: 0 };
       const html = await (await app(shown, warm)("/")).text();
-      expect(warm).toEqual({ batches: 1, statements: 7 });
+      expect(warm).toEqual({ batches: 1, statements: 4 });
+      expect(html).toBe(coldHtml);
       expect(html.match(/data-probe="/g)).toHaveLength(shown.filter((p) => p.probe.public).length);
+
+      // A board of another fleet (a deploy changed the probes) is not used: the page builds its own.
+      const other = { batches: 0, statements: 0 };
+      expect(await (await app(shown.slice(1), other)("/")).text()).not.toContain(`data-probe="${shown[0]!.probe.id}"`);
+      expect(other.batches).toBe(2);
     }
   });
 
