@@ -10,8 +10,9 @@ import type { TickStage } from "./stage.ts";
 
 export const statusBoardStage: TickStage = {
   name: "status-board",
-  async run(_tick, deps) {
-    const board = await readStatusBoard({ probes: deps.probes, runs: deps.runs, dayHistory: deps.dayHistories }, deps.now());
+  async run(tick, deps) {
+    // As of the tick's minute, as a page renders as of the start of its minute.
+    const board = await readStatusBoard({ probes: deps.probes, runs: deps.runs, dayHistory: deps.dayHistories }, tick.slotAt);
     await deps.dayHistories.saveBoard(boardRow(board));
     return { probes: board.probes.length };
   },

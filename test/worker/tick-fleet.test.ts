@@ -6,6 +6,7 @@
  * replay.
  */
 import { env } from "cloudflare:workers";
+import { decodeBoard } from "../../src/page/status-board.ts";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { INCIDENT_TICK_KEY, type IncidentTickReport } from "../../src/incidents/apply-tick.ts";
 import type { WatchdogReport } from "../../src/incidents/apply-watchdog.ts";
@@ -92,6 +93,12 @@ describe("a tick at 150 probes", () => {
     expect(Object.keys(outage.reports)).toEqual(STAGE_NAMES);
     const opened = (outage.reports.incidents as IncidentTickReport).opened;
     expect([...opened].sort()).toEqual(probes.map((p) => `${p.probe.id}-${t + 2 * MINUTE}`));
+    // The status board the page reads holds the minute's runs: every probe down.
+    expect(outage.reports["status-board"]).toEqual({ probes: 150 });
+    const boardRow = await env.DB.prepare("SELECT built_at, fleet_key, board FROM status_board").first<{ built_at: number; fleet_key: string; board: string }>();
+    const board = decodeBoard(boardRow!);
+    expect(board?.probes.map((p) => p.state)).toEqual(probes.map(() => "down"));
+    expect(board?.probes.every((p) => p.lastRunAt !== null && p.lastRunAt >= t + 2 * MINUTE)).toBe(true);
 
     const stored = await env.DB.prepare("SELECT count(*) AS n, min(started_at) AS first, max(started_at) AS last FROM incidents WHERE id LIKE 'fleet-%' AND status = 'investigating'").first();
     expect(stored).toEqual({ n: 150, first: t + MINUTE, last: t + MINUTE });
