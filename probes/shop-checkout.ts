@@ -3,6 +3,8 @@ import { check, defineProbe, extract, script } from "../src/probe/define-probe.t
 /**
  * The journey a paying customer takes: open the shop, log in, look at the cart, and make sure
  * every product can be opened. The password is a Worker secret, never written in this file.
+ * Two business numbers ride along: the cart total (charted on the probe page, exported to
+ * /metrics, and alerting when it drops below 1 cent) and how many products the shop lists.
  */
 export default defineProbe({
   id: "shop-checkout",
@@ -18,6 +20,7 @@ export default defineProbe({
   degradedAfterMs: 2000,
   retries: 1,
   slo: { availability: 0.99, latency: { percent: 0.9, underMs: 1500 }, window: "30d" },
+  alerts: { metrics: { cart_total: { below: 1 } } },
   steps: [
     {
       name: "open shop",
@@ -43,12 +46,14 @@ export default defineProbe({
         check.json("$.currency").equals("EUR"),
         check.responseTime().lt(1000),
       ],
+      metrics: [extract.metric("cart_total", "$.totalCents")],
     },
     script("every product opens", async (ctx) => {
       const list = await ctx.http.get("/api/products");
       ctx.expect(list.status, "product list status").toBe(200);
       const { products } = list.json<{ products: { id: string; stock: number }[] }>();
       ctx.expect(products.length, "number of products").toBeGreaterThan(0);
+      ctx.metric("products_listed", products.length);
       for (const product of products) {
         const one = await ctx.http.get(`/api/products/${product.id}`);
         ctx.expect(one.status, `status of product ${product.id}`).toBe(200);

@@ -13,6 +13,7 @@ import { edgeCache, executionContextOf } from "./edge-cache.ts";
 import { notFound, onError } from "./problem.ts";
 import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
+import { probeMetricRoutes } from "./routes/probe-metrics.ts";
 import { probeRoutes } from "./routes/probes.ts";
 import { badgeRoutes } from "./routes/badges.ts";
 import { groupRoutes } from "./routes/groups.ts";
@@ -123,6 +124,7 @@ export function createApp() {
   app.openapi(openapiJson, (c) => c.json(document() as unknown as Record<string, unknown>, 200));
   app.route("/api/v1/status", statusRoutes);
   app.route("/api/v1/probes", probeRoutes);
+  app.route("/api/v1/probes", probeMetricRoutes);
   app.route("/api/v1/groups", groupRoutes);
   app.route("/api/v1/regions", regionRoutes);
   app.route("/api/v1/runs", runRoutes);

@@ -99,7 +99,9 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
   for (const [probeId, observation] of observations) {
     const loaded = byId.get(probeId)!;
     const previous = (stored.get(probeId)?.state as ProbeIncidentState | undefined) ?? initialProbeState();
-    const { next, effects } = stepProbe(probeId, previous, observation, loaded.probe.alerts);
+    // The incident thresholds only: alerts.metrics is the metric alerts' (apply-metric-alerts.ts).
+    const { metrics: _metricThresholds, ...incidentAlerts } = loaded.probe.alerts ?? {};
+    const { next, effects } = stepProbe(probeId, previous, observation, incidentAlerts);
     if (effects.length === 0 && !changedBeyondSlot(previous, next)) continue; // steady, a replay, or a late duplicate
     states.push({ key: probeId, slotAt, state: next });
     for (const effect of effects) {

@@ -41,7 +41,7 @@ export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
  * watchdog of the probe network itself (watchdog.ts), "release-*" from the release watch
  * (src/releases/release-notice.ts).
  */
-export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "no-data" | "no-data-resolved" | "network" | "release-regressed" | "release-healthy";
+export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "no-data" | "no-data-resolved" | "network" | "release-regressed" | "release-healthy" | "metric-breached" | "metric-recovered";
 
 /** The failing step and class, and the run whose evidence shows it (as in Incident.failure). */
 export interface FailureEvidence {

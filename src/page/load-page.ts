@@ -8,7 +8,8 @@
  *                     public probe, one row) and the notices; without a usable board, the page
  *                     reads what the tick builds it from. See loadStatusPage.
  *   /probes/{id}      1 or 2 batches: newest runs, notices, hourly (7 days) + daily (90 days)
- *                     rollups and the SLO report's reads (sloReportsRead); then, when the rollups
+ *                     rollups, the SLO report's reads (sloReportsRead), releases and journey
+ *                     metrics (journeyMetricsRead); then, when the rollups
  *                     say there were failures, the last ones: at most 5 reads of one region's
  *                     hour (or day) that holds failed runs.
  *   /history, /feed.atom  1 batch: incidents, their updates and maintenance (noticesRead).
@@ -16,6 +17,7 @@
 import type { AppDeps } from "../api/app-env.ts";
 import { publicMaintenanceRead } from "../api/load-maintenance.ts";
 import { overviewRead } from "../api/load-overview.ts";
+import { journeyMetricsRead } from "../api/load-journey-metrics.ts";
 import { sloReportsRead } from "../api/load-slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
@@ -23,6 +25,7 @@ import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { quorumOf } from "../status/overview.ts";
+import { METRIC_CHART_HOURS } from "./journey-metric-chart.tsx";
 import type { PageConfig } from "./page-config.ts";
 import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "./status-board.ts";
 import {
@@ -95,7 +98,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   if (!loaded) return null;
   const now = deps.now();
   const regions = loaded.probe.regions;
-  const [overview, notices, rollups, slo, releases] = await deps.store.read([
+  const [overview, notices, rollups, slo, releases, journey] = await deps.store.read([
     overviewRead({ ...deps, probes: [loaded] }),
     noticesRead(deps, now),
     deps.store.rollupsRead([
@@ -105,9 +108,11 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     sloReportsRead(deps, { probes: [loaded] }),
     // The release markers: in the same batch, so the page still costs one round trip.
     deps.releases.listRead({ limit: 50, probeIds: [probeId], from: barsFrom(now), to: now + 1 }),
+    // Journey metrics, charted over the last day: two statements, in the same batch.
+    journeyMetricsRead(deps.store, loaded, { now, hours: METRIC_CHART_HOURS }),
   ]);
   const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
-  return buildProbeDetailView({
+  const view = buildProbeDetailView({
     config,
     now,
     loaded,
@@ -120,6 +125,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     quorum: quorumOf(loaded),
     releases: releases.map((r) => ({ id: r.id, version: r.version, at: r.releasedAt, verdict: r.judgement.final || r.judgement.verdict === "regressed" ? r.judgement.verdict : "watching" })),
   });
+  return journey.metrics.length ? { ...view, metrics: journey.metrics } : view;
 }
 
 /** One small range read per failure cell (at most LAST_FAILURES), all in one batch. */

@@ -4,6 +4,7 @@ import type { SliReport } from "../slo/report.ts";
 import { BarAxis, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time, Timeline, UptimeBar, INCIDENT_STATUS_TEXT, IMPACT_TEXT } from "./components.tsx";
 import { formatCount, formatDuration, formatMs, formatObjective, formatPercent, regionName } from "./format.ts";
 import { BurnDownChart } from "./burn-down-chart.tsx";
+import { JourneyMetricFigure } from "./journey-metric-chart.tsx";
 import { LatencyChartFigure } from "./latency-chart.tsx";
 import { Layout } from "./layout.tsx";
 import { CHART_RANGES, type ChartRange, type ProbeDetailView } from "./view-model.ts";
@@ -185,6 +186,19 @@ export function ProbePage(props: { view: ProbeDetailView }) {
       </ul>
       <LatencyChartFigure chart={view.chart} probeName={probe.name} releases={view.releases} />
       <p class="muted">Times are whole runs, all steps included. Percentiles come from histograms: never below the true value, and at most 26 % above it.</p>
+
+      {view.metrics && view.metrics.length > 0 ? (
+        <section aria-labelledby="metrics-heading">
+          <h2 id="metrics-heading">Business metrics</h2>
+          <p class="muted">Numbers the journey reads on every run, as the hourly mean of every region.</p>
+          {view.metrics.map((m) => (
+            <div>
+              <h3>{m.name}</h3>
+              <JourneyMetricFigure metric={m} now={view.now} probeName={probe.name} />
+            </div>
+          ))}
+        </section>
+      ) : null}
 
       <h2 id="regions-heading">Regions</h2>
       <div class="table-wrap">

@@ -15,6 +15,7 @@
  * - A probe under an active maintenance window shows "maintenance", and does not count towards
  *   an outage in the banner.
  */
+import type { JourneyMetric } from "../api/load-journey-metrics.ts";
 import type { Impact, Incident, IncidentStatus, IncidentUpdate, Maintenance, MaintenanceWindow } from "../incidents/model.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { FailureClass, RunSummary } from "../probe/result.ts";
@@ -512,6 +513,8 @@ export interface ProbeDetailView {
   /** Active first, then the most recent resolved ones touching this probe. */
   incidents: IncidentView[];
   notices: NoticesView;
+  /** The journey metrics the probe records (extract.metric, ctx.metric), with their hourly trend; absent: none. */
+  metrics?: JourneyMetric[];
 }
 
 /** How far back the probe page reads hourly rollups: the 7-day chart (and the 24-hour figures). */

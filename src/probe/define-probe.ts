@@ -16,7 +16,7 @@
  *   steps: [{ name: "home", url: "/", assert: [check.body().contains("Welcome")] }],
  * });
  */
-import type { Assertion, Extractor, HttpStepInput, ProbeInput } from "./schema.ts";
+import type { Assertion, Extractor, HttpStepInput, MetricExtractor, ProbeInput } from "./schema.ts";
 import type { ScriptContext } from "./script-context.ts";
 
 export type { ScriptContext } from "./script-context.ts";
@@ -147,6 +147,15 @@ export const check = {
  *            csrf: extract.regex(/name="csrf" value="([^"]+)"/), session: extract.cookie("session") }
  */
 export const extract = {
+  /**
+   * A journey metric for `metrics: [...]`: a number this step's response carries, recorded with
+   * every run, charted on the probe page, exported to /metrics and usable in `alerts.metrics`.
+   * A JSONPath string reads the JSON body; any other extractor works too (its text must be a number).
+   *
+   * @example
+   * metrics: [extract.metric("cart_total", "$.totalCents"), extract.metric("queue_depth", extract.header("x-queue-depth"))]
+   */
+  metric: (name: string, from: string | Extractor): MetricExtractor => ({ name, value: typeof from === "string" ? { from: "json", path: from } : from }),
   json: (path: string): Extractor => ({ from: "json", path }),
   header: (name: string): Extractor => ({ from: "header", name }),
   regex: (pattern: string | RegExp, group = 1): Extractor => ({ from: "regex", pattern: toPattern(pattern), group }),

@@ -234,10 +234,12 @@ function deepChecks(raw: Record<string, unknown>): Found[] {
         problems.push({ at: [...at, "value"], message: `a value to compare with ('${a.op}' needs one)` });
       }
     });
-    if (!isRecord(step.extract)) return;
-    for (const [name, e] of Object.entries(step.extract)) {
+    const extractors: [(string | number)[], unknown][] = [
+      ...(isRecord(step.extract) ? Object.entries(step.extract).map(([name, e]): [(string | number)[], unknown] => [["steps", i, "extract", name], e]) : []),
+      ...(Array.isArray(step.metrics) ? step.metrics.map((m: unknown, j): [(string | number)[], unknown] => [["steps", i, "metrics", j, "value"], isRecord(m) ? m.value : undefined]) : []),
+    ];
+    for (const [at, e] of extractors) {
       if (!isRecord(e)) continue;
-      const at = ["steps", i, "extract", name];
       if (e.from === "json" && typeof e.path === "string" && e.path.startsWith("$")) {
         try {
           parseJsonPath(e.path);

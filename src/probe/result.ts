@@ -117,6 +117,8 @@ export const RunResultSchema = z.object({
   /** Made during a maintenance window that is excluded from SLOs: stored, but not counted. */
   inMaintenance: z.boolean().optional(),
   steps: z.array(StepResultSchema),
+  /** Journey metrics the run recorded (extract.metric, ctx.metric), by name; absent when none. */
+  metrics: z.record(z.string(), z.number()).optional(),
   /**
    * Each step's outcome, present when the run is a pass kept as its outcome only: Afterlife keeps
    * the whole result (timings per step, exchanges, evidence) of failed, degraded and confirmed

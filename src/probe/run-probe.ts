@@ -6,6 +6,7 @@
 import { checkExpectedStatus, evaluateAssertion } from "./assertions.ts";
 import { toCurl } from "./curl.ts";
 import { extractValue } from "./extract.ts";
+import { metricNumber, recordMetric } from "./journey-metrics.ts";
 import { withGuardedGlobalFetch } from "./global-fetch-guard.ts";
 import { performExchange, type Deadline, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
@@ -50,6 +51,8 @@ interface RunState {
   deps: RunnerDeps;
   runId: string;
   vars: Record<string, string>;
+  /** Journey metrics recorded so far, by name. */
+  metrics: Record<string, number>;
   secretsUsed: Record<string, string>;
   redactor: Redactor;
   runDeadline: number;
@@ -86,6 +89,7 @@ async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: Runner
     deps,
     runId,
     vars,
+    metrics: {},
     secretsUsed,
     redactor,
     runDeadline: startedAt + probe.runTimeoutMs,
@@ -130,6 +134,8 @@ async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: Runner
     // Exchange URLs may carry tokens in their query that no step taught the redactor yet.
     steps: steps.map((s) => ({ ...s, exchanges: s.exchanges.map((e) => ({ ...e, url: redactor.url(e.url) })) })),
     ...(failure ? { failure } : {}),
+    // Metrics recorded before a failing step are kept: a later failure does not make them untrue.
+    ...(Object.keys(state.metrics).length > 0 ? { metrics: { ...state.metrics } } : {}),
   };
   // Last sweep: every string in the result passes through the redactor, so a secret can only
   // reach storage, the API or a log by a bug in the redactor itself.
@@ -246,6 +252,18 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
       return failStep(result, "assertion", `could not extract {{${name}}}: ${extracted.error}`, outcomeOfExtract, evidenceOf(state, outcome));
     }
     setVariable(state, name, extracted.value);
+  }
+  for (const metric of step.metrics) {
+    const extracted = extractValue(metric.value, outcome.response);
+    const value = extracted.ok ? metricNumber(extracted.value) : null;
+    if (value === null) {
+      const actual = extracted.ok ? show(extracted.value, scrub) : extracted.error;
+      const outcomeOfMetric: AssertionOutcome = { label: `metric ${metric.name}`, passed: false, expected: "a finite number", actual };
+      return failStep(result, "assertion", `could not record metric ${metric.name}: expected a finite number, got ${actual}`, outcomeOfMetric, evidenceOf(state, outcome));
+    }
+    const recorded = recordMetric(state.metrics, metric.name, value);
+    // The schema bounds declarative metrics; only a script's names can reach the bound first.
+    if (!recorded.ok) return failStep(result, "script", recorded.message, undefined, evidenceOf(state, outcome));
   }
   return result;
 }
@@ -375,6 +393,12 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
         return true;
       },
     }) as Record<string, string>,
+    metric: (name, value) => {
+      const recorded = recordMetric(state.metrics, name, value);
+      if (recorded.ok) return;
+      if (recorded.kind === "value") throw new ExpectationError(`metric ${name}`, "a finite number", show(value, (text) => state.redactor.text(text)));
+      throw new TypeError(`ctx.metric: ${recorded.message}`);
+    },
     secret: (name) => renderTemplate(`{{secret:${name}}}`, state.scope),
     env: (name) => renderTemplate(`{{env:${name}}}`, state.scope),
     region: state.options.region,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_METRICS_PER_PROBE, METRIC_NAME_PATTERN, METRIC_NAME_RULE } from "./journey-metrics.ts";
 
 /**
  * zod schemas for probe definitions. Every object is strict: an unknown key is an error, so a
@@ -77,6 +78,22 @@ export const ExtractorSchema = z.discriminatedUnion("from", [
 ]);
 export type Extractor = z.infer<typeof ExtractorSchema>;
 
+const metricName = z.string().regex(METRIC_NAME_PATTERN, METRIC_NAME_RULE);
+
+/** A journey metric a step records from its response: `extract.metric("cart_total", "$.totalCents")`. */
+export const MetricExtractorSchema = z.strictObject({ name: metricName, value: ExtractorSchema });
+export type MetricExtractor = z.infer<typeof MetricExtractorSchema>;
+
+/** A threshold on a journey metric: the alert fires while the value is below `below` or above `above`. */
+export const MetricThresholdSchema = z
+  .strictObject({ below: z.number().finite().optional(), above: z.number().finite().optional() })
+  .refine((t) => t.below !== undefined || t.above !== undefined, "a bound: { below: 1 }, { above: 5000 } or both")
+  .refine((t) => !(t.below !== undefined && t.above !== undefined && t.below > t.above), {
+    message: "below must not be greater than above (the alert fires outside [below, above])",
+    path: ["below"],
+  });
+export type MetricThreshold = z.infer<typeof MetricThresholdSchema>;
+
 export const RequestBodySchema = z.union([
   z.strictObject({ json: z.unknown() }),
   z.strictObject({ form: z.record(z.string(), z.string()) }),
@@ -104,6 +121,8 @@ export const HttpStepSchema = z.strictObject({
   expectStatus: ExpectedStatusSchema.default({ min: 200, max: 299 }),
   assert: z.array(AssertionSchema).default([]),
   extract: z.record(variableName, ExtractorSchema).default({}),
+  /** Journey metrics recorded from the response once its checks passed (see journey-metrics.ts). */
+  metrics: z.array(MetricExtractorSchema).max(MAX_METRICS_PER_PROBE).default([]),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
 });
 export type HttpStep = z.infer<typeof HttpStepSchema>;
@@ -215,6 +234,8 @@ export const ProbeSchema = z
       .strictObject({
         failuresToOpen: z.number().int().min(1).max(100).optional(),
         successesToClose: z.number().int().min(1).max(100).optional(),
+        /** Thresholds on journey metrics by name: one notice when a value crosses out, one when it is back. */
+        metrics: z.record(z.string(), MetricThresholdSchema).optional(),
       })
       .optional(),
     /** Private probes run and count, but never appear on the public page. */
@@ -235,7 +256,49 @@ export const ProbeSchema = z
     if (new Set(probe.regions).size !== probe.regions.length) {
       ctx.addIssue({ code: "custom", path: ["regions"], message: "each region at most once" });
     }
+    checkMetricNames(probe, ctx);
   });
+
+/**
+ * Journey metric names: each recorded by one declarative step, at most MAX_METRICS_PER_PROBE in
+ * all, and every threshold about a metric the probe records (a probe with script steps may
+ * record names only known when it runs, so its thresholds are only checked for their form).
+ */
+function checkMetricNames(probe: { steps: readonly { name: string }[]; alerts?: { metrics?: Record<string, unknown> | undefined } | undefined }, ctx: z.RefinementCtx): void {
+  const recordedBy = new Map<string, string>();
+  probe.steps.forEach((step, i) => {
+    if (!("metrics" in step) || !Array.isArray(step.metrics)) return;
+    (step.metrics as MetricExtractor[]).forEach((m, j) => {
+      const earlier = recordedBy.get(m.name);
+      if (earlier !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "metrics", j, "name"], message: `metric '${m.name}' is already recorded by step '${earlier}'; record each metric in one step` });
+        return;
+      }
+      recordedBy.set(m.name, step.name);
+      if (recordedBy.size === MAX_METRICS_PER_PROBE + 1) {
+        ctx.addIssue({ code: "custom", path: ["steps", i, "metrics", j, "name"], message: `at most ${MAX_METRICS_PER_PROBE} metrics per probe; this is one more` });
+      }
+    });
+  });
+  const hasScript = probe.steps.some((s) => "script" in s);
+  const thresholds = Object.keys(probe.alerts?.metrics ?? {});
+  if (thresholds.length > MAX_METRICS_PER_PROBE) {
+    ctx.addIssue({ code: "custom", path: ["alerts", "metrics"], message: `at most ${MAX_METRICS_PER_PROBE} thresholds (one per metric); got ${thresholds.length}` });
+  }
+  for (const name of thresholds) {
+    if (!METRIC_NAME_PATTERN.test(name)) {
+      ctx.addIssue({ code: "custom", path: ["alerts", "metrics", name], message: `'${name}' is not ${METRIC_NAME_RULE}` });
+    } else if (!hasScript && !recordedBy.has(name)) {
+      const known = [...recordedBy.keys()];
+      const fix = known.length ? `recorded: ${known.join(", ")}` : `add metrics: [extract.metric("${name}", "$.path")] to a step`;
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerts", "metrics", name],
+        message: `no step records a metric '${name}' (${fix})`,
+      });
+    }
+  }
+}
 
 export type Probe = z.infer<typeof ProbeSchema>;
 export type ProbeInput = z.input<typeof ProbeSchema>;

@@ -56,6 +56,12 @@ export interface ScriptContext {
   expect(actual: unknown, label?: string): Expectation;
   /** Variables shared with later steps as {{name}}. Assign to set one. */
   vars: Record<string, string>;
+  /**
+   * Records a journey metric for this run (a later call with the same name replaces the value).
+   * The value must be a finite number, or the step fails as an assertion; at most 10 names per probe.
+   * @example ctx.metric("products_in_stock", products.filter((p) => p.stock > 0).length)
+   */
+  metric(name: string, value: number): void;
   /** A Worker secret by name; its value is redacted from everything the run records. */
   secret(name: string): string;
   /** A Worker var by name. */

@@ -54,6 +54,8 @@ export interface RunOutcome {
   confirmation?: Confirmation;
   /** statusCode: of the failing step's last response, so public text can say it without the message. */
   failure?: { step: string; class: string; message: string; statusCode?: number };
+  /** Journey metrics the run recorded, for the metric threshold alerts. */
+  metrics?: Record<string, number>;
 }
 
 export interface ShardExecutorDeps {
@@ -121,6 +123,7 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
       status: r.status,
       ...(r.confirmation ? { confirmation: r.confirmation } : {}),
       ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message, ...statusCodeOf(r) } } : {}),
+      ...(r.metrics ? { metrics: r.metrics } : {}),
     })),
   };
   try {

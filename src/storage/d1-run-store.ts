@@ -11,13 +11,14 @@ import { HOUR_MS } from "../time.ts";
 import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
 import { decodeEntries, ENTRY_CHARS, parseEntry, type MinuteEntry } from "./minute-entries.ts";
+import { decodeHourAggregates, hourAggregates, hourOf, valuesOf, type HourMetricValues, type MetricHour, type MetricValue } from "./metric-values.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
-import { dayRollupsRead, hourRollupsRead, type PairRange } from "./rollup-reads.ts";
+import { dayRollupsRead, hourRollupsRead, UNSEALED_HOURS, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
 import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, pairBlocksSql, PROBE_MINUTES_SQL, probeEntries, probeEntryAt, toBlock, type Block, type BlockKey, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
-import type { PairHourEntries, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import type { MetricsHistory, MetricsRange, PairHourEntries, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
 import { saveStatements, sealStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
@@ -248,7 +249,13 @@ export class D1RunStore implements RunStore {
     const entry = probeEntryAt(found, key.probeId, key.slotAt);
     if (!entry) return null;
     // A pass kept as a minute entry: its steps all passed; their timings were not kept.
-    return { ...entrySummary(found, key.probeId, entry), steps: [], ...(entry.inMaintenance ? { inMaintenance: true } : {}) };
+    const metrics = valuesOf(key.probeId, key.region, found.hourAt, found.metrics[found.probes.indexOf(key.probeId)] ?? {}).filter((v) => v.slotAt === key.slotAt);
+    return {
+      ...entrySummary(found, key.probeId, entry),
+      steps: [],
+      ...(entry.inMaintenance ? { inMaintenance: true } : {}),
+      ...(metrics.length ? { metrics: Object.fromEntries(metrics.map((v) => [v.name, v.value])) } : {}),
+    };
   }
 
   listRuns(query: ListRunsQuery): Promise<RunListPage> {
@@ -355,6 +362,50 @@ export class D1RunStore implements RunStore {
             return step === undefined ? entry : { ...entry, failedStep: step };
           }),
         }));
+      },
+    };
+  }
+
+  /**
+   * Journey metrics: the pairs' metric slices of their blocks from the older of `from` and the
+   * unsealed window's start (UNSEALED_HOURS) to `to` (only those slices travel), and the metric
+   * column of their sealed hours; an hour a block still holds is taken from the block, which the
+   * rollup was made from and which may have changed since (a late run).
+   */
+  metricsRead(pairs: readonly Pair[], range: MetricsRange): D1Read<MetricsHistory> {
+    if (pairs.length === 0 || range.to <= range.from) return knownRead({ values: [], hours: [] });
+    const blocksFrom = Math.min(hourOf(range.from), hourOf(range.to) - (UNSEALED_HOURS - 1) * HOUR_MS);
+    const blocks = this.db
+      .prepare(
+        `SELECT b.region, b.hour_at, p.value AS probe_id, b.metrics ->> p.key AS metrics
+           ${pairBlocksSql("b.hour_at >= ?3 AND b.hour_at < ?4", "?2")} AND (b.metrics ->> p.key) IS NOT NULL AND (b.metrics ->> p.key) <> '{}'`,
+      )
+      .bind(blockKeysJson(pairs), pairsJson(pairs), blocksFrom, range.to);
+    const withHours = range.hoursFrom < range.to;
+    const sealed = this.db
+      .prepare(
+        `SELECT t.probe_id, t.region, t.hour_at, t.metrics FROM json_each(?1) q JOIN rollups_hourly t
+           ON t.probe_id = q.value ->> 0 AND t.region = q.value ->> 1 AND t.hour_at >= ?2 AND t.hour_at < ?3 WHERE t.metrics IS NOT NULL`,
+      )
+      .bind(pairsJson(pairs), hourOf(range.hoursFrom), range.to);
+    return {
+      statements: withHours ? [blocks, sealed] : [blocks],
+      decode: ([blockRows, sealedRows]) => {
+        const values: MetricValue[] = [];
+        const fresh: MetricHour[] = [];
+        for (const row of blockRows!.results as { region: string; hour_at: number; probe_id: string; metrics: string }[]) {
+          const hour = JSON.parse(row.metrics) as HourMetricValues;
+          values.push(...valuesOf(row.probe_id, row.region, row.hour_at, hour).filter((v) => v.slotAt >= range.from && v.slotAt < range.to));
+          if (withHours && row.hour_at >= hourOf(range.hoursFrom)) {
+            for (const [name, a] of Object.entries(hourAggregates(hour, row.hour_at))) fresh.push({ probeId: row.probe_id, region: row.region, name, hourAt: row.hour_at, ...a });
+          }
+        }
+        const inBlocks = new Set(fresh.map((h) => `${h.probeId}|${h.region}|${h.hourAt}`));
+        const stored = ((sealedRows?.results ?? []) as { probe_id: string; region: string; hour_at: number; metrics: string }[])
+          .filter((r) => !inBlocks.has(`${r.probe_id}|${r.region}|${r.hour_at}`))
+          .flatMap((r) => decodeHourAggregates(r.probe_id, r.region, r.hour_at, r.metrics));
+        const hours = [...stored, ...fresh].sort((a, b) => a.hourAt - b.hourAt || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
+        return { values: values.sort((a, b) => a.slotAt - b.slotAt || a.region.localeCompare(b.region)), hours };
       },
     };
   }

@@ -1,5 +1,6 @@
 /** Rows of rollups_hourly / rollups_daily <-> domain values. */
 import { decodeHistogram, type Histogram } from "../slo/latency-histogram.ts";
+import type { MetricAggregate } from "./metric-values.ts";
 
 export type Grain = "hour" | "day";
 
@@ -26,6 +27,8 @@ export interface Rollup {
    * (readers then fall back to the histogram).
    */
   latencyUnder?: LatencyUnder | null;
+  /** Hourly rollups as sealing writes them: each journey metric's aggregate over the hour (metric-values.ts). */
+  metrics?: Record<string, MetricAggregate>;
 }
 
 export interface LatencyUnder {

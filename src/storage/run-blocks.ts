@@ -8,6 +8,7 @@
 import type { RunResult } from "../probe/result.ts";
 import { bucketIndex, emptyHistogram } from "../slo/latency-histogram.ts";
 import { HOUR_MS } from "../time.ts";
+import { hourAggregates, withRunMetrics, type HourMetricValues } from "./metric-values.ts";
 import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, type MinuteEntry } from "./minute-entries.ts";
 import type { Rollup } from "./rollup-rows.ts";
 
@@ -45,6 +46,8 @@ export interface Block extends BlockKey {
   colo: string;
   /** One EMPTY_HOUR-sized block of entries per probe, in `probes` order. */
   minutes: string;
+  /** Each probe's journey metric values, in `probes` order (metric-values.ts; shorter in rows written before metrics). */
+  metrics: HourMetricValues[];
 }
 
 /** A row of run_blocks as D1 returns it. */
@@ -59,9 +62,10 @@ export interface BlockRow {
   steps: string;
   colo: string;
   minutes: string;
+  metrics: string;
 }
 
-export const BLOCK_COLUMNS = "region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes";
+export const BLOCK_COLUMNS = "region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes, metrics";
 
 export function toBlock(row: BlockRow): Block {
   return {
@@ -75,6 +79,7 @@ export function toBlock(row: BlockRow): Block {
     steps: JSON.parse(row.steps) as Record<string, number>[],
     colo: row.colo,
     minutes: row.minutes,
+    metrics: JSON.parse(row.metrics) as HourMetricValues[],
   };
 }
 
@@ -87,7 +92,7 @@ export function keyString(key: BlockKey): string {
 }
 
 export function emptyBlock(key: BlockKey): Block {
-  return { ...key, revision: 0, sealedRevision: 0, probes: [], versions: [], steps: [], colo: "", minutes: "" };
+  return { ...key, revision: 0, sealedRevision: 0, probes: [], versions: [], steps: [], colo: "", minutes: "", metrics: [] };
 }
 
 /**
@@ -95,7 +100,14 @@ export function emptyBlock(key: BlockKey): Block {
  * a replay and is left out; `added` lists the runs that were new. The block is a copy.
  */
 export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Block; added: RunResult[] } {
-  const next: Block = { ...block, probes: [...block.probes], versions: [...block.versions], steps: block.steps.map((s) => ({ ...s })) };
+  const next: Block = {
+    ...block,
+    probes: [...block.probes],
+    versions: [...block.versions],
+    steps: block.steps.map((s) => ({ ...s })),
+    // Aligned with `probes` again: a row written before metrics existed has none.
+    metrics: block.probes.map((_, i) => block.metrics[i] ?? {}),
+  };
   const parts: string[] = [];
   for (let i = 0; i < next.probes.length; i++) parts.push(probeMinutes(next, i));
   const added: RunResult[] = [];
@@ -105,6 +117,7 @@ export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Bl
       index = next.probes.push(run.probeId) - 1;
       next.versions.push(run.probeVersion);
       next.steps.push({});
+      next.metrics.push({});
       parts.push(EMPTY_HOUR);
     }
     const at = minuteOfHour(run.slotAt) * ENTRY_CHARS;
@@ -113,6 +126,7 @@ export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Bl
     parts[index] = part.slice(0, at) + encodeEntry({ status: run.status, failureClass: run.failure?.class, inMaintenance: run.inMaintenance, durationMs: run.durationMs, slotAt: run.slotAt, startedAt: run.startedAt }) + part.slice(at + ENTRY_CHARS);
     next.versions[index] = run.probeVersion;
     next.colo = run.colo;
+    if (run.metrics) next.metrics[index] = withRunMetrics(next.metrics[index]!, minuteOfHour(run.slotAt), run.metrics);
     const failedStep = !run.inMaintenance && run.status === "down" ? run.failure?.step : undefined;
     if (failedStep !== undefined) next.steps[index]![failedStep] = (next.steps[index]![failedStep] ?? 0) + 1;
     added.push(run);
@@ -159,7 +173,7 @@ export type LatencyThresholdOf = (probeId: string) => number | undefined;
 export function blockRollups(block: Block, thresholdOf: LatencyThresholdOf = () => undefined): Rollup[] {
   return block.probes.flatMap((probeId, index) => {
     const rollup = hourRollup({ probeId, region: block.region, hourAt: block.hourAt, minutes: probeMinutes(block, index), stepFailures: block.steps[index] ?? {} }, thresholdOf(probeId));
-    return rollup ? [rollup] : [];
+    return rollup ? [{ ...rollup, metrics: hourAggregates(block.metrics[index] ?? {}, block.hourAt) }] : [];
   });
 }
 

@@ -11,6 +11,7 @@ import type { ListRunsQuery, RunListPage } from "./run-list.ts";
 import type { Grain, Rollup } from "./rollup-rows.ts";
 import type { DayRollupReport } from "./day-rollup.ts";
 import type { MinuteEntry } from "./minute-entries.ts";
+import type { MetricHour, MetricValue } from "./metric-values.ts";
 
 export type { RunSummary };
 
@@ -58,6 +59,21 @@ export interface RollupRequest {
   to: number;
 }
 
+/** What a journey metrics read covers (see RunStore.metricsRead). */
+export interface MetricsRange {
+  /** Values of runs with slotAt in [from, to), from the blocks. */
+  from: number;
+  to: number;
+  /** Hourly aggregates of hours starting in [hoursFrom, to); hoursFrom >= to reads none. */
+  hoursFrom: number;
+}
+
+/** Journey metrics of some pairs: the runs' values, and each hour's aggregate. */
+export interface MetricsHistory {
+  values: MetricValue[];
+  hours: MetricHour[];
+}
+
 export interface RunStore {
   saveRuns(results: readonly RunResult[]): Promise<SaveReport>;
   /** The newest run at `now` of each (probe, region) pair asked for, as a read (see d1-read.ts). */
@@ -69,6 +85,11 @@ export interface RunStore {
   recentRunsRead(pairs: readonly { probeId: string; region: string }[], from: number, to: number): D1Read<RecentRun[]>;
   /** The minute entries of the pairs in each of these hours (epoch ms of the hour's start). */
   minutesRead(pairs: readonly { probeId: string; region: string }[], hours: readonly number[], options?: { failedSteps?: boolean }): D1Read<PairHourEntries[]>;
+  /**
+   * Journey metrics of the pairs: values from their blocks, hourly aggregates from the sealed
+   * rollups (or from the blocks, for the hours still held there). Two statements.
+   */
+  metricsRead(pairs: readonly { probeId: string; region: string }[], range: MetricsRange): D1Read<MetricsHistory>;
   /** The slot of each pair's first stored run, keyed `probeId|region`. */
   firstRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<Map<string, number>>;
   /** Runs of the given pairs, newest first, after the cursor. */

@@ -17,6 +17,7 @@ import { ENTRY_CHARS } from "./minute-entries.ts";
 import { blockRollups, entryOffset, type Block, type LatencyThresholdOf } from "./run-blocks.ts";
 import { rebuildDaysStatement } from "./day-rollup.ts";
 import { jsonChunks } from "./json-chunks.ts";
+import { encodeHourAggregates } from "./metric-values.ts";
 import { toRunRow } from "./run-rows.ts";
 
 /**
@@ -44,23 +45,24 @@ const INSERT_EVIDENCE = `INSERT INTO run_evidence (probe_id, region, slot_at, pr
     AND b.revision = r.value ->> 14 AND substr(b.minutes, (r.value ->> 15) + 1, ${ENTRY_CHARS}) = r.value ->> 16)
   ON CONFLICT (probe_id, region, slot_at) DO NOTHING`;
 
-const UPSERT_BLOCKS = `INSERT INTO run_blocks (region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 0, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8
+const UPSERT_BLOCKS = `INSERT INTO run_blocks (region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes, metrics)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 0, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9
   FROM json_each(?1) WHERE true
   ON CONFLICT (region, hour_at, bucket) DO UPDATE SET
-    revision = excluded.revision, probes = excluded.probes, versions = excluded.versions, steps = excluded.steps, colo = excluded.colo, minutes = excluded.minutes
+    revision = excluded.revision, probes = excluded.probes, versions = excluded.versions, steps = excluded.steps, colo = excluded.colo, minutes = excluded.minutes,
+    metrics = excluded.metrics
   WHERE run_blocks.revision = excluded.revision - 1
   RETURNING region, hour_at, bucket, revision`;
 
 /** Hourly rollups of sealed blocks, written only where the block is still at the revision they were made from. */
-const UPSERT_HOUR_ROLLUPS = `INSERT INTO rollups_hourly (probe_id, region, hour_at, total, up, degraded, down, latency, step_failures, maintenance, monitoring, latency_under_ms, latency_good)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 12, value ->> 13, value ->> 14
+const UPSERT_HOUR_ROLLUPS = `INSERT INTO rollups_hourly (probe_id, region, hour_at, total, up, degraded, down, latency, step_failures, maintenance, monitoring, latency_under_ms, latency_good, metrics)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 12, value ->> 13, value ->> 14, value ->> 15
   FROM json_each(?1) r
   WHERE EXISTS (SELECT 1 FROM run_blocks b WHERE b.region = r.value ->> 1 AND b.hour_at = r.value ->> 2 AND b.bucket = r.value ->> 10 AND b.revision = r.value ->> 11)
   ON CONFLICT (probe_id, region, hour_at) DO UPDATE SET
     total = excluded.total, up = excluded.up, degraded = excluded.degraded, down = excluded.down,
     latency = excluded.latency, step_failures = excluded.step_failures, maintenance = excluded.maintenance,
-    monitoring = excluded.monitoring, latency_under_ms = excluded.latency_under_ms, latency_good = excluded.latency_good`;
+    monitoring = excluded.monitoring, latency_under_ms = excluded.latency_under_ms, latency_good = excluded.latency_good, metrics = excluded.metrics`;
 
 /**
  * The first stored run of each (probe, region), kept at the earliest slot ever written: a row is
@@ -83,7 +85,7 @@ export function sealStatements(db: D1Database, blocks: readonly Block[], thresho
   const rollups = blocks.flatMap((b) =>
     blockRollups(b, thresholdOf).map((r) => [
       r.probeId, r.region, r.bucketAt, r.total, r.up, r.degraded, r.down, encodeHistogram(r.latency), JSON.stringify(r.stepFailures), r.maintenance ?? 0,
-      b.bucket, b.revision, r.monitoring ?? 0, r.latencyUnder?.thresholdMs ?? null, r.latencyUnder?.good ?? null,
+      b.bucket, b.revision, r.monitoring ?? 0, r.latencyUnder?.thresholdMs ?? null, r.latencyUnder?.good ?? null, encodeHourAggregates(r.metrics ?? {}),
     ]),
   );
   const days = blocks.flatMap((b) => b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })));
@@ -108,7 +110,7 @@ export interface SaveStatements {
 export function saveStatements(db: D1Database, writes: readonly { block: Block; added: readonly RunResult[] }[], now: number, thresholdOf?: LatencyThresholdOf): SaveStatements {
   const statements: D1PreparedStatement[] = [];
   const upserts: number[] = [];
-  for (const json of jsonChunks(writes.map(({ block: b }) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes]))) {
+  for (const json of jsonChunks(writes.map(({ block: b }) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes, JSON.stringify(b.metrics)]))) {
     upserts.push(statements.length);
     statements.push(db.prepare(UPSERT_BLOCKS).bind(json));
   }

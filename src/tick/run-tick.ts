@@ -16,6 +16,7 @@ import { deliveryStage } from "./delivery-stage.ts";
 import { dispatchStage } from "./dispatch-stage.ts";
 import { incidentsStage } from "./incidents-stage.ts";
 import { maintenancesStage } from "./maintenances-stage.ts";
+import { metricAlertsStage } from "./metric-alerts-stage.ts";
 import { pruneStage } from "./prune-stage.ts";
 import { releaseWatchStage } from "./release-watch-stage.ts";
 import { rollUpDaysStage } from "./roll-up-days-stage.ts";
@@ -30,6 +31,8 @@ export const TICK_STAGES: readonly TickStage[] = [
   dispatchStage,
   pruneStage,
   incidentsStage,
+  // From the same outcomes: the values the runs recorded.
+  metricAlertsStage,
   burnStage,
   // After the dispatch stored this minute's runs, which the watches' looks include.
   releaseWatchStage,

@@ -142,7 +142,9 @@ export function seededRuns(probes: readonly LoadedProbe[], now: number): { runs:
           if (!isXss && day === MINOR_DAY && hour === 4 && r === 0) status = "down"; // 1 of 48 runs
           if (isXss && day === 1 && hour === 2) status = "down";
           if (!isXss && day === 2 && hour === 6 && r === 1) status = "degraded";
-          runs.push(run(probe, region, slotAt, status, status === "degraded" ? 2400 : latency, isXss ? XSS_MESSAGE : undefined));
+          const seeded = run(probe, region, slotAt, status, status === "degraded" ? 2400 : latency, isXss ? XSS_MESSAGE : undefined);
+          // A journey metric on the search probe's passing runs: the page charts it (and axe checks the chart).
+          runs.push(!isXss && status !== "down" ? { ...seeded, metrics: { results_found: 40 + ((hour * 7 + r * 3) % 11) } } : seeded);
         });
       }
     }

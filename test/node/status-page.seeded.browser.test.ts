@@ -248,6 +248,11 @@ describe.skipIf(!hasChromium)("seeded status page in Chromium", () => {
     await expect(page.locator("svg.budget").count()).resolves.toBe(2);
     await expect(page.locator(".failures li").count()).resolves.toBeGreaterThan(0);
     await expect(page.locator(".failures").textContent()).resolves.toContain("Unexpected HTTP status");
+    // The journey metric: its hourly trend line, a sentence, and the figures behind a disclosure.
+    const metric = page.locator('figure[data-metric="results_found"]');
+    await expect(metric.locator("figcaption").textContent()).resolves.toMatch(/hourly mean of results_found was between 4\d(\.\d+)? and \d+(\.\d+)?; the newest value is \d+/);
+    await expect(metric.locator("svg.burn-plot path.budget-line").getAttribute("d")).resolves.toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){5}/);
+    await expect(metric.locator("tbody tr").count()).resolves.toBeGreaterThan(20);
     await shot(page, "probe-detail.png");
     await axe(page, "/probes/search-api light");
   });

@@ -57,6 +57,8 @@ export interface ProbeMetrics {
   id: string;
   regions: RegionMetrics[];
   slos: SloMetrics[];
+  /** The newest value of each journey metric per region (extract.metric, ctx.metric); absent: none. */
+  journey?: { region: string; name: string; value: number }[];
 }
 
 export interface MetricsSnapshot {
@@ -137,6 +139,7 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
   const burn = family("afterlife_probe_burn_rate", "Error budget burn rate over the burn window (1 spends the budget exactly over the SLO window).");
   const events = family("afterlife_probe_events", "Events counted over the window (the SLO window or a burn window), by kind: good, bad, or no_data (missing runs and monitoring-side failures).");
   const alert = family("afterlife_probe_alert", "1 when the burn-rate alert of this severity is firing, 0 otherwise.");
+  const journey = family("afterlife_journey_metric", "Newest value of a journey metric (extract.metric or ctx.metric of the probe) in the region, as the journey recorded it.");
   const build = family("afterlife_build_info", "Afterlife build information; always 1.");
 
   /** (probe, region) pairs that already have their afterlife_probe_state samples. */
@@ -157,6 +160,7 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
       add(duration, labels, r.lastDurationMs === null ? null : r.lastDurationMs / 1000);
       add(lastRun, labels, r.lastRunAt === null ? null : r.lastRunAt / 1000);
     }
+    for (const m of probe.journey ?? []) add(journey, [["probe", probe.id], ["region", m.region], ["name", m.name]], m.value);
     for (const slo of probe.slos) {
       const labels: Labels = [["probe", probe.id], ["sli", slo.sli], ["window", slo.window]];
       add(sli, labels, slo.value);
@@ -182,7 +186,7 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
   for (const { labels, firing } of alerts.values()) add(alert, labels, firing ? 1 : 0);
   add(build, [["version", snapshot.version]], 1);
 
-  const families = [up, state, duration, lastRun, sli, objective, budget, burn, events, alert, build];
+  const families = [up, state, duration, lastRun, sli, objective, budget, burn, events, alert, journey, build];
   const out: string[] = [];
   for (const f of families) {
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.lines);

@@ -5,12 +5,14 @@ import { loadOverview } from "../load-overview.ts";
 import { loadSloReports } from "../load-slo.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricsSnapshot, type SloMetrics } from "../metrics/prometheus.ts";
 import { createRouter } from "../router.ts";
+import { hourOf } from "../../storage/metric-values.ts";
+import { HOUR_MS } from "../../time.ts";
 
 const route = createRoute({
   method: "get",
   path: "/metrics",
   tags: ["Status"],
-  summary: "Prometheus metrics: state and last duration per probe and region, SLIs, budgets, burn rates, alerts",
+  summary: "Prometheus metrics: state and last duration per probe and region, SLIs, budgets, burn rates, alerts, journey metrics",
   responses: { 200: { description: "Prometheus text exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } } },
 });
 
@@ -30,9 +32,22 @@ function sloMetrics(report: SliReport, window: string): SloMetrics {
   };
 }
 
+/** The newest journey metric values of the probes, per (probe, region, name): one read (see metricsRead). */
+async function newestJourneyValues(deps: AppDeps, probes: AppDeps["probes"]): Promise<Map<string, { region: string; name: string; value: number }[]>> {
+  const now = deps.now();
+  const pairs = probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
+  // As far back as a newest run counts as current for the slowest schedule (hourly): this hour and the two before.
+  const [{ values }] = await deps.store.read([deps.store.metricsRead(pairs, { from: hourOf(now) - 2 * HOUR_MS, to: now + 1, hoursFrom: now + 1 })]);
+  const newest = new Map<string, { probeId: string; region: string; name: string; value: number }>();
+  for (const v of values) newest.set(`${v.probeId}|${v.region}|${v.name}`, v); // oldest first: the last one wins
+  const byProbe = new Map<string, { region: string; name: string; value: number }[]>();
+  for (const { probeId, region, name, value } of newest.values()) byProbe.set(probeId, [...(byProbe.get(probeId) ?? []), { region, name, value }]);
+  return byProbe;
+}
+
 async function snapshot(deps: AppDeps, version: string): Promise<MetricsSnapshot> {
   const probes = deps.probes.filter((p) => p.probe.public);
-  const [overview, slo] = await Promise.all([loadOverview({ ...deps, probes }), loadSloReports(deps, { probes }, { detail: "alerting" })]);
+  const [overview, slo, journey] = await Promise.all([loadOverview({ ...deps, probes }), loadSloReports(deps, { probes }, { detail: "alerting" }), newestJourneyValues(deps, probes)]);
   return {
     generatedAt: deps.now(),
     version,
@@ -47,6 +62,7 @@ async function snapshot(deps: AppDeps, version: string): Promise<MetricsSnapshot
           lastRunAt: r.lastRun?.startedAt ?? null,
         })),
         slos: [sloMetrics(report.availability, report.window), ...(report.latency ? [sloMetrics(report.latency, report.window)] : [])],
+        ...(journey.has(p.id) ? { journey: journey.get(p.id)! } : {}),
       };
     }),
   };

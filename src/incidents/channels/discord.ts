@@ -19,6 +19,8 @@ export const DISCORD_COLORS = {
   network: 0x5f6368,
   "release-regressed": 0xd93025,
   "release-healthy": 0x1e8e3e,
+  "metric-breached": 0xe8710a,
+  "metric-recovered": 0x1e8e3e,
 } as const satisfies Record<Notice["transition"], number>;
 
 /**

@@ -11,7 +11,9 @@
  * - the watchdog of the probe network (network): `network` says what happened, and `probe` is
  *   NETWORK_SUBJECT, since no single probe is concerned;
  * - the release watch's verdict (release-regressed, release-healthy): `release` has the release
- *   and the regression's evidence; `probe` is the regressed probe, or the release's first.
+ *   and the regression's evidence; `probe` is the regressed probe, or the release's first;
+ * - journey metric thresholds (metric-breached, metric-recovered): `metric` has the metric, its
+ *   threshold and the value that crossed it (or came back).
  */
 import type { ExhaustionForecast } from "../../slo/forecast.ts";
 import type { AlertSeverity, BurnWindow } from "../../slo/burn-rate.ts";
@@ -58,8 +60,19 @@ export interface Notice {
   silence?: { lookbackMs: number } | undefined;
   /** On release notices: the release, and what regressed (probe, region, measure, before, after, runs). */
   release?: NoticeRelease | undefined;
+  /** On journey metric notices: the metric, its bounds, and the value. */
+  metric?: NoticeMetric | undefined;
   /** When the transition happened (epoch ms). */
   at: number;
+}
+
+/** What a journey metric notice says: `below`/`above` are the threshold's bounds (null when unset). */
+export interface NoticeMetric {
+  name: string;
+  value: number;
+  side: "below" | "above";
+  below: number | null;
+  above: number | null;
 }
 
 /** What a release notice says about the release and its watch. */
@@ -182,6 +195,10 @@ export function headline(notice: Notice): string {
       return `Release ${notice.release?.version ?? "?"} regressed: ${name}`;
     case "release-healthy":
       return `Release ${notice.release?.version ?? "?"} healthy`;
+    case "metric-breached":
+      return `Metric ${notice.metric?.name ?? "?"} out of bounds: ${name}`;
+    case "metric-recovered":
+      return `Metric ${notice.metric?.name ?? "?"} back within bounds: ${name}`;
     default:
       return `${LABEL[notice.transition]}: ${name}`;
   }
@@ -249,7 +266,20 @@ export function summary(notice: Notice): string {
     case "release-regressed":
     case "release-healthy":
       return releaseSummary(notice);
+    case "metric-breached":
+    case "metric-recovered":
+      return metricSummary(notice, who);
   }
+}
+
+/** "Checkout journey (Checkout): cart_total is 0, below 1 since 2026-…". */
+function metricSummary(notice: Notice, who: string): string {
+  const m = notice.metric;
+  if (!m) return notice.incident.title;
+  const bound = m.side === "below" ? `below ${m.below}` : `above ${m.above}`;
+  if (notice.transition === "metric-breached") return `${who}: ${m.name} is ${m.value}, ${bound}, since ${isoTime(notice.incident.startedAt)}.`;
+  const end = notice.incident.resolvedAt ?? notice.at;
+  return `${who}: ${m.name} is ${m.value} again, no longer ${bound}, after ${formatDuration(end - notice.incident.startedAt)}.`;
 }
 
 /** "apac latency: median 120 ms before, 380 ms after (p = 1.2e-6)". */
@@ -303,6 +333,9 @@ export function reference(notice: Notice): string {
       return `No-data alert ${notice.incident.id} · probe ${notice.probe.id}`;
     case "network":
       return `Watchdog notice ${notice.incident.id}`;
+    case "metric-breached":
+    case "metric-recovered":
+      return `Metric alert ${notice.incident.id} · probe ${notice.probe.id}`;
     case "release-regressed":
     case "release-healthy":
       return `Release ${notice.incident.id}${notice.release?.regressions[0]?.evidence[0] ? ` · run ${notice.release.regressions[0].evidence[0]}` : ""}`;

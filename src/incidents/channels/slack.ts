@@ -18,6 +18,8 @@ const EMOJI = {
   network: ":satellite_antenna:",
   "release-regressed": ":rewind:",
   "release-healthy": ":rocket:",
+  "metric-breached": ":chart_with_downwards_trend:",
+  "metric-recovered": ":white_check_mark:",
 } as const satisfies Record<Notice["transition"], string>;
 
 /** Slack's mrkdwn escaping: only these three characters are control characters. */

@@ -21,7 +21,7 @@
  * its evidence runs).
  */
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
-import { isoTime, MAX_MESSAGE_CHARS, truncate, type NetworkEvent, type Notice } from "./notice.ts";
+import { isoTime, MAX_MESSAGE_CHARS, truncate, type NetworkEvent, type Notice, type NoticeMetric } from "./notice.ts";
 
 export const TIMESTAMP_HEADER = "x-afterlife-timestamp";
 export const SIGNATURE_HEADER = "x-afterlife-signature";
@@ -41,6 +41,8 @@ export const WEBHOOK_EVENTS = {
   network: "network",
   "release-regressed": "release.regressed",
   "release-healthy": "release.healthy",
+  "metric-breached": "metric.breached",
+  "metric-recovered": "metric.recovered",
 } as const satisfies Record<Notice["transition"], string>;
 
 /** "network.notice" only for a network notice without details, which Afterlife does not make. */
@@ -94,6 +96,7 @@ export interface WebhookBody {
   /** No-data notices only (slo.no-data*): how long every region stored nothing. */
   silence?: { lookbackSeconds: number };
   /** Release notices only (release.*). */
+  metric?: NoticeMetric;
   release?: { id: string; version: string; url: string | null; releasedAt: string; watchMinutes: number; atMinute: number | null; reason: string; regressions: NonNullable<Notice["release"]>["regressions"] };
 }
 
@@ -128,6 +131,7 @@ export function webhookBody(notice: Notice): WebhookBody {
         }
       : null,
     ...(notice.network ? { network: networkBody(notice.network) } : {}),
+    ...(notice.metric ? { metric: { ...notice.metric } } : {}),
     ...(notice.silence ? { silence: { lookbackSeconds: notice.silence.lookbackMs / 1000 } } : {}),
     ...(notice.release ? { release: { ...notice.release, releasedAt: isoTime(notice.release.releasedAt) } } : {}),
   };

@@ -67,7 +67,8 @@ describe("bounded outputs (finding 8)", () => {
     }
     expect(sizes.filter(([, status]) => status >= 500)).toEqual([]);
     expect(sizes.filter(([, , bytes]) => bytes > BUDGET)).toEqual([]);
-  });
+    // One request per route in sequence (about 30): a generous limit, so a loaded machine cannot fail it.
+  }, 60_000);
 
   it("occurrences merge, are capped, and none ended before the maintenance existed", async () => {
     const before = Date.now();

@@ -40,6 +40,8 @@ function run(probeId: string, slotAt: number, status: RunResult["status"]): RunR
     durationMs: 12,
     status,
     ...(status === "down" ? { failure: { class: "status", step: "open vault", message: "expected status 200, got 503 from https://vault.internal.test/keys" } } : {}),
+    // Journey metrics of both probes: the private one's name and value must not reach /metrics or the metrics route.
+    metrics: probeId === "vault-keeper" ? { vault_keys: 7 } : { cart_total: 5 },
     steps: [],
   };
 }
@@ -109,6 +111,7 @@ async function getOperations(): Promise<Operation[]> {
 function concrete(op: Operation): string[] {
   const fill: Record<string, string[]> = {
     "/api/v1/probes/{id}": ["/api/v1/probes/vault-keeper"],
+    "/api/v1/probes/{id}/metrics": ["/api/v1/probes/vault-keeper/metrics", "/api/v1/probes/open-home/metrics"],
     "/api/v1/runs/{id}": [`/api/v1/runs/${ids.run}`],
     "/api/v1/incidents/{id}": [`/api/v1/incidents/${ids.incident}`, `/api/v1/incidents/${ids.moved}`],
     "/probes/{id}": ["/probes/vault-keeper"],
@@ -154,6 +157,8 @@ describe("a private probe, without a token", () => {
       }),
     );
     expect(shown.filter(([, status, leaked]) => status !== 200 || !leaked)).toEqual([]);
+    const metrics = (await (await call("/api/v1/probes/vault-keeper/metrics", auth)).json()) as { metrics: { name: string; latest: { value: number }[] }[] };
+    expect(metrics.metrics.map((m) => [m.name, m.latest.map((l) => l.value)])).toEqual([["vault_keys", [7]]]);
   });
 
   it("its maintenance and incidents are left out while the public probe's stay", async () => {
@@ -163,5 +168,9 @@ describe("a private probe, without a token", () => {
     expect(incidents.incidents.map((i) => i.id)).not.toContain(ids.moved);
     const status = (await (await call("/api/v1/status")).json()) as { probes: { id: string }[] };
     expect(status.probes.map((p) => p.id)).toEqual(["open-home"]);
+    // The public probe's journey metrics are served: the walk above would see the private one's.
+    const open = (await (await call("/api/v1/probes/open-home/metrics")).json()) as { metrics: { name: string; latest: { value: number }[] }[] };
+    expect(open.metrics.map((m) => [m.name, m.latest.map((l) => l.value)])).toEqual([["cart_total", [5]]]);
+    expect(await (await call("/metrics")).text()).toContain('afterlife_journey_metric{probe="open-home",region="weur",name="cart_total"} 5\n');
   });
 });

@@ -21,6 +21,7 @@ const FAMILIES = [
   "afterlife_probe_burn_rate",
   "afterlife_probe_events",
   "afterlife_probe_alert",
+  "afterlife_journey_metric",
   "afterlife_build_info",
 ];
 
@@ -47,6 +48,11 @@ const small: MetricsSnapshot = {
           events: { "5m": { good: 24, bad: 1, noData: 0 } },
           alert: "page",
         },
+      ],
+      journey: [
+        { region: "weur", name: "cart_total", value: 3097 },
+        { region: "enam", name: "cart_total", value: 0 },
+        { region: "weur", name: "cart_total", value: 1 }, // a repeated series: the first one wins
       ],
     },
   ],
@@ -96,6 +102,10 @@ afterlife_probe_events{probe="checkout",sli="availability",window="5m",kind="no_
 # TYPE afterlife_probe_alert gauge
 afterlife_probe_alert{probe="checkout",sli="availability",severity="page"} 1
 afterlife_probe_alert{probe="checkout",sli="availability",severity="ticket"} 0
+# HELP afterlife_journey_metric Newest value of a journey metric (extract.metric or ctx.metric of the probe) in the region, as the journey recorded it.
+# TYPE afterlife_journey_metric gauge
+afterlife_journey_metric{probe="checkout",region="weur",name="cart_total"} 3097
+afterlife_journey_metric{probe="checkout",region="enam",name="cart_total"} 0
 # HELP afterlife_build_info Afterlife build information; always 1.
 # TYPE afterlife_build_info gauge
 afterlife_build_info{version="0.1.0"} 1
@@ -254,7 +264,11 @@ describe("renderPrometheus", () => {
       burnRates: fc.dictionary(fc.oneof(fc.constantFrom("5m", "30m", "1h", "6h", "24h", "3d"), fc.string()), value),
       alert: fc.constantFrom("ok" as const, "ticket" as const, "page" as const),
     });
-    const probe = fc.record({ id: fc.string({ unit: "binary" }), regions: fc.array(region, { maxLength: 4 }), slos: fc.array(slo, { maxLength: 3 }) });
+    const journey = fc.record({ region: fc.string(), name: fc.string(), value: fc.double() });
+    const probe = fc.record(
+      { id: fc.string({ unit: "binary" }), regions: fc.array(region, { maxLength: 4 }), slos: fc.array(slo, { maxLength: 3 }), journey: fc.array(journey, { maxLength: 3 }) },
+      { requiredKeys: ["id", "regions", "slos"] },
+    );
     fc.assert(
       fc.property(fc.array(probe, { maxLength: 4 }), fc.string(), (probes, version) => {
         const text = renderPrometheus({ generatedAt: 0, version, probes });
