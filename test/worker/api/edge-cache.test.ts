@@ -184,7 +184,7 @@ describe("private probes", () => {
       tokens: new D1TokenStore(env.DB),
       incidents: new D1IncidentStore(counting.db),
       releases: new D1ReleaseStore(counting.db),
-      rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+      rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
       version: "v",
       runNow: () => Promise.reject(new Error("not in this test")),
       now: Date.now,

@@ -236,7 +236,7 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(countingDb(tally)),
     releases: new D1ReleaseStore(countingDb(tally)),
-    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
     version,
     runNow: () => Promise.reject(new Error("not in this test")),
     now: () => base,
