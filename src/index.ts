@@ -58,6 +58,7 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
     incidents: new D1IncidentStore(env.DB),
     releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
+    heartbeats: new D1HeartbeatStore(env.DB),
     runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
     channelNames: config.channels.map((c) => c.name),
     channels: () => createChannels(config.channels, (name) => config.values[name]),
