@@ -38,7 +38,7 @@ async function ping(c: Context<AppEnv>, rest: readonly string[]): Promise<Respon
     secret = rest[0];
     actions = rest.slice(1);
   }
-  if (actions.length > 1 || (actions[0] !== undefined && ACTIONS[actions[0]] === undefined)) throw notFound(new URL(c.req.url).pathname.replace(/hb_[0-9A-Za-z]+/, "hb_…"));
+  if (actions.length > 1 || (actions[0] !== undefined && ACTIONS[actions[0]] === undefined)) throw notFound(new URL(c.req.url).pathname.replace(/\/hb_[0-9A-Za-z]+/g, "/hb_…"));
   const kind: PingKind = actions[0] === undefined ? "success" : ACTIONS[actions[0]]!;
   secret ??= BEARER.exec(c.req.header("authorization") ?? "")?.[1];
 
