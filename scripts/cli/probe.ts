@@ -24,6 +24,7 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { tokenCommand, TokenUsageError } from "./tokens.ts";
+import { heartbeatCommand } from "./heartbeats.ts";
 import { releaseCommand } from "./release-command.ts";
 import { localValues } from "./local-values.ts";
 import { liveProbeFiles, ProbeFileError, resolveProbePaths } from "./probe-files.ts";
@@ -54,6 +55,7 @@ const USAGE = `usage:
   npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
   npm run probe -- token create --name NAME --scope write [--remote]
   npm run probe -- token list | token revoke ID [--remote]
+  npm run probe -- heartbeat secret ID [--remote]       create or rotate a heartbeat's secret (printed once)
   npm run probe -- release <version> (--group G | --probe ID…) [--wait]   mark a release; its probes are watched
   npm run probe -- release watch <id> --wait [--timeout 30m]              the watch's verdict (release --help)
 
@@ -287,6 +289,8 @@ async function main(argv: string[]): Promise<number> {
       return cost(rest);
     case "token":
       return tokenCommand(rest);
+    case "heartbeat":
+      return heartbeatCommand(rest);
     case "release":
       return releaseCommand(rest);
     case "help":

@@ -52,7 +52,7 @@ async function noticesOf(id: string): Promise<string[]> {
   const outbox = await incidents.listOutbox({ limit: 500 });
   return outbox
     .filter((o) => (o.payload as { probe?: { id: string } }).probe?.id === id)
-    .sort((a, b) => a.at - b.at || a.id.localeCompare(b.id))
+    .sort((a, b) => (a.payload as { at: number }).at - (b.payload as { at: number }).at)
     .map((o) => (o.payload as { transition: string }).transition);
 }
 
