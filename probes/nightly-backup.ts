@@ -3,7 +3,8 @@ import { defineProbe } from "../src/probe/define-probe.ts";
 /**
  * A heartbeat: the nightly database backup pings Afterlife when it ends. No success ping for a
  * day and two hours (period + grace) opens an incident; `/hb/nightly-backup/fail` opens one at once.
- * Locally, `npm start` plays the job and pings it.
+ * Locally, `npm start` plays the job and pings it. Private: the status page shows customers the
+ * shop, not the back office (drop `public: false` to show it).
  */
 export default defineProbe({
   kind: "heartbeat",
@@ -14,4 +15,6 @@ export default defineProbe({
   period: "1d",
   grace: "2h",
   slo: { availability: 0.99, window: "30d" },
+  // An internal job: it counts, alerts and shows to token holders, but customers do not see it.
+  public: false,
 });

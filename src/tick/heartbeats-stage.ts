@@ -5,7 +5,9 @@
  * /metrics count it like any run, and is handed to the incident step like a dispatched run.
  *
  * D1 work is constant whatever the number of heartbeats: one read of every heartbeat row, one
- * saveRuns, one write of the judged instants. The runs are written before the judged instants:
+ * saveRuns, one write of the judged instants. Only a heartbeat with an outcome is marked judged:
+ * a window without one holds no ping and no deadline, so judging it again with the next window
+ * finds the same nothing, and a quiet heartbeat costs no written row per tick. The runs are written before the judged instants:
  * if the second write fails, the next tick judges the same window again and its runs, keyed by
  * (probe, "push", slot), are the same rows or new ones at its own slot, never lost ones.
  */
@@ -76,8 +78,9 @@ export const heartbeatsStage: TickStage = {
       if (from >= tick.slotAt) continue; // a replayed or late tick: already judged
       const timing = { periodMs: durationMs(beat.probe.period), graceMs: durationMs(beat.probe.grace) };
       const judgement = judgeHeartbeat(timing, row, from, tick.slotAt);
+      if (!judgement) continue;
       judged.push({ probeId: beat.probe.id, through: tick.slotAt });
-      if (judgement) runs.push(heartbeatRun(beat, judgement, tick.slotAt, isInMaintenance(beat.probe.id, excluded, tick.slotAt)));
+      runs.push(heartbeatRun(beat, judgement, tick.slotAt, isInMaintenance(beat.probe.id, excluded, tick.slotAt)));
     }
     const saved = runs.length ? await deps.runs.saveRuns(runs) : { inserted: 0, rowsWritten: 0 };
     const marked = judged.length ? await deps.heartbeats.judgedStatement(judged).run() : undefined;
