@@ -7,7 +7,8 @@ export const incidentsStage: TickStage = {
   name: "incidents",
   async run(tick, deps) {
     // No outcomes is no data, and no data steps nothing: nothing opens, nothing closes.
-    if (!tick.dispatch && !tick.heartbeats) return { skipped: "no run outcomes (the dispatch and heartbeats stages failed)" };
+    // Without the dispatch, the heartbeats' outcomes alone are stepped (when there are any).
+    if (!tick.dispatch && !tick.heartbeats?.length) return { skipped: "no run outcomes (the dispatch stage failed)" };
     const { maintenances, note } = maintenancesOf(tick);
     const outcomes = [...(tick.dispatch?.outcomes ?? []), ...(tick.heartbeats ?? [])];
     const report = await applyIncidentTick(outcomes, tick.slotAt, {

@@ -10,6 +10,7 @@
  * exist. Pings are rate-limited per client IP (with the public reads) and, once the secret
  * checked out, per heartbeat.
  */
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { constantTimeEqual, sha256Hex } from "../../auth/api-token.ts";
 import { HEARTBEAT_SECRET_PATTERN } from "../../auth/heartbeat-secret.ts";
@@ -17,6 +18,8 @@ import type { PingKind } from "../../storage/heartbeat-store.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
+import { problemResponses } from "../schemas/problem.ts";
+import { jsonResponse } from "../schemas/responses.ts";
 
 const ACTIONS: Record<string, PingKind> = { start: "start", fail: "fail" };
 const BEARER = /^[ \t]*bearer[ \t]+([^\s]+)[ \t]*$/i;
@@ -57,9 +60,29 @@ async function ping(c: Context<AppEnv>, rest: readonly string[]): Promise<Respon
   return c.json({ ok: true, heartbeat: id, ping: kind, at }, 200);
 }
 
+const PingSchema = z
+  .object({ ok: z.literal(true), heartbeat: z.string(), ping: z.enum(["success", "start", "fail"]), at: z.number().int() })
+  .openapi("HeartbeatPing");
+const id = z.string().openapi({ example: "nightly-backup" });
+const segment = z.string().openapi({ description: "`start`, `fail`, or the secret (`hb_...`) followed by them" });
+const FORMS = [
+  { path: "/{id}", params: z.object({ id }), summary: "The job succeeded", rest: (_c: Context<AppEnv>) => [] as string[] },
+  { path: "/{id}/{a}", params: z.object({ id, a: segment }), summary: "The job started or failed (or succeeded, with the secret in the path)", rest: (c: Context<AppEnv>) => [c.req.param("a") ?? ""] },
+  { path: "/{id}/{a}/{b}", params: z.object({ id, a: segment, b: segment }), summary: "The job started or failed, with the secret in the path", rest: (c: Context<AppEnv>) => [c.req.param("a") ?? "", c.req.param("b") ?? ""] },
+];
+
 export const heartbeatRoutes = createRouter();
-for (const method of ["GET", "POST"] as const) {
-  heartbeatRoutes.on(method, "/:id", (c) => ping(c, []));
-  heartbeatRoutes.on(method, "/:id/:a", (c) => ping(c, [c.req.param("a")]));
-  heartbeatRoutes.on(method, "/:id/:a/:b", (c) => ping(c, [c.req.param("a"), c.req.param("b")]));
+for (const method of ["get", "post"] as const) {
+  for (const form of FORMS) {
+    const route = createRoute({
+      method,
+      path: form.path,
+      tags: ["Heartbeats"],
+      summary: `Heartbeat ping: ${form.summary.toLowerCase()}`,
+      description: "Authenticated by the heartbeat's secret (`Authorization: Bearer hb_...` or a path segment). The body is never read.",
+      request: { params: form.params },
+      responses: { 200: jsonResponse(PingSchema, "The ping was recorded"), ...problemResponses(401, 404, 429) },
+    });
+    heartbeatRoutes.openapi(route, (c) => ping(c, form.rest(c)) as never);
+  }
 }
