@@ -17,6 +17,7 @@ import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
 import { D1ReleaseStore } from "./storage/release-store.ts";
+import { D1HeartbeatStore } from "./storage/heartbeat-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
 import { latencyThresholdsOf } from "./slo/latency-thresholds.ts";
 import { runTick } from "./tick/run-tick.ts";
@@ -39,7 +40,8 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
     releases: new D1ReleaseStore(env.DB),
-    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+    heartbeats: new D1HeartbeatStore(env.DB),
+    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
     version: env.CF_VERSION_METADATA?.id ?? "unversioned",
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
     now: Date.now,
@@ -56,6 +58,7 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
     incidents: new D1IncidentStore(env.DB),
     releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
+    heartbeats: new D1HeartbeatStore(env.DB),
     runShard: (request) => regionRunner(env, request.region, `shard-${request.shard}`).runShard(request),
     channelNames: config.channels.map((c) => c.name),
     channels: () => createChannels(config.channels, (name) => config.values[name]),

@@ -24,6 +24,7 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
 import { tokenCommand, TokenUsageError } from "./tokens.ts";
+import { heartbeatCommand } from "./heartbeats.ts";
 import { releaseCommand } from "./release-command.ts";
 import { localValues } from "./local-values.ts";
 import { liveProbeFiles, ProbeFileError, resolveProbePaths } from "./probe-files.ts";
@@ -54,6 +55,7 @@ const USAGE = `usage:
   npm run probe -- cost [options]            monthly Cloudflare usage and bill (cost --help for options)
   npm run probe -- token create --name NAME --scope write [--remote]
   npm run probe -- token list | token revoke ID [--remote]
+  npm run probe -- heartbeat secret ID [--remote]       create or rotate a heartbeat's secret (printed once)
   npm run probe -- release <version> (--group G | --probe ID…) [--wait]   mark a release; its probes are watched
   npm run probe -- release watch <id> --wait [--timeout 30m]              the watch's verdict (release --help)
 
@@ -76,9 +78,15 @@ async function loadValid(files: string[], check: { varNames?: string[]; demo?: b
 }
 
 /** What kind of probe: one HTTP request, a journey of several, or one with script steps. */
-function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" {
+function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" | "heartbeat" {
+  if (loaded.probe.kind === "heartbeat") return "heartbeat";
   if (loaded.probe.steps.some(isScriptStep)) return "script";
   return loaded.probe.steps.length === 1 ? "http" : "journey";
+}
+
+/** How often it runs, or a heartbeat's period. */
+function scheduleOf({ probe }: Pick<LoadedProbe, "probe">): string {
+  return probe.kind === "heartbeat" ? probe.period : probe.schedule;
 }
 
 async function list(args: string[]): Promise<number> {
@@ -86,13 +94,14 @@ async function list(args: string[]): Promise<number> {
   noExtraArguments("list", positionals);
   const probes = await loadValid(liveProbeFiles(), { lint: false });
   if (values.json) {
-    const rows = probes.map((p) => ({ id: p.probe.id, kind: kindOf(p), name: p.probe.name, group: p.probe.group, schedule: p.probe.schedule, regions: p.probe.regions, file: p.file }));
+    const rows = probes.map((p) => ({ id: p.probe.id, kind: kindOf(p), name: p.probe.name, group: p.probe.group, schedule: scheduleOf(p), regions: p.probe.regions, file: p.file }));
     console.log(JSON.stringify(rows, null, 2));
     return 0;
   }
   const width = Math.max(...probes.map((p) => p.probe.id.length));
   for (const { probe, file } of probes) {
-    console.log(`${probe.id.padEnd(width)}  ${probe.schedule.padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${probe.steps.length} steps)`);
+    const what = probe.kind === "heartbeat" ? `heartbeat, grace ${probe.grace}` : `${probe.steps.length} steps`;
+    console.log(`${probe.id.padEnd(width)}  ${scheduleOf({ probe }).padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${what})`);
   }
   return 0;
 }
@@ -142,6 +151,7 @@ async function run(args: string[]): Promise<number> {
     }
   }
   if (!loaded) throw new UsageError(`no probe in ${wanted}`);
+  if (loaded.probe.kind === "heartbeat") throw new UsageError(`${loaded.probe.id} is a heartbeat: your job pings it (see README "Heartbeats"); there is nothing to run`);
   if (region !== undefined && !loaded.probe.regions.includes(region as never)) console.error(`note: ${loaded.probe.id} does not run from ${region} in production (its regions: ${loaded.probe.regions.join(", ")})`);
 
   const runner = await localRunner({ demo: values.demo, baseUrl, vars, region });
@@ -279,6 +289,8 @@ async function main(argv: string[]): Promise<number> {
       return cost(rest);
     case "token":
       return tokenCommand(rest);
+    case "heartbeat":
+      return heartbeatCommand(rest);
     case "release":
       return releaseCommand(rest);
     case "help":

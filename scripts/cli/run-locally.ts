@@ -62,7 +62,7 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
     shop = await startShop({ password: values.SHOP_PASSWORD });
     values.SHOP_URL = shop.url;
   }
-  const withBase = (loaded: LoadedProbe): LoadedProbe => (options.baseUrl ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } } : loaded);
+  const withBase = (loaded: LoadedProbe): LoadedProbe => (options.baseUrl && loaded.probe.kind === "http" ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } } : loaded);
   const regionOf = (loaded: LoadedProbe) => options.region ?? loaded.probe.regions[0]!;
   return {
     run: (loaded) =>
@@ -79,7 +79,10 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
           allowPrivateTargets: true,
         },
       ),
-    repro: (loaded, result) => reproScript(withBase(loaded).probe, result, { values, publicNames, vars: options.vars, region: result.region }),
+    repro: (loaded, result) => {
+      const { probe } = withBase(loaded);
+      return probe.kind === "http" ? reproScript(probe, result, { values, publicNames, vars: options.vars, region: result.region }) : undefined;
+    },
     close: async () => {
       await shop?.close();
     },

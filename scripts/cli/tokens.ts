@@ -11,7 +11,7 @@ import { runToCompletion } from "../local/processes.ts";
 
 export class TokenUsageError extends Error {}
 
-async function d1(sql: string, options: { remote: boolean; persistTo?: string | undefined }): Promise<unknown[]> {
+export async function d1(sql: string, options: { remote: boolean; persistTo?: string | undefined }): Promise<unknown[]> {
   const target = options.remote ? ["--remote"] : ["--local", ...(options.persistTo ? ["--persist-to", options.persistTo] : [])];
   const output = await runToCompletion(join(ROOT, "node_modules/.bin/wrangler"), ["d1", "execute", "DB", ...target, "--json", "--command", sql], {
     cwd: ROOT,

@@ -19,6 +19,8 @@ import { runToCompletion, startChild, type Child } from "./processes.ts";
 
 export { ROOT } from "./project-root.ts";
 import { ROOT } from "./project-root.ts";
+import { generateHeartbeatSecret } from "../../src/auth/heartbeat-secret.ts";
+import { setSecretSql } from "../../src/storage/heartbeat-store.ts";
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 
 /** Quiet and offline: no telemetry, no Request.cf download. Never in .env: wrangler would bind it. */
@@ -109,10 +111,25 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   const password = ensureDevVars(root);
   // Only good probe files go into the Worker: a bad one is reported, the others keep running.
   const probeWatch = watchProbes(root, (block) => log(`probes ${block}`));
-  writeRegistry(root, (await probeWatch.check()).loaded.map((p) => p.file.slice("probes/".length)));
+  const firstCheck = await probeWatch.check();
+  writeRegistry(root, firstCheck.loaded.map((p) => p.file.slice("probes/".length)));
 
   log("applying D1 migrations to the local database…");
   await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
+
+  // The heartbeats' jobs are played by this process: a fresh secret each start, a ping at the
+  // first tick and every hour after, so they are green locally (their periods are longer).
+  const heartbeatSecrets = new Map<string, string>();
+  for (const { probe } of firstCheck.loaded.filter((p) => p.probe.kind === "heartbeat")) heartbeatSecrets.set(probe.id, "");
+  if (heartbeatSecrets.size) {
+    const statements: string[] = [];
+    for (const id of heartbeatSecrets.keys()) {
+      const { secret, secretHash } = await generateHeartbeatSecret();
+      heartbeatSecrets.set(id, secret);
+      statements.push(setSecretSql(id, secretHash, Date.now()));
+    }
+    await runToCompletion(WRANGLER, ["d1", "execute", "DB", "--local", ...persistArgs, "--command", statements.join(";\n")], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
+  }
 
   const shopPort = options.shopPort ?? (await freePort(8790));
   const shopUrl = `http://127.0.0.1:${shopPort}`;
@@ -206,7 +223,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
 
   const crons = readCrons(root);
   const parsed: Cron[] = crons.map(parseCron);
+  let pinged = false;
+  const pingHeartbeats = async (time: number) => {
+    if (pinged && time % 3_600_000 !== 0) return;
+    pinged = true;
+    for (const [id, secret] of heartbeatSecrets) {
+      const res = await fetch(`${workerUrl}/hb/${id}`, { method: "POST", headers: { authorization: `Bearer ${secret}` } });
+      await res.arrayBuffer();
+      log(`heartbeat ${id} pinged: ${res.status}`);
+    }
+  };
   const fireTick = async (time: number) => {
+    await pingHeartbeats(time).catch((error: unknown) => log(`error: heartbeat ping failed: ${String(error)}`));
     for (const cron of parsed.filter((c) => cronMatches(c, time))) {
       const url = `${workerUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron.source)}&time=${time}`;
       const res = await fetch(url);

@@ -5,6 +5,7 @@ import type { RunStore } from "../storage/run-store.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
+import type { D1HeartbeatStore } from "../storage/heartbeat-store.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { Caller, Rejection } from "./auth.ts";
@@ -23,7 +24,10 @@ export interface AppDeps {
   incidents: IncidentStore;
   /** Releases and their watches' judgements (scoped for public callers in visibility.ts). */
   releases: ReleaseReader & ReleaseWriter;
-  rateLimits: { publicReads: RateLimiter; writes: RateLimiter };
+  /** Heartbeat secrets and pings: only the ping route uses it. */
+  heartbeats: Pick<D1HeartbeatStore, "find" | "recordPing">;
+  /** publicReads per client IP (the API and the pings), writes per token, heartbeats per heartbeat. */
+  rateLimits: { publicReads: RateLimiter; writes: RateLimiter; heartbeats: RateLimiter };
   /** The deployed version's id (a new one per deploy): the pages' ETags change with it. */
   version: string;
   /** Runs a probe once, now, from a region's runner; stores nothing. */

@@ -22,6 +22,7 @@ import { incidentRoutes } from "./routes/incidents.ts";
 import { maintenanceRoutes } from "./routes/maintenances.ts";
 import { outboxRoutes } from "./routes/outbox.ts";
 import { releaseRoutes } from "./routes/releases.ts";
+import { heartbeatRoutes } from "./routes/heartbeats.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { sloRoutes } from "./routes/slo.ts";
@@ -106,6 +107,7 @@ export function createApp() {
   app.use("/api/*", (c, next) => (["GET", "HEAD", "OPTIONS"].includes(c.req.method) ? publicCors(c, next) : next()));
   app.use("/api/v1/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
   app.use("/api/v2/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
+  app.use("/hb/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
   app.use("*", scopeToCaller());
   app.use("*", async (c, next) => {
     await next();
@@ -134,6 +136,7 @@ export function createApp() {
   app.route("/api/v1/maintenances", maintenanceRoutes);
   app.route("/api/v1/outbox", outboxRoutes);
   app.route("/api/v1/releases", releaseRoutes);
+  app.route("/hb", heartbeatRoutes);
   app.route("/", metricsRoutes(API_VERSION));
   app.route("/api/v2", statuspageRoutes);
   app.route("/", pageRoutes(document));

@@ -15,6 +15,9 @@ export const PRIVATE_CACHE = "private, no-store";
 
 export function scopeToCaller(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // A ping authenticates with its heartbeat's own secret and touches only that heartbeat's row:
+    // a private heartbeat must still take its pings, so the route sees the whole fleet.
+    if (c.req.path.startsWith("/hb/")) return next();
     const caller = await callerOf(c);
     const deps = c.env.deps;
     let scoped: AppDeps | undefined;

@@ -6,7 +6,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../probe/registry.ts";
-import { isScriptStep, type MetricThreshold } from "../probe/schema.ts";
+import { isScriptStep, metricThresholdsOf, type MetricThreshold } from "../probe/schema.ts";
 import { mapRead, type D1Read } from "../storage/d1-read.ts";
 import { hourOf, mergeAggregates, type MetricAggregate, type MetricHour } from "../storage/metric-values.ts";
 import { UNSEALED_HOURS } from "../storage/rollup-reads.ts";
@@ -48,8 +48,9 @@ export type JourneyMetrics = z.infer<typeof JourneyMetricsSchema>;
 
 /** The names a probe declares: its declarative steps' metrics, then its thresholds' (scripts' names appear with their data). */
 export function declaredMetricNames(loaded: LoadedProbe): string[] {
-  const names = loaded.probe.steps.flatMap((s) => (isScriptStep(s) ? [] : s.metrics.map((m) => m.name)));
-  return [...new Set([...names, ...Object.keys(loaded.probe.alerts?.metrics ?? {})])];
+  const steps = loaded.probe.kind === "http" ? loaded.probe.steps : [];
+  const names = steps.flatMap((s) => (isScriptStep(s) ? [] : s.metrics.map((m) => m.name)));
+  return [...new Set([...names, ...Object.keys(metricThresholdsOf(loaded.probe))])];
 }
 
 const withMean = (a: MetricAggregate) => ({ ...a, mean: a.sum / a.count });
@@ -67,7 +68,7 @@ export function journeyMetricsRead(store: RunStore, loaded: LoadedProbe, options
   const recentFrom = hourOf(now) - (RECENT_VALUE_HOURS - 1) * HOUR_MS;
   const pairs = regions.map((region) => ({ probeId: loaded.probe.id, region }));
   return mapRead(store.metricsRead(pairs, { from: recentFrom, to, hoursFrom }), ({ values, hours: stored }) => {
-    const thresholds = loaded.probe.alerts?.metrics ?? {};
+    const thresholds = metricThresholdsOf(loaded.probe);
     const names = [...new Set([...declaredMetricNames(loaded), ...values.map((v) => v.name), ...stored.map((h) => h.name)])];
     const metrics = names.map((name): JourneyMetric => {
       const recent = values.filter((v) => v.name === name).map((v) => ({ region: v.region, slotAt: v.slotAt, value: v.value }));

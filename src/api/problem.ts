@@ -48,7 +48,8 @@ export function problemResponse(c: Context, status: ContentfulStatusCode, title:
     title,
     status,
     ...(detail ? { detail } : {}),
-    instance: new URL(c.req.url).pathname,
+    // A heartbeat secret may be a path segment (/hb/{id}/hb_...): never echoed back.
+    instance: new URL(c.req.url).pathname.replace(/\/hb_[0-9A-Za-z]+/g, "/hb_…"),
     ...(invalidParams?.length ? { invalidParams } : {}),
   };
   return c.body(JSON.stringify(body), status, { ...headers, "content-type": "application/problem+json" });

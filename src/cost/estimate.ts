@@ -186,9 +186,12 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const replay = replayHour(probes, options.plan);
   // A release watch makes each watched probe due every minute: the runs it adds are the minutes it would not have run anyway.
   const watchMinutesPerMonth = assumptions.releasesPerMonth * assumptions.releaseWatchMinutes;
-  const watchRunsOf = (p: LoadedProbe) => watchMinutesPerMonth * p.probe.regions.length * (1 - 1 / intervalMinutes(p));
+  // Heartbeats are never run (nor watched): their runs are their judged pings, counted below.
+  const watchRunsOf = (p: LoadedProbe) => (p.probe.kind === "heartbeat" ? 0 : 1) * watchMinutesPerMonth * p.probe.regions.length * (1 - 1 / intervalMinutes(p));
   const watchRuns = probes.reduce((n, p) => n + watchRunsOf(p), 0);
-  const runs = replay.runsPerHour * HOURS_PER_MONTH + watchRuns;
+  // A healthy heartbeat stores one run per period (its success ping); the tick never plans it.
+  const heartbeatRuns = probes.reduce((n, p) => n + (p.probe.kind === "heartbeat" ? (60 / intervalMinutes(p)) * HOURS_PER_MONTH : 0), 0);
+  const runs = replay.runsPerHour * HOURS_PER_MONTH + watchRuns + heartbeatRuns;
   const pairs = probes.reduce((n, p) => n + p.probe.regions.length, 0);
   const n = probes.length;
   const hourRows = pairs * HOURS_PER_MONTH;
@@ -254,7 +257,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   };
   const rawHours = retention.rawRunDays * 24;
   const rollupHours = Math.max(retention.hourRollupDays, retention.rawRunDays) * 24;
-  const runsPerHourOf = (p: LoadedProbe) => Math.max(1, 60 / intervalMinutes(p));
+  const runsPerHourOf = (p: LoadedProbe) => (p.probe.kind === "heartbeat" ? 60 / intervalMinutes(p) : Math.max(1, 60 / intervalMinutes(p)));
   // Each block row's bytes, shared among its probes by their runs (for bytes per passing run).
   const blockShare = new Map<LoadedProbe, number>();
   for (const block of replay.blocks.values()) {

@@ -7,6 +7,7 @@
  * writes nothing new. No D1 work at all in a tick where no probe has thresholds.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
+import { metricThresholdsOf } from "../probe/schema.ts";
 import type { RunOutcome } from "../schedule/shard-executor.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { Notice } from "./channels/notice.ts";
@@ -65,7 +66,7 @@ function valuesByProbe(outcomes: readonly RunOutcome[]): Map<string, Record<stri
 export async function applyMetricAlerts(outcomes: readonly RunOutcome[], deps: MetricAlertDeps): Promise<MetricAlertReport> {
   const report: MetricAlertReport = { evaluated: 0, breached: [], recovered: [], notices: 0 };
   const recorded = valuesByProbe(outcomes);
-  const watched = deps.probes.filter((p) => p.probe.alerts?.metrics && Object.keys(p.probe.alerts.metrics).length > 0 && recorded.has(p.probe.id));
+  const watched = deps.probes.filter((p) => Object.keys(metricThresholdsOf(p.probe)).length > 0 && recorded.has(p.probe.id));
   if (watched.length === 0) return report;
   const stored = await deps.incidents.probeStates(watched.map((p) => metricStateKey(p.probe.id)));
   const states: { key: string; slotAt: number; state: MetricAlertState }[] = [];
@@ -75,7 +76,7 @@ export async function applyMetricAlerts(outcomes: readonly RunOutcome[], deps: M
     const state = stored.get(metricStateKey(probeId))?.state;
     const previous = isMetricAlertState(state) ? state : initialMetricAlertState();
     const observation = { slotAt: deps.slotAt, values: recorded.get(probeId)!, inMaintenance: isInMaintenance(probeId, deps.maintenances, deps.slotAt) };
-    const { next, effects } = stepMetricAlerts(probeId, previous, observation, loaded.probe.alerts!.metrics!);
+    const { next, effects } = stepMetricAlerts(probeId, previous, observation, metricThresholdsOf(loaded.probe));
     report.evaluated++;
     // A replay or a late duplicate; or nothing but the slot moved while nothing is breached (safe
     // to skip: a replay of that slot steps to the same state).

@@ -100,7 +100,8 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
     const loaded = byId.get(probeId)!;
     const previous = (stored.get(probeId)?.state as ProbeIncidentState | undefined) ?? initialProbeState();
     // The incident thresholds only: alerts.metrics is the metric alerts' (apply-metric-alerts.ts).
-    const { metrics: _metricThresholds, ...incidentAlerts } = loaded.probe.alerts ?? {};
+    const { failuresToOpen, successesToClose } = loaded.probe.alerts ?? {};
+    const incidentAlerts = { ...(failuresToOpen === undefined ? {} : { failuresToOpen }), ...(successesToClose === undefined ? {} : { successesToClose }) };
     const { next, effects } = stepProbe(probeId, previous, observation, incidentAlerts);
     if (effects.length === 0 && !changedBeyondSlot(previous, next)) continue; // steady, a replay, or a late duplicate
     states.push({ key: probeId, slotAt, state: next });

@@ -652,7 +652,7 @@ export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
     now: input.now,
     probe: { ...probe!, days },
     quorum: input.quorum,
-    schedule: p.schedule,
+    schedule: p.kind === "heartbeat" ? p.period : p.schedule,
     regions: regionRows(input.loaded, input.overview, hourly, probe!.state === "maintenance", input.now),
     chart: latencyChart(input.range, input.range === "30d" ? input.rollups.filter((r) => r.grain === "day") : hourly, input.now),
     slo: input.slo,

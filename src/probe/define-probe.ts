@@ -16,7 +16,7 @@
  *   steps: [{ name: "home", url: "/", assert: [check.body().contains("Welcome")] }],
  * });
  */
-import type { Assertion, Extractor, HttpStepInput, MetricExtractor, ProbeInput } from "./schema.ts";
+import type { Assertion, Extractor, HeartbeatProbeInput, HttpProbeInput, HttpStepInput, MetricExtractor } from "./schema.ts";
 import type { ScriptContext } from "./script-context.ts";
 
 export type { ScriptContext } from "./script-context.ts";
@@ -31,7 +31,19 @@ export interface ScriptStepDefinition {
 
 export type StepDefinition = HttpStepInput | ScriptStepDefinition;
 
-export type ProbeDefinition = Omit<ProbeInput, "steps"> & { steps: StepDefinition[] };
+export type HttpProbeDefinition = Omit<HttpProbeInput, "steps"> & { steps: StepDefinition[] };
+
+/**
+ * A heartbeat (push monitor): the software pings `/hb/{id}` when its job ends.
+ *
+ * @example
+ * export default defineProbe({ kind: "heartbeat", id: "nightly-backup", name: "Nightly backup",
+ *   period: "1d", grace: "2h" });
+ */
+export type HeartbeatProbeDefinition = HeartbeatProbeInput;
+
+/** Every kind of probe: an HTTP journey (no `kind`, or `kind: "http"`) or a heartbeat. */
+export type ProbeDefinition = HttpProbeDefinition | HeartbeatProbeDefinition;
 
 /**
  * Declares a probe. Export it as the file's default export.

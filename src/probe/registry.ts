@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { parseJsonPath } from "./jsonpath.ts";
 import { didYouMean } from "./did-you-mean.ts";
-import { ProbeSchema, type Probe } from "./schema.ts";
+import { ProbeSchema, type HeartbeatProbe, type HttpProbe, type Probe } from "./schema.ts";
 
 export interface ProbeModule {
   /** Path relative to the project root, e.g. "probes/shop-journey.ts". */
@@ -17,6 +17,18 @@ export interface LoadedProbe {
   probe: Probe;
   file: string;
   version: string;
+}
+
+/** A loaded probe of one kind: what the runner (HTTP) or the heartbeat stage works on. */
+export type LoadedHttpProbe = LoadedProbe & { probe: HttpProbe };
+export type LoadedHeartbeat = LoadedProbe & { probe: HeartbeatProbe };
+
+export function isLoadedHttp(loaded: LoadedProbe): loaded is LoadedHttpProbe {
+  return loaded.probe.kind === "http";
+}
+
+export function isLoadedHeartbeat(loaded: LoadedProbe): loaded is LoadedHeartbeat {
+  return loaded.probe.kind === "heartbeat";
 }
 
 export interface ProbeProblem {

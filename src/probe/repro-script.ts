@@ -14,7 +14,7 @@
 import { shellWord, type Piece } from "./curl.ts";
 import { parseJsonPath } from "./jsonpath.ts";
 import type { RunResult } from "./result.ts";
-import { isScriptStep, type ExpectedStatus, type Extractor, type HttpStep, type Probe } from "./schema.ts";
+import { isScriptStep, type ExpectedStatus, type Extractor, type HttpProbe, type HttpStep } from "./schema.ts";
 
 export interface ReproContext {
   /** The values the run read ({{env:}} and {{secret:}}). */
@@ -70,7 +70,7 @@ function concat(...parts: Piece[][]): Piece[] {
   return parts.flat();
 }
 
-function urlPieces(probe: Probe, step: HttpStep, ctx: ReproContext, needs: Needs): Piece[] {
+function urlPieces(probe: HttpProbe, step: HttpStep, ctx: ReproContext, needs: Needs): Piece[] {
   const absolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(step.url) || probe.baseUrl === undefined;
   let url: Piece[];
   if (absolute) url = pieces(step.url, ctx, needs);
@@ -147,7 +147,7 @@ function bodyOptions(step: HttpStep, ctx: ReproContext, needs: Needs): { options
 }
 
 /** The script, or undefined when the run did not fail (nothing to reproduce). */
-export function reproScript(probe: Probe, run: RunResult, ctx: ReproContext): string | undefined {
+export function reproScript(probe: HttpProbe, run: RunResult, ctx: ReproContext): string | undefined {
   const failedAt = run.steps.findIndex((s) => s.status === "failed");
   if (failedAt < 0 || !run.failure) return undefined;
   const needs: Needs = { secrets: new Set(), publicValues: new Set(), builtins: new Set() };

@@ -11,10 +11,10 @@ import { withGuardedGlobalFetch } from "./global-fetch-guard.ts";
 import { performExchange, type Deadline, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
 import type { ObservedResponse } from "./observed-response.ts";
-import type { LoadedProbe } from "./registry.ts";
+import { isLoadedHttp, type LoadedProbe } from "./registry.ts";
 import type { AssertionOutcome, Evidence, Failure, FailureClass, RunResult, StepResult } from "./result.ts";
 import { runIdOf } from "./result.ts";
-import { isScriptStep, type HttpStep, type Probe, type RequestBody, type ScriptStep } from "./schema.ts";
+import { isScriptStep, type HttpStep, type HttpProbe, type RequestBody, type ScriptStep } from "./schema.ts";
 import { createExpect, ExpectationError, ScriptHttpError, show, type ScriptContext, type ScriptRequestOptions, type ScriptResponse } from "./script-context.ts";
 import { referencedSecrets, renderTemplate, TemplateError, type TemplateScope } from "./template.ts";
 
@@ -46,7 +46,7 @@ export interface RunnerDeps {
 export const EVIDENCE_BODY_CHARS = 4096;
 
 interface RunState {
-  probe: Probe;
+  probe: HttpProbe;
   options: RunOptions;
   deps: RunnerDeps;
   runId: string;
@@ -65,10 +65,12 @@ interface RunState {
  * around ctx.http.
  */
 export function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+  // Heartbeats are pushed, never run: the planner and every caller leave them out.
+  if (!isLoadedHttp(loaded)) throw new TypeError(`probe '${loaded.probe.id}' is a ${loaded.probe.kind}; only HTTP probes run`);
   return withGuardedGlobalFetch(deps.allowPrivateTargets, () => runGuarded(loaded, options, deps));
 }
 
-async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+async function runGuarded(loaded: LoadedProbe & { probe: HttpProbe }, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
   const { probe } = loaded;
   const startedAt = deps.now();
   const runId = runIdOf(probe.id, options.region, options.slotAt);

@@ -208,14 +208,29 @@ export const SloSchema = z.strictObject({
     .optional(),
 });
 
-export const ProbeSchema = z
+/** The fields every kind of probe has: who it is, where it is shown, its SLO and its alerts. */
+const probeBase = {
+  id: slug,
+  name: z.string().min(1).max(120),
+  description: z.string().max(1000).default(""),
+  /** The business capability this journey belongs to, e.g. "Checkout". */
+  group: z.string().min(1).max(80).default("General"),
+  tags: z.array(z.string().min(1).max(40)).default([]),
+  /** Private probes run and count, but never appear on the public page. */
+  public: z.boolean().default(true),
+};
+
+/** When incidents open and close: F confirmed failures in a row open one, S successes close it. */
+const alertsSchema = z.strictObject({
+  failuresToOpen: z.number().int().min(1).max(100).optional(),
+  successesToClose: z.number().int().min(1).max(100).optional(),
+});
+
+/** An HTTP journey (the default kind): Afterlife runs its steps on its schedule from its regions. */
+export const HttpProbeSchema = z
   .strictObject({
-    id: slug,
-    name: z.string().min(1).max(120),
-    description: z.string().max(1000).default(""),
-    /** The business capability this journey belongs to, e.g. "Checkout". */
-    group: z.string().min(1).max(80).default("General"),
-    tags: z.array(z.string().min(1).max(40)).default([]),
+    kind: z.literal("http").default("http"),
+    ...probeBase,
     schedule: ScheduleSchema.default("1m"),
     regions: z.array(RegionSchema).min(1).default(["weur"]),
     /** How many regions must fail for the probe to be down (default ceil(regions / 2)); fewer is a regional issue. */
@@ -229,17 +244,13 @@ export const ProbeSchema = z
     /** Extra attempts of a failed run inside the same tick (from another region when there is one). */
     retries: z.number().int().min(0).max(3).default(1),
     slo: SloSchema.default({ availability: 0.999, window: "30d" }),
-    /** When incidents open and close: F confirmed failures in a row open one, S successes close it. */
-    alerts: z
-      .strictObject({
-        failuresToOpen: z.number().int().min(1).max(100).optional(),
-        successesToClose: z.number().int().min(1).max(100).optional(),
+    /** When incidents open and close, and the thresholds on the journey's metrics. */
+    alerts: alertsSchema
+      .extend({
         /** Thresholds on journey metrics by name: one notice when a value crosses out, one when it is back. */
         metrics: z.record(z.string(), MetricThresholdSchema).optional(),
       })
       .optional(),
-    /** Private probes run and count, but never appear on the public page. */
-    public: z.boolean().default(true),
     steps: z.array(StepSchema).min(1, "at least one step"),
   })
   .superRefine((probe, ctx) => {
@@ -300,11 +311,73 @@ function checkMetricNames(probe: { steps: readonly { name: string }[]; alerts?: 
   }
 }
 
+/**
+ * The region label of heartbeat runs: a heartbeat is pushed by the software, from wherever it
+ * runs, so its outcomes are stored as the runs of this one pseudo-region.
+ */
+export const HEARTBEAT_REGION = "push";
+
+const HEARTBEAT_PERIOD_MAX_MS = 30 * 86_400_000;
+const heartbeatDuration = (field: string) =>
+  z.string().regex(DURATION_PATTERN, `a duration in whole minutes, hours or days, e.g. "${field === "period" ? "1d" : "30m"}"`);
+
+/**
+ * A push monitor: the software calls `/hb/{id}` when its job ends. A success ping is expected
+ * at least every `period`; `grace` is how late it may be before the heartbeat counts as missed
+ * (and how long a job that pinged `/start` may run).
+ */
+export const HeartbeatProbeSchema = z
+  .strictObject({
+    kind: z.literal("heartbeat"),
+    ...probeBase,
+    /** The expected time between success pings, 1m to 30d, e.g. "1d" for a nightly job. */
+    period: heartbeatDuration("period").refine(
+      (d) => !(durationOrNaN(d) > HEARTBEAT_PERIOD_MAX_MS),
+      'at most 30d (a longer period outlasts most SLO windows); e.g. "1d"',
+    ),
+    /** How late a ping may be (and how long a started job may run), 1m up to the period, e.g. "30m". */
+    grace: heartbeatDuration("grace"),
+    slo: SloSchema.default({ availability: 0.999, window: "30d" }),
+    /** A heartbeat's default: the first missed period opens an incident, the first success closes it. */
+    alerts: alertsSchema.default({ failuresToOpen: 1, successesToClose: 1 }),
+  })
+  .superRefine((probe, ctx) => {
+    if (durationOrNaN(probe.grace) > durationOrNaN(probe.period)) {
+      ctx.addIssue({ code: "custom", path: ["grace"], message: `at most the period (${probe.period}); a longer grace would hide a whole missed period` });
+    }
+    if (probe.slo.latency !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["slo", "latency"], message: "a heartbeat has no latency (its pings are not timed); remove slo.latency" });
+    }
+  })
+  .transform((probe) => ({ ...probe, regions: [HEARTBEAT_REGION] as const, quorum: undefined }));
+
+/**
+ * Every probe, by `kind` ("http" when absent). Another kind joins by adding its schema here.
+ */
+export const ProbeSchema = z.discriminatedUnion("kind", [HttpProbeSchema, HeartbeatProbeSchema]);
+
 export type Probe = z.infer<typeof ProbeSchema>;
 export type ProbeInput = z.input<typeof ProbeSchema>;
-export type Step = Probe["steps"][number];
+export type HttpProbe = z.infer<typeof HttpProbeSchema>;
+export type HttpProbeInput = z.input<typeof HttpProbeSchema>;
+export type HeartbeatProbe = z.infer<typeof HeartbeatProbeSchema>;
+export type HeartbeatProbeInput = z.input<typeof HeartbeatProbeSchema>;
+export type Step = HttpProbe["steps"][number];
 export type ScriptStep = z.infer<typeof ScriptStepSchema>;
 
 export function isScriptStep(step: Step): step is ScriptStep {
   return "script" in step;
+}
+
+export function isHttpProbe(probe: Probe): probe is HttpProbe {
+  return probe.kind === "http";
+}
+
+/** The thresholds on a probe's journey metrics by name (only HTTP journeys record metrics). */
+export function metricThresholdsOf(probe: Probe): Readonly<Record<string, MetricThreshold>> {
+  return probe.kind === "http" ? (probe.alerts?.metrics ?? {}) : {};
+}
+
+export function isHeartbeatProbe(probe: Probe): probe is HeartbeatProbe {
+  return probe.kind === "heartbeat";
 }

@@ -3,8 +3,8 @@
  * interval are spread across it by a stable hash of their id, so a 5-minute fleet does not all
  * fire at :00. Everything is a function of the probes and the tick time; nothing else.
  */
-import type { LoadedProbe } from "../probe/registry.ts";
-import { SCHEDULES } from "../probe/schema.ts";
+import { isLoadedHttp, type LoadedProbe } from "../probe/registry.ts";
+import { durationMs, SCHEDULES } from "../probe/schema.ts";
 import { MINUTE_MS } from "../time.ts";
 
 export interface PlannedRun {
@@ -52,8 +52,10 @@ export function stableHash(text: string): number {
   return h >>> 0;
 }
 
+/** Minutes between a probe's runs: its schedule, or a heartbeat's period (one outcome per period). */
 export function intervalMinutes(probe: LoadedProbe): number {
-  return SCHEDULES[probe.probe.schedule];
+  const p = probe.probe;
+  return p.kind === "heartbeat" ? durationMs(p.period) / MINUTE_MS : SCHEDULES[p.schedule];
 }
 
 /** The minute within its interval at which a probe runs (0 for every-minute probes). */
@@ -61,7 +63,9 @@ export function phaseOf(probe: LoadedProbe): number {
   return stableHash(probe.probe.id) % intervalMinutes(probe);
 }
 
+/** Heartbeats are never due: the software pings them, and the tick's heartbeat stage judges the pings. */
 export function isDue(probe: LoadedProbe, slotAt: number): boolean {
+  if (probe.probe.kind === "heartbeat") return false;
   const minute = Math.floor(slotAt / MINUTE_MS);
   return minute % intervalMinutes(probe) === phaseOf(probe);
 }
@@ -73,5 +77,5 @@ export function isDue(probe: LoadedProbe, slotAt: number): boolean {
  */
 export function planTick(probes: readonly LoadedProbe[], scheduledTime: number, watched: ReadonlySet<string> = new Set()): PlannedRun[] {
   const slotAt = slotOf(scheduledTime);
-  return probes.filter((p) => isDue(p, slotAt) || watched.has(p.probe.id)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
+  return probes.filter(isLoadedHttp).filter((p) => isDue(p, slotAt) || watched.has(p.probe.id)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
 }

@@ -7,7 +7,7 @@ import { latencyThresholdsOf } from "../slo/latency-thresholds.ts";
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config, type WorkerEnv } from "../config.ts";
 import { probeModules } from "../generated/probe-registry.ts";
-import { loadRegistry } from "../probe/registry.ts";
+import { isLoadedHttp, loadRegistry } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
 import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
 import { D1RunStore } from "../storage/d1-run-store.ts";
@@ -25,6 +25,7 @@ export interface RegionRunnerEnv extends WorkerEnv {
   REGION_RUNNER: DurableObjectNamespace<RegionRunner>;
   PUBLIC_RATE_LIMIT: RateLimit;
   WRITE_RATE_LIMIT: RateLimit;
+  HEARTBEAT_RATE_LIMIT: RateLimit;
   /** Optional: without it (an older wrangler.toml) pages' ETags do not change with a release. */
   CF_VERSION_METADATA?: WorkerVersionMetadata;
 }
@@ -90,7 +91,7 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   /** Runs a probe once from here, now (the API's "run now"). Stores nothing. */
   async runOnce(probeId: string, region: string, slotAt: number): Promise<RunResult> {
     const probe = probes.get(probeId);
-    if (!probe) throw new Error(`unknown probe ${probeId}`);
+    if (!probe || !isLoadedHttp(probe)) throw new Error(`unknown HTTP probe ${probeId}`);
     return runProbe(probe, { region, colo: await this.colo(region), slotAt }, this.runnerDeps());
   }
 

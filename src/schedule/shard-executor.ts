@@ -6,7 +6,7 @@
  * time, so a backlog never makes one call's D1 work grow. Only a buffer full after a long outage
  * drops results (the oldest; see result-buffer.ts), and the report counts them.
  */
-import type { LoadedProbe } from "../probe/registry.ts";
+import { isLoadedHttp, type LoadedProbe } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
 import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
 import type { RunStore } from "../storage/run-store.ts";
@@ -95,7 +95,7 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
   const colo = await deps.colo();
   const probes = request.probeIds.flatMap((id) => {
     const probe = deps.probes.get(id);
-    return probe ? [probe] : [];
+    return probe && isLoadedHttp(probe) ? [probe] : [];
   });
   const results = await mapWithConcurrency(probes, MAX_IN_FLIGHT, async (probe) => {
     const ran = await runProbe(probe, { region: request.region, colo, slotAt: request.slotAt }, deps.runner);

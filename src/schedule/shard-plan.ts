@@ -65,7 +65,8 @@ export function estimateRunCost(probe: LoadedProbe, options: { assumedRequestMs?
   const assumedRequestMs = options.assumedRequestMs ?? 300;
   const scriptRequests = options.scriptRequests ?? 10;
   let requests = 0;
-  for (const step of probe.probe.steps) requests += isScriptStep(step) ? scriptRequests : 1 + step.maxRedirects;
+  // A heartbeat makes no request: it is never run (and never planned).
+  for (const step of probe.probe.kind === "http" ? probe.probe.steps : []) requests += isScriptStep(step) ? scriptRequests : 1 + step.maxRedirects;
   return { requests, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: requests * assumedRequestMs };
 }
 

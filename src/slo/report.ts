@@ -6,6 +6,7 @@
  * the API loads the rows (api/load-slo.ts), this composes them.
  */
 import { durationMs } from "../probe/schema.ts";
+import { isLoadedHttp } from "../probe/registry.ts";
 import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";
 import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
 import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
@@ -216,7 +217,9 @@ function stepReports(input: SloReportInput, tally: Tally): StepReport[] {
   if (input.histories.length !== 1) return [];
   const ran = tally.up + tally.degraded + tally.down + tally.monitoring;
   let stoppedBefore = 0;
-  return input.histories[0]!.probe.probe.steps.map((step) => {
+  const loaded = input.histories[0]!.probe;
+  if (!isLoadedHttp(loaded)) return [];
+  return loaded.probe.steps.map((step) => {
     const executed = Math.max(0, ran - stoppedBefore);
     const failed = Math.min(executed, tally.stepFailures[step.name] ?? 0);
     stoppedBefore += failed;

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { LoadedProbe } from "../probe/registry.ts";
 import { RunSummarySchema, type RunSummary } from "../probe/result.ts";
-import { SCHEDULES } from "../probe/schema.ts";
+import { intervalMinutes } from "../schedule/plan.ts";
 
 export const ProbeStateSchema = z.enum(["up", "degraded", "regional", "down", "no-data"]);
 export type ProbeState = z.infer<typeof ProbeStateSchema>;
@@ -43,7 +43,7 @@ export type LatestRun = Pick<RunSummary, "probeId" | "region" | "slotAt" | "star
 
 /** A run older than two intervals plus a minute of slack no longer speaks for the present. */
 export function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
-  const intervalMs = SCHEDULES[probe.probe.schedule] * 60_000;
+  const intervalMs = intervalMinutes(probe) * 60_000;
   return now - run.slotAt > 2 * intervalMs + 60_000;
 }
 

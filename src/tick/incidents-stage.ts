@@ -1,4 +1,4 @@
-/** Steps every probe's incident state machine on the dispatch's outcomes (incidents/apply-tick.ts). */
+/** Steps every probe's incident state machine on the dispatch's and the heartbeats' outcomes (incidents/apply-tick.ts). */
 import { applyIncidentTick } from "../incidents/apply-tick.ts";
 import { maintenancesOf } from "./maintenances-stage.ts";
 import type { TickStage } from "./stage.ts";
@@ -7,9 +7,11 @@ export const incidentsStage: TickStage = {
   name: "incidents",
   async run(tick, deps) {
     // No outcomes is no data, and no data steps nothing: nothing opens, nothing closes.
-    if (!tick.dispatch) return { skipped: "no run outcomes (the dispatch stage failed)" };
+    // Without the dispatch, the heartbeats' outcomes alone are stepped (when there are any).
+    if (!tick.dispatch && !tick.heartbeats?.length) return { skipped: "no run outcomes (the dispatch stage failed)" };
     const { maintenances, note } = maintenancesOf(tick);
-    const report = await applyIncidentTick(tick.dispatch.outcomes, tick.slotAt, {
+    const outcomes = [...(tick.dispatch?.outcomes ?? []), ...(tick.heartbeats ?? [])];
+    const report = await applyIncidentTick(outcomes, tick.slotAt, {
       probes: deps.probes,
       store: deps.incidents,
       channels: deps.channelNames,

@@ -5,7 +5,7 @@
  * stage errors.
  *
  * Order matters where a stage reads what an earlier one made: the maintenance windows before
- * the dispatch, the dispatch's outcomes before the incident step, the dispatch's runs before the
+ * the dispatch, the dispatch's and the heartbeats' outcomes before the incident step, the dispatch's runs before the
  * release watch, the daily rollups before the day histories, every watched stage before the
  * watchdog, and the delivery last so the notices of this tick go out in this tick.
  */
@@ -14,6 +14,7 @@ import { burnStage } from "./burn-stage.ts";
 import { dayHistoryStage } from "./day-history-stage.ts";
 import { deliveryStage } from "./delivery-stage.ts";
 import { dispatchStage } from "./dispatch-stage.ts";
+import { heartbeatsStage } from "./heartbeats-stage.ts";
 import { incidentsStage } from "./incidents-stage.ts";
 import { maintenancesStage } from "./maintenances-stage.ts";
 import { metricAlertsStage } from "./metric-alerts-stage.ts";
@@ -29,6 +30,8 @@ import { watchdogStage } from "./watchdog-stage.ts";
 export const TICK_STAGES: readonly TickStage[] = [
   maintenancesStage,
   dispatchStage,
+  // Judges the heartbeats' pings and deadlines into runs, before the incident step reads outcomes.
+  heartbeatsStage,
   pruneStage,
   incidentsStage,
   // From the same outcomes: the values the runs recorded.
@@ -55,7 +58,7 @@ export interface TickSummary {
 }
 
 export async function runTick(scheduledTime: number, deps: TickDeps, stages: readonly TickStage[] = TICK_STAGES): Promise<TickSummary> {
-  const tick: TickContext = { scheduledTime, slotAt: slotOf(scheduledTime), maintenances: null, dispatch: null, ran: [], failures: [] };
+  const tick: TickContext = { scheduledTime, slotAt: slotOf(scheduledTime), maintenances: null, dispatch: null, heartbeats: null, ran: [], failures: [] };
   const reports: Record<string, unknown> = {};
   for (const stage of stages) {
     const report = await runStage(stage, tick, deps);

@@ -5,6 +5,7 @@
  */
 import type { Maintenance } from "../incidents/model.ts";
 import type { TickReport } from "../schedule/dispatch-tick.ts";
+import type { RunOutcome } from "../schedule/shard-executor.ts";
 import type { TickDeps } from "./tick-deps.ts";
 
 export interface StageFailure {
@@ -21,6 +22,8 @@ export interface TickContext {
   maintenances: readonly Maintenance[] | null;
   /** Set by the dispatch stage; null when it failed (the stages that need its outcomes then get none). */
   dispatch: TickReport | null;
+  /** Set by the heartbeats stage: the heartbeats' outcomes of this tick; null when it failed. */
+  heartbeats: RunOutcome[] | null;
   /** The stages run so far, in order. */
   readonly ran: string[];
   /** The stages that failed so far, in order. */

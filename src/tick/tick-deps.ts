@@ -13,6 +13,7 @@ import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import type { D1ReleaseStore } from "../storage/release-store.ts";
+import type { D1HeartbeatStore } from "../storage/heartbeat-store.ts";
 
 export interface TickDeps {
   probes: readonly LoadedProbe[];
@@ -24,6 +25,8 @@ export interface TickDeps {
   releases: Pick<D1ReleaseStore, "watchedProbeIds" | "unfinished" | "saveJudgementsStatement">;
   /** The day histories and the status board built from them (and the newest runs). */
   dayHistories: Pick<D1DayHistoryStore, "coverage" | "save" | "daysRead" | "completeDays" | "saveBoard">;
+  /** Heartbeats: the heartbeats stage reads their pings and marks what it judged. */
+  heartbeats: Pick<D1HeartbeatStore, "list" | "judgedStatement">;
   /** Runs one shard in its region runner (a Durable Object in production). */
   runShard: (request: ShardRequest) => Promise<ShardReport>;
   /** Names of the configured notification channels (part of every outbox row's key). */

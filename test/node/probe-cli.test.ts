@@ -25,7 +25,7 @@ describe("npm run probe", () => {
   it("validates the probes", () => {
     const { code, out } = cli("validate");
     expect(code).toBe(0);
-    expect(out).toContain("2 probe(s) valid: shop-checkout, shop-home");
+    expect(out).toContain("3 probe(s) valid: nightly-backup, shop-checkout, shop-home");
   });
 
   it("runs a journey against the demo shop and prints a step table (exit 0 when up)", () => {
@@ -82,7 +82,8 @@ describe("npm run probe", () => {
   });
 
   it("exits 2 on bad input, naming the problem", () => {
-    expect(cli("run", "nope")).toMatchObject({ code: 2, err: expect.stringContaining("no probe 'nope'; known: shop-checkout, shop-home") });
+    expect(cli("run", "nope")).toMatchObject({ code: 2, err: expect.stringContaining("no probe 'nope'; known: nightly-backup, shop-checkout, shop-home") });
+    expect(cli("run", "nightly-backup")).toMatchObject({ code: 2, err: expect.stringContaining("nightly-backup is a heartbeat") });
     expect(cli("run", "shop-home", "--var", "novalue")).toMatchObject({ code: 2, err: expect.stringContaining("--var novalue: expected name=value") });
     expect(cli("frobnicate")).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frobnicate'") });
     expect(cli("run", "shop-home", "--region", "xx")).toMatchObject({ code: 2, err: expect.stringContaining("--region xx: expected one of wnam, enam, sam, weur, eeur, apac, oc, afr, me") });
@@ -104,6 +105,7 @@ describe("npm run probe", () => {
     const { code, out } = cli("list", "--json");
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual([
+      { id: "nightly-backup", kind: "heartbeat", name: "Nightly backup", group: "Jobs", schedule: "1d", regions: ["push"], file: "probes/nightly-backup.ts" },
       { id: "shop-checkout", kind: "script", name: "Checkout journey", group: "Checkout", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-checkout.ts" },
       { id: "shop-home", kind: "journey", name: "Storefront", group: "Storefront", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-home.ts" },
     ]);

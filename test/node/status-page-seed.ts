@@ -94,7 +94,7 @@ export interface SeededProject {
 }
 
 function run(probe: LoadedProbe, region: string, slotAt: number, status: RunStatus, durationMs: number, message?: string): RunResult {
-  const step = probe.probe.steps[0]!.name;
+  const step = probe.probe.kind === "http" ? probe.probe.steps[0]!.name : "heartbeat";
   return {
     runId: `${probe.probe.id}.${region}.${slotAt}`,
     probeId: probe.probe.id,
@@ -126,7 +126,7 @@ export function seededRuns(probes: readonly LoadedProbe[], now: number): { runs:
   const runs: RunResult[] = [];
   let until = 0;
   const today = Math.floor(now / DAY_MS) * DAY_MS;
-  for (const probe of probes.filter((p) => p.probe.schedule === "1h")) {
+  for (const probe of probes.filter((p) => p.probe.kind === "http" && p.probe.schedule === "1h")) {
     const phase = phaseOf(probe) * 60_000;
     const isXss = probe.probe.id === "xss-probe";
     for (let day = 89; day >= 0; day--) {

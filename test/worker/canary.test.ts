@@ -93,7 +93,7 @@ const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =
 afterAll(() => spies.forEach((s) => s.mockRestore()));
 
 const deps = appDeps(probes, {
-  rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+  rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
   runNow: (probeId, region) => runProbe(probes.find((p) => p.probe.id === probeId)!, { region, colo: region, slotAt: SLOT + 5 * 60_000, vars: { status: "503" } }, runner),
 });
 const call = appFetch(deps);

@@ -37,7 +37,8 @@ export const probeMetricRoutes = createRouter().openapi(route, async (c) => {
   // The scoped probe list: a private probe is not found by a public caller.
   const loaded = deps.probes.find((p) => p.probe.id === id);
   if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
-  if (region !== undefined && !loaded.probe.regions.includes(region)) {
+  const regions: readonly string[] = loaded.probe.regions;
+  if (region !== undefined && !regions.includes(region)) {
     throw new ProblemError(400, "Bad Request", `Probe '${id}' does not run in ${region}.`, [{ name: "query.region", reason: `one of ${loaded.probe.regions.join(", ")}` }]);
   }
   const [report] = await deps.store.read([journeyMetricsRead(deps.store, loaded, { now: deps.now(), hours, region })]);

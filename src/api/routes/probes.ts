@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { RunResultSchema } from "../../probe/result.ts";
 import { REGIONS } from "../../probe/schema.ts";
+import { isLoadedHttp } from "../../probe/registry.ts";
 import { writeGuard } from "../auth.ts";
 import { loadOverview } from "../load-overview.ts";
 import { ProblemError } from "../problem.ts";
@@ -58,6 +59,9 @@ export const probeRoutes = createRouter()
     const { region } = c.req.valid("query");
     const loaded = c.env.deps.probes.find((p) => p.probe.id === id);
     if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
+    if (!isLoadedHttp(loaded)) {
+      throw new ProblemError(400, "Bad Request", `Probe '${id}' is a heartbeat: your software pings it (POST /hb/${id}); Afterlife cannot run it.`, [{ name: "path.id", reason: "the id of an HTTP probe" }]);
+    }
     if (region !== undefined && !loaded.probe.regions.includes(region)) {
       throw new ProblemError(400, "Bad Request", `Probe '${id}' does not run in ${region}.`, [{ name: "query.region", reason: `one of ${loaded.probe.regions.join(", ")}` }]);
     }

@@ -35,7 +35,7 @@ export const sloRoutes = createRouter().openapi(route, async (c) => {
   const all = c.env.deps.probes;
   const matching = all.filter((p) => (query.probe === undefined || p.probe.id === query.probe) && (query.group === undefined || p.probe.group === query.group));
   // With a region, only the probes that run there: the others have no SLO in it.
-  const probes = query.region === undefined ? matching : matching.filter((p) => p.probe.regions.includes(query.region!));
+  const probes = query.region === undefined ? matching : matching.filter((p) => (p.probe.regions as readonly string[]).includes(query.region!));
   if (matching.length === 0) {
     const name = query.probe !== undefined ? "query.probe" : "query.group";
     throw new ProblemError(404, "Not Found", "No probe matches these filters.", [{ name, reason: `known: ${[...new Set(all.map((p) => (name === "query.probe" ? p.probe.id : p.probe.group)))].join(", ")}` }]);

@@ -1,17 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
-import { isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
+import { HEARTBEAT_REGION, isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
 import { ProbeStateSchema, quorumOf, RegionStateSchema, type ProbeOverview } from "../../status/overview.ts";
 
 export const ProbeSummarySchema = z
   .object({
     id: z.string().openapi({ example: "shop-checkout" }),
+    kind: z.enum(["http", "heartbeat"]).openapi({ description: "http: Afterlife runs its steps; heartbeat: your software pings /hb/{id}" }),
     name: z.string(),
     description: z.string(),
     group: z.string(),
     tags: z.array(z.string()),
-    schedule: z.string().openapi({ example: "1m" }),
-    regions: z.array(z.enum(REGIONS)),
+    schedule: z.string().openapi({ example: "1m", description: "How often it runs; a heartbeat's period" }),
+    regions: z.array(z.enum([...REGIONS, HEARTBEAT_REGION])).openapi({ description: `A heartbeat's outcomes are stored under the region '${HEARTBEAT_REGION}'` }),
     quorum: z.number().int(),
     version: z.string().openapi({ description: "Hash of the definition that runs now" }),
     file: z.string().openapi({ example: "probes/shop-checkout.ts" }),
@@ -21,6 +22,10 @@ export const ProbeSummarySchema = z
     state: ProbeStateSchema,
     regionStates: z.array(RegionStateSchema),
     lastRunAt: z.number().nullable(),
+    heartbeat: z
+      .object({ period: z.string(), grace: z.string() })
+      .nullable()
+      .openapi({ description: "A heartbeat's expected period and grace; null for other kinds" }),
   })
   .openapi("Probe");
 export type ProbeSummary = z.infer<typeof ProbeSummarySchema>;
@@ -30,20 +35,22 @@ export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): Pr
   const { probe } = loaded;
   return {
     id: probe.id,
+    kind: probe.kind,
     name: probe.name,
     description: probe.description,
     group: probe.group,
     tags: probe.tags,
-    schedule: probe.schedule,
-    regions: probe.regions,
+    schedule: probe.kind === "heartbeat" ? probe.period : probe.schedule,
+    regions: [...probe.regions],
     quorum: quorumOf(loaded),
     version: loaded.version,
     file: loaded.file,
-    degradedAfterMs: probe.degradedAfterMs ?? null,
+    degradedAfterMs: probe.kind === "http" ? (probe.degradedAfterMs ?? null) : null,
     slo: probe.slo,
-    steps: probe.steps.map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
+    steps: probe.kind === "heartbeat" ? [] : probe.steps.map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
     state: overview.state,
     regionStates: overview.regions,
     lastRunAt: overview.lastRunAt,
+    heartbeat: probe.kind === "heartbeat" ? { period: probe.period, grace: probe.grace } : null,
   };
 }

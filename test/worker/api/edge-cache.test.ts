@@ -20,6 +20,7 @@ import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
+import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
 import { countingDb } from "../support/counting-db.ts";
 import { fetchWorker } from "../support/fetch-worker.ts";
 import { createToken } from "../support/tokens.ts";
@@ -183,8 +184,9 @@ describe("private probes", () => {
       dayHistory: new D1DayHistoryStore(counting.db),
       tokens: new D1TokenStore(env.DB),
       incidents: new D1IncidentStore(counting.db),
+      heartbeats: new D1HeartbeatStore(env.DB),
       releases: new D1ReleaseStore(counting.db),
-      rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+      rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
       version: "v",
       runNow: () => Promise.reject(new Error("not in this test")),
       now: Date.now,

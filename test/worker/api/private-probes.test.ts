@@ -23,7 +23,7 @@ const probes = loadRegistry([
 const PRIVATE = /vault/i;
 
 const NOW = Math.floor(Date.now() / 60_000) * 60_000;
-const deps = appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT } });
+const deps = appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT } });
 const call = appFetch(deps);
 let token = "";
 const ids = { run: `vault-keeper.weur.${NOW - 60_000}`, incident: "inc_vault_auto", moved: "", maintenance: "", release: "", mixedRelease: "" };

@@ -374,7 +374,7 @@ describe("group reports mixing schedules, silence lookbacks and slice lengths", 
     const runs = mixed.flatMap((p) =>
       p.probe.regions.flatMap((region) =>
         Array.from({ length: 3 * 24 * 60 }, (_, ago) => LAST_SLOT - ago * MINUTE)
-          .filter((slotAt) => p.probe.schedule === "1m" || slotAt % HOUR === 0)
+          .filter((slotAt) => (p.probe.kind === "http" && p.probe.schedule === "1m") || slotAt % HOUR === 0)
           .map((slotAt, i) => resultOf(p, { region, slotAt, outcome: i % 97 === 3 ? "down" : "up", durationMs: 80 })),
       ),
     );

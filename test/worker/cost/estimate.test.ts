@@ -1,6 +1,6 @@
 /** The cost planner, from the production planner, storage codec and read statements, against plan limits and prices. */
 import { describe, expect, it } from "vitest";
-import { script, type ProbeDefinition } from "../../../src/probe/define-probe.ts";
+import { script, type HttpProbeDefinition } from "../../../src/probe/define-probe.ts";
 import { estimateCost, TICK_STATE_ROWS } from "../../../src/cost/estimate.ts";
 import { hypotheticalFleet } from "../../../src/cost/hypothetical-fleet.ts";
 import { READ_ROWS } from "../../../src/cost/read-rows.ts";
@@ -10,7 +10,7 @@ import { loadRegistry } from "../../../src/probe/registry.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
 import { bucketOf } from "../../../src/storage/run-blocks.ts";
 
-function fleet(count: number, overrides: Partial<ProbeDefinition> = {}) {
+function fleet(count: number, overrides: Partial<HttpProbeDefinition> = {}) {
   return loadRegistry(
     Array.from({ length: count }, (_, i) => ({
       file: `probes/p${i}.ts`,

@@ -27,7 +27,7 @@ async function openIncident(): Promise<void> {
 describe("public incident text", () => {
   it("names the step, the class and the status, and leaves the response body out", async () => {
     await openIncident();
-    const call = appFetch(appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT } }));
+    const call = appFetch(appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT } }));
     const incidents = (await (await call("/api/v1/incidents")).json()) as { incidents: { updates: { body: string }[]; failure: { message: string } }[] };
     expect(incidents.incidents[0]!.updates[0]!.body).toBe('Afterlife detected a failure from weur: the step "charge" failed: an unexpected HTTP status (HTTP 503).');
     expect(incidents.incidents[0]!.failure.message).toBe('the step "charge" failed: an unexpected HTTP status (HTTP 503)');
@@ -40,10 +40,10 @@ describe("public incident text", () => {
 
   it("a token holder still gets the message, as does the public with showFailureEvidence on", async () => {
     const token = await createToken("ops", ["read"]);
-    const call = appFetch(appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT } }));
+    const call = appFetch(appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT } }));
     const withToken = await (await call("/api/v1/incidents", { headers: { authorization: `Bearer ${token}` } })).text();
     expect(withToken).toContain("hunter2");
-    const shown = appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT } });
+    const shown = appDeps(probes, { rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT } });
     shown.config = { ...shown.config, values: { ...shown.config.values, STATUS_PAGE: '{"showFailureEvidence":true}' } };
     expect(await (await appFetch(shown)("/api/v1/incidents")).text()).toContain("hunter2");
   });

@@ -6,14 +6,14 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check, defineProbe, extract, script, type ProbeDefinition } from "../../../src/probe/define-probe.ts";
+import { check, defineProbe, extract, script, type HttpProbeDefinition } from "../../../src/probe/define-probe.ts";
 import { MAX_METRICS_PER_PROBE, metricNumber, recordMetric } from "../../../src/probe/journey-metrics.ts";
 import { loadRegistry, ProbeRegistryError } from "../../../src/probe/registry.ts";
 import { runProbe } from "../../../src/probe/run-probe.ts";
 
 const SHOP = env.SHOP_URL;
 
-async function run(definition: Pick<ProbeDefinition, "steps">) {
+async function run(definition: Pick<HttpProbeDefinition, "steps">) {
   const [loaded] = loadRegistry([{ file: "probes/t.ts", definition: defineProbe({ id: "t", name: "T", baseUrl: "{{env:SHOP_URL}}", ...definition }) }]);
   return runProbe(loaded!, { region: "weur", colo: "weur", slotAt: 1_764_158_400_000 }, {
     fetch: (input, init) => fetch(input, init),
@@ -26,7 +26,7 @@ async function run(definition: Pick<ProbeDefinition, "steps">) {
 }
 
 const login = { name: "login", method: "POST" as const, url: "/api/login", body: { json: { username: "qa", password: "{{secret:SHOP_PASSWORD}}" } }, extract: { authToken: extract.json("$.token") } };
-const cart = (metrics: ProbeDefinition["steps"][number] extends infer S ? (S extends { metrics?: infer M } ? M : never) : never) => ({
+const cart = (metrics: HttpProbeDefinition["steps"][number] extends infer S ? (S extends { metrics?: infer M } ? M : never) : never) => ({
   name: "cart",
   url: "/api/cart",
   headers: { authorization: "Bearer {{authToken}}" },

@@ -21,6 +21,7 @@ import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
+import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
 import { fetchWorker } from "../support/fetch-worker.ts";
 import { setFault, tick } from "../support/network.ts";
 
@@ -237,8 +238,9 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     dayHistory: new D1DayHistoryStore(countingDb(tally)),
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(countingDb(tally)),
+    heartbeats: new D1HeartbeatStore(env.DB),
     releases: new D1ReleaseStore(countingDb(tally)),
-    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
+    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
     version,
     runNow: () => Promise.reject(new Error("not in this test")),
     now: () => base,

@@ -3,7 +3,7 @@ import { MINUTE_MS } from "../../../src/time.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
-import { REGIONS, type Region, type Schedule, SCHEDULES } from "../../../src/probe/schema.ts";
+import { REGIONS, type HttpProbe, type Region, type Schedule, SCHEDULES } from "../../../src/probe/schema.ts";
 import { fnv1a, intervalMinutes, isDue, phaseOf, planTick, type PlannedRun, slotOf, stableHash } from "../../../src/schedule/plan.ts";
 
 interface ProbeSpec {
@@ -99,7 +99,7 @@ describe("planTick properties", () => {
             const every = intervalMinutes(probe);
             for (const region of REGIONS) {
               const slots = seen.get(`${probe.probe.id}/${region}`) ?? [];
-              if (!probe.probe.regions.includes(region)) {
+              if (!(probe.probe.regions as readonly string[]).includes(region)) {
                 expect(slots).toEqual([]);
               } else if (length % every === 0) {
                 // whole intervals: exactly length/every runs, one interval apart, so one in each interval
@@ -166,7 +166,7 @@ describe("planTick properties", () => {
   /** Phase counts of these ids at a schedule, through phaseOf (one load, schedule swapped in). */
   function phaseCounts(probes: readonly LoadedProbe[], schedule: Schedule): number[] {
     const counts = new Array<number>(SCHEDULES[schedule]).fill(0);
-    for (const p of probes) counts[phaseOf({ ...p, probe: { ...p.probe, schedule } })]! += 1;
+    for (const p of probes) counts[phaseOf({ ...p, probe: { ...(p.probe as HttpProbe), schedule } })]! += 1;
     return counts;
   }
 

@@ -12,6 +12,7 @@ import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
+import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
 
 export function appDeps(probes: readonly LoadedProbe[], overrides: Partial<AppDeps> = {}): AppDeps {
   return {
@@ -22,7 +23,8 @@ export function appDeps(probes: readonly LoadedProbe[], overrides: Partial<AppDe
     tokens: new D1TokenStore(env.DB),
     incidents: new D1IncidentStore(env.DB),
     releases: new D1ReleaseStore(env.DB),
-    rateLimits: { publicReads: { limit: async () => ({ success: true }) }, writes: { limit: async () => ({ success: true }) } },
+    heartbeats: new D1HeartbeatStore(env.DB),
+    rateLimits: { publicReads: { limit: async () => ({ success: true }) }, writes: { limit: async () => ({ success: true }) }, heartbeats: { limit: async () => ({ success: true }) } },
     version: "test",
     runNow: () => Promise.reject(new Error("not in this test")),
     now: Date.now,

@@ -18,6 +18,7 @@ import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
+import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
 import type { TickDeps } from "../../../src/tick/tick-deps.ts";
 
@@ -42,6 +43,7 @@ export function fleetTickDeps(probes: readonly LoadedProbe[], options: FleetTick
     incidents: new D1IncidentStore(env.DB),
     releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
+    heartbeats: new D1HeartbeatStore(env.DB),
     runShard: (request) =>
       runInDurableObject(regionRunner(env, request.region, `${options.runnerPrefix ?? "fleet"}-${request.shard}`), (_instance, state) =>
         executeShard(request, {
