@@ -117,6 +117,10 @@ function concrete(op: Operation): string[] {
     "/probes/{id}": ["/probes/vault-keeper"],
     "/api/v1/releases/{id}": [`/api/v1/releases/${ids.release}`, `/api/v1/releases/${ids.mixedRelease}`],
     "/api/v1/badges/probes/{id}/{metric}": ["status", "uptime", "latency"].map((m) => `/api/v1/badges/probes/vault-keeper/${m}`),
+    // Pings answer the same 401 for any id without its secret: nothing about the probe.
+    "/hb/{id}": ["/hb/vault-keeper"],
+    "/hb/{id}/{a}": ["/hb/vault-keeper/start", "/hb/vault-keeper/fail"],
+    "/hb/{id}/{a}/{b}": ["/hb/vault-keeper/hb_0000000000000000000000000000000/fail"],
     "/api/v1/badges/groups/{group}/{metric}": ["status", "uptime", "latency"].map((m) => `/api/v1/badges/groups/${encodeURIComponent("Vault back office")}/${m}`),
   };
   const paths = fill[op.path] ?? [op.path];
