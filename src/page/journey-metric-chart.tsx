@@ -7,11 +7,10 @@
 import type { JourneyMetric } from "../api/load-journey-metrics.ts";
 import { FigureTable } from "./figure-table.tsx";
 import { formatUtcDay } from "./format.ts";
+import { METRIC_CHART_HOURS } from "./view-model.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 200;
-/** Hours charted: the last day. The API serves up to 92 days (GET /api/v1/probes/{id}/metrics?hours=). */
-export const METRIC_CHART_HOURS = 24;
 
 /** A number as the page shows it: grouped thousands, at most 3 decimals. */
 export function formatMetric(value: number): string {

@@ -25,13 +25,13 @@ import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { quorumOf } from "../status/overview.ts";
-import { METRIC_CHART_HOURS } from "./journey-metric-chart.tsx";
 import type { PageConfig } from "./page-config.ts";
 import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "./status-board.ts";
 import {
   barsFrom,
   boardProbesOf,
   buildProbeDetailView,
+  METRIC_CHART_HOURS,
   statusViewOf,
   failureCells,
   hourlyFrom,

@@ -30,6 +30,8 @@ import { DAY_MS, HOUR_MS } from "../time.ts";
 
 /** Days in the uptime bars, today included: the days a day history holds. */
 export const BAR_DAYS = HISTORY_DAYS;
+/** Hours of journey metrics the probe page charts: the last day. The API serves up to 92 days (GET /api/v1/probes/{id}/metrics?hours=). */
+export const METRIC_CHART_HOURS = 24;
 /** A day under this availability is a major problem, whatever the objective. */
 export const MAJOR_BELOW = 0.9;
 
