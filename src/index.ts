@@ -4,7 +4,7 @@
  */
 import { createApp } from "./api/app.ts";
 import type { AppDeps } from "./api/app-env.ts";
-import { parseConfig } from "./config.ts";
+import { parseConfig, type Config } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
 import { loadRegistry } from "./probe/registry.ts";
 import { createChannels } from "./incidents/channels/registry.ts";
@@ -46,10 +46,19 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
   };
 }
 
+/**
+ * The probes the tick plans: browser probes only where a browser can run them (the Browser
+ * Rendering binding, or the local browser service `npm start` sets up when it finds Chromium).
+ * Without one they have no data, which is what the page shows, rather than failing every run.
+ */
+function runnableProbes(env: RegionRunnerEnv, config: Config) {
+  return env.BROWSER !== undefined || config.browserServiceUrl !== undefined ? probes : probes.filter((p) => p.probe.kind !== "browser");
+}
+
 function tickDeps(env: RegionRunnerEnv): TickDeps {
   const config = parseConfig(env);
   return {
-    probes,
+    probes: runnableProbes(env, config),
     limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
     retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
     runs: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),

@@ -75,8 +75,9 @@ async function loadValid(files: string[], check: { varNames?: string[]; demo?: b
   return validation.loaded;
 }
 
-/** What kind of probe: one HTTP request, a journey of several, or one with script steps. */
-function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" {
+/** What kind of probe: one HTTP request, a journey of several, one with script steps, or a browser journey. */
+function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" | "browser" {
+  if (loaded.probe.kind === "browser") return "browser";
   if (loaded.probe.steps.some(isScriptStep)) return "script";
   return loaded.probe.steps.length === 1 ? "http" : "journey";
 }
@@ -92,7 +93,7 @@ async function list(args: string[]): Promise<number> {
   }
   const width = Math.max(...probes.map((p) => p.probe.id.length));
   for (const { probe, file } of probes) {
-    console.log(`${probe.id.padEnd(width)}  ${probe.schedule.padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${probe.steps.length} steps)`);
+    console.log(`${probe.id.padEnd(width)}  ${probe.schedule.padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${probe.kind === "browser" ? "browser journey" : `${probe.steps.length} steps`})`);
   }
   return 0;
 }

@@ -17,6 +17,9 @@ export const FAILURE_TEXT: Record<FailureClass, string> = {
   assertion: "A check on the response failed",
   script: "A scripted step failed",
   probe: "Problem on the monitoring side, not the service",
+  navigation: "A page did not load",
+  "selector-timeout": "A page element never became ready",
+  "console-error": "The page logged an error",
 };
 
 const SCHEDULE_TEXT: Record<string, string> = {

@@ -16,10 +16,12 @@
  *   steps: [{ name: "home", url: "/", assert: [check.body().contains("Welcome")] }],
  * });
  */
-import type { Assertion, Extractor, HttpStepInput, ProbeInput } from "./schema.ts";
+import type { Assertion, BrowserProbeInput, Extractor, HttpProbeInput, HttpStepInput } from "./schema.ts";
 import type { ScriptContext } from "./script-context.ts";
+import type { Journey } from "./browser/journey-context.ts";
 
 export type { ScriptContext } from "./script-context.ts";
+export type { JourneyContext, Journey } from "./browser/journey-context.ts";
 
 /** A step that runs code: loops, conditionals, computed values. */
 export interface ScriptStepDefinition {
@@ -31,7 +33,28 @@ export interface ScriptStepDefinition {
 
 export type StepDefinition = HttpStepInput | ScriptStepDefinition;
 
-export type ProbeDefinition = Omit<ProbeInput, "steps"> & { steps: StepDefinition[] };
+export type HttpProbeDefinition = Omit<HttpProbeInput, "steps"> & { steps: StepDefinition[] };
+
+/**
+ * A browser probe: a Playwright journey in a real Chromium (Browser Rendering in production, the
+ * machine's Chromium locally). At most every 5 minutes; Web Vitals and a failure screenshot kept.
+ *
+ * @example
+ * export default defineProbe({
+ *   kind: "browser", id: "shop-buy", name: "Buy in the storefront", schedule: "5m", baseUrl: "{{env:SHOP_URL}}",
+ *   journey: async ({ page, expect, step, secret }) => {
+ *     await step("open store", () => page.goto("/store"));
+ *     await step("log in", async () => {
+ *       await page.getByLabel("Password").fill(secret("SHOP_PASSWORD"));
+ *       await page.getByRole("button", { name: "Log in" }).click();
+ *       await expect(page.getByRole("status")).toHaveText("Signed in");
+ *     });
+ *   },
+ * });
+ */
+export type BrowserProbeDefinition = Omit<BrowserProbeInput, "journey"> & { journey: Journey };
+
+export type ProbeDefinition = HttpProbeDefinition | BrowserProbeDefinition;
 
 /**
  * Declares a probe. Export it as the file's default export.
@@ -40,6 +63,8 @@ export type ProbeDefinition = Omit<ProbeInput, "steps"> & { steps: StepDefinitio
  * export default defineProbe({ id: "api-health", name: "API health", baseUrl: "{{env:SHOP_URL}}",
  *   steps: [{ name: "health", url: "/health", expectStatus: 200 }] });
  */
+export function defineProbe(definition: BrowserProbeDefinition): BrowserProbeDefinition;
+export function defineProbe(definition: HttpProbeDefinition): HttpProbeDefinition;
 export function defineProbe(definition: ProbeDefinition): ProbeDefinition {
   return definition;
 }

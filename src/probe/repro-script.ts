@@ -149,7 +149,8 @@ function bodyOptions(step: HttpStep, ctx: ReproContext, needs: Needs): { options
 /** The script, or undefined when the run did not fail (nothing to reproduce). */
 export function reproScript(probe: Probe, run: RunResult, ctx: ReproContext): string | undefined {
   const failedAt = run.steps.findIndex((s) => s.status === "failed");
-  if (failedAt < 0 || !run.failure) return undefined;
+  // A browser journey is replayed with `probe run`, not curl.
+  if (failedAt < 0 || !run.failure || probe.kind === "browser") return undefined;
   const needs: Needs = { secrets: new Set(), publicValues: new Set(), builtins: new Set() };
   const body: string[] = [];
   probe.steps.slice(0, failedAt + 1).forEach((step, i) => {

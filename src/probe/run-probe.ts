@@ -13,7 +13,7 @@ import type { ObservedResponse } from "./observed-response.ts";
 import type { LoadedProbe } from "./registry.ts";
 import type { AssertionOutcome, Evidence, Failure, FailureClass, RunResult, StepResult } from "./result.ts";
 import { runIdOf } from "./result.ts";
-import { isScriptStep, type HttpStep, type Probe, type RequestBody, type ScriptStep } from "./schema.ts";
+import { isScriptStep, type HttpProbe, type HttpStep, type RequestBody, type ScriptStep } from "./schema.ts";
 import { createExpect, ExpectationError, ScriptHttpError, show, type ScriptContext, type ScriptRequestOptions, type ScriptResponse } from "./script-context.ts";
 import { referencedSecrets, renderTemplate, TemplateError, type TemplateScope } from "./template.ts";
 
@@ -45,7 +45,7 @@ export interface RunnerDeps {
 export const EVIDENCE_BODY_CHARS = 4096;
 
 interface RunState {
-  probe: Probe;
+  probe: HttpProbe;
   options: RunOptions;
   deps: RunnerDeps;
   runId: string;
@@ -67,6 +67,8 @@ export function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerD
 
 async function runGuarded(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
   const { probe } = loaded;
+  // A browser journey needs a browser: the region runner and the CLI send it to runBrowserProbe.
+  if (probe.kind === "browser") throw new TypeError(`probe ${probe.id} is a browser probe; run it with runBrowserProbe`);
   const startedAt = deps.now();
   const runId = runIdOf(probe.id, options.region, options.slotAt);
   const vars: Record<string, string> = { ...options.vars };

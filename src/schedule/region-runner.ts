@@ -25,6 +25,8 @@ export interface RegionRunnerEnv extends WorkerEnv {
   REGION_RUNNER: DurableObjectNamespace<RegionRunner>;
   PUBLIC_RATE_LIMIT: RateLimit;
   WRITE_RATE_LIMIT: RateLimit;
+  /** Browser Rendering (wrangler.toml [browser]): runs browser probes in production. */
+  BROWSER?: Fetcher;
   /** Optional: without it (an older wrangler.toml) pages' ETags do not change with a release. */
   CF_VERSION_METADATA?: WorkerVersionMetadata;
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
 import { RunResultSchema, RunStatusSchema, RunSummarySchema, type RunResult } from "../../probe/result.ts";
+import { declaredSteps } from "../../probe/schema.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
@@ -11,7 +12,7 @@ import { decodeCursor, encodeCursor, MAX_PAIRS_WITHOUT_PROBE } from "../../stora
 function withStepOutcomes(run: RunResult, probes: readonly LoadedProbe[]): RunResult {
   if (run.steps.length > 0 || run.status !== "up") return run;
   const probe = probes.find((p) => p.probe.id === run.probeId);
-  return probe ? { ...run, stepOutcomes: probe.probe.steps.map((step) => ({ name: step.name, status: "passed" as const })) } : run;
+  return probe ? { ...run, stepOutcomes: declaredSteps(probe.probe).map((step) => ({ name: step.name, status: "passed" as const })) } : run;
 }
 
 const RunIdParam = z.object({

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
-import { isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
+import { declaredSteps, isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
 import { ProbeStateSchema, quorumOf, RegionStateSchema, type ProbeOverview } from "../../status/overview.ts";
 
 export const ProbeSummarySchema = z
@@ -17,6 +17,7 @@ export const ProbeSummarySchema = z
     file: z.string().openapi({ example: "probes/shop-checkout.ts" }),
     degradedAfterMs: z.number().nullable(),
     slo: SloSchema,
+    kind: z.enum(["http", "browser"]).openapi({ description: "http: declared steps; browser: a Playwright journey whose steps are named as it runs" }),
     steps: z.array(z.object({ name: z.string(), kind: z.enum(["http", "script"]), method: z.string().optional(), url: z.string().optional() })),
     state: ProbeStateSchema,
     regionStates: z.array(RegionStateSchema),
@@ -41,7 +42,8 @@ export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): Pr
     file: loaded.file,
     degradedAfterMs: probe.degradedAfterMs ?? null,
     slo: probe.slo,
-    steps: probe.steps.map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
+    kind: probe.kind ?? "http",
+    steps: declaredSteps(probe).map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
     state: overview.state,
     regionStates: overview.regions,
     lastRunAt: overview.lastRunAt,

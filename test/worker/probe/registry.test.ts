@@ -19,12 +19,12 @@ describe("probe validation", () => {
   it("accepts a valid probe and fills defaults", () => {
     const [loaded] = loadRegistry([{ file: "probes/good.ts", definition: good }]);
     expect(loaded!.probe).toMatchObject({ schedule: "1m", regions: ["weur"], group: "General", retries: 1, stepTimeoutMs: 10_000 });
-    expect(loaded!.probe.steps[0]).toMatchObject({ method: "GET", maxRedirects: 0, expectStatus: { min: 200, max: 299 } });
+    expect(loaded!.probe.kind === "browser" ? undefined : loaded!.probe.steps[0]).toMatchObject({ method: "GET", maxRedirects: 0, expectStatus: { min: 200, max: 299 } });
     expect(loaded!.version).toMatch(/^[0-9a-z]{11}$/);
   });
 
   it("rejects unknown keys (typos) with the key's path", () => {
-    expect(problemsOf({ ...good, timout: 5 })).toEqual([expect.stringMatching(/^probes\/bad.ts \(good\) : unknown key 'timout' \(known keys: id, name, .*steps\)$/)]);
+    expect(problemsOf({ ...good, timout: 5 })).toEqual([expect.stringMatching(/^probes\/bad.ts \(good\) : unknown key 'timout' \(known keys: kind, id, name, .*steps\)$/)]);
     expect(problemsOf({ ...good, steps: [{ name: "home", url: "/", expectedStatus: 200 }] })).toEqual([
       "probes/bad.ts (good) steps[0]: unknown key 'expectedStatus'; did you mean 'expectStatus'?",
     ]);

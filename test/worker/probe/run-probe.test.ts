@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { check, defineProbe, extract, script, type ProbeDefinition } from "../../../src/probe/define-probe.ts";
+import { check, defineProbe, extract, script, type HttpProbeDefinition } from "../../../src/probe/define-probe.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { runProbe, type RunnerDeps } from "../../../src/probe/run-probe.ts";
@@ -24,7 +24,7 @@ function deps(overrides: Partial<RunnerDeps> = {}): RunnerDeps {
   };
 }
 
-async function run(definition: Partial<ProbeDefinition> & Pick<ProbeDefinition, "steps">, runnerDeps = deps(), vars?: Record<string, string>): Promise<RunResult> {
+async function run(definition: Partial<HttpProbeDefinition> & Pick<HttpProbeDefinition, "steps">, runnerDeps = deps(), vars?: Record<string, string>): Promise<RunResult> {
   const [loaded] = loadRegistry([{ file: "probes/test.ts", definition: defineProbe({ id: "t", name: "T", baseUrl: "{{env:SHOP_URL}}", ...definition }) }]);
   return runProbe(loaded!, { region: "weur", colo: "weur", slotAt: 1_764_158_400_000, ...(vars ? { vars } : {}) }, runnerDeps);
 }

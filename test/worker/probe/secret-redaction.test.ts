@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config.ts";
-import { defineProbe, script, type ProbeDefinition } from "../../../src/probe/define-probe.ts";
+import { defineProbe, script, type HttpProbeDefinition } from "../../../src/probe/define-probe.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { runProbe } from "../../../src/probe/run-probe.ts";
@@ -16,7 +16,7 @@ import { exposures } from "../support/canary.ts";
 
 const config = parseConfig(env);
 
-async function run(definition: Partial<ProbeDefinition> & Pick<ProbeDefinition, "steps">): Promise<RunResult> {
+async function run(definition: Partial<HttpProbeDefinition> & Pick<HttpProbeDefinition, "steps">): Promise<RunResult> {
   const [loaded] = loadRegistry([{ file: "probes/t.ts", definition: defineProbe({ id: "t", name: "T", baseUrl: env.ECHO_URL, ...definition }) }]);
   return runProbe(loaded!, { region: "weur", colo: "weur", slotAt: 1_800_000_000_000 }, {
     fetch: (input, init) => fetch(input, init),

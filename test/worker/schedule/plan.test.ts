@@ -166,7 +166,7 @@ describe("planTick properties", () => {
   /** Phase counts of these ids at a schedule, through phaseOf (one load, schedule swapped in). */
   function phaseCounts(probes: readonly LoadedProbe[], schedule: Schedule): number[] {
     const counts = new Array<number>(SCHEDULES[schedule]).fill(0);
-    for (const p of probes) counts[phaseOf({ ...p, probe: { ...p.probe, schedule } })]! += 1;
+    for (const p of probes) counts[phaseOf({ ...p, probe: { ...p.probe, schedule } as LoadedProbe["probe"] })]! += 1;
     return counts;
   }
 
