@@ -16,6 +16,7 @@ import { D1RunStore } from "./storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
+import { R2ScreenshotStore } from "./storage/screenshot-store.ts";
 import { D1ReleaseStore } from "./storage/release-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
 import { latencyThresholdsOf } from "./slo/latency-thresholds.ts";
@@ -41,6 +42,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     releases: new D1ReleaseStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
     version: env.CF_VERSION_METADATA?.id ?? "unversioned",
+    ...(env.SCREENSHOTS ? { screenshots: new R2ScreenshotStore(env.SCREENSHOTS) } : {}),
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
     now: Date.now,
   };

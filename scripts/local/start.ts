@@ -61,7 +61,7 @@ setInterval(() => {
 network = await startLocalNetwork({
   vars: args.vars,
   log: (line) => {
-    if (args.verbose || /^(tick|notice|applying|probes|restarting|wrangler dev is back)/.test(line) || /\berror\b/i.test(line)) say(line);
+    if (args.verbose || /^(tick|notice|applying|probes|restarting|wrangler dev is back|warning|browser probes)/.test(line) || /\berror\b/i.test(line)) say(line);
   },
   onFatal: (reason) => void shutdown(1, reason),
 });

@@ -70,6 +70,7 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, sh
     recentRunsRead: (pairs, from, to) => inner.recentRunsRead(pairs.filter(keep), from, to),
     minutesRead: (pairs, hours, options) => inner.minutesRead(pairs.filter(keep), hours, options),
     firstRunsRead: (pairs) => inner.firstRunsRead(pairs.filter(keep)),
+    latestVitalsRead: (pairs) => inner.latestVitalsRead(pairs.filter(keep)),
     getRun: async (runId) => {
       const run = await inner.getRun(runId);
       if (!run || !visible.has(run.probeId)) return null;

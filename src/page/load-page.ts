@@ -78,7 +78,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   if (!loaded) return null;
   const now = deps.now();
   const regions = loaded.probe.regions;
-  const [overview, notices, rollups, slo, releases] = await deps.store.read([
+  const [overview, notices, rollups, slo, releases, vitals] = await deps.store.read([
     overviewRead({ ...deps, probes: [loaded] }),
     noticesRead(deps, now),
     deps.store.rollupsRead([
@@ -88,6 +88,8 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     sloReportsRead(deps, { probes: [loaded] }),
     // The release markers: in the same batch, so the page still costs one round trip.
     deps.releases.listRead({ limit: 50, probeIds: [probeId], from: barsFrom(now), to: now + 1 }),
+    // A browser probe's newest Web Vitals per region (no statement for other probes).
+    deps.store.latestVitalsRead(loaded.probe.kind === "browser" ? regions.map((region) => ({ probeId, region })) : []),
   ]);
   const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
   return buildProbeDetailView({
@@ -101,6 +103,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     notices,
     range,
     quorum: quorumOf(loaded),
+    vitals,
     releases: releases.map((r) => ({ id: r.id, version: r.version, at: r.releasedAt, verdict: r.judgement.final || r.judgement.verdict === "regressed" ? r.judgement.verdict : "watching" })),
   });
 }

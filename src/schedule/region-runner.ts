@@ -9,7 +9,11 @@ import { parseConfig, type Config, type WorkerEnv } from "../config.ts";
 import { probeModules } from "../generated/probe-registry.ts";
 import { loadRegistry } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
-import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
+import { runProbe, type RunOptions, type RunnerDeps } from "../probe/run-probe.ts";
+import { runThroughBrowserService } from "../probe/browser/browser-service.ts";
+import type { BrowserRun } from "../probe/browser/run-browser-probe.ts";
+import type { LoadedProbe } from "../probe/registry.ts";
+import { R2ScreenshotStore } from "../storage/screenshot-store.ts";
 import { D1RunStore } from "../storage/d1-run-store.ts";
 import { DurableObjectResultBuffer } from "./result-buffer.ts";
 import { executeShard, flushBuffer, type ShardExecutorDeps, type ShardReport, type ShardRequest } from "./shard-executor.ts";
@@ -27,6 +31,8 @@ export interface RegionRunnerEnv extends WorkerEnv {
   WRITE_RATE_LIMIT: RateLimit;
   /** Browser Rendering (wrangler.toml [browser]): runs browser probes in production. */
   BROWSER?: Fetcher;
+  /** R2 bucket of failure screenshots of browser runs (wrangler.toml [[r2_buckets]]). */
+  SCREENSHOTS?: R2Bucket;
   /** Optional: without it (an older wrangler.toml) pages' ETags do not change with a release. */
   CF_VERSION_METADATA?: WorkerVersionMetadata;
 }
@@ -71,8 +77,27 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
     return this.coloCache;
   }
 
+  /** How this object runs browser probes: the local browser service in development; none without one. */
+  private browserRunner(): ((probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>) | undefined {
+    const config = this.config();
+    const url = config.browserServiceUrl;
+    if (url === undefined) return undefined;
+    return (probe, options) =>
+      runThroughBrowserService(probe, options, {
+        url,
+        fetch: (input, init) => fetch(input, init),
+        now: Date.now,
+        values: config.values,
+        publicValueNames: config.publicValueNames,
+        allowPrivateTargets: config.allowPrivateTargets,
+      });
+  }
+
   private deps(region: string): ShardExecutorDeps {
+    const browser = this.browserRunner();
     return {
+      ...(browser ? { browser } : {}),
+      ...(this.env.SCREENSHOTS ? { screenshots: new R2ScreenshotStore(this.env.SCREENSHOTS) } : {}),
       probes,
       store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }),
       buffer: new DurableObjectResultBuffer(this.ctx.storage),
@@ -93,7 +118,12 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   async runOnce(probeId: string, region: string, slotAt: number): Promise<RunResult> {
     const probe = probes.get(probeId);
     if (!probe) throw new Error(`unknown probe ${probeId}`);
-    return runProbe(probe, { region, colo: await this.colo(region), slotAt }, this.runnerDeps());
+    const options: RunOptions = { region, colo: await this.colo(region), slotAt };
+    if (probe.probe.kind !== "browser") return runProbe(probe, options, this.runnerDeps());
+    const browser = this.browserRunner();
+    if (!browser) throw new Error(`probe ${probeId} is a browser probe and no browser is bound here (BROWSER)`);
+    // A run made now or to confirm stores nothing, its screenshot neither.
+    return (await browser(probe, options)).result;
   }
 
   /** Runs a probe once from here to confirm another region's failure. Stores nothing. */
