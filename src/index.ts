@@ -8,7 +8,7 @@ import { parseConfig, type Config } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
 import { loadRegistry } from "./probe/registry.ts";
 import { createChannels } from "./incidents/channels/registry.ts";
-import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
+import { browserSource, regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { slotOf } from "./schedule/plan.ts";
 import { dayHistoryUpkeep } from "./status/refresh-day-history.ts";
@@ -32,9 +32,10 @@ const app = createApp();
 const dayHistoryUpkeepOfIsolate = dayHistoryUpkeep();
 
 function appDeps(env: RegionRunnerEnv): AppDeps {
+  const config = parseConfig(env);
   return {
-    config: parseConfig(env),
-    probes,
+    config,
+    probes: runnableProbes(env, config),
     store: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
@@ -49,12 +50,12 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
 }
 
 /**
- * The probes the tick plans: browser probes only where a browser can run them (the Browser
- * Rendering binding, or the local browser service `npm start` sets up when it finds Chromium).
- * Without one they have no data, which is what the page shows, rather than failing every run.
+ * The fleet of this deployment: browser probes only where a browser can run them (browserSource).
+ * Elsewhere (a machine without Chromium) they are left out of the ticks, the page and the API
+ * alike, rather than shown forever without data; `npm start` says so once.
  */
 function runnableProbes(env: RegionRunnerEnv, config: Config) {
-  return env.BROWSER !== undefined || config.browserServiceUrl !== undefined ? probes : probes.filter((p) => p.probe.kind !== "browser");
+  return browserSource(env, config) !== undefined ? probes : probes.filter((p) => p.probe.kind !== "browser");
 }
 
 function tickDeps(env: RegionRunnerEnv): TickDeps {

@@ -10,6 +10,7 @@ import { probeModules } from "../generated/probe-registry.ts";
 import { loadRegistry } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
 import { runProbe, type RunOptions, type RunnerDeps } from "../probe/run-probe.ts";
+import { bindingBrowserPool } from "../probe/browser/browser-binding.ts";
 import { runThroughBrowserService } from "../probe/browser/browser-service.ts";
 import type { BrowserRun } from "../probe/browser/run-browser-probe.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
@@ -35,6 +36,17 @@ export interface RegionRunnerEnv extends WorkerEnv {
   SCREENSHOTS?: R2Bucket;
   /** Optional: without it (an older wrangler.toml) pages' ETags do not change with a release. */
   CF_VERSION_METADATA?: WorkerVersionMetadata;
+}
+
+/**
+ * Where browser probes run: Browser Rendering (the BROWSER binding) in production; the local
+ * browser service when `npm start` set one up (wrangler's local Browser Rendering downloads
+ * Chrome for Testing, which an offline machine cannot); nowhere otherwise, and then the tick
+ * leaves browser probes out (no data) instead of failing them.
+ */
+export function browserSource(env: RegionRunnerEnv, config: Config): "binding" | "service" | undefined {
+  if (config.environment === "production" && env.BROWSER !== undefined) return "binding";
+  return config.browserServiceUrl !== undefined ? "service" : undefined;
 }
 
 /** The stub of the runner for (region, name), placed near the region. */
@@ -77,12 +89,26 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
     return this.coloCache;
   }
 
-  /** How this object runs browser probes: the local browser service in development; none without one. */
-  private browserRunner(): ((probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>) | undefined {
+  /**
+   * How this object runs browser probes: Browser Rendering (BROWSER) in production, a pool whose
+   * browsers the caller closes when its shard is done; the local browser service in development;
+   * none without either.
+   */
+  private browserRunner(): { run: (probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>; close: () => Promise<void> } | undefined {
     const config = this.config();
+    const source = browserSource(this.env, config);
+    if (source === "binding") {
+      return bindingBrowserPool(this.env.BROWSER!, {
+        now: Date.now,
+        randomId: () => crypto.randomUUID(),
+        values: config.values,
+        publicValueNames: config.publicValueNames,
+        allowPrivateTargets: config.allowPrivateTargets,
+      });
+    }
     const url = config.browserServiceUrl;
     if (url === undefined) return undefined;
-    return (probe, options) =>
+    const run = (probe: LoadedProbe, options: RunOptions) =>
       runThroughBrowserService(probe, options, {
         url,
         fetch: (input, init) => fetch(input, init),
@@ -91,12 +117,12 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
         publicValueNames: config.publicValueNames,
         allowPrivateTargets: config.allowPrivateTargets,
       });
+    return { run, close: async () => {} };
   }
 
-  private deps(region: string): ShardExecutorDeps {
-    const browser = this.browserRunner();
+  private deps(region: string, browser = this.browserRunner()): ShardExecutorDeps {
     return {
-      ...(browser ? { browser } : {}),
+      ...(browser ? { browser: browser.run } : {}),
       ...(this.env.SCREENSHOTS ? { screenshots: new R2ScreenshotStore(this.env.SCREENSHOTS) } : {}),
       probes,
       store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }),
@@ -109,7 +135,13 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
 
   /** Runs one shard of a tick and stores its results (or buffers them when D1 fails). */
   async runShard(request: ShardRequest): Promise<ShardReport> {
-    const report = await executeShard(request, this.deps(request.region));
+    const browser = this.browserRunner();
+    let report: ShardReport;
+    try {
+      report = await executeShard(request, this.deps(request.region, browser));
+    } finally {
+      await browser?.close();
+    }
     if (report.buffered > 0) await this.ctx.storage.setAlarm(Date.now() + RETRY_BUFFER_AFTER_MS);
     return report;
   }
@@ -122,8 +154,12 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
     if (probe.probe.kind !== "browser") return runProbe(probe, options, this.runnerDeps());
     const browser = this.browserRunner();
     if (!browser) throw new Error(`probe ${probeId} is a browser probe and no browser is bound here (BROWSER)`);
-    // A run made now or to confirm stores nothing, its screenshot neither.
-    return (await browser(probe, options)).result;
+    try {
+      // A run made now or to confirm stores nothing, its screenshot neither.
+      return (await browser.run(probe, options)).result;
+    } finally {
+      await browser.close();
+    }
   }
 
   /** Runs a probe once from here to confirm another region's failure. Stores nothing. */

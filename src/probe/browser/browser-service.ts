@@ -7,10 +7,9 @@
  */
 import type { LoadedProbe } from "../registry.ts";
 import type { RunResult } from "../result.ts";
-import { runIdOf } from "../result.ts";
 import type { RunOptions } from "../run-probe.ts";
 import type { Screenshot } from "./screenshot.ts";
-import type { BrowserRun } from "./run-browser-probe.ts";
+import { browserUnavailable, type BrowserRun } from "./run-browser-probe.ts";
 
 export interface BrowserServiceRequest {
   /** The probe file, relative to the project root (the service loads the same file). */
@@ -48,26 +47,6 @@ function toBytes(base64: string): Uint8Array {
   return bytes;
 }
 
-/** A run the service could not make: a failure on the monitoring side (class probe), not of the target. */
-function serviceFailure(loaded: LoadedProbe, options: RunOptions, startedAt: number, now: number, message: string): BrowserRun {
-  const failure = { class: "probe" as const, step: "journey", message };
-  return {
-    result: {
-      runId: runIdOf(loaded.probe.id, options.region, options.slotAt),
-      probeId: loaded.probe.id,
-      probeVersion: loaded.version,
-      region: options.region,
-      colo: options.colo,
-      slotAt: options.slotAt,
-      startedAt,
-      durationMs: Math.max(0, now - startedAt),
-      status: "down",
-      failure,
-      steps: [{ name: "journey", kind: "browser", status: "failed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [], failure }],
-    },
-  };
-}
-
 /** Runs a browser probe through the local browser service. */
 export async function runThroughBrowserService(loaded: LoadedProbe, options: RunOptions, deps: BrowserServiceClientDeps): Promise<BrowserRun> {
   const startedAt = deps.now();
@@ -87,12 +66,12 @@ export async function runThroughBrowserService(loaded: LoadedProbe, options: Run
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(loaded.probe.runTimeoutMs + SERVICE_GRACE_MS),
     });
-    if (!response.ok) return serviceFailure(loaded, options, startedAt, deps.now(), `the local browser service answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    if (!response.ok) return browserUnavailable(loaded, options, startedAt, deps.now() - startedAt, `the local browser service answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
     const answer = (await response.json()) as BrowserServiceResponse;
     if (!answer.screenshot) return { result: answer.result };
     const { base64, ...shot } = answer.screenshot;
     return { result: answer.result, screenshot: { ...shot, bytes: toBytes(base64) } };
   } catch (error) {
-    return serviceFailure(loaded, options, startedAt, deps.now(), `the local browser service at ${deps.url} did not answer (${error instanceof Error ? error.message : String(error)})`);
+    return browserUnavailable(loaded, options, startedAt, deps.now() - startedAt, `the local browser service at ${deps.url} did not answer (${error instanceof Error ? error.message : String(error)})`);
   }
 }

@@ -34,6 +34,29 @@ export interface BrowserRun {
   screenshot?: Screenshot;
 }
 
+/**
+ * A run that could not be made for want of a browser (no session, the service down): a failure
+ * on the monitoring side (class probe), which SLIs leave out, never the target's.
+ */
+export function browserUnavailable(loaded: LoadedProbe, options: RunOptions, startedAt: number, durationMs: number, message: string): BrowserRun {
+  const failure: Failure = { class: "probe", step: OUTSIDE_STEPS, message: message.slice(0, MESSAGE_CHARS) };
+  return {
+    result: {
+      runId: runIdOf(loaded.probe.id, options.region, options.slotAt),
+      probeId: loaded.probe.id,
+      probeVersion: loaded.version,
+      region: options.region,
+      colo: options.colo,
+      slotAt: options.slotAt,
+      startedAt,
+      durationMs: Math.max(0, durationMs),
+      status: "down",
+      failure,
+      steps: [{ name: OUTSIDE_STEPS, kind: "browser", status: "failed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [], failure }],
+    },
+  };
+}
+
 /** Console errors and failed requests kept per run at most. */
 export const MAX_PAGE_MESSAGES = 20;
 const MESSAGE_CHARS = 500;
