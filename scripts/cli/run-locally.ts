@@ -81,12 +81,13 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
     if (!path) throw new UsageError(`${loaded.probe.id} is a browser probe and no Chromium was found: ${CHROMIUM_INSTALL_HINT}`);
     const acquireStart = performance.now();
     browser ??= launchLocalChromium(path);
+    const live = await browser;
     const acquireMs = Math.round(performance.now() - acquireStart);
     const { result, screenshot } = await runBrowserProbe(
       withBase(loaded),
       { region: regionOf(loaded), colo: "local", slotAt: slotOf(Date.now()), vars: options.vars },
       {
-        browser: await browser,
+        browser: live,
         acquireMs,
         now: () => performance.timeOrigin + performance.now(),
         randomId: () => crypto.randomUUID(),

@@ -141,7 +141,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       browsers = await startBrowserService({ root, chromiumPath, log: (line) => log(`[browser] ${line}`) });
       log(`browser probes run in ${chromiumPath} (browser service ${browsers.url})`);
     } else {
-      log(`warning: no Chromium found, so browser probes do not run (they show no data); HTTP probes run as usual. To run them, ${CHROMIUM_INSTALL_HINT}, then npm start again.`);
+      log(`warning: no Chromium found, so browser probes are left out (not run, not on the page); HTTP probes run as usual. To run them, ${CHROMIUM_INSTALL_HINT}, then npm start again.`);
     }
   }
 

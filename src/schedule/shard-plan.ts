@@ -23,13 +23,14 @@ export interface InvocationLimits {
   inFlight: number;
   /** Wall time a shard should stay under so the tick ends before the next one. */
   wallBudgetMs: number;
-  /** Browser runs one shard holds at most (default BROWSERS_PER_SHARD): each holds a browser for its whole run. */
+  /** Browsers one shard holds at once (default BROWSERS_PER_SHARD); its browser runs take turns on them. */
   browsers?: number;
 }
 
 /**
- * Browser runs per shard: each holds one of the account's concurrent browsers (10 included on
- * Workers Paid, 3 on Free) for its whole run, so a shard's browsers run side by side, never more.
+ * Browsers per shard: each is one of the account's concurrent browsers (10 included on Workers
+ * Paid, 3 on Free). A shard's browser runs take turns on them (a fresh context each), so a shard
+ * holds as many browser runs as its browsers can run one after another in its wall budget.
  */
 export const BROWSERS_PER_SHARD = 2;
 
@@ -109,7 +110,8 @@ export function shardName(region: string, index: number): string {
 
 interface Load {
   requests: number;
-  browsers: number;
+  /** Sum of the browser runs' expectedMs: they run `browsers` at a time. */
+  browserMs: number;
   d1Queries: number;
   /** Sum of the runs' expectedMs. */
   expectedMs: number;
@@ -128,7 +130,7 @@ function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   const out: LimitName[] = [];
   if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
   if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
-  if (load.browsers > (limits.browsers ?? BROWSERS_PER_SHARD)) out.push("browsers");
+  if (load.browserMs > limits.wallBudgetMs * (limits.browsers ?? BROWSERS_PER_SHARD)) out.push("browsers");
   if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
   return out;
 }
@@ -155,12 +157,12 @@ function compareRuns(a: PlannedRun, b: PlannedRun): number {
 function packRegion(region: string, ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: (index: number) => number): Shard[] {
   const shards: Shard[] = [];
   let current: Shard | undefined;
-  let load: Load = { requests: 0, browsers: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
+  let load: Load = { requests: 0, browserMs: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
   for (const run of ordered) {
     const c = cost(run);
     const withRun: Load = {
       requests: load.requests + c.requests,
-      browsers: load.browsers + (c.browsers ?? 0),
+      browserMs: load.browserMs + (c.browsers ? c.expectedMs : 0),
       d1Queries: load.d1Queries + c.d1Queries,
       expectedMs: load.expectedMs + c.expectedMs,
       longestMs: Math.max(load.longestMs, c.expectedMs),
@@ -171,7 +173,7 @@ function packRegion(region: string, ordered: readonly PlannedRun[], limits: Invo
       continue;
     }
     current = { region, index: shards.length, runs: [run] };
-    load = { requests: c.requests, browsers: c.browsers ?? 0, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
+    load = { requests: c.requests, browserMs: c.browsers ? c.expectedMs : 0, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
     const over = exceeded(load, limits);
     if (over.length) current.overLimit = over;
     shards.push(current);

@@ -38,14 +38,16 @@ describe("browser probe definitions", () => {
     ]);
   });
 
-  it("packs at most two browser runs into a shard and counts a browser per run", () => {
-    const { loaded } = inspectProbes(Array.from({ length: 5 }, (_, i) => ({ file: `probes/b${i}.ts`, definition: { ...browserProbe, id: `b${i}`, schedule: "5m" } })));
-    expect(estimateRunCost(loaded[0]!)).toMatchObject({ browsers: 1 });
+  it("packs as many browser runs into a shard as its two browsers can run in turn within the wall budget", () => {
+    const { loaded } = inspectProbes(Array.from({ length: 7 }, (_, i) => ({ file: `probes/b${i}.ts`, definition: { ...browserProbe, id: `b${i}`, schedule: "5m" } })));
+    expect(estimateRunCost(loaded[0]!)).toEqual({ requests: 3, browsers: 1, d1Queries: 0, expectedMs: 15_000 });
     const runs = loaded.map((probe) => ({ probe, region: "weur", slotAt: 0 }));
-    const shards = planShards(runs, PAID_LIMITS, (run) => estimateRunCost(run.probe));
-    expect(shards.map((s) => s.runs.length)).toEqual([2, 2, 1]);
+    // 2 browsers x 45 s of wall budget hold 6 runs of 15 s: 7 runs need 2 shards, evened out to 4 + 3.
+    expect(planShards(runs, PAID_LIMITS, (run) => estimateRunCost(run.probe)).map((s) => s.runs.length)).toEqual([4, 3]);
+    expect(planShards(runs.slice(0, 6), PAID_LIMITS, (run) => estimateRunCost(run.probe)).map((s) => s.runs.length)).toEqual([6]);
+    expect(planShards(runs, { ...PAID_LIMITS, browsers: 1 }, (run) => estimateRunCost(run.probe)).map((s) => s.runs.length)).toEqual([3, 2, 2]);
     // The planner itself treats them like any probe: due once per interval at their phase.
     const dueOverAnInterval = [0, 1, 2, 3, 4].flatMap((m) => planTick(loaded, m * 60_000)).length;
-    expect(dueOverAnInterval).toBe(5);
+    expect(dueOverAnInterval).toBe(7);
   });
 });
