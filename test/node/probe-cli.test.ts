@@ -25,7 +25,7 @@ describe("npm run probe", () => {
   it("validates the probes", () => {
     const { code, out } = cli("validate");
     expect(code).toBe(0);
-    expect(out).toContain("2 probe(s) valid: shop-checkout, shop-home");
+    expect(out).toContain("3 probe(s) valid: shop-checkout, shop-home, shop-storefront");
   });
 
   it("runs a journey against the demo shop and prints a step table (exit 0 when up)", () => {
@@ -106,6 +106,7 @@ describe("npm run probe", () => {
     expect(JSON.parse(out)).toEqual([
       { id: "shop-checkout", kind: "script", name: "Checkout journey", group: "Checkout", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-checkout.ts" },
       { id: "shop-home", kind: "journey", name: "Storefront", group: "Storefront", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-home.ts" },
+      { id: "shop-storefront", kind: "browser", name: "Storefront purchase (browser)", group: "Storefront", schedule: "5m", regions: ["weur", "enam"], file: "probes/shop-storefront.ts" },
     ]);
   });
 
