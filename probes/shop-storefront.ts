@@ -9,7 +9,7 @@ export default defineProbe({
   id: "shop-storefront",
   name: "Storefront purchase (browser)",
   description: "Logs in, adds a lantern to the cart and checks out, in Chromium.",
-  group: "Storefront",
+  group: "Shop in a browser",
   tags: ["browser", "journey"],
   schedule: "5m",
   regions: ["weur", "enam"],

@@ -34,7 +34,8 @@ export const dispatchStage: TickStage = {
     });
     const firstRuns = await newBrowserProbes(deps).catch(() => []);
     const report = await dispatchTick(tick.scheduledTime, {
-      watchedProbeIds: new Set([...watched, ...firstRuns]),
+      watchedProbeIds: new Set(watched),
+      firstRunProbeIds: new Set(firstRuns),
       probes: deps.probes,
       limits: deps.limits,
       runShard: deps.runShard,

@@ -106,7 +106,7 @@ describe("npm run probe", () => {
     expect(JSON.parse(out)).toEqual([
       { id: "shop-checkout", kind: "script", name: "Checkout journey", group: "Checkout", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-checkout.ts" },
       { id: "shop-home", kind: "journey", name: "Storefront", group: "Storefront", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-home.ts" },
-      { id: "shop-storefront", kind: "browser", name: "Storefront purchase (browser)", group: "Storefront", schedule: "5m", regions: ["weur", "enam"], file: "probes/shop-storefront.ts" },
+      { id: "shop-storefront", kind: "browser", name: "Storefront purchase (browser)", group: "Shop in a browser", schedule: "5m", regions: ["weur", "enam"], file: "probes/shop-storefront.ts" },
     ]);
   });
 
