@@ -26,6 +26,12 @@ const ConfigSchema = z.object({
    * mean "the rest of the minute". 0 turns the edge cache off.
    */
   PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0, "0 (off) or more").max(300, "at most 300 s: a status change must show soon").default(60),
+  /**
+   * Local development only: the browser service (scripts/local/browser-service.ts) that runs
+   * browser probes in the machine's Chromium, started and set by `npm start`. In production the
+   * Browser Rendering binding BROWSER runs them instead.
+   */
+  AFTERLIFE_BROWSER_URL: z.url({ protocol: /^https?$/, error: "an http URL such as http://127.0.0.1:8791" }).optional(),
   /** Minutes a release is watched after it goes live, unless its POST says otherwise (src/releases/). */
   RELEASE_WATCH_MINUTES: z.coerce.number().int().min(5, "at least 5 minutes: the watch's first look is at 5").max(1440, "at most 1440 minutes (24 h)").default(60),
   /** Notification channels, a JSON array: [{"name":"ops","type":"webhook","url":"https://...","secretName":"OPS_HOOK_KEY"}]. */
@@ -53,6 +59,8 @@ export interface Config {
   /** Default length of a release watch (minutes). */
   releaseWatchMinutes: number;
   allowPrivateTargets: boolean;
+  /** The local browser service, when `npm start` found a Chromium (see AFTERLIFE_BROWSER_URL). */
+  browserServiceUrl: string | undefined;
   /** Every string binding (vars and secrets), for {{env:NAME}} and {{secret:NAME}} in probes. */
   values: Readonly<Record<string, string>>;
   /**
@@ -79,5 +87,5 @@ export function parseConfig(env: WorkerEnv, publicNames: readonly string[] = dec
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS, channels: parsed.data.NOTIFY_CHANNELS, releaseWatchMinutes: parsed.data.RELEASE_WATCH_MINUTES, allowPrivateTargets: environment !== "production", values, publicValueNames: new Set(publicNames) };
+  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS, channels: parsed.data.NOTIFY_CHANNELS, releaseWatchMinutes: parsed.data.RELEASE_WATCH_MINUTES, allowPrivateTargets: environment !== "production", browserServiceUrl: parsed.data.AFTERLIFE_BROWSER_URL, values, publicValueNames: new Set(publicNames) };
 }

@@ -4,11 +4,11 @@
  */
 import { createApp } from "./api/app.ts";
 import type { AppDeps } from "./api/app-env.ts";
-import { parseConfig } from "./config.ts";
+import { parseConfig, type Config } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
 import { loadRegistry } from "./probe/registry.ts";
 import { createChannels } from "./incidents/channels/registry.ts";
-import { regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
+import { browserSource, regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
 import { slotOf } from "./schedule/plan.ts";
 import { dayHistoryUpkeep } from "./status/refresh-day-history.ts";
@@ -16,6 +16,7 @@ import { D1RunStore } from "./storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "./storage/day-history-store.ts";
 import { D1IncidentStore } from "./storage/incident-store.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
+import { R2ScreenshotStore } from "./storage/screenshot-store.ts";
 import { D1ReleaseStore } from "./storage/release-store.ts";
 import { D1HeartbeatStore } from "./storage/heartbeat-store.ts";
 import { DEFAULT_RETENTION } from "./storage/retention.ts";
@@ -32,9 +33,10 @@ const app = createApp();
 const dayHistoryUpkeepOfIsolate = dayHistoryUpkeep();
 
 function appDeps(env: RegionRunnerEnv): AppDeps {
+  const config = parseConfig(env);
   return {
-    config: parseConfig(env),
-    probes,
+    config,
+    probes: runnableProbes(env, config),
     store: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
@@ -43,15 +45,25 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     heartbeats: new D1HeartbeatStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
     version: env.CF_VERSION_METADATA?.id ?? "unversioned",
+    ...(env.SCREENSHOTS ? { screenshots: new R2ScreenshotStore(env.SCREENSHOTS) } : {}),
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),
     now: Date.now,
   };
 }
 
+/**
+ * The fleet of this deployment: browser probes only where a browser can run them (browserSource).
+ * Elsewhere (a machine without Chromium) they are left out of the ticks, the page and the API
+ * alike, rather than shown forever without data; `npm start` says so once.
+ */
+function runnableProbes(env: RegionRunnerEnv, config: Config) {
+  return browserSource(env, config) !== undefined ? probes : probes.filter((p) => p.probe.kind !== "browser");
+}
+
 function tickDeps(env: RegionRunnerEnv): TickDeps {
   const config = parseConfig(env);
   return {
-    probes,
+    probes: runnableProbes(env, config),
     limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
     retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
     runs: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),

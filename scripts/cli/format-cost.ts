@@ -4,6 +4,22 @@ import { fmt, PLANS, type CostEstimate } from "../../src/cost/estimate.ts";
 const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 const usd = (x: number) => `$${x.toFixed(2)}`;
 
+/** Browser Rendering lines, when the fleet has browser probes. */
+function formatBrowsers(estimate: CostEstimate): string[] {
+  const b = estimate.browsers;
+  if (b.runsPerMonth === 0) return [];
+  const terms = PLANS[estimate.plan].browsers;
+  const row = (label: string, value: string, note: string) => `  ${label.padEnd(48)} ${value.padStart(16)}   ${note}`;
+  return [
+    "",
+    `Browser Rendering (${estimate.assumptions.browserSecondsPerRun} s of browser per run)`,
+    row("browser runs", fmt(b.runsPerMonth), ""),
+    row("browser hours", b.hoursPerMonth.toFixed(1), `included ${Number(terms.includedHours.toFixed(1))}${b.hoursPerMonth > terms.includedHours ? "  ← over" : ""}`),
+    row("concurrent browsers (busiest tick)", fmt(b.peakConcurrent), `included ${terms.includedConcurrent}, at most ${terms.maxConcurrent}${b.peakConcurrent > terms.maxConcurrent ? "  ← over the limit" : b.peakConcurrent > terms.includedConcurrent ? "  ← billed" : ""}`),
+    row("new browsers in one minute (busiest)", fmt(b.peakNewPerMinute), `at most ${terms.maxNewPerMinute}${b.peakNewPerMinute > terms.maxNewPerMinute ? "  ← over the limit" : ""}`),
+  ];
+}
+
 export function formatCost(estimate: CostEstimate, topProbes = 10): string {
   const plan = PLANS[estimate.plan];
   const m = estimate.perMonth;
@@ -29,6 +45,7 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
     ...estimate.reads.map((l) => sub(l.label, l.perMonth)),
     `  ${"rows read per render: page / slo / burn / metrics".padEnd(48)} ${[estimate.readsPerView.page, estimate.readsPerView.slo, estimate.readsPerView.burnEvaluation, estimate.readsPerView.metrics].map(fmt).join(" / ").padStart(16)}`,
     `  ${"peak shards in one tick".padEnd(48)} ${fmt(estimate.peakShardsPerTick).padStart(16)}   dispatcher limit ${plan.limits.subrequests - 1}`,
+    ...formatBrowsers(estimate),
     "",
     "D1 at steady state (after retention)",
     ...estimate.storage.tables.map((t) => `  ${t.table.padEnd(48)} ${fmt(t.rows).padStart(16)} rows ${size(t.bytes).padStart(10)}`),
@@ -38,7 +55,7 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
     `Per probe (the ${heaviest.length} heaviest of ${fmt(estimate.probes.length)})`,
     ...heaviest.map((p) => `  ${p.probeId.padEnd(34)} ${fmt(p.runsPerMonth).padStart(10)} runs  ${fmt(p.rowsWrittenPerMonth).padStart(10)} rows written  ${p.bytesPerRun.toFixed(1)} B/run`),
     "",
-    `Beyond the included amounts: requests ${usd(estimate.usd.requests)}, DO requests ${usd(estimate.usd.doRequests)}, DO duration ${usd(estimate.usd.doDuration)}, rows written ${usd(estimate.usd.rowsWritten)}, rows read ${usd(estimate.usd.rowsRead)}, storage ${usd(estimate.usd.storage)}`,
+    `Beyond the included amounts: requests ${usd(estimate.usd.requests)}, DO requests ${usd(estimate.usd.doRequests)}, DO duration ${usd(estimate.usd.doDuration)}, rows written ${usd(estimate.usd.rowsWritten)}, rows read ${usd(estimate.usd.rowsRead)}, storage ${usd(estimate.usd.storage)}, browser hours ${usd(estimate.usd.browserHours)}, concurrent browsers ${usd(estimate.usd.browserConcurrency)}`,
     `Estimated bill: ${usd(estimate.usd.total)}/month (${usd(estimate.usd.base)} plan + ${usd(estimate.usd.overage)} usage beyond the included amounts)`,
   ];
   if (estimate.warnings.length) lines.push("", "Warnings", ...estimate.warnings.map((w) => `  ! ${w}`));

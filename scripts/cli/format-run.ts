@@ -1,10 +1,10 @@
 /** The CLI's human report of one run: a step table, the failure, its evidence and the repro script. */
 import { styleText } from "node:util";
-import type { RunResult, StepResult } from "../../src/probe/result.ts";
+import type { BrowserEvidence, RunResult, StepResult } from "../../src/probe/result.ts";
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatRun(run: RunResult, probeName: string, color: boolean, repro?: string, reproFile?: string): string {
+export function formatRun(run: RunResult & { screenshotFile?: string }, probeName: string, color: boolean, repro?: string, reproFile?: string): string {
   const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
   const lines: string[] = [];
   lines.push(`${paint("bold", run.probeId)}  ${probeName}  (region ${run.region}, version ${run.probeVersion})`);
@@ -13,6 +13,7 @@ export function formatRun(run: RunResult, probeName: string, color: boolean, rep
   const verdict = run.status === "up" ? paint("green", "UP") : run.status === "degraded" ? paint("yellow", "DEGRADED") : paint("red", "DOWN");
   lines.push("");
   lines.push(`${verdict}  in ${Math.round(run.durationMs)} ms${run.failure ? ` — ${run.failure.class} failure in "${run.failure.step}": ${run.failure.message}` : ""}`);
+  if (run.browser) lines.push(...formatBrowser(run.browser, run.screenshotFile, paint));
   const failed = run.steps.find((s) => s.evidence);
   if (failed?.evidence) {
     const { request, response, curl } = failed.evidence;
@@ -31,6 +32,26 @@ export function formatRun(run: RunResult, probeName: string, color: boolean, rep
     lines.push(repro.trimEnd());
   }
   return lines.join("\n");
+}
+
+const VITALS: [keyof BrowserEvidence["vitals"], string][] = [["lcpMs", "LCP"], ["fcpMs", "FCP"], ["ttfbMs", "TTFB"], ["loadMs", "load"], ["inpMs", "INP"]];
+
+function formatBrowser(browser: BrowserEvidence, screenshotFile: string | undefined, paint: (s: Style, t: string) => string): string[] {
+  const { vitals } = browser;
+  const figures = VITALS.filter(([key]) => vitals[key] !== undefined).map(([key, label]) => `${label} ${vitals[key]} ms`);
+  if (vitals.cls !== undefined) figures.push(`CLS ${vitals.cls}`);
+  const lines = ["", `${paint("bold", "Web Vitals")}  ${figures.join("  ") || "none measured"}  (browser held ${Math.round(browser.browserMs)} ms)`];
+  if (browser.consoleErrors.length) {
+    lines.push(paint("bold", "Console errors"));
+    for (const e of browser.consoleErrors) lines.push(`  [${e.step}] ${e.text}`);
+  }
+  if (browser.failedRequests.length) {
+    lines.push(paint("bold", "Failed requests"));
+    for (const r of browser.failedRequests) lines.push(`  [${r.step}] ${r.method} ${r.url} ${r.status ?? r.error ?? ""}`);
+  }
+  if (browser.screenshot) lines.push(`${paint("bold", "Screenshot")}  ${screenshotFile ?? browser.screenshot.key} (${browser.screenshot.width}x${browser.screenshot.height}, ${browser.screenshot.bytes} bytes, at "${browser.screenshot.step}")`);
+  else if (browser.screenshotNote) lines.push(`${paint("bold", "Screenshot")}  ${browser.screenshotNote}`);
+  return lines;
 }
 
 function formatStep(step: StepResult, width: number, paint: (s: Style, t: string) => string): string[] {

@@ -19,7 +19,7 @@ import { ROOT } from "../local/local-network.ts";
 import { estimateCost } from "../../src/cost/estimate.ts";
 import { ALL_REGIONS, hypotheticalFleet } from "../../src/cost/hypothetical-fleet.ts";
 import type { Schedule } from "../../src/probe/schema.ts";
-import { SCHEDULES } from "../../src/probe/schema.ts";
+import { BROWSER_SCHEDULES, SCHEDULES } from "../../src/probe/schema.ts";
 import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { formatCost } from "./format-cost.ts";
 import { formatRun } from "./format-run.ts";
@@ -77,9 +77,10 @@ async function loadValid(files: string[], check: { varNames?: string[]; demo?: b
   return validation.loaded;
 }
 
-/** What kind of probe: one HTTP request, a journey of several, or one with script steps. */
-function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" | "heartbeat" {
+/** What kind of probe: one HTTP request, a journey of several, one with script steps, a heartbeat or a browser journey. */
+function kindOf(loaded: LoadedProbe): "http" | "journey" | "script" | "heartbeat" | "browser" {
   if (loaded.probe.kind === "heartbeat") return "heartbeat";
+  if (loaded.probe.kind === "browser") return "browser";
   if (loaded.probe.steps.some(isScriptStep)) return "script";
   return loaded.probe.steps.length === 1 ? "http" : "journey";
 }
@@ -100,7 +101,7 @@ async function list(args: string[]): Promise<number> {
   }
   const width = Math.max(...probes.map((p) => p.probe.id.length));
   for (const { probe, file } of probes) {
-    const what = probe.kind === "heartbeat" ? `heartbeat, grace ${probe.grace}` : `${probe.steps.length} steps`;
+    const what = probe.kind === "heartbeat" ? `heartbeat, grace ${probe.grace}` : probe.kind === "browser" ? "browser journey" : `${probe.steps.length} steps`;
     console.log(`${probe.id.padEnd(width)}  ${scheduleOf({ probe }).padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${what})`);
   }
   return 0;
@@ -212,10 +213,14 @@ const COST_USAGE = `usage: npm run probe -- cost [options]
       --release-minutes M       minutes each release is watched (default RELEASE_WATCH_MINUTES, 60)
       --probes N                price N one-step probes instead of probes/ (with --regions, --schedule)
       --regions N               regions of each of those probes, 1-9 (default 5)
-      --schedule S              their schedule: 1m 2m 5m 10m 15m 30m 1h (default 1m)
+      --schedule S              their schedule: 1m 2m 5m 10m 15m 30m 1h (default 1m; browser: 5m and up)
+      --kind http|browser       their kind (default http); browser probes are priced in browser hours
+                                and concurrent browsers too
+      --browser-seconds N       seconds a browser run holds its browser (default 15)
       --json                    the estimate as JSON
       --help                    this text
   e.g. npm run probe -- cost --probes 200 --regions 5 --schedule 1m --views-per-second 10
+       npm run probe -- cost --probes 20 --regions 3 --schedule 5m --kind browser
 `;
 
 function numberFlag(flag: string, raw: string | undefined, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
@@ -243,6 +248,8 @@ async function cost(args: string[]): Promise<number> {
       probes: { type: "string" },
       regions: { type: "string" },
       schedule: { type: "string" },
+      kind: { type: "string" },
+      "browser-seconds": { type: "string" },
     },
   });
   noExtraArguments("cost", positionals);
@@ -252,11 +259,18 @@ async function cost(args: string[]): Promise<number> {
   }
   if (values.plan !== "free" && values.plan !== "paid") throw new UsageError(`--plan ${values.plan}: expected free or paid`);
   const count = numberFlag("--probes", values.probes, 1);
-  if (count === undefined && (values.regions !== undefined || values.schedule !== undefined)) throw new UsageError("--regions and --schedule describe a hypothetical fleet: give --probes N too");
-  const schedule = values.schedule ?? "1m";
-  if (!(schedule in SCHEDULES)) throw new UsageError(`--schedule ${schedule}: expected one of ${Object.keys(SCHEDULES).join(" ")}`);
+  if (count === undefined && (values.regions !== undefined || values.schedule !== undefined || values.kind !== undefined)) {
+    throw new UsageError("--regions, --schedule and --kind describe a hypothetical fleet: give --probes N too");
+  }
+  const kind = values.kind ?? "http";
+  if (kind !== "http" && kind !== "browser") throw new UsageError(`--kind ${kind}: expected http or browser`);
+  const schedule = values.schedule ?? (kind === "browser" ? "5m" : "1m");
+  const allowed: readonly string[] = kind === "browser" ? BROWSER_SCHEDULES : Object.keys(SCHEDULES);
+  if (!allowed.includes(schedule)) throw new UsageError(`--schedule ${schedule}: expected one of ${allowed.join(" ")}${kind === "browser" ? " (browser probes run every 5 minutes at most)" : ""}`);
   const probes =
-    count === undefined ? await loadValid(liveProbeFiles(), { lint: false }) : hypotheticalFleet(Math.round(count), Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5), schedule as Schedule);
+    count === undefined
+      ? await loadValid(liveProbeFiles(), { lint: false })
+      : hypotheticalFleet(Math.round(count), Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5), schedule as Schedule, kind);
   const env = localValues(ROOT);
   const rawRunDays = Number(env.RAW_RETENTION_DAYS ?? DEFAULT_RETENTION.rawRunDays);
   const estimate = estimateCost(probes, {
@@ -269,6 +283,7 @@ async function cost(args: string[]): Promise<number> {
     failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
     releasesPerMonth: numberFlag("--releases", values.releases, 0) ?? 0,
     releaseWatchMinutes: Math.round(numberFlag("--release-minutes", values["release-minutes"] ?? env.RELEASE_WATCH_MINUTES, 5, 1440) ?? 60),
+    ...(values["browser-seconds"] !== undefined ? { browserSecondsPerRun: numberFlag("--browser-seconds", values["browser-seconds"], 1, 600)! } : {}),
   });
   console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));
   return estimate.warnings.length ? 1 : 0;

@@ -2,6 +2,11 @@
  * Running probes from the command line: the values they read (wrangler.toml [vars], .dev.vars,
  * the shell), the demo shop when asked for, and the Worker's own runner with loopback allowed.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { runBrowserProbe } from "../../src/probe/browser/run-browser-probe.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { reproScript } from "../../src/probe/repro-script.ts";
 import type { RunResult } from "../../src/probe/result.ts";
@@ -9,6 +14,7 @@ import { runProbe } from "../../src/probe/run-probe.ts";
 import { REGIONS } from "../../src/probe/schema.ts";
 import { slotOf } from "../../src/schedule/plan.ts";
 import { DEMO_PASSWORD, startShop, type RunningShop } from "../demo-target/shop.ts";
+import { CHROMIUM_INSTALL_HINT, findChromium, launchLocalChromium } from "../local/chromium.ts";
 import { ROOT } from "../local/local-network.ts";
 import { localValues, localVarNames } from "./local-values.ts";
 import { UsageError } from "./usage-error.ts";
@@ -20,8 +26,12 @@ export interface LocalRunOptions {
   region?: string | undefined;
 }
 
+/** Where `run` and `test` write a failed browser run's screenshot. */
+export const SCREENSHOT_DIR = join(tmpdir(), "afterlife-screenshots");
+
 export interface LocalRunner {
-  run(loaded: LoadedProbe): Promise<RunResult>;
+  /** Runs the probe once; a browser probe's failure screenshot is written to `screenshotFile`. */
+  run(loaded: LoadedProbe): Promise<RunResult & { screenshotFile?: string }>;
   /** The repro script of a failed run (undefined when it passed). */
   repro(loaded: LoadedProbe, result: RunResult): string | undefined;
   close(): Promise<void>;
@@ -64,9 +74,37 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
   }
   const withBase = (loaded: LoadedProbe): LoadedProbe => (options.baseUrl && loaded.probe.kind === "http" ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } } : loaded);
   const regionOf = (loaded: LoadedProbe) => options.region ?? loaded.probe.regions[0]!;
+  // One Chromium for every browser probe of this command, launched on the first one.
+  let browser: Promise<Browser> | undefined;
+  const runBrowser = async (loaded: LoadedProbe) => {
+    const path = findChromium();
+    if (!path) throw new UsageError(`${loaded.probe.id} is a browser probe and no Chromium was found: ${CHROMIUM_INSTALL_HINT}`);
+    const acquireStart = performance.now();
+    browser ??= launchLocalChromium(path);
+    const live = await browser;
+    const acquireMs = Math.round(performance.now() - acquireStart);
+    const { result, screenshot } = await runBrowserProbe(
+      withBase(loaded),
+      { region: regionOf(loaded), colo: "local", slotAt: slotOf(Date.now()), vars: options.vars },
+      {
+        browser: live,
+        acquireMs,
+        now: () => performance.timeOrigin + performance.now(),
+        randomId: () => crypto.randomUUID(),
+        values,
+        publicValueNames: publicNames,
+        allowPrivateTargets: true,
+      },
+    );
+    if (!screenshot || !result.browser?.screenshot) return result;
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const screenshotFile = join(SCREENSHOT_DIR, result.browser.screenshot.key.replace(/^screenshots\//, ""));
+    writeFileSync(screenshotFile, screenshot.bytes);
+    return { ...result, screenshotFile };
+  };
   return {
     run: (loaded) =>
-      runProbe(
+      loaded.probe.kind === "browser" ? runBrowser(loaded) : runProbe(
         withBase(loaded),
         { region: regionOf(loaded), colo: "local", slotAt: slotOf(Date.now()), vars: options.vars },
         {
@@ -84,6 +122,7 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
       return probe.kind === "http" ? reproScript(probe, result, { values, publicNames, vars: options.vars, region: result.region }) : undefined;
     },
     close: async () => {
+      if (browser) await (await browser.catch(() => undefined))?.close();
       await shop?.close();
     },
   };

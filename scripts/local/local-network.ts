@@ -10,6 +10,8 @@ import { fileURLToPath } from "node:url";
 import { unstable_readConfig } from "wrangler";
 import { cronMatches, parseCron, type Cron } from "../../src/schedule/cron.ts";
 import { DEMO_PASSWORD } from "../demo-target/shop.ts";
+import { startBrowserService, type BrowserService } from "./browser-service.ts";
+import { CHROMIUM_INSTALL_HINT, findChromium } from "./chromium.ts";
 import { startWebhookReceiver, type RunningReceiver } from "../demo-target/webhook-receiver.ts";
 import { writeRegistry } from "../generate-probe-registry.ts";
 import { parseDevVars } from "../cli/local-values.ts";
@@ -38,6 +40,8 @@ export interface LocalNetworkOptions {
   /** Fire the crons on every minute boundary (default true). */
   cronDriver?: boolean;
   log?: (line: string) => void;
+  /** Run browser probes in the machine's Chromium when there is one (default true). */
+  browsers?: boolean;
   /** Called when wrangler dev cannot be kept running: the caller should exit non-zero. */
   onFatal?: (reason: string) => void;
 }
@@ -47,6 +51,8 @@ const MAX_RESTARTS = 3;
 
 export interface LocalNetwork {
   workerUrl: string;
+  /** The local browser service, or undefined when no Chromium was found (browser probes then have no data). */
+  browserServiceUrl: string | undefined;
   shopUrl: string;
   /** Where the probes' SHOP_URL points: the demo shop, or your own target (--var SHOP_URL=...). */
   targetUrl: string;
@@ -143,13 +149,32 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   };
   await startShop();
 
+  // Browser probes run in the machine's Chromium through the browser service; without one they
+  // are left out of the ticks (no data), said once here, and everything else runs.
+  let browsers: BrowserService | undefined;
+  if (options.browsers !== false) {
+    const chromiumPath = findChromium();
+    if (chromiumPath) {
+      browsers = await startBrowserService({ root, chromiumPath, log: (line) => log(`[browser] ${line}`) });
+      log(`browser probes run in ${chromiumPath} (browser service ${browsers.url})`);
+    } else {
+      log(`warning: no Chromium found, so browser probes are left out (not run, not on the page); HTTP probes run as usual. To run them, ${CHROMIUM_INSTALL_HINT}, then npm start again.`);
+    }
+  }
+
   // Notices of the local network go to a receiver on loopback, so alerting can be watched too.
   const receiver = await startWebhookReceiver({ log: (line) => log(line) });
   const channels = JSON.stringify([{ name: "local", type: "webhook", url: `${receiver.url}/hook`, secretName: "LOCAL_HOOK_KEY" }]);
 
   // The demo shop is the default target; --var SHOP_URL=... or SHOP_URL in .dev.vars points the probes elsewhere.
   const fromDevVars = devVarNames(root);
-  const defaults: Record<string, string> = { AFTERLIFE_ENV: "local", SHOP_URL: shopUrl, NOTIFY_CHANNELS: channels, LOCAL_HOOK_KEY: "local-demo-signing-key" };
+  const defaults: Record<string, string> = {
+    AFTERLIFE_ENV: "local",
+    SHOP_URL: shopUrl,
+    NOTIFY_CHANNELS: channels,
+    LOCAL_HOOK_KEY: "local-demo-signing-key",
+    ...(browsers ? { AFTERLIFE_BROWSER_URL: browsers.url } : {}),
+  };
   const vars = { ...Object.fromEntries(Object.entries(defaults).filter(([name]) => !fromDevVars.has(name) || name === "AFTERLIFE_ENV")), ...userVars };
   const targetUrl = vars.SHOP_URL ?? "(SHOP_URL from .dev.vars)";
 
@@ -217,6 +242,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     await worker?.stop();
     await shop?.stop();
     await receiver.close();
+    await browsers?.close();
     const why = recent.filter((l) => l.trim()).slice(-12).join("\n");
     throw new Error(`${error instanceof Error ? error.message : String(error)}${why ? `; wrangler's last lines:\n${why}` : ""}`);
   }
@@ -271,6 +297,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
 
   return {
     workerUrl,
+    browserServiceUrl: browsers?.url,
     shopUrl,
     targetUrl,
     receiver,
@@ -287,7 +314,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       stopped = true;
       clearTimeout(timer);
       probeWatch.close();
-      await Promise.all([worker?.stop(), shop?.stop(), receiver.close()]);
+      await Promise.all([worker?.stop(), shop?.stop(), receiver.close(), browsers?.close()]);
     },
   };
 }

@@ -61,7 +61,7 @@ setInterval(() => {
 network = await startLocalNetwork({
   vars: args.vars,
   log: (line) => {
-    if (args.verbose || /^(tick|notice|heartbeat|applying|probes|restarting|wrangler dev is back)/.test(line) || /\berror\b/i.test(line)) say(line);
+    if (args.verbose || /^(tick|notice|heartbeat|applying|probes|restarting|wrangler dev is back|warning|browser probes)/.test(line) || /\berror\b/i.test(line)) say(line);
   },
   onFatal: (reason) => void shutdown(1, reason),
 });
@@ -76,9 +76,11 @@ console.log(`
   Demo shop       ${network.shopUrl}/   (faults: POST ${network.shopUrl}/_control/faults)
   Notices         ${network.receiver.url}/deliveries   (incidents' DOWN/UP webhooks, also printed here)
   Cron            ${network.crons.join(", ")} — fired on every minute boundary, as in production
+  Browser probes  ${network.browserServiceUrl ? `Chromium, through the browser service ${network.browserServiceUrl}` : "not running: no Chromium (see the warning above)"}
 
   Break something: curl -X POST ${network.shopUrl}/_control/faults -d '{"path":"/api/cart","status":503}'
                    curl -X POST ${network.shopUrl}/_control/faults -d '{"region":"apac","delayMs":3000}'
+                   curl -X POST ${network.shopUrl}/_control/faults -d '{"path":"/store","breakButton":"add-to-cart"}'
   Repair:          curl -X DELETE ${network.shopUrl}/_control/faults
   ${process.stdin.isTTY ? "Keys: d = stop/start the demo shop, q = quit (or Ctrl-C)" : "Ctrl-C stops everything."}
 `);

@@ -7,6 +7,7 @@ import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { D1HeartbeatStore } from "../storage/heartbeat-store.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
+import type { ScreenshotStore } from "../storage/screenshot-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { Caller, Rejection } from "./auth.ts";
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter; heartbeats: RateLimiter };
   /** The deployed version's id (a new one per deploy): the pages' ETags change with it. */
   version: string;
+  /** Failure screenshots of browser runs (R2); absent when no bucket is bound. */
+  screenshots?: Pick<ScreenshotStore, "get">;
   /** Runs a probe once, now, from a region's runner; stores nothing. */
   runNow: (probeId: string, region: string) => Promise<RunResult>;
   now: () => number;

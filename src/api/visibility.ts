@@ -71,6 +71,7 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, sh
     minutesRead: (pairs, hours, options) => inner.minutesRead(pairs.filter(keep), hours, options),
     firstRunsRead: (pairs) => inner.firstRunsRead(pairs.filter(keep)),
     metricsRead: (pairs, range) => inner.metricsRead(pairs.filter(keep), range),
+    latestVitalsRead: (pairs) => inner.latestVitalsRead(pairs.filter(keep)),
     getRun: async (runId) => {
       const run = await inner.getRun(runId);
       if (!run || !visible.has(run.probeId)) return null;

@@ -10,7 +10,7 @@
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import { intervalMinutes, planTick } from "../schedule/plan.ts";
-import { estimateRunCost, planShards, shardWallMs } from "../schedule/shard-plan.ts";
+import { BROWSER_RUN_EXPECTED_MS, BROWSERS_PER_SHARD, estimateRunCost, planShards, shardWallMs } from "../schedule/shard-plan.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import { MINUTE_MS } from "../time.ts";
 import { PLANS, type PlanName } from "./prices.ts";
@@ -73,6 +73,18 @@ export interface EstimateOptions {
   releasesPerMonth?: number;
   /** Minutes each release is watched (RELEASE_WATCH_MINUTES). Default 60. */
   releaseWatchMinutes?: number;
+  /** Seconds a browser run holds its browser (launch, journey, close). Default BROWSER_RUN_EXPECTED_MS. */
+  browserSecondsPerRun?: number;
+}
+
+/** Browser Rendering use of the fleet's browser probes, against the plan's limits. */
+export interface BrowserUsage {
+  runsPerMonth: number;
+  hoursPerMonth: number;
+  /** Browsers open at once in the busiest tick: each shard holds up to BROWSERS_PER_SHARD. */
+  peakConcurrent: number;
+  /** Browsers launched in the busiest minute (a pool launches its browsers at each shard). */
+  peakNewPerMinute: number;
 }
 
 export interface Line {
@@ -117,14 +129,17 @@ export interface CostEstimate {
   /** Rows read by one render of the status page, of /api/v1/slo for all probes, one burn-alert evaluation, one /metrics. */
   readsPerView: { page: number; slo: number; burnEvaluation: number; metrics: number };
   peakShardsPerTick: number;
+  browsers: BrowserUsage;
   storage: { tables: StorageTable[]; bytes: number; capBytes: number; bytesPerRun: number };
   probes: ProbeUsage[];
-  usd: { base: number; requests: number; doRequests: number; doDuration: number; rowsWritten: number; rowsRead: number; storage: number; overage: number; total: number };
+  usd: { base: number; requests: number; doRequests: number; doDuration: number; rowsWritten: number; rowsRead: number; storage: number; browserHours: number; browserConcurrency: number; overage: number; total: number };
   warnings: string[];
 }
 
 interface TickReplay {
   runsPerHour: number;
+  browserRunsPerHour: number;
+  peakBrowsersPerTick: number;
   /** run_blocks rows the shards write: one per bucket a shard's runs fall in, each tick. */
   blockWritesPerHour: number;
   /** The (region, bucket) rows an hour fills, with their probes: what sealing and retention touch. */
@@ -140,7 +155,7 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
   const limits = PLANS[plan].limits;
   const costs = new Map(probes.map((p) => [p, estimateRunCost(p)]));
   const costOf = (p: LoadedProbe) => costs.get(p) ?? estimateRunCost(p);
-  const out: TickReplay = { runsPerHour: 0, blockWritesPerHour: 0, blocks: new Map(), shardsPerHour: 0, doSecondsPerHour: 0, peakShardsPerTick: 0, overLimit: [] };
+  const out: TickReplay = { runsPerHour: 0, browserRunsPerHour: 0, peakBrowsersPerTick: 0, blockWritesPerHour: 0, blocks: new Map(), shardsPerHour: 0, doSecondsPerHour: 0, peakShardsPerTick: 0, overLimit: [] };
   const overLimit = new Set<string>();
   const origin = Date.UTC(2026, 0, 1);
   for (let minute = 0; minute < 60; minute++) {
@@ -149,6 +164,9 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
     out.runsPerHour += planned.length;
     out.shardsPerHour += shards.length;
     out.peakShardsPerTick = Math.max(out.peakShardsPerTick, shards.length);
+    const browserRuns = shards.map((s) => s.runs.filter((r) => r.probe.probe.kind === "browser").length);
+    out.browserRunsPerHour += browserRuns.reduce((n, b) => n + b, 0);
+    out.peakBrowsersPerTick = Math.max(out.peakBrowsersPerTick, browserRuns.reduce((n, b) => n + Math.min(b, limits.browsers ?? BROWSERS_PER_SHARD), 0));
     for (const shard of shards) {
       out.blockWritesPerHour += new Set(shard.runs.map((r) => bucketOf(r.probe.probe.id))).size;
       for (const run of shard.runs) {
@@ -180,6 +198,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     channels: options.channels ?? 1,
     releasesPerMonth: options.releasesPerMonth ?? 0,
     releaseWatchMinutes: options.releaseWatchMinutes ?? 60,
+    browserSecondsPerRun: options.browserSecondsPerRun ?? BROWSER_RUN_EXPECTED_MS / 1000,
     retention,
   };
   const share = assumptions.failureShare;
@@ -198,16 +217,25 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const dayRows = pairs * DAYS_PER_MONTH;
 
   const blockRows = replay.blocks.size * HOURS_PER_MONTH;
+  // Every browser run keeps its evidence row (its Web Vitals), not only the failed share.
+  const browserRuns = replay.browserRunsPerHour * HOURS_PER_MONTH;
+  const keptRuns = share * (runs - browserRuns) + browserRuns;
+  const browsers: BrowserUsage = {
+    runsPerMonth: browserRuns,
+    hoursPerMonth: (browserRuns * assumptions.browserSecondsPerRun) / 3600,
+    peakConcurrent: replay.peakBrowsersPerTick,
+    peakNewPerMinute: replay.peakBrowsersPerTick,
+  };
   // Every row the code writes, per month, at steady state (retention deletes as many as are made).
   const writes: Line[] = [
     { label: "run blocks: one row per bucket a shard touches, each tick", perMonth: replay.blockWritesPerHour * HOURS_PER_MONTH },
-    { label: `evidence rows (${pct(share)} of runs)`, perMonth: share * runs },
+    { label: `evidence rows (${pct(share)} of runs, every browser run)`, perMonth: keptRuns },
     { label: "hourly rollups sealed (1 per pair an hour)", perMonth: hourRows },
     { label: "blocks marked sealed, then deleted", perMonth: 2 * blockRows },
     { label: "hourly rollups deleted", perMonth: hourRows },
     { label: "daily rollups built", perMonth: dayRows },
     { label: "daily rollups deleted", perMonth: dayRows },
-    { label: "evidence rows deleted", perMonth: share * runs },
+    { label: "evidence rows deleted", perMonth: keptRuns },
     { label: "day histories (1 per probe a day)", perMonth: n * DAYS_PER_MONTH },
     { label: `tick state (${TICK_STATE_ROWS} rows a tick)`, perMonth: TICK_STATE_ROWS * MINUTES_PER_MONTH },
     { label: "status board (1 row a tick)", perMonth: MINUTES_PER_MONTH },
@@ -275,7 +303,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     const rows = pairRowBytes(p.probe.id, p.probe.regions[0]!, p.version, runsPerHour);
     add(tables.hourly, regions * rollupHours, rows.hourRollup);
     add(tables.daily, regions * retention.rollupDays, rows.daily);
-    add(tables.evidence, share * runsPerHour * rawHours * regions, rows.evidence);
+    add(tables.evidence, (p.probe.kind === "browser" ? 1 : share) * runsPerHour * rawHours * regions, rows.evidence);
     add(tables.dayHistory, 1, dayHistoryBytes(p.probe.id, p.probe.regions, runsPerHour * 24 * regions));
     // Its share of its block rows, per run.
     const bytesPerRun = (blockShare.get(p) ?? 0) / (runsPerHour * regions);
@@ -319,6 +347,14 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     warnings.push(`D1 storage at steady state: ${mb(bytes)} ${verb} the ${mb(capBytes)} a database may hold on the ${terms.name} plan; shorten RAW_RETENTION_DAYS, run fewer or less frequent probes (${heaviest})${terms.name === "free" ? ", or use --plan paid" : ""}`);
   }
   if (replay.overLimit.length) warnings.push(`runs that alone exceed one invocation's limits on the ${terms.name} plan: ${replay.overLimit.join("; ")}; split the journey or use fewer requests per run`);
+  const b = terms.browsers;
+  if (browsers.peakConcurrent > b.maxConcurrent) {
+    warnings.push(`browsers: ${browsers.peakConcurrent} open at once in the busiest tick, over the ${terms.name} plan's ${b.maxConcurrent} per account; spread the browser probes' schedules or run them from fewer regions`);
+  }
+  if (browsers.peakNewPerMinute > b.maxNewPerMinute) warnings.push(`browsers: ${browsers.peakNewPerMinute} launched in one minute, over the ${terms.name} plan's ${b.maxNewPerMinute} new browsers a minute`);
+  if (terms.perDay && browsers.hoursPerMonth > b.includedHours) {
+    warnings.push(`browser time: ${(browsers.hoursPerMonth * 60 / DAYS_PER_MONTH).toFixed(0)} min/day is over the Free plan's 10 min/day; run browser probes less often, or use --plan paid`);
+  }
   if (replay.peakShardsPerTick > terms.limits.subrequests - 1) warnings.push(`${replay.peakShardsPerTick} shards in one tick exceed the dispatcher's ${terms.limits.subrequests} subrequests; spread schedules or use --plan paid`);
 
   const over = (used: number, included: number, perMillion: number) => (Math.max(0, used - included) / 1e6) * perMillion;
@@ -331,10 +367,13 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     rowsWritten: round2(over(rowsWritten, terms.included.rowsWritten, o.perMillionRowsWritten)),
     rowsRead: round2(over(rowsRead, terms.included.rowsRead, o.perMillionRowsRead)),
     storage: round2(Math.max(0, bytes / 1e9 - terms.included.storageGb) * o.perGbMonth),
+    browserHours: round2(Math.max(0, browsers.hoursPerMonth - b.includedHours) * b.usdPerHour),
+    // Billed on the monthly average of each day's peak; a steady fleet peaks alike every day.
+    browserConcurrency: round2(Math.max(0, browsers.peakConcurrent - b.includedConcurrent) * b.usdPerConcurrent),
     overage: 0,
     total: 0,
   };
-  usd.overage = round2(usd.requests + usd.doRequests + usd.doDuration + usd.rowsWritten + usd.rowsRead + usd.storage);
+  usd.overage = round2(usd.requests + usd.doRequests + usd.doDuration + usd.rowsWritten + usd.rowsRead + usd.storage + usd.browserHours + usd.browserConcurrency);
   usd.total = round2(usd.base + usd.overage);
 
   return {
@@ -347,6 +386,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     rowsWrittenPerRun: runs > 0 ? rowsWritten / runs : 0,
     readsPerView,
     peakShardsPerTick: replay.peakShardsPerTick,
+    browsers,
     storage: { tables: storageTables, bytes, capBytes, bytesPerRun: runs > 0 ? passingBytes / runs : 0 },
     probes: usage,
     usd,

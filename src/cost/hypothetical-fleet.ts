@@ -9,7 +9,11 @@ import { loadRegistry, type LoadedProbe } from "../probe/registry.ts";
 /** Regions in the order a hypothetical fleet takes them. */
 export const ALL_REGIONS: readonly Region[] = ["weur", "enam", "apac", "wnam", "eeur", "sam", "oc", "afr", "me"];
 
-export function hypotheticalFleet(probes: number, regions: number, schedule: Schedule): LoadedProbe[] {
+/** A journey that stands in for a browser probe's: the planner never runs it. */
+const journey = async () => {};
+
+/** `kind: "browser"` gives browser probes (a journey each) instead of one-step HTTP probes. */
+export function hypotheticalFleet(probes: number, regions: number, schedule: Schedule, kind: "http" | "browser" = "http"): LoadedProbe[] {
   if (!Number.isInteger(probes) || probes < 1) throw new RangeError(`probes: a positive integer, got ${probes}`);
   if (!Number.isInteger(regions) || regions < 1 || regions > ALL_REGIONS.length) throw new RangeError(`regions: 1 to ${ALL_REGIONS.length}, got ${regions}`);
   return loadRegistry(
@@ -21,7 +25,7 @@ export function hypotheticalFleet(probes: number, regions: number, schedule: Sch
         baseUrl: "https://example.com",
         schedule,
         regions: ALL_REGIONS.slice(0, regions),
-        steps: [{ name: "health", url: "/health" }],
+        ...(kind === "browser" ? { kind, journey } : { steps: [{ name: "health", url: "/health" }] }),
       },
     })),
   );

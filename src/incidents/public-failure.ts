@@ -21,6 +21,9 @@ const CLASS_WORDS: Record<string, string> = {
   assertion: "a check on the response failed",
   script: "the script step failed",
   probe: "the probe could not run",
+  navigation: "a page did not load",
+  "selector-timeout": "a page element never became ready",
+  "console-error": "the page logged an error",
 };
 
 /** `the step "log in" failed: an unexpected HTTP status (503)`. */

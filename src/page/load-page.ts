@@ -98,7 +98,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
   if (!loaded) return null;
   const now = deps.now();
   const regions = loaded.probe.regions;
-  const [overview, notices, rollups, slo, releases, journey] = await deps.store.read([
+  const [overview, notices, rollups, slo, releases, journey, vitals] = await deps.store.read([
     overviewRead({ ...deps, probes: [loaded] }),
     noticesRead(deps, now),
     deps.store.rollupsRead([
@@ -110,6 +110,8 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     deps.releases.listRead({ limit: 50, probeIds: [probeId], from: barsFrom(now), to: now + 1 }),
     // Journey metrics, charted over the last day: two statements, in the same batch.
     journeyMetricsRead(deps.store, loaded, { now, hours: METRIC_CHART_HOURS }),
+    // A browser probe's newest Web Vitals per region (no statement for other probes).
+    deps.store.latestVitalsRead(loaded.probe.kind === "browser" ? regions.map((region) => ({ probeId, region })) : []),
   ]);
   const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
   const view = buildProbeDetailView({
@@ -123,6 +125,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
     notices,
     range,
     quorum: quorumOf(loaded),
+    vitals,
     releases: releases.map((r) => ({ id: r.id, version: r.version, at: r.releasedAt, verdict: r.judgement.final || r.judgement.verdict === "regressed" ? r.judgement.verdict : "watching" })),
   });
   return journey.metrics.length ? { ...view, metrics: journey.metrics } : view;

@@ -1,5 +1,6 @@
 /** A component's page: 90-day bar, latency chart, regions, SLO panel, last failures, incidents. */
-import type { FailureClass } from "../probe/result.ts";
+import type { FailureClass, WebVitals } from "../probe/result.ts";
+import type { LatencyMetric } from "../probe/schema.ts";
 import type { SliReport } from "../slo/report.ts";
 import { BarAxis, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time, Timeline, UptimeBar, INCIDENT_STATUS_TEXT, IMPACT_TEXT } from "./components.tsx";
 import { formatCount, formatDuration, formatMs, formatObjective, formatPercent, regionName } from "./format.ts";
@@ -18,6 +19,28 @@ export const FAILURE_TEXT: Record<FailureClass, string> = {
   assertion: "A check on the response failed",
   script: "A scripted step failed",
   probe: "Problem on the monitoring side, not the service",
+  navigation: "A page did not load",
+  "selector-timeout": "A page element never became ready",
+  "console-error": "The page logged an error",
+};
+
+/** The Web Vitals columns of a browser probe's page. */
+const VITAL_COLUMNS: [keyof WebVitals, string][] = [
+  ["lcpMs", "LCP"],
+  ["fcpMs", "FCP"],
+  ["ttfbMs", "TTFB"],
+  ["loadMs", "Load"],
+  ["cls", "CLS"],
+  ["inpMs", "INP"],
+];
+
+const METRIC_TEXT: Record<LatencyMetric, string> = {
+  duration: "duration",
+  lcp: "Largest Contentful Paint",
+  ttfb: "time to first byte",
+  fcp: "First Contentful Paint",
+  load: "load time",
+  inp: "Interaction to Next Paint",
 };
 
 const SCHEDULE_TEXT: Record<string, string> = {
@@ -185,7 +208,46 @@ export function ProbePage(props: { view: ProbeDetailView }) {
         ))}
       </ul>
       <LatencyChartFigure chart={view.chart} probeName={probe.name} releases={view.releases} />
-      <p class="muted">Times are whole runs, all steps included. Percentiles come from histograms: never below the true value, and at most 26 % above it.</p>
+      <p class="muted">
+        {view.latencyMetric === "duration" ? "Times are whole runs, all steps included." : `Times are each run's ${METRIC_TEXT[view.latencyMetric]} (the worst page of the journey), as the latency objective judges it.`} Percentiles come
+        from histograms: never below the true value, and at most 26 % above it.
+      </p>
+
+      {view.vitals.length ? (
+        <>
+          <h2 id="vitals-heading">Web Vitals</h2>
+          <div class="table-wrap">
+            <table aria-labelledby="vitals-heading">
+              <caption class="muted">The newest run from each region, the worst page of the journey.</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Region</th>
+                  <th scope="col">Run</th>
+                  {VITAL_COLUMNS.map(([, label]) => (
+                    <th scope="col" class="num">
+                      {label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {view.vitals.map((v) => (
+                  <tr>
+                    <th scope="row">{regionName(v.region)}</th>
+                    <td>
+                      <Time at={v.at} timeZone={tz} />
+                    </td>
+                    {VITAL_COLUMNS.map(([key]) => {
+                      const value = v.vitals[key];
+                      return <td class="num">{value === undefined ? "—" : key === "cls" ? value.toFixed(3) : formatMs(value)}</td>;
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
 
       {view.metrics && view.metrics.length > 0 ? (
         <section aria-labelledby="metrics-heading">

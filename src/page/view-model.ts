@@ -16,6 +16,9 @@
  *   an outage in the banner.
  */
 import type { JourneyMetric } from "../api/load-journey-metrics.ts";
+import type { WebVitals } from "../probe/result.ts";
+import type { LatencyMetric } from "../probe/schema.ts";
+import type { PairVitals } from "../storage/run-store.ts";
 import type { Impact, Incident, IncidentStatus, IncidentUpdate, Maintenance, MaintenanceWindow } from "../incidents/model.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { FailureClass, RunSummary } from "../probe/result.ts";
@@ -512,6 +515,10 @@ export interface ProbeDetailView {
   chart: LatencyChart;
   slo: SloReport | null;
   failures: FailureView[];
+  /** A browser probe's newest Web Vitals, per region in the probe's region order (empty for HTTP probes). */
+  vitals: { region: string; at: number; vitals: WebVitals }[];
+  /** What the latency SLO and chart time: the run's duration, or a Web Vital (browser probes). */
+  latencyMetric: LatencyMetric;
   /** Active first, then the most recent resolved ones touching this probe. */
   incidents: IncidentView[];
   notices: NoticesView;
@@ -636,6 +643,8 @@ export interface ProbeDetailInput {
   quorum: number;
   /** This probe's releases of the last 90 days (newest first). */
   releases?: readonly ReleaseMarker[];
+  /** A browser probe's newest Web Vitals per region. */
+  vitals?: readonly PairVitals[];
 }
 
 export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
@@ -659,6 +668,8 @@ export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
     chart: latencyChart(input.range, input.range === "30d" ? input.rollups.filter((r) => r.grain === "day") : hourly, input.now),
     slo: input.slo,
     failures: failureViews(input.failures, input.config.showFailureEvidence).slice(0, 5),
+    vitals: p.regions.flatMap((region) => (input.vitals ?? []).filter((v) => v.region === region).map((v) => ({ region, at: v.slotAt, vitals: v.vitals }))),
+    latencyMetric: p.slo.latency?.metric ?? "duration",
     incidents: [...incidents.filter((i) => i.resolvedAt === null).slice(0, MAX_NOTICES), ...incidents.filter((i) => i.resolvedAt !== null).slice(0, 5)],
     notices: noticesView(input.notices, names, input.now),
   };

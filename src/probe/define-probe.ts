@@ -16,10 +16,12 @@
  *   steps: [{ name: "home", url: "/", assert: [check.body().contains("Welcome")] }],
  * });
  */
-import type { Assertion, Extractor, HeartbeatProbeInput, HttpProbeInput, HttpStepInput, MetricExtractor } from "./schema.ts";
+import type { Assertion, BrowserProbeInput, Extractor, HeartbeatProbeInput, HttpProbeInput, HttpStepInput, MetricExtractor } from "./schema.ts";
 import type { ScriptContext } from "./script-context.ts";
+import type { Journey } from "./browser/journey-context.ts";
 
 export type { ScriptContext } from "./script-context.ts";
+export type { JourneyContext, Journey } from "./browser/journey-context.ts";
 
 /** A step that runs code: loops, conditionals, computed values. */
 export interface ScriptStepDefinition {
@@ -42,8 +44,27 @@ export type HttpProbeDefinition = Omit<HttpProbeInput, "steps"> & { steps: StepD
  */
 export type HeartbeatProbeDefinition = HeartbeatProbeInput;
 
-/** Every kind of probe: an HTTP journey (no `kind`, or `kind: "http"`) or a heartbeat. */
-export type ProbeDefinition = HttpProbeDefinition | HeartbeatProbeDefinition;
+/**
+ * A browser probe: a Playwright journey in a real Chromium (Browser Rendering in production, the
+ * machine's Chromium locally). At most every 5 minutes; Web Vitals and a failure screenshot kept.
+ *
+ * @example
+ * export default defineProbe({
+ *   kind: "browser", id: "shop-buy", name: "Buy in the storefront", schedule: "5m", baseUrl: "{{env:SHOP_URL}}",
+ *   journey: async ({ page, expect, step, secret }) => {
+ *     await step("open store", () => page.goto("/store"));
+ *     await step("log in", async () => {
+ *       await page.getByLabel("Password").fill(secret("SHOP_PASSWORD"));
+ *       await page.getByRole("button", { name: "Log in" }).click();
+ *       await expect(page.getByRole("status")).toHaveText("Signed in");
+ *     });
+ *   },
+ * });
+ */
+export type BrowserProbeDefinition = Omit<BrowserProbeInput, "journey"> & { journey: Journey };
+
+/** Every kind of probe: an HTTP journey (no `kind`, or `kind: "http"`), a heartbeat or a browser journey. */
+export type ProbeDefinition = HttpProbeDefinition | HeartbeatProbeDefinition | BrowserProbeDefinition;
 
 /**
  * Declares a probe. Export it as the file's default export.
@@ -52,6 +73,9 @@ export type ProbeDefinition = HttpProbeDefinition | HeartbeatProbeDefinition;
  * export default defineProbe({ id: "api-health", name: "API health", baseUrl: "{{env:SHOP_URL}}",
  *   steps: [{ name: "health", url: "/health", expectStatus: 200 }] });
  */
+export function defineProbe(definition: BrowserProbeDefinition): BrowserProbeDefinition;
+export function defineProbe(definition: HeartbeatProbeDefinition): HeartbeatProbeDefinition;
+export function defineProbe(definition: HttpProbeDefinition): HttpProbeDefinition;
 export function defineProbe(definition: ProbeDefinition): ProbeDefinition {
   return definition;
 }

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { parseJsonPath } from "./jsonpath.ts";
 import { didYouMean } from "./did-you-mean.ts";
-import { ProbeSchema, type HeartbeatProbe, type HttpProbe, type Probe } from "./schema.ts";
+import { ProbeSchema, type BrowserProbe, type HeartbeatProbe, type HttpProbe, type Probe } from "./schema.ts";
 
 export interface ProbeModule {
   /** Path relative to the project root, e.g. "probes/shop-journey.ts". */
@@ -22,6 +22,9 @@ export interface LoadedProbe {
 /** A loaded probe of one kind: what the runner (HTTP) or the heartbeat stage works on. */
 export type LoadedHttpProbe = LoadedProbe & { probe: HttpProbe };
 export type LoadedHeartbeat = LoadedProbe & { probe: HeartbeatProbe };
+export type LoadedBrowserProbe = LoadedProbe & { probe: BrowserProbe };
+/** A probe Afterlife runs itself from its regions (an HTTP or a browser journey), not one that is pinged. */
+export type LoadedRunnable = LoadedHttpProbe | LoadedBrowserProbe;
 
 export function isLoadedHttp(loaded: LoadedProbe): loaded is LoadedHttpProbe {
   return loaded.probe.kind === "http";
@@ -29,6 +32,14 @@ export function isLoadedHttp(loaded: LoadedProbe): loaded is LoadedHttpProbe {
 
 export function isLoadedHeartbeat(loaded: LoadedProbe): loaded is LoadedHeartbeat {
   return loaded.probe.kind === "heartbeat";
+}
+
+export function isLoadedBrowser(loaded: LoadedProbe): loaded is LoadedBrowserProbe {
+  return loaded.probe.kind === "browser";
+}
+
+export function isLoadedRunnable(loaded: LoadedProbe): loaded is LoadedRunnable {
+  return loaded.probe.kind !== "heartbeat";
 }
 
 export interface ProbeProblem {

@@ -149,6 +149,7 @@ function bodyOptions(step: HttpStep, ctx: ReproContext, needs: Needs): { options
 /** The script, or undefined when the run did not fail (nothing to reproduce). */
 export function reproScript(probe: HttpProbe, run: RunResult, ctx: ReproContext): string | undefined {
   const failedAt = run.steps.findIndex((s) => s.status === "failed");
+  // A browser journey is replayed with `probe run`, not curl.
   if (failedAt < 0 || !run.failure) return undefined;
   const needs: Needs = { secrets: new Set(), publicValues: new Set(), builtins: new Set() };
   const body: string[] = [];

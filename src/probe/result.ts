@@ -14,6 +14,10 @@ export const FAILURE_CLASSES = [
   "assertion", // an assertion on the response failed
   "script", // a script step threw something other than an assertion
   "probe", // probe-side: refused target (SSRF guard), missing variable or secret, bad redirect
+  // Browser journeys:
+  "navigation", // page.goto could not load the page (network error, its deadline)
+  "selector-timeout", // an element the journey waited for or acted on never became ready
+  "console-error", // the page logged an error (only when the probe sets failOnConsoleError)
 ] as const;
 export const FailureClassSchema = z.enum(FAILURE_CLASSES);
 export type FailureClass = z.infer<typeof FailureClassSchema>;
@@ -79,7 +83,8 @@ export type ExchangeTiming = z.infer<typeof ExchangeTimingSchema>;
 
 export const StepResultSchema = z.object({
   name: z.string(),
-  kind: z.enum(["http", "script"]),
+  /** browser: a named step of a browser journey; its exchanges are the page navigations it made. */
+  kind: z.enum(["http", "script", "browser"]),
   status: z.enum(["passed", "failed", "skipped"]),
   /** Sum over the step's exchanges. */
   ttfbMs: z.number(),
@@ -90,6 +95,51 @@ export const StepResultSchema = z.object({
   evidence: EvidenceSchema.optional(),
 });
 export type StepResult = z.infer<typeof StepResultSchema>;
+
+/** Web Vitals of a browser run, in ms (CLS is unitless): of the last page the journey loaded. */
+export const WebVitalsSchema = z.object({
+  /** Largest Contentful Paint. */
+  lcpMs: z.number().optional(),
+  /** First Contentful Paint. */
+  fcpMs: z.number().optional(),
+  /** Time to first byte of the document (navigation timing responseStart). */
+  ttfbMs: z.number().optional(),
+  /** The document's load event end. */
+  loadMs: z.number().optional(),
+  /** Cumulative Layout Shift. */
+  cls: z.number().optional(),
+  /** Interaction to Next Paint: the slowest interaction the journey made, when the browser measured one. */
+  inpMs: z.number().optional(),
+});
+export type WebVitals = z.infer<typeof WebVitalsSchema>;
+
+/** Where a failed browser run's screenshot is kept (outside D1) and what it is. */
+export const ScreenshotRefSchema = z.object({
+  /** The object's key in the screenshot bucket. */
+  key: z.string(),
+  contentType: z.enum(["image/png", "image/jpeg"]),
+  bytes: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** The step it was taken in. */
+  step: z.string(),
+});
+export type ScreenshotRef = z.infer<typeof ScreenshotRefSchema>;
+
+/** What a browser run saw besides its steps, redacted like the rest of the result. */
+export const BrowserEvidenceSchema = z.object({
+  vitals: WebVitalsSchema,
+  /** The page's console errors and uncaught exceptions, at most MAX_PAGE_MESSAGES. */
+  consoleErrors: z.array(z.object({ step: z.string(), text: z.string() })),
+  /** Requests that failed (network error) or answered 400 or more, at most MAX_PAGE_MESSAGES. */
+  failedRequests: z.array(z.object({ step: z.string(), method: z.string(), url: z.string(), status: z.number().int().optional(), error: z.string().optional() })),
+  screenshot: ScreenshotRefSchema.optional(),
+  /** Why no screenshot was kept for a failed run (over the size cap, the page was gone). */
+  screenshotNote: z.string().optional(),
+  /** Wall time the browser was held (launch or connect to close): what Browser Rendering bills. */
+  browserMs: z.number(),
+});
+export type BrowserEvidence = z.infer<typeof BrowserEvidenceSchema>;
 
 /** A failed run is run once more from another region inside the same tick, before it counts. */
 export const ConfirmationSchema = z.object({
@@ -119,6 +169,13 @@ export const RunResultSchema = z.object({
   steps: z.array(StepResultSchema),
   /** Journey metrics the run recorded (extract.metric, ctx.metric), by name; absent when none. */
   metrics: z.record(z.string(), z.number()).optional(),
+  /** Browser probes: Web Vitals, console errors, failed requests and the failure's screenshot. */
+  browser: BrowserEvidenceSchema.optional(),
+  /**
+   * The value `slo.latency` judges, when the probe times something other than the run's duration
+   * (`slo.latency.metric`, e.g. lcp). Stored in the run's minute entry in place of the duration.
+   */
+  latencyMs: z.number().optional(),
   /**
    * Each step's outcome, present when the run is a pass kept as its outcome only: Afterlife keeps
    * the whole result (timings per step, exchanges, evidence) of failed, degraded and confirmed
@@ -129,7 +186,7 @@ export const RunResultSchema = z.object({
 export type RunResult = z.infer<typeof RunResultSchema>;
 
 /** A run without its steps: what lists and the status page need. */
-export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true, inMaintenance: true, stepOutcomes: true }).extend({
+export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true, inMaintenance: true, stepOutcomes: true, browser: true, latencyMs: true }).extend({
   failure: FailureSchema.pick({ class: true, step: true, message: true }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

@@ -174,6 +174,10 @@ export const BurnAlertRuleSchema = z
 /** Timeslice lengths: whole hours that divide a day, so slices line up with the hourly rollups. */
 export const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
 
+/** What `slo.latency` may time: the run's duration, or one of a browser run's Web Vitals (ms). */
+export const LATENCY_METRICS = ["duration", "lcp", "ttfb", "fcp", "load", "inp"] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
 export const SloSchema = z.strictObject({
   /** Share of good runs, e.g. 0.999. 100% leaves no error budget and is refused. */
   availability: z.number().gt(0).lt(1, "below 1 (an objective of 100% leaves no error budget); use e.g. 0.999"),
@@ -182,6 +186,8 @@ export const SloSchema = z.strictObject({
     .strictObject({
       percent: z.number().gt(0).lt(1, "below 1, e.g. 0.95"),
       underMs: z.number().int().positive(),
+      /** What is timed: the run's duration (default), or a Web Vital of a browser probe (lcp, ttfb, fcp, load, inp). */
+      metric: z.enum(LATENCY_METRICS).optional(),
     })
     .optional(),
   window: z.enum(["1h", "24h", "7d", "30d", "90d", "month"]).default("30d"),
@@ -208,7 +214,7 @@ export const SloSchema = z.strictObject({
     .optional(),
 });
 
-/** The fields every kind of probe has: who it is, where it is shown, its SLO and its alerts. */
+/** The fields every kind of probe has: who it is and where it is shown. */
 const probeBase = {
   id: slug,
   name: z.string().min(1).max(120),
@@ -220,30 +226,45 @@ const probeBase = {
   public: z.boolean().default(true),
 };
 
+/** The fields of the kinds Afterlife runs itself (HTTP and browser journeys): where, how long, what counts. */
+const measuredFields = {
+  regions: z.array(RegionSchema).min(1).default(["weur"]),
+  /** How many regions must fail for the probe to be down (default ceil(regions / 2)); fewer is a regional issue. */
+  quorum: z.number().int().min(1).optional(),
+  /** Base for relative step URLs. May contain {{env:NAME}}. */
+  baseUrl: z.string().optional(),
+  stepTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  /** A successful run slower than this is "degraded", not "down". */
+  degradedAfterMs: z.number().int().positive().optional(),
+  /** Extra attempts of a failed run inside the same tick (from another region when there is one). */
+  retries: z.number().int().min(0).max(3).default(1),
+  slo: SloSchema.default({ availability: 0.999, window: "30d" }),
+};
+
 /** When incidents open and close: F confirmed failures in a row open one, S successes close it. */
 const alertsSchema = z.strictObject({
   failuresToOpen: z.number().int().min(1).max(100).optional(),
   successesToClose: z.number().int().min(1).max(100).optional(),
 });
 
-/** An HTTP journey (the default kind): Afterlife runs its steps on its schedule from its regions. */
+/** Checks every kind that runs from regions shares: quorum within the regions, each region once. */
+function checkRegions(probe: { quorum?: number | undefined; regions: readonly string[] }, ctx: z.RefinementCtx): void {
+  if (probe.quorum !== undefined && probe.quorum > probe.regions.length) {
+    ctx.addIssue({ code: "custom", path: ["quorum"], message: `at most the number of regions (${probe.regions.length})` });
+  }
+  if (new Set(probe.regions).size !== probe.regions.length) {
+    ctx.addIssue({ code: "custom", path: ["regions"], message: "each region at most once" });
+  }
+}
+
+/** An HTTP journey (the default kind): Afterlife runs its declarative and script steps on its schedule from its regions. */
 export const HttpProbeSchema = z
   .strictObject({
     kind: z.literal("http").default("http"),
     ...probeBase,
+    ...measuredFields,
     schedule: ScheduleSchema.default("1m"),
-    regions: z.array(RegionSchema).min(1).default(["weur"]),
-    /** How many regions must fail for the probe to be down (default ceil(regions / 2)); fewer is a regional issue. */
-    quorum: z.number().int().min(1).optional(),
-    /** Base for relative step URLs. May contain {{env:NAME}}. */
-    baseUrl: z.string().optional(),
-    stepTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
     runTimeoutMs: z.number().int().min(100).max(120_000).default(30_000),
-    /** A successful run slower than this is "degraded", not "down". */
-    degradedAfterMs: z.number().int().positive().optional(),
-    /** Extra attempts of a failed run inside the same tick (from another region when there is one). */
-    retries: z.number().int().min(0).max(3).default(1),
-    slo: SloSchema.default({ availability: 0.999, window: "30d" }),
     /** When incidents open and close, and the thresholds on the journey's metrics. */
     alerts: alertsSchema
       .extend({
@@ -261,11 +282,10 @@ export const HttpProbeSchema = z
       }
       seen.add(step.name);
     });
-    if (probe.quorum !== undefined && probe.quorum > probe.regions.length) {
-      ctx.addIssue({ code: "custom", path: ["quorum"], message: `at most the number of regions (${probe.regions.length})` });
-    }
-    if (new Set(probe.regions).size !== probe.regions.length) {
-      ctx.addIssue({ code: "custom", path: ["regions"], message: "each region at most once" });
+    checkRegions(probe, ctx);
+    const metric = probe.slo.latency?.metric;
+    if (metric !== undefined && metric !== "duration") {
+      ctx.addIssue({ code: "custom", path: ["slo", "latency", "metric"], message: `'${metric}' is a Web Vital, measured by browser probes only (kind: "browser"); use "duration" here` });
     }
     checkMetricNames(probe, ctx);
   });
@@ -351,10 +371,36 @@ export const HeartbeatProbeSchema = z
   })
   .transform((probe) => ({ ...probe, regions: [HEARTBEAT_REGION] as const, quorum: undefined }));
 
+/** Browser probes run at most this often: a browser costs far more than a request. */
+export const BROWSER_SCHEDULES = ["5m", "10m", "15m", "30m", "1h"] as const satisfies readonly Schedule[];
+
+/** The journey of a browser probe; zod only checks it is a function. Its context type lives in browser/journey-context.ts. */
+const journeyFunction = z.custom<(ctx: never) => Promise<void>>(
+  (v) => typeof v === "function",
+  "an async function ({ page, expect, step, vars, secret }) => { ... }",
+);
+
+/** A browser probe: a Playwright journey in a real Chromium, with Web Vitals and a screenshot on failure. */
+export const BrowserProbeSchema = z
+  .strictObject({
+    kind: z.literal("browser"),
+    ...probeBase,
+    ...measuredFields,
+    schedule: z.enum(BROWSER_SCHEDULES, { message: `one of ${BROWSER_SCHEDULES.join(", ")} (a browser probe runs every 5 minutes at most)` }).default("5m"),
+    /** The whole journey's deadline, browser start included. */
+    runTimeoutMs: z.number().int().min(1000).max(120_000).default(60_000),
+    /** A console error on the page fails the step it happened in (class console-error). */
+    failOnConsoleError: z.boolean().default(false),
+    alerts: alertsSchema.optional(),
+    journey: journeyFunction,
+  })
+  .superRefine((probe, ctx) => checkRegions(probe, ctx));
+
 /**
- * Every probe, by `kind` ("http" when absent). Another kind joins by adding its schema here.
+ * Every kind of probe, told apart by `kind` (absent means "http"). A new kind is one more member
+ * here and one more branch where its outcomes are made.
  */
-export const ProbeSchema = z.discriminatedUnion("kind", [HttpProbeSchema, HeartbeatProbeSchema]);
+export const ProbeSchema = z.discriminatedUnion("kind", [HttpProbeSchema, HeartbeatProbeSchema, BrowserProbeSchema]);
 
 export type Probe = z.infer<typeof ProbeSchema>;
 export type ProbeInput = z.input<typeof ProbeSchema>;
@@ -362,8 +408,19 @@ export type HttpProbe = z.infer<typeof HttpProbeSchema>;
 export type HttpProbeInput = z.input<typeof HttpProbeSchema>;
 export type HeartbeatProbe = z.infer<typeof HeartbeatProbeSchema>;
 export type HeartbeatProbeInput = z.input<typeof HeartbeatProbeSchema>;
+export type BrowserProbe = z.infer<typeof BrowserProbeSchema>;
+export type BrowserProbeInput = z.input<typeof BrowserProbeSchema>;
 export type Step = HttpProbe["steps"][number];
 export type ScriptStep = z.infer<typeof ScriptStepSchema>;
+
+export function isBrowserProbe(probe: Probe): probe is BrowserProbe {
+  return probe.kind === "browser";
+}
+
+/** The declared steps of a probe: a browser journey names its steps as it runs, so it has none here. */
+export function declaredSteps(probe: Probe): Step[] {
+  return probe.kind === "http" ? probe.steps : [];
+}
 
 export function isScriptStep(step: Step): step is ScriptStep {
   return "script" in step;

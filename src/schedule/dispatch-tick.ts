@@ -18,6 +18,8 @@ export interface DispatchDeps {
   maintenanceProbeIds?: (slotAt: number) => string[];
   /** Probes a release watch covers at this slot: due every minute (plan.ts planTick). */
   watchedProbeIds?: ReadonlySet<string>;
+  /** Browser probes that never ran: due now, whatever their phase (tick/dispatch-stage.ts). */
+  firstRunProbeIds?: ReadonlySet<string>;
 }
 
 export interface TickReport {
@@ -25,6 +27,8 @@ export interface TickReport {
   planned: number;
   /** Of the planned runs, those due only because a release watch covers their probe. */
   watchRuns: number;
+  /** Of the planned runs, those due only because their (browser) probe never ran. */
+  firstRuns: number;
   shards: number;
   completed: number;
   stored: number;
@@ -40,8 +44,11 @@ export interface TickReport {
 
 export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): Promise<TickReport> {
   const slotAt = slotOf(scheduledTime);
-  const planned = planTick(deps.probes, scheduledTime, deps.watchedProbeIds);
-  const watchRuns = planned.filter((run) => !isDue(run.probe, slotAt)).length;
+  const watched = deps.watchedProbeIds ?? new Set<string>();
+  const planned = planTick(deps.probes, scheduledTime, new Set([...watched, ...(deps.firstRunProbeIds ?? [])]));
+  const offSchedule = planned.filter((run) => !isDue(run.probe, slotAt));
+  const watchRuns = offSchedule.filter((run) => watched.has(run.probe.probe.id)).length;
+  const firstRuns = offSchedule.length - watchRuns;
   const shards = planShards(planned, deps.limits, (run) => estimateRunCost(run.probe));
   const unreachableShards: string[] = [];
   const inMaintenance = new Set(deps.maintenanceProbeIds?.(slotAt) ?? []);
@@ -69,5 +76,5 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
     for (const s of report.statuses) byStatus[s.status]++;
   }
   const outcomes = reports.flatMap((r) => r?.statuses ?? []);
-  return { slotAt, planned: planned.length, watchRuns, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, dropped, outcomes };
+  return { slotAt, planned: planned.length, watchRuns, firstRuns, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, dropped, outcomes };
 }

@@ -7,9 +7,14 @@ import { latencyThresholdsOf } from "../slo/latency-thresholds.ts";
 import { DurableObject } from "cloudflare:workers";
 import { parseConfig, type Config, type WorkerEnv } from "../config.ts";
 import { probeModules } from "../generated/probe-registry.ts";
-import { isLoadedHttp, loadRegistry } from "../probe/registry.ts";
+import { isLoadedBrowser, isLoadedHttp, loadRegistry } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
-import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
+import { runProbe, type RunOptions, type RunnerDeps } from "../probe/run-probe.ts";
+import { bindingBrowserPool } from "../probe/browser/browser-binding.ts";
+import { runThroughBrowserService } from "../probe/browser/browser-service.ts";
+import type { BrowserRun } from "../probe/browser/run-browser-probe.ts";
+import type { LoadedProbe } from "../probe/registry.ts";
+import { R2ScreenshotStore } from "../storage/screenshot-store.ts";
 import { D1RunStore } from "../storage/d1-run-store.ts";
 import { DurableObjectResultBuffer } from "./result-buffer.ts";
 import { executeShard, flushBuffer, type ShardExecutorDeps, type ShardReport, type ShardRequest } from "./shard-executor.ts";
@@ -26,8 +31,23 @@ export interface RegionRunnerEnv extends WorkerEnv {
   PUBLIC_RATE_LIMIT: RateLimit;
   WRITE_RATE_LIMIT: RateLimit;
   HEARTBEAT_RATE_LIMIT: RateLimit;
+  /** Browser Rendering (wrangler.toml [browser]): runs browser probes in production. */
+  BROWSER?: Fetcher;
+  /** R2 bucket of failure screenshots of browser runs (wrangler.toml [[r2_buckets]]). */
+  SCREENSHOTS?: R2Bucket;
   /** Optional: without it (an older wrangler.toml) pages' ETags do not change with a release. */
   CF_VERSION_METADATA?: WorkerVersionMetadata;
+}
+
+/**
+ * Where browser probes run: Browser Rendering (the BROWSER binding) in production; the local
+ * browser service when `npm start` set one up (wrangler's local Browser Rendering downloads
+ * Chrome for Testing, which an offline machine cannot); nowhere otherwise, and then the tick
+ * leaves browser probes out (no data) instead of failing them.
+ */
+export function browserSource(env: RegionRunnerEnv, config: Config): "binding" | "service" | undefined {
+  if (config.environment === "production" && env.BROWSER !== undefined) return "binding";
+  return config.browserServiceUrl !== undefined ? "service" : undefined;
 }
 
 /** The stub of the runner for (region, name), placed near the region. */
@@ -70,8 +90,43 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
     return this.coloCache;
   }
 
-  private deps(region: string): ShardExecutorDeps {
+  /**
+   * How this object runs browser probes: Browser Rendering (BROWSER) in production, a pool whose
+   * browsers the caller closes when its shard is done; the local browser service in development;
+   * none without either.
+   */
+  private browserRunner(): { run: (probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>; close: () => Promise<void> } | undefined {
+    const config = this.config();
+    const source = browserSource(this.env, config);
+    if (source === "binding") {
+      return bindingBrowserPool(this.env.BROWSER!, {
+        now: Date.now,
+        randomId: () => crypto.randomUUID(),
+        values: config.values,
+        publicValueNames: config.publicValueNames,
+        allowPrivateTargets: config.allowPrivateTargets,
+      });
+    }
+    const url = config.browserServiceUrl;
+    if (url === undefined) return undefined;
+    const run = async (probe: LoadedProbe, options: RunOptions) => {
+      if (!isLoadedBrowser(probe)) throw new TypeError(`probe ${probe.probe.id} is not a browser probe`);
+      return runThroughBrowserService(probe, options, {
+        url,
+        fetch: (input, init) => fetch(input, init),
+        now: Date.now,
+        values: config.values,
+        publicValueNames: config.publicValueNames,
+        allowPrivateTargets: config.allowPrivateTargets,
+      });
+    };
+    return { run, close: async () => {} };
+  }
+
+  private deps(region: string, browser = this.browserRunner()): ShardExecutorDeps {
     return {
+      ...(browser ? { browser: browser.run } : {}),
+      ...(this.env.SCREENSHOTS ? { screenshots: new R2ScreenshotStore(this.env.SCREENSHOTS) } : {}),
       probes,
       store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }),
       buffer: new DurableObjectResultBuffer(this.ctx.storage),
@@ -83,7 +138,13 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
 
   /** Runs one shard of a tick and stores its results (or buffers them when D1 fails). */
   async runShard(request: ShardRequest): Promise<ShardReport> {
-    const report = await executeShard(request, this.deps(request.region));
+    const browser = this.browserRunner();
+    let report: ShardReport;
+    try {
+      report = await executeShard(request, this.deps(request.region, browser));
+    } finally {
+      await browser?.close();
+    }
     if (report.buffered > 0) await this.ctx.storage.setAlarm(Date.now() + RETRY_BUFFER_AFTER_MS);
     return report;
   }
@@ -91,8 +152,17 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   /** Runs a probe once from here, now (the API's "run now"). Stores nothing. */
   async runOnce(probeId: string, region: string, slotAt: number): Promise<RunResult> {
     const probe = probes.get(probeId);
-    if (!probe || !isLoadedHttp(probe)) throw new Error(`unknown HTTP probe ${probeId}`);
-    return runProbe(probe, { region, colo: await this.colo(region), slotAt }, this.runnerDeps());
+    if (!probe || probe.probe.kind === "heartbeat") throw new Error(`unknown probe ${probeId} (heartbeats are not run, they are pinged)`);
+    const options: RunOptions = { region, colo: await this.colo(region), slotAt };
+    if (isLoadedHttp(probe)) return runProbe(probe, options, this.runnerDeps());
+    const browser = this.browserRunner();
+    if (!browser) throw new Error(`probe ${probeId} is a browser probe and no browser is bound here (BROWSER)`);
+    try {
+      // A run made now or to confirm stores nothing, its screenshot neither.
+      return (await browser.run(probe, options)).result;
+    } finally {
+      await browser.close();
+    }
   }
 
   /** Runs a probe once from here to confirm another region's failure. Stores nothing. */

@@ -6,11 +6,14 @@
  * time, so a backlog never makes one call's D1 work grow. Only a buffer full after a long outage
  * drops results (the oldest; see result-buffer.ts), and the report counts them.
  */
-import { isLoadedHttp, type LoadedProbe } from "../probe/registry.ts";
+import type { BrowserRun } from "../probe/browser/run-browser-probe.ts";
+import { isLoadedHttp, isLoadedRunnable, type LoadedProbe, type LoadedRunnable } from "../probe/registry.ts";
 import type { Confirmation, RunResult } from "../probe/result.ts";
-import { runProbe, type RunnerDeps } from "../probe/run-probe.ts";
+import { runProbe, type RunOptions, type RunnerDeps } from "../probe/run-probe.ts";
 import type { RunStore } from "../storage/run-store.ts";
+import type { ScreenshotStore } from "../storage/screenshot-store.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
+import { BROWSERS_PER_SHARD } from "./shard-plan.ts";
 import type { ResultBuffer } from "./result-buffer.ts";
 
 /** Requests in flight at once per invocation (the Workers limit on connections awaiting headers). */
@@ -66,6 +69,33 @@ export interface ShardExecutorDeps {
   colo: () => Promise<string>;
   /** Runs the probe once from another region and reports the outcome (stores nothing). */
   confirm: (probeId: string, region: string, slotAt: number) => Promise<Confirmation>;
+  /** Runs a browser probe (Browser Rendering, or the local browser service); absent, browser probes are not run here. */
+  browser?: (probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>;
+  /** Where failure screenshots of browser runs go (R2). */
+  screenshots?: ScreenshotStore;
+}
+
+/**
+ * Runs a browser probe and stores its failure screenshot. A screenshot that cannot be stored
+ * leaves the run without one (and says why in the run); it never costs the run itself.
+ */
+async function runBrowser(probe: LoadedProbe, options: RunOptions, deps: ShardExecutorDeps): Promise<RunResult> {
+  const { result, screenshot } = await deps.browser!(probe, options);
+  const ref = result.browser?.screenshot;
+  if (!ref || !result.browser) return result;
+  let note: string;
+  if (!screenshot) note = "the screenshot was taken but not delivered";
+  else if (!deps.screenshots) note = "no screenshot bucket is bound (SCREENSHOTS)";
+  else {
+    try {
+      await deps.screenshots.put(ref.key, screenshot, result.runId);
+      return result;
+    } catch (error) {
+      note = `the screenshot could not be stored: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+    }
+  }
+  const { screenshot: _dropped, ...browser } = result.browser;
+  return { ...result, browser: { ...browser, screenshotNote: note } };
 }
 
 /** The region a failed run is confirmed from: the next of the probe's regions, or its own if it has one. */
@@ -95,16 +125,23 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
   const colo = await deps.colo();
   const probes = request.probeIds.flatMap((id) => {
     const probe = deps.probes.get(id);
-    return probe && isLoadedHttp(probe) ? [probe] : [];
+    return probe && isLoadedRunnable(probe) ? [probe] : [];
   });
-  const results = await mapWithConcurrency(probes, MAX_IN_FLIGHT, async (probe) => {
-    const ran = await runProbe(probe, { region: request.region, colo, slotAt: request.slotAt }, deps.runner);
+  const runOne = async (probe: LoadedRunnable): Promise<RunResult> => {
+    const options: RunOptions = { region: request.region, colo, slotAt: request.slotAt };
+    const ran = isLoadedHttp(probe) ? await runProbe(probe, options, deps.runner) : await runBrowser(probe, options, deps);
     const result = request.maintenanceProbeIds?.includes(probe.probe.id) ? { ...ran, inMaintenance: true } : ran;
     if (result.status !== "down" || probe.probe.retries === 0) return result;
     // A confirmation that could not run leaves the failure unconfirmed rather than inventing an outcome.
     const confirmation = await deps.confirm(probe.probe.id, confirmationRegion(probe, request.region), request.slotAt).catch(() => undefined);
     return confirmation ? { ...result, confirmation } : result;
-  });
+  };
+  // Browser runs go BROWSERS_PER_SHARD at a time beside the HTTP runs: each holds a browser throughout.
+  const [httpResults, browserResults] = await Promise.all([
+    mapWithConcurrency(probes.filter((p) => p.probe.kind !== "browser"), MAX_IN_FLIGHT, runOne),
+    deps.browser ? mapWithConcurrency(probes.filter((p) => p.probe.kind === "browser"), BROWSERS_PER_SHARD, runOne) : Promise.resolve([]),
+  ]);
+  const results = [...httpResults, ...browserResults];
 
   const flush = await flushBuffer(deps);
   const report: ShardReport = {

@@ -23,7 +23,24 @@ export interface InvocationLimits {
   inFlight: number;
   /** Wall time a shard should stay under so the tick ends before the next one. */
   wallBudgetMs: number;
+  /** Browsers one shard holds at once (default BROWSERS_PER_SHARD); its browser runs take turns on them. */
+  browsers?: number;
 }
+
+/**
+ * Browsers per shard: each is one of the account's concurrent browsers (10 included on Workers
+ * Paid, 3 on Free). A shard's browser runs take turns on them (a fresh context each), so a shard
+ * holds as many browser runs as its browsers can run one after another in its wall budget.
+ */
+export const BROWSERS_PER_SHARD = 2;
+
+/**
+ * What a browser run is assumed to cost before it runs: the binding's session acquire and its
+ * connection (the page's own requests are the browser's, not the Worker's subrequests), and a
+ * journey of about 15 s.
+ */
+export const BROWSER_RUN_REQUESTS = 3;
+export const BROWSER_RUN_EXPECTED_MS = 15_000;
 
 /** Workers Free: 50 subrequests and 50 D1 queries per invocation. */
 export const FREE_LIMITS: InvocationLimits = Object.freeze({ subrequests: 50, d1Queries: 50, inFlight: 6, wallBudgetMs: 45_000 });
@@ -49,6 +66,8 @@ export const RESERVED_SUBREQUESTS = 1;
 /** What a run is expected to spend; an estimate made before running it. */
 export interface RunCost {
   requests: number;
+  /** Browsers the run holds (1 for a browser probe). */
+  browsers?: number;
   d1Queries: number;
   expectedMs: number;
 }
@@ -64,13 +83,14 @@ export interface RunCost {
 export function estimateRunCost(probe: LoadedProbe, options: { assumedRequestMs?: number; scriptRequests?: number } = {}): RunCost {
   const assumedRequestMs = options.assumedRequestMs ?? 300;
   const scriptRequests = options.scriptRequests ?? 10;
+  if (probe.probe.kind === "browser") return { requests: BROWSER_RUN_REQUESTS, browsers: 1, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: BROWSER_RUN_EXPECTED_MS };
   let requests = 0;
   // A heartbeat makes no request: it is never run (and never planned).
   for (const step of probe.probe.kind === "http" ? probe.probe.steps : []) requests += isScriptStep(step) ? scriptRequests : 1 + step.maxRedirects;
   return { requests, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: requests * assumedRequestMs };
 }
 
-export type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs";
+export type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs" | "browsers";
 
 export interface Shard {
   region: string;
@@ -91,6 +111,8 @@ export function shardName(region: string, index: number): string {
 
 interface Load {
   requests: number;
+  /** Sum of the browser runs' expectedMs: they run `browsers` at a time. */
+  browserMs: number;
   d1Queries: number;
   /** Sum of the runs' expectedMs. */
   expectedMs: number;
@@ -109,6 +131,7 @@ function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   const out: LimitName[] = [];
   if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
   if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
+  if (load.browserMs > limits.wallBudgetMs * (limits.browsers ?? BROWSERS_PER_SHARD)) out.push("browsers");
   if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
   return out;
 }
@@ -135,11 +158,12 @@ function compareRuns(a: PlannedRun, b: PlannedRun): number {
 function packRegion(region: string, ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: (index: number) => number): Shard[] {
   const shards: Shard[] = [];
   let current: Shard | undefined;
-  let load: Load = { requests: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
+  let load: Load = { requests: 0, browserMs: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
   for (const run of ordered) {
     const c = cost(run);
     const withRun: Load = {
       requests: load.requests + c.requests,
+      browserMs: load.browserMs + (c.browsers ? c.expectedMs : 0),
       d1Queries: load.d1Queries + c.d1Queries,
       expectedMs: load.expectedMs + c.expectedMs,
       longestMs: Math.max(load.longestMs, c.expectedMs),
@@ -150,7 +174,7 @@ function packRegion(region: string, ordered: readonly PlannedRun[], limits: Invo
       continue;
     }
     current = { region, index: shards.length, runs: [run] };
-    load = { requests: c.requests, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
+    load = { requests: c.requests, browserMs: c.browsers ? c.expectedMs : 0, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
     const over = exceeded(load, limits);
     if (over.length) current.overLimit = over;
     shards.push(current);

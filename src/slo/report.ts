@@ -5,8 +5,7 @@
  * burn-down, and the latency trends. Every figure is a tally over an exact span (ledger.ts). Pure:
  * the API loads the rows (api/load-slo.ts), this composes them.
  */
-import { durationMs } from "../probe/schema.ts";
-import { isLoadedHttp } from "../probe/registry.ts";
+import { declaredSteps, durationMs } from "../probe/schema.ts";
 import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";
 import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
 import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
@@ -217,9 +216,7 @@ function stepReports(input: SloReportInput, tally: Tally): StepReport[] {
   if (input.histories.length !== 1) return [];
   const ran = tally.up + tally.degraded + tally.down + tally.monitoring;
   let stoppedBefore = 0;
-  const loaded = input.histories[0]!.probe;
-  if (!isLoadedHttp(loaded)) return [];
-  return loaded.probe.steps.map((step) => {
+  return declaredSteps(input.histories[0]!.probe.probe).map((step) => {
     const executed = Math.max(0, ran - stoppedBefore);
     const failed = Math.min(executed, tally.stepFailures[step.name] ?? 0);
     stoppedBefore += failed;

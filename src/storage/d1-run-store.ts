@@ -5,7 +5,7 @@
  * Every statement binds a handful of values: lists travel as one JSON parameter read with
  * json_each, so the number of statements of any call is the same for 10 probes or 5,000.
  */
-import { parseRunId, runIdOf, type RunResult } from "../probe/result.ts";
+import { parseRunId, runIdOf, type RunResult, type WebVitals } from "../probe/result.ts";
 import type { LatestRun } from "../status/overview.ts";
 import { HOUR_MS } from "../time.ts";
 import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
@@ -18,7 +18,7 @@ import type { Rollup } from "./rollup-rows.ts";
 import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, pairBlocksSql, PROBE_MINUTES_SQL, probeEntries, probeEntryAt, toBlock, type Block, type BlockKey, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
-import type { MetricsHistory, MetricsRange, PairHourEntries, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import type { MetricsHistory, MetricsRange, PairHourEntries, PairVitals, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
 import { saveStatements, sealStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
@@ -419,6 +419,32 @@ export class D1RunStore implements RunStore {
     return {
       statements: [statement],
       decode: ([result]) => new Map((result!.results as { probe_id: string; region: string; first_slot_at: number }[]).map((r) => [`${r.probe_id}|${r.region}`, r.first_slot_at])),
+    };
+  }
+
+  /**
+   * The vitals of each pair's newest kept browser run, one statement: every browser run keeps its
+   * evidence row (run-write.ts keepsEvidence), so the pair's newest evidence row is its newest run.
+   */
+  latestVitalsRead(pairs: readonly Pair[]): D1Read<PairVitals[]> {
+    if (pairs.length === 0) return knownRead([]);
+    const statement = this.db
+      .prepare(
+        `SELECT e.probe_id, e.region, e.slot_at, e.detail ->> '$.browser.vitals' AS vitals FROM json_each(?1) q
+          JOIN run_evidence e ON e.probe_id = q.value ->> 0 AND e.region = q.value ->> 1
+          AND e.slot_at = (SELECT MAX(slot_at) FROM run_evidence m WHERE m.probe_id = e.probe_id AND m.region = e.region)
+          WHERE e.detail ->> '$.browser.vitals' IS NOT NULL`,
+      )
+      .bind(pairsJson(pairs));
+    return {
+      statements: [statement],
+      decode: ([result]) =>
+        (result!.results as { probe_id: string; region: string; slot_at: number; vitals: string }[]).map((r) => ({
+          probeId: r.probe_id,
+          region: r.region,
+          slotAt: r.slot_at,
+          vitals: JSON.parse(r.vitals) as WebVitals,
+        })),
     };
   }
 

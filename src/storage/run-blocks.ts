@@ -123,7 +123,8 @@ export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Bl
     const at = minuteOfHour(run.slotAt) * ENTRY_CHARS;
     const part = parts[index]!;
     if (part[at] !== ".") continue;
-    parts[index] = part.slice(0, at) + encodeEntry({ status: run.status, failureClass: run.failure?.class, inMaintenance: run.inMaintenance, durationMs: run.durationMs, slotAt: run.slotAt, startedAt: run.startedAt }) + part.slice(at + ENTRY_CHARS);
+    // The entry's time is what the latency SLO judges: the duration, or the Web Vital in slo.latency.metric.
+    parts[index] = part.slice(0, at) + encodeEntry({ status: run.status, failureClass: run.failure?.class, inMaintenance: run.inMaintenance, durationMs: run.latencyMs ?? run.durationMs, slotAt: run.slotAt, startedAt: run.startedAt }) + part.slice(at + ENTRY_CHARS);
     next.versions[index] = run.probeVersion;
     next.colo = run.colo;
     if (run.metrics) next.metrics[index] = withRunMetrics(next.metrics[index]!, minuteOfHour(run.slotAt), run.metrics);

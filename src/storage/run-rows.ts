@@ -23,13 +23,15 @@ export const RUN_SUMMARY_COLUMNS =
 
 interface RunDetail {
   steps: StepResult[];
+  browser?: RunResult["browser"];
+  latencyMs?: number;
   failure?: RunResult["failure"];
   confirmation?: RunResult["confirmation"];
   inMaintenance?: boolean;
 }
 
 export function toRunRow(run: RunResult): RunRow {
-  const detail: RunDetail = { steps: run.steps, ...(run.failure ? { failure: run.failure } : {}), ...(run.confirmation ? { confirmation: run.confirmation } : {}), ...(run.inMaintenance ? { inMaintenance: true } : {}) };
+  const detail: RunDetail = { steps: run.steps, ...(run.browser ? { browser: run.browser } : {}), ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}), ...(run.failure ? { failure: run.failure } : {}), ...(run.confirmation ? { confirmation: run.confirmation } : {}), ...(run.inMaintenance ? { inMaintenance: true } : {}) };
   return {
     probe_id: run.probeId,
     region: run.region,
@@ -77,6 +79,8 @@ export function toRunResult(row: RunRow): RunResult {
     durationMs: summary.durationMs,
     status: summary.status,
     steps: detail.steps,
+    ...(detail.browser ? { browser: detail.browser } : {}),
+    ...(detail.latencyMs !== undefined ? { latencyMs: detail.latencyMs } : {}),
     ...(detail.failure ? { failure: detail.failure } : {}),
     ...(detail.confirmation ? { confirmation: detail.confirmation } : {}),
     ...(detail.inMaintenance ? { inMaintenance: true } : {}),

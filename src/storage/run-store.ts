@@ -3,7 +3,7 @@
  * implementation is in d1-run-store.ts; tests use the same one against a real local D1.
  * Every method costs a constant number of D1 statements whatever the number of pairs.
  */
-import type { RunResult, RunSummary } from "../probe/result.ts";
+import type { RunResult, RunSummary, WebVitals } from "../probe/result.ts";
 import type { D1Read, ReadValues } from "./d1-read.ts";
 import type { LatestRun } from "../status/overview.ts";
 import type { PrunePlan } from "./retention.ts";
@@ -40,6 +40,14 @@ export interface ReadReport<T> {
   value: T;
   /** D1 rows read, as D1 reports them: the cost of the query. */
   rowsRead: number;
+}
+
+/** A pair's newest browser run's Web Vitals. */
+export interface PairVitals {
+  probeId: string;
+  region: string;
+  slotAt: number;
+  vitals: WebVitals;
 }
 
 /** The stored minute entries of one (probe, region) in one hour. */
@@ -92,6 +100,8 @@ export interface RunStore {
   metricsRead(pairs: readonly { probeId: string; region: string }[], range: MetricsRange): D1Read<MetricsHistory>;
   /** The slot of each pair's first stored run, keyed `probeId|region`. */
   firstRunsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<Map<string, number>>;
+  /** The Web Vitals of the newest browser run of each pair asked for (pairs without one are absent). */
+  latestVitalsRead(pairs: readonly { probeId: string; region: string }[]): D1Read<PairVitals[]>;
   /** Runs of the given pairs, newest first, after the cursor. */
   listRuns(query: ListRunsQuery): Promise<RunListPage>;
   listRunsRead(query: ListRunsQuery): D1Read<RunListPage>;

@@ -27,9 +27,13 @@ import { toRunRow } from "./run-rows.ts";
  */
 export const MAX_SAVE_STATEMENTS = 7;
 
-/** Whether a run's whole result is kept: anything but a plain pass. */
+/**
+ * Whether a run's whole result is kept: anything but a plain pass, and every browser run (its Web
+ * Vitals are what the probe page shows; a browser probe runs at most every 5 minutes, so this is
+ * at most 288 rows a day per region).
+ */
 export function keepsEvidence(run: RunResult): boolean {
-  return run.status !== "up" || run.confirmation !== undefined;
+  return run.status !== "up" || run.confirmation !== undefined || run.browser !== undefined;
 }
 
 /**

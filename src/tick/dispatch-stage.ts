@@ -3,6 +3,23 @@ import { isInMaintenance } from "../incidents/maintenance-windows.ts";
 import { dispatchTick } from "../schedule/dispatch-tick.ts";
 import { maintenancesOf } from "./maintenances-stage.ts";
 import type { TickStage } from "./stage.ts";
+import type { TickDeps } from "./tick-deps.ts";
+
+/** Browser probes this isolate has seen stored runs of. */
+const browserProbesThatRan = new Set<string>();
+
+/**
+ * Browser probes with no stored run in any region yet: they run at this tick, whatever their
+ * phase, instead of waiting up to their interval (5 minutes or more) for a first result. One
+ * statement while some are unknown to the isolate, none once every one has run.
+ */
+async function newBrowserProbes(deps: TickDeps): Promise<string[]> {
+  const pending = deps.probes.filter((p) => p.probe.kind === "browser" && !browserProbesThatRan.has(p.probe.id));
+  if (pending.length === 0) return [];
+  const [firstRuns] = await deps.runs.read([deps.runs.firstRunsRead(pending.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region }))))]);
+  for (const key of firstRuns.keys()) browserProbesThatRan.add(key.slice(0, key.indexOf("|")));
+  return pending.map((p) => p.probe.id).filter((id) => !browserProbesThatRan.has(id));
+}
 
 export const dispatchStage: TickStage = {
   name: "dispatch",
@@ -15,8 +32,10 @@ export const dispatchStage: TickStage = {
       watchNote = `release watches unread: ${String(error)}`;
       return [];
     });
+    const firstRuns = await newBrowserProbes(deps).catch(() => []);
     const report = await dispatchTick(tick.scheduledTime, {
       watchedProbeIds: new Set(watched),
+      firstRunProbeIds: new Set(firstRuns),
       probes: deps.probes,
       limits: deps.limits,
       runShard: deps.runShard,

@@ -25,7 +25,7 @@ describe("npm run probe", () => {
   it("validates the probes", () => {
     const { code, out } = cli("validate");
     expect(code).toBe(0);
-    expect(out).toContain("3 probe(s) valid: nightly-backup, shop-checkout, shop-home");
+    expect(out).toContain("4 probe(s) valid: nightly-backup, shop-checkout, shop-home, shop-storefront");
   });
 
   it("runs a journey against the demo shop and prints a step table (exit 0 when up)", () => {
@@ -108,6 +108,7 @@ describe("npm run probe", () => {
       { id: "nightly-backup", kind: "heartbeat", name: "Nightly backup", group: "Jobs", schedule: "1d", regions: ["push"], file: "probes/nightly-backup.ts" },
       { id: "shop-checkout", kind: "script", name: "Checkout journey", group: "Checkout", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-checkout.ts" },
       { id: "shop-home", kind: "journey", name: "Storefront", group: "Storefront", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-home.ts" },
+      { id: "shop-storefront", kind: "browser", name: "Storefront purchase (browser)", group: "Shop in a browser", schedule: "5m", regions: ["weur", "enam"], file: "probes/shop-storefront.ts" },
     ]);
   });
 

@@ -32,24 +32,31 @@ describe("npm run probe -- test", () => {
     expect(code).toBe(1);
     expect(out).toMatch(/^✓ shop-checkout\s+UP/m);
     expect(out).toMatch(/^✗ teapot\s+DOWN .* status failure in "brew": expected status 418, got 200$/m);
-    expect(out).toContain("2 passed, 2 failed (4 probes)");
+    expect(out).toMatch(/^✓ shop-storefront\s+UP/m);
+    expect(out).toContain("3 passed, 2 failed (5 probes)");
 
     const errors: string[] = [];
     const doc = new DOMParser({ onError: (level, message) => errors.push(`${level}: ${message}`) }).parseFromString(readFileSync(output, "utf8"), "text/xml");
     expect(errors).toEqual([]);
     const suites = doc.documentElement!;
     expect(suites.tagName).toBe("testsuites");
-    expect([suites.getAttribute("tests"), suites.getAttribute("failures")]).toEqual(["4", "2"]);
+    expect([suites.getAttribute("tests"), suites.getAttribute("failures")]).toEqual(["5", "2"]);
     const cases = Array.from(doc.getElementsByTagName("testcase"));
-    expect(cases.map((c) => c.getAttribute("name"))).toEqual(["shop-checkout (Checkout journey)", "shop-home (Storefront)", "teapot (Teapot <&>)", "no-such-page (Missing page)"]);
-    expect(cases.map((c) => c.getAttribute("file"))).toEqual(["probes/shop-checkout.ts", "probes/shop-home.ts", failing, slow]);
-    expect(cases.map((c) => c.getElementsByTagName("failure").length)).toEqual([0, 0, 1, 1]);
-    const teapot = cases[2]!.getElementsByTagName("failure")[0]!;
+    expect(cases.map((c) => c.getAttribute("name"))).toEqual([
+      "shop-checkout (Checkout journey)",
+      "shop-home (Storefront)",
+      "shop-storefront (Storefront purchase (browser))",
+      "teapot (Teapot <&>)",
+      "no-such-page (Missing page)",
+    ]);
+    expect(cases.map((c) => c.getAttribute("file"))).toEqual(["probes/shop-checkout.ts", "probes/shop-home.ts", "probes/shop-storefront.ts", failing, slow]);
+    expect(cases.map((c) => c.getElementsByTagName("failure").length)).toEqual([0, 0, 0, 1, 1]);
+    const teapot = cases[3]!.getElementsByTagName("failure")[0]!;
     expect(teapot.getAttribute("type")).toBe("status");
     expect(teapot.getAttribute("message")).toBe('status failure in "brew": expected status 418, got 200');
     expect(teapot.textContent).toContain("✗ brew");
     expect(teapot.textContent).toContain("#!/bin/sh");
-    const missing = cases[3]!.getElementsByTagName("failure")[0]!;
+    const missing = cases[4]!.getElementsByTagName("failure")[0]!;
     expect(missing.getAttribute("type")).toBe("assertion");
     expect(missing.getAttribute("message")).toBe('assertion failure in "products": json $.count equals: expected 99, got 3');
   });
@@ -65,7 +72,7 @@ describe("npm run probe -- test", () => {
   });
 
   it("exits 0 when every probe is up, and 2 when a file is invalid", () => {
-    expect(probeCli(["test", "--demo"])).toMatchObject({ code: 0, out: expect.stringContaining("2 passed, 0 failed (2 probes)") });
+    expect(probeCli(["test", "--demo"])).toMatchObject({ code: 0, out: expect.stringContaining("3 passed, 0 failed (3 probes)") });
     const bad = join(dir, "bad.ts");
     writeFileSync(bad, `import { defineProbe } from "${DSL}";\nexport default defineProbe({ id: "bad", name: "Bad", schedule: "3m", steps: [{ name: "a", url: "http://127.0.0.1:1/" }] });\n`);
     expect(probeCli(["test", bad])).toMatchObject({ code: 2, err: expect.stringContaining(`${bad}:2:54  schedule: got "3m"`) });

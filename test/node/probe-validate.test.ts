@@ -91,7 +91,7 @@ describe("npm run probe -- validate", () => {
   it("passes the probes in probes/ (exit 0)", () => {
     const { code, out } = probeCli(["validate"], { SHOP_PASSWORD: "x" });
     expect(code).toBe(0);
-    expect(out).toContain("3 probe(s) valid: nightly-backup, shop-checkout, shop-home");
+    expect(out).toContain("4 probe(s) valid: nightly-backup, shop-checkout, shop-home, shop-storefront");
   });
 
   it("refuses a path that does not exist", () => {

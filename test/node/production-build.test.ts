@@ -16,6 +16,7 @@ it("bundles for production with every probe, under the Free plan's 3 MB gzipped"
   const bundle = readFileSync(join(outdir, readdirSync(outdir).find((f) => f.endsWith(".js"))!), "utf8");
   expect(bundle).toContain('"shop-checkout"');
   expect(bundle).toContain('"shop-home"');
+  expect(bundle).toContain('"shop-storefront"');
   const gzipped = gzipSync(bundle).byteLength;
   console.log(`production bundle: ${(bundle.length / 1024).toFixed(1)} KiB, ${(gzipped / 1024).toFixed(1)} KiB gzipped (Free plan limit 3 MB)`);
   expect(gzipped).toBeLessThan(3 * 1024 * 1024);

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunResult, RunStatus } from "../../src/probe/result.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
+import { declaredSteps } from "../../src/probe/schema.ts";
 import { phaseOf } from "../../src/schedule/plan.ts";
 import type { Incident } from "../../src/incidents/model.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
@@ -94,7 +95,7 @@ export interface SeededProject {
 }
 
 function run(probe: LoadedProbe, region: string, slotAt: number, status: RunStatus, durationMs: number, message?: string): RunResult {
-  const step = probe.probe.kind === "http" ? probe.probe.steps[0]!.name : "heartbeat";
+  const step = declaredSteps(probe.probe)[0]?.name ?? "journey";
   return {
     runId: `${probe.probe.id}.${region}.${slotAt}`,
     probeId: probe.probe.id,

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { isLoadedHttp, type LoadedProbe } from "../../probe/registry.ts";
 import { RunResultSchema, RunStatusSchema, RunSummarySchema, type RunResult } from "../../probe/result.ts";
+import { declaredSteps } from "../../probe/schema.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
@@ -11,7 +12,7 @@ import { decodeCursor, encodeCursor, MAX_PAIRS_WITHOUT_PROBE } from "../../stora
 function withStepOutcomes(run: RunResult, probes: readonly LoadedProbe[]): RunResult {
   if (run.steps.length > 0 || run.status !== "up") return run;
   const probe = probes.find((p) => p.probe.id === run.probeId);
-  return probe && isLoadedHttp(probe) ? { ...run, stepOutcomes: probe.probe.steps.map((step) => ({ name: step.name, status: "passed" as const })) } : run;
+  return probe ? { ...run, stepOutcomes: declaredSteps(probe.probe).map((step) => ({ name: step.name, status: "passed" as const })) } : run;
 }
 
 const RunIdParam = z.object({
@@ -58,7 +59,19 @@ const listRuns = createRoute({
   responses: { 200: jsonResponse(RunPageSchema, "A page of runs"), ...problemResponses(400) },
 });
 
-/** GET /api/v1/runs, GET /api/v1/runs/{id} */
+const runScreenshot = createRoute({
+  method: "get",
+  path: "/{id}/screenshot",
+  tags: ["Runs"],
+  summary: "The screenshot a failed browser run took at its failure (PNG or JPEG), under the run's own visibility",
+  request: { params: RunIdParam },
+  responses: {
+    200: { description: "The screenshot", content: { "image/png": { schema: z.string().openapi({ format: "binary" }) }, "image/jpeg": { schema: z.string().openapi({ format: "binary" }) } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+/** GET /api/v1/runs, GET /api/v1/runs/{id}, GET /api/v1/runs/{id}/screenshot */
 export const runRoutes = createRouter()
   .openapi(listRuns, async (c) => {
     const query = c.req.valid("query");
@@ -79,4 +92,18 @@ export const runRoutes = createRouter()
     const run = await c.env.deps.store.getRun(id);
     if (!run) throw new ProblemError(404, "Not Found", `No run with id '${id}'.`);
     return c.json(withStepOutcomes(run, c.env.deps.probes), 200);
+  })
+  .openapi(runScreenshot, async (c) => {
+    const { id } = c.req.valid("param");
+    // Read through the run: a caller who may not see the run (or its evidence) gets no screenshot either.
+    const run = await c.env.deps.store.getRun(id);
+    if (!run) throw new ProblemError(404, "Not Found", `No run with id '${id}'.`);
+    const ref = run.browser?.screenshot;
+    if (!ref) throw new ProblemError(404, "Not Found", `Run '${id}' has no screenshot you may see: only failed browser runs take one, and their evidence needs a token unless the status page shows failure evidence.`);
+    const object = await c.env.deps.screenshots?.get(ref.key);
+    if (!object) throw new ProblemError(404, "Not Found", `The screenshot of run '${id}' is no longer kept.`);
+    return new Response(object.body, {
+      status: 200,
+      headers: { "content-type": object.contentType, "content-length": String(object.size), "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+    }) as never;
   });

@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
-import { HEARTBEAT_REGION, isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
+import { declaredSteps, HEARTBEAT_REGION, isScriptStep, REGIONS, SloSchema } from "../../probe/schema.ts";
 import { ProbeStateSchema, quorumOf, RegionStateSchema, type ProbeOverview } from "../../status/overview.ts";
 
 export const ProbeSummarySchema = z
   .object({
     id: z.string().openapi({ example: "shop-checkout" }),
-    kind: z.enum(["http", "heartbeat"]).openapi({ description: "http: Afterlife runs its steps; heartbeat: your software pings /hb/{id}" }),
+    kind: z.enum(["http", "heartbeat", "browser"]).openapi({ description: "http: Afterlife runs its steps; heartbeat: your software pings /hb/{id}; browser: Afterlife runs its journey in a real browser" }),
     name: z.string(),
     description: z.string(),
     group: z.string(),
@@ -47,7 +47,7 @@ export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): Pr
     file: loaded.file,
     degradedAfterMs: probe.kind === "http" ? (probe.degradedAfterMs ?? null) : null,
     slo: probe.slo,
-    steps: probe.kind === "heartbeat" ? [] : probe.steps.map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
+    steps: declaredSteps(probe).map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
     state: overview.state,
     regionStates: overview.regions,
     lastRunAt: overview.lastRunAt,

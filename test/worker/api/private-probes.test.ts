@@ -113,6 +113,7 @@ function concrete(op: Operation): string[] {
     "/api/v1/probes/{id}": ["/api/v1/probes/vault-keeper"],
     "/api/v1/probes/{id}/metrics": ["/api/v1/probes/vault-keeper/metrics", "/api/v1/probes/open-home/metrics"],
     "/api/v1/runs/{id}": [`/api/v1/runs/${ids.run}`],
+    "/api/v1/runs/{id}/screenshot": [`/api/v1/runs/${ids.run}/screenshot`],
     "/api/v1/incidents/{id}": [`/api/v1/incidents/${ids.incident}`, `/api/v1/incidents/${ids.moved}`],
     "/probes/{id}": ["/probes/vault-keeper"],
     "/api/v1/releases/{id}": [`/api/v1/releases/${ids.release}`, `/api/v1/releases/${ids.mixedRelease}`],

@@ -192,3 +192,37 @@ describe("cost planner", () => {
     expect(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION, releasesPerMonth: 30 }).perMonth.runs).toBe(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION }).perMonth.runs);
   });
 });
+
+describe("browser probes in the cost planner", () => {
+  const browserFleet = hypotheticalFleet(20, 3, "5m", "browser");
+
+  it("prices 20 browser probes every 5 minutes from 3 regions in browser hours and concurrent browsers", () => {
+    const estimate = estimateCost(browserFleet, { plan: "paid", retention: DEFAULT_RETENTION });
+    // 20 probes x 3 regions x 12 runs an hour x 720 hours.
+    expect(estimate.browsers.runsPerMonth).toBe(20 * 3 * 12 * 720);
+    expect(estimate.browsers.hoursPerMonth).toBeCloseTo((518_400 * 15) / 3600, 6);
+    expect(estimate.usd.browserHours).toBeCloseTo((2160 - 10) * 0.09, 2);
+    // Every browser run keeps its evidence row.
+    expect(estimate.writes.find((l) => l.label.startsWith("evidence rows"))!.perMonth).toBe(518_400);
+    // At most two browsers per shard, and never more than the account's 30.
+    expect(estimate.browsers.peakConcurrent).toBeGreaterThan(0);
+    expect(estimate.browsers.peakConcurrent).toBeLessThanOrEqual(30);
+    expect(estimate.usd.browserConcurrency).toBe(Math.max(0, estimate.browsers.peakConcurrent - 10) * 2);
+    expect(estimate.usd.total).toBeCloseTo(5 + estimate.usd.overage, 2);
+    expect(estimate.warnings).toEqual([]);
+  });
+
+  it("scales browser time with --browser-seconds and warns on Free past 10 minutes a day", () => {
+    const short = estimateCost(browserFleet, { plan: "paid", retention: DEFAULT_RETENTION, browserSecondsPerRun: 5 });
+    expect(short.browsers.hoursPerMonth).toBeCloseTo(720, 6);
+    const free = estimateCost(browserFleet, { plan: "free", retention: DEFAULT_RETENTION });
+    expect(free.warnings.some((w) => /browser time: .* over the Free plan's 10 min\/day/.test(w))).toBe(true);
+    expect(free.warnings.some((w) => /browsers: \d+ open at once .* over the free plan's 3 per account/.test(w))).toBe(true);
+  });
+
+  it("has no browser line for an HTTP fleet", () => {
+    const estimate = estimateCost(hypotheticalFleet(20, 3, "5m"), { plan: "paid", retention: DEFAULT_RETENTION });
+    expect(estimate.browsers).toEqual({ runsPerMonth: 0, hoursPerMonth: 0, peakConcurrent: 0, peakNewPerMinute: 0 });
+    expect(estimate.usd.browserHours + estimate.usd.browserConcurrency).toBe(0);
+  });
+});
