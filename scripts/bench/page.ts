@@ -34,7 +34,7 @@
  * and with 7 (after the load: the daily rollups older than 7 days deleted, the day histories
  * rebuilt, the Worker started again and / fetched uncached). D1 per render: the Worker does not
  * report it, so after the network has stopped the same loader code (loadStatusPage /
- * loadProbePage from src/page/load-page.ts) is replayed in this process against the same
+ * loadProbePage from src/queries/page.ts) is replayed in this process against the same
  * persisted database through getPlatformProxy, with a D1 binding wrapped to count batches,
  * statements, rows returned and `meta.rows_read`: once as served, and once more for the status
  * page with the day histories deleted (the first render after a deploy, before a tick built
@@ -50,7 +50,7 @@ import { gzipSync } from "node:zlib";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import type { AppDeps } from "../../src/api/app-env.ts";
-import { loadProbePage, loadStatusPage } from "../../src/page/load-page.ts";
+import { loadProbePage, loadStatusPage } from "../../src/queries/page.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";

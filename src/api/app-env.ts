@@ -1,26 +1,13 @@
-import type { Config } from "../config.ts";
-import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunResult } from "../probe/result.ts";
-import type { RunStore } from "../storage/run-store.ts";
-import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { ReadDeps } from "../queries/read-deps.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import type { Caller, Rejection } from "./auth.ts";
 
-/** The incident store's public methods: what routes use, so a scoped view (visibility.ts) can stand in for it. */
-export type IncidentStore = { [K in keyof D1IncidentStore]: D1IncidentStore[K] };
-
 /** What every route may use. Built once per request by src/index.ts; routes never read env. */
-export interface AppDeps {
-  config: Config;
-  probes: readonly LoadedProbe[];
-  store: RunStore;
-  /** The status page's day totals: closed days per probe, regions merged. */
-  dayHistory: D1DayHistoryStore;
+export interface AppDeps extends ReadDeps {
   tokens: TokenStore;
-  incidents: IncidentStore;
   /** Releases and their watches' judgements (scoped for public callers in visibility.ts). */
   releases: ReleaseReader & ReleaseWriter;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };

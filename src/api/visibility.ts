@@ -16,7 +16,8 @@ import { publicRun, publicRunSummary } from "./public-run.ts";
 import { mapRead } from "../storage/d1-read.ts";
 import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
 import { isVisible } from "../page/view-model.ts";
-import type { AppDeps, IncidentStore } from "./app-env.ts";
+import type { AppDeps } from "./app-env.ts";
+import type { IncidentStore } from "../storage/incident-store.ts";
 import type { Release } from "../releases/model.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 

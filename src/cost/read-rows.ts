@@ -1,7 +1,7 @@
 /**
  * D1 rows read by each read path, per (probe, region) pair and per probe, derived from the
- * statements the code runs (src/storage/d1-run-store.ts, day-history-store.ts, api/load-slo.ts,
- * page/load-page.ts). D1 counts a row for every row a statement steps through: the rows it
+ * statements the code runs (src/storage/d1-run-store.ts, day-history-store.ts, queries/slo.ts,
+ * queries/page.ts). D1 counts a row for every row a statement steps through: the rows it
  * returns, the rows its subqueries seek (the `max(hour_at)` of a pair is one), and json_each's
  * rows (one per pair). The figures are the statements' shapes, not a benchmark, and should be
  * read as within a few rows per pair; `npm run bench:fleet` prints the measured rows read of the

@@ -7,7 +7,7 @@
  *
  * Only every 5th minute (slotAt % 5 min = 0). Why: an SLO evaluation reads one D1 batch (the
  * window's rollups, about 150 rows per (probe, region) for a 30-day window, and the last 30
- * minutes of raw runs, see api/load-slo.ts), far more than a tick's own writes. Every 5 minutes
+ * minutes of raw runs, see queries/slo.ts), far more than a tick's own writes. Every 5 minutes
  * is 288 evaluations a day instead of 1,440, and costs little in detection time: the fastest
  * rule (page at 14.4× over 1 h and 5 min) needs 5 minutes of bad runs to fire anyway.
  *
@@ -15,8 +15,8 @@
  * clock: the 5-minute lookback then holds exactly the last five slots, the tick's included, and
  * a replay of the same slot evaluates the same data.
  */
-import type { AppDeps } from "../api/app-env.ts";
-import { loadSloReports } from "../api/load-slo.ts";
+import type { ReadDeps } from "../queries/read-deps.ts";
+import { loadSloReports } from "../queries/slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
@@ -31,7 +31,7 @@ export interface BurnAlertDeps {
   probes: readonly LoadedProbe[];
   incidents: D1IncidentStore;
   /** Where the SLO reports read runs and rollups from (the app's run store), and raw retention. */
-  slo: Pick<AppDeps, "store"> & { rawRetentionDays: number };
+  slo: Pick<ReadDeps, "store"> & { rawRetentionDays: number };
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Maintenance windows (the tick loads them once for every step that needs them). */

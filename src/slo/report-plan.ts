@@ -1,7 +1,7 @@
 /**
  * What an SLO report of a probe reads, decided before reading: the hours whose minute entries it
  * needs (the first and last hour of every span it counts), the spans of hourly rollups and the
- * whole days of daily rollups. The loader (api/load-slo.ts) reads exactly this; the ledger
+ * whole days of daily rollups. The loader (queries/slo.ts) reads exactly this; the ledger
  * (ledger.ts) counts from it and throws when a span needs rows that were not planned, so the two
  * cannot drift apart silently.
  */

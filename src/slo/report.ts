@@ -3,7 +3,7 @@
  * both excluded and counted as bad, the error budget (in events or slices, and in minutes), each
  * burn-rate lookback with its counts, the alert state, the exhaustion forecast, the daily
  * burn-down, and the latency trends. Every figure is a tally over an exact span (ledger.ts). Pure:
- * the API loads the rows (api/load-slo.ts), this composes them.
+ * the API loads the rows (queries/slo.ts), this composes them.
  */
 import { durationMs } from "../probe/schema.ts";
 import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";

@@ -409,3 +409,6 @@ export class D1IncidentStore {
     return (result.meta.changes ?? 0) > 0;
   }
 }
+
+/** The incident store's public methods: what routes and reads use, so a scoped view (api/visibility.ts) can stand in for it. */
+export type IncidentStore = { [K in keyof D1IncidentStore]: D1IncidentStore[K] };

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { RunResultSchema } from "../../probe/result.ts";
 import { REGIONS } from "../../probe/schema.ts";
 import { writeGuard } from "../auth.ts";
-import { loadOverview } from "../load-overview.ts";
+import { loadOverview } from "../../queries/overview.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { REGIONS } from "../../probe/schema.ts";
-import { loadSloReports } from "../load-slo.ts";
+import { loadSloReports } from "../../queries/slo.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";

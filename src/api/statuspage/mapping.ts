@@ -16,7 +16,7 @@
  *   real creation date. updated_at is the start of the newest run behind the status.
  */
 import type { Incident } from "../../incidents/model.ts";
-import type { PublicMaintenance } from "../load-maintenance.ts";
+import type { PublicMaintenance } from "../../queries/maintenance.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
 import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";

@@ -13,7 +13,7 @@ import { createApp } from "../../../src/api/app.ts";
 import { CACHE_NAME, cacheKey, edgeCache, type Render } from "../../../src/api/edge-cache.ts";
 import { IsolateCopies } from "../../../src/api/edge-cache-memory.ts";
 import { parseConfig } from "../../../src/config.ts";
-import { PAGE_CACHE } from "../../../src/page/page-routes.tsx";
+import { PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";

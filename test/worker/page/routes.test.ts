@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppDeps } from "../../../src/api/app-env.ts";
 import { createApp } from "../../../src/api/app.ts";
 import { parseConfig } from "../../../src/config.ts";
-import { ASSET_CACHE, PAGE_CACHE } from "../../../src/page/page-routes.tsx";
+import { ASSET_CACHE, PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 import { STYLESHEET_URL } from "../../../src/page/styles.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
-import { latencyBadge, statusBadge, uptimeBadge, type BadgeContent } from "../badges/badge-content.ts";
-import { shieldsEndpoint } from "../badges/badge-endpoint.ts";
-import { renderBadge } from "../badges/badge-svg.ts";
+import { latencyBadge, statusBadge, uptimeBadge, type BadgeContent } from "./badge-content.ts";
+import { shieldsEndpoint } from "./badge-endpoint.ts";
+import { renderBadge } from "./badge-svg.ts";
 import type { AppDeps } from "../app-env.ts";
 import { worstProbeState } from "../../status/overview.ts";
-import { loadOverview } from "../load-overview.ts";
-import { loadSloReports } from "../load-slo.ts";
+import { loadOverview } from "../../queries/overview.ts";
+import { loadSloReports } from "../../queries/slo.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";

@@ -15,7 +15,7 @@ import { DEFAULT_RETENTION } from "../storage/retention.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import type { PairHourEntries, RollupRequest } from "../storage/run-store.ts";
 import { DAY_MS } from "../time.ts";
-import type { AppDeps } from "./app-env.ts";
+import type { ReadDeps } from "./read-deps.ts";
 
 export interface SloQuery {
   probes: readonly LoadedProbe[];
@@ -38,7 +38,7 @@ export interface SloLoadOptions {
 }
 
 /** What the loader reads of the deps: the store, the clock, and raw retention (minute entries older than it are gone). */
-export type SloDeps = Pick<AppDeps, "store" | "now"> & { config?: { rawRetentionDays: number } };
+export type SloDeps = Pick<ReadDeps, "store" | "now"> & { config?: { rawRetentionDays: number } };
 
 /**
  * One report per probe (and, when `group` is set, one for the group as a whole first). Reads

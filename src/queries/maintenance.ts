@@ -7,7 +7,7 @@ import { MAX_MAINTENANCE_AT, MIN_MAINTENANCE_AT, type Maintenance, type Maintena
 import { mapRead, type D1Read } from "../storage/d1-read.ts";
 import { DAY_MS } from "../time.ts";
 import { boundedOccurrences } from "./occurrence-budget.ts";
-import type { AppDeps } from "./app-env.ts";
+import type { ReadDeps } from "./read-deps.ts";
 
 export const MAINTENANCE_RANGE_MS = 30 * DAY_MS;
 
@@ -17,12 +17,12 @@ export interface PublicMaintenance {
   occurrences: { maintenance: Maintenance; window: MaintenanceWindow }[];
 }
 
-export async function loadPublicMaintenance(deps: Pick<AppDeps, "probes" | "incidents">, now: number): Promise<PublicMaintenance> {
+export async function loadPublicMaintenance(deps: Pick<ReadDeps, "probes" | "incidents">, now: number): Promise<PublicMaintenance> {
   return publicMaintenanceOf(deps.probes, await deps.incidents.listMaintenances(), now);
 }
 
 /** The same, as a read to batch with others (see storage/d1-read.ts). */
-export function publicMaintenanceRead(deps: Pick<AppDeps, "probes" | "incidents">, now: number): D1Read<PublicMaintenance> {
+export function publicMaintenanceRead(deps: Pick<ReadDeps, "probes" | "incidents">, now: number): D1Read<PublicMaintenance> {
   return mapRead(deps.incidents.listMaintenancesRead(), (all) => publicMaintenanceOf(deps.probes, all, now));
 }
 
@@ -32,7 +32,7 @@ function datesInRange(m: Maintenance): boolean {
   return m.schedule.kind !== "once" || (inRange(m.schedule.startsAt) && inRange(m.schedule.endsAt));
 }
 
-function publicMaintenanceOf(probes: AppDeps["probes"], all: readonly Maintenance[], now: number): PublicMaintenance {
+function publicMaintenanceOf(probes: ReadDeps["probes"], all: readonly Maintenance[], now: number): PublicMaintenance {
   const publicIds = new Set(probes.filter((p) => p.probe.public).map((p) => p.probe.id));
   const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)) && datesInRange(m));
   // Bounded (occurrence-budget.ts): what a write token schedules cannot make the page enormous.
