@@ -2,8 +2,7 @@ import type { RunResult } from "../probe/result.ts";
 import type { ReadDeps } from "../queries/read-deps.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
-import type { RateLimiter } from "./rate-limit.ts";
-import type { Caller, Rejection } from "./auth.ts";
+import type { Scope } from "../auth/api-token.ts";
 
 /** What every route may use. Built once per request by src/index.ts; routes never read env. */
 export interface AppDeps extends ReadDeps {
@@ -17,6 +16,20 @@ export interface AppDeps extends ReadDeps {
   runNow: (probeId: string, region: string) => Promise<RunResult>;
   now: () => number;
 }
+
+/** The shape of a Rate Limiting binding (`[[ratelimits]]` in wrangler.toml); see rate-limit.ts. */
+export interface RateLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+/** Who is calling, once the token checked out (auth.ts). */
+export interface Caller {
+  tokenId: string;
+  scopes: readonly Scope[];
+}
+
+/** Why the request carries no usable token, for the 401 of routes that need one. */
+export type Rejection = "missing" | "not-afterlife" | "unknown";
 
 export interface AppEnv {
   Bindings: { deps: AppDeps };

@@ -18,6 +18,7 @@
 import type { Incident } from "../../incidents/model.ts";
 import type { PublicMaintenance } from "../../queries/maintenance.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
+import { groupComponentId, pageId, probeComponentId } from "./ids.ts";
 import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
 
@@ -36,21 +37,6 @@ export interface PageContext {
   now: number;
 }
 
-const ID_SPACE = 36n ** 12n;
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK_64 = (1n << 64n) - 1n;
-
-/** A stable 12-character [0-9a-z] id (FNV-1a 64 of the UTF-8 key), shaped like Statuspage's. */
-export function statuspageId(key: string): string {
-  let hash = FNV_OFFSET;
-  for (const byte of new TextEncoder().encode(key)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK_64;
-  return (hash % ID_SPACE).toString(36).padStart(12, "0");
-}
-
-export const pageId = (name: string): string => statuspageId(`page:${name}`);
-export const probeComponentId = (probeId: string): string => statuspageId(`probe:${probeId}`);
-export const groupComponentId = (group: string): string => statuspageId(`group:${group}`);
 
 const COMPONENT_STATUS: Record<ProbeState, ComponentStatus> = {
   up: "operational",

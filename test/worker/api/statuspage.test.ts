@@ -10,16 +10,13 @@ import type { AppDeps } from "../../../src/api/app-env.ts";
 import {
   componentStatus,
   DEFAULT_PAGE_NAME,
-  groupComponentId,
   NO_DATA_DESCRIPTION,
-  pageId,
   pageStatus,
-  probeComponentId,
-  statuspageId,
   toSummary,
   UNKNOWN_CREATED_AT,
   worstStatus,
 } from "../../../src/api/statuspage/mapping.ts";
+import { groupComponentId, pageId, probeComponentId, statuspageId } from "../../../src/api/statuspage/ids.ts";
 import { createStatuspageRoutes } from "../../../src/api/statuspage/routes.ts";
 import {
   type Component,
