@@ -24,9 +24,6 @@ import { cronMatches, parseCron, type Cron } from "../schedule/cron.ts";
 import { MAX_ONCE_DURATION_MS, type Maintenance, type MaintenanceSchedule, type MaintenanceWindow } from "./model.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 
-/** upcomingWindows looks at most this far ahead: enumerating costs work per day. */
-export const MAX_HORIZON_MS = 400 * DAY_MS;
-
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 function formatFor(timeZone: string): Intl.DateTimeFormat {
@@ -160,24 +157,6 @@ export function windowsOf(maintenance: Maintenance, from: number, to: number): M
   // the page's history), and a year of past starts is not expanded for nothing.
   const earliest = Math.max(from, maintenance.createdAt + 1) - r.durationMs;
   return recurringStarts(r, earliest, to).flatMap((start) => cut(start, start + r.durationMs) ?? []);
-}
-
-function byStart(a: MaintenanceWindow, b: MaintenanceWindow): number {
-  return a.startsAt - b.startsAt || (a.maintenanceId < b.maintenanceId ? -1 : a.maintenanceId > b.maintenanceId ? 1 : 0);
-}
-
-/** Windows in progress at `now` (startsAt ≤ now < endsAt), by start. */
-export function activeWindows(maintenances: readonly Maintenance[], now: number): MaintenanceWindow[] {
-  return maintenances.flatMap((m) => windowsOf(m, now, now + 1)).sort(byStart);
-}
-
-/** Windows starting after `now` and before `now + horizonMs`, by start. In-progress ones are activeWindows. */
-export function upcomingWindows(maintenances: readonly Maintenance[], now: number, horizonMs: number): MaintenanceWindow[] {
-  if (!(horizonMs >= 0 && horizonMs <= MAX_HORIZON_MS)) throw new RangeError(`horizonMs must be in [0, ${MAX_HORIZON_MS}], got ${horizonMs}`);
-  return maintenances
-    .flatMap((m) => windowsOf(m, now, now + horizonMs))
-    .filter((w) => w.startsAt > now && w.startsAt < now + horizonMs)
-    .sort(byStart);
 }
 
 /** Is the probe covered by a maintenance window at `at`? */

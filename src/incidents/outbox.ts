@@ -63,11 +63,6 @@ export function nextAttemptAt(attempts: number, now: number, random: number, pol
   return now + Math.floor(random * backoffCeilingMs(attempts, policy));
 }
 
-/** Is a row created at `createdAt` past its deadline at `now`? */
-export function isDeadLetter(createdAt: number, now: number, deadlineMs: number = DEFAULT_OUTBOX_POLICY.deadlineMs): boolean {
-  return now - createdAt >= deadlineMs;
-}
-
 export interface OutboxItem {
   createdAt: number;
   /** Attempts made before this one. */

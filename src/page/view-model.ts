@@ -89,10 +89,6 @@ export interface MaintenanceView {
 
 const IMPACT_RANK: Record<Impact, number> = { none: 0, minor: 1, major: 2, critical: 3 };
 
-export function worseImpact(a: Impact, b: Impact): Impact {
-  return IMPACT_RANK[b] > IMPACT_RANK[a] ? b : a;
-}
-
 function namesOf(ids: readonly string[], names: ReadonlyMap<string, string>): string[] {
   return ids.flatMap((id) => {
     const name = names.get(id);

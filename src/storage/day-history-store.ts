@@ -56,12 +56,6 @@ export class D1DayHistoryStore {
     if (statements.length) await this.db.batch(statements);
   }
 
-  /** The day totals of [from, to) of each probe: daysRead, then completeDays. */
-  async days(probes: readonly ProbeRegions[], from: number, to: number, now: number): Promise<Map<string, DayTotals[]>> {
-    const [partial] = await readTogether(this.db, [this.daysRead(probes, from, to, now)]);
-    return this.completeDays(partial);
-  }
-
   /**
    * The day totals of [from, to), two statements whatever the number of probes: the probes'
    * histories, and the daily rollups of the days no up-to-date history can hold yet (from the

@@ -1,16 +1,8 @@
 /** Maintenance windows: one-off and recurring (cron on a zone's wall clock, across DST), cancellation, lookups. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  activeWindows,
-  isInMaintenance,
-  maintenanceScheduleProblems,
-  upcomingWindows,
-  wallClockToInstant,
-  windowsOf,
-  zoneOffsetMs,
-} from "../../../src/incidents/maintenance-windows.ts";
-import type { Maintenance, MaintenanceSchedule } from "../../../src/incidents/model.ts";
+import { isInMaintenance, maintenanceScheduleProblems, wallClockToInstant, windowsOf, zoneOffsetMs } from "../../../src/incidents/maintenance-windows.ts";
+import type { Maintenance, MaintenanceSchedule, MaintenanceWindow } from "../../../src/incidents/model.ts";
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -20,6 +12,12 @@ function maintenance(id: string, schedule: MaintenanceSchedule, extra: Partial<M
   return { id, title: id, body: "", probeIds: ["shop-checkout"], schedule, excludeFromSlo: true, createdAt: 0, updatedAt: 0, cancelledAt: null, ...extra };
 }
 const weekly = (cron = "0 2 * * SUN", durationMinutes = 60, timeZone = "Europe/Berlin") => maintenance("weekly", { kind: "recurring", cron, durationMinutes, timeZone });
+const byStart = (a: MaintenanceWindow, b: MaintenanceWindow) => a.startsAt - b.startsAt || (a.maintenanceId < b.maintenanceId ? -1 : a.maintenanceId > b.maintenanceId ? 1 : 0);
+/** Windows in progress at `now`, by start: what the incident step asks windowsOf for at each slot. */
+const activeWindows = (ms: readonly Maintenance[], now: number) => ms.flatMap((m) => windowsOf(m, now, now + 1)).sort(byStart);
+/** Windows starting in (now, now + horizon), by start: the page's and the feed's question to windowsOf. */
+const upcomingWindows = (ms: readonly Maintenance[], now: number, horizon: number) =>
+  ms.flatMap((m) => windowsOf(m, now, now + horizon)).filter((w) => w.startsAt > now && w.startsAt < now + horizon).sort(byStart);
 const span = (w: { startsAt: number; endsAt: number }) => [new Date(w.startsAt).toISOString(), new Date(w.endsAt).toISOString()];
 
 describe("time zones", () => {
@@ -179,7 +177,6 @@ describe("one-off windows and cancellation", () => {
       ["a", Date.UTC(2025, 2, 30, 1)],
       ["weekly", Date.UTC(2025, 2, 30, 1)],
     ]);
-    expect(() => upcomingWindows([a], 0, 401 * DAY)).toThrow(RangeError);
   });
 });
 
