@@ -3,6 +3,7 @@
  * see them. Schemas first; the types come from them.
  */
 import { z } from "zod";
+import { ProbeIdSchema } from "../probe/schema.ts";
 
 export const IMPACTS = ["none", "minor", "major", "critical"] as const;
 export const ImpactSchema = z.enum(IMPACTS);
@@ -62,7 +63,7 @@ export const NewIncidentSchema = z.strictObject({
   title: text(200),
   impact: ImpactSchema.default("minor"),
   status: IncidentStatusSchema.default("investigating"),
-  probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1, "at least one affected probe").max(100),
+  probeIds: z.array(ProbeIdSchema).min(1, "at least one affected probe").max(100),
   body: text(5000),
 });
 
@@ -76,7 +77,7 @@ export const NewIncidentUpdateSchema = z.strictObject({
 export const IncidentPatchSchema = z.strictObject({
   title: text(200).optional(),
   impact: ImpactSchema.optional(),
-  probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).max(100).optional(),
+  probeIds: z.array(ProbeIdSchema).min(1).max(100).optional(),
 });
 
 /** Dates a maintenance may name: 2000 to 2100 (epoch ms). Outside, a date cannot even be printed. */
@@ -122,7 +123,7 @@ export type Maintenance = z.infer<typeof MaintenanceSchema>;
 export const NewMaintenanceSchema = z.strictObject({
   title: text(200),
   body: text(5000),
-  probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).max(100),
+  probeIds: z.array(ProbeIdSchema).min(1).max(100),
   schedule: MaintenanceScheduleSchema,
   excludeFromSlo: z.boolean().default(true),
 });

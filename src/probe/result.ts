@@ -3,6 +3,7 @@
  * Schemas first: the types come from them, and the API documents runs with the same schemas.
  */
 import { z } from "zod";
+import { PROBE_ID_PATTERN } from "./schema.ts";
 
 /** Why a run failed, from the network up to the probe itself. */
 export const FAILURE_CLASSES = [
@@ -136,8 +137,11 @@ export function runIdOf(probeId: string, region: string, slotAt: number): string
   return `${probeId}.${region}.${slotAt}`;
 }
 
+/** A run id: `<probe id>.<region>.<slot epoch ms>`. */
+export const RUN_ID = new RegExp(`^(${PROBE_ID_PATTERN})\\.([a-z]+)\\.(\\d{1,16})$`);
+
 export function parseRunId(runId: string): { probeId: string; region: string; slotAt: number } | null {
-  const match = /^([a-z0-9-]+)\.([a-z]+)\.(\d{1,16})$/.exec(runId);
+  const match = RUN_ID.exec(runId);
   if (!match) return null;
   return { probeId: match[1]!, region: match[2]!, slotAt: Number(match[3]) };
 }

@@ -14,10 +14,19 @@ export const SCHEDULES = { "1m": 1, "2m": 2, "5m": 5, "10m": 10, "15m": 15, "30m
 export const ScheduleSchema = z.enum(Object.keys(SCHEDULES) as [keyof typeof SCHEDULES, ...(keyof typeof SCHEDULES)[]]);
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
-const slug = z
+/** A probe id: a lowercase slug. The one rule for every place that takes one (API paths and queries, incidents, the page's config, run ids). */
+export const PROBE_ID_PATTERN = "[a-z0-9]+(?:-[a-z0-9]+)*";
+
+/**
+ * A probe id, as the registry requires it and every API, config and stored-row schema checks it.
+ *
+ * @example
+ * ProbeIdSchema.parse("shop-checkout") // "shop-checkout"
+ */
+export const ProbeIdSchema = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)")
-  .max(64);
+  .regex(new RegExp(`^${PROBE_ID_PATTERN}$`), "a probe id: a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)")
+  .max(64, "a probe id of at most 64 characters");
 
 const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name such as 'authToken'");
 
@@ -191,7 +200,7 @@ export const SloSchema = z.strictObject({
 
 export const ProbeSchema = z
   .strictObject({
-    id: slug,
+    id: ProbeIdSchema,
     name: z.string().min(1).max(120),
     description: z.string().max(1000).default(""),
     /** The business capability this journey belongs to, e.g. "Checkout". */

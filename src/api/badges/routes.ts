@@ -10,6 +10,7 @@ import { loadSloReports } from "../../queries/slo.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const Metric = z.enum(["status", "uptime", "latency"]).openapi({ param: { name: "metric", in: "path" }, description: "status, uptime (availability over `window`) or latency (p95 over `window`)" });
 const BadgeQuery = z.object({
@@ -33,7 +34,7 @@ const probeBadge = createRoute({
   path: "/probes/{id}/{metric}",
   tags: ["Badges"],
   summary: "A badge for one probe",
-  request: { params: z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id").openapi({ param: { name: "id", in: "path" } }), metric: Metric }), query: BadgeQuery },
+  request: { params: z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" } }), metric: Metric }), query: BadgeQuery },
   responses: badgeResponses,
 });
 

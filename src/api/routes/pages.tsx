@@ -31,6 +31,7 @@ import { StatusPage } from "../../page/status-page.tsx";
 import { STYLESHEET, STYLESHEET_PATH } from "../../page/styles.ts";
 import { viewFingerprint } from "../../page/view-fingerprint.ts";
 import { CHART_RANGES, historyMonths, incidentViews } from "../../page/view-model.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="13" fill="none" stroke="#106b2e" stroke-width="4"/><path d="M10 16l4 4 8-8" fill="none" stroke="#106b2e" stroke-width="4"/></svg>`;
 
@@ -81,7 +82,7 @@ const statusPage = createRoute({
   responses: { ...html("The status page"), ...notModified },
 });
 
-const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+const ProbeIdParam = z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
 
 const probePage = createRoute({
   method: "get",

@@ -8,6 +8,7 @@ import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { ProbeSummarySchema, toProbeSummary } from "../schemas/probe.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const list = createRoute({
   method: "get",
@@ -17,7 +18,7 @@ const list = createRoute({
   responses: { 200: jsonResponse(z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList"), "The probes") },
 });
 
-const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+const ProbeIdParam = z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
 
 const runNow = createRoute({
   method: "post",
