@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { parseJsonPath } from "./jsonpath.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import { ProbeSchema, type Probe } from "./schema.ts";
+import { cyrb53 } from "../hash.ts";
 
 export interface ProbeModule {
   /** Path relative to the project root, e.g. "probes/shop-journey.ts". */
@@ -301,15 +302,5 @@ export function loadRegistry(modules: readonly ProbeModule[]): LoadedProbe[] {
 /** A short stable hash of the definition; functions hash by their source text. */
 export function probeVersion(probe: Probe): string {
   const text = JSON.stringify(probe, (_key, value: unknown) => (typeof value === "function" ? `fn:${value.toString()}` : value));
-  // cyrb53: fast, well-distributed, no crypto needed for an identifier.
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36).padStart(11, "0");
+  return cyrb53(text);
 }

@@ -29,7 +29,7 @@ import { pageConfigOf } from "../../page/page-config.ts";
 import { ProbePage } from "../../page/probe-page.tsx";
 import { StatusPage } from "../../page/status-page.tsx";
 import { STYLESHEET, STYLESHEET_PATH } from "../../page/styles.ts";
-import { viewFingerprint } from "../../page/view-fingerprint.ts";
+import { viewFingerprint } from "../../hash.ts";
 import { CHART_RANGES, historyMonths, incidentViews } from "../../page/view-model.ts";
 import { ProbeIdSchema } from "../../probe/schema.ts";
 

@@ -2,16 +2,12 @@
  * Statuspage-shaped ids: stable, derived from Afterlife's own keys, so the same page, probe,
  * group or incident always has the same id and nothing is stored for them.
  */
+import { fnv1a64 } from "../../hash.ts";
 const ID_SPACE = 36n ** 12n;
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK_64 = (1n << 64n) - 1n;
 
 /** A stable 12-character [0-9a-z] id (FNV-1a 64 of the UTF-8 key), shaped like Statuspage's. */
 export function statuspageId(key: string): string {
-  let hash = FNV_OFFSET;
-  for (const byte of new TextEncoder().encode(key)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK_64;
-  return (hash % ID_SPACE).toString(36).padStart(12, "0");
+  return (fnv1a64(key) % ID_SPACE).toString(36).padStart(12, "0");
 }
 
 export const pageId = (name: string): string => statuspageId(`page:${name}`);
