@@ -23,7 +23,8 @@ import { BUCKET_COUNT, emptyHistogram, quantile } from "../slo/latency-histogram
 import { dayAvailability, dayTotalsFrom, HISTORY_DAYS, type DayTotals } from "../status/day-totals.ts";
 import type { SloReport } from "../slo/report.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-import { overallState, PROBE_STATE_RANK, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
+import { overallState, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
+import { worstState, type ComponentState } from "../status/state-order.ts";
 import type { PageConfig } from "./page-config.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 
@@ -32,7 +33,6 @@ export const BAR_DAYS = HISTORY_DAYS;
 /** A day under this availability is a major problem, whatever the objective. */
 export const MAJOR_BELOW = 0.9;
 
-export type ComponentState = ProbeState | "maintenance";
 export type BannerState = OverallState | "maintenance";
 export type DayLevel = "ok" | "minor" | "major" | "none";
 
@@ -296,12 +296,6 @@ export interface GroupView {
   /** Every probe of the group has data on every day of the bars. */
   complete: boolean;
   probes: ProbeSummaryView[];
-}
-
-const STATE_RANK: Record<ComponentState, number> = { ...PROBE_STATE_RANK, maintenance: 1 };
-
-export function worstState(states: readonly ComponentState[]): ComponentState {
-  return states.reduce<ComponentState>((worst, s) => (STATE_RANK[s] > STATE_RANK[worst] ? s : worst), states[0] ?? "no-data");
 }
 
 /** The banner: the overall state of the probes not under maintenance; "maintenance" when that is all that is going on. */

@@ -47,14 +47,6 @@ export function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolea
   return now - run.slotAt > 2 * intervalMs + 60_000;
 }
 
-/** How bad each state is; gaps leave room for the page's "maintenance" between up and no-data. */
-export const PROBE_STATE_RANK: Readonly<Record<ProbeState, number>> = { up: 0, "no-data": 2, degraded: 3, regional: 4, down: 5 };
-
-/** The worst of several states (a group is as healthy as its least healthy journey); no-data when empty. */
-export function worstProbeState(states: readonly ProbeState[]): ProbeState {
-  return states.reduce<ProbeState>((worst, s) => (PROBE_STATE_RANK[s] > PROBE_STATE_RANK[worst] ? s : worst), states[0] ?? "no-data");
-}
-
 export function quorumOf(probe: LoadedProbe): number {
   return probe.probe.quorum ?? Math.ceil(probe.probe.regions.length / 2);
 }

@@ -4,7 +4,7 @@ import { latencyBadge, statusBadge, uptimeBadge, type BadgeContent } from "./bad
 import { shieldsEndpoint } from "./badge-endpoint.ts";
 import { renderBadge } from "./badge-svg.ts";
 import type { AppDeps } from "../app-env.ts";
-import { worstProbeState } from "../../status/overview.ts";
+import { worstState } from "../../status/state-order.ts";
 import { loadOverview } from "../../queries/overview.ts";
 import { loadSloReports } from "../../queries/slo.ts";
 import { ProblemError } from "../problem.ts";
@@ -51,7 +51,7 @@ async function badgeContent(deps: AppDeps, probes: readonly LoadedProbe[], metri
   if (metric === "status") {
     const overview = await loadOverview({ ...deps, probes });
     // A group is as bad as its worst probe; one probe's state is its quorum verdict.
-    return statusBadge(worstProbeState(overview.probes.map((p) => p.state)));
+    return statusBadge(worstState(overview.probes.map((p) => p.state)));
   }
   const { reports } = await loadSloReports(deps, { probes, window }, { detail: "alerting", ...(group !== undefined ? { group } : {}) });
   const report = reports[0]!;

@@ -18,6 +18,7 @@
 import type { Incident } from "../../incidents/model.ts";
 import type { PublicMaintenance } from "../../queries/maintenance.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
+import { STATE_ORDER, worstBy, type ComponentState } from "../../status/state-order.ts";
 import { groupComponentId, pageId, probeComponentId } from "./ids.ts";
 import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
@@ -38,8 +39,9 @@ export interface PageContext {
 }
 
 
-const COMPONENT_STATUS: Record<ProbeState, ComponentStatus> = {
+const COMPONENT_STATUS: Record<ComponentState, ComponentStatus> = {
   up: "operational",
+  maintenance: "under_maintenance",
   degraded: "degraded_performance",
   regional: "partial_outage",
   down: "major_outage",
@@ -51,17 +53,12 @@ export function componentStatus(state: ProbeState): ComponentStatus {
   return COMPONENT_STATUS[state];
 }
 
-const SEVERITY: Record<ComponentStatus, number> = {
-  operational: 0,
-  under_maintenance: 1,
-  degraded_performance: 2,
-  partial_outage: 3,
-  major_outage: 4,
-};
+/** Statuspage's statuses in the order of the states they stand for (status/state-order.ts). */
+const STATUS_ORDER: readonly ComponentStatus[] = [...new Set(STATE_ORDER.map((s) => COMPONENT_STATUS[s]))];
 
 /** The worst of the statuses; operational for none. */
 export function worstStatus(statuses: readonly ComponentStatus[]): ComponentStatus {
-  return statuses.reduce<ComponentStatus>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), "operational");
+  return worstBy(STATUS_ORDER, statuses, "operational");
 }
 
 const PAGE_STATUS: Record<OverallState, PageStatus> = {

@@ -18,10 +18,9 @@ import {
   latencyChart,
   noticesView,
   NO_NOTICES,
-  worstState,
-  type ComponentState,
   type IncidentView,
 } from "../../../src/page/view-model.ts";
+import { worstState, type ComponentState } from "../../../src/status/state-order.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import { SCHEDULES } from "../../../src/probe/schema.ts";
 import { expectedRunsPerRegion } from "../../../src/slo/coverage.ts";
