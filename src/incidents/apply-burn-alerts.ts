@@ -19,11 +19,11 @@ import type { ReadDeps } from "../queries/read-deps.ts";
 import { loadSloReports } from "../queries/slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
-import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
+import { burnStateKey, BurnStateSchema, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Maintenance } from "./model.ts";
-import { outboxEntries, type OutboxEntry } from "./outbox.ts";
+import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
 export const BURN_EVERY_MS = 5 * 60_000;
 
@@ -51,12 +51,6 @@ export interface BurnAlertReport {
 /** Is this tick one that evaluates burn alerts? */
 export function isBurnSlot(slotAt: number): boolean {
   return slotAt % BURN_EVERY_MS === 0;
-}
-
-function isBurnState(value: unknown): value is BurnState {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Partial<BurnState>;
-  return typeof v.availability === "object" && v.availability !== null && typeof v.latency === "object" && v.latency !== null;
 }
 
 function sameSilence(a: BurnState["silence"], b: BurnState["silence"]): boolean {
@@ -109,17 +103,16 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const { maintenances } = deps;
   const [{ reports }, stored] = await Promise.all([
     loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }, { detail: "alerting" }),
-    deps.incidents.probeStates(deps.probes.map((p) => burnStateKey(p.probe.id))),
+    readStates(deps.incidents, deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
   const states: { key: string; slotAt: number; state: BurnState }[] = [];
-  const notices: OutboxEntry[] = [];
+  const notices: PendingNotice[] = [];
   deps.probes.forEach((loaded, i) => {
     const probeId = loaded.probe.id;
     const sloReport = reports[i];
     if (!sloReport) return;
     report.evaluated++;
-    const state = stored.get(burnStateKey(probeId))?.state;
-    const previous = isBurnState(state) ? state : initialBurnState();
+    const previous = stored.state(burnStateKey(probeId), BurnStateSchema, initialBurnState);
     const { next, effects } = stepBurn(probeId, previous, { slotAt: deps.slotAt, inMaintenance: isInMaintenance(probeId, maintenances, deps.slotAt), report: sloReport });
     // A replay, a late duplicate, maintenance, or nothing changed: nothing to write. (Skipping the
     // write when only lastSlot would move is safe: a replay of that slot steps to the same state.)
@@ -128,12 +121,12 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     states.push({ key: burnStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
       const notice = effect.kind === "silence" ? silenceNotice(loaded, effect) : burnNotice(loaded, effect);
-      const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
-      notices.push(...entries);
-      report.notices += entries.length;
+      notices.push({ key: effect.key, transition: effect.transition, notice });
     }
   });
+  const enqueued = enqueueNotices(deps.incidents, notices, deps.channels, deps.now);
+  report.notices = enqueued.rows;
   // Lists as JSON parameters: a fleet-wide burn writes a few statements, not one per probe.
-  await deps.incidents.run([...deps.incidents.saveProbeStatesStatements(states, deps.now), ...deps.incidents.enqueueStatements(notices)]);
+  await deps.incidents.run([...deps.incidents.saveProbeStatesStatements(states, deps.now), ...enqueued.statements]);
   return report;
 }

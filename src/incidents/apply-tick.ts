@@ -21,8 +21,8 @@ import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Incident, IncidentUpdate, Maintenance } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
 import { describeFailure } from "./public-failure.ts";
-import { outboxEntries, type OutboxEntry } from "./outbox.ts";
-import { changedBeyondSlot, initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+import { changedBeyondSlot, initialProbeState, ProbeIncidentStateSchema, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
 /** The probe_states key of the tick guard; a colon never occurs in a probe id. */
 export const INCIDENT_TICK_KEY = "tick:incidents";
@@ -85,20 +85,19 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
   const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, deps.maintenances, slotAt));
   const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0, statesWritten: 0, rowsWritten: 0 };
   if (observations.size === 0) return report;
-  const stored = await deps.store.probeStates([INCIDENT_TICK_KEY, ...observations.keys()]);
-  const guard = stored.get(INCIDENT_TICK_KEY);
-  if (guard && guard.lastSlot >= slotAt) return { ...report, replay: true };
+  const stored = await readStates(deps.store, [INCIDENT_TICK_KEY, ...observations.keys()]);
+  if ((stored.lastSlot(INCIDENT_TICK_KEY) ?? -Infinity) >= slotAt) return { ...report, replay: true };
   const byId = new Map(deps.probes.map((p) => [p.probe.id, p]));
   const states: { key: string; slotAt: number; state: ProbeIncidentState }[] = [];
   const incidents: Incident[] = [];
   const updates: { incidentId: string; update: IncidentUpdate }[] = [];
   const resolutions: { incidentId: string; at: number }[] = [];
-  const notices: OutboxEntry[] = [];
+  const notices: PendingNotice[] = [];
   const open = new Map<string, Incident>();
 
   for (const [probeId, observation] of observations) {
     const loaded = byId.get(probeId)!;
-    const previous = (stored.get(probeId)?.state as ProbeIncidentState | undefined) ?? initialProbeState();
+    const previous = stored.state(probeId, ProbeIncidentStateSchema, initialProbeState);
     const { next, effects } = stepProbe(probeId, previous, observation, loaded.probe.alerts);
     if (effects.length === 0 && !changedBeyondSlot(previous, next)) continue; // steady, a replay, or a late duplicate
     states.push({ key: probeId, slotAt, state: next });
@@ -127,19 +126,19 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
           regions: observation.regions,
           at: effect.at,
         };
-        const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
-        notices.push(...entries);
-        report.notices += entries.length;
+        notices.push({ key: effect.key, transition: effect.transition, notice });
       }
     }
   }
   report.statesWritten = states.length;
+  const enqueued = enqueueNotices(deps.store, notices, deps.channels, deps.now);
+  report.notices = enqueued.rows;
   const { rowsWritten } = await deps.store.run([
     ...deps.store.saveProbeStatesStatements(states, deps.now),
     ...deps.store.insertIncidentsStatements(incidents),
     ...deps.store.insertUpdatesStatements(updates),
     ...deps.store.resolveIncidentsStatements(resolutions),
-    ...deps.store.enqueueStatements(notices),
+    ...enqueued.statements,
     // Last, in the same batch: the step's writes and the guard land together or not at all.
     deps.store.saveProbeStateStatement(INCIDENT_TICK_KEY, slotAt, { slotAt }, deps.now),
   ]);

@@ -14,18 +14,18 @@ import type { TickReport } from "../schedule/dispatch-tick.ts";
 import { planTick } from "../schedule/plan.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
 import { NETWORK_SUBJECT, type NetworkEvent, type Notice } from "./channels/notice.ts";
-import { outboxEntries } from "./outbox.ts";
+import { enqueueNotices, readStates } from "./state-step.ts";
 import {
   DEFAULT_WATCHDOG_OPTIONS,
   initialWatchdogState,
   REGIONS_STATE_KEY,
+  RegionsStateSchema,
   STAGES_STATE_KEY,
+  StagesStateSchema,
   stepWatchdog,
   TICK_STATE_KEY,
-  type RegionsState,
+  TickStateSchema,
   type StagesSeen,
-  type StagesState,
-  type TickState,
   type WatchdogNotify,
   type WatchdogOptions,
 } from "./watchdog.ts";
@@ -114,10 +114,6 @@ function networkNotice(effect: WatchdogNotify): Notice {
   };
 }
 
-const isTickState = (v: unknown): v is TickState => typeof v === "object" && v !== null && "lastSlot" in v;
-const isRegionsState = (v: unknown): v is RegionsState => isTickState(v) && typeof (v as Partial<RegionsState>).silent === "object" && (v as Partial<RegionsState>).silent !== null;
-const isStagesState = (v: unknown): v is StagesState => isTickState(v) && typeof (v as Partial<StagesState>).failing === "object" && (v as Partial<StagesState>).failing !== null;
-
 /** "weur:0 (Error: …)" → { weur: "shard weur:0 unreachable: Error: …" }, several shards joined. */
 function detailsByRegion(unreachableShards: readonly string[]): Record<string, string> {
   const details: Record<string, string[]> = {};
@@ -144,15 +140,12 @@ export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Pro
   const planned = dispatch ? [...new Set(planTick(deps.probes, tick.slotAt).map((run) => run.region))] : [];
   const reporting = [...new Set((dispatch?.outcomes ?? []).flatMap((o) => parseRunId(o.runId)?.region ?? []))];
   const known = [...new Set(deps.probes.flatMap((p) => p.probe.regions))];
-  const stored = await deps.incidents.probeStates([TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
-  const storedTick = stored.get(TICK_STATE_KEY)?.state;
-  const storedRegions = stored.get(REGIONS_STATE_KEY)?.state;
-  const storedStages = stored.get(STAGES_STATE_KEY)?.state;
+  const stored = await readStates(deps.incidents, [TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
   const initial = initialWatchdogState();
   const previous = {
-    tick: isTickState(storedTick) ? storedTick : initial.tick,
-    regions: isRegionsState(storedRegions) ? storedRegions : initial.regions,
-    stages: isStagesState(storedStages) ? storedStages : initial.stages,
+    tick: stored.state(TICK_STATE_KEY, TickStateSchema, () => initial.tick),
+    regions: stored.state(REGIONS_STATE_KEY, RegionsStateSchema, () => initial.regions),
+    stages: stored.state(STAGES_STATE_KEY, StagesStateSchema, () => initial.stages),
   };
   const seen = { slotAt: tick.slotAt, planned, reporting, known, details: detailsByRegion(dispatch?.unreachableShards ?? []), stages: tick.stages };
   const { next, effects } = stepWatchdog(previous, seen, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
@@ -164,14 +157,9 @@ export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Pro
   if (regionsChanged) statements.push(deps.incidents.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
   const stagesChanged = next.stages !== previous.stages && (previous.stages.lastSlot === null || JSON.stringify(next.stages.failing) !== JSON.stringify(previous.stages.failing));
   if (stagesChanged) statements.push(deps.incidents.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
-  let notices = 0;
-  for (const effect of effects) {
-    const notice = networkNotice(effect);
-    const entries = outboxEntries(effect.key, "network", deps.channels, notice, deps.now);
-    statements.push(...entries.map((e) => deps.incidents.enqueueStatement(e)));
-    notices += entries.length;
-  }
-  await deps.incidents.run(statements);
+  const enqueued = enqueueNotices(deps.incidents, effects.map((effect) => ({ key: effect.key, transition: "network" as const, notice: networkNotice(effect) })), deps.channels, deps.now);
+  const notices = enqueued.rows;
+  await deps.incidents.run([...statements, ...enqueued.statements]);
   const missed = effects.find((e) => e.event.kind === "ticks-missed")?.event;
   return {
     missedMinutes: missed?.kind === "ticks-missed" ? missed.minutes : 0,

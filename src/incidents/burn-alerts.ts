@@ -21,6 +21,7 @@
  * and the alert state is held (only the slot moves on), so an alert still firing after the window
  * is announced then, and one that stopped inside it is resolved then.
  */
+import { z } from "zod";
 import type { AlertSeverity, BurnAlert } from "../slo/burn-rate.ts";
 import type { ExhaustionForecast } from "../slo/forecast.ts";
 import type { SloWindow } from "../slo/windows.ts";
@@ -57,6 +58,17 @@ export interface BurnState {
   /** Absent in states stored before the no-data alert: read as not silent. */
   silence?: SilenceState;
 }
+
+const BurnSeveritySchema = z.enum(["ok", "ticket", "page"]);
+const BurnSliStateSchema = z.object({ severity: BurnSeveritySchema, announced: BurnSeveritySchema, since: z.number().nullable(), episodeStartedAt: z.number().nullable() });
+
+/** A stored BurnState, checked when it is read back. */
+export const BurnStateSchema: z.ZodType<BurnState> = z.object({
+  lastSlot: z.number().nullable(),
+  availability: BurnSliStateSchema,
+  latency: BurnSliStateSchema,
+  silence: z.object({ since: z.number().nullable() }).optional(),
+});
 
 /** What the step needs of an SLI report (slo/report.ts SliReport fits). */
 export interface BurnSliInput {

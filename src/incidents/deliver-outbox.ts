@@ -6,10 +6,10 @@
  * recording.
  */
 import { checkTarget } from "../probe/target-guard.ts";
-import type { D1IncidentStore, OutboxItem } from "../storage/incident-store.ts";
+import type { D1IncidentStore } from "../storage/incident-store.ts";
 import type { Channel } from "./channels/channel.ts";
 import type { Notice } from "./channels/notice.ts";
-import { deliveryDecision, type DeliveryResult } from "./outbox.ts";
+import { deliveryDecision, type DeliveryResult, type OutboxItem } from "./outbox.ts";
 
 export interface DeliveryDeps {
   store: D1IncidentStore;

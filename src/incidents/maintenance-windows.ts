@@ -134,11 +134,11 @@ function recurringStarts(r: ParsedRecurring, from: number, to: number): number[]
  * The windows of one maintenance that overlap [from, to), ascending by start.
  *
  * @example
- * windowsOf({ id: "m1", schedule: { kind: "recurring", cron: "0 2 * * SUN", durationMinutes: 60, timeZone: "Europe/Berlin" }, … },
+ * maintenanceWindowsOf({ id: "m1", schedule: { kind: "recurring", cron: "0 2 * * SUN", durationMinutes: 60, timeZone: "Europe/Berlin" }, … },
  *   Date.UTC(2025, 2, 28), Date.UTC(2025, 2, 31))
  * // [{ maintenanceId: "m1", startsAt: Date.UTC(2025, 2, 30, 1), endsAt: Date.UTC(2025, 2, 30, 2) }]
  */
-export function windowsOf(maintenance: Maintenance, from: number, to: number): MaintenanceWindow[] {
+export function maintenanceWindowsOf(maintenance: Maintenance, from: number, to: number): MaintenanceWindow[] {
   if (!(to > from)) return [];
   const cancelledAt = maintenance.cancelledAt ?? Infinity;
   const cut = (startsAt: number, endsAt: number): MaintenanceWindow | null => {
@@ -161,7 +161,7 @@ export function windowsOf(maintenance: Maintenance, from: number, to: number): M
 
 /** Is the probe covered by a maintenance window at `at`? */
 export function isInMaintenance(probeId: string, maintenances: readonly Maintenance[], at: number): boolean {
-  return maintenances.some((m) => m.probeIds.includes(probeId) && windowsOf(m, at, at + 1).length > 0);
+  return maintenances.some((m) => m.probeIds.includes(probeId) && maintenanceWindowsOf(m, at, at + 1).length > 0);
 }
 
 /**

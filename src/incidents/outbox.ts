@@ -63,10 +63,18 @@ export function nextAttemptAt(attempts: number, now: number, random: number, pol
   return now + Math.floor(random * backoffCeilingMs(attempts, policy));
 }
 
+/** A notice to one channel, as the outbox table holds it. */
 export interface OutboxItem {
-  createdAt: number;
-  /** Attempts made before this one. */
+  id: string;
+  channel: string;
+  payload: unknown;
+  status: "pending" | "delivered" | "dead";
+  /** Attempts made so far. */
   attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
 }
 
 /** What one attempt got: an HTTP status (with a Retry-After in ms, if sent) or a network error. */
@@ -91,7 +99,7 @@ export function isRetryableStatus(status: number): boolean {
  * deliveryDecision({ createdAt, attempts: 0 }, { at, status: 503 }, 0.5)  // { kind: "retry", at: at + 15 s, attempts: 1, ... }
  * deliveryDecision({ createdAt, attempts: 0 }, { at, status: 404 }, 0.5)  // { kind: "dead", reason: "HTTP 404 is not retryable", ... }
  */
-export function deliveryDecision(item: OutboxItem, result: DeliveryResult, random: number, policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY): DeliveryDecision {
+export function deliveryDecision(item: Pick<OutboxItem, "createdAt" | "attempts">, result: DeliveryResult, random: number, policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY): DeliveryDecision {
   const attempts = item.attempts + 1;
   const at = result.at;
   let reason: string;

@@ -95,6 +95,23 @@ export interface ProbeIncidentState {
   noticedIncidentId: string | null;
 }
 
+const FailureEvidenceSchema = z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string(), statusCode: z.number().optional() });
+
+/** A stored ProbeIncidentState (probe_states under the probe's id), checked when it is read back. */
+export const ProbeIncidentStateSchema: z.ZodType<ProbeIncidentState> = z.object({
+  state: z.enum(PROBE_ALERT_STATES),
+  consecutiveFailures: z.number(),
+  consecutiveSuccesses: z.number(),
+  openIncident: z.object({ id: z.string(), startedAt: z.number(), firstFailure: FailureEvidenceSchema.nullable() }).nullable(),
+  recentChanges: z.array(z.number()),
+  flappingSince: z.number().nullable(),
+  lastSlot: z.number().nullable(),
+  lastNotice: z.enum(["down", "up"]).nullable(),
+  runStartedAt: z.number().nullable(),
+  runFailure: FailureEvidenceSchema.nullable(),
+  noticedIncidentId: z.string().nullable(),
+});
+
 export const ProbeAlertConfigSchema = z.strictObject({
   /** F: consecutive "down" observations that open an incident. */
   failuresToOpen: z.number().int().min(1).max(1000).default(2),

@@ -2,7 +2,7 @@
  * Maintenance of public probes and its occurrences from 30 days back to 30 days ahead: what the
  * page, the feed and the Statuspage endpoints show. One D1 statement.
  */
-import { windowsOf } from "../incidents/maintenance-windows.ts";
+import { maintenanceWindowsOf } from "../incidents/maintenance-windows.ts";
 import { MAX_MAINTENANCE_AT, MIN_MAINTENANCE_AT, type Maintenance, type MaintenanceWindow } from "../incidents/model.ts";
 import { mapRead, type D1Read } from "../storage/d1-read.ts";
 import { DAY_MS } from "../time.ts";
@@ -37,7 +37,7 @@ function publicMaintenanceOf(probes: ReadDeps["probes"], all: readonly Maintenan
   const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)) && datesInRange(m));
   // Bounded (occurrence-budget.ts): what a write token schedules cannot make the page enormous.
   const occurrences = boundedOccurrences(
-    maintenances.map((maintenance) => ({ maintenance, windows: windowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS) })),
+    maintenances.map((maintenance) => ({ maintenance, windows: maintenanceWindowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS) })),
     now,
   );
   return { maintenances, occurrences };

@@ -8,7 +8,7 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import type { PairHistory, ProbeHistory } from "../slo/ledger.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
 import { planReads, silenceLookbackMs, sliceMsOf } from "../slo/report-plan.ts";
-import { burnAlertConfigOf, windowsOf } from "../slo/burn-rate.ts";
+import { burnAlertConfigOf, burnLookbacksOf } from "../slo/burn-rate.ts";
 import type { SloWindow } from "../slo/windows.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import { DEFAULT_RETENTION } from "../storage/retention.ts";
@@ -74,7 +74,7 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
   const grouped = options.group !== undefined && query.probes.length > 0;
   // A group report counts every probe with the first probe's alert rules and slices, and over
   // the longest silence lookback of the group: each probe plans those reads too.
-  const groupLookbacks = grouped ? windowsOf(burnAlertConfigOf(query.probes[0]!.probe.slo.alerting)) : [];
+  const groupLookbacks = grouped ? burnLookbacksOf(burnAlertConfigOf(query.probes[0]!.probe.slo.alerting)) : [];
   const groupSilence = grouped ? query.probes.flatMap((p) => silenceLookbackMs(p) ?? []) : [];
   const groupSlice = grouped ? sliceMsOf(query.probes[0]!) : undefined;
   const plans = new Map(

@@ -103,7 +103,7 @@ export function burnAlertConfigOf(alerting: { rules?: readonly { severity: Alert
 }
 
 /** The lookbacks a config reads, shortest first, so the caller counts only those. */
-export function windowsOf(config: Pick<BurnAlertConfig, "rules"> = DEFAULT_BURN_ALERT_CONFIG): BurnWindow[] {
+export function burnLookbacksOf(config: Pick<BurnAlertConfig, "rules"> = DEFAULT_BURN_ALERT_CONFIG): BurnWindow[] {
   const seen = new Set<BurnWindow>();
   for (const r of config.rules) {
     seen.add(r.longWindow);

@@ -9,7 +9,7 @@ import { durationMs } from "../probe/schema.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import { intervalMinutes } from "../schedule/plan.ts";
 import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../time.ts";
-import { burnAlertConfigOf, windowsOf } from "./burn-rate.ts";
+import { burnAlertConfigOf, burnLookbacksOf } from "./burn-rate.ts";
 import type { LoadedSpans } from "./ledger.ts";
 import { resolveWindow, type SloWindow, type Span } from "./windows.ts";
 
@@ -52,7 +52,7 @@ export interface PlanInput {
 
 /** The lookbacks counted for a probe: its alert rules', the forecast's and the silence check's. */
 export function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): number[] {
-  const rules = windowsOf(burnAlertConfigOf(probe.probe.slo.alerting)).map(durationMs);
+  const rules = burnLookbacksOf(burnAlertConfigOf(probe.probe.slo.alerting)).map(durationMs);
   const silence = silenceLookbackMs(probe);
   return [...new Set([...rules, ...extra.map(durationMs), durationMs(FORECAST_LOOKBACK), ...(silence === null ? [] : [silence])])];
 }

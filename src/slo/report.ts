@@ -7,7 +7,7 @@
  */
 import { durationMs } from "../probe/schema.ts";
 import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";
-import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
+import { burnAlert, burnAlertConfigOf, burnRate, burnLookbacksOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
 import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
 import { forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
 import { quantile } from "./latency-histogram.ts";
@@ -188,7 +188,7 @@ function sliReport(ctx: Context, kind: SliKind, objective: number): SliReport {
       : timeslicesBudget(ctx.sliceTallies.map((t) => eventsOf(t, kind)), objective, { sliceMs: ctx.sliceMs, target: ctx.sliceTarget, noData });
   const budget = budgetOf("excluded");
   const lookbacks: Record<string, LookbackReport> = {};
-  for (const w of windowsOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
+  for (const w of burnLookbacksOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
   const burnRates: BurnRates = Object.fromEntries(Object.entries(lookbacks).map(([w, l]) => [w, l.burnRate]));
   // The forecast is in events whatever the budgeting: bad events per hour over the exact last
   // 6 hours against the events the occurrences budget has left.
@@ -266,7 +266,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
   const span = { from: windowTally.from, to: requested.to };
   const alertConfig = burnAlertConfigOf(first.slo.alerting);
   const lookbackTallies = new Map<string, Tally>();
-  for (const w of [...windowsOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
+  for (const w of [...burnLookbacksOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
   const sliceMs = sliceMsOf(input.histories[0]!.probe);
   const full = (input.detail ?? "full") === "full";
   const ctx: Context = {

@@ -4,6 +4,7 @@
  * are returned as statements so the caller puts them in one batch.
  */
 import type { Incident, IncidentUpdate, Maintenance } from "../incidents/model.ts";
+import type { OutboxItem } from "../incidents/outbox.ts";
 import { readTogether, type D1Read } from "./d1-read.ts";
 import { jsonChunks } from "./json-chunks.ts";
 
@@ -43,17 +44,6 @@ interface MaintenanceRow {
   cancelled_at: number | null;
 }
 
-export interface OutboxItem {
-  id: string;
-  channel: string;
-  payload: unknown;
-  status: "pending" | "delivered" | "dead";
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  createdAt: number;
-  deliveredAt: number | null;
-}
 
 interface OutboxRow {
   id: string;
