@@ -15,7 +15,7 @@ import type { RunStore } from "../storage/run-store.ts";
 import { publicRun, publicRunSummary } from "./public-run.ts";
 import { mapRead } from "../storage/d1-read.ts";
 import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
-import { isVisible } from "../page/view-model.ts";
+import { isVisible } from "../page/visibility.ts";
 import type { AppDeps } from "./app-env.ts";
 import type { IncidentStore } from "../storage/incident-store.ts";
 import type { Release } from "../releases/model.ts";

@@ -10,7 +10,7 @@ import type { Maintenance } from "../incidents/model.ts";
 import { escapeXml } from "../xml.ts";
 import { IMPACT_TEXT, INCIDENT_STATUS_TEXT } from "./components.tsx";
 import type { PageConfig } from "./page-config.ts";
-import type { IncidentView } from "./view-model.ts";
+import type { IncidentView } from "./notices-view.ts";
 
 /** Text or an attribute value, escaped for XML; characters XML cannot carry are dropped. */
 const xmlText = (value: string): string => escapeXml(value, "");

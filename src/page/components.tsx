@@ -3,7 +3,9 @@ import { escapeToBuffer, raw } from "hono/utils/html";
 import type { Impact, IncidentStatus } from "../incidents/model.ts";
 import { formatCount, formatMs, formatObjective, formatPercent, formatTime, formatUtcDay } from "./format.ts";
 import type { ComponentState } from "../status/state-order.ts";
-import type { BannerState, DayLevel, DaySegment, IncidentView, MaintenanceView } from "./view-model.ts";
+import type { DayLevel, DaySegment } from "./day-bars.ts";
+import type { IncidentView, MaintenanceView } from "./notices-view.ts";
+import type { BannerState } from "./status-view.ts";
 
 /** Text and an icon beside every colour: colour is never the only signal. */
 export const STATE_TEXT: Record<ComponentState, { icon: string; text: string }> = {

@@ -5,7 +5,7 @@
  */
 import { FigureTable } from "./figure-table.tsx";
 import { formatMs, formatUtcDay } from "./format.ts";
-import type { ChartPoint, LatencyChart, ReleaseMarker } from "./view-model.ts";
+import type { ChartPoint, LatencyChart, ReleaseMarker } from "./probe-detail-view.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 300;

@@ -1,6 +1,6 @@
 /**
  * The page's data loading: a small fixed number of D1 batches per page, whatever the length of
- * the history, and then the pure view models of page/view-model.ts. The page components only
+ * the history, and then the pure view models of page/*-view.ts. The page components only
  * ever see view models; nothing under src/page/ talks to the store.
  *
  * D1 per render:
@@ -22,20 +22,11 @@ import type { RunSummary } from "../probe/result.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import { quorumOf } from "../status/overview.ts";
 import type { PageConfig } from "../page/page-config.ts";
-import {
-  barsFrom,
-  buildProbeDetailView,
-  buildStatusView,
-  failureCells,
-  hourlyFrom,
-  NO_NOTICES,
-  visibleProbes,
-  type ChartRange,
-  type FailureCell,
-  type Notices,
-  type ProbeDetailView,
-  type StatusPageView,
-} from "../page/view-model.ts";
+import { barsFrom } from "../page/day-bars.ts";
+import { NO_NOTICES, type Notices } from "../page/notices-view.ts";
+import { buildProbeDetailView, failureCells, hourlyFrom, type ChartRange, type FailureCell, type ProbeDetailView } from "../page/probe-detail-view.ts";
+import { buildStatusView, type StatusPageView } from "../page/status-view.ts";
+import { visibleProbes } from "../page/visibility.ts";
 
 /** Failures listed on a probe's page. */
 export const LAST_FAILURES = 5;

@@ -30,7 +30,9 @@ import { ProbePage } from "../../page/probe-page.tsx";
 import { StatusPage } from "../../page/status-page.tsx";
 import { STYLESHEET, STYLESHEET_PATH } from "../../page/styles.ts";
 import { viewFingerprint } from "../../hash.ts";
-import { CHART_RANGES, historyMonths, incidentViews } from "../../page/view-model.ts";
+import { historyMonths } from "../../page/history-view.ts";
+import { incidentViews } from "../../page/notices-view.ts";
+import { CHART_RANGES } from "../../page/probe-detail-view.ts";
 import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="13" fill="none" stroke="#106b2e" stroke-width="4"/><path d="M10 16l4 4 8-8" fill="none" stroke="#106b2e" stroke-width="4"/></svg>`;
