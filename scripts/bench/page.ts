@@ -58,6 +58,7 @@ import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
 import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
 import { D1ReleaseStore } from "../../src/storage/release-store.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { D1MaintenanceStore } from "../../src/storage/maintenance-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
 import { benchFlags, fixed, formatTable, int, progressLogger, quantile, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
 import { historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
@@ -180,6 +181,7 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
     store: new D1RunStore(counted),
     dayHistory: new D1DayHistoryStore(counted),
     incidents: new D1IncidentStore(counted),
+    maintenances: new D1MaintenanceStore(counted),
     releases: new D1ReleaseStore(counted),
     now: Date.now,
   } as unknown as AppDeps;

@@ -1,5 +1,6 @@
 import type { RunResult } from "../probe/result.ts";
 import type { ReadDeps } from "../queries/read-deps.ts";
+import type { OutboxStore } from "../storage/outbox-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 import type { Scope } from "../auth/api-token.ts";
@@ -7,6 +8,8 @@ import type { Scope } from "../auth/api-token.ts";
 /** What every route may use. Built once per request by src/index.ts; routes never read env. */
 export interface AppDeps extends ReadDeps {
   tokens: TokenStore;
+  /** The notification outbox (read-token holders only). */
+  outbox: OutboxStore;
   /** Releases and their watches' judgements (scoped for public callers in visibility.ts). */
   releases: ReleaseReader & ReleaseWriter;
   rateLimits: { publicReads: RateLimiter; writes: RateLimiter };

@@ -18,6 +18,8 @@ import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
 import { isVisible } from "../page/visibility.ts";
 import type { AppDeps } from "./app-env.ts";
 import type { IncidentStore } from "../storage/incident-store.ts";
+import type { MaintenanceStore } from "../storage/maintenance-store.ts";
+import type { OutboxStore } from "../storage/outbox-store.ts";
 import type { Release } from "../releases/model.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 
@@ -51,7 +53,7 @@ export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
   // Incidents are public only when every probe they name is defined public: one private probe
   // in the list makes the whole incident private (its text may be about that probe).
   const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }), releases: publicReleaseStore(deps.releases, visible) };
+  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }), maintenances: publicMaintenanceStore(deps.maintenances, visible), outbox: PUBLIC_OUTBOX, releases: publicReleaseStore(deps.releases, visible) };
 }
 
 const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
@@ -129,13 +131,12 @@ export function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet
   return probeIds.length === 0 ? null : { ...maintenance, probeIds };
 }
 
+const refuse = () => {
+  throw new Error("a public caller never writes incidents, maintenance or the outbox");
+};
+
 function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): IncidentStore {
-  const { visible } = rule;
   const incidents = (list: readonly Incident[]) => list.flatMap((i) => publicIncident(i, rule) ?? []);
-  const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
-  const refuse = () => {
-    throw new Error("a public caller never writes incidents, maintenance or the outbox");
-  };
   return {
     listIncidents: async (filter) => incidents(await inner.listIncidents({ ...filter, publicOnly: true })),
     listIncidentsRead: (filter) => mapRead(inner.listIncidentsRead({ ...filter, publicOnly: true }), incidents),
@@ -143,31 +144,31 @@ function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): Incident
       const incident = await inner.getIncident(id);
       return incident && publicIncident(incident, rule);
     },
+    insertIncidentStatements: refuse,
+    insertUpdateStatement: refuse,
+    setStatusStatement: refuse,
+    patchIncident: refuse,
+    run: refuse,
+    insertIncidentsStatements: refuse,
+    insertUpdatesStatements: refuse,
+    resolveIncidentsStatements: refuse,
+  };
+}
+
+function publicMaintenanceStore(inner: MaintenanceStore, visible: ReadonlySet<string>): MaintenanceStore {
+  const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
+  return {
     listMaintenances: async (options) => maintenances(await inner.listMaintenances({ ...options, includeCancelled: false })),
     listMaintenancesRead: (options) => mapRead(inner.listMaintenancesRead({ ...options, includeCancelled: false }), maintenances),
     getMaintenance: async (id) => {
       const maintenance = await inner.getMaintenance(id);
       return maintenance && publicMaintenance(maintenance, visible);
     },
-    // The outbox and the alert state are for token holders only.
-    listOutbox: async () => [],
-    dueOutbox: async () => [],
-    probeStates: async () => new Map(),
-    insertIncidentStatements: refuse,
-    insertUpdateStatement: refuse,
-    setStatusStatement: refuse,
-    patchIncident: refuse,
-    run: refuse,
     insertMaintenance: refuse,
     cancelMaintenance: refuse,
-    saveProbeStateStatement: refuse,
-    enqueueStatement: refuse,
-    insertIncidentsStatements: refuse,
-    insertUpdatesStatements: refuse,
-    resolveIncidentsStatements: refuse,
-    saveProbeStatesStatements: refuse,
-    enqueueStatements: refuse,
-    recordAttempt: refuse,
-    claim: refuse,
+    run: refuse,
   };
 }
+
+/** The outbox is for token holders only: a public caller reads it empty. */
+const PUBLIC_OUTBOX: OutboxStore = { listOutbox: async () => [], dueOutbox: async () => [], enqueueStatement: refuse, enqueueStatements: refuse, recordAttempt: refuse, claim: refuse, run: refuse };

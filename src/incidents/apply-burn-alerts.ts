@@ -18,7 +18,8 @@
 import type { ReadDeps } from "../queries/read-deps.ts";
 import { loadSloReports } from "../queries/slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import { burnStateKey, BurnStateSchema, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
@@ -29,7 +30,8 @@ export const BURN_EVERY_MS = 5 * 60_000;
 
 export interface BurnAlertDeps {
   probes: readonly LoadedProbe[];
-  incidents: D1IncidentStore;
+  states: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Where the SLO reports read runs and rollups from (the app's run store), and raw retention. */
   slo: Pick<ReadDeps, "store"> & { rawRetentionDays: number };
   /** Names of the configured notification channels. */
@@ -103,7 +105,7 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const { maintenances } = deps;
   const [{ reports }, stored] = await Promise.all([
     loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }, { detail: "alerting" }),
-    readStates(deps.incidents, deps.probes.map((p) => burnStateKey(p.probe.id))),
+    readStates(deps.states, deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
   const states: { key: string; slotAt: number; state: BurnState }[] = [];
   const notices: PendingNotice[] = [];
@@ -124,9 +126,10 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
       notices.push({ key: effect.key, transition: effect.transition, notice });
     }
   });
-  const enqueued = enqueueNotices(deps.incidents, notices, deps.channels, deps.now);
-  report.notices = enqueued.rows;
   // Lists as JSON parameters: a fleet-wide burn writes a few statements, not one per probe.
-  await deps.incidents.run([...deps.incidents.saveProbeStatesStatements(states, deps.now), ...enqueued.statements]);
+  const stateStatements = deps.states.saveProbeStatesStatements(states, deps.now);
+  const enqueued = enqueueNotices(deps.outbox, notices, deps.channels, deps.now);
+  report.notices = enqueued.rows;
+  await deps.states.run([...stateStatements, ...enqueued.statements]);
   return report;
 }

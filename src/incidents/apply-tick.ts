@@ -16,6 +16,8 @@
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunOutcome } from "../schedule/shard-executor.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Incident, IncidentUpdate, Maintenance } from "./model.ts";
@@ -29,7 +31,9 @@ export const INCIDENT_TICK_KEY = "tick:incidents";
 
 export interface IncidentTickDeps {
   probes: readonly LoadedProbe[];
-  store: D1IncidentStore;
+  incidents: D1IncidentStore;
+  states: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Maintenance windows (the tick loads them once for every step that needs them). */
@@ -85,7 +89,7 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
   const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, deps.maintenances, slotAt));
   const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0, statesWritten: 0, rowsWritten: 0 };
   if (observations.size === 0) return report;
-  const stored = await readStates(deps.store, [INCIDENT_TICK_KEY, ...observations.keys()]);
+  const stored = await readStates(deps.states, [INCIDENT_TICK_KEY, ...observations.keys()]);
   if ((stored.lastSlot(INCIDENT_TICK_KEY) ?? -Infinity) >= slotAt) return { ...report, replay: true };
   const byId = new Map(deps.probes.map((p) => [p.probe.id, p]));
   const states: { key: string; slotAt: number; state: ProbeIncidentState }[] = [];
@@ -131,16 +135,19 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
     }
   }
   report.statesWritten = states.length;
-  const enqueued = enqueueNotices(deps.store, notices, deps.channels, deps.now);
+  const statements = [
+    ...deps.states.saveProbeStatesStatements(states, deps.now),
+    ...deps.incidents.insertIncidentsStatements(incidents),
+    ...deps.incidents.insertUpdatesStatements(updates),
+    ...deps.incidents.resolveIncidentsStatements(resolutions),
+  ];
+  const enqueued = enqueueNotices(deps.outbox, notices, deps.channels, deps.now);
   report.notices = enqueued.rows;
-  const { rowsWritten } = await deps.store.run([
-    ...deps.store.saveProbeStatesStatements(states, deps.now),
-    ...deps.store.insertIncidentsStatements(incidents),
-    ...deps.store.insertUpdatesStatements(updates),
-    ...deps.store.resolveIncidentsStatements(resolutions),
+  const { rowsWritten } = await deps.states.run([
+    ...statements,
     ...enqueued.statements,
     // Last, in the same batch: the step's writes and the guard land together or not at all.
-    deps.store.saveProbeStateStatement(INCIDENT_TICK_KEY, slotAt, { slotAt }, deps.now),
+    deps.states.saveProbeStateStatement(INCIDENT_TICK_KEY, slotAt, { slotAt }, deps.now),
   ]);
   report.rowsWritten = rowsWritten;
   return report;

@@ -12,7 +12,8 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import { parseRunId } from "../probe/result.ts";
 import type { TickReport } from "../schedule/dispatch-tick.ts";
 import { planTick } from "../schedule/plan.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import { NETWORK_SUBJECT, type NetworkEvent, type Notice } from "./channels/notice.ts";
 import { enqueueNotices, readStates } from "./state-step.ts";
 import {
@@ -32,7 +33,8 @@ import {
 
 export interface WatchdogDeps {
   probes: readonly LoadedProbe[];
-  incidents: D1IncidentStore;
+  states: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Wall clock, for the outbox rows and the states' updated_at. */
@@ -140,7 +142,7 @@ export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Pro
   const planned = dispatch ? [...new Set(planTick(deps.probes, tick.slotAt).map((run) => run.region))] : [];
   const reporting = [...new Set((dispatch?.outcomes ?? []).flatMap((o) => parseRunId(o.runId)?.region ?? []))];
   const known = [...new Set(deps.probes.flatMap((p) => p.probe.regions))];
-  const stored = await readStates(deps.incidents, [TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
+  const stored = await readStates(deps.states, [TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
   const initial = initialWatchdogState();
   const previous = {
     tick: stored.state(TICK_STATE_KEY, TickStateSchema, () => initial.tick),
@@ -151,15 +153,15 @@ export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Pro
   const { next, effects } = stepWatchdog(previous, seen, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
 
   const statements: D1PreparedStatement[] = [];
-  if (next.tick !== previous.tick) statements.push(deps.incidents.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
+  if (next.tick !== previous.tick) statements.push(deps.states.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
   // Written when it changes (or never was): a replay of a tick that changed nothing steps to the same state.
   const regionsChanged = next.regions !== previous.regions && (previous.regions.lastSlot === null || JSON.stringify(next.regions.silent) !== JSON.stringify(previous.regions.silent));
-  if (regionsChanged) statements.push(deps.incidents.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
+  if (regionsChanged) statements.push(deps.states.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
   const stagesChanged = next.stages !== previous.stages && (previous.stages.lastSlot === null || JSON.stringify(next.stages.failing) !== JSON.stringify(previous.stages.failing));
-  if (stagesChanged) statements.push(deps.incidents.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
-  const enqueued = enqueueNotices(deps.incidents, effects.map((effect) => ({ key: effect.key, transition: "network" as const, notice: networkNotice(effect) })), deps.channels, deps.now);
+  if (stagesChanged) statements.push(deps.states.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
+  const enqueued = enqueueNotices(deps.outbox, effects.map((effect) => ({ key: effect.key, transition: "network" as const, notice: networkNotice(effect) })), deps.channels, deps.now);
   const notices = enqueued.rows;
-  await deps.incidents.run([...statements, ...enqueued.statements]);
+  await deps.states.run([...statements, ...enqueued.statements]);
   const missed = effects.find((e) => e.event.kind === "ticks-missed")?.event;
   return {
     missedMinutes: missed?.kind === "ticks-missed" ? missed.minutes : 0,

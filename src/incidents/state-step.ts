@@ -6,7 +6,8 @@
  * cause into outbox statements, one row per channel, for the step's single batch.
  */
 import type { z } from "zod";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { outboxEntries } from "./outbox.ts";
 import type { NoticeTransition } from "./probe-state-machine.ts";
@@ -19,7 +20,7 @@ export interface StoredStates {
 }
 
 /** The rows of `keys`, in one statement whatever their number. */
-export async function readStates(store: Pick<D1IncidentStore, "probeStates">, keys: readonly string[]): Promise<StoredStates> {
+export async function readStates(store: Pick<D1ProbeStateStore, "probeStates">, keys: readonly string[]): Promise<StoredStates> {
   const rows = await store.probeStates(keys);
   return {
     lastSlot: (key) => rows.get(key)?.lastSlot,
@@ -38,7 +39,7 @@ export interface PendingNotice {
 }
 
 /** The outbox statements of the notices, to every channel, and how many rows they are. */
-export function enqueueNotices(store: Pick<D1IncidentStore, "enqueueStatements">, notices: readonly PendingNotice[], channels: readonly string[], now: number): { statements: D1PreparedStatement[]; rows: number } {
+export function enqueueNotices(store: Pick<D1OutboxStore, "enqueueStatements">, notices: readonly PendingNotice[], channels: readonly string[], now: number): { statements: D1PreparedStatement[]; rows: number } {
   const entries = notices.flatMap((n) => outboxEntries(n.key, n.transition, channels, n.notice, now));
   return { statements: store.enqueueStatements(entries), rows: entries.length };
 }

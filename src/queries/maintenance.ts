@@ -17,13 +17,13 @@ export interface PublicMaintenance {
   occurrences: { maintenance: Maintenance; window: MaintenanceWindow }[];
 }
 
-export async function loadPublicMaintenance(deps: Pick<ReadDeps, "probes" | "incidents">, now: number): Promise<PublicMaintenance> {
-  return publicMaintenanceOf(deps.probes, await deps.incidents.listMaintenances(), now);
+export async function loadPublicMaintenance(deps: Pick<ReadDeps, "probes" | "maintenances">, now: number): Promise<PublicMaintenance> {
+  return publicMaintenanceOf(deps.probes, await deps.maintenances.listMaintenances(), now);
 }
 
 /** The same, as a read to batch with others (see storage/d1-read.ts). */
-export function publicMaintenanceRead(deps: Pick<ReadDeps, "probes" | "incidents">, now: number): D1Read<PublicMaintenance> {
-  return mapRead(deps.incidents.listMaintenancesRead(), (all) => publicMaintenanceOf(deps.probes, all, now));
+export function publicMaintenanceRead(deps: Pick<ReadDeps, "probes" | "maintenances">, now: number): D1Read<PublicMaintenance> {
+  return mapRead(deps.maintenances.listMaintenancesRead(), (all) => publicMaintenanceOf(deps.probes, all, now));
 }
 
 /** Rows stored before the schema limited dates may hold ones no output can print: left out. */

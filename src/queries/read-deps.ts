@@ -7,6 +7,7 @@ import type { Config } from "../config.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { IncidentStore } from "../storage/incident-store.ts";
+import type { MaintenanceStore } from "../storage/maintenance-store.ts";
 import type { ReleaseReader } from "../storage/release-store.ts";
 import type { RunStore } from "../storage/run-store.ts";
 
@@ -17,6 +18,7 @@ export interface ReadDeps {
   /** The status page's day totals: closed days per probe, regions merged. */
   dayHistory: D1DayHistoryStore;
   incidents: IncidentStore;
+  maintenances: MaintenanceStore;
   releases: ReleaseReader;
   now: () => number;
 }

@@ -11,7 +11,9 @@ export const incidentsStage: TickStage = {
     const { maintenances, note } = maintenancesOf(tick);
     const report = await applyIncidentTick(tick.dispatch.outcomes, tick.slotAt, {
       probes: deps.probes,
-      store: deps.incidents,
+      incidents: deps.incidents,
+      states: deps.probeStates,
+      outbox: deps.outbox,
       channels: deps.channelNames,
       maintenances,
       now: deps.now(),

@@ -17,7 +17,7 @@ import { PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 import { countingDb } from "../support/counting-db.ts";
@@ -182,7 +182,7 @@ describe("private probes", () => {
       store: new D1RunStore(counting.db),
       dayHistory: new D1DayHistoryStore(counting.db),
       tokens: new D1TokenStore(env.DB),
-      incidents: new D1IncidentStore(counting.db),
+      ...incidentStores(counting.db),
       releases: new D1ReleaseStore(counting.db),
       rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
       version: "v",

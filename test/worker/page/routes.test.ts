@@ -17,6 +17,7 @@ import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 import { fetchWorker } from "../support/fetch-worker.ts";
@@ -234,7 +235,7 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     store,
     dayHistory: new D1DayHistoryStore(countingDb(tally)),
     tokens: new D1TokenStore(env.DB),
-    incidents: new D1IncidentStore(countingDb(tally)),
+    ...incidentStores(countingDb(tally)),
     releases: new D1ReleaseStore(countingDb(tally)),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT },
     version,

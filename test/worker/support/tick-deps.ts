@@ -16,7 +16,7 @@ import { PAID_LIMITS } from "../../../src/schedule/shard-plan.ts";
 import { dayHistoryUpkeep } from "../../../src/status/refresh-day-history.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
 import type { TickDeps } from "../../../src/tick/tick-deps.ts";
@@ -39,7 +39,7 @@ export function fleetTickDeps(probes: readonly LoadedProbe[], options: FleetTick
     limits: PAID_LIMITS,
     retention: DEFAULT_RETENTION,
     runs,
-    incidents: new D1IncidentStore(env.DB),
+    ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
     runShard: (request) =>
