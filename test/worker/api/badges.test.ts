@@ -5,7 +5,7 @@ import { latencyBadge, statusBadge, uptimeBadge, type BadgeProbeState } from "..
 import { shieldsEndpoint } from "../../../src/api/badges/badge-endpoint.ts";
 import { renderBadge, resolveColor, textWidth } from "../../../src/api/badges/badge-svg.ts";
 import { escapeXml } from "../../../src/xml.ts";
-import { findAll, parseXml, textOf, XmlError, type XmlElement } from "./xml-checker.ts";
+import { findAll, parseXml, textOf, XmlError, type XmlElement } from "../support/xml.ts";
 
 /** Parses with DOMParser too when the runtime has one (workerd does not). */
 function parseSvg(svg: string): XmlElement {

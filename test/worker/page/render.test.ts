@@ -31,7 +31,7 @@ import { buildSloReport } from "../../../src/slo/report.ts";
 import type { Rollup } from "../../../src/storage/rollup-rows.ts";
 import { dayTotalsFrom } from "../../../src/status/day-totals.ts";
 import type { Overview } from "../../../src/status/overview.ts";
-import { findAll, parseXml, textOf, type XmlElement } from "../api/xml-checker.ts";
+import { findAll, parseXml, textOf, type XmlElement } from "../support/xml.ts";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
 const P = `<script>alert(1)</script>"' onmouseover="alert(2)" x='<img src=x onerror=alert(3)>&amp;`;
