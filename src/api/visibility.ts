@@ -34,7 +34,7 @@ interface PublicView {
 
 /** A STATUS_PAGE that does not parse hides every probe (fail closed), and the error is logged. */
 export function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
-  let config;
+  let config: ReturnType<typeof pageConfigOf>;
   try {
     config = pageConfigOf(deps.config.values);
   } catch (error) {

@@ -122,7 +122,8 @@ function detailsByRegion(unreachableShards: readonly string[]): Record<string, s
   for (const shard of unreachableShards) {
     const match = /^([a-z]+):(\d+) \((.*)\)$/s.exec(shard);
     const region = match?.[1] ?? shard.split(":")[0] ?? shard;
-    (details[region] ??= []).push(match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`);
+    details[region] ??= [];
+    details[region].push(match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`);
   }
   return Object.fromEntries(Object.entries(details).map(([region, lines]) => [region, lines.join("; ")]));
 }

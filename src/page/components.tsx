@@ -92,11 +92,11 @@ function dayLabel(dayAt: number): string {
  */
 export function UptimeBar(props: { name: string; days: readonly DaySegment[]; objective: number }) {
   const objective = formatObjective(props.objective);
-  const parts: string[] = [`<ol class="bar" aria-label="${escape(`Daily availability of ${props.name} over the last ${props.days.length} UTC days, oldest first`)}">`];
+  const parts: string[] = [`<ol class="bar" aria-label="${escapeHtml(`Daily availability of ${props.name} over the last ${props.days.length} UTC days, oldest first`)}">`];
   for (const d of props.days) {
     // dayText is Afterlife's own words and numbers; the incident title is the only outside text.
-    const incident = d.worstIncident ? ` Incident: ${escape(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).` : d.runs ? " No incident." : "";
-    const releases = d.releases?.length ? ` Released: ${escape(d.releases.join(", "))}.` : "";
+    const incident = d.worstIncident ? ` Incident: ${escapeHtml(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).` : d.runs ? " No incident." : "";
+    const releases = d.releases?.length ? ` Released: ${escapeHtml(d.releases.join(", "))}.` : "";
     parts.push(`<li class="d-${d.level}" tabindex="0"><span><b>${dayLabel(d.dayAt)}</b> ${dayText(d, objective)}${incident}${releases}</span></li>`);
   }
   parts.push("</ol>");
@@ -119,7 +119,7 @@ export const DAY_TAG: Record<DayLevel, string> = { ok: "i", minor: "b", major: "
  */
 export function DayStrip(props: { id: string; name: string; levels: readonly DayLevel[] }) {
   const parts: string[] = [
-    `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escape(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`,
+    `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escapeHtml(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`,
   ];
   for (const level of props.levels) parts.push(`<${DAY_TAG[level]}></${DAY_TAG[level]}>`);
   parts.push("</span></a>");
@@ -127,7 +127,7 @@ export function DayStrip(props: { id: string; name: string; levels: readonly Day
 }
 
 /** Text or an attribute value, escaped by hono's own escaper (as JSX does). */
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   const out: [string] = [""];
   escapeToBuffer(text, out);
   return out[0];

@@ -369,7 +369,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     },
     expect: (actual, label) => createExpect(actual, label, false, (text) => state.redactor.text(text)),
     vars: new Proxy(state.vars, {
-      set(target, name, value) {
+      set(_target, name, value) {
         if (typeof name !== "string") return false;
         setVariable(state, name, String(value));
         return true;

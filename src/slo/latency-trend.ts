@@ -91,7 +91,10 @@ export function dayHistograms(rollups: readonly Pick<Rollup, "bucketAt" | "laten
   const byDay = new Map<number, Histogram>();
   for (const r of rollups) {
     let day = byDay.get(r.bucketAt);
-    if (!day) byDay.set(r.bucketAt, (day = emptyHistogram()));
+    if (!day) {
+      day = emptyHistogram();
+      byDay.set(r.bucketAt, day);
+    }
     // In place: a fleet's report adds a histogram per pair and day.
     for (let i = 0; i < day.length; i++) day[i]! += r.latency[i]!;
   }

@@ -28,7 +28,7 @@ const FIVE = 5 * MINUTE;
 const T = Math.floor(Date.now() / FIVE) * FIVE;
 const probes = loadRegistry(probeModules);
 const home = probes.find((p) => p.probe.id === "shop-home")!;
-const { incidents, maintenances, probeStates, outbox } = incidentStores(env.DB);
+const { maintenances, probeStates, outbox } = incidentStores(env.DB);
 
 interface Delivery {
   status: number;

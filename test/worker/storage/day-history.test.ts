@@ -197,7 +197,10 @@ describe("day histories", () => {
     await save(history("dh-zeta", ["weur"], 3));
     const upkeep = dayHistoryUpkeep();
     let coverageReads = 0;
-    const counted = { coverage: () => (coverageReads++, histories.coverage()), save: histories.save.bind(histories) };
+    const counted = { coverage: () => {
+        coverageReads++;
+        return histories.coverage();
+      }, save: histories.save.bind(histories) };
     const first = await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW });
     expect(first).toMatchObject({ rebuilt: 1, behind: 0 });
     expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + 10 * 60_000 })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true });
