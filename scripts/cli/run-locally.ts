@@ -20,7 +20,7 @@ export interface LocalRunOptions {
   region?: string | undefined;
 }
 
-export interface LocalRunner {
+interface LocalRunner {
   run(loaded: LoadedProbe): Promise<RunResult>;
   /** The repro script of a failed run (undefined when it passed). */
   repro(loaded: LoadedProbe, result: RunResult): string | undefined;

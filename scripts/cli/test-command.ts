@@ -16,7 +16,7 @@ import { changedProbeFiles, liveProbeFiles, resolveProbePaths } from "./probe-fi
 import { localRunner, type LocalRunOptions } from "./run-locally.ts";
 import { locate } from "./source-positions.ts";
 
-export interface TestOptions {
+interface TestOptions {
   paths: string[];
   changed: boolean;
   run: LocalRunOptions;

@@ -24,7 +24,7 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 /** Quiet and offline: no telemetry, no Request.cf download. Never in .env: wrangler would bind it. */
 export const OFFLINE_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
-export interface LocalNetworkOptions {
+interface LocalNetworkOptions {
   /** The project to run (default this one; the fleet benchmark runs a generated copy). */
   root?: string;
   /** Extra Worker vars, e.g. { AFTERLIFE_PLAN: "free" }. */
@@ -62,7 +62,7 @@ export interface LocalNetwork {
 }
 
 /** Makes sure .dev.vars has the demo shop's password as the SHOP_PASSWORD secret; returns it. */
-export function ensureDevVars(root = ROOT): string {
+function ensureDevVars(root = ROOT): string {
   const file = join(root, ".dev.vars");
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
   const match = /^SHOP_PASSWORD\s*=\s*"?([^"\n]*)"?\s*$/m.exec(current);
@@ -73,7 +73,7 @@ export function ensureDevVars(root = ROOT): string {
   return DEMO_PASSWORD;
 }
 
-export function readCrons(root = ROOT): string[] {
+function readCrons(root = ROOT): string[] {
   const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
   return config.triggers?.crons ?? [];
 }

@@ -27,7 +27,7 @@ import { sloRoutes } from "./routes/slo.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { statuspageRoutes } from "./statuspage/routes.ts";
 
-export const API_VERSION = "1.0.0";
+const API_VERSION = "1.0.0";
 
 /** The public reads' Cache-Control: the pages' (browsers 15 s, the edge until the end of the minute, then stale while revalidating). */
 const PUBLIC_CACHE = PAGE_CACHE;

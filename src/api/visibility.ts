@@ -24,7 +24,7 @@ import type { Release } from "../releases/model.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 
 /** "all" for a caller with a valid token (read or write scope), "public" for everyone else. */
-export type Visibility = "all" | "public";
+type Visibility = "all" | "public";
 
 /** What a public caller may see: probes and whether failure messages are shown (STATUS_PAGE). */
 interface PublicView {
@@ -33,7 +33,7 @@ interface PublicView {
 }
 
 /** A STATUS_PAGE that does not parse hides every probe (fail closed), and the error is logged. */
-export function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
+function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
   let config: ReturnType<typeof pageConfigOf>;
   try {
     config = pageConfigOf(deps.config.values);
@@ -62,7 +62,7 @@ const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }
  * Reads of runs and rollups of visible probes only; what another probe asks for is dropped before
  * D1 sees it. Runs come out as public-run.ts tells them, unless `showFailureEvidence` is on.
  */
-export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, showFailureEvidence = false): RunStore {
+function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, showFailureEvidence = false): RunStore {
   const keep = pairVisible(visible);
   const summary = <T extends RunSummary>(run: T): T => (showFailureEvidence ? run : publicRunSummary(run));
   const page = (p: RunListPage): RunListPage => ({ ...p, runs: p.runs.map(summary) });
@@ -93,7 +93,7 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, sh
  * Releases a public caller may see: those whose every probe is visible (one private probe makes
  * the release private: its version, description and findings may be about that probe).
  */
-export function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: ReadonlySet<string>): ReleaseReader & ReleaseWriter {
+function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: ReadonlySet<string>): ReleaseReader & ReleaseWriter {
   const shown = (release: Release) => release.probeIds.every((id) => visible.has(id));
   return {
     get: async (id) => {
@@ -117,7 +117,7 @@ interface IncidentRule {
  * An incident as a public caller sees it: only when public, naming only visible probes, and
  * its failure told by its structured fields unless STATUS_PAGE.showFailureEvidence is on.
  */
-export function publicIncident(incident: Incident, rule: IncidentRule): Incident | null {
+function publicIncident(incident: Incident, rule: IncidentRule): Incident | null {
   if (!incident.public || !incident.probeIds.every((id) => rule.definedPublic.has(id))) return null;
   const probeIds = incident.probeIds.filter((id) => rule.visible.has(id));
   if (incident.probeIds.length > 0 && probeIds.length === 0) return null;
@@ -126,7 +126,7 @@ export function publicIncident(incident: Incident, rule: IncidentRule): Incident
 }
 
 /** A maintenance as a public caller sees it: only when it names a visible probe, and only those. */
-export function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet<string>): Maintenance | null {
+function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet<string>): Maintenance | null {
   const probeIds = maintenance.probeIds.filter((id) => visible.has(id));
   return probeIds.length === 0 ? null : { ...maintenance, probeIds };
 }

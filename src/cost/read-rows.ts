@@ -27,7 +27,7 @@ function defaultPlan() {
  * run, and the statements' json_each rows. The minute entries of the hours where a span starts
  * or ends are per block key (sloMinuteRowsPerBlockKey): a bucket's probes share them.
  */
-export function sloRowsPerPair(): number {
+function sloRowsPerPair(): number {
   const plan = defaultPlan();
   const days = plan.daySpan ? (plan.daySpan.to - plan.daySpan.from) / DAY_MS : 0;
   const hours = plan.hourSpans.reduce((n, s) => n + Math.ceil((s.to - s.from) / HOUR_MS), 0);
@@ -37,7 +37,7 @@ export function sloRowsPerPair(): number {
 }
 
 /** Block rows the SLO report's minute entries read per (region, bucket): one per planned hour. */
-export function sloMinuteRowsPerBlockKey(): number {
+function sloMinuteRowsPerBlockKey(): number {
   return defaultPlan().minuteHours.size;
 }
 
@@ -69,7 +69,7 @@ export const READ_ROWS = {
   dayHistoryPerPair: HISTORY_DAYS + 1,
 } as const;
 
-export interface ReadShape {
+interface ReadShape {
   perPair: number;
   perProbe: number;
   /** Per (region, bucket) of run_blocks the fleet fills (at most regions x BUCKETS). */

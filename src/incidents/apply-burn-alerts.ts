@@ -26,9 +26,9 @@ import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Maintenance } from "./model.ts";
 import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
-export const BURN_EVERY_MS = 5 * 60_000;
+const BURN_EVERY_MS = 5 * 60_000;
 
-export interface BurnAlertDeps {
+interface BurnAlertDeps {
   probes: readonly LoadedProbe[];
   states: D1ProbeStateStore;
   outbox: D1OutboxStore;
@@ -44,14 +44,14 @@ export interface BurnAlertDeps {
   now: number;
 }
 
-export interface BurnAlertReport {
+interface BurnAlertReport {
   /** Probes whose alerts were evaluated (0 on the minutes in between). */
   evaluated: number;
   notices: number;
 }
 
 /** Is this tick one that evaluates burn alerts? */
-export function isBurnSlot(slotAt: number): boolean {
+function isBurnSlot(slotAt: number): boolean {
   return slotAt % BURN_EVERY_MS === 0;
 }
 

@@ -29,7 +29,7 @@ import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts"
 /** The probe_states key of the tick guard; a colon never occurs in a probe id. */
 export const INCIDENT_TICK_KEY = "tick:incidents";
 
-export interface IncidentTickDeps {
+interface IncidentTickDeps {
   probes: readonly LoadedProbe[];
   incidents: D1IncidentStore;
   states: D1ProbeStateStore;

@@ -31,7 +31,7 @@ import {
   type WatchdogOptions,
 } from "./watchdog.ts";
 
-export interface WatchdogDeps {
+interface WatchdogDeps {
   probes: readonly LoadedProbe[];
   states: D1ProbeStateStore;
   outbox: D1OutboxStore;
@@ -129,7 +129,7 @@ function detailsByRegion(unreachableShards: readonly string[]): Record<string, s
 }
 
 /** What the watchdog is told about one tick. */
-export interface WatchdogTick {
+interface WatchdogTick {
   slotAt: number;
   /** The dispatch's report; null when the dispatch stage failed (then nothing is said about regions). */
   dispatch: Pick<TickReport, "outcomes" | "unreachableShards"> | null;

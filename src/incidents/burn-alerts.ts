@@ -27,13 +27,13 @@ import type { ExhaustionForecast } from "../slo/forecast.ts";
 import type { SloWindow } from "../slo/windows.ts";
 import type { NoticeBurn } from "./channels/notice.ts";
 
-export const BURN_SLIS = ["availability", "latency"] as const;
-export type BurnSli = (typeof BURN_SLIS)[number];
+const BURN_SLIS = ["availability", "latency"] as const;
+type BurnSli = (typeof BURN_SLIS)[number];
 export type BurnSeverity = "ok" | AlertSeverity;
 
 const RANK: Readonly<Record<BurnSeverity, number>> = { ok: 0, ticket: 1, page: 2 };
 
-export interface BurnSliState {
+interface BurnSliState {
   /** The alert state at the last evaluation. */
   severity: BurnSeverity;
   /** The highest severity announced in the current episode; "ok" when nothing is announced. */
@@ -45,7 +45,7 @@ export interface BurnSliState {
 }
 
 /** The no-data alert: announced when every region fell silent, until a run is stored again. */
-export interface SilenceState {
+interface SilenceState {
   /** The slot the silence was announced; null while runs arrive. */
   since: number | null;
 }
@@ -87,7 +87,7 @@ export interface BurnReportInput {
   silence?: { silent: boolean; lookbackMs: number } | null;
 }
 
-export interface BurnEvaluation {
+interface BurnEvaluation {
   /** The evaluated slot (epoch ms). */
   slotAt: number;
   inMaintenance: boolean;
@@ -123,7 +123,7 @@ export interface SilenceNotify {
   lookbackMs: number;
 }
 
-export interface BurnStepResult {
+interface BurnStepResult {
   next: BurnState;
   effects: (BurnNotify | SilenceNotify)[];
 }

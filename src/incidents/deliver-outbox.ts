@@ -11,7 +11,7 @@ import type { Channel } from "./channels/channel.ts";
 import type { Notice } from "./channels/notice.ts";
 import { deliveryDecision, type DeliveryResult, type OutboxItem } from "./outbox.ts";
 
-export interface DeliveryDeps {
+interface DeliveryDeps {
   outbox: Pick<D1OutboxStore, "dueOutbox" | "claim" | "recordAttempt">;
   channels: readonly Channel[];
   fetch: typeof fetch;
@@ -20,7 +20,7 @@ export interface DeliveryDeps {
   allowPrivateTargets: boolean;
 }
 
-export interface DeliveryReport {
+interface DeliveryReport {
   delivered: number;
   retried: number;
   dead: number;

@@ -10,7 +10,7 @@
  */
 import type { NoticeTransition } from "./probe-state-machine.ts";
 
-export interface OutboxPolicy {
+interface OutboxPolicy {
   baseMs: number;
   capMs: number;
   /** A row is dead once it is this old. */
@@ -80,13 +80,13 @@ export interface OutboxItem {
 /** What one attempt got: an HTTP status (with a Retry-After in ms, if sent) or a network error. */
 export type DeliveryResult = { at: number; status: number; retryAfterMs?: number | undefined } | { at: number; error: string };
 
-export type DeliveryDecision =
+type DeliveryDecision =
   | { kind: "delivered"; at: number; attempts: number }
   | { kind: "retry"; at: number; attempts: number; reason: string }
   | { kind: "dead"; at: number; attempts: number; reason: string };
 
 /** 408, 425, 429 and 5xx may succeed later; any other 4xx will not (the URL or the payload is wrong). */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 

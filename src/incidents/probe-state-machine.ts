@@ -30,8 +30,8 @@
  */
 import { z } from "zod";
 
-export const PROBE_ALERT_STATES = ["up", "degraded", "regional", "down", "flapping", "maintenance"] as const;
-export type ProbeAlertState = (typeof PROBE_ALERT_STATES)[number];
+const PROBE_ALERT_STATES = ["up", "degraded", "regional", "down", "flapping", "maintenance"] as const;
+type ProbeAlertState = (typeof PROBE_ALERT_STATES)[number];
 
 /** The tick's verdict for the probe over all its regions (see status/overview.ts probeState). */
 export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
@@ -62,7 +62,7 @@ export interface Observation {
   regions: readonly string[];
 }
 
-export interface OpenIncident {
+interface OpenIncident {
   /** `${probeId}-${openSlot}`: deterministic, so a replayed step cannot create a second one. */
   id: string;
   /** The slot of the first failure of the run that opened it. */
@@ -112,7 +112,7 @@ export const ProbeIncidentStateSchema: z.ZodType<ProbeIncidentState> = z.object(
   noticedIncidentId: z.string().nullable(),
 });
 
-export const ProbeAlertConfigSchema = z.strictObject({
+const ProbeAlertConfigSchema = z.strictObject({
   /** F: consecutive "down" observations that open an incident. */
   failuresToOpen: z.number().int().min(1).max(1000).default(2),
   /** S: consecutive successes that resolve it. */
@@ -149,7 +149,7 @@ export type Effect =
       at: number;
     };
 
-export interface StepResult {
+interface StepResult {
   next: ProbeIncidentState;
   effects: Effect[];
 }

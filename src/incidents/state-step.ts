@@ -12,7 +12,7 @@ import type { Notice } from "./channels/notice.ts";
 import { outboxEntries } from "./outbox.ts";
 import type { NoticeTransition } from "./probe-state-machine.ts";
 
-export interface StoredStates {
+interface StoredStates {
   /** The slot the row was last advanced to; undefined when there is no row. */
   lastSlot(key: string): number | undefined;
   /** The row's state if it parses with `schema`, else `initial()`. */

@@ -32,11 +32,11 @@ export const REGIONS_STATE_KEY = "network:regions";
 export const STAGES_STATE_KEY = "network:stages";
 
 /** Stored under `network:tick`. */
-export interface TickState {
+interface TickState {
   lastSlot: number | null;
 }
 
-export interface RegionWatch {
+interface RegionWatch {
   /** The first silent tick's slot. */
   silentSince: number;
   /** Silent ticks in a row (ticks that planned nothing in the region do not count). */
@@ -52,7 +52,7 @@ export interface RegionsState {
   silent: Record<string, RegionWatch>;
 }
 
-export interface StageWatch {
+interface StageWatch {
   /** The first failing tick's slot. */
   since: number;
   /** Failing ticks in a row, counted up to failingTicksToNotify and no further. */

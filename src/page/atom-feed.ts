@@ -25,7 +25,7 @@ function link(href: string, rel: string, type: string): string {
   return `<link rel="${rel}" type="${type}" href="${xmlText(href)}"/>`;
 }
 
-export interface FeedInput {
+interface FeedInput {
   config: PageConfig;
   /** The page's origin, e.g. https://status.example.com. */
   origin: string;

@@ -8,7 +8,7 @@ import type { IncidentView, MaintenanceView } from "./notices-view.ts";
 import type { BannerState } from "./status-view.ts";
 
 /** Text and an icon beside every colour: colour is never the only signal. */
-export const STATE_TEXT: Record<ComponentState, { icon: string; text: string }> = {
+const STATE_TEXT: Record<ComponentState, { icon: string; text: string }> = {
   up: { icon: "✓", text: "Operational" },
   degraded: { icon: "◐", text: "Degraded performance" },
   regional: { icon: "◐", text: "Regional issue" },
@@ -26,7 +26,7 @@ export const BANNER_TEXT: Record<BannerState, { icon: string; text: string }> = 
   unknown: { icon: "?", text: "No data yet" },
 };
 
-export const LEVEL_TEXT: Record<DayLevel, string> = {
+const LEVEL_TEXT: Record<DayLevel, string> = {
   ok: "Met objective",
   minor: "Below objective",
   major: "Under 90 %",
@@ -164,10 +164,10 @@ export function Legend() {
 }
 
 /** The longest update the status page quotes in full; a longer one is cut there, with a link to the whole text on /history. */
-export const EXCERPT_CHARS = 480;
+const EXCERPT_CHARS = 480;
 
 /** `text` cut at the last space before `max` characters, with an ellipsis; null when it fits. */
-export function excerptOf(text: string, max: number): string | null {
+function excerptOf(text: string, max: number): string | null {
   if (text.length <= max) return null;
   const cut = text.slice(0, max);
   const space = cut.lastIndexOf(" ");

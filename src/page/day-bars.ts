@@ -25,7 +25,7 @@ import { type IncidentView, IMPACT_RANK } from "./notices-view.ts";
 /** Days in the uptime bars, today included: the days a day history holds. */
 export const BAR_DAYS = HISTORY_DAYS;
 /** A day under this availability is a major problem, whatever the objective. */
-export const MAJOR_BELOW = 0.9;
+const MAJOR_BELOW = 0.9;
 export type DayLevel = "ok" | "minor" | "major" | "none";
 
 export interface DaySegment {
@@ -49,7 +49,7 @@ export interface DaySegment {
   worstIncident: { id: string; title: string; impact: Impact } | null;
 }
 
-export function dayLevel(availability: number | null, objective: number): DayLevel {
+function dayLevel(availability: number | null, objective: number): DayLevel {
   if (availability === null) return "none";
   if (availability >= objective) return "ok";
   return availability < MAJOR_BELOW ? "major" : "minor";

@@ -84,7 +84,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** Region codes as customers read them. */
-export const REGION_NAMES: Readonly<Record<string, string>> = {
+const REGION_NAMES: Readonly<Record<string, string>> = {
   wnam: "Western North America",
   enam: "Eastern North America",
   sam: "South America",

@@ -70,7 +70,7 @@ export function incidentViews(incidents: readonly Incident[], names: ReadonlyMap
 }
 
 /** Occurrences of maintenances that are not cancelled and touch a shown probe, soonest first. */
-export function maintenanceViews(notices: Notices, names: ReadonlyMap<string, string>): MaintenanceView[] {
+function maintenanceViews(notices: Notices, names: ReadonlyMap<string, string>): MaintenanceView[] {
   const byId = new Map(notices.maintenances.map((m) => [m.id, m]));
   return notices.windows
     .flatMap((w) => {

@@ -41,7 +41,7 @@ const logoUrl = z
     "a same-origin path such as /logo.svg or a data:image/... URI (the page's Content-Security-Policy allows images only from its own origin and data: URIs)",
   );
 
-export const PageConfigSchema = z.strictObject({
+const PageConfigSchema = z.strictObject({
   /** Shown as the page's heading and in the browser tab. */
   title: z.string().trim().min(1).max(120).default("Afterlife status"),
   logoUrl: logoUrl.optional(),

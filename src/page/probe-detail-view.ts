@@ -35,7 +35,7 @@ export interface LatencyChart {
   points: ChartPoint[];
 }
 
-export interface RegionRow {
+interface RegionRow {
   region: string;
   state: ComponentState;
   lastRunAt: number | null;
@@ -44,7 +44,7 @@ export interface RegionRow {
   runs24h: number;
 }
 
-export interface FailureView {
+interface FailureView {
   runId: string;
   at: number;
   region: string;
@@ -115,7 +115,7 @@ export function latencyChart(range: ChartRange, rollups: readonly Rollup[], now:
   };
 }
 
-export function regionRows(loaded: LoadedProbe, overview: Overview, hourly: readonly Rollup[], maintenance: boolean, now: number): RegionRow[] {
+function regionRows(loaded: LoadedProbe, overview: Overview, hourly: readonly Rollup[], maintenance: boolean, now: number): RegionRow[] {
   const since = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
   const probe = overview.probes.find((p) => p.id === loaded.probe.id);
   return loaded.probe.regions.map((region) => {
@@ -170,7 +170,7 @@ export function failureCells(rollups: readonly Rollup[], now: number, rawRetenti
   return cells;
 }
 
-export function failureViews(runs: readonly RunSummary[], showEvidence: boolean): FailureView[] {
+function failureViews(runs: readonly RunSummary[], showEvidence: boolean): FailureView[] {
   return runs
     .filter((r) => r.status === "down")
     .map((r) => ({
@@ -182,7 +182,7 @@ export function failureViews(runs: readonly RunSummary[], showEvidence: boolean)
     }));
 }
 
-export interface ProbeDetailInput {
+interface ProbeDetailInput {
   config: PageConfig;
   now: number;
   loaded: LoadedProbe;

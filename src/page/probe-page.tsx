@@ -8,7 +8,7 @@ import { LatencyChartFigure } from "./latency-chart.tsx";
 import { Layout } from "./layout.tsx";
 import { CHART_RANGES, type ChartRange, type ProbeDetailView } from "./probe-detail-view.ts";
 
-export const FAILURE_TEXT: Record<FailureClass, string> = {
+const FAILURE_TEXT: Record<FailureClass, string> = {
   dns: "DNS lookup failed",
   connect: "Could not connect",
   tls: "Secure connection (TLS) failed",

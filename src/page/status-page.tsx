@@ -8,7 +8,6 @@ import { formatCount, formatPercent } from "./format.ts";
 import { Layout } from "./layout.tsx";
 import type { GroupView, ProbeSummaryView, StatusPageView } from "./status-view.ts";
 
-export { STATE_TEXT } from "./components.tsx";
 
 function Probe(props: { probe: ProbeSummaryView }) {
   const p = props.probe;

@@ -39,7 +39,7 @@ export interface ProbeSummaryView extends Omit<ProbeView, "objective" | "days"> 
   judged: { up: number; degraded: number; down: number };
 }
 
-export function probeSummary(p: ProbeView): ProbeSummaryView {
+function probeSummary(p: ProbeView): ProbeSummaryView {
   const judged = { up: 0, degraded: 0, down: 0 };
   for (const d of p.days) {
     judged.up += d.up;
@@ -67,7 +67,7 @@ export function bannerState(states: readonly ComponentState[]): BannerState {
 }
 
 /** Groups in the order their first probe comes in the registry; probes in registry order. */
-export function groupsOf(probes: readonly ProbeSummaryView[]): GroupView[] {
+function groupsOf(probes: readonly ProbeSummaryView[]): GroupView[] {
   const groups = new Map<string, ProbeSummaryView[]>();
   for (const p of probes) {
     const list = groups.get(p.group) ?? [];
@@ -101,7 +101,7 @@ export interface StatusPageView {
 export const MAX_NOTICES = 5;
 
 /** The notices cut to MAX_NOTICES of each kind (active maintenance before upcoming), and how many were left out. */
-export function cappedNotices(notices: NoticesView): { notices: NoticesView; notShown: StatusPageView["notShown"] } {
+function cappedNotices(notices: NoticesView): { notices: NoticesView; notShown: StatusPageView["notShown"] } {
   const activeMaintenance = notices.activeMaintenance.slice(0, MAX_NOTICES);
   const upcomingMaintenance = notices.upcomingMaintenance.slice(0, MAX_NOTICES - activeMaintenance.length);
   const activeIncidents = notices.activeIncidents.slice(0, MAX_NOTICES);
@@ -114,7 +114,7 @@ export function cappedNotices(notices: NoticesView): { notices: NoticesView; not
   };
 }
 
-export interface StatusPageInput {
+interface StatusPageInput {
   config: PageConfig;
   now: number;
   /** The shown probes only. */

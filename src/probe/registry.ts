@@ -20,7 +20,7 @@ export interface LoadedProbe {
   version: string;
 }
 
-export interface ProbeProblem {
+interface ProbeProblem {
   file: string;
   probeId: string | undefined;
   /** e.g. "steps[1].assert[0].op" */
@@ -43,7 +43,7 @@ export class ProbeRegistryError extends Error {
   }
 }
 
-export function formatProblem(p: ProbeProblem): string {
+function formatProblem(p: ProbeProblem): string {
   return `  ${p.file}${p.probeId ? ` (${p.probeId})` : ""}: ${p.path || "(probe)"}: ${p.message}`;
 }
 
@@ -54,7 +54,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 type Found = Omit<ProbeProblem, "file" | "probeId" | "path">;
 
 /** A value as the message quotes it: JSON, cut to a readable length. */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "function") return "a function";
   let text: string;
@@ -258,7 +258,7 @@ function deepChecks(raw: Record<string, unknown>): Found[] {
   return problems;
 }
 
-export interface Inspection {
+interface Inspection {
   loaded: LoadedProbe[];
   problems: ProbeProblem[];
 }

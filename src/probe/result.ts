@@ -6,7 +6,7 @@ import { z } from "zod";
 import { PROBE_ID_PATTERN } from "./schema.ts";
 
 /** Why a run failed, from the network up to the probe itself. */
-export const FAILURE_CLASSES = [
+const FAILURE_CLASSES = [
   "dns", // the name did not resolve
   "connect", // refused, reset or unreachable
   "tls", // handshake or certificate
@@ -16,13 +16,13 @@ export const FAILURE_CLASSES = [
   "script", // a script step threw something other than an assertion
   "probe", // probe-side: refused target (SSRF guard), missing variable or secret, bad redirect
 ] as const;
-export const FailureClassSchema = z.enum(FAILURE_CLASSES);
+const FailureClassSchema = z.enum(FAILURE_CLASSES);
 export type FailureClass = z.infer<typeof FailureClassSchema>;
 
 export const RunStatusSchema = z.enum(["up", "degraded", "down"]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const AssertionOutcomeSchema = z.object({
+const AssertionOutcomeSchema = z.object({
   /** Human-readable, e.g. `json $.items length 2`. */
   label: z.string(),
   passed: z.boolean(),
@@ -31,7 +31,7 @@ export const AssertionOutcomeSchema = z.object({
 });
 export type AssertionOutcome = z.infer<typeof AssertionOutcomeSchema>;
 
-export const FailureSchema = z.object({
+const FailureSchema = z.object({
   class: FailureClassSchema,
   step: z.string(),
   message: z.string(),
@@ -40,25 +40,23 @@ export const FailureSchema = z.object({
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
-export const RequestEvidenceSchema = z.object({
+const RequestEvidenceSchema = z.object({
   method: z.string(),
   url: z.string(),
   headers: z.record(z.string(), z.string()),
   body: z.string().optional(),
 });
-export type RequestEvidence = z.infer<typeof RequestEvidenceSchema>;
 
-export const ResponseEvidenceSchema = z.object({
+const ResponseEvidenceSchema = z.object({
   status: z.number().int(),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
   bodyBytes: z.number().int(),
   truncated: z.boolean(),
 });
-export type ResponseEvidence = z.infer<typeof ResponseEvidenceSchema>;
 
 /** Everything needed to reproduce a failing request, already redacted. */
-export const EvidenceSchema = z.object({
+const EvidenceSchema = z.object({
   request: RequestEvidenceSchema,
   response: ResponseEvidenceSchema.optional(),
   /** A ready-to-paste curl command; secrets appear as ${NAME} placeholders. */
@@ -67,7 +65,7 @@ export const EvidenceSchema = z.object({
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 /** One HTTP exchange (one hop of one request). */
-export const ExchangeTimingSchema = z.object({
+const ExchangeTimingSchema = z.object({
   method: z.string(),
   url: z.string(),
   status: z.number().int().optional(),
@@ -78,7 +76,7 @@ export const ExchangeTimingSchema = z.object({
 });
 export type ExchangeTiming = z.infer<typeof ExchangeTimingSchema>;
 
-export const StepResultSchema = z.object({
+const StepResultSchema = z.object({
   name: z.string(),
   kind: z.enum(["http", "script"]),
   status: z.enum(["passed", "failed", "skipped"]),
@@ -93,7 +91,7 @@ export const StepResultSchema = z.object({
 export type StepResult = z.infer<typeof StepResultSchema>;
 
 /** A failed run is run once more from another region inside the same tick, before it counts. */
-export const ConfirmationSchema = z.object({
+const ConfirmationSchema = z.object({
   region: z.string(),
   status: RunStatusSchema,
   failureClass: FailureClassSchema.optional(),

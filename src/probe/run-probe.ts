@@ -17,7 +17,7 @@ import { isScriptStep, type HttpStep, type Probe, type RequestBody, type ScriptS
 import { createExpect, ExpectationError, ScriptHttpError, show, type ScriptContext, type ScriptRequestOptions, type ScriptResponse } from "./script-context.ts";
 import { referencedSecrets, renderTemplate, TemplateError, type TemplateScope } from "./template.ts";
 
-export interface RunOptions {
+interface RunOptions {
   region: string;
   /** Where the run really happened (a Cloudflare colo in production, the region label locally). */
   colo: string;
@@ -42,7 +42,7 @@ export interface RunnerDeps {
 }
 
 /** Evidence keeps this much of each body: enough to see what went wrong, bounded in storage. */
-export const EVIDENCE_BODY_CHARS = 4096;
+const EVIDENCE_BODY_CHARS = 4096;
 
 interface RunState {
   probe: Probe;

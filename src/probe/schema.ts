@@ -7,11 +7,11 @@ import { z } from "zod";
 
 export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 /** A Cloudflare Durable Object location hint, used as the probing region label. */
-export const RegionSchema = z.enum(REGIONS);
+const RegionSchema = z.enum(REGIONS);
 export type Region = z.infer<typeof RegionSchema>;
 
 export const SCHEDULES = { "1m": 1, "2m": 2, "5m": 5, "10m": 10, "15m": 15, "30m": 30, "1h": 60 } as const;
-export const ScheduleSchema = z.enum(Object.keys(SCHEDULES) as [keyof typeof SCHEDULES, ...(keyof typeof SCHEDULES)[]]);
+const ScheduleSchema = z.enum(Object.keys(SCHEDULES) as [keyof typeof SCHEDULES, ...(keyof typeof SCHEDULES)[]]);
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 /** A probe id: a lowercase slug. The one rule for every place that takes one (API paths and queries, incidents, the page's config, run ids). */
@@ -30,10 +30,10 @@ export const ProbeIdSchema = z
 
 const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name such as 'authToken'");
 
-export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /** Expected status: one code, a list of codes, or an inclusive range. */
-export const ExpectedStatusSchema = z.union([
+const ExpectedStatusSchema = z.union([
   z.number().int().min(100).max(599),
   z.array(z.number().int().min(100).max(599)).min(1),
   z.strictObject({ min: z.number().int().min(100).max(599), max: z.number().int().min(100).max(599) }),
@@ -42,7 +42,7 @@ export type ExpectedStatus = z.infer<typeof ExpectedStatusSchema>;
 
 const comparable = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-export const AssertionSchema = z.discriminatedUnion("source", [
+const AssertionSchema = z.discriminatedUnion("source", [
   z.strictObject({
     source: z.literal("status"),
     op: z.enum(["equals", "notEquals", "lt", "gt", "lte", "gte", "in"]),
@@ -78,7 +78,7 @@ export const AssertionSchema = z.discriminatedUnion("source", [
 ]);
 export type Assertion = z.infer<typeof AssertionSchema>;
 
-export const ExtractorSchema = z.discriminatedUnion("from", [
+const ExtractorSchema = z.discriminatedUnion("from", [
   z.strictObject({ from: z.literal("json"), path: z.string().startsWith("$") }),
   z.strictObject({ from: z.literal("header"), name: z.string().min(1) }),
   z.strictObject({ from: z.literal("regex"), pattern: z.string().min(1), group: z.number().int().nonnegative().default(1) }),
@@ -86,7 +86,7 @@ export const ExtractorSchema = z.discriminatedUnion("from", [
 ]);
 export type Extractor = z.infer<typeof ExtractorSchema>;
 
-export const RequestBodySchema = z.union([
+const RequestBodySchema = z.union([
   z.strictObject({ json: z.unknown() }),
   z.strictObject({ form: z.record(z.string(), z.string()) }),
   z.strictObject({ text: z.string(), contentType: z.string().default("text/plain") }),
@@ -100,7 +100,7 @@ const stepName = z
   .max(80)
   .regex(/^[^"\\]+$/, "a step name without double quotes or backslashes");
 
-export const HttpStepSchema = z.strictObject({
+const HttpStepSchema = z.strictObject({
   name: stepName,
   method: z.enum(HTTP_METHODS).default("GET"),
   /** Absolute, or relative to the probe's baseUrl. May contain {{variables}}. */
@@ -119,16 +119,16 @@ export type HttpStep = z.infer<typeof HttpStepSchema>;
 export type HttpStepInput = z.input<typeof HttpStepSchema>;
 
 /** Script steps carry a function; zod only checks it is one. Its context type lives in script-context.ts. */
-export const ScriptStepSchema = z.strictObject({
+const ScriptStepSchema = z.strictObject({
   name: stepName,
   script: z.custom<(ctx: never) => Promise<void>>((v) => typeof v === "function", "an async function (ctx) => { ... }"),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
 });
 
-export const StepSchema = z.union([HttpStepSchema, ScriptStepSchema]);
+const StepSchema = z.union([HttpStepSchema, ScriptStepSchema]);
 
 /** A lookback or slice length: whole minutes, hours or days, e.g. "5m", "1h", "3d". */
-export const DURATION_PATTERN = /^([1-9][0-9]{0,3})(m|h|d)$/;
+const DURATION_PATTERN = /^([1-9][0-9]{0,3})(m|h|d)$/;
 const DURATION_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Milliseconds of a duration string that matched DURATION_PATTERN. */
@@ -149,7 +149,7 @@ const lookback = z
   .regex(DURATION_PATTERN, 'a duration in whole minutes, hours or days, e.g. "5m", "1h", "3d"')
   .refine((d) => !(durationOrNaN(d) > 7 * 86_400_000), "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)");
 
-export const BurnAlertRuleSchema = z
+const BurnAlertRuleSchema = z
   .strictObject({
     severity: z.enum(["page", "ticket"]),
     /** The long lookback: enough budget went to matter. */
@@ -162,7 +162,7 @@ export const BurnAlertRuleSchema = z
   .refine((r) => !(durationOrNaN(r.short) >= durationOrNaN(r.long)), { message: "short must be shorter than long (e.g. long: \"1h\", short: \"5m\")", path: ["short"] });
 
 /** Timeslice lengths: whole hours that divide a day, so slices line up with the hourly rollups. */
-export const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
+const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
 
 export const SloSchema = z.strictObject({
   /** Share of good runs, e.g. 0.999. 100% leaves no error budget and is refused. */
@@ -248,7 +248,7 @@ export const ProbeSchema = z
 
 export type Probe = z.infer<typeof ProbeSchema>;
 export type ProbeInput = z.input<typeof ProbeSchema>;
-export type Step = Probe["steps"][number];
+type Step = Probe["steps"][number];
 export type ScriptStep = z.infer<typeof ScriptStepSchema>;
 
 export function isScriptStep(step: Step): step is ScriptStep {

@@ -24,7 +24,7 @@ export interface ScriptResponse {
   totalMs: number;
 }
 
-export interface ScriptHttpClient {
+interface ScriptHttpClient {
   /** URLs may be relative to the probe's baseUrl and may contain {{variables}}. */
   get(url: string, options?: ScriptRequestOptions): Promise<ScriptResponse>;
   post(url: string, options?: ScriptRequestOptions): Promise<ScriptResponse>;
@@ -33,7 +33,7 @@ export interface ScriptHttpClient {
   request(method: string, url: string, options?: ScriptRequestOptions): Promise<ScriptResponse>;
 }
 
-export interface Expectation {
+interface Expectation {
   toBe(expected: unknown): void;
   toEqual(expected: unknown): void;
   toBeLessThan(limit: number): void;
@@ -89,7 +89,7 @@ export class ScriptHttpError extends Error {
 }
 
 /** What a value's text is passed through before it is cut: the run's redactor. */
-export type Scrub = (text: string) => string;
+type Scrub = (text: string) => string;
 
 const SHOWN_CHARS = 200;
 

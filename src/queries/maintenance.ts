@@ -9,7 +9,7 @@ import { DAY_MS } from "../time.ts";
 import { boundedOccurrences } from "./occurrence-budget.ts";
 import type { ReadDeps } from "./read-deps.ts";
 
-export const MAINTENANCE_RANGE_MS = 30 * DAY_MS;
+const MAINTENANCE_RANGE_MS = 30 * DAY_MS;
 
 export interface PublicMaintenance {
   maintenances: Maintenance[];

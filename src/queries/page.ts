@@ -29,7 +29,7 @@ import { buildStatusView, type StatusPageView } from "../page/status-view.ts";
 import { visibleProbes } from "../page/visibility.ts";
 
 /** Failures listed on a probe's page. */
-export const LAST_FAILURES = 5;
+const LAST_FAILURES = 5;
 
 /** How far back the page, the history and the feed look for incidents and maintenance. */
 const NOTICE_HISTORY = 100;
@@ -38,7 +38,7 @@ const NOTICE_HISTORY = 100;
  * Public incidents (newest first) and the maintenance of public probes, with the maintenance
  * occurrences from 30 days back to 30 days ahead: three statements.
  */
-export function noticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
+function noticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
   return combineReads([deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY }), publicMaintenanceRead(deps, now)], ([incidents, { maintenances, occurrences }]) =>
     incidents.length === 0 && maintenances.length === 0 ? NO_NOTICES : { incidents, maintenances, windows: occurrences.map((o) => o.window) },
   );

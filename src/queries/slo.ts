@@ -17,7 +17,7 @@ import type { PairHourEntries, RollupRequest } from "../storage/run-store.ts";
 import { DAY_MS } from "../time.ts";
 import type { ReadDeps } from "./read-deps.ts";
 
-export interface SloQuery {
+interface SloQuery {
   probes: readonly LoadedProbe[];
   /** Restrict to this region (default: every region of the probes). */
   region?: string | undefined;
@@ -25,12 +25,12 @@ export interface SloQuery {
   budgeting?: "occurrences" | "timeslices" | undefined;
 }
 
-export interface LoadedSlo {
+interface LoadedSlo {
   reports: SloReport[];
   rowsRead: number;
 }
 
-export interface SloLoadOptions {
+interface SloLoadOptions {
   /** Report the group as a whole first. */
   group?: string;
   /** "alerting": no daily burn-down and no trends (slo/report.ts), for the burn stage, /metrics and badges. */
@@ -38,7 +38,7 @@ export interface SloLoadOptions {
 }
 
 /** What the loader reads of the deps: the store, the clock, and raw retention (minute entries older than it are gone). */
-export type SloDeps = Pick<ReadDeps, "store" | "now"> & { config?: { rawRetentionDays: number } };
+type SloDeps = Pick<ReadDeps, "store" | "now"> & { config?: { rawRetentionDays: number } };
 
 /**
  * One report per probe (and, when `group` is set, one for the group as a whole first). Reads

@@ -14,7 +14,7 @@ const FIELDS = [
   { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ] as const;
 
-export class CronSyntaxError extends Error {
+class CronSyntaxError extends Error {
   override name = "CronSyntaxError";
 }
 

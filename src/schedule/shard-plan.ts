@@ -44,7 +44,7 @@ export const WRITE_QUERIES_PER_RUN = 0;
 export const SHARD_D1_QUERIES = 2 * MAX_SAVE_STATEMENTS;
 
 /** Subrequests kept back in every shard for the colo lookup (`/cdn-cgi/trace`). */
-export const RESERVED_SUBREQUESTS = 1;
+const RESERVED_SUBREQUESTS = 1;
 
 /** What a run is expected to spend; an estimate made before running it. */
 export interface RunCost {
@@ -69,7 +69,7 @@ export function estimateRunCost(probe: LoadedProbe, options: { assumedRequestMs?
   return { requests, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: requests * assumedRequestMs };
 }
 
-export type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs";
+type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs";
 
 export interface Shard {
   region: string;

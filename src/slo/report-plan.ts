@@ -34,7 +34,7 @@ export function sliceMsOf(probe: LoadedProbe): number {
   return durationMs(probe.probe.slo.timeslices?.slice ?? "1h");
 }
 
-export interface PlanInput {
+interface PlanInput {
   probe: LoadedProbe;
   /** Every SLO window the probe is reported over (its own, and a group's). */
   windows: readonly SloWindow[];
@@ -51,7 +51,7 @@ export interface PlanInput {
 }
 
 /** The lookbacks counted for a probe: its alert rules', the forecast's and the silence check's. */
-export function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): number[] {
+function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): number[] {
   const rules = burnLookbacksOf(burnAlertConfigOf(probe.probe.slo.alerting)).map(durationMs);
   const silence = silenceLookbackMs(probe);
   return [...new Set([...rules, ...extra.map(durationMs), durationMs(FORECAST_LOOKBACK), ...(silence === null ? [] : [silence])])];

@@ -18,7 +18,7 @@ import { sli, sliBoth, type SliResult } from "./sli.ts";
 import { resolveWindow, slicesOf, windowLengthMs, type SloWindow, type Span } from "./windows.ts";
 
 /** One burn-rate lookback: its exact span, its counts and its rate. */
-export interface LookbackReport extends BurnWindowCounts {
+interface LookbackReport extends BurnWindowCounts {
   /** The start counted: later than now − lookback only when its first hour is past raw retention. */
   from: number;
   to: number;
@@ -66,7 +66,7 @@ export interface SliReport {
   history: DayBudget[];
 }
 
-export interface StepReport {
+interface StepReport {
   name: string;
   executed: number;
   failed: number;
@@ -74,7 +74,7 @@ export interface StepReport {
 }
 
 /** Every region of the probes stored nothing for a while: the no-data alert's input. */
-export interface Silence {
+interface Silence {
   lookbackMs: number;
   expected: number;
   stored: number;
@@ -108,7 +108,7 @@ export interface SloReport {
   silence: Silence | null;
 }
 
-export interface SloReportInput {
+interface SloReportInput {
   histories: readonly ProbeHistory[];
   /**
    * "full" (default) adds the daily burn-down, the latency trends and the steps; "alerting" leaves

@@ -19,7 +19,7 @@ export const RegionStateSchema = z.object({
 });
 export type RegionState = z.infer<typeof RegionStateSchema>;
 
-export const ProbeOverviewSchema = z.object({
+const ProbeOverviewSchema = z.object({
   id: z.string(),
   name: z.string(),
   group: z.string(),
@@ -42,7 +42,7 @@ export type Overview = z.infer<typeof OverviewSchema>;
 export type LatestRun = Pick<RunSummary, "probeId" | "region" | "slotAt" | "startedAt" | "status">;
 
 /** A run older than two intervals plus a minute of slack no longer speaks for the present. */
-export function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
+function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
   const intervalMs = SCHEDULES[probe.probe.schedule] * 60_000;
   return now - run.slotAt > 2 * intervalMs + 60_000;
 }

@@ -16,7 +16,7 @@ interface HistoryRow {
   days: string;
 }
 
-export interface ProbeRegions {
+interface ProbeRegions {
   probeId: string;
   regions: readonly string[];
 }
@@ -103,7 +103,7 @@ export class D1DayHistoryStore {
 }
 
 /** What daysRead leaves to completeDays: the probes without a usable, up-to-date history. */
-export interface PartialDays {
+interface PartialDays {
   days: Map<string, DayTotals[]>;
   /** The time the days were read at (which days come from the hour rows). */
   now: number;

@@ -33,7 +33,7 @@ interface UpdateRow {
   created_at: number;
 }
 
-export interface IncidentFilter {
+interface IncidentFilter {
   unresolvedOnly?: boolean;
   publicOnly?: boolean;
   /** Incidents that started before this time (for paging back through history). */

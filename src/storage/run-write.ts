@@ -27,7 +27,7 @@ import { toRunRow } from "./run-rows.ts";
 export const MAX_SAVE_STATEMENTS = 7;
 
 /** Whether a run's whole result is kept: anything but a plain pass. */
-export function keepsEvidence(run: RunResult): boolean {
+function keepsEvidence(run: RunResult): boolean {
   return run.status !== "up" || run.confirmation !== undefined;
 }
 
@@ -94,7 +94,7 @@ export function sealStatements(db: D1Database, blocks: readonly Block[], thresho
   ];
 }
 
-export interface SaveStatements {
+interface SaveStatements {
   statements: D1PreparedStatement[];
   /** Indexes of the block UPSERTs, whose RETURNING rows are the blocks written. */
   upserts: number[];

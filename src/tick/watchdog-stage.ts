@@ -6,7 +6,7 @@
 import { applyWatchdog } from "../incidents/apply-watchdog.ts";
 import type { TickStage } from "./stage.ts";
 
-export const WATCHDOG_STAGE = "watchdog";
+const WATCHDOG_STAGE = "watchdog";
 
 export const watchdogStage: TickStage = {
   name: WATCHDOG_STAGE,

@@ -26,7 +26,7 @@
  */
 import { escapeXml, xmlSafe } from "../../xml.ts";
 
-export interface BadgeInput {
+interface BadgeInput {
   /** Left, grey part; "" for a message-only badge. */
   label: string;
   message: string;
@@ -34,16 +34,16 @@ export interface BadgeInput {
   color: string;
 }
 
-export const BADGE_HEIGHT = 20;
+const BADGE_HEIGHT = 20;
 /** Padding on each side of a text, in px. */
-export const BADGE_PADDING = 5;
+const BADGE_PADDING = 5;
 const LABEL_COLOR = "#555";
 const FALLBACK_COLOR = "#9f9f9f";
 const FONT_SIZE_PX = 11;
 const UNITS_PER_EM = 2048;
 
 /** shields.io named colors and their aliases. */
-export const NAMED_COLORS: Readonly<Record<string, string>> = Object.freeze({
+const NAMED_COLORS: Readonly<Record<string, string>> = Object.freeze({
   brightgreen: "#4c1",
   green: "#97ca00",
   yellowgreen: "#a4a61d",

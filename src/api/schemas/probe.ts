@@ -23,7 +23,7 @@ export const ProbeSummarySchema = z
     lastRunAt: z.number().nullable(),
   })
   .openapi("Probe");
-export type ProbeSummary = z.infer<typeof ProbeSummarySchema>;
+type ProbeSummary = z.infer<typeof ProbeSummarySchema>;
 
 /** The public view of a probe: its definition without secrets (templates stay unresolved). */
 export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): ProbeSummary {

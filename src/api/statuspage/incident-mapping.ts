@@ -45,7 +45,7 @@ export function toStatuspageIncident(incident: Incident, page: Page, components:
   };
 }
 
-export type MaintenancePhase = "scheduled" | "in_progress" | "completed";
+type MaintenancePhase = "scheduled" | "in_progress" | "completed";
 
 /** One occurrence of a maintenance as a Statuspage scheduled maintenance. */
 export function toStatuspageMaintenance(maintenance: Maintenance, window: MaintenanceWindow, page: Page, components: readonly Component[], now: number): ScheduledMaintenance {

@@ -24,7 +24,7 @@ import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mappin
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
 
 export const DEFAULT_PAGE_NAME = "Afterlife status";
-export const TIME_ZONE = "Etc/UTC";
+const TIME_ZONE = "Etc/UTC";
 /** Stands for "unknown": Afterlife does not record when a probe or group was created. */
 export const UNKNOWN_CREATED_AT = new Date(0).toISOString();
 export const NO_DATA_DESCRIPTION = "No data: no recent run from any region, so the current state is unknown.";
@@ -76,7 +76,7 @@ export function pageStatus(state: OverallState): PageStatus {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function toPage(overview: Overview, context: PageContext): Page {
+function toPage(overview: Overview, context: PageContext): Page {
   return { id: pageId(context.name), name: context.name, url: context.url, time_zone: TIME_ZONE, updated_at: iso(overview.checkedAt ?? context.now) };
 }
 
@@ -89,7 +89,7 @@ function probeDescription(probe: ProbeOverview): string | null {
  * Group components and probe components, each group followed by its probes, groups in the order
  * their first probe appears. Callers pass an overview of public probes only.
  */
-export function toComponents(overview: Overview, page: Page): Component[] {
+function toComponents(overview: Overview, page: Page): Component[] {
   const groups = new Map<string, ProbeOverview[]>();
   for (const probe of overview.probes) {
     const members = groups.get(probe.group);

@@ -78,7 +78,7 @@ function publicIncidents(deps: AppDeps, unresolvedOnly: boolean) {
   return deps.incidents.listIncidents({ publicOnly: true, unresolvedOnly, limit: 50 });
 }
 
-export interface StatuspageOptions {
+interface StatuspageOptions {
   /** The page's name; its id is derived from it. */
   pageName?: string;
 }

@@ -63,7 +63,7 @@ export interface Notice {
 }
 
 /** What a release notice says about the release and its watch. */
-export interface NoticeRelease {
+interface NoticeRelease {
   id: string;
   version: string;
   url: string | null;
@@ -89,7 +89,7 @@ export function isoTime(ms: number): string {
 }
 
 /** "45 s", "12 min", "2 h 5 min", "3 d 4 h". */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s`;
   const min = Math.floor(s / 60);

@@ -21,7 +21,7 @@ import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
 import type { TickDeps } from "../../../src/tick/tick-deps.ts";
 
-export interface FleetTickOptions {
+interface FleetTickOptions {
   /** {{env:NAME}} values the probes read; the test may change them between ticks. */
   values?: Record<string, string>;
   /** Runner objects are named `<runnerPrefix>-<shard>`, so test files do not share buffers. */
