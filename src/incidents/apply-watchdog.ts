@@ -14,7 +14,7 @@ import type { TickReport } from "../schedule/dispatch-tick.ts";
 import { planTick } from "../schedule/plan.ts";
 import type { D1OutboxStore } from "../storage/outbox-store.ts";
 import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
-import { NETWORK_SUBJECT, type NetworkEvent, type Notice } from "./channels/notice.ts";
+import { NETWORK_SUBJECT, networkHeadline, type NetworkEvent, type Notice } from "./channels/notice.ts";
 import { enqueueNotices, readStates } from "./state-step.ts";
 import {
   DEFAULT_WATCHDOG_OPTIONS,
@@ -52,20 +52,6 @@ export interface WatchdogReport {
   notices: number;
 }
 
-function title(event: NetworkEvent): string {
-  switch (event.kind) {
-    case "ticks-missed":
-      return `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed`;
-    case "region-silent":
-      return `Probe network: region ${event.region} stopped reporting`;
-    case "region-back":
-      return `Probe network: region ${event.region} reports again`;
-    case "stage-failing":
-      return `Probe network: tick stage ${event.stage} keeps failing`;
-    case "stage-back":
-      return `Probe network: tick stage ${event.stage} works again`;
-  }
-}
 
 function startedAt(event: NetworkEvent): number {
   switch (event.kind) {
@@ -106,7 +92,7 @@ function networkNotice(effect: WatchdogNotify): Notice {
     probe: { ...NETWORK_SUBJECT },
     incident: {
       id: effect.key,
-      title: title(event),
+      title: networkHeadline(event, true),
       startedAt: startedAt(event),
       resolvedAt: resolvedAt(event),
     },

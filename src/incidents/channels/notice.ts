@@ -141,10 +141,11 @@ function ratesPhrase(rule: NonNullable<NoticeBurn["rule"]>): string {
   return long === short ? `${long}× over ${rule.long} and ${rule.short}` : `${long}× over ${rule.long} and ${short}× over ${rule.short}`;
 }
 
-function networkHeadline(event: NetworkEvent | undefined): string {
+/** The headline of a network notice; `withCount` names how many minutes of ticks were missed. */
+export function networkHeadline(event: NetworkEvent | undefined, withCount = false): string {
   switch (event?.kind) {
     case "ticks-missed":
-      return "Probe network: ticks missed";
+      return withCount ? `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed` : "Probe network: ticks missed";
     case "region-silent":
       return `Probe network: region ${event.region} stopped reporting`;
     case "region-back":
