@@ -5,8 +5,7 @@
  * tests both use it.
  */
 import { existsSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
 import { cronMatches, parseCron, type Cron } from "../../src/schedule/cron.ts";
 import { DEMO_PASSWORD } from "../demo-target/shop.ts";

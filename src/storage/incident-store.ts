@@ -4,7 +4,7 @@
  * as statements so the caller puts them in one batch (D1Store.run); the other stores of the
  * incident step are maintenance-store.ts, probe-state-store.ts and outbox-store.ts.
  */
-import type { Incident, IncidentUpdate, Maintenance } from "../incidents/model.ts";
+import type { Incident, IncidentUpdate } from "../incidents/model.ts";
 import { readTogether, type D1Read } from "./d1-read.ts";
 import { D1Store } from "./d1-store.ts";
 import { jsonChunks } from "./json-chunks.ts";
