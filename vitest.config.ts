@@ -44,6 +44,10 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          // Generous: a test's work must finish, not race a clock; vitest's 5 s default fails
+          // heavy tests (the API fuzz test, the fleet ticks) on a machine whose cores are busy.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           globalSetup: ["test/global-setup.ts"],
           setupFiles: ["test/worker/setup.ts"],
         },

@@ -70,7 +70,7 @@ export interface Config {
   publicValueNames: ReadonlySet<string>;
 }
 
-export class ConfigError extends Error {
+class ConfigError extends Error {
   override name = "ConfigError";
 }
 

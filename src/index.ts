@@ -14,7 +14,7 @@ import { slotOf } from "./schedule/plan.ts";
 import { dayHistoryUpkeep } from "./status/refresh-day-history.ts";
 import { D1RunStore } from "./storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "./storage/day-history-store.ts";
-import { D1IncidentStore } from "./storage/incident-store.ts";
+import { incidentStores } from "./storage/incident-stores.ts";
 import { D1TokenStore } from "./storage/token-store.ts";
 import { R2ScreenshotStore } from "./storage/screenshot-store.ts";
 import { D1ReleaseStore } from "./storage/release-store.ts";
@@ -40,7 +40,7 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     store: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
-    incidents: new D1IncidentStore(env.DB),
+    ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
@@ -67,7 +67,7 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
     limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
     retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
     runs: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
-    incidents: new D1IncidentStore(env.DB),
+    ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),

@@ -40,7 +40,7 @@
  */
 import { get as httpGet } from "node:http";
 import type { AppDeps } from "../../src/api/app-env.ts";
-import { loadSloReports } from "../../src/api/load-slo.ts";
+import { loadSloReports } from "../../src/queries/slo.ts";
 import { loadPublicOverview } from "../../src/api/statuspage/routes.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";

@@ -32,7 +32,7 @@ function addResult(tally: Tally, result: D1Result, options: CountingOptions): vo
   tally.sqlMs += result.meta.duration ?? 0;
 }
 
-export interface CountingOptions {
+interface CountingOptions {
   /** Count a statement run on its own (all/run) as a batch too: a round trip each. */
   statementIsBatch?: boolean;
   /** first/raw return no meta: count them in `uncounted` (the default), or refuse them. */

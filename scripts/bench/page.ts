@@ -34,7 +34,7 @@
  * and with 7 (after the load: the daily rollups older than 7 days deleted, the day histories
  * rebuilt, the Worker started again and / fetched uncached). D1 per render: the Worker does not
  * report it, so after the network has stopped the same loader code (loadStatusPage /
- * loadProbePage from src/page/load-page.ts) is replayed in this process against the same
+ * loadProbePage from src/queries/page.ts) is replayed in this process against the same
  * persisted database through getPlatformProxy, with a D1 binding wrapped to count batches,
  * statements, rows returned and `meta.rows_read`: once as served, and once more for the status
  * page with the day histories deleted (the first render after a deploy, before a tick built
@@ -50,7 +50,7 @@ import { gzipSync } from "node:zlib";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import type { AppDeps } from "../../src/api/app-env.ts";
-import { loadProbePage, loadStatusPage, readStatusBoard } from "../../src/page/load-page.ts";
+import { loadProbePage, loadStatusPage, readStatusBoard } from "../../src/queries/page.ts";
 import { boardRow } from "../../src/page/status-board.ts";
 import { parsePageConfig } from "../../src/page/page-config.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
@@ -59,6 +59,7 @@ import { D1DayHistoryStore } from "../../src/storage/day-history-store.ts";
 import { HISTORIES_PER_TICK, refreshDayHistory, type RefreshReport } from "../../src/status/refresh-day-history.ts";
 import { D1ReleaseStore } from "../../src/storage/release-store.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { D1MaintenanceStore } from "../../src/storage/maintenance-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
 import { benchFlags, fixed, formatTable, int, progressLogger, quantile, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
 import { historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
@@ -181,6 +182,7 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
     store: new D1RunStore(counted),
     dayHistory: new D1DayHistoryStore(counted),
     incidents: new D1IncidentStore(counted),
+    maintenances: new D1MaintenanceStore(counted),
     releases: new D1ReleaseStore(counted),
     now: Date.now,
   } as unknown as AppDeps;

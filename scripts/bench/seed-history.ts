@@ -53,7 +53,7 @@ function downsIn(minutes: string): number {
 }
 
 
-export interface HistoryOptions {
+interface HistoryOptions {
   probeIds: readonly string[];
   /** BENCH_REGIONS unless given. */
   regions?: readonly string[];
@@ -75,7 +75,7 @@ export interface HistoryOptions {
   };
 }
 
-export interface SeedFigures {
+interface SeedFigures {
   hourly: number;
   /** run_blocks rows holding the raw runs. */
   blocks: number;

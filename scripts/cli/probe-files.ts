@@ -51,12 +51,12 @@ export function changedProbeFiles(root = ROOT): string[] {
 }
 
 /** How a file is named in messages and in the registry: "probes/x.ts" inside the project, else as given. */
-export function displayName(abs: string, root = ROOT): string {
+function displayName(abs: string, root = ROOT): string {
   const rel = relative(root, abs);
   return rel.startsWith("..") || isAbsolute(rel) ? abs : rel;
 }
 
-export interface ImportedProbe {
+interface ImportedProbe {
   abs: string;
   file: string;
   definition?: unknown;

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import type { Finding, Release } from "../../src/releases/model.ts";
 import { UsageError } from "./usage-error.ts";
 
-export const RELEASE_USAGE = `usage:
+const RELEASE_USAGE = `usage:
   npm run probe -- release <version> (--group G | --probe ID [--probe ID…]) [options]
       --url URL              a link for people (the pipeline run, the changelog)
       --description TEXT     what changed
@@ -24,7 +24,7 @@ export const RELEASE_USAGE = `usage:
 
 Exit codes: 0 healthy (or done), 1 regressed, 2 bad input, 3 inconclusive (not enough runs, or no verdict before --timeout), 4 the API could not be reached or refused.`;
 
-export const EXIT = { healthy: 0, regressed: 1, usage: 2, inconclusive: 3, api: 4 } as const;
+const EXIT = { healthy: 0, regressed: 1, usage: 2, inconclusive: 3, api: 4 } as const;
 
 const COMMON = {
   api: { type: "string" },
@@ -32,7 +32,7 @@ const COMMON = {
 } as const;
 
 /** "30m", "90s", "1h", "45" (seconds) in ms. */
-export function parseDuration(text: string, flag: string): number {
+function parseDuration(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) throw new UsageError(`${flag} ${text}: expected a duration such as 30m, 90s or 1h`);
   const value = Number(match[1]);
@@ -92,7 +92,7 @@ function value(f: Finding, side: "before" | "after"): string {
 }
 
 /** The verdict and its findings, as lines for a CI log. */
-export function formatJudgement(release: Release): string {
+function formatJudgement(release: Release): string {
   const j = release.judgement;
   const lines = [`${release.id} ${release.version}: ${j.verdict}${j.final ? "" : " (watching)"}${j.atMinute === null ? "" : ` at minute ${j.atMinute} of ${release.watchMinutes}`} — ${j.reason}`];
   const shown = j.verdict === "regressed" ? j.findings.filter((f) => f.regressed) : j.findings.slice(0, 0);

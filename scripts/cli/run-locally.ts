@@ -27,9 +27,9 @@ export interface LocalRunOptions {
 }
 
 /** Where `run` and `test` write a failed browser run's screenshot. */
-export const SCREENSHOT_DIR = join(tmpdir(), "afterlife-screenshots");
+const SCREENSHOT_DIR = join(tmpdir(), "afterlife-screenshots");
 
-export interface LocalRunner {
+interface LocalRunner {
   /** Runs the probe once; a browser probe's failure screenshot is written to `screenshotFile`. */
   run(loaded: LoadedProbe): Promise<RunResult & { screenshotFile?: string }>;
   /** The repro script of a failed run (undefined when it passed). */
@@ -72,7 +72,7 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
     shop = await startShop({ password: values.SHOP_PASSWORD });
     values.SHOP_URL = shop.url;
   }
-  const withBase = (loaded: LoadedProbe): LoadedProbe => (options.baseUrl && loaded.probe.kind === "http" ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } } : loaded);
+  const withBase = (loaded: LoadedProbe): LoadedProbe => (options.baseUrl && loaded.probe.kind !== "heartbeat" ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } } : loaded);
   const regionOf = (loaded: LoadedProbe) => options.region ?? loaded.probe.regions[0]!;
   // One Chromium for every browser probe of this command, launched on the first one.
   let browser: Promise<Browser> | undefined;

@@ -6,7 +6,7 @@
  */
 import ts from "typescript";
 
-export interface Position {
+interface Position {
   line: number;
   col: number;
 }
@@ -36,7 +36,7 @@ function propertyName(p: ts.ObjectLiteralElementLike): string | undefined {
 }
 
 /** The node of the probe definition (the object given to defineProbe). */
-export function probeNode(sf: ts.SourceFile): ts.Node | undefined {
+function probeNode(sf: ts.SourceFile): ts.Node | undefined {
   let found: ts.Node | undefined;
   sf.forEachChild((n) => {
     if (ts.isExportAssignment(n) && !n.isExportEquals) found = unwrap(n.expression, sf);

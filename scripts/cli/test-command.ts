@@ -16,7 +16,7 @@ import { changedProbeFiles, liveProbeFiles, resolveProbePaths } from "./probe-fi
 import { localRunner, type LocalRunOptions } from "./run-locally.ts";
 import { locate } from "./source-positions.ts";
 
-export interface TestOptions {
+interface TestOptions {
   paths: string[];
   changed: boolean;
   run: LocalRunOptions;
@@ -45,7 +45,7 @@ function summaryLine(o: ProbeOutcome, color: boolean): string {
   const { result, loaded } = o;
   const mark = result.status === "up" ? paint("green", "✓") : result.status === "degraded" ? paint("yellow", "!") : paint("red", "✗");
   const verdict = result.status.toUpperCase().padEnd(8);
-  const why = result.failure ? ` — ${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}` : result.status === "degraded" ? ` — slower than ${loaded.probe.kind === "http" ? loaded.probe.degradedAfterMs : ""} ms` : "";
+  const why = result.failure ? ` — ${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}` : result.status === "degraded" ? ` — slower than ${loaded.probe.kind === "heartbeat" ? "" : loaded.probe.degradedAfterMs} ms` : "";
   return `${mark} ${loaded.probe.id}  ${verdict} ${`${Math.round(result.durationMs)} ms`.padStart(8)}  ${loaded.file}${why}`;
 }
 
@@ -69,7 +69,7 @@ export async function testCommand(options: TestOptions): Promise<number> {
     return 0;
   }
   // Heartbeats are pushed by the software: there is nothing to run locally.
-  const probes = (await options.loadValid(files, { varNames: Object.keys(options.run.vars), demo: options.run.demo })).filter((p) => p.probe.kind === "http");
+  const probes = (await options.loadValid(files, { varNames: Object.keys(options.run.vars), demo: options.run.demo })).filter((p) => p.probe.kind !== "heartbeat");
   const color = Boolean(process.stdout.isTTY) && options.reporter === "text";
   const runner = await localRunner(options.run);
   let outcomes: ProbeOutcome[];

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import ts from "typescript";
 import { ROOT } from "../local/project-root.ts";
 
-export interface TypeProblem {
+interface TypeProblem {
   abs: string;
   line: number;
   col: number;
@@ -15,7 +15,7 @@ export interface TypeProblem {
   syntax: boolean;
 }
 
-export interface TypecheckResult {
+interface TypecheckResult {
   problems: TypeProblem[];
   sourceFile(abs: string): ts.SourceFile | undefined;
 }

@@ -14,7 +14,7 @@ import { importProbeFiles, liveProbeFiles } from "./probe-files.ts";
 import { locate } from "./source-positions.ts";
 import { typecheckProbeFiles } from "./typecheck-probes.ts";
 
-export interface LocatedProblem {
+interface LocatedProblem {
   file: string;
   line: number;
   col: number;
@@ -31,7 +31,7 @@ export interface Validation {
   files: string[];
 }
 
-export interface ValidateOptions {
+interface ValidateOptions {
   /** Variables given with --var: defined for every step. */
   varNames?: Iterable<string>;
   /** Skip the TypeScript checker (the local runner's quick re-check before a reload). */

@@ -18,7 +18,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface Fault {
+interface Fault {
   path?: string;
   region?: string;
   /** Answer with this status instead of the real response. */
@@ -31,7 +31,7 @@ export interface Fault {
   breakButton?: string;
 }
 
-export interface ShopOptions {
+interface ShopOptions {
   host?: string;
   port?: number;
   /** The password /api/login accepts (the example probe reads it as {{secret:SHOP_PASSWORD}}). */
@@ -48,7 +48,7 @@ export interface RunningShop {
   close(): Promise<void>;
 }
 
-export const DEMO_USER = "qa@afterlife.test";
+const DEMO_USER = "qa@afterlife.test";
 export const DEMO_PASSWORD = "demo-password-change-me";
 
 const PRODUCTS = [

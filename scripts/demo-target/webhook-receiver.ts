@@ -11,7 +11,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface Delivery {
+interface Delivery {
   at: number;
   status: number;
   headers: Record<string, string>;

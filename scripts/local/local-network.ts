@@ -5,8 +5,7 @@
  * tests both use it.
  */
 import { existsSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
 import { cronMatches, parseCron, type Cron } from "../../src/schedule/cron.ts";
 import { DEMO_PASSWORD } from "../demo-target/shop.ts";
@@ -28,7 +27,7 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 /** Quiet and offline: no telemetry, no Request.cf download. Never in .env: wrangler would bind it. */
 export const OFFLINE_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
-export interface LocalNetworkOptions {
+interface LocalNetworkOptions {
   /** The project to run (default this one; the fleet benchmark runs a generated copy). */
   root?: string;
   /** Extra Worker vars, e.g. { AFTERLIFE_PLAN: "free" }. */
@@ -81,7 +80,7 @@ export function ensureDevVars(root = ROOT): string {
   return DEMO_PASSWORD;
 }
 
-export function readCrons(root = ROOT): string[] {
+function readCrons(root = ROOT): string[] {
   const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
   return config.triggers?.crons ?? [];
 }

@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { liveProbeFiles } from "../cli/probe-files.ts";
 import { formatProblems, validateProbeFiles, type Validation } from "../cli/validate-probes.ts";
 
-export interface ProbeWatch {
+interface ProbeWatch {
   /** Validates now and reports; resolves with the validation. */
   check(): Promise<Validation>;
   close(): void;
 }
 
-export function describeProbeSet(validation: Validation, previousBad: ReadonlySet<string>): string | undefined {
+function describeProbeSet(validation: Validation, previousBad: ReadonlySet<string>): string | undefined {
   const bad = new Set(validation.problems.map((p) => p.file));
   const good = validation.loaded.length;
   const fixed = [...previousBad].filter((f) => !bad.has(f));

@@ -12,7 +12,7 @@ export interface Child {
 const live = new Set<ChildProcess>();
 
 /** The process ids of the children still running (each leads its own process group). */
-export function liveChildPids(): number[] {
+function liveChildPids(): number[] {
   return [...live].map((c) => c.pid).filter((pid): pid is number => pid !== undefined);
 }
 

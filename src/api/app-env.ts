@@ -1,28 +1,17 @@
-import type { Config } from "../config.ts";
-import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunResult } from "../probe/result.ts";
-import type { RunStore } from "../storage/run-store.ts";
-import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { ReadDeps } from "../queries/read-deps.ts";
+import type { OutboxStore } from "../storage/outbox-store.ts";
 import type { TokenStore } from "../storage/token-store.ts";
 import type { D1HeartbeatStore } from "../storage/heartbeat-store.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 import type { ScreenshotStore } from "../storage/screenshot-store.ts";
-import type { RateLimiter } from "./rate-limit.ts";
-import type { Caller, Rejection } from "./auth.ts";
-
-/** The incident store's public methods: what routes use, so a scoped view (visibility.ts) can stand in for it. */
-export type IncidentStore = { [K in keyof D1IncidentStore]: D1IncidentStore[K] };
+import type { Scope } from "../auth/api-token.ts";
 
 /** What every route may use. Built once per request by src/index.ts; routes never read env. */
-export interface AppDeps {
-  config: Config;
-  probes: readonly LoadedProbe[];
-  store: RunStore;
-  /** The status page's day totals: closed days per probe, regions merged. */
-  dayHistory: D1DayHistoryStore;
+export interface AppDeps extends ReadDeps {
   tokens: TokenStore;
-  incidents: IncidentStore;
+  /** The notification outbox (read-token holders only). */
+  outbox: OutboxStore;
   /** Releases and their watches' judgements (scoped for public callers in visibility.ts). */
   releases: ReleaseReader & ReleaseWriter;
   /** Heartbeat secrets and pings: only the ping route uses it. */
@@ -37,6 +26,20 @@ export interface AppDeps {
   runNow: (probeId: string, region: string) => Promise<RunResult>;
   now: () => number;
 }
+
+/** The shape of a Rate Limiting binding (`[[ratelimits]]` in wrangler.toml); see rate-limit.ts. */
+export interface RateLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+/** Who is calling, once the token checked out (auth.ts). */
+export interface Caller {
+  tokenId: string;
+  scopes: readonly Scope[];
+}
+
+/** Why the request carries no usable token, for the 401 of routes that need one. */
+export type Rejection = "missing" | "not-afterlife" | "unknown";
 
 export interface AppEnv {
   Bindings: { deps: AppDeps };

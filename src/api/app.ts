@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { etag } from "hono/etag";
 import { secureHeaders } from "hono/secure-headers";
-import { PAGE_CACHE, pageRoutes } from "../page/page-routes.tsx";
+import { PAGE_CACHE, pageRoutes } from "./routes/pages.tsx";
 import { pageScriptSource } from "../page/page-script-hash.ts";
 import type { OpenApiDocument } from "../page/api-reference.tsx";
 import { privateResponses, scopeToCaller } from "./caller-scope.ts";
@@ -15,7 +15,7 @@ import { clientIp, rateLimit } from "./rate-limit.ts";
 import { createRouter } from "./router.ts";
 import { probeMetricRoutes } from "./routes/probe-metrics.ts";
 import { probeRoutes } from "./routes/probes.ts";
-import { badgeRoutes } from "./routes/badges.ts";
+import { badgeRoutes } from "./badges/routes.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { regionRoutes } from "./routes/regions.ts";
 import { incidentRoutes } from "./routes/incidents.ts";
@@ -29,7 +29,7 @@ import { sloRoutes } from "./routes/slo.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { statuspageRoutes } from "./statuspage/routes.ts";
 
-export const API_VERSION = "1.0.0";
+const API_VERSION = "1.0.0";
 
 /** The public reads' Cache-Control: the pages' (browsers 15 s, the edge until the end of the minute, then stale while revalidating). */
 const PUBLIC_CACHE = PAGE_CACHE;

@@ -5,7 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { constantTimeEqual, parseToken, sha256Hex, type Scope } from "../auth/api-token.ts";
-import type { AppEnv } from "./app-env.ts";
+import type { AppEnv, Caller, Rejection } from "./app-env.ts";
 import { ProblemError } from "./problem.ts";
 import { rateLimit } from "./rate-limit.ts";
 
@@ -13,14 +13,6 @@ const TOKEN_QUERY_NAMES = /^(token|access_token|api_key|apikey|key|auth)$/i;
 const CHALLENGE = { "www-authenticate": 'Bearer realm="afterlife"' };
 const BEARER = /^[ \t]*bearer[ \t]+([^\s]+)[ \t]*$/i;
 
-/** Who is calling, once the token checked out. */
-export interface Caller {
-  tokenId: string;
-  scopes: readonly Scope[];
-}
-
-/** Why the request carries no usable token, for the 401 of routes that need one. */
-export type Rejection = "missing" | "not-afterlife" | "unknown";
 
 async function identify(c: Context<AppEnv>): Promise<Caller | Rejection> {
   const header = c.req.header("authorization");

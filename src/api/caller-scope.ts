@@ -11,7 +11,7 @@ import type { AppDeps, AppEnv } from "./app-env.ts";
 import { callerOf } from "./auth.ts";
 import { scopeDeps } from "./visibility.ts";
 
-export const PRIVATE_CACHE = "private, no-store";
+const PRIVATE_CACHE = "private, no-store";
 
 export function scopeToCaller(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -21,8 +21,8 @@ export interface HeldCopy {
   staleUntil: number;
 }
 
-export const MAX_HELD_COPIES = 256;
-export const MAX_HELD_BYTES = 8 * 1024 * 1024;
+const MAX_HELD_COPIES = 256;
+const MAX_HELD_BYTES = 8 * 1024 * 1024;
 /** A copy larger than this is left to the Cache API alone. */
 export const MAX_HELD_COPY_BYTES = 1024 * 1024;
 

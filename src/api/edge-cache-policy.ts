@@ -33,7 +33,7 @@ export function cacheDirectives(header: string | null): Map<string, string> {
 }
 
 /** How long the edge keeps a copy: fresh until `freshUntil` (epoch ms), then served stale for `staleSeconds` while a new one renders. */
-export interface EdgeLifetime {
+interface EdgeLifetime {
   freshUntil: number;
   staleSeconds: number;
 }
@@ -63,7 +63,7 @@ export function edgeLifetime(res: Response, limitSeconds: number, now: number): 
 }
 
 /** A copy as the Cache API holds it. */
-export type StoredCopy = Response;
+type StoredCopy = Response;
 
 /** The copy to store: kept while fresh and stale, its own Cache-Control set aside for its readers. */
 export function forStorage(res: Response, lifetime: EdgeLifetime, now = Date.now()): StoredCopy {

@@ -37,7 +37,7 @@ export function probePagePaths(probeIds: readonly string[]): string[] {
 }
 
 /** The paths (with their query) of the public copies an incident or maintenance change on these probes makes out of date. */
-export function pathsChangedByNotice(probeIds: readonly string[]): string[] {
+function pathsChangedByNotice(probeIds: readonly string[]): string[] {
   return [...NOTICE_PATHS, ...probePagePaths(probeIds)];
 }
 

@@ -67,7 +67,7 @@ export function executionContextOf(c: Context<AppEnv>): Context<AppEnv>["executi
   }
 }
 
-export interface EdgeCacheOptions {
+interface EdgeCacheOptions {
   /** This isolate's copies (default: the one shared by every app and the purge). */
   copies?: IsolateCopies;
   /** The clock deciding freshness (default Date.now). */

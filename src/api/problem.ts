@@ -13,7 +13,7 @@ export interface InvalidParam {
   reason: string;
 }
 
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;
@@ -42,7 +42,7 @@ export class ProblemError extends Error {
 
 const TYPE_BASE = "https://afterlife.dev/problems/";
 
-export function problemResponse(c: Context, status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[], headers: Record<string, string> = {}): Response {
+function problemResponse(c: Context, status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[], headers: Record<string, string> = {}): Response {
   const body: Problem = {
     type: `${TYPE_BASE}${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
     title,

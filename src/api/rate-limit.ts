@@ -3,13 +3,8 @@
  * writes per token. Over the limit is a 429 problem with Retry-After.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppDeps, AppEnv } from "./app-env.ts";
+import type { AppDeps, AppEnv, RateLimiter } from "./app-env.ts";
 import { ProblemError } from "./problem.ts";
-
-/** The shape of a Rate Limiting binding (`[[ratelimits]]` in wrangler.toml). */
-export interface RateLimiter {
-  limit(options: { key: string }): Promise<{ success: boolean }>;
-}
 
 export function rateLimit(pick: (deps: AppDeps) => RateLimiter, key: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

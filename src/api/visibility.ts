@@ -15,13 +15,16 @@ import type { RunStore } from "../storage/run-store.ts";
 import { publicRun, publicRunSummary } from "./public-run.ts";
 import { mapRead } from "../storage/d1-read.ts";
 import { pageConfigOf, PageConfigError } from "../page/page-config.ts";
-import { isVisible } from "../page/view-model.ts";
-import type { AppDeps, IncidentStore } from "./app-env.ts";
+import { isVisible } from "../page/visibility.ts";
+import type { AppDeps } from "./app-env.ts";
+import type { IncidentStore } from "../storage/incident-store.ts";
+import type { MaintenanceStore } from "../storage/maintenance-store.ts";
+import type { OutboxStore } from "../storage/outbox-store.ts";
 import type { Release } from "../releases/model.ts";
 import type { ReleaseReader, ReleaseWriter } from "../storage/release-store.ts";
 
 /** "all" for a caller with a valid token (read or write scope), "public" for everyone else. */
-export type Visibility = "all" | "public";
+type Visibility = "all" | "public";
 
 /** What a public caller may see: probes and whether failure messages are shown (STATUS_PAGE). */
 interface PublicView {
@@ -30,8 +33,8 @@ interface PublicView {
 }
 
 /** A STATUS_PAGE that does not parse hides every probe (fail closed), and the error is logged. */
-export function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
-  let config;
+function publicView(deps: Pick<AppDeps, "probes" | "config">): PublicView {
+  let config: ReturnType<typeof pageConfigOf>;
   try {
     config = pageConfigOf(deps.config.values);
   } catch (error) {
@@ -50,7 +53,7 @@ export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
   // Incidents are public only when every probe they name is defined public: one private probe
   // in the list makes the whole incident private (its text may be about that probe).
   const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }), releases: publicReleaseStore(deps.releases, visible) };
+  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }), maintenances: publicMaintenanceStore(deps.maintenances, visible), outbox: PUBLIC_OUTBOX, releases: publicReleaseStore(deps.releases, visible) };
 }
 
 const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
@@ -59,7 +62,7 @@ const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }
  * Reads of runs and rollups of visible probes only; what another probe asks for is dropped before
  * D1 sees it. Runs come out as public-run.ts tells them, unless `showFailureEvidence` is on.
  */
-export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, showFailureEvidence = false): RunStore {
+function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, showFailureEvidence = false): RunStore {
   const keep = pairVisible(visible);
   const summary = <T extends RunSummary>(run: T): T => (showFailureEvidence ? run : publicRunSummary(run));
   const page = (p: RunListPage): RunListPage => ({ ...p, runs: p.runs.map(summary) });
@@ -92,7 +95,7 @@ export function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, sh
  * Releases a public caller may see: those whose every probe is visible (one private probe makes
  * the release private: its version, description and findings may be about that probe).
  */
-export function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: ReadonlySet<string>): ReleaseReader & ReleaseWriter {
+function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: ReadonlySet<string>): ReleaseReader & ReleaseWriter {
   const shown = (release: Release) => release.probeIds.every((id) => visible.has(id));
   return {
     get: async (id) => {
@@ -116,7 +119,7 @@ interface IncidentRule {
  * An incident as a public caller sees it: only when public, naming only visible probes, and
  * its failure told by its structured fields unless STATUS_PAGE.showFailureEvidence is on.
  */
-export function publicIncident(incident: Incident, rule: IncidentRule): Incident | null {
+function publicIncident(incident: Incident, rule: IncidentRule): Incident | null {
   if (!incident.public || !incident.probeIds.every((id) => rule.definedPublic.has(id))) return null;
   const probeIds = incident.probeIds.filter((id) => rule.visible.has(id));
   if (incident.probeIds.length > 0 && probeIds.length === 0) return null;
@@ -125,18 +128,17 @@ export function publicIncident(incident: Incident, rule: IncidentRule): Incident
 }
 
 /** A maintenance as a public caller sees it: only when it names a visible probe, and only those. */
-export function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet<string>): Maintenance | null {
+function publicMaintenance(maintenance: Maintenance, visible: ReadonlySet<string>): Maintenance | null {
   const probeIds = maintenance.probeIds.filter((id) => visible.has(id));
   return probeIds.length === 0 ? null : { ...maintenance, probeIds };
 }
 
+const refuse = () => {
+  throw new Error("a public caller never writes incidents, maintenance or the outbox");
+};
+
 function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): IncidentStore {
-  const { visible } = rule;
   const incidents = (list: readonly Incident[]) => list.flatMap((i) => publicIncident(i, rule) ?? []);
-  const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
-  const refuse = () => {
-    throw new Error("a public caller never writes incidents, maintenance or the outbox");
-  };
   return {
     listIncidents: async (filter) => incidents(await inner.listIncidents({ ...filter, publicOnly: true })),
     listIncidentsRead: (filter) => mapRead(inner.listIncidentsRead({ ...filter, publicOnly: true }), incidents),
@@ -144,31 +146,31 @@ function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): Incident
       const incident = await inner.getIncident(id);
       return incident && publicIncident(incident, rule);
     },
+    insertIncidentStatements: refuse,
+    insertUpdateStatement: refuse,
+    setStatusStatement: refuse,
+    patchIncident: refuse,
+    run: refuse,
+    insertIncidentsStatements: refuse,
+    insertUpdatesStatements: refuse,
+    resolveIncidentsStatements: refuse,
+  };
+}
+
+function publicMaintenanceStore(inner: MaintenanceStore, visible: ReadonlySet<string>): MaintenanceStore {
+  const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
+  return {
     listMaintenances: async (options) => maintenances(await inner.listMaintenances({ ...options, includeCancelled: false })),
     listMaintenancesRead: (options) => mapRead(inner.listMaintenancesRead({ ...options, includeCancelled: false }), maintenances),
     getMaintenance: async (id) => {
       const maintenance = await inner.getMaintenance(id);
       return maintenance && publicMaintenance(maintenance, visible);
     },
-    // The outbox and the alert state are for token holders only.
-    listOutbox: async () => [],
-    dueOutbox: async () => [],
-    probeStates: async () => new Map(),
-    insertIncidentStatements: refuse,
-    insertUpdateStatement: refuse,
-    setStatusStatement: refuse,
-    patchIncident: refuse,
-    run: refuse,
     insertMaintenance: refuse,
     cancelMaintenance: refuse,
-    saveProbeStateStatement: refuse,
-    enqueueStatement: refuse,
-    insertIncidentsStatements: refuse,
-    insertUpdatesStatements: refuse,
-    resolveIncidentsStatements: refuse,
-    saveProbeStatesStatements: refuse,
-    enqueueStatements: refuse,
-    recordAttempt: refuse,
-    claim: refuse,
+    run: refuse,
   };
 }
+
+/** The outbox is for token holders only: a public caller reads it empty. */
+const PUBLIC_OUTBOX: OutboxStore = { listOutbox: async () => [], dueOutbox: async () => [], enqueueStatement: refuse, enqueueStatements: refuse, recordAttempt: refuse, claim: refuse, run: refuse };

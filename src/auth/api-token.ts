@@ -3,7 +3,7 @@
  * base62, about 190 bits) is only ever stored as its SHA-256 and compared in constant time.
  * The prefix makes a leaked token easy to recognise for secret scanners.
  */
-export const TOKEN_PREFIX = "afl_";
+const TOKEN_PREFIX = "afl_";
 export const SCOPES = ["read", "write"] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -21,7 +21,7 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-export interface NewToken {
+interface NewToken {
   id: string;
   token: string;
   secretHash: string;

@@ -19,7 +19,7 @@ import { bucketOf } from "../storage/run-blocks.ts";
 import { rendersOf } from "./renders.ts";
 import { blockRowBytes, dayHistoryBytes, pairRowBytes } from "./row-sizes.ts";
 
-export { PLANS, type PlanName, type PlanTerms } from "./prices.ts";
+export { PLANS } from "./prices.ts";
 
 const DAYS_PER_MONTH = 30;
 const MINUTES_PER_MONTH = DAYS_PER_MONTH * 24 * 60;
@@ -43,9 +43,9 @@ const TICK_FIXED_READS = 10;
  */
 const INCIDENT_ROWS = (channels: number) => 2 + 2 + 2 * channels * 3;
 /** Share of storage cap at which the planner warns that a database is filling up. */
-export const STORAGE_WARN_SHARE = 0.8;
+const STORAGE_WARN_SHARE = 0.8;
 
-export interface EstimateOptions {
+interface EstimateOptions {
   plan: PlanName;
   retention: RetentionPolicy;
   /** Status page views per second. Default 1. */
@@ -78,7 +78,7 @@ export interface EstimateOptions {
 }
 
 /** Browser Rendering use of the fleet's browser probes, against the plan's limits. */
-export interface BrowserUsage {
+interface BrowserUsage {
   runsPerMonth: number;
   hoursPerMonth: number;
   /** Browsers open at once in the busiest tick: each shard holds up to BROWSERS_PER_SHARD. */
@@ -87,12 +87,12 @@ export interface BrowserUsage {
   peakNewPerMinute: number;
 }
 
-export interface Line {
+interface Line {
   label: string;
   perMonth: number;
 }
 
-export interface ProbeUsage {
+interface ProbeUsage {
   probeId: string;
   runsPerMonth: number;
   rowsWrittenPerMonth: number;
@@ -101,7 +101,7 @@ export interface ProbeUsage {
   bytesPerRun: number;
 }
 
-export interface StorageTable {
+interface StorageTable {
   table: string;
   rows: number;
   bytes: number;

@@ -14,7 +14,7 @@ import { FREE_LIMITS, PAID_LIMITS, type InvocationLimits } from "../schedule/sha
 
 export type PlanName = "free" | "paid";
 
-export interface PlanTerms {
+interface PlanTerms {
   name: PlanName;
   limits: InvocationLimits;
   baseUsd: number;

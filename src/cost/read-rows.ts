@@ -1,7 +1,7 @@
 /**
  * D1 rows read by each read path, per (probe, region) pair and per probe, derived from the
- * statements the code runs (src/storage/d1-run-store.ts, day-history-store.ts, api/load-slo.ts,
- * page/load-page.ts). D1 counts a row for every row a statement steps through: the rows it
+ * statements the code runs (src/storage/d1-run-store.ts, day-history-store.ts, queries/slo.ts,
+ * queries/page.ts). D1 counts a row for every row a statement steps through: the rows it
  * returns, the rows its subqueries seek (the `max(hour_at)` of a pair is one), and json_each's
  * rows (one per pair). The figures are the statements' shapes, not a benchmark, and should be
  * read as within a few rows per pair; `npm run bench:fleet` prints the measured rows read of the
@@ -27,7 +27,7 @@ function defaultPlan() {
  * run, and the statements' json_each rows. The minute entries of the hours where a span starts
  * or ends are per block key (sloMinuteRowsPerBlockKey): a bucket's probes share them.
  */
-export function sloRowsPerPair(): number {
+function sloRowsPerPair(): number {
   const plan = defaultPlan();
   const days = plan.daySpan ? (plan.daySpan.to - plan.daySpan.from) / DAY_MS : 0;
   const hours = plan.hourSpans.reduce((n, s) => n + Math.ceil((s.to - s.from) / HOUR_MS), 0);
@@ -37,7 +37,7 @@ export function sloRowsPerPair(): number {
 }
 
 /** Block rows the SLO report's minute entries read per (region, bucket): one per planned hour. */
-export function sloMinuteRowsPerBlockKey(): number {
+function sloMinuteRowsPerBlockKey(): number {
   return defaultPlan().minuteHours.size;
 }
 
@@ -71,7 +71,7 @@ export const READ_ROWS = {
   dayHistoryPerPair: HISTORY_DAYS + 1,
 } as const;
 
-export interface ReadShape {
+interface ReadShape {
   perPair: number;
   perProbe: number;
   /** Per (region, bucket) of run_blocks the fleet fills (at most regions x BUCKETS). */

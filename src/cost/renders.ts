@@ -8,7 +8,7 @@
  * lifetime at most 60 s. An upper bound: a location with fewer viewers than one per lifetime
  * renders less; one whose copy is evicted, or whose isolates miss the Cache API together, more.
  */
-export interface RenderCache {
+interface RenderCache {
   /** The Cloudflare locations the viewers reach (each has its own cache). */
   colos: number;
   /** The edge cache lifetime, PUBLIC_CACHE_SECONDS (a copy never outlives its minute: above 60 counts as 60); 0 = off. */
@@ -16,7 +16,7 @@ export interface RenderCache {
 }
 
 /** The longest a copy is fresh: to the end of the minute it was rendered in. */
-export const MAX_CACHE_SECONDS = 60;
+const MAX_CACHE_SECONDS = 60;
 
 export function rendersOf(requests: number, seconds: number, cache: RenderCache): number {
   if (cache.cacheSeconds <= 0) return requests;

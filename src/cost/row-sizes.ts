@@ -18,9 +18,9 @@ const TYPICAL_MS = [130, 150, 180, 210, 250];
  * A failed run's whole redacted result (steps, exchanges, the response excerpt, assertions):
  * 1-5 KB in the tests and the demo shop; 2 KB is the planning figure.
  */
-export const EVIDENCE_DETAIL_BYTES = 2048;
+const EVIDENCE_DETAIL_BYTES = 2048;
 
-export interface PairRows {
+interface PairRows {
   /** A rollups_hourly row. */
   hourRollup: number;
   daily: number;

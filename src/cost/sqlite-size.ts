@@ -6,20 +6,20 @@
  * whole overflow pages (which is why a 2 KB evidence row costs about 5 KB).
  */
 
-export const PAGE_BYTES = 4096;
+const PAGE_BYTES = 4096;
 /**
  * Share of a leaf page that holds cells. At steady state each new hour row lands between other
  * rows of the same probe's keys, so leaves split in the middle and sit between half and full;
  * 0.75 is the planning figure. The fleet bench's fresh file, filled almost in key order, showed
  * 0.84 (run_hours payload / page bytes), so the estimate errs on the large side.
  */
-export const LEAF_FILL = 0.75;
+const LEAF_FILL = 0.75;
 /** Interior b-tree pages on top of the leaves (a few per cent at these fan-outs). */
 const INTERIOR_SHARE = 0.02;
 
-export type SqlValue = string | number | null;
+type SqlValue = string | number | null;
 
-export function varintBytes(n: number): number {
+function varintBytes(n: number): number {
   let bytes = 1;
   while (n >= 128 && bytes < 9) {
     n = Math.floor(n / 128);

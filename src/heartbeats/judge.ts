@@ -10,7 +10,7 @@
  * A /start at S with no success or fail after it is a failed run at S + grace.
  */
 
-export interface HeartbeatTiming {
+interface HeartbeatTiming {
   periodMs: number;
   graceMs: number;
 }
@@ -22,7 +22,7 @@ export interface HeartbeatPings {
   lastFailAt: number | null;
 }
 
-export type HeartbeatReason = "success" | "fail" | "missed" | "run-too-long";
+type HeartbeatReason = "success" | "fail" | "missed" | "run-too-long";
 
 export interface HeartbeatJudgement {
   status: "up" | "down";
@@ -34,7 +34,7 @@ export interface HeartbeatJudgement {
 const max = (...values: (number | null)[]): number | null => values.reduce<number | null>((m, v) => (v === null ? m : m === null || v > m ? v : m), null);
 
 /** The first missed-period deadline at or after `from` (null before the first finished job). */
-export function nextDeadline(timing: HeartbeatTiming, pings: HeartbeatPings, from: number): number | null {
+function nextDeadline(timing: HeartbeatTiming, pings: HeartbeatPings, from: number): number | null {
   const anchor = max(pings.lastSuccessAt, pings.lastFailAt);
   if (anchor === null) return null;
   const first = anchor + timing.periodMs + timing.graceMs;

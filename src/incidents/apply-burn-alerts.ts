@@ -7,7 +7,7 @@
  *
  * Only every 5th minute (slotAt % 5 min = 0). Why: an SLO evaluation reads one D1 batch (the
  * window's rollups, about 150 rows per (probe, region) for a 30-day window, and the last 30
- * minutes of raw runs, see api/load-slo.ts), far more than a tick's own writes. Every 5 minutes
+ * minutes of raw runs, see queries/slo.ts), far more than a tick's own writes. Every 5 minutes
  * is 288 evaluations a day instead of 1,440, and costs little in detection time: the fastest
  * rule (page at 14.4× over 1 h and 5 min) needs 5 minutes of bad runs to fire anyway.
  *
@@ -15,23 +15,25 @@
  * clock: the 5-minute lookback then holds exactly the last five slots, the tick's included, and
  * a replay of the same slot evaluates the same data.
  */
-import type { AppDeps } from "../api/app-env.ts";
-import { loadSloReports } from "../api/load-slo.ts";
+import type { ReadDeps } from "../queries/read-deps.ts";
+import { loadSloReports } from "../queries/slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
-import { burnStateKey, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
+import { burnStateKey, BurnStateSchema, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Maintenance } from "./model.ts";
-import { outboxEntries, type OutboxEntry } from "./outbox.ts";
+import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
-export const BURN_EVERY_MS = 5 * 60_000;
+const BURN_EVERY_MS = 5 * 60_000;
 
-export interface BurnAlertDeps {
+interface BurnAlertDeps {
   probes: readonly LoadedProbe[];
-  incidents: D1IncidentStore;
+  states: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Where the SLO reports read runs and rollups from (the app's run store), and raw retention. */
-  slo: Pick<AppDeps, "store"> & { rawRetentionDays: number };
+  slo: Pick<ReadDeps, "store"> & { rawRetentionDays: number };
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Maintenance windows (the tick loads them once for every step that needs them). */
@@ -42,21 +44,15 @@ export interface BurnAlertDeps {
   now: number;
 }
 
-export interface BurnAlertReport {
+interface BurnAlertReport {
   /** Probes whose alerts were evaluated (0 on the minutes in between). */
   evaluated: number;
   notices: number;
 }
 
 /** Is this tick one that evaluates burn alerts? */
-export function isBurnSlot(slotAt: number): boolean {
+function isBurnSlot(slotAt: number): boolean {
   return slotAt % BURN_EVERY_MS === 0;
-}
-
-function isBurnState(value: unknown): value is BurnState {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Partial<BurnState>;
-  return typeof v.availability === "object" && v.availability !== null && typeof v.latency === "object" && v.latency !== null;
 }
 
 function sameSilence(a: BurnState["silence"], b: BurnState["silence"]): boolean {
@@ -109,17 +105,16 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const { maintenances } = deps;
   const [{ reports }, stored] = await Promise.all([
     loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }, { detail: "alerting" }),
-    deps.incidents.probeStates(deps.probes.map((p) => burnStateKey(p.probe.id))),
+    readStates(deps.states, deps.probes.map((p) => burnStateKey(p.probe.id))),
   ]);
   const states: { key: string; slotAt: number; state: BurnState }[] = [];
-  const notices: OutboxEntry[] = [];
+  const notices: PendingNotice[] = [];
   deps.probes.forEach((loaded, i) => {
     const probeId = loaded.probe.id;
     const sloReport = reports[i];
     if (!sloReport) return;
     report.evaluated++;
-    const state = stored.get(burnStateKey(probeId))?.state;
-    const previous = isBurnState(state) ? state : initialBurnState();
+    const previous = stored.state(burnStateKey(probeId), BurnStateSchema, initialBurnState);
     const { next, effects } = stepBurn(probeId, previous, { slotAt: deps.slotAt, inMaintenance: isInMaintenance(probeId, maintenances, deps.slotAt), report: sloReport });
     // A replay, a late duplicate, maintenance, or nothing changed: nothing to write. (Skipping the
     // write when only lastSlot would move is safe: a replay of that slot steps to the same state.)
@@ -128,12 +123,13 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     states.push({ key: burnStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
       const notice = effect.kind === "silence" ? silenceNotice(loaded, effect) : burnNotice(loaded, effect);
-      const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
-      notices.push(...entries);
-      report.notices += entries.length;
+      notices.push({ key: effect.key, transition: effect.transition, notice });
     }
   });
   // Lists as JSON parameters: a fleet-wide burn writes a few statements, not one per probe.
-  await deps.incidents.run([...deps.incidents.saveProbeStatesStatements(states, deps.now), ...deps.incidents.enqueueStatements(notices)]);
+  const stateStatements = deps.states.saveProbeStatesStatements(states, deps.now);
+  const enqueued = enqueueNotices(deps.outbox, notices, deps.channels, deps.now);
+  report.notices = enqueued.rows;
+  await deps.states.run([...stateStatements, ...enqueued.statements]);
   return report;
 }

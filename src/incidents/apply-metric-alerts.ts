@@ -9,23 +9,25 @@
 import type { LoadedProbe } from "../probe/registry.ts";
 import { metricThresholdsOf } from "../probe/schema.ts";
 import type { RunOutcome } from "../schedule/shard-executor.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
-import { initialMetricAlertState, isMetricAlertState, metricStateKey, stepMetricAlerts, type MetricAlertState, type MetricNotify } from "./metric-alerts.ts";
+import { initialMetricAlertState, MetricAlertStateSchema, metricStateKey, stepMetricAlerts, type MetricAlertState, type MetricNotify } from "./metric-alerts.ts";
 import type { Maintenance } from "./model.ts";
-import { outboxEntries, type OutboxEntry } from "./outbox.ts";
+import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
-export interface MetricAlertDeps {
+interface MetricAlertDeps {
   probes: readonly LoadedProbe[];
-  incidents: Pick<D1IncidentStore, "probeStates" | "saveProbeStatesStatements" | "enqueueStatements" | "run">;
+  states: Pick<D1ProbeStateStore, "probeStates" | "saveProbeStatesStatements" | "run">;
+  outbox: Pick<D1OutboxStore, "enqueueStatements">;
   channels: readonly string[];
   maintenances: readonly Maintenance[];
   slotAt: number;
   now: number;
 }
 
-export interface MetricAlertReport {
+interface MetricAlertReport {
   /** Probes with thresholds whose runs recorded values this tick. */
   evaluated: number;
   breached: string[];
@@ -68,13 +70,12 @@ export async function applyMetricAlerts(outcomes: readonly RunOutcome[], deps: M
   const recorded = valuesByProbe(outcomes);
   const watched = deps.probes.filter((p) => Object.keys(metricThresholdsOf(p.probe)).length > 0 && recorded.has(p.probe.id));
   if (watched.length === 0) return report;
-  const stored = await deps.incidents.probeStates(watched.map((p) => metricStateKey(p.probe.id)));
+  const stored = await readStates(deps.states, watched.map((p) => metricStateKey(p.probe.id)));
   const states: { key: string; slotAt: number; state: MetricAlertState }[] = [];
-  const notices: OutboxEntry[] = [];
+  const notices: PendingNotice[] = [];
   for (const loaded of watched) {
     const probeId = loaded.probe.id;
-    const state = stored.get(metricStateKey(probeId))?.state;
-    const previous = isMetricAlertState(state) ? state : initialMetricAlertState();
+    const previous = stored.state(metricStateKey(probeId), MetricAlertStateSchema, initialMetricAlertState);
     const observation = { slotAt: deps.slotAt, values: recorded.get(probeId)!, inMaintenance: isInMaintenance(probeId, deps.maintenances, deps.slotAt) };
     const { next, effects } = stepMetricAlerts(probeId, previous, observation, metricThresholdsOf(loaded.probe));
     report.evaluated++;
@@ -84,11 +85,12 @@ export async function applyMetricAlerts(outcomes: readonly RunOutcome[], deps: M
     states.push({ key: metricStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
       (effect.transition === "metric-breached" ? report.breached : report.recovered).push(effect.key);
-      const entries = outboxEntries(effect.key, effect.transition, deps.channels, metricNotice(loaded, effect), deps.now);
-      notices.push(...entries);
-      report.notices += entries.length;
+      notices.push({ key: effect.key, transition: effect.transition, notice: metricNotice(loaded, effect) });
     }
   }
-  if (states.length > 0) await deps.incidents.run([...deps.incidents.saveProbeStatesStatements(states, deps.now), ...deps.incidents.enqueueStatements(notices)]);
+  if (states.length === 0) return report;
+  const enqueued = enqueueNotices(deps.outbox, notices, deps.channels, deps.now);
+  report.notices = enqueued.rows;
+  await deps.states.run([...deps.states.saveProbeStatesStatements(states, deps.now), ...enqueued.statements]);
   return report;
 }

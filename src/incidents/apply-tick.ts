@@ -16,20 +16,24 @@
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunOutcome } from "../schedule/shard-executor.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Incident, IncidentUpdate, Maintenance } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
 import { describeFailure } from "./public-failure.ts";
-import { outboxEntries, type OutboxEntry } from "./outbox.ts";
-import { changedBeyondSlot, initialProbeState, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+import { changedBeyondSlot, initialProbeState, ProbeIncidentStateSchema, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
 /** The probe_states key of the tick guard; a colon never occurs in a probe id. */
 export const INCIDENT_TICK_KEY = "tick:incidents";
 
-export interface IncidentTickDeps {
+interface IncidentTickDeps {
   probes: readonly LoadedProbe[];
-  store: D1IncidentStore;
+  incidents: D1IncidentStore;
+  states: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Maintenance windows (the tick loads them once for every step that needs them). */
@@ -85,20 +89,19 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
   const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, deps.maintenances, slotAt));
   const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0, statesWritten: 0, rowsWritten: 0 };
   if (observations.size === 0) return report;
-  const stored = await deps.store.probeStates([INCIDENT_TICK_KEY, ...observations.keys()]);
-  const guard = stored.get(INCIDENT_TICK_KEY);
-  if (guard && guard.lastSlot >= slotAt) return { ...report, replay: true };
+  const stored = await readStates(deps.states, [INCIDENT_TICK_KEY, ...observations.keys()]);
+  if ((stored.lastSlot(INCIDENT_TICK_KEY) ?? -Infinity) >= slotAt) return { ...report, replay: true };
   const byId = new Map(deps.probes.map((p) => [p.probe.id, p]));
   const states: { key: string; slotAt: number; state: ProbeIncidentState }[] = [];
   const incidents: Incident[] = [];
   const updates: { incidentId: string; update: IncidentUpdate }[] = [];
   const resolutions: { incidentId: string; at: number }[] = [];
-  const notices: OutboxEntry[] = [];
+  const notices: PendingNotice[] = [];
   const open = new Map<string, Incident>();
 
   for (const [probeId, observation] of observations) {
     const loaded = byId.get(probeId)!;
-    const previous = (stored.get(probeId)?.state as ProbeIncidentState | undefined) ?? initialProbeState();
+    const previous = stored.state(probeId, ProbeIncidentStateSchema, initialProbeState);
     // The incident thresholds only: alerts.metrics is the metric alerts' (apply-metric-alerts.ts).
     const { failuresToOpen, successesToClose } = loaded.probe.alerts ?? {};
     const incidentAlerts = { ...(failuresToOpen === undefined ? {} : { failuresToOpen }), ...(successesToClose === undefined ? {} : { successesToClose }) };
@@ -130,21 +133,24 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
           regions: observation.regions,
           at: effect.at,
         };
-        const entries = outboxEntries(effect.key, effect.transition, deps.channels, notice, deps.now);
-        notices.push(...entries);
-        report.notices += entries.length;
+        notices.push({ key: effect.key, transition: effect.transition, notice });
       }
     }
   }
   report.statesWritten = states.length;
-  const { rowsWritten } = await deps.store.run([
-    ...deps.store.saveProbeStatesStatements(states, deps.now),
-    ...deps.store.insertIncidentsStatements(incidents),
-    ...deps.store.insertUpdatesStatements(updates),
-    ...deps.store.resolveIncidentsStatements(resolutions),
-    ...deps.store.enqueueStatements(notices),
+  const statements = [
+    ...deps.states.saveProbeStatesStatements(states, deps.now),
+    ...deps.incidents.insertIncidentsStatements(incidents),
+    ...deps.incidents.insertUpdatesStatements(updates),
+    ...deps.incidents.resolveIncidentsStatements(resolutions),
+  ];
+  const enqueued = enqueueNotices(deps.outbox, notices, deps.channels, deps.now);
+  report.notices = enqueued.rows;
+  const { rowsWritten } = await deps.states.run([
+    ...statements,
+    ...enqueued.statements,
     // Last, in the same batch: the step's writes and the guard land together or not at all.
-    deps.store.saveProbeStateStatement(INCIDENT_TICK_KEY, slotAt, { slotAt }, deps.now),
+    deps.states.saveProbeStateStatement(INCIDENT_TICK_KEY, slotAt, { slotAt }, deps.now),
   ]);
   report.rowsWritten = rowsWritten;
   return report;

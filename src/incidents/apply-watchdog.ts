@@ -12,27 +12,29 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import { parseRunId } from "../probe/result.ts";
 import type { TickReport } from "../schedule/dispatch-tick.ts";
 import { planTick } from "../schedule/plan.ts";
-import type { D1IncidentStore } from "../storage/incident-store.ts";
-import { NETWORK_SUBJECT, type NetworkEvent, type Notice } from "./channels/notice.ts";
-import { outboxEntries } from "./outbox.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
+import { NETWORK_SUBJECT, networkHeadline, type NetworkEvent, type Notice } from "./channels/notice.ts";
+import { enqueueNotices, readStates } from "./state-step.ts";
 import {
   DEFAULT_WATCHDOG_OPTIONS,
   initialWatchdogState,
   REGIONS_STATE_KEY,
+  RegionsStateSchema,
   STAGES_STATE_KEY,
+  StagesStateSchema,
   stepWatchdog,
   TICK_STATE_KEY,
-  type RegionsState,
+  TickStateSchema,
   type StagesSeen,
-  type StagesState,
-  type TickState,
   type WatchdogNotify,
   type WatchdogOptions,
 } from "./watchdog.ts";
 
-export interface WatchdogDeps {
+interface WatchdogDeps {
   probes: readonly LoadedProbe[];
-  incidents: D1IncidentStore;
+  states: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Names of the configured notification channels. */
   channels: readonly string[];
   /** Wall clock, for the outbox rows and the states' updated_at. */
@@ -50,20 +52,6 @@ export interface WatchdogReport {
   notices: number;
 }
 
-function title(event: NetworkEvent): string {
-  switch (event.kind) {
-    case "ticks-missed":
-      return `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed`;
-    case "region-silent":
-      return `Probe network: region ${event.region} stopped reporting`;
-    case "region-back":
-      return `Probe network: region ${event.region} reports again`;
-    case "stage-failing":
-      return `Probe network: tick stage ${event.stage} keeps failing`;
-    case "stage-back":
-      return `Probe network: tick stage ${event.stage} works again`;
-  }
-}
 
 function startedAt(event: NetworkEvent): number {
   switch (event.kind) {
@@ -104,7 +92,7 @@ function networkNotice(effect: WatchdogNotify): Notice {
     probe: { ...NETWORK_SUBJECT },
     incident: {
       id: effect.key,
-      title: title(event),
+      title: networkHeadline(event, true),
       startedAt: startedAt(event),
       resolvedAt: resolvedAt(event),
     },
@@ -114,23 +102,20 @@ function networkNotice(effect: WatchdogNotify): Notice {
   };
 }
 
-const isTickState = (v: unknown): v is TickState => typeof v === "object" && v !== null && "lastSlot" in v;
-const isRegionsState = (v: unknown): v is RegionsState => isTickState(v) && typeof (v as Partial<RegionsState>).silent === "object" && (v as Partial<RegionsState>).silent !== null;
-const isStagesState = (v: unknown): v is StagesState => isTickState(v) && typeof (v as Partial<StagesState>).failing === "object" && (v as Partial<StagesState>).failing !== null;
-
 /** "weur:0 (Error: …)" → { weur: "shard weur:0 unreachable: Error: …" }, several shards joined. */
 function detailsByRegion(unreachableShards: readonly string[]): Record<string, string> {
   const details: Record<string, string[]> = {};
   for (const shard of unreachableShards) {
     const match = /^([a-z]+):(\d+) \((.*)\)$/s.exec(shard);
     const region = match?.[1] ?? shard.split(":")[0] ?? shard;
-    (details[region] ??= []).push(match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`);
+    details[region] ??= [];
+    details[region].push(match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`);
   }
   return Object.fromEntries(Object.entries(details).map(([region, lines]) => [region, lines.join("; ")]));
 }
 
 /** What the watchdog is told about one tick. */
-export interface WatchdogTick {
+interface WatchdogTick {
   slotAt: number;
   /** The dispatch's report; null when the dispatch stage failed (then nothing is said about regions). */
   dispatch: Pick<TickReport, "outcomes" | "unreachableShards"> | null;
@@ -144,34 +129,26 @@ export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Pro
   const planned = dispatch ? [...new Set(planTick(deps.probes, tick.slotAt).map((run) => run.region))] : [];
   const reporting = [...new Set((dispatch?.outcomes ?? []).flatMap((o) => parseRunId(o.runId)?.region ?? []))];
   const known = [...new Set(deps.probes.flatMap((p) => p.probe.regions))];
-  const stored = await deps.incidents.probeStates([TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
-  const storedTick = stored.get(TICK_STATE_KEY)?.state;
-  const storedRegions = stored.get(REGIONS_STATE_KEY)?.state;
-  const storedStages = stored.get(STAGES_STATE_KEY)?.state;
+  const stored = await readStates(deps.states, [TICK_STATE_KEY, REGIONS_STATE_KEY, STAGES_STATE_KEY]);
   const initial = initialWatchdogState();
   const previous = {
-    tick: isTickState(storedTick) ? storedTick : initial.tick,
-    regions: isRegionsState(storedRegions) ? storedRegions : initial.regions,
-    stages: isStagesState(storedStages) ? storedStages : initial.stages,
+    tick: stored.state(TICK_STATE_KEY, TickStateSchema, () => initial.tick),
+    regions: stored.state(REGIONS_STATE_KEY, RegionsStateSchema, () => initial.regions),
+    stages: stored.state(STAGES_STATE_KEY, StagesStateSchema, () => initial.stages),
   };
   const seen = { slotAt: tick.slotAt, planned, reporting, known, details: detailsByRegion(dispatch?.unreachableShards ?? []), stages: tick.stages };
   const { next, effects } = stepWatchdog(previous, seen, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
 
   const statements: D1PreparedStatement[] = [];
-  if (next.tick !== previous.tick) statements.push(deps.incidents.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
+  if (next.tick !== previous.tick) statements.push(deps.states.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
   // Written when it changes (or never was): a replay of a tick that changed nothing steps to the same state.
   const regionsChanged = next.regions !== previous.regions && (previous.regions.lastSlot === null || JSON.stringify(next.regions.silent) !== JSON.stringify(previous.regions.silent));
-  if (regionsChanged) statements.push(deps.incidents.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
+  if (regionsChanged) statements.push(deps.states.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
   const stagesChanged = next.stages !== previous.stages && (previous.stages.lastSlot === null || JSON.stringify(next.stages.failing) !== JSON.stringify(previous.stages.failing));
-  if (stagesChanged) statements.push(deps.incidents.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
-  let notices = 0;
-  for (const effect of effects) {
-    const notice = networkNotice(effect);
-    const entries = outboxEntries(effect.key, "network", deps.channels, notice, deps.now);
-    statements.push(...entries.map((e) => deps.incidents.enqueueStatement(e)));
-    notices += entries.length;
-  }
-  await deps.incidents.run(statements);
+  if (stagesChanged) statements.push(deps.states.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
+  const enqueued = enqueueNotices(deps.outbox, effects.map((effect) => ({ key: effect.key, transition: "network" as const, notice: networkNotice(effect) })), deps.channels, deps.now);
+  const notices = enqueued.rows;
+  await deps.states.run([...statements, ...enqueued.statements]);
   const missed = effects.find((e) => e.event.kind === "ticks-missed")?.event;
   return {
     missedMinutes: missed?.kind === "ticks-missed" ? missed.minutes : 0,

@@ -21,18 +21,19 @@
  * and the alert state is held (only the slot moves on), so an alert still firing after the window
  * is announced then, and one that stopped inside it is resolved then.
  */
+import { z } from "zod";
 import type { AlertSeverity, BurnAlert } from "../slo/burn-rate.ts";
 import type { ExhaustionForecast } from "../slo/forecast.ts";
 import type { SloWindow } from "../slo/windows.ts";
 import type { NoticeBurn } from "./channels/notice.ts";
 
-export const BURN_SLIS = ["availability", "latency"] as const;
-export type BurnSli = (typeof BURN_SLIS)[number];
+const BURN_SLIS = ["availability", "latency"] as const;
+type BurnSli = (typeof BURN_SLIS)[number];
 export type BurnSeverity = "ok" | AlertSeverity;
 
 const RANK: Readonly<Record<BurnSeverity, number>> = { ok: 0, ticket: 1, page: 2 };
 
-export interface BurnSliState {
+interface BurnSliState {
   /** The alert state at the last evaluation. */
   severity: BurnSeverity;
   /** The highest severity announced in the current episode; "ok" when nothing is announced. */
@@ -44,7 +45,7 @@ export interface BurnSliState {
 }
 
 /** The no-data alert: announced when every region fell silent, until a run is stored again. */
-export interface SilenceState {
+interface SilenceState {
   /** The slot the silence was announced; null while runs arrive. */
   since: number | null;
 }
@@ -57,6 +58,17 @@ export interface BurnState {
   /** Absent in states stored before the no-data alert: read as not silent. */
   silence?: SilenceState;
 }
+
+const BurnSeveritySchema = z.enum(["ok", "ticket", "page"]);
+const BurnSliStateSchema = z.object({ severity: BurnSeveritySchema, announced: BurnSeveritySchema, since: z.number().nullable(), episodeStartedAt: z.number().nullable() });
+
+/** A stored BurnState, checked when it is read back. */
+export const BurnStateSchema: z.ZodType<BurnState> = z.object({
+  lastSlot: z.number().nullable(),
+  availability: BurnSliStateSchema,
+  latency: BurnSliStateSchema,
+  silence: z.object({ since: z.number().nullable() }).optional(),
+});
 
 /** What the step needs of an SLI report (slo/report.ts SliReport fits). */
 export interface BurnSliInput {
@@ -75,7 +87,7 @@ export interface BurnReportInput {
   silence?: { silent: boolean; lookbackMs: number } | null;
 }
 
-export interface BurnEvaluation {
+interface BurnEvaluation {
   /** The evaluated slot (epoch ms). */
   slotAt: number;
   inMaintenance: boolean;
@@ -111,7 +123,7 @@ export interface SilenceNotify {
   lookbackMs: number;
 }
 
-export interface BurnStepResult {
+interface BurnStepResult {
   next: BurnState;
   effects: (BurnNotify | SilenceNotify)[];
 }

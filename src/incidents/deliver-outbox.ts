@@ -6,13 +6,13 @@
  * recording.
  */
 import { checkTarget } from "../probe/target-guard.ts";
-import type { D1IncidentStore, OutboxItem } from "../storage/incident-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
 import type { Channel } from "./channels/channel.ts";
 import type { Notice } from "./channels/notice.ts";
-import { deliveryDecision, type DeliveryResult } from "./outbox.ts";
+import { deliveryDecision, type DeliveryResult, type OutboxItem } from "./outbox.ts";
 
-export interface DeliveryDeps {
-  store: D1IncidentStore;
+interface DeliveryDeps {
+  outbox: Pick<D1OutboxStore, "dueOutbox" | "claim" | "recordAttempt">;
   channels: readonly Channel[];
   fetch: typeof fetch;
   now: () => number;
@@ -20,7 +20,7 @@ export interface DeliveryDeps {
   allowPrivateTargets: boolean;
 }
 
-export interface DeliveryReport {
+interface DeliveryReport {
   delivered: number;
   retried: number;
   dead: number;
@@ -53,8 +53,8 @@ async function attempt(item: OutboxItem, channel: Channel, deps: DeliveryDeps): 
 
 export async function deliverDue(deps: DeliveryDeps, limit = MAX_DELIVERIES_PER_TICK): Promise<DeliveryReport> {
   const report: DeliveryReport = { delivered: 0, retried: 0, dead: 0 };
-  for (const item of await deps.store.dueOutbox(deps.now(), limit)) {
-    if (!(await deps.store.claim(item.id, item.attempts, deps.now() + LEASE_MS))) continue; // another tick has it
+  for (const item of await deps.outbox.dueOutbox(deps.now(), limit)) {
+    if (!(await deps.outbox.claim(item.id, item.attempts, deps.now() + LEASE_MS))) continue; // another tick has it
     const channel = deps.channels.find((c) => c.name === item.channel);
     const result: DeliveryResult = channel ? await attempt(item, channel, deps) : { at: deps.now(), error: `channel '${item.channel}' is no longer configured` };
     const decision = channel
@@ -62,7 +62,7 @@ export async function deliverDue(deps: DeliveryDeps, limit = MAX_DELIVERIES_PER_
       : { kind: "dead" as const, at: result.at, attempts: item.attempts + 1, reason: "error" in result ? result.error : "" };
     const error = decision.kind === "delivered" ? null : decision.reason;
     const status = decision.kind === "retry" ? "pending" : decision.kind;
-    await deps.store.recordAttempt(item.id, { status, attempts: decision.attempts, nextAttemptAt: decision.kind === "retry" ? decision.at : result.at, error, at: result.at });
+    await deps.outbox.recordAttempt(item.id, { status, attempts: decision.attempts, nextAttemptAt: decision.kind === "retry" ? decision.at : result.at, error, at: result.at });
     report[decision.kind === "retry" ? "retried" : decision.kind]++;
   }
   return report;

@@ -24,9 +24,6 @@ import { cronMatches, parseCron, type Cron } from "../schedule/cron.ts";
 import { MAX_ONCE_DURATION_MS, type Maintenance, type MaintenanceSchedule, type MaintenanceWindow } from "./model.ts";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../time.ts";
 
-/** upcomingWindows looks at most this far ahead: enumerating costs work per day. */
-export const MAX_HORIZON_MS = 400 * DAY_MS;
-
 const formats = new Map<string, Intl.DateTimeFormat>();
 
 function formatFor(timeZone: string): Intl.DateTimeFormat {
@@ -137,11 +134,11 @@ function recurringStarts(r: ParsedRecurring, from: number, to: number): number[]
  * The windows of one maintenance that overlap [from, to), ascending by start.
  *
  * @example
- * windowsOf({ id: "m1", schedule: { kind: "recurring", cron: "0 2 * * SUN", durationMinutes: 60, timeZone: "Europe/Berlin" }, … },
+ * maintenanceWindowsOf({ id: "m1", schedule: { kind: "recurring", cron: "0 2 * * SUN", durationMinutes: 60, timeZone: "Europe/Berlin" }, … },
  *   Date.UTC(2025, 2, 28), Date.UTC(2025, 2, 31))
  * // [{ maintenanceId: "m1", startsAt: Date.UTC(2025, 2, 30, 1), endsAt: Date.UTC(2025, 2, 30, 2) }]
  */
-export function windowsOf(maintenance: Maintenance, from: number, to: number): MaintenanceWindow[] {
+export function maintenanceWindowsOf(maintenance: Maintenance, from: number, to: number): MaintenanceWindow[] {
   if (!(to > from)) return [];
   const cancelledAt = maintenance.cancelledAt ?? Infinity;
   const cut = (startsAt: number, endsAt: number): MaintenanceWindow | null => {
@@ -162,27 +159,9 @@ export function windowsOf(maintenance: Maintenance, from: number, to: number): M
   return recurringStarts(r, earliest, to).flatMap((start) => cut(start, start + r.durationMs) ?? []);
 }
 
-function byStart(a: MaintenanceWindow, b: MaintenanceWindow): number {
-  return a.startsAt - b.startsAt || (a.maintenanceId < b.maintenanceId ? -1 : a.maintenanceId > b.maintenanceId ? 1 : 0);
-}
-
-/** Windows in progress at `now` (startsAt ≤ now < endsAt), by start. */
-export function activeWindows(maintenances: readonly Maintenance[], now: number): MaintenanceWindow[] {
-  return maintenances.flatMap((m) => windowsOf(m, now, now + 1)).sort(byStart);
-}
-
-/** Windows starting after `now` and before `now + horizonMs`, by start. In-progress ones are activeWindows. */
-export function upcomingWindows(maintenances: readonly Maintenance[], now: number, horizonMs: number): MaintenanceWindow[] {
-  if (!(horizonMs >= 0 && horizonMs <= MAX_HORIZON_MS)) throw new RangeError(`horizonMs must be in [0, ${MAX_HORIZON_MS}], got ${horizonMs}`);
-  return maintenances
-    .flatMap((m) => windowsOf(m, now, now + horizonMs))
-    .filter((w) => w.startsAt > now && w.startsAt < now + horizonMs)
-    .sort(byStart);
-}
-
 /** Is the probe covered by a maintenance window at `at`? */
 export function isInMaintenance(probeId: string, maintenances: readonly Maintenance[], at: number): boolean {
-  return maintenances.some((m) => m.probeIds.includes(probeId) && windowsOf(m, at, at + 1).length > 0);
+  return maintenances.some((m) => m.probeIds.includes(probeId) && maintenanceWindowsOf(m, at, at + 1).length > 0);
 }
 
 /**

@@ -16,6 +16,7 @@
  * state object back). During maintenance nothing is announced and the state is held: a breach
  * that is still there after the window is announced then, one that ended inside it is recovered then.
  */
+import { z } from "zod";
 import type { MetricThreshold } from "../probe/schema.ts";
 
 /** The probe_states key of a probe's metric alert state; a colon never occurs in a probe id. */
@@ -23,7 +24,7 @@ export function metricStateKey(probeId: string): string {
   return `metric:${probeId}`;
 }
 
-export interface MetricBreach {
+interface MetricBreach {
   /** The slot the breach was first seen (part of its notices' key). */
   since: number;
   side: "below" | "above";
@@ -42,7 +43,7 @@ export function initialMetricAlertState(): MetricAlertState {
   return { lastSlot: null, breached: {} };
 }
 
-export interface MetricObservation {
+interface MetricObservation {
   slotAt: number;
   /** Each metric's values recorded by the tick's runs (one per region that recorded it). */
   values: Readonly<Record<string, readonly number[]>>;
@@ -62,9 +63,11 @@ export interface MetricNotify {
   at: number;
 }
 
-export function isMetricAlertState(value: unknown): value is MetricAlertState {
-  return typeof value === "object" && value !== null && typeof (value as MetricAlertState).breached === "object" && (value as MetricAlertState).breached !== null;
-}
+/** The stored state, checked when it is read (state-step.ts): a row of another shape reads as the initial state. */
+export const MetricAlertStateSchema: z.ZodType<MetricAlertState> = z.object({
+  lastSlot: z.number().nullable(),
+  breached: z.record(z.string(), z.object({ since: z.number(), side: z.enum(["below", "above"]), value: z.number() })),
+});
 
 /** The worst value of a tick against a threshold: the side it crossed, or null when every value is inside. */
 export function crossing(threshold: MetricThreshold, values: readonly number[]): { side: "below" | "above"; value: number } | null {

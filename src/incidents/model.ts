@@ -3,20 +3,21 @@
  * see them. Schemas first; the types come from them.
  */
 import { z } from "zod";
+import { ProbeIdSchema } from "../probe/schema.ts";
 
-export const IMPACTS = ["none", "minor", "major", "critical"] as const;
-export const ImpactSchema = z.enum(IMPACTS);
+const IMPACTS = ["none", "minor", "major", "critical"] as const;
+const ImpactSchema = z.enum(IMPACTS);
 export type Impact = z.infer<typeof ImpactSchema>;
 
-export const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
-export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES);
+const INCIDENT_STATUSES = ["investigating", "identified", "monitoring", "resolved"] as const;
+const IncidentStatusSchema = z.enum(INCIDENT_STATUSES);
 export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
 
 /**
  * Bidirectional formatting characters (embeddings, overrides, isolates, marks): they reorder
  * what readers see (U+202E turns "gnp.exe" into "exe.png"), so text would not say what it shows.
  */
-export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Plain text only: markup is never interpreted, and every output escapes it. */
 const text = (max: number) =>
@@ -28,7 +29,7 @@ const text = (max: number) =>
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "plain text without control characters")
     .refine((s) => !BIDI_CONTROLS.test(s), "plain text without bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C); remove them");
 
-export const IncidentUpdateSchema = z.object({
+const IncidentUpdateSchema = z.object({
   id: z.string(),
   status: IncidentStatusSchema,
   body: z.string(),
@@ -62,7 +63,7 @@ export const NewIncidentSchema = z.strictObject({
   title: text(200),
   impact: ImpactSchema.default("minor"),
   status: IncidentStatusSchema.default("investigating"),
-  probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1, "at least one affected probe").max(100),
+  probeIds: z.array(ProbeIdSchema).min(1, "at least one affected probe").max(100),
   body: text(5000),
 });
 
@@ -76,7 +77,7 @@ export const NewIncidentUpdateSchema = z.strictObject({
 export const IncidentPatchSchema = z.strictObject({
   title: text(200).optional(),
   impact: ImpactSchema.optional(),
-  probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).max(100).optional(),
+  probeIds: z.array(ProbeIdSchema).min(1).max(100).optional(),
 });
 
 /** Dates a maintenance may name: 2000 to 2100 (epoch ms). Outside, a date cannot even be printed. */
@@ -91,7 +92,7 @@ const maintenanceAt = z
   .min(MIN_MAINTENANCE_AT, `epoch milliseconds from ${new Date(MIN_MAINTENANCE_AT).toISOString()}`)
   .max(MAX_MAINTENANCE_AT, `epoch milliseconds before ${new Date(MAX_MAINTENANCE_AT).toISOString()}`);
 
-export const MaintenanceScheduleSchema = z.discriminatedUnion("kind", [
+const MaintenanceScheduleSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("once"), startsAt: maintenanceAt, endsAt: maintenanceAt }),
   z.strictObject({
     kind: z.literal("recurring"),
@@ -122,7 +123,7 @@ export type Maintenance = z.infer<typeof MaintenanceSchema>;
 export const NewMaintenanceSchema = z.strictObject({
   title: text(200),
   body: text(5000),
-  probeIds: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1).max(100),
+  probeIds: z.array(ProbeIdSchema).min(1).max(100),
   schedule: MaintenanceScheduleSchema,
   excludeFromSlo: z.boolean().default(true),
 });

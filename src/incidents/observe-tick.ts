@@ -9,7 +9,7 @@ import type { RunOutcome } from "../schedule/shard-executor.ts";
 import { probeState, quorumOf, type RegionState } from "../status/overview.ts";
 import type { Observation } from "./probe-state-machine.ts";
 
-export function confirmedDown(outcome: RunOutcome): boolean {
+function confirmedDown(outcome: RunOutcome): boolean {
   return outcome.status === "down" && (outcome.confirmation === undefined || outcome.confirmation.status === "down");
 }
 

@@ -10,7 +10,7 @@
  */
 import type { NoticeTransition } from "./probe-state-machine.ts";
 
-export interface OutboxPolicy {
+interface OutboxPolicy {
   baseMs: number;
   capMs: number;
   /** A row is dead once it is this old. */
@@ -63,27 +63,30 @@ export function nextAttemptAt(attempts: number, now: number, random: number, pol
   return now + Math.floor(random * backoffCeilingMs(attempts, policy));
 }
 
-/** Is a row created at `createdAt` past its deadline at `now`? */
-export function isDeadLetter(createdAt: number, now: number, deadlineMs: number = DEFAULT_OUTBOX_POLICY.deadlineMs): boolean {
-  return now - createdAt >= deadlineMs;
-}
-
+/** A notice to one channel, as the outbox table holds it. */
 export interface OutboxItem {
-  createdAt: number;
-  /** Attempts made before this one. */
+  id: string;
+  channel: string;
+  payload: unknown;
+  status: "pending" | "delivered" | "dead";
+  /** Attempts made so far. */
   attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
 }
 
 /** What one attempt got: an HTTP status (with a Retry-After in ms, if sent) or a network error. */
 export type DeliveryResult = { at: number; status: number; retryAfterMs?: number | undefined } | { at: number; error: string };
 
-export type DeliveryDecision =
+type DeliveryDecision =
   | { kind: "delivered"; at: number; attempts: number }
   | { kind: "retry"; at: number; attempts: number; reason: string }
   | { kind: "dead"; at: number; attempts: number; reason: string };
 
 /** 408, 425, 429 and 5xx may succeed later; any other 4xx will not (the URL or the payload is wrong). */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
@@ -96,7 +99,7 @@ export function isRetryableStatus(status: number): boolean {
  * deliveryDecision({ createdAt, attempts: 0 }, { at, status: 503 }, 0.5)  // { kind: "retry", at: at + 15 s, attempts: 1, ... }
  * deliveryDecision({ createdAt, attempts: 0 }, { at, status: 404 }, 0.5)  // { kind: "dead", reason: "HTTP 404 is not retryable", ... }
  */
-export function deliveryDecision(item: OutboxItem, result: DeliveryResult, random: number, policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY): DeliveryDecision {
+export function deliveryDecision(item: Pick<OutboxItem, "createdAt" | "attempts">, result: DeliveryResult, random: number, policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY): DeliveryDecision {
   const attempts = item.attempts + 1;
   const at = result.at;
   let reason: string;

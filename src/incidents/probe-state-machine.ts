@@ -30,8 +30,8 @@
  */
 import { z } from "zod";
 
-export const PROBE_ALERT_STATES = ["up", "degraded", "regional", "down", "flapping", "maintenance"] as const;
-export type ProbeAlertState = (typeof PROBE_ALERT_STATES)[number];
+const PROBE_ALERT_STATES = ["up", "degraded", "regional", "down", "flapping", "maintenance"] as const;
+type ProbeAlertState = (typeof PROBE_ALERT_STATES)[number];
 
 /** The tick's verdict for the probe over all its regions (see status/overview.ts probeState). */
 export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
@@ -62,7 +62,7 @@ export interface Observation {
   regions: readonly string[];
 }
 
-export interface OpenIncident {
+interface OpenIncident {
   /** `${probeId}-${openSlot}`: deterministic, so a replayed step cannot create a second one. */
   id: string;
   /** The slot of the first failure of the run that opened it. */
@@ -95,7 +95,24 @@ export interface ProbeIncidentState {
   noticedIncidentId: string | null;
 }
 
-export const ProbeAlertConfigSchema = z.strictObject({
+const FailureEvidenceSchema = z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string(), statusCode: z.number().optional() });
+
+/** A stored ProbeIncidentState (probe_states under the probe's id), checked when it is read back. */
+export const ProbeIncidentStateSchema: z.ZodType<ProbeIncidentState> = z.object({
+  state: z.enum(PROBE_ALERT_STATES),
+  consecutiveFailures: z.number(),
+  consecutiveSuccesses: z.number(),
+  openIncident: z.object({ id: z.string(), startedAt: z.number(), firstFailure: FailureEvidenceSchema.nullable() }).nullable(),
+  recentChanges: z.array(z.number()),
+  flappingSince: z.number().nullable(),
+  lastSlot: z.number().nullable(),
+  lastNotice: z.enum(["down", "up"]).nullable(),
+  runStartedAt: z.number().nullable(),
+  runFailure: FailureEvidenceSchema.nullable(),
+  noticedIncidentId: z.string().nullable(),
+});
+
+const ProbeAlertConfigSchema = z.strictObject({
   /** F: consecutive "down" observations that open an incident. */
   failuresToOpen: z.number().int().min(1).max(1000).default(2),
   /** S: consecutive successes that resolve it. */
@@ -132,7 +149,7 @@ export type Effect =
       at: number;
     };
 
-export interface StepResult {
+interface StepResult {
   next: ProbeIncidentState;
   effects: Effect[];
 }

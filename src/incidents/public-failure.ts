@@ -5,7 +5,7 @@
  * the run, for token holders, and on the page only when STATUS_PAGE.showFailureEvidence is on.
  */
 
-export interface StructuredFailure {
+interface StructuredFailure {
   step: string;
   class: string;
   /** The HTTP status of the failing step's last response, when it got one. */

@@ -23,6 +23,7 @@
  * A slot not newer than the state's is ignored (same state object back, no effects), and every
  * notice has a deterministic key, so replayed ticks notify nothing new.
  */
+import { z } from "zod";
 import type { NetworkEvent } from "./channels/notice.ts";
 import { MINUTE_MS } from "../time.ts";
 
@@ -31,11 +32,11 @@ export const REGIONS_STATE_KEY = "network:regions";
 export const STAGES_STATE_KEY = "network:stages";
 
 /** Stored under `network:tick`. */
-export interface TickState {
+interface TickState {
   lastSlot: number | null;
 }
 
-export interface RegionWatch {
+interface RegionWatch {
   /** The first silent tick's slot. */
   silentSince: number;
   /** Silent ticks in a row (ticks that planned nothing in the region do not count). */
@@ -51,7 +52,7 @@ export interface RegionsState {
   silent: Record<string, RegionWatch>;
 }
 
-export interface StageWatch {
+interface StageWatch {
   /** The first failing tick's slot. */
   since: number;
   /** Failing ticks in a row, counted up to failingTicksToNotify and no further. */
@@ -68,6 +69,17 @@ export interface StagesState {
   /** Stages that failed at their last run. */
   failing: Record<string, StageWatch>;
 }
+
+/** The stored watchdog rows, checked when they are read back. */
+export const TickStateSchema: z.ZodType<TickState> = z.object({ lastSlot: z.number().nullable() });
+export const RegionsStateSchema: z.ZodType<RegionsState> = z.object({
+  lastSlot: z.number().nullable(),
+  silent: z.record(z.string(), z.object({ silentSince: z.number(), silentTicks: z.number(), announced: z.boolean() })),
+});
+export const StagesStateSchema: z.ZodType<StagesState> = z.object({
+  lastSlot: z.number().nullable(),
+  failing: z.record(z.string(), z.object({ since: z.number(), failedTicks: z.number(), announced: z.boolean(), error: z.string() })),
+});
 
 export interface WatchdogState {
   tick: TickState;

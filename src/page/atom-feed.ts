@@ -7,17 +7,13 @@
  * epoch), so the ETag lets feed readers revalidate cheaply.
  */
 import type { Maintenance } from "../incidents/model.ts";
+import { escapeXml } from "../xml.ts";
 import { IMPACT_TEXT, INCIDENT_STATUS_TEXT } from "./components.tsx";
 import type { PageConfig } from "./page-config.ts";
-import type { IncidentView } from "./view-model.ts";
+import type { IncidentView } from "./notices-view.ts";
 
-const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const XML_SPECIAL: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
-
-/** Text or an attribute value, escaped for XML. */
-export function xmlText(value: string): string {
-  return value.replace(XML_INVALID, "").replace(/[&<>"']/g, (c) => XML_SPECIAL[c]!);
-}
+/** Text or an attribute value, escaped for XML; characters XML cannot carry are dropped. */
+const xmlText = (value: string): string => escapeXml(value, "");
 
 const iso = (at: number) => new Date(at).toISOString();
 
@@ -29,7 +25,7 @@ function link(href: string, rel: string, type: string): string {
   return `<link rel="${rel}" type="${type}" href="${xmlText(href)}"/>`;
 }
 
-export interface FeedInput {
+interface FeedInput {
   config: PageConfig;
   /** The page's origin, e.g. https://status.example.com. */
   origin: string;

@@ -18,7 +18,7 @@ function yOf(fraction: number, bottom: number): number {
 }
 
 /** An SVG path through the days that have a budget; a day without one starts a new subpath. */
-export function burnDownPath(days: readonly DayBudget[], bottom: number): string {
+function burnDownPath(days: readonly DayBudget[], bottom: number): string {
   const parts: string[] = [];
   let open = false;
   days.forEach((d, i) => {

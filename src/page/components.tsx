@@ -2,10 +2,13 @@
 import { escapeToBuffer, raw } from "hono/utils/html";
 import type { Impact, IncidentStatus } from "../incidents/model.ts";
 import { formatCount, formatMs, formatObjective, formatPercent, formatTime, formatUtcDay } from "./format.ts";
-import type { BannerState, ComponentState, DayLevel, DaySegment, IncidentView, MaintenanceView } from "./view-model.ts";
+import type { ComponentState } from "../status/state-order.ts";
+import type { DayLevel, DaySegment } from "./day-bars.ts";
+import type { IncidentView, MaintenanceView } from "./notices-view.ts";
+import type { BannerState } from "./status-view.ts";
 
 /** Text and an icon beside every colour: colour is never the only signal. */
-export const STATE_TEXT: Record<ComponentState, { icon: string; text: string }> = {
+const STATE_TEXT: Record<ComponentState, { icon: string; text: string }> = {
   up: { icon: "✓", text: "Operational" },
   degraded: { icon: "◐", text: "Degraded performance" },
   regional: { icon: "◐", text: "Regional issue" },
@@ -23,7 +26,7 @@ export const BANNER_TEXT: Record<BannerState, { icon: string; text: string }> = 
   unknown: { icon: "?", text: "No data yet" },
 };
 
-export const LEVEL_TEXT: Record<DayLevel, string> = {
+const LEVEL_TEXT: Record<DayLevel, string> = {
   ok: "Met objective",
   minor: "Below objective",
   major: "Under 90 %",
@@ -89,11 +92,11 @@ function dayLabel(dayAt: number): string {
  */
 export function UptimeBar(props: { name: string; days: readonly DaySegment[]; objective: number }) {
   const objective = formatObjective(props.objective);
-  const parts: string[] = [`<ol class="bar" aria-label="${escape(`Daily availability of ${props.name} over the last ${props.days.length} UTC days, oldest first`)}">`];
+  const parts: string[] = [`<ol class="bar" aria-label="${escapeHtml(`Daily availability of ${props.name} over the last ${props.days.length} UTC days, oldest first`)}">`];
   for (const d of props.days) {
     // dayText is Afterlife's own words and numbers; the incident title is the only outside text.
-    const incident = d.worstIncident ? ` Incident: ${escape(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).` : d.runs ? " No incident." : "";
-    const releases = d.releases?.length ? ` Released: ${escape(d.releases.join(", "))}.` : "";
+    const incident = d.worstIncident ? ` Incident: ${escapeHtml(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).` : d.runs ? " No incident." : "";
+    const releases = d.releases?.length ? ` Released: ${escapeHtml(d.releases.join(", "))}.` : "";
     parts.push(`<li class="d-${d.level}" tabindex="0"><span><b>${dayLabel(d.dayAt)}</b> ${dayText(d, objective)}${incident}${releases}</span></li>`);
   }
   parts.push("</ol>");
@@ -116,7 +119,7 @@ export const DAY_TAG: Record<DayLevel, string> = { ok: "i", minor: "b", major: "
  */
 export function DayStrip(props: { id: string; name: string; levels: readonly DayLevel[] }) {
   const parts: string[] = [
-    `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escape(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`,
+    `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escapeHtml(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`,
   ];
   for (const level of props.levels) parts.push(`<${DAY_TAG[level]}></${DAY_TAG[level]}>`);
   parts.push("</span></a>");
@@ -124,7 +127,7 @@ export function DayStrip(props: { id: string; name: string; levels: readonly Day
 }
 
 /** Text or an attribute value, escaped by hono's own escaper (as JSX does). */
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   const out: [string] = [""];
   escapeToBuffer(text, out);
   return out[0];
@@ -161,10 +164,10 @@ export function Legend() {
 }
 
 /** The longest update the status page quotes in full; a longer one is cut there, with a link to the whole text on /history. */
-export const EXCERPT_CHARS = 480;
+const EXCERPT_CHARS = 480;
 
 /** `text` cut at the last space before `max` characters, with an ellipsis; null when it fits. */
-export function excerptOf(text: string, max: number): string | null {
+function excerptOf(text: string, max: number): string | null {
   if (text.length <= max) return null;
   const cut = text.slice(0, max);
   const space = cut.lastIndexOf(" ");

@@ -2,7 +2,7 @@
  * A chart's numbers as a table behind a disclosure: for screen readers, and for anyone who wants
  * the figures rather than the line. The first column heads each row; the others are numbers.
  */
-export interface FigureTableProps {
+interface FigureTableProps {
   summary: string;
   caption: string;
   /** The row headers' column, then the numeric columns. */

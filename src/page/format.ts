@@ -9,11 +9,6 @@ export function formatUtcDay(dayAt: number): string {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }
 
-/** "2026-11-20" */
-export function isoDay(dayAt: number): string {
-  return new Date(dayAt).toISOString().slice(0, 10);
-}
-
 /**
  * A share as a percentage that never rounds up to a better figure: 0.99996 is "99.99 %", not
  * "100.00 %"; only a share of exactly 1 shows as "100 %".
@@ -51,16 +46,14 @@ export function formatCount(n: number): string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string, kind: "time" | "month" | "day"): Intl.DateTimeFormat {
+function formatter(timeZone: string, kind: "time" | "month"): Intl.DateTimeFormat {
   const key = `${timeZone}|${kind}`;
   let f = formatters.get(key);
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
       kind === "time"
         ? { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" }
-        : kind === "month"
-          ? { timeZone, year: "numeric", month: "numeric" }
-          : { timeZone, year: "numeric", month: "short", day: "numeric" };
+        : { timeZone, year: "numeric", month: "numeric" };
     f = new Intl.DateTimeFormat("en-GB", options);
     formatters.set(key, f);
   }
@@ -70,11 +63,6 @@ function formatter(timeZone: string, kind: "time" | "month" | "day"): Intl.DateT
 /** "20 Nov 2026, 14:03 CET" in the page's time zone. */
 export function formatTime(at: number, timeZone: string): string {
   return formatter(timeZone, "time").format(at);
-}
-
-/** "20 Nov 2026" in the page's time zone. */
-export function formatDate(at: number, timeZone: string): string {
-  return formatter(timeZone, "day").format(at);
 }
 
 /** The month `at` falls in, in the page's time zone: its key ("2026-11") and label ("November 2026"). */
@@ -96,7 +84,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** Region codes as customers read them. */
-export const REGION_NAMES: Readonly<Record<string, string>> = {
+const REGION_NAMES: Readonly<Record<string, string>> = {
   wnam: "Western North America",
   enam: "Eastern North America",
   sam: "South America",

@@ -3,7 +3,7 @@ import { IMPACT_TEXT, INCIDENT_STATUS_TEXT, Time, Timeline } from "./components.
 import { formatDuration } from "./format.ts";
 import { Layout } from "./layout.tsx";
 import type { PageConfig } from "./page-config.ts";
-import type { HistoryMonth } from "./view-model.ts";
+import type { HistoryMonth } from "./history-view.ts";
 
 export function HistoryPage(props: { config: PageConfig; months: readonly HistoryMonth[] }) {
   const { config } = props;

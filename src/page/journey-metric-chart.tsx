@@ -4,16 +4,16 @@
  * the newest value and the range, and the figures as a table (figure-table.tsx) for screen
  * readers and anyone who wants the numbers. Drawn on the server; no script.
  */
-import type { JourneyMetric } from "../api/load-journey-metrics.ts";
+import type { JourneyMetric } from "../queries/journey-metrics.ts";
 import { FigureTable } from "./figure-table.tsx";
 import { formatUtcDay } from "./format.ts";
-import { METRIC_CHART_HOURS } from "./view-model.ts";
+import { METRIC_CHART_HOURS } from "./probe-detail-view.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 200;
 
 /** A number as the page shows it: grouped thousands, at most 3 decimals. */
-export function formatMetric(value: number): string {
+function formatMetric(value: number): string {
   return value.toLocaleString("en-GB", { maximumFractionDigits: 3 });
 }
 
@@ -33,7 +33,7 @@ function yOf(value: number, low: number, high: number): number {
 }
 
 /** The hourly means as a path over `hours` slots ending at `endHour`; gaps start a new subpath. */
-export function metricPath(points: readonly { hourAt: number; mean: number }[], endHour: number, hours: number, low: number, high: number): string {
+function metricPath(points: readonly { hourAt: number; mean: number }[], endHour: number, hours: number, low: number, high: number): string {
   const byHour = new Map(points.map((p) => [p.hourAt, p.mean]));
   const parts: string[] = [];
   let open = false;

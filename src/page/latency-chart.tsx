@@ -5,7 +5,7 @@
  */
 import { FigureTable } from "./figure-table.tsx";
 import { formatMs, formatUtcDay } from "./format.ts";
-import type { ChartPoint, LatencyChart, ReleaseMarker } from "./view-model.ts";
+import type { ChartPoint, LatencyChart, ReleaseMarker } from "./probe-detail-view.ts";
 
 const WIDTH = 1000;
 const HEIGHT = 300;
@@ -13,7 +13,7 @@ const HEIGHT = 300;
 const STEPS = [1, 2, 4, 6, 8, 10];
 
 /** The smallest "nice" number (1, 2, 4, 6 or 8 times a power of ten) at or above `v`, at least 10 ms. */
-export function niceCeiling(v: number): number {
+function niceCeiling(v: number): number {
   if (!(v > 10)) return 10;
   const power = 10 ** Math.floor(Math.log10(v));
   for (const s of STEPS) if (s * power >= v) return s * power;
@@ -21,7 +21,7 @@ export function niceCeiling(v: number): number {
 }
 
 /** An SVG path through the points that have a value; a gap (no data) starts a new subpath. */
-export function linePath(points: readonly ChartPoint[], key: "p50" | "p95", max: number): string {
+function linePath(points: readonly ChartPoint[], key: "p50" | "p95", max: number): string {
   const n = points.length;
   const parts: string[] = [];
   let open = false;
@@ -68,7 +68,7 @@ function bucketLabel(at: number, bucketMs: number): string {
 }
 
 /** Where a release falls on the chart's x axis (0–WIDTH), or null outside its range. */
-export function releaseX(chart: Pick<LatencyChart, "from" | "to">, at: number): number | null {
+function releaseX(chart: Pick<LatencyChart, "from" | "to">, at: number): number | null {
   if (!(at >= chart.from && at < chart.to)) return null;
   return ((at - chart.from) / (chart.to - chart.from)) * WIDTH;
 }

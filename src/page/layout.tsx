@@ -19,7 +19,7 @@ export const ENHANCE = [
 
 const DEFAULT_CONFIG = parsePageConfig({});
 
-export interface LayoutProps {
+interface LayoutProps {
   /** The document title (the browser tab). */
   title: string;
   /** Default: the defaults of parsePageConfig (the API reference page has no settings of its own). */

@@ -19,6 +19,7 @@
 import { z } from "zod";
 import { isValidTimeZone } from "../incidents/maintenance-windows.ts";
 import { formatPath } from "../probe/registry.ts";
+import { ProbeIdSchema } from "../probe/schema.ts";
 
 /** The name of the Worker var that holds the page's JSON settings. */
 export const PAGE_CONFIG_VAR = "STATUS_PAGE";
@@ -40,7 +41,7 @@ const logoUrl = z
     "a same-origin path such as /logo.svg or a data:image/... URI (the page's Content-Security-Policy allows images only from its own origin and data: URIs)",
   );
 
-export const PageConfigSchema = z.strictObject({
+const PageConfigSchema = z.strictObject({
   /** Shown as the page's heading and in the browser tab. */
   title: z.string().trim().min(1).max(120).default("Afterlife status"),
   logoUrl: logoUrl.optional(),
@@ -55,7 +56,7 @@ export const PageConfigSchema = z.strictObject({
   /** The groups (business capabilities) the page shows; default every group. */
   publicGroups: z.array(z.string().min(1).max(80)).max(1000).optional(),
   /** Probes never shown, on top of those whose definition says `public: false`. */
-  hiddenProbes: z.array(z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'")).max(10_000).default([]),
+  hiddenProbes: z.array(ProbeIdSchema).max(10_000).default([]),
   /** IANA time zone for times on the page. Days stay UTC days (the rollups' buckets); the page says so. */
   timeZone: z.string().refine(isValidTimeZone, "an IANA time zone such as Europe/Berlin or UTC").default("UTC"),
   /**

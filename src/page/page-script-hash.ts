@@ -9,7 +9,7 @@ import { ENHANCE } from "./layout.tsx";
 let source: Promise<string> | undefined;
 
 /** `'sha256-...'` of `script`'s UTF-8 bytes, as CSP level 2 writes a hash source. */
-export async function hashSource(script: string): Promise<string> {
+async function hashSource(script: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(script)));
   let binary = "";
   for (const byte of digest) binary += String.fromCharCode(byte);

@@ -8,9 +8,9 @@ import { BurnDownChart } from "./burn-down-chart.tsx";
 import { JourneyMetricFigure } from "./journey-metric-chart.tsx";
 import { LatencyChartFigure } from "./latency-chart.tsx";
 import { Layout } from "./layout.tsx";
-import { CHART_RANGES, type ChartRange, type ProbeDetailView } from "./view-model.ts";
+import { CHART_RANGES, type ChartRange, type ProbeDetailView } from "./probe-detail-view.ts";
 
-export const FAILURE_TEXT: Record<FailureClass, string> = {
+const FAILURE_TEXT: Record<FailureClass, string> = {
   dns: "DNS lookup failed",
   connect: "Could not connect",
   tls: "Secure connection (TLS) failed",

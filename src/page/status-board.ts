@@ -15,8 +15,9 @@
 import type { LoadedProbe } from "../probe/registry.ts";
 import { ProbeStateSchema, quorumOf, type ProbeState } from "../status/overview.ts";
 import { DAY_MS } from "../time.ts";
-import { viewFingerprint } from "./view-fingerprint.ts";
-import { BAR_DAYS, type BoardProbe, type DayLevel } from "./view-model.ts";
+import { viewFingerprint } from "../hash.ts";
+import { BAR_DAYS, type DayLevel } from "./day-bars.ts";
+import type { BoardProbe } from "./status-view.ts";
 
 export interface StatusBoard {
   /** When the tick (or a page) built it, epoch ms. */

@@ -6,9 +6,8 @@
 import { BANNER_TEXT, BarAxis, DayStrip, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time } from "./components.tsx";
 import { formatCount, formatPercent } from "./format.ts";
 import { Layout } from "./layout.tsx";
-import type { GroupView, ProbeSummaryView, StatusPageView } from "./view-model.ts";
+import type { GroupView, ProbeSummaryView, StatusPageView } from "./status-view.ts";
 
-export { STATE_TEXT } from "./components.tsx";
 
 function Probe(props: { probe: ProbeSummaryView }) {
   const p = props.probe;

@@ -11,6 +11,7 @@
  * (DAY_TAG: i ok, b below objective, s under 90 %, u no data), the probe page's bar as an
  * `li` with a class (d-ok, d-minor, d-major, d-none); both get the same colours and heights.
  */
+import { fnv1a } from "../hash.ts";
 export const STYLESHEET = `
 :root{color-scheme:light dark;
 --bg:#ffffff;--fg:#1f2328;--muted:#57606a;--card:#f6f8fa;--border:#d0d7de;--link:#0550ae;
@@ -158,14 +159,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 `;
 
 /** FNV-1a 32 of the stylesheet, for the cache-busting `?v=` of its URL. */
-function hashOf(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}
+const hashOf = (text: string): string => fnv1a(text).toString(36);
 
 export const STYLESHEET_PATH = "/assets/status.css";
 export const STYLESHEET_URL = `${STYLESHEET_PATH}?v=${hashOf(STYLESHEET)}`;

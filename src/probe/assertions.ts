@@ -150,7 +150,7 @@ function judgeHeader(a: HeaderAssertion, headers: Headers, scrub: (text: string)
     case "notEquals":
       return { passed: value !== want, expected, actual };
     case "contains":
-      return { passed: value !== null && value.includes(want), expected, actual };
+      return { passed: value?.includes(want) === true, expected, actual };
     case "notContains":
       return { passed: value === null || !value.includes(want), expected, actual };
     case "matches": {

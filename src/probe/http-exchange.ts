@@ -31,8 +31,8 @@ export type ExchangeOutcome =
   | { ok: false; failureClass: FailureClass; message: string; finalRequest: ExchangeRequest; exchanges: ExchangeTiming[]; response?: ObservedResponse };
 
 /** Bodies beyond this are cut: assertions see the first MiB, bodyBytes says it was cut. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-export const USER_AGENT = "Afterlife/0.1 (synthetic probe; +https://github.com/afterlife-monitoring)";
+const MAX_BODY_BYTES = 1024 * 1024;
+const USER_AGENT = "Afterlife/0.1 (synthetic probe; +https://github.com/afterlife-monitoring)";
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -152,7 +152,7 @@ async function readBounded(response: Response): Promise<{ text: string; bytes: n
  * Maps a fetch rejection to a failure class. Workers and Node word these differently; the
  * patterns cover both (Node puts the system error code on `cause`).
  */
-export function classifyFetchError(error: unknown): { failureClass: FailureClass; message: string } {
+function classifyFetchError(error: unknown): { failureClass: FailureClass; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: string } | undefined)?.code ?? "";

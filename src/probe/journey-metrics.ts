@@ -31,7 +31,7 @@ export function metricNumber(text: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-export type RecordOutcome = { ok: true } | { ok: false; kind: "name" | "bound" | "value"; message: string };
+type RecordOutcome = { ok: true } | { ok: false; kind: "name" | "bound" | "value"; message: string };
 
 /**
  * Records `value` under `name` in a run's metrics (a later value of the same name replaces the

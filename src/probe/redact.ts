@@ -29,13 +29,13 @@ export interface Redactor {
 export const SENSITIVE_NAME: RegExp = /token|secret|password|passwd|api[-_]?key|private[-_]?key|credential|session|signature|cookie|auth/i;
 
 /** What a sensitive value is replaced with. */
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** Matches every marker text() and the structured methods write, for consumers that restyle them. */
 export const REDACTION_MARKER: RegExp = /\[(?:secret|redacted|hidden)(?::[^[\]]*)?\]/g;
 
 /** Learned values shorter than this are too common ("true", "en") to scrub everywhere. */
-export const MIN_LEARNED_LENGTH = 4;
+const MIN_LEARNED_LENGTH = 4;
 
 /** Cookie values shorter than this are preferences ("dark", "en-GB"), not session identifiers. */
 const MIN_COOKIE_LENGTH = 8;
@@ -78,7 +78,7 @@ export function isSensitiveJsonKey(name: string): boolean {
   return PASSWORD_FIELDS.has(name.toLowerCase()) || SENSITIVE_NAME.test(name);
 }
 
-export type BodyKind = "json" | "form" | "text";
+type BodyKind = "json" | "form" | "text";
 
 /** JSON and form bodies by content type; without one, by shape. Invalid JSON is text. */
 export function detectBodyKind(text: string, contentType?: string): BodyKind {
@@ -104,7 +104,7 @@ function isJson(text: string): boolean {
 }
 
 /** A value under a sensitive name, as a range of the raw text (escapes and encoding included). */
-export interface SensitiveSpan {
+interface SensitiveSpan {
   start: number;
   end: number;
   /** The name it sits under, e.g. "password". */
@@ -213,7 +213,7 @@ function jsonSpans(text: string): SensitiveSpan[] {
 }
 
 /** Userinfo, query and fragment of a URL (absolute or relative) as ranges of the raw string. */
-export interface UrlParts {
+interface UrlParts {
   /** The `user:password@` range, including the "@", or null. */
   userinfo: { start: number; end: number } | null;
   /** The query without "?", or null. */

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { parseJsonPath } from "./jsonpath.ts";
 import { didYouMean } from "./did-you-mean.ts";
 import { ProbeSchema, type BrowserProbe, type HeartbeatProbe, type HttpProbe, type Probe } from "./schema.ts";
+import { cyrb53 } from "../hash.ts";
 
 export interface ProbeModule {
   /** Path relative to the project root, e.g. "probes/shop-journey.ts". */
@@ -20,7 +21,7 @@ export interface LoadedProbe {
 }
 
 /** A loaded probe of one kind: what the runner (HTTP) or the heartbeat stage works on. */
-export type LoadedHttpProbe = LoadedProbe & { probe: HttpProbe };
+type LoadedHttpProbe = LoadedProbe & { probe: HttpProbe };
 export type LoadedHeartbeat = LoadedProbe & { probe: HeartbeatProbe };
 export type LoadedBrowserProbe = LoadedProbe & { probe: BrowserProbe };
 /** A probe Afterlife runs itself from its regions (an HTTP or a browser journey), not one that is pinged. */
@@ -42,7 +43,7 @@ export function isLoadedRunnable(loaded: LoadedProbe): loaded is LoadedRunnable 
   return loaded.probe.kind !== "heartbeat";
 }
 
-export interface ProbeProblem {
+interface ProbeProblem {
   file: string;
   probeId: string | undefined;
   /** e.g. "steps[1].assert[0].op" */
@@ -65,7 +66,7 @@ export class ProbeRegistryError extends Error {
   }
 }
 
-export function formatProblem(p: ProbeProblem): string {
+function formatProblem(p: ProbeProblem): string {
   return `  ${p.file}${p.probeId ? ` (${p.probeId})` : ""}: ${p.path || "(probe)"}: ${p.message}`;
 }
 
@@ -76,7 +77,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 type Found = Omit<ProbeProblem, "file" | "probeId" | "path">;
 
 /** A value as the message quotes it: JSON, cut to a readable length. */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "function") return "a function";
   let text: string;
@@ -282,7 +283,7 @@ function deepChecks(raw: Record<string, unknown>): Found[] {
   return problems;
 }
 
-export interface Inspection {
+interface Inspection {
   loaded: LoadedProbe[];
   problems: ProbeProblem[];
 }
@@ -326,15 +327,5 @@ export function loadRegistry(modules: readonly ProbeModule[]): LoadedProbe[] {
 /** A short stable hash of the definition; functions hash by their source text. */
 export function probeVersion(probe: Probe): string {
   const text = JSON.stringify(probe, (_key, value: unknown) => (typeof value === "function" ? `fn:${value.toString()}` : value));
-  // cyrb53: fast, well-distributed, no crypto needed for an identifier.
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36).padStart(11, "0");
+  return cyrb53(text);
 }

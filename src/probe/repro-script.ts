@@ -16,7 +16,7 @@ import { parseJsonPath } from "./jsonpath.ts";
 import type { RunResult } from "./result.ts";
 import { isScriptStep, type ExpectedStatus, type Extractor, type HttpProbe, type HttpStep } from "./schema.ts";
 
-export interface ReproContext {
+interface ReproContext {
   /** The values the run read ({{env:}} and {{secret:}}). */
   values: Readonly<Record<string, string>>;
   /** Public names (wrangler.toml [vars]); every other value is a secret and stays out of the script. */

@@ -3,9 +3,10 @@
  * Schemas first: the types come from them, and the API documents runs with the same schemas.
  */
 import { z } from "zod";
+import { PROBE_ID_PATTERN } from "./schema.ts";
 
 /** Why a run failed, from the network up to the probe itself. */
-export const FAILURE_CLASSES = [
+const FAILURE_CLASSES = [
   "dns", // the name did not resolve
   "connect", // refused, reset or unreachable
   "tls", // handshake or certificate
@@ -19,13 +20,13 @@ export const FAILURE_CLASSES = [
   "selector-timeout", // an element the journey waited for or acted on never became ready
   "console-error", // the page logged an error (only when the probe sets failOnConsoleError)
 ] as const;
-export const FailureClassSchema = z.enum(FAILURE_CLASSES);
+const FailureClassSchema = z.enum(FAILURE_CLASSES);
 export type FailureClass = z.infer<typeof FailureClassSchema>;
 
 export const RunStatusSchema = z.enum(["up", "degraded", "down"]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const AssertionOutcomeSchema = z.object({
+const AssertionOutcomeSchema = z.object({
   /** Human-readable, e.g. `json $.items length 2`. */
   label: z.string(),
   passed: z.boolean(),
@@ -34,7 +35,7 @@ export const AssertionOutcomeSchema = z.object({
 });
 export type AssertionOutcome = z.infer<typeof AssertionOutcomeSchema>;
 
-export const FailureSchema = z.object({
+const FailureSchema = z.object({
   class: FailureClassSchema,
   step: z.string(),
   message: z.string(),
@@ -43,25 +44,23 @@ export const FailureSchema = z.object({
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
-export const RequestEvidenceSchema = z.object({
+const RequestEvidenceSchema = z.object({
   method: z.string(),
   url: z.string(),
   headers: z.record(z.string(), z.string()),
   body: z.string().optional(),
 });
-export type RequestEvidence = z.infer<typeof RequestEvidenceSchema>;
 
-export const ResponseEvidenceSchema = z.object({
+const ResponseEvidenceSchema = z.object({
   status: z.number().int(),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
   bodyBytes: z.number().int(),
   truncated: z.boolean(),
 });
-export type ResponseEvidence = z.infer<typeof ResponseEvidenceSchema>;
 
 /** Everything needed to reproduce a failing request, already redacted. */
-export const EvidenceSchema = z.object({
+const EvidenceSchema = z.object({
   request: RequestEvidenceSchema,
   response: ResponseEvidenceSchema.optional(),
   /** A ready-to-paste curl command; secrets appear as ${NAME} placeholders. */
@@ -70,7 +69,7 @@ export const EvidenceSchema = z.object({
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 /** One HTTP exchange (one hop of one request). */
-export const ExchangeTimingSchema = z.object({
+const ExchangeTimingSchema = z.object({
   method: z.string(),
   url: z.string(),
   status: z.number().int().optional(),
@@ -81,7 +80,7 @@ export const ExchangeTimingSchema = z.object({
 });
 export type ExchangeTiming = z.infer<typeof ExchangeTimingSchema>;
 
-export const StepResultSchema = z.object({
+const StepResultSchema = z.object({
   name: z.string(),
   /** browser: a named step of a browser journey; its exchanges are the page navigations it made. */
   kind: z.enum(["http", "script", "browser"]),
@@ -97,7 +96,7 @@ export const StepResultSchema = z.object({
 export type StepResult = z.infer<typeof StepResultSchema>;
 
 /** Web Vitals of a browser run, in ms (CLS is unitless): of the last page the journey loaded. */
-export const WebVitalsSchema = z.object({
+const WebVitalsSchema = z.object({
   /** Largest Contentful Paint. */
   lcpMs: z.number().optional(),
   /** First Contentful Paint. */
@@ -114,7 +113,7 @@ export const WebVitalsSchema = z.object({
 export type WebVitals = z.infer<typeof WebVitalsSchema>;
 
 /** Where a failed browser run's screenshot is kept (outside D1) and what it is. */
-export const ScreenshotRefSchema = z.object({
+const ScreenshotRefSchema = z.object({
   /** The object's key in the screenshot bucket. */
   key: z.string(),
   contentType: z.enum(["image/png", "image/jpeg"]),
@@ -124,10 +123,10 @@ export const ScreenshotRefSchema = z.object({
   /** The step it was taken in. */
   step: z.string(),
 });
-export type ScreenshotRef = z.infer<typeof ScreenshotRefSchema>;
+type ScreenshotRef = z.infer<typeof ScreenshotRefSchema>;
 
 /** What a browser run saw besides its steps, redacted like the rest of the result. */
-export const BrowserEvidenceSchema = z.object({
+const BrowserEvidenceSchema = z.object({
   vitals: WebVitalsSchema,
   /** The page's console errors and uncaught exceptions, at most MAX_PAGE_MESSAGES. */
   consoleErrors: z.array(z.object({ step: z.string(), text: z.string() })),
@@ -142,7 +141,7 @@ export const BrowserEvidenceSchema = z.object({
 export type BrowserEvidence = z.infer<typeof BrowserEvidenceSchema>;
 
 /** A failed run is run once more from another region inside the same tick, before it counts. */
-export const ConfirmationSchema = z.object({
+const ConfirmationSchema = z.object({
   region: z.string(),
   status: RunStatusSchema,
   failureClass: FailureClassSchema.optional(),
@@ -195,8 +194,11 @@ export function runIdOf(probeId: string, region: string, slotAt: number): string
   return `${probeId}.${region}.${slotAt}`;
 }
 
+/** A run id: `<probe id>.<region>.<slot epoch ms>`. */
+export const RUN_ID = new RegExp(`^(${PROBE_ID_PATTERN})\\.([a-z]+)\\.(\\d{1,16})$`);
+
 export function parseRunId(runId: string): { probeId: string; region: string; slotAt: number } | null {
-  const match = /^([a-z0-9-]+)\.([a-z]+)\.(\d{1,16})$/.exec(runId);
+  const match = RUN_ID.exec(runId);
   if (!match) return null;
   return { probeId: match[1]!, region: match[2]!, slotAt: Number(match[3]) };
 }

@@ -43,7 +43,7 @@ export interface RunnerDeps {
 }
 
 /** Evidence keeps this much of each body: enough to see what went wrong, bounded in storage. */
-export const EVIDENCE_BODY_CHARS = 4096;
+const EVIDENCE_BODY_CHARS = 4096;
 
 interface RunState {
   probe: HttpProbe;
@@ -389,7 +389,7 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     },
     expect: (actual, label) => createExpect(actual, label, false, (text) => state.redactor.text(text)),
     vars: new Proxy(state.vars, {
-      set(target, name, value) {
+      set(_target, name, value) {
         if (typeof name !== "string") return false;
         setVariable(state, name, String(value));
         return true;

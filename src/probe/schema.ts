@@ -8,24 +8,33 @@ import { MAX_METRICS_PER_PROBE, METRIC_NAME_PATTERN, METRIC_NAME_RULE } from "./
 
 export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 /** A Cloudflare Durable Object location hint, used as the probing region label. */
-export const RegionSchema = z.enum(REGIONS);
+const RegionSchema = z.enum(REGIONS);
 export type Region = z.infer<typeof RegionSchema>;
 
 export const SCHEDULES = { "1m": 1, "2m": 2, "5m": 5, "10m": 10, "15m": 15, "30m": 30, "1h": 60 } as const;
-export const ScheduleSchema = z.enum(Object.keys(SCHEDULES) as [keyof typeof SCHEDULES, ...(keyof typeof SCHEDULES)[]]);
+const ScheduleSchema = z.enum(Object.keys(SCHEDULES) as [keyof typeof SCHEDULES, ...(keyof typeof SCHEDULES)[]]);
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
-const slug = z
+/** A probe id: a lowercase slug. The one rule for every place that takes one (API paths and queries, incidents, the page's config, run ids). */
+export const PROBE_ID_PATTERN = "[a-z0-9]+(?:-[a-z0-9]+)*";
+
+/**
+ * A probe id, as the registry requires it and every API, config and stored-row schema checks it.
+ *
+ * @example
+ * ProbeIdSchema.parse("shop-checkout") // "shop-checkout"
+ */
+export const ProbeIdSchema = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)")
-  .max(64);
+  .regex(new RegExp(`^${PROBE_ID_PATTERN}$`), "a probe id: a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)")
+  .max(64, "a probe id of at most 64 characters");
 
 const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name such as 'authToken'");
 
-export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 /** Expected status: one code, a list of codes, or an inclusive range. */
-export const ExpectedStatusSchema = z.union([
+const ExpectedStatusSchema = z.union([
   z.number().int().min(100).max(599),
   z.array(z.number().int().min(100).max(599)).min(1),
   z.strictObject({ min: z.number().int().min(100).max(599), max: z.number().int().min(100).max(599) }),
@@ -34,7 +43,7 @@ export type ExpectedStatus = z.infer<typeof ExpectedStatusSchema>;
 
 const comparable = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-export const AssertionSchema = z.discriminatedUnion("source", [
+const AssertionSchema = z.discriminatedUnion("source", [
   z.strictObject({
     source: z.literal("status"),
     op: z.enum(["equals", "notEquals", "lt", "gt", "lte", "gte", "in"]),
@@ -70,7 +79,7 @@ export const AssertionSchema = z.discriminatedUnion("source", [
 ]);
 export type Assertion = z.infer<typeof AssertionSchema>;
 
-export const ExtractorSchema = z.discriminatedUnion("from", [
+const ExtractorSchema = z.discriminatedUnion("from", [
   z.strictObject({ from: z.literal("json"), path: z.string().startsWith("$") }),
   z.strictObject({ from: z.literal("header"), name: z.string().min(1) }),
   z.strictObject({ from: z.literal("regex"), pattern: z.string().min(1), group: z.number().int().nonnegative().default(1) }),
@@ -81,11 +90,11 @@ export type Extractor = z.infer<typeof ExtractorSchema>;
 const metricName = z.string().regex(METRIC_NAME_PATTERN, METRIC_NAME_RULE);
 
 /** A journey metric a step records from its response: `extract.metric("cart_total", "$.totalCents")`. */
-export const MetricExtractorSchema = z.strictObject({ name: metricName, value: ExtractorSchema });
+const MetricExtractorSchema = z.strictObject({ name: metricName, value: ExtractorSchema });
 export type MetricExtractor = z.infer<typeof MetricExtractorSchema>;
 
 /** A threshold on a journey metric: the alert fires while the value is below `below` or above `above`. */
-export const MetricThresholdSchema = z
+const MetricThresholdSchema = z
   .strictObject({ below: z.number().finite().optional(), above: z.number().finite().optional() })
   .refine((t) => t.below !== undefined || t.above !== undefined, "a bound: { below: 1 }, { above: 5000 } or both")
   .refine((t) => !(t.below !== undefined && t.above !== undefined && t.below > t.above), {
@@ -94,7 +103,7 @@ export const MetricThresholdSchema = z
   });
 export type MetricThreshold = z.infer<typeof MetricThresholdSchema>;
 
-export const RequestBodySchema = z.union([
+const RequestBodySchema = z.union([
   z.strictObject({ json: z.unknown() }),
   z.strictObject({ form: z.record(z.string(), z.string()) }),
   z.strictObject({ text: z.string(), contentType: z.string().default("text/plain") }),
@@ -108,7 +117,7 @@ const stepName = z
   .max(80)
   .regex(/^[^"\\]+$/, "a step name without double quotes or backslashes");
 
-export const HttpStepSchema = z.strictObject({
+const HttpStepSchema = z.strictObject({
   name: stepName,
   method: z.enum(HTTP_METHODS).default("GET"),
   /** Absolute, or relative to the probe's baseUrl. May contain {{variables}}. */
@@ -129,16 +138,16 @@ export type HttpStep = z.infer<typeof HttpStepSchema>;
 export type HttpStepInput = z.input<typeof HttpStepSchema>;
 
 /** Script steps carry a function; zod only checks it is one. Its context type lives in script-context.ts. */
-export const ScriptStepSchema = z.strictObject({
+const ScriptStepSchema = z.strictObject({
   name: stepName,
   script: z.custom<(ctx: never) => Promise<void>>((v) => typeof v === "function", "an async function (ctx) => { ... }"),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
 });
 
-export const StepSchema = z.union([HttpStepSchema, ScriptStepSchema]);
+const StepSchema = z.union([HttpStepSchema, ScriptStepSchema]);
 
 /** A lookback or slice length: whole minutes, hours or days, e.g. "5m", "1h", "3d". */
-export const DURATION_PATTERN = /^([1-9][0-9]{0,3})(m|h|d)$/;
+const DURATION_PATTERN = /^([1-9][0-9]{0,3})(m|h|d)$/;
 const DURATION_UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** Milliseconds of a duration string that matched DURATION_PATTERN. */
@@ -159,7 +168,7 @@ const lookback = z
   .regex(DURATION_PATTERN, 'a duration in whole minutes, hours or days, e.g. "5m", "1h", "3d"')
   .refine((d) => !(durationOrNaN(d) > 7 * 86_400_000), "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)");
 
-export const BurnAlertRuleSchema = z
+const BurnAlertRuleSchema = z
   .strictObject({
     severity: z.enum(["page", "ticket"]),
     /** The long lookback: enough budget went to matter. */
@@ -172,10 +181,10 @@ export const BurnAlertRuleSchema = z
   .refine((r) => !(durationOrNaN(r.short) >= durationOrNaN(r.long)), { message: "short must be shorter than long (e.g. long: \"1h\", short: \"5m\")", path: ["short"] });
 
 /** Timeslice lengths: whole hours that divide a day, so slices line up with the hourly rollups. */
-export const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
+const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
 
 /** What `slo.latency` may time: the run's duration, or one of a browser run's Web Vitals (ms). */
-export const LATENCY_METRICS = ["duration", "lcp", "ttfb", "fcp", "load", "inp"] as const;
+const LATENCY_METRICS = ["duration", "lcp", "ttfb", "fcp", "load", "inp"] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
 export const SloSchema = z.strictObject({
@@ -216,7 +225,7 @@ export const SloSchema = z.strictObject({
 
 /** The fields every kind of probe has: who it is and where it is shown. */
 const probeBase = {
-  id: slug,
+  id: ProbeIdSchema,
   name: z.string().min(1).max(120),
   description: z.string().max(1000).default(""),
   /** The business capability this journey belongs to, e.g. "Checkout". */
@@ -258,7 +267,7 @@ function checkRegions(probe: { quorum?: number | undefined; regions: readonly st
 }
 
 /** An HTTP journey (the default kind): Afterlife runs its declarative and script steps on its schedule from its regions. */
-export const HttpProbeSchema = z
+const HttpProbeSchema = z
   .strictObject({
     kind: z.literal("http").default("http"),
     ...probeBase,
@@ -346,7 +355,7 @@ const heartbeatDuration = (field: string) =>
  * at least every `period`; `grace` is how late it may be before the heartbeat counts as missed
  * (and how long a job that pinged `/start` may run).
  */
-export const HeartbeatProbeSchema = z
+const HeartbeatProbeSchema = z
   .strictObject({
     kind: z.literal("heartbeat"),
     ...probeBase,
@@ -381,7 +390,7 @@ const journeyFunction = z.custom<(ctx: never) => Promise<void>>(
 );
 
 /** A browser probe: a Playwright journey in a real Chromium, with Web Vitals and a screenshot on failure. */
-export const BrowserProbeSchema = z
+const BrowserProbeSchema = z
   .strictObject({
     kind: z.literal("browser"),
     ...probeBase,
@@ -403,17 +412,17 @@ export const BrowserProbeSchema = z
 export const ProbeSchema = z.discriminatedUnion("kind", [HttpProbeSchema, HeartbeatProbeSchema, BrowserProbeSchema]);
 
 export type Probe = z.infer<typeof ProbeSchema>;
-export type ProbeInput = z.input<typeof ProbeSchema>;
+type ProbeInput = z.input<typeof ProbeSchema>;
 export type HttpProbe = z.infer<typeof HttpProbeSchema>;
 export type HttpProbeInput = z.input<typeof HttpProbeSchema>;
 export type HeartbeatProbe = z.infer<typeof HeartbeatProbeSchema>;
 export type HeartbeatProbeInput = z.input<typeof HeartbeatProbeSchema>;
 export type BrowserProbe = z.infer<typeof BrowserProbeSchema>;
 export type BrowserProbeInput = z.input<typeof BrowserProbeSchema>;
-export type Step = HttpProbe["steps"][number];
+type Step = HttpProbe["steps"][number];
 export type ScriptStep = z.infer<typeof ScriptStepSchema>;
 
-export function isBrowserProbe(probe: Probe): probe is BrowserProbe {
+function isBrowserProbe(probe: Probe): probe is BrowserProbe {
   return probe.kind === "browser";
 }
 
@@ -426,7 +435,7 @@ export function isScriptStep(step: Step): step is ScriptStep {
   return "script" in step;
 }
 
-export function isHttpProbe(probe: Probe): probe is HttpProbe {
+function isHttpProbe(probe: Probe): probe is HttpProbe {
   return probe.kind === "http";
 }
 
@@ -435,6 +444,6 @@ export function metricThresholdsOf(probe: Probe): Readonly<Record<string, Metric
   return probe.kind === "http" ? (probe.alerts?.metrics ?? {}) : {};
 }
 
-export function isHeartbeatProbe(probe: Probe): probe is HeartbeatProbe {
+function isHeartbeatProbe(probe: Probe): probe is HeartbeatProbe {
   return probe.kind === "heartbeat";
 }

@@ -24,7 +24,7 @@ export interface ScriptResponse {
   totalMs: number;
 }
 
-export interface ScriptHttpClient {
+interface ScriptHttpClient {
   /** URLs may be relative to the probe's baseUrl and may contain {{variables}}. */
   get(url: string, options?: ScriptRequestOptions): Promise<ScriptResponse>;
   post(url: string, options?: ScriptRequestOptions): Promise<ScriptResponse>;

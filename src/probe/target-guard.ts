@@ -13,15 +13,15 @@
  */
 import ipaddr from "ipaddr.js";
 
-export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: string };
+type TargetCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
 /**
  * - loopback / private: refused in production, allowed when allowPrivate (local and test runs).
  * - metadata: always refused; no probe has a reason to read instance credentials.
  */
-export type Category = "loopback" | "private" | "metadata";
+type Category = "loopback" | "private" | "metadata";
 
-export interface Refusal {
+interface Refusal {
   category: Category;
   /** The rule, e.g. "loopback address" or "private address (10.0.0.0/8)". */
   rule: string;

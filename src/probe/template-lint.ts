@@ -11,14 +11,14 @@
  */
 import { didYouMean } from "./did-you-mean.ts";
 
-export interface TemplateProblem {
+interface TemplateProblem {
   at: (string | number)[];
   /** The text the problem is about, to point at it in the source. */
   needle: string;
   message: string;
 }
 
-export interface TemplateLintContext {
+interface TemplateLintContext {
   /** Names that have a value: wrangler.toml [vars], .dev.vars, the shell's environment. */
   valueNames: ReadonlySet<string>;
   /** Names that hold public values (wrangler.toml [vars]), for the wording of the fix. */

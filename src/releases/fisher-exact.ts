@@ -24,7 +24,7 @@ function logChoose(n: number, k: number): number {
   return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
 }
 
-export interface Proportions {
+interface Proportions {
   /** Failed runs and all runs before the release. */
   before: { failed: number; total: number };
   /** Failed runs and all runs after it. */

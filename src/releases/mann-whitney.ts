@@ -8,7 +8,7 @@
  */
 import { upperTail } from "./normal-tail.ts";
 
-export interface RankTest {
+interface RankTest {
   /** U of the after sample: pairs (before, after) with after slower, ties counting ½. */
   u: number;
   /** Standardised U (0 when there is no variance: every run in one bucket). */

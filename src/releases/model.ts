@@ -5,14 +5,10 @@
  */
 import { z } from "zod";
 
-export const VERDICTS = ["healthy", "regressed", "inconclusive"] as const;
-export type Verdict = (typeof VERDICTS)[number];
-
-/** Default and bounds of the watch and baseline windows (minutes). */
-export const DEFAULT_WATCH_MINUTES = 60;
+const VERDICTS = ["healthy", "regressed", "inconclusive"] as const;
 export const MAX_WATCH_MINUTES = 24 * 60;
 export const DEFAULT_BASELINE_MINUTES = 120;
-export const MAX_BASELINE_MINUTES = 24 * 60;
+const MAX_BASELINE_MINUTES = 24 * 60;
 /** A release may be marked at most this long after it went live (CI marks it when the deploy ends). */
 export const MAX_BACKDATE_MS = 24 * 60 * 60_000;
 
@@ -41,10 +37,9 @@ export const NewReleaseSchema = z
     baselineMinutes: z.number().int().min(10, "at least 10 minutes").max(MAX_BASELINE_MINUTES, "at most 1440 minutes (24 h)").optional().describe("How far before the release the baseline reaches (default 120)."),
   })
   .strict();
-export type NewRelease = z.infer<typeof NewReleaseSchema>;
 
 /** One comparison of the watch: a measure of one probe in one region, before and after. */
-export const FindingSchema = z.object({
+const FindingSchema = z.object({
   probeId: z.string(),
   region: z.string(),
   measure: z.enum(["availability", "latency"]),

@@ -6,7 +6,7 @@
  */
 
 /** erfc(x) for any real x, relative error < 1.2e-7. */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r =

@@ -8,7 +8,7 @@ import { outboxEntries, type OutboxEntry } from "../incidents/outbox.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { Judgement, Release } from "./model.ts";
 
-export function releaseNotice(release: Release, judgement: Judgement, probes: ReadonlyMap<string, LoadedProbe>, at: number): Notice | null {
+function releaseNotice(release: Release, judgement: Judgement, probes: ReadonlyMap<string, LoadedProbe>, at: number): Notice | null {
   if (!judgement.final || judgement.verdict === "inconclusive") return null;
   const regressed = judgement.findings.filter((f) => f.regressed);
   const subjectId = regressed[0]?.probeId ?? release.probeIds[0] ?? "";

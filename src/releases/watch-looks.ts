@@ -42,11 +42,6 @@ export function baselineWindow(releasedAt: number, baselineMinutes: number): { f
   return { from: to - baselineMinutes * MINUTE_MS, to };
 }
 
-/** Is the probe set of a release watched at this slot (every minute of [start, end))? */
-export function isWatchedSlot(release: { releasedAt: number; watchMinutes: number }, slotAt: number): boolean {
-  return slotAt >= watchStart(release.releasedAt) && slotAt < watchEnd(release.releasedAt, release.watchMinutes);
-}
-
 /** The p-value each comparison must be under at each look: the false-alarm rate split evenly. */
 export function perTestThreshold(falseAlarmRate: number, looks: number, comparisons: number): number {
   if (!(falseAlarmRate > 0 && falseAlarmRate < 1)) throw new RangeError(`perTestThreshold: the false-alarm rate is in (0, 1), got ${falseAlarmRate}`);

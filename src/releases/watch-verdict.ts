@@ -29,7 +29,7 @@ export interface WatchRun {
   inMaintenance: boolean;
 }
 
-export interface WatchOptions {
+interface WatchOptions {
   /** The chance that a release which changed nothing is called regressed (default 0.5 %). */
   falseAlarmRate: number;
   /** Runs a pair needs before the release, and after it, for its comparisons to count. */
@@ -60,9 +60,9 @@ export interface WatchSubject {
 }
 
 /** Evidence runs named per finding at most. */
-export const MAX_EVIDENCE = 10;
+const MAX_EVIDENCE = 10;
 
-export function runIdOf(run: Pick<WatchRun, "probeId" | "region" | "slotAt">): string {
+function runIdOf(run: Pick<WatchRun, "probeId" | "region" | "slotAt">): string {
   return `${run.probeId}.${run.region}.${run.slotAt}`;
 }
 
@@ -157,7 +157,7 @@ function order(findings: Finding[]): Finding[] {
 }
 
 /** The comparisons of one look: every pair, both measures. */
-export function compareAt(subject: WatchSubject, runs: readonly WatchRun[], lookMinutes: number, threshold: number, options: WatchOptions): Finding[] {
+function compareAt(subject: WatchSubject, runs: readonly WatchRun[], lookMinutes: number, threshold: number, options: WatchOptions): Finding[] {
   const base = baselineWindow(subject.releasedAt, subject.baselineMinutes);
   const from = watchStart(subject.releasedAt);
   const to = from + lookMinutes * MINUTE_MS;

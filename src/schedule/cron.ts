@@ -1,7 +1,9 @@
 /**
- * A five-field cron matcher (minute hour day-of-month month day-of-week, UTC) as Cloudflare
- * cron triggers use them: numbers, `*`, ranges `a-b`, steps `*\/n` and `a-b/n`, lists, and
- * month/day names. The local runner uses it to fire wrangler.toml's crons on the right minutes.
+ * A five-field cron matcher (minute hour day-of-month month day-of-week) as Cloudflare cron
+ * triggers use them: numbers, `*`, ranges `a-b`, steps `*\/n` and `a-b/n`, lists, and month/day
+ * names. Two users: the local runner fires wrangler.toml's crons on the right UTC minutes with
+ * it, and recurring maintenance windows (incidents/maintenance-windows.ts) match it against
+ * the wall clock of their time zone.
  */
 
 const FIELDS = [
@@ -12,7 +14,7 @@ const FIELDS = [
   { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ] as const;
 
-export class CronSyntaxError extends Error {
+class CronSyntaxError extends Error {
   override name = "CronSyntaxError";
 }
 

@@ -10,7 +10,7 @@ import { isDue, planTick, slotOf } from "./plan.ts";
 import { estimateRunCost, planShards, type InvocationLimits } from "./shard-plan.ts";
 import type { RunOutcome, ShardReport, ShardRequest } from "./shard-executor.ts";
 
-export interface DispatchDeps {
+interface DispatchDeps {
   probes: readonly LoadedProbe[];
   limits: InvocationLimits;
   runShard: (request: ShardRequest) => Promise<ShardReport>;

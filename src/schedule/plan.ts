@@ -3,9 +3,10 @@
  * interval are spread across it by a stable hash of their id, so a 5-minute fleet does not all
  * fire at :00. Everything is a function of the probes and the tick time; nothing else.
  */
-import { isLoadedHttp, type LoadedProbe } from "../probe/registry.ts";
+import { isLoadedRunnable, type LoadedProbe } from "../probe/registry.ts";
 import { durationMs, SCHEDULES } from "../probe/schema.ts";
 import { MINUTE_MS } from "../time.ts";
+import { stableHash } from "../hash.ts";
 
 export interface PlannedRun {
   probe: LoadedProbe;
@@ -17,39 +18,6 @@ export interface PlannedRun {
 /** The minute a tick belongs to; a late or early delivery still lands in its own slot. */
 export function slotOf(scheduledTime: number): number {
   return Math.floor(scheduledTime / MINUTE_MS) * MINUTE_MS;
-}
-
-/** 32-bit FNV-1a of the UTF-16 code units of text. Stable, but weak in its low bits (see stableHash). */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-/**
- * A stable, well-spread 32-bit hash of a probe id: FNV-1a followed by the murmur3 `fmix32`
- * finalizer.
- *
- * Why the finalizer: callers take the hash modulo a small number (an interval in minutes, 60 for
- * retention), so its low bits decide. FNV-1a alone mixes upwards only (multiplication carries go
- * from low bits to high, never back), so its low bits see little of the input: bit 0 is just the
- * parity of the number of odd character codes, bit 1 depends only on the low two bits of each
- * code, and so on. With an even interval (2m, 10m, 30m, 1h) phases then cluster on ids that
- * differ in few characters. fmix32 folds the high bits back down (xor-shift, multiply,
- * xor-shift), so every output bit depends on every input bit. It is a bijection on 32 bits, so
- * it adds no collisions, and it is fixed forever: changing it would move every probe's phase.
- */
-export function stableHash(text: string): number {
-  let h = fnv1a(text);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Minutes between a probe's runs: its schedule, or a heartbeat's period (one outcome per period). */
@@ -77,5 +45,5 @@ export function isDue(probe: LoadedProbe, slotAt: number): boolean {
  */
 export function planTick(probes: readonly LoadedProbe[], scheduledTime: number, watched: ReadonlySet<string> = new Set()): PlannedRun[] {
   const slotAt = slotOf(scheduledTime);
-  return probes.filter(isLoadedHttp).filter((p) => isDue(p, slotAt) || watched.has(p.probe.id)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
+  return probes.filter(isLoadedRunnable).filter((p) => isDue(p, slotAt) || watched.has(p.probe.id)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
 }

@@ -17,7 +17,7 @@ import { BROWSERS_PER_SHARD } from "./shard-plan.ts";
 import type { ResultBuffer } from "./result-buffer.ts";
 
 /** Requests in flight at once per invocation (the Workers limit on connections awaiting headers). */
-export const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT = 6;
 
 /** Buffered results written per flush at most: one saveRuns call, so a constant number of statements. */
 export const FLUSH_CHUNK = 500;
@@ -99,7 +99,7 @@ async function runBrowser(probe: LoadedProbe, options: RunOptions, deps: ShardEx
 }
 
 /** The region a failed run is confirmed from: the next of the probe's regions, or its own if it has one. */
-export function confirmationRegion(probe: LoadedProbe, region: string): string {
+function confirmationRegion(probe: LoadedProbe, region: string): string {
   const regions = probe.probe.regions;
   if (regions.length < 2) return region;
   return regions[(regions.indexOf(region as never) + 1) % regions.length]!;

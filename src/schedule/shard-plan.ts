@@ -39,7 +39,7 @@ export const BROWSERS_PER_SHARD = 2;
  * connection (the page's own requests are the browser's, not the Worker's subrequests), and a
  * journey of about 15 s.
  */
-export const BROWSER_RUN_REQUESTS = 3;
+const BROWSER_RUN_REQUESTS = 3;
 export const BROWSER_RUN_EXPECTED_MS = 15_000;
 
 /** Workers Free: 50 subrequests and 50 D1 queries per invocation. */
@@ -61,7 +61,7 @@ export const WRITE_QUERIES_PER_RUN = 0;
 export const SHARD_D1_QUERIES = 2 * MAX_SAVE_STATEMENTS;
 
 /** Subrequests kept back in every shard for the colo lookup (`/cdn-cgi/trace`). */
-export const RESERVED_SUBREQUESTS = 1;
+const RESERVED_SUBREQUESTS = 1;
 
 /** What a run is expected to spend; an estimate made before running it. */
 export interface RunCost {
@@ -90,7 +90,7 @@ export function estimateRunCost(probe: LoadedProbe, options: { assumedRequestMs?
   return { requests, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: requests * assumedRequestMs };
 }
 
-export type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs" | "browsers";
+type LimitName = "subrequests" | "d1Queries" | "wallBudgetMs" | "browsers";
 
 export interface Shard {
   region: string;

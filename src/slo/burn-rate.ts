@@ -82,7 +82,7 @@ export interface BurnAlertConfig {
 }
 
 /** The Workbook's four rules for a 30-day window; see the file comment. */
-export const DEFAULT_BURN_ALERT_RULES: readonly BurnAlertRule[] = Object.freeze([
+const DEFAULT_BURN_ALERT_RULES: readonly BurnAlertRule[] = Object.freeze([
   Object.freeze({ severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4 }),
   Object.freeze({ severity: "page", longWindow: "6h", shortWindow: "30m", threshold: 6 }),
   Object.freeze({ severity: "ticket", longWindow: "24h", shortWindow: "2h", threshold: 3 }),
@@ -90,7 +90,7 @@ export const DEFAULT_BURN_ALERT_RULES: readonly BurnAlertRule[] = Object.freeze(
 ] satisfies BurnAlertRule[]);
 
 /** Events a lookback needs by default before its rule may fire. */
-export const DEFAULT_MIN_EVENTS = 10;
+const DEFAULT_MIN_EVENTS = 10;
 
 export const DEFAULT_BURN_ALERT_CONFIG: BurnAlertConfig = Object.freeze({ rules: DEFAULT_BURN_ALERT_RULES, minEvents: DEFAULT_MIN_EVENTS });
 
@@ -103,7 +103,7 @@ export function burnAlertConfigOf(alerting: { rules?: readonly { severity: Alert
 }
 
 /** The lookbacks a config reads, shortest first, so the caller counts only those. */
-export function windowsOf(config: Pick<BurnAlertConfig, "rules"> = DEFAULT_BURN_ALERT_CONFIG): BurnWindow[] {
+export function burnLookbacksOf(config: Pick<BurnAlertConfig, "rules"> = DEFAULT_BURN_ALERT_CONFIG): BurnWindow[] {
   const seen = new Set<BurnWindow>();
   for (const r of config.rules) {
     seen.add(r.longWindow);
@@ -122,14 +122,14 @@ export interface BurnWindowCounts {
   burnRate: number | null;
 }
 
-export interface FiringRule extends BurnAlertRule {
+interface FiringRule extends BurnAlertRule {
   /** The burn rates that met the threshold. */
   long: number;
   short: number;
 }
 
 /** A rule whose lookbacks burn fast enough but hold fewer than minEvents events: it did not fire. */
-export interface HeldRule extends BurnAlertRule {
+interface HeldRule extends BurnAlertRule {
   /** The lookbacks with too few events. */
   quiet: BurnWindow[];
 }

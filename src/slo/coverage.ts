@@ -18,7 +18,7 @@ export function expectedRunsPerRegion(probe: LoadedProbe, from: number, to: numb
   return Math.max(0, countUpTo(last) - countUpTo(first - 1));
 }
 
-export interface Coverage {
+interface Coverage {
   expected: number;
   stored: number;
   /** expected − stored, never negative. */

@@ -30,14 +30,14 @@ import { DAY_MS } from "../time.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import { emptyHistogram, type Histogram, interpolatedQuantile } from "./latency-histogram.ts";
 
-export interface TrendPoint {
+interface TrendPoint {
   /** Start of the UTC day, epoch ms. */
   day: number;
   /** The day's quantile (p95 by default) in ms, interpolated inside its bucket (within 26 %, latency-histogram.ts). */
   ms: number;
 }
 
-export interface Line {
+interface Line {
   /** Change in y per unit of x. */
   slope: number;
   /** y at x = 0: the median of y − slope·x. */
@@ -80,7 +80,7 @@ export function theilSen(points: readonly { x: number; y: number }[]): Line | nu
 }
 
 /** A day's latency histogram (every region merged). */
-export interface DayHistogram {
+interface DayHistogram {
   /** Start of the UTC day, epoch ms. */
   day: number;
   latency: Histogram;
@@ -91,7 +91,10 @@ export function dayHistograms(rollups: readonly Pick<Rollup, "bucketAt" | "laten
   const byDay = new Map<number, Histogram>();
   for (const r of rollups) {
     let day = byDay.get(r.bucketAt);
-    if (!day) byDay.set(r.bucketAt, (day = emptyHistogram()));
+    if (!day) {
+      day = emptyHistogram();
+      byDay.set(r.bucketAt, day);
+    }
     // In place: a fleet's report adds a histogram per pair and day.
     for (let i = 0; i < day.length; i++) day[i]! += r.latency[i]!;
   }
@@ -113,7 +116,7 @@ export function dailyQuantiles(days: readonly DayHistogram[], q = 0.95): TrendPo
 }
 
 /** The confidence interval of a Theil–Sen slope (Sen 1968), at a two-sided level. */
-export interface SlopeConfidence {
+interface SlopeConfidence {
   level: number;
   lowMsPerDay: number;
   highMsPerDay: number;

@@ -20,7 +20,7 @@
  * counts from its probe's first run in any region, and from the span's start when the probe has
  * none at all: a probe that never ran is no data, not "no runs were due".
  *
- * Pure: the loader (api/load-slo.ts) reads the rows, this counts.
+ * Pure: the loader (queries/slo.ts) reads the rows, this counts.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { MinuteEntry } from "../storage/minute-entries.ts";

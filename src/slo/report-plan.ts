@@ -1,7 +1,7 @@
 /**
  * What an SLO report of a probe reads, decided before reading: the hours whose minute entries it
  * needs (the first and last hour of every span it counts), the spans of hourly rollups and the
- * whole days of daily rollups. The loader (api/load-slo.ts) reads exactly this; the ledger
+ * whole days of daily rollups. The loader (queries/slo.ts) reads exactly this; the ledger
  * (ledger.ts) counts from it and throws when a span needs rows that were not planned, so the two
  * cannot drift apart silently.
  */
@@ -9,7 +9,7 @@ import { durationMs } from "../probe/schema.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import { intervalMinutes } from "../schedule/plan.ts";
 import { ceilTo, DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../time.ts";
-import { burnAlertConfigOf, windowsOf } from "./burn-rate.ts";
+import { burnAlertConfigOf, burnLookbacksOf } from "./burn-rate.ts";
 import type { LoadedSpans } from "./ledger.ts";
 import { resolveWindow, type SloWindow, type Span } from "./windows.ts";
 
@@ -34,7 +34,7 @@ export function sliceMsOf(probe: LoadedProbe): number {
   return durationMs(probe.probe.slo.timeslices?.slice ?? "1h");
 }
 
-export interface PlanInput {
+interface PlanInput {
   probe: LoadedProbe;
   /** Every SLO window the probe is reported over (its own, and a group's). */
   windows: readonly SloWindow[];
@@ -51,8 +51,8 @@ export interface PlanInput {
 }
 
 /** The lookbacks counted for a probe: its alert rules', the forecast's and the silence check's. */
-export function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): number[] {
-  const rules = windowsOf(burnAlertConfigOf(probe.probe.slo.alerting)).map(durationMs);
+function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): number[] {
+  const rules = burnLookbacksOf(burnAlertConfigOf(probe.probe.slo.alerting)).map(durationMs);
   const silence = silenceLookbackMs(probe);
   return [...new Set([...rules, ...extra.map(durationMs), durationMs(FORECAST_LOOKBACK), ...(silence === null ? [] : [silence])])];
 }

@@ -3,11 +3,11 @@
  * both excluded and counted as bad, the error budget (in events or slices, and in minutes), each
  * burn-rate lookback with its counts, the alert state, the exhaustion forecast, the daily
  * burn-down, and the latency trends. Every figure is a tally over an exact span (ledger.ts). Pure:
- * the API loads the rows (api/load-slo.ts), this composes them.
+ * the API loads the rows (queries/slo.ts), this composes them.
  */
 import { declaredSteps, durationMs } from "../probe/schema.ts";
 import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";
-import { burnAlert, burnAlertConfigOf, burnRate, windowsOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
+import { burnAlert, burnAlertConfigOf, burnRate, burnLookbacksOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
 import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
 import { forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
 import { quantile } from "./latency-histogram.ts";
@@ -18,7 +18,7 @@ import { sli, sliBoth, type SliResult } from "./sli.ts";
 import { resolveWindow, slicesOf, windowLengthMs, type SloWindow, type Span } from "./windows.ts";
 
 /** One burn-rate lookback: its exact span, its counts and its rate. */
-export interface LookbackReport extends BurnWindowCounts {
+interface LookbackReport extends BurnWindowCounts {
   /** The start counted: later than now − lookback only when its first hour is past raw retention. */
   from: number;
   to: number;
@@ -66,7 +66,7 @@ export interface SliReport {
   history: DayBudget[];
 }
 
-export interface StepReport {
+interface StepReport {
   name: string;
   executed: number;
   failed: number;
@@ -74,7 +74,7 @@ export interface StepReport {
 }
 
 /** Every region of the probes stored nothing for a while: the no-data alert's input. */
-export interface Silence {
+interface Silence {
   lookbackMs: number;
   expected: number;
   stored: number;
@@ -108,7 +108,7 @@ export interface SloReport {
   silence: Silence | null;
 }
 
-export interface SloReportInput {
+interface SloReportInput {
   histories: readonly ProbeHistory[];
   /**
    * "full" (default) adds the daily burn-down, the latency trends and the steps; "alerting" leaves
@@ -188,7 +188,7 @@ function sliReport(ctx: Context, kind: SliKind, objective: number): SliReport {
       : timeslicesBudget(ctx.sliceTallies.map((t) => eventsOf(t, kind)), objective, { sliceMs: ctx.sliceMs, target: ctx.sliceTarget, noData });
   const budget = budgetOf("excluded");
   const lookbacks: Record<string, LookbackReport> = {};
-  for (const w of windowsOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
+  for (const w of burnLookbacksOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
   const burnRates: BurnRates = Object.fromEntries(Object.entries(lookbacks).map(([w, l]) => [w, l.burnRate]));
   // The forecast is in events whatever the budgeting: bad events per hour over the exact last
   // 6 hours against the events the occurrences budget has left.
@@ -266,7 +266,7 @@ export function buildSloReport(input: SloReportInput): SloReport {
   const span = { from: windowTally.from, to: requested.to };
   const alertConfig = burnAlertConfigOf(first.slo.alerting);
   const lookbackTallies = new Map<string, Tally>();
-  for (const w of [...windowsOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
+  for (const w of [...burnLookbacksOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
   const sliceMs = sliceMsOf(input.histories[0]!.probe);
   const full = (input.detail ?? "full") === "full";
   const ctx: Context = {

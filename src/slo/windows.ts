@@ -23,7 +23,7 @@ export interface Span {
 }
 
 /** Duration of each rolling window; the calendar month has none of its own (see windowLengthMs). */
-export const ROLLING_WINDOW_MS: Readonly<Record<Exclude<SloWindow, "month">, number>> = Object.freeze({
+const ROLLING_WINDOW_MS: Readonly<Record<Exclude<SloWindow, "month">, number>> = Object.freeze({
   "1h": HOUR_MS,
   "24h": 24 * HOUR_MS,
   "7d": 7 * DAY_MS,

@@ -30,7 +30,7 @@ export interface DayTotals {
 export const HISTORY_DAYS = 90;
 
 /** How long after its end a day counts as closed for good. */
-export const SETTLE_MS = HOUR_MS;
+const SETTLE_MS = HOUR_MS;
 
 /** The newest settled day (its start, epoch ms) at `now`. */
 export function settledThrough(now: number): number {

@@ -19,7 +19,7 @@ export const RegionStateSchema = z.object({
 });
 export type RegionState = z.infer<typeof RegionStateSchema>;
 
-export const ProbeOverviewSchema = z.object({
+const ProbeOverviewSchema = z.object({
   id: z.string(),
   name: z.string(),
   group: z.string(),
@@ -42,17 +42,9 @@ export type Overview = z.infer<typeof OverviewSchema>;
 export type LatestRun = Pick<RunSummary, "probeId" | "region" | "slotAt" | "startedAt" | "status">;
 
 /** A run older than two intervals plus a minute of slack no longer speaks for the present. */
-export function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
+function isStale(run: LatestRun, probe: LoadedProbe, now: number): boolean {
   const intervalMs = intervalMinutes(probe) * 60_000;
   return now - run.slotAt > 2 * intervalMs + 60_000;
-}
-
-/** How bad each state is; gaps leave room for the page's "maintenance" between up and no-data. */
-export const PROBE_STATE_RANK: Readonly<Record<ProbeState, number>> = { up: 0, "no-data": 2, degraded: 3, regional: 4, down: 5 };
-
-/** The worst of several states (a group is as healthy as its least healthy journey); no-data when empty. */
-export function worstProbeState(states: readonly ProbeState[]): ProbeState {
-  return states.reduce<ProbeState>((worst, s) => (PROBE_STATE_RANK[s] > PROBE_STATE_RANK[worst] ? s : worst), states[0] ?? "no-data");
 }
 
 export function quorumOf(probe: LoadedProbe): number {

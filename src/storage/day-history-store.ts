@@ -17,13 +17,13 @@ interface HistoryRow {
 }
 
 /** The status_board row: the page layer gives it meaning (page/status-board.ts). */
-export interface BoardRow {
+interface BoardRow {
   built_at: number;
   fleet_key: string;
   board: string;
 }
 
-export interface ProbeRegions {
+interface ProbeRegions {
   probeId: string;
   regions: readonly string[];
 }
@@ -82,12 +82,6 @@ export class D1DayHistoryStore {
       .run();
   }
 
-  /** The day totals of [from, to) of each probe: daysRead, then completeDays. */
-  async days(probes: readonly ProbeRegions[], from: number, to: number, now: number): Promise<Map<string, DayTotals[]>> {
-    const [partial] = await readTogether(this.db, [this.daysRead(probes, from, to, now)]);
-    return this.completeDays(partial);
-  }
-
   /**
    * The day totals of [from, to), two statements whatever the number of probes: the probes'
    * histories, and the daily rollups of the days no up-to-date history can hold yet (from the
@@ -135,7 +129,7 @@ export class D1DayHistoryStore {
 }
 
 /** What daysRead leaves to completeDays: the probes without a usable, up-to-date history. */
-export interface PartialDays {
+interface PartialDays {
   days: Map<string, DayTotals[]>;
   /** The time the days were read at (which days come from the hour rows). */
   now: number;

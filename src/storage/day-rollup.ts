@@ -46,7 +46,7 @@ export interface DayRollupReport {
 }
 
 /** The days the catch-up looks at: yesterday and the two days before. */
-export function daysToBuild(now: number): number[] {
+function daysToBuild(now: number): number[] {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   return [today - DAY_MS, today - 2 * DAY_MS, today - 3 * DAY_MS];
 }

@@ -7,7 +7,7 @@ import type { HeartbeatPings } from "../heartbeats/judge.ts";
 
 export type PingKind = "success" | "start" | "fail";
 
-export interface StoredHeartbeat extends HeartbeatPings {
+interface StoredHeartbeat extends HeartbeatPings {
   probeId: string;
   secretHash: string;
   judgedThrough: number | null;

@@ -12,14 +12,14 @@ import type { FailureClass, RunStatus } from "../probe/result.ts";
 
 export const MINUTES_PER_HOUR = 60;
 export const ENTRY_CHARS = 7;
-export const EMPTY_ENTRY = ".".repeat(ENTRY_CHARS);
+const EMPTY_ENTRY = ".".repeat(ENTRY_CHARS);
 /** An hour with no run stored yet. */
 export const EMPTY_HOUR = EMPTY_ENTRY.repeat(MINUTES_PER_HOUR);
-export const MAX_ENTRY_DURATION_MS = 64 ** 3 - 1;
-export const MAX_ENTRY_DELAY_MS = 64 ** 3 - 1;
+const MAX_ENTRY_DURATION_MS = 64 ** 3 - 1;
+const MAX_ENTRY_DELAY_MS = 64 ** 3 - 1;
 
 /** Base-64 digits in ascending order (the migration's SQL uses the same alphabet). */
-export const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
 /**
  * The outcome letter. Lower case counts towards SLOs; upper case is the same outcome during a
@@ -41,7 +41,7 @@ export interface MinuteEntry {
   delayMs: number;
 }
 
-export interface EntrySource {
+interface EntrySource {
   status: RunStatus;
   failureClass?: FailureClass | undefined;
   inMaintenance?: boolean | undefined;

@@ -40,12 +40,12 @@ function toRelease(row: ReleaseRow): Release {
 }
 
 /** How far back the watch's reads look for releases still being watched: the longest watch and a day of missed ticks. */
-export const ACTIVE_LOOKBACK_MS = MAX_WATCH_MINUTES * MINUTE_MS + DAY_MS;
+const ACTIVE_LOOKBACK_MS = MAX_WATCH_MINUTES * MINUTE_MS + DAY_MS;
 
 /** Releases the watch stage judges per tick at most (the oldest first); more wait a minute. */
-export const MAX_JUDGED_PER_TICK = 20;
+const MAX_JUDGED_PER_TICK = 20;
 
-export interface ReleaseListQuery {
+interface ReleaseListQuery {
   limit: number;
   /** Only releases of these probes (any of them); all when absent. */
   probeIds?: readonly string[] | undefined;

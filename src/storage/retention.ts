@@ -6,7 +6,7 @@
  * minute its hash picks, blocks (a few rows per region and hour) every tick, and each statement
  * touches at most DELETE_CHUNK rows, so no tick does unbounded work.
  */
-import { stableHash } from "../schedule/plan.ts";
+import { stableHash } from "../hash.ts";
 import { DAY_MS } from "../time.ts";
 
 export interface RetentionPolicy {

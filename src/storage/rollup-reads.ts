@@ -23,7 +23,7 @@ export interface PairRange {
   to: number;
 }
 
-export interface RollupsRead {
+interface RollupsRead {
   rollups: Rollup[];
   rowsRead: number;
 }
@@ -32,7 +32,7 @@ export interface RollupsRead {
  * Rows of a rollup table whose (probe, region, bucket) fall in one of the ranges: one statement
  * per JSON chunk (json-chunks.ts), so a whole fleet's ranges stay under D1's 2 MB per value.
  */
-export function rangesStatements(db: D1Database, table: "rollups_hourly" | "rollups_daily", ranges: readonly PairRange[], options: { stepFailures?: boolean } = {}): D1PreparedStatement[] {
+function rangesStatements(db: D1Database, table: "rollups_hourly" | "rollups_daily", ranges: readonly PairRange[], options: { stepFailures?: boolean } = {}): D1PreparedStatement[] {
   const column = table === "rollups_hourly" ? "hour_at" : "day_at";
   // json_each's own columns (key, value, ...) never clash with a table's, so columns need no alias.
   const sql = `SELECT ${rollupColumns(column, options)} FROM json_each(?1) q JOIN ${table} t
@@ -83,7 +83,7 @@ function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number,
 const withoutSteps = (options: { stepFailures?: boolean }) => (r: Rollup): Rollup => (options.stepFailures === false ? { ...r, stepFailures: {} } : r);
 
 /** Hourly rollups with hour_at in each range's [from, to), as of `now`: two statements. */
-export interface RollupReadOptions {
+interface RollupReadOptions {
   /** false: step failures read as none (for readers that do not use them). */
   stepFailures?: boolean;
   /** Latency thresholds for the hours summed from blocks (see blockRollups). */
@@ -134,7 +134,7 @@ function rowsRead(results: readonly D1Result[]): number {
 }
 
 /** Hourly rollups summed into their UTC days. */
-export function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
+function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
   const days = new Map<string, Rollup>();
   for (const h of hours) {
     const dayAt = Math.floor(h.bucketAt / DAY_MS) * DAY_MS;

@@ -31,7 +31,7 @@ export interface Rollup {
   metrics?: Record<string, MetricAggregate>;
 }
 
-export interface LatencyUnder {
+interface LatencyUnder {
   thresholdMs: number;
   good: number;
 }
@@ -102,7 +102,7 @@ export function byProbeId<T extends { probeId: string }>(rows: readonly T[]): Ma
 }
 
 /** The step_failures column: a JSON object of non-negative counts; anything else is a bug. */
-export function decodeStepFailures(text: string): Record<string, number> {
+function decodeStepFailures(text: string): Record<string, number> {
   const parsed: unknown = JSON.parse(text);
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new TypeError(`step_failures is not a JSON object: ${text.slice(0, 80)}`);
   for (const [step, count] of Object.entries(parsed)) {

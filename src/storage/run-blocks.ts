@@ -9,6 +9,7 @@ import type { RunResult } from "../probe/result.ts";
 import { bucketIndex, emptyHistogram } from "../slo/latency-histogram.ts";
 import { HOUR_MS } from "../time.ts";
 import { hourAggregates, withRunMetrics, type HourMetricValues } from "./metric-values.ts";
+import { fnv1a } from "../hash.ts";
 import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, type MinuteEntry } from "./minute-entries.ts";
 import type { Rollup } from "./rollup-rows.ts";
 
@@ -21,8 +22,7 @@ export const BUCKETS = 64;
  * the two in step.
  */
 export function bucketOf(probeId: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < probeId.length; i++) h = Math.imul(h ^ probeId.charCodeAt(i), 16777619) >>> 0;
+  let h = fnv1a(probeId);
   h = (h ^ (h >>> 16)) >>> 0;
   h = (h ^ (h >>> 8)) >>> 0;
   return h & (BUCKETS - 1);

@@ -32,7 +32,7 @@ export const MAX_SAVE_STATEMENTS = 7;
  * Vitals are what the probe page shows; a browser probe runs at most every 5 minutes, so this is
  * at most 288 rows a day per region).
  */
-export function keepsEvidence(run: RunResult): boolean {
+function keepsEvidence(run: RunResult): boolean {
   return run.status !== "up" || run.confirmation !== undefined || run.browser !== undefined;
 }
 
@@ -100,7 +100,7 @@ export function sealStatements(db: D1Database, blocks: readonly Block[], thresho
   ];
 }
 
-export interface SaveStatements {
+interface SaveStatements {
   statements: D1PreparedStatement[];
   /** Indexes of the block UPSERTs, whose RETURNING rows are the blocks written. */
   upserts: number[];

@@ -1,7 +1,7 @@
 /** API token rows: looked up by id, never by secret. */
 import { parseScopes, type Scope } from "../auth/api-token.ts";
 
-export interface StoredToken {
+interface StoredToken {
   id: string;
   name: string;
   scopes: Scope[];

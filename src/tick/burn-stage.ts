@@ -9,7 +9,8 @@ export const burnStage: TickStage = {
     const { maintenances, note } = maintenancesOf(tick);
     const report = await applyBurnAlerts({
       probes: deps.probes,
-      incidents: deps.incidents,
+      states: deps.probeStates,
+      outbox: deps.outbox,
       slo: { store: deps.runs, rawRetentionDays: deps.retention.rawRunDays },
       channels: deps.channelNames,
       maintenances,

@@ -25,7 +25,7 @@ import type { TickStage } from "./stage.ts";
 const MAX_CATCH_UP_MS = DAY_MS;
 
 /** The step name a heartbeat's failure is reported under (public text names it). */
-export const HEARTBEAT_STEP = "heartbeat";
+const HEARTBEAT_STEP = "heartbeat";
 
 function message(probe: LoadedHeartbeat["probe"], j: HeartbeatJudgement): string {
   const when = new Date(j.at).toISOString();
@@ -42,7 +42,7 @@ function message(probe: LoadedHeartbeat["probe"], j: HeartbeatJudgement): string
 }
 
 /** A judgement as the heartbeat's run at the tick's slot. */
-export function heartbeatRun(loaded: LoadedHeartbeat, j: HeartbeatJudgement, slotAt: number, inMaintenance: boolean): RunResult {
+function heartbeatRun(loaded: LoadedHeartbeat, j: HeartbeatJudgement, slotAt: number, inMaintenance: boolean): RunResult {
   const { probe } = loaded;
   return {
     runId: runIdOf(probe.id, HEARTBEAT_REGION, slotAt),

@@ -13,7 +13,9 @@ export const incidentsStage: TickStage = {
     const outcomes = [...(tick.dispatch?.outcomes ?? []), ...(tick.heartbeats ?? [])];
     const report = await applyIncidentTick(outcomes, tick.slotAt, {
       probes: deps.probes,
-      store: deps.incidents,
+      incidents: deps.incidents,
+      states: deps.probeStates,
+      outbox: deps.outbox,
       channels: deps.channelNames,
       maintenances,
       now: deps.now(),

@@ -5,7 +5,7 @@ import type { TickContext, TickStage } from "./stage.ts";
 export const maintenancesStage: TickStage = {
   name: "maintenances",
   async run(tick, deps) {
-    tick.maintenances = await deps.incidents.listMaintenances();
+    tick.maintenances = await deps.maintenances.listMaintenances();
     return { windows: tick.maintenances.length };
   },
 };

@@ -11,7 +11,8 @@ export const metricAlertsStage: TickStage = {
     const { maintenances, note } = maintenancesOf(tick);
     const report = await applyMetricAlerts(tick.dispatch.outcomes, {
       probes: deps.probes,
-      incidents: deps.incidents,
+      states: deps.probeStates,
+      outbox: deps.outbox,
       channels: deps.channelNames,
       maintenances,
       slotAt: tick.slotAt,

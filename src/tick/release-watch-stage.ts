@@ -34,7 +34,7 @@ export const releaseWatchStage: TickStage = {
     const judged: { release: Release; judgement: Judgement }[] = releases.map((release) => ({ release, judgement: judgeWatch(subjects.get(release.id)!, runs, asOf) }));
     const now = deps.now();
     const notices: OutboxEntry[] = judged.flatMap(({ release, judgement }) => releaseOutboxEntries(release, judgement, probes, deps.channelNames, now));
-    await deps.incidents.run([deps.releases.saveJudgementsStatement(judged.map(({ release, judgement }) => ({ id: release.id, judgement })), tick.slotAt), ...deps.incidents.enqueueStatements(notices)]);
+    await deps.outbox.run([deps.releases.saveJudgementsStatement(judged.map(({ release, judgement }) => ({ id: release.id, judgement })), tick.slotAt), ...deps.outbox.enqueueStatements(notices)]);
     const verdicts = judged.filter((j) => j.judgement.final).map((j) => `${j.release.id}:${j.judgement.verdict}`);
     return { judged: judged.length, final: verdicts, notices: notices.length };
   },

@@ -1,7 +1,7 @@
 /** Builds any of the last days that has hourly rollups but no daily one (storage/day-rollup.ts). */
 import { boundedUpkeepStage } from "./bounded-upkeep.ts";
 
-export const ROLL_UP_LIMIT = 500;
+const ROLL_UP_LIMIT = 500;
 
 export const rollUpDaysStage = boundedUpkeepStage("roll-up-days", ROLL_UP_LIMIT, async (deps, limit) => {
   const pairs = deps.probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));

@@ -50,7 +50,7 @@ export const TICK_STAGES: readonly TickStage[] = [
   deliveryStage,
 ];
 
-export interface TickSummary {
+interface TickSummary {
   slotAt: number;
   /** Each stage's report by name; a failed stage has none. */
   reports: Record<string, unknown>;

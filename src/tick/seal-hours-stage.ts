@@ -2,7 +2,7 @@
 import { DAY_MS } from "../time.ts";
 import { boundedUpkeepStage } from "./bounded-upkeep.ts";
 
-export const SEAL_LIMIT = 200;
+const SEAL_LIMIT = 200;
 
 export const sealHoursStage = boundedUpkeepStage("seal-hours", SEAL_LIMIT, async (deps, limit) => {
   const regions = [...new Set(deps.probes.flatMap((p) => p.probe.regions))];

@@ -4,7 +4,7 @@
  * as one row, so that a status page render reads one row instead of them. One D1 batch (two for
  * probes whose day history is missing or behind) and one write, whatever the fleet's size.
  */
-import { readStatusBoard } from "../page/load-page.ts";
+import { readStatusBoard } from "../queries/page.ts";
 import { boardRow } from "../page/status-board.ts";
 import type { TickStage } from "./stage.ts";
 

@@ -10,6 +10,9 @@ import type { InvocationLimits } from "../schedule/shard-plan.ts";
 import type { RefreshDayHistoryDeps, RefreshReport } from "../status/refresh-day-history.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { D1IncidentStore } from "../storage/incident-store.ts";
+import type { D1MaintenanceStore } from "../storage/maintenance-store.ts";
+import type { D1OutboxStore } from "../storage/outbox-store.ts";
+import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import type { D1ReleaseStore } from "../storage/release-store.ts";
@@ -21,6 +24,9 @@ export interface TickDeps {
   retention: RetentionPolicy;
   runs: RunStore;
   incidents: D1IncidentStore;
+  maintenances: Pick<D1MaintenanceStore, "listMaintenances">;
+  probeStates: D1ProbeStateStore;
+  outbox: D1OutboxStore;
   /** Releases: the dispatch reads which probes a watch covers, the release-watch stage judges them. */
   releases: Pick<D1ReleaseStore, "watchedProbeIds" | "unfinished" | "saveJudgementsStatement">;
   /** The day histories and the status board built from them (and the newest runs). */

@@ -27,7 +27,10 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const visit = (p: number) => {
-    for (const [child, parent] of parents) if (parent === p) out.push(child), visit(child);
+    for (const [child, parent] of parents) if (parent === p) {
+        out.push(child);
+        visit(child);
+      }
   };
   visit(pid);
   return out;

@@ -12,7 +12,7 @@ import { probeCli } from "./support/probe-cli.ts";
 const DSL = join(ROOT, "src/probe/define-probe.ts");
 
 /** Six different mistakes, one of each kind `validate` knows. */
-export const SIX_MISTAKES = `import { check, defineProbe, extract, script } from "${DSL}";
+const SIX_MISTAKES = `import { check, defineProbe, extract, script } from "${DSL}";
 
 export default defineProbe({
   id: "orders-journey",

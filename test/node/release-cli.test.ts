@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startLocalNetwork, type LocalNetwork } from "../../scripts/local/local-network.ts";
 import { freePort } from "../../scripts/local/ports.ts";
+import { httpRequest } from "./support/http.ts";
 
 const MINUTE = 60_000;
 
@@ -59,11 +60,11 @@ describe("npm run probe -- release", () => {
     expect(early.code).toBe(3);
     expect(early.out).toMatch(/inconclusive \(watching\)/);
 
-    await fetch(`${network.shopUrl}/_control/faults`, { method: "POST", body: JSON.stringify({ path: "/api/cart", region: "weur", delayMs: 400 }) });
+    await httpRequest(`${network.shopUrl}/_control/faults`, { method: "POST", body: JSON.stringify({ path: "/api/cart", region: "weur", delayMs: 400 }) });
     try {
       for (let i = 15; i < 25; i++) await network.fireTick(base + i * MINUTE);
     } finally {
-      await fetch(`${network.shopUrl}/_control/faults`, { method: "DELETE" });
+      await httpRequest(`${network.shopUrl}/_control/faults`, { method: "DELETE" });
     }
 
     const regressed = await cli(env, "release", "watch", badId, "--wait", "--timeout", "5m", "--interval", "1s");

@@ -19,8 +19,8 @@ import { loadProjectProbes, makeTempProject, openLocalD1, probeModuleSource, PRO
 import { OFFLINE_ENV } from "../../scripts/local/local-network.ts";
 import { runToCompletion } from "../../scripts/local/processes.ts";
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** Shown as text, never run: a script element, an attribute break-out, an image with onerror. */
 export const XSS_NAME = `<script>window.__xss=1</script>" onmouseover="window.__xss=2" x="`;
@@ -36,7 +36,7 @@ export const MINOR_DAY = 5; // search-api failed 1 of 48 runs: below its 99.5 % 
 export const BAD_DAY_INCIDENT = "Search returned errors";
 
 /** The resolved incident of BAD_DAY (from 01:00 to 09:30 UTC), as the incidents route would write it. */
-export function badDayIncident(now: number): Incident {
+function badDayIncident(now: number): Incident {
   const day = Math.floor(now / DAY_MS) * DAY_MS - BAD_DAY * DAY_MS;
   const startedAt = day + HOUR_MS;
   const resolvedAt = day + 9.5 * HOUR_MS;
@@ -123,7 +123,7 @@ function hoursOf(probeId: string, day: number): number[] {
  * days, a few runs a day before (the rest of those days is honestly "no data" in the tooltips),
  * a day without any run, a bad day, a day just below the objective, a slow run.
  */
-export function seededRuns(probes: readonly LoadedProbe[], now: number): { runs: RunResult[]; until: number } {
+function seededRuns(probes: readonly LoadedProbe[], now: number): { runs: RunResult[]; until: number } {
   const runs: RunResult[] = [];
   let until = 0;
   const today = Math.floor(now / DAY_MS) * DAY_MS;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, startLocalNetwork, type LocalNetwork } from "../../scripts/local/local-network.ts";
 import { freePort } from "../../scripts/local/ports.ts";
+import { httpRequest } from "./support/http.ts";
 
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
@@ -32,7 +33,8 @@ describe("npm run probe -- token", () => {
     expect(token).toBeDefined();
     const id = token!.slice(4, 12);
 
-    const call = () => fetch(`${network.workerUrl}/api/v1/probes/shop-home/run`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    // Each call on a fresh connection: the CLI runs in between take seconds (see support/http.ts).
+    const call = () => httpRequest(`${network.workerUrl}/api/v1/probes/shop-home/run`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
     expect((await call()).status).toBe(200);
 
     const listed = cli("token", "list", "--persist-to", state);

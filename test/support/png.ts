@@ -1,7 +1,7 @@
 /** A small PNG reader for tests: size and RGB(A) pixels of an 8-bit, non-interlaced PNG. */
 import { inflateSync } from "node:zlib";
 
-export interface DecodedPng {
+interface DecodedPng {
   width: number;
   height: number;
   channels: number;

@@ -18,7 +18,7 @@ import { probeModules } from "../../src/generated/probe-registry.ts";
 import { loadRegistry } from "../../src/probe/registry.ts";
 import type { RunResult } from "../../src/probe/result.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
-import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { incidentStores } from "../../src/storage/incident-stores.ts";
 import { tick } from "./support/network.ts";
 
 const HOOK = env.NOTIFY_CHANNELS.match(/http:\/\/127\.0\.0\.1:\d+/)![0];
@@ -28,7 +28,7 @@ const FIVE = 5 * MINUTE;
 const T = Math.floor(Date.now() / FIVE) * FIVE;
 const probes = loadRegistry(probeModules);
 const home = probes.find((p) => p.probe.id === "shop-home")!;
-const incidents = new D1IncidentStore(env.DB);
+const { maintenances, probeStates, outbox } = incidentStores(env.DB);
 
 interface Delivery {
   status: number;
@@ -41,7 +41,7 @@ async function deliveries(prefix: string): Promise<Delivery[]> {
   return all.filter((d) => d.headers["x-afterlife-delivery"]?.startsWith(encodeURIComponent(prefix)));
 }
 
-const outboxOf = async (prefix: string) => (await incidents.listOutbox({ limit: 500 })).filter((o) => o.id.startsWith(encodeURIComponent(prefix)));
+const outboxOf = async (prefix: string) => (await outbox.listOutbox({ limit: 500 })).filter((o) => o.id.startsWith(encodeURIComponent(prefix)));
 
 /**
  * The deliveries of this file's own burn notices under `key`. Other test files share the
@@ -151,7 +151,7 @@ describe("SLO burn-rate alerts", () => {
     await Promise.all([tick(T), tick(T)]);
     expect(await ownDeliveries(key)).toHaveLength(1);
     expect((await outboxOf("shop-home-burn-")).map((o) => o.id)).toEqual([`${key}:burn:ops`]);
-    const state = (await incidents.probeStates(["burn:shop-home"])).get("burn:shop-home");
+    const state = (await probeStates.probeStates(["burn:shop-home"])).get("burn:shop-home");
     expect(state).toMatchObject({ lastSlot: T, state: { availability: { severity: "page", announced: "page", since: T } } });
   });
 
@@ -159,7 +159,7 @@ describe("SLO burn-rate alerts", () => {
     // Five minutes on with no new runs, the 5-minute lookback is empty, so no page rule can fire
     // (and the 24 h and 3 d rates are far below the ticket thresholds): the alert is back to ok.
     // Driven through the glue directly, so live ticks cannot add runs of their own.
-    const deps = { probes, incidents, slo: { store: new D1RunStore(env.DB), rawRetentionDays: 14 }, channels: ["ops"], maintenances: await incidents.listMaintenances(), slotAt: T + FIVE, now: Date.now() };
+    const deps = { probes, states: probeStates, outbox, slo: { store: new D1RunStore(env.DB), rawRetentionDays: 14 }, channels: ["ops"], maintenances: await maintenances.listMaintenances(), slotAt: T + FIVE, now: Date.now() };
     await applyBurnAlerts(deps);
     await applyBurnAlerts(deps); // a replay
     await applyBurnAlerts({ ...deps, slotAt: T + FIVE + MINUTE }); // not an evaluation minute
@@ -170,7 +170,7 @@ describe("SLO burn-rate alerts", () => {
     expect(summary(resolved)).toMatch(/^Storefront \(Storefront\), availability: the page burn-rate alert stopped after 5 min; \d+(\.\d)?% of the 30d budget left\.$/);
 
     const delivery = {
-      store: incidents,
+      outbox,
       channels: createChannels([{ name: "ops", type: "webhook", url: `${HOOK}/hook`, secretName: "KEY" }], () => env.OPS_HOOK_KEY),
       fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
       now: Date.now,
@@ -180,6 +180,6 @@ describe("SLO burn-rate alerts", () => {
     await deliverDue(delivery);
     await deliverDue(delivery);
     expect((await ownDeliveries(key)).map((d) => JSON.parse(d.body).event)).toEqual(["slo.burn", "slo.burn-resolved"]);
-    expect((await incidents.probeStates(["burn:shop-home"])).get("burn:shop-home")).toMatchObject({ lastSlot: T + FIVE, state: { availability: { severity: "ok", announced: "ok" } } });
+    expect((await probeStates.probeStates(["burn:shop-home"])).get("burn:shop-home")).toMatchObject({ lastSlot: T + FIVE, state: { availability: { severity: "ok", announced: "ok" } } });
   });
 });

@@ -8,12 +8,12 @@ import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import { createChannels } from "../../src/incidents/channels/registry.ts";
 import { verifyWebhookSignature } from "../../src/incidents/channels/webhook.ts";
 import { deliverDue } from "../../src/incidents/deliver-outbox.ts";
-import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { incidentStores } from "../../src/storage/incident-stores.ts";
 import { setFault, tick } from "./support/network.ts";
 
 const HOOK = env.NOTIFY_CHANNELS.match(/http:\/\/127\.0\.0\.1:\d+/)![0];
 const MINUTE = 60_000;
-const incidents = new D1IncidentStore(env.DB);
+const { incidents, maintenances, outbox } = incidentStores(env.DB);
 
 interface Delivery {
   status: number;
@@ -34,7 +34,7 @@ async function recover(from: number): Promise<void> {
   await tick(from + MINUTE);
 }
 
-const outboxOf = async (incidentId: string) => (await incidents.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(encodeURIComponent(incidentId)));
+const outboxOf = async (incidentId: string) => (await outbox.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(encodeURIComponent(incidentId)));
 
 afterEach(() => setFault(null));
 
@@ -93,7 +93,7 @@ describe("automatic incidents and notices", () => {
     expect(item!.nextAttemptAt).toBeGreaterThan(Date.now());
 
     const deps = {
-      store: incidents,
+      outbox,
       channels: createChannels([{ name: "ops", type: "webhook", url: `${HOOK}/hook`, secretName: "KEY" }], () => env.OPS_HOOK_KEY),
       fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
       random: () => 0.5,
@@ -111,7 +111,7 @@ describe("automatic incidents and notices", () => {
 
   it("maintenance suppresses the incident and its notices", async () => {
     const base = Date.UTC(2026, 10, 21, 15, 0);
-    await incidents.insertMaintenance({
+    await maintenances.insertMaintenance({
       id: "mnt_test",
       title: "Cart migration",
       body: "Planned.",
@@ -125,11 +125,11 @@ describe("automatic incidents and notices", () => {
     await setFault({ path: "/api/cart", status: 503 });
     for (let i = 0; i < 4; i++) await tick(base + i * MINUTE);
     expect((await incidents.listIncidents({ limit: 50 })).filter((i) => i.startedAt >= base - MINUTE && i.startedAt < base + 10 * MINUTE)).toEqual([]);
-    expect((await incidents.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(`shop-checkout-${base}`))).toEqual([]);
+    expect((await outbox.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(`shop-checkout-${base}`))).toEqual([]);
     // Left out of SLOs: counted as stored (not no-data) but neither good nor bad.
     const { value } = await new D1RunStore(env.DB).rollups([{ probeId: "shop-checkout", regions: ["weur", "enam", "apac"], grain: "hour", from: base, to: base + 3_600_000 }]);
     const sum = (key: "total" | "down" | "maintenance") => value.reduce((n, r) => n + (r[key] ?? 0), 0);
     expect({ total: sum("total"), down: sum("down"), maintenance: sum("maintenance") }).toEqual({ total: 12, down: 0, maintenance: 12 });
-    await incidents.cancelMaintenance("mnt_test", Date.now());
+    await maintenances.cancelMaintenance("mnt_test", Date.now());
   });
 });

@@ -23,7 +23,7 @@ import { loadRegistry, type LoadedProbe } from "../../src/probe/registry.ts";
 import type { RunResult } from "../../src/probe/result.ts";
 import { runProbe, type RunnerDeps } from "../../src/probe/run-probe.ts";
 import type { RunOutcome } from "../../src/schedule/shard-executor.ts";
-import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { incidentStores } from "../../src/storage/incident-stores.ts";
 import { appDeps, appFetch } from "./support/app-deps.ts";
 import { exposures } from "./support/canary.ts";
 import { createToken } from "./support/tokens.ts";
@@ -101,7 +101,7 @@ const hookBase = new URL((JSON.parse(env.NOTIFY_CHANNELS) as { url: string }[])[
 
 beforeAll(async () => {
   token = await createToken("canary", ["read", "write"]);
-  const incidents = new D1IncidentStore(env.DB);
+  const { incidents, probeStates, outbox } = incidentStores(env.DB);
   const channels = createChannels(config.channels, (name) => config.values[name]);
   // Slot 1: the HTTP steps fail; slot 2: the script fails; slot 3: everything passes.
   const plan: Record<string, string>[] = [{ status: "503" }, { status: "200", sstatus: "500" }, { status: "200" }];
@@ -110,8 +110,8 @@ beforeAll(async () => {
     const ran = await Promise.all(probes.map((p) => runProbe(p, { region: "weur", colo: "weur", slotAt, vars }, runner)));
     results.push(...ran);
     await deps.store.saveRuns(ran);
-    await applyIncidentTick(ran.map(outcomeOf), slotAt, { probes, store: incidents, channels: config.channels.map((c) => c.name), maintenances: [], now: slotAt + 30_000 });
-    await deliverDue({ store: incidents, channels, fetch: (input, init) => fetch(input, init), now: Date.now, random: () => 0.5, allowPrivateTargets: true }, 100);
+    await applyIncidentTick(ran.map(outcomeOf), slotAt, { probes, incidents, states: probeStates, outbox, channels: config.channels.map((c) => c.name), maintenances: [], now: slotAt + 30_000 });
+    await deliverDue({ outbox, channels, fetch: (input, init) => fetch(input, init), now: Date.now, random: () => 0.5, allowPrivateTargets: true }, 100);
   }
 });
 

@@ -15,7 +15,7 @@ import { MAX_DELIVERIES_PER_TICK } from "../../src/incidents/deliver-outbox.ts";
 import { outboxId } from "../../src/incidents/outbox.ts";
 import { loadRegistry, type LoadedProbe } from "../../src/probe/registry.ts";
 import type { RunStore } from "../../src/storage/run-store.ts";
-import { D1IncidentStore } from "../../src/storage/incident-store.ts";
+import { incidentStores } from "../../src/storage/incident-stores.ts";
 import { runTick, TICK_STAGES } from "../../src/tick/run-tick.ts";
 import type { TickDeps } from "../../src/tick/tick-deps.ts";
 import { countingDb } from "./support/counting-db.ts";
@@ -29,7 +29,7 @@ async function fleetDown(down: boolean): Promise<void> {
   if (!res.ok) throw new Error(`the fleet's shop refused the fault: ${res.status}`);
 }
 const STAGE_NAMES = TICK_STAGES.map((s) => s.name);
-const incidents = new D1IncidentStore(env.DB);
+const { outbox } = incidentStores(env.DB);
 
 function fleet(prefix: string, size: number, regions: string[]): LoadedProbe[] {
   return loadRegistry(
@@ -62,7 +62,7 @@ async function stateRows(prefix: string): Promise<unknown[]> {
 /** A notice due now, to see that the delivery stage ran. */
 async function enqueueDueNotice(key: string, at: number): Promise<string> {
   const notice: Notice = { transition: "network", probe: { ...NETWORK_SUBJECT }, incident: { id: key, title: "A notice to deliver", startedAt: at }, regions: [], at };
-  await incidents.run([incidents.enqueueStatement({ id: outboxId(key, "network", "ops"), channel: "ops", payload: notice, at })]);
+  await outbox.run([outbox.enqueueStatement({ id: outboxId(key, "network", "ops"), channel: "ops", payload: notice, at })]);
   return outboxId(key, "network", "ops");
 }
 
@@ -71,7 +71,7 @@ describe("a tick at 150 probes", () => {
     const probes = fleet("fleet", 150, ["weur", "enam", "apac"]);
     const values = { FLEET_URL: env.FLEET_SHOP_URL };
     const counting = countingDb();
-    const deps: TickDeps = { ...fleetTickDeps(probes, { values, runnerPrefix: "fleet" }), incidents: new D1IncidentStore(counting.db) };
+    const deps: TickDeps = { ...fleetTickDeps(probes, { values, runnerPrefix: "fleet" }), ...incidentStores(counting.db) };
     const t = Date.UTC(2026, 10, 22, 10, 0); // a 5-minute slot: the burn alerts evaluate all 150 probes
 
     const up = await runTick(t, deps);
@@ -154,7 +154,7 @@ describe("stages on their own", () => {
     expect((await env.DB.prepare("SELECT count(*) AS n FROM day_history WHERE probe_id LIKE 'solo-%'").first())).toEqual({ n: 3 }); // day history
     expect((await stateRow("network:tick"))?.last_slot).toBe(t); // watchdog
     expect(JSON.parse((await stateRow("network:stages"))!.state)).toMatchObject({ failing: { prune: { since: t, failedTicks: 1, announced: false } } });
-    expect((await incidents.listOutbox({ limit: 500 })).find((o) => o.id === delivery)?.status).toBe("delivered"); // delivery
+    expect((await outbox.listOutbox({ limit: 500 })).find((o) => o.id === delivery)?.status).toBe("delivered"); // delivery
   });
 
   it("when the dispatch fails, the stages that need its outcomes get none and say so; the others run", { timeout: 60_000 }, async () => {
@@ -178,7 +178,7 @@ describe("stages on their own", () => {
     const real = deps();
     const broken = Object.create(real.runs) as RunStore;
     broken.prune = async () => Promise.reject(new Error("D1_ERROR: injected"));
-    const stageNotices = async () => (await incidents.listOutbox({ limit: 500 })).map((o) => o.id).filter((id) => id.startsWith("network-stage-prune")).sort();
+    const stageNotices = async () => (await outbox.listOutbox({ limit: 500 })).map((o) => o.id).filter((id) => id.startsWith("network-stage-prune")).sort();
 
     await runTick(t, real);
     for (let i = 1; i <= 2; i++) await runTick(t + i * MINUTE, { ...real, runs: broken });
@@ -197,7 +197,7 @@ describe("stages on their own", () => {
     expect(await stageNotices()).toEqual(
       [outboxId(`network-stage-prune-back-${t + MINUTE}`, "network", "ops"), outboxId(`network-stage-prune-failing-${t + MINUTE}`, "network", "ops")].sort(),
     );
-    const back = (await incidents.listOutbox({ limit: 500 })).find((o) => o.id.startsWith("network-stage-prune-back"))!.payload as Notice;
+    const back = (await outbox.listOutbox({ limit: 500 })).find((o) => o.id.startsWith("network-stage-prune-back"))!.payload as Notice;
     expect(back.network).toEqual({ kind: "stage-back", stage: "prune", failingSince: t + MINUTE, backAt: t + 5 * MINUTE });
   });
 });

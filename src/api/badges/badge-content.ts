@@ -6,7 +6,7 @@
  * Colors are shields.io named colors, so the same value works in the SVG and at shields.io.
  */
 
-export type BadgeColor = "brightgreen" | "green" | "yellowgreen" | "yellow" | "orange" | "red" | "blue" | "lightgrey";
+type BadgeColor = "brightgreen" | "green" | "yellowgreen" | "yellow" | "orange" | "red" | "blue" | "lightgrey";
 
 export interface BadgeContent {
   label: string;
@@ -17,8 +17,8 @@ export interface BadgeContent {
 /** A probe's state as the status page shows it (same values as ProbeState in src/status/overview.ts). */
 export type BadgeProbeState = "up" | "degraded" | "regional" | "down" | "no-data";
 
-export const STATUS_LABEL = "status";
-export const LATENCY_LABEL = "latency";
+const STATUS_LABEL = "status";
+const LATENCY_LABEL = "latency";
 const NO_DATA = "no data";
 
 export function statusBadge(state: BadgeProbeState): BadgeContent {
@@ -60,7 +60,7 @@ export function uptimeBadge(ratio: number | null, windowLabel: string): BadgeCon
  * steps from the edge is excellent under 300 ms, good under 800 ms (the repo's example latency
  * objective), acceptable under 1.5 s, slow under 3 s, and bad above.
  */
-export const LATENCY_THRESHOLDS_MS: readonly { maxMs: number; color: BadgeColor }[] = [
+const LATENCY_THRESHOLDS_MS: readonly { maxMs: number; color: BadgeColor }[] = [
   { maxMs: 300, color: "brightgreen" },
   { maxMs: 800, color: "green" },
   { maxMs: 1_500, color: "yellow" },

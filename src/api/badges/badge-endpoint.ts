@@ -9,14 +9,14 @@
  * and is left out unless given.
  */
 
-export interface ShieldsEndpointInput {
+interface ShieldsEndpointInput {
   label: string;
   message: string;
   color: string;
   isError?: boolean;
 }
 
-export interface ShieldsEndpoint {
+interface ShieldsEndpoint {
   schemaVersion: 1;
   label: string;
   message: string;

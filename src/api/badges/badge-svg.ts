@@ -24,8 +24,9 @@
  * The gradient and clip path use fixed ids ("s", "r"), as shields.io does: fine for <img> and
  * CSS backgrounds, but two badges inlined into one HTML document would share them.
  */
+import { escapeXml, xmlSafe } from "../../xml.ts";
 
-export interface BadgeInput {
+interface BadgeInput {
   /** Left, grey part; "" for a message-only badge. */
   label: string;
   message: string;
@@ -33,16 +34,16 @@ export interface BadgeInput {
   color: string;
 }
 
-export const BADGE_HEIGHT = 20;
+const BADGE_HEIGHT = 20;
 /** Padding on each side of a text, in px. */
-export const BADGE_PADDING = 5;
+const BADGE_PADDING = 5;
 const LABEL_COLOR = "#555";
 const FALLBACK_COLOR = "#9f9f9f";
 const FONT_SIZE_PX = 11;
 const UNITS_PER_EM = 2048;
 
 /** shields.io named colors and their aliases. */
-export const NAMED_COLORS: Readonly<Record<string, string>> = Object.freeze({
+const NAMED_COLORS: Readonly<Record<string, string>> = Object.freeze({
   brightgreen: "#4c1",
   green: "#97ca00",
   yellowgreen: "#a4a61d",
@@ -109,31 +110,8 @@ export function textWidth(text: string): number {
   return (units * FONT_SIZE_PX) / UNITS_PER_EM;
 }
 
-/** Characters XML 1.0 does not allow anywhere (replaced by U+FFFD). */
-const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** Replaces characters XML cannot carry; the result is what the badge shows and measures. */
-export function sanitizeText(text: string): string {
-  return text.replace(XML_INVALID, "\ufffd");
-}
-
-/** Escapes text for XML character data and double- or single-quoted attribute values. */
-export function escapeXml(text: string): string {
-  return sanitizeText(text).replace(/[&<>"']/g, (c) => {
-    switch (c) {
-      case "&":
-        return "&amp;";
-      case "<":
-        return "&lt;";
-      case ">":
-        return "&gt;";
-      case '"':
-        return "&quot;";
-      default:
-        return "&apos;";
-    }
-  });
-}
+/** Replaces characters XML cannot carry with U+FFFD; the result is what the badge shows and measures. */
+const sanitizeText = (text: string): string => xmlSafe(text, "\ufffd");
 
 /** The fill for a badge color: named colors and hex only; anything else is lightgrey. */
 export function resolveColor(color: string): string {
@@ -169,7 +147,7 @@ function segment(text: string): Segment {
 function texts(s: Segment, x: number, colors: { fill: string; shadow: string }): string {
   const cx = Math.round((x + s.width / 2) * 10);
   const len = s.textWidth * 10;
-  const body = escapeXml(s.text);
+  const body = escapeXml(s.text, "\ufffd");
   return (
     `<text aria-hidden="true" x="${cx}" y="150" fill="${colors.shadow}" fill-opacity=".3" transform="scale(.1)" textLength="${len}">${body}</text>` +
     `<text x="${cx}" y="140" transform="scale(.1)" fill="${colors.fill}" textLength="${len}">${body}</text>`
@@ -184,7 +162,7 @@ export function renderBadge({ label, message, color }: BadgeInput): string {
   const right = segment(messageText);
   const leftWidth = left?.width ?? 0;
   const width = leftWidth + right.width;
-  const title = escapeXml(left ? `${labelText}: ${messageText}` : messageText);
+  const title = escapeXml(left ? `${labelText}: ${messageText}` : messageText, "\ufffd");
 
   const rects = left
     ? `<rect width="${leftWidth}" height="${BADGE_HEIGHT}" fill="${LABEL_COLOR}"/><rect x="${leftWidth}" width="${right.width}" height="${BADGE_HEIGHT}" fill="${fill}"/>`

@@ -21,11 +21,11 @@
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-export type RegionMetricState = "up" | "degraded" | "down" | "no-data";
-export type MetricsSli = "availability" | "latency";
-export type MetricsAlert = "ok" | "ticket" | "page";
+type RegionMetricState = "up" | "degraded" | "down" | "no-data";
+type MetricsSli = "availability" | "latency";
+type MetricsAlert = "ok" | "ticket" | "page";
 
-export interface RegionMetrics {
+interface RegionMetrics {
   region: string;
   state: RegionMetricState;
   /** Duration of the newest run in ms, or null when there is none. */
@@ -53,7 +53,7 @@ export interface SloMetrics {
   alert: MetricsAlert;
 }
 
-export interface ProbeMetrics {
+interface ProbeMetrics {
   id: string;
   regions: RegionMetrics[];
   slos: SloMetrics[];
@@ -69,9 +69,9 @@ export interface MetricsSnapshot {
 }
 
 /** The states written for afterlife_probe_state, in this order (one 0/1 sample each). */
-export const METRIC_STATES: readonly RegionMetricState[] = ["up", "degraded", "down", "no-data"];
+const METRIC_STATES: readonly RegionMetricState[] = ["up", "degraded", "down", "no-data"];
 /** Burn windows written first, in this order; any other key of `burnRates` follows, sorted. */
-export const BURN_WINDOWS: readonly string[] = ["5m", "30m", "1h", "6h", "24h", "3d"];
+const BURN_WINDOWS: readonly string[] = ["5m", "30m", "1h", "6h", "24h", "3d"];
 const SEVERITIES = ["page", "ticket"] as const;
 
 type Labels = readonly (readonly [name: string, value: string])[];

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProbeStateSchema, worstProbeState, type ProbeState } from "../../status/overview.ts";
-import { loadOverview } from "../load-overview.ts";
+import { ProbeStateSchema, type ProbeState } from "../../status/overview.ts";
+import { worstState } from "../../status/state-order.ts";
+import { loadOverview } from "../../queries/overview.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 
@@ -22,7 +23,7 @@ export const groupRoutes = createRouter().openapi(route, async (c) => {
   const groups = new Map<string, { id: string; name: string; state: ProbeState }[]>();
   for (const p of overview.probes) groups.set(p.group, [...(groups.get(p.group) ?? []), { id: p.id, name: p.name, state: p.state }]);
   return c.json(
-    { groups: [...groups].map(([name, probes]) => ({ name, state: worstProbeState(probes.map((p) => p.state)), probes })) },
+    { groups: [...groups].map(([name, probes]) => ({ name, state: worstState(probes.map((p) => p.state)), probes })) },
     200,
   );
 });

@@ -43,7 +43,7 @@ const cancel = createRoute({
 
 /** /api/v1/maintenances */
 export const maintenanceRoutes = createRouter()
-  .openapi(list, async (c) => c.json({ maintenances: await c.env.deps.incidents.listMaintenances() }, 200))
+  .openapi(list, async (c) => c.json({ maintenances: await c.env.deps.maintenances.listMaintenances() }, 200))
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
     const { deps } = c.env;
@@ -55,15 +55,15 @@ export const maintenanceRoutes = createRouter()
     if (invalid.length) throw new ProblemError(400, "Bad Request", "The maintenance has invalid fields.", invalid);
     const now = deps.now();
     const maintenance: Maintenance = { id: `mnt_${randomBase62(12)}`, ...body, createdAt: now, updatedAt: now, cancelledAt: null };
-    await deps.incidents.insertMaintenance(maintenance);
+    await deps.maintenances.insertMaintenance(maintenance);
     await purgeAfterNoticeWrite(c, maintenance.probeIds);
     return c.json(maintenance, 201);
   })
   .openapi(cancel, async (c) => {
     const { id } = c.req.valid("param");
     const { deps } = c.env;
-    const probeIds = (await deps.incidents.listMaintenances()).find((m) => m.id === id)?.probeIds ?? [];
-    if (!(await deps.incidents.cancelMaintenance(id, deps.now()))) throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
+    const probeIds = (await deps.maintenances.listMaintenances()).find((m) => m.id === id)?.probeIds ?? [];
+    if (!(await deps.maintenances.cancelMaintenance(id, deps.now()))) throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
     await purgeAfterNoticeWrite(c, probeIds);
     return c.body(null, 204);
   });

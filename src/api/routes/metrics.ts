@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { SliReport } from "../../slo/report.ts";
 import type { AppDeps } from "../app-env.ts";
-import { loadOverview } from "../load-overview.ts";
-import { loadSloReports } from "../load-slo.ts";
+import { loadOverview } from "../../queries/overview.ts";
+import { loadSloReports } from "../../queries/slo.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricsSnapshot, type SloMetrics } from "../metrics/prometheus.ts";
 import { createRouter } from "../router.ts";
 import { hourOf } from "../../storage/metric-values.ts";

@@ -31,5 +31,5 @@ const list = createRoute({
 /** GET /api/v1/outbox (read token) */
 export const outboxRoutes = createRouter().openapi(list, async (c) => {
   const q = c.req.valid("query");
-  return c.json({ items: await c.env.deps.incidents.listOutbox({ status: q.status, limit: q.limit }) }, 200);
+  return c.json({ items: await c.env.deps.outbox.listOutbox({ status: q.status, limit: q.limit }) }, 200);
 });

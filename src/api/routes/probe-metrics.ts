@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { REGIONS } from "../../probe/schema.ts";
-import { journeyMetricsRead, JourneyMetricsSchema, MAX_METRIC_HOURS } from "../load-journey-metrics.ts";
+import { journeyMetricsRead, JourneyMetricsSchema, MAX_METRIC_HOURS } from "../../queries/journey-metrics.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";

@@ -1,14 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { RunResultSchema } from "../../probe/result.ts";
 import { REGIONS } from "../../probe/schema.ts";
-import { isLoadedHttp } from "../../probe/registry.ts";
+import { isLoadedRunnable } from "../../probe/registry.ts";
 import { writeGuard } from "../auth.ts";
-import { loadOverview } from "../load-overview.ts";
+import { loadOverview } from "../../queries/overview.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { ProbeSummarySchema, toProbeSummary } from "../schemas/probe.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const list = createRoute({
   method: "get",
@@ -18,7 +19,7 @@ const list = createRoute({
   responses: { 200: jsonResponse(z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList"), "The probes") },
 });
 
-const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+const ProbeIdParam = z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
 
 const runNow = createRoute({
   method: "post",
@@ -59,8 +60,8 @@ export const probeRoutes = createRouter()
     const { region } = c.req.valid("query");
     const loaded = c.env.deps.probes.find((p) => p.probe.id === id);
     if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
-    if (!isLoadedHttp(loaded)) {
-      throw new ProblemError(400, "Bad Request", `Probe '${id}' is a heartbeat: your software pings it (POST /hb/${id}); Afterlife cannot run it.`, [{ name: "path.id", reason: "the id of an HTTP probe" }]);
+    if (!isLoadedRunnable(loaded)) {
+      throw new ProblemError(400, "Bad Request", `Probe '${id}' is a heartbeat: your software pings it (POST /hb/${id}); Afterlife cannot run it.`, [{ name: "path.id", reason: "the id of an HTTP or browser probe" }]);
     }
     if (region !== undefined && !loaded.probe.regions.includes(region)) {
       throw new ProblemError(400, "Bad Request", `Probe '${id}' does not run in ${region}.`, [{ name: "query.region", reason: `one of ${loaded.probe.regions.join(", ")}` }]);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { REGIONS } from "../../probe/schema.ts";
-import { loadOverview } from "../load-overview.ts";
+import { loadOverview } from "../../queries/overview.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 

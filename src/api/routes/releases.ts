@@ -10,11 +10,12 @@ import { unknownProbeIdsParam } from "../probe-ids.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { jsonResponse } from "../schemas/responses.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const ReleaseDoc = ReleaseSchema.openapi("Release");
 const IdParam = z.object({ id: z.string().regex(/^rel_[A-Za-z0-9]{12}$/, "a release id such as rel_4fZk9QxT2mPa").openapi({ param: { name: "id", in: "path" }, example: "rel_4fZk9QxT2mPa" }) });
 const ListQuery = z.object({
-  probe: z.string().regex(/^[a-z0-9-]+$/, "a probe id").optional().openapi({ example: "shop-checkout" }),
+  probe: ProbeIdSchema.optional().openapi({ example: "shop-checkout" }),
   limit: z.coerce.number().int().min(1, "at least 1").max(100, "at most 100").default(20),
 });
 

@@ -1,12 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { isLoadedHttp, type LoadedProbe } from "../../probe/registry.ts";
-import { RunResultSchema, RunStatusSchema, RunSummarySchema, type RunResult } from "../../probe/result.ts";
+import type { LoadedProbe } from "../../probe/registry.ts";
+import { RUN_ID, RunResultSchema, RunStatusSchema, RunSummarySchema, type RunResult } from "../../probe/result.ts";
 import { declaredSteps } from "../../probe/schema.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { decodeCursor, encodeCursor, MAX_PAIRS_WITHOUT_PROBE } from "../../storage/run-list.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 /** A pass kept as its outcome only (no steps stored): every step of its probe passed. */
 function withStepOutcomes(run: RunResult, probes: readonly LoadedProbe[]): RunResult {
@@ -18,7 +19,7 @@ function withStepOutcomes(run: RunResult, probes: readonly LoadedProbe[]): RunRe
 const RunIdParam = z.object({
   id: z
     .string()
-    .regex(/^[a-z0-9-]+\.[a-z]+\.\d{1,16}$/, "a run id such as 'shop-checkout.weur.1764158400000' (probe.region.slot epoch ms)")
+    .regex(RUN_ID, "a run id such as 'shop-checkout.weur.1764158400000' (probe.region.slot epoch ms)")
     .openapi({ param: { name: "id", in: "path" }, example: "shop-checkout.weur.1764158400000" }),
 });
 
@@ -37,7 +38,7 @@ const oneRun = createRoute({
 const epochMs = z.coerce.number().int().min(0);
 
 const ListQuery = z.object({
-  probe: z.string().regex(/^[a-z0-9-]+$/, "a probe id").optional().openapi({ example: "shop-checkout" }),
+  probe: ProbeIdSchema.optional().openapi({ example: "shop-checkout" }),
   region: z.string().regex(/^[a-z]+$/, "a region such as weur").optional().openapi({ example: "weur" }),
   status: RunStatusSchema.optional(),
   from: epochMs.optional().openapi({ description: "Oldest slot to include (epoch ms)" }),

@@ -1,14 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { REGIONS } from "../../probe/schema.ts";
-import { loadSloReports } from "../load-slo.ts";
+import { loadSloReports } from "../../queries/slo.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { SloReportSchema } from "../schemas/slo.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const SloQuery = z.object({
-  probe: z.string().regex(/^[a-z0-9-]+$/, "a probe id").optional().openapi({ example: "shop-checkout" }),
+  probe: ProbeIdSchema.optional().openapi({ example: "shop-checkout" }),
   group: z.string().min(1).max(80).optional().openapi({ description: "A business capability: one report for the group, then one per probe", example: "Checkout" }),
   region: z.enum(REGIONS).optional().openapi({ description: "Only this region's runs" }),
   window: z.enum(["1h", "24h", "7d", "30d", "90d", "month"]).optional().openapi({ description: "Default: each probe's own SLO window" }),

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { OverviewSchema } from "../../status/overview.ts";
-import { loadOverview } from "../load-overview.ts";
+import { loadOverview } from "../../queries/overview.ts";
 import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 

@@ -28,7 +28,7 @@ export const ProbeSummarySchema = z
       .openapi({ description: "A heartbeat's expected period and grace; null for other kinds" }),
   })
   .openapi("Probe");
-export type ProbeSummary = z.infer<typeof ProbeSummarySchema>;
+type ProbeSummary = z.infer<typeof ProbeSummarySchema>;
 
 /** The public view of a probe: its definition without secrets (templates stay unresolved). */
 export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): ProbeSummary {
@@ -45,7 +45,7 @@ export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): Pr
     quorum: quorumOf(loaded),
     version: loaded.version,
     file: loaded.file,
-    degradedAfterMs: probe.kind === "http" ? (probe.degradedAfterMs ?? null) : null,
+    degradedAfterMs: probe.kind === "heartbeat" ? null : (probe.degradedAfterMs ?? null),
     slo: probe.slo,
     steps: declaredSteps(probe).map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
     state: overview.state,

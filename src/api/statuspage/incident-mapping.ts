@@ -3,12 +3,10 @@
  * incident's probes (and their groups) as the components endpoint lists them.
  */
 import type { Incident, Maintenance, MaintenanceWindow } from "../../incidents/model.ts";
-import { probeComponentId, statuspageId } from "./mapping.ts";
+import { incidentId, probeComponentId, statuspageId } from "./ids.ts";
 import type { Component, Incident as StatuspageIncident, Page, ScheduledMaintenance } from "./schemas.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-export const incidentId = (id: string): string => statuspageId(`incident:${id}`);
 
 export function toStatuspageIncident(incident: Incident, page: Page, components: readonly Component[]): StatuspageIncident {
   const id = incidentId(incident.id);
@@ -47,7 +45,7 @@ export function toStatuspageIncident(incident: Incident, page: Page, components:
   };
 }
 
-export type MaintenancePhase = "scheduled" | "in_progress" | "completed";
+type MaintenancePhase = "scheduled" | "in_progress" | "completed";
 
 /** One occurrence of a maintenance as a Statuspage scheduled maintenance. */
 export function toStatuspageMaintenance(maintenance: Maintenance, window: MaintenanceWindow, page: Page, components: readonly Component[], now: number): ScheduledMaintenance {

@@ -16,13 +16,15 @@
  *   real creation date. updated_at is the start of the newest run behind the status.
  */
 import type { Incident } from "../../incidents/model.ts";
-import type { PublicMaintenance } from "../load-maintenance.ts";
+import type { PublicMaintenance } from "../../queries/maintenance.ts";
 import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../status/overview.ts";
+import { STATE_ORDER, worstBy, type ComponentState } from "../../status/state-order.ts";
+import { groupComponentId, pageId, probeComponentId } from "./ids.ts";
 import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
 import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
 
 export const DEFAULT_PAGE_NAME = "Afterlife status";
-export const TIME_ZONE = "Etc/UTC";
+const TIME_ZONE = "Etc/UTC";
 /** Stands for "unknown": Afterlife does not record when a probe or group was created. */
 export const UNKNOWN_CREATED_AT = new Date(0).toISOString();
 export const NO_DATA_DESCRIPTION = "No data: no recent run from any region, so the current state is unknown.";
@@ -36,24 +38,10 @@ export interface PageContext {
   now: number;
 }
 
-const ID_SPACE = 36n ** 12n;
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK_64 = (1n << 64n) - 1n;
 
-/** A stable 12-character [0-9a-z] id (FNV-1a 64 of the UTF-8 key), shaped like Statuspage's. */
-export function statuspageId(key: string): string {
-  let hash = FNV_OFFSET;
-  for (const byte of new TextEncoder().encode(key)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK_64;
-  return (hash % ID_SPACE).toString(36).padStart(12, "0");
-}
-
-export const pageId = (name: string): string => statuspageId(`page:${name}`);
-export const probeComponentId = (probeId: string): string => statuspageId(`probe:${probeId}`);
-export const groupComponentId = (group: string): string => statuspageId(`group:${group}`);
-
-const COMPONENT_STATUS: Record<ProbeState, ComponentStatus> = {
+const COMPONENT_STATUS: Record<ComponentState, ComponentStatus> = {
   up: "operational",
+  maintenance: "under_maintenance",
   degraded: "degraded_performance",
   regional: "partial_outage",
   down: "major_outage",
@@ -65,17 +53,12 @@ export function componentStatus(state: ProbeState): ComponentStatus {
   return COMPONENT_STATUS[state];
 }
 
-const SEVERITY: Record<ComponentStatus, number> = {
-  operational: 0,
-  under_maintenance: 1,
-  degraded_performance: 2,
-  partial_outage: 3,
-  major_outage: 4,
-};
+/** Statuspage's statuses in the order of the states they stand for (status/state-order.ts). */
+const STATUS_ORDER: readonly ComponentStatus[] = [...new Set(STATE_ORDER.map((s) => COMPONENT_STATUS[s]))];
 
 /** The worst of the statuses; operational for none. */
 export function worstStatus(statuses: readonly ComponentStatus[]): ComponentStatus {
-  return statuses.reduce<ComponentStatus>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), "operational");
+  return worstBy(STATUS_ORDER, statuses, "operational");
 }
 
 const PAGE_STATUS: Record<OverallState, PageStatus> = {
@@ -93,7 +76,7 @@ export function pageStatus(state: OverallState): PageStatus {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function toPage(overview: Overview, context: PageContext): Page {
+function toPage(overview: Overview, context: PageContext): Page {
   return { id: pageId(context.name), name: context.name, url: context.url, time_zone: TIME_ZONE, updated_at: iso(overview.checkedAt ?? context.now) };
 }
 
@@ -106,7 +89,7 @@ function probeDescription(probe: ProbeOverview): string | null {
  * Group components and probe components, each group followed by its probes, groups in the order
  * their first probe appears. Callers pass an overview of public probes only.
  */
-export function toComponents(overview: Overview, page: Page): Component[] {
+function toComponents(overview: Overview, page: Page): Component[] {
   const groups = new Map<string, ProbeOverview[]>();
   for (const probe of overview.probes) {
     const members = groups.get(probe.group);

@@ -5,10 +5,10 @@
  */
 import { createRoute, type z } from "@hono/zod-openapi";
 import type { AppDeps } from "../app-env.ts";
-import { loadOverview } from "../load-overview.ts";
+import { loadOverview } from "../../queries/overview.ts";
 import { createRouter } from "../router.ts";
 import type { Overview } from "../../status/overview.ts";
-import { loadPublicMaintenance } from "../load-maintenance.ts";
+import { loadPublicMaintenance } from "../../queries/maintenance.ts";
 import { DEFAULT_PAGE_NAME, toComponentsResponse, type MaintenanceOccurrence, toIncidents, toScheduledMaintenances, toStatus, toSummary, type PageContext } from "./mapping.ts";
 import { ComponentsResponseSchema, IncidentsResponseSchema, ScheduledMaintenancesResponseSchema, StatusResponseSchema, SummaryResponseSchema } from "./schemas.ts";
 
@@ -78,7 +78,7 @@ function publicIncidents(deps: AppDeps, unresolvedOnly: boolean) {
   return deps.incidents.listIncidents({ publicOnly: true, unresolvedOnly, limit: 50 });
 }
 
-export interface StatuspageOptions {
+interface StatuspageOptions {
   /** The page's name; its id is derived from it. */
   pageName?: string;
 }

@@ -16,9 +16,8 @@ export const ComponentStatusSchema = z
 export type ComponentStatus = z.infer<typeof ComponentStatusSchema>;
 
 export const IndicatorSchema = z.enum(["none", "minor", "major", "critical"]).openapi("StatuspageIndicator");
-export type Indicator = z.infer<typeof IndicatorSchema>;
 
-export const PageSchema = z
+const PageSchema = z
   .object({
     id: statuspageId(),
     name: z.string().openapi({ example: "Afterlife status" }),
@@ -29,7 +28,7 @@ export const PageSchema = z
   .openapi("StatuspagePage");
 export type Page = z.infer<typeof PageSchema>;
 
-export const PageStatusSchema = z
+const PageStatusSchema = z
   .object({
     indicator: IndicatorSchema,
     description: z.string().openapi({ example: "All Systems Operational" }),
@@ -37,7 +36,7 @@ export const PageStatusSchema = z
   .openapi("StatuspageStatus");
 export type PageStatus = z.infer<typeof PageStatusSchema>;
 
-export const ComponentSchema = z
+const ComponentSchema = z
   .object({
     id: statuspageId(),
     name: z.string().openapi({ example: "Checkout journey" }),
@@ -57,7 +56,7 @@ export const ComponentSchema = z
   .openapi("StatuspageComponent");
 export type Component = z.infer<typeof ComponentSchema>;
 
-export const AffectedComponentSchema = z
+const AffectedComponentSchema = z
   .object({
     code: statuspageId(),
     name: z.string(),
@@ -66,9 +65,9 @@ export const AffectedComponentSchema = z
   })
   .openapi("StatuspageAffectedComponent");
 
-export const IncidentStatusSchema = z.enum(["investigating", "identified", "monitoring", "resolved", "postmortem"]).openapi("StatuspageIncidentStatus");
-export const MaintenanceStatusSchema = z.enum(["scheduled", "in_progress", "verifying", "completed"]).openapi("StatuspageMaintenanceStatus");
-export const ImpactSchema = z.enum(["none", "minor", "major", "critical", "maintenance"]).openapi("StatuspageImpact");
+const IncidentStatusSchema = z.enum(["investigating", "identified", "monitoring", "resolved", "postmortem"]).openapi("StatuspageIncidentStatus");
+const MaintenanceStatusSchema = z.enum(["scheduled", "in_progress", "verifying", "completed"]).openapi("StatuspageMaintenanceStatus");
+const ImpactSchema = z.enum(["none", "minor", "major", "critical", "maintenance"]).openapi("StatuspageImpact");
 
 function updateSchema<S extends z.ZodType>(status: S) {
   return z.object({
@@ -86,8 +85,8 @@ function updateSchema<S extends z.ZodType>(status: S) {
   });
 }
 
-export const IncidentUpdateSchema = updateSchema(IncidentStatusSchema).openapi("StatuspageIncidentUpdate");
-export const MaintenanceUpdateSchema = updateSchema(MaintenanceStatusSchema).openapi("StatuspageMaintenanceUpdate");
+const IncidentUpdateSchema = updateSchema(IncidentStatusSchema).openapi("StatuspageIncidentUpdate");
+const MaintenanceUpdateSchema = updateSchema(MaintenanceStatusSchema).openapi("StatuspageMaintenanceUpdate");
 
 const incidentFields = {
   id: statuspageId(),
@@ -103,12 +102,12 @@ const incidentFields = {
   components: z.array(ComponentSchema),
 };
 
-export const IncidentSchema = z
+const IncidentSchema = z
   .object({ ...incidentFields, status: IncidentStatusSchema, incident_updates: z.array(IncidentUpdateSchema) })
   .openapi("StatuspageIncident");
 export type Incident = z.infer<typeof IncidentSchema>;
 
-export const ScheduledMaintenanceSchema = z
+const ScheduledMaintenanceSchema = z
   .object({
     ...incidentFields,
     status: MaintenanceStatusSchema,

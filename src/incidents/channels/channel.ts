@@ -8,8 +8,8 @@
 import { z } from "zod";
 import type { Notice } from "./notice.ts";
 
-export const CHANNEL_TYPES = ["webhook", "slack", "discord"] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
+const CHANNEL_TYPES = ["webhook", "slack", "discord"] as const;
+type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 export interface OutboundRequest {
   url: string;

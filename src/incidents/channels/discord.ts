@@ -7,7 +7,7 @@ import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
 import { burnLine, failureLine, headline, isoTime, reference, summary, truncate, type Notice } from "./notice.ts";
 
 /** Red, green, amber, blue; burn orange, burn resolved green, network grey. */
-export const DISCORD_COLORS = {
+const DISCORD_COLORS = {
   down: 0xd93025,
   up: 0x1e8e3e,
   flapping: 0xf9ab00,
@@ -27,7 +27,7 @@ export const DISCORD_COLORS = {
  * Backslash-escapes Discord markdown so user text shows as typed: emphasis, code, spoilers,
  * masked links and mentions anywhere; headings, lists and quotes at the start of a line.
  */
-export function escapeDiscord(text: string): string {
+function escapeDiscord(text: string): string {
   return text.replace(/[\\*_~`|<>[\]]/g, "\\$&").replace(/^([#-])/gm, "\\$1");
 }
 

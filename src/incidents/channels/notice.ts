@@ -76,7 +76,7 @@ export interface NoticeMetric {
 }
 
 /** What a release notice says about the release and its watch. */
-export interface NoticeRelease {
+interface NoticeRelease {
   id: string;
   version: string;
   url: string | null;
@@ -102,7 +102,7 @@ export function isoTime(ms: number): string {
 }
 
 /** "45 s", "12 min", "2 h 5 min", "3 d 4 h". */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s} s`;
   const min = Math.floor(s / 60);
@@ -154,10 +154,11 @@ function ratesPhrase(rule: NonNullable<NoticeBurn["rule"]>): string {
   return long === short ? `${long}× over ${rule.long} and ${rule.short}` : `${long}× over ${rule.long} and ${short}× over ${rule.short}`;
 }
 
-function networkHeadline(event: NetworkEvent | undefined): string {
+/** The headline of a network notice; `withCount` names how many minutes of ticks were missed. */
+export function networkHeadline(event: NetworkEvent | undefined, withCount = false): string {
   switch (event?.kind) {
     case "ticks-missed":
-      return "Probe network: ticks missed";
+      return withCount ? `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed` : "Probe network: ticks missed";
     case "region-silent":
       return `Probe network: region ${event.region} stopped reporting`;
     case "region-back":

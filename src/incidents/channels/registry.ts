@@ -12,7 +12,7 @@ export class ChannelConfigError extends Error {
 }
 
 /** Looks up a Worker secret by name; undefined when it is not set. */
-export type SecretLookup = (name: string) => string | undefined;
+type SecretLookup = (name: string) => string | undefined;
 
 function requireSecret(channel: string, name: string, secrets: SecretLookup, what: string): string {
   const value = secrets(name);

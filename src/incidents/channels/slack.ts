@@ -23,7 +23,7 @@ const EMOJI = {
 } as const satisfies Record<Notice["transition"], string>;
 
 /** Slack's mrkdwn escaping: only these three characters are control characters. */
-export function escapeSlack(text: string): string {
+function escapeSlack(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 

@@ -23,13 +23,13 @@
 import { JSON_HEADERS, type Channel, type OutboundRequest } from "./channel.ts";
 import { isoTime, MAX_MESSAGE_CHARS, truncate, type NetworkEvent, type Notice, type NoticeMetric } from "./notice.ts";
 
-export const TIMESTAMP_HEADER = "x-afterlife-timestamp";
-export const SIGNATURE_HEADER = "x-afterlife-signature";
-export const EVENT_HEADER = "x-afterlife-event";
-export const DELIVERY_HEADER = "x-afterlife-delivery";
+const TIMESTAMP_HEADER = "x-afterlife-timestamp";
+const SIGNATURE_HEADER = "x-afterlife-signature";
+const EVENT_HEADER = "x-afterlife-event";
+const DELIVERY_HEADER = "x-afterlife-delivery";
 
 /** The event name of each transition (network notices add their kind: "network.ticks-missed"). */
-export const WEBHOOK_EVENTS = {
+const WEBHOOK_EVENTS = {
   down: "probe.down",
   up: "probe.up",
   flapping: "probe.flapping",
@@ -46,9 +46,9 @@ export const WEBHOOK_EVENTS = {
 } as const satisfies Record<Notice["transition"], string>;
 
 /** "network.notice" only for a network notice without details, which Afterlife does not make. */
-export type WebhookEvent = Exclude<(typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS], "network"> | `network.${NetworkEvent["kind"] | "notice"}`;
+type WebhookEvent = Exclude<(typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS], "network"> | `network.${NetworkEvent["kind"] | "notice"}`;
 
-export function webhookEvent(notice: Notice): WebhookEvent {
+function webhookEvent(notice: Notice): WebhookEvent {
   if (notice.transition === "network") return `network.${notice.network?.kind ?? "notice"}`;
   return WEBHOOK_EVENTS[notice.transition];
 }
@@ -75,7 +75,7 @@ function networkBody(event: NetworkEvent): WebhookNetwork {
   }
 }
 
-export interface WebhookBody {
+interface WebhookBody {
   event: WebhookEvent;
   timestamp: string;
   probe: { id: string; name: string; group: string };

@@ -11,7 +11,7 @@ import type { LoadedProbe } from "../registry.ts";
 import type { RunOptions } from "../run-probe.ts";
 import { browserUnavailable, runBrowserProbe, type BrowserRun, type BrowserRunnerDeps } from "./run-browser-probe.ts";
 
-export interface BrowserPool {
+interface BrowserPool {
   run(probe: LoadedProbe, options: RunOptions): Promise<BrowserRun>;
   /** Closes every browser the pool launched (their sessions end). */
   close(): Promise<void>;

@@ -32,7 +32,7 @@ function describe(expected: string | RegExp): string {
 
 const normalize = (text: string | null) => (text ?? "").replace(/\s+/g, " ").trim();
 
-export interface ExpectOptions {
+interface ExpectOptions {
   /** How long a web-first assertion waits: the probe's step timeout. */
   timeoutMs: number;
   now: () => number;

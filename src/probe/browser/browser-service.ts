@@ -28,7 +28,7 @@ export interface BrowserServiceResponse {
   screenshot?: Omit<Screenshot, "bytes"> & { base64: string };
 }
 
-export interface BrowserServiceClientDeps {
+interface BrowserServiceClientDeps {
   url: string;
   fetch: typeof fetch;
   now: () => number;

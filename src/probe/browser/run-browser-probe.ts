@@ -58,10 +58,10 @@ export function browserUnavailable(loaded: LoadedProbe, options: RunOptions, sta
 }
 
 /** Console errors and failed requests kept per run at most. */
-export const MAX_PAGE_MESSAGES = 20;
+const MAX_PAGE_MESSAGES = 20;
 const MESSAGE_CHARS = 500;
 /** The step name of what a journey does outside any `step(...)`. */
-export const OUTSIDE_STEPS = "journey";
+const OUTSIDE_STEPS = "journey";
 const STEP_NAME = /^[^"\\]{1,80}$/;
 
 /** Thrown out of a failed step so the journey stops; its failure is already recorded. */
@@ -87,7 +87,7 @@ function shortMessage(error: unknown): string {
 const NAVIGATION_CALL = /^(?:page|frame)\.(?:goto|reload|goBack|goForward|waitForNavigation|waitForURL)\b/;
 
 /** The failure class of what a journey threw. */
-export function classifyJourneyError(error: unknown): FailureClass {
+function classifyJourneyError(error: unknown): FailureClass {
   if (error instanceof ExpectationError) return "assertion";
   if (error instanceof ConsoleErrorFailure) return "console-error";
   if (error instanceof TemplateError) return "probe";

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "../../../scripts/local/project-root.ts";
 
-export interface CliResult {
+interface CliResult {
   code: number | null;
   out: string;
   err: string;

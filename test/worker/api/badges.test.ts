@@ -3,8 +3,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { latencyBadge, statusBadge, uptimeBadge, type BadgeProbeState } from "../../../src/api/badges/badge-content.ts";
 import { shieldsEndpoint } from "../../../src/api/badges/badge-endpoint.ts";
-import { escapeXml, renderBadge, resolveColor, textWidth } from "../../../src/api/badges/badge-svg.ts";
-import { findAll, parseXml, textOf, XmlError, type XmlElement } from "./xml-checker.ts";
+import { renderBadge, resolveColor, textWidth } from "../../../src/api/badges/badge-svg.ts";
+import { escapeXml } from "../../../src/xml.ts";
+import { findAll, parseXml, textOf, XmlError, type XmlElement } from "../support/xml.ts";
 
 /** Parses with DOMParser too when the runtime has one (workerd does not). */
 function parseSvg(svg: string): XmlElement {
@@ -187,7 +188,7 @@ describe("renderBadge", () => {
     expect(resolveColor("#ABC")).toBe("#abc");
     expect(resolveColor("url(#x)")).toBe("#9f9f9f");
     expect(resolveColor("constructor")).toBe("#9f9f9f");
-    expect(escapeXml(`<&>"'`)).toBe("&lt;&amp;&gt;&quot;&apos;");
+    expect(escapeXml(`<&>"'`, "\ufffd")).toBe("&lt;&amp;&gt;&quot;&apos;");
   });
 
   it("uses dark text on light backgrounds", () => {

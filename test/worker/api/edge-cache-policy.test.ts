@@ -1,7 +1,7 @@
 /** What the edge cache may keep and for how long: pure rules over a response's headers and the clock. */
 import { describe, expect, it } from "vitest";
 import { cacheDirectives, edgeLifetime, forStorage, fromStorage, isStale, MAX_STALE_SECONDS, notModified } from "../../../src/api/edge-cache-policy.ts";
-import { PAGE_CACHE } from "../../../src/page/page-routes.tsx";
+import { PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 
 const response = (headers: Record<string, string>, status = 200) => new Response(status === 304 ? null : "body", { status, headers });
 /** 12:00:10 UTC: 50 s left in the minute. */

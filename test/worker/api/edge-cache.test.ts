@@ -13,11 +13,11 @@ import { createApp } from "../../../src/api/app.ts";
 import { CACHE_NAME, cacheKey, edgeCache, type Render } from "../../../src/api/edge-cache.ts";
 import { IsolateCopies } from "../../../src/api/edge-cache-memory.ts";
 import { parseConfig } from "../../../src/config.ts";
-import { PAGE_CACHE } from "../../../src/page/page-routes.tsx";
+import { PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
@@ -183,7 +183,7 @@ describe("private probes", () => {
       store: new D1RunStore(counting.db),
       dayHistory: new D1DayHistoryStore(counting.db),
       tokens: new D1TokenStore(env.DB),
-      incidents: new D1IncidentStore(counting.db),
+      ...incidentStores(counting.db),
       heartbeats: new D1HeartbeatStore(env.DB),
       releases: new D1ReleaseStore(counting.db),
       rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },

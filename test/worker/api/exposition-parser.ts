@@ -10,7 +10,7 @@ export class ExpositionError extends Error {
   override name = "ExpositionError";
 }
 
-export interface ParsedSample {
+interface ParsedSample {
   name: string;
   labels: Record<string, string>;
   value: number;
@@ -85,7 +85,7 @@ function parseLabels(text: string, start: number, line: number): { labels: Recor
   }
 }
 
-export function seriesKey(name: string, labels: Record<string, string>): string {
+function seriesKey(name: string, labels: Record<string, string>): string {
   const sorted = Object.keys(labels)
     .sort()
     .map((k) => [k, labels[k]]);

@@ -7,7 +7,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_PER_RESPONSE } from "../../../src/api/occurrence-budget.ts";
+import { MAX_PER_RESPONSE } from "../../../src/queries/occurrence-budget.ts";
 import { createToken } from "../support/tokens.ts";
 
 /** Bytes a public response may have with the worst maintenance a token can write. */

@@ -3,7 +3,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { setFault, tick } from "../support/network.ts";
 import { parseExposition } from "./exposition-parser.ts";
-import { parseXml } from "./xml-checker.ts";
+import { parseXml } from "../support/xml.ts";
 
 const get = (path: string) => exports.default.fetch(`http://afterlife.test${path}`);
 

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1OutboxStore } from "../../../src/storage/outbox-store.ts";
 import { appDeps, appFetch } from "../support/app-deps.ts";
 import { createToken } from "../support/tokens.ts";
 
@@ -69,7 +70,8 @@ beforeAll(async () => {
       updates: [{ id: "upd_vault", status: "investigating", body: "Vault is down", createdAt: NOW - 60_000 }],
     }),
   );
-  await incidents.run([incidents.enqueueStatement({ id: `${ids.incident}:down:ops`, channel: "ops", payload: { text: "vault down" }, at: NOW })]);
+  const outbox = new D1OutboxStore(env.DB);
+  await outbox.run([outbox.enqueueStatement({ id: `${ids.incident}:down:ops`, channel: "ops", payload: { text: "vault down" }, at: NOW })]);
 
   const created = await call("/api/v1/incidents", { method: "POST", headers: authed, body: JSON.stringify({ title: "Slow vault checks", probeIds: ["open-home"], body: "Looking into the vault." }) });
   expect(created.status).toBe(201);

@@ -10,16 +10,13 @@ import type { AppDeps } from "../../../src/api/app-env.ts";
 import {
   componentStatus,
   DEFAULT_PAGE_NAME,
-  groupComponentId,
   NO_DATA_DESCRIPTION,
-  pageId,
   pageStatus,
-  probeComponentId,
-  statuspageId,
   toSummary,
   UNKNOWN_CREATED_AT,
   worstStatus,
 } from "../../../src/api/statuspage/mapping.ts";
+import { groupComponentId, pageId, probeComponentId, statuspageId } from "../../../src/api/statuspage/ids.ts";
 import { createStatuspageRoutes } from "../../../src/api/statuspage/routes.ts";
 import {
   type Component,
@@ -35,6 +32,7 @@ import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1MaintenanceStore } from "../../../src/storage/maintenance-store.ts";
 import { OverallStateSchema, ProbeStateSchema, type Overview, type ProbeOverview, type ProbeState } from "../../../src/status/overview.ts";
 import { fetchWorker } from "../support/fetch-worker.ts";
 import { setFault, tick } from "../support/network.ts";
@@ -212,7 +210,7 @@ describe("private probes", () => {
     steps: [],
   });
   // The real D1 stores; only the probe list differs from the Worker's.
-  const deps = { probes, store: new D1RunStore(env.DB), incidents: new D1IncidentStore(env.DB), now: () => NOW } as Pick<AppDeps, "probes" | "store" | "incidents" | "now"> as AppDeps;
+  const deps = { probes, store: new D1RunStore(env.DB), incidents: new D1IncidentStore(env.DB), maintenances: new D1MaintenanceStore(env.DB), now: () => NOW } as Pick<AppDeps, "probes" | "store" | "incidents" | "maintenances" | "now"> as AppDeps;
   const routes = createStatuspageRoutes({ pageName: "Acme status" });
 
   it("never appear in components and never count towards the page status", async () => {

@@ -9,7 +9,7 @@ import { generateHeartbeatSecret } from "../../../src/auth/heartbeat-secret.ts";
 import { judgeHeartbeat } from "../../../src/heartbeats/judge.ts";
 import { defineProbe } from "../../../src/probe/define-probe.ts";
 import { inspectProbes, loadRegistry } from "../../../src/probe/registry.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { setSecretSql } from "../../../src/storage/heartbeat-store.ts";
 import { runTick } from "../../../src/tick/run-tick.ts";
@@ -23,7 +23,7 @@ const probes = loadRegistry(
     definition: defineProbe({ kind: "heartbeat", id, name: `Job ${id}`, group: "Jobs", period: "1h", grace: id === "backup" ? "10m" : "5m" }),
   })),
 );
-const incidents = new D1IncidentStore(env.DB);
+const { incidents, outbox: outboxStore } = incidentStores(env.DB);
 const runs = new D1RunStore(env.DB);
 
 async function secretFor(id: string): Promise<string> {
@@ -49,7 +49,7 @@ async function runsOf(id: string) {
 }
 
 async function noticesOf(id: string): Promise<string[]> {
-  const outbox = await incidents.listOutbox({ limit: 500 });
+  const outbox = await outboxStore.listOutbox({ limit: 500 });
   return outbox
     .filter((o) => (o.payload as { probe?: { id: string } }).probe?.id === id)
     .sort((a, b) => (a.payload as { at: number }).at - (b.payload as { at: number }).at)

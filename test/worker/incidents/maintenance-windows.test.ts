@@ -1,16 +1,8 @@
 /** Maintenance windows: one-off and recurring (cron on a zone's wall clock, across DST), cancellation, lookups. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  activeWindows,
-  isInMaintenance,
-  maintenanceScheduleProblems,
-  upcomingWindows,
-  wallClockToInstant,
-  windowsOf,
-  zoneOffsetMs,
-} from "../../../src/incidents/maintenance-windows.ts";
-import type { Maintenance, MaintenanceSchedule } from "../../../src/incidents/model.ts";
+import { isInMaintenance, maintenanceScheduleProblems, wallClockToInstant, maintenanceWindowsOf, zoneOffsetMs } from "../../../src/incidents/maintenance-windows.ts";
+import type { Maintenance, MaintenanceSchedule, MaintenanceWindow } from "../../../src/incidents/model.ts";
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -20,6 +12,12 @@ function maintenance(id: string, schedule: MaintenanceSchedule, extra: Partial<M
   return { id, title: id, body: "", probeIds: ["shop-checkout"], schedule, excludeFromSlo: true, createdAt: 0, updatedAt: 0, cancelledAt: null, ...extra };
 }
 const weekly = (cron = "0 2 * * SUN", durationMinutes = 60, timeZone = "Europe/Berlin") => maintenance("weekly", { kind: "recurring", cron, durationMinutes, timeZone });
+const byStart = (a: MaintenanceWindow, b: MaintenanceWindow) => a.startsAt - b.startsAt || (a.maintenanceId < b.maintenanceId ? -1 : a.maintenanceId > b.maintenanceId ? 1 : 0);
+/** Windows in progress at `now`, by start: what the incident step asks maintenanceWindowsOf for at each slot. */
+const activeWindows = (ms: readonly Maintenance[], now: number) => ms.flatMap((m) => maintenanceWindowsOf(m, now, now + 1)).sort(byStart);
+/** Windows starting in (now, now + horizon), by start: the page's and the feed's question to maintenanceWindowsOf. */
+const upcomingWindows = (ms: readonly Maintenance[], now: number, horizon: number) =>
+  ms.flatMap((m) => maintenanceWindowsOf(m, now, now + horizon)).filter((w) => w.startsAt > now && w.startsAt < now + horizon).sort(byStart);
 const span = (w: { startsAt: number; endsAt: number }) => [new Date(w.startsAt).toISOString(), new Date(w.endsAt).toISOString()];
 
 describe("time zones", () => {
@@ -116,7 +114,7 @@ describe("every zone, every day", () => {
         fc.integer({ min: Date.UTC(2005, 0, 1) / DAY, max: Date.UTC(2035, 0, 1) / DAY }),
         (minute, hour, zone, day) => {
           const from = day * DAY;
-          const windows = windowsOf(maintenance("d", { kind: "recurring", cron: `${minute} ${hour} * * *`, durationMinutes: 1, timeZone: zone }), from, from + 60 * DAY);
+          const windows = maintenanceWindowsOf(maintenance("d", { kind: "recurring", cron: `${minute} ${hour} * * *`, durationMinutes: 1, timeZone: zone }), from, from + 60 * DAY);
           expect(windows.length).toBeGreaterThanOrEqual(58);
           expect(windows.length).toBeLessThanOrEqual(61);
           for (let i = 1; i < windows.length; i++) {
@@ -158,15 +156,15 @@ describe("one-off windows and cancellation", () => {
   });
 
   it("ends a window cancelled while in progress, and keeps finished ones for history", () => {
-    expect(windowsOf(once({ cancelledAt: T + 30 * MIN }), 0, T + DAY)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 30 * MIN }]);
+    expect(maintenanceWindowsOf(once({ cancelledAt: T + 30 * MIN }), 0, T + DAY)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 30 * MIN }]);
     expect(isInMaintenance("shop-checkout", [once({ cancelledAt: T + 30 * MIN })], T + H)).toBe(false);
-    expect(windowsOf(once({ cancelledAt: T + DAY }), 0, T + DAY)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 2 * H }]);
+    expect(maintenanceWindowsOf(once({ cancelledAt: T + DAY }), 0, T + DAY)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 2 * H }]);
   });
 
   it("stops a recurring schedule at its cancellation", () => {
     const m = weekly();
     const cancelledAt = Date.UTC(2025, 2, 27);
-    const windows = windowsOf({ ...m, cancelledAt }, Date.UTC(2025, 2, 1), Date.UTC(2025, 3, 30));
+    const windows = maintenanceWindowsOf({ ...m, cancelledAt }, Date.UTC(2025, 2, 1), Date.UTC(2025, 3, 30));
     expect(windows.map((w) => new Date(w.startsAt).toISOString().slice(0, 10))).toEqual(["2025-03-02", "2025-03-09", "2025-03-16", "2025-03-23"]);
     expect(upcomingWindows([{ ...m, cancelledAt }], cancelledAt, 30 * DAY)).toEqual([]);
   });
@@ -179,7 +177,6 @@ describe("one-off windows and cancellation", () => {
       ["a", Date.UTC(2025, 2, 30, 1)],
       ["weekly", Date.UTC(2025, 2, 30, 1)],
     ]);
-    expect(() => upcomingWindows([a], 0, 401 * DAY)).toThrow(RangeError);
   });
 });
 

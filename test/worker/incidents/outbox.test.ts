@@ -1,7 +1,7 @@
 /** Outbox rules: dedupe keys, backoff with full jitter, the dead-letter deadline, delivery decisions. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffCeilingMs, DEFAULT_OUTBOX_POLICY, deliveryDecision, isDeadLetter, nextAttemptAt, outboxId } from "../../../src/incidents/outbox.ts";
+import { backoffCeilingMs, DEFAULT_OUTBOX_POLICY, deliveryDecision, nextAttemptAt, outboxId } from "../../../src/incidents/outbox.ts";
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const S = 1000;
@@ -62,15 +62,6 @@ describe("backoff", () => {
     expect(() => nextAttemptAt(1, NOW, 1)).toThrow(RangeError);
     expect(() => nextAttemptAt(1, NOW, Number.NaN)).toThrow(RangeError);
     expect(() => nextAttemptAt(1, Number.NaN, 0.5)).toThrow(RangeError);
-  });
-});
-
-describe("dead letters", () => {
-  it("are rows 24 h old or older", () => {
-    expect(isDeadLetter(NOW, NOW)).toBe(false);
-    expect(isDeadLetter(NOW, NOW + 24 * H - 1)).toBe(false);
-    expect(isDeadLetter(NOW, NOW + 24 * H)).toBe(true);
-    expect(isDeadLetter(NOW, NOW + H, H)).toBe(true);
   });
 });
 

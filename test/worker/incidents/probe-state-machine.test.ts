@@ -410,7 +410,11 @@ describe("state written only when it changes", () => {
       fc.property(stepsArb, configArb, (steps, config) => {
         // The tick guard: a slot at or before the last one processed is a replay, never stepped.
         let guard = -Infinity;
-        const ticks = toObservations(steps).filter((o) => (o.slotAt > guard ? ((guard = o.slotAt), true) : false));
+        const ticks = toObservations(steps).filter((o) => {
+          if (o.slotAt <= guard) return false;
+          guard = o.slotAt;
+          return true;
+        });
         let always = initialProbeState();
         let stored = initialProbeState(); // what D1 holds: written only on change, read back as JSON
         const alwaysEffects: Effect[] = [];

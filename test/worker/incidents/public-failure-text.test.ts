@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { applyIncidentTick } from "../../../src/incidents/apply-tick.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { appDeps, appFetch } from "../support/app-deps.ts";
 import { createToken } from "../support/tokens.ts";
 
@@ -18,9 +18,9 @@ const probes = loadRegistry([
 const SLOT = 1_800_000_000_000;
 
 async function openIncident(): Promise<void> {
-  const store = new D1IncidentStore(env.DB);
+  const { incidents, probeStates, outbox } = incidentStores(env.DB);
   const outcome = { probeId: "pay", runId: `pay.weur.${SLOT}`, status: "down" as const, failure: { step: "charge", class: "status", message: `expected status 200, got 503: ${BODY}`, statusCode: 503 } };
-  const report = await applyIncidentTick([outcome], SLOT, { probes, store, channels: [], maintenances: [], now: SLOT + 1000 });
+  const report = await applyIncidentTick([outcome], SLOT, { probes, incidents, states: probeStates, outbox, channels: [], maintenances: [], now: SLOT + 1000 });
   expect(report.opened).toHaveLength(1);
 }
 

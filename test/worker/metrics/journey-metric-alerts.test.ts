@@ -11,12 +11,12 @@ import { headline, summary, type Notice } from "../../../src/incidents/channels/
 import { webhookBody } from "../../../src/incidents/channels/webhook.ts";
 import { extract } from "../../../src/probe/define-probe.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { runTick } from "../../../src/tick/run-tick.ts";
 import { fleetTickDeps } from "../support/tick-deps.ts";
 
 const MINUTE = 60_000;
-const incidents = new D1IncidentStore(env.DB);
+const { outbox: outboxStore } = incidentStores(env.DB);
 
 const probes = loadRegistry([
   {
@@ -57,7 +57,7 @@ describe("metric threshold alerts through the tick", () => {
     values.CART_TOTAL = "0.5";
     expect(await reportOf(base + 6 * MINUTE)).toMatchObject({ breached: [key(base + 6 * MINUTE)], recovered: [] });
 
-    const outbox = (await incidents.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith("cart-total-metric-"));
+    const outbox = (await outboxStore.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith("cart-total-metric-"));
     expect(outbox.map((o) => o.id).sort()).toEqual(
       [`${key(base + MINUTE)}:metric-breached:ops`, `${key(base + MINUTE)}:metric-recovered:ops`, `${key(base + 6 * MINUTE)}:metric-breached:ops`].sort(),
     );

@@ -8,7 +8,8 @@ import { runResult } from "../support/run-result.ts";
 import { describe, expect, it } from "vitest";
 import { applyMetricAlerts } from "../../../src/incidents/apply-metric-alerts.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1OutboxStore } from "../../../src/storage/outbox-store.ts";
+import { D1ProbeStateStore } from "../../../src/storage/probe-state-store.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { HOUR_MS } from "../../../src/time.ts";
 import { countingDb } from "../support/counting-db.ts";
@@ -40,7 +41,7 @@ async function work(n: number) {
   const [history] = await store.read([store.metricsRead(pairs, { from: NOW - 6 * HOUR_MS, to: NOW, hoursFrom: NOW - 48 * HOUR_MS })]);
   const read = prepared.length - saved;
   const outcomes = probes.flatMap((p) => p.probe.regions.map((r) => ({ probeId: p.probe.id, runId: `${p.probe.id}.${r}.${NOW}`, status: "up" as const, metrics: { cart_total: 0 } })));
-  const report = await applyMetricAlerts(outcomes, { probes, incidents: new D1IncidentStore(db), channels: ["ops"], maintenances: [], slotAt: NOW, now: NOW });
+  const report = await applyMetricAlerts(outcomes, { probes, states: new D1ProbeStateStore(db), outbox: new D1OutboxStore(db), channels: ["ops"], maintenances: [], slotAt: NOW, now: NOW });
   return { values: history.values.length, read, alerts: prepared.length - saved - read, breached: report.breached.length, maxParams: Math.max(...prepared.map((p) => p.params)) };
 }
 

@@ -9,7 +9,8 @@ import { historyFromRollups } from "../slo/history-fixtures.ts";
 import { DAY_MS, HOUR_MS } from "../../../src/time.ts";
 import { describe, expect, it } from "vitest";
 import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
-import { atomFeed, xmlText } from "../../../src/page/atom-feed.ts";
+import { atomFeed } from "../../../src/page/atom-feed.ts";
+import { escapeXml } from "../../../src/xml.ts";
 import { HistoryPage } from "../../../src/page/history-page.tsx";
 import { renderDocument } from "../../../src/page/layout.tsx";
 import { monthOf } from "../../../src/page/format.ts";
@@ -18,7 +19,11 @@ import { ProbePage } from "../../../src/page/probe-page.tsx";
 import { StatusPage } from "../../../src/page/status-page.tsx";
 import { DAY_TAG } from "../../../src/page/components.tsx";
 import { STYLESHEET } from "../../../src/page/styles.ts";
-import { barsFrom, buildProbeDetailView, buildStatusView, historyMonths, incidentViews } from "../../../src/page/view-model.ts";
+import { barsFrom } from "../../../src/page/day-bars.ts";
+import { historyMonths } from "../../../src/page/history-view.ts";
+import { incidentViews } from "../../../src/page/notices-view.ts";
+import { buildProbeDetailView } from "../../../src/page/probe-detail-view.ts";
+import { buildStatusView } from "../../../src/page/status-view.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import type { RunSummary } from "../../../src/probe/result.ts";
 import { emptyHistogram, record } from "../../../src/slo/latency-histogram.ts";
@@ -26,7 +31,7 @@ import { buildSloReport } from "../../../src/slo/report.ts";
 import type { Rollup } from "../../../src/storage/rollup-rows.ts";
 import { dayTotalsFrom } from "../../../src/status/day-totals.ts";
 import type { Overview } from "../../../src/status/overview.ts";
-import { findAll, parseXml, textOf, type XmlElement } from "../api/xml-checker.ts";
+import { findAll, parseXml, textOf, type XmlElement } from "../support/xml.ts";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
 const P = `<script>alert(1)</script>"' onmouseover="alert(2)" x='<img src=x onerror=alert(3)>&amp;`;
@@ -321,7 +326,7 @@ describe("the Atom feed", () => {
     expect(textOf(findAll(first!, "content")[0]!)).toContain(`Latest ${P}\nsecond line`);
     expect(textOf(findAll(feed, "title")[0]!)).toBe(`${config.title}: incidents and maintenance`);
     expect(xml).not.toContain("<script>");
-    expect(xmlText("a\u0000b\u0008c&<>\"'\ud800")).toBe("abc&amp;&lt;&gt;&quot;&apos;");
+    expect(escapeXml("a\u0000b\u0008c&<>\"'\ud800", "")).toBe("abc&amp;&lt;&gt;&quot;&apos;");
   });
 
   it("is the same for the same data (so its ETag holds), with the epoch as `updated` when empty", () => {

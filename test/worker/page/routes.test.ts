@@ -9,16 +9,17 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { AppDeps } from "../../../src/api/app-env.ts";
 import { createApp } from "../../../src/api/app.ts";
 import { parseConfig } from "../../../src/config.ts";
-import { ASSET_CACHE, PAGE_CACHE } from "../../../src/page/page-routes.tsx";
+import { ASSET_CACHE, PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 import { STYLESHEET_URL } from "../../../src/page/styles.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import type { RunResult } from "../../../src/probe/result.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
 import { refreshDayHistory } from "../../../src/status/refresh-day-history.ts";
-import { readStatusBoard } from "../../../src/page/load-page.ts";
+import { readStatusBoard } from "../../../src/queries/page.ts";
 import { boardRow } from "../../../src/page/status-board.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
@@ -237,7 +238,7 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     store,
     dayHistory: new D1DayHistoryStore(countingDb(tally)),
     tokens: new D1TokenStore(env.DB),
-    incidents: new D1IncidentStore(countingDb(tally)),
+    ...incidentStores(countingDb(tally)),
     heartbeats: new D1HeartbeatStore(env.DB),
     releases: new D1ReleaseStore(countingDb(tally)),
     rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },

@@ -2,9 +2,10 @@
 import fc from "fast-check";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { readStatusBoard } from "../../../src/page/load-page.ts";
+import { readStatusBoard } from "../../../src/queries/page.ts";
 import { BOARD_MAX_AGE_MS, boardRow, decodeBoard, encodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "../../../src/page/status-board.ts";
-import { BAR_DAYS, type BoardProbe, type DayLevel } from "../../../src/page/view-model.ts";
+import { BAR_DAYS, type DayLevel } from "../../../src/page/day-bars.ts";
+import type { BoardProbe } from "../../../src/page/status-view.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ifNoneMatch } from "../../../src/api/if-none-match.ts";
-import { viewFingerprint } from "../../../src/page/view-fingerprint.ts";
+import { viewFingerprint } from "../../../src/hash.ts";
 
 const json = fc.jsonValue({ maxDepth: 4 });
 

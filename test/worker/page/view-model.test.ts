@@ -5,23 +5,13 @@ import { describe, expect, it } from "vitest";
 import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
 import { formatCount, formatMs, formatPercent, monthOf } from "../../../src/page/format.ts";
 import { parsePageConfig } from "../../../src/page/page-config.ts";
-import {
-  BAR_DAYS,
-  bannerState,
-  barsFrom,
-  buildStatusView,
-  dayBars,
-  failureCells,
-  historyMonths,
-  incidentViews,
-  isVisible,
-  latencyChart,
-  noticesView,
-  NO_NOTICES,
-  worstState,
-  type ComponentState,
-  type IncidentView,
-} from "../../../src/page/view-model.ts";
+import { BAR_DAYS, barsFrom, dayBars } from "../../../src/page/day-bars.ts";
+import { historyMonths } from "../../../src/page/history-view.ts";
+import { incidentViews, noticesView, NO_NOTICES, type IncidentView } from "../../../src/page/notices-view.ts";
+import { failureCells, latencyChart } from "../../../src/page/probe-detail-view.ts";
+import { bannerState, buildStatusView } from "../../../src/page/status-view.ts";
+import { isVisible } from "../../../src/page/visibility.ts";
+import { worstState, type ComponentState } from "../../../src/status/state-order.ts";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import { SCHEDULES } from "../../../src/probe/schema.ts";
 import { expectedRunsPerRegion } from "../../../src/slo/coverage.ts";

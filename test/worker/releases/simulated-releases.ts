@@ -11,7 +11,7 @@ function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-export interface Behaviour {
+interface Behaviour {
   /** Median latency (ms) and the spread of its logarithm. */
   medianMs: number;
   sigma: number;
@@ -24,7 +24,7 @@ export interface Behaviour {
 
 export const NORMAL_DAY: Behaviour = { medianMs: 120, sigma: 0.35, failureRate: 0.01, spikeRate: 0.02 };
 
-export interface Scenario {
+interface Scenario {
   subject: WatchSubject;
   runs: WatchRun[];
 }

@@ -4,7 +4,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadRegistry, type LoadedProbe } from "../../../src/probe/registry.ts";
 import { REGIONS, type HttpProbe, type Region, type Schedule, SCHEDULES } from "../../../src/probe/schema.ts";
-import { fnv1a, intervalMinutes, isDue, phaseOf, planTick, type PlannedRun, slotOf, stableHash } from "../../../src/schedule/plan.ts";
+import { fnv1a, stableHash } from "../../../src/hash.ts";
+import { intervalMinutes, isDue, phaseOf, planTick, type PlannedRun, slotOf } from "../../../src/schedule/plan.ts";
 
 interface ProbeSpec {
   id: string;

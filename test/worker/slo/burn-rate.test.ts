@@ -10,7 +10,7 @@ import {
   burnRateForBudgetShare,
   type BurnWindowCounts,
   DEFAULT_BURN_ALERT_CONFIG,
-  windowsOf,
+  burnLookbacksOf,
 } from "../../../src/slo/burn-rate.ts";
 import { planReads } from "../../../src/slo/report-plan.ts";
 import { buildSloReport } from "../../../src/slo/report.ts";
@@ -75,7 +75,7 @@ const ALL_OK = { "5m": 0, "30m": 0, "1h": 0, "2h": 0, "6h": 0, "24h": 0, "3d": 0
 
 describe("burnAlert", () => {
   it("reads the windows of the Workbook rules, shortest first", () => {
-    expect(windowsOf()).toEqual(["5m", "30m", "1h", "2h", "6h", "24h", "3d"]);
+    expect(burnLookbacksOf()).toEqual(["5m", "30m", "1h", "2h", "6h", "24h", "3d"]);
   });
 
   it.each<[string, Record<string, number | null>, "ok" | "ticket" | "page", [string, string, string][]]>([
@@ -106,7 +106,7 @@ describe("burnAlert", () => {
   it("rules, windows and factors come from the probe's slo.alerting", () => {
     const config = burnAlertConfigOf({ rules: [{ severity: "page", long: "2h", short: "10m", burnRate: 10 }], minEvents: 3 });
     expect(config).toEqual({ rules: [{ severity: "page", longWindow: "2h", shortWindow: "10m", threshold: 10 }], minEvents: 3 });
-    expect(windowsOf(config)).toEqual(["10m", "2h"]);
+    expect(burnLookbacksOf(config)).toEqual(["10m", "2h"]);
     expect(burnAlert({ "2h": w(12), "10m": w(11) }, config).state).toBe("page");
     expect(burnAlertConfigOf(undefined)).toEqual(DEFAULT_BURN_ALERT_CONFIG);
   });

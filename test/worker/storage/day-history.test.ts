@@ -19,6 +19,11 @@ const TODAY = Date.UTC(2026, 10, 20);
 const NOW = TODAY + 14 * HOUR_MS;
 const runs = new D1RunStore(env.DB);
 const histories = new D1DayHistoryStore(env.DB);
+/** The day totals of [from, to) of each probe, as the page reads them: daysRead, then completeDays. */
+async function daysOf(...args: Parameters<D1DayHistoryStore["daysRead"]>) {
+  const [partial] = await readTogether(env.DB, [histories.daysRead(...args)]);
+  return histories.completeDays(partial);
+}
 
 function probesOf(...defs: { id: string; regions: string[] }[]): LoadedProbe[] {
   return loadRegistry(defs.map((d) => ({ file: `probes/${d.id}.ts`, definition: { name: d.id, group: "G", steps: [{ name: "s", url: "http://x.test/" }], ...d } })));
@@ -64,7 +69,7 @@ describe("day histories", () => {
   });
 
   it("are built by the refresh through the settled day, and a page read gives the days of the daily rollups", async () => {
-    const before = await histories.days([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, NOW + 1, NOW);
+    const before = await daysOf([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, NOW + 1, NOW);
     expect(before.get("dh-alpha")).toEqual(await fromRollups(alpha!, FROM, NOW + 1));
 
     const report = await refreshDayHistory({ probes: [alpha!, beta!], histories, runs, now: NOW });
@@ -94,7 +99,7 @@ describe("day histories", () => {
     await refreshDayHistory({ probes: [alpha!], histories, runs, now: NOW });
     await save([run("dh-alpha", "weur", NOW - 1000 * 60, "down", 0)]); // today
     await save([run("dh-alpha", "weur", TODAY - 3 * DAY_MS + 7 * 60_000, "down", 0)]); // long settled
-    const read = async (now: number) => (await histories.days([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, now + 1, now)).get("dh-alpha")!;
+    const read = async (now: number) => (await daysOf([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, now + 1, now)).get("dh-alpha")!;
     const dayOf = (days: Awaited<ReturnType<typeof read>>, dayAt: number) => days.find((d) => d.dayAt === dayAt)!;
 
     const now = await read(NOW);
@@ -111,7 +116,7 @@ describe("day histories", () => {
   it("are not used for a probe whose regions changed, until the refresh rebuilt them", async () => {
     await refreshDayHistory({ probes: [alpha!], histories, runs, now: NOW });
     const [weurOnly] = probesOf({ id: "dh-alpha", regions: ["weur"] });
-    const read = async () => (await histories.days([{ probeId: "dh-alpha", regions: ["weur"] }], FROM, NOW + 1, NOW)).get("dh-alpha");
+    const read = async () => (await daysOf([{ probeId: "dh-alpha", regions: ["weur"] }], FROM, NOW + 1, NOW)).get("dh-alpha");
     const truth = await fromRollups(weurOnly!, FROM, NOW + 1);
     expect(await read()).toEqual(truth);
     expect((await refreshDayHistory({ probes: [weurOnly!], histories, runs, now: NOW })).rebuilt).toBe(1);
@@ -169,7 +174,7 @@ describe("day histories", () => {
     const original = console.error;
     console.error = (line: string) => void logged.push(line);
     try {
-      const days = await histories.days([{ probeId: "dh-epsilon", regions: ["weur"] }], FROM, NOW + 1, NOW);
+      const days = await daysOf([{ probeId: "dh-epsilon", regions: ["weur"] }], FROM, NOW + 1, NOW);
       expect(days.get("dh-epsilon")).toEqual(await fromRollups(epsilon!, FROM, NOW + 1));
     } finally {
       console.error = original;
@@ -192,7 +197,10 @@ describe("day histories", () => {
     await save(history("dh-zeta", ["weur"], 3));
     const upkeep = dayHistoryUpkeep();
     let coverageReads = 0;
-    const counted = { coverage: () => (coverageReads++, histories.coverage()), save: histories.save.bind(histories) };
+    const counted = { coverage: () => {
+        coverageReads++;
+        return histories.coverage();
+      }, save: histories.save.bind(histories) };
     const first = await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW });
     expect(first).toMatchObject({ rebuilt: 1, behind: 0 });
     expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + 10 * 60_000 })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true });

@@ -7,6 +7,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Incident } from "../../../src/incidents/model.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { D1OutboxStore } from "../../../src/storage/outbox-store.ts";
+import { D1ProbeStateStore } from "../../../src/storage/probe-state-store.ts";
 import { countingDb } from "../support/counting-db.ts";
 
 const T = Date.UTC(2026, 10, 23, 9, 0);
@@ -15,11 +17,11 @@ const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `
 describe("probe states", () => {
   it("reads the states of 1,000 ids in one statement with one parameter", async () => {
     const keys = ids("many", 1000);
-    const writer = new D1IncidentStore(env.DB);
+    const writer = new D1ProbeStateStore(env.DB);
     await writer.run(writer.saveProbeStatesStatements(keys.map((key, i) => ({ key, slotAt: T + i, state: { n: i, note: `état ${i} "quoted"` } })), T));
 
     const counting = countingDb();
-    const states = await new D1IncidentStore(counting.db).probeStates([...keys, "never-stored"]);
+    const states = await new D1ProbeStateStore(counting.db).probeStates([...keys, "never-stored"]);
     expect(counting.prepared).toEqual([{ sql: expect.stringContaining("json_each(?1)"), params: 1 }]);
     expect(states.size).toBe(1000);
     expect(states.get("many-0999")).toEqual({ lastSlot: T + 999, state: { n: 999, note: 'état 999 "quoted"' } });
@@ -27,7 +29,7 @@ describe("probe states", () => {
   });
 
   it("advances each state only to a newer slot, as the single-row statement does", async () => {
-    const store = new D1IncidentStore(env.DB);
+    const store = new D1ProbeStateStore(env.DB);
     await store.run(store.saveProbeStatesStatements([{ key: "cas-a", slotAt: T + 5, state: { v: "new" } }], T));
     const { rowsWritten } = await store.run(store.saveProbeStatesStatements([{ key: "cas-a", slotAt: T + 4, state: { v: "late" } }, { key: "cas-b", slotAt: T + 4, state: { v: "b" } }], T));
     expect(rowsWritten).toBe(1);
@@ -58,19 +60,20 @@ describe("incidents, updates, resolutions and notices as lists", () => {
     const incidents = ids("bulk", 300).map(incident);
     const counting = countingDb();
     const store = new D1IncidentStore(counting.db);
+    const outboxStore = new D1OutboxStore(counting.db);
     const notices = incidents.map((i) => ({ id: `${i.id}:down:ops`, channel: "ops", payload: { incident: i.id, burn: { budgetRemaining: 0.1 + 0.2, rates: [14.4, 1 / 3] } }, at: T }));
-    const statements = [...store.insertIncidentsStatements(incidents), ...store.enqueueStatements(notices)];
+    const statements = [...store.insertIncidentsStatements(incidents), ...outboxStore.enqueueStatements(notices)];
     expect(statements.length).toBe(3);
     await store.run(statements);
     expect(Math.max(...counting.prepared.map((p) => p.params))).toBe(1);
 
     for (const i of [incidents[0]!, incidents[1]!, incidents[299]!]) expect(await store.getIncident(i.id)).toEqual(i);
-    const outbox = (await store.listOutbox({ limit: 1000 })).filter((o) => o.id.startsWith("bulk-"));
+    const outbox = (await outboxStore.listOutbox({ limit: 1000 })).filter((o) => o.id.startsWith("bulk-"));
     expect(outbox).toHaveLength(300);
     expect(outbox.find((o) => o.id === "bulk-0007:down:ops")).toMatchObject({ status: "pending", attempts: 0, nextAttemptAt: T, payload: { incident: "bulk-0007", burn: { budgetRemaining: 0.1 + 0.2, rates: [14.4, 1 / 3] } } });
 
     // A replay of the same batch changes nothing.
-    expect(await store.run([...store.insertIncidentsStatements(incidents), ...store.enqueueStatements(notices)])).toEqual({ rowsWritten: 0 });
+    expect(await store.run([...store.insertIncidentsStatements(incidents), ...outboxStore.enqueueStatements(notices)])).toEqual({ rowsWritten: 0 });
 
     // Resolved in one statement each for the updates and the status; an earlier resolution time is kept.
     await store.run([store.setStatusStatement("bulk-0000", "resolved", T + 60_000)]);

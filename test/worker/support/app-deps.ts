@@ -9,7 +9,7 @@ import { parseConfig } from "../../../src/config.ts";
 import type { LoadedProbe } from "../../../src/probe/registry.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1TokenStore } from "../../../src/storage/token-store.ts";
 import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
@@ -21,7 +21,7 @@ export function appDeps(probes: readonly LoadedProbe[], overrides: Partial<AppDe
     store: new D1RunStore(env.DB),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
-    incidents: new D1IncidentStore(env.DB),
+    ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),
     rateLimits: { publicReads: { limit: async () => ({ success: true }) }, writes: { limit: async () => ({ success: true }) }, heartbeats: { limit: async () => ({ success: true }) } },

@@ -27,7 +27,7 @@ function base64Forms(secret: string): string[] {
   }).filter((fragment) => fragment.length >= 6);
 }
 
-export function secretForms(secret: string): string[] {
+function secretForms(secret: string): string[] {
   const html = secret.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
   const unicode = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
   const path = new URL(`http://x/${secret}`).pathname.slice(1);

@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 
-export interface PreparedRecord {
+interface PreparedRecord {
   sql: string;
   params: number;
 }

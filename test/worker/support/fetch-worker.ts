@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import worker from "../../../src/index.ts";
 
 /** For tests that read the same URL again after changing what it shows: every GET renders. */
-export const UNCACHED: Partial<Cloudflare.Env> = { PUBLIC_CACHE_SECONDS: "0" };
+const UNCACHED: Partial<Cloudflare.Env> = { PUBLIC_CACHE_SECONDS: "0" };
 
 export async function fetchWorker(url: string, init: RequestInit = {}, bindings: Partial<Cloudflare.Env> = UNCACHED): Promise<Response> {
   const ctx = createExecutionContext();

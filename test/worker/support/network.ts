@@ -18,7 +18,7 @@ export async function setFault(fault: Record<string, unknown> | null): Promise<v
   if (!res.ok) throw new Error(`demo shop refused the fault: ${res.status}`);
 }
 
-export interface StoredRun {
+interface StoredRun {
   probe_id: string;
   region: string;
   slot_at: number;

@@ -16,13 +16,13 @@ import { PAID_LIMITS } from "../../../src/schedule/shard-plan.ts";
 import { dayHistoryUpkeep } from "../../../src/status/refresh-day-history.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
-import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
+import { incidentStores } from "../../../src/storage/incident-stores.ts";
 import { D1ReleaseStore } from "../../../src/storage/release-store.ts";
 import { D1HeartbeatStore } from "../../../src/storage/heartbeat-store.ts";
 import { DEFAULT_RETENTION } from "../../../src/storage/retention.ts";
 import type { TickDeps } from "../../../src/tick/tick-deps.ts";
 
-export interface FleetTickOptions {
+interface FleetTickOptions {
   /** {{env:NAME}} values the probes read; the test may change them between ticks. */
   values?: Record<string, string>;
   /** Runner objects are named `<runnerPrefix>-<shard>`, so test files do not share buffers. */
@@ -40,7 +40,7 @@ export function fleetTickDeps(probes: readonly LoadedProbe[], options: FleetTick
     limits: PAID_LIMITS,
     retention: DEFAULT_RETENTION,
     runs,
-    incidents: new D1IncidentStore(env.DB),
+    ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     dayHistories: new D1DayHistoryStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),

@@ -3,16 +3,8 @@ import { describe, expect, it } from "vitest";
 import { discordChannel } from "../../../../src/incidents/channels/discord.ts";
 import type { Notice } from "../../../../src/incidents/channels/notice.ts";
 import { slackChannel } from "../../../../src/incidents/channels/slack.ts";
+import { down, T0 } from "./notices.ts";
 
-const T0 = Date.UTC(2026, 0, 1);
-const down: Notice = {
-  transition: "down",
-  probe: { id: "shop-checkout", name: "Checkout journey", group: "Checkout" },
-  incident: { id: `shop-checkout-${T0 + 60_000}`, title: "Checkout journey is down", startedAt: T0 },
-  failure: { step: "read cart", class: "status", message: "expected 200, got 503", runId: "run-1" },
-  regions: ["weur", "apac"],
-  at: T0 + 60_000,
-};
 const up: Notice = { ...down, transition: "up", failure: undefined, regions: [], incident: { ...down.incident, resolvedAt: T0 + 12 * 60_000 }, at: T0 + 13 * 60_000 };
 const hostile: Notice = {
   ...down,

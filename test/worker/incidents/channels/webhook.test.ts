@@ -2,20 +2,11 @@
 import { describe, expect, it } from "vitest";
 import type { Notice } from "../../../../src/incidents/channels/notice.ts";
 import { signWebhook, verifyWebhookSignature, webhookBody, webhookChannel } from "../../../../src/incidents/channels/webhook.ts";
+import { down, T0 } from "./notices.ts";
 
-const T0 = Date.UTC(2026, 0, 1); // 2026-01-01T00:00:00Z
 const SENT = T0 + 90_000;
 const SECRET = "whsec_test";
 const DELIVERY = "shop-checkout-1767225660000:down:ops";
-
-const down: Notice = {
-  transition: "down",
-  probe: { id: "shop-checkout", name: "Checkout journey", group: "Checkout" },
-  incident: { id: `shop-checkout-${T0 + 60_000}`, title: "Checkout journey is down", startedAt: T0 },
-  failure: { step: "read cart", class: "status", message: "expected 200, got 503", runId: "run-1" },
-  regions: ["weur", "apac"],
-  at: T0 + 60_000,
-};
 
 const EXPECTED_BODY =
   '{"event":"probe.down","timestamp":"2026-01-01T00:01:00.000Z","probe":{"id":"shop-checkout","name":"Checkout journey","group":"Checkout"},' +

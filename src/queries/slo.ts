@@ -8,16 +8,16 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import type { PairHistory, ProbeHistory } from "../slo/ledger.ts";
 import { buildSloReport, type SloReport } from "../slo/report.ts";
 import { planReads, silenceLookbackMs, sliceMsOf } from "../slo/report-plan.ts";
-import { burnAlertConfigOf, windowsOf } from "../slo/burn-rate.ts";
+import { burnAlertConfigOf, burnLookbacksOf } from "../slo/burn-rate.ts";
 import type { SloWindow } from "../slo/windows.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import { DEFAULT_RETENTION } from "../storage/retention.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
 import type { PairHourEntries, RollupRequest } from "../storage/run-store.ts";
 import { DAY_MS } from "../time.ts";
-import type { AppDeps } from "./app-env.ts";
+import type { ReadDeps } from "./read-deps.ts";
 
-export interface SloQuery {
+interface SloQuery {
   probes: readonly LoadedProbe[];
   /** Restrict to this region (default: every region of the probes). */
   region?: string | undefined;
@@ -25,12 +25,12 @@ export interface SloQuery {
   budgeting?: "occurrences" | "timeslices" | undefined;
 }
 
-export interface LoadedSlo {
+interface LoadedSlo {
   reports: SloReport[];
   rowsRead: number;
 }
 
-export interface SloLoadOptions {
+interface SloLoadOptions {
   /** Report the group as a whole first. */
   group?: string;
   /** "alerting": no daily burn-down and no trends (slo/report.ts), for the burn stage, /metrics and badges. */
@@ -38,7 +38,7 @@ export interface SloLoadOptions {
 }
 
 /** What the loader reads of the deps: the store, the clock, and raw retention (minute entries older than it are gone). */
-export type SloDeps = Pick<AppDeps, "store" | "now"> & { config?: { rawRetentionDays: number } };
+type SloDeps = Pick<ReadDeps, "store" | "now"> & { config?: { rawRetentionDays: number } };
 
 /**
  * One report per probe (and, when `group` is set, one for the group as a whole first). Reads
@@ -74,7 +74,7 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
   const grouped = options.group !== undefined && query.probes.length > 0;
   // A group report counts every probe with the first probe's alert rules and slices, and over
   // the longest silence lookback of the group: each probe plans those reads too.
-  const groupLookbacks = grouped ? windowsOf(burnAlertConfigOf(query.probes[0]!.probe.slo.alerting)) : [];
+  const groupLookbacks = grouped ? burnLookbacksOf(burnAlertConfigOf(query.probes[0]!.probe.slo.alerting)) : [];
   const groupSilence = grouped ? query.probes.flatMap((p) => silenceLookbackMs(p) ?? []) : [];
   const groupSlice = grouped ? sliceMsOf(query.probes[0]!) : undefined;
   const plans = new Map(

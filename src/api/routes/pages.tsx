@@ -1,7 +1,7 @@
 /**
  * The pages, as documented OpenAPI routes: the status page, a page per component, the incident
  * history, the Atom feed, the stylesheet, the icon and the API reference. Each handler reads its
- * view model through load-page.ts and renders it; none touches D1 itself.
+ * view model through queries/page.ts and renders it; none touches D1 itself.
  *
  * Headers: the app adds the CSP (the stylesheet from 'self', the one inline script by its
  * hash: no nonce, so a page's bytes are the same for every reader), HSTS, nosniff and the
@@ -13,24 +13,27 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
-import type { AppDeps, AppEnv } from "../api/app-env.ts";
-import { slotOf } from "../schedule/plan.ts";
-import { ifNoneMatch } from "../api/if-none-match.ts";
-import { ProblemError } from "../api/problem.ts";
-import { createRouter } from "../api/router.ts";
-import { problemResponses } from "../api/schemas/problem.ts";
-import { ApiReference, type OpenApiDocument } from "./api-reference.tsx";
-import { atomFeed } from "./atom-feed.ts";
-import { monthOf } from "./format.ts";
-import { HistoryPage } from "./history-page.tsx";
-import { renderDocument } from "./layout.tsx";
-import { loadNoticesPage, loadProbePage, loadStatusPage } from "./load-page.ts";
-import { pageConfigOf } from "./page-config.ts";
-import { ProbePage } from "./probe-page.tsx";
-import { StatusPage } from "./status-page.tsx";
-import { STYLESHEET, STYLESHEET_PATH } from "./styles.ts";
-import { viewFingerprint } from "./view-fingerprint.ts";
-import { CHART_RANGES, historyMonths, incidentViews } from "./view-model.ts";
+import type { AppDeps, AppEnv } from "../app-env.ts";
+import { slotOf } from "../../schedule/plan.ts";
+import { ifNoneMatch } from "../if-none-match.ts";
+import { ProblemError } from "../problem.ts";
+import { createRouter } from "../router.ts";
+import { problemResponses } from "../schemas/problem.ts";
+import { ApiReference, type OpenApiDocument } from "../../page/api-reference.tsx";
+import { atomFeed } from "../../page/atom-feed.ts";
+import { monthOf } from "../../page/format.ts";
+import { HistoryPage } from "../../page/history-page.tsx";
+import { renderDocument } from "../../page/layout.tsx";
+import { loadNoticesPage, loadProbePage, loadStatusPage } from "../../queries/page.ts";
+import { pageConfigOf } from "../../page/page-config.ts";
+import { ProbePage } from "../../page/probe-page.tsx";
+import { StatusPage } from "../../page/status-page.tsx";
+import { STYLESHEET, STYLESHEET_PATH } from "../../page/styles.ts";
+import { viewFingerprint } from "../../hash.ts";
+import { historyMonths } from "../../page/history-view.ts";
+import { incidentViews } from "../../page/notices-view.ts";
+import { CHART_RANGES } from "../../page/probe-detail-view.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="13" fill="none" stroke="#106b2e" stroke-width="4"/><path d="M10 16l4 4 8-8" fill="none" stroke="#106b2e" stroke-width="4"/></svg>`;
 
@@ -81,7 +84,7 @@ const statusPage = createRoute({
   responses: { ...html("The status page"), ...notModified },
 });
 
-const ProbeIdParam = z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id such as 'shop-checkout'").openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+const ProbeIdParam = z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
 
 const probePage = createRoute({
   method: "get",

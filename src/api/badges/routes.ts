@@ -1,15 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { LoadedProbe } from "../../probe/registry.ts";
-import { latencyBadge, statusBadge, uptimeBadge, type BadgeContent } from "../badges/badge-content.ts";
-import { shieldsEndpoint } from "../badges/badge-endpoint.ts";
-import { renderBadge } from "../badges/badge-svg.ts";
+import { latencyBadge, statusBadge, uptimeBadge, type BadgeContent } from "./badge-content.ts";
+import { shieldsEndpoint } from "./badge-endpoint.ts";
+import { renderBadge } from "./badge-svg.ts";
 import type { AppDeps } from "../app-env.ts";
-import { worstProbeState } from "../../status/overview.ts";
-import { loadOverview } from "../load-overview.ts";
-import { loadSloReports } from "../load-slo.ts";
+import { worstState } from "../../status/state-order.ts";
+import { loadOverview } from "../../queries/overview.ts";
+import { loadSloReports } from "../../queries/slo.ts";
 import { ProblemError } from "../problem.ts";
 import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
+import { ProbeIdSchema } from "../../probe/schema.ts";
 
 const Metric = z.enum(["status", "uptime", "latency"]).openapi({ param: { name: "metric", in: "path" }, description: "status, uptime (availability over `window`) or latency (p95 over `window`)" });
 const BadgeQuery = z.object({
@@ -33,7 +34,7 @@ const probeBadge = createRoute({
   path: "/probes/{id}/{metric}",
   tags: ["Badges"],
   summary: "A badge for one probe",
-  request: { params: z.object({ id: z.string().regex(/^[a-z0-9-]+$/, "a probe id").openapi({ param: { name: "id", in: "path" } }), metric: Metric }), query: BadgeQuery },
+  request: { params: z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" } }), metric: Metric }), query: BadgeQuery },
   responses: badgeResponses,
 });
 
@@ -50,7 +51,7 @@ async function badgeContent(deps: AppDeps, probes: readonly LoadedProbe[], metri
   if (metric === "status") {
     const overview = await loadOverview({ ...deps, probes });
     // A group is as bad as its worst probe; one probe's state is its quorum verdict.
-    return statusBadge(worstProbeState(overview.probes.map((p) => p.state)));
+    return statusBadge(worstState(overview.probes.map((p) => p.state)));
   }
   const { reports } = await loadSloReports(deps, { probes, window }, { detail: "alerting", ...(group !== undefined ? { group } : {}) });
   const report = reports[0]!;

@@ -14,7 +14,7 @@ import type { RunStore } from "../storage/run-store.ts";
 import { HOUR_MS } from "../time.ts";
 
 /** How far back raw values are served: the hours the blocks are read for anyway. */
-export const RECENT_VALUE_HOURS = UNSEALED_HOURS;
+const RECENT_VALUE_HOURS = UNSEALED_HOURS;
 /** The longest span of hourly aggregates a request may ask for: the hourly rollups' default retention. */
 export const MAX_METRIC_HOURS = 92 * 24;
 
@@ -29,7 +29,7 @@ const AggregateFields = {
   lastAt: z.number().int(),
 };
 
-export const JourneyMetricSchema = z
+const JourneyMetricSchema = z
   .object({
     name: z.string().openapi({ example: "cart_total" }),
     threshold: z.object({ below: z.number().nullable(), above: z.number().nullable() }).nullable().openapi({ description: "alerts.metrics of the probe for this metric" }),
@@ -44,10 +44,10 @@ export type JourneyMetric = z.infer<typeof JourneyMetricSchema>;
 export const JourneyMetricsSchema = z
   .object({ probeId: z.string(), generatedAt: z.number().int(), from: z.number().int(), to: z.number().int(), metrics: z.array(JourneyMetricSchema) })
   .openapi("JourneyMetrics");
-export type JourneyMetrics = z.infer<typeof JourneyMetricsSchema>;
+type JourneyMetrics = z.infer<typeof JourneyMetricsSchema>;
 
 /** The names a probe declares: its declarative steps' metrics, then its thresholds' (scripts' names appear with their data). */
-export function declaredMetricNames(loaded: LoadedProbe): string[] {
+function declaredMetricNames(loaded: LoadedProbe): string[] {
   const steps = loaded.probe.kind === "http" ? loaded.probe.steps : [];
   const names = steps.flatMap((s) => (isScriptStep(s) ? [] : s.metrics.map((m) => m.name)));
   return [...new Set([...names, ...Object.keys(metricThresholdsOf(loaded.probe))])];

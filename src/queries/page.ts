@@ -1,7 +1,7 @@
 /**
  * The page's data loading: a small fixed number of D1 batches per page, whatever the length of
- * the history, and then the pure view models of view-model.ts. The page components only ever
- * see view models; nothing under src/page/ but this file talks to the store.
+ * the history, and then the pure view models of page/*-view.ts. The page components only
+ * ever see view models; nothing under src/page/ talks to the store.
  *
  * D1 per render:
  *   /                 1 batch: the status board the tick built (the states and day levels of every
@@ -14,38 +14,27 @@
  *                     hour (or day) that holds failed runs.
  *   /history, /feed.atom  1 batch: incidents, their updates and maintenance (noticesRead).
  */
-import type { AppDeps } from "../api/app-env.ts";
-import { publicMaintenanceRead } from "../api/load-maintenance.ts";
-import { overviewRead } from "../api/load-overview.ts";
-import { journeyMetricsRead } from "../api/load-journey-metrics.ts";
-import { sloReportsRead } from "../api/load-slo.ts";
+import type { ReadDeps } from "./read-deps.ts";
+import { journeyMetricsRead } from "./journey-metrics.ts";
+import { publicMaintenanceRead } from "./maintenance.ts";
+import { overviewRead } from "./overview.ts";
+import { sloReportsRead } from "./slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { RunSummary } from "../probe/result.ts";
 import { combineReads, type D1Read } from "../storage/d1-read.ts";
 import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { quorumOf } from "../status/overview.ts";
-import type { PageConfig } from "./page-config.ts";
-import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "./status-board.ts";
-import {
-  barsFrom,
-  boardProbesOf,
-  buildProbeDetailView,
-  METRIC_CHART_HOURS,
-  statusViewOf,
-  failureCells,
-  hourlyFrom,
-  NO_NOTICES,
-  visibleProbes,
-  type ChartRange,
-  type FailureCell,
-  type Notices,
-  type ProbeDetailView,
-  type StatusPageView,
-} from "./view-model.ts";
+import type { PageConfig } from "../page/page-config.ts";
+import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "../page/status-board.ts";
+import { barsFrom } from "../page/day-bars.ts";
+import { NO_NOTICES, type Notices } from "../page/notices-view.ts";
+import { buildProbeDetailView, failureCells, hourlyFrom, METRIC_CHART_HOURS, type ChartRange, type FailureCell, type ProbeDetailView } from "../page/probe-detail-view.ts";
+import { boardProbesOf, statusViewOf, type StatusPageView } from "../page/status-view.ts";
+import { visibleProbes } from "../page/visibility.ts";
 
 /** Failures listed on a probe's page. */
-export const LAST_FAILURES = 5;
+const LAST_FAILURES = 5;
 
 /** How far back the page, the history and the feed look for incidents and maintenance. */
 const NOTICE_HISTORY = 100;
@@ -54,7 +43,7 @@ const NOTICE_HISTORY = 100;
  * Public incidents (newest first) and the maintenance of public probes, with the maintenance
  * occurrences from 30 days back to 30 days ahead: three statements.
  */
-export function noticesRead(deps: AppDeps, now: number): D1Read<Notices> {
+function noticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
   return combineReads([deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY }), publicMaintenanceRead(deps, now)], ([incidents, { maintenances, occurrences }]) =>
     incidents.length === 0 && maintenances.length === 0 ? NO_NOTICES : { incidents, maintenances, windows: occurrences.map((o) => o.window) },
   );
@@ -67,7 +56,7 @@ export function noticesRead(deps: AppDeps, now: number): D1Read<Notices> {
  * day), the page builds one itself from the rows the tick builds it from (readStatusBoard): one
  * or two batches more, and the same page.
  */
-export async function loadStatusPage(deps: AppDeps, config: PageConfig): Promise<StatusPageView> {
+export async function loadStatusPage(deps: ReadDeps, config: PageConfig): Promise<StatusPageView> {
   const now = deps.now();
   const [row, notices] = await deps.store.read([deps.dayHistory.boardRead(), noticesRead(deps, now)]);
   const stored = row ? decodeBoard(row) : null;
@@ -93,7 +82,7 @@ export async function readStatusBoard(deps: { probes: readonly LoadedProbe[]; ru
 }
 
 /** The probe page, or null when no shown probe has this id (private probes are not found either). */
-export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: string, range: ChartRange): Promise<ProbeDetailView | null> {
+export async function loadProbePage(deps: ReadDeps, config: PageConfig, probeId: string, range: ChartRange): Promise<ProbeDetailView | null> {
   const loaded = visibleProbes(deps.probes, config).find((p) => p.probe.id === probeId);
   if (!loaded) return null;
   const now = deps.now();
@@ -132,7 +121,7 @@ export async function loadProbePage(deps: AppDeps, config: PageConfig, probeId: 
 }
 
 /** One small range read per failure cell (at most LAST_FAILURES), all in one batch. */
-async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly FailureCell[]): Promise<RunSummary[]> {
+async function loadFailures(deps: ReadDeps, loaded: LoadedProbe, cells: readonly FailureCell[]): Promise<RunSummary[]> {
   const pages = await deps.store.read(
     cells.map((cell) => deps.store.listRunsRead({ pairs: [{ probeId: loaded.probe.id, region: cell.region }], status: "down", from: cell.from, to: cell.to, limit: LAST_FAILURES })),
   );
@@ -143,7 +132,7 @@ async function loadFailures(deps: AppDeps, loaded: LoadedProbe, cells: readonly 
 }
 
 /** The shown probes' names by id, and the notices (one D1 batch): what the history page and the feed need. */
-export async function loadNoticesPage(deps: AppDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
+export async function loadNoticesPage(deps: ReadDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
   const now = deps.now();
   const names = new Map(visibleProbes(deps.probes, config).map((p) => [p.probe.id, p.probe.name]));
   const [notices] = await deps.store.read([noticesRead(deps, now)]);

@@ -1,4 +1,69 @@
 /**
+ * Every hash Afterlife computes for an identifier or a fingerprint (none is cryptographic: the
+ * API tokens and webhook signatures use Web Crypto). Each one's output is stored or published
+ * (a probe's phase and bucket, a version, a Statuspage id, an ETag), so each is fixed forever:
+ * the tests pin published vectors and known values.
+ */
+
+/** 32-bit FNV-1a of the UTF-16 code units of text. Stable, but weak in its low bits (see stableHash). */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * A stable, well-spread 32-bit hash of a probe id: FNV-1a followed by the murmur3 `fmix32`
+ * finalizer.
+ *
+ * Why the finalizer: callers take the hash modulo a small number (an interval in minutes, 60 for
+ * retention), so its low bits decide. FNV-1a alone mixes upwards only (multiplication carries go
+ * from low bits to high, never back), so its low bits see little of the input: bit 0 is just the
+ * parity of the number of odd character codes, bit 1 depends only on the low two bits of each
+ * code, and so on. With an even interval (2m, 10m, 30m, 1h) phases then cluster on ids that
+ * differ in few characters. fmix32 folds the high bits back down (xor-shift, multiply,
+ * xor-shift), so every output bit depends on every input bit. It is a bijection on 32 bits, so
+ * it adds no collisions, and it is fixed forever: changing it would move every probe's phase.
+ */
+export function stableHash(text: string): number {
+  let h = fnv1a(text);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const FNV64_OFFSET = 0xcbf29ce484222325n;
+const FNV64_PRIME = 0x100000001b3n;
+const MASK_64 = (1n << 64n) - 1n;
+
+/** 64-bit FNV-1a of the UTF-8 bytes of text. */
+export function fnv1a64(text: string): bigint {
+  let hash = FNV64_OFFSET;
+  for (const byte of new TextEncoder().encode(text)) hash = ((hash ^ BigInt(byte)) * FNV64_PRIME) & MASK_64;
+  return hash;
+}
+
+/** cyrb53 of the UTF-16 code units of text, in base 36 (11 characters): fast and well spread. */
+export function cyrb53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36).padStart(11, "0");
+}
+
+/**
  * A fingerprint of a view model: what a page shows, without rendering it. Two views with the
  * same fingerprint render the same page (but for the CSP nonce), so it makes the page's ETag:
  * a conditional request whose ETag still matches is answered 304 before anything is rendered,
@@ -11,7 +76,6 @@
  * (the clock: the pages never print `now` itself, only what the view derived from it).
  * Iterative, with the state in two locals: it walks 50,000 values of a 50-probe status page.
  */
-
 const PRIME_A = 0x01000193;
 const PRIME_B = 0x5bd1e995;
 const NO_KEYS: ReadonlySet<string> = new Set();

@@ -8,16 +8,16 @@
  */
 import type { Maintenance, MaintenanceWindow } from "../incidents/model.ts";
 
-export const MAX_PER_MAINTENANCE = 10;
+const MAX_PER_MAINTENANCE = 10;
 export const MAX_PER_RESPONSE = 50;
 
-export interface Occurrence {
+interface Occurrence {
   maintenance: Maintenance;
   window: MaintenanceWindow;
 }
 
 /** Overlapping or touching windows (sorted by start) as one. */
-export function mergeWindows(windows: readonly MaintenanceWindow[]): MaintenanceWindow[] {
+function mergeWindows(windows: readonly MaintenanceWindow[]): MaintenanceWindow[] {
   const merged: MaintenanceWindow[] = [];
   for (const w of [...windows].sort((a, b) => a.startsAt - b.startsAt)) {
     const last = merged[merged.length - 1];

@@ -1,9 +1,9 @@
 import type { D1Read } from "../storage/d1-read.ts";
 import { mapRead } from "../storage/d1-read.ts";
 import { buildOverview, type LatestRun, type Overview } from "../status/overview.ts";
-import type { AppDeps } from "./app-env.ts";
+import type { ReadDeps } from "./read-deps.ts";
 
-type OverviewDeps = Pick<AppDeps, "probes" | "store" | "now">;
+type OverviewDeps = Pick<ReadDeps, "probes" | "store" | "now">;
 
 /** Reads the newest run per (probe, region) and builds the overview the API and page share. */
 export async function loadOverview(deps: OverviewDeps): Promise<Overview> {
@@ -22,6 +22,6 @@ export function overviewRead(deps: OverviewDeps, options: { regionRuns?: boolean
   return mapRead<readonly LatestRun[], Overview>(latest, (runs) => buildOverview(deps.probes, runs, now));
 }
 
-function pairsOf(deps: Pick<AppDeps, "probes">): { probeId: string; region: string }[] {
+function pairsOf(deps: Pick<ReadDeps, "probes">): { probeId: string; region: string }[] {
   return deps.probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
 }
