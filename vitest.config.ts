@@ -27,7 +27,14 @@ export default defineConfig({
                 SHOP_PASSWORD: "canary-secret-7f3a9c",
                 FLEET_SHOP_URL: `http://127.0.0.1:${inject<number>("fleetShopPort")}`,
                 RELEASE_SHOP_URL: `http://127.0.0.1:${inject<number>("releaseShopPort")}`,
-                NOTIFY_CHANNELS: JSON.stringify([{ name: "ops", type: "webhook", url: `http://127.0.0.1:${inject<number>("hookPort")}/hook`, secretName: "OPS_HOOK_KEY" }]),
+                NOTIFY_CHANNELS: JSON.stringify([
+                  {
+                    name: "ops",
+                    type: "webhook",
+                    url: `http://127.0.0.1:${inject<number>("hookPort")}/hook`,
+                    secretName: "OPS_HOOK_KEY",
+                  },
+                ]),
                 OPS_HOOK_KEY: "hook-signing-key-test",
                 // Canaries for the redaction tests (test/worker/probe/secret-redaction.test.ts and
                 // test/worker/canary.test.ts): bindings that are not wrangler.toml [vars], so secrets,

@@ -25,7 +25,12 @@ const ConfigSchema = z.object({
    * past the end of the minute it was rendered in (src/api/edge-cache-policy.ts), so 60 and more
    * mean "the rest of the minute". 0 turns the edge cache off.
    */
-  PUBLIC_CACHE_SECONDS: z.coerce.number().int().min(0, "0 (off) or more").max(300, "at most 300 s: a status change must show soon").default(60),
+  PUBLIC_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0, "0 (off) or more")
+    .max(300, "at most 300 s: a status change must show soon")
+    .default(60),
   /**
    * Local development only: the browser service (scripts/local/browser-service.ts) that runs
    * browser probes in the machine's Chromium, started and set by `npm start`. In production the
@@ -33,7 +38,12 @@ const ConfigSchema = z.object({
    */
   AFTERLIFE_BROWSER_URL: z.url({ protocol: /^https?$/, error: "an http URL such as http://127.0.0.1:8791" }).optional(),
   /** Minutes a release is watched after it goes live, unless its POST says otherwise (src/releases/). */
-  RELEASE_WATCH_MINUTES: z.coerce.number().int().min(5, "at least 5 minutes: the watch's first look is at 5").max(1440, "at most 1440 minutes (24 h)").default(60),
+  RELEASE_WATCH_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5, "at least 5 minutes: the watch's first look is at 5")
+    .max(1440, "at most 1440 minutes (24 h)")
+    .default(60),
   /** Notification channels, a JSON array: [{"name":"ops","type":"webhook","url":"https://...","secretName":"OPS_HOOK_KEY"}]. */
   NOTIFY_CHANNELS: z
     .string()
@@ -42,7 +52,10 @@ const ConfigSchema = z.object({
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: "custom", message: "not JSON; expected an array such as [{\"name\":\"ops\",\"type\":\"slack\",\"url\":\"{{secret:SLACK_URL}}\"}]" });
+        ctx.addIssue({
+          code: "custom",
+          message: 'not JSON; expected an array such as [{"name":"ops","type":"slack","url":"{{secret:SLACK_URL}}"}]',
+        });
         return z.NEVER;
       }
     })
@@ -87,5 +100,16 @@ export function parseConfig(env: WorkerEnv, publicNames: readonly string[] = dec
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (typeof value === "string") values[name] = value;
   const environment = parsed.data.AFTERLIFE_ENV;
-  return { environment, plan: parsed.data.AFTERLIFE_PLAN, rawRetentionDays: parsed.data.RAW_RETENTION_DAYS, publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS, channels: parsed.data.NOTIFY_CHANNELS, releaseWatchMinutes: parsed.data.RELEASE_WATCH_MINUTES, allowPrivateTargets: environment !== "production", browserServiceUrl: parsed.data.AFTERLIFE_BROWSER_URL, values, publicValueNames: new Set(publicNames) };
+  return {
+    environment,
+    plan: parsed.data.AFTERLIFE_PLAN,
+    rawRetentionDays: parsed.data.RAW_RETENTION_DAYS,
+    publicCacheSeconds: parsed.data.PUBLIC_CACHE_SECONDS,
+    channels: parsed.data.NOTIFY_CHANNELS,
+    releaseWatchMinutes: parsed.data.RELEASE_WATCH_MINUTES,
+    allowPrivateTargets: environment !== "production",
+    browserServiceUrl: parsed.data.AFTERLIFE_BROWSER_URL,
+    values,
+    publicValueNames: new Set(publicNames),
+  };
 }

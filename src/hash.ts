@@ -83,7 +83,16 @@ const float = new Float64Array(1);
 const halves = new Int32Array(float.buffer);
 
 /** Codes that mark what is not a character or an integer. */
-const MARK = { string: 0x7fff_0001, float: 0x7fff_0002, true: 0x7fff_0003, false: 0x7fff_0004, null: 0x7fff_0005, undefined: 0x7fff_0006, array: 0x7fff_0100, object: 0x7fff_0200 } as const;
+const MARK = {
+  string: 0x7fff_0001,
+  float: 0x7fff_0002,
+  true: 0x7fff_0003,
+  false: 0x7fff_0004,
+  null: 0x7fff_0005,
+  undefined: 0x7fff_0006,
+  array: 0x7fff_0100,
+  object: 0x7fff_0200,
+} as const;
 
 export function viewFingerprint(view: unknown, skip: ReadonlySet<string> = NO_KEYS): string {
   let a = 0x811c9dc5 | 0;

@@ -43,7 +43,11 @@ function appDeps(env: RegionRunnerEnv): AppDeps {
     ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),
-    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
+    rateLimits: {
+      publicReads: env.PUBLIC_RATE_LIMIT,
+      writes: env.WRITE_RATE_LIMIT,
+      heartbeats: env.HEARTBEAT_RATE_LIMIT,
+    },
     version: env.CF_VERSION_METADATA?.id ?? "unversioned",
     ...(env.SCREENSHOTS ? { screenshots: new R2ScreenshotStore(env.SCREENSHOTS) } : {}),
     runNow: (probeId, region) => regionRunner(env, region, "adhoc").runOnce(probeId, region, slotOf(Date.now())),

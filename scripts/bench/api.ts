@@ -46,7 +46,18 @@ import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import type { RunStore } from "../../src/storage/run-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
-import { benchFlags, fixed, formatTable, int, progressLogger, quantile, roundRobin, warmUp, withTimeout, type HttpSample } from "./measure.ts";
+import {
+  benchFlags,
+  fixed,
+  formatTable,
+  int,
+  progressLogger,
+  quantile,
+  roundRobin,
+  warmUp,
+  withTimeout,
+  type HttpSample,
+} from "./measure.ts";
 import { HISTORY_SLO, HISTORY_STEP, historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
 import { BENCH_REGIONS as REGIONS, NetworkLog, openLocalD1, TempRun, writeD1OnlyConfig } from "./temp-project.ts";
 
@@ -60,7 +71,14 @@ const TICK_TIMEOUT_MS = 120_000;
 const TICK_LINE_WAIT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
-const { probes: PROBES, days: DAYS, warmup: WARMUP, requests: REQUESTS, seed: SEED, verbose: VERBOSE } = benchFlags({ probes: 100, days: 90, warmup: 3, requests: 30, seed: 42 });
+const {
+  probes: PROBES,
+  days: DAYS,
+  warmup: WARMUP,
+  requests: REQUESTS,
+  seed: SEED,
+  verbose: VERBOSE,
+} = benchFlags({ probes: 100, days: 90, warmup: 3, requests: 30, seed: 42 });
 if (DAYS < 31) throw new Error("--days: at least 31 (the 30-day window reads 31 daily rows per pair)");
 
 const progress = progressLogger();
@@ -102,7 +120,15 @@ function seedDatabase(file: string, probeIds: readonly string[], tickSlot: numbe
               status: isDown ? "failed" : "passed",
               ttfbMs: ms - 2,
               totalMs: ms,
-              exchanges: [{ method: "GET", url: "http://127.0.0.1/health", ...(isDown ? {} : { status: 200 }), ttfbMs: ms - 2, totalMs: ms }],
+              exchanges: [
+                {
+                  method: "GET",
+                  url: "http://127.0.0.1/health",
+                  ...(isDown ? {} : { status: 200 }),
+                  ttfbMs: ms - 2,
+                  totalMs: ms,
+                },
+              ],
               assertions: [{ label: "status", passed: !isDown, expected: "200", actual: isDown ? "timeout" : "200" }],
             },
           ],
@@ -128,7 +154,12 @@ async function request(url: string): Promise<Sample> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const body = await res.arrayBuffer();
-    return { ms: performance.now() - t0, status: res.status, bytes: body.byteLength, encoding: res.headers.get("content-encoding") };
+    return {
+      ms: performance.now() - t0,
+      status: res.status,
+      bytes: body.byteLength,
+      encoding: res.headers.get("content-encoding"),
+    };
   } catch (error) {
     return { ms: performance.now() - t0, status: 0, bytes: 0, encoding: null, error: String(error) };
   }
@@ -137,12 +168,16 @@ async function request(url: string): Promise<Sample> {
 /** The body's size on the wire (not decoded), with the encoding a browser would accept. */
 function wireBytes(url: string): Promise<{ bytes: number; encoding: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpGet(url, { headers: { "accept-encoding": "br, gzip, deflate" }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      let bytes = 0;
-      res.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      res.on("end", () => resolve({ bytes, encoding: String(res.headers["content-encoding"] ?? "identity") }));
-      res.on("error", reject);
-    });
+    const req = httpGet(
+      url,
+      { headers: { "accept-encoding": "br, gzip, deflate" }, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        let bytes = 0;
+        res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+        res.on("end", () => resolve({ bytes, encoding: String(res.headers["content-encoding"] ?? "identity") }));
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
   });
@@ -182,7 +217,12 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], endpoint: 
     // As src/api/routes/slo.ts: the probes filtered by ?probe, the query's budgeting default.
     const one = new URL(endpoint.path, "http://x").searchParams.get("probe");
     const selected = probes.filter((p) => one === null || p.probe.id === one);
-    const loaded = await loadSloReports(deps, { probes: selected, region: undefined, window: undefined, budgeting: "occurrences" });
+    const loaded = await loadSloReports(deps, {
+      probes: selected,
+      region: undefined,
+      window: undefined,
+      budgeting: "occurrences",
+    });
     return { tally, calls, reported: loaded.rowsRead };
   }
   if (endpoint.path === "/api/v2/summary.json") {
@@ -200,7 +240,11 @@ async function main(): Promise<void> {
   const { temp, root, persistTo } = run;
   await run.run(async () => {
     const seeding = `${DAYS} days of hourly and daily rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`;
-    const { probes, nowSlot: tickSlot, seed } = await prepareSeededProject(run, progress, { count: PROBES, probeId, probeSource }, seeding, seedDatabase);
+    const {
+      probes,
+      nowSlot: tickSlot,
+      seed,
+    } = await prepareSeededProject(run, progress, { count: PROBES, probeId, probeSource }, seeding, seedDatabase);
 
     progress("starting the local network (demo shop, wrangler dev building the project)");
     const setupStart = performance.now();
@@ -212,7 +256,9 @@ async function main(): Promise<void> {
     await withTimeout(network.fireTick(tickSlot), TICK_TIMEOUT_MS, "the tick");
     const tickS = (performance.now() - tickStart) / 1000;
     const tick = await networkLog.waitForTick(tickSlot, TICK_LINE_WAIT_MS);
-    progress(`  ${fixed(tickS, 1)} s: ${tick ? `planned ${tick.planned}, completed ${tick.completed}, stored ${tick.stored}` : "no tick line"}`);
+    progress(
+      `  ${fixed(tickS, 1)} s: ${tick ? `planned ${tick.planned}, completed ${tick.completed}, stored ${tick.stored}` : "no tick line"}`,
+    );
 
     const one = probeId(1);
     const endpoints: Endpoint[] = [
@@ -251,7 +297,9 @@ async function main(): Promise<void> {
     let counts: { hourly: number; daily: number; runs: number } | null;
     try {
       counts = await d1.db
-        .prepare(`SELECT (SELECT count(*) FROM rollups_hourly) AS hourly, (SELECT count(*) FROM rollups_daily) AS daily, (SELECT sum(length(replace(minutes, '.', '')) / 7) FROM run_blocks) AS runs`)
+        .prepare(
+          `SELECT (SELECT count(*) FROM rollups_hourly) AS hourly, (SELECT count(*) FROM rollups_daily) AS daily, (SELECT sum(length(replace(minutes, '.', '')) / 7) FROM run_blocks) AS runs`,
+        )
         .first<{ hourly: number; daily: number; runs: number }>();
       for (const e of endpoints) replays.set(e, await replay(d1.db, probes, e));
     } finally {
@@ -260,22 +308,54 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ report
     const pairs = PROBES * REGIONS.length;
-    console.log(`\nAPI benchmark: ${PROBES} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) = ${pairs} pairs, schedule 1m,`);
-    console.log(`SLO availability ${SLO.availability}, latency ${SLO.latency.percent} under ${SLO.latency.underMs} ms, window ${SLO.window}; wrangler dev on 127.0.0.1 (setup ${fixed(setupS, 1)} s).`);
+    console.log(
+      `\nAPI benchmark: ${PROBES} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) = ${pairs} pairs, schedule 1m,`,
+    );
+    console.log(
+      `SLO availability ${SLO.availability}, latency ${SLO.latency.percent} under ${SLO.latency.underMs} ms, window ${SLO.window}; wrangler dev on 127.0.0.1 (setup ${fixed(setupS, 1)} s).`,
+    );
     console.log(
       `Seeded: ${DAYS} days of rollups, ${int(seed.hourly)} hourly + ${int(seed.daily)} daily rows (${int(seed.runsInRollups)} runs: ${int(seed.downs)} down, ${int(seed.degraded)} degraded; latency JSON ${fixed(seed.avgLatencyJsonBytes, 0)} B/hourly row), ${int(seed.raw)} raw runs (last ${RAW_MINUTES} min), in ${fixed(seed.ms / 1000, 1)} s.`,
     );
-    console.log(`Read back through the D1 binding: ${counts ? `${int(counts.hourly)} hourly, ${int(counts.daily)} daily, ${int(counts.runs)} runs` : "n/a"}.`);
-    console.log(`Tick ${new Date(tickSlot).toISOString().slice(11, 16)} UTC: ${tick ? `planned ${tick.planned}, completed ${tick.completed}, stored ${tick.stored}` : "no tick line seen"}, ${fixed(tickS, 1)} s.`);
+    console.log(
+      `Read back through the D1 binding: ${counts ? `${int(counts.hourly)} hourly, ${int(counts.daily)} daily, ${int(counts.runs)} runs` : "n/a"}.`,
+    );
+    console.log(
+      `Tick ${new Date(tickSlot).toISOString().slice(11, 16)} UTC: ${tick ? `planned ${tick.planned}, completed ${tick.completed}, stored ${tick.stored}` : "no tick line seen"}, ${fixed(tickS, 1)} s.`,
+    );
 
     const baseline = endpoints.find((e) => e.baseline)!;
-    const okMs = (e: Endpoint) => samples.get(e)!.filter((s) => s.status === 200).map((s) => s.ms);
+    const okMs = (e: Endpoint) =>
+      samples
+        .get(e)!
+        .filter((s) => s.status === 200)
+        .map((s) => s.ms);
     const baseP50 = quantile(okMs(baseline), 0.5);
-    const baseBytes = quantile(samples.get(baseline)!.filter((s) => s.status === 200).map((s) => s.bytes), 0.5);
-    console.log(`\n1. Latency, ${WARMUP} warm-up + ${REQUESTS} timed sequential requests each (round-robin, ${fixed(httpS, 1)} s), time to the last body byte\n`);
+    const baseBytes = quantile(
+      samples
+        .get(baseline)!
+        .filter((s) => s.status === 200)
+        .map((s) => s.bytes),
+      0.5,
+    );
+    console.log(
+      `\n1. Latency, ${WARMUP} warm-up + ${REQUESTS} timed sequential requests each (round-robin, ${fixed(httpS, 1)} s), time to the last body byte\n`,
+    );
     console.log(
       formatTable(
-        ["endpoint", "ok", "errors", "429", "p50 ms", "p99 ms", "max ms", "JSON bytes", "wire bytes", "bytes/static", "p50/static"],
+        [
+          "endpoint",
+          "ok",
+          "errors",
+          "429",
+          "p50 ms",
+          "p99 ms",
+          "max ms",
+          "JSON bytes",
+          "wire bytes",
+          "bytes/static",
+          "p50/static",
+        ],
         endpoints.map((e) => {
           const all = samples.get(e)!;
           const ok = okMs(e);
@@ -298,26 +378,50 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    console.log(`   (p99 of ${REQUESTS} samples is the ${Math.ceil(0.99 * REQUESTS)}th smallest. JSON bytes: the decoded body of the timed responses ("~": it varied, median shown);`);
-    console.log(`    the timed responses came with content-encoding ${[...new Set([...samples.values()].flat().map((s) => s.encoding ?? "identity"))].join(", ")} (wrangler dev compresses; fetch decodes), wire bytes: one extra request, not decoded. bytes/static on JSON bytes)`);
+    console.log(
+      `   (p99 of ${REQUESTS} samples is the ${Math.ceil(0.99 * REQUESTS)}th smallest. JSON bytes: the decoded body of the timed responses ("~": it varied, median shown);`,
+    );
+    console.log(
+      `    the timed responses came with content-encoding ${[...new Set([...samples.values()].flat().map((s) => s.encoding ?? "identity"))].join(", ")} (wrangler dev compresses; fetch decodes), wire bytes: one extra request, not decoded. bytes/static on JSON bytes)`,
+    );
     for (const e of endpoints) {
       const failed = samples.get(e)!.filter((s) => s.status !== 200);
-      if (failed.length) console.log(`   ${e.path}: ${failed.length} failed, first: ${failed[0]!.status} ${failed[0]!.error ?? ""}`);
+      if (failed.length)
+        console.log(`   ${e.path}: ${failed.length} failed, first: ${failed[0]!.status} ${failed[0]!.error ?? ""}`);
     }
 
-    console.log(`\n2. D1 per request (replayed route code on the same D1, through getPlatformProxy: meta.rows_read and meta.duration per statement)\n`);
+    console.log(
+      `\n2. D1 per request (replayed route code on the same D1, through getPlatformProxy: meta.rows_read and meta.duration per statement)\n`,
+    );
     const rows: string[][] = [];
     for (const e of endpoints) {
       const r = replays.get(e)!;
       const t = r.tally;
-      rows.push([e.label, r.calls.size ? [...r.calls].join(" + ") : r.note ?? "-", int(t.batches), int(t.statements), int(t.rowsReturned), int(t.rowsRead), fixed(t.sqlMs, 1)]);
+      rows.push([
+        e.label,
+        r.calls.size ? [...r.calls].join(" + ") : (r.note ?? "-"),
+        int(t.batches),
+        int(t.statements),
+        int(t.rowsReturned),
+        int(t.rowsRead),
+        fixed(t.sqlMs, 1),
+      ]);
     }
-    console.log(formatTable(["endpoint", "store calls", "batches", "statements", "rows returned", "rows read", "D1 SQL ms"], rows));
+    console.log(
+      formatTable(
+        ["endpoint", "store calls", "batches", "statements", "rows returned", "rows read", "D1 SQL ms"],
+        rows,
+      ),
+    );
     for (const e of endpoints) {
       const r = replays.get(e)!;
-      if (r.reported !== undefined) console.log(`   ${e.path}: of which rollups (as loadSloReports reports them): ${int(r.reported)} rows read`);
+      if (r.reported !== undefined)
+        console.log(`   ${e.path}: of which rollups (as loadSloReports reports them): ${int(r.reported)} rows read`);
       const uncounted = r.tally.uncounted;
-      if (uncounted) console.log(`   ${e.path}: ${uncounted} statement call(s) without meta (first/raw): counted as statements, their rows not counted`);
+      if (uncounted)
+        console.log(
+          `   ${e.path}: ${uncounted} statement call(s) without meta (first/raw): counted as statements, their rows not counted`,
+        );
     }
 
     console.log(`\n3. Sanity (one response of each, after the timed requests)\n`);
@@ -325,15 +429,24 @@ async function main(): Promise<void> {
     const single = bodies.get(endpoints[1]!) as { reports?: SloShape[] } | string;
     const summary = bodies.get(endpoints[2]!) as { status?: { indicator: string }; components?: unknown[] } | string;
     const openapi = bodies.get(baseline) as { paths?: Record<string, unknown> } | string;
-    console.log(`   /api/v1/slo: ${typeof all === "string" ? all : `${all.reports?.length} reports`}; ${one}: ${typeof single === "string" ? single : describeSlo(single.reports?.[0])}`);
-    console.log(`   /api/v2/summary.json: ${typeof summary === "string" ? summary : `indicator ${summary.status?.indicator}, ${summary.components?.length} components`}`);
-    console.log(`   /api/openapi.json: ${typeof openapi === "string" ? openapi : `${Object.keys(openapi.paths ?? {}).length} paths`}`);
+    console.log(
+      `   /api/v1/slo: ${typeof all === "string" ? all : `${all.reports?.length} reports`}; ${one}: ${typeof single === "string" ? single : describeSlo(single.reports?.[0])}`,
+    );
+    console.log(
+      `   /api/v2/summary.json: ${typeof summary === "string" ? summary : `indicator ${summary.status?.indicator}, ${summary.components?.length} components`}`,
+    );
+    console.log(
+      `   /api/openapi.json: ${typeof openapi === "string" ? openapi : `${Object.keys(openapi.paths ?? {}).length} paths`}`,
+    );
     progress("done");
   });
 }
 
 interface SloShape {
-  availability: { events: { good: number; bad: number; noData: number }; sli: { excluded: { value: number | null }; noDataAsBad: { value: number | null } } };
+  availability: {
+    events: { good: number; bad: number; noData: number };
+    sli: { excluded: { value: number | null }; noDataAsBad: { value: number | null } };
+  };
   latency: { sli: { excluded: { value: number | null } } } | null;
   percentiles: { p50: number | null; p95: number | null };
 }

@@ -21,7 +21,17 @@ export interface Tally {
   uncounted: number;
 }
 
-export const newTally = (): Tally => ({ batches: 0, statements: 0, rowsRead: 0, rowsReturned: 0, bytesReturned: 0, rowsWritten: 0, sqlMs: 0, maxBindArity: 0, uncounted: 0 });
+export const newTally = (): Tally => ({
+  batches: 0,
+  statements: 0,
+  rowsRead: 0,
+  rowsReturned: 0,
+  bytesReturned: 0,
+  rowsWritten: 0,
+  sqlMs: 0,
+  maxBindArity: 0,
+  uncounted: 0,
+});
 
 function addResult(tally: Tally, result: D1Result, options: CountingOptions): void {
   tally.statements++;

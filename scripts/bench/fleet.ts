@@ -41,7 +41,17 @@ import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 import { HOUR_MS, MINUTE_MS } from "../../src/time.ts";
 import { installCountingEntry, parseInvocation, type InvocationTally } from "./counting-entry.ts";
 import { fixed, formatTable, int, positiveInt, progressLogger, quantile, withTimeout } from "./measure.ts";
-import { BENCH_REGIONS as REGIONS, d1File, loadProjectProbes, makeGeneratedProject, NetworkLog, probeModuleSource, shopFaults, TempRun, type TickLine } from "./temp-project.ts";
+import {
+  BENCH_REGIONS as REGIONS,
+  d1File,
+  loadProjectProbes,
+  makeGeneratedProject,
+  NetworkLog,
+  probeModuleSource,
+  shopFaults,
+  TempRun,
+  type TickLine,
+} from "./temp-project.ts";
 
 const TARGET_DELAY_MS = 100;
 const TARGET_PATH = "/health";
@@ -53,7 +63,12 @@ const RUNS_PER_HOUR_ROW = 60;
 const RUNS_PER_DAY_ROW = 1440;
 
 const { values: flags } = parseArgs({
-  options: { probes: { type: "string", default: "1000" }, ticks: { type: "string", default: "3" }, baseline: { type: "string", default: "100" }, verbose: { type: "boolean", default: false } },
+  options: {
+    probes: { type: "string", default: "1000" },
+    ticks: { type: "string", default: "3" },
+    baseline: { type: "string", default: "100" },
+    verbose: { type: "boolean", default: false },
+  },
 });
 const PROBES = positiveInt("--probes", flags.probes);
 const TICKS = positiveInt("--ticks", flags.ticks);
@@ -66,7 +81,14 @@ function probeId(i: number): string {
 }
 
 function probeSource(i: number): string {
-  return probeModuleSource({ id: probeId(i), name: `Fleet probe ${i}`, group: "Fleet", schedule: "1m", regions: REGIONS, steps: [{ name: "health", method: "GET", url: `{{env:SHOP_URL}}${TARGET_PATH}`, expectStatus: 200 }] });
+  return probeModuleSource({
+    id: probeId(i),
+    name: `Fleet probe ${i}`,
+    group: "Fleet",
+    schedule: "1m",
+    regions: REGIONS,
+    steps: [{ name: "health", method: "GET", url: `{{env:SHOP_URL}}${TARGET_PATH}`, expectStatus: 200 }],
+  });
 }
 
 interface TickFigures {
@@ -108,17 +130,38 @@ function stageErrorsOf(line: Record<string, unknown> | undefined): number {
   if (!line) return 0;
   if (typeof line.stageErrors === "number") return line.stageErrors;
   const stages = line.stages;
-  if (stages && typeof stages === "object") return Object.values(stages as Record<string, { ok?: boolean; error?: unknown }>).filter((s) => s && (s.ok === false || s.error !== undefined)).length;
+  if (stages && typeof stages === "object")
+    return Object.values(stages as Record<string, { ok?: boolean; error?: unknown }>).filter(
+      (s) => s && (s.ok === false || s.error !== undefined),
+    ).length;
   return 0;
 }
 
-function measureFile(file: string, slots: readonly number[]): { tables: Record<string, TableSize>; storedPerSlot: number[]; evidenceRows: number; probeBlocks: number } {
+function measureFile(
+  file: string,
+  slots: readonly number[],
+): { tables: Record<string, TableSize>; storedPerSlot: number[]; evidenceRows: number; probeBlocks: number } {
   const db = new DatabaseSync(file);
   try {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    const stat = new Map((db.prepare("SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name").all() as { name: string; bytes: number; payload: number }[]).map((r) => [r.name, r]));
+    const stat = new Map(
+      (
+        db.prepare("SELECT name, sum(pgsize) AS bytes, sum(payload) AS payload FROM dbstat GROUP BY name").all() as {
+          name: string;
+          bytes: number;
+          payload: number;
+        }[]
+      ).map((r) => [r.name, r]),
+    );
     const tables: Record<string, TableSize> = {};
-    for (const table of ["run_blocks", "run_evidence", "rollups_hourly", "rollups_daily", "day_history", "probe_states"]) {
+    for (const table of [
+      "run_blocks",
+      "run_evidence",
+      "rollups_hourly",
+      "rollups_daily",
+      "day_history",
+      "probe_states",
+    ]) {
       const rows = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       tables[table] = { rows, bytes: stat.get(table)?.bytes ?? 0, payload: stat.get(table)?.payload ?? 0 };
     }
@@ -127,11 +170,15 @@ function measureFile(file: string, slots: readonly number[]): { tables: Record<s
       const minute = Math.floor(slotAt / MINUTE_MS) % 60;
       return (
         db
-          .prepare(`SELECT count(*) AS n FROM run_blocks b, json_each(b.probes) p WHERE b.hour_at = ? AND substr(b.minutes, (p.key * 60 + ?) * 7 + 1, 1) <> '.'`)
+          .prepare(
+            `SELECT count(*) AS n FROM run_blocks b, json_each(b.probes) p WHERE b.hour_at = ? AND substr(b.minutes, (p.key * 60 + ?) * 7 + 1, 1) <> '.'`,
+          )
           .get(Math.floor(slotAt / HOUR_MS) * HOUR_MS, minute) as { n: number }
       ).n;
     });
-    const probeBlocks = (db.prepare("SELECT coalesce(sum(json_array_length(probes)), 0) AS n FROM run_blocks").get() as { n: number }).n;
+    const probeBlocks = (
+      db.prepare("SELECT coalesce(sum(json_array_length(probes)), 0) AS n FROM run_blocks").get() as { n: number }
+    ).n;
     return { tables, storedPerSlot, evidenceRows: tables.run_evidence!.rows, probeBlocks };
   } finally {
     db.close();
@@ -180,7 +227,13 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
       progress(`${int(count)} probes: tick ${i + 1}/${ticks} (${new Date(slotAt).toISOString()})`);
       const first = invocations.length;
       const t0 = performance.now();
-      const tick: TickFigures = { slotAt, wallS: 0, planned: planTick(probes, slotAt).length, stored: 0, invocations: [] };
+      const tick: TickFigures = {
+        slotAt,
+        wallS: 0,
+        planned: planTick(probes, slotAt).length,
+        stored: 0,
+        invocations: [],
+      };
       try {
         await withTimeout(network.fireTick(slotAt), TICK_TIMEOUT_MS, `tick ${i + 1}`);
       } catch (error) {
@@ -191,11 +244,14 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
       if (line) tick.line = line as TickFigures["line"];
       // The scheduled invocation's own count is logged as it returns: wait for it (bounded).
       const deadline = performance.now() + LINE_WAIT_MS;
-      while (!invocations.some((v) => v.kind === "scheduled" && v.slotAt === slotAt) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!invocations.some((v) => v.kind === "scheduled" && v.slotAt === slotAt) && performance.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       tick.invocations = invocations.slice(first).filter((v) => v.kind !== "fetch");
       tick.status = tickStatuses.get(slotAt);
       tickFigures.push(tick);
-      progress(`  ${fixed(tick.wallS, 1)} s, status ${tick.status ?? "?"}, ${tick.invocations.length} invocations counted${line ? `, stored ${line.stored}` : ", no tick line"}`);
+      progress(
+        `  ${fixed(tick.wallS, 1)} s, status ${tick.status ?? "?"}, ${tick.invocations.length} invocations counted${line ? `, stored ${line.stored}` : ", no tick line"}`,
+      );
       if (tick.error) break; // the Worker is still busy with it; later ticks would measure the backlog
     }
 
@@ -208,7 +264,12 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
       await new Promise((r) => setTimeout(r, 500));
       const tallies = invocations.slice(first).filter((v) => v.kind === "fetch" && v.label === path);
       const worst = tallies.sort((a, b) => b.statements - a.statements)[0];
-      api.push({ path, ms: samples.slice(1).map((s) => s.ms), statuses: samples.map((s) => s.status), ...(worst ? { tally: worst } : {}) });
+      api.push({
+        path,
+        ms: samples.slice(1).map((s) => s.ms),
+        statuses: samples.map((s) => s.status),
+        ...(worst ? { tally: worst } : {}),
+      });
     }
 
     progress(`${int(count)} probes: stopping the network and reading the SQLite file`);
@@ -216,8 +277,22 @@ async function fleetPass(count: number, ticks: number): Promise<PassFigures> {
     const file = measureFile(d1File(run.persistTo), slots);
     tickFigures.forEach((t, i) => (t.stored = file.storedPerSlot[i] ?? 0));
     const storedAll = file.storedPerSlot.reduce((a, b) => a + b, 0);
-    const estimate = estimateCost(probes, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0, failureShare: storedAll ? file.evidenceRows / storedAll : 0 });
-    figures = { probes: count, ticks: tickFigures, api, tables: file.tables, evidenceRows: file.evidenceRows, probeBlocks: file.probeBlocks, stageErrorLines, costRowsPerRun: estimate.rowsWrittenPerRun };
+    const estimate = estimateCost(probes, {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 0,
+      failureShare: storedAll ? file.evidenceRows / storedAll : 0,
+    });
+    figures = {
+      probes: count,
+      ticks: tickFigures,
+      api,
+      tables: file.tables,
+      evidenceRows: file.evidenceRows,
+      probeBlocks: file.probeBlocks,
+      stageErrorLines,
+      costRowsPerRun: estimate.rowsWrittenPerRun,
+    };
   });
   return figures!;
 }
@@ -245,8 +320,12 @@ function summarize(p: PassFigures): Summary {
   // settles after successesToClose ticks). Day histories are rebuilt 25 a tick until every probe
   // has one, then once a day: their rows are taken out here and counted once per probe a day.
   const steady = p.ticks.slice(-1);
-  const rebuiltHistories = (t: TickFigures) => Number((t.line as Record<string, { rebuilt?: number } | undefined> | undefined)?.["day-history"]?.rebuilt ?? 0);
-  const rowsWrittenMeasured = steady.reduce((n, t) => n + t.invocations.reduce((m, v) => m + v.rowsWritten, 0) - rebuiltHistories(t), 0);
+  const rebuiltHistories = (t: TickFigures) =>
+    Number((t.line as Record<string, { rebuilt?: number } | undefined> | undefined)?.["day-history"]?.rebuilt ?? 0);
+  const rowsWrittenMeasured = steady.reduce(
+    (n, t) => n + t.invocations.reduce((m, v) => m + v.rowsWritten, 0) - rebuiltHistories(t),
+    0,
+  );
   const runsInMeasuredTicks = steady.reduce((n, t) => n + t.stored, 0);
   const runsStored = p.ticks.reduce((n, t) => n + t.stored, 0);
   const evidenceShare = runsStored ? p.evidenceRows / runsStored : 0;
@@ -255,7 +334,8 @@ function summarize(p: PassFigures): Summary {
   const blocks = p.tables.run_blocks!.rows;
   const blockRowsPerRun = p.probeBlocks ? (2 * blocks) / (p.probeBlocks * RUNS_PER_HOUR_ROW) : 0;
   const dayHistoryPerRun = p.probes / (REGIONS.length * p.probes * RUNS_PER_DAY_ROW);
-  const retentionPerRun = blockRowsPerRun + 3 / RUNS_PER_HOUR_ROW + 1 / RUNS_PER_DAY_ROW + evidenceShare + dayHistoryPerRun;
+  const retentionPerRun =
+    blockRowsPerRun + 3 / RUNS_PER_HOUR_ROW + 1 / RUNS_PER_DAY_ROW + evidenceShare + dayHistoryPerRun;
   const all = [...p.ticks.flatMap((t) => t.invocations), ...p.api.flatMap((a) => (a.tally ? [a.tally] : []))];
   const maxStatementsBy: Record<string, number> = {};
   for (const v of all) {
@@ -276,7 +356,12 @@ function summarize(p: PassFigures): Summary {
     maxStatements: Math.max(0, ...all.map((v) => v.statements)),
     maxStatementsBy,
     maxBound: Math.max(0, ...all.map((v) => v.maxBindArity)),
-    tickErrors: p.ticks.filter((t) => t.error || (t.status !== undefined && t.status !== 200) || t.invocations.some((v) => v.kind === "scheduled" && v.error)).length,
+    tickErrors: p.ticks.filter(
+      (t) =>
+        t.error ||
+        (t.status !== undefined && t.status !== 200) ||
+        t.invocations.some((v) => v.kind === "scheduled" && v.error),
+    ).length,
     stageErrors: p.stageErrorLines.length + p.ticks.reduce((n, t) => n + stageErrorsOf(t.line), 0),
     sloMs: ms("/api/v1/slo"),
     metricsMs: ms("/metrics"),
@@ -284,10 +369,25 @@ function summarize(p: PassFigures): Summary {
 }
 
 function printPass(p: PassFigures, s: Summary): void {
-  console.log(`\n${int(p.probes)} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) at 1m, one step GET ${TARGET_PATH} (shop delay ${TARGET_DELAY_MS} ms), paid plan, wrangler dev on 127.0.0.1\n`);
+  console.log(
+    `\n${int(p.probes)} probes x ${REGIONS.length} regions (${REGIONS.join(", ")}) at 1m, one step GET ${TARGET_PATH} (shop delay ${TARGET_DELAY_MS} ms), paid plan, wrangler dev on 127.0.0.1\n`,
+  );
   console.log(
     formatTable(
-      ["tick (UTC)", "status", "planned", "stored", "invocations", "statements (max)", "rows written", "of them shards", "rows read", "rows written/run", "max bound", "wall s"],
+      [
+        "tick (UTC)",
+        "status",
+        "planned",
+        "stored",
+        "invocations",
+        "statements (max)",
+        "rows written",
+        "of them shards",
+        "rows read",
+        "rows written/run",
+        "max bound",
+        "wall s",
+      ],
       p.ticks.map((t, i) => {
         const written = t.invocations.reduce((n, v) => n + v.rowsWritten, 0);
         return [
@@ -308,27 +408,47 @@ function printPass(p: PassFigures, s: Summary): void {
     ),
   );
   for (const t of p.ticks) if (t.error) console.log(`   ${new Date(t.slotAt).toISOString()}: ${t.error}`);
-  for (const t of p.ticks) for (const v of t.invocations) if (v.error) console.log(`   ${v.kind} ${v.label} threw: ${v.error.slice(0, 200)}`);
+  for (const t of p.ticks)
+    for (const v of t.invocations) if (v.error) console.log(`   ${v.kind} ${v.label} threw: ${v.error.slice(0, 200)}`);
   for (const line of p.stageErrorLines.slice(0, 5)) console.log(`   stage error: ${line}`);
-  console.log(`\n   statements per invocation, most by kind: ${Object.entries(s.maxStatementsBy).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(
+    `\n   statements per invocation, most by kind: ${Object.entries(s.maxStatementsBy)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+  );
   console.log(
     "\n" +
       formatTable(
         ["request", "statuses", "p50 ms", "max ms", "statements", "rows read"],
-        p.api.map((a) => [a.path, [...new Set(a.statuses)].join(","), fixed(quantile(a.ms, 0.5), 0), fixed(Math.max(...a.ms), 0), a.tally ? int(a.tally.statements) : "-", a.tally ? int(a.tally.rowsRead) : "-"]),
+        p.api.map((a) => [
+          a.path,
+          [...new Set(a.statuses)].join(","),
+          fixed(quantile(a.ms, 0.5), 0),
+          fixed(Math.max(...a.ms), 0),
+          a.tally ? int(a.tally.statements) : "-",
+          a.tally ? int(a.tally.rowsRead) : "-",
+        ]),
       ),
   );
   console.log(
     "\n" +
       formatTable(
         ["table", "rows", "bytes (pages)", "payload B/row", "pages B/row"],
-        Object.entries(p.tables).map(([name, t]) => [name, int(t.rows), int(t.bytes), t.rows ? fixed(t.payload / t.rows, 1) : "-", t.rows ? fixed(t.bytes / t.rows, 1) : "-"]),
+        Object.entries(p.tables).map(([name, t]) => [
+          name,
+          int(t.rows),
+          int(t.bytes),
+          t.rows ? fixed(t.payload / t.rows, 1) : "-",
+          t.rows ? fixed(t.bytes / t.rows, 1) : "-",
+        ]),
       ),
   );
   console.log(
     `\n   rows written per run: ${fixed(s.rowsWrittenMeasured / Math.max(1, s.runsInMeasuredTicks), 3)} measured in tick ${p.ticks.length} (day histories apart) + ${fixed(s.retentionPerRun, 4)} hour close, retention and day histories (blocks sealed and deleted, 3/60 per pair's hourly rollup and day, 1/1,440 per daily row, evidence share, one history per probe a day) = ${fixed(s.rowsWrittenPerRun, 3)}; probe cost says ${fixed(p.costRowsPerRun, 3)} for this fleet (${fixed((p.costRowsPerRun / s.rowsWrittenPerRun - 1) * 100, 1)} %)`,
   );
-  console.log(`   bytes per passing run at steady state: ${fixed(s.bytesPerRun, 1)} (run_blocks pages / (probes in blocks x ${RUNS_PER_HOUR_ROW}))`);
+  console.log(
+    `   bytes per passing run at steady state: ${fixed(s.bytesPerRun, 1)} (run_blocks pages / (probes in blocks x ${RUNS_PER_HOUR_ROW}))`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -348,7 +468,12 @@ async function main(): Promise<void> {
       ["/metrics p50 ms", (s) => fixed(s.metricsMs, 0)],
       ["tick errors / stage errors", (s) => `${s.tickErrors} / ${s.stageErrors}`],
     ];
-    console.log(formatTable(["", ...summaries.map((s) => `${int(s.probes)} probes`)], keys.map(([label, f]) => [label, ...summaries.map(f)])));
+    console.log(
+      formatTable(
+        ["", ...summaries.map((s) => `${int(s.probes)} probes`)],
+        keys.map(([label, f]) => [label, ...summaries.map(f)]),
+      ),
+    );
   }
   const main = summaries[summaries.length - 1]!;
   const base = summaries.length > 1 ? summaries[0]! : undefined;
@@ -372,7 +497,17 @@ async function main(): Promise<void> {
       stageErrors: main.stageErrors,
       sloMs: round(main.sloMs, 0),
       metricsMs: round(main.metricsMs, 0),
-      ...(base ? { baseline: { probes: base.probes, maxStatementsPerInvocation: base.maxStatements, maxBoundParameters: base.maxBound, tickErrors: base.tickErrors, stageErrors: base.stageErrors } } : {}),
+      ...(base
+        ? {
+            baseline: {
+              probes: base.probes,
+              maxStatementsPerInvocation: base.maxStatements,
+              maxBoundParameters: base.maxBound,
+              tickErrors: base.tickErrors,
+              stageErrors: base.stageErrors,
+            },
+          }
+        : {}),
     }),
   );
 }

@@ -26,7 +26,9 @@ export function benchFlags<K extends string>(defaults: Record<K, number>): Recor
     },
   });
   const raw = values as Record<string, string | boolean | undefined>;
-  const flags = Object.fromEntries(names.map((name) => [name, positiveInt(`--${name}`, raw[name] as string | undefined)])) as Record<K, number>;
+  const flags = Object.fromEntries(
+    names.map((name) => [name, positiveInt(`--${name}`, raw[name] as string | undefined)]),
+  ) as Record<K, number>;
   return { ...flags, verbose: raw.verbose === true };
 }
 
@@ -65,7 +67,8 @@ export const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFi
  */
 export function formatTable(header: string[], rows: string[][], firstColumn: "left" | "right" = "left"): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 && firstColumn === "left" ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 && firstColumn === "left" ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -91,18 +94,30 @@ export function summarize(samples: readonly HttpSample[], okStatuses: readonly n
     p50: quantile(ms, 0.5),
     p99: quantile(ms, 0.99),
     max: ms.length ? Math.max(...ms) : Number.NaN,
-    bytes: quantile(ok.map((s) => s.bytes), 0.5),
+    bytes: quantile(
+      ok.map((s) => s.bytes),
+      0.5,
+    ),
     firstError: samples.find((s) => !okStatuses.includes(s.status)),
   };
 }
 
 /** `times` requests to each target in turn (all of one target's first), each handed to `check`. */
-export async function warmUp<T, S>(targets: readonly T[], times: number, send: (target: T) => Promise<S>, check: (target: T, sample: S) => void): Promise<void> {
+export async function warmUp<T, S>(
+  targets: readonly T[],
+  times: number,
+  send: (target: T) => Promise<S>,
+  check: (target: T, sample: S) => void,
+): Promise<void> {
   for (const t of targets) for (let k = 0; k < times; k++) check(t, await send(t));
 }
 
 /** `rounds` rounds that visit the targets in turn, one request at a time (so drift hits them alike). */
-export async function roundRobin<T, S>(targets: readonly T[], rounds: number, send: (target: T) => Promise<S>): Promise<Map<T, S[]>> {
+export async function roundRobin<T, S>(
+  targets: readonly T[],
+  rounds: number,
+  send: (target: T) => Promise<S>,
+): Promise<Map<T, S[]>> {
   const samples = new Map<T, S[]>(targets.map((t) => [t, []]));
   for (let round = 0; round < rounds; round++) for (const t of targets) samples.get(t)!.push(await send(t));
   return samples;

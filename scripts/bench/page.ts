@@ -61,7 +61,18 @@ import { D1ReleaseStore } from "../../src/storage/release-store.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
 import { D1MaintenanceStore } from "../../src/storage/maintenance-store.ts";
 import { countingDb, newTally, type Tally } from "./d1-count.ts";
-import { benchFlags, fixed, formatTable, int, progressLogger, quantile, summarize, warmUp, withTimeout, type HttpSample as Sample } from "./measure.ts";
+import {
+  benchFlags,
+  fixed,
+  formatTable,
+  int,
+  progressLogger,
+  quantile,
+  summarize,
+  warmUp,
+  withTimeout,
+  type HttpSample as Sample,
+} from "./measure.ts";
 import { historyProbeSource, prepareSeededProject, seedHistory } from "./seed-history.ts";
 import { BENCH_REGIONS as REGIONS, NetworkLog, openLocalD1, TempRun, writeD1OnlyConfig } from "./temp-project.ts";
 
@@ -70,7 +81,15 @@ const RAW_MINUTES = 30;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const flags = benchFlags({ probes: 50, days: 90, warmup: 5, concurrency: 10, seconds: 5, rounds: 3, seed: 7 });
-const { probes: PROBES, days: DAYS, warmup: WARMUP, concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS, seed: SEED } = flags;
+const {
+  probes: PROBES,
+  days: DAYS,
+  warmup: WARMUP,
+  concurrency: CONCURRENCY,
+  seconds: SECONDS,
+  rounds: ROUNDS,
+  seed: SEED,
+} = flags;
 /** The shorter history whose page must be the same size (within 2 %). */
 const SHORT_DAYS = 7;
 
@@ -81,7 +100,12 @@ const progress = progressLogger();
 const probeId = (i: number) => `page-${String(i).padStart(4, "0")}`;
 
 function probeSource(i: number): string {
-  return historyProbeSource({ id: probeId(i), name: `Bench journey ${i}`, description: `Synthetic journey ${i} of the page benchmark.`, group: `Capability ${((i - 1) % GROUPS) + 1}` });
+  return historyProbeSource({
+    id: probeId(i),
+    name: `Bench journey ${i}`,
+    description: `Synthetic journey ${i} of the page benchmark.`,
+    group: `Capability ${((i - 1) % GROUPS) + 1}`,
+  });
 }
 
 /**
@@ -117,7 +141,7 @@ function useBenchEntry(root: string): void {
   writeFileSync(join(root, "src", "bench-entry.ts"), BENCH_ENTRY);
   const config = join(root, "wrangler.toml");
   const toml = readFileSync(config, "utf8");
-  if (!toml.includes('main = "src/index.ts"')) throw new Error("wrangler.toml: expected main = \"src/index.ts\"");
+  if (!toml.includes('main = "src/index.ts"')) throw new Error('wrangler.toml: expected main = "src/index.ts"');
   writeFileSync(config, toml.replace('main = "src/index.ts"', 'main = "src/bench-entry.ts"'));
 }
 
@@ -136,7 +160,7 @@ function seedDatabase(file: string, probeIds: readonly string[], nowSlot: number
     nowSlot,
     seed: SEED,
     gapDays: true,
-    raw: { minutes: RAW_MINUTES, lastSlot: nowSlot, downChance: 0.002, detail: () => "{\"steps\":[]}" },
+    raw: { minutes: RAW_MINUTES, lastSlot: nowSlot, downChance: 0.002, detail: () => '{"steps":[]}' },
   });
 }
 
@@ -149,7 +173,9 @@ function get(url: string, agent: Agent, headers: Record<string, string> = {}): P
       let bytes = 0;
       const etag = res.headers.etag;
       res.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      res.on("end", () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, bytes, ...(etag ? { etag } : {}) }));
+      res.on("end", () =>
+        resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, bytes, ...(etag ? { etag } : {}) }),
+      );
       res.on("error", (error) => resolve({ ms: performance.now() - t0, status: 0, bytes, error: String(error) }));
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
@@ -159,7 +185,11 @@ function get(url: string, agent: Agent, headers: Record<string, string> = {}): P
 }
 
 /** C clients, each sending its next request when the last one ended, until the deadline. */
-async function closedLoop(send: () => Promise<Sample>, clients: number, seconds: number): Promise<{ samples: Sample[]; wallMs: number }> {
+async function closedLoop(
+  send: () => Promise<Sample>,
+  clients: number,
+  seconds: number,
+): Promise<{ samples: Sample[]; wallMs: number }> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
@@ -177,7 +207,14 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
   const tally = newTally();
   const counted = countingDb(db, tally, { statementIsBatch: true, firstOrRaw: "throw", measureBytes: true });
   const deps = {
-    config: { environment: "local", plan: "paid", rawRetentionDays: 14, publicCacheSeconds: 0, allowPrivateTargets: true, values: {} },
+    config: {
+      environment: "local",
+      plan: "paid",
+      rawRetentionDays: 14,
+      publicCacheSeconds: 0,
+      allowPrivateTargets: true,
+      values: {},
+    },
     probes,
     store: new D1RunStore(counted),
     dayHistory: new D1DayHistoryStore(counted),
@@ -193,22 +230,36 @@ async function replay(db: D1Database, probes: readonly LoadedProbe[], page: "sta
 }
 
 /** The cron's status-board stage: the board a render reads, built and stored as the tick does, counted. */
-async function buildStatusBoard(db: D1Database, probes: readonly LoadedProbe[]): Promise<{ tally: Tally; ms: number; bytes: number }> {
+async function buildStatusBoard(
+  db: D1Database,
+  probes: readonly LoadedProbe[],
+): Promise<{ tally: Tally; ms: number; bytes: number }> {
   const tally = newTally();
   const counted = countingDb(db, tally, { statementIsBatch: true });
   const t0 = performance.now();
   const histories = new D1DayHistoryStore(counted);
-  const row = boardRow(await readStatusBoard({ probes, runs: new D1RunStore(counted), dayHistory: histories }, Date.now()));
+  const row = boardRow(
+    await readStatusBoard({ probes, runs: new D1RunStore(counted), dayHistory: histories }, Date.now()),
+  );
   await histories.saveBoard(row);
   return { tally, ms: performance.now() - t0, bytes: row.board.length };
 }
 
 /** The cron's day-history step over every probe at once, counted; before any workerd serves the database. */
-async function buildDayHistories(db: D1Database, probes: readonly LoadedProbe[]): Promise<{ tally: Tally; report: RefreshReport; ms: number }> {
+async function buildDayHistories(
+  db: D1Database,
+  probes: readonly LoadedProbe[],
+): Promise<{ tally: Tally; report: RefreshReport; ms: number }> {
   const tally = newTally();
   const counted = countingDb(db, tally, { statementIsBatch: true });
   const t0 = performance.now();
-  const report = await refreshDayHistory({ probes, histories: new D1DayHistoryStore(counted), runs: new D1RunStore(counted), now: Date.now(), limit: probes.length });
+  const report = await refreshDayHistory({
+    probes,
+    histories: new D1DayHistoryStore(counted),
+    runs: new D1RunStore(counted),
+    now: Date.now(),
+    limit: probes.length,
+  });
   return { tally, report, ms: performance.now() - t0 };
 }
 
@@ -238,206 +289,302 @@ async function main(): Promise<void> {
   const run = new TempRun("afterlife-bench-page-", new NetworkLog(flags.verbose));
   const { temp, root, persistTo } = run;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  await run.run(async () => {
-    const seeding = `${DAYS} days of rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`;
-    const { probes, seed } = await prepareSeededProject(run, progress, { count: PROBES, probeId, probeSource }, seeding, seedDatabase);
+  await run.run(
+    async () => {
+      const seeding = `${DAYS} days of rollups and ${RAW_MINUTES} minutes of raw runs for ${PROBES * REGIONS.length} pairs`;
+      const { probes, seed } = await prepareSeededProject(
+        run,
+        progress,
+        { count: PROBES, probeId, probeSource },
+        seeding,
+        seedDatabase,
+      );
 
-    progress("building the day histories with the tick's refreshDayHistory (getPlatformProxy)");
-    const d1Config = writeD1OnlyConfig(root, temp, "afterlife-page-bench-d1");
-    const before = await openLocalD1(d1Config, persistTo);
-    let built: Awaited<ReturnType<typeof buildDayHistories>>;
-    let board: Awaited<ReturnType<typeof buildStatusBoard>>;
-    try {
-      built = await buildDayHistories(before.db, probes);
-      board = await buildStatusBoard(before.db, probes);
-    } finally {
-      await before.dispose();
-    }
-
-    progress("starting the local network (demo shop, wrangler dev building the project), edge cache on");
-    useBenchEntry(root);
-    const cacheOn = { PUBLIC_CACHE_SECONDS: "60" };
-    let base = (await run.startNetwork(29987, cacheOn)).workerUrl;
-
-    // The baseline: the page's own bytes, as a static asset of the same Worker.
-    const page90 = await fetchText(base + "/_bench/uncached/");
-    const put = await fetch(base + "/_bench/static", { method: "PUT", body: page90 });
-    if (put.status !== 204) throw new Error(`PUT /_bench/static: ${put.status}`);
-
-    const targets: Target[] = [
-      { key: "cached", label: "/ cached (edge copy)", path: "/" },
-      { key: "revalidated", label: "/ revalidated (304 from the copy)", path: "/", revalidate: true },
-      { key: "uncached", label: `/ uncached render (${PROBES} probes)`, path: "/_bench/uncached/" },
-      { key: "probe", label: `/probes/${probeId(1)} uncached`, path: `/_bench/uncached/probes/${probeId(1)}` },
-      { key: "static", label: "static copy of / (baseline)", path: "/_bench/static" },
-    ];
-    const byKey = (key: Target["key"]) => targets.find((t) => t.key === key)!;
-
-    progress(`warm-up: ${WARMUP} request(s) per URL`);
-    let pageEtag = "";
-    const send = async (t: Target) => {
-      const sample = await get(base + t.path, agent, t.revalidate && pageEtag ? { "if-none-match": pageEtag } : {});
-      if (t.path === "/" && !t.revalidate && sample.status === 200 && sample.etag) pageEtag = sample.etag;
-      return sample;
-    };
-    const okStatuses = (t: Target) => (t.revalidate ? [200, 304] : [200]);
-    await warmUp(targets, WARMUP, send, (t, s) => {
-      if (!okStatuses(t).includes(s.status)) throw new Error(`warm-up ${t.path}: ${s.status} ${s.error ?? ""}`);
-    });
-
-    progress(`under load: ${CONCURRENCY} clients, ${ROUNDS} round(s) of ${SECONDS} s per URL`);
-    const loaded = new Map<Target, { samples: Sample[]; wallMs: number; roundRps: number[] }>(targets.map((t) => [t, { samples: [], wallMs: 0, roundRps: [] }]));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const t of targets) {
-        const { samples, wallMs } = await withTimeout(closedLoop(() => send(t), CONCURRENCY, SECONDS), SECONDS * 1000 + REQUEST_TIMEOUT_MS + 5000, `load on ${t.path}`);
-        const acc = loaded.get(t)!;
-        acc.samples.push(...samples);
-        acc.wallMs += wallMs;
-        acc.roundRps.push(samples.length / (wallMs / 1000));
+      progress("building the day histories with the tick's refreshDayHistory (getPlatformProxy)");
+      const d1Config = writeD1OnlyConfig(root, temp, "afterlife-page-bench-d1");
+      const before = await openLocalD1(d1Config, persistTo);
+      let built: Awaited<ReturnType<typeof buildDayHistories>>;
+      let board: Awaited<ReturnType<typeof buildStatusBoard>>;
+      try {
+        built = await buildDayHistories(before.db, probes);
+        board = await buildStatusBoard(before.db, probes);
+      } finally {
+        await before.dispose();
       }
-    }
 
-    // What the page said, to check it is the page we think (outside the timings).
-    const cachedBody = await fetchText(base + "/");
-    const strips = (page90.match(/<a class="strip"/g) ?? []).length;
-    const days = (page90.match(/<[ibsu]><\/[ibsu]>/g) ?? []).length;
-    const banner = /id="overall">([^<]*)</.exec(page90)?.[1] ?? "?";
+      progress("starting the local network (demo shop, wrangler dev building the project), edge cache on");
+      useBenchEntry(root);
+      const cacheOn = { PUBLIC_CACHE_SECONDS: "60" };
+      let base = (await run.startNetwork(29987, cacheOn)).workerUrl;
 
-    progress("stopping the local network");
-    await run.stopNetwork();
+      // The baseline: the page's own bytes, as a static asset of the same Worker.
+      const page90 = await fetchText(base + "/_bench/uncached/");
+      const put = await fetch(base + "/_bench/static", { method: "PUT", body: page90 });
+      if (put.status !== 204) throw new Error(`PUT /_bench/static: ${put.status}`);
 
-    progress("replaying the page loaders on the same D1 through getPlatformProxy");
-    let d1 = await openLocalD1(d1Config, persistTo);
-    let statusTally: Tally;
-    let probeTally: Tally;
-    let coldTally: Tally;
-    let boardlessTally: Tally;
-    try {
-      statusTally = await replay(d1.db, probes, "status");
-      probeTally = await replay(d1.db, probes, "probe");
-      await d1.db.prepare("DELETE FROM status_board").run();
-      boardlessTally = await replay(d1.db, probes, "status");
-      await d1.db.prepare("DELETE FROM day_history").run();
-      coldTally = await replay(d1.db, probes, "status");
-      progress(`keeping ${SHORT_DAYS} days of history: the older daily rollups deleted, the day histories rebuilt`);
-      const firstKept = Math.floor(Date.now() / 86_400_000) * 86_400_000 - (SHORT_DAYS - 1) * 86_400_000;
-      await d1.db.prepare("DELETE FROM rollups_daily WHERE day_at < ?").bind(firstKept).run();
-      await buildDayHistories(d1.db, probes);
-      await buildStatusBoard(d1.db, probes);
-    } finally {
-      await d1.dispose();
-    }
-    progress("starting the local network again for the page with 7 days of history");
-    base = (await run.startNetwork(29987, cacheOn)).workerUrl;
-    const page7 = await fetchText(base + "/_bench/uncached/");
-    await run.stopNetwork();
+      const targets: Target[] = [
+        { key: "cached", label: "/ cached (edge copy)", path: "/" },
+        { key: "revalidated", label: "/ revalidated (304 from the copy)", path: "/", revalidate: true },
+        { key: "uncached", label: `/ uncached render (${PROBES} probes)`, path: "/_bench/uncached/" },
+        { key: "probe", label: `/probes/${probeId(1)} uncached`, path: `/_bench/uncached/probes/${probeId(1)}` },
+        { key: "static", label: "static copy of / (baseline)", path: "/_bench/static" },
+      ];
+      const byKey = (key: Target["key"]) => targets.find((t) => t.key === key)!;
 
-    // ------------------------------------------------------------ report
-    const pairs = PROBES * REGIONS.length;
-    const size90 = sizeOf(page90);
-    const size7 = sizeOf(page7);
-    console.log(`\nStatus page benchmark: ${PROBES} probes x ${REGIONS.length} regions = ${pairs} pairs in ${GROUPS} groups, ${DAYS} days of rollups`);
-    console.log(`(${int(seed.hourly)} hourly + ${int(seed.daily)} daily rows, ${int(seed.raw)} raw runs in ${int(seed.blocks)} run blocks); wrangler dev on 127.0.0.1; Node ${process.version}.`);
-    console.log(`The page drew ${int(strips)} strips of ${int(days / Math.max(1, strips))} days; banner: "${banner}"; the cached copy is the uncached render's bytes: ${cachedBody.length === page90.length ? "same length" : `DIFFERENT (${int(cachedBody.length)} vs ${int(page90.length)})`}.`);
+      progress(`warm-up: ${WARMUP} request(s) per URL`);
+      let pageEtag = "";
+      const send = async (t: Target) => {
+        const sample = await get(base + t.path, agent, t.revalidate && pageEtag ? { "if-none-match": pageEtag } : {});
+        if (t.path === "/" && !t.revalidate && sample.status === 200 && sample.etag) pageEtag = sample.etag;
+        return sample;
+      };
+      const okStatuses = (t: Target) => (t.revalidate ? [200, 304] : [200]);
+      await warmUp(targets, WARMUP, send, (t, s) => {
+        if (!okStatuses(t).includes(s.status)) throw new Error(`warm-up ${t.path}: ${s.status} ${s.error ?? ""}`);
+      });
 
-    console.log(`\n1. The page's size\n`);
-    console.log(
-      formatTable(
-        ["history", "HTML bytes", "gzip bytes"],
-        [
-          [`${DAYS} days`, int(size90.raw), int(size90.gzip)],
-          [`${SHORT_DAYS} days`, int(size7.raw), int(size7.gzip)],
-          ["difference", `${fixed((100 * Math.abs(size90.raw - size7.raw)) / size90.raw, 2)} %`, `${fixed((100 * Math.abs(size90.gzip - size7.gzip)) / size90.gzip, 2)} %`],
-        ],
-      ),
-    );
+      progress(`under load: ${CONCURRENCY} clients, ${ROUNDS} round(s) of ${SECONDS} s per URL`);
+      const loaded = new Map<Target, { samples: Sample[]; wallMs: number; roundRps: number[] }>(
+        targets.map((t) => [t, { samples: [], wallMs: 0, roundRps: [] }]),
+      );
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const t of targets) {
+          const { samples, wallMs } = await withTimeout(
+            closedLoop(() => send(t), CONCURRENCY, SECONDS),
+            SECONDS * 1000 + REQUEST_TIMEOUT_MS + 5000,
+            `load on ${t.path}`,
+          );
+          const acc = loaded.get(t)!;
+          acc.samples.push(...samples);
+          acc.wallMs += wallMs;
+          acc.roundRps.push(samples.length / (wallMs / 1000));
+        }
+      }
 
-    // req/s is the median of the rounds' (as autocannon runs are compared): one round hit by another process's burst on this shared machine does not decide it.
-    const stats = (t: Target) => {
-      const { samples, roundRps } = loaded.get(t)!;
-      return { ...summarize(samples, okStatuses(t)), rps: quantile(roundRps, 0.5), rounds: roundRps, n304: samples.filter((x) => x.status === 304).length };
-    };
-    const staticStats = stats(byKey("static"));
-    console.log(`\n2. Under load: ${CONCURRENCY} concurrent keep-alive clients, ${ROUNDS} x ${SECONDS} s per URL (URLs take turns); req/s is the median of the rounds, p50/p99 over every request\n`);
-    console.log(
-      formatTable(
-        ["URL", "ok", "304s", "errors", "req/s (median)", "rounds", "p50 ms", "p99 ms", "max ms", "bytes", "req/s vs static", "p50/static"],
-        targets.map((t) => {
-          const s = stats(t);
-          return [t.label, int(s.ok), int(s.n304), int(s.errors), fixed(s.rps, 0), s.rounds.map((r) => fixed(r, 0)).join(" "), fixed(s.p50, 2), fixed(s.p99, 2), fixed(s.max, 1), int(s.bytes), fixed(s.rps / staticStats.rps, 2), fixed(s.p50 / staticStats.p50, 2)];
+      // What the page said, to check it is the page we think (outside the timings).
+      const cachedBody = await fetchText(base + "/");
+      const strips = (page90.match(/<a class="strip"/g) ?? []).length;
+      const days = (page90.match(/<[ibsu]><\/[ibsu]>/g) ?? []).length;
+      const banner = /id="overall">([^<]*)</.exec(page90)?.[1] ?? "?";
+
+      progress("stopping the local network");
+      await run.stopNetwork();
+
+      progress("replaying the page loaders on the same D1 through getPlatformProxy");
+      const d1 = await openLocalD1(d1Config, persistTo);
+      let statusTally: Tally;
+      let probeTally: Tally;
+      let coldTally: Tally;
+      let boardlessTally: Tally;
+      try {
+        statusTally = await replay(d1.db, probes, "status");
+        probeTally = await replay(d1.db, probes, "probe");
+        await d1.db.prepare("DELETE FROM status_board").run();
+        boardlessTally = await replay(d1.db, probes, "status");
+        await d1.db.prepare("DELETE FROM day_history").run();
+        coldTally = await replay(d1.db, probes, "status");
+        progress(`keeping ${SHORT_DAYS} days of history: the older daily rollups deleted, the day histories rebuilt`);
+        const firstKept = Math.floor(Date.now() / 86_400_000) * 86_400_000 - (SHORT_DAYS - 1) * 86_400_000;
+        await d1.db.prepare("DELETE FROM rollups_daily WHERE day_at < ?").bind(firstKept).run();
+        await buildDayHistories(d1.db, probes);
+        await buildStatusBoard(d1.db, probes);
+      } finally {
+        await d1.dispose();
+      }
+      progress("starting the local network again for the page with 7 days of history");
+      base = (await run.startNetwork(29987, cacheOn)).workerUrl;
+      const page7 = await fetchText(base + "/_bench/uncached/");
+      await run.stopNetwork();
+
+      // ------------------------------------------------------------ report
+      const pairs = PROBES * REGIONS.length;
+      const size90 = sizeOf(page90);
+      const size7 = sizeOf(page7);
+      console.log(
+        `\nStatus page benchmark: ${PROBES} probes x ${REGIONS.length} regions = ${pairs} pairs in ${GROUPS} groups, ${DAYS} days of rollups`,
+      );
+      console.log(
+        `(${int(seed.hourly)} hourly + ${int(seed.daily)} daily rows, ${int(seed.raw)} raw runs in ${int(seed.blocks)} run blocks); wrangler dev on 127.0.0.1; Node ${process.version}.`,
+      );
+      console.log(
+        `The page drew ${int(strips)} strips of ${int(days / Math.max(1, strips))} days; banner: "${banner}"; the cached copy is the uncached render's bytes: ${cachedBody.length === page90.length ? "same length" : `DIFFERENT (${int(cachedBody.length)} vs ${int(page90.length)})`}.`,
+      );
+
+      console.log(`\n1. The page's size\n`);
+      console.log(
+        formatTable(
+          ["history", "HTML bytes", "gzip bytes"],
+          [
+            [`${DAYS} days`, int(size90.raw), int(size90.gzip)],
+            [`${SHORT_DAYS} days`, int(size7.raw), int(size7.gzip)],
+            [
+              "difference",
+              `${fixed((100 * Math.abs(size90.raw - size7.raw)) / size90.raw, 2)} %`,
+              `${fixed((100 * Math.abs(size90.gzip - size7.gzip)) / size90.gzip, 2)} %`,
+            ],
+          ],
+        ),
+      );
+
+      // req/s is the median of the rounds' (as autocannon runs are compared): one round hit by another process's burst on this shared machine does not decide it.
+      const stats = (t: Target) => {
+        const { samples, roundRps } = loaded.get(t)!;
+        return {
+          ...summarize(samples, okStatuses(t)),
+          rps: quantile(roundRps, 0.5),
+          rounds: roundRps,
+          n304: samples.filter((x) => x.status === 304).length,
+        };
+      };
+      const staticStats = stats(byKey("static"));
+      console.log(
+        `\n2. Under load: ${CONCURRENCY} concurrent keep-alive clients, ${ROUNDS} x ${SECONDS} s per URL (URLs take turns); req/s is the median of the rounds, p50/p99 over every request\n`,
+      );
+      console.log(
+        formatTable(
+          [
+            "URL",
+            "ok",
+            "304s",
+            "errors",
+            "req/s (median)",
+            "rounds",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "bytes",
+            "req/s vs static",
+            "p50/static",
+          ],
+          targets.map((t) => {
+            const s = stats(t);
+            return [
+              t.label,
+              int(s.ok),
+              int(s.n304),
+              int(s.errors),
+              fixed(s.rps, 0),
+              s.rounds.map((r) => fixed(r, 0)).join(" "),
+              fixed(s.p50, 2),
+              fixed(s.p99, 2),
+              fixed(s.max, 1),
+              int(s.bytes),
+              fixed(s.rps / staticStats.rps, 2),
+              fixed(s.p50 / staticStats.p50, 2),
+            ];
+          }),
+        ),
+      );
+      for (const t of targets) {
+        const first = stats(t).firstError;
+        if (first) console.log(`   ${t.path}: first error ${first.status} ${first.error ?? ""}`);
+      }
+
+      console.log(`\n3. D1 per render (the loaders replayed on the same database: batches, statements, rows)\n`);
+      console.log(
+        formatTable(
+          ["page", "batches", "statements", "rows returned", "rows read", "KB returned"],
+          [
+            [
+              "/",
+              int(statusTally.batches),
+              int(statusTally.statements),
+              int(statusTally.rowsReturned),
+              int(statusTally.rowsRead),
+              int(statusTally.bytesReturned / 1000),
+            ],
+            [
+              "/ without a status board",
+              int(boardlessTally.batches),
+              int(boardlessTally.statements),
+              int(boardlessTally.rowsReturned),
+              int(boardlessTally.rowsRead),
+              int(boardlessTally.bytesReturned / 1000),
+            ],
+            [
+              "/ without board and day histories",
+              int(coldTally.batches),
+              int(coldTally.statements),
+              int(coldTally.rowsReturned),
+              int(coldTally.rowsRead),
+              int(coldTally.bytesReturned / 1000),
+            ],
+            [
+              `/probes/${probeId(1)}`,
+              int(probeTally.batches),
+              int(probeTally.statements),
+              int(probeTally.rowsReturned),
+              int(probeTally.rowsRead),
+              int(probeTally.bytesReturned / 1000),
+            ],
+          ],
+        ),
+      );
+      console.log(
+        `   (/: the status board the tick built, incidents, their updates, maintenance; without a board (the first minute after a`,
+      );
+      console.log(
+        `   deploy, a stopped cron) the page reads what the tick builds it from: newest runs, day histories, today's daily rollups;`,
+      );
+      console.log(`   without day histories too, their days come from the daily rollups in one more statement)`);
+      const b = built!;
+      console.log(
+        `\n4. Building the day histories (the tick's refreshDayHistory, all ${int(b.report.rebuilt)} probes at once; a tick does ${HISTORIES_PER_TICK}): ` +
+          `${int(b.tally.batches)} batches, ${int(b.tally.rowsRead)} rows read, ${int(b.tally.rowsReturned)} rows returned, ${fixed(b.ms, 0)} ms in Node (${fixed(b.tally.rowsRead / Math.max(1, b.report.rebuilt), 0)} rows read per probe).`,
+      );
+
+      const bb = board!;
+      console.log(
+        `5. Building the status board (the tick's status-board stage, every minute): ${int(bb.tally.batches)} batches, ${int(bb.tally.statements)} statements, ${int(bb.tally.rowsRead)} rows read, ${int(bb.tally.rowsWritten)} row(s) written, a board of ${int(bb.bytes)} bytes, ${fixed(bb.ms, 0)} ms in Node.`,
+      );
+
+      const cached = stats(byKey("cached"));
+      const uncached = stats(byKey("uncached"));
+      const errors = targets.reduce((n, t) => n + stats(t).errors, 0);
+      const cachedVsStatic = cached.rps / staticStats.rps;
+      const uncachedP50VsStatic = uncached.p50 / staticStats.p50;
+      const sizeGap = Math.abs(size90.raw - size7.raw) / size90.raw;
+      const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+      console.log(
+        `\nTargets: zero errors (${errors === 0 ? "met" : `${errors} errors`}); page at most 100 KB: ${int(size90.raw)} bytes (${verdict(size90.raw <= 100_000)}); ${SHORT_DAYS} and ${DAYS} days within 2 %: ${fixed(100 * sizeGap, 2)} % (${verdict(sizeGap <= 0.02)});`,
+      );
+      console.log(
+        `cached req/s at least 0.9x static: ${fixed(cachedVsStatic, 2)}x (${verdict(cachedVsStatic >= 0.9)}); uncached p50 at most 2x static: ${fixed(uncachedP50VsStatic, 2)}x (${verdict(uncachedP50VsStatic <= 2)}); one D1 batch per render: ${int(statusTally.batches)} (${verdict(statusTally.batches === 1)}).`,
+      );
+      progress("done");
+      console.log(
+        JSON.stringify({
+          probes: PROBES,
+          regions: REGIONS.length,
+          days: DAYS,
+          connections: CONCURRENCY,
+          pageBytes90d: size90.raw,
+          pageGzipBytes90d: size90.gzip,
+          pageBytes7d: size7.raw,
+          pageGzipBytes7d: size7.gzip,
+          cachedRps: Math.round(cached.rps),
+          cachedP50Ms: round(cached.p50),
+          cachedP99Ms: round(cached.p99),
+          uncachedRps: Math.round(uncached.rps),
+          uncachedP50Ms: round(uncached.p50),
+          uncachedP99Ms: round(uncached.p99),
+          staticRps: Math.round(staticStats.rps),
+          staticP50Ms: round(staticStats.p50),
+          staticP99Ms: round(staticStats.p99),
+          cachedVsStaticRps: round(cachedVsStatic),
+          uncachedVsStaticP50: round(uncachedP50VsStatic),
+          d1BatchesPerRender: statusTally.batches,
+          d1StatementsPerRender: statusTally.statements,
+          d1RowsReadPerRender: statusTally.rowsRead,
+          d1KbReturnedPerRender: Math.round(statusTally.bytesReturned / 1000),
+          boardBytes: bb.bytes,
+          boardRowsReadPerTick: bb.tally.rowsRead,
+          errors,
         }),
-      ),
-    );
-    for (const t of targets) {
-      const first = stats(t).firstError;
-      if (first) console.log(`   ${t.path}: first error ${first.status} ${first.error ?? ""}`);
-    }
-
-    console.log(`\n3. D1 per render (the loaders replayed on the same database: batches, statements, rows)\n`);
-    console.log(
-      formatTable(
-        ["page", "batches", "statements", "rows returned", "rows read", "KB returned"],
-        [
-          ["/", int(statusTally.batches), int(statusTally.statements), int(statusTally.rowsReturned), int(statusTally.rowsRead), int(statusTally.bytesReturned / 1000)],
-          ["/ without a status board", int(boardlessTally.batches), int(boardlessTally.statements), int(boardlessTally.rowsReturned), int(boardlessTally.rowsRead), int(boardlessTally.bytesReturned / 1000)],
-          ["/ without board and day histories", int(coldTally.batches), int(coldTally.statements), int(coldTally.rowsReturned), int(coldTally.rowsRead), int(coldTally.bytesReturned / 1000)],
-          [`/probes/${probeId(1)}`, int(probeTally.batches), int(probeTally.statements), int(probeTally.rowsReturned), int(probeTally.rowsRead), int(probeTally.bytesReturned / 1000)],
-        ],
-      ),
-    );
-    console.log(`   (/: the status board the tick built, incidents, their updates, maintenance; without a board (the first minute after a`);
-    console.log(`   deploy, a stopped cron) the page reads what the tick builds it from: newest runs, day histories, today's daily rollups;`);
-    console.log(`   without day histories too, their days come from the daily rollups in one more statement)`);
-    const b = built!;
-    console.log(
-      `\n4. Building the day histories (the tick's refreshDayHistory, all ${int(b.report.rebuilt)} probes at once; a tick does ${HISTORIES_PER_TICK}): ` +
-        `${int(b.tally.batches)} batches, ${int(b.tally.rowsRead)} rows read, ${int(b.tally.rowsReturned)} rows returned, ${fixed(b.ms, 0)} ms in Node (${fixed(b.tally.rowsRead / Math.max(1, b.report.rebuilt), 0)} rows read per probe).`,
-    );
-
-    const bb = board!;
-    console.log(`5. Building the status board (the tick's status-board stage, every minute): ${int(bb.tally.batches)} batches, ${int(bb.tally.statements)} statements, ${int(bb.tally.rowsRead)} rows read, ${int(bb.tally.rowsWritten)} row(s) written, a board of ${int(bb.bytes)} bytes, ${fixed(bb.ms, 0)} ms in Node.`);
-
-    const cached = stats(byKey("cached"));
-    const uncached = stats(byKey("uncached"));
-    const errors = targets.reduce((n, t) => n + stats(t).errors, 0);
-    const cachedVsStatic = cached.rps / staticStats.rps;
-    const uncachedP50VsStatic = uncached.p50 / staticStats.p50;
-    const sizeGap = Math.abs(size90.raw - size7.raw) / size90.raw;
-    const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
-    console.log(`\nTargets: zero errors (${errors === 0 ? "met" : `${errors} errors`}); page at most 100 KB: ${int(size90.raw)} bytes (${verdict(size90.raw <= 100_000)}); ${SHORT_DAYS} and ${DAYS} days within 2 %: ${fixed(100 * sizeGap, 2)} % (${verdict(sizeGap <= 0.02)});`);
-    console.log(`cached req/s at least 0.9x static: ${fixed(cachedVsStatic, 2)}x (${verdict(cachedVsStatic >= 0.9)}); uncached p50 at most 2x static: ${fixed(uncachedP50VsStatic, 2)}x (${verdict(uncachedP50VsStatic <= 2)}); one D1 batch per render: ${int(statusTally.batches)} (${verdict(statusTally.batches === 1)}).`);
-    progress("done");
-    console.log(
-      JSON.stringify({
-        probes: PROBES,
-        regions: REGIONS.length,
-        days: DAYS,
-        connections: CONCURRENCY,
-        pageBytes90d: size90.raw,
-        pageGzipBytes90d: size90.gzip,
-        pageBytes7d: size7.raw,
-        pageGzipBytes7d: size7.gzip,
-        cachedRps: Math.round(cached.rps),
-        cachedP50Ms: round(cached.p50),
-        cachedP99Ms: round(cached.p99),
-        uncachedRps: Math.round(uncached.rps),
-        uncachedP50Ms: round(uncached.p50),
-        uncachedP99Ms: round(uncached.p99),
-        staticRps: Math.round(staticStats.rps),
-        staticP50Ms: round(staticStats.p50),
-        staticP99Ms: round(staticStats.p99),
-        cachedVsStaticRps: round(cachedVsStatic),
-        uncachedVsStaticP50: round(uncachedP50VsStatic),
-        d1BatchesPerRender: statusTally.batches,
-        d1StatementsPerRender: statusTally.statements,
-        d1RowsReadPerRender: statusTally.rowsRead,
-        d1KbReturnedPerRender: Math.round(statusTally.bytesReturned / 1000),
-        boardBytes: bb.bytes,
-        boardRowsReadPerTick: bb.tally.rowsRead,
-        errors,
-      }),
-    );
-  }, () => agent.destroy());
+      );
+    },
+    () => agent.destroy(),
+  );
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -17,7 +17,15 @@ import { EMPTY_HOUR, encodeEntry, ENTRY_CHARS, minuteOfHour } from "../../src/st
 import { bucketOf } from "../../src/storage/run-blocks.ts";
 import type { LoadedProbe } from "../../src/probe/registry.ts";
 import { fixed, int } from "./measure.ts";
-import { applyMigrations, BENCH_REGIONS, d1File, loadProjectProbes, makeGeneratedProject, probeModuleSource, type TempRun } from "./temp-project.ts";
+import {
+  applyMigrations,
+  BENCH_REGIONS,
+  d1File,
+  loadProjectProbes,
+  makeGeneratedProject,
+  probeModuleSource,
+  type TempRun,
+} from "./temp-project.ts";
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -51,7 +59,6 @@ function downsIn(minutes: string): number {
   for (let at = 0; at < minutes.length; at += ENTRY_CHARS) if (minutes[at] === "x") downs++;
   return downs;
 }
-
 
 interface HistoryOptions {
   probeIds: readonly string[];
@@ -110,13 +117,38 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
     const insertHourly = db.prepare(
       `INSERT INTO rollups_hourly (probe_id, region, hour_at, total, up, degraded, down, maintenance, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     );
-    const insertDaily = db.prepare(`INSERT INTO rollups_daily (probe_id, region, day_at, total, up, degraded, down, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insertDaily = db.prepare(
+      `INSERT INTO rollups_daily (probe_id, region, day_at, total, up, degraded, down, latency, step_failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     // A closed hour's block is sealed (its hour has a rollup row); the current hour's is not.
-    const insertBlock = db.prepare(`INSERT INTO run_blocks (region, bucket, hour_at, revision, sealed_revision, probes, versions, steps, colo, minutes) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`);
-    const blocks = new Map<string, { region: string; bucket: number; hourAt: number; probes: string[]; steps: Record<string, number>[]; minutes: string[] }>();
-    const insertEvidence = db.prepare(`INSERT INTO run_evidence (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
+    const insertBlock = db.prepare(
+      `INSERT INTO run_blocks (region, bucket, hour_at, revision, sealed_revision, probes, versions, steps, colo, minutes) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+    );
+    const blocks = new Map<
+      string,
+      {
+        region: string;
+        bucket: number;
+        hourAt: number;
+        probes: string[];
+        steps: Record<string, number>[];
+        minutes: string[];
+      }
+    >();
+    const insertEvidence =
+      db.prepare(`INSERT INTO run_evidence (probe_id, region, slot_at, probe_version, colo, status, started_at, duration_ms,
       failure_class, failure_step, failure_message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const figures: SeedFigures = { hourly: 0, blocks: 0, daily: 0, raw: 0, runsInRollups: 0, downs: 0, degraded: 0, avgLatencyJsonBytes: 0, ms: 0 };
+    const figures: SeedFigures = {
+      hourly: 0,
+      blocks: 0,
+      daily: 0,
+      raw: 0,
+      runsInRollups: 0,
+      downs: 0,
+      degraded: 0,
+      avgLatencyJsonBytes: 0,
+      ms: 0,
+    };
     let latencyJsonBytes = 0;
 
     db.exec("BEGIN");
@@ -153,7 +185,17 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
             dayCounts.down += down;
           }
           if (dayCounts.total === 0) continue;
-          insertDaily.run(id, region, day, dayCounts.total, dayCounts.up, dayCounts.degraded, dayCounts.down, encodeHistogram(dayHistogram), failures(dayCounts.down));
+          insertDaily.run(
+            id,
+            region,
+            day,
+            dayCounts.total,
+            dayCounts.up,
+            dayCounts.degraded,
+            dayCounts.down,
+            encodeHistogram(dayHistogram),
+            failures(dayCounts.down),
+          );
           figures.daily++;
         }
         const hours = new Map<number, string>();
@@ -164,9 +206,29 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
           const hourAt = Math.floor(slot / HOUR_MS) * HOUR_MS;
           const at = minuteOfHour(slot) * ENTRY_CHARS;
           const minutes = hours.get(hourAt) ?? EMPTY_HOUR;
-          const entry = encodeEntry({ status: isDown ? "down" : "up", failureClass: isDown ? "timeout" : undefined, durationMs: ms, slotAt: slot, startedAt: slot + 150 });
+          const entry = encodeEntry({
+            status: isDown ? "down" : "up",
+            failureClass: isDown ? "timeout" : undefined,
+            durationMs: ms,
+            slotAt: slot,
+            startedAt: slot + 150,
+          });
           hours.set(hourAt, minutes.slice(0, at) + entry + minutes.slice(at + ENTRY_CHARS));
-          if (isDown) insertEvidence.run(id, region, slot, "seed", region, "down", slot + 150, ms, "timeout", step, "step timed out after 10000 ms", o.raw.detail(isDown, ms));
+          if (isDown)
+            insertEvidence.run(
+              id,
+              region,
+              slot,
+              "seed",
+              region,
+              "down",
+              slot + 150,
+              ms,
+              "timeout",
+              step,
+              "step timed out after 10000 ms",
+              o.raw.detail(isDown, ms),
+            );
           figures.raw++;
         }
         for (const [hourAt, minutes] of hours) {
@@ -180,7 +242,17 @@ export function seedHistory(file: string, o: HistoryOptions): SeedFigures {
       }
     });
     for (const b of blocks.values()) {
-      insertBlock.run(b.region, b.bucket, b.hourAt, b.hourAt < lastHour ? 1 : 0, JSON.stringify(b.probes), JSON.stringify(b.probes.map(() => "seed")), JSON.stringify(b.steps), b.region, b.minutes.join(""));
+      insertBlock.run(
+        b.region,
+        b.bucket,
+        b.hourAt,
+        b.hourAt < lastHour ? 1 : 0,
+        JSON.stringify(b.probes),
+        JSON.stringify(b.probes.map(() => "seed")),
+        JSON.stringify(b.steps),
+        b.region,
+        b.minutes.join(""),
+      );
       figures.blocks++;
     }
     db.exec("COMMIT");
@@ -213,7 +285,13 @@ export async function prepareSeededProject(
 
   const nowSlot = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
   progress(`seeding ${seedWhat}`);
-  const figures = seed(d1File(run.persistTo), probes.map((p) => p.probe.id), nowSlot);
-  progress(`  ${int(figures.hourly)} hourly + ${int(figures.daily)} daily rollups, ${int(figures.raw)} raw runs in ${fixed(figures.ms / 1000, 1)} s`);
+  const figures = seed(
+    d1File(run.persistTo),
+    probes.map((p) => p.probe.id),
+    nowSlot,
+  );
+  progress(
+    `  ${int(figures.hourly)} hourly + ${int(figures.daily)} daily rollups, ${int(figures.raw)} raw runs in ${fixed(figures.ms / 1000, 1)} s`,
+  );
   return { probes, nowSlot, seed: figures };
 }

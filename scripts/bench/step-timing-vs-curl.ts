@@ -72,7 +72,11 @@ function worstAbsolute(values: readonly number[]): number {
 
 // ---------------------------------------------------------------- the shop's fault knob
 
-async function controlFaults(shopUrl: string, method: "POST" | "DELETE", fault?: { path: string; delayMs: number }): Promise<void> {
+async function controlFaults(
+  shopUrl: string,
+  method: "POST" | "DELETE",
+  fault?: { path: string; delayMs: number },
+): Promise<void> {
   await shopFaults(shopUrl, method, fault, HTTP_TIMEOUT_MS);
 }
 
@@ -84,7 +88,9 @@ async function setDelay(shopUrl: string, delayMs: number): Promise<void> {
 // ---------------------------------------------------------------- Afterlife in workerd
 
 async function readRun(workerUrl: string, runId: string): Promise<RunResult> {
-  const res = await fetch(`${workerUrl}/api/v1/runs/${encodeURIComponent(runId)}`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+  const res = await fetch(`${workerUrl}/api/v1/runs/${encodeURIComponent(runId)}`, {
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  });
   if (!res.ok) throw new Error(`GET /api/v1/runs/${runId} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as RunResult;
 }
@@ -92,7 +98,8 @@ async function readRun(workerUrl: string, runId: string): Promise<RunResult> {
 function stepTotalMs(run: Pick<RunResult, "runId" | "steps">): number {
   const step = run.steps.find((s) => s.name === STEP_NAME);
   if (!step) throw new Error(`run ${run.runId} has no step '${STEP_NAME}'`);
-  if (step.status !== "passed") throw new Error(`run ${run.runId}: step '${STEP_NAME}' ${step.status}: ${step.failure?.message ?? "no message"}`);
+  if (step.status !== "passed")
+    throw new Error(`run ${run.runId}: step '${STEP_NAME}' ${step.status}: ${step.failure?.message ?? "no message"}`);
   return step.totalMs;
 }
 
@@ -107,7 +114,17 @@ async function afterlifeTick(network: LocalNetwork, probe: LoadedProbe, slotAt: 
 // ---------------------------------------------------------------- curl and in-process Node
 
 function curlTotalMs(url: string): Promise<number> {
-  const args = ["-s", "--fail", "-o", "/dev/null", "-w", "%{time_total}", "-H", `x-afterlife-region: ${CURL_REGION}`, url];
+  const args = [
+    "-s",
+    "--fail",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{time_total}",
+    "-H",
+    `x-afterlife-region: ${CURL_REGION}`,
+    url,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn("curl", args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -150,10 +167,16 @@ function slotFor(delayIndex: number, tick: number): number {
   return base + (delayIndex * TICKS_PER_DELAY + tick) * MINUTE_MS;
 }
 
-async function measureDelay(network: LocalNetwork, probe: LoadedProbe, delayMs: number, delayIndex: number): Promise<DelaySamples> {
+async function measureDelay(
+  network: LocalNetwork,
+  probe: LoadedProbe,
+  delayMs: number,
+  delayIndex: number,
+): Promise<DelaySamples> {
   await setDelay(network.shopUrl, delayMs);
   const afterlife: number[] = [];
-  for (let tick = 0; tick < TICKS_PER_DELAY; tick++) afterlife.push(...(await afterlifeTick(network, probe, slotFor(delayIndex, tick))));
+  for (let tick = 0; tick < TICKS_PER_DELAY; tick++)
+    afterlife.push(...(await afterlifeTick(network, probe, slotFor(delayIndex, tick))));
   const curl = await repeat(CURL_RUNS, () => curlTotalMs(`${network.shopUrl}${TARGET_PATH}`));
   const node = await repeat(NODE_RUNS, () => nodeStepMs(probe, network.shopUrl));
   return { delayMs, afterlife, curl, node };
@@ -181,10 +204,21 @@ function tableRow(s: DelaySamples): string[] {
 }
 
 function printReport(results: DelaySamples[]): void {
-  const header = ["delay ms", "n al/curl/node", "afterlife med/p90", "curl med/p90", "node med/p90", "med diff", "worst |diff|", "ratio"];
+  const header = [
+    "delay ms",
+    "n al/curl/node",
+    "afterlife med/p90",
+    "curl med/p90",
+    "node med/p90",
+    "med diff",
+    "worst |diff|",
+    "ratio",
+  ];
   console.log(formatTable(header, results.map(tableRow), "right"));
   const pooled = results.flatMap(differences);
-  const worst = results.map((s) => ({ delayMs: s.delayMs, worst: worstAbsolute(differences(s)) })).reduce((a, b) => (b.worst > a.worst ? b : a));
+  const worst = results
+    .map((s) => ({ delayMs: s.delayMs, worst: worstAbsolute(differences(s)) }))
+    .reduce((a, b) => (b.worst > a.worst ? b : a));
   console.log(
     `\nsummary: over ${pooled.length} Afterlife step timings, median difference to curl ${signed(median(pooled))} ms, ` +
       `worst |difference| ${ms(worst.worst)} ms (at ${worst.delayMs} ms delay)`,
@@ -201,7 +235,12 @@ async function main(): Promise<void> {
   let network: LocalNetwork | undefined;
   try {
     console.error("starting the local network (D1, demo shop, wrangler dev)…");
-    network = await startLocalNetwork({ persistTo, cronDriver: false, log: networkLog.log, ...(await freePorts(28787)) });
+    network = await startLocalNetwork({
+      persistTo,
+      cronDriver: false,
+      log: networkLog.log,
+      ...(await freePorts(28787)),
+    });
     const results: DelaySamples[] = [];
     for (const [index, delayMs] of DELAYS_MS.entries()) {
       console.error(`delay ${delayMs} ms: ${TICKS_PER_DELAY} ticks, ${CURL_RUNS} curl runs, ${NODE_RUNS} node runs…`);

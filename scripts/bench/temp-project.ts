@@ -35,7 +35,10 @@ export function probeModuleSource(definition: object): string {
 export function makeTempProject(root: string, probes: ReadonlyMap<string, string>): void {
   mkdirSync(root, { recursive: true });
   const generated = join(PROJECT_ROOT, "src", "generated");
-  cpSync(join(PROJECT_ROOT, "src"), join(root, "src"), { recursive: true, filter: (source) => source !== generated && !source.startsWith(generated + "/") });
+  cpSync(join(PROJECT_ROOT, "src"), join(root, "src"), {
+    recursive: true,
+    filter: (source) => source !== generated && !source.startsWith(generated + "/"),
+  });
   cpSync(join(PROJECT_ROOT, "migrations"), join(root, "migrations"), { recursive: true });
   for (const file of ["wrangler.toml", "package.json", "tsconfig.json", "scripts/generate-probe-registry.ts"]) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
@@ -47,15 +50,25 @@ export function makeTempProject(root: string, probes: ReadonlyMap<string, string
 }
 
 /** A temporary project whose probes/ folder holds `count` generated probes, <id>.ts each (i from 1). */
-export function makeGeneratedProject(root: string, count: number, probeId: (i: number) => string, probeSource: (i: number) => string): void {
+export function makeGeneratedProject(
+  root: string,
+  count: number,
+  probeId: (i: number) => string,
+  probeSource: (i: number) => string,
+): void {
   makeTempProject(root, new Map(Array.from({ length: count }, (_, k) => [`${probeId(k + 1)}.ts`, probeSource(k + 1)])));
 }
 
 /** The probes as the Worker loads them: the files of root/probes imported and validated by loadRegistry. */
 export async function loadProjectProbes(root: string): Promise<LoadedProbe[]> {
-  const files = readdirSync(join(root, "probes")).filter((f) => f.endsWith(".ts")).sort();
+  const files = readdirSync(join(root, "probes"))
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
   const modules: ProbeModule[] = await Promise.all(
-    files.map(async (f) => ({ file: `probes/${f}`, definition: ((await import(pathToFileURL(join(root, "probes", f)).href)) as { default: unknown }).default })),
+    files.map(async (f) => ({
+      file: `probes/${f}`,
+      definition: ((await import(pathToFileURL(join(root, "probes", f)).href)) as { default: unknown }).default,
+    })),
   );
   return loadRegistry(modules);
 }
@@ -65,7 +78,10 @@ export async function loadProjectProbes(root: string): Promise<LoadedProbe[]> {
 /** Applies the project's D1 migrations to the local database persisted under persistTo. */
 export async function applyMigrations(root: string, persistTo: string): Promise<void> {
   const wrangler = join(PROJECT_ROOT, "node_modules", ".bin", "wrangler");
-  await runToCompletion(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
+  await runToCompletion(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    cwd: root,
+    env: { ...OFFLINE_ENV, CI: "true" },
+  });
 }
 
 /** A wrangler config with only the D1 binding (same database id), so the proxy starts no Durable Objects. */
@@ -89,8 +105,16 @@ export function writeD1OnlyConfig(root: string, dir: string, name = "afterlife-b
 }
 
 /** A local D1 binding (full meta: rows_read, duration) on the database persisted under persistTo. */
-export async function openLocalD1(configPath: string, persistTo: string): Promise<{ db: D1Database; dispose(): Promise<void> }> {
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath, persist: { path: join(persistTo, "v3") }, remoteBindings: false, envFiles: [] });
+export async function openLocalD1(
+  configPath: string,
+  persistTo: string,
+): Promise<{ db: D1Database; dispose(): Promise<void> }> {
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({
+    configPath,
+    persist: { path: join(persistTo, "v3") },
+    remoteBindings: false,
+    envFiles: [],
+  });
   return { db: proxy.env.DB, dispose: () => proxy.dispose() };
 }
 
@@ -98,7 +122,8 @@ export async function openLocalD1(configPath: string, persistTo: string): Promis
 export function d1File(persistTo: string): string {
   const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
   const files = readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (files.length !== 1) throw new Error(`expected one D1 database file in ${dir}, found ${files.join(", ") || "none"}`);
+  if (files.length !== 1)
+    throw new Error(`expected one D1 database file in ${dir}, found ${files.join(", ") || "none"}`);
   return join(dir, files[0]!);
 }
 
@@ -163,7 +188,12 @@ export class NetworkLog {
 }
 
 /** The demo shop's fault knob: POST one fault, or DELETE them all. */
-export async function shopFaults(shopUrl: string, method: "POST" | "DELETE", fault?: { path: string; delayMs: number }, timeoutMs = 15_000): Promise<void> {
+export async function shopFaults(
+  shopUrl: string,
+  method: "POST" | "DELETE",
+  fault?: { path: string; delayMs: number },
+  timeoutMs = 15_000,
+): Promise<void> {
   const res = await fetch(`${shopUrl}/_control/faults`, {
     method,
     headers: { "content-type": "application/json" },
@@ -200,7 +230,15 @@ export class TempRun {
    */
   async startNetwork(basePort: number, vars: Record<string, string> = {}): Promise<LocalNetwork> {
     const { workerPort, shopPort } = await freePorts(basePort);
-    this.network = await startLocalNetwork({ root: this.root, persistTo: this.persistTo, cronDriver: false, workerPort, shopPort, vars: { AFTERLIFE_PLAN: "paid", PUBLIC_CACHE_SECONDS: "0", ...vars }, log: this.networkLog.log });
+    this.network = await startLocalNetwork({
+      root: this.root,
+      persistTo: this.persistTo,
+      cronDriver: false,
+      workerPort,
+      shopPort,
+      vars: { AFTERLIFE_PLAN: "paid", PUBLIC_CACHE_SECONDS: "0", ...vars },
+      log: this.networkLog.log,
+    });
     return this.network;
   }
 

@@ -14,9 +14,21 @@ function formatBrowsers(estimate: CostEstimate): string[] {
     "",
     `Browser Rendering (${estimate.assumptions.browserSecondsPerRun} s of browser per run)`,
     row("browser runs", fmt(b.runsPerMonth), ""),
-    row("browser hours", b.hoursPerMonth.toFixed(1), `included ${Number(terms.includedHours.toFixed(1))}${b.hoursPerMonth > terms.includedHours ? "  ← over" : ""}`),
-    row("concurrent browsers (busiest tick)", fmt(b.peakConcurrent), `included ${terms.includedConcurrent}, at most ${terms.maxConcurrent}${b.peakConcurrent > terms.maxConcurrent ? "  ← over the limit" : b.peakConcurrent > terms.includedConcurrent ? "  ← billed" : ""}`),
-    row("new browsers in one minute (busiest)", fmt(b.peakNewPerMinute), `at most ${terms.maxNewPerMinute}${b.peakNewPerMinute > terms.maxNewPerMinute ? "  ← over the limit" : ""}`),
+    row(
+      "browser hours",
+      b.hoursPerMonth.toFixed(1),
+      `included ${Number(terms.includedHours.toFixed(1))}${b.hoursPerMonth > terms.includedHours ? "  ← over" : ""}`,
+    ),
+    row(
+      "concurrent browsers (busiest tick)",
+      fmt(b.peakConcurrent),
+      `included ${terms.includedConcurrent}, at most ${terms.maxConcurrent}${b.peakConcurrent > terms.maxConcurrent ? "  ← over the limit" : b.peakConcurrent > terms.includedConcurrent ? "  ← billed" : ""}`,
+    ),
+    row(
+      "new browsers in one minute (busiest)",
+      fmt(b.peakNewPerMinute),
+      `at most ${terms.maxNewPerMinute}${b.peakNewPerMinute > terms.maxNewPerMinute ? "  ← over the limit" : ""}`,
+    ),
   ];
 }
 
@@ -27,7 +39,9 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
   const row = (label: string, value: number, included?: number) =>
     `  ${label.padEnd(48)} ${fmt(value).padStart(16)}${included === undefined ? "" : `   included ${fmt(included)}${value > included ? "  ← over" : ""}`}`;
   const sub = (label: string, value: number) => `    ${label.padEnd(46)} ${fmt(value).padStart(16)}`;
-  const heaviest = [...estimate.probes].sort((x, y) => y.rowsWrittenPerMonth - x.rowsWrittenPerMonth).slice(0, topProbes);
+  const heaviest = [...estimate.probes]
+    .sort((x, y) => y.rowsWrittenPerMonth - x.rowsWrittenPerMonth)
+    .slice(0, topProbes);
   const lines = [
     `Estimated monthly usage on the ${plan.name} plan (30 days): ${fmt(estimate.fleet.probes)} probes, ${fmt(estimate.fleet.pairs)} (probe, region) pairs, ${fmt(estimate.fleet.runsPerMinute)} runs a minute`,
     `Assumed: ${a.viewsPerSecond} status page views/s, ${a.sloPollsPerMinute} /api/v1/slo calls/min, ${a.cacheSeconds > 0 ? `rendered at most once per ${a.cacheSeconds} s in each of ${a.colos} Cloudflare locations (edge cache)` : "each one rendered (edge cache off)"}, ${(a.failureShare * 100).toPrecision(3)}% of runs failed/degraded/confirmed, ${a.incidentsPerProbe} incident per probe, ${a.channels} channel(s)${a.releasesPerMonth > 0 ? `, ${a.releasesPerMonth} releases watched ${a.releaseWatchMinutes} min each` : ""}; raw runs kept ${a.retention.rawRunDays} d, hour rollups ${a.retention.hourRollupDays} d, daily ${a.retention.rollupDays} d`,
@@ -48,12 +62,17 @@ export function formatCost(estimate: CostEstimate, topProbes = 10): string {
     ...formatBrowsers(estimate),
     "",
     "D1 at steady state (after retention)",
-    ...estimate.storage.tables.map((t) => `  ${t.table.padEnd(48)} ${fmt(t.rows).padStart(16)} rows ${size(t.bytes).padStart(10)}`),
+    ...estimate.storage.tables.map(
+      (t) => `  ${t.table.padEnd(48)} ${fmt(t.rows).padStart(16)} rows ${size(t.bytes).padStart(10)}`,
+    ),
     `  ${"total".padEnd(48)} ${size(estimate.storage.bytes).padStart(27)}   ${((estimate.storage.bytes / estimate.storage.capBytes) * 100).toFixed(1)}% of the ${size(estimate.storage.capBytes)} per database`,
     `  ${"bytes per passing run (its share of its run_blocks rows)".padEnd(48)} ${estimate.storage.bytesPerRun.toFixed(1).padStart(16)}`,
     "",
     `Per probe (the ${heaviest.length} heaviest of ${fmt(estimate.probes.length)})`,
-    ...heaviest.map((p) => `  ${p.probeId.padEnd(34)} ${fmt(p.runsPerMonth).padStart(10)} runs  ${fmt(p.rowsWrittenPerMonth).padStart(10)} rows written  ${p.bytesPerRun.toFixed(1)} B/run`),
+    ...heaviest.map(
+      (p) =>
+        `  ${p.probeId.padEnd(34)} ${fmt(p.runsPerMonth).padStart(10)} runs  ${fmt(p.rowsWrittenPerMonth).padStart(10)} rows written  ${p.bytesPerRun.toFixed(1)} B/run`,
+    ),
     "",
     `Beyond the included amounts: requests ${usd(estimate.usd.requests)}, DO requests ${usd(estimate.usd.doRequests)}, DO duration ${usd(estimate.usd.doDuration)}, rows written ${usd(estimate.usd.rowsWritten)}, rows read ${usd(estimate.usd.rowsRead)}, storage ${usd(estimate.usd.storage)}, browser hours ${usd(estimate.usd.browserHours)}, concurrent browsers ${usd(estimate.usd.browserConcurrency)}`,
     `Estimated bill: ${usd(estimate.usd.total)}/month (${usd(estimate.usd.base)} plan + ${usd(estimate.usd.overage)} usage beyond the included amounts)`,

@@ -4,15 +4,28 @@ import type { BrowserEvidence, RunResult, StepResult } from "../../src/probe/res
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatRun(run: RunResult & { screenshotFile?: string }, probeName: string, color: boolean, repro?: string, reproFile?: string): string {
+export function formatRun(
+  run: RunResult & { screenshotFile?: string },
+  probeName: string,
+  color: boolean,
+  repro?: string,
+  reproFile?: string,
+): string {
   const paint = (style: Style, text: string) => (color ? styleText(style, text) : text);
   const lines: string[] = [];
   lines.push(`${paint("bold", run.probeId)}  ${probeName}  (region ${run.region}, version ${run.probeVersion})`);
   const width = Math.max(4, ...run.steps.map((s) => s.name.length));
   for (const step of run.steps) lines.push(...formatStep(step, width, paint));
-  const verdict = run.status === "up" ? paint("green", "UP") : run.status === "degraded" ? paint("yellow", "DEGRADED") : paint("red", "DOWN");
+  const verdict =
+    run.status === "up"
+      ? paint("green", "UP")
+      : run.status === "degraded"
+        ? paint("yellow", "DEGRADED")
+        : paint("red", "DOWN");
   lines.push("");
-  lines.push(`${verdict}  in ${Math.round(run.durationMs)} ms${run.failure ? ` — ${run.failure.class} failure in "${run.failure.step}": ${run.failure.message}` : ""}`);
+  lines.push(
+    `${verdict}  in ${Math.round(run.durationMs)} ms${run.failure ? ` — ${run.failure.class} failure in "${run.failure.step}": ${run.failure.message}` : ""}`,
+  );
   if (run.browser) lines.push(...formatBrowser(run.browser, run.screenshotFile, paint));
   const failed = run.steps.find((s) => s.evidence);
   if (failed?.evidence) {
@@ -21,50 +34,90 @@ export function formatRun(run: RunResult & { screenshotFile?: string }, probeNam
     for (const [name, value] of Object.entries(request.headers)) lines.push(`            ${name}: ${value}`);
     if (request.body !== undefined) lines.push(`  body      ${request.body}`);
     if (response) {
-      lines.push(`  response  ${response.status}${response.truncated ? ` (body cut, ${response.bodyBytes} bytes in all)` : ""}`);
+      lines.push(
+        `  response  ${response.status}${response.truncated ? ` (body cut, ${response.bodyBytes} bytes in all)` : ""}`,
+      );
       for (const [name, value] of Object.entries(response.headers)) lines.push(`            ${name}: ${value}`);
       if (response.body) lines.push(`  body      ${response.body.split("\n").join("\n            ")}`);
     }
-    if (!repro) lines.push("", paint("bold", "Reproduce"), curl.split("\n").map((l) => `  ${l}`).join("\n"));
+    if (!repro)
+      lines.push(
+        "",
+        paint("bold", "Reproduce"),
+        curl
+          .split("\n")
+          .map((l) => `  ${l}`)
+          .join("\n"),
+      );
   }
   if (repro) {
-    lines.push("", paint("bold", `Reproduce (the journey up to "${run.failure?.step}"; ${reproFile ? `written to ${reproFile}` : "save as repro.sh, then sh repro.sh"})`));
+    lines.push(
+      "",
+      paint(
+        "bold",
+        `Reproduce (the journey up to "${run.failure?.step}"; ${reproFile ? `written to ${reproFile}` : "save as repro.sh, then sh repro.sh"})`,
+      ),
+    );
     lines.push(repro.trimEnd());
   }
   return lines.join("\n");
 }
 
-const VITALS: [keyof BrowserEvidence["vitals"], string][] = [["lcpMs", "LCP"], ["fcpMs", "FCP"], ["ttfbMs", "TTFB"], ["loadMs", "load"], ["inpMs", "INP"]];
+const VITALS: [keyof BrowserEvidence["vitals"], string][] = [
+  ["lcpMs", "LCP"],
+  ["fcpMs", "FCP"],
+  ["ttfbMs", "TTFB"],
+  ["loadMs", "load"],
+  ["inpMs", "INP"],
+];
 
-function formatBrowser(browser: BrowserEvidence, screenshotFile: string | undefined, paint: (s: Style, t: string) => string): string[] {
+function formatBrowser(
+  browser: BrowserEvidence,
+  screenshotFile: string | undefined,
+  paint: (s: Style, t: string) => string,
+): string[] {
   const { vitals } = browser;
-  const figures = VITALS.filter(([key]) => vitals[key] !== undefined).map(([key, label]) => `${label} ${vitals[key]} ms`);
+  const figures = VITALS.filter(([key]) => vitals[key] !== undefined).map(
+    ([key, label]) => `${label} ${vitals[key]} ms`,
+  );
   if (vitals.cls !== undefined) figures.push(`CLS ${vitals.cls}`);
-  const lines = ["", `${paint("bold", "Web Vitals")}  ${figures.join("  ") || "none measured"}  (browser held ${Math.round(browser.browserMs)} ms)`];
+  const lines = [
+    "",
+    `${paint("bold", "Web Vitals")}  ${figures.join("  ") || "none measured"}  (browser held ${Math.round(browser.browserMs)} ms)`,
+  ];
   if (browser.consoleErrors.length) {
     lines.push(paint("bold", "Console errors"));
     for (const e of browser.consoleErrors) lines.push(`  [${e.step}] ${e.text}`);
   }
   if (browser.failedRequests.length) {
     lines.push(paint("bold", "Failed requests"));
-    for (const r of browser.failedRequests) lines.push(`  [${r.step}] ${r.method} ${r.url} ${r.status ?? r.error ?? ""}`);
+    for (const r of browser.failedRequests)
+      lines.push(`  [${r.step}] ${r.method} ${r.url} ${r.status ?? r.error ?? ""}`);
   }
-  if (browser.screenshot) lines.push(`${paint("bold", "Screenshot")}  ${screenshotFile ?? browser.screenshot.key} (${browser.screenshot.width}x${browser.screenshot.height}, ${browser.screenshot.bytes} bytes, at "${browser.screenshot.step}")`);
+  if (browser.screenshot)
+    lines.push(
+      `${paint("bold", "Screenshot")}  ${screenshotFile ?? browser.screenshot.key} (${browser.screenshot.width}x${browser.screenshot.height}, ${browser.screenshot.bytes} bytes, at "${browser.screenshot.step}")`,
+    );
   else if (browser.screenshotNote) lines.push(`${paint("bold", "Screenshot")}  ${browser.screenshotNote}`);
   return lines;
 }
 
 function formatStep(step: StepResult, width: number, paint: (s: Style, t: string) => string): string[] {
-  const mark = step.status === "passed" ? paint("green", "✓") : step.status === "failed" ? paint("red", "✗") : paint("gray", "-");
+  const mark =
+    step.status === "passed" ? paint("green", "✓") : step.status === "failed" ? paint("red", "✗") : paint("gray", "-");
   const statusCodes = step.exchanges.map((e) => e.status ?? "—").join("→") || "   ";
   const answered = step.exchanges.some((e) => e.status !== undefined);
   const time =
-    step.status === "skipped" ? "skipped" : `${Math.round(step.totalMs)} ms`.padStart(8) + (answered ? `  (headers ${Math.round(step.ttfbMs)} ms)` : step.exchanges.length ? "  (no response)" : "");
+    step.status === "skipped"
+      ? "skipped"
+      : `${Math.round(step.totalMs)} ms`.padStart(8) +
+        (answered ? `  (headers ${Math.round(step.ttfbMs)} ms)` : step.exchanges.length ? "  (no response)" : "");
   const lines = [`  ${mark} ${step.name.padEnd(width)}  ${String(statusCodes).padEnd(7)} ${time}`];
   for (const a of step.assertions) {
     const sign = a.passed ? paint("green", "✓") : paint("red", "✗");
     lines.push(`      ${sign} ${a.label}: expected ${a.expected}, got ${a.actual}`);
   }
-  if (step.failure && !step.failure.assertion) lines.push(`      ${paint("red", "✗")} ${step.failure.class}: ${step.failure.message}`);
+  if (step.failure && !step.failure.assertion)
+    lines.push(`      ${paint("red", "✗")} ${step.failure.class}: ${step.failure.message}`);
   return lines;
 }

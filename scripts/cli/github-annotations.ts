@@ -14,8 +14,12 @@ export function githubAnnotations(outcomes: ProbeOutcome[]): string {
     if (result.status === "up") continue;
     const level = result.status === "degraded" ? "warning" : "error";
     const title = `${loaded.probe.id} ${result.status.toUpperCase()}`;
-    const message = result.failure ? `${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}` : `slower than degradedAfterMs (${Math.round(result.durationMs)} ms)`;
-    lines.push(`::${level} file=${property(loaded.file)}${line ? `,line=${line}` : ""},title=${property(title)}::${data(message)}`);
+    const message = result.failure
+      ? `${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}`
+      : `slower than degradedAfterMs (${Math.round(result.durationMs)} ms)`;
+    lines.push(
+      `::${level} file=${property(loaded.file)}${line ? `,line=${line}` : ""},title=${property(title)}::${data(message)}`,
+    );
   }
   return lines.join("\n");
 }

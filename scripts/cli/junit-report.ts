@@ -24,7 +24,9 @@ export function junitReport(outcomes: ProbeOutcome[], suiteName = "afterlife pro
     const open = `    <testcase classname="${xml(loaded.file)}" name="${xml(`${loaded.probe.id} (${loaded.probe.name})`)}" file="${xml(loaded.file)}" time="${seconds(result.durationMs)}">`;
     if (result.status === "up") return `${open}</testcase>`;
     const type = result.failure?.class ?? "degraded";
-    const message = result.failure ? `${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}` : `slower than degradedAfterMs ${loaded.probe.kind === "heartbeat" ? "" : loaded.probe.degradedAfterMs} ms: ${Math.round(result.durationMs)} ms`;
+    const message = result.failure
+      ? `${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}`
+      : `slower than degradedAfterMs ${loaded.probe.kind === "heartbeat" ? "" : loaded.probe.degradedAfterMs} ms: ${Math.round(result.durationMs)} ms`;
     return `${open}\n      <failure type="${xml(type)}" message="${xml(message)}">${xml(details)}</failure>\n    </testcase>`;
   });
   const counts = `tests="${outcomes.length}" failures="${failures}" errors="0"`;

@@ -29,6 +29,7 @@ export function localValues(root: string): Record<string, string> {
   const devVarsFile = join(root, ".dev.vars");
   const devVars = existsSync(devVarsFile) ? parseDevVars(readFileSync(devVarsFile, "utf8")) : {};
   const shell: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (/^[A-Z][A-Z0-9_]*$/.test(name) && value !== undefined) shell[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (/^[A-Z][A-Z0-9_]*$/.test(name) && value !== undefined) shell[name] = value;
   return { ...vars, ...devVars, ...shell };
 }

@@ -28,7 +28,9 @@ export function resolveProbePaths(paths: string[], cwd = process.cwd()): string[
     if (statSync(abs).isDirectory()) {
       for (const name of readdirSync(abs).filter(isProbeFile).sort()) files.add(join(abs, name));
     } else if (!abs.endsWith(".ts")) {
-      throw new ProbeFileError(`${path}: not a TypeScript file (a probe is a .ts file whose default export is defineProbe({...}))`);
+      throw new ProbeFileError(
+        `${path}: not a TypeScript file (a probe is a .ts file whose default export is defineProbe({...}))`,
+      );
     } else {
       files.add(abs);
     }
@@ -41,12 +43,19 @@ export function resolveProbePaths(paths: string[], cwd = process.cwd()): string[
  * repository that call defineProbe (drafts included).
  */
 export function changedProbeFiles(root = ROOT): string[] {
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
   const top = git("rev-parse", "--show-toplevel")[0]!;
   const names = new Set([...git("diff", "--name-only", "HEAD"), ...git("ls-files", "--others", "--exclude-standard")]);
   return [...names]
     .map((name) => join(top, name))
-    .filter((abs) => isProbeFile(abs.split("/").pop()!) && existsSync(abs) && !abs.includes("/node_modules/") && /\bdefineProbe\s*\(/.test(readFileSync(abs, "utf8")))
+    .filter(
+      (abs) =>
+        isProbeFile(abs.split("/").pop()!) &&
+        existsSync(abs) &&
+        !abs.includes("/node_modules/") &&
+        /\bdefineProbe\s*\(/.test(readFileSync(abs, "utf8")),
+    )
     .sort();
 }
 

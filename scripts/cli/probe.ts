@@ -63,16 +63,30 @@ Exit codes: 0 up (or valid), 1 down or degraded, 2 bad input.
 `;
 
 function noExtraArguments(command: string, positionals: string[], max = 0): void {
-  if (positionals.length > max) throw new UsageError(`${command}: unexpected argument${positionals.length - max > 1 ? "s" : ""} ${positionals.slice(max).map((p) => `'${p}'`).join(" ")}\n\n${USAGE}`);
+  if (positionals.length > max)
+    throw new UsageError(
+      `${command}: unexpected argument${positionals.length - max > 1 ? "s" : ""} ${positionals
+        .slice(max)
+        .map((p) => `'${p}'`)
+        .join(" ")}\n\n${USAGE}`,
+    );
 }
 
 /** The values --demo provides: the shop's URL and password. */
 const DEMO_VALUES = ["SHOP_URL", "SHOP_PASSWORD"];
 
 /** Validates probe files (no type check: quick), or fails with the whole problem block. */
-async function loadValid(files: string[], check: { varNames?: string[]; demo?: boolean; lint?: boolean } = {}): Promise<LoadedProbe[]> {
+async function loadValid(
+  files: string[],
+  check: { varNames?: string[]; demo?: boolean; lint?: boolean } = {},
+): Promise<LoadedProbe[]> {
   writeRegistry();
-  const validation = await validateProbeFiles(files, { typecheck: false, varNames: check.varNames ?? [], valueNames: check.demo ? DEMO_VALUES : [], lint: check.lint ?? true });
+  const validation = await validateProbeFiles(files, {
+    typecheck: false,
+    varNames: check.varNames ?? [],
+    valueNames: check.demo ? DEMO_VALUES : [],
+    lint: check.lint ?? true,
+  });
   if (validation.problems.length) throw new UsageError(formatProblems(validation));
   return validation.loaded;
 }
@@ -91,24 +105,47 @@ function scheduleOf({ probe }: Pick<LoadedProbe, "probe">): string {
 }
 
 async function list(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean", default: false } },
+  });
   noExtraArguments("list", positionals);
   const probes = await loadValid(liveProbeFiles(), { lint: false });
   if (values.json) {
-    const rows = probes.map((p) => ({ id: p.probe.id, kind: kindOf(p), name: p.probe.name, group: p.probe.group, schedule: scheduleOf(p), regions: p.probe.regions, file: p.file }));
+    const rows = probes.map((p) => ({
+      id: p.probe.id,
+      kind: kindOf(p),
+      name: p.probe.name,
+      group: p.probe.group,
+      schedule: scheduleOf(p),
+      regions: p.probe.regions,
+      file: p.file,
+    }));
     console.log(JSON.stringify(rows, null, 2));
     return 0;
   }
   const width = Math.max(...probes.map((p) => p.probe.id.length));
   for (const { probe, file } of probes) {
-    const what = probe.kind === "heartbeat" ? `heartbeat, grace ${probe.grace}` : probe.kind === "browser" ? "browser journey" : `${probe.steps.length} steps`;
-    console.log(`${probe.id.padEnd(width)}  ${scheduleOf({ probe }).padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${what})`);
+    const what =
+      probe.kind === "heartbeat"
+        ? `heartbeat, grace ${probe.grace}`
+        : probe.kind === "browser"
+          ? "browser journey"
+          : `${probe.steps.length} steps`;
+    console.log(
+      `${probe.id.padEnd(width)}  ${scheduleOf({ probe }).padEnd(3)}  ${probe.regions.join(",").padEnd(20)}  ${probe.group} / ${probe.name}  (${file}, ${what})`,
+    );
   }
   return 0;
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { var: { type: "string", multiple: true, default: [] } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { var: { type: "string", multiple: true, default: [] } },
+  });
   const vars = parseVars(values.var);
   writeRegistry();
   const files = positionals.length ? resolveProbePaths(positionals) : liveProbeFiles();
@@ -131,7 +168,11 @@ const runOptions = () => ({
 });
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...runOptions(), json: { type: "boolean", default: false }, repro: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...runOptions(), json: { type: "boolean", default: false }, repro: { type: "string" } },
+  });
   const wanted = positionals[0];
   if (!wanted) throw new UsageError("run needs a probe id or file, e.g. `npm run probe -- run shop-checkout`");
   noExtraArguments("run", positionals, 1);
@@ -143,17 +184,31 @@ async function run(args: string[]): Promise<number> {
     loaded = (await loadValid(resolveProbePaths([wanted]), { varNames: Object.keys(vars), demo: values.demo }))[0];
   } else {
     writeRegistry();
-    const validation = await validateProbeFiles(liveProbeFiles(), { typecheck: false, varNames: Object.keys(vars), valueNames: values.demo ? DEMO_VALUES : [] });
+    const validation = await validateProbeFiles(liveProbeFiles(), {
+      typecheck: false,
+      varNames: Object.keys(vars),
+      valueNames: values.demo ? DEMO_VALUES : [],
+    });
     loaded = validation.loaded.find((p) => p.probe.id === wanted);
     if (!loaded) {
       const known = `known: ${validation.loaded.map((p) => p.probe.id).join(", ")}`;
       // The probe may be one of the files with a problem: show them all.
-      throw new UsageError(validation.problems.length ? `no valid probe '${wanted}'; ${known}\n${formatProblems(validation)}` : `no probe '${wanted}'; ${known}`);
+      throw new UsageError(
+        validation.problems.length
+          ? `no valid probe '${wanted}'; ${known}\n${formatProblems(validation)}`
+          : `no probe '${wanted}'; ${known}`,
+      );
     }
   }
   if (!loaded) throw new UsageError(`no probe in ${wanted}`);
-  if (loaded.probe.kind === "heartbeat") throw new UsageError(`${loaded.probe.id} is a heartbeat: your job pings it (see README "Heartbeats"); there is nothing to run`);
-  if (region !== undefined && !loaded.probe.regions.includes(region as never)) console.error(`note: ${loaded.probe.id} does not run from ${region} in production (its regions: ${loaded.probe.regions.join(", ")})`);
+  if (loaded.probe.kind === "heartbeat")
+    throw new UsageError(
+      `${loaded.probe.id} is a heartbeat: your job pings it (see README "Heartbeats"); there is nothing to run`,
+    );
+  if (region !== undefined && !loaded.probe.regions.includes(region as never))
+    console.error(
+      `note: ${loaded.probe.id} does not run from ${region} in production (its regions: ${loaded.probe.regions.join(", ")})`,
+    );
 
   const runner = await localRunner({ demo: values.demo, baseUrl, vars, region });
   try {
@@ -182,13 +237,20 @@ async function test(args: string[]): Promise<number> {
   });
   if (values.changed && positionals.length) throw new UsageError("test: give paths or --changed, not both");
   const reporter = values.reporter;
-  if (reporter !== "text" && reporter !== "junit" && reporter !== "github") throw new UsageError(`--reporter ${reporter}: expected text, junit or github`);
+  if (reporter !== "text" && reporter !== "junit" && reporter !== "github")
+    throw new UsageError(`--reporter ${reporter}: expected text, junit or github`);
   const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UsageError(`--concurrency ${values.concurrency}: expected a whole number from 1 to 32`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+    throw new UsageError(`--concurrency ${values.concurrency}: expected a whole number from 1 to 32`);
   return testCommand({
     paths: positionals,
     changed: values.changed,
-    run: { demo: values.demo, baseUrl: checkUrl("--base-url", values["base-url"]), vars: parseVars(values.var), region: checkRegion(values.region) },
+    run: {
+      demo: values.demo,
+      baseUrl: checkUrl("--base-url", values["base-url"]),
+      vars: parseVars(values.var),
+      region: checkRegion(values.region),
+    },
     reporter,
     output: values.output,
     concurrency,
@@ -223,10 +285,16 @@ const COST_USAGE = `usage: npm run probe -- cost [options]
        npm run probe -- cost --probes 20 --regions 3 --schedule 5m --kind browser
 `;
 
-function numberFlag(flag: string, raw: string | undefined, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
+function numberFlag(
+  flag: string,
+  raw: string | undefined,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} ${raw}: expected a number from ${min}${Number.isFinite(max) ? ` to ${max}` : " up"}`);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`${flag} ${raw}: expected a number from ${min}${Number.isFinite(max) ? ` to ${max}` : " up"}`);
   return n;
 }
 
@@ -257,20 +325,32 @@ async function cost(args: string[]): Promise<number> {
     console.log(COST_USAGE);
     return 0;
   }
-  if (values.plan !== "free" && values.plan !== "paid") throw new UsageError(`--plan ${values.plan}: expected free or paid`);
+  if (values.plan !== "free" && values.plan !== "paid")
+    throw new UsageError(`--plan ${values.plan}: expected free or paid`);
   const count = numberFlag("--probes", values.probes, 1);
-  if (count === undefined && (values.regions !== undefined || values.schedule !== undefined || values.kind !== undefined)) {
+  if (
+    count === undefined &&
+    (values.regions !== undefined || values.schedule !== undefined || values.kind !== undefined)
+  ) {
     throw new UsageError("--regions, --schedule and --kind describe a hypothetical fleet: give --probes N too");
   }
   const kind = values.kind ?? "http";
   if (kind !== "http" && kind !== "browser") throw new UsageError(`--kind ${kind}: expected http or browser`);
   const schedule = values.schedule ?? (kind === "browser" ? "5m" : "1m");
   const allowed: readonly string[] = kind === "browser" ? BROWSER_SCHEDULES : Object.keys(SCHEDULES);
-  if (!allowed.includes(schedule)) throw new UsageError(`--schedule ${schedule}: expected one of ${allowed.join(" ")}${kind === "browser" ? " (browser probes run every 5 minutes at most)" : ""}`);
+  if (!allowed.includes(schedule))
+    throw new UsageError(
+      `--schedule ${schedule}: expected one of ${allowed.join(" ")}${kind === "browser" ? " (browser probes run every 5 minutes at most)" : ""}`,
+    );
   const probes =
     count === undefined
       ? await loadValid(liveProbeFiles(), { lint: false })
-      : hypotheticalFleet(Math.round(count), Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5), schedule as Schedule, kind);
+      : hypotheticalFleet(
+          Math.round(count),
+          Math.round(numberFlag("--regions", values.regions, 1, ALL_REGIONS.length) ?? 5),
+          schedule as Schedule,
+          kind,
+        );
   const env = localValues(ROOT);
   const rawRunDays = Number(env.RAW_RETENTION_DAYS ?? DEFAULT_RETENTION.rawRunDays);
   const estimate = estimateCost(probes, {
@@ -279,11 +359,17 @@ async function cost(args: string[]): Promise<number> {
     viewsPerSecond: numberFlag("--views-per-second", values["views-per-second"], 0) ?? 1,
     sloPollsPerMinute: numberFlag("--slo-polls-per-minute", values["slo-polls-per-minute"], 0) ?? 0,
     colos: Math.round(numberFlag("--colos", values.colos, 1) ?? 20),
-    cacheSeconds: Math.round(numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 60),
+    cacheSeconds: Math.round(
+      numberFlag("--cache-seconds", values["cache-seconds"] ?? env.PUBLIC_CACHE_SECONDS, 0, 300) ?? 60,
+    ),
     failureShare: numberFlag("--failure-share", values["failure-share"], 0, 1) ?? 0.01,
     releasesPerMonth: numberFlag("--releases", values.releases, 0) ?? 0,
-    releaseWatchMinutes: Math.round(numberFlag("--release-minutes", values["release-minutes"] ?? env.RELEASE_WATCH_MINUTES, 5, 1440) ?? 60),
-    ...(values["browser-seconds"] !== undefined ? { browserSecondsPerRun: numberFlag("--browser-seconds", values["browser-seconds"], 1, 600)! } : {}),
+    releaseWatchMinutes: Math.round(
+      numberFlag("--release-minutes", values["release-minutes"] ?? env.RELEASE_WATCH_MINUTES, 5, 1440) ?? 60,
+    ),
+    ...(values["browser-seconds"] !== undefined
+      ? { browserSecondsPerRun: numberFlag("--browser-seconds", values["browser-seconds"], 1, 600)! }
+      : {}),
   });
   console.log(values.json ? JSON.stringify(estimate, null, 2) : formatCost(estimate));
   return estimate.warnings.length ? 1 : 0;
@@ -323,7 +409,12 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || error instanceof TokenUsageError || error instanceof ProbeFileError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  if (
+    error instanceof UsageError ||
+    error instanceof TokenUsageError ||
+    error instanceof ProbeFileError ||
+    (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+  ) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 2;
   } else {

@@ -55,7 +55,8 @@ interface Connection {
 
 function connection(values: { api?: string | undefined; token?: string | undefined }): Connection {
   const api = (values.api ?? process.env.AFTERLIFE_API_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
-  if (!/^https?:\/\//.test(api)) throw new UsageError(`--api ${api}: expected the Worker's URL, e.g. https://afterlife.example.workers.dev`);
+  if (!/^https?:\/\//.test(api))
+    throw new UsageError(`--api ${api}: expected the Worker's URL, e.g. https://afterlife.example.workers.dev`);
   return { api, token: values.token ?? process.env.AFTERLIFE_TOKEN };
 }
 
@@ -64,7 +65,10 @@ async function call<T>(c: Connection, method: string, path: string, body?: unkno
   try {
     res = await fetch(`${c.api}${path}`, {
       method,
-      headers: { ...(c.token ? { authorization: `Bearer ${c.token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        ...(c.token ? { authorization: `Bearer ${c.token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
     });
@@ -75,8 +79,17 @@ async function call<T>(c: Connection, method: string, path: string, body?: unkno
   if (!res.ok) {
     let detail = text;
     try {
-      const problem = JSON.parse(text) as { title?: string; detail?: string; invalidParams?: { name: string; reason: string }[] };
-      detail = [problem.detail ?? problem.title, ...(problem.invalidParams ?? []).map((p) => `  ${p.name}: ${p.reason}`)].filter(Boolean).join("\n");
+      const problem = JSON.parse(text) as {
+        title?: string;
+        detail?: string;
+        invalidParams?: { name: string; reason: string }[];
+      };
+      detail = [
+        problem.detail ?? problem.title,
+        ...(problem.invalidParams ?? []).map((p) => `  ${p.name}: ${p.reason}`),
+      ]
+        .filter(Boolean)
+        .join("\n");
     } catch {
       // not a problem document: show the text as it came
     }
@@ -94,11 +107,16 @@ function value(f: Finding, side: "before" | "after"): string {
 /** The verdict and its findings, as lines for a CI log. */
 function formatJudgement(release: Release): string {
   const j = release.judgement;
-  const lines = [`${release.id} ${release.version}: ${j.verdict}${j.final ? "" : " (watching)"}${j.atMinute === null ? "" : ` at minute ${j.atMinute} of ${release.watchMinutes}`} — ${j.reason}`];
+  const lines = [
+    `${release.id} ${release.version}: ${j.verdict}${j.final ? "" : " (watching)"}${j.atMinute === null ? "" : ` at minute ${j.atMinute} of ${release.watchMinutes}`} — ${j.reason}`,
+  ];
   const shown = j.verdict === "regressed" ? j.findings.filter((f) => f.regressed) : j.findings.slice(0, 0);
   for (const f of shown) {
-    lines.push(`  ${f.probeId} ${f.region} ${f.measure}: ${f.measure === "latency" ? "median " : "passing "}${value(f, "before")} before (${f.before.runs} runs), ${value(f, "after")} after (${f.after.runs} runs), p = ${f.p.toExponential(2)} < ${f.threshold.toExponential(2)}`);
-    if (f.evidence.length) lines.push(`    runs: ${f.evidence.slice(0, 5).join(", ")}${f.evidence.length > 5 ? ", …" : ""}`);
+    lines.push(
+      `  ${f.probeId} ${f.region} ${f.measure}: ${f.measure === "latency" ? "median " : "passing "}${value(f, "before")} before (${f.before.runs} runs), ${value(f, "after")} after (${f.after.runs} runs), p = ${f.p.toExponential(2)} < ${f.threshold.toExponential(2)}`,
+    );
+    if (f.evidence.length)
+      lines.push(`    runs: ${f.evidence.slice(0, 5).join(", ")}${f.evidence.length > 5 ? ", …" : ""}`);
   }
   return lines.join("\n");
 }
@@ -110,7 +128,11 @@ function exitOf(release: Release): number {
   return EXIT.inconclusive;
 }
 
-async function watch(c: Connection, id: string, options: { wait: boolean; timeoutMs: number; intervalMs: number }): Promise<number> {
+async function watch(
+  c: Connection,
+  id: string,
+  options: { wait: boolean; timeoutMs: number; intervalMs: number },
+): Promise<number> {
   const deadline = Date.now() + options.timeoutMs;
   let last = "";
   for (;;) {
@@ -120,7 +142,9 @@ async function watch(c: Connection, id: string, options: { wait: boolean; timeou
     last = text;
     if (!options.wait || release.judgement.final) return exitOf(release);
     if (Date.now() + options.intervalMs > deadline) {
-      console.log(`no final verdict within ${Math.round(options.timeoutMs / 1000)} s: inconclusive (the watch goes on until ${new Date(release.watchUntil).toISOString()})`);
+      console.log(
+        `no final verdict within ${Math.round(options.timeoutMs / 1000)} s: inconclusive (the watch goes on until ${new Date(release.watchUntil).toISOString()})`,
+      );
       return EXIT.inconclusive;
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
@@ -131,43 +155,92 @@ async function create(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...COMMON, group: { type: "string" }, probe: { type: "string", multiple: true }, url: { type: "string" }, description: { type: "string" }, at: { type: "string" }, "watch-minutes": { type: "string" }, "baseline-minutes": { type: "string" }, wait: { type: "boolean", default: false }, timeout: { type: "string" }, interval: { type: "string" } },
+    options: {
+      ...COMMON,
+      group: { type: "string" },
+      probe: { type: "string", multiple: true },
+      url: { type: "string" },
+      description: { type: "string" },
+      at: { type: "string" },
+      "watch-minutes": { type: "string" },
+      "baseline-minutes": { type: "string" },
+      wait: { type: "boolean", default: false },
+      timeout: { type: "string" },
+      interval: { type: "string" },
+    },
   });
   const [version, ...extra] = positionals;
-  if (!version) throw new UsageError(`release needs a version, e.g. release v2.14.0 --group Checkout\n\n${RELEASE_USAGE}`);
+  if (!version)
+    throw new UsageError(`release needs a version, e.g. release v2.14.0 --group Checkout\n\n${RELEASE_USAGE}`);
   if (extra.length) throw new UsageError(`release: unexpected argument '${extra[0]}'`);
-  if ((values.group === undefined) === (values.probe === undefined)) throw new UsageError("release needs --group G or --probe ID (repeatable), not both: the probes this release may affect");
+  if ((values.group === undefined) === (values.probe === undefined))
+    throw new UsageError(
+      "release needs --group G or --probe ID (repeatable), not both: the probes this release may affect",
+    );
   const c = connection(values);
-  if (!c.token) throw new UsageError("release needs a write token: --token or AFTERLIFE_TOKEN (npm run probe -- token create --name ci --scope write)");
+  if (!c.token)
+    throw new UsageError(
+      "release needs a write token: --token or AFTERLIFE_TOKEN (npm run probe -- token create --name ci --scope write)",
+    );
   const body = {
     version,
     ...(values.group !== undefined ? { group: values.group } : { probeIds: values.probe }),
     ...(values.url !== undefined ? { url: values.url } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
     ...(values.at !== undefined ? { at: values.at } : {}),
-    ...(values["watch-minutes"] !== undefined ? { watchMinutes: positiveInt(values["watch-minutes"], "--watch-minutes") } : {}),
-    ...(values["baseline-minutes"] !== undefined ? { baselineMinutes: positiveInt(values["baseline-minutes"], "--baseline-minutes") } : {}),
+    ...(values["watch-minutes"] !== undefined
+      ? { watchMinutes: positiveInt(values["watch-minutes"], "--watch-minutes") }
+      : {}),
+    ...(values["baseline-minutes"] !== undefined
+      ? { baselineMinutes: positiveInt(values["baseline-minutes"], "--baseline-minutes") }
+      : {}),
   };
   const release = await call<Release>(c, "POST", "/api/v1/releases", body);
-  console.log(`${release.id} ${release.version}: watching ${release.probeIds.join(", ")} from ${new Date(release.watchFrom).toISOString()} to ${new Date(release.watchUntil).toISOString()}`);
+  console.log(
+    `${release.id} ${release.version}: watching ${release.probeIds.join(", ")} from ${new Date(release.watchFrom).toISOString()} to ${new Date(release.watchUntil).toISOString()}`,
+  );
   if (!values.wait) return 0;
-  return watch(c, release.id, { wait: true, timeoutMs: parseDuration(values.timeout ?? `${release.watchMinutes + 5}m`, "--timeout"), intervalMs: parseDuration(values.interval ?? "10s", "--interval") });
+  return watch(c, release.id, {
+    wait: true,
+    timeoutMs: parseDuration(values.timeout ?? `${release.watchMinutes + 5}m`, "--timeout"),
+    intervalMs: parseDuration(values.interval ?? "10s", "--interval"),
+  });
 }
 
 async function watchCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, wait: { type: "boolean", default: false }, timeout: { type: "string", default: "30m" }, interval: { type: "string", default: "10s" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      wait: { type: "boolean", default: false },
+      timeout: { type: "string", default: "30m" },
+      interval: { type: "string", default: "10s" },
+    },
+  });
   const [id, ...extra] = positionals;
   if (!id) throw new UsageError(`release watch needs a release id (printed by release <version>)\n\n${RELEASE_USAGE}`);
   if (extra.length) throw new UsageError(`release watch: unexpected argument '${extra[0]}'`);
-  return watch(connection(values), id, { wait: values.wait, timeoutMs: parseDuration(values.timeout, "--timeout"), intervalMs: parseDuration(values.interval, "--interval") });
+  return watch(connection(values), id, {
+    wait: values.wait,
+    timeoutMs: parseDuration(values.timeout, "--timeout"),
+    intervalMs: parseDuration(values.interval, "--interval"),
+  });
 }
 
 async function listCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COMMON, probe: { type: "string" }, limit: { type: "string", default: "20" } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...COMMON, probe: { type: "string" }, limit: { type: "string", default: "20" } },
+  });
   if (positionals.length) throw new UsageError(`release list: unexpected argument '${positionals[0]}'`);
   const query = new URLSearchParams({ limit: values.limit, ...(values.probe ? { probe: values.probe } : {}) });
   const { releases } = await call<{ releases: Release[] }>(connection(values), "GET", `/api/v1/releases?${query}`);
-  for (const r of releases) console.log(`${r.id}  ${new Date(r.releasedAt).toISOString()}  ${r.version}  ${r.judgement.verdict}${r.judgement.final ? "" : " (watching)"}  ${r.probeIds.join(",")}`);
+  for (const r of releases)
+    console.log(
+      `${r.id}  ${new Date(r.releasedAt).toISOString()}  ${r.version}  ${r.judgement.verdict}${r.judgement.final ? "" : " (watching)"}  ${r.probeIds.join(",")}`,
+    );
   if (releases.length === 0) console.log("no releases");
   return 0;
 }

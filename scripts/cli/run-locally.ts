@@ -48,7 +48,8 @@ export function parseVars(pairs: string[]): Record<string, string> {
 }
 
 export function checkRegion(region: string | undefined): string | undefined {
-  if (region !== undefined && !(REGIONS as readonly string[]).includes(region)) throw new UsageError(`--region ${region}: expected one of ${REGIONS.join(", ")}`);
+  if (region !== undefined && !(REGIONS as readonly string[]).includes(region))
+    throw new UsageError(`--region ${region}: expected one of ${REGIONS.join(", ")}`);
   return region;
 }
 
@@ -72,13 +73,17 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
     shop = await startShop({ password: values.SHOP_PASSWORD });
     values.SHOP_URL = shop.url;
   }
-  const withBase = (loaded: LoadedProbe): LoadedProbe => (options.baseUrl && loaded.probe.kind !== "heartbeat" ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } } : loaded);
+  const withBase = (loaded: LoadedProbe): LoadedProbe =>
+    options.baseUrl && loaded.probe.kind !== "heartbeat"
+      ? { ...loaded, probe: { ...loaded.probe, baseUrl: options.baseUrl } }
+      : loaded;
   const regionOf = (loaded: LoadedProbe) => options.region ?? loaded.probe.regions[0]!;
   // One Chromium for every browser probe of this command, launched on the first one.
   let browser: Promise<Browser> | undefined;
   const runBrowser = async (loaded: LoadedProbe) => {
     const path = findChromium();
-    if (!path) throw new UsageError(`${loaded.probe.id} is a browser probe and no Chromium was found: ${CHROMIUM_INSTALL_HINT}`);
+    if (!path)
+      throw new UsageError(`${loaded.probe.id} is a browser probe and no Chromium was found: ${CHROMIUM_INSTALL_HINT}`);
     const acquireStart = performance.now();
     browser ??= launchLocalChromium(path);
     const live = await browser;
@@ -104,22 +109,26 @@ export async function localRunner(options: LocalRunOptions): Promise<LocalRunner
   };
   return {
     run: (loaded) =>
-      loaded.probe.kind === "browser" ? runBrowser(loaded) : runProbe(
-        withBase(loaded),
-        { region: regionOf(loaded), colo: "local", slotAt: slotOf(Date.now()), vars: options.vars },
-        {
-          fetch: globalThis.fetch,
-          now: () => performance.timeOrigin + performance.now(),
-          randomId: () => crypto.randomUUID(),
-          values,
-          publicValueNames: publicNames,
-          // QA's own machine: staging on a private network or a local server is a fair target.
-          allowPrivateTargets: true,
-        },
-      ),
+      loaded.probe.kind === "browser"
+        ? runBrowser(loaded)
+        : runProbe(
+            withBase(loaded),
+            { region: regionOf(loaded), colo: "local", slotAt: slotOf(Date.now()), vars: options.vars },
+            {
+              fetch: globalThis.fetch,
+              now: () => performance.timeOrigin + performance.now(),
+              randomId: () => crypto.randomUUID(),
+              values,
+              publicValueNames: publicNames,
+              // QA's own machine: staging on a private network or a local server is a fair target.
+              allowPrivateTargets: true,
+            },
+          ),
     repro: (loaded, result) => {
       const { probe } = withBase(loaded);
-      return probe.kind === "http" ? reproScript(probe, result, { values, publicNames, vars: options.vars, region: result.region }) : undefined;
+      return probe.kind === "http"
+        ? reproScript(probe, result, { values, publicNames, vars: options.vars, region: result.region })
+        : undefined;
     },
     close: async () => {
       if (browser) await (await browser.catch(() => undefined))?.close();

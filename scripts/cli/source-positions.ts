@@ -14,13 +14,21 @@ interface Position {
 function unwrap(node: ts.Node, sf: ts.SourceFile): ts.Node {
   let current = node;
   for (;;) {
-    if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression;
-    else if (ts.isCallExpression(current) && ts.isIdentifier(current.expression) && current.expression.text === "defineProbe" && current.arguments[0]) current = current.arguments[0];
+    if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current))
+      current = current.expression;
+    else if (
+      ts.isCallExpression(current) &&
+      ts.isIdentifier(current.expression) &&
+      current.expression.text === "defineProbe" &&
+      current.arguments[0]
+    )
+      current = current.arguments[0];
     else if (ts.isIdentifier(current)) {
       const name = current.text;
       let init: ts.Node | undefined;
       sf.forEachChild(function find(n) {
-        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) init = n.initializer;
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer)
+          init = n.initializer;
         else n.forEachChild(find);
       });
       if (!init) return current;
@@ -44,7 +52,11 @@ function probeNode(sf: ts.SourceFile): ts.Node | undefined {
   return found;
 }
 
-export function locate(sf: ts.SourceFile, at: readonly (string | number)[], options: { key?: string; needle?: string } = {}): Position {
+export function locate(
+  sf: ts.SourceFile,
+  at: readonly (string | number)[],
+  options: { key?: string; needle?: string } = {},
+): Position {
   let node: ts.Node | undefined = probeNode(sf);
   let target: ts.Node | undefined = node;
   const path = options.key !== undefined ? [...at, options.key] : [...at];

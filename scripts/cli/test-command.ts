@@ -43,9 +43,18 @@ async function mapBounded<T, R>(items: T[], limit: number, task: (item: T) => Pr
 function summaryLine(o: ProbeOutcome, color: boolean): string {
   const paint = (style: Parameters<typeof styleText>[0], text: string) => (color ? styleText(style, text) : text);
   const { result, loaded } = o;
-  const mark = result.status === "up" ? paint("green", "✓") : result.status === "degraded" ? paint("yellow", "!") : paint("red", "✗");
+  const mark =
+    result.status === "up"
+      ? paint("green", "✓")
+      : result.status === "degraded"
+        ? paint("yellow", "!")
+        : paint("red", "✗");
   const verdict = result.status.toUpperCase().padEnd(8);
-  const why = result.failure ? ` — ${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}` : result.status === "degraded" ? ` — slower than ${loaded.probe.kind === "heartbeat" ? "" : loaded.probe.degradedAfterMs} ms` : "";
+  const why = result.failure
+    ? ` — ${result.failure.class} failure in "${result.failure.step}": ${result.failure.message}`
+    : result.status === "degraded"
+      ? ` — slower than ${loaded.probe.kind === "heartbeat" ? "" : loaded.probe.degradedAfterMs} ms`
+      : "";
   return `${mark} ${loaded.probe.id}  ${verdict} ${`${Math.round(result.durationMs)} ms`.padStart(8)}  ${loaded.file}${why}`;
 }
 
@@ -61,15 +70,22 @@ function failingLine(loaded: LoadedProbe, stepIndex: number): number | undefined
 }
 
 export async function testCommand(options: TestOptions): Promise<number> {
-  const files = options.changed ? changedProbeFiles() : options.paths.length ? resolveProbePaths(options.paths) : liveProbeFiles();
-  const out = (text: string) => (options.reporter === "text" || options.output ? console.log(text) : console.error(text));
+  const files = options.changed
+    ? changedProbeFiles()
+    : options.paths.length
+      ? resolveProbePaths(options.paths)
+      : liveProbeFiles();
+  const out = (text: string) =>
+    options.reporter === "text" || options.output ? console.log(text) : console.error(text);
   if (files.length === 0) {
     out(options.changed ? "no probe files changed since git HEAD" : "no probe files");
     if (options.reporter !== "text") emit(options, []);
     return 0;
   }
   // Heartbeats are pushed by the software: there is nothing to run locally.
-  const probes = (await options.loadValid(files, { varNames: Object.keys(options.run.vars), demo: options.run.demo })).filter((p) => p.probe.kind !== "heartbeat");
+  const probes = (
+    await options.loadValid(files, { varNames: Object.keys(options.run.vars), demo: options.run.demo })
+  ).filter((p) => p.probe.kind !== "heartbeat");
   const color = Boolean(process.stdout.isTTY) && options.reporter === "text";
   const runner = await localRunner(options.run);
   let outcomes: ProbeOutcome[];
@@ -79,7 +95,12 @@ export async function testCommand(options: TestOptions): Promise<number> {
       const repro = runner.repro(loaded, result);
       const failedAt = result.steps.findIndex((s) => s.status === "failed");
       const line = failedAt >= 0 ? failingLine(loaded, failedAt) : undefined;
-      const outcome: ProbeOutcome = { loaded, result, details: formatRun(result, loaded.probe.name, false, repro), ...(line ? { line } : {}) };
+      const outcome: ProbeOutcome = {
+        loaded,
+        result,
+        details: formatRun(result, loaded.probe.name, false, repro),
+        ...(line ? { line } : {}),
+      };
       out(summaryLine(outcome, color));
       return outcome;
     });
@@ -88,7 +109,8 @@ export async function testCommand(options: TestOptions): Promise<number> {
   }
   const up = outcomes.filter((o) => o.result.status === "up").length;
   if (options.reporter === "text") {
-    for (const o of outcomes.filter((o) => o.result.status !== "up")) console.log(`\n${formatRun(o.result, o.loaded.probe.name, color, runner.repro(o.loaded, o.result))}`);
+    for (const o of outcomes.filter((o) => o.result.status !== "up"))
+      console.log(`\n${formatRun(o.result, o.loaded.probe.name, color, runner.repro(o.loaded, o.result))}`);
   }
   out(`\n${up} passed, ${outcomes.length - up} failed (${outcomes.length} probe${outcomes.length === 1 ? "" : "s"})`);
   if (options.reporter !== "text") emit(options, outcomes);

@@ -30,10 +30,19 @@ export function typecheckProbeFiles(files: string[], root = ROOT): TypecheckResu
     const sf = program.getSourceFile(abs);
     if (!sf) continue;
     const syntactic = program.getSyntacticDiagnostics(sf);
-    const diagnostics = [...syntactic.map((d) => ({ d, syntax: true })), ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf).map((d) => ({ d, syntax: false })))];
+    const diagnostics = [
+      ...syntactic.map((d) => ({ d, syntax: true })),
+      ...(syntactic.length ? [] : program.getSemanticDiagnostics(sf).map((d) => ({ d, syntax: false }))),
+    ];
     for (const { d, syntax } of diagnostics) {
       const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-      problems.push({ abs, line: line + 1, col: character + 1, message: `${ts.flattenDiagnosticMessageText(d.messageText, " ")} (TS${d.code})`, syntax });
+      problems.push({
+        abs,
+        line: line + 1,
+        col: character + 1,
+        message: `${ts.flattenDiagnosticMessageText(d.messageText, " ")} (TS${d.code})`,
+        syntax,
+      });
     }
   }
   return { problems, sourceFile: (abs) => program.getSourceFile(abs) };

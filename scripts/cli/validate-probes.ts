@@ -53,23 +53,39 @@ export async function validateProbeFiles(files: string[], options: ValidateOptio
 
   const typed = options.typecheck === false ? undefined : typecheckProbeFiles(files, root);
   const syntaxBroken = new Set(typed?.problems.filter((p) => p.syntax).map((p) => p.abs));
-  const imported = await importProbeFiles(all.filter((f) => !syntaxBroken.has(f)), root);
+  const imported = await importProbeFiles(
+    all.filter((f) => !syntaxBroken.has(f)),
+    root,
+  );
   const byFile = new Map(imported.map((i) => [i.file, i]));
   const named = new Set(imported.filter((i) => files.includes(i.abs)).map((i) => i.file));
 
   const problems: LocatedProblem[] = [];
-  for (const p of typed?.problems ?? []) problems.push({ file: displayOf(p.abs, imported, root), line: p.line, col: p.col, field: p.syntax ? "syntax" : "type", message: p.message });
-  for (const i of imported) if (i.error && named.has(i.file)) problems.push({ file: i.file, line: 1, col: 1, field: "", message: `the file failed to load: ${i.error}` });
+  for (const p of typed?.problems ?? [])
+    problems.push({
+      file: displayOf(p.abs, imported, root),
+      line: p.line,
+      col: p.col,
+      field: p.syntax ? "syntax" : "type",
+      message: p.message,
+    });
+  for (const i of imported)
+    if (i.error && named.has(i.file))
+      problems.push({ file: i.file, line: 1, col: 1, field: "", message: `the file failed to load: ${i.error}` });
 
-  const modules: ProbeModule[] = imported.filter((i) => !i.error).map((i) => ({ file: i.file, definition: i.definition }));
+  const modules: ProbeModule[] = imported
+    .filter((i) => !i.error)
+    .map((i) => ({ file: i.file, definition: i.definition }));
   const inspection = inspectProbes(modules);
   const sourceOf = (file: string) => {
     const abs = byFile.get(file)?.abs;
-    return abs === undefined ? undefined : typed?.sourceFile(abs) ?? sourceFileFor(abs);
+    return abs === undefined ? undefined : (typed?.sourceFile(abs) ?? sourceFileFor(abs));
   };
   const position = (file: string, at: (string | number)[], key?: string, needle?: string) => {
     const sf = sourceOf(file);
-    return sf ? locate(sf, at, { ...(key !== undefined ? { key } : {}), ...(needle !== undefined ? { needle } : {}) }) : { line: 1, col: 1 };
+    return sf
+      ? locate(sf, at, { ...(key !== undefined ? { key } : {}), ...(needle !== undefined ? { needle } : {}) })
+      : { line: 1, col: 1 };
   };
   for (const p of inspection.problems) {
     // Problems of files not named are left out, except duplicate ids (they name both files).
@@ -79,11 +95,20 @@ export async function validateProbeFiles(files: string[], options: ValidateOptio
   }
 
   const values = localValues(root);
-  const lintContext = { valueNames: new Set([...Object.keys(values), ...(options.valueNames ?? [])]), publicNames: new Set(localVarNames(root)), varNames: new Set(options.varNames ?? []) };
+  const lintContext = {
+    valueNames: new Set([...Object.keys(values), ...(options.valueNames ?? [])]),
+    publicNames: new Set(localVarNames(root)),
+    varNames: new Set(options.varNames ?? []),
+  };
   for (const m of modules) {
     if (!named.has(m.file) || options.lint === false) continue;
     for (const p of lintTemplates(m.definition, lintContext)) {
-      problems.push({ file: m.file, ...position(m.file, p.at, undefined, p.needle), field: formatField(p.at), message: p.message });
+      problems.push({
+        file: m.file,
+        ...position(m.file, p.at, undefined, p.needle),
+        field: formatField(p.at),
+        message: p.message,
+      });
     }
   }
 
@@ -96,14 +121,19 @@ export async function validateProbeFiles(files: string[], options: ValidateOptio
   const namedFiles = imported.filter((i) => named.has(i.file)).map((i) => i.file);
   return {
     // In the order the files were given (the duplicate check ran oldest first).
-    loaded: inspection.loaded.filter((l) => named.has(l.file) && !broken.has(l.file)).sort((a, b) => files.indexOf(byFile.get(a.file)!.abs) - files.indexOf(byFile.get(b.file)!.abs)),
+    loaded: inspection.loaded
+      .filter((l) => named.has(l.file) && !broken.has(l.file))
+      .sort((a, b) => files.indexOf(byFile.get(a.file)!.abs) - files.indexOf(byFile.get(b.file)!.abs)),
     problems: kept,
     files: [...namedFiles, ...files.filter((f) => syntaxBroken.has(f)).map((f) => displayOf(f, imported, root))],
   };
 }
 
 function formatField(at: (string | number)[]): string {
-  return at.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${key}` : key), "");
+  return at.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${key}` : key),
+    "",
+  );
 }
 
 function displayOf(abs: string, imported: { abs: string; file: string }[], root: string): string {
@@ -119,7 +149,9 @@ function sourceFileFor(abs: string): ts.SourceFile {
 export function formatProblems(validation: Validation): string {
   const { problems, files } = validation;
   const broken = new Set(problems.map((p) => p.file));
-  const lines = [`${problems.length} problem${problems.length === 1 ? "" : "s"} in ${broken.size} of ${files.length} file${files.length === 1 ? "" : "s"}:`];
+  const lines = [
+    `${problems.length} problem${problems.length === 1 ? "" : "s"} in ${broken.size} of ${files.length} file${files.length === 1 ? "" : "s"}:`,
+  ];
   for (const p of problems) lines.push(`  ${p.file}:${p.line}:${p.col}  ${p.field ? `${p.field}: ` : ""}${p.message}`);
   return lines.join("\n");
 }

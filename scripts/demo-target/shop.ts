@@ -200,7 +200,8 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
 
       if (path === "/" && (req.method === "GET" || req.method === "HEAD")) return send(res, 200, HOME_PAGE);
       if (path === "/store") return send(res, 200, storePage(fault?.breakButton));
-      if (path === "/store/app.js") return send(res, 200, STORE_SCRIPT, { "content-type": "text/javascript; charset=utf-8" });
+      if (path === "/store/app.js")
+        return send(res, 200, STORE_SCRIPT, { "content-type": "text/javascript; charset=utf-8" });
       if (path === "/favicon.ico") return send(res, 204, "");
       if (path === "/health") return send(res, 200, { ok: true });
       if (path === "/old-home") return send(res, 301, "", { location: "/" });
@@ -208,7 +209,12 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       if (path === "/redirect") return send(res, 302, "", { location: url.searchParams.get("to") ?? "/" });
       if (path === "/echo") {
         const body = await readBody(req);
-        return send(res, 200, { method: req.method, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+        return send(res, 200, {
+          method: req.method,
+          query: Object.fromEntries(url.searchParams),
+          headers: req.headers,
+          body,
+        });
       }
       if (path === "/api/products") return send(res, 200, { products: PRODUCTS, count: PRODUCTS.length });
       if (path === "/api/login" && req.method === "POST") {
@@ -220,9 +226,14 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
         if (creds.password !== password) return send(res, 401, { error: "invalid credentials" });
         const token = `tok_${crypto.randomUUID().replaceAll("-", "")}`;
         sessions.add(token);
-        return send(res, 200, { token, user: { email: creds.username ?? DEMO_USER } }, {
-          "set-cookie": `session=${token}; HttpOnly; Path=/`,
-        });
+        return send(
+          res,
+          200,
+          { token, user: { email: creds.username ?? DEMO_USER } },
+          {
+            "set-cookie": `session=${token}; HttpOnly; Path=/`,
+          },
+        );
       }
       if (path === "/api/cart") {
         const auth = req.headers.authorization ?? "";

@@ -26,7 +26,9 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(options: { port?: number; log?: (line: string) => void } = {}): Promise<RunningReceiver> {
+export async function startWebhookReceiver(
+  options: { port?: number; log?: (line: string) => void } = {},
+): Promise<RunningReceiver> {
   const deliveries: Delivery[] = [];
   let script: number[] = [];
   let match = "";

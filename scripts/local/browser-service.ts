@@ -29,7 +29,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Starts the service on 127.0.0.1 for the project at `root`, with the Chromium at `chromiumPath`. */
-export async function startBrowserService(options: { root: string; chromiumPath: string; port?: number; log?: (line: string) => void }): Promise<BrowserService> {
+export async function startBrowserService(options: {
+  root: string;
+  chromiumPath: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<BrowserService> {
   let browser: Promise<Browser> | undefined;
   const connected = async (): Promise<Browser> => {
     const current = browser ? await browser.catch(() => undefined) : undefined;
@@ -41,13 +46,17 @@ export async function startBrowserService(options: { root: string; chromiumPath:
   const server = createServer(async (req, res) => {
     const reply = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text).toString() });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(text).toString(),
+      });
       res.end(text);
     };
     try {
       if (req.method !== "POST" || req.url !== "/run") return reply(404, { error: "POST /run only" });
       const request = (await readJson(req)) as BrowserServiceRequest;
-      if (!/^probes\/[\w.-]+\.ts$/.test(request.file)) return reply(400, { error: `not a probe file: ${request.file}` });
+      if (!/^probes\/[\w.-]+\.ts$/.test(request.file))
+        return reply(400, { error: `not a probe file: ${request.file}` });
       // The version in the URL makes a changed file load afresh; an unchanged one comes from the cache.
       const url = `${pathToFileURL(join(options.root, request.file)).href}?v=${encodeURIComponent(request.version)}`;
       const module = (await import(url)) as { default?: unknown };
@@ -70,9 +79,20 @@ export async function startBrowserService(options: { root: string; chromiumPath:
       });
       const answer: BrowserServiceResponse = {
         result,
-        ...(screenshot ? { screenshot: { contentType: screenshot.contentType, width: screenshot.width, height: screenshot.height, base64: Buffer.from(screenshot.bytes).toString("base64") } } : {}),
+        ...(screenshot
+          ? {
+              screenshot: {
+                contentType: screenshot.contentType,
+                width: screenshot.width,
+                height: screenshot.height,
+                base64: Buffer.from(screenshot.bytes).toString("base64"),
+              },
+            }
+          : {}),
       };
-      options.log?.(`browser run ${result.runId}: ${result.status}${result.failure ? ` (${result.failure.class} at "${result.failure.step}")` : ""}`);
+      options.log?.(
+        `browser run ${result.runId}: ${result.status}${result.failure ? ` (${result.failure.class} at "${result.failure.step}")` : ""}`,
+      );
       return reply(200, answer);
     } catch (error) {
       // The message only: a stack or a request would carry values.

@@ -117,15 +117,22 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
   // Only good probe files go into the Worker: a bad one is reported, the others keep running.
   const probeWatch = watchProbes(root, (block) => log(`probes ${block}`));
   const firstCheck = await probeWatch.check();
-  writeRegistry(root, firstCheck.loaded.map((p) => p.file.slice("probes/".length)));
+  writeRegistry(
+    root,
+    firstCheck.loaded.map((p) => p.file.slice("probes/".length)),
+  );
 
   log("applying D1 migrations to the local database…");
-  await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
+  await runToCompletion(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", ...persistArgs], {
+    cwd: root,
+    env: { ...OFFLINE_ENV, CI: "true" },
+  });
 
   // The heartbeats' jobs are played by this process: a fresh secret each start, a ping at the
   // first tick and every hour after, so they are green locally (their periods are longer).
   const heartbeatSecrets = new Map<string, string>();
-  for (const { probe } of firstCheck.loaded.filter((p) => p.probe.kind === "heartbeat")) heartbeatSecrets.set(probe.id, "");
+  for (const { probe } of firstCheck.loaded.filter((p) => p.probe.kind === "heartbeat"))
+    heartbeatSecrets.set(probe.id, "");
   if (heartbeatSecrets.size) {
     const statements: string[] = [];
     for (const id of heartbeatSecrets.keys()) {
@@ -133,17 +140,26 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       heartbeatSecrets.set(id, secret);
       statements.push(setSecretSql(id, secretHash, Date.now()));
     }
-    await runToCompletion(WRANGLER, ["d1", "execute", "DB", "--local", ...persistArgs, "--command", statements.join(";\n")], { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } });
+    await runToCompletion(
+      WRANGLER,
+      ["d1", "execute", "DB", "--local", ...persistArgs, "--command", statements.join(";\n")],
+      { cwd: root, env: { ...OFFLINE_ENV, CI: "true" } },
+    );
   }
 
   const shopPort = options.shopPort ?? (await freePort(8790));
   const shopUrl = `http://127.0.0.1:${shopPort}`;
   let shop: Child | undefined;
   const startShop = async () => {
-    shop = startChild("demo shop", process.execPath, [join(ROOT, "scripts/demo-target/main.ts"), "--port", String(shopPort), "--password", password], {
-      cwd: ROOT,
-      onOutput: (line) => log(`[shop] ${line}`),
-    });
+    shop = startChild(
+      "demo shop",
+      process.execPath,
+      [join(ROOT, "scripts/demo-target/main.ts"), "--port", String(shopPort), "--password", password],
+      {
+        cwd: ROOT,
+        onOutput: (line) => log(`[shop] ${line}`),
+      },
+    );
     await waitForHealth(`${shopUrl}/health`, shop, 15_000);
   };
   await startShop();
@@ -157,13 +173,17 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
       browsers = await startBrowserService({ root, chromiumPath, log: (line) => log(`[browser] ${line}`) });
       log(`browser probes run in ${chromiumPath} (browser service ${browsers.url})`);
     } else {
-      log(`warning: no Chromium found, so browser probes are left out (not run, not on the page); HTTP probes run as usual. To run them, ${CHROMIUM_INSTALL_HINT}, then npm start again.`);
+      log(
+        `warning: no Chromium found, so browser probes are left out (not run, not on the page); HTTP probes run as usual. To run them, ${CHROMIUM_INSTALL_HINT}, then npm start again.`,
+      );
     }
   }
 
   // Notices of the local network go to a receiver on loopback, so alerting can be watched too.
   const receiver = await startWebhookReceiver({ log: (line) => log(line) });
-  const channels = JSON.stringify([{ name: "local", type: "webhook", url: `${receiver.url}/hook`, secretName: "LOCAL_HOOK_KEY" }]);
+  const channels = JSON.stringify([
+    { name: "local", type: "webhook", url: `${receiver.url}/hook`, secretName: "LOCAL_HOOK_KEY" },
+  ]);
 
   // The demo shop is the default target; --var SHOP_URL=... or SHOP_URL in .dev.vars points the probes elsewhere.
   const fromDevVars = devVarNames(root);
@@ -174,7 +194,12 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     LOCAL_HOOK_KEY: "local-demo-signing-key",
     ...(browsers ? { AFTERLIFE_BROWSER_URL: browsers.url } : {}),
   };
-  const vars = { ...Object.fromEntries(Object.entries(defaults).filter(([name]) => !fromDevVars.has(name) || name === "AFTERLIFE_ENV")), ...userVars };
+  const vars = {
+    ...Object.fromEntries(
+      Object.entries(defaults).filter(([name]) => !fromDevVars.has(name) || name === "AFTERLIFE_ENV"),
+    ),
+    ...userVars,
+  };
   const targetUrl = vars.SHOP_URL ?? "(SHOP_URL from .dev.vars)";
 
   const workerPort = options.workerPort ?? (await freePort(8787));
@@ -189,15 +214,29 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
 
   const launchWorker = async () => {
     workerReady = false;
-    const child = startChild("wrangler dev", WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--show-interactive-dev-session=false", ...varArgs, ...persistArgs], {
-      cwd: root,
-      env: { ...OFFLINE_ENV, AFTERLIFE_KEEP_GOOD_PROBES: "1" },
-      onOutput: (line) => {
-        recent.push(line);
-        if (recent.length > 30) recent.shift();
-        log(`[worker] ${line}`);
+    const child = startChild(
+      "wrangler dev",
+      WRANGLER,
+      [
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(workerPort),
+        "--show-interactive-dev-session=false",
+        ...varArgs,
+        ...persistArgs,
+      ],
+      {
+        cwd: root,
+        env: { ...OFFLINE_ENV, AFTERLIFE_KEEP_GOOD_PROBES: "1" },
+        onOutput: (line) => {
+          recent.push(line);
+          if (recent.length > 30) recent.shift();
+          log(`[worker] ${line}`);
+        },
       },
-    });
+    );
     worker = child;
     await waitForHealth(`${workerUrl}/api/v1/health`, child, 90_000);
     workerReady = true;
@@ -216,10 +255,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     const now = Date.now();
     restarts.push(now);
     while (restarts.length && restarts[0]! < now - 10 * 60_000) restarts.shift();
-    const why = recent.filter((l) => l.trim()).slice(-12).map((l) => `    ${l}`).join("\n");
-    log(`error: wrangler dev exited (${code === null ? "killed by a signal" : `code ${code}`}). Its last lines:\n${why}`);
+    const why = recent
+      .filter((l) => l.trim())
+      .slice(-12)
+      .map((l) => `    ${l}`)
+      .join("\n");
+    log(
+      `error: wrangler dev exited (${code === null ? "killed by a signal" : `code ${code}`}). Its last lines:\n${why}`,
+    );
     if (restarts.length > MAX_RESTARTS) {
-      log(`error: wrangler dev stopped ${restarts.length} times in 10 minutes; giving up (fix the problem above, then npm start again)`);
+      log(
+        `error: wrangler dev stopped ${restarts.length} times in 10 minutes; giving up (fix the problem above, then npm start again)`,
+      );
       options.onFatal?.(`wrangler dev keeps exiting (code ${code})`);
       return;
     }
@@ -242,8 +289,13 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     await shop?.stop();
     await receiver.close();
     await browsers?.close();
-    const why = recent.filter((l) => l.trim()).slice(-12).join("\n");
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${why ? `; wrangler's last lines:\n${why}` : ""}`);
+    const why = recent
+      .filter((l) => l.trim())
+      .slice(-12)
+      .join("\n");
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${why ? `; wrangler's last lines:\n${why}` : ""}`,
+    );
   }
 
   const crons = readCrons(root);
@@ -253,7 +305,10 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     if (pinged && time % 3_600_000 !== 0) return;
     pinged = true;
     for (const [id, secret] of heartbeatSecrets) {
-      const res = await fetch(`${workerUrl}/hb/${id}`, { method: "POST", headers: { authorization: `Bearer ${secret}` } });
+      const res = await fetch(`${workerUrl}/hb/${id}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secret}` },
+      });
       await res.arrayBuffer();
       log(`heartbeat ${id} pinged: ${res.status}`);
     }
@@ -274,7 +329,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions = {}): Prom
     }
     fireTick(time).catch((error: unknown) => {
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-      log(`error: tick ${new Date(time).toISOString()} failed: wrangler dev on ${workerUrl} did not answer (${String(error)}${cause})`);
+      log(
+        `error: tick ${new Date(time).toISOString()} failed: wrangler dev on ${workerUrl} did not answer (${String(error)}${cause})`,
+      );
     });
   };
 

@@ -20,7 +20,10 @@ function describeProbeSet(validation: Validation, previousBad: ReadonlySet<strin
   const bad = new Set(validation.problems.map((p) => p.file));
   const good = validation.loaded.length;
   const fixed = [...previousBad].filter((f) => !bad.has(f));
-  if (bad.size === 0) return fixed.length ? `probes/ is valid again (${fixed.join(", ")} fixed or removed): all ${good} probe${good === 1 ? "" : "s"} run` : undefined;
+  if (bad.size === 0)
+    return fixed.length
+      ? `probes/ is valid again (${fixed.join(", ")} fixed or removed): all ${good} probe${good === 1 ? "" : "s"} run`
+      : undefined;
   return [
     `${[...bad].join(", ")} ${bad.size === 1 ? "has" : "have"} problems and ${bad.size === 1 ? "is" : "are"} not loaded; the other ${good} probe${good === 1 ? "" : "s"} keep running.`,
     formatProblems(validation),

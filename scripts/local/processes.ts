@@ -27,7 +27,12 @@ export function killAllChildren(): void {
   }
 }
 
-export function startChild(name: string, command: string, args: string[], options: SpawnOptions & { onOutput?: (line: string) => void } = {}): Child {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  options: SpawnOptions & { onOutput?: (line: string) => void } = {},
+): Child {
   const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) if (line.trim()) options.onOutput?.(line);
@@ -73,6 +78,8 @@ export function runToCompletion(command: string, args: string[], options: SpawnO
     child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output}`)),
+    );
   });
 }

@@ -20,12 +20,17 @@ const USAGE = `usage: npm start [-- --var NAME=value ... --verbose]
 
 function parseStartArgs(argv: string[]): { verbose: boolean; vars: Record<string, string> } {
   try {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { verbose: { type: "boolean", default: false }, var: { type: "string", multiple: true, default: [] } } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { verbose: { type: "boolean", default: false }, var: { type: "string", multiple: true, default: [] } },
+    });
     if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'`);
     const vars: Record<string, string> = {};
     for (const pair of values.var) {
       const eq = pair.indexOf("=");
-      if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(pair.slice(0, eq))) throw new Error(`--var ${pair}: expected NAME=value, e.g. --var SHOP_URL=http://127.0.0.1:3000`);
+      if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(pair.slice(0, eq)))
+        throw new Error(`--var ${pair}: expected NAME=value, e.g. --var SHOP_URL=http://127.0.0.1:3000`);
       vars[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
     return { verbose: values.verbose, vars };
@@ -51,7 +56,11 @@ async function shutdown(code = 0, why?: string) {
 
 // The last resort: whatever ends this process, its children's process groups end with it.
 process.on("exit", killAllChildren);
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal === "SIGINT" ? 0 : 128 + (signal === "SIGTERM" ? 15 : 1), `got ${signal}`));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.on(
+    signal,
+    () => void shutdown(signal === "SIGINT" ? 0 : 128 + (signal === "SIGTERM" ? 15 : 1), `got ${signal}`),
+  );
 // npm does not always pass its signals on (sh -c may stand between): when the parent goes, so do we.
 const parent = process.ppid;
 setInterval(() => {
@@ -61,12 +70,19 @@ setInterval(() => {
 network = await startLocalNetwork({
   vars: args.vars,
   log: (line) => {
-    if (args.verbose || /^(tick|notice|heartbeat|applying|probes|restarting|wrangler dev is back|warning|browser probes)/.test(line) || /\berror\b/i.test(line)) say(line);
+    if (
+      args.verbose ||
+      /^(tick|notice|heartbeat|applying|probes|restarting|wrangler dev is back|warning|browser probes)/.test(line) ||
+      /\berror\b/i.test(line)
+    )
+      say(line);
   },
   onFatal: (reason) => void shutdown(1, reason),
 });
 
-say(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (ports chosen automatically: the first free from 8787 and 8790)`);
+say(
+  `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (ports chosen automatically: the first free from 8787 and 8790)`,
+);
 const ownTarget = network.targetUrl !== network.shopUrl;
 console.log(`
   Status page     ${network.workerUrl}/
@@ -94,7 +110,9 @@ if (process.stdin.isTTY) {
     if (k === "q" || k === "\u0003") void shutdown();
     if (k === "d" && network) {
       shopUp = !shopUp;
-      void (shopUp ? network.startShop() : network.stopShop()).then(() => say(shopUp ? "demo shop started" : "demo shop stopped"));
+      void (shopUp ? network.startShop() : network.stopShop()).then(() =>
+        say(shopUp ? "demo shop started" : "demo shop stopped"),
+      );
     }
   });
 }

@@ -39,14 +39,30 @@ const PUBLIC_CACHE = PAGE_CACHE;
  * the edge cache (edge-cache.ts). /metrics is public too but `no-store` (scrapers want it fresh),
  * and the run, probe and incident reads are cheap or per-item.
  */
-const EDGE_CACHED = ["/", "/history", "/probes/*", "/feed.atom", "/api/v1/status", "/api/v1/slo", "/api/v1/badges/*", "/api/v2/*"];
+const EDGE_CACHED = [
+  "/",
+  "/history",
+  "/probes/*",
+  "/feed.atom",
+  "/api/v1/status",
+  "/api/v1/slo",
+  "/api/v1/badges/*",
+  "/api/v2/*",
+];
 
 const health = createRoute({
   method: "get",
   path: "/api/v1/health",
   tags: ["Status"],
   summary: "The Worker is up, and how many probes it runs",
-  responses: { 200: { description: "Healthy", content: { "application/json": { schema: z.object({ ok: z.literal(true), probes: z.number().int() }).openapi("Health") } } } },
+  responses: {
+    200: {
+      description: "Healthy",
+      content: {
+        "application/json": { schema: z.object({ ok: z.literal(true), probes: z.number().int() }).openapi("Health") },
+      },
+    },
+  },
 });
 
 const openapiJson = createRoute({
@@ -54,7 +70,12 @@ const openapiJson = createRoute({
   path: "/api/openapi.json",
   tags: ["Status"],
   summary: "This OpenAPI 3.1 document",
-  responses: { 200: { description: "The OpenAPI document", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } } },
+  responses: {
+    200: {
+      description: "The OpenAPI document",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
+  },
 });
 
 export function createApp() {
@@ -63,7 +84,11 @@ export function createApp() {
   const document = (): OpenApiDocument => {
     cachedDocument ??= app.getOpenAPI31Document({
       openapi: "3.1.0",
-      info: { title: "Afterlife", version: API_VERSION, description: "Synthetic monitoring: probes, runs, SLOs and status." },
+      info: {
+        title: "Afterlife",
+        version: API_VERSION,
+        description: "Synthetic monitoring: probes, runs, SLOs and status.",
+      },
     }) as unknown as OpenApiDocument;
     return cachedDocument;
   };
@@ -105,13 +130,23 @@ export function createApp() {
   // browser on another origin can never call them, and no Origin is ever reflected.
   const publicCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });
   app.use("/api/*", (c, next) => (["GET", "HEAD", "OPTIONS"].includes(c.req.method) ? publicCors(c, next) : next()));
-  app.use("/api/v1/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
-  app.use("/api/v2/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
-  app.use("/hb/*", rateLimit((deps) => deps.rateLimits.publicReads, clientIp));
+  app.use(
+    "/api/v1/*",
+    rateLimit((deps) => deps.rateLimits.publicReads, clientIp),
+  );
+  app.use(
+    "/api/v2/*",
+    rateLimit((deps) => deps.rateLimits.publicReads, clientIp),
+  );
+  app.use(
+    "/hb/*",
+    rateLimit((deps) => deps.rateLimits.publicReads, clientIp),
+  );
   app.use("*", scopeToCaller());
   app.use("*", async (c, next) => {
     await next();
-    if (c.req.method === "GET" && c.res.status === 200 && !c.res.headers.has("cache-control")) c.res.headers.set("cache-control", PUBLIC_CACHE);
+    if (c.req.method === "GET" && c.res.status === 200 && !c.res.headers.has("cache-control"))
+      c.res.headers.set("cache-control", PUBLIC_CACHE);
   });
   app.use("*", etag());
   app.onError(onError);

@@ -13,7 +13,6 @@ const TOKEN_QUERY_NAMES = /^(token|access_token|api_key|apikey|key|auth)$/i;
 const CHALLENGE = { "www-authenticate": 'Bearer realm="afterlife"' };
 const BEARER = /^[ \t]*bearer[ \t]+([^\s]+)[ \t]*$/i;
 
-
 async function identify(c: Context<AppEnv>): Promise<Caller | Rejection> {
   const header = c.req.header("authorization");
   if (header === undefined || header.trim() === "") return "missing";
@@ -44,7 +43,18 @@ export async function callerOf(c: Context<AppEnv>): Promise<Caller | null> {
 }
 
 function unauthorized(detail: string): ProblemError {
-  return new ProblemError(401, "Unauthorized", detail, [{ name: "header.authorization", reason: "send `Authorization: Bearer afl_...`; create a token with `npm run probe -- token create`" }], CHALLENGE);
+  return new ProblemError(
+    401,
+    "Unauthorized",
+    detail,
+    [
+      {
+        name: "header.authorization",
+        reason: "send `Authorization: Bearer afl_...`; create a token with `npm run probe -- token create`",
+      },
+    ],
+    CHALLENGE,
+  );
 }
 
 const DETAILS: Record<Rejection, string> = {
@@ -57,11 +67,14 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const leaked = [...new URL(c.req.url).searchParams.keys()].find((k) => TOKEN_QUERY_NAMES.test(k));
     if (leaked) {
-      throw new ProblemError(400, "Bad Request", "Tokens are never accepted in the query string.", [{ name: `query.${leaked}`, reason: "send the token in the Authorization header instead" }]);
+      throw new ProblemError(400, "Bad Request", "Tokens are never accepted in the query string.", [
+        { name: `query.${leaked}`, reason: "send the token in the Authorization header instead" },
+      ]);
     }
     const caller = await checked(c);
     if (typeof caller === "string") throw unauthorized(DETAILS[caller]);
-    if (!caller.scopes.includes(scope)) throw new ProblemError(403, "Forbidden", `This route needs a token with the '${scope}' scope.`);
+    if (!caller.scopes.includes(scope))
+      throw new ProblemError(403, "Forbidden", `This route needs a token with the '${scope}' scope.`);
     c.set("tokenId", caller.tokenId);
     await next();
   };
@@ -69,5 +82,11 @@ export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
 
 /** The middleware of every write route: a write-scoped token, then the per-token rate limit. */
 export function writeGuard(): [MiddlewareHandler<AppEnv>, MiddlewareHandler<AppEnv>] {
-  return [requireScope("write"), rateLimit((deps) => deps.rateLimits.writes, (c) => c.get("tokenId") ?? "unknown")];
+  return [
+    requireScope("write"),
+    rateLimit(
+      (deps) => deps.rateLimits.writes,
+      (c) => c.get("tokenId") ?? "unknown",
+    ),
+  ];
 }

@@ -22,7 +22,10 @@ export function scopeToCaller(): MiddlewareHandler<AppEnv> {
     const deps = c.env.deps;
     let scoped: AppDeps | undefined;
     // Scoped when first read: routes that read no dependencies (the OpenAPI document) pay nothing.
-    c.env = Object.defineProperty({ ...c.env }, "deps", { get: () => (scoped ??= scopeDeps(deps, caller ? "all" : "public")), enumerable: true });
+    c.env = Object.defineProperty({ ...c.env }, "deps", {
+      get: () => (scoped ??= scopeDeps(deps, caller ? "all" : "public")),
+      enumerable: true,
+    });
     await next();
   };
 }

@@ -81,7 +81,11 @@ export class IsolateCopies {
 
 /** A Response of its own for one reader of a held copy. */
 export function responseOf(copy: HeldCopy): Response {
-  return new Response(copy.body, { status: copy.status, statusText: copy.statusText, headers: copy.headers as [string, string][] });
+  return new Response(copy.body, {
+    status: copy.status,
+    statusText: copy.statusText,
+    headers: copy.headers as [string, string][],
+  });
 }
 
 /** This isolate's copies, shared by every app instance and the purge. */

@@ -50,7 +50,10 @@ export function edgeLifetime(res: Response, limitSeconds: number, now: number): 
   if (limitSeconds <= 0 || res.status !== 200 || res.headers.has("set-cookie")) return null;
   const directives = cacheDirectives(res.headers.get("cache-control"));
   if (["private", "no-store", "no-cache"].some((name) => directives.has(name))) return null;
-  const vary = (res.headers.get("vary") ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const vary = (res.headers.get("vary") ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
   if (vary.some((name) => !IGNORABLE_VARY.has(name))) return null;
   const freshness = Number(directives.get("s-maxage") ?? directives.get("max-age"));
   if (!Number.isInteger(freshness) || freshness <= 0) return null;
@@ -80,7 +83,9 @@ export function forStorage(res: Response, lifetime: EdgeLifetime, now = Date.now
 export function storedLifetime(stored: StoredCopy): { freshUntil: number; staleUntil: number } {
   const freshUntil = Number(stored.headers.get(FRESH_UNTIL));
   const staleUntil = Number(stored.headers.get(STALE_UNTIL));
-  return Number.isFinite(freshUntil) && Number.isFinite(staleUntil) ? { freshUntil, staleUntil } : { freshUntil: 0, staleUntil: 0 };
+  return Number.isFinite(freshUntil) && Number.isFinite(staleUntil)
+    ? { freshUntil, staleUntil }
+    : { freshUntil: 0, staleUntil: 0 };
 }
 
 /** Whether a stored copy is past its freshness (it is then served while a new one renders). */

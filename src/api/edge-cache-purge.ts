@@ -33,7 +33,9 @@ const NOTICE_PATHS = [
 
 /** The paths of every copy of these probes' pages (each chart range). */
 export function probePagePaths(probeIds: readonly string[]): string[] {
-  return [...new Set(probeIds)].flatMap((id) => PROBE_PAGE_RANGES.map((query) => `/probes/${encodeURIComponent(id)}${query}`));
+  return [...new Set(probeIds)].flatMap((id) =>
+    PROBE_PAGE_RANGES.map((query) => `/probes/${encodeURIComponent(id)}${query}`),
+  );
 }
 
 /** The paths (with their query) of the public copies an incident or maintenance change on these probes makes out of date. */

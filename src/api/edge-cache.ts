@@ -45,7 +45,9 @@ export function cacheKeyUrl(url: string): string {
   const parsed = new URL(url);
   parsed.hash = "";
   if (parsed.search === "") return parsed.toString();
-  const kept = [...parsed.searchParams].filter(([name]) => KEYED_PARAMETERS.has(name)).sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
+  const kept = [...parsed.searchParams]
+    .filter(([name]) => KEYED_PARAMETERS.has(name))
+    .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
   parsed.search = new URLSearchParams(kept).toString();
   return parsed.toString();
 }
@@ -87,7 +89,12 @@ export function edgeCache(render: Render, options: EdgeCacheOptions = {}): Middl
   return async (c, next) => {
     const limit = c.env.deps.config.publicCacheSeconds;
     // A token holder may be shown more than the public is: never answered from the shared copy, never stored into it.
-    if (limit <= 0 || (c.req.method !== "GET" && c.req.method !== "HEAD") || c.req.header("authorization") !== undefined) return next();
+    if (
+      limit <= 0 ||
+      (c.req.method !== "GET" && c.req.method !== "HEAD") ||
+      c.req.header("authorization") !== undefined
+    )
+      return next();
     const key = cacheKeyUrl(c.req.url);
 
     if (revalidations.has(c.req.raw)) {
@@ -154,7 +161,14 @@ async function fromLocation(key: string, copies: IsolateCopies, now: number): Pr
     return undefined;
   }
   const served = fromStorage(hit);
-  const held: HeldCopy = { status: served.status, statusText: served.statusText, headers: [...served.headers], body: await served.arrayBuffer(), freshUntil, staleUntil };
+  const held: HeldCopy = {
+    status: served.status,
+    statusText: served.statusText,
+    headers: [...served.headers],
+    body: await served.arrayBuffer(),
+    freshUntil,
+    staleUntil,
+  };
   copies.set(key, held);
   return held;
 }
@@ -165,10 +179,24 @@ async function fromLocation(key: string, copies: IsolateCopies, now: number): Pr
  * was, unread). A render during which a write purged copies (`purgesBefore` behind) answers its
  * readers but is not kept: it may show what the write changed.
  */
-async function keep(key: string, res: Response, limit: number, copies: IsolateCopies, now: number, purgesBefore: number): Promise<HeldCopy | null> {
+async function keep(
+  key: string,
+  res: Response,
+  limit: number,
+  copies: IsolateCopies,
+  now: number,
+  purgesBefore: number,
+): Promise<HeldCopy | null> {
   const lifetime = edgeLifetime(res, limit, now);
   if (lifetime === null) return null;
-  const held: HeldCopy = { status: res.status, statusText: res.statusText, headers: [...res.headers], body: await res.arrayBuffer(), freshUntil: lifetime.freshUntil, staleUntil: lifetime.freshUntil + lifetime.staleSeconds * 1000 };
+  const held: HeldCopy = {
+    status: res.status,
+    statusText: res.statusText,
+    headers: [...res.headers],
+    body: await res.arrayBuffer(),
+    freshUntil: lifetime.freshUntil,
+    staleUntil: lifetime.freshUntil + lifetime.staleSeconds * 1000,
+  };
   if (copies.purges !== purgesBefore) return held;
   copies.set(key, held);
   const cache = await caches.open(CACHE_NAME);

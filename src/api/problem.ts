@@ -30,7 +30,13 @@ export class ProblemError extends Error {
   readonly invalidParams: InvalidParam[] | undefined;
   /** Extra response headers, e.g. WWW-Authenticate on a 401 or Retry-After on a 429. */
   readonly headers: Record<string, string>;
-  constructor(status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[], headers: Record<string, string> = {}) {
+  constructor(
+    status: ContentfulStatusCode,
+    title: string,
+    detail?: string,
+    invalidParams?: InvalidParam[],
+    headers: Record<string, string> = {},
+  ) {
     super(detail ?? title);
     this.status = status;
     this.title = title;
@@ -42,7 +48,14 @@ export class ProblemError extends Error {
 
 const TYPE_BASE = "https://afterlife.dev/problems/";
 
-function problemResponse(c: Context, status: ContentfulStatusCode, title: string, detail?: string, invalidParams?: InvalidParam[], headers: Record<string, string> = {}): Response {
+function problemResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  title: string,
+  detail?: string,
+  invalidParams?: InvalidParam[],
+  headers: Record<string, string> = {},
+): Response {
   const body: Problem = {
     type: `${TYPE_BASE}${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
     title,
@@ -62,32 +75,65 @@ function problemResponse(c: Context, status: ContentfulStatusCode, title: string
 function fromHttpException(error: HTTPException): ProblemError {
   const status = error.status;
   if (status === 415) {
-    return new ProblemError(415, "Unsupported Media Type", "This route takes a JSON body.", [{ name: "header.content-type", reason: "send `Content-Type: application/json` with a JSON body" }]);
+    return new ProblemError(415, "Unsupported Media Type", "This route takes a JSON body.", [
+      { name: "header.content-type", reason: "send `Content-Type: application/json` with a JSON body" },
+    ]);
   }
   if (status === 400) {
-    return new ProblemError(400, "Bad Request", "The request body is not valid JSON.", [{ name: "json", reason: "send a JSON object (check quotes, commas and brackets; NUL bytes are not allowed)" }]);
+    return new ProblemError(400, "Bad Request", "The request body is not valid JSON.", [
+      { name: "json", reason: "send a JSON object (check quotes, commas and brackets; NUL bytes are not allowed)" },
+    ]);
   }
-  if (status >= 400 && status < 500) return new ProblemError(status as ContentfulStatusCode, titleOf(status), error.message || undefined);
+  if (status >= 400 && status < 500)
+    return new ProblemError(status as ContentfulStatusCode, titleOf(status), error.message || undefined);
   return new ProblemError(500, "Internal Server Error", "Something went wrong on our side; the error was logged.");
 }
 
 function titleOf(status: number): string {
-  return ({ 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large", 429: "Too Many Requests" } as Record<number, string>)[status] ?? "Bad Request";
+  return (
+    (
+      {
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        408: "Request Timeout",
+        413: "Content Too Large",
+        429: "Too Many Requests",
+      } as Record<number, string>
+    )[status] ?? "Bad Request"
+  );
 }
 
 /** A zod error thrown outside the route hook (a schema parsed by hand) is still the caller's input. */
 function fromZodError(error: ZodError): ProblemError {
-  const invalidParams = error.issues.map((issue) => ({ name: ["json", formatPath(issue.path)].filter(Boolean).join("."), reason: issue.message }));
-  return new ProblemError(400, "Bad Request", `Invalid input: ${invalidParams.map((p) => `${p.name} (${p.reason})`).join("; ")}.`, invalidParams);
+  const invalidParams = error.issues.map((issue) => ({
+    name: ["json", formatPath(issue.path)].filter(Boolean).join("."),
+    reason: issue.message,
+  }));
+  return new ProblemError(
+    400,
+    "Bad Request",
+    `Invalid input: ${invalidParams.map((p) => `${p.name} (${p.reason})`).join("; ")}.`,
+    invalidParams,
+  );
 }
 
 /** The one error handler: every error hono, zod or a route raises becomes problem+json. */
 export function onError(error: Error, c: Context): Response {
   if (error instanceof HTTPException && error.status < 500) error = fromHttpException(error);
   else if (error instanceof ZodError) error = fromZodError(error);
-  if (error instanceof ProblemError) return problemResponse(c, error.status, error.title, error.detail, error.invalidParams, error.headers);
+  if (error instanceof ProblemError)
+    return problemResponse(c, error.status, error.title, error.detail, error.invalidParams, error.headers);
   // Logged for the operator, never echoed: internals stay out of responses.
-  console.error(JSON.stringify({ event: "unhandled_error", path: new URL(c.req.url).pathname, error: error.name, message: error.message }));
+  console.error(
+    JSON.stringify({
+      event: "unhandled_error",
+      path: new URL(c.req.url).pathname,
+      error: error.name,
+      message: error.message,
+    }),
+  );
   return problemResponse(c, 500, "Internal Server Error", "Something went wrong on our side; the error was logged.");
 }
 
@@ -99,8 +145,20 @@ export function notFound(c: Context): Response {
  * The zod hook of every route: a request that fails validation gets a 400 problem listing each
  * bad field as `<where>.<path>` (query.limit, param.id, json.title) with what is expected.
  */
-export function validationProblem(result: { target: string; success: boolean; error?: ZodError }, c: Context): Response | undefined {
+export function validationProblem(
+  result: { target: string; success: boolean; error?: ZodError },
+  c: Context,
+): Response | undefined {
   if (result.success || !result.error) return undefined;
-  const invalidParams = result.error.issues.map((issue) => ({ name: [result.target, formatPath(issue.path)].filter(Boolean).join("."), reason: issue.message }));
-  return problemResponse(c, 400, "Bad Request", `Invalid ${result.target}: ${invalidParams.map((p) => `${p.name} (${p.reason})`).join("; ")}.`, invalidParams);
+  const invalidParams = result.error.issues.map((issue) => ({
+    name: [result.target, formatPath(issue.path)].filter(Boolean).join("."),
+    reason: issue.message,
+  }));
+  return problemResponse(
+    c,
+    400,
+    "Bad Request",
+    `Invalid ${result.target}: ${invalidParams.map((p) => `${p.name} (${p.reason})`).join("; ")}.`,
+    invalidParams,
+  );
 }

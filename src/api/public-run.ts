@@ -24,16 +24,34 @@ export function publicRun(run: RunResult): RunResult {
     return {
       ...rest,
       assertions: step.assertions.map((a) => ({ ...a, actual: a.passed ? a.actual : "" })),
-      ...(step.failure ? { failure: { class: step.failure.class, step: step.failure.step, message: describeFailure({ ...step.failure, statusCode: statusOf(step) }) } } : {}),
+      ...(step.failure
+        ? {
+            failure: {
+              class: step.failure.class,
+              step: step.failure.step,
+              message: describeFailure({ ...step.failure, statusCode: statusOf(step) }),
+            },
+          }
+        : {}),
     };
   });
   // A browser run keeps its Web Vitals in public; the page's console text, failed URLs and the
   // screenshot are what the target showed, kept for token holders like the HTTP evidence.
-  const browser = run.browser ? { vitals: run.browser.vitals, consoleErrors: [], failedRequests: [], browserMs: run.browser.browserMs } : undefined;
+  const browser = run.browser
+    ? { vitals: run.browser.vitals, consoleErrors: [], failedRequests: [], browserMs: run.browser.browserMs }
+    : undefined;
   return {
     ...run,
     steps,
     ...(browser ? { browser } : {}),
-    ...(run.failure ? { failure: { class: run.failure.class, step: run.failure.step, message: describeFailure({ ...run.failure, statusCode: statusOf(failedStep) }) } } : {}),
+    ...(run.failure
+      ? {
+          failure: {
+            class: run.failure.class,
+            step: run.failure.step,
+            message: describeFailure({ ...run.failure, statusCode: statusOf(failedStep) }),
+          },
+        }
+      : {}),
   };
 }

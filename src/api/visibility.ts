@@ -53,7 +53,15 @@ export function scopeDeps(deps: AppDeps, visibility: Visibility): AppDeps {
   // Incidents are public only when every probe they name is defined public: one private probe
   // in the list makes the whole incident private (its text may be about that probe).
   const definedPublic = new Set(deps.probes.filter((p) => p.probe.public).map((p) => p.probe.id));
-  return { ...deps, probes, store: publicRunStore(deps.store, visible, showFailureEvidence), incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }), maintenances: publicMaintenanceStore(deps.maintenances, visible), outbox: PUBLIC_OUTBOX, releases: publicReleaseStore(deps.releases, visible) };
+  return {
+    ...deps,
+    probes,
+    store: publicRunStore(deps.store, visible, showFailureEvidence),
+    incidents: publicIncidentStore(deps.incidents, { visible, definedPublic, showFailureEvidence }),
+    maintenances: publicMaintenanceStore(deps.maintenances, visible),
+    outbox: PUBLIC_OUTBOX,
+    releases: publicReleaseStore(deps.releases, visible),
+  };
 }
 
 const pairVisible = (visible: ReadonlySet<string>) => (pair: { probeId: string }) => visible.has(pair.probeId);
@@ -95,7 +103,10 @@ function publicRunStore(inner: RunStore, visible: ReadonlySet<string>, showFailu
  * Releases a public caller may see: those whose every probe is visible (one private probe makes
  * the release private: its version, description and findings may be about that probe).
  */
-function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: ReadonlySet<string>): ReleaseReader & ReleaseWriter {
+function publicReleaseStore(
+  inner: ReleaseReader & ReleaseWriter,
+  visible: ReadonlySet<string>,
+): ReleaseReader & ReleaseWriter {
   const shown = (release: Release) => release.probeIds.every((id) => visible.has(id));
   return {
     get: async (id) => {
@@ -103,7 +114,11 @@ function publicReleaseStore(inner: ReleaseReader & ReleaseWriter, visible: Reado
       return release && shown(release) ? release : null;
     },
     // Only releases touching a visible probe are read; those touching a hidden one too are then dropped.
-    listRead: (query) => mapRead(inner.listRead({ ...query, probeIds: (query.probeIds ?? [...visible]).filter((id) => visible.has(id)) }), (list) => list.filter(shown)),
+    listRead: (query) =>
+      mapRead(
+        inner.listRead({ ...query, probeIds: (query.probeIds ?? [...visible]).filter((id) => visible.has(id)) }),
+        (list) => list.filter(shown),
+      ),
     insert: () => Promise.reject(new Error("a public caller never writes releases")),
   };
 }
@@ -123,7 +138,10 @@ function publicIncident(incident: Incident, rule: IncidentRule): Incident | null
   if (!incident.public || !incident.probeIds.every((id) => rule.definedPublic.has(id))) return null;
   const probeIds = incident.probeIds.filter((id) => rule.visible.has(id));
   if (incident.probeIds.length > 0 && probeIds.length === 0) return null;
-  const failure = incident.failure && !rule.showFailureEvidence ? { ...incident.failure, message: describeFailure(incident.failure) } : incident.failure;
+  const failure =
+    incident.failure && !rule.showFailureEvidence
+      ? { ...incident.failure, message: describeFailure(incident.failure) }
+      : incident.failure;
   return { ...incident, probeIds, failure };
 }
 
@@ -160,8 +178,10 @@ function publicIncidentStore(inner: IncidentStore, rule: IncidentRule): Incident
 function publicMaintenanceStore(inner: MaintenanceStore, visible: ReadonlySet<string>): MaintenanceStore {
   const maintenances = (list: readonly Maintenance[]) => list.flatMap((m) => publicMaintenance(m, visible) ?? []);
   return {
-    listMaintenances: async (options) => maintenances(await inner.listMaintenances({ ...options, includeCancelled: false })),
-    listMaintenancesRead: (options) => mapRead(inner.listMaintenancesRead({ ...options, includeCancelled: false }), maintenances),
+    listMaintenances: async (options) =>
+      maintenances(await inner.listMaintenances({ ...options, includeCancelled: false })),
+    listMaintenancesRead: (options) =>
+      mapRead(inner.listMaintenancesRead({ ...options, includeCancelled: false }), maintenances),
     getMaintenance: async (id) => {
       const maintenance = await inner.getMaintenance(id);
       return maintenance && publicMaintenance(maintenance, visible);
@@ -173,4 +193,12 @@ function publicMaintenanceStore(inner: MaintenanceStore, visible: ReadonlySet<st
 }
 
 /** The outbox is for token holders only: a public caller reads it empty. */
-const PUBLIC_OUTBOX: OutboxStore = { listOutbox: async () => [], dueOutbox: async () => [], enqueueStatement: refuse, enqueueStatements: refuse, recordAttempt: refuse, claim: refuse, run: refuse };
+const PUBLIC_OUTBOX: OutboxStore = {
+  listOutbox: async () => [],
+  dueOutbox: async () => [],
+  enqueueStatement: refuse,
+  enqueueStatements: refuse,
+  recordAttempt: refuse,
+  claim: refuse,
+  run: refuse,
+};

@@ -10,7 +10,13 @@
  */
 import type { LoadedProbe } from "../probe/registry.ts";
 import { intervalMinutes, planTick } from "../schedule/plan.ts";
-import { BROWSER_RUN_EXPECTED_MS, BROWSERS_PER_SHARD, estimateRunCost, planShards, shardWallMs } from "../schedule/shard-plan.ts";
+import {
+  BROWSER_RUN_EXPECTED_MS,
+  BROWSERS_PER_SHARD,
+  estimateRunCost,
+  planShards,
+  shardWallMs,
+} from "../schedule/shard-plan.ts";
 import type { RetentionPolicy } from "../storage/retention.ts";
 import { MINUTE_MS } from "../time.ts";
 import { PLANS, type PlanName } from "./prices.ts";
@@ -132,7 +138,19 @@ export interface CostEstimate {
   browsers: BrowserUsage;
   storage: { tables: StorageTable[]; bytes: number; capBytes: number; bytesPerRun: number };
   probes: ProbeUsage[];
-  usd: { base: number; requests: number; doRequests: number; doDuration: number; rowsWritten: number; rowsRead: number; storage: number; browserHours: number; browserConcurrency: number; overage: number; total: number };
+  usd: {
+    base: number;
+    requests: number;
+    doRequests: number;
+    doDuration: number;
+    rowsWritten: number;
+    rowsRead: number;
+    storage: number;
+    browserHours: number;
+    browserConcurrency: number;
+    overage: number;
+    total: number;
+  };
   warnings: string[];
 }
 
@@ -155,7 +173,17 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
   const limits = PLANS[plan].limits;
   const costs = new Map(probes.map((p) => [p, estimateRunCost(p)]));
   const costOf = (p: LoadedProbe) => costs.get(p) ?? estimateRunCost(p);
-  const out: TickReplay = { runsPerHour: 0, browserRunsPerHour: 0, peakBrowsersPerTick: 0, blockWritesPerHour: 0, blocks: new Map(), shardsPerHour: 0, doSecondsPerHour: 0, peakShardsPerTick: 0, overLimit: [] };
+  const out: TickReplay = {
+    runsPerHour: 0,
+    browserRunsPerHour: 0,
+    peakBrowsersPerTick: 0,
+    blockWritesPerHour: 0,
+    blocks: new Map(),
+    shardsPerHour: 0,
+    doSecondsPerHour: 0,
+    peakShardsPerTick: 0,
+    overLimit: [],
+  };
   const overLimit = new Set<string>();
   const origin = Date.UTC(2026, 0, 1);
   for (let minute = 0; minute < 60; minute++) {
@@ -166,7 +194,10 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
     out.peakShardsPerTick = Math.max(out.peakShardsPerTick, shards.length);
     const browserRuns = shards.map((s) => s.runs.filter((r) => r.probe.probe.kind === "browser").length);
     out.browserRunsPerHour += browserRuns.reduce((n, b) => n + b, 0);
-    out.peakBrowsersPerTick = Math.max(out.peakBrowsersPerTick, browserRuns.reduce((n, b) => n + Math.min(b, limits.browsers ?? BROWSERS_PER_SHARD), 0));
+    out.peakBrowsersPerTick = Math.max(
+      out.peakBrowsersPerTick,
+      browserRuns.reduce((n, b) => n + Math.min(b, limits.browsers ?? BROWSERS_PER_SHARD), 0),
+    );
     for (const shard of shards) {
       out.blockWritesPerHour += new Set(shard.runs.map((r) => bucketOf(r.probe.probe.id))).size;
       for (const run of shard.runs) {
@@ -175,8 +206,13 @@ function replayHour(probes: readonly LoadedProbe[], plan: PlanName): TickReplay 
         block.probes.add(run.probe);
         out.blocks.set(key, block);
       }
-      out.doSecondsPerHour += shardWallMs(shard.runs.map((r) => costOf(r.probe)), limits.inFlight) / 1000;
-      if (shard.overLimit?.length) for (const run of shard.runs) overLimit.add(`${run.probe.probe.id} (${shard.overLimit.join(", ")})`);
+      out.doSecondsPerHour +=
+        shardWallMs(
+          shard.runs.map((r) => costOf(r.probe)),
+          limits.inFlight,
+        ) / 1000;
+      if (shard.overLimit?.length)
+        for (const run of shard.runs) overLimit.add(`${run.probe.probe.id} (${shard.overLimit.join(", ")})`);
     }
   }
   out.overLimit = [...overLimit];
@@ -206,10 +242,17 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   // A release watch makes each watched probe due every minute: the runs it adds are the minutes it would not have run anyway.
   const watchMinutesPerMonth = assumptions.releasesPerMonth * assumptions.releaseWatchMinutes;
   // Heartbeats are never run (nor watched): their runs are their judged pings, counted below.
-  const watchRunsOf = (p: LoadedProbe) => (p.probe.kind === "heartbeat" ? 0 : 1) * watchMinutesPerMonth * p.probe.regions.length * (1 - 1 / intervalMinutes(p));
+  const watchRunsOf = (p: LoadedProbe) =>
+    (p.probe.kind === "heartbeat" ? 0 : 1) *
+    watchMinutesPerMonth *
+    p.probe.regions.length *
+    (1 - 1 / intervalMinutes(p));
   const watchRuns = probes.reduce((n, p) => n + watchRunsOf(p), 0);
   // A healthy heartbeat stores one run per period (its success ping); the tick never plans it.
-  const heartbeatRuns = probes.reduce((n, p) => n + (p.probe.kind === "heartbeat" ? (60 / intervalMinutes(p)) * HOURS_PER_MONTH : 0), 0);
+  const heartbeatRuns = probes.reduce(
+    (n, p) => n + (p.probe.kind === "heartbeat" ? (60 / intervalMinutes(p)) * HOURS_PER_MONTH : 0),
+    0,
+  );
   const runs = replay.runsPerHour * HOURS_PER_MONTH + watchRuns + heartbeatRuns;
   const pairs = probes.reduce((n, p) => n + p.probe.regions.length, 0);
   const n = probes.length;
@@ -228,7 +271,10 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   };
   // Every row the code writes, per month, at steady state (retention deletes as many as are made).
   const writes: Line[] = [
-    { label: "run blocks: one row per bucket a shard touches, each tick", perMonth: replay.blockWritesPerHour * HOURS_PER_MONTH },
+    {
+      label: "run blocks: one row per bucket a shard touches, each tick",
+      perMonth: replay.blockWritesPerHour * HOURS_PER_MONTH,
+    },
     { label: `evidence rows (${pct(share)} of runs, every browser run)`, perMonth: keptRuns },
     { label: "hourly rollups sealed (1 per pair an hour)", perMonth: hourRows },
     { label: "blocks marked sealed, then deleted", perMonth: 2 * blockRows },
@@ -239,12 +285,21 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { label: "day histories (1 per probe a day)", perMonth: n * DAYS_PER_MONTH },
     { label: `tick state (${TICK_STATE_ROWS} rows a tick)`, perMonth: TICK_STATE_ROWS * MINUTES_PER_MONTH },
     { label: "status board (1 row a tick)", perMonth: MINUTES_PER_MONTH },
-    { label: `incidents, states, outbox (${assumptions.incidentsPerProbe}/probe)`, perMonth: n * assumptions.incidentsPerProbe * INCIDENT_ROWS(assumptions.channels) },
+    {
+      label: `incidents, states, outbox (${assumptions.incidentsPerProbe}/probe)`,
+      perMonth: n * assumptions.incidentsPerProbe * INCIDENT_ROWS(assumptions.channels),
+    },
     // At most one block row per extra run (runs of one bucket share theirs), and the release row, its judgement each minute and its notice.
     ...(assumptions.releasesPerMonth > 0
       ? [
-          { label: `release watch runs (${assumptions.releasesPerMonth} x ${assumptions.releaseWatchMinutes} min)`, perMonth: watchRuns },
-          { label: "releases, judgements, notices", perMonth: assumptions.releasesPerMonth * (1 + assumptions.releaseWatchMinutes + 3 * assumptions.channels) },
+          {
+            label: `release watch runs (${assumptions.releasesPerMonth} x ${assumptions.releaseWatchMinutes} min)`,
+            perMonth: watchRuns,
+          },
+          {
+            label: "releases, judgements, notices",
+            perMonth: assumptions.releasesPerMonth * (1 + assumptions.releaseWatchMinutes + 3 * assumptions.channels),
+          },
         ]
       : []),
   ];
@@ -263,34 +318,69 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     metrics: rowsOf(READ_ROWS.metrics, readFleet),
   };
   const reads: Line[] = [
-    { label: `status page (${assumptions.viewsPerSecond}/s: ${fmt(pageRenders)} renders x ${fmt(readsPerView.page)} rows)`, perMonth: pageRenders * readsPerView.page },
-    { label: `/api/v1/slo (${assumptions.sloPollsPerMinute}/min: ${fmt(sloRenders)} renders x ${fmt(readsPerView.slo)} rows)`, perMonth: sloRenders * readsPerView.slo },
-    { label: `burn alerts (every 5 min x ${Math.round(readsPerView.burnEvaluation)} rows)`, perMonth: BURN_EVALUATIONS_PER_MONTH * readsPerView.burnEvaluation },
-    { label: `status board (every tick x ${fmt(readsPerView.statusBoard)} rows)`, perMonth: MINUTES_PER_MONTH * readsPerView.statusBoard },
-    { label: "incident step (states of every probe a tick)", perMonth: MINUTES_PER_MONTH * (n * READ_ROWS.incidentStepPerProbe + TICK_FIXED_READS) },
+    {
+      label: `status page (${assumptions.viewsPerSecond}/s: ${fmt(pageRenders)} renders x ${fmt(readsPerView.page)} rows)`,
+      perMonth: pageRenders * readsPerView.page,
+    },
+    {
+      label: `/api/v1/slo (${assumptions.sloPollsPerMinute}/min: ${fmt(sloRenders)} renders x ${fmt(readsPerView.slo)} rows)`,
+      perMonth: sloRenders * readsPerView.slo,
+    },
+    {
+      label: `burn alerts (every 5 min x ${Math.round(readsPerView.burnEvaluation)} rows)`,
+      perMonth: BURN_EVALUATIONS_PER_MONTH * readsPerView.burnEvaluation,
+    },
+    {
+      label: `status board (every tick x ${fmt(readsPerView.statusBoard)} rows)`,
+      perMonth: MINUTES_PER_MONTH * readsPerView.statusBoard,
+    },
+    {
+      label: "incident step (states of every probe a tick)",
+      perMonth: MINUTES_PER_MONTH * (n * READ_ROWS.incidentStepPerProbe + TICK_FIXED_READS),
+    },
     { label: "storing runs", perMonth: runs * READ_ROWS.perRunWrite },
     { label: "retention (each pair once an hour)", perMonth: hourRows * READ_ROWS.retentionPerPairVisit },
-    { label: "daily rollups and day histories", perMonth: dayRows * (READ_ROWS.dayRollupPerPair + READ_ROWS.dayHistoryPerPair) },
+    {
+      label: "daily rollups and day histories",
+      perMonth: dayRows * (READ_ROWS.dayRollupPerPair + READ_ROWS.dayHistoryPerPair),
+    },
     // Each watched minute reads the blocks of the baseline (2 h) and the watch so far: about (3 + watch hours) block rows per (region, bucket).
-    ...(watchMinutesPerMonth > 0 ? [{ label: "release watch judgements", perMonth: watchMinutesPerMonth * replay.blocks.size * (3 + Math.ceil(assumptions.releaseWatchMinutes / 60)) }] : []),
+    ...(watchMinutesPerMonth > 0
+      ? [
+          {
+            label: "release watch judgements",
+            perMonth: watchMinutesPerMonth * replay.blocks.size * (3 + Math.ceil(assumptions.releaseWatchMinutes / 60)),
+          },
+        ]
+      : []),
   ];
   const rowsRead = sum(reads);
 
   // Storage at steady state, from the codec's rows and SQLite's page accounting.
   const usage: ProbeUsage[] = [];
-  const tables = { blocks: { rows: 0, bytes: 0 }, hourly: { rows: 0, bytes: 0 }, daily: { rows: 0, bytes: 0 }, evidence: { rows: 0, bytes: 0 }, dayHistory: { rows: 0, bytes: 0 } };
+  const tables = {
+    blocks: { rows: 0, bytes: 0 },
+    hourly: { rows: 0, bytes: 0 },
+    daily: { rows: 0, bytes: 0 },
+    evidence: { rows: 0, bytes: 0 },
+    dayHistory: { rows: 0, bytes: 0 },
+  };
   const add = (t: { rows: number; bytes: number }, rows: number, bytesEach: number) => {
     t.rows += rows;
     t.bytes += rows * bytesEach;
   };
   const rawHours = retention.rawRunDays * 24;
   const rollupHours = Math.max(retention.hourRollupDays, retention.rawRunDays) * 24;
-  const runsPerHourOf = (p: LoadedProbe) => (p.probe.kind === "heartbeat" ? 60 / intervalMinutes(p) : Math.max(1, 60 / intervalMinutes(p)));
+  const runsPerHourOf = (p: LoadedProbe) =>
+    p.probe.kind === "heartbeat" ? 60 / intervalMinutes(p) : Math.max(1, 60 / intervalMinutes(p));
   // Each block row's bytes, shared among its probes by their runs (for bytes per passing run).
   const blockShare = new Map<LoadedProbe, number>();
   for (const block of replay.blocks.values()) {
     const probes = [...block.probes];
-    const bytesEach = blockRowBytes(block.region, probes.map((p) => ({ id: p.probe.id, version: p.version, runsPerHour: runsPerHourOf(p) })));
+    const bytesEach = blockRowBytes(
+      block.region,
+      probes.map((p) => ({ id: p.probe.id, version: p.version, runsPerHour: runsPerHourOf(p) })),
+    );
     add(tables.blocks, rawHours, bytesEach);
     const runsInRow = probes.reduce((r, p) => r + runsPerHourOf(p), 0);
     for (const p of probes) blockShare.set(p, (blockShare.get(p) ?? 0) + (bytesEach * runsPerHourOf(p)) / runsInRow);
@@ -313,8 +403,17 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     // A probe's share of the rows that follow its runs (not the per-tick constants): its share of
     // block writes by runs, its evidence, its hourly and daily rollups (written and deleted).
     const blockWritesPerRun = replay.runsPerHour > 0 ? replay.blockWritesPerHour / replay.runsPerHour : 0;
-    const rowsPerMonth = runsPerMonth * (blockWritesPerRun + 2 * share) + regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) + DAYS_PER_MONTH;
-    usage.push({ probeId: p.probe.id, runsPerMonth: runsPerMonth + extraRuns, rowsWrittenPerMonth: rowsPerMonth + extraRuns, subrequestsPerMonth: (runsPerMonth + extraRuns) * costOfRun.requests, bytesPerRun });
+    const rowsPerMonth =
+      runsPerMonth * (blockWritesPerRun + 2 * share) +
+      regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) +
+      DAYS_PER_MONTH;
+    usage.push({
+      probeId: p.probe.id,
+      runsPerMonth: runsPerMonth + extraRuns,
+      rowsWrittenPerMonth: rowsPerMonth + extraRuns,
+      subrequestsPerMonth: (runsPerMonth + extraRuns) * costOfRun.requests,
+      bytesPerRun,
+    });
   }
   const storageTables: StorageTable[] = [
     { table: `run_blocks (${retention.rawRunDays} d)`, ...tables.blocks },
@@ -332,32 +431,63 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   const subrequests = usage.reduce((s, u) => s + u.subrequestsPerMonth, 0) + doRequests;
 
   const warnings: string[] = [];
-  const heaviest = [...usage].sort((a, b) => b.rowsWrittenPerMonth - a.rowsWrittenPerMonth).slice(0, 3).map((u) => u.probeId).join(", ");
+  const heaviest = [...usage]
+    .sort((a, b) => b.rowsWrittenPerMonth - a.rowsWrittenPerMonth)
+    .slice(0, 3)
+    .map((u) => u.probeId)
+    .join(", ");
   if (terms.perDay) {
     const perDay = (x: number) => x / DAYS_PER_MONTH;
     if (perDay(rowsWritten) > terms.perDay.rowsWritten) {
-      warnings.push(`D1 rows written: ${fmt(perDay(rowsWritten))}/day is over the Free plan's ${fmt(terms.perDay.rowsWritten)}/day; run the heaviest probes (${heaviest}) less often or from fewer regions, or use --plan paid`);
+      warnings.push(
+        `D1 rows written: ${fmt(perDay(rowsWritten))}/day is over the Free plan's ${fmt(terms.perDay.rowsWritten)}/day; run the heaviest probes (${heaviest}) less often or from fewer regions, or use --plan paid`,
+      );
     }
-    if (perDay(doRequests) > terms.perDay.doRequests) warnings.push(`Durable Object requests: ${fmt(perDay(doRequests))}/day is over the Free plan's ${fmt(terms.perDay.doRequests)}/day; fewer shards need fewer, lighter probes (${heaviest})`);
-    if (perDay(rowsRead) > terms.perDay.rowsRead) warnings.push(`D1 rows read: ${fmt(perDay(rowsRead))}/day is over the Free plan's ${fmt(terms.perDay.rowsRead)}/day; fewer page views or probes`);
-    if (perDay(workerRequests) > terms.perDay.workerRequests) warnings.push(`Worker requests: ${fmt(perDay(workerRequests))}/day is over the Free plan's ${fmt(terms.perDay.workerRequests)}/day`);
+    if (perDay(doRequests) > terms.perDay.doRequests)
+      warnings.push(
+        `Durable Object requests: ${fmt(perDay(doRequests))}/day is over the Free plan's ${fmt(terms.perDay.doRequests)}/day; fewer shards need fewer, lighter probes (${heaviest})`,
+      );
+    if (perDay(rowsRead) > terms.perDay.rowsRead)
+      warnings.push(
+        `D1 rows read: ${fmt(perDay(rowsRead))}/day is over the Free plan's ${fmt(terms.perDay.rowsRead)}/day; fewer page views or probes`,
+      );
+    if (perDay(workerRequests) > terms.perDay.workerRequests)
+      warnings.push(
+        `Worker requests: ${fmt(perDay(workerRequests))}/day is over the Free plan's ${fmt(terms.perDay.workerRequests)}/day`,
+      );
   }
   if (bytes >= STORAGE_WARN_SHARE * capBytes) {
     const verb = bytes > capBytes ? "is over" : "would reach " + pct(bytes / capBytes) + " of";
-    warnings.push(`D1 storage at steady state: ${mb(bytes)} ${verb} the ${mb(capBytes)} a database may hold on the ${terms.name} plan; shorten RAW_RETENTION_DAYS, run fewer or less frequent probes (${heaviest})${terms.name === "free" ? ", or use --plan paid" : ""}`);
+    warnings.push(
+      `D1 storage at steady state: ${mb(bytes)} ${verb} the ${mb(capBytes)} a database may hold on the ${terms.name} plan; shorten RAW_RETENTION_DAYS, run fewer or less frequent probes (${heaviest})${terms.name === "free" ? ", or use --plan paid" : ""}`,
+    );
   }
-  if (replay.overLimit.length) warnings.push(`runs that alone exceed one invocation's limits on the ${terms.name} plan: ${replay.overLimit.join("; ")}; split the journey or use fewer requests per run`);
+  if (replay.overLimit.length)
+    warnings.push(
+      `runs that alone exceed one invocation's limits on the ${terms.name} plan: ${replay.overLimit.join("; ")}; split the journey or use fewer requests per run`,
+    );
   const b = terms.browsers;
   if (browsers.peakConcurrent > b.maxConcurrent) {
-    warnings.push(`browsers: ${browsers.peakConcurrent} open at once in the busiest tick, over the ${terms.name} plan's ${b.maxConcurrent} per account; spread the browser probes' schedules or run them from fewer regions`);
+    warnings.push(
+      `browsers: ${browsers.peakConcurrent} open at once in the busiest tick, over the ${terms.name} plan's ${b.maxConcurrent} per account; spread the browser probes' schedules or run them from fewer regions`,
+    );
   }
-  if (browsers.peakNewPerMinute > b.maxNewPerMinute) warnings.push(`browsers: ${browsers.peakNewPerMinute} launched in one minute, over the ${terms.name} plan's ${b.maxNewPerMinute} new browsers a minute`);
+  if (browsers.peakNewPerMinute > b.maxNewPerMinute)
+    warnings.push(
+      `browsers: ${browsers.peakNewPerMinute} launched in one minute, over the ${terms.name} plan's ${b.maxNewPerMinute} new browsers a minute`,
+    );
   if (terms.perDay && browsers.hoursPerMonth > b.includedHours) {
-    warnings.push(`browser time: ${(browsers.hoursPerMonth * 60 / DAYS_PER_MONTH).toFixed(0)} min/day is over the Free plan's 10 min/day; run browser probes less often, or use --plan paid`);
+    warnings.push(
+      `browser time: ${((browsers.hoursPerMonth * 60) / DAYS_PER_MONTH).toFixed(0)} min/day is over the Free plan's 10 min/day; run browser probes less often, or use --plan paid`,
+    );
   }
-  if (replay.peakShardsPerTick > terms.limits.subrequests - 1) warnings.push(`${replay.peakShardsPerTick} shards in one tick exceed the dispatcher's ${terms.limits.subrequests} subrequests; spread schedules or use --plan paid`);
+  if (replay.peakShardsPerTick > terms.limits.subrequests - 1)
+    warnings.push(
+      `${replay.peakShardsPerTick} shards in one tick exceed the dispatcher's ${terms.limits.subrequests} subrequests; spread schedules or use --plan paid`,
+    );
 
-  const over = (used: number, included: number, perMillion: number) => (Math.max(0, used - included) / 1e6) * perMillion;
+  const over = (used: number, included: number, perMillion: number) =>
+    (Math.max(0, used - included) / 1e6) * perMillion;
   const o = terms.overageUsd;
   const usd = {
     base: terms.baseUsd,
@@ -373,14 +503,33 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     overage: 0,
     total: 0,
   };
-  usd.overage = round2(usd.requests + usd.doRequests + usd.doDuration + usd.rowsWritten + usd.rowsRead + usd.storage + usd.browserHours + usd.browserConcurrency);
+  usd.overage = round2(
+    usd.requests +
+      usd.doRequests +
+      usd.doDuration +
+      usd.rowsWritten +
+      usd.rowsRead +
+      usd.storage +
+      usd.browserHours +
+      usd.browserConcurrency,
+  );
   usd.total = round2(usd.base + usd.overage);
 
   return {
     plan: options.plan,
     assumptions,
     fleet: { probes: n, pairs, runsPerMinute: replay.runsPerHour / 60 },
-    perMonth: { cronInvocations: MINUTES_PER_MONTH, renders: pageRenders + sloRenders, runs, workerRequests, doRequests, doGbSeconds, subrequests, rowsWritten, rowsRead },
+    perMonth: {
+      cronInvocations: MINUTES_PER_MONTH,
+      renders: pageRenders + sloRenders,
+      runs,
+      workerRequests,
+      doRequests,
+      doGbSeconds,
+      subrequests,
+      rowsWritten,
+      rowsRead,
+    },
     writes,
     reads,
     rowsWrittenPerRun: runs > 0 ? rowsWritten / runs : 0,

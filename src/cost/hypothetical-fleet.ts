@@ -13,9 +13,15 @@ export const ALL_REGIONS: readonly Region[] = ["weur", "enam", "apac", "wnam", "
 const journey = async () => {};
 
 /** `kind: "browser"` gives browser probes (a journey each) instead of one-step HTTP probes. */
-export function hypotheticalFleet(probes: number, regions: number, schedule: Schedule, kind: "http" | "browser" = "http"): LoadedProbe[] {
+export function hypotheticalFleet(
+  probes: number,
+  regions: number,
+  schedule: Schedule,
+  kind: "http" | "browser" = "http",
+): LoadedProbe[] {
   if (!Number.isInteger(probes) || probes < 1) throw new RangeError(`probes: a positive integer, got ${probes}`);
-  if (!Number.isInteger(regions) || regions < 1 || regions > ALL_REGIONS.length) throw new RangeError(`regions: 1 to ${ALL_REGIONS.length}, got ${regions}`);
+  if (!Number.isInteger(regions) || regions < 1 || regions > ALL_REGIONS.length)
+    throw new RangeError(`regions: 1 to ${ALL_REGIONS.length}, got ${regions}`);
   return loadRegistry(
     Array.from({ length: probes }, (_, i) => ({
       file: `probes/fleet-${i + 1}.ts`,

@@ -18,7 +18,14 @@ interface PlanTerms {
   name: PlanName;
   limits: InvocationLimits;
   baseUsd: number;
-  included: { workerRequests: number; doRequests: number; doGbSeconds: number; rowsWritten: number; rowsRead: number; storageGb: number };
+  included: {
+    workerRequests: number;
+    doRequests: number;
+    doGbSeconds: number;
+    rowsWritten: number;
+    rowsRead: number;
+    storageGb: number;
+  };
   /** Hard daily caps on Free (no overage billing there). */
   perDay?: { workerRequests: number; doRequests: number; rowsWritten: number; rowsRead: number };
   /** Most one D1 database may hold. */
@@ -34,7 +41,14 @@ interface PlanTerms {
     usdPerHour: number;
     usdPerConcurrent: number;
   };
-  overageUsd: { perMillionRequests: number; perMillionDoRequests: number; perMillionGbSeconds: number; perMillionRowsWritten: number; perMillionRowsRead: number; perGbMonth: number };
+  overageUsd: {
+    perMillionRequests: number;
+    perMillionDoRequests: number;
+    perMillionGbSeconds: number;
+    perMillionRowsWritten: number;
+    perMillionRowsRead: number;
+    perGbMonth: number;
+  };
 }
 
 export const PLANS: Record<PlanName, PlanTerms> = {
@@ -42,19 +56,61 @@ export const PLANS: Record<PlanName, PlanTerms> = {
     name: "free",
     limits: FREE_LIMITS,
     baseUsd: 0,
-    included: { workerRequests: 3_000_000, doRequests: 3_000_000, doGbSeconds: 13_000 * 30, rowsWritten: 3_000_000, rowsRead: 150_000_000, storageGb: 5 },
+    included: {
+      workerRequests: 3_000_000,
+      doRequests: 3_000_000,
+      doGbSeconds: 13_000 * 30,
+      rowsWritten: 3_000_000,
+      rowsRead: 150_000_000,
+      storageGb: 5,
+    },
     perDay: { workerRequests: 100_000, doRequests: 100_000, rowsWritten: 100_000, rowsRead: 5_000_000 },
     storageCapGb: 0.5,
-    browsers: { includedHours: (10 / 60) * 30, includedConcurrent: 3, maxConcurrent: 3, maxNewPerMinute: 3, usdPerHour: 0, usdPerConcurrent: 0 },
-    overageUsd: { perMillionRequests: 0, perMillionDoRequests: 0, perMillionGbSeconds: 0, perMillionRowsWritten: 0, perMillionRowsRead: 0, perGbMonth: 0 },
+    browsers: {
+      includedHours: (10 / 60) * 30,
+      includedConcurrent: 3,
+      maxConcurrent: 3,
+      maxNewPerMinute: 3,
+      usdPerHour: 0,
+      usdPerConcurrent: 0,
+    },
+    overageUsd: {
+      perMillionRequests: 0,
+      perMillionDoRequests: 0,
+      perMillionGbSeconds: 0,
+      perMillionRowsWritten: 0,
+      perMillionRowsRead: 0,
+      perGbMonth: 0,
+    },
   },
   paid: {
     name: "paid",
     limits: PAID_LIMITS,
     baseUsd: 5,
-    included: { workerRequests: 10_000_000, doRequests: 1_000_000, doGbSeconds: 400_000, rowsWritten: 50_000_000, rowsRead: 25_000_000_000, storageGb: 5 },
+    included: {
+      workerRequests: 10_000_000,
+      doRequests: 1_000_000,
+      doGbSeconds: 400_000,
+      rowsWritten: 50_000_000,
+      rowsRead: 25_000_000_000,
+      storageGb: 5,
+    },
     storageCapGb: 10,
-    browsers: { includedHours: 10, includedConcurrent: 10, maxConcurrent: 30, maxNewPerMinute: 30, usdPerHour: 0.09, usdPerConcurrent: 2 },
-    overageUsd: { perMillionRequests: 0.3, perMillionDoRequests: 0.15, perMillionGbSeconds: 12.5, perMillionRowsWritten: 1, perMillionRowsRead: 0.001, perGbMonth: 0.75 },
+    browsers: {
+      includedHours: 10,
+      includedConcurrent: 10,
+      maxConcurrent: 30,
+      maxNewPerMinute: 30,
+      usdPerHour: 0.09,
+      usdPerConcurrent: 2,
+    },
+    overageUsd: {
+      perMillionRequests: 0.3,
+      perMillionDoRequests: 0.15,
+      perMillionGbSeconds: 12.5,
+      perMillionRowsWritten: 1,
+      perMillionRowsRead: 0.001,
+      perGbMonth: 0.75,
+    },
   },
 };

@@ -18,7 +18,13 @@ const JSON_ROW = 1;
 /** The read plan of a default probe's 30-day SLO report (slo/report-plan.ts), at 12:30, the average minute. */
 function defaultPlan() {
   const now = Date.UTC(2026, 0, 15, 12, 30);
-  return planReads({ probe: hypotheticalFleet(1, 1, "1m")[0]!, windows: ["30d"], budgeting: "occurrences", now, rawRetentionMs: 14 * DAY_MS });
+  return planReads({
+    probe: hypotheticalFleet(1, 1, "1m")[0]!,
+    windows: ["30d"],
+    budgeting: "occurrences",
+    now,
+    rawRetentionMs: 14 * DAY_MS,
+  });
 }
 
 /**
@@ -60,7 +66,12 @@ export const READ_ROWS = {
   /** `/api/v1/slo` for every probe, and each burn-alert evaluation (every 5 minutes): the same reads. */
   slo: { perPair: sloRowsPerPair(), perProbe: 0, perBlockKey: sloMinuteRowsPerBlockKey() + 1 + JSON_ROW, fixed: 0 },
   /** `/metrics`: the overview with each pair's newest run and newest evidence, and every probe's SLO report. */
-  metrics: { perPair: sloRowsPerPair() + 2 * JSON_ROW + 2, perProbe: 0, perBlockKey: sloMinuteRowsPerBlockKey() + 4 + 2 * JSON_ROW, fixed: 10 },
+  metrics: {
+    perPair: sloRowsPerPair() + 2 * JSON_ROW + 2,
+    perProbe: 0,
+    perBlockKey: sloMinuteRowsPerBlockKey() + 4 + 2 * JSON_ROW,
+    fixed: 10,
+  },
   /** The incident step reads every probe's state once a tick. */
   incidentStepPerProbe: 1 + JSON_ROW,
   /** Retention visits each pair once an hour: the first expired row of each per-pair table. */
@@ -80,5 +91,7 @@ interface ReadShape {
 }
 
 export function rowsOf(shape: ReadShape, fleet: { pairs: number; probes: number; blockKeys: number }): number {
-  return shape.perPair * fleet.pairs + shape.perProbe * fleet.probes + shape.perBlockKey * fleet.blockKeys + shape.fixed;
+  return (
+    shape.perPair * fleet.pairs + shape.perProbe * fleet.probes + shape.perBlockKey * fleet.blockKeys + shape.fixed
+  );
 }

@@ -42,14 +42,22 @@ function hourOfRuns(runsPerHour: number): string {
   let minutes = EMPTY_HOUR;
   const step = Math.max(1, Math.round(MINUTES_PER_HOUR / runsPerHour));
   for (let m = 0; m < MINUTES_PER_HOUR; m += step) {
-    const entry = encodeEntry({ status: "up", durationMs: TYPICAL_MS[m % TYPICAL_MS.length]!, slotAt: 0, startedAt: 2000 });
+    const entry = encodeEntry({
+      status: "up",
+      durationMs: TYPICAL_MS[m % TYPICAL_MS.length]!,
+      slotAt: 0,
+      startedAt: 2000,
+    });
     minutes = minutes.slice(0, m * entry.length) + entry + minutes.slice((m + 1) * entry.length);
   }
   return minutes;
 }
 
 /** On-disk bytes of a run_blocks row holding these probes' hour (overflow pages included). */
-export function blockRowBytes(region: string, probes: readonly { id: string; version: string; runsPerHour: number }[]): number {
+export function blockRowBytes(
+  region: string,
+  probes: readonly { id: string; version: string; runsPerHour: number }[],
+): number {
   return rowBytesOnDisk([
     region,
     HOUR_AT,
@@ -68,9 +76,45 @@ export function blockRowBytes(region: string, probes: readonly { id: string; ver
 export function pairRowBytes(probeId: string, region: string, probeVersion: string, runsPerHour: number): PairRows {
   const perDay = runsPerHour * 24;
   return {
-    hourRollup: rowBytesOnDisk([probeId, region, HOUR_AT, runsPerHour, runsPerHour, 0, 0, typicalLatency(runsPerHour), "{}", 0]),
-    daily: rowBytesOnDisk([probeId, region, HOUR_AT, perDay, perDay - 1, 0, 1, 0, typicalLatency(perDay), '{"home":1}', 1]),
-    evidence: rowBytesOnDisk([probeId, region, HOUR_AT, probeVersion, COLO, "down", HOUR_AT + 2000, 5000, "timeout", "home", "step 'home' timed out after 5000 ms", "x".repeat(EVIDENCE_DETAIL_BYTES)]),
+    hourRollup: rowBytesOnDisk([
+      probeId,
+      region,
+      HOUR_AT,
+      runsPerHour,
+      runsPerHour,
+      0,
+      0,
+      typicalLatency(runsPerHour),
+      "{}",
+      0,
+    ]),
+    daily: rowBytesOnDisk([
+      probeId,
+      region,
+      HOUR_AT,
+      perDay,
+      perDay - 1,
+      0,
+      1,
+      0,
+      typicalLatency(perDay),
+      '{"home":1}',
+      1,
+    ]),
+    evidence: rowBytesOnDisk([
+      probeId,
+      region,
+      HOUR_AT,
+      probeVersion,
+      COLO,
+      "down",
+      HOUR_AT + 2000,
+      5000,
+      "timeout",
+      "home",
+      "step 'home' timed out after 5000 ms",
+      "x".repeat(EVIDENCE_DETAIL_BYTES),
+    ]),
   };
 }
 

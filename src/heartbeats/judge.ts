@@ -31,7 +31,8 @@ export interface HeartbeatJudgement {
   at: number;
 }
 
-const max = (...values: (number | null)[]): number | null => values.reduce<number | null>((m, v) => (v === null ? m : m === null || v > m ? v : m), null);
+const max = (...values: (number | null)[]): number | null =>
+  values.reduce<number | null>((m, v) => (v === null ? m : m === null || v > m ? v : m), null);
 
 /** The first missed-period deadline at or after `from` (null before the first finished job). */
 function nextDeadline(timing: HeartbeatTiming, pings: HeartbeatPings, from: number): number | null {
@@ -46,7 +47,12 @@ function nextDeadline(timing: HeartbeatTiming, pings: HeartbeatPings, from: numb
  * What happened in [from, to): the latest event wins (one outcome per tick), or null when
  * nothing did (or nothing ever did: no data).
  */
-export function judgeHeartbeat(timing: HeartbeatTiming, pings: HeartbeatPings, from: number, to: number): HeartbeatJudgement | null {
+export function judgeHeartbeat(
+  timing: HeartbeatTiming,
+  pings: HeartbeatPings,
+  from: number,
+  to: number,
+): HeartbeatJudgement | null {
   const inWindow = (t: number | null): t is number => t !== null && t >= from && t < to;
   const events: HeartbeatJudgement[] = [];
   if (inWindow(pings.lastSuccessAt)) events.push({ status: "up", reason: "success", at: pings.lastSuccessAt });
@@ -58,7 +64,14 @@ export function judgeHeartbeat(timing: HeartbeatTiming, pings: HeartbeatPings, f
   }
   const deadline = nextDeadline(timing, pings, from);
   // A job that started is running: its own grace decides, not the period's deadline.
-  const running = pings.lastStartAt !== null && (finished === null || pings.lastStartAt > finished) && deadline !== null && pings.lastStartAt + timing.graceMs > deadline;
+  const running =
+    pings.lastStartAt !== null &&
+    (finished === null || pings.lastStartAt > finished) &&
+    deadline !== null &&
+    pings.lastStartAt + timing.graceMs > deadline;
   if (inWindow(deadline) && !running) events.push({ status: "down", reason: "missed", at: deadline });
-  return events.reduce<HeartbeatJudgement | null>((latest, e) => (latest === null || e.at >= latest.at ? e : latest), null);
+  return events.reduce<HeartbeatJudgement | null>(
+    (latest, e) => (latest === null || e.at >= latest.at ? e : latest),
+    null,
+  );
 }

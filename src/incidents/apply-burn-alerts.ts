@@ -20,7 +20,15 @@ import { loadSloReports } from "../queries/slo.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { D1OutboxStore } from "../storage/outbox-store.ts";
 import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
-import { burnStateKey, BurnStateSchema, initialBurnState, stepBurn, type BurnNotify, type BurnState, type SilenceNotify } from "./burn-alerts.ts";
+import {
+  burnStateKey,
+  BurnStateSchema,
+  initialBurnState,
+  stepBurn,
+  type BurnNotify,
+  type BurnState,
+  type SilenceNotify,
+} from "./burn-alerts.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Maintenance } from "./model.ts";
@@ -60,7 +68,12 @@ function sameSilence(a: BurnState["silence"], b: BurnState["silence"]): boolean 
 }
 
 function sameSli(a: BurnState["availability"], b: BurnState["availability"]): boolean {
-  return a.severity === b.severity && a.announced === b.announced && a.since === b.since && a.episodeStartedAt === b.episodeStartedAt;
+  return (
+    a.severity === b.severity &&
+    a.announced === b.announced &&
+    a.since === b.since &&
+    a.episodeStartedAt === b.episodeStartedAt
+  );
 }
 
 function silenceNotice(loaded: LoadedProbe, effect: SilenceNotify): Notice {
@@ -88,7 +101,10 @@ function burnNotice(loaded: LoadedProbe, effect: BurnNotify): Notice {
     probe: { id: probe.id, name: probe.name, group: probe.group },
     incident: {
       id: effect.key,
-      title: effect.transition === "burn" ? `${probe.name}: ${what} burning (${effect.severity})` : `${probe.name}: ${what} burn resolved`,
+      title:
+        effect.transition === "burn"
+          ? `${probe.name}: ${what} burning (${effect.severity})`
+          : `${probe.name}: ${what} burn resolved`,
       startedAt: effect.since,
       resolvedAt: effect.transition === "burn-resolved" ? effect.at : null,
     },
@@ -104,8 +120,15 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
   const evaluatedAt = deps.slotAt + 60_000;
   const { maintenances } = deps;
   const [{ reports }, stored] = await Promise.all([
-    loadSloReports({ store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } }, { probes: deps.probes }, { detail: "alerting" }),
-    readStates(deps.states, deps.probes.map((p) => burnStateKey(p.probe.id))),
+    loadSloReports(
+      { store: deps.slo.store, now: () => evaluatedAt, config: { rawRetentionDays: deps.slo.rawRetentionDays } },
+      { probes: deps.probes },
+      { detail: "alerting" },
+    ),
+    readStates(
+      deps.states,
+      deps.probes.map((p) => burnStateKey(p.probe.id)),
+    ),
   ]);
   const states: { key: string; slotAt: number; state: BurnState }[] = [];
   const notices: PendingNotice[] = [];
@@ -115,11 +138,22 @@ export async function applyBurnAlerts(deps: BurnAlertDeps): Promise<BurnAlertRep
     if (!sloReport) return;
     report.evaluated++;
     const previous = stored.state(burnStateKey(probeId), BurnStateSchema, initialBurnState);
-    const { next, effects } = stepBurn(probeId, previous, { slotAt: deps.slotAt, inMaintenance: isInMaintenance(probeId, maintenances, deps.slotAt), report: sloReport });
+    const { next, effects } = stepBurn(probeId, previous, {
+      slotAt: deps.slotAt,
+      inMaintenance: isInMaintenance(probeId, maintenances, deps.slotAt),
+      report: sloReport,
+    });
     // A replay, a late duplicate, maintenance, or nothing changed: nothing to write. (Skipping the
     // write when only lastSlot would move is safe: a replay of that slot steps to the same state.)
     if (next === previous) return;
-    if (effects.length === 0 && sameSli(next.availability, previous.availability) && sameSli(next.latency, previous.latency) && sameSilence(next.silence, previous.silence) && previous.lastSlot !== null) return;
+    if (
+      effects.length === 0 &&
+      sameSli(next.availability, previous.availability) &&
+      sameSli(next.latency, previous.latency) &&
+      sameSilence(next.silence, previous.silence) &&
+      previous.lastSlot !== null
+    )
+      return;
     states.push({ key: burnStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
       const notice = effect.kind === "silence" ? silenceNotice(loaded, effect) : burnNotice(loaded, effect);

@@ -13,7 +13,14 @@ import type { D1OutboxStore } from "../storage/outbox-store.ts";
 import type { D1ProbeStateStore } from "../storage/probe-state-store.ts";
 import type { Notice } from "./channels/notice.ts";
 import { isInMaintenance } from "./maintenance-windows.ts";
-import { initialMetricAlertState, MetricAlertStateSchema, metricStateKey, stepMetricAlerts, type MetricAlertState, type MetricNotify } from "./metric-alerts.ts";
+import {
+  initialMetricAlertState,
+  MetricAlertStateSchema,
+  metricStateKey,
+  stepMetricAlerts,
+  type MetricAlertState,
+  type MetricNotify,
+} from "./metric-alerts.ts";
 import type { Maintenance } from "./model.ts";
 import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
@@ -43,12 +50,20 @@ function metricNotice(loaded: LoadedProbe, effect: MetricNotify): Notice {
     probe: { id: probe.id, name: probe.name, group: probe.group },
     incident: {
       id: effect.key,
-      title: breached ? `${probe.name}: ${effect.name} out of bounds` : `${probe.name}: ${effect.name} back within bounds`,
+      title: breached
+        ? `${probe.name}: ${effect.name} out of bounds`
+        : `${probe.name}: ${effect.name} back within bounds`,
       startedAt: effect.since,
       resolvedAt: breached ? null : effect.at,
     },
     regions: [],
-    metric: { name: effect.name, value: effect.value, side: effect.side, below: effect.threshold.below ?? null, above: effect.threshold.above ?? null },
+    metric: {
+      name: effect.name,
+      value: effect.value,
+      side: effect.side,
+      below: effect.threshold.below ?? null,
+      above: effect.threshold.above ?? null,
+    },
     at: effect.at,
   };
 }
@@ -59,29 +74,48 @@ function valuesByProbe(outcomes: readonly RunOutcome[]): Map<string, Record<stri
   for (const o of outcomes) {
     if (!o.metrics) continue;
     const values = out.get(o.probeId) ?? {};
-    for (const [name, value] of Object.entries(o.metrics)) (values[name] ??= []).push(value);
+    for (const [name, value] of Object.entries(o.metrics)) values[name] = [...(values[name] ?? []), value];
     out.set(o.probeId, values);
   }
   return out;
 }
 
-export async function applyMetricAlerts(outcomes: readonly RunOutcome[], deps: MetricAlertDeps): Promise<MetricAlertReport> {
+export async function applyMetricAlerts(
+  outcomes: readonly RunOutcome[],
+  deps: MetricAlertDeps,
+): Promise<MetricAlertReport> {
   const report: MetricAlertReport = { evaluated: 0, breached: [], recovered: [], notices: 0 };
   const recorded = valuesByProbe(outcomes);
-  const watched = deps.probes.filter((p) => Object.keys(metricThresholdsOf(p.probe)).length > 0 && recorded.has(p.probe.id));
+  const watched = deps.probes.filter(
+    (p) => Object.keys(metricThresholdsOf(p.probe)).length > 0 && recorded.has(p.probe.id),
+  );
   if (watched.length === 0) return report;
-  const stored = await readStates(deps.states, watched.map((p) => metricStateKey(p.probe.id)));
+  const stored = await readStates(
+    deps.states,
+    watched.map((p) => metricStateKey(p.probe.id)),
+  );
   const states: { key: string; slotAt: number; state: MetricAlertState }[] = [];
   const notices: PendingNotice[] = [];
   for (const loaded of watched) {
     const probeId = loaded.probe.id;
     const previous = stored.state(metricStateKey(probeId), MetricAlertStateSchema, initialMetricAlertState);
-    const observation = { slotAt: deps.slotAt, values: recorded.get(probeId)!, inMaintenance: isInMaintenance(probeId, deps.maintenances, deps.slotAt) };
+    const observation = {
+      slotAt: deps.slotAt,
+      values: recorded.get(probeId)!,
+      inMaintenance: isInMaintenance(probeId, deps.maintenances, deps.slotAt),
+    };
     const { next, effects } = stepMetricAlerts(probeId, previous, observation, metricThresholdsOf(loaded.probe));
     report.evaluated++;
     // A replay or a late duplicate; or nothing but the slot moved while nothing is breached (safe
     // to skip: a replay of that slot steps to the same state).
-    if (next === previous || (effects.length === 0 && Object.keys(next.breached).length === 0 && Object.keys(previous.breached).length === 0 && previous.lastSlot !== null)) continue;
+    if (
+      next === previous ||
+      (effects.length === 0 &&
+        Object.keys(next.breached).length === 0 &&
+        Object.keys(previous.breached).length === 0 &&
+        previous.lastSlot !== null)
+    )
+      continue;
     states.push({ key: metricStateKey(probeId), slotAt: deps.slotAt, state: next });
     for (const effect of effects) {
       (effect.transition === "metric-breached" ? report.breached : report.recovered).push(effect.key);

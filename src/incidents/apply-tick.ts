@@ -23,7 +23,14 @@ import { isInMaintenance } from "./maintenance-windows.ts";
 import type { Incident, IncidentUpdate, Maintenance } from "./model.ts";
 import { observeTick } from "./observe-tick.ts";
 import { describeFailure } from "./public-failure.ts";
-import { changedBeyondSlot, initialProbeState, ProbeIncidentStateSchema, stepProbe, type Effect, type ProbeIncidentState } from "./probe-state-machine.ts";
+import {
+  changedBeyondSlot,
+  initialProbeState,
+  ProbeIncidentStateSchema,
+  stepProbe,
+  type Effect,
+  type ProbeIncidentState,
+} from "./probe-state-machine.ts";
 import { enqueueNotices, readStates, type PendingNotice } from "./state-step.ts";
 
 /** The probe_states key of the tick guard; a colon never occurs in a probe id. */
@@ -54,7 +61,11 @@ export interface IncidentTickReport {
   replay?: true;
 }
 
-function automaticIncident(loaded: LoadedProbe, effect: Extract<Effect, { kind: "open-incident" }>, now: number): Incident {
+function automaticIncident(
+  loaded: LoadedProbe,
+  effect: Extract<Effect, { kind: "open-incident" }>,
+  now: number,
+): Incident {
   const { probe } = loaded;
   const failure = effect.firstFailure;
   return {
@@ -85,9 +96,22 @@ function automaticIncident(loaded: LoadedProbe, effect: Extract<Effect, { kind: 
   };
 }
 
-export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt: number, deps: IncidentTickDeps): Promise<IncidentTickReport> {
-  const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) => isInMaintenance(probeId, deps.maintenances, slotAt));
-  const report: IncidentTickReport = { observed: observations.size, opened: [], resolved: [], notices: 0, statesWritten: 0, rowsWritten: 0 };
+export async function applyIncidentTick(
+  outcomes: readonly RunOutcome[],
+  slotAt: number,
+  deps: IncidentTickDeps,
+): Promise<IncidentTickReport> {
+  const observations = observeTick(deps.probes, outcomes, slotAt, (probeId) =>
+    isInMaintenance(probeId, deps.maintenances, slotAt),
+  );
+  const report: IncidentTickReport = {
+    observed: observations.size,
+    opened: [],
+    resolved: [],
+    notices: 0,
+    statesWritten: 0,
+    rowsWritten: 0,
+  };
   if (observations.size === 0) return report;
   const stored = await readStates(deps.states, [INCIDENT_TICK_KEY, ...observations.keys()]);
   if ((stored.lastSlot(INCIDENT_TICK_KEY) ?? -Infinity) >= slotAt) return { ...report, replay: true };
@@ -104,7 +128,10 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
     const previous = stored.state(probeId, ProbeIncidentStateSchema, initialProbeState);
     // The incident thresholds only: alerts.metrics is the metric alerts' (apply-metric-alerts.ts).
     const { failuresToOpen, successesToClose } = loaded.probe.alerts ?? {};
-    const incidentAlerts = { ...(failuresToOpen === undefined ? {} : { failuresToOpen }), ...(successesToClose === undefined ? {} : { successesToClose }) };
+    const incidentAlerts = {
+      ...(failuresToOpen === undefined ? {} : { failuresToOpen }),
+      ...(successesToClose === undefined ? {} : { successesToClose }),
+    };
     const { next, effects } = stepProbe(probeId, previous, observation, incidentAlerts);
     if (effects.length === 0 && !changedBeyondSlot(previous, next)) continue; // steady, a replay, or a late duplicate
     states.push({ key: probeId, slotAt, state: next });
@@ -116,7 +143,15 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
         incidents.push(incident);
       } else if (effect.kind === "resolve-incident") {
         report.resolved.push(effect.incidentId);
-        updates.push({ incidentId: effect.incidentId, update: { id: `recovered-${effect.confirmedAt}`, status: "resolved", body: "Recovered: the probe passed again from a quorum of regions.", createdAt: effect.confirmedAt } });
+        updates.push({
+          incidentId: effect.incidentId,
+          update: {
+            id: `recovered-${effect.confirmedAt}`,
+            status: "resolved",
+            body: "Recovered: the probe passed again from a quorum of regions.",
+            createdAt: effect.confirmedAt,
+          },
+        });
         resolutions.push({ incidentId: effect.incidentId, at: effect.resolvedAt });
       } else {
         const incident = effect.incidentId ? open.get(effect.incidentId) : undefined;
@@ -125,7 +160,8 @@ export async function applyIncidentTick(outcomes: readonly RunOutcome[], slotAt:
           probe: { id: probeId, name: loaded.probe.name, group: loaded.probe.group },
           incident: {
             id: effect.incidentId ?? effect.key,
-            title: incident?.title ?? `${loaded.probe.name} ${effect.transition === "up" ? "recovered" : effect.transition}`,
+            title:
+              incident?.title ?? `${loaded.probe.name} ${effect.transition === "up" ? "recovered" : effect.transition}`,
             startedAt: incident?.startedAt ?? next.openIncident?.startedAt ?? effect.at,
             resolvedAt: effect.transition === "up" ? effect.at : null,
           },

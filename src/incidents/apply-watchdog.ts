@@ -52,7 +52,6 @@ export interface WatchdogReport {
   notices: number;
 }
 
-
 function startedAt(event: NetworkEvent): number {
   switch (event.kind) {
     case "ticks-missed":
@@ -109,7 +108,9 @@ function detailsByRegion(unreachableShards: readonly string[]): Record<string, s
     const match = /^([a-z]+):(\d+) \((.*)\)$/s.exec(shard);
     const region = match?.[1] ?? shard.split(":")[0] ?? shard;
     details[region] ??= [];
-    details[region].push(match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`);
+    details[region].push(
+      match ? `shard ${match[1]}:${match[2]} unreachable: ${match[3]}` : `shard ${shard} unreachable`,
+    );
   }
   return Object.fromEntries(Object.entries(details).map(([region, lines]) => [region, lines.join("; ")]));
 }
@@ -136,17 +137,38 @@ export async function applyWatchdog(tick: WatchdogTick, deps: WatchdogDeps): Pro
     regions: stored.state(REGIONS_STATE_KEY, RegionsStateSchema, () => initial.regions),
     stages: stored.state(STAGES_STATE_KEY, StagesStateSchema, () => initial.stages),
   };
-  const seen = { slotAt: tick.slotAt, planned, reporting, known, details: detailsByRegion(dispatch?.unreachableShards ?? []), stages: tick.stages };
+  const seen = {
+    slotAt: tick.slotAt,
+    planned,
+    reporting,
+    known,
+    details: detailsByRegion(dispatch?.unreachableShards ?? []),
+    stages: tick.stages,
+  };
   const { next, effects } = stepWatchdog(previous, seen, deps.options ?? DEFAULT_WATCHDOG_OPTIONS);
 
   const statements: D1PreparedStatement[] = [];
-  if (next.tick !== previous.tick) statements.push(deps.states.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
+  if (next.tick !== previous.tick)
+    statements.push(deps.states.saveProbeStateStatement(TICK_STATE_KEY, tick.slotAt, next.tick, deps.now));
   // Written when it changes (or never was): a replay of a tick that changed nothing steps to the same state.
-  const regionsChanged = next.regions !== previous.regions && (previous.regions.lastSlot === null || JSON.stringify(next.regions.silent) !== JSON.stringify(previous.regions.silent));
-  if (regionsChanged) statements.push(deps.states.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
-  const stagesChanged = next.stages !== previous.stages && (previous.stages.lastSlot === null || JSON.stringify(next.stages.failing) !== JSON.stringify(previous.stages.failing));
-  if (stagesChanged) statements.push(deps.states.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
-  const enqueued = enqueueNotices(deps.outbox, effects.map((effect) => ({ key: effect.key, transition: "network" as const, notice: networkNotice(effect) })), deps.channels, deps.now);
+  const regionsChanged =
+    next.regions !== previous.regions &&
+    (previous.regions.lastSlot === null ||
+      JSON.stringify(next.regions.silent) !== JSON.stringify(previous.regions.silent));
+  if (regionsChanged)
+    statements.push(deps.states.saveProbeStateStatement(REGIONS_STATE_KEY, tick.slotAt, next.regions, deps.now));
+  const stagesChanged =
+    next.stages !== previous.stages &&
+    (previous.stages.lastSlot === null ||
+      JSON.stringify(next.stages.failing) !== JSON.stringify(previous.stages.failing));
+  if (stagesChanged)
+    statements.push(deps.states.saveProbeStateStatement(STAGES_STATE_KEY, tick.slotAt, next.stages, deps.now));
+  const enqueued = enqueueNotices(
+    deps.outbox,
+    effects.map((effect) => ({ key: effect.key, transition: "network" as const, notice: networkNotice(effect) })),
+    deps.channels,
+    deps.now,
+  );
   const notices = enqueued.rows;
   await deps.states.run([...statements, ...enqueued.statements]);
   const missed = effects.find((e) => e.event.kind === "ticks-missed")?.event;

@@ -60,7 +60,12 @@ export interface BurnState {
 }
 
 const BurnSeveritySchema = z.enum(["ok", "ticket", "page"]);
-const BurnSliStateSchema = z.object({ severity: BurnSeveritySchema, announced: BurnSeveritySchema, since: z.number().nullable(), episodeStartedAt: z.number().nullable() });
+const BurnSliStateSchema = z.object({
+  severity: BurnSeveritySchema,
+  announced: BurnSeveritySchema,
+  since: z.number().nullable(),
+  episodeStartedAt: z.number().nullable(),
+});
 
 /** A stored BurnState, checked when it is read back. */
 export const BurnStateSchema: z.ZodType<BurnState> = z.object({
@@ -143,7 +148,13 @@ export function burnKey(probeId: string, sli: BurnSli, severity: AlertSeverity, 
   return `${probeId}-burn-${sli}-${severity}-${since}`;
 }
 
-function burnContext(sli: BurnSli, window: SloWindow, input: BurnSliInput, severity: AlertSeverity, firing: boolean): NoticeBurn {
+function burnContext(
+  sli: BurnSli,
+  window: SloWindow,
+  input: BurnSliInput,
+  severity: AlertSeverity,
+  firing: boolean,
+): NoticeBurn {
   const rule = firing ? input.alert.firing.find((f) => f.severity === severity) : undefined;
   return {
     severity,
@@ -151,11 +162,27 @@ function burnContext(sli: BurnSli, window: SloWindow, input: BurnSliInput, sever
     forecast: input.forecast,
     sli,
     window,
-    rule: rule ? { long: rule.longWindow, short: rule.shortWindow, longRate: rule.long, shortRate: rule.short, threshold: rule.threshold } : null,
+    rule: rule
+      ? {
+          long: rule.longWindow,
+          short: rule.shortWindow,
+          longRate: rule.long,
+          shortRate: rule.short,
+          threshold: rule.threshold,
+        }
+      : null,
   };
 }
 
-function stepSli(probeId: string, sli: BurnSli, prev: BurnSliState, input: BurnSliInput | null, window: SloWindow, t: number, effects: BurnNotify[]): BurnSliState {
+function stepSli(
+  probeId: string,
+  sli: BurnSli,
+  prev: BurnSliState,
+  input: BurnSliInput | null,
+  window: SloWindow,
+  t: number,
+  effects: BurnNotify[],
+): BurnSliState {
   // No objective for this SLI (any more): forget the episode quietly, there is nothing to measure.
   if (input === null) return prev.severity === "ok" && prev.announced === "ok" ? prev : { ...QUIET };
   const current: BurnSeverity = input.alert.state;
@@ -209,22 +236,60 @@ export function stepBurn(probeId: string, prev: BurnState, evaluation: BurnEvalu
   const effects: (BurnNotify | SilenceNotify)[] = [];
   const burns: BurnNotify[] = [];
   const { report } = evaluation;
-  const availability = stepSli(probeId, "availability", prev.availability, report.availability, report.window, t, burns);
+  const availability = stepSli(
+    probeId,
+    "availability",
+    prev.availability,
+    report.availability,
+    report.window,
+    t,
+    burns,
+  );
   const latency = stepSli(probeId, "latency", prev.latency, report.latency, report.window, t, burns);
   effects.push(...burns);
   const silence = stepSilence(probeId, prev.silence ?? { since: null }, report.silence ?? null, t, effects);
-  return { next: { lastSlot: t, availability, latency, ...(silence.since === null && prev.silence === undefined ? {} : { silence }) }, effects };
+  return {
+    next: {
+      lastSlot: t,
+      availability,
+      latency,
+      ...(silence.since === null && prev.silence === undefined ? {} : { silence }),
+    },
+    effects,
+  };
 }
 
 /** One notice when every region falls silent, one when runs come back; nothing while it lasts. */
-function stepSilence(probeId: string, prev: SilenceState, input: { silent: boolean; lookbackMs: number } | null, t: number, effects: (BurnNotify | SilenceNotify)[]): SilenceState {
+function stepSilence(
+  probeId: string,
+  prev: SilenceState,
+  input: { silent: boolean; lookbackMs: number } | null,
+  t: number,
+  effects: (BurnNotify | SilenceNotify)[],
+): SilenceState {
   const silent = input?.silent ?? false;
   if (silent && prev.since === null) {
-    effects.push({ kind: "silence", probeId, transition: "no-data", key: `${probeId}-no-data-${t}`, since: t, at: t, lookbackMs: input!.lookbackMs });
+    effects.push({
+      kind: "silence",
+      probeId,
+      transition: "no-data",
+      key: `${probeId}-no-data-${t}`,
+      since: t,
+      at: t,
+      lookbackMs: input!.lookbackMs,
+    });
     return { since: t };
   }
   if (!silent && prev.since !== null) {
-    effects.push({ kind: "silence", probeId, transition: "no-data-resolved", key: `${probeId}-no-data-${prev.since}`, since: prev.since, at: t, lookbackMs: input?.lookbackMs ?? 0 });
+    effects.push({
+      kind: "silence",
+      probeId,
+      transition: "no-data-resolved",
+      key: `${probeId}-no-data-${prev.since}`,
+      since: prev.since,
+      at: t,
+      lookbackMs: input?.lookbackMs ?? 0,
+    });
     return { since: null };
   }
   return prev;

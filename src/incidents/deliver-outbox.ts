@@ -45,7 +45,11 @@ async function attempt(item: OutboxItem, channel: Channel, deps: DeliveryDeps): 
     });
     await response.body?.cancel();
     const retryAfter = Number(response.headers.get("retry-after"));
-    return { at: deps.now(), status: response.status, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
+    return {
+      at: deps.now(),
+      status: response.status,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    };
   } catch (error) {
     return { at: deps.now(), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
@@ -56,13 +60,26 @@ export async function deliverDue(deps: DeliveryDeps, limit = MAX_DELIVERIES_PER_
   for (const item of await deps.outbox.dueOutbox(deps.now(), limit)) {
     if (!(await deps.outbox.claim(item.id, item.attempts, deps.now() + LEASE_MS))) continue; // another tick has it
     const channel = deps.channels.find((c) => c.name === item.channel);
-    const result: DeliveryResult = channel ? await attempt(item, channel, deps) : { at: deps.now(), error: `channel '${item.channel}' is no longer configured` };
+    const result: DeliveryResult = channel
+      ? await attempt(item, channel, deps)
+      : { at: deps.now(), error: `channel '${item.channel}' is no longer configured` };
     const decision = channel
       ? deliveryDecision({ createdAt: item.createdAt, attempts: item.attempts }, result, deps.random())
-      : { kind: "dead" as const, at: result.at, attempts: item.attempts + 1, reason: "error" in result ? result.error : "" };
+      : {
+          kind: "dead" as const,
+          at: result.at,
+          attempts: item.attempts + 1,
+          reason: "error" in result ? result.error : "",
+        };
     const error = decision.kind === "delivered" ? null : decision.reason;
     const status = decision.kind === "retry" ? "pending" : decision.kind;
-    await deps.outbox.recordAttempt(item.id, { status, attempts: decision.attempts, nextAttemptAt: decision.kind === "retry" ? decision.at : result.at, error, at: result.at });
+    await deps.outbox.recordAttempt(item.id, {
+      status,
+      attempts: decision.attempts,
+      nextAttemptAt: decision.kind === "retry" ? decision.at : result.at,
+      error,
+      at: result.at,
+    });
     report[decision.kind === "retry" ? "retried" : decision.kind]++;
   }
   return report;

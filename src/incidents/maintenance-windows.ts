@@ -80,7 +80,9 @@ export function wallClockToInstant(wall: number, timeZone: string): number {
   // The offsets a day either side bracket any single transition near `wall`.
   const before = zoneOffsetMs(wall - DAY_MS, timeZone);
   const after = zoneOffsetMs(wall + DAY_MS, timeZone);
-  const candidates = [wall - before, wall - after].filter((t) => t + zoneOffsetMs(t, timeZone) === wall).sort((a, b) => a - b);
+  const candidates = [wall - before, wall - after]
+    .filter((t) => t + zoneOffsetMs(t, timeZone) === wall)
+    .sort((a, b) => a - b);
   // No instant shows this wall time: a gap. Read it with the offset before the gap.
   return candidates[0] ?? wall - before;
 }
@@ -98,7 +100,13 @@ function parseRecurring(schedule: Extract<MaintenanceSchedule, { kind: "recurrin
     if (!isValidTimeZone(schedule.timeZone)) return null;
     const cron = parseCron(schedule.cron);
     const sorted = (s: Set<number> | undefined) => [...(s ?? [])].sort((a, b) => a - b);
-    return { cron, minutes: sorted(cron.sets[0]), hours: sorted(cron.sets[1]), durationMs: schedule.durationMinutes * MINUTE_MS, timeZone: schedule.timeZone };
+    return {
+      cron,
+      minutes: sorted(cron.sets[0]),
+      hours: sorted(cron.sets[1]),
+      durationMs: schedule.durationMinutes * MINUTE_MS,
+      timeZone: schedule.timeZone,
+    };
   } catch {
     return null;
   }
@@ -143,7 +151,9 @@ export function maintenanceWindowsOf(maintenance: Maintenance, from: number, to:
   const cancelledAt = maintenance.cancelledAt ?? Infinity;
   const cut = (startsAt: number, endsAt: number): MaintenanceWindow | null => {
     const end = Math.min(endsAt, cancelledAt);
-    return startsAt < end && startsAt < to && end > from ? { maintenanceId: maintenance.id, startsAt, endsAt: end } : null;
+    return startsAt < end && startsAt < to && end > from
+      ? { maintenanceId: maintenance.id, startsAt, endsAt: end }
+      : null;
   };
   const s = maintenance.schedule;
   if (s.kind === "once") {
@@ -175,8 +185,13 @@ export function isInMaintenance(probeId: string, maintenances: readonly Maintena
 export function maintenanceScheduleProblems(schedule: MaintenanceSchedule): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   if (schedule.kind === "once") {
-    if (!(schedule.endsAt > schedule.startsAt)) problems.push({ path: "schedule.endsAt", message: "must be after startsAt" });
-    else if (schedule.endsAt - schedule.startsAt > MAX_ONCE_DURATION_MS) problems.push({ path: "schedule.endsAt", message: "at most 366 days after startsAt; schedule a recurring window for longer" });
+    if (!(schedule.endsAt > schedule.startsAt))
+      problems.push({ path: "schedule.endsAt", message: "must be after startsAt" });
+    else if (schedule.endsAt - schedule.startsAt > MAX_ONCE_DURATION_MS)
+      problems.push({
+        path: "schedule.endsAt",
+        message: "at most 366 days after startsAt; schedule a recurring window for longer",
+      });
     return problems;
   }
   try {
@@ -184,6 +199,10 @@ export function maintenanceScheduleProblems(schedule: MaintenanceSchedule): { pa
   } catch (e) {
     problems.push({ path: "schedule.cron", message: e instanceof Error ? e.message : String(e) });
   }
-  if (!isValidTimeZone(schedule.timeZone)) problems.push({ path: "schedule.timeZone", message: `'${schedule.timeZone}' is not a known IANA time zone, e.g. Europe/Berlin` });
+  if (!isValidTimeZone(schedule.timeZone))
+    problems.push({
+      path: "schedule.timeZone",
+      message: `'${schedule.timeZone}' is not a known IANA time zone, e.g. Europe/Berlin`,
+    });
   return problems;
 }

@@ -70,7 +70,10 @@ export const MetricAlertStateSchema: z.ZodType<MetricAlertState> = z.object({
 });
 
 /** The worst value of a tick against a threshold: the side it crossed, or null when every value is inside. */
-export function crossing(threshold: MetricThreshold, values: readonly number[]): { side: "below" | "above"; value: number } | null {
+export function crossing(
+  threshold: MetricThreshold,
+  values: readonly number[],
+): { side: "below" | "above"; value: number } | null {
   const low = Math.min(...values);
   const high = Math.max(...values);
   if (threshold.below !== undefined && low < threshold.below) return { side: "below", value: low };
@@ -99,12 +102,31 @@ export function stepMetricAlerts(
     const now = crossing(threshold, values);
     if (now && !was) {
       breached[name] = { since: at, ...now };
-      effects.push({ kind: "metric", transition: "metric-breached", key: `${probeId}-metric-${name}-${at}`, name, threshold, ...now, since: at, at });
+      effects.push({
+        kind: "metric",
+        transition: "metric-breached",
+        key: `${probeId}-metric-${name}-${at}`,
+        name,
+        threshold,
+        ...now,
+        since: at,
+        at,
+      });
     } else if (now && was) {
       breached[name] = was;
     } else if (!now && was) {
       const value = was.side === "below" ? Math.min(...values) : Math.max(...values);
-      effects.push({ kind: "metric", transition: "metric-recovered", key: `${probeId}-metric-${name}-${was.since}`, name, threshold, value, side: was.side, since: was.since, at });
+      effects.push({
+        kind: "metric",
+        transition: "metric-recovered",
+        key: `${probeId}-metric-${name}-${was.since}`,
+        name,
+        threshold,
+        value,
+        side: was.side,
+        since: was.since,
+        at,
+      });
     }
   }
   // Breaches of metrics whose threshold was removed end without a notice.

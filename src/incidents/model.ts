@@ -27,7 +27,10 @@ const text = (max: number) =>
     .min(1)
     .max(max)
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), "plain text without control characters")
-    .refine((s) => !BIDI_CONTROLS.test(s), "plain text without bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C); remove them");
+    .refine(
+      (s) => !BIDI_CONTROLS.test(s),
+      "plain text without bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C); remove them",
+    );
 
 const IncidentUpdateSchema = z.object({
   id: z.string(),
@@ -51,7 +54,15 @@ export const IncidentSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   /** Automatic incidents: the failing step and class, and the run whose evidence shows it. */
-  failure: z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string(), statusCode: z.number().int().optional() }).nullable(),
+  failure: z
+    .object({
+      step: z.string(),
+      class: z.string(),
+      message: z.string(),
+      runId: z.string(),
+      statusCode: z.number().int().optional(),
+    })
+    .nullable(),
   /** Private incidents (of private probes) never reach the page, the feed or the public API. */
   public: z.boolean(),
   updates: z.array(IncidentUpdateSchema),
@@ -98,7 +109,11 @@ const MaintenanceScheduleSchema = z.discriminatedUnion("kind", [
     kind: z.literal("recurring"),
     /** Five-field cron of the start times, read in `timeZone`, e.g. "0 2 * * SUN". */
     cron: z.string().min(9).max(100),
-    durationMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
     /** An IANA time zone, e.g. "Europe/Berlin". */
     timeZone: z.string().min(1).max(64),
   }),

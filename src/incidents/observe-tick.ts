@@ -14,16 +14,31 @@ function confirmedDown(outcome: RunOutcome): boolean {
 }
 
 /** One observation per probe that had at least one run reported in this tick. */
-export function observeTick(probes: readonly LoadedProbe[], outcomes: readonly RunOutcome[], slotAt: number, inMaintenance: (probeId: string) => boolean): Map<string, Observation> {
+export function observeTick(
+  probes: readonly LoadedProbe[],
+  outcomes: readonly RunOutcome[],
+  slotAt: number,
+  inMaintenance: (probeId: string) => boolean,
+): Map<string, Observation> {
   const byRun = new Map(outcomes.map((o) => [o.runId, o]));
   const observations = new Map<string, Observation>();
   for (const loaded of probes) {
     const id = loaded.probe.id;
-    const regional = loaded.probe.regions.map((region) => ({ region, outcome: byRun.get(runIdOf(id, region, slotAt)) }));
+    const regional = loaded.probe.regions.map((region) => ({
+      region,
+      outcome: byRun.get(runIdOf(id, region, slotAt)),
+    }));
     if (regional.every((r) => r.outcome === undefined)) continue;
     const states: RegionState[] = regional.map(({ region, outcome }) => ({
       region,
-      state: outcome === undefined ? "no-data" : confirmedDown(outcome) ? "down" : outcome.status === "down" ? "up" : outcome.status,
+      state:
+        outcome === undefined
+          ? "no-data"
+          : confirmedDown(outcome)
+            ? "down"
+            : outcome.status === "down"
+              ? "up"
+              : outcome.status,
     }));
     const failing = regional.filter((r) => r.outcome && confirmedDown(r.outcome));
     const first = failing[0]?.outcome;

@@ -17,7 +17,11 @@ interface OutboxPolicy {
   deadlineMs: number;
 }
 
-export const DEFAULT_OUTBOX_POLICY: Readonly<OutboxPolicy> = Object.freeze({ baseMs: 30_000, capMs: 3_600_000, deadlineMs: 24 * 3_600_000 });
+export const DEFAULT_OUTBOX_POLICY: Readonly<OutboxPolicy> = Object.freeze({
+  baseMs: 30_000,
+  capMs: 3_600_000,
+  deadlineMs: 24 * 3_600_000,
+});
 
 /**
  * The dedupe key of one notice on one channel. Each part is URI-encoded, so ":" separates them
@@ -38,13 +42,23 @@ export interface OutboxEntry {
 }
 
 /** One outbox row per channel for a notice: the id makes a replayed notice a no-op. */
-export function outboxEntries(key: string, transition: NoticeTransition, channels: readonly string[], payload: unknown, at: number): OutboxEntry[] {
+export function outboxEntries(
+  key: string,
+  transition: NoticeTransition,
+  channels: readonly string[],
+  payload: unknown,
+  at: number,
+): OutboxEntry[] {
   return channels.map((channel) => ({ id: outboxId(key, transition, channel), channel, payload, at }));
 }
 
 /** The largest delay after `attempts` failed attempts: min(cap, base·2^(attempts−1)). */
-export function backoffCeilingMs(attempts: number, policy: Pick<OutboxPolicy, "baseMs" | "capMs"> = DEFAULT_OUTBOX_POLICY): number {
-  if (!(Number.isInteger(attempts) && attempts >= 1)) throw new RangeError(`attempts must be an integer ≥ 1 (failed attempts so far), got ${attempts}`);
+export function backoffCeilingMs(
+  attempts: number,
+  policy: Pick<OutboxPolicy, "baseMs" | "capMs"> = DEFAULT_OUTBOX_POLICY,
+): number {
+  if (!(Number.isInteger(attempts) && attempts >= 1))
+    throw new RangeError(`attempts must be an integer ≥ 1 (failed attempts so far), got ${attempts}`);
   // 2^1100 is Infinity, and min(cap, Infinity) is the cap: no overflow to worry about.
   return Math.min(policy.capMs, policy.baseMs * 2 ** (attempts - 1));
 }
@@ -57,7 +71,12 @@ export function backoffCeilingMs(attempts: number, policy: Pick<OutboxPolicy, "b
  * nextAttemptAt(3, now, 0.5) // now + 60 s   (ceiling 2 min)
  * nextAttemptAt(20, now, 0.5) // now + 30 min (ceiling 1 h, the cap)
  */
-export function nextAttemptAt(attempts: number, now: number, random: number, policy: Pick<OutboxPolicy, "baseMs" | "capMs"> = DEFAULT_OUTBOX_POLICY): number {
+export function nextAttemptAt(
+  attempts: number,
+  now: number,
+  random: number,
+  policy: Pick<OutboxPolicy, "baseMs" | "capMs"> = DEFAULT_OUTBOX_POLICY,
+): number {
   if (!(random >= 0 && random < 1)) throw new RangeError(`random must be in [0, 1), got ${random}`);
   if (!Number.isFinite(now)) throw new RangeError(`now must be a time in epoch ms, got ${now}`);
   return now + Math.floor(random * backoffCeilingMs(attempts, policy));
@@ -78,7 +97,9 @@ export interface OutboxItem {
 }
 
 /** What one attempt got: an HTTP status (with a Retry-After in ms, if sent) or a network error. */
-export type DeliveryResult = { at: number; status: number; retryAfterMs?: number | undefined } | { at: number; error: string };
+export type DeliveryResult =
+  | { at: number; status: number; retryAfterMs?: number | undefined }
+  | { at: number; error: string };
 
 type DeliveryDecision =
   | { kind: "delivered"; at: number; attempts: number }
@@ -99,23 +120,39 @@ function isRetryableStatus(status: number): boolean {
  * deliveryDecision({ createdAt, attempts: 0 }, { at, status: 503 }, 0.5)  // { kind: "retry", at: at + 15 s, attempts: 1, ... }
  * deliveryDecision({ createdAt, attempts: 0 }, { at, status: 404 }, 0.5)  // { kind: "dead", reason: "HTTP 404 is not retryable", ... }
  */
-export function deliveryDecision(item: Pick<OutboxItem, "createdAt" | "attempts">, result: DeliveryResult, random: number, policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY): DeliveryDecision {
+export function deliveryDecision(
+  item: Pick<OutboxItem, "createdAt" | "attempts">,
+  result: DeliveryResult,
+  random: number,
+  policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY,
+): DeliveryDecision {
   const attempts = item.attempts + 1;
   const at = result.at;
   let reason: string;
   if ("status" in result) {
     if (result.status >= 200 && result.status < 300) return { kind: "delivered", at, attempts };
-    if (!isRetryableStatus(result.status)) return { kind: "dead", at, attempts, reason: `HTTP ${result.status} is not retryable` };
+    if (!isRetryableStatus(result.status))
+      return { kind: "dead", at, attempts, reason: `HTTP ${result.status} is not retryable` };
     reason = `HTTP ${result.status}`;
   } else {
     reason = result.error;
   }
   let retryAt = nextAttemptAt(attempts, at, random, policy);
-  if ("status" in result && result.retryAfterMs !== undefined && Number.isFinite(result.retryAfterMs) && result.retryAfterMs > 0) {
+  if (
+    "status" in result &&
+    result.retryAfterMs !== undefined &&
+    Number.isFinite(result.retryAfterMs) &&
+    result.retryAfterMs > 0
+  ) {
     retryAt = Math.max(retryAt, at + Math.min(result.retryAfterMs, policy.capMs));
   }
   if (retryAt - item.createdAt >= policy.deadlineMs) {
-    return { kind: "dead", at, attempts, reason: `${reason}; no attempt left before the ${policy.deadlineMs / 3_600_000} h deadline` };
+    return {
+      kind: "dead",
+      at,
+      attempts,
+      reason: `${reason}; no attempt left before the ${policy.deadlineMs / 3_600_000} h deadline`,
+    };
   }
   return { kind: "retry", at: retryAt, attempts, reason };
 }

@@ -41,7 +41,20 @@ export type Verdict = "up" | "degraded" | "regional" | "down" | "no-data";
  * watchdog of the probe network itself (watchdog.ts), "release-*" from the release watch
  * (src/releases/release-notice.ts).
  */
-export type NoticeTransition = "down" | "up" | "flapping" | "stable" | "burn" | "burn-resolved" | "no-data" | "no-data-resolved" | "network" | "release-regressed" | "release-healthy" | "metric-breached" | "metric-recovered";
+export type NoticeTransition =
+  | "down"
+  | "up"
+  | "flapping"
+  | "stable"
+  | "burn"
+  | "burn-resolved"
+  | "no-data"
+  | "no-data-resolved"
+  | "network"
+  | "release-regressed"
+  | "release-healthy"
+  | "metric-breached"
+  | "metric-recovered";
 
 /** The failing step and class, and the run whose evidence shows it (as in Incident.failure). */
 export interface FailureEvidence {
@@ -95,14 +108,22 @@ export interface ProbeIncidentState {
   noticedIncidentId: string | null;
 }
 
-const FailureEvidenceSchema = z.object({ step: z.string(), class: z.string(), message: z.string(), runId: z.string(), statusCode: z.number().optional() });
+const FailureEvidenceSchema = z.object({
+  step: z.string(),
+  class: z.string(),
+  message: z.string(),
+  runId: z.string(),
+  statusCode: z.number().optional(),
+});
 
 /** A stored ProbeIncidentState (probe_states under the probe's id), checked when it is read back. */
 export const ProbeIncidentStateSchema: z.ZodType<ProbeIncidentState> = z.object({
   state: z.enum(PROBE_ALERT_STATES),
   consecutiveFailures: z.number(),
   consecutiveSuccesses: z.number(),
-  openIncident: z.object({ id: z.string(), startedAt: z.number(), firstFailure: FailureEvidenceSchema.nullable() }).nullable(),
+  openIncident: z
+    .object({ id: z.string(), startedAt: z.number(), firstFailure: FailureEvidenceSchema.nullable() })
+    .nullable(),
   recentChanges: z.array(z.number()),
   flappingSince: z.number().nullable(),
   lastSlot: z.number().nullable(),
@@ -120,7 +141,12 @@ const ProbeAlertConfigSchema = z.strictObject({
   /** X: more outage changes than this within W is flapping. */
   flapChanges: z.number().int().min(1).max(1000).default(4),
   /** W, ms. */
-  flapWindowMs: z.number().int().min(60_000).max(7 * 24 * 3_600_000).default(30 * 60_000),
+  flapWindowMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(7 * 24 * 3_600_000)
+    .default(30 * 60_000),
 });
 export type ProbeAlertConfig = z.output<typeof ProbeAlertConfigSchema>;
 export const DEFAULT_ALERT_CONFIG: Readonly<ProbeAlertConfig> = Object.freeze(ProbeAlertConfigSchema.parse({}));
@@ -182,7 +208,12 @@ const CALM: ReadonlySet<ProbeAlertState> = new Set(["up", "degraded", "regional"
  * const { effects } = stepProbe("shop", s, { slotAt: t0 + 60_000, verdict: "down", inMaintenance: false, regions: ["weur", "apac"] });
  * // [{ kind: "open-incident", incidentId: `shop-${t0 + 60_000}`, startedAt: t0, ... }, { kind: "notify", transition: "down", ... }]
  */
-export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observation, config: Partial<ProbeAlertConfig> = DEFAULT_ALERT_CONFIG): StepResult {
+export function stepProbe(
+  probeId: string,
+  prev: ProbeIncidentState,
+  obs: Observation,
+  config: Partial<ProbeAlertConfig> = DEFAULT_ALERT_CONFIG,
+): StepResult {
   const cfg = config === DEFAULT_ALERT_CONFIG ? DEFAULT_ALERT_CONFIG : ProbeAlertConfigSchema.parse(config);
   if (!Number.isFinite(obs.slotAt)) throw new RangeError(`slotAt must be a time in epoch ms, got ${obs.slotAt}`);
   if (obs.verdict === "no-data") return { next: prev, effects: [] };
@@ -190,7 +221,16 @@ export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observ
 
   const t = obs.slotAt;
   const effects: Effect[] = [];
-  let { consecutiveFailures, consecutiveSuccesses, openIncident, runStartedAt, runFailure, lastNotice, noticedIncidentId, flappingSince } = prev;
+  let {
+    consecutiveFailures,
+    consecutiveSuccesses,
+    openIncident,
+    runStartedAt,
+    runFailure,
+    lastNotice,
+    noticedIncidentId,
+    flappingSince,
+  } = prev;
   let outageChanged = false;
 
   if (obs.verdict === "down") {
@@ -208,7 +248,15 @@ export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observ
       runFailure ??= obs.failure ?? null;
       if (openIncident === null && consecutiveFailures >= cfg.failuresToOpen) {
         openIncident = { id: `${probeId}-${t}`, startedAt: runStartedAt ?? t, firstFailure: runFailure };
-        effects.push({ kind: "open-incident", probeId, incidentId: openIncident.id, startedAt: openIncident.startedAt, openedAt: t, firstFailure: runFailure, regions: [...obs.regions] });
+        effects.push({
+          kind: "open-incident",
+          probeId,
+          incidentId: openIncident.id,
+          startedAt: openIncident.startedAt,
+          openedAt: t,
+          firstFailure: runFailure,
+          regions: [...obs.regions],
+        });
         outageChanged = true;
       }
     }
@@ -218,7 +266,13 @@ export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observ
     runFailure = null;
     consecutiveSuccesses = Math.min(consecutiveSuccesses + 1, cfg.successesToClose);
     if (openIncident !== null && consecutiveSuccesses >= cfg.successesToClose) {
-      effects.push({ kind: "resolve-incident", probeId, incidentId: openIncident.id, resolvedAt: runStartedAt ?? t, confirmedAt: t });
+      effects.push({
+        kind: "resolve-incident",
+        probeId,
+        incidentId: openIncident.id,
+        resolvedAt: runStartedAt ?? t,
+        confirmedAt: t,
+      });
       openIncident = null;
       outageChanged = !obs.inMaintenance;
     }
@@ -228,7 +282,8 @@ export function stepProbe(probeId: string, prev: ProbeIncidentState, obs: Observ
   if (outageChanged) recentChanges = [...recentChanges, t];
 
   if (!obs.inMaintenance) {
-    const notify = (transition: NoticeTransition, key: string, incidentId: string | null) => effects.push({ kind: "notify", probeId, transition, incidentId, key, at: t });
+    const notify = (transition: NoticeTransition, key: string, incidentId: string | null) =>
+      effects.push({ kind: "notify", probeId, transition, incidentId, key, at: t });
     if (flappingSince === null && recentChanges.length > cfg.flapChanges) {
       flappingSince = t;
       notify("flapping", `${probeId}-flapping-${t}`, openIncident?.id ?? null);
@@ -309,7 +364,12 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** Folds observations in order; the effects of every step, concatenated. */
-export function runProbe(probeId: string, state: ProbeIncidentState, observations: readonly Observation[], config?: Partial<ProbeAlertConfig>): StepResult {
+export function runProbe(
+  probeId: string,
+  state: ProbeIncidentState,
+  observations: readonly Observation[],
+  config?: Partial<ProbeAlertConfig>,
+): StepResult {
   const effects: Effect[] = [];
   let next = state;
   for (const obs of observations) {

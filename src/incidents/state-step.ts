@@ -20,7 +20,10 @@ interface StoredStates {
 }
 
 /** The rows of `keys`, in one statement whatever their number. */
-export async function readStates(store: Pick<D1ProbeStateStore, "probeStates">, keys: readonly string[]): Promise<StoredStates> {
+export async function readStates(
+  store: Pick<D1ProbeStateStore, "probeStates">,
+  keys: readonly string[],
+): Promise<StoredStates> {
   const rows = await store.probeStates(keys);
   return {
     lastSlot: (key) => rows.get(key)?.lastSlot,
@@ -39,7 +42,12 @@ export interface PendingNotice {
 }
 
 /** The outbox statements of the notices, to every channel, and how many rows they are. */
-export function enqueueNotices(store: Pick<D1OutboxStore, "enqueueStatements">, notices: readonly PendingNotice[], channels: readonly string[], now: number): { statements: D1PreparedStatement[]; rows: number } {
+export function enqueueNotices(
+  store: Pick<D1OutboxStore, "enqueueStatements">,
+  notices: readonly PendingNotice[],
+  channels: readonly string[],
+  now: number,
+): { statements: D1PreparedStatement[]; rows: number } {
   const entries = notices.flatMap((n) => outboxEntries(n.key, n.transition, channels, n.notice, now));
   return { statements: store.enqueueStatements(entries), rows: entries.length };
 }

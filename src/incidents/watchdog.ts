@@ -78,7 +78,10 @@ export const RegionsStateSchema: z.ZodType<RegionsState> = z.object({
 });
 export const StagesStateSchema: z.ZodType<StagesState> = z.object({
   lastSlot: z.number().nullable(),
-  failing: z.record(z.string(), z.object({ since: z.number(), failedTicks: z.number(), announced: z.boolean(), error: z.string() })),
+  failing: z.record(
+    z.string(),
+    z.object({ since: z.number(), failedTicks: z.number(), announced: z.boolean(), error: z.string() }),
+  ),
 });
 
 export interface WatchdogState {
@@ -116,7 +119,10 @@ export interface WatchdogOptions {
   failingTicksToNotify: number;
 }
 
-export const DEFAULT_WATCHDOG_OPTIONS: Readonly<WatchdogOptions> = Object.freeze({ silentTicksToNotify: 1, failingTicksToNotify: 3 });
+export const DEFAULT_WATCHDOG_OPTIONS: Readonly<WatchdogOptions> = Object.freeze({
+  silentTicksToNotify: 1,
+  failingTicksToNotify: 3,
+});
 
 export interface WatchdogNotify {
   kind: "notify";
@@ -134,7 +140,8 @@ export function initialWatchdogState(): WatchdogState {
 }
 
 function assertSlot(slotAt: number): void {
-  if (!(Number.isFinite(slotAt) && slotAt % MINUTE_MS === 0)) throw new RangeError(`slotAt must be a minute in epoch ms, got ${slotAt}`);
+  if (!(Number.isFinite(slotAt) && slotAt % MINUTE_MS === 0))
+    throw new RangeError(`slotAt must be a minute in epoch ms, got ${slotAt}`);
 }
 
 /**
@@ -151,36 +158,54 @@ export function stepTicks(prev: TickState, slotAt: number): { next: TickState; e
   if (prev.lastSlot !== null && slotAt - prev.lastSlot > MINUTE_MS) {
     const from = prev.lastSlot + MINUTE_MS;
     const to = slotAt - MINUTE_MS;
-    effects.push({ kind: "notify", key: `network-ticks-missed-${from}`, event: { kind: "ticks-missed", from, to, minutes: (to - from) / MINUTE_MS + 1 }, at: slotAt });
+    effects.push({
+      kind: "notify",
+      key: `network-ticks-missed-${from}`,
+      event: { kind: "ticks-missed", from, to, minutes: (to - from) / MINUTE_MS + 1 },
+      at: slotAt,
+    });
   }
   return { next: { lastSlot: slotAt }, effects };
 }
 
 /** Regions that stopped reporting, and ones that report again. */
-export function stepRegions(prev: RegionsState, seen: TickSeen, partial: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS): { next: RegionsState; effects: WatchdogNotify[] } {
+export function stepRegions(
+  prev: RegionsState,
+  seen: TickSeen,
+  partial: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS,
+): { next: RegionsState; effects: WatchdogNotify[] } {
   const t = seen.slotAt;
   assertSlot(t);
   const options = { ...DEFAULT_WATCHDOG_OPTIONS, ...partial };
-  if (!(Number.isInteger(options.silentTicksToNotify) && options.silentTicksToNotify >= 1)) throw new RangeError(`silentTicksToNotify must be an integer ≥ 1, got ${options.silentTicksToNotify}`);
+  if (!(Number.isInteger(options.silentTicksToNotify) && options.silentTicksToNotify >= 1))
+    throw new RangeError(`silentTicksToNotify must be an integer ≥ 1, got ${options.silentTicksToNotify}`);
   if (prev.lastSlot !== null && t <= prev.lastSlot) return { next: prev, effects: [] };
   const effects: WatchdogNotify[] = [];
   const reporting = new Set(seen.reporting);
   const known = seen.known ? new Set(seen.known) : null;
   const silent: Record<string, RegionWatch> = {};
-  for (const [region, watch] of Object.entries(prev.silent)) if (known === null || known.has(region)) silent[region] = watch;
+  for (const [region, watch] of Object.entries(prev.silent))
+    if (known === null || known.has(region)) silent[region] = watch;
 
   for (const region of [...new Set(seen.planned)].sort()) {
     const watch = silent[region];
     if (reporting.has(region)) {
       if (watch) {
         if (watch.announced) {
-          effects.push({ kind: "notify", key: `network-region-${region}-back-${watch.silentSince}`, event: { kind: "region-back", region, silentSince: watch.silentSince, backAt: t }, at: t });
+          effects.push({
+            kind: "notify",
+            key: `network-region-${region}-back-${watch.silentSince}`,
+            event: { kind: "region-back", region, silentSince: watch.silentSince, backAt: t },
+            at: t,
+          });
         }
         delete silent[region];
       }
       continue;
     }
-    const next: RegionWatch = watch ? { ...watch, silentTicks: watch.silentTicks + 1 } : { silentSince: t, silentTicks: 1, announced: false };
+    const next: RegionWatch = watch
+      ? { ...watch, silentTicks: watch.silentTicks + 1 }
+      : { silentSince: t, silentTicks: 1, announced: false };
     if (!next.announced && next.silentTicks >= options.silentTicksToNotify) {
       next.announced = true;
       effects.push({
@@ -203,11 +228,17 @@ export function stepRegions(prev: RegionsState, seen: TickSeen, partial: Partial
  * stepStages(prev, slotAt, { ran: ["prune"], failed: { prune: "D1_ERROR" } }).effects
  * // [{ key: `network-stage-prune-failing-${since}`, event: { kind: "stage-failing", stage: "prune", since, ticks: 3, error: "D1_ERROR" } }]
  */
-export function stepStages(prev: StagesState, slotAt: number, seen: StagesSeen, options: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS): { next: StagesState; effects: WatchdogNotify[] } {
+export function stepStages(
+  prev: StagesState,
+  slotAt: number,
+  seen: StagesSeen,
+  options: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS,
+): { next: StagesState; effects: WatchdogNotify[] } {
   const t = slotAt;
   assertSlot(t);
   const threshold = options.failingTicksToNotify ?? DEFAULT_WATCHDOG_OPTIONS.failingTicksToNotify;
-  if (!(Number.isInteger(threshold) && threshold >= 1)) throw new RangeError(`failingTicksToNotify must be an integer ≥ 1, got ${threshold}`);
+  if (!(Number.isInteger(threshold) && threshold >= 1))
+    throw new RangeError(`failingTicksToNotify must be an integer ≥ 1, got ${threshold}`);
   if (prev.lastSlot !== null && t <= prev.lastSlot) return { next: prev, effects: [] };
   const effects: WatchdogNotify[] = [];
   const failing: Record<string, StageWatch> = { ...prev.failing };
@@ -215,14 +246,27 @@ export function stepStages(prev: StagesState, slotAt: number, seen: StagesSeen, 
     const watch = failing[stage];
     const error = seen.failed[stage];
     if (error === undefined) {
-      if (watch?.announced) effects.push({ kind: "notify", key: `network-stage-${stage}-back-${watch.since}`, event: { kind: "stage-back", stage, failingSince: watch.since, backAt: t }, at: t });
+      if (watch?.announced)
+        effects.push({
+          kind: "notify",
+          key: `network-stage-${stage}-back-${watch.since}`,
+          event: { kind: "stage-back", stage, failingSince: watch.since, backAt: t },
+          at: t,
+        });
       delete failing[stage];
       continue;
     }
-    const next: StageWatch = watch ? { ...watch, failedTicks: Math.min(watch.failedTicks + 1, threshold) } : { since: t, failedTicks: 1, announced: false, error };
+    const next: StageWatch = watch
+      ? { ...watch, failedTicks: Math.min(watch.failedTicks + 1, threshold) }
+      : { since: t, failedTicks: 1, announced: false, error };
     if (!next.announced && next.failedTicks >= threshold) {
       next.announced = true;
-      effects.push({ kind: "notify", key: `network-stage-${stage}-failing-${next.since}`, event: { kind: "stage-failing", stage, since: next.since, ticks: next.failedTicks, error }, at: t });
+      effects.push({
+        kind: "notify",
+        key: `network-stage-${stage}-failing-${next.since}`,
+        event: { kind: "stage-failing", stage, since: next.since, ticks: next.failedTicks, error },
+        at: t,
+      });
     }
     failing[stage] = next;
   }
@@ -234,11 +278,18 @@ export function stepStages(prev: StagesState, slotAt: number, seen: StagesSeen, 
  * seen is a replay for all (the regions and stages rows are not written on every tick, so their
  * own slots may lag).
  */
-export function stepWatchdog(prev: WatchdogState, seen: TickSeen, options: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS): { next: WatchdogState; effects: WatchdogNotify[] } {
+export function stepWatchdog(
+  prev: WatchdogState,
+  seen: TickSeen,
+  options: Partial<WatchdogOptions> = DEFAULT_WATCHDOG_OPTIONS,
+): { next: WatchdogState; effects: WatchdogNotify[] } {
   assertSlot(seen.slotAt);
   if (prev.tick.lastSlot !== null && seen.slotAt <= prev.tick.lastSlot) return { next: prev, effects: [] };
   const ticks = stepTicks(prev.tick, seen.slotAt);
   const regions = stepRegions(prev.regions, seen, options);
   const stages = stepStages(prev.stages, seen.slotAt, seen.stages ?? { ran: [], failed: {} }, options);
-  return { next: { tick: ticks.next, regions: regions.next, stages: stages.next }, effects: [...ticks.effects, ...regions.effects, ...stages.effects] };
+  return {
+    next: { tick: ticks.next, regions: regions.next, stages: stages.next },
+    effects: [...ticks.effects, ...regions.effects, ...stages.effects],
+  };
 }

@@ -9,7 +9,13 @@ interface Operation {
   summary?: string;
   description?: string;
   tags?: string[];
-  parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string; enum?: unknown[] } }[];
+  parameters?: {
+    name: string;
+    in: string;
+    required?: boolean;
+    description?: string;
+    schema?: { type?: string; enum?: unknown[] };
+  }[];
   requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
   security?: unknown[];
@@ -53,12 +59,15 @@ function Params(props: { operation: Operation }): Child {
 }
 
 export function ApiReference(props: { doc: OpenApiDocument }) {
-  const operations = Object.entries(props.doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+  const operations = Object.entries(props.doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+  );
   return (
     <Layout title={`${props.doc.info.title} — API reference`}>
       <h1>{props.doc.info.title} API</h1>
       <p>
-        Version {props.doc.info.version}. Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
+        Version {props.doc.info.version}. Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI
+        3.1).
       </p>
       {operations.map(({ path, method, operation }) => (
         <section class="operation" id={`${method}-${path}`}>

@@ -44,7 +44,9 @@ function describeSchedule(m: Maintenance): string {
 function incidentEntry(i: IncidentView, origin: string): string {
   const url = `${origin}/history#incident-${encodeURIComponent(i.id)}`;
   const summary = `${IMPACT_TEXT[i.impact]} impact · ${INCIDENT_STATUS_TEXT[i.status]}${i.components.length ? ` · affects ${i.components.join(", ")}` : ""}`;
-  const content = i.updates.map((u) => `${INCIDENT_STATUS_TEXT[u.status]} (${iso(u.createdAt)}): ${u.body}`).join("\n\n");
+  const content = i.updates
+    .map((u) => `${INCIDENT_STATUS_TEXT[u.status]} (${iso(u.createdAt)}): ${u.body}`)
+    .join("\n\n");
   return [
     "<entry>",
     element("id", url),
@@ -70,7 +72,11 @@ function maintenanceEntry(m: Maintenance, origin: string, names: ReadonlyMap<str
     element("updated", iso(m.updatedAt)),
     link(url, "alternate", "text/html"),
     `<category term="maintenance"/>`,
-    element("summary", `${describeSchedule(m)}${affected.length ? ` Affects ${affected.join(", ")}.` : ""}`, ` type="text"`),
+    element(
+      "summary",
+      `${describeSchedule(m)}${affected.length ? ` Affects ${affected.join(", ")}.` : ""}`,
+      ` type="text"`,
+    ),
     element("content", `${describeSchedule(m)}\n\n${m.body}`, ` type="text"`),
     "</entry>",
   ].join("");

@@ -28,7 +28,9 @@ function burnDownPath(days: readonly DayBudget[], bottom: number): string {
     }
     const x = days.length === 1 ? WIDTH / 2 : (i / (days.length - 1)) * WIDTH;
     const alone = !open && (days[i + 1]?.remainingFraction ?? null) === null;
-    parts.push(`${open ? "L" : "M"}${x.toFixed(1)} ${yOf(d.remainingFraction, bottom).toFixed(1)}${alone ? "h0.01" : ""}`);
+    parts.push(
+      `${open ? "L" : "M"}${x.toFixed(1)} ${yOf(d.remainingFraction, bottom).toFixed(1)}${alone ? "h0.01" : ""}`,
+    );
     open = true;
   });
   return parts.join("");
@@ -57,17 +59,47 @@ export function BurnDownChart(props: { days: readonly DayBudget[]; label: string
     <figure class="chart burn-down">
       <figcaption>{summary(days, props.label)}</figcaption>
       {days.length === 0 ? null : (
-      <svg class="burn-plot" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Share of the ${props.label} budget of ${props.probeName} left at the end of each day of the window`}>
-        <line class="gridline" x1="0" x2={String(WIDTH)} y1={zero.toFixed(1)} y2={zero.toFixed(1)} vector-effect="non-scaling-stroke" />
-        <path class="budget-line" d={burnDownPath(days, bottom) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
-      </svg>
+        <svg
+          class="burn-plot"
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`Share of the ${props.label} budget of ${props.probeName} left at the end of each day of the window`}
+        >
+          <line
+            class="gridline"
+            x1="0"
+            x2={String(WIDTH)}
+            y1={zero.toFixed(1)}
+            y2={zero.toFixed(1)}
+            vector-effect="non-scaling-stroke"
+          />
+          <path
+            class="budget-line"
+            d={burnDownPath(days, bottom) || "M0 0"}
+            vector-effect="non-scaling-stroke"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          />
+        </svg>
       )}
       {days.length === 0 ? null : (
         <FigureTable
           summary="Each day's figures"
           caption={`The ${props.label} of ${props.probeName} per day (UTC), and the budget left at its end`}
           columns={["Day (UTC)", "SLI", "Bad", "No data", "Budget left"]}
-          rows={[...days].reverse().map((d) => [formatUtcDay(d.day), d.sli === null ? "no data" : formatPercent(d.sli, 3), d.bad, d.noData, d.remainingFraction === null ? "none yet" : formatPercent(d.remainingFraction, 1)] as const)}
+          rows={[...days]
+            .reverse()
+            .map(
+              (d) =>
+                [
+                  formatUtcDay(d.day),
+                  d.sli === null ? "no data" : formatPercent(d.sli, 3),
+                  d.bad,
+                  d.noData,
+                  d.remainingFraction === null ? "none yet" : formatPercent(d.remainingFraction, 1),
+                ] as const,
+            )}
         />
       )}
     </figure>

@@ -33,8 +33,18 @@ const LEVEL_TEXT: Record<DayLevel, string> = {
   none: "No data",
 };
 
-export const IMPACT_TEXT: Record<Impact, string> = { none: "No impact", minor: "Minor", major: "Major", critical: "Critical" };
-export const INCIDENT_STATUS_TEXT: Record<IncidentStatus, string> = { investigating: "Investigating", identified: "Identified", monitoring: "Monitoring", resolved: "Resolved" };
+export const IMPACT_TEXT: Record<Impact, string> = {
+  none: "No impact",
+  minor: "Minor",
+  major: "Major",
+  critical: "Critical",
+};
+export const INCIDENT_STATUS_TEXT: Record<IncidentStatus, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+};
 
 export function StateBadge(props: { state: ComponentState }) {
   const s = STATE_TEXT[props.state];
@@ -57,7 +67,8 @@ export function Time(props: { at: number; timeZone: string }) {
 /** A segment's text; `objective` is the probe's objective, formatted once per bar. */
 function dayText(d: DaySegment, objective: string): string {
   if (d.runs === 0) return "No data: no run was stored.";
-  if (d.availability === null) return `Maintenance: ${formatCount(d.maintenance)} runs in a maintenance window, not counted.`;
+  if (d.availability === null)
+    return `Maintenance: ${formatCount(d.maintenance)} runs in a maintenance window, not counted.`;
   let text = `${LEVEL_TEXT[d.level]} (${objective}): ${formatPercent(d.availability)} of ${formatCount(d.up + d.degraded + d.down)} runs good`;
   if (d.down) text += `, ${formatCount(d.down)} failed`;
   if (d.degraded) text += `, ${formatCount(d.degraded)} slow`;
@@ -92,12 +103,20 @@ function dayLabel(dayAt: number): string {
  */
 export function UptimeBar(props: { name: string; days: readonly DaySegment[]; objective: number }) {
   const objective = formatObjective(props.objective);
-  const parts: string[] = [`<ol class="bar" aria-label="${escapeHtml(`Daily availability of ${props.name} over the last ${props.days.length} UTC days, oldest first`)}">`];
+  const parts: string[] = [
+    `<ol class="bar" aria-label="${escapeHtml(`Daily availability of ${props.name} over the last ${props.days.length} UTC days, oldest first`)}">`,
+  ];
   for (const d of props.days) {
     // dayText is Afterlife's own words and numbers; the incident title is the only outside text.
-    const incident = d.worstIncident ? ` Incident: ${escapeHtml(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).` : d.runs ? " No incident." : "";
+    const incident = d.worstIncident
+      ? ` Incident: ${escapeHtml(d.worstIncident.title)} (${IMPACT_TEXT[d.worstIncident.impact].toLowerCase()}).`
+      : d.runs
+        ? " No incident."
+        : "";
     const releases = d.releases?.length ? ` Released: ${escapeHtml(d.releases.join(", "))}.` : "";
-    parts.push(`<li class="d-${d.level}" tabindex="0"><span><b>${dayLabel(d.dayAt)}</b> ${dayText(d, objective)}${incident}${releases}</span></li>`);
+    parts.push(
+      `<li class="d-${d.level}" tabindex="0"><span><b>${dayLabel(d.dayAt)}</b> ${dayText(d, objective)}${incident}${releases}</span></li>`,
+    );
   }
   parts.push("</ol>");
   return raw(parts.join(""));
@@ -182,12 +201,15 @@ export function IncidentNotice(props: { incident: IncidentView; timeZone: string
     <article class="notice" data-kind="incident" data-impact={i.impact} id={`incident-${i.id}`}>
       <h3>{i.title}</h3>
       <p class="muted">
-        {IMPACT_TEXT[i.impact]} impact · {INCIDENT_STATUS_TEXT[i.status]} · since <Time at={i.startedAt} timeZone={props.timeZone} />
+        {IMPACT_TEXT[i.impact]} impact · {INCIDENT_STATUS_TEXT[i.status]} · since{" "}
+        <Time at={i.startedAt} timeZone={props.timeZone} />
         {i.components.length ? ` · affects ${i.components.join(", ")}` : ""}
       </p>
       {latest ? (
         <p>
-          <strong>{INCIDENT_STATUS_TEXT[latest.status]}</strong> (<Time at={latest.createdAt} timeZone={props.timeZone} />): <span class="update">{cut ?? latest.body}</span>
+          <strong>{INCIDENT_STATUS_TEXT[latest.status]}</strong> (
+          <Time at={latest.createdAt} timeZone={props.timeZone} />
+          ): <span class="update">{cut ?? latest.body}</span>
           {cut === null ? null : (
             <span>
               {" "}
@@ -206,7 +228,8 @@ export function MaintenanceNotice(props: { window: MaintenanceView; timeZone: st
     <article class="notice" data-kind="maintenance">
       <h3>{w.title}</h3>
       <p class="muted">
-        {props.active ? "In progress" : "Scheduled"} · <Time at={w.startsAt} timeZone={props.timeZone} /> to <Time at={w.endsAt} timeZone={props.timeZone} />
+        {props.active ? "In progress" : "Scheduled"} · <Time at={w.startsAt} timeZone={props.timeZone} /> to{" "}
+        <Time at={w.endsAt} timeZone={props.timeZone} />
         {w.components.length ? ` · affects ${w.components.join(", ")}` : ""}
       </p>
       <p class="update">{w.body}</p>

@@ -64,7 +64,12 @@ export function barsFrom(now: number): number {
  * One segment per UTC day, oldest first, from the probe's day totals (regions merged), the
  * incidents touching it, and the schedule (for the missing runs).
  */
-export function dayBars(loaded: LoadedProbe, totals: readonly DayTotals[], incidents: readonly IncidentView[], now: number): DaySegment[] {
+export function dayBars(
+  loaded: LoadedProbe,
+  totals: readonly DayTotals[],
+  incidents: readonly IncidentView[],
+  now: number,
+): DaySegment[] {
   const from = barsFrom(now);
   const byDay: (DayTotals | undefined)[] = new Array(BAR_DAYS);
   for (const t of totals) {
@@ -79,13 +84,18 @@ export function dayBars(loaded: LoadedProbe, totals: readonly DayTotals[], incid
     const dayAt = from + i * DAY_MS;
     const d = byDay[i];
     const end = Math.min(dayAt + DAY_MS, now + 1);
-    const expected = end === dayAt + DAY_MS ? wholeDay : end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
+    const expected =
+      end === dayAt + DAY_MS ? wholeDay : end > dayAt ? expectedRunsPerRegion(loaded, dayAt, end) * regions : 0;
     const runs = d?.total ?? 0;
     const availability = d ? dayAvailability(d) : null;
     let worst: DaySegment["worstIncident"] = null;
     for (const incident of incidents) {
       const until = incident.resolvedAt ?? now;
-      if (incident.startedAt < dayAt + DAY_MS && until >= dayAt && (worst === null || IMPACT_RANK[incident.impact] > IMPACT_RANK[worst.impact])) {
+      if (
+        incident.startedAt < dayAt + DAY_MS &&
+        until >= dayAt &&
+        (worst === null || IMPACT_RANK[incident.impact] > IMPACT_RANK[worst.impact])
+      ) {
         worst = { id: incident.id, title: incident.title, impact: incident.impact };
       }
     }

@@ -1,7 +1,20 @@
 /** Text the page shows for numbers, days and times. Pure; time zones through Intl, cached per zone. */
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
+const MONTH_NAMES = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+] as const;
 
 /** A UTC day as "20 Nov 2026" (no Intl: the bars format 90 of these per probe). */
 export function formatUtcDay(dayAt: number): string {
@@ -52,7 +65,16 @@ function formatter(timeZone: string, kind: "time" | "month"): Intl.DateTimeForma
   if (!f) {
     const options: Intl.DateTimeFormatOptions =
       kind === "time"
-        ? { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" }
+        ? {
+            timeZone,
+            year: "numeric",
+            month: "short",
+            day: "numeric",
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+            timeZoneName: "short",
+          }
         : { timeZone, year: "numeric", month: "numeric" };
     f = new Intl.DateTimeFormat("en-GB", options);
     formatters.set(key, f);

@@ -27,7 +27,8 @@ export function HistoryPage(props: { config: PageConfig; months: readonly Histor
             <article class="incident" id={`incident-${i.id}`}>
               <h3>{i.title}</h3>
               <p class="muted">
-                {IMPACT_TEXT[i.impact]} impact · {INCIDENT_STATUS_TEXT[i.status]} · started <Time at={i.startedAt} timeZone={tz} />
+                {IMPACT_TEXT[i.impact]} impact · {INCIDENT_STATUS_TEXT[i.status]} · started{" "}
+                <Time at={i.startedAt} timeZone={tz} />
                 {i.resolvedAt === null ? " · ongoing" : ` · lasted ${formatDuration(i.resolvedAt - i.startedAt)}`}
                 {i.components.length ? ` · affected ${i.components.join(", ")}` : ""}
               </p>

@@ -2,7 +2,7 @@
  * The incident history's months. Pure: built from what the loaders read (src/queries/page.ts), with
  * `now` passed in.
  */
-import { type IncidentView } from "./notices-view.ts";
+import type { IncidentView } from "./notices-view.ts";
 
 /** Empty months are listed back to the oldest incident, but not further than this. */
 const MAX_HISTORY_MONTHS = 120;
@@ -18,7 +18,12 @@ export interface HistoryMonth {
  * to the older of (the oldest incident, `minMonths` months ago), empty months included (so "no
  * incidents" is said, not implied).
  */
-export function historyMonths(incidents: readonly IncidentView[], now: number, monthOf: (at: number) => { key: string; label: string }, minMonths = 3): HistoryMonth[] {
+export function historyMonths(
+  incidents: readonly IncidentView[],
+  now: number,
+  monthOf: (at: number) => { key: string; label: string },
+  minMonths = 3,
+): HistoryMonth[] {
   const months = new Map<string, HistoryMonth>();
   const add = (at: number) => {
     const m = monthOf(at);

@@ -23,7 +23,10 @@ function hourLabel(at: number): string {
 
 function thresholdText(t: JourneyMetric["threshold"]): string | null {
   if (!t) return null;
-  const parts = [t.below === null ? null : `below ${formatMetric(t.below)}`, t.above === null ? null : `above ${formatMetric(t.above)}`].filter((p) => p !== null);
+  const parts = [
+    t.below === null ? null : `below ${formatMetric(t.below)}`,
+    t.above === null ? null : `above ${formatMetric(t.above)}`,
+  ].filter((p) => p !== null);
   return `Alerts when ${parts.join(" or ")}.`;
 }
 
@@ -33,7 +36,13 @@ function yOf(value: number, low: number, high: number): number {
 }
 
 /** The hourly means as a path over `hours` slots ending at `endHour`; gaps start a new subpath. */
-function metricPath(points: readonly { hourAt: number; mean: number }[], endHour: number, hours: number, low: number, high: number): string {
+function metricPath(
+  points: readonly { hourAt: number; mean: number }[],
+  endHour: number,
+  hours: number,
+  low: number,
+  high: number,
+): string {
   const byHour = new Map(points.map((p) => [p.hourAt, p.mean]));
   const parts: string[] = [];
   let open = false;
@@ -55,7 +64,9 @@ export function JourneyMetricFigure(props: { metric: JourneyMetric; now: number;
   const { metric } = props;
   const endHour = Math.floor(props.now / 3_600_000) * 3_600_000;
   const points = metric.trend.filter((p) => p.hourAt > endHour - METRIC_CHART_HOURS * 3_600_000);
-  const bounds = [metric.threshold?.below, metric.threshold?.above].filter((v): v is number => v !== null && v !== undefined);
+  const bounds = [metric.threshold?.below, metric.threshold?.above].filter(
+    (v): v is number => v !== null && v !== undefined,
+  );
   const values = [...points.flatMap((p) => [p.mean]), ...bounds];
   const low = values.length ? Math.min(0, ...values) : 0;
   const high = values.length && Math.max(...values) > low ? Math.max(...values) : low + 1;
@@ -63,7 +74,9 @@ export function JourneyMetricFigure(props: { metric: JourneyMetric; now: number;
   const means = points.map((p) => p.mean);
   const summary = points.length
     ? `Over the last ${METRIC_CHART_HOURS} hours the hourly mean of ${metric.name} was between ${formatMetric(Math.min(...means))} and ${formatMetric(Math.max(...means))}` +
-      (newest ? `; the newest value is ${formatMetric(newest.value)} (${newest.region}, ${hourLabel(newest.slotAt)}).` : ".")
+      (newest
+        ? `; the newest value is ${formatMetric(newest.value)} (${newest.region}, ${hourLabel(newest.slotAt)}).`
+        : ".")
     : `No value of ${metric.name} in the last ${METRIC_CHART_HOURS} hours.`;
   const threshold = thresholdText(metric.threshold);
   return (
@@ -72,17 +85,48 @@ export function JourneyMetricFigure(props: { metric: JourneyMetric; now: number;
         {summary}
         {threshold ? ` ${threshold}` : ""}
       </figcaption>
-      <svg class="burn-plot" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`${metric.name} of ${props.probeName}, hourly mean over the last ${METRIC_CHART_HOURS} hours`}>
+      <svg
+        class="burn-plot"
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${metric.name} of ${props.probeName}, hourly mean over the last ${METRIC_CHART_HOURS} hours`}
+      >
         {bounds.map((b) => (
-          <line class="gridline" x1="0" x2={String(WIDTH)} y1={yOf(b, low, high).toFixed(1)} y2={yOf(b, low, high).toFixed(1)} vector-effect="non-scaling-stroke" />
+          <line
+            class="gridline"
+            x1="0"
+            x2={String(WIDTH)}
+            y1={yOf(b, low, high).toFixed(1)}
+            y2={yOf(b, low, high).toFixed(1)}
+            vector-effect="non-scaling-stroke"
+          />
         ))}
-        <path class="budget-line" d={metricPath(points, endHour, METRIC_CHART_HOURS, low, high) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
+        <path
+          class="budget-line"
+          d={metricPath(points, endHour, METRIC_CHART_HOURS, low, high) || "M0 0"}
+          vector-effect="non-scaling-stroke"
+          stroke-linecap="round"
+          stroke-linejoin="round"
+        />
       </svg>
       <FigureTable
         summary={`The numbers of ${metric.name} as a table`}
         caption={`${metric.name} of ${props.probeName} per hour (UTC)`}
         columns={["Hour (UTC)", "Mean", "Min", "Max", "Last", "Runs"]}
-        rows={[...points].reverse().map((p) => [hourLabel(p.hourAt), formatMetric(p.mean), formatMetric(p.min), formatMetric(p.max), formatMetric(p.last), p.count] as const)}
+        rows={[...points]
+          .reverse()
+          .map(
+            (p) =>
+              [
+                hourLabel(p.hourAt),
+                formatMetric(p.mean),
+                formatMetric(p.min),
+                formatMetric(p.max),
+                formatMetric(p.last),
+                p.count,
+              ] as const,
+          )}
       />
     </figure>
   );

@@ -47,7 +47,11 @@ const RANGE_AXIS: Record<LatencyChart["range"], [string, string, string]> = {
   "30d": ["30 days ago", "15 days ago", "Today"],
 };
 
-const RANGE_NAME: Record<LatencyChart["range"], string> = { "24h": "the last 24 hours", "7d": "the last 7 days", "30d": "the last 30 days" };
+const RANGE_NAME: Record<LatencyChart["range"], string> = {
+  "24h": "the last 24 hours",
+  "7d": "the last 7 days",
+  "30d": "the last 30 days",
+};
 
 function summary(chart: LatencyChart): string {
   const p50 = chart.points.flatMap((p) => (p.p50 === null ? [] : [p.p50]));
@@ -73,13 +77,22 @@ function releaseX(chart: Pick<LatencyChart, "from" | "to">, at: number): number 
   return ((at - chart.from) / (chart.to - chart.from)) * WIDTH;
 }
 
-export function LatencyChartFigure(props: { chart: LatencyChart; probeName: string; releases?: readonly ReleaseMarker[] }) {
+export function LatencyChartFigure(props: {
+  chart: LatencyChart;
+  probeName: string;
+  releases?: readonly ReleaseMarker[];
+}) {
   const { chart } = props;
   const releases = (props.releases ?? []).flatMap((r) => {
     const x = releaseX(chart, r.at);
     return x === null ? [] : [{ ...r, x }];
   });
-  const top = niceCeiling(Math.max(0, ...chart.points.flatMap((p) => [p.p50, p.p95]).filter((v): v is number => v !== null && Number.isFinite(v))));
+  const top = niceCeiling(
+    Math.max(
+      0,
+      ...chart.points.flatMap((p) => [p.p50, p.p95]).filter((v): v is number => v !== null && Number.isFinite(v)),
+    ),
+  );
   const ticks = [top, (top * 3) / 4, top / 2, top / 4, 0];
   const [start, middle, end] = RANGE_AXIS[chart.range];
   return (
@@ -91,14 +104,49 @@ export function LatencyChartFigure(props: { chart: LatencyChart; probeName: stri
             <span>{formatMs(t)}</span>
           ))}
         </div>
-        <svg class="plot" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Response time of ${props.probeName}, p50 and p95, over ${RANGE_NAME[chart.range]}`}>
+        <svg
+          class="plot"
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`Response time of ${props.probeName}, p50 and p95, over ${RANGE_NAME[chart.range]}`}
+        >
           {[1, 2, 3].map((k) => (
-            <line class="gridline" x1="0" x2={String(WIDTH)} y1={String((HEIGHT * k) / 4)} y2={String((HEIGHT * k) / 4)} vector-effect="non-scaling-stroke" />
+            <line
+              class="gridline"
+              x1="0"
+              x2={String(WIDTH)}
+              y1={String((HEIGHT * k) / 4)}
+              y2={String((HEIGHT * k) / 4)}
+              vector-effect="non-scaling-stroke"
+            />
           ))}
-          <path class="p95" d={linePath(chart.points, "p95", top) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
-          <path class="p50" d={linePath(chart.points, "p50", top) || "M0 0"} vector-effect="non-scaling-stroke" stroke-linecap="round" stroke-linejoin="round" />
+          <path
+            class="p95"
+            d={linePath(chart.points, "p95", top) || "M0 0"}
+            vector-effect="non-scaling-stroke"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          />
+          <path
+            class="p50"
+            d={linePath(chart.points, "p50", top) || "M0 0"}
+            vector-effect="non-scaling-stroke"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          />
           {releases.map((r) => (
-            <line class="release" data-release={r.id} x1={r.x.toFixed(1)} x2={r.x.toFixed(1)} y1="0" y2={String(HEIGHT)} stroke="currentColor" stroke-dasharray="2 3" vector-effect="non-scaling-stroke">
+            <line
+              class="release"
+              data-release={r.id}
+              x1={r.x.toFixed(1)}
+              x2={r.x.toFixed(1)}
+              y1="0"
+              y2={String(HEIGHT)}
+              stroke="currentColor"
+              stroke-dasharray="2 3"
+              vector-effect="non-scaling-stroke"
+            >
               <title>{`Release ${r.version} (${r.verdict})`}</title>
             </line>
           ))}
@@ -122,13 +170,20 @@ export function LatencyChartFigure(props: { chart: LatencyChart; probeName: stri
           </svg>
           p95, dashed line
         </li>
-        {releases.length > 0 && <li class="chart-releases">Releases (dotted vertical lines): {releases.map((r) => `${r.version} at ${bucketLabel(r.at, 3_600_000)} (${r.verdict})`).join("; ")}</li>}
+        {releases.length > 0 && (
+          <li class="chart-releases">
+            Releases (dotted vertical lines):{" "}
+            {releases.map((r) => `${r.version} at ${bucketLabel(r.at, 3_600_000)} (${r.verdict})`).join("; ")}
+          </li>
+        )}
       </ul>
       <FigureTable
         summary="The numbers as a table"
         caption={`Response time of ${props.probeName} per ${chart.bucketMs === 3_600_000 ? "hour" : "day"} (UTC)`}
         columns={[chart.bucketMs === 3_600_000 ? "Hour (UTC)" : "Day (UTC)", "p50", "p95", "Runs"]}
-        rows={[...chart.points].reverse().map((p) => [bucketLabel(p.at, chart.bucketMs), formatMs(p.p50), formatMs(p.p95), p.runs] as const)}
+        rows={[...chart.points]
+          .reverse()
+          .map((p) => [bucketLabel(p.at, chart.bucketMs), formatMs(p.p50), formatMs(p.p95), p.runs] as const)}
       />
     </figure>
   );

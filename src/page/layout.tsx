@@ -43,7 +43,12 @@ export function Layout(props: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href={STYLESHEET_URL} />
-        <link rel="alternate" type="application/atom+xml" title={`${config.title}: incidents and maintenance`} href="/feed.atom" />
+        <link
+          rel="alternate"
+          type="application/atom+xml"
+          title={`${config.title}: incidents and maintenance`}
+          href="/feed.atom"
+        />
       </head>
       <body>
         <a class="skip" href="#main">
@@ -81,7 +86,8 @@ export function Layout(props: LayoutProps) {
           </main>
           <footer class="site-footer">
             <p>
-              Bars show UTC days. Times are in {config.timeZone === "UTC" ? "UTC" : config.timeZone}, or in your own time zone when your browser runs JavaScript.
+              Bars show UTC days. Times are in {config.timeZone === "UTC" ? "UTC" : config.timeZone}, or in your own
+              time zone when your browser runs JavaScript.
             </p>
             <ul>
               <li>

@@ -3,7 +3,14 @@
  * the shown probes named. Pure: built from what the loaders read (src/queries/page.ts), with `now`
  * passed in.
  */
-import type { Impact, Incident, IncidentStatus, IncidentUpdate, Maintenance, MaintenanceWindow } from "../incidents/model.ts";
+import type {
+  Impact,
+  Incident,
+  IncidentStatus,
+  IncidentUpdate,
+  Maintenance,
+  MaintenanceWindow,
+} from "../incidents/model.ts";
 
 /** Incidents and maintenance as their store gives them; the page filters and shapes them. */
 export interface Notices {
@@ -76,7 +83,17 @@ function maintenanceViews(notices: Notices, names: ReadonlyMap<string, string>):
     .flatMap((w) => {
       const m = byId.get(w.maintenanceId);
       if (!m || m.cancelledAt !== null || !m.probeIds.some((id) => names.has(id))) return [];
-      return [{ id: m.id, title: m.title, body: m.body, startsAt: w.startsAt, endsAt: w.endsAt, components: namesOf(m.probeIds, names), updatedAt: m.updatedAt }];
+      return [
+        {
+          id: m.id,
+          title: m.title,
+          body: m.body,
+          startsAt: w.startsAt,
+          endsAt: w.endsAt,
+          components: namesOf(m.probeIds, names),
+          updatedAt: m.updatedAt,
+        },
+      ];
     })
     .sort((a, b) => a.startsAt - b.startsAt);
 }
@@ -97,7 +114,9 @@ export function noticesView(notices: Notices, names: ReadonlyMap<string, string>
     return true;
   });
   return {
-    activeIncidents: incidentViews(notices.incidents, names).filter((i) => i.resolvedAt === null && i.status !== "resolved"),
+    activeIncidents: incidentViews(notices.incidents, names).filter(
+      (i) => i.resolvedAt === null && i.status !== "resolved",
+    ),
     activeMaintenance: windows.filter((w) => w.startsAt <= now && now < w.endsAt),
     upcomingMaintenance: upcoming,
   };

@@ -37,7 +37,9 @@ const logoUrl = z
   .string()
   .max(100_000)
   .refine(
-    (s) => (/^\/(?!\/)[^\s\\]*$/.test(s) && URL.canParse(s, "https://x.invalid")) || /^data:image\/(png|gif|webp|jpeg|svg\+xml)(;base64)?,[^\s]*$/i.test(s),
+    (s) =>
+      (/^\/(?!\/)[^\s\\]*$/.test(s) && URL.canParse(s, "https://x.invalid")) ||
+      /^data:image\/(png|gif|webp|jpeg|svg\+xml)(;base64)?,[^\s]*$/i.test(s),
     "a same-origin path such as /logo.svg or a data:image/... URI (the page's Content-Security-Policy allows images only from its own origin and data: URIs)",
   );
 
@@ -51,7 +53,10 @@ const PageConfigSchema = z.strictObject({
   supportUrl: z
     .string()
     .max(2000)
-    .refine((s) => (/^https?:\/\/[^\s]+$/i.test(s) && URL.canParse(s)) || /^mailto:[^\s@]+@[^\s@]+$/i.test(s), "an http(s) URL or a mailto: address")
+    .refine(
+      (s) => (/^https?:\/\/[^\s]+$/i.test(s) && URL.canParse(s)) || /^mailto:[^\s@]+@[^\s@]+$/i.test(s),
+      "an http(s) URL or a mailto: address",
+    )
     .optional(),
   /** The groups (business capabilities) the page shows; default every group. */
   publicGroups: z.array(z.string().min(1).max(80)).max(1000).optional(),
@@ -87,14 +92,19 @@ export function parsePageConfig(values: Readonly<Record<string, string>>): PageC
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new PageConfigError(`${PAGE_CONFIG_VAR}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new PageConfigError(
+        `${PAGE_CONFIG_VAR}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
   const parsed = PageConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => {
       const path = formatPath(i.path);
-      const message = i.code === "unrecognized_keys" ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")} (check the spelling)` : i.message;
+      const message =
+        i.code === "unrecognized_keys"
+          ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")} (check the spelling)`
+          : i.message;
       return `${PAGE_CONFIG_VAR}${path ? `.${path}` : ""}: ${message}`;
     });
     throw new PageConfigError(`invalid status page configuration: ${issues.join("; ")}`);

@@ -11,8 +11,8 @@ import { BUCKET_COUNT, emptyHistogram, quantile } from "../slo/latency-histogram
 import { dayTotalsFrom } from "../status/day-totals.ts";
 import type { SloReport } from "../slo/report.ts";
 import type { Rollup } from "../storage/rollup-rows.ts";
-import { type Overview } from "../status/overview.ts";
-import { type ComponentState } from "../status/state-order.ts";
+import type { Overview } from "../status/overview.ts";
+import type { ComponentState } from "../status/state-order.ts";
 import type { PageConfig } from "./page-config.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
 import { barsFrom } from "./day-bars.ts";
@@ -123,11 +123,22 @@ export function latencyChart(range: ChartRange, rollups: readonly Rollup[], now:
     bucketMs,
     from,
     to: last + bucketMs,
-    points: buckets.map((b, i) => ({ at: from + i * bucketMs, p50: quantile(b.h, 0.5), p95: quantile(b.h, 0.95), runs: b.runs })),
+    points: buckets.map((b, i) => ({
+      at: from + i * bucketMs,
+      p50: quantile(b.h, 0.5),
+      p95: quantile(b.h, 0.95),
+      runs: b.runs,
+    })),
   };
 }
 
-function regionRows(loaded: LoadedProbe, overview: Overview, hourly: readonly Rollup[], maintenance: boolean, now: number): RegionRow[] {
+function regionRows(
+  loaded: LoadedProbe,
+  overview: Overview,
+  hourly: readonly Rollup[],
+  maintenance: boolean,
+  now: number,
+): RegionRow[] {
   const since = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
   const probe = overview.probes.find((p) => p.id === loaded.probe.id);
   return loaded.probe.regions.map((region) => {
@@ -164,15 +175,28 @@ export interface FailureCell {
  * taken. Each cell is then one bounded primary-key range read (60 rows an hour, 1,440 a day, at
  * one run a minute), so the cost does not depend on the length of the history.
  */
-export function failureCells(rollups: readonly Rollup[], now: number, rawRetentionDays: number, wanted = 5, maxCells = 5): FailureCell[] {
+export function failureCells(
+  rollups: readonly Rollup[],
+  now: number,
+  rawRetentionDays: number,
+  wanted = 5,
+  maxCells = 5,
+): FailureCell[] {
   const hourlyStart = hourlyFrom(now);
   const oldestRaw = now - rawRetentionDays * DAY_MS;
   const cells: FailureCell[] = [];
-  const hourly = rollups.filter((r) => r.grain === "hour" && r.down > 0 && r.bucketAt >= hourlyStart).map((r) => ({ region: r.region, from: r.bucketAt, to: r.bucketAt + HOUR_MS, down: r.down }));
+  const hourly = rollups
+    .filter((r) => r.grain === "hour" && r.down > 0 && r.bucketAt >= hourlyStart)
+    .map((r) => ({ region: r.region, from: r.bucketAt, to: r.bucketAt + HOUR_MS, down: r.down }));
   // Older failures: the part of each day before the hourly range, while raw runs are kept.
   const daily = rollups
     .filter((r) => r.grain === "day" && r.down > 0 && r.bucketAt < hourlyStart && r.bucketAt + DAY_MS > oldestRaw)
-    .map((r) => ({ region: r.region, from: Math.max(r.bucketAt, oldestRaw), to: Math.min(r.bucketAt + DAY_MS, hourlyStart), down: r.down }));
+    .map((r) => ({
+      region: r.region,
+      from: Math.max(r.bucketAt, oldestRaw),
+      to: Math.min(r.bucketAt + DAY_MS, hourlyStart),
+      down: r.down,
+    }));
   let covered = 0;
   for (const cell of [...hourly.sort((a, b) => b.from - a.from), ...daily.sort((a, b) => b.from - a.from)]) {
     if (covered >= wanted || cells.length >= maxCells) break;
@@ -216,12 +240,21 @@ export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
   const p = input.loaded.probe;
   const names = new Map([[p.id, p.name]]);
   const totals = dayTotalsFrom(input.rollups, barsFrom(input.now), input.now + 1);
-  const [probe] = probeViews({ now: input.now, probes: [input.loaded], overview: input.overview, days: new Map([[p.id, totals]]), notices: input.notices });
+  const [probe] = probeViews({
+    now: input.now,
+    probes: [input.loaded],
+    overview: input.overview,
+    days: new Map([[p.id, totals]]),
+    notices: input.notices,
+  });
   const hourly = input.rollups.filter((r) => r.grain === "hour");
   const incidents = incidentViews(input.notices.incidents, names);
   const releases = [...(input.releases ?? [])];
-  const releasedOn = (dayAt: number) => releases.filter((r) => r.at >= dayAt && r.at < dayAt + DAY_MS).map((r) => r.version);
-  const days = releases.length ? probe!.days.map((d) => (releasedOn(d.dayAt).length ? { ...d, releases: releasedOn(d.dayAt) } : d)) : probe!.days;
+  const releasedOn = (dayAt: number) =>
+    releases.filter((r) => r.at >= dayAt && r.at < dayAt + DAY_MS).map((r) => r.version);
+  const days = releases.length
+    ? probe!.days.map((d) => (releasedOn(d.dayAt).length ? { ...d, releases: releasedOn(d.dayAt) } : d))
+    : probe!.days;
   return {
     releases,
     config: input.config,
@@ -230,12 +263,21 @@ export function buildProbeDetailView(input: ProbeDetailInput): ProbeDetailView {
     quorum: input.quorum,
     schedule: p.kind === "heartbeat" ? p.period : p.schedule,
     regions: regionRows(input.loaded, input.overview, hourly, probe!.state === "maintenance", input.now),
-    chart: latencyChart(input.range, input.range === "30d" ? input.rollups.filter((r) => r.grain === "day") : hourly, input.now),
+    chart: latencyChart(
+      input.range,
+      input.range === "30d" ? input.rollups.filter((r) => r.grain === "day") : hourly,
+      input.now,
+    ),
     slo: input.slo,
     failures: failureViews(input.failures, input.config.showFailureEvidence).slice(0, 5),
-    vitals: p.regions.flatMap((region) => (input.vitals ?? []).filter((v) => v.region === region).map((v) => ({ region, at: v.slotAt, vitals: v.vitals }))),
+    vitals: p.regions.flatMap((region) =>
+      (input.vitals ?? []).filter((v) => v.region === region).map((v) => ({ region, at: v.slotAt, vitals: v.vitals })),
+    ),
     latencyMetric: p.slo.latency?.metric ?? "duration",
-    incidents: [...incidents.filter((i) => i.resolvedAt === null).slice(0, MAX_NOTICES), ...incidents.filter((i) => i.resolvedAt !== null).slice(0, 5)],
+    incidents: [
+      ...incidents.filter((i) => i.resolvedAt === null).slice(0, MAX_NOTICES),
+      ...incidents.filter((i) => i.resolvedAt !== null).slice(0, 5),
+    ],
     notices: noticesView(input.notices, names, input.now),
   };
 }

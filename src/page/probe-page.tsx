@@ -2,7 +2,18 @@
 import type { FailureClass, WebVitals } from "../probe/result.ts";
 import type { LatencyMetric } from "../probe/schema.ts";
 import type { SliReport } from "../slo/report.ts";
-import { BarAxis, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time, Timeline, UptimeBar, INCIDENT_STATUS_TEXT, IMPACT_TEXT } from "./components.tsx";
+import {
+  BarAxis,
+  IncidentNotice,
+  Legend,
+  MaintenanceNotice,
+  StateBadge,
+  Time,
+  Timeline,
+  UptimeBar,
+  INCIDENT_STATUS_TEXT,
+  IMPACT_TEXT,
+} from "./components.tsx";
 import { formatCount, formatDuration, formatMs, formatObjective, formatPercent, regionName } from "./format.ts";
 import { BurnDownChart } from "./burn-down-chart.tsx";
 import { JourneyMetricFigure } from "./journey-metric-chart.tsx";
@@ -54,7 +65,14 @@ const SCHEDULE_TEXT: Record<string, string> = {
 };
 
 const RANGE_LABEL: Record<ChartRange, string> = { "24h": "24 hours", "7d": "7 days", "30d": "30 days" };
-const WINDOW_LABEL: Record<string, string> = { "1h": "the last hour", "24h": "the last 24 hours", "7d": "the last 7 days", "30d": "the last 30 days", "90d": "the last 90 days", month: "this month" };
+const WINDOW_LABEL: Record<string, string> = {
+  "1h": "the last hour",
+  "24h": "the last 24 hours",
+  "7d": "the last 7 days",
+  "30d": "the last 30 days",
+  "90d": "the last 90 days",
+  month: "this month",
+};
 
 function rate(v: number | null | undefined): string {
   return v === null || v === undefined ? "no runs" : `${v < 10 ? v.toFixed(2) : v.toFixed(0)}×`;
@@ -74,7 +92,10 @@ function BudgetBar(props: { fraction: number | null }) {
 
 /** "12 runs without data: 10 missing, 2 failed on the monitoring side". */
 function noDataText(r: SliReport): string {
-  const parts = [r.events.missing > 0 ? `${formatCount(r.events.missing)} missing` : null, r.events.monitoringSide > 0 ? `${formatCount(r.events.monitoringSide)} failed on the monitoring side` : null].filter((p) => p !== null);
+  const parts = [
+    r.events.missing > 0 ? `${formatCount(r.events.missing)} missing` : null,
+    r.events.monitoringSide > 0 ? `${formatCount(r.events.monitoringSide)} failed on the monitoring side` : null,
+  ].filter((p) => p !== null);
   return `${formatCount(r.events.noData)} run${r.events.noData === 1 ? "" : "s"} without data: ${parts.join(", ")}`;
 }
 
@@ -108,7 +129,10 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string; p
             <span class="muted">
               {" "}
               ({noDataText(r)}
-              {r.sli.noDataAsBad.value !== null ? `; ${formatPercent(r.sli.noDataAsBad.value, 3)} counting them as failed` : ""})
+              {r.sli.noDataAsBad.value !== null
+                ? `; ${formatPercent(r.sli.noDataAsBad.value, 3)} counting them as failed`
+                : ""}
+              )
             </span>
           ) : null}
         </dd>
@@ -122,7 +146,8 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string; p
           {r.budgetMinutes.remaining !== null ? (
             <span class="muted">
               {" "}
-              · {formatMinutes(Math.max(0, r.budgetMinutes.remaining))} of {formatMinutes(r.budgetMinutes.allowed)} of full downtime left
+              · {formatMinutes(Math.max(0, r.budgetMinutes.remaining))} of {formatMinutes(r.budgetMinutes.allowed)} of
+              full downtime left
             </span>
           ) : null}
         </dd>
@@ -138,7 +163,9 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string; p
               </span>
             </span>
           ))}
-          {r.alert.state === "ok" ? null : <span> · {r.alert.state === "page" ? "burning fast" : "burning faster than sustainable"}</span>}
+          {r.alert.state === "ok" ? null : (
+            <span> · {r.alert.state === "page" ? "burning fast" : "burning faster than sustainable"}</span>
+          )}
         </dd>
         <dt>Forecast</dt>
         <dd>
@@ -146,7 +173,8 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string; p
             "nothing to forecast without runs"
           ) : forecast.exhaustsAt !== null ? (
             <span>
-              at this rate the budget runs out in {formatDuration(forecast.hoursLeft * 3_600_000)} (<Time at={forecast.exhaustsAt} timeZone={props.timeZone} />)
+              at this rate the budget runs out in {formatDuration(forecast.hoursLeft * 3_600_000)} (
+              <Time at={forecast.exhaustsAt} timeZone={props.timeZone} />)
             </span>
           ) : forecast.reason === "exhausted" ? (
             "the budget is already used up"
@@ -156,9 +184,17 @@ function SliCard(props: { report: SliReport; window: string; timeZone: string; p
         </dd>
       </dl>
       <BudgetBar fraction={budget.remainingFraction} />
-      <p class="visually-hidden">{budget.remainingFraction === null ? "" : `${formatPercent(Math.max(0, budget.remainingFraction), 1)} of the error budget left.`}</p>
+      <p class="visually-hidden">
+        {budget.remainingFraction === null
+          ? ""
+          : `${formatPercent(Math.max(0, budget.remainingFraction), 1)} of the error budget left.`}
+      </p>
       <h4>Burn-down, day by day</h4>
-      <BurnDownChart days={r.history} label={r.kind === "availability" ? "availability" : "response-time"} probeName={props.probeName} />
+      <BurnDownChart
+        days={r.history}
+        label={r.kind === "availability" ? "availability" : "response-time"}
+        probeName={props.probeName}
+      />
     </section>
   );
 }
@@ -181,8 +217,15 @@ export function ProbePage(props: { view: ProbeDetailView }) {
       </p>
       {probe.description ? <p>{probe.description}</p> : null}
       <p class="muted">
-        Checked {SCHEDULE_TEXT[view.schedule] ?? view.schedule} from {view.regions.length} region{view.regions.length === 1 ? "" : "s"}; shown as down when {view.quorum} of them fail
-        {probe.lastRunAt === null ? "." : <span>. Last run <Time at={probe.lastRunAt} timeZone={tz} />.</span>}
+        Checked {SCHEDULE_TEXT[view.schedule] ?? view.schedule} from {view.regions.length} region
+        {view.regions.length === 1 ? "" : "s"}; shown as down when {view.quorum} of them fail
+        {probe.lastRunAt === null ? (
+          "."
+        ) : (
+          <span>
+            . Last run <Time at={probe.lastRunAt} timeZone={tz} />.
+          </span>
+        )}
       </p>
 
       {view.notices.activeIncidents.map((i) => (
@@ -209,8 +252,10 @@ export function ProbePage(props: { view: ProbeDetailView }) {
       </ul>
       <LatencyChartFigure chart={view.chart} probeName={probe.name} releases={view.releases} />
       <p class="muted">
-        {view.latencyMetric === "duration" ? "Times are whole runs, all steps included." : `Times are each run's ${METRIC_TEXT[view.latencyMetric]} (the worst page of the journey), as the latency objective judges it.`} Percentiles come
-        from histograms: never below the true value, and at most 26 % above it.
+        {view.latencyMetric === "duration"
+          ? "Times are whole runs, all steps included."
+          : `Times are each run's ${METRIC_TEXT[view.latencyMetric]} (the worst page of the journey), as the latency objective judges it.`}{" "}
+        Percentiles come from histograms: never below the true value, and at most 26 % above it.
       </p>
 
       {view.vitals.length ? (
@@ -239,7 +284,11 @@ export function ProbePage(props: { view: ProbeDetailView }) {
                     </td>
                     {VITAL_COLUMNS.map(([key]) => {
                       const value = v.vitals[key];
-                      return <td class="num">{value === undefined ? "—" : key === "cls" ? value.toFixed(3) : formatMs(value)}</td>;
+                      return (
+                        <td class="num">
+                          {value === undefined ? "—" : key === "cls" ? value.toFixed(3) : formatMs(value)}
+                        </td>
+                      );
                     })}
                   </tr>
                 ))}
@@ -294,7 +343,9 @@ export function ProbePage(props: { view: ProbeDetailView }) {
       {view.slo ? (
         <div class="slo">
           <SliCard report={view.slo.availability} window={view.slo.window} timeZone={tz} probeName={probe.name} />
-          {view.slo.latency ? <SliCard report={view.slo.latency} window={view.slo.window} timeZone={tz} probeName={probe.name} /> : null}
+          {view.slo.latency ? (
+            <SliCard report={view.slo.latency} window={view.slo.window} timeZone={tz} probeName={probe.name} />
+          ) : null}
         </div>
       ) : (
         <p>No objective is reported for this component.</p>
@@ -307,7 +358,8 @@ export function ProbePage(props: { view: ProbeDetailView }) {
         <ul class="failures" aria-labelledby="failures-heading">
           {view.failures.map((f) => (
             <li>
-              <Time at={f.at} timeZone={tz} /> · {regionName(f.region)} · <strong>{f.failureClass ? FAILURE_TEXT[f.failureClass] : "Failed"}</strong>
+              <Time at={f.at} timeZone={tz} /> · {regionName(f.region)} ·{" "}
+              <strong>{f.failureClass ? FAILURE_TEXT[f.failureClass] : "Failed"}</strong>
               {f.step !== undefined ? (
                 <div>
                   Step “{f.step}”: {f.message}
@@ -326,7 +378,8 @@ export function ProbePage(props: { view: ProbeDetailView }) {
           <article class="incident" id={`incident-${i.id}`}>
             <h3>{i.title}</h3>
             <p class="muted">
-              {IMPACT_TEXT[i.impact]} impact · {INCIDENT_STATUS_TEXT[i.status]} · <Time at={i.startedAt} timeZone={tz} />
+              {IMPACT_TEXT[i.impact]} impact · {INCIDENT_STATUS_TEXT[i.status]} ·{" "}
+              <Time at={i.startedAt} timeZone={tz} />
               {i.resolvedAt === null ? "" : ` · lasted ${formatDuration(i.resolvedAt - i.startedAt)}`}
             </p>
             <Timeline incident={i} timeZone={tz} />

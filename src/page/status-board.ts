@@ -36,12 +36,20 @@ export function boardProbes(probes: readonly LoadedProbe[]): LoadedProbe[] {
 
 /** What a board's figures depend on besides the runs: it changes with a deploy that changes any of it. */
 export function fleetKeyOf(probes: readonly LoadedProbe[]): string {
-  return viewFingerprint([BOARD_FORMAT, boardProbes(probes).map((p) => [p.probe.id, [...p.probe.regions].sort(), p.probe.slo.availability, quorumOf(p)])]);
+  return viewFingerprint([
+    BOARD_FORMAT,
+    boardProbes(probes).map((p) => [p.probe.id, [...p.probe.regions].sort(), p.probe.slo.availability, quorumOf(p)]),
+  ]);
 }
 
 /** The board stored at `board`, if a page at `now` of this fleet may show it. */
 export function usableBoard(board: StatusBoard | null, fleetKey: string, now: number): board is StatusBoard {
-  return board !== null && board.fleetKey === fleetKey && Math.floor(board.builtAt / DAY_MS) === Math.floor(now / DAY_MS) && now - board.builtAt <= BOARD_MAX_AGE_MS;
+  return (
+    board !== null &&
+    board.fleetKey === fleetKey &&
+    Math.floor(board.builtAt / DAY_MS) === Math.floor(now / DAY_MS) &&
+    now - board.builtAt <= BOARD_MAX_AGE_MS
+  );
 }
 
 // ---------------------------------------------------------------- the stored form
@@ -54,7 +62,16 @@ const LEVEL_CODE: Record<DayLevel, string> = { ok: "o", minor: "m", major: "M", 
 const LEVEL_OF: Readonly<Record<string, DayLevel>> = { o: "ok", m: "minor", M: "major", "-": "none" };
 const STATES: ReadonlySet<string> = new Set<string>(ProbeStateSchema.options);
 
-type StoredProbe = [id: string, state: string, lastRunAt: number | null, levels: string, up: number, degraded: number, down: number, daysWithData: number];
+type StoredProbe = [
+  id: string,
+  state: string,
+  lastRunAt: number | null,
+  levels: string,
+  up: number,
+  degraded: number,
+  down: number,
+  daysWithData: number,
+];
 
 /** The status_board row of a board. */
 export function boardRow(board: StatusBoard): { built_at: number; fleet_key: string; board: string } {
@@ -63,7 +80,16 @@ export function boardRow(board: StatusBoard): { built_at: number; fleet_key: str
 
 /** The `board` column: `{ format, probes: [[id, state, lastRunAt, levels, up, degraded, down, daysWithData], ...] }`. */
 export function encodeBoard(board: StatusBoard): string {
-  const probes: StoredProbe[] = board.probes.map((p) => [p.id, p.state, p.lastRunAt, p.levels.map((l) => LEVEL_CODE[l]).join(""), p.judged.up, p.judged.degraded, p.judged.down, p.daysWithData]);
+  const probes: StoredProbe[] = board.probes.map((p) => [
+    p.id,
+    p.state,
+    p.lastRunAt,
+    p.levels.map((l) => LEVEL_CODE[l]).join(""),
+    p.judged.up,
+    p.judged.degraded,
+    p.judged.down,
+    p.daysWithData,
+  ]);
   return JSON.stringify({ format: BOARD_FORMAT, probes });
 }
 
@@ -77,20 +103,36 @@ export function decodeBoard(row: { built_at: number; fleet_key: string; board: s
   } catch {
     return null;
   }
-  if (typeof parsed !== "object" || parsed === null || (parsed as { format?: unknown }).format !== BOARD_FORMAT) return null;
+  if (typeof parsed !== "object" || parsed === null || (parsed as { format?: unknown }).format !== BOARD_FORMAT)
+    return null;
   const stored = (parsed as { probes?: unknown }).probes;
   if (!Array.isArray(stored)) return null;
   const probes: BoardProbe[] = [];
   for (const entry of stored as unknown[]) {
     if (!Array.isArray(entry) || entry.length !== 8) return null;
     const [id, state, lastRunAt, levels, up, degraded, down, daysWithData] = entry as unknown[];
-    if (typeof id !== "string" || typeof state !== "string" || !STATES.has(state) || !(lastRunAt === null || isCount(lastRunAt))) return null;
-    if (typeof levels !== "string" || levels.length !== BAR_DAYS || ![up, degraded, down, daysWithData].every(isCount)) return null;
+    if (
+      typeof id !== "string" ||
+      typeof state !== "string" ||
+      !STATES.has(state) ||
+      !(lastRunAt === null || isCount(lastRunAt))
+    )
+      return null;
+    if (typeof levels !== "string" || levels.length !== BAR_DAYS || ![up, degraded, down, daysWithData].every(isCount))
+      return null;
     const dayLevels = Array.from(levels, (c) => LEVEL_OF[c]);
     if (dayLevels.some((l) => l === undefined)) return null;
     const judged = { up: up as number, degraded: degraded as number, down: down as number };
     const total = judged.up + judged.degraded + judged.down;
-    probes.push({ id, state: state as ProbeState, lastRunAt, levels: dayLevels as DayLevel[], judged, availability: total > 0 ? (judged.up + judged.degraded) / total : null, daysWithData: daysWithData as number });
+    probes.push({
+      id,
+      state: state as ProbeState,
+      lastRunAt,
+      levels: dayLevels as DayLevel[],
+      judged,
+      availability: total > 0 ? (judged.up + judged.degraded) / total : null,
+      daysWithData: daysWithData as number,
+    });
   }
   return { builtAt: row.built_at, fleetKey: row.fleet_key, probes };
 }

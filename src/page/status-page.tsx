@@ -3,11 +3,19 @@
  * each), components with 90-day bars. Its size depends on the number of probes only: each bar
  * is a strip of 90 compact days linking to the probe's page, where every day has its figures.
  */
-import { BANNER_TEXT, BarAxis, DayStrip, IncidentNotice, Legend, MaintenanceNotice, StateBadge, Time } from "./components.tsx";
+import {
+  BANNER_TEXT,
+  BarAxis,
+  DayStrip,
+  IncidentNotice,
+  Legend,
+  MaintenanceNotice,
+  StateBadge,
+  Time,
+} from "./components.tsx";
 import { formatCount, formatPercent } from "./format.ts";
 import { Layout } from "./layout.tsx";
 import type { GroupView, ProbeSummaryView, StatusPageView } from "./status-view.ts";
-
 
 function Probe(props: { probe: ProbeSummaryView }) {
   const p = props.probe;
@@ -67,7 +75,9 @@ export function StatusPage(props: { view: StatusPageView }) {
           <p class="headline" id="overall">
             {banner.text}
           </p>
-          <p class="muted">Last checked {view.checkedAt === null ? "never" : <Time at={view.checkedAt} timeZone={config.timeZone} />}</p>
+          <p class="muted">
+            Last checked {view.checkedAt === null ? "never" : <Time at={view.checkedAt} timeZone={config.timeZone} />}
+          </p>
         </div>
       </section>
 
@@ -80,7 +90,8 @@ export function StatusPage(props: { view: StatusPageView }) {
           {notShown.incidents ? (
             <p>
               <a href="/history">
-                {formatCount(notShown.incidents)} more active incident{notShown.incidents === 1 ? "" : "s"} in the incident history
+                {formatCount(notShown.incidents)} more active incident{notShown.incidents === 1 ? "" : "s"} in the
+                incident history
               </a>
             </p>
           ) : null}
@@ -97,7 +108,8 @@ export function StatusPage(props: { view: StatusPageView }) {
           ))}
           {notShown.maintenance ? (
             <p>
-              {formatCount(notShown.maintenance)} more maintenance window{notShown.maintenance === 1 ? "" : "s"}: <a href="/api/v2/scheduled-maintenances.json">all of them (JSON)</a>
+              {formatCount(notShown.maintenance)} more maintenance window{notShown.maintenance === 1 ? "" : "s"}:{" "}
+              <a href="/api/v2/scheduled-maintenances.json">all of them (JSON)</a>
             </p>
           ) : null}
         </section>
@@ -106,8 +118,9 @@ export function StatusPage(props: { view: StatusPageView }) {
       <section aria-labelledby="components-heading">
         <h2 id="components-heading">Components</h2>
         <p class="muted">
-          Each bar shows the last 90 UTC days, oldest first. Open a bar for each day's availability, median response time and worst incident. Availability counts the
-          runs that were stored; days without runs are shown as no data, never as up.
+          Each bar shows the last 90 UTC days, oldest first. Open a bar for each day's availability, median response
+          time and worst incident. Availability counts the runs that were stored; days without runs are shown as no
+          data, never as up.
         </p>
         <Legend />
         {view.groups.length === 0 ? <p>No public components yet.</p> : null}

@@ -3,12 +3,19 @@
  * the notices. Pure: built from what the loaders read (src/queries/page.ts), with `now` passed in.
  */
 import type { LoadedProbe } from "../probe/registry.ts";
-import { type DayTotals } from "../status/day-totals.ts";
+import type { DayTotals } from "../status/day-totals.ts";
 import { overallState, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
 import { worstState, type ComponentState } from "../status/state-order.ts";
 import type { PageConfig } from "./page-config.ts";
 import { BAR_DAYS, type DayLevel, type DaySegment, availabilityOf, dayBars } from "./day-bars.ts";
-import { NO_NOTICES, type Notices, type NoticesView, incidentViews, noticesView, underMaintenance } from "./notices-view.ts";
+import {
+  NO_NOTICES,
+  type Notices,
+  type NoticesView,
+  incidentViews,
+  noticesView,
+  underMaintenance,
+} from "./notices-view.ts";
 
 export type BannerState = OverallState | "maintenance";
 
@@ -46,7 +53,18 @@ function probeSummary(p: ProbeView): ProbeSummaryView {
     judged.degraded += d.degraded;
     judged.down += d.down;
   }
-  return { id: p.id, name: p.name, description: p.description, group: p.group, state: p.state, lastRunAt: p.lastRunAt, levels: p.days.map((d) => d.level), availability: p.availability, daysWithData: p.daysWithData, judged };
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    group: p.group,
+    state: p.state,
+    lastRunAt: p.lastRunAt,
+    levels: p.days.map((d) => d.level),
+    availability: p.availability,
+    daysWithData: p.daysWithData,
+    judged,
+  };
 }
 
 export interface GroupView {
@@ -83,7 +101,6 @@ function groupsOf(probes: readonly ProbeSummaryView[]): GroupView[] {
   }));
 }
 
-
 export interface StatusPageView {
   config: PageConfig;
   now: number;
@@ -109,7 +126,11 @@ function cappedNotices(notices: NoticesView): { notices: NoticesView; notShown: 
     notices: { activeIncidents, activeMaintenance, upcomingMaintenance },
     notShown: {
       incidents: notices.activeIncidents.length - activeIncidents.length,
-      maintenance: notices.activeMaintenance.length + notices.upcomingMaintenance.length - activeMaintenance.length - upcomingMaintenance.length,
+      maintenance:
+        notices.activeMaintenance.length +
+        notices.upcomingMaintenance.length -
+        activeMaintenance.length -
+        upcomingMaintenance.length,
     },
   };
 }
@@ -171,15 +192,35 @@ export function boardProbesOf(input: Omit<StatusPageInput, "config" | "notices">
 
 /** A probe the board does not hold yet (no run, no day): what the page shows before its first run. */
 function emptyBoardProbe(id: string): BoardProbe {
-  return { id, state: "no-data", lastRunAt: null, levels: new Array<DayLevel>(BAR_DAYS).fill("none"), availability: null, daysWithData: 0, judged: { up: 0, degraded: 0, down: 0 } };
+  return {
+    id,
+    state: "no-data",
+    lastRunAt: null,
+    levels: new Array<DayLevel>(BAR_DAYS).fill("none"),
+    availability: null,
+    daysWithData: 0,
+    judged: { up: 0, degraded: 0, down: 0 },
+  };
 }
 
 /** The status page from the board entries of its probes and the notices read with it. */
-export function statusViewOf(input: { config: PageConfig; now: number; probes: readonly LoadedProbe[]; board: ReadonlyMap<string, BoardProbe>; notices: Notices }): StatusPageView {
+export function statusViewOf(input: {
+  config: PageConfig;
+  now: number;
+  probes: readonly LoadedProbe[];
+  board: ReadonlyMap<string, BoardProbe>;
+  notices: Notices;
+}): StatusPageView {
   const maintenance = underMaintenance(input.notices, input.now);
   const probes: ProbeSummaryView[] = input.probes.map(({ probe: p }) => {
     const entry = input.board.get(p.id) ?? emptyBoardProbe(p.id);
-    return { ...entry, name: p.name, description: p.description, group: p.group, state: maintenance.has(p.id) ? "maintenance" : entry.state };
+    return {
+      ...entry,
+      name: p.name,
+      description: p.description,
+      group: p.group,
+      state: maintenance.has(p.id) ? "maintenance" : entry.state,
+    };
   });
   const names = new Map(input.probes.map((p) => [p.probe.id, p.probe.name]));
   const times = probes.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));

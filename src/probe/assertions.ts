@@ -28,16 +28,29 @@ type Comparison = keyof typeof SYMBOLS;
  * `scrub` (the run's redactor) is applied to whole texts before anything is cut to length: a
  * secret cut in half by a truncation would no longer be recognised, and half of it would stay.
  */
-export function evaluateAssertion(assertion: Assertion, response: ObservedResponse, scrub: (text: string) => string = (text) => text): AssertionOutcome {
+export function evaluateAssertion(
+  assertion: Assertion,
+  response: ObservedResponse,
+  scrub: (text: string) => string = (text) => text,
+): AssertionOutcome {
   const label = assertionLabel(assertion);
   let verdict: Verdict;
   try {
     verdict = judge(assertion, response, scrub);
   } catch (err) {
     // Belt and braces: the evaluators below are written not to throw, but an outcome must come back.
-    verdict = { passed: false, expected: describeValue(assertion) ?? "", actual: `could not evaluate: ${errorMessage(err)}` };
+    verdict = {
+      passed: false,
+      expected: describeValue(assertion) ?? "",
+      actual: `could not evaluate: ${errorMessage(err)}`,
+    };
   }
-  return { label, passed: verdict.passed, expected: truncate(scrub(verdict.expected)), actual: truncate(scrub(verdict.actual)) };
+  return {
+    label,
+    passed: verdict.passed,
+    expected: truncate(scrub(verdict.expected)),
+    actual: truncate(scrub(verdict.actual)),
+  };
 }
 
 /** The HTTP step's `expectStatus`: one code, a list of codes, or an inclusive range. */
@@ -110,7 +123,14 @@ function judge(a: Assertion, r: ObservedResponse, scrub: (text: string) => strin
 }
 
 function compare(op: Comparison, actual: number, expected: number, unit: (n: number) => string): Verdict {
-  const passed = op === "lt" ? actual < expected : op === "gt" ? actual > expected : op === "lte" ? actual <= expected : actual >= expected;
+  const passed =
+    op === "lt"
+      ? actual < expected
+      : op === "gt"
+        ? actual > expected
+        : op === "lte"
+          ? actual <= expected
+          : actual >= expected;
   return { passed, expected: `${SYMBOLS[op]} ${unit(expected)}`, actual: unit(actual) };
 }
 
@@ -121,7 +141,11 @@ function judgeStatus(a: StatusAssertion, status: number): Verdict {
     const codes = Array.isArray(a.value) ? a.value : [a.value];
     const listed = codes.length === 1 ? String(codes[0]) : codes.join(", ");
     if (a.op === "notEquals") {
-      return { passed: !codes.includes(status), expected: codes.length === 1 ? `not ${listed}` : `none of ${listed}`, actual };
+      return {
+        passed: !codes.includes(status),
+        expected: codes.length === 1 ? `not ${listed}` : `none of ${listed}`,
+        actual,
+      };
     }
     return { passed: codes.includes(status), expected: codes.length === 1 ? listed : `one of ${listed}`, actual };
   }
@@ -189,9 +213,16 @@ function judgeBody(a: BodyAssertion, body: string, scrub: (text: string) => stri
       const at = body.indexOf(a.value);
       // Scrubbed before show(): JSON-escaping an echoed (already escaped) secret again would
       // make a form the redactor does not know.
-      const actual = at < 0 ? `not found in ${show(scrub(body))}` : `found at offset ${at}: ${show(around(scrub(body), a.value, scrub))}`;
-      const passed = (at >= 0) === (a.op === "contains");
-      return { passed, expected: a.op === "contains" ? `contains ${show(a.value)}` : `does not contain ${show(a.value)}`, actual };
+      const actual =
+        at < 0
+          ? `not found in ${show(scrub(body))}`
+          : `found at offset ${at}: ${show(around(scrub(body), a.value, scrub))}`;
+      const passed = at >= 0 === (a.op === "contains");
+      return {
+        passed,
+        expected: a.op === "contains" ? `contains ${show(a.value)}` : `does not contain ${show(a.value)}`,
+        actual,
+      };
     }
     case "matches":
     case "notMatches": {
@@ -199,7 +230,8 @@ function judgeBody(a: BodyAssertion, body: string, scrub: (text: string) => stri
       const re = compileRegex(a.value);
       if (typeof re === "string") return { passed: false, expected, actual: re };
       const m = re.exec(body);
-      const actual = m === null ? `no match in ${show(scrub(body))}` : `matched ${show(scrub(m[0]))} at offset ${m.index}`;
+      const actual =
+        m === null ? `no match in ${show(scrub(body))}` : `matched ${show(scrub(m[0]))} at offset ${m.index}`;
       return { passed: (m !== null) === (a.op === "matches"), expected, actual };
     }
   }
@@ -221,8 +253,10 @@ function judgeJson(a: JsonAssertion, r: ObservedResponse, scrub: (text: string) 
   const subject = path.definite ? matches[0] : matches;
   const actual = found ? show(typeof subject === "string" ? scrub(subject) : subject) : `no match for ${a.path}`;
 
-  if (a.op === "exists") return { passed: matches.length > 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
-  if (a.op === "notExists") return { passed: matches.length === 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
+  if (a.op === "exists")
+    return { passed: matches.length > 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
+  if (a.op === "notExists")
+    return { passed: matches.length === 0, expected, actual: matches.length > 0 ? actual : `no match for ${a.path}` };
   if (a.value === undefined) return invalid(`json '${a.op}' needs a value`, expected);
   if (!found) return { passed: false, expected, actual };
 
@@ -248,7 +282,11 @@ function judgeJson(a: JsonAssertion, r: ObservedResponse, scrub: (text: string) 
         if (typeof want === "object") return invalid(`json 'contains' on a string needs a string`, expected);
         return { passed: subject.includes(String(want)), expected, actual };
       }
-      return { passed: false, expected, actual: `${actual} (${typeName(subject)}: contains works on strings and arrays)` };
+      return {
+        passed: false,
+        expected,
+        actual: `${actual} (${typeName(subject)}: contains works on strings and arrays)`,
+      };
     case "length": {
       if (typeof want !== "number") return invalid(`json 'length' needs a number`, expected);
       const length = lengthOf(subject);
@@ -305,7 +343,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   const ak = Object.keys(a);
   const bk = Object.keys(b);
   const bo = b as Record<string, unknown>;
-  return ak.length === bk.length && ak.every((k) => Object.hasOwn(bo, k) && deepEqual((a as Record<string, unknown>)[k], bo[k]));
+  return (
+    ak.length === bk.length &&
+    ak.every((k) => Object.hasOwn(bo, k) && deepEqual((a as Record<string, unknown>)[k], bo[k]))
+  );
 }
 
 /** Numbers, and strings that are plain decimal numbers ("12", "-3.5", "1e3"): APIs often send amounts as strings. */

@@ -47,7 +47,10 @@ export function toCurl(request: CurlRequest, secrets: Record<string, string>, re
   // fetch() upper-cases these six methods and sends any other exactly as written.
   const method = FETCH_NORMALISED.has(request.method.toUpperCase()) ? request.method.toUpperCase() : request.method;
   // `-X HEAD` makes curl wait for a body that never comes; --head is the way to send HEAD.
-  const head = method === "HEAD" ? ["curl", "-sS", "-i", "--head"] : ["curl", "-sS", "-i", "-X", /^[A-Za-z]+$/.test(method) ? method : shellWord([method])];
+  const head =
+    method === "HEAD"
+      ? ["curl", "-sS", "-i", "--head"]
+      : ["curl", "-sS", "-i", "-X", /^[A-Za-z]+$/.test(method) ? method : shellWord([method])];
   const options: string[] = [];
 
   for (const [name, value] of Object.entries(request.headers)) {
@@ -77,7 +80,10 @@ function renderUrl(url: string, render: (raw: string, forced: Range[]) => Piece[
   if (first.userinfo) raw = raw.slice(0, first.userinfo.start) + raw.slice(first.userinfo.end);
   const { query } = splitUrl(raw);
   const forced = query
-    ? findSensitiveSpans(raw.slice(query.start, query.end), "query").map((s) => ({ start: s.start + query.start, end: s.end + query.start }))
+    ? findSensitiveSpans(raw.slice(query.start, query.end), "query").map((s) => ({
+        start: s.start + query.start,
+        end: s.end + query.start,
+      }))
     : [];
   return render(raw, forced);
 }
@@ -96,7 +102,8 @@ function renderer(secrets: Record<string, string>, redactor: Redactor) {
     // Secret occurrences, longest first at each start; overlapping ones merge into one range.
     const found: Array<Range & { name: string }> = [];
     for (const [name, value] of known) {
-      for (let i = raw.indexOf(value); i !== -1; i = raw.indexOf(value, i + 1)) found.push({ start: i, end: i + value.length, name });
+      for (let i = raw.indexOf(value); i !== -1; i = raw.indexOf(value, i + 1))
+        found.push({ start: i, end: i + value.length, name });
     }
     found.sort((a, b) => a.start - b.start || b.end - a.end);
     const marks: Array<Range & { secret: string | null }> = [];
@@ -107,7 +114,11 @@ function renderer(secrets: Record<string, string>, redactor: Redactor) {
         if (occurrence.end > last.end) last.secret = null;
         last.end = Math.max(last.end, occurrence.end);
       } else {
-        marks.push({ start: occurrence.start, end: occurrence.end, secret: SHELL_NAME.test(occurrence.name) ? occurrence.name : null });
+        marks.push({
+          start: occurrence.start,
+          end: occurrence.end,
+          secret: SHELL_NAME.test(occurrence.name) ? occurrence.name : null,
+        });
       }
     }
     const secretRanges = [...marks];

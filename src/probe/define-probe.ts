@@ -16,7 +16,15 @@
  *   steps: [{ name: "home", url: "/", assert: [check.body().contains("Welcome")] }],
  * });
  */
-import type { Assertion, BrowserProbeInput, Extractor, HeartbeatProbeInput, HttpProbeInput, HttpStepInput, MetricExtractor } from "./schema.ts";
+import type {
+  Assertion,
+  BrowserProbeInput,
+  Extractor,
+  HeartbeatProbeInput,
+  HttpProbeInput,
+  HttpStepInput,
+  MetricExtractor,
+} from "./schema.ts";
 import type { ScriptContext } from "./script-context.ts";
 import type { Journey } from "./browser/journey-context.ts";
 
@@ -92,7 +100,11 @@ export function defineProbe(definition: ProbeDefinition): ProbeDefinition {
  *   }
  * })
  */
-export function script(name: string, fn: (ctx: ScriptContext) => Promise<void>, options: { timeoutMs?: number } = {}): ScriptStepDefinition {
+export function script(
+  name: string,
+  fn: (ctx: ScriptContext) => Promise<void>,
+  options: { timeoutMs?: number } = {},
+): ScriptStepDefinition {
   return { name, script: fn, ...options };
 }
 
@@ -148,7 +160,12 @@ export const check = {
     notEquals: (value: string): Assertion => ({ source: "header", name, op: "notEquals", value }),
     contains: (value: string): Assertion => ({ source: "header", name, op: "contains", value }),
     notContains: (value: string): Assertion => ({ source: "header", name, op: "notContains", value }),
-    matches: (pattern: string | RegExp): Assertion => ({ source: "header", name, op: "matches", value: toPattern(pattern) }),
+    matches: (pattern: string | RegExp): Assertion => ({
+      source: "header",
+      name,
+      op: "matches",
+      value: toPattern(pattern),
+    }),
     exists: (): Assertion => ({ source: "header", name, op: "exists" }),
     notExists: (): Assertion => ({ source: "header", name, op: "notExists" }),
   }),
@@ -156,7 +173,11 @@ export const check = {
     contains: (value: string): Assertion => ({ source: "body", op: "contains", value }),
     notContains: (value: string): Assertion => ({ source: "body", op: "notContains", value }),
     matches: (pattern: string | RegExp): Assertion => ({ source: "body", op: "matches", value: toPattern(pattern) }),
-    notMatches: (pattern: string | RegExp): Assertion => ({ source: "body", op: "notMatches", value: toPattern(pattern) }),
+    notMatches: (pattern: string | RegExp): Assertion => ({
+      source: "body",
+      op: "notMatches",
+      value: toPattern(pattern),
+    }),
     equals: (value: string): Assertion => ({ source: "body", op: "equals", value }),
   }),
   json: (path: string) => comparisons({ source: "json", path }),
@@ -191,7 +212,10 @@ export const extract = {
    * @example
    * metrics: [extract.metric("cart_total", "$.totalCents"), extract.metric("queue_depth", extract.header("x-queue-depth"))]
    */
-  metric: (name: string, from: string | Extractor): MetricExtractor => ({ name, value: typeof from === "string" ? { from: "json", path: from } : from }),
+  metric: (name: string, from: string | Extractor): MetricExtractor => ({
+    name,
+    value: typeof from === "string" ? { from: "json", path: from } : from,
+  }),
   json: (path: string): Extractor => ({ from: "json", path }),
   header: (name: string): Extractor => ({ from: "header", name }),
   regex: (pattern: string | RegExp, group = 1): Extractor => ({ from: "regex", pattern: toPattern(pattern), group }),

@@ -36,7 +36,13 @@ function wireForms(value: string): string[] {
 }
 
 function echoForms(value: string): string[] {
-  const forms = [value, value.toUpperCase(), value.toLowerCase(), unicodeEscaped(value, false), unicodeEscaped(value, true)];
+  const forms = [
+    value,
+    value.toUpperCase(),
+    value.toLowerCase(),
+    unicodeEscaped(value, false),
+    unicodeEscaped(value, true),
+  ];
   forms.push(htmlEscaped(value, "&#39;"), htmlEscaped(value, "&#x27;"), htmlEscaped(value, "&apos;"));
   try {
     forms.push(...base64Fragments(value));
@@ -57,7 +63,12 @@ function unicodeEscaped(value: string, all: boolean): string {
 }
 
 function htmlEscaped(value: string, apostrophe: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, apostrophe);
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, apostrophe);
 }
 
 /** WHATWG's path percent-encode set: what `new URL()` escapes in a path segment. */
@@ -85,7 +96,8 @@ function base64Fragments(value: string): string[] {
     const start = Math.ceil((offset * 8) / 6);
     const end = Math.floor(((offset + bytes.length) * 8) / 6);
     const fragment = encoded.slice(start, end);
-    if (fragment.length >= MIN_BASE64_FRAGMENT) fragments.push(fragment, fragment.replace(/\+/g, "-").replace(/\//g, "_"));
+    if (fragment.length >= MIN_BASE64_FRAGMENT)
+      fragments.push(fragment, fragment.replace(/\+/g, "-").replace(/\//g, "_"));
   }
   return fragments;
 }

@@ -51,7 +51,10 @@ function fromHeader(name: string, headers: Headers): Extracted {
     return { ok: false, error: `${JSON.stringify(name)} is not a valid header name` };
   }
   if (value !== null) return { ok: true, value };
-  return { ok: false, error: `no header named ${name} in the response (headers seen: ${listed([...new Set(headers.keys())])})` };
+  return {
+    ok: false,
+    error: `no header named ${name} in the response (headers seen: ${listed([...new Set(headers.keys())])})`,
+  };
 }
 
 function fromRegex(pattern: string, group: number, body: string): Extracted {
@@ -65,11 +68,15 @@ function fromRegex(pattern: string, group: number, body: string): Extracted {
   if (m === null) return { ok: false, error: `no match for /${pattern}/ in the body` };
   if (group >= m.length) {
     const groups = m.length - 1;
-    return { ok: false, error: `/${pattern}/ has no capture group ${group} (it has ${groups}; group 0 is the whole match)` };
+    return {
+      ok: false,
+      error: `/${pattern}/ has no capture group ${group} (it has ${groups}; group 0 is the whole match)`,
+    };
   }
   const value = m[group];
   // A group inside an unmatched alternative, e.g. group 2 of /(a)|(b)/ matching "a".
-  if (value === undefined) return { ok: false, error: `capture group ${group} of /${pattern}/ did not take part in the match` };
+  if (value === undefined)
+    return { ok: false, error: `capture group ${group} of /${pattern}/ did not take part in the match` };
   return { ok: true, value };
 }
 
@@ -78,7 +85,10 @@ function fromCookie(name: string, headers: Headers): Extracted {
   // Like a browser, a later Set-Cookie for the same name replaces an earlier one.
   const found = cookies.findLast((c) => c.name === name);
   if (found) return { ok: true, value: found.value };
-  const seen = cookies.length === 0 ? "no Set-Cookie headers" : `cookies seen: ${listed(cookies.map((c) => c.name || "(no name)"))}`;
+  const seen =
+    cookies.length === 0
+      ? "no Set-Cookie headers"
+      : `cookies seen: ${listed(cookies.map((c) => c.name || "(no name)"))}`;
   return { ok: false, error: `no Set-Cookie named ${name} (${seen})` };
 }
 

@@ -24,7 +24,10 @@ function guardedFetch(original: typeof fetch): typeof fetch {
     if (checkedCall > 0) return original(input, init);
     const request = new Request(input, init);
     const target = checkTarget(request.url, { allowPrivate: strictRuns === 0 });
-    if (!target.ok) return Promise.reject(new TypeError(`fetch refused by the SSRF guard: ${target.reason}; script steps should use ctx.http`));
+    if (!target.ok)
+      return Promise.reject(
+        new TypeError(`fetch refused by the SSRF guard: ${target.reason}; script steps should use ctx.http`),
+      );
     return original(new Request(request, { redirect: "manual" }));
   };
 }

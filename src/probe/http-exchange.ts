@@ -28,7 +28,14 @@ export interface ExchangeDeps {
 
 export type ExchangeOutcome =
   | { ok: true; response: ObservedResponse; finalRequest: ExchangeRequest; exchanges: ExchangeTiming[] }
-  | { ok: false; failureClass: FailureClass; message: string; finalRequest: ExchangeRequest; exchanges: ExchangeTiming[]; response?: ObservedResponse };
+  | {
+      ok: false;
+      failureClass: FailureClass;
+      message: string;
+      finalRequest: ExchangeRequest;
+      exchanges: ExchangeTiming[];
+      response?: ObservedResponse;
+    };
 
 /** Bodies beyond this are cut: assertions see the first MiB, bodyBytes says it was cut. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -47,7 +54,11 @@ export interface Deadline {
   startedAt: number;
 }
 
-export async function performExchange(request: ExchangeRequest, deadline: Deadline | number, deps: ExchangeDeps): Promise<ExchangeOutcome> {
+export async function performExchange(
+  request: ExchangeRequest,
+  deadline: Deadline | number,
+  deps: ExchangeDeps,
+): Promise<ExchangeOutcome> {
   const deadlineAt = typeof deadline === "number" ? deadline : deadline.at;
   const exchanges: ExchangeTiming[] = [];
   let current: ExchangeRequest = request;
@@ -55,7 +66,13 @@ export async function performExchange(request: ExchangeRequest, deadline: Deadli
   for (let hop = 0; ; hop++) {
     const target = checkTarget(current.url, { allowPrivate: deps.allowPrivateTargets });
     if (!target.ok) {
-      return { ok: false, failureClass: "probe", message: hop === 0 ? target.reason : `redirect hop ${hop}: ${target.reason}`, finalRequest: current, exchanges };
+      return {
+        ok: false,
+        failureClass: "probe",
+        message: hop === 0 ? target.reason : `redirect hop ${hop}: ${target.reason}`,
+        finalRequest: current,
+        exchanges,
+      };
     }
     const remaining = deadlineAt - deps.now();
     if (remaining <= 0) return timeoutOutcome(current, exchanges, deadline, deps);
@@ -83,7 +100,14 @@ export async function performExchange(request: ExchangeRequest, deadline: Deadli
       timing.status = response.status;
       timing.ttfbMs = headersAt - startedAt;
       timing.totalMs = endedAt - startedAt;
-      observed = { status: response.status, headers: response.headers, bodyText: text, bodyBytes: bytes, totalMs: timing.totalMs, truncated };
+      observed = {
+        status: response.status,
+        headers: response.headers,
+        bodyText: text,
+        bodyBytes: bytes,
+        totalMs: timing.totalMs,
+        truncated,
+      };
       location = response.headers.get("location");
     } catch (error) {
       // The time spent waiting counts, so a timeout shows how long the step really took.
@@ -91,7 +115,13 @@ export async function performExchange(request: ExchangeRequest, deadline: Deadli
       exchanges.push(timing);
       if (controller.signal.aborted) return timeoutOutcome(current, exchanges, deadline, deps);
       const classified = classifyFetchError(error);
-      return { ok: false, failureClass: classified.failureClass, message: classified.message, finalRequest: current, exchanges };
+      return {
+        ok: false,
+        failureClass: classified.failureClass,
+        message: classified.message,
+        finalRequest: current,
+        exchanges,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -108,11 +138,18 @@ export async function performExchange(request: ExchangeRequest, deadline: Deadli
 function nextHop(request: ExchangeRequest, status: number, url: string): ExchangeRequest {
   const becomesGet = status === 303 || ((status === 301 || status === 302) && request.method === "POST");
   if (!becomesGet) return { ...request, url };
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== "content-type"));
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== "content-type"),
+  );
   return { method: "GET", url, headers, maxRedirects: request.maxRedirects };
 }
 
-function timeoutOutcome(request: ExchangeRequest, exchanges: ExchangeTiming[], deadline: Deadline | number, deps: ExchangeDeps): ExchangeOutcome {
+function timeoutOutcome(
+  request: ExchangeRequest,
+  exchanges: ExchangeTiming[],
+  deadline: Deadline | number,
+  deps: ExchangeDeps,
+): ExchangeOutcome {
   const now = deps.now();
   const message =
     typeof deadline === "number"
@@ -157,9 +194,12 @@ function classifyFetchError(error: unknown): { failureClass: FailureClass; messa
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: string } | undefined)?.code ?? "";
   const detail = `${message} ${cause?.message ?? ""} ${code}`;
-  if (/ENOTFOUND|EAI_AGAIN|dns|resolve|name not|no such host/i.test(detail)) return { failureClass: "dns", message: `DNS lookup failed: ${clean(detail)}` };
-  if (/cert|tls|ssl|handshake|self.signed/i.test(detail)) return { failureClass: "tls", message: `TLS failed: ${clean(detail)}` };
-  if (/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|timed? ?out/i.test(detail)) return { failureClass: "timeout", message: `timed out: ${clean(detail)}` };
+  if (/ENOTFOUND|EAI_AGAIN|dns|resolve|name not|no such host/i.test(detail))
+    return { failureClass: "dns", message: `DNS lookup failed: ${clean(detail)}` };
+  if (/cert|tls|ssl|handshake|self.signed/i.test(detail))
+    return { failureClass: "tls", message: `TLS failed: ${clean(detail)}` };
+  if (/ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|timed? ?out/i.test(detail))
+    return { failureClass: "timeout", message: `timed out: ${clean(detail)}` };
   return { failureClass: "connect", message: `connection failed: ${clean(detail)}` };
 }
 

@@ -15,7 +15,8 @@ export const MAX_METRICS_PER_PROBE = 10;
 /** Lowercase letters, digits and `_`, starting with a letter: safe as a Prometheus label value and a JSON key. */
 export const METRIC_NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
-export const METRIC_NAME_RULE = "a metric name such as 'cart_total' (a-z, 0-9 and _, starting with a letter, at most 63 characters)";
+export const METRIC_NAME_RULE =
+  "a metric name such as 'cart_total' (a-z, 0-9 and _, starting with a letter, at most 63 characters)";
 
 /** A number written as JSON or as a decimal string ("4200", "42.5", "-1e3"); anything else is not a metric value. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -38,11 +39,17 @@ type RecordOutcome = { ok: true } | { ok: false; kind: "name" | "bound" | "value
  * earlier one), or says why not. `metrics` is changed only on success.
  */
 export function recordMetric(metrics: Record<string, number>, name: string, value: unknown): RecordOutcome {
-  if (typeof name !== "string" || !METRIC_NAME_PATTERN.test(name)) return { ok: false, kind: "name", message: `${JSON.stringify(name)} is not ${METRIC_NAME_RULE}` };
+  if (typeof name !== "string" || !METRIC_NAME_PATTERN.test(name))
+    return { ok: false, kind: "name", message: `${JSON.stringify(name)} is not ${METRIC_NAME_RULE}` };
   if (!(name in metrics) && Object.keys(metrics).length >= MAX_METRICS_PER_PROBE) {
-    return { ok: false, kind: "bound", message: `at most ${MAX_METRICS_PER_PROBE} metrics per probe; '${name}' would be one more than ${Object.keys(metrics).join(", ")}` };
+    return {
+      ok: false,
+      kind: "bound",
+      message: `at most ${MAX_METRICS_PER_PROBE} metrics per probe; '${name}' would be one more than ${Object.keys(metrics).join(", ")}`,
+    };
   }
-  if (typeof value !== "number" || !Number.isFinite(value)) return { ok: false, kind: "value", message: `metric ${name}: expected a finite number` };
+  if (typeof value !== "number" || !Number.isFinite(value))
+    return { ok: false, kind: "value", message: `metric ${name}: expected a finite number` };
   metrics[name] = value;
   return { ok: true };
 }

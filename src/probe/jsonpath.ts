@@ -91,7 +91,10 @@ function isDefinite(ast: JsonPathQuery): boolean {
     const node = segment.node;
     if (node.type === "MemberNameShorthand") return true;
     if (node.type !== "BracketedSelection") return false;
-    return node.selectors.length === 1 && (node.selectors[0]!.type === "NameSelector" || node.selectors[0]!.type === "IndexSelector");
+    return (
+      node.selectors.length === 1 &&
+      (node.selectors[0]!.type === "NameSelector" || node.selectors[0]!.type === "IndexSelector")
+    );
   });
 }
 
@@ -112,7 +115,11 @@ function compile(path: string): Omit<JsonPath, "lengthOf"> {
   try {
     query(null, path);
   } catch (error) {
-    throw new JsonPathSyntaxError(path, 0, `a well-formed query (${error instanceof Error ? error.message : String(error)})`);
+    throw new JsonPathSyntaxError(
+      path,
+      0,
+      `a well-formed query (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return { source: path, ast, definite: isDefinite(ast) };
 }
@@ -125,11 +132,14 @@ export function parseJsonPath(path: string): JsonPath {
     last?.type === "ChildSegment"
       ? last.node.type === "MemberNameShorthand"
         ? last.node.value
-        : last.node.type === "BracketedSelection" && last.node.selectors.length === 1 && last.node.selectors[0]!.type === "NameSelector"
+        : last.node.type === "BracketedSelection" &&
+            last.node.selectors.length === 1 &&
+            last.node.selectors[0]!.type === "NameSelector"
           ? last.node.selectors[0]!.value
           : undefined
       : undefined;
-  if (lastName === "length" && TRAILING_LENGTH.test(path)) return { ...compiled, lengthOf: path.replace(TRAILING_LENGTH, "") };
+  if (lastName === "length" && TRAILING_LENGTH.test(path))
+    return { ...compiled, lengthOf: path.replace(TRAILING_LENGTH, "") };
   return compiled;
 }
 

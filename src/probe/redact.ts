@@ -26,7 +26,8 @@ export interface Redactor {
 }
 
 /** Header, parameter and field names whose values are credentials. Not global: test() is stateless. */
-export const SENSITIVE_NAME: RegExp = /token|secret|password|passwd|api[-_]?key|private[-_]?key|credential|session|signature|cookie|auth/i;
+export const SENSITIVE_NAME: RegExp =
+  /token|secret|password|passwd|api[-_]?key|private[-_]?key|credential|session|signature|cookie|auth/i;
 
 /** What a sensitive value is replaced with. */
 const REDACTED = "[redacted]";
@@ -40,7 +41,15 @@ const MIN_LEARNED_LENGTH = 4;
 /** Cookie values shorter than this are preferences ("dark", "en-GB"), not session identifiers. */
 const MIN_COOKIE_LENGTH = 8;
 
-const SENSITIVE_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token"]);
+const SENSITIVE_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+]);
 
 const SENSITIVE_PARAMS = new Set([
   "token",
@@ -133,7 +142,12 @@ function pairSpans(text: string, offset: number): SensitiveSpan[] {
       const name = formDecode(piece.slice(0, eq));
       if (isSensitiveParam(name)) {
         const valueStart = offset + start + eq + 1;
-        spans.push({ start: valueStart, end: offset + start + piece.length, name, decoded: formDecode(piece.slice(eq + 1)) });
+        spans.push({
+          start: valueStart,
+          end: offset + start + piece.length,
+          name,
+          decoded: formDecode(piece.slice(eq + 1)),
+        });
       }
     }
     start += piece.length + 1;
@@ -179,7 +193,13 @@ function jsonSpans(text: string): SensitiveSpan[] {
     const c = text[i]!;
     if (c === "{" || c === "[") {
       const context = valueContext();
-      stack.push({ kind: c === "{" ? "object" : "array", sensitive: context.sensitive, label: context.label, key: "", expectKey: c === "{" });
+      stack.push({
+        kind: c === "{" ? "object" : "array",
+        sensitive: context.sensitive,
+        label: context.label,
+        key: "",
+        expectKey: c === "{",
+      });
       i++;
     } else if (c === "}" || c === "]") {
       stack.pop();
@@ -249,7 +269,11 @@ function userinfoPassword(userinfo: string): string {
 }
 
 /** Replaces ranges (sorted, non-overlapping) of `text`. */
-function replaceRanges(text: string, ranges: ReadonlyArray<{ start: number; end: number }>, replacement: string): string {
+function replaceRanges(
+  text: string,
+  ranges: ReadonlyArray<{ start: number; end: number }>,
+  replacement: string,
+): string {
   let out = "";
   let at = 0;
   for (const { start, end } of [...ranges].sort((a, b) => a.start - b.start)) {
@@ -298,7 +322,8 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
   };
 
   // Sorted by name so that two secrets with one value always get the same label.
-  for (const [name, value] of Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) secret(name, value);
+  for (const [name, value] of Object.entries(secrets).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    secret(name, value);
 
   const values = (): string[] => (ordered ??= [...known.keys()].sort((a, b) => b.length - a.length));
 
@@ -392,7 +417,8 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     try {
       // Learn first, so a token in Authorization also disappears from, say, Referer.
       for (const [name, value] of Object.entries(h)) if (isSensitiveHeader(name)) learnHeader(name, String(value));
-      for (const [name, value] of Object.entries(h)) out[name] = isSensitiveHeader(name) ? REDACTED : text(String(value));
+      for (const [name, value] of Object.entries(h))
+        out[name] = isSensitiveHeader(name) ? REDACTED : text(String(value));
     } catch {
       for (const name of Object.keys(h)) out[name] = REDACTED;
     }
@@ -403,9 +429,18 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     try {
       const parts = splitUrl(u);
       const spans: SensitiveSpan[] = [];
-      if (parts.query) spans.push(...shift(findSensitiveSpans(u.slice(parts.query.start, parts.query.end), "query"), parts.query.start));
+      if (parts.query)
+        spans.push(
+          ...shift(findSensitiveSpans(u.slice(parts.query.start, parts.query.end), "query"), parts.query.start),
+        );
       // OAuth implicit flows put access_token in the fragment.
-      if (parts.fragment) spans.push(...shift(findSensitiveSpans(u.slice(parts.fragment.start, parts.fragment.end), "query"), parts.fragment.start));
+      if (parts.fragment)
+        spans.push(
+          ...shift(
+            findSensitiveSpans(u.slice(parts.fragment.start, parts.fragment.end), "query"),
+            parts.fragment.start,
+          ),
+        );
       if (parts.userinfo) learn(userinfoPassword(u.slice(parts.userinfo.start, parts.userinfo.end)), "url password");
       for (const span of spans) {
         learn(span.decoded, span.name);

@@ -61,7 +61,9 @@ export class ProbeRegistryError extends Error {
   override name = "ProbeRegistryError";
   readonly problems: ProbeProblem[];
   constructor(problems: ProbeProblem[]) {
-    super(`${problems.length} problem${problems.length === 1 ? "" : "s"} in probes/:\n${problems.map(formatProblem).join("\n")}`);
+    super(
+      `${problems.length} problem${problems.length === 1 ? "" : "s"} in probes/:\n${problems.map(formatProblem).join("\n")}`,
+    );
     this.problems = problems;
   }
 }
@@ -71,7 +73,10 @@ function formatProblem(p: ProbeProblem): string {
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    "",
+  );
 }
 
 type Found = Omit<ProbeProblem, "file" | "probeId" | "path">;
@@ -157,7 +162,8 @@ function schemasAt(root: unknown, path: readonly PropertyKey[]): z.core.$ZodType
 function knownKeysAt(root: unknown, path: readonly PropertyKey[]): string[] {
   const value = valueAt(root, path);
   const keys = new Set<string>();
-  for (const schema of schemasAt(root, path).flatMap((c) => forms(c, value))) for (const k of Object.keys(defOf(schema).shape ?? {})) keys.add(k);
+  for (const schema of schemasAt(root, path).flatMap((c) => forms(c, value)))
+    for (const k of Object.keys(defOf(schema).shape ?? {})) keys.add(k);
   return [...keys];
 }
 
@@ -174,7 +180,7 @@ function knownTags(root: unknown, path: readonly PropertyKey[], key: string): st
 /** What the union-typed fields accept, in words. */
 const UNION_FORMS: Record<string, string> = {
   expectStatus: "a status code (200), a list of codes ([200, 204]) or a range ({ min: 200, max: 299 })",
-  body: "{ json: ... }, { form: { name: value } } or { text: \"...\", contentType? }",
+  body: '{ json: ... }, { form: { name: value } } or { text: "...", contentType? }',
 };
 
 /** One zod issue in words: the bad value, what is expected, and a guess at what was meant. */
@@ -196,7 +202,12 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: PropertyKe
     case "invalid_value": {
       const options = issue.values.map((v) => (typeof v === "string" ? v : showValue(v)));
       const guess = typeof value === "string" ? didYouMean(value, options) : undefined;
-      return [{ at, message: `got ${showValue(value)}; expected ${options.length === 1 ? options[0] : `one of ${options.join(", ")}`}${guess ? ` (did you mean "${guess}"?)` : ""}` }];
+      return [
+        {
+          at,
+          message: `got ${showValue(value)}; expected ${options.length === 1 ? options[0] : `one of ${options.join(", ")}`}${guess ? ` (did you mean "${guess}"?)` : ""}`,
+        },
+      ];
     }
     case "invalid_type":
       if (value === undefined) return [{ at, message: `missing; expected ${issue.expected}` }];
@@ -210,14 +221,25 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, prefix: PropertyKe
         const tags = knownTags(raw, base, key);
         const tag = valueAt(raw, [...base, key]);
         const guess = typeof tag === "string" ? didYouMean(tag, tags) : undefined;
-        return [{ at: [...base, key], message: `got ${showValue(tag)}; expected one of ${tags.join(", ")}${guess ? ` (did you mean "${guess}"?)` : ""}` }];
+        return [
+          {
+            at: [...base, key],
+            message: `got ${showValue(tag)}; expected one of ${tags.join(", ")}${guess ? ` (did you mean "${guess}"?)` : ""}`,
+          },
+        ];
       }
       // Report the form that came closest: the one that knows most of the value's keys, then the one with the fewest issues.
-      const unknownKeys = (issues: z.core.$ZodIssue[]) => issues.reduce((n, i) => n + (i.code === "unrecognized_keys" && i.path.length === 0 ? i.keys.length : 0), 0);
+      const unknownKeys = (issues: z.core.$ZodIssue[]) =>
+        issues.reduce((n, i) => n + (i.code === "unrecognized_keys" && i.path.length === 0 ? i.keys.length : 0), 0);
       const best = [...issue.errors].sort((a, b) => unknownKeys(a) - unknownKeys(b) || a.length - b.length)[0]!;
       if (best.every((i) => i.path.length === 0 && i.code === "invalid_type")) {
         const forms = UNION_FORMS[String(at[at.length - 1])];
-        return [{ at, message: `got ${showValue(value)}; expected ${forms ?? "one of the forms your editor shows for this field"}` }];
+        return [
+          {
+            at,
+            message: `got ${showValue(value)}; expected ${forms ?? "one of the forms your editor shows for this field"}`,
+          },
+        ];
       }
       return best.flatMap((i) => describeIssue(i, raw, at));
     }
@@ -251,16 +273,35 @@ function deepChecks(raw: Record<string, unknown>): Found[] {
         try {
           new RegExp(a.value);
         } catch (error) {
-          problems.push({ at: [...at, "value"], message: `not a valid regular expression: ${(error as Error).message}` });
+          problems.push({
+            at: [...at, "value"],
+            message: `not a valid regular expression: ${(error as Error).message}`,
+          });
         }
       }
-      if ((a.source === "header" || a.source === "json") && typeof a.op === "string" && a.op !== "exists" && a.op !== "notExists" && a.value === undefined) {
+      if (
+        (a.source === "header" || a.source === "json") &&
+        typeof a.op === "string" &&
+        a.op !== "exists" &&
+        a.op !== "notExists" &&
+        a.value === undefined
+      ) {
         problems.push({ at: [...at, "value"], message: `a value to compare with ('${a.op}' needs one)` });
       }
     });
     const extractors: [(string | number)[], unknown][] = [
-      ...(isRecord(step.extract) ? Object.entries(step.extract).map(([name, e]): [(string | number)[], unknown] => [["steps", i, "extract", name], e]) : []),
-      ...(Array.isArray(step.metrics) ? step.metrics.map((m: unknown, j): [(string | number)[], unknown] => [["steps", i, "metrics", j, "value"], isRecord(m) ? m.value : undefined]) : []),
+      ...(isRecord(step.extract)
+        ? Object.entries(step.extract).map(([name, e]): [(string | number)[], unknown] => [
+            ["steps", i, "extract", name],
+            e,
+          ])
+        : []),
+      ...(Array.isArray(step.metrics)
+        ? step.metrics.map((m: unknown, j): [(string | number)[], unknown] => [
+            ["steps", i, "metrics", j, "value"],
+            isRecord(m) ? m.value : undefined,
+          ])
+        : []),
     ];
     for (const [at, e] of extractors) {
       if (!isRecord(e)) continue;
@@ -275,7 +316,10 @@ function deepChecks(raw: Record<string, unknown>): Found[] {
         try {
           new RegExp(e.pattern);
         } catch (error) {
-          problems.push({ at: [...at, "pattern"], message: `not a valid regular expression: ${(error as Error).message}` });
+          problems.push({
+            at: [...at, "pattern"],
+            message: `not a valid regular expression: ${(error as Error).message}`,
+          });
         }
       }
     }
@@ -305,14 +349,22 @@ export function inspectProbes(modules: readonly ProbeModule[]): Inspection {
       continue;
     }
     const parsed = ProbeSchema.safeParse(raw);
-    const found = [...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw))), ...deepChecks(raw)];
+    const found = [
+      ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw))),
+      ...deepChecks(raw),
+    ];
     if (probeId !== undefined) {
       const previous = files.get(probeId);
-      if (previous !== undefined) found.push({ at: ["id"], message: `duplicate id '${probeId}': ${previous} already has it; ids must be unique (history is keyed by them)` });
+      if (previous !== undefined)
+        found.push({
+          at: ["id"],
+          message: `duplicate id '${probeId}': ${previous} already has it; ids must be unique (history is keyed by them)`,
+        });
       else files.set(probeId, module.file);
     }
     found.forEach(add);
-    if (found.length === 0 && parsed.success) loaded.push({ probe: parsed.data, file: module.file, version: probeVersion(parsed.data) });
+    if (found.length === 0 && parsed.success)
+      loaded.push({ probe: parsed.data, file: module.file, version: probeVersion(parsed.data) });
   }
   return { loaded, problems };
 }
@@ -326,6 +378,8 @@ export function loadRegistry(modules: readonly ProbeModule[]): LoadedProbe[] {
 
 /** A short stable hash of the definition; functions hash by their source text. */
 export function probeVersion(probe: Probe): string {
-  const text = JSON.stringify(probe, (_key, value: unknown) => (typeof value === "function" ? `fn:${value.toString()}` : value));
+  const text = JSON.stringify(probe, (_key, value: unknown) =>
+    typeof value === "function" ? `fn:${value.toString()}` : value,
+  );
   return cyrb53(text);
 }

@@ -111,7 +111,12 @@ function extractCommand(name: string, extractor: Extractor, n: number): string {
         const node = segment.node;
         if (segment.type !== "ChildSegment") simple = false;
         else if (node.type === "MemberNameShorthand") keys.push(node.value);
-        else if (node.type === "BracketedSelection" && node.selectors.length === 1 && (node.selectors[0]!.type === "NameSelector" || node.selectors[0]!.type === "IndexSelector")) keys.push(node.selectors[0]!.value);
+        else if (
+          node.type === "BracketedSelection" &&
+          node.selectors.length === 1 &&
+          (node.selectors[0]!.type === "NameSelector" || node.selectors[0]!.type === "IndexSelector")
+        )
+          keys.push(node.selectors[0]!.value);
         else simple = false;
       }
       if (simple) {
@@ -136,10 +141,16 @@ function extractCommand(name: string, extractor: Extractor, n: number): string {
 function bodyOptions(step: HttpStep, ctx: ReproContext, needs: Needs): { options: string[]; contentType?: string } {
   const body = step.body;
   if (body === undefined) return { options: [] };
-  if ("json" in body) return { options: [`--data-raw ${shellWord(pieces(JSON.stringify(body.json), ctx, needs))}`], contentType: "application/json" };
+  if ("json" in body)
+    return {
+      options: [`--data-raw ${shellWord(pieces(JSON.stringify(body.json), ctx, needs))}`],
+      contentType: "application/json",
+    };
   if ("form" in body) {
     return {
-      options: Object.entries(body.form).map(([k, v]) => `--data-urlencode ${shellWord(concat([`${encodeURIComponent(k)}=`], pieces(v, ctx, needs)))}`),
+      options: Object.entries(body.form).map(
+        ([k, v]) => `--data-urlencode ${shellWord(concat([`${encodeURIComponent(k)}=`], pieces(v, ctx, needs)))}`,
+      ),
       contentType: "application/x-www-form-urlencoded",
     };
   }
@@ -156,16 +167,24 @@ export function reproScript(probe: HttpProbe, run: RunResult, ctx: ReproContext)
   probe.steps.slice(0, failedAt + 1).forEach((step, i) => {
     const n = i + 1;
     const last = i === failedAt;
-    body.push("", `# ${n}. ${step.name}${last ? `  (failed in run ${run.runId}: ${run.failure!.class}: ${run.failure!.message.replace(/\n/g, " ")})` : ""}`);
+    body.push(
+      "",
+      `# ${n}. ${step.name}${last ? `  (failed in run ${run.runId}: ${run.failure!.class}: ${run.failure!.message.replace(/\n/g, " ")})` : ""}`,
+    );
     if (isScriptStep(step)) {
-      body.push(`echo ${shellWord([`step ${n} '${step.name}' is a script step: not replayed here (run it with npm run probe -- run)`])}`);
+      body.push(
+        `echo ${shellWord([`step ${n} '${step.name}' is a script step: not replayed here (run it with npm run probe -- run)`])}`,
+      );
       if (last) body.push("exit 1");
       return;
     }
     const timeoutMs = Math.min(step.timeoutMs ?? probe.stepTimeoutMs, probe.runTimeoutMs);
     const { options, contentType } = bodyOptions(step, ctx, needs);
-    const headers = Object.entries(step.headers).map(([name, value]) => `-H ${shellWord(concat([`${name}: `], pieces(value, ctx, needs)))}`);
-    if (contentType && !Object.keys(step.headers).some((h) => h.toLowerCase() === "content-type")) headers.unshift(`-H ${shellWord([`content-type: ${contentType}`])}`);
+    const headers = Object.entries(step.headers).map(
+      ([name, value]) => `-H ${shellWord(concat([`${name}: `], pieces(value, ctx, needs)))}`,
+    );
+    if (contentType && !Object.keys(step.headers).some((h) => h.toLowerCase() === "content-type"))
+      headers.unshift(`-H ${shellWord([`content-type: ${contentType}`])}`);
     const method = step.method === "HEAD" ? "--head" : `-X ${step.method}`;
     const redirects = step.maxRedirects > 0 ? `-L --max-redirs ${step.maxRedirects}` : "--max-redirs 0";
     const command = [
@@ -183,12 +202,18 @@ export function reproScript(probe: HttpProbe, run: RunResult, ctx: ReproContext)
     body.push(`echo ${shellWord([`${n}. ${step.name}: HTTP `])}"$_status"`);
     if (last) {
       body.push(`cat "$_tmp/${n}.headers" "$_tmp/${n}.body"; echo`);
-      body.push(`if ${statusTest(step.expectStatus)}; then echo ${shellWord([`status as expected; the run failed on: ${run.failure!.message.replace(/\n/g, " ")}`])}; else echo ${shellWord([`expected status ${describeStatus(step.expectStatus)}, got `])}"$_status"; exit 1; fi`);
+      body.push(
+        `if ${statusTest(step.expectStatus)}; then echo ${shellWord([`status as expected; the run failed on: ${run.failure!.message.replace(/\n/g, " ")}`])}; else echo ${shellWord([`expected status ${describeStatus(step.expectStatus)}, got `])}"$_status"; exit 1; fi`,
+      );
       return;
     }
-    body.push(`if ! { ${statusTest(step.expectStatus)}; }; then echo ${shellWord([`expected status ${describeStatus(step.expectStatus)}; stopping here`])}; cat "$_tmp/${n}.body"; echo; exit 1; fi`);
+    body.push(
+      `if ! { ${statusTest(step.expectStatus)}; }; then echo ${shellWord([`expected status ${describeStatus(step.expectStatus)}; stopping here`])}; cat "$_tmp/${n}.body"; echo; exit 1; fi`,
+    );
     for (const [name, extractor] of Object.entries(step.extract)) {
-      body.push(`${extractCommand(name, extractor, n)} || { echo ${shellWord([`could not extract ${name} from step ${n}`])}; exit 1; }`);
+      body.push(
+        `${extractCommand(name, extractor, n)} || { echo ${shellWord([`could not extract ${name} from step ${n}`])}; exit 1; }`,
+      );
     }
   });
 
@@ -198,8 +223,10 @@ export function reproScript(probe: HttpProbe, run: RunResult, ctx: ReproContext)
     "# Needs sh, curl and node. Secrets come from your environment and are never written here.",
     "set -u",
   ];
-  for (const name of [...needs.secrets].sort()) head.push(`: "\${${name}:?export ${name}=... first (a secret; its value is not written in this script)}"`);
-  for (const name of [...needs.publicValues].sort()) head.push(`${name}="\${${name}:-${(ctx.values[name] ?? "").replace(/[\\"$`]/g, "\\$&")}}"`);
+  for (const name of [...needs.secrets].sort())
+    head.push(`: "\${${name}:?export ${name}=... first (a secret; its value is not written in this script)}"`);
+  for (const name of [...needs.publicValues].sort())
+    head.push(`${name}="\${${name}:-${(ctx.values[name] ?? "").replace(/[\\"$`]/g, "\\$&")}}"`);
   for (const [name, value] of Object.entries(ctx.vars)) head.push(`${name}=${shellWord([value])}`);
   for (const b of [...needs.builtins].sort()) head.push(`${BUILTIN_VARS[b]!.name}=${BUILTIN_VARS[b]!.init(run)}`);
   head.push(`_tmp=$(mktemp -d); trap 'rm -rf "$_tmp"' EXIT`);

@@ -123,7 +123,6 @@ const ScreenshotRefSchema = z.object({
   /** The step it was taken in. */
   step: z.string(),
 });
-type ScreenshotRef = z.infer<typeof ScreenshotRefSchema>;
 
 /** What a browser run saw besides its steps, redacted like the rest of the result. */
 const BrowserEvidenceSchema = z.object({
@@ -131,7 +130,15 @@ const BrowserEvidenceSchema = z.object({
   /** The page's console errors and uncaught exceptions, at most MAX_PAGE_MESSAGES. */
   consoleErrors: z.array(z.object({ step: z.string(), text: z.string() })),
   /** Requests that failed (network error) or answered 400 or more, at most MAX_PAGE_MESSAGES. */
-  failedRequests: z.array(z.object({ step: z.string(), method: z.string(), url: z.string(), status: z.number().int().optional(), error: z.string().optional() })),
+  failedRequests: z.array(
+    z.object({
+      step: z.string(),
+      method: z.string(),
+      url: z.string(),
+      status: z.number().int().optional(),
+      error: z.string().optional(),
+    }),
+  ),
   screenshot: ScreenshotRefSchema.optional(),
   /** Why no screenshot was kept for a failed run (over the size cap, the page was gone). */
   screenshotNote: z.string().optional(),
@@ -185,7 +192,15 @@ export const RunResultSchema = z.object({
 export type RunResult = z.infer<typeof RunResultSchema>;
 
 /** A run without its steps: what lists and the status page need. */
-export const RunSummarySchema = RunResultSchema.omit({ steps: true, confirmation: true, failure: true, inMaintenance: true, stepOutcomes: true, browser: true, latencyMs: true }).extend({
+export const RunSummarySchema = RunResultSchema.omit({
+  steps: true,
+  confirmation: true,
+  failure: true,
+  inMaintenance: true,
+  stepOutcomes: true,
+  browser: true,
+  latencyMs: true,
+}).extend({
   failure: FailureSchema.pick({ class: true, step: true, message: true }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

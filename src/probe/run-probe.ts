@@ -8,14 +8,28 @@ import { toCurl } from "./curl.ts";
 import { extractValue } from "./extract.ts";
 import { metricNumber, recordMetric } from "./journey-metrics.ts";
 import { withGuardedGlobalFetch } from "./global-fetch-guard.ts";
-import { performExchange, type Deadline, type ExchangeDeps, type ExchangeOutcome, type ExchangeRequest } from "./http-exchange.ts";
+import {
+  performExchange,
+  type Deadline,
+  type ExchangeDeps,
+  type ExchangeOutcome,
+  type ExchangeRequest,
+} from "./http-exchange.ts";
 import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
 import type { ObservedResponse } from "./observed-response.ts";
 import { isLoadedHttp, type LoadedProbe } from "./registry.ts";
 import type { AssertionOutcome, Evidence, Failure, FailureClass, RunResult, StepResult } from "./result.ts";
 import { runIdOf } from "./result.ts";
 import { isScriptStep, type HttpStep, type HttpProbe, type RequestBody, type ScriptStep } from "./schema.ts";
-import { createExpect, ExpectationError, ScriptHttpError, show, type ScriptContext, type ScriptRequestOptions, type ScriptResponse } from "./script-context.ts";
+import {
+  createExpect,
+  ExpectationError,
+  ScriptHttpError,
+  show,
+  type ScriptContext,
+  type ScriptRequestOptions,
+  type ScriptResponse,
+} from "./script-context.ts";
 import { referencedSecrets, renderTemplate, TemplateError, type TemplateScope } from "./template.ts";
 
 export interface RunOptions {
@@ -66,11 +80,16 @@ interface RunState {
  */
 export function runProbe(loaded: LoadedProbe, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
   // Heartbeats are pushed, never run: the planner and every caller leave them out.
-  if (!isLoadedHttp(loaded)) throw new TypeError(`probe '${loaded.probe.id}' is a ${loaded.probe.kind}; only HTTP probes run`);
+  if (!isLoadedHttp(loaded))
+    throw new TypeError(`probe '${loaded.probe.id}' is a ${loaded.probe.kind}; only HTTP probes run`);
   return withGuardedGlobalFetch(deps.allowPrivateTargets, () => runGuarded(loaded, options, deps));
 }
 
-async function runGuarded(loaded: LoadedProbe & { probe: HttpProbe }, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
+async function runGuarded(
+  loaded: LoadedProbe & { probe: HttpProbe },
+  options: RunOptions,
+  deps: RunnerDeps,
+): Promise<RunResult> {
   const { probe } = loaded;
   const startedAt = deps.now();
   const runId = runIdOf(probe.id, options.region, options.slotAt);
@@ -113,7 +132,15 @@ async function runGuarded(loaded: LoadedProbe & { probe: HttpProbe }, options: R
   let failure: Failure | undefined;
   for (const step of probe.steps) {
     if (failure) {
-      steps.push({ name: step.name, kind: isScriptStep(step) ? "script" : "http", status: "skipped", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [] });
+      steps.push({
+        name: step.name,
+        kind: isScriptStep(step) ? "script" : "http",
+        status: "skipped",
+        ttfbMs: 0,
+        totalMs: 0,
+        exchanges: [],
+        assertions: [],
+      });
       continue;
     }
     const result = isScriptStep(step) ? await runScriptStep(step, state) : await runHttpStep(step, state);
@@ -153,7 +180,12 @@ function stepDeadline(state: RunState, timeoutMs: number | undefined): Deadline 
 }
 
 function exchangeDeps(state: RunState): ExchangeDeps {
-  return { fetch: state.deps.fetch, now: state.deps.now, allowPrivateTargets: state.deps.allowPrivateTargets, region: state.options.region };
+  return {
+    fetch: state.deps.fetch,
+    now: state.deps.now,
+    allowPrivateTargets: state.deps.allowPrivateTargets,
+    region: state.options.region,
+  };
 }
 
 function resolveUrl(state: RunState, rawUrl: string, query: Record<string, string>): string {
@@ -163,7 +195,9 @@ function resolveUrl(state: RunState, rawUrl: string, query: Record<string, strin
   try {
     url = base === undefined ? new URL(rendered) : new URL(rendered, base.endsWith("/") ? base : `${base}/`);
   } catch {
-    throw new TemplateError(`'${rendered}' is not a valid URL${base === undefined ? " (relative URLs need the probe's baseUrl)" : ` relative to ${base}`}`);
+    throw new TemplateError(
+      `'${rendered}' is not a valid URL${base === undefined ? " (relative URLs need the probe's baseUrl)" : ` relative to ${base}`}`,
+    );
   }
   if (base !== undefined && rendered.startsWith("/")) {
     // A leading slash is relative to the base's path, so a base of https://x/shop and "/cart" give /shop/cart.
@@ -177,7 +211,8 @@ function resolveUrl(state: RunState, rawUrl: string, query: Record<string, strin
 function renderDeep(value: unknown, scope: TemplateScope): unknown {
   if (typeof value === "string") return renderTemplate(value, scope);
   if (Array.isArray(value)) return value.map((v) => renderDeep(v, scope));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]));
   return value;
 }
 
@@ -198,15 +233,20 @@ function encodeBody(body: RequestBody | undefined, scope: TemplateScope): { body
  * end up there, so the step fails first, naming the header and not its value.
  */
 function asciiHeader(name: string, value: string): string {
-  if (/[^\t\x20-\x7e]/.test(value)) throw new TemplateError(`header '${name}' has a value with non-ASCII or control characters; encode it first (e.g. encodeURIComponent)`);
+  if (/[^\t\x20-\x7e]/.test(value))
+    throw new TemplateError(
+      `header '${name}' has a value with non-ASCII or control characters; encode it first (e.g. encodeURIComponent)`,
+    );
   return value;
 }
 
 function buildRequest(state: RunState, step: HttpStep): ExchangeRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(step.headers)) headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
+  for (const [name, value] of Object.entries(step.headers))
+    headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
   const encoded = encodeBody(step.body, state.scope);
-  if (encoded.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = encoded.contentType;
+  if (encoded.contentType && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+    headers["content-type"] = encoded.contentType;
   return {
     method: step.method,
     url: resolveUrl(state, step.url, step.query),
@@ -224,7 +264,15 @@ function timingOf(outcome: { exchanges: { ttfbMs: number; totalMs: number }[] })
 }
 
 async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult> {
-  const base: StepResult = { name: step.name, kind: "http", status: "passed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [] };
+  const base: StepResult = {
+    name: step.name,
+    kind: "http",
+    status: "passed",
+    ttfbMs: 0,
+    totalMs: 0,
+    exchanges: [],
+    assertions: [],
+  };
   let request: ExchangeRequest;
   try {
     request = buildRequest(state, step);
@@ -233,7 +281,8 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
   }
   const outcome = await performExchange(request, stepDeadline(state, step.timeoutMs), exchangeDeps(state));
   const result: StepResult = { ...base, ...timingOf(outcome), exchanges: outcome.exchanges };
-  if (!outcome.ok) return failStep(result, outcome.failureClass, outcome.message, undefined, evidenceOf(state, outcome));
+  if (!outcome.ok)
+    return failStep(result, outcome.failureClass, outcome.message, undefined, evidenceOf(state, outcome));
 
   const statusOutcome = checkExpectedStatus(step.expectStatus, outcome.response.status);
   result.assertions.push(statusOutcome);
@@ -242,16 +291,40 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
   const outcomes = step.assert.map((assertion) => evaluateAssertion(assertion, outcome.response, scrub));
   result.assertions.push(...outcomes);
   if (!statusOutcome.passed) {
-    return failStep(result, "status", `expected status ${statusOutcome.expected}, got ${outcome.response.status}`, statusOutcome, evidenceOf(state, outcome));
+    return failStep(
+      result,
+      "status",
+      `expected status ${statusOutcome.expected}, got ${outcome.response.status}`,
+      statusOutcome,
+      evidenceOf(state, outcome),
+    );
   }
   const failed = outcomes.find((o) => !o.passed);
-  if (failed) return failStep(result, "assertion", `${failed.label}: expected ${failed.expected}, got ${failed.actual}`, failed, evidenceOf(state, outcome));
+  if (failed)
+    return failStep(
+      result,
+      "assertion",
+      `${failed.label}: expected ${failed.expected}, got ${failed.actual}`,
+      failed,
+      evidenceOf(state, outcome),
+    );
 
   for (const [name, extractor] of Object.entries(step.extract)) {
     const extracted = extractValue(extractor, outcome.response);
     if (!extracted.ok) {
-      const outcomeOfExtract: AssertionOutcome = { label: `extract ${name}`, passed: false, expected: "a value", actual: extracted.error };
-      return failStep(result, "assertion", `could not extract {{${name}}}: ${extracted.error}`, outcomeOfExtract, evidenceOf(state, outcome));
+      const outcomeOfExtract: AssertionOutcome = {
+        label: `extract ${name}`,
+        passed: false,
+        expected: "a value",
+        actual: extracted.error,
+      };
+      return failStep(
+        result,
+        "assertion",
+        `could not extract {{${name}}}: ${extracted.error}`,
+        outcomeOfExtract,
+        evidenceOf(state, outcome),
+      );
     }
     setVariable(state, name, extracted.value);
   }
@@ -260,8 +333,19 @@ async function runHttpStep(step: HttpStep, state: RunState): Promise<StepResult>
     const value = extracted.ok ? metricNumber(extracted.value) : null;
     if (value === null) {
       const actual = extracted.ok ? show(extracted.value, scrub) : extracted.error;
-      const outcomeOfMetric: AssertionOutcome = { label: `metric ${metric.name}`, passed: false, expected: "a finite number", actual };
-      return failStep(result, "assertion", `could not record metric ${metric.name}: expected a finite number, got ${actual}`, outcomeOfMetric, evidenceOf(state, outcome));
+      const outcomeOfMetric: AssertionOutcome = {
+        label: `metric ${metric.name}`,
+        passed: false,
+        expected: "a finite number",
+        actual,
+      };
+      return failStep(
+        result,
+        "assertion",
+        `could not record metric ${metric.name}: expected a finite number, got ${actual}`,
+        outcomeOfMetric,
+        evidenceOf(state, outcome),
+      );
     }
     const recorded = recordMetric(state.metrics, metric.name, value);
     // The schema bounds declarative metrics; only a script's names can reach the bound first.
@@ -286,7 +370,13 @@ function setVariable(state: RunState, name: string, value: string): void {
   if (SENSITIVE_NAME.test(name)) state.redactor.learn(value, name);
 }
 
-function failStep(result: StepResult, failureClass: FailureClass, message: string, assertion?: AssertionOutcome, evidence?: Evidence): StepResult {
+function failStep(
+  result: StepResult,
+  failureClass: FailureClass,
+  message: string,
+  assertion?: AssertionOutcome,
+  evidence?: Evidence,
+): StepResult {
   const failure: Failure = { class: failureClass, step: result.name, message, ...(assertion ? { assertion } : {}) };
   return { ...result, status: "failed", failure, ...(evidence ? { evidence } : {}) };
 }
@@ -296,7 +386,9 @@ function messageOf(error: unknown): string {
 }
 
 function excerpt(text: string): string {
-  return text.length > EVIDENCE_BODY_CHARS ? `${text.slice(0, EVIDENCE_BODY_CHARS)}… [${text.length - EVIDENCE_BODY_CHARS} more chars]` : text;
+  return text.length > EVIDENCE_BODY_CHARS
+    ? `${text.slice(0, EVIDENCE_BODY_CHARS)}… [${text.length - EVIDENCE_BODY_CHARS} more chars]`
+    : text;
 }
 
 /** Request and response as they were, redacted, with a curl command that replays the request. */
@@ -310,7 +402,9 @@ function evidenceOf(state: RunState, outcome: ExchangeOutcome): Evidence {
     ? {
         status: outcome.response.status,
         headers: redactor.headers(Object.fromEntries(outcome.response.headers)),
-        body: excerpt(redactor.body(outcome.response.bodyText, outcome.response.headers.get("content-type") ?? undefined)),
+        body: excerpt(
+          redactor.body(outcome.response.bodyText, outcome.response.headers.get("content-type") ?? undefined),
+        ),
         bodyBytes: outcome.response.bodyBytes,
         truncated: outcome.response.bodyText.length > EVIDENCE_BODY_CHARS || Boolean(outcome.response.truncated),
       }
@@ -323,9 +417,17 @@ function evidenceOf(state: RunState, outcome: ExchangeOutcome): Evidence {
       ...(request.body !== undefined ? { body: excerpt(redactor.body(request.body, contentType)) } : {}),
     },
     curl: toCurl(
-      { method: request.method, url: request.url, headers: { ...request.headers, "x-afterlife-region": state.options.region }, ...(request.body !== undefined ? { body: request.body } : {}) },
+      {
+        method: request.method,
+        url: request.url,
+        headers: { ...request.headers, "x-afterlife-region": state.options.region },
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      },
       // Extracted tokens (authToken, session) become ${name} too: the repro script defines them.
-      { ...Object.fromEntries(Object.entries(state.vars).filter(([name]) => SENSITIVE_NAME.test(name))), ...state.secretsUsed },
+      {
+        ...Object.fromEntries(Object.entries(state.vars).filter(([name]) => SENSITIVE_NAME.test(name))),
+        ...state.secretsUsed,
+      },
       redactor,
     ),
     ...(response ? { response } : {}),
@@ -336,17 +438,33 @@ function evidenceOf(state: RunState, outcome: ExchangeOutcome): Evidence {
 async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepResult> {
   const started = state.deps.now();
   const deadline = stepDeadline(state, step.timeoutMs);
-  const result: StepResult = { name: step.name, kind: "script", status: "passed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [] };
+  const result: StepResult = {
+    name: step.name,
+    kind: "script",
+    status: "passed",
+    ttfbMs: 0,
+    totalMs: 0,
+    exchanges: [],
+    assertions: [],
+  };
   let lastOutcome: ExchangeOutcome | undefined;
 
-  const request = async (method: string, rawUrl: string, options: ScriptRequestOptions = {}): Promise<ScriptResponse> => {
+  const request = async (
+    method: string,
+    rawUrl: string,
+    options: ScriptRequestOptions = {},
+  ): Promise<ScriptResponse> => {
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
+    for (const [name, value] of Object.entries(options.headers ?? {}))
+      headers[name] = asciiHeader(name, renderTemplate(value, state.scope));
     let body: string | undefined;
     if (options.body !== undefined) {
       const isText = typeof options.body === "string";
-      body = isText ? renderTemplate(options.body as string, state.scope) : JSON.stringify(renderDeep(options.body, state.scope));
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = isText ? "text/plain" : "application/json";
+      body = isText
+        ? renderTemplate(options.body as string, state.scope)
+        : JSON.stringify(renderDeep(options.body, state.scope));
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+        headers["content-type"] = isText ? "text/plain" : "application/json";
     }
     const exchangeRequest: ExchangeRequest = {
       method: method.toUpperCase(),
@@ -372,7 +490,10 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
           return JSON.parse(response.bodyText) as T;
         } catch {
           const start = state.redactor.text(response.bodyText).slice(0, 80);
-          throw new ScriptHttpError("assertion", `response of ${exchangeRequest.method} ${state.redactor.url(outcome.finalRequest.url)} is not JSON: ${show(start)}`);
+          throw new ScriptHttpError(
+            "assertion",
+            `response of ${exchangeRequest.method} ${state.redactor.url(outcome.finalRequest.url)} is not JSON: ${show(start)}`,
+          );
         }
       },
       ...timing,
@@ -398,7 +519,12 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     metric: (name, value) => {
       const recorded = recordMetric(state.metrics, name, value);
       if (recorded.ok) return;
-      if (recorded.kind === "value") throw new ExpectationError(`metric ${name}`, "a finite number", show(value, (text) => state.redactor.text(text)));
+      if (recorded.kind === "value")
+        throw new ExpectationError(
+          `metric ${name}`,
+          "a finite number",
+          show(value, (text) => state.redactor.text(text)),
+        );
       throw new TypeError(`ctx.metric: ${recorded.message}`);
     },
     secret: (name) => renderTemplate(`{{secret:${name}}}`, state.scope),
@@ -419,13 +545,28 @@ async function runScriptStep(step: ScriptStep, state: RunState): Promise<StepRes
     }
   } catch (error) {
     if (error instanceof ExpectationError) {
-      const outcome: AssertionOutcome = { label: error.label, passed: false, expected: error.expected, actual: error.actual };
+      const outcome: AssertionOutcome = {
+        label: error.label,
+        passed: false,
+        expected: error.expected,
+        actual: error.actual,
+      };
       result.assertions.push(outcome);
       return finishScript(result, started, state, "assertion", error.message, outcome, lastOutcome);
     }
-    if (error instanceof ScriptHttpError) return finishScript(result, started, state, error.failureClass, error.message, undefined, lastOutcome);
-    if (error instanceof TemplateError) return finishScript(result, started, state, "probe", error.message, undefined, lastOutcome);
-    return finishScript(result, started, state, "script", `script threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error, (text) => state.redactor.text(text))}`, undefined, lastOutcome);
+    if (error instanceof ScriptHttpError)
+      return finishScript(result, started, state, error.failureClass, error.message, undefined, lastOutcome);
+    if (error instanceof TemplateError)
+      return finishScript(result, started, state, "probe", error.message, undefined, lastOutcome);
+    return finishScript(
+      result,
+      started,
+      state,
+      "script",
+      `script threw ${error instanceof Error ? `${error.name}: ${error.message}` : show(error, (text) => state.redactor.text(text))}`,
+      undefined,
+      lastOutcome,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -441,7 +582,11 @@ function finishScript(
   assertion?: AssertionOutcome,
   lastOutcome?: ExchangeOutcome,
 ): StepResult {
-  const timed: StepResult = { ...result, ttfbMs: timingOf(result).ttfbMs, totalMs: Math.max(0, state.deps.now() - started) };
+  const timed: StepResult = {
+    ...result,
+    ttfbMs: timingOf(result).ttfbMs,
+    totalMs: Math.max(0, state.deps.now() - started),
+  };
   if (failureClass === undefined || message === undefined) return timed;
   return failStep(timed, failureClass, message, assertion, lastOutcome ? evidenceOf(state, lastOutcome) : undefined);
 }

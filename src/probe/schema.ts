@@ -26,7 +26,10 @@ export const PROBE_ID_PATTERN = "[a-z0-9]+(?:-[a-z0-9]+)*";
  */
 export const ProbeIdSchema = z
   .string()
-  .regex(new RegExp(`^${PROBE_ID_PATTERN}$`), "a probe id: a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)")
+  .regex(
+    new RegExp(`^${PROBE_ID_PATTERN}$`),
+    "a probe id: a lowercase slug such as 'shop-checkout' (a-z, 0-9 and single dashes)",
+  )
   .max(64, "a probe id of at most 64 characters");
 
 const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name such as 'authToken'");
@@ -63,7 +66,19 @@ const AssertionSchema = z.discriminatedUnion("source", [
   z.strictObject({
     source: z.literal("json"),
     path: z.string().startsWith("$", "a JSONPath starting with '$', such as '$.items[0].id'"),
-    op: z.enum(["equals", "notEquals", "exists", "notExists", "lt", "gt", "lte", "gte", "contains", "length", "matches"]),
+    op: z.enum([
+      "equals",
+      "notEquals",
+      "exists",
+      "notExists",
+      "lt",
+      "gt",
+      "lte",
+      "gte",
+      "contains",
+      "length",
+      "matches",
+    ]),
     value: z.union([comparable, z.array(comparable), z.record(z.string(), z.unknown())]).optional(),
   }),
   z.strictObject({
@@ -82,7 +97,11 @@ export type Assertion = z.infer<typeof AssertionSchema>;
 const ExtractorSchema = z.discriminatedUnion("from", [
   z.strictObject({ from: z.literal("json"), path: z.string().startsWith("$") }),
   z.strictObject({ from: z.literal("header"), name: z.string().min(1) }),
-  z.strictObject({ from: z.literal("regex"), pattern: z.string().min(1), group: z.number().int().nonnegative().default(1) }),
+  z.strictObject({
+    from: z.literal("regex"),
+    pattern: z.string().min(1),
+    group: z.number().int().nonnegative().default(1),
+  }),
   z.strictObject({ from: z.literal("cookie"), name: z.string().min(1) }),
 ]);
 export type Extractor = z.infer<typeof ExtractorSchema>;
@@ -166,7 +185,10 @@ function durationOrNaN(text: string): number {
 const lookback = z
   .string()
   .regex(DURATION_PATTERN, 'a duration in whole minutes, hours or days, e.g. "5m", "1h", "3d"')
-  .refine((d) => !(durationOrNaN(d) > 7 * 86_400_000), "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)");
+  .refine(
+    (d) => !(durationOrNaN(d) > 7 * 86_400_000),
+    "at most 7d (a burn-rate lookback longer than a week is a trend, not an alert)",
+  );
 
 const BurnAlertRuleSchema = z
   .strictObject({
@@ -178,7 +200,10 @@ const BurnAlertRuleSchema = z
     /** Both lookbacks must burn at least this fast (1 spends the budget exactly by the window's end). */
     burnRate: z.number().positive().max(10_000),
   })
-  .refine((r) => !(durationOrNaN(r.short) >= durationOrNaN(r.long)), { message: "short must be shorter than long (e.g. long: \"1h\", short: \"5m\")", path: ["short"] });
+  .refine((r) => !(durationOrNaN(r.short) >= durationOrNaN(r.long)), {
+    message: 'short must be shorter than long (e.g. long: "1h", short: "5m")',
+    path: ["short"],
+  });
 
 /** Timeslice lengths: whole hours that divide a day, so slices line up with the hourly rollups. */
 const TIMESLICES = ["1h", "2h", "3h", "4h", "6h", "8h", "12h", "24h"] as const;
@@ -259,7 +284,11 @@ const alertsSchema = z.strictObject({
 /** Checks every kind that runs from regions shares: quorum within the regions, each region once. */
 function checkRegions(probe: { quorum?: number | undefined; regions: readonly string[] }, ctx: z.RefinementCtx): void {
   if (probe.quorum !== undefined && probe.quorum > probe.regions.length) {
-    ctx.addIssue({ code: "custom", path: ["quorum"], message: `at most the number of regions (${probe.regions.length})` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["quorum"],
+      message: `at most the number of regions (${probe.regions.length})`,
+    });
   }
   if (new Set(probe.regions).size !== probe.regions.length) {
     ctx.addIssue({ code: "custom", path: ["regions"], message: "each region at most once" });
@@ -287,14 +316,22 @@ const HttpProbeSchema = z
     const seen = new Set<string>();
     probe.steps.forEach((step, i) => {
       if (seen.has(step.name)) {
-        ctx.addIssue({ code: "custom", path: ["steps", i, "name"], message: `duplicate step name '${step.name}'; step names must be unique within a probe` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "name"],
+          message: `duplicate step name '${step.name}'; step names must be unique within a probe`,
+        });
       }
       seen.add(step.name);
     });
     checkRegions(probe, ctx);
     const metric = probe.slo.latency?.metric;
     if (metric !== undefined && metric !== "duration") {
-      ctx.addIssue({ code: "custom", path: ["slo", "latency", "metric"], message: `'${metric}' is a Web Vital, measured by browser probes only (kind: "browser"); use "duration" here` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["slo", "latency", "metric"],
+        message: `'${metric}' is a Web Vital, measured by browser probes only (kind: "browser"); use "duration" here`,
+      });
     }
     checkMetricNames(probe, ctx);
   });
@@ -304,33 +341,54 @@ const HttpProbeSchema = z
  * all, and every threshold about a metric the probe records (a probe with script steps may
  * record names only known when it runs, so its thresholds are only checked for their form).
  */
-function checkMetricNames(probe: { steps: readonly { name: string }[]; alerts?: { metrics?: Record<string, unknown> | undefined } | undefined }, ctx: z.RefinementCtx): void {
+function checkMetricNames(
+  probe: { steps: readonly { name: string }[]; alerts?: { metrics?: Record<string, unknown> | undefined } | undefined },
+  ctx: z.RefinementCtx,
+): void {
   const recordedBy = new Map<string, string>();
   probe.steps.forEach((step, i) => {
     if (!("metrics" in step) || !Array.isArray(step.metrics)) return;
     (step.metrics as MetricExtractor[]).forEach((m, j) => {
       const earlier = recordedBy.get(m.name);
       if (earlier !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["steps", i, "metrics", j, "name"], message: `metric '${m.name}' is already recorded by step '${earlier}'; record each metric in one step` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "metrics", j, "name"],
+          message: `metric '${m.name}' is already recorded by step '${earlier}'; record each metric in one step`,
+        });
         return;
       }
       recordedBy.set(m.name, step.name);
       if (recordedBy.size === MAX_METRICS_PER_PROBE + 1) {
-        ctx.addIssue({ code: "custom", path: ["steps", i, "metrics", j, "name"], message: `at most ${MAX_METRICS_PER_PROBE} metrics per probe; this is one more` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", i, "metrics", j, "name"],
+          message: `at most ${MAX_METRICS_PER_PROBE} metrics per probe; this is one more`,
+        });
       }
     });
   });
   const hasScript = probe.steps.some((s) => "script" in s);
   const thresholds = Object.keys(probe.alerts?.metrics ?? {});
   if (thresholds.length > MAX_METRICS_PER_PROBE) {
-    ctx.addIssue({ code: "custom", path: ["alerts", "metrics"], message: `at most ${MAX_METRICS_PER_PROBE} thresholds (one per metric); got ${thresholds.length}` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["alerts", "metrics"],
+      message: `at most ${MAX_METRICS_PER_PROBE} thresholds (one per metric); got ${thresholds.length}`,
+    });
   }
   for (const name of thresholds) {
     if (!METRIC_NAME_PATTERN.test(name)) {
-      ctx.addIssue({ code: "custom", path: ["alerts", "metrics", name], message: `'${name}' is not ${METRIC_NAME_RULE}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["alerts", "metrics", name],
+        message: `'${name}' is not ${METRIC_NAME_RULE}`,
+      });
     } else if (!hasScript && !recordedBy.has(name)) {
       const known = [...recordedBy.keys()];
-      const fix = known.length ? `recorded: ${known.join(", ")}` : `add metrics: [extract.metric("${name}", "$.path")] to a step`;
+      const fix = known.length
+        ? `recorded: ${known.join(", ")}`
+        : `add metrics: [extract.metric("${name}", "$.path")] to a step`;
       ctx.addIssue({
         code: "custom",
         path: ["alerts", "metrics", name],
@@ -348,7 +406,9 @@ export const HEARTBEAT_REGION = "push";
 
 const HEARTBEAT_PERIOD_MAX_MS = 30 * 86_400_000;
 const heartbeatDuration = (field: string) =>
-  z.string().regex(DURATION_PATTERN, `a duration in whole minutes, hours or days, e.g. "${field === "period" ? "1d" : "30m"}"`);
+  z
+    .string()
+    .regex(DURATION_PATTERN, `a duration in whole minutes, hours or days, e.g. "${field === "period" ? "1d" : "30m"}"`);
 
 /**
  * A push monitor: the software calls `/hb/{id}` when its job ends. A success ping is expected
@@ -372,10 +432,18 @@ const HeartbeatProbeSchema = z
   })
   .superRefine((probe, ctx) => {
     if (durationOrNaN(probe.grace) > durationOrNaN(probe.period)) {
-      ctx.addIssue({ code: "custom", path: ["grace"], message: `at most the period (${probe.period}); a longer grace would hide a whole missed period` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["grace"],
+        message: `at most the period (${probe.period}); a longer grace would hide a whole missed period`,
+      });
     }
     if (probe.slo.latency !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["slo", "latency"], message: "a heartbeat has no latency (its pings are not timed); remove slo.latency" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["slo", "latency"],
+        message: "a heartbeat has no latency (its pings are not timed); remove slo.latency",
+      });
     }
   })
   .transform((probe) => ({ ...probe, regions: [HEARTBEAT_REGION] as const, quorum: undefined }));
@@ -395,7 +463,11 @@ const BrowserProbeSchema = z
     kind: z.literal("browser"),
     ...probeBase,
     ...measuredFields,
-    schedule: z.enum(BROWSER_SCHEDULES, { message: `one of ${BROWSER_SCHEDULES.join(", ")} (a browser probe runs every 5 minutes at most)` }).default("5m"),
+    schedule: z
+      .enum(BROWSER_SCHEDULES, {
+        message: `one of ${BROWSER_SCHEDULES.join(", ")} (a browser probe runs every 5 minutes at most)`,
+      })
+      .default("5m"),
     /** The whole journey's deadline, browser start included. */
     runTimeoutMs: z.number().int().min(1000).max(120_000).default(60_000),
     /** A console error on the page fails the step it happened in (class console-error). */
@@ -412,7 +484,6 @@ const BrowserProbeSchema = z
 export const ProbeSchema = z.discriminatedUnion("kind", [HttpProbeSchema, HeartbeatProbeSchema, BrowserProbeSchema]);
 
 export type Probe = z.infer<typeof ProbeSchema>;
-type ProbeInput = z.input<typeof ProbeSchema>;
 export type HttpProbe = z.infer<typeof HttpProbeSchema>;
 export type HttpProbeInput = z.input<typeof HttpProbeSchema>;
 export type HeartbeatProbe = z.infer<typeof HeartbeatProbeSchema>;
@@ -421,10 +492,6 @@ export type BrowserProbe = z.infer<typeof BrowserProbeSchema>;
 export type BrowserProbeInput = z.input<typeof BrowserProbeSchema>;
 type Step = HttpProbe["steps"][number];
 export type ScriptStep = z.infer<typeof ScriptStepSchema>;
-
-function isBrowserProbe(probe: Probe): probe is BrowserProbe {
-  return probe.kind === "browser";
-}
 
 /** The declared steps of a probe: a browser journey names its steps as it runs, so it has none here. */
 export function declaredSteps(probe: Probe): Step[] {
@@ -435,15 +502,7 @@ export function isScriptStep(step: Step): step is ScriptStep {
   return "script" in step;
 }
 
-function isHttpProbe(probe: Probe): probe is HttpProbe {
-  return probe.kind === "http";
-}
-
 /** The thresholds on a probe's journey metrics by name (only HTTP journeys record metrics). */
 export function metricThresholdsOf(probe: Probe): Readonly<Record<string, MetricThreshold>> {
   return probe.kind === "http" ? (probe.alerts?.metrics ?? {}) : {};
-}
-
-function isHeartbeatProbe(probe: Probe): probe is HeartbeatProbe {
-  return probe.kind === "heartbeat";
 }

@@ -131,10 +131,16 @@ function lengthOf(value: unknown): number | undefined {
 }
 
 /** Builds the `expect` of a script context; `scrub` runs on every text before it is cut. */
-export function createExpect(actual: unknown, label = "value", negated = false, scrub: Scrub = (text) => text): Expectation {
+export function createExpect(
+  actual: unknown,
+  label = "value",
+  negated = false,
+  scrub: Scrub = (text) => text,
+): Expectation {
   const show = (value: unknown) => showScrubbed(value, scrub);
   const check = (passed: boolean, expected: string, actualText = show(actual)) => {
-    if (passed === negated) throw new ExpectationError(scrub(label), negated ? `not ${expected}` : expected, actualText);
+    if (passed === negated)
+      throw new ExpectationError(scrub(label), negated ? `not ${expected}` : expected, actualText);
   };
   const expectation: Omit<Expectation, "not"> = {
     toBe: (expected) => check(Object.is(actual, expected), show(expected)),
@@ -145,14 +151,20 @@ export function createExpect(actual: unknown, label = "value", negated = false, 
     toBeGreaterThanOrEqual: (limit) => check(typeof actual === "number" && actual >= limit, `>= ${limit}`),
     toContain: (item) =>
       check(
-        typeof actual === "string" ? typeof item === "string" && actual.includes(item) : Array.isArray(actual) && actual.some((x) => deepEqual(x, item)),
+        typeof actual === "string"
+          ? typeof item === "string" && actual.includes(item)
+          : Array.isArray(actual) && actual.some((x) => deepEqual(x, item)),
         `to contain ${show(item)}`,
       ),
-    toMatch: (pattern) => check(typeof actual === "string" && new RegExp(pattern).test(actual), `to match ${String(pattern)}`),
-    toHaveLength: (length) => check(lengthOf(actual) === length, `length ${length}`, `length ${lengthOf(actual) ?? "n/a"}`),
+    toMatch: (pattern) =>
+      check(typeof actual === "string" && new RegExp(pattern).test(actual), `to match ${String(pattern)}`),
+    toHaveLength: (length) =>
+      check(lengthOf(actual) === length, `length ${length}`, `length ${lengthOf(actual) ?? "n/a"}`),
     toBeTruthy: () => check(Boolean(actual), "truthy"),
     toBeDefined: () => check(actual !== undefined, "defined"),
   };
   // A getter, defined lazily: building the negated expectation eagerly would recurse forever.
-  return Object.defineProperty(expectation, "not", { get: () => createExpect(actual, label, !negated, scrub) }) as Expectation;
+  return Object.defineProperty(expectation, "not", {
+    get: () => createExpect(actual, label, !negated, scrub),
+  }) as Expectation;
 }

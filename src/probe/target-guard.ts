@@ -35,11 +35,17 @@ export function checkTarget(url: string, options: { allowPrivate: boolean }): Ta
     parsed = new URL(url);
   } catch {
     const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
-    return { ok: false, reason: `refused ${JSON.stringify(shown)}: not a valid absolute URL; targets must start with http:// or https://` };
+    return {
+      ok: false,
+      reason: `refused ${JSON.stringify(shown)}: not a valid absolute URL; targets must start with http:// or https://`,
+    };
   }
   if (!ALLOWED_PROTOCOLS.has(parsed.protocol)) {
     const what = parsed.host ? display(parsed) : `a ${parsed.protocol} URL`;
-    return { ok: false, reason: `refused ${what}: scheme ${parsed.protocol} is not allowed; only http: and https: targets are allowed` };
+    return {
+      ok: false,
+      reason: `refused ${what}: scheme ${parsed.protocol} is not allowed; only http: and https: targets are allowed`,
+    };
   }
   if (parsed.username !== "" || parsed.password !== "") {
     // display() leaves the userinfo out, so the password never reaches a failure message.
@@ -101,19 +107,30 @@ export function classifyHost(hostname: string): Refusal | null {
 // ---------------------------------------------------------------------------------------------
 // Host names
 
-const METADATA_NAMES = new Set(["metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"]);
+const METADATA_NAMES = new Set([
+  "metadata.google.internal",
+  "metadata.goog",
+  "metadata",
+  "instance-data",
+  "instance-data.ec2.internal",
+]);
 
 function classifyName(hostname: string): Refusal | null {
   // "localhost." and "localhost" are the same name to a resolver.
   const name = hostname.replace(/\.+$/, "");
-  if (METADATA_NAMES.has(name) || name.endsWith(".metadata.goog")) return { category: "metadata", rule: "cloud metadata endpoint" };
+  if (METADATA_NAMES.has(name) || name.endsWith(".metadata.goog"))
+    return { category: "metadata", rule: "cloud metadata endpoint" };
   if (name === "localhost" || name.endsWith(".localhost")) return { category: "loopback", rule: "loopback address" };
-  if (name === "localdomain" || name.endsWith(".localdomain")) return { category: "loopback", rule: "loopback address (.localdomain)" };
-  if (name.endsWith(".internal")) return { category: "private", rule: "internal host name (.internal is reserved for private networks)" };
+  if (name === "localdomain" || name.endsWith(".localdomain"))
+    return { category: "loopback", rule: "loopback address (.localdomain)" };
+  if (name.endsWith(".internal"))
+    return { category: "private", rule: "internal host name (.internal is reserved for private networks)" };
   if (name.endsWith(".local")) return { category: "private", rule: "link-local host name (.local is multicast DNS)" };
-  if (name === "home.arpa" || name.endsWith(".home.arpa")) return { category: "private", rule: "private host name (.home.arpa)" };
+  if (name === "home.arpa" || name.endsWith(".home.arpa"))
+    return { category: "private", rule: "private host name (.home.arpa)" };
   // A dotless name is completed with the resolver's search domains: an internal host.
-  if (!name.includes(".")) return { category: "private", rule: "single-label host name (resolved through local search domains)" };
+  if (!name.includes("."))
+    return { category: "private", rule: "single-label host name (resolved through local search domains)" };
   return null;
 }
 
@@ -165,7 +182,10 @@ const IPV4_RULES: ReadonlyArray<readonly [string, Category, string]> = [
   ["240.0.0.0/4", "private", "reserved address (240.0.0.0/4)"],
 ];
 
-const IPV4_TABLE = IPV4_RULES.map(([cidr, category, rule]) => ({ range: ipaddr.IPv4.parseCIDR(cidr), refusal: { category, rule } }));
+const IPV4_TABLE = IPV4_RULES.map(([cidr, category, rule]) => ({
+  range: ipaddr.IPv4.parseCIDR(cidr),
+  refusal: { category, rule },
+}));
 
 function classifyIPv4(address: ipaddr.IPv4): Refusal | null {
   return IPV4_TABLE.find(({ range }) => address.match(range))?.refusal ?? null;
@@ -196,7 +216,12 @@ const v6 = (cidr: string) => ipaddr.IPv6.parseCIDR(cidr);
  * are never needed for a public target, so they are refused even when it is public. NAT64 and
  * 6to4 are legitimate for public addresses only.
  */
-const IPV6_EMBEDDINGS: ReadonlyArray<{ range: [ipaddr.IPv6, number]; kind: string; at: number; refuseAlways: boolean }> = [
+const IPV6_EMBEDDINGS: ReadonlyArray<{
+  range: [ipaddr.IPv6, number];
+  kind: string;
+  at: number;
+  refuseAlways: boolean;
+}> = [
   { range: v6("::ffff:0:0/96"), kind: "IPv4-mapped IPv6 address", at: 12, refuseAlways: true },
   { range: v6("::ffff:0:0:0/96"), kind: "IPv4-translated IPv6 address", at: 12, refuseAlways: true },
   { range: v6("::/96"), kind: "IPv4-compatible IPv6 address", at: 12, refuseAlways: true },

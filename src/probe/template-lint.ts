@@ -42,7 +42,10 @@ function stringsIn(value: unknown, at: (string | number)[]): { at: (string | num
 
 /** The variables a script step sets (`ctx.vars.name = ...`, `vars["name"] = ...`); null when it may set any. */
 function scriptSets(source: string): string[] | null {
-  const names = [...source.matchAll(/\bvars\.([A-Za-z_$][\w$]*)\s*=(?!=)/g), ...source.matchAll(/\bvars\[\s*["'`]([^"'`]+)["'`]\s*\]\s*=(?!=)/g)].map((m) => m[1]!);
+  const names = [
+    ...source.matchAll(/\bvars\.([A-Za-z_$][\w$]*)\s*=(?!=)/g),
+    ...source.matchAll(/\bvars\[\s*["'`]([^"'`]+)["'`]\s*\]\s*=(?!=)/g),
+  ].map((m) => m[1]!);
   if (/\bvars\[(?!\s*["'`])/.test(source) || /Object\.assign\(\s*(?:ctx\.)?vars\b/.test(source)) return null;
   return names;
 }
@@ -54,10 +57,18 @@ export function lintTemplates(raw: unknown, context: TemplateLintContext): Templ
   const defined = new Set(context.varNames);
   let anyVariable = false;
   const definedLater = (from: number, name: string) =>
-    steps.slice(from).find((s: unknown) => isRecord(s) && ((isRecord(s.extract) && name in s.extract) || (typeof s.script === "function" && scriptSets(String(s.script))?.includes(name))));
+    steps
+      .slice(from)
+      .find(
+        (s: unknown) =>
+          isRecord(s) &&
+          ((isRecord(s.extract) && name in s.extract) ||
+            (typeof s.script === "function" && scriptSets(String(s.script))?.includes(name))),
+      );
 
   const missingValue = (kind: "env" | "secret", name: string): string => {
-    if (kind === "secret") return `secret '${name}' has no value here: add ${name}="..." to .dev.vars (or export it), and \`npx wrangler secret put ${name}\` for production`;
+    if (kind === "secret")
+      return `secret '${name}' has no value here: add ${name}="..." to .dev.vars (or export it), and \`npx wrangler secret put ${name}\` for production`;
     return `env var '${name}' has no value here: add ${name} = "..." to [vars] in wrangler.toml (or to .dev.vars if it is a secret)`;
   };
 
@@ -70,14 +81,22 @@ export function lintTemplates(raw: unknown, context: TemplateLintContext): Templ
         const name = colon[2]!;
         if (!context.valueNames.has(name)) {
           const guess = didYouMean(name, context.valueNames);
-          problems.push({ at, needle, message: missingValue(colon[1] as "env" | "secret", name) + (guess ? `; did you mean ${guess}?` : "") });
+          problems.push({
+            at,
+            needle,
+            message: missingValue(colon[1] as "env" | "secret", name) + (guess ? `; did you mean ${guess}?` : ""),
+          });
         }
         continue;
       }
       if (expression.startsWith("$")) {
         if (!BUILTINS.includes(expression)) {
           const guess = didYouMean(expression, BUILTINS);
-          problems.push({ at, needle, message: `unknown built-in {{${expression}}}${guess ? `; did you mean {{${guess}}}?` : ""}; the built-ins are ${BUILTINS.map((b) => `{{${b}}}`).join(" ")}` });
+          problems.push({
+            at,
+            needle,
+            message: `unknown built-in {{${expression}}}${guess ? `; did you mean {{${guess}}}?` : ""}; the built-ins are ${BUILTINS.map((b) => `{{${b}}}`).join(" ")}`,
+          });
         }
         continue;
       }
@@ -92,7 +111,11 @@ export function lintTemplates(raw: unknown, context: TemplateLintContext): Templ
             : defined.size
               ? ` (defined so far: ${[...defined].join(", ")})`
               : "";
-      problems.push({ at, needle, message: `variable {{${expression}}} is not defined by an earlier step${where} (or pass --var ${expression}=...)` });
+      problems.push({
+        at,
+        needle,
+        message: `variable {{${expression}}} is not defined by an earlier step${where} (or pass --var ${expression}=...)`,
+      });
     }
   };
 
@@ -103,14 +126,16 @@ export function lintTemplates(raw: unknown, context: TemplateLintContext): Templ
       const source = String(step.script);
       check(source, ["steps", i], i);
       for (const m of source.matchAll(/\bctx\.(env|secret)\(\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]\s*\)/g)) {
-        if (!context.valueNames.has(m[2]!)) problems.push({ at: ["steps", i], needle: m[0], message: missingValue(m[1] as "env" | "secret", m[2]!) });
+        if (!context.valueNames.has(m[2]!))
+          problems.push({ at: ["steps", i], needle: m[0], message: missingValue(m[1] as "env" | "secret", m[2]!) });
       }
       const sets = scriptSets(source);
       if (sets === null) anyVariable = true;
       else for (const name of sets) defined.add(name);
       return;
     }
-    for (const field of ["url", "headers", "query", "body"] as const) for (const s of stringsIn(step[field], ["steps", i, field])) check(s.text, s.at, i);
+    for (const field of ["url", "headers", "query", "body"] as const)
+      for (const s of stringsIn(step[field], ["steps", i, field])) check(s.text, s.at, i);
     if (isRecord(step.extract)) for (const name of Object.keys(step.extract)) defined.add(name);
   });
   return problems;

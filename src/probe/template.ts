@@ -35,7 +35,9 @@ function resolve(expression: string, scope: TemplateScope): string {
     const name = expression.slice("secret:".length);
     const value = scope.values[name];
     if (value === undefined) {
-      throw new TemplateError(`secret '${name}' is not set: add it with \`npx wrangler secret put ${name}\` (or to .dev.vars locally)`);
+      throw new TemplateError(
+        `secret '${name}' is not set: add it with \`npx wrangler secret put ${name}\` (or to .dev.vars locally)`,
+      );
     }
     scope.onSecret(name, value);
     return value;
@@ -61,7 +63,9 @@ function resolve(expression: string, scope: TemplateScope): string {
       case "$randomId":
         return scope.builtins.randomId();
       default:
-        throw new TemplateError(`unknown built-in {{${expression}}}; use $runId, $region, $timestamp, $isoTimestamp or $randomId`);
+        throw new TemplateError(
+          `unknown built-in {{${expression}}}; use $runId, $region, $timestamp, $isoTimestamp or $randomId`,
+        );
     }
   }
   const value = scope.vars[expression];
@@ -82,6 +86,7 @@ function resolve(expression: string, scope: TemplateScope): string {
 export function referencedSecrets(data: unknown, isSecret: (name: string) => boolean = () => true): string[] {
   const names = new Set<string>();
   const json = JSON.stringify(data) ?? "";
-  for (const match of json.matchAll(/\{\{\s*(secret|env):([^{}\s]+)\s*\}\}/g)) if (match[1] === "secret" || isSecret(match[2]!)) names.add(match[2]!);
+  for (const match of json.matchAll(/\{\{\s*(secret|env):([^{}\s]+)\s*\}\}/g))
+    if (match[1] === "secret" || isSecret(match[2]!)) names.add(match[2]!);
   return [...names];
 }

@@ -32,17 +32,32 @@ const AggregateFields = {
 const JourneyMetricSchema = z
   .object({
     name: z.string().openapi({ example: "cart_total" }),
-    threshold: z.object({ below: z.number().nullable(), above: z.number().nullable() }).nullable().openapi({ description: "alerts.metrics of the probe for this metric" }),
+    threshold: z
+      .object({ below: z.number().nullable(), above: z.number().nullable() })
+      .nullable()
+      .openapi({ description: "alerts.metrics of the probe for this metric" }),
     latest: z.array(ValueSchema).openapi({ description: "The newest value of each region, within the recent hours" }),
-    recent: z.array(ValueSchema).openapi({ description: `Every run's value of the last ${RECENT_VALUE_HOURS} hours, oldest first` }),
-    hourly: z.array(z.object({ hourAt: z.number().int(), region: z.string(), ...AggregateFields })).openapi({ description: "Per region and hour" }),
-    trend: z.array(z.object({ hourAt: z.number().int(), ...AggregateFields })).openapi({ description: "Per hour, the regions merged" }),
+    recent: z
+      .array(ValueSchema)
+      .openapi({ description: `Every run's value of the last ${RECENT_VALUE_HOURS} hours, oldest first` }),
+    hourly: z
+      .array(z.object({ hourAt: z.number().int(), region: z.string(), ...AggregateFields }))
+      .openapi({ description: "Per region and hour" }),
+    trend: z
+      .array(z.object({ hourAt: z.number().int(), ...AggregateFields }))
+      .openapi({ description: "Per hour, the regions merged" }),
   })
   .openapi("JourneyMetric");
 export type JourneyMetric = z.infer<typeof JourneyMetricSchema>;
 
 export const JourneyMetricsSchema = z
-  .object({ probeId: z.string(), generatedAt: z.number().int(), from: z.number().int(), to: z.number().int(), metrics: z.array(JourneyMetricSchema) })
+  .object({
+    probeId: z.string(),
+    generatedAt: z.number().int(),
+    from: z.number().int(),
+    to: z.number().int(),
+    metrics: z.array(JourneyMetricSchema),
+  })
   .openapi("JourneyMetrics");
 type JourneyMetrics = z.infer<typeof JourneyMetricsSchema>;
 
@@ -60,18 +75,27 @@ function thresholdOf(t: MetricThreshold | undefined): JourneyMetric["threshold"]
 }
 
 /** The journey metrics of a probe for the last `hours` hours up to `now` (optionally one region). */
-export function journeyMetricsRead(store: RunStore, loaded: LoadedProbe, options: { now: number; hours: number; region?: string | undefined }): D1Read<JourneyMetrics> {
+export function journeyMetricsRead(
+  store: RunStore,
+  loaded: LoadedProbe,
+  options: { now: number; hours: number; region?: string | undefined },
+): D1Read<JourneyMetrics> {
   const { now, hours } = options;
-  const regions = options.region === undefined ? loaded.probe.regions : loaded.probe.regions.filter((r) => r === options.region);
+  const regions =
+    options.region === undefined ? loaded.probe.regions : loaded.probe.regions.filter((r) => r === options.region);
   const to = now + 1;
   const hoursFrom = hourOf(now) - (hours - 1) * HOUR_MS;
   const recentFrom = hourOf(now) - (RECENT_VALUE_HOURS - 1) * HOUR_MS;
   const pairs = regions.map((region) => ({ probeId: loaded.probe.id, region }));
   return mapRead(store.metricsRead(pairs, { from: recentFrom, to, hoursFrom }), ({ values, hours: stored }) => {
     const thresholds = metricThresholdsOf(loaded.probe);
-    const names = [...new Set([...declaredMetricNames(loaded), ...values.map((v) => v.name), ...stored.map((h) => h.name)])];
+    const names = [
+      ...new Set([...declaredMetricNames(loaded), ...values.map((v) => v.name), ...stored.map((h) => h.name)]),
+    ];
     const metrics = names.map((name): JourneyMetric => {
-      const recent = values.filter((v) => v.name === name).map((v) => ({ region: v.region, slotAt: v.slotAt, value: v.value }));
+      const recent = values
+        .filter((v) => v.name === name)
+        .map((v) => ({ region: v.region, slotAt: v.slotAt, value: v.value }));
       const latest = new Map<string, (typeof recent)[number]>();
       for (const v of recent) latest.set(v.region, v);
       const hourly = stored.filter((h) => h.name === name);
@@ -94,7 +118,10 @@ function mergeRegions(hours: readonly MetricHour[]): JourneyMetric["trend"] {
   for (const h of hours) {
     const { count, sum, min, max, last, lastAt } = h;
     const known = byHour.get(h.hourAt);
-    byHour.set(h.hourAt, known ? mergeAggregates(known, { count, sum, min, max, last, lastAt }) : { count, sum, min, max, last, lastAt });
+    byHour.set(
+      h.hourAt,
+      known ? mergeAggregates(known, { count, sum, min, max, last, lastAt }) : { count, sum, min, max, last, lastAt },
+    );
   }
   return [...byHour.entries()].sort(([a], [b]) => a - b).map(([hourAt, a]) => ({ hourAt, ...withMean(a) }));
 }

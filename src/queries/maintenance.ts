@@ -3,7 +3,12 @@
  * page, the feed and the Statuspage endpoints show. One D1 statement.
  */
 import { maintenanceWindowsOf } from "../incidents/maintenance-windows.ts";
-import { MAX_MAINTENANCE_AT, MIN_MAINTENANCE_AT, type Maintenance, type MaintenanceWindow } from "../incidents/model.ts";
+import {
+  MAX_MAINTENANCE_AT,
+  MIN_MAINTENANCE_AT,
+  type Maintenance,
+  type MaintenanceWindow,
+} from "../incidents/model.ts";
 import { mapRead, type D1Read } from "../storage/d1-read.ts";
 import { DAY_MS } from "../time.ts";
 import { boundedOccurrences } from "./occurrence-budget.ts";
@@ -17,12 +22,18 @@ export interface PublicMaintenance {
   occurrences: { maintenance: Maintenance; window: MaintenanceWindow }[];
 }
 
-export async function loadPublicMaintenance(deps: Pick<ReadDeps, "probes" | "maintenances">, now: number): Promise<PublicMaintenance> {
+export async function loadPublicMaintenance(
+  deps: Pick<ReadDeps, "probes" | "maintenances">,
+  now: number,
+): Promise<PublicMaintenance> {
   return publicMaintenanceOf(deps.probes, await deps.maintenances.listMaintenances(), now);
 }
 
 /** The same, as a read to batch with others (see storage/d1-read.ts). */
-export function publicMaintenanceRead(deps: Pick<ReadDeps, "probes" | "maintenances">, now: number): D1Read<PublicMaintenance> {
+export function publicMaintenanceRead(
+  deps: Pick<ReadDeps, "probes" | "maintenances">,
+  now: number,
+): D1Read<PublicMaintenance> {
   return mapRead(deps.maintenances.listMaintenancesRead(), (all) => publicMaintenanceOf(deps.probes, all, now));
 }
 
@@ -37,7 +48,10 @@ function publicMaintenanceOf(probes: ReadDeps["probes"], all: readonly Maintenan
   const maintenances = all.filter((m) => m.probeIds.some((id) => publicIds.has(id)) && datesInRange(m));
   // Bounded (occurrence-budget.ts): what a write token schedules cannot make the page enormous.
   const occurrences = boundedOccurrences(
-    maintenances.map((maintenance) => ({ maintenance, windows: maintenanceWindowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS) })),
+    maintenances.map((maintenance) => ({
+      maintenance,
+      windows: maintenanceWindowsOf(maintenance, now - MAINTENANCE_RANGE_MS, now + MAINTENANCE_RANGE_MS),
+    })),
     now,
   );
   return { maintenances, occurrences };

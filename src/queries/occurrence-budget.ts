@@ -34,7 +34,10 @@ function relevance(now: number): (a: MaintenanceWindow, b: MaintenanceWindow) =>
 }
 
 /** The occurrences a public response shows, bounded, newest first by start. */
-export function boundedOccurrences(perMaintenance: readonly { maintenance: Maintenance; windows: readonly MaintenanceWindow[] }[], now: number): Occurrence[] {
+export function boundedOccurrences(
+  perMaintenance: readonly { maintenance: Maintenance; windows: readonly MaintenanceWindow[] }[],
+  now: number,
+): Occurrence[] {
   const order = relevance(now);
   const kept = perMaintenance.flatMap(({ maintenance, windows }) =>
     mergeWindows(windows)

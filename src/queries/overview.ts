@@ -18,7 +18,8 @@ export async function loadOverview(deps: OverviewDeps): Promise<Overview> {
 export function overviewRead(deps: OverviewDeps, options: { regionRuns?: boolean } = {}): D1Read<Overview> {
   const pairs = pairsOf(deps);
   const now = deps.now();
-  const latest = options.regionRuns === false ? deps.store.latestStatesRead(pairs, now) : deps.store.latestRunsRead(pairs, now);
+  const latest =
+    options.regionRuns === false ? deps.store.latestStatesRead(pairs, now) : deps.store.latestRunsRead(pairs, now);
   return mapRead<readonly LatestRun[], Overview>(latest, (runs) => buildOverview(deps.probes, runs, now));
 }
 

@@ -29,7 +29,15 @@ import type { PageConfig } from "../page/page-config.ts";
 import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "../page/status-board.ts";
 import { barsFrom } from "../page/day-bars.ts";
 import { NO_NOTICES, type Notices } from "../page/notices-view.ts";
-import { buildProbeDetailView, failureCells, hourlyFrom, METRIC_CHART_HOURS, type ChartRange, type FailureCell, type ProbeDetailView } from "../page/probe-detail-view.ts";
+import {
+  buildProbeDetailView,
+  failureCells,
+  hourlyFrom,
+  METRIC_CHART_HOURS,
+  type ChartRange,
+  type FailureCell,
+  type ProbeDetailView,
+} from "../page/probe-detail-view.ts";
 import { boardProbesOf, statusViewOf, type StatusPageView } from "../page/status-view.ts";
 import { visibleProbes } from "../page/visibility.ts";
 
@@ -44,8 +52,12 @@ const NOTICE_HISTORY = 100;
  * occurrences from 30 days back to 30 days ahead: three statements.
  */
 function noticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
-  return combineReads([deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY }), publicMaintenanceRead(deps, now)], ([incidents, { maintenances, occurrences }]) =>
-    incidents.length === 0 && maintenances.length === 0 ? NO_NOTICES : { incidents, maintenances, windows: occurrences.map((o) => o.window) },
+  return combineReads(
+    [deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY }), publicMaintenanceRead(deps, now)],
+    ([incidents, { maintenances, occurrences }]) =>
+      incidents.length === 0 && maintenances.length === 0
+        ? NO_NOTICES
+        : { incidents, maintenances, windows: occurrences.map((o) => o.window) },
   );
 }
 
@@ -60,8 +72,16 @@ export async function loadStatusPage(deps: ReadDeps, config: PageConfig): Promis
   const now = deps.now();
   const [row, notices] = await deps.store.read([deps.dayHistory.boardRead(), noticesRead(deps, now)]);
   const stored = row ? decodeBoard(row) : null;
-  const board = usableBoard(stored, fleetKeyOf(deps.probes), now) ? stored : await readStatusBoard({ probes: deps.probes, runs: deps.store, dayHistory: deps.dayHistory }, now);
-  return statusViewOf({ config, now, probes: visibleProbes(deps.probes, config), board: new Map(board.probes.map((p) => [p.id, p])), notices });
+  const board = usableBoard(stored, fleetKeyOf(deps.probes), now)
+    ? stored
+    : await readStatusBoard({ probes: deps.probes, runs: deps.store, dayHistory: deps.dayHistory }, now);
+  return statusViewOf({
+    config,
+    now,
+    probes: visibleProbes(deps.probes, config),
+    board: new Map(board.probes.map((p) => [p.id, p])),
+    notices,
+  });
 }
 
 /**
@@ -70,7 +90,14 @@ export async function loadStatusPage(deps: ReadDeps, config: PageConfig): Promis
  * missing or behind). The tick's status-board stage stores it; a page without a usable one
  * builds its own.
  */
-export async function readStatusBoard(deps: { probes: readonly LoadedProbe[]; runs: RunStore; dayHistory: Pick<D1DayHistoryStore, "daysRead" | "completeDays"> }, now: number): Promise<StatusBoard> {
+export async function readStatusBoard(
+  deps: {
+    probes: readonly LoadedProbe[];
+    runs: RunStore;
+    dayHistory: Pick<D1DayHistoryStore, "daysRead" | "completeDays">;
+  },
+  now: number,
+): Promise<StatusBoard> {
   const probes = boardProbes(deps.probes);
   const shown = probes.map((p) => ({ probeId: p.probe.id, regions: p.probe.regions }));
   const [overview, partialDays] = await deps.runs.read([
@@ -82,7 +109,12 @@ export async function readStatusBoard(deps: { probes: readonly LoadedProbe[]; ru
 }
 
 /** The probe page, or null when no shown probe has this id (private probes are not found either). */
-export async function loadProbePage(deps: ReadDeps, config: PageConfig, probeId: string, range: ChartRange): Promise<ProbeDetailView | null> {
+export async function loadProbePage(
+  deps: ReadDeps,
+  config: PageConfig,
+  probeId: string,
+  range: ChartRange,
+): Promise<ProbeDetailView | null> {
   const loaded = visibleProbes(deps.probes, config).find((p) => p.probe.id === probeId);
   if (!loaded) return null;
   const now = deps.now();
@@ -102,7 +134,11 @@ export async function loadProbePage(deps: ReadDeps, config: PageConfig, probeId:
     // A browser probe's newest Web Vitals per region (no statement for other probes).
     deps.store.latestVitalsRead(loaded.probe.kind === "browser" ? regions.map((region) => ({ probeId, region })) : []),
   ]);
-  const failures = await loadFailures(deps, loaded, failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES));
+  const failures = await loadFailures(
+    deps,
+    loaded,
+    failureCells(rollups.value, now, deps.config.rawRetentionDays, LAST_FAILURES),
+  );
   const view = buildProbeDetailView({
     config,
     now,
@@ -115,7 +151,12 @@ export async function loadProbePage(deps: ReadDeps, config: PageConfig, probeId:
     range,
     quorum: quorumOf(loaded),
     vitals,
-    releases: releases.map((r) => ({ id: r.id, version: r.version, at: r.releasedAt, verdict: r.judgement.final || r.judgement.verdict === "regressed" ? r.judgement.verdict : "watching" })),
+    releases: releases.map((r) => ({
+      id: r.id,
+      version: r.version,
+      at: r.releasedAt,
+      verdict: r.judgement.final || r.judgement.verdict === "regressed" ? r.judgement.verdict : "watching",
+    })),
   });
   return journey.metrics.length ? { ...view, metrics: journey.metrics } : view;
 }
@@ -123,7 +164,15 @@ export async function loadProbePage(deps: ReadDeps, config: PageConfig, probeId:
 /** One small range read per failure cell (at most LAST_FAILURES), all in one batch. */
 async function loadFailures(deps: ReadDeps, loaded: LoadedProbe, cells: readonly FailureCell[]): Promise<RunSummary[]> {
   const pages = await deps.store.read(
-    cells.map((cell) => deps.store.listRunsRead({ pairs: [{ probeId: loaded.probe.id, region: cell.region }], status: "down", from: cell.from, to: cell.to, limit: LAST_FAILURES })),
+    cells.map((cell) =>
+      deps.store.listRunsRead({
+        pairs: [{ probeId: loaded.probe.id, region: cell.region }],
+        status: "down",
+        from: cell.from,
+        to: cell.to,
+        limit: LAST_FAILURES,
+      }),
+    ),
   );
   return pages
     .flatMap((p) => p.runs)
@@ -132,7 +181,10 @@ async function loadFailures(deps: ReadDeps, loaded: LoadedProbe, cells: readonly
 }
 
 /** The shown probes' names by id, and the notices (one D1 batch): what the history page and the feed need. */
-export async function loadNoticesPage(deps: ReadDeps, config: PageConfig): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
+export async function loadNoticesPage(
+  deps: ReadDeps,
+  config: PageConfig,
+): Promise<{ now: number; names: Map<string, string>; notices: Notices }> {
   const now = deps.now();
   const names = new Map(visibleProbes(deps.probes, config).map((p) => [p.probe.id, p.probe.name]));
   const [notices] = await deps.store.read([noticesRead(deps, now)]);

@@ -52,7 +52,10 @@ export async function loadSloReports(deps: SloDeps, query: SloQuery, options: Sl
 const pairKey = (probeId: string, region: string) => `${probeId}|${region}`;
 
 /** Rows of one kind grouped by (probe, region), then by their time. */
-function byPair<T extends { probeId: string; region: string }>(rows: readonly T[], at: (row: T) => number): Map<string, Map<number, T>> {
+function byPair<T extends { probeId: string; region: string }>(
+  rows: readonly T[],
+  at: (row: T) => number,
+): Map<string, Map<number, T>> {
   const out = new Map<string, Map<number, T>>();
   for (const row of rows) {
     const key = pairKey(row.probeId, row.region);
@@ -98,15 +101,29 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
     const plan = plans.get(p.probe.id)!;
     const regions = p.probe.regions;
     return [
-      ...plan.hourSpans.map((s): RollupRequest => ({ probeId: p.probe.id, regions, grain: "hour", from: s.from, to: s.to })),
-      ...(plan.daySpan ? [{ probeId: p.probe.id, regions, grain: "day" as const, from: plan.daySpan.from, to: plan.daySpan.to }] : []),
+      ...plan.hourSpans.map(
+        (s): RollupRequest => ({ probeId: p.probe.id, regions, grain: "hour", from: s.from, to: s.to }),
+      ),
+      ...(plan.daySpan
+        ? [{ probeId: p.probe.id, regions, grain: "day" as const, from: plan.daySpan.from, to: plan.daySpan.to }]
+        : []),
     ];
   });
   const minuteHours = [...new Set([...plans.values()].flatMap((plan) => [...plan.minuteHours]))];
-  const reads = [deps.store.rollupsRead(requests), deps.store.minutesRead(allPairs, minuteHours, { failedSteps: (options.detail ?? "full") === "full" }), deps.store.firstRunsRead(allPairs)] as const;
+  const reads = [
+    deps.store.rollupsRead(requests),
+    deps.store.minutesRead(allPairs, minuteHours, { failedSteps: (options.detail ?? "full") === "full" }),
+    deps.store.firstRunsRead(allPairs),
+  ] as const;
   return combineReads(reads, ([rollups, minutes, firstRuns]) => {
-    const hours = byPair(rollups.value.filter((r) => r.grain === "hour"), (r) => r.bucketAt);
-    const days = byPair(rollups.value.filter((r) => r.grain === "day"), (r) => r.bucketAt);
+    const hours = byPair(
+      rollups.value.filter((r) => r.grain === "hour"),
+      (r) => r.bucketAt,
+    );
+    const days = byPair(
+      rollups.value.filter((r) => r.grain === "day"),
+      (r) => r.bucketAt,
+    );
     const entries = byPair(minutes, (m) => m.hourAt);
     const historyOf = (p: LoadedProbe): ProbeHistory => ({
       probe: p,
@@ -116,7 +133,9 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
         return {
           region,
           firstRunAt: firstRuns.get(key) ?? null,
-          minutes: new Map([...(entries.get(key) ?? new Map<number, PairHourEntries>())].map(([hourAt, m]) => [hourAt, m.entries])),
+          minutes: new Map(
+            [...(entries.get(key) ?? new Map<number, PairHourEntries>())].map(([hourAt, m]) => [hourAt, m.entries]),
+          ),
           hours: hours.get(key) ?? new Map<number, Rollup>(),
           days: days.get(key) ?? new Map<number, Rollup>(),
         };
@@ -124,7 +143,14 @@ export function sloReportsRead(deps: SloDeps, query: SloQuery, options: SloLoadO
     });
     const histories = new Map(query.probes.map((p) => [p.probe.id, historyOf(p)]));
     const build = (probes: readonly LoadedProbe[], window: SloWindow) =>
-      buildSloReport({ histories: probes.map((p) => histories.get(p.probe.id)!), regions: [...new Set(probes.flatMap(regionsOf))], window, budgeting, now, detail: options.detail ?? "full" });
+      buildSloReport({
+        histories: probes.map((p) => histories.get(p.probe.id)!),
+        regions: [...new Set(probes.flatMap(regionsOf))],
+        window,
+        budgeting,
+        now,
+        detail: options.detail ?? "full",
+      });
     const perProbe = query.probes.map((p) => build([p], windowOf(p)));
     const groupReport = grouped ? [build(query.probes, groupWindow!)] : [];
     return { reports: [...groupReport, ...perProbe], rowsRead: rollups.rowsRead };

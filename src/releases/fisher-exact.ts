@@ -7,7 +7,10 @@
  * never exceeds the stated false-alarm rate.
  */
 
-const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7): about 15 significant digits. */
 export function logGamma(x: number): number {
@@ -40,9 +43,16 @@ interface Proportions {
  * fisherGreater({ before: { failed: 0, total: 60 }, after: { failed: 5, total: 5 } }) // ≈ 1.2e-7
  */
 export function fisherGreater({ before, after }: Proportions): number {
-  for (const [name, side] of [["before", before], ["after", after]] as const) {
-    if (!(Number.isInteger(side.failed) && Number.isInteger(side.total) && side.failed >= 0 && side.failed <= side.total)) {
-      throw new RangeError(`fisherGreater: ${name} must have integer counts with 0 ≤ failed ≤ total, got ${side.failed}/${side.total}`);
+  for (const [name, side] of [
+    ["before", before],
+    ["after", after],
+  ] as const) {
+    if (
+      !(Number.isInteger(side.failed) && Number.isInteger(side.total) && side.failed >= 0 && side.failed <= side.total)
+    ) {
+      throw new RangeError(
+        `fisherGreater: ${name} must have integer counts with 0 ≤ failed ≤ total, got ${side.failed}/${side.total}`,
+      );
     }
   }
   const n = before.total + after.total;
@@ -54,6 +64,7 @@ export function fisherGreater({ before, after }: Proportions): number {
   if (after.failed <= lo) return 1;
   const logDenominator = logChoose(n, draws);
   let p = 0;
-  for (let k = after.failed; k <= hi; k++) p += Math.exp(logChoose(failures, k) + logChoose(n - failures, draws - k) - logDenominator);
+  for (let k = after.failed; k <= hi; k++)
+    p += Math.exp(logChoose(failures, k) + logChoose(n - failures, draws - k) - logDenominator);
   return Math.min(1, p);
 }

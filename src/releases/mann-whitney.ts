@@ -24,7 +24,8 @@ interface RankTest {
  * mannWhitneyGreater([0, 10, 0], [0, 0, 10]).p // ≈ 1e-5: every after run is in a slower bucket
  */
 export function mannWhitneyGreater(before: readonly number[], after: readonly number[]): RankTest {
-  if (before.length !== after.length) throw new RangeError(`mannWhitneyGreater: histograms of ${before.length} and ${after.length} buckets`);
+  if (before.length !== after.length)
+    throw new RangeError(`mannWhitneyGreater: histograms of ${before.length} and ${after.length} buckets`);
   let n1 = 0;
   let n2 = 0;
   let u = 0;
@@ -32,7 +33,8 @@ export function mannWhitneyGreater(before: readonly number[], after: readonly nu
   for (let i = 0; i < before.length; i++) {
     const b = before[i]!;
     const a = after[i]!;
-    if (!(b >= 0 && a >= 0 && Number.isInteger(b) && Number.isInteger(a))) throw new RangeError(`mannWhitneyGreater: bucket ${i} has counts ${b} and ${a}; counts are integers ≥ 0`);
+    if (!(b >= 0 && a >= 0 && Number.isInteger(b) && Number.isInteger(a)))
+      throw new RangeError(`mannWhitneyGreater: bucket ${i} has counts ${b} and ${a}; counts are integers ≥ 0`);
     // Each after run in this bucket is slower than every before run in the buckets below it, and ties with the ones in it.
     u += a * (n1 + b / 2);
     n1 += b;

@@ -18,13 +18,21 @@ const plainText = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s), "plain text without control or bidirectional characters");
+    .refine(
+      (s) => !/[\u0000-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s),
+      "plain text without control or bidirectional characters",
+    );
 
 /** Body of POST /api/v1/releases. */
 export const NewReleaseSchema = z
   .object({
     version: plainText(100).describe('What was released, as your pipeline names it: "v2.14.0", a commit sha.'),
-    probeIds: z.array(z.string().min(1).max(100)).min(1).max(100).optional().describe("The probes this release may affect. Give probeIds or group."),
+    probeIds: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe("The probes this release may affect. Give probeIds or group."),
     group: z.string().min(1).max(100).optional().describe("Or: every probe of this group."),
     url: z
       .url({ protocol: /^https?$/, error: "an http(s) URL, e.g. the pipeline run or the changelog" })
@@ -32,9 +40,24 @@ export const NewReleaseSchema = z
       .optional()
       .describe("A link for people: the pipeline run, the changelog."),
     description: plainText(2000).optional(),
-    at: z.iso.datetime({ offset: true, error: "an ISO 8601 time such as 2026-11-26T10:00:00Z" }).optional().describe("When the release went live (default now; at most 24 h ago, not in the future)."),
-    watchMinutes: z.number().int().min(5, "at least 5 minutes").max(MAX_WATCH_MINUTES, "at most 1440 minutes (24 h)").optional().describe("How long the watch lasts (default RELEASE_WATCH_MINUTES, 60)."),
-    baselineMinutes: z.number().int().min(10, "at least 10 minutes").max(MAX_BASELINE_MINUTES, "at most 1440 minutes (24 h)").optional().describe("How far before the release the baseline reaches (default 120)."),
+    at: z.iso
+      .datetime({ offset: true, error: "an ISO 8601 time such as 2026-11-26T10:00:00Z" })
+      .optional()
+      .describe("When the release went live (default now; at most 24 h ago, not in the future)."),
+    watchMinutes: z
+      .number()
+      .int()
+      .min(5, "at least 5 minutes")
+      .max(MAX_WATCH_MINUTES, "at most 1440 minutes (24 h)")
+      .optional()
+      .describe("How long the watch lasts (default RELEASE_WATCH_MINUTES, 60)."),
+    baselineMinutes: z
+      .number()
+      .int()
+      .min(10, "at least 10 minutes")
+      .max(MAX_BASELINE_MINUTES, "at most 1440 minutes (24 h)")
+      .optional()
+      .describe("How far before the release the baseline reaches (default 120)."),
   })
   .strict();
 
@@ -44,8 +67,16 @@ const FindingSchema = z.object({
   region: z.string(),
   measure: z.enum(["availability", "latency"]),
   /** Availability: the share of runs that passed. Latency: the median, as the bounds of its histogram bucket (ms). */
-  before: z.object({ runs: z.number().int(), value: z.number().nullable(), bucketMs: z.tuple([z.number(), z.number()]).optional() }),
-  after: z.object({ runs: z.number().int(), value: z.number().nullable(), bucketMs: z.tuple([z.number(), z.number()]).optional() }),
+  before: z.object({
+    runs: z.number().int(),
+    value: z.number().nullable(),
+    bucketMs: z.tuple([z.number(), z.number()]).optional(),
+  }),
+  after: z.object({
+    runs: z.number().int(),
+    value: z.number().nullable(),
+    bucketMs: z.tuple([z.number(), z.number()]).optional(),
+  }),
   /** One-sided p-value of "worse after the release" (1 when it cannot be computed). */
   p: z.number(),
   /** The p-value under which this comparison counts as a regression (the false-alarm rate split over the comparisons and looks). */

@@ -8,7 +8,12 @@ import { outboxEntries, type OutboxEntry } from "../incidents/outbox.ts";
 import type { LoadedProbe } from "../probe/registry.ts";
 import type { Judgement, Release } from "./model.ts";
 
-function releaseNotice(release: Release, judgement: Judgement, probes: ReadonlyMap<string, LoadedProbe>, at: number): Notice | null {
+function releaseNotice(
+  release: Release,
+  judgement: Judgement,
+  probes: ReadonlyMap<string, LoadedProbe>,
+  at: number,
+): Notice | null {
   if (!judgement.final || judgement.verdict === "inconclusive") return null;
   const regressed = judgement.findings.filter((f) => f.regressed);
   const subjectId = regressed[0]?.probeId ?? release.probeIds[0] ?? "";
@@ -26,14 +31,28 @@ function releaseNotice(release: Release, judgement: Judgement, probes: ReadonlyM
       watchMinutes: release.watchMinutes,
       atMinute: judgement.atMinute,
       reason: judgement.reason,
-      regressions: regressed.map((f) => ({ probeId: f.probeId, region: f.region, measure: f.measure, before: f.before.value, after: f.after.value, p: f.p, evidence: f.evidence })),
+      regressions: regressed.map((f) => ({
+        probeId: f.probeId,
+        region: f.region,
+        measure: f.measure,
+        before: f.before.value,
+        after: f.after.value,
+        p: f.p,
+        evidence: f.evidence,
+      })),
     },
     at,
   };
 }
 
 /** The outbox rows of the notice, one per channel; none when there is no notice. */
-export function releaseOutboxEntries(release: Release, judgement: Judgement, probes: ReadonlyMap<string, LoadedProbe>, channels: readonly string[], at: number): OutboxEntry[] {
+export function releaseOutboxEntries(
+  release: Release,
+  judgement: Judgement,
+  probes: ReadonlyMap<string, LoadedProbe>,
+  channels: readonly string[],
+  at: number,
+): OutboxEntry[] {
   const notice = releaseNotice(release, judgement, probes, at);
   return notice ? outboxEntries(release.id, notice.transition, channels, notice, at) : [];
 }

@@ -19,7 +19,10 @@ export const FIRST_LOOK_MINUTES = 5;
  * watchLooks(10) // [5, 10]
  */
 export function watchLooks(watchMinutes: number): number[] {
-  if (!(Number.isInteger(watchMinutes) && watchMinutes >= FIRST_LOOK_MINUTES)) throw new RangeError(`watchLooks: a watch lasts a whole number of minutes ≥ ${FIRST_LOOK_MINUTES}, got ${watchMinutes}`);
+  if (!(Number.isInteger(watchMinutes) && watchMinutes >= FIRST_LOOK_MINUTES))
+    throw new RangeError(
+      `watchLooks: a watch lasts a whole number of minutes ≥ ${FIRST_LOOK_MINUTES}, got ${watchMinutes}`,
+    );
   const looks: number[] = [];
   for (let m = FIRST_LOOK_MINUTES; m < watchMinutes; m *= 2) looks.push(m);
   looks.push(watchMinutes);
@@ -44,7 +47,9 @@ export function baselineWindow(releasedAt: number, baselineMinutes: number): { f
 
 /** The p-value each comparison must be under at each look: the false-alarm rate split evenly. */
 export function perTestThreshold(falseAlarmRate: number, looks: number, comparisons: number): number {
-  if (!(falseAlarmRate > 0 && falseAlarmRate < 1)) throw new RangeError(`perTestThreshold: the false-alarm rate is in (0, 1), got ${falseAlarmRate}`);
-  if (!(looks >= 1 && comparisons >= 1)) throw new RangeError(`perTestThreshold: looks and comparisons must be ≥ 1, got ${looks} and ${comparisons}`);
+  if (!(falseAlarmRate > 0 && falseAlarmRate < 1))
+    throw new RangeError(`perTestThreshold: the false-alarm rate is in (0, 1), got ${falseAlarmRate}`);
+  if (!(looks >= 1 && comparisons >= 1))
+    throw new RangeError(`perTestThreshold: looks and comparisons must be ≥ 1, got ${looks} and ${comparisons}`);
   return falseAlarmRate / (looks * comparisons);
 }

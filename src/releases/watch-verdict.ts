@@ -82,16 +82,30 @@ function bucketRange(i: number): [number, number] {
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function availabilityFinding(probeId: string, region: string, before: readonly WatchRun[], after: readonly WatchRun[], threshold: number, o: WatchOptions): Finding {
+function availabilityFinding(
+  probeId: string,
+  region: string,
+  before: readonly WatchRun[],
+  after: readonly WatchRun[],
+  threshold: number,
+  o: WatchOptions,
+): Finding {
   const failedBefore = before.filter((r) => r.status === "down").length;
   const failedAfter = after.filter((r) => r.status === "down");
-  const p = fisherGreater({ before: { failed: failedBefore, total: before.length }, after: { failed: failedAfter.length, total: after.length } });
+  const p = fisherGreater({
+    before: { failed: failedBefore, total: before.length },
+    after: { failed: failedAfter.length, total: after.length },
+  });
   const shareBefore = before.length ? 1 - failedBefore / before.length : null;
   const shareAfter = after.length ? 1 - failedAfter.length / after.length : null;
   const enough = before.length >= o.minBeforeRuns && after.length >= o.minAfterRuns;
   const drop = shareBefore !== null && shareAfter !== null ? shareBefore - shareAfter : 0;
   const regressed = enough && p < threshold && drop >= o.minAvailabilityDrop;
-  const note = !enough ? `not enough runs yet (${before.length} before, ${after.length} after; needs ${o.minBeforeRuns} and ${o.minAfterRuns})` : p < threshold && !regressed ? `significant, but ${round(drop * 100, 1)} points is under the minimum effect of ${o.minAvailabilityDrop * 100} points` : undefined;
+  const note = !enough
+    ? `not enough runs yet (${before.length} before, ${after.length} after; needs ${o.minBeforeRuns} and ${o.minAfterRuns})`
+    : p < threshold && !regressed
+      ? `significant, but ${round(drop * 100, 1)} points is under the minimum effect of ${o.minAvailabilityDrop * 100} points`
+      : undefined;
   return {
     probeId,
     region,
@@ -106,7 +120,14 @@ function availabilityFinding(probeId: string, region: string, before: readonly W
   };
 }
 
-function latencyFinding(probeId: string, region: string, before: readonly WatchRun[], after: readonly WatchRun[], threshold: number, o: WatchOptions): Finding {
+function latencyFinding(
+  probeId: string,
+  region: string,
+  before: readonly WatchRun[],
+  after: readonly WatchRun[],
+  threshold: number,
+  o: WatchOptions,
+): Finding {
   const passedBefore = before.filter((r) => r.status !== "down");
   const passedAfter = after.filter((r) => r.status !== "down");
   const hBefore = emptyHistogram();
@@ -118,13 +139,18 @@ function latencyFinding(probeId: string, region: string, before: readonly WatchR
   const side = (h: number[], n: number) => {
     if (n === 0) return { runs: 0, value: null };
     const range = bucketRange(medianBucket(h, n));
-    return { runs: n, value: round(range[1], 1), bucketMs: [round(range[0], 1), round(range[1], 1)] as [number, number] };
+    return {
+      runs: n,
+      value: round(range[1], 1),
+      bucketMs: [round(range[0], 1), round(range[1], 1)] as [number, number],
+    };
   };
   const b = side(hBefore, passedBefore.length);
   const a = side(hAfter, passedAfter.length);
   // The smallest shift the buckets can vouch for: after's median bucket floor over before's median bucket ceiling.
   const effectMs = a.bucketMs && b.bucketMs ? a.bucketMs[0] - b.bucketMs[1] : 0;
-  const bigEnough = b.bucketMs !== undefined && effectMs >= o.minLatencyEffectMs && effectMs >= o.minLatencyEffectRatio * b.bucketMs[1];
+  const bigEnough =
+    b.bucketMs !== undefined && effectMs >= o.minLatencyEffectMs && effectMs >= o.minLatencyEffectRatio * b.bucketMs[1];
   const regressed = enough && test.p < threshold && bigEnough;
   const note = !enough
     ? `not enough passing runs yet (${passedBefore.length} before, ${passedAfter.length} after; needs ${o.minBeforeRuns} and ${o.minAfterRuns})`
@@ -153,11 +179,23 @@ function latencyFinding(probeId: string, region: string, before: readonly WatchR
 }
 
 function order(findings: Finding[]): Finding[] {
-  return findings.sort((x, y) => Number(y.regressed) - Number(x.regressed) || x.p - y.p || (x.probeId < y.probeId ? -1 : x.probeId > y.probeId ? 1 : 0) || (x.region < y.region ? -1 : x.region > y.region ? 1 : 0));
+  return findings.sort(
+    (x, y) =>
+      Number(y.regressed) - Number(x.regressed) ||
+      x.p - y.p ||
+      (x.probeId < y.probeId ? -1 : x.probeId > y.probeId ? 1 : 0) ||
+      (x.region < y.region ? -1 : x.region > y.region ? 1 : 0),
+  );
 }
 
 /** The comparisons of one look: every pair, both measures. */
-function compareAt(subject: WatchSubject, runs: readonly WatchRun[], lookMinutes: number, threshold: number, options: WatchOptions): Finding[] {
+function compareAt(
+  subject: WatchSubject,
+  runs: readonly WatchRun[],
+  lookMinutes: number,
+  threshold: number,
+  options: WatchOptions,
+): Finding[] {
   const base = baselineWindow(subject.releasedAt, subject.baselineMinutes);
   const from = watchStart(subject.releasedAt);
   const to = from + lookMinutes * MINUTE_MS;
@@ -183,11 +221,23 @@ function compareAt(subject: WatchSubject, runs: readonly WatchRun[], lookMinutes
  * The watch's judgement as of `asOf` (epoch ms; the tick passes the end of its minute): every
  * look reached by then, with the runs of the pairs from the baseline's start on.
  */
-export function judgeWatch(subject: WatchSubject, runs: readonly WatchRun[], asOf: number, options: WatchOptions = DEFAULT_WATCH_OPTIONS): Judgement {
+export function judgeWatch(
+  subject: WatchSubject,
+  runs: readonly WatchRun[],
+  asOf: number,
+  options: WatchOptions = DEFAULT_WATCH_OPTIONS,
+): Judgement {
   const looks = watchLooks(subject.watchMinutes);
   const start = watchStart(subject.releasedAt);
   const threshold = perTestThreshold(options.falseAlarmRate, looks.length, Math.max(1, subject.pairs.length * 2));
-  if (subject.pairs.length === 0) return { verdict: "inconclusive", final: asOf >= watchEnd(subject.releasedAt, subject.watchMinutes), atMinute: null, findings: [], reason: "the release names no probe with a region to watch" };
+  if (subject.pairs.length === 0)
+    return {
+      verdict: "inconclusive",
+      final: asOf >= watchEnd(subject.releasedAt, subject.watchMinutes),
+      atMinute: null,
+      findings: [],
+      reason: "the release names no probe with a region to watch",
+    };
   let last: { minute: number; findings: Finding[] } | null = null;
   for (const minute of looks) {
     if (start + minute * MINUTE_MS > asOf) break;
@@ -195,15 +245,47 @@ export function judgeWatch(subject: WatchSubject, runs: readonly WatchRun[], asO
     const regressed = findings.filter((f) => f.regressed);
     if (regressed.length) {
       const first = regressed[0]!;
-      return { verdict: "regressed", final: true, atMinute: minute, findings, reason: `${first.measure} of ${first.probeId} in ${first.region} is worse ${minute} minutes after the release (p = ${first.p.toExponential(2)} < ${threshold.toExponential(2)})` };
+      return {
+        verdict: "regressed",
+        final: true,
+        atMinute: minute,
+        findings,
+        reason: `${first.measure} of ${first.probeId} in ${first.region} is worse ${minute} minutes after the release (p = ${first.p.toExponential(2)} < ${threshold.toExponential(2)})`,
+      };
     }
     last = { minute, findings };
   }
-  if (!last) return { verdict: "inconclusive", final: false, atMinute: null, findings: [], reason: `not enough runs yet: the first look is ${looks[0]} minutes after the release` };
+  if (!last)
+    return {
+      verdict: "inconclusive",
+      final: false,
+      atMinute: null,
+      findings: [],
+      reason: `not enough runs yet: the first look is ${looks[0]} minutes after the release`,
+    };
   const short = last.findings.filter((f) => f.note?.startsWith("not enough"));
   if (last.minute === subject.watchMinutes) {
-    if (short.length) return { verdict: "inconclusive", final: true, atMinute: last.minute, findings: last.findings, reason: `the watch ended without enough runs for ${short.length} of ${last.findings.length} comparisons (e.g. ${short[0]!.probeId} in ${short[0]!.region}: ${short[0]!.note})` };
-    return { verdict: "healthy", final: true, atMinute: last.minute, findings: last.findings, reason: `no regression in ${last.findings.length} comparisons over ${subject.watchMinutes} minutes` };
+    if (short.length)
+      return {
+        verdict: "inconclusive",
+        final: true,
+        atMinute: last.minute,
+        findings: last.findings,
+        reason: `the watch ended without enough runs for ${short.length} of ${last.findings.length} comparisons (e.g. ${short[0]!.probeId} in ${short[0]!.region}: ${short[0]!.note})`,
+      };
+    return {
+      verdict: "healthy",
+      final: true,
+      atMinute: last.minute,
+      findings: last.findings,
+      reason: `no regression in ${last.findings.length} comparisons over ${subject.watchMinutes} minutes`,
+    };
   }
-  return { verdict: "inconclusive", final: false, atMinute: last.minute, findings: last.findings, reason: `no regression at minute ${last.minute}; watching until minute ${subject.watchMinutes}` };
+  return {
+    verdict: "inconclusive",
+    final: false,
+    atMinute: last.minute,
+    findings: last.findings,
+    reason: `no regression at minute ${last.minute}; watching until minute ${subject.watchMinutes}`,
+  };
 }

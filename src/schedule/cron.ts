@@ -10,7 +10,12 @@ const FIELDS = [
   { name: "minute", min: 0, max: 59, names: [] as string[] },
   { name: "hour", min: 0, max: 23, names: [] },
   { name: "day of month", min: 1, max: 31, names: [] },
-  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+  },
   { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
 ] as const;
 
@@ -40,7 +45,8 @@ function parseField(text: string, field: (typeof FIELDS)[number]): Set<number> {
   for (const part of text.split(",")) {
     const [range = "", stepText] = part.split("/");
     const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new CronSyntaxError(`'${part}': the step must be a positive integer`);
+    if (!Number.isInteger(step) || step < 1)
+      throw new CronSyntaxError(`'${part}': the step must be a positive integer`);
     let from: number;
     let to: number;
     if (range === "*") {
@@ -61,7 +67,8 @@ function parseField(text: string, field: (typeof FIELDS)[number]): Set<number> {
 
 export function parseCron(source: string): Cron {
   const parts = source.trim().split(/\s+/);
-  if (parts.length !== 5) throw new CronSyntaxError(`'${source}' must have 5 fields (minute hour day-of-month month day-of-week)`);
+  if (parts.length !== 5)
+    throw new CronSyntaxError(`'${source}' must have 5 fields (minute hour day-of-month month day-of-week)`);
   return {
     source,
     sets: parts.map((p, i) => parseField(p, FIELDS[i]!)),
@@ -73,7 +80,13 @@ export function parseCron(source: string): Cron {
 /** Does the cron fire in the UTC minute that contains `epochMs`? */
 export function cronMatches(cron: Cron, epochMs: number): boolean {
   const d = new Date(epochMs);
-  const [minutes, hours, days, months, weekdays] = cron.sets as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
+  const [minutes, hours, days, months, weekdays] = cron.sets as [
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+  ];
   if (!minutes.has(d.getUTCMinutes()) || !hours.has(d.getUTCHours()) || !months.has(d.getUTCMonth() + 1)) return false;
   const dom = days.has(d.getUTCDate());
   const dow = weekdays.has(d.getUTCDay());

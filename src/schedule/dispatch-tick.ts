@@ -54,10 +54,18 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
   const inMaintenance = new Set(deps.maintenanceProbeIds?.(slotAt) ?? []);
   const reports = await Promise.all(
     shards.map((shard) =>
-      deps.runShard({ region: shard.region, shard: shard.index, slotAt, probeIds: shard.runs.map((r) => r.probe.probe.id), maintenanceProbeIds: shard.runs.map((r) => r.probe.probe.id).filter((id) => inMaintenance.has(id)) }).catch((error: unknown) => {
-        unreachableShards.push(`${shard.region}:${shard.index} (${String(error)})`);
-        return null;
-      }),
+      deps
+        .runShard({
+          region: shard.region,
+          shard: shard.index,
+          slotAt,
+          probeIds: shard.runs.map((r) => r.probe.probe.id),
+          maintenanceProbeIds: shard.runs.map((r) => r.probe.probe.id).filter((id) => inMaintenance.has(id)),
+        })
+        .catch((error: unknown) => {
+          unreachableShards.push(`${shard.region}:${shard.index} (${String(error)})`);
+          return null;
+        }),
     ),
   );
   const byStatus: Record<RunStatus, number> = { up: 0, degraded: 0, down: 0 };
@@ -76,5 +84,19 @@ export async function dispatchTick(scheduledTime: number, deps: DispatchDeps): P
     for (const s of report.statuses) byStatus[s.status]++;
   }
   const outcomes = reports.flatMap((r) => r?.statuses ?? []);
-  return { slotAt, planned: planned.length, watchRuns, firstRuns, shards: shards.length, completed, stored, buffered, rowsWritten, unreachableShards, byStatus, dropped, outcomes };
+  return {
+    slotAt,
+    planned: planned.length,
+    watchRuns,
+    firstRuns,
+    shards: shards.length,
+    completed,
+    stored,
+    buffered,
+    rowsWritten,
+    unreachableShards,
+    byStatus,
+    dropped,
+    outcomes,
+  };
 }

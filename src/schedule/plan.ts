@@ -43,7 +43,14 @@ export function isDue(probe: LoadedProbe, slotAt: number): boolean {
  * this minute, src/releases/) are due every minute whatever their schedule, from all their
  * regions: at most one run per (probe, region, minute) either way.
  */
-export function planTick(probes: readonly LoadedProbe[], scheduledTime: number, watched: ReadonlySet<string> = new Set()): PlannedRun[] {
+export function planTick(
+  probes: readonly LoadedProbe[],
+  scheduledTime: number,
+  watched: ReadonlySet<string> = new Set(),
+): PlannedRun[] {
   const slotAt = slotOf(scheduledTime);
-  return probes.filter(isLoadedRunnable).filter((p) => isDue(p, slotAt) || watched.has(p.probe.id)).flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
+  return probes
+    .filter(isLoadedRunnable)
+    .filter((p) => isDue(p, slotAt) || watched.has(p.probe.id))
+    .flatMap((probe) => probe.probe.regions.map((region) => ({ probe, region, slotAt })));
 }

@@ -17,7 +17,13 @@ import type { LoadedProbe } from "../probe/registry.ts";
 import { R2ScreenshotStore } from "../storage/screenshot-store.ts";
 import { D1RunStore } from "../storage/d1-run-store.ts";
 import { DurableObjectResultBuffer } from "./result-buffer.ts";
-import { executeShard, flushBuffer, type ShardExecutorDeps, type ShardReport, type ShardRequest } from "./shard-executor.ts";
+import {
+  executeShard,
+  flushBuffer,
+  type ShardExecutorDeps,
+  type ShardReport,
+  type ShardRequest,
+} from "./shard-executor.ts";
 
 const probes = new Map(loadRegistry(probeModules).map((p) => [p.probe.id, p]));
 const latencyThresholdOf = latencyThresholdsOf(probes.values());
@@ -52,7 +58,9 @@ export function browserSource(env: RegionRunnerEnv, config: Config): "binding" |
 
 /** The stub of the runner for (region, name), placed near the region. */
 export function regionRunner(env: RegionRunnerEnv, region: string, name: string): DurableObjectStub<RegionRunner> {
-  return env.REGION_RUNNER.get(env.REGION_RUNNER.idFromName(`${region}:${name}`), { locationHint: region as DurableObjectLocationHint });
+  return env.REGION_RUNNER.get(env.REGION_RUNNER.idFromName(`${region}:${name}`), {
+    locationHint: region as DurableObjectLocationHint,
+  });
 }
 
 export class RegionRunner extends DurableObject<RegionRunnerEnv> {
@@ -95,7 +103,9 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
    * browsers the caller closes when its shard is done; the local browser service in development;
    * none without either.
    */
-  private browserRunner(): { run: (probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>; close: () => Promise<void> } | undefined {
+  private browserRunner():
+    | { run: (probe: LoadedProbe, options: RunOptions) => Promise<BrowserRun>; close: () => Promise<void> }
+    | undefined {
     const config = this.config();
     const source = browserSource(this.env, config);
     if (source === "binding") {
@@ -132,7 +142,8 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
       buffer: new DurableObjectResultBuffer(this.ctx.storage),
       runner: this.runnerDeps(),
       colo: () => this.colo(region),
-      confirm: (probeId, otherRegion, slotAt) => regionRunner(this.env, otherRegion, "confirm").confirm(probeId, otherRegion, slotAt),
+      confirm: (probeId, otherRegion, slotAt) =>
+        regionRunner(this.env, otherRegion, "confirm").confirm(probeId, otherRegion, slotAt),
     };
   }
 
@@ -152,7 +163,8 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
   /** Runs a probe once from here, now (the API's "run now"). Stores nothing. */
   async runOnce(probeId: string, region: string, slotAt: number): Promise<RunResult> {
     const probe = probes.get(probeId);
-    if (!probe || probe.probe.kind === "heartbeat") throw new Error(`unknown probe ${probeId} (heartbeats are not run, they are pinged)`);
+    if (!probe || probe.probe.kind === "heartbeat")
+      throw new Error(`unknown probe ${probeId} (heartbeats are not run, they are pinged)`);
     const options: RunOptions = { region, colo: await this.colo(region), slotAt };
     if (isLoadedHttp(probe)) return runProbe(probe, options, this.runnerDeps());
     const browser = this.browserRunner();
@@ -173,9 +185,15 @@ export class RegionRunner extends DurableObject<RegionRunnerEnv> {
 
   /** Retries buffered results until D1 takes them, one bounded chunk per alarm. */
   override async alarm(): Promise<void> {
-    const outcome = await flushBuffer({ store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }), buffer: new DurableObjectResultBuffer(this.ctx.storage) });
+    const outcome = await flushBuffer({
+      store: new D1RunStore(this.env.DB, Date.now, { latencyThresholdOf }),
+      buffer: new DurableObjectResultBuffer(this.ctx.storage),
+    });
     if (outcome.remaining === 0) return;
-    if (outcome.error) console.error(JSON.stringify({ event: "buffer_flush_failed", remaining: outcome.remaining, error: outcome.error }));
+    if (outcome.error)
+      console.error(
+        JSON.stringify({ event: "buffer_flush_failed", remaining: outcome.remaining, error: outcome.error }),
+      );
     await this.ctx.storage.setAlarm(Date.now() + (outcome.error ? RETRY_BUFFER_AFTER_MS : NEXT_CHUNK_AFTER_MS));
   }
 

@@ -46,7 +46,8 @@ export class DurableObjectResultBuffer implements ResultBuffer {
   constructor(storage: DurableObjectStorage, options: { capacity?: number } = {}) {
     this.storage = storage;
     this.capacity = options.capacity ?? MAX_BUFFERED;
-    if (!(Number.isInteger(this.capacity) && this.capacity >= 1)) throw new RangeError(`capacity must be an integer ≥ 1, got ${this.capacity}`);
+    if (!(Number.isInteger(this.capacity) && this.capacity >= 1))
+      throw new RangeError(`capacity must be an integer ≥ 1, got ${this.capacity}`);
   }
 
   async put(results: readonly RunResult[]): Promise<{ dropped: number }> {
@@ -80,7 +81,8 @@ export class DurableObjectResultBuffer implements ResultBuffer {
   async count(): Promise<number> {
     const stored = await this.storage.get<number>(COUNT_KEY);
     if (stored !== undefined) return stored;
-    const counted = (await this.storage.list({ prefix: LEGACY_PREFIX })).size + (await this.storage.list({ prefix: PREFIX })).size;
+    const counted =
+      (await this.storage.list({ prefix: LEGACY_PREFIX })).size + (await this.storage.list({ prefix: PREFIX })).size;
     await this.storage.put(COUNT_KEY, counted);
     return counted;
   }

@@ -91,7 +91,10 @@ async function runBrowser(probe: LoadedProbe, options: RunOptions, deps: ShardEx
       await deps.screenshots.put(ref.key, screenshot, result.runId);
       return result;
     } catch (error) {
-      note = `the screenshot could not be stored: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+      note = `the screenshot could not be stored: ${error instanceof Error ? error.message : String(error)}`.slice(
+        0,
+        300,
+      );
     }
   }
   const { screenshot: _dropped, ...browser } = result.browser;
@@ -109,7 +112,10 @@ function confirmationRegion(probe: LoadedProbe, region: string): string {
  * Writes the oldest buffered results, at most `chunk` of them; returns how many were written (0
  * when D1 still fails) and how many still wait.
  */
-export async function flushBuffer(deps: Pick<ShardExecutorDeps, "store" | "buffer">, chunk = FLUSH_CHUNK): Promise<{ flushed: number; remaining: number; error?: string }> {
+export async function flushBuffer(
+  deps: Pick<ShardExecutorDeps, "store" | "buffer">,
+  chunk = FLUSH_CHUNK,
+): Promise<{ flushed: number; remaining: number; error?: string }> {
   const pending = await deps.buffer.oldest(chunk);
   if (pending.length === 0) return { flushed: 0, remaining: 0 };
   try {
@@ -129,17 +135,31 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
   });
   const runOne = async (probe: LoadedRunnable): Promise<RunResult> => {
     const options: RunOptions = { region: request.region, colo, slotAt: request.slotAt };
-    const ran = isLoadedHttp(probe) ? await runProbe(probe, options, deps.runner) : await runBrowser(probe, options, deps);
+    const ran = isLoadedHttp(probe)
+      ? await runProbe(probe, options, deps.runner)
+      : await runBrowser(probe, options, deps);
     const result = request.maintenanceProbeIds?.includes(probe.probe.id) ? { ...ran, inMaintenance: true } : ran;
     if (result.status !== "down" || probe.probe.retries === 0) return result;
     // A confirmation that could not run leaves the failure unconfirmed rather than inventing an outcome.
-    const confirmation = await deps.confirm(probe.probe.id, confirmationRegion(probe, request.region), request.slotAt).catch(() => undefined);
+    const confirmation = await deps
+      .confirm(probe.probe.id, confirmationRegion(probe, request.region), request.slotAt)
+      .catch(() => undefined);
     return confirmation ? { ...result, confirmation } : result;
   };
   // Browser runs go BROWSERS_PER_SHARD at a time beside the HTTP runs: each holds a browser throughout.
   const [httpResults, browserResults] = await Promise.all([
-    mapWithConcurrency(probes.filter((p) => p.probe.kind !== "browser"), MAX_IN_FLIGHT, runOne),
-    deps.browser ? mapWithConcurrency(probes.filter((p) => p.probe.kind === "browser"), BROWSERS_PER_SHARD, runOne) : Promise.resolve([]),
+    mapWithConcurrency(
+      probes.filter((p) => p.probe.kind !== "browser"),
+      MAX_IN_FLIGHT,
+      runOne,
+    ),
+    deps.browser
+      ? mapWithConcurrency(
+          probes.filter((p) => p.probe.kind === "browser"),
+          BROWSERS_PER_SHARD,
+          runOne,
+        )
+      : Promise.resolve([]),
   ]);
   const results = [...httpResults, ...browserResults];
 
@@ -159,7 +179,9 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
       runId: r.runId,
       status: r.status,
       ...(r.confirmation ? { confirmation: r.confirmation } : {}),
-      ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message, ...statusCodeOf(r) } } : {}),
+      ...(r.failure
+        ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message, ...statusCodeOf(r) } }
+        : {}),
       ...(r.metrics ? { metrics: r.metrics } : {}),
     })),
   };
@@ -172,7 +194,16 @@ export async function executeShard(request: ShardRequest, deps: ShardExecutorDep
     report.buffered = await deps.buffer.count();
     report.dropped = dropped;
     report.storageError = String(error);
-    if (dropped > 0) console.error(JSON.stringify({ event: "buffer_full", region: request.region, shard: request.shard, dropped, buffered: report.buffered }));
+    if (dropped > 0)
+      console.error(
+        JSON.stringify({
+          event: "buffer_full",
+          region: request.region,
+          shard: request.shard,
+          dropped,
+          buffered: report.buffered,
+        }),
+      );
   }
   return report;
 }

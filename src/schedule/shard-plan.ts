@@ -43,10 +43,20 @@ const BROWSER_RUN_REQUESTS = 3;
 export const BROWSER_RUN_EXPECTED_MS = 15_000;
 
 /** Workers Free: 50 subrequests and 50 D1 queries per invocation. */
-export const FREE_LIMITS: InvocationLimits = Object.freeze({ subrequests: 50, d1Queries: 50, inFlight: 6, wallBudgetMs: 45_000 });
+export const FREE_LIMITS: InvocationLimits = Object.freeze({
+  subrequests: 50,
+  d1Queries: 50,
+  inFlight: 6,
+  wallBudgetMs: 45_000,
+});
 
 /** Workers Paid: 1,000 subrequests and 1,000 D1 queries per invocation. */
-export const PAID_LIMITS: InvocationLimits = Object.freeze({ subrequests: 1000, d1Queries: 1000, inFlight: 6, wallBudgetMs: 45_000 });
+export const PAID_LIMITS: InvocationLimits = Object.freeze({
+  subrequests: 1000,
+  d1Queries: 1000,
+  inFlight: 6,
+  wallBudgetMs: 45_000,
+});
 
 /**
  * D1 queries one stored run adds: none, since the store writes a whole batch of runs in a fixed
@@ -80,13 +90,23 @@ export interface RunCost {
  * (default 10) is the assumption. Expected time is requests × `assumedRequestMs` (default 300):
  * steps run one after another. This is one attempt: `retries` are not counted.
  */
-export function estimateRunCost(probe: LoadedProbe, options: { assumedRequestMs?: number; scriptRequests?: number } = {}): RunCost {
+export function estimateRunCost(
+  probe: LoadedProbe,
+  options: { assumedRequestMs?: number; scriptRequests?: number } = {},
+): RunCost {
   const assumedRequestMs = options.assumedRequestMs ?? 300;
   const scriptRequests = options.scriptRequests ?? 10;
-  if (probe.probe.kind === "browser") return { requests: BROWSER_RUN_REQUESTS, browsers: 1, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: BROWSER_RUN_EXPECTED_MS };
+  if (probe.probe.kind === "browser")
+    return {
+      requests: BROWSER_RUN_REQUESTS,
+      browsers: 1,
+      d1Queries: WRITE_QUERIES_PER_RUN,
+      expectedMs: BROWSER_RUN_EXPECTED_MS,
+    };
   let requests = 0;
   // A heartbeat makes no request: it is never run (and never planned).
-  for (const step of probe.probe.kind === "http" ? probe.probe.steps : []) requests += isScriptStep(step) ? scriptRequests : 1 + step.maxRedirects;
+  for (const step of probe.probe.kind === "http" ? probe.probe.steps : [])
+    requests += isScriptStep(step) ? scriptRequests : 1 + step.maxRedirects;
   return { requests, d1Queries: WRITE_QUERIES_PER_RUN, expectedMs: requests * assumedRequestMs };
 }
 
@@ -132,7 +152,8 @@ function exceeded(load: Load, limits: InvocationLimits): LimitName[] {
   if (load.requests > limits.subrequests - RESERVED_SUBREQUESTS) out.push("subrequests");
   if (load.d1Queries > limits.d1Queries) out.push("d1Queries");
   if (load.browserMs > limits.wallBudgetMs * (limits.browsers ?? BROWSERS_PER_SHARD)) out.push("browsers");
-  if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs) out.push("wallBudgetMs");
+  if (load.expectedMs > limits.wallBudgetMs * limits.inFlight || load.longestMs > limits.wallBudgetMs)
+    out.push("wallBudgetMs");
   return out;
 }
 
@@ -155,7 +176,13 @@ function compareRuns(a: PlannedRun, b: PlannedRun): number {
  * Packs one region's runs, in order, into consecutive shards (next-fit): a run joins the current
  * shard if the shard still fits every limit (and `maxRuns`) with it, otherwise it opens the next.
  */
-function packRegion(region: string, ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: (index: number) => number): Shard[] {
+function packRegion(
+  region: string,
+  ordered: readonly PlannedRun[],
+  limits: InvocationLimits,
+  cost: (run: PlannedRun) => RunCost,
+  maxRuns: (index: number) => number,
+): Shard[] {
   const shards: Shard[] = [];
   let current: Shard | undefined;
   let load: Load = { requests: 0, browserMs: 0, d1Queries: 0, expectedMs: 0, longestMs: 0 };
@@ -168,13 +195,24 @@ function packRegion(region: string, ordered: readonly PlannedRun[], limits: Invo
       expectedMs: load.expectedMs + c.expectedMs,
       longestMs: Math.max(load.longestMs, c.expectedMs),
     };
-    if (current && !current.overLimit && current.runs.length < maxRuns(current.index) && exceeded(withRun, limits).length === 0) {
+    if (
+      current &&
+      !current.overLimit &&
+      current.runs.length < maxRuns(current.index) &&
+      exceeded(withRun, limits).length === 0
+    ) {
       current.runs.push(run);
       load = withRun;
       continue;
     }
     current = { region, index: shards.length, runs: [run] };
-    load = { requests: c.requests, browserMs: c.browsers ? c.expectedMs : 0, d1Queries: c.d1Queries, expectedMs: c.expectedMs, longestMs: c.expectedMs };
+    load = {
+      requests: c.requests,
+      browserMs: c.browsers ? c.expectedMs : 0,
+      d1Queries: c.d1Queries,
+      expectedMs: c.expectedMs,
+      longestMs: c.expectedMs,
+    };
     const over = exceeded(load, limits);
     if (over.length) current.overLimit = over;
     shards.push(current);
@@ -188,7 +226,11 @@ function packRegion(region: string, ordered: readonly PlannedRun[], limits: Invo
  * evenly: the first n mod k shards take ceil(n / k) runs, the others floor(n / k), so sizes differ
  * by at most one (333 + 333 + 333 + 1 becomes 4 × 250) whenever that still fits the limits. Regions come out in name order, shards in index order, each a contiguous range of ids.
  */
-export function planShards(runs: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost): Shard[] {
+export function planShards(
+  runs: readonly PlannedRun[],
+  limits: InvocationLimits,
+  cost: (run: PlannedRun) => RunCost,
+): Shard[] {
   if (!(limits.inFlight >= 1)) throw new RangeError(`planShards: inFlight must be at least 1, got ${limits.inFlight}`);
   const byRegion = new Map<string, PlannedRun[]>();
   for (const run of runs) {

@@ -92,12 +92,28 @@ const DEFAULT_BURN_ALERT_RULES: readonly BurnAlertRule[] = Object.freeze([
 /** Events a lookback needs by default before its rule may fire. */
 const DEFAULT_MIN_EVENTS = 10;
 
-export const DEFAULT_BURN_ALERT_CONFIG: BurnAlertConfig = Object.freeze({ rules: DEFAULT_BURN_ALERT_RULES, minEvents: DEFAULT_MIN_EVENTS });
+export const DEFAULT_BURN_ALERT_CONFIG: BurnAlertConfig = Object.freeze({
+  rules: DEFAULT_BURN_ALERT_RULES,
+  minEvents: DEFAULT_MIN_EVENTS,
+});
 
 /** The alert config of a probe's `slo.alerting` (validated by the probe schema), defaults filled in. */
-export function burnAlertConfigOf(alerting: { rules?: readonly { severity: AlertSeverity; long: string; short: string; burnRate: number }[] | undefined; minEvents?: number } | undefined): BurnAlertConfig {
+export function burnAlertConfigOf(
+  alerting:
+    | {
+        rules?: readonly { severity: AlertSeverity; long: string; short: string; burnRate: number }[] | undefined;
+        minEvents?: number;
+      }
+    | undefined,
+): BurnAlertConfig {
   return {
-    rules: alerting?.rules?.map((r) => ({ severity: r.severity, longWindow: r.long, shortWindow: r.short, threshold: r.burnRate })) ?? DEFAULT_BURN_ALERT_RULES,
+    rules:
+      alerting?.rules?.map((r) => ({
+        severity: r.severity,
+        longWindow: r.long,
+        shortWindow: r.short,
+        threshold: r.burnRate,
+      })) ?? DEFAULT_BURN_ALERT_RULES,
     minEvents: alerting?.minEvents ?? DEFAULT_MIN_EVENTS,
   };
 }
@@ -155,17 +171,26 @@ export interface BurnAlert {
  * // { state: "page", firing: [1h/5m page, 6h/30m page], held: [] }
  */
 export function burnAlert(
-  countsFor: Readonly<Record<BurnWindow, BurnWindowCounts>> | ((rule: BurnAlertRule) => Readonly<Record<BurnWindow, BurnWindowCounts>>),
+  countsFor:
+    | Readonly<Record<BurnWindow, BurnWindowCounts>>
+    | ((rule: BurnAlertRule) => Readonly<Record<BurnWindow, BurnWindowCounts>>),
   config: BurnAlertConfig = DEFAULT_BURN_ALERT_CONFIG,
 ): BurnAlert {
   const firing: FiringRule[] = [];
   const held: HeldRule[] = [];
   for (const rule of config.rules) {
-    if (!(Number.isFinite(rule.threshold) && rule.threshold > 0)) throw new RangeError(`a burn-rate threshold must be a positive number, got ${rule.threshold}`);
+    if (!(Number.isFinite(rule.threshold) && rule.threshold > 0))
+      throw new RangeError(`a burn-rate threshold must be a positive number, got ${rule.threshold}`);
     const windows = typeof countsFor === "function" ? countsFor(rule) : countsFor;
     const long = countsOf(windows, rule.longWindow);
     const short = countsOf(windows, rule.shortWindow);
-    if (long.burnRate === null || short.burnRate === null || long.burnRate < rule.threshold || short.burnRate < rule.threshold) continue;
+    if (
+      long.burnRate === null ||
+      short.burnRate === null ||
+      long.burnRate < rule.threshold ||
+      short.burnRate < rule.threshold
+    )
+      continue;
     const quiet = [rule.longWindow, rule.shortWindow].filter((w) => countsOf(windows, w).events < config.minEvents);
     if (quiet.length > 0) held.push({ ...rule, quiet });
     else firing.push({ ...rule, long: long.burnRate, short: short.burnRate });
@@ -178,6 +203,7 @@ export function burnAlert(
 function countsOf(windows: Readonly<Record<BurnWindow, BurnWindowCounts>>, window: BurnWindow): BurnWindowCounts {
   const counts = windows[window];
   if (counts === undefined) throw new RangeError(`no counts for the ${window} lookback, which an alert rule needs`);
-  if (counts.burnRate !== null && !(Number.isFinite(counts.burnRate) && counts.burnRate >= 0)) throw new RangeError(`the ${window} burn rate must be a number ≥ 0 or null, got ${counts.burnRate}`);
+  if (counts.burnRate !== null && !(Number.isFinite(counts.burnRate) && counts.burnRate >= 0))
+    throw new RangeError(`the ${window} burn rate must be a number ≥ 0 or null, got ${counts.burnRate}`);
   return counts;
 }

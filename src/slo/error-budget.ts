@@ -29,10 +29,14 @@ export class ObjectiveError extends RangeError {
 /** Throws an ObjectiveError unless 0 < objective < 1. */
 export function assertObjective(objective: number): void {
   if (typeof objective !== "number" || Number.isNaN(objective)) {
-    throw new ObjectiveError(`the objective must be a number between 0 and 1 (exclusive), e.g. 0.999; got ${String(objective)}`);
+    throw new ObjectiveError(
+      `the objective must be a number between 0 and 1 (exclusive), e.g. 0.999; got ${String(objective)}`,
+    );
   }
   if (objective >= 1) {
-    throw new ObjectiveError(`the objective must be below 1: an objective of ${objective * 100}% leaves no error budget; use e.g. 0.999`);
+    throw new ObjectiveError(
+      `the objective must be below 1: an objective of ${objective * 100}% leaves no error budget; use e.g. 0.999`,
+    );
   }
   if (objective <= 0) throw new ObjectiveError(`the objective must be above 0, e.g. 0.999; got ${objective}`);
 }
@@ -73,7 +77,11 @@ export interface OccurrencesBudget {
  * occurrencesBudget({ good: 9990, bad: 4, noData: 6 }, 0.999, { noData: "excluded" })
  * // events 9994, budget 9.994, consumed 4, remaining 5.994, remainingFraction ≈ 0.5998
  */
-export function occurrencesBudget(counts: EventCounts, objective: number, options: { noData: NoDataTreatment }): OccurrencesBudget {
+export function occurrencesBudget(
+  counts: EventCounts,
+  objective: number,
+  options: { noData: NoDataTreatment },
+): OccurrencesBudget {
   const rate = allowedErrorRate(objective);
   assertCounts(counts);
   const { good, bad } = applyNoData(counts, options.noData);
@@ -81,9 +89,26 @@ export function occurrencesBudget(counts: EventCounts, objective: number, option
   const budget = rate * events;
   const remaining = budget - bad;
   if (events === 0) {
-    return { method: "occurrences", objective, events, budget, consumed: bad, remaining, remainingFraction: null, reason: "no events in the window, so no budget yet" };
+    return {
+      method: "occurrences",
+      objective,
+      events,
+      budget,
+      consumed: bad,
+      remaining,
+      remainingFraction: null,
+      reason: "no events in the window, so no budget yet",
+    };
   }
-  return { method: "occurrences", objective, events, budget, consumed: bad, remaining, remainingFraction: remaining / budget };
+  return {
+    method: "occurrences",
+    objective,
+    events,
+    budget,
+    consumed: bad,
+    remaining,
+    remainingFraction: remaining / budget,
+  };
 }
 
 export interface TimeslicesBudget {
@@ -121,7 +146,8 @@ export function timeslicesBudget(
   const rate = allowedErrorRate(objective);
   const { sliceMs } = options;
   const target = options.target ?? objective;
-  if (!(Number.isFinite(sliceMs) && sliceMs > 0)) throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
+  if (!(Number.isFinite(sliceMs) && sliceMs > 0))
+    throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
   if (!(target > 0 && target <= 1)) throw new RangeError(`the slice target must be in (0, 1], got ${target}`);
   let goodSlices = 0;
   let badSlices = 0;
@@ -134,8 +160,21 @@ export function timeslicesBudget(
   const judged = goodSlices + badSlices;
   const budget = rate * judged;
   const remaining = budget - badSlices;
-  const base = { method: "timeslices" as const, objective, sliceTarget: target, sliceMs, slices: slices.length, goodSlices, badSlices, emptySlices: slices.length - judged, budget, consumed: badSlices, remaining };
-  if (judged === 0) return { ...base, remainingFraction: null, reason: "no slice in the window has events, so no budget yet" };
+  const base = {
+    method: "timeslices" as const,
+    objective,
+    sliceTarget: target,
+    sliceMs,
+    slices: slices.length,
+    goodSlices,
+    badSlices,
+    emptySlices: slices.length - judged,
+    budget,
+    consumed: badSlices,
+    remaining,
+  };
+  if (judged === 0)
+    return { ...base, remainingFraction: null, reason: "no slice in the window has events, so no budget yet" };
   return { ...base, remainingFraction: remaining / budget };
 }
 
@@ -152,7 +191,11 @@ export interface BudgetMinutes {
  * @example
  * budgetMinutes({ budget: 10, consumed: 5, remainingFraction: 0.5 }, 0.999, 30 * DAY_MS) // { allowed: 43.2, consumed: 21.6, remaining: 21.6 }
  */
-export function budgetMinutes(budget: Pick<OccurrencesBudget | TimeslicesBudget, "budget" | "consumed" | "remainingFraction">, objective: number, windowMs: number): BudgetMinutes {
+export function budgetMinutes(
+  budget: Pick<OccurrencesBudget | TimeslicesBudget, "budget" | "consumed" | "remainingFraction">,
+  objective: number,
+  windowMs: number,
+): BudgetMinutes {
   const allowed = allowedErrorRate(objective) * (windowMs / 60_000);
   if (budget.remainingFraction === null) return { allowed, consumed: null, remaining: null };
   return { allowed, consumed: allowed * (1 - budget.remainingFraction), remaining: allowed * budget.remainingFraction };

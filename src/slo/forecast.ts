@@ -25,19 +25,40 @@ export type ExhaustionForecast =
  * forecastExhaustion({ events: 1000, remaining: -2, badPerHour: 4, now }) // { exhaustsAt: null, reason: "exhausted", ... }
  * forecastExhaustion({ events: 0, remaining: 0, badPerHour: 0, now })     // { exhaustsAt: null, reason: "no-data", ... }
  */
-export function forecastExhaustion(input: { events: number; remaining: number; badPerHour: number; now: number }): ExhaustionForecast {
+export function forecastExhaustion(input: {
+  events: number;
+  remaining: number;
+  badPerHour: number;
+  now: number;
+}): ExhaustionForecast {
   const { events, remaining, badPerHour, now } = input;
   if (!Number.isFinite(now)) throw new RangeError(`now must be a time in epoch ms, got ${now}`);
   if (Number.isNaN(remaining)) throw new RangeError("remaining must be a number of events, got NaN");
-  if (!(Number.isFinite(badPerHour) && badPerHour >= 0)) throw new RangeError(`badPerHour must be a finite rate ≥ 0, got ${badPerHour}`);
+  if (!(Number.isFinite(badPerHour) && badPerHour >= 0))
+    throw new RangeError(`badPerHour must be a finite rate ≥ 0, got ${badPerHour}`);
   if (events === 0) {
-    return { exhaustsAt: null, hoursLeft: null, reason: "no-data", message: "no data in the window, so no budget to forecast yet" };
+    return {
+      exhaustsAt: null,
+      hoursLeft: null,
+      reason: "no-data",
+      message: "no data in the window, so no budget to forecast yet",
+    };
   }
   if (remaining <= 0) {
-    return { exhaustsAt: null, hoursLeft: null, reason: "exhausted", message: `the error budget is already exhausted (${formatEvents(remaining)} events left)` };
+    return {
+      exhaustsAt: null,
+      hoursLeft: null,
+      reason: "exhausted",
+      message: `the error budget is already exhausted (${formatEvents(remaining)} events left)`,
+    };
   }
   if (badPerHour === 0) {
-    return { exhaustsAt: null, hoursLeft: null, reason: "not-burning", message: "no bad events in the recent lookback, so at this rate the budget never runs out" };
+    return {
+      exhaustsAt: null,
+      hoursLeft: null,
+      reason: "not-burning",
+      message: "no bad events in the recent lookback, so at this rate the budget never runs out",
+    };
   }
   const hoursLeft = remaining / badPerHour;
   return { exhaustsAt: Math.round(now + hoursLeft * HOUR_MS), hoursLeft };

@@ -64,7 +64,8 @@ export function bucketIndex(ms: number): number {
 }
 
 function assertHistogram(h: readonly number[], name: string): void {
-  if (h.length !== BUCKET_COUNT) throw new RangeError(`${name}: a histogram has ${BUCKET_COUNT} buckets, got ${h.length}`);
+  if (h.length !== BUCKET_COUNT)
+    throw new RangeError(`${name}: a histogram has ${BUCKET_COUNT} buckets, got ${h.length}`);
 }
 
 /** A new histogram with one more sample; the input is not changed (rollups may be shared). */
@@ -157,7 +158,8 @@ export function interpolatedQuantile(h: readonly number[], q: number): number | 
  */
 export function shareUnder(h: readonly number[], thresholdMs: number): { under: number; total: number } | null {
   assertHistogram(h, "shareUnder");
-  if (Number.isNaN(thresholdMs)) throw new RangeError("shareUnder: the threshold must be a number of milliseconds, got NaN");
+  if (Number.isNaN(thresholdMs))
+    throw new RangeError("shareUnder: the threshold must be a number of milliseconds, got NaN");
   const n = total(h);
   if (n === 0) return null;
   let under = 0;
@@ -180,7 +182,8 @@ export function encodeHistogram(h: readonly number[]): string {
   assertHistogram(h, "encodeHistogram");
   const parts: string[] = [];
   h.forEach((count, i) => {
-    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`encodeHistogram: bucket ${i} holds ${count}, not a count`);
+    if (!Number.isSafeInteger(count) || count < 0)
+      throw new RangeError(`encodeHistogram: bucket ${i} holds ${count}, not a count`);
     if (count > 0) parts.push(`"${i}":${count}`);
   });
   return `{${parts.join(",")}}`;
@@ -220,7 +223,8 @@ export function decodeHistogram(text: string): Histogram {
   } catch {
     fail("not valid JSON");
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail(`expected a JSON object, got ${describeJson(parsed)}`);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    fail(`expected a JSON object, got ${describeJson(parsed)}`);
   const h = emptyHistogram();
   for (const [key, count] of Object.entries(parsed as Record<string, unknown>)) {
     if (!INDEX_KEY.test(key)) fail(`key ${JSON.stringify(key)} is not a bucket index`);

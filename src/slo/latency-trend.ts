@@ -62,7 +62,8 @@ export function median(values: readonly number[]): number | null {
  */
 export function theilSen(points: readonly { x: number; y: number }[]): Line | null {
   for (const p of points) {
-    if (!(Number.isFinite(p.x) && Number.isFinite(p.y))) throw new RangeError(`theilSen: points must be finite, got (${p.x}, ${p.y})`);
+    if (!(Number.isFinite(p.x) && Number.isFinite(p.y)))
+      throw new RangeError(`theilSen: points must be finite, got (${p.x}, ${p.y})`);
   }
   const slopes: number[] = [];
   for (let i = 0; i < points.length; i++) {
@@ -134,7 +135,9 @@ const Z_95 = 1.959963984540054;
  */
 export function slopeConfidence(points: readonly { x: number; y: number }[]): SlopeConfidence | null {
   const slopes: number[] = [];
-  for (let i = 0; i < points.length; i++) for (let j = i + 1; j < points.length; j++) if (points[i]!.x !== points[j]!.x) slopes.push((points[j]!.y - points[i]!.y) / (points[j]!.x - points[i]!.x));
+  for (let i = 0; i < points.length; i++)
+    for (let j = i + 1; j < points.length; j++)
+      if (points[i]!.x !== points[j]!.x) slopes.push((points[j]!.y - points[i]!.y) / (points[j]!.x - points[i]!.x));
   if (slopes.length === 0) return null;
   slopes.sort((a, b) => a - b);
   const n = points.length;
@@ -159,7 +162,17 @@ export type LatencyTrend =
       from: number;
       to: number;
     }
-  | { quantile: number; slopeMsPerDay: null; relativeChangePerWeek: null; baselineMs: null; confidence: null; reason: string; points: TrendPoint[]; from: number; to: number };
+  | {
+      quantile: number;
+      slopeMsPerDay: null;
+      relativeChangePerWeek: null;
+      baselineMs: null;
+      confidence: null;
+      reason: string;
+      points: TrendPoint[];
+      from: number;
+      to: number;
+    };
 
 /**
  * The trend of a daily quantile (p95 by default) over the `days` complete UTC days before the one
@@ -168,7 +181,10 @@ export type LatencyTrend =
  * @example
  * latencyTrend(dayHistograms(dailyRollups), { now }) // { slopeMsPerDay: 12.5, relativeChangePerWeek: 0.21, ... }
  */
-export function latencyTrend(days: readonly DayHistogram[], options: { now: number; days?: number; quantile?: number }): LatencyTrend {
+export function latencyTrend(
+  days: readonly DayHistogram[],
+  options: { now: number; days?: number; quantile?: number },
+): LatencyTrend {
   const count = options.days ?? 14;
   const q = options.quantile ?? 0.95;
   if (!Number.isFinite(options.now)) throw new RangeError(`now must be a time in epoch ms, got ${options.now}`);
@@ -195,5 +211,14 @@ export function latencyTrend(days: readonly DayHistogram[], options: { now: numb
   const xy = points.map((p) => ({ x: p.day / DAY_MS, y: p.ms }));
   const line = theilSen(xy)!;
   const baselineMs = median(points.map((p) => p.ms))!;
-  return { quantile: q, slopeMsPerDay: line.slope, relativeChangePerWeek: (line.slope * 7) / baselineMs, baselineMs, confidence: slopeConfidence(xy), points, from, to };
+  return {
+    quantile: q,
+    slopeMsPerDay: line.slope,
+    relativeChangePerWeek: (line.slope * 7) / baselineMs,
+    baselineMs,
+    confidence: slopeConfidence(xy),
+    points,
+    from,
+    to,
+  };
 }

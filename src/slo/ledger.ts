@@ -95,7 +95,23 @@ export interface Tally {
 }
 
 export function emptyTally(from: number, histogram = true): Tally {
-  return { expected: 0, stored: 0, missing: 0, maintenance: 0, monitoring: 0, up: 0, degraded: 0, down: 0, latencyGood: 0, latencyEstimated: 0, latencyGoodByBucket: 0, latency: histogram ? emptyHistogram() : [], stepFailures: {}, from, exactFrom: true };
+  return {
+    expected: 0,
+    stored: 0,
+    missing: 0,
+    maintenance: 0,
+    monitoring: 0,
+    up: 0,
+    degraded: 0,
+    down: 0,
+    latencyGood: 0,
+    latencyEstimated: 0,
+    latencyGoodByBucket: 0,
+    latency: histogram ? emptyHistogram() : [],
+    stepFailures: {},
+    from,
+    exactFrom: true,
+  };
 }
 
 /** Two tallies together (counts added; the later start and the weaker exactness kept). Both made with the same `histogram` choice. */
@@ -123,7 +139,6 @@ function addInto(into: Tally, b: Tally): void {
   into.from = Math.max(into.from, b.from);
   into.exactFrom &&= b.exactFrom;
 }
-
 
 function addEntry(into: Tally, e: MinuteEntry & { failedStep?: string }, thresholdMs: number | undefined): void {
   into.stored++;
@@ -186,7 +201,13 @@ export class NotLoadedError extends Error {
  * left to the caller. `thresholdMs` is the latency threshold the report judges by (undefined: no
  * latency SLI).
  */
-function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdMs: number | undefined, histogram: boolean): Tally {
+function pairRuns(
+  pair: PairHistory,
+  loaded: LoadedSpans,
+  span: Span,
+  thresholdMs: number | undefined,
+  histogram: boolean,
+): Tally {
   const runs = emptyTally(span.from, histogram);
   const done = (from: number): Tally => {
     runs.from = from;
@@ -197,7 +218,8 @@ function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdM
   const { to } = span;
   if (to <= from) return done(to);
   const minutesOf = (hourAt: number, a: number, b: number) => {
-    if (!loaded.minuteHours.has(hourAt)) throw new NotLoadedError(`minute entries of ${new Date(hourAt).toISOString()} were not read`);
+    if (!loaded.minuteHours.has(hourAt))
+      throw new NotLoadedError(`minute entries of ${new Date(hourAt).toISOString()} were not read`);
     for (const e of pair.minutes.get(hourAt) ?? []) {
       const slotAt = hourAt + e.minute * MINUTE_MS;
       if (slotAt >= a && slotAt < b) addEntry(runs, e, thresholdMs);
@@ -218,14 +240,20 @@ function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdM
   }
   for (let t = bodyFrom; t < bodyTo; ) {
     const dayAt = floorTo(t, DAY_MS);
-    const wholeDay = t === dayAt && dayAt + DAY_MS <= bodyTo && loaded.daySpan !== null && dayAt >= loaded.daySpan.from && dayAt + DAY_MS <= loaded.daySpan.to;
+    const wholeDay =
+      t === dayAt &&
+      dayAt + DAY_MS <= bodyTo &&
+      loaded.daySpan !== null &&
+      dayAt >= loaded.daySpan.from &&
+      dayAt + DAY_MS <= loaded.daySpan.to;
     if (wholeDay) {
       const day = pair.days.get(dayAt);
       if (day) addRollup(runs, day, thresholdMs);
       t += DAY_MS;
       continue;
     }
-    if (!covers(loaded.hourSpans, t)) throw new NotLoadedError(`hourly rollups of ${new Date(t).toISOString()} were not read`);
+    if (!covers(loaded.hourSpans, t))
+      throw new NotLoadedError(`hourly rollups of ${new Date(t).toISOString()} were not read`);
     const hour = pair.hours.get(t);
     if (hour) addRollup(runs, hour, thresholdMs);
     t += HOUR_MS;
@@ -242,15 +270,27 @@ function pairRuns(pair: PairHistory, loaded: LoadedSpans, span: Span, thresholdM
  * @example
  * tallySpan(history, { from: now - HOUR_MS, to: now }, { regions: ["weur"], thresholdMs: 800 })
  */
-export function tallySpan(history: ProbeHistory, span: Span, options: { regions?: readonly string[]; thresholdMs?: number | undefined; histogram?: boolean } = {}): Tally {
-  const pairs = options.regions === undefined ? history.pairs : history.pairs.filter((p) => options.regions!.includes(p.region));
-  const probeFirst = history.pairs.reduce<number | null>((first, p) => (p.firstRunAt === null ? first : first === null ? p.firstRunAt : Math.min(first, p.firstRunAt)), null);
+export function tallySpan(
+  history: ProbeHistory,
+  span: Span,
+  options: { regions?: readonly string[]; thresholdMs?: number | undefined; histogram?: boolean } = {},
+): Tally {
+  const pairs =
+    options.regions === undefined ? history.pairs : history.pairs.filter((p) => options.regions!.includes(p.region));
+  const probeFirst = history.pairs.reduce<number | null>(
+    (first, p) => (p.firstRunAt === null ? first : first === null ? p.firstRunAt : Math.min(first, p.firstRunAt)),
+    null,
+  );
   const histogram = options.histogram ?? false;
   const total = emptyTally(span.from, histogram);
   for (const pair of pairs) {
     const runs = pairRuns(pair, history.loaded, span, options.thresholdMs, histogram);
     const firstRunAt = pair.firstRunAt ?? probeFirst;
-    runs.expected = expectedRunsPerRegion(history.probe, firstRunAt === null ? runs.from : Math.max(runs.from, firstRunAt), span.to);
+    runs.expected = expectedRunsPerRegion(
+      history.probe,
+      firstRunAt === null ? runs.from : Math.max(runs.from, firstRunAt),
+      span.to,
+    );
     runs.missing = Math.max(0, runs.expected - runs.stored);
     addInto(total, runs);
   }
@@ -281,9 +321,16 @@ export interface WindowCounts extends EventCounts {
  * bucket, the way hours counted under another threshold are.
  */
 export function eventsOf(t: Tally, kind: SliKind, method: "exact" | "histogram" = "exact"): WindowCounts {
-  const noData = { noData: t.missing + t.monitoring, expected: t.expected, missing: t.missing, monitoringSide: t.monitoring, maintenance: t.maintenance };
+  const noData = {
+    noData: t.missing + t.monitoring,
+    expected: t.expected,
+    missing: t.missing,
+    monitoringSide: t.monitoring,
+    maintenance: t.maintenance,
+  };
   if (kind.kind === "availability") return { good: t.up + t.degraded, bad: t.down, ...noData, estimated: 0 };
   const ran = t.up + t.degraded;
-  if (method === "histogram") return { good: t.latencyGoodByBucket, bad: ran - t.latencyGoodByBucket, ...noData, estimated: ran };
+  if (method === "histogram")
+    return { good: t.latencyGoodByBucket, bad: ran - t.latencyGoodByBucket, ...noData, estimated: ran };
   return { good: t.latencyGood, bad: ran - t.latencyGood, ...noData, estimated: t.latencyEstimated };
 }

@@ -20,7 +20,6 @@ export const FORECAST_LOOKBACK = "6h";
 /** The default silence before the no-data alert: 3 runs missed, and at least this long. */
 const MIN_SILENCE_MS = 15 * MINUTE_MS;
 
-
 /** How long every region of a probe must store nothing before the no-data alert; null: never. */
 export function silenceLookbackMs(probe: LoadedProbe): number | null {
   const setting = probe.probe.slo.alerting?.noDataAfter;
@@ -54,14 +53,23 @@ interface PlanInput {
 function lookbacksOf(probe: LoadedProbe, extra: readonly string[] = []): number[] {
   const rules = burnLookbacksOf(burnAlertConfigOf(probe.probe.slo.alerting)).map(durationMs);
   const silence = silenceLookbackMs(probe);
-  return [...new Set([...rules, ...extra.map(durationMs), durationMs(FORECAST_LOOKBACK), ...(silence === null ? [] : [silence])])];
+  return [
+    ...new Set([
+      ...rules,
+      ...extra.map(durationMs),
+      durationMs(FORECAST_LOOKBACK),
+      ...(silence === null ? [] : [silence]),
+    ]),
+  ];
 }
 
 /** The rows to read for one probe's reports at `now`. */
 export function planReads(input: PlanInput): LoadedSpans {
   const { now } = input;
   const minuteFrom = floorTo(now - input.rawRetentionMs, HOUR_MS) + HOUR_MS;
-  const lookbacks = [...new Set([...lookbacksOf(input.probe, input.extraLookbacks), ...(input.extraLookbacksMs ?? [])])];
+  const lookbacks = [
+    ...new Set([...lookbacksOf(input.probe, input.extraLookbacks), ...(input.extraLookbacksMs ?? [])]),
+  ];
   const windowSpans = input.windows.map((w) => resolveWindow(w, now));
   const spans: Span[] = [...windowSpans, ...lookbacks.map((ms) => ({ from: now - ms, to: now }))];
   const minuteHours = new Set<number>();
@@ -71,15 +79,23 @@ export function planReads(input: PlanInput): LoadedSpans {
   }
   const today = floorTo(now, DAY_MS);
   const hourSpans: Span[] = [{ from: floorTo(now - Math.max(...lookbacks), HOUR_MS), to: now }];
-  const sliceHours = input.budgeting === "timeslices" && Math.min(sliceMsOf(input.probe), input.sliceMs ?? Infinity) < DAY_MS;
+  const sliceHours =
+    input.budgeting === "timeslices" && Math.min(sliceMsOf(input.probe), input.sliceMs ?? Infinity) < DAY_MS;
   for (const s of windowSpans) {
     const bodyFrom = ceilTo(s.from, HOUR_MS);
     // Timeslices shorter than a day need every hour; otherwise only the partial first and last days.
-    hourSpans.push(sliceHours ? { from: bodyFrom, to: now } : { from: bodyFrom, to: Math.min(now, ceilTo(bodyFrom, DAY_MS)) });
+    hourSpans.push(
+      sliceHours ? { from: bodyFrom, to: now } : { from: bodyFrom, to: Math.min(now, ceilTo(bodyFrom, DAY_MS)) },
+    );
     hourSpans.push({ from: Math.max(bodyFrom, today), to: now });
   }
   const dayFrom = Math.min(today - TREND_DAYS * DAY_MS, ...windowSpans.map((s) => ceilTo(s.from, DAY_MS)));
-  return { minuteHours, minuteFrom, hourSpans: mergeSpans(hourSpans), daySpan: dayFrom < today ? { from: dayFrom, to: today } : null };
+  return {
+    minuteHours,
+    minuteFrom,
+    hourSpans: mergeSpans(hourSpans),
+    daySpan: dayFrom < today ? { from: dayFrom, to: today } : null,
+  };
 }
 
 /** Overlapping or touching spans merged, in order. */

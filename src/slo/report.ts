@@ -7,12 +7,38 @@
  */
 import { declaredSteps, durationMs } from "../probe/schema.ts";
 import { DAY_MS, floorTo, HOUR_MS } from "../time.ts";
-import { burnAlert, burnAlertConfigOf, burnRate, burnLookbacksOf, type BurnAlert, type BurnAlertConfig, type BurnAlertRule, type BurnRates, type BurnWindowCounts } from "./burn-rate.ts";
-import { budgetMinutes, occurrencesBudget, timeslicesBudget, type BudgetMinutes, type OccurrencesBudget, type TimeslicesBudget } from "./error-budget.ts";
+import {
+  burnAlert,
+  burnAlertConfigOf,
+  burnRate,
+  burnLookbacksOf,
+  type BurnAlert,
+  type BurnAlertConfig,
+  type BurnAlertRule,
+  type BurnRates,
+  type BurnWindowCounts,
+} from "./burn-rate.ts";
+import {
+  budgetMinutes,
+  occurrencesBudget,
+  timeslicesBudget,
+  type BudgetMinutes,
+  type OccurrencesBudget,
+  type TimeslicesBudget,
+} from "./error-budget.ts";
 import { forecastExhaustion, type ExhaustionForecast } from "./forecast.ts";
 import { quantile } from "./latency-histogram.ts";
 import { dayHistograms, latencyTrend, type LatencyTrend } from "./latency-trend.ts";
-import { addTallies, emptyTally, eventsOf, tallySpan, type ProbeHistory, type SliKind, type Tally, type WindowCounts } from "./ledger.ts";
+import {
+  addTallies,
+  emptyTally,
+  eventsOf,
+  tallySpan,
+  type ProbeHistory,
+  type SliKind,
+  type Tally,
+  type WindowCounts,
+} from "./ledger.ts";
 import { FORECAST_LOOKBACK, silenceLookbackMs, sliceMsOf, TREND_DAYS } from "./report-plan.ts";
 import { sli, sliBoth, type SliResult } from "./sli.ts";
 import { resolveWindow, slicesOf, windowLengthMs, type SloWindow, type Span } from "./windows.ts";
@@ -61,7 +87,12 @@ export interface SliReport {
   /** Each lookback the alert rules read, with its good, bad and no-data counts. */
   lookbacks: Record<string, LookbackReport>;
   /** Each firing or held rule says whether it judged its lookbacks exactly or both from histograms. */
-  alert: { state: BurnAlert["state"]; firing: (BurnAlert["firing"][number] & { method: "exact" | "histogram" })[]; held: (BurnAlert["held"][number] & { method: "exact" | "histogram" })[]; minEvents: number };
+  alert: {
+    state: BurnAlert["state"];
+    firing: (BurnAlert["firing"][number] & { method: "exact" | "histogram" })[];
+    held: (BurnAlert["held"][number] & { method: "exact" | "histogram" })[];
+    minEvents: number;
+  };
   forecast: ExhaustionForecast;
   history: DayBudget[];
 }
@@ -125,7 +156,10 @@ interface SloReportInput {
 
 /** The counts of every probe over one span. */
 function tallyAll(input: SloReportInput, span: Span, thresholdMs: number | undefined, histogram = false): Tally {
-  return input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, span, { regions: input.regions, thresholdMs, histogram })), emptyTally(span.from, histogram));
+  return input.histories.reduce(
+    (sum, h) => addTallies(sum, tallySpan(h, span, { regions: input.regions, thresholdMs, histogram })),
+    emptyTally(span.from, histogram),
+  );
 }
 
 interface Context {
@@ -141,9 +175,26 @@ interface Context {
   sliceTarget: number | undefined;
 }
 
-function lookbackReport(tally: Tally, kind: SliKind, objective: number, to: number, method: "exact" | "histogram" = "exact"): LookbackReport {
+function lookbackReport(
+  tally: Tally,
+  kind: SliKind,
+  objective: number,
+  to: number,
+  method: "exact" | "histogram" = "exact",
+): LookbackReport {
   const e = eventsOf(tally, kind, method);
-  return { from: tally.from, to, good: e.good, bad: e.bad, noData: e.noData, events: e.good + e.bad, burnRate: burnRate(e, objective), missing: e.missing, monitoringSide: e.monitoringSide, estimated: e.estimated };
+  return {
+    from: tally.from,
+    to,
+    good: e.good,
+    bad: e.bad,
+    noData: e.noData,
+    events: e.good + e.bad,
+    burnRate: burnRate(e, objective),
+    missing: e.missing,
+    monitoringSide: e.monitoringSide,
+    estimated: e.estimated,
+  };
 }
 
 /**
@@ -152,12 +203,25 @@ function lookbackReport(tally: Tally, kind: SliKind, objective: number, to: numb
  * another threshold), then both from their histograms. A rule never compares an exact short
  * lookback with an estimated long one.
  */
-function alertOf(ctx: Context, kind: SliKind, objective: number, exact: Record<string, LookbackReport>): SliReport["alert"] {
-  const methodOf = (rule: BurnAlertRule) => (kind.kind === "latency" && (exact[rule.longWindow]!.estimated > 0 || exact[rule.shortWindow]!.estimated > 0) ? ("histogram" as const) : ("exact" as const));
+function alertOf(
+  ctx: Context,
+  kind: SliKind,
+  objective: number,
+  exact: Record<string, LookbackReport>,
+): SliReport["alert"] {
+  const methodOf = (rule: BurnAlertRule) =>
+    kind.kind === "latency" && (exact[rule.longWindow]!.estimated > 0 || exact[rule.shortWindow]!.estimated > 0)
+      ? ("histogram" as const)
+      : ("exact" as const);
   let histogram: Record<string, LookbackReport> | null = null;
   const judgedBy = (rule: BurnAlertRule) => {
     if (methodOf(rule) === "exact") return exact;
-    histogram ??= Object.fromEntries(Object.keys(exact).map((w) => [w, lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, ctx.input.now, "histogram")]));
+    histogram ??= Object.fromEntries(
+      Object.keys(exact).map((w) => [
+        w,
+        lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, ctx.input.now, "histogram"),
+      ]),
+    );
     return histogram;
   };
   const alert = burnAlert(judgedBy, ctx.alertConfig);
@@ -174,7 +238,14 @@ function history(ctx: Context, kind: SliKind, objective: number): DayBudget[] {
   return ctx.dayTallies.map(({ day, tally }) => {
     const e = eventsOf(tally, kind);
     cumulative = { good: cumulative.good + e.good, bad: cumulative.bad + e.bad, noData: cumulative.noData + e.noData };
-    return { day, good: e.good, bad: e.bad, noData: e.noData, sli: sli(e, { noData: "excluded" }).value, remainingFraction: occurrencesBudget(cumulative, objective, { noData: "excluded" }).remainingFraction };
+    return {
+      day,
+      good: e.good,
+      bad: e.bad,
+      noData: e.noData,
+      sli: sli(e, { noData: "excluded" }).value,
+      remainingFraction: occurrencesBudget(cumulative, objective, { noData: "excluded" }).remainingFraction,
+    };
   });
 }
 
@@ -185,25 +256,41 @@ function sliReport(ctx: Context, kind: SliKind, objective: number): SliReport {
   const budgetOf = (noData: "excluded" | "bad") =>
     budgeting === "occurrences" || ctx.sliceTallies === null
       ? occurrencesBudget(events, objective, { noData })
-      : timeslicesBudget(ctx.sliceTallies.map((t) => eventsOf(t, kind)), objective, { sliceMs: ctx.sliceMs, target: ctx.sliceTarget, noData });
+      : timeslicesBudget(
+          ctx.sliceTallies.map((t) => eventsOf(t, kind)),
+          objective,
+          { sliceMs: ctx.sliceMs, target: ctx.sliceTarget, noData },
+        );
   const budget = budgetOf("excluded");
   const lookbacks: Record<string, LookbackReport> = {};
-  for (const w of burnLookbacksOf(ctx.alertConfig)) lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
+  for (const w of burnLookbacksOf(ctx.alertConfig))
+    lookbacks[w] = lookbackReport(ctx.lookbackTallies.get(w)!, kind, objective, input.now);
   const burnRates: BurnRates = Object.fromEntries(Object.entries(lookbacks).map(([w, l]) => [w, l.burnRate]));
   // The forecast is in events whatever the budgeting: bad events per hour over the exact last
   // 6 hours against the events the occurrences budget has left.
   const recent = eventsOf(ctx.lookbackTallies.get(FORECAST_LOOKBACK)!, kind);
   const occurrences = occurrencesBudget(events, objective, { noData: "excluded" });
-  const forecast = forecastExhaustion({ events: occurrences.events, remaining: occurrences.remaining, badPerHour: recent.bad / (durationMs(FORECAST_LOOKBACK) / HOUR_MS), now: input.now });
+  const forecast = forecastExhaustion({
+    events: occurrences.events,
+    remaining: occurrences.remaining,
+    badPerHour: recent.bad / (durationMs(FORECAST_LOOKBACK) / HOUR_MS),
+    now: input.now,
+  });
   return {
     kind: kind.kind,
     objective,
-    ...(kind.kind === "latency" ? { underMs: kind.underMs, method: events.estimated > 0 ? ("mixed" as const) : ("exact" as const) } : {}),
+    ...(kind.kind === "latency"
+      ? { underMs: kind.underMs, method: events.estimated > 0 ? ("mixed" as const) : ("exact" as const) }
+      : {}),
     events,
     sli: sliBoth(events),
     budget,
     budgetNoDataAsBad: budgetOf("bad"),
-    budgetMinutes: budgetMinutes(budget, objective, budgeting === "timeslices" ? span.to - span.from : windowLengthMs(input.window, input.now)),
+    budgetMinutes: budgetMinutes(
+      budget,
+      objective,
+      budgeting === "timeslices" ? span.to - span.from : windowLengthMs(input.window, input.now),
+    ),
     burnRates,
     lookbacks,
     alert: alertOf(ctx, kind, objective, lookbacks),
@@ -221,7 +308,15 @@ function stepReports(input: SloReportInput, tally: Tally): StepReport[] {
     const failed = Math.min(executed, tally.stepFailures[step.name] ?? 0);
     stoppedBefore += failed;
     // With no run at all, the reason counts the due runs that have no data.
-    return { name: step.name, executed, failed, sli: sli({ good: executed - failed, bad: failed, noData: executed === 0 ? tally.missing : 0 }, { noData: "excluded" }) };
+    return {
+      name: step.name,
+      executed,
+      failed,
+      sli: sli(
+        { good: executed - failed, bad: failed, noData: executed === 0 ? tally.missing : 0 },
+        { noData: "excluded" },
+      ),
+    };
   });
 }
 
@@ -242,10 +337,18 @@ function silenceOf(input: SloReportInput): Silence | null {
   const lookbacks = input.histories.map((h) => silenceLookbackMs(h.probe));
   if (lookbacks.some((l) => l === null)) return null;
   const lookbackMs = Math.max(...(lookbacks as number[]));
-  const tally = input.histories.reduce((sum, h) => addTallies(sum, tallySpan(h, { from: input.now - lookbackMs, to: input.now })), emptyTally(input.now - lookbackMs, false));
+  const tally = input.histories.reduce(
+    (sum, h) => addTallies(sum, tallySpan(h, { from: input.now - lookbackMs, to: input.now })),
+    emptyTally(input.now - lookbackMs, false),
+  );
   // A probe that never stored a run is not "silent": it may be new, due at a later minute.
   const everRan = input.histories.some((h) => h.pairs.some((p) => p.firstRunAt !== null));
-  return { lookbackMs, expected: tally.expected, stored: tally.stored, silent: everRan && tally.expected > 0 && tally.stored === 0 };
+  return {
+    lookbackMs,
+    expected: tally.expected,
+    stored: tally.stored,
+    silent: everRan && tally.expected > 0 && tally.stored === 0,
+  };
 }
 
 /**
@@ -258,15 +361,20 @@ export function buildSloReport(input: SloReportInput): SloReport {
   const requested = resolveWindow(input.window, input.now);
   const availabilityObjective = Math.max(...probes.map((p) => p.slo.availability));
   const latencyTargets = probes.flatMap((p) => (p.slo.latency ? [p.slo.latency] : []));
-  const latencyTarget = latencyTargets.length === probes.length && latencyTargets.length > 0
-    ? { percent: Math.max(...latencyTargets.map((t) => t.percent)), underMs: Math.min(...latencyTargets.map((t) => t.underMs)) }
-    : null;
+  const latencyTarget =
+    latencyTargets.length === probes.length && latencyTargets.length > 0
+      ? {
+          percent: Math.max(...latencyTargets.map((t) => t.percent)),
+          underMs: Math.min(...latencyTargets.map((t) => t.underMs)),
+        }
+      : null;
   const thresholdMs = latencyTarget?.underMs;
   const windowTally = tallyAll(input, requested, thresholdMs, true);
   const span = { from: windowTally.from, to: requested.to };
   const alertConfig = burnAlertConfigOf(first.slo.alerting);
   const lookbackTallies = new Map<string, Tally>();
-  for (const w of [...burnLookbacksOf(alertConfig), FORECAST_LOOKBACK]) lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
+  for (const w of [...burnLookbacksOf(alertConfig), FORECAST_LOOKBACK])
+    lookbackTallies.set(w, tallyAll(input, { from: input.now - durationMs(w), to: input.now }, thresholdMs));
   const sliceMs = sliceMsOf(input.histories[0]!.probe);
   const full = (input.detail ?? "full") === "full";
   const ctx: Context = {
@@ -276,12 +384,23 @@ export function buildSloReport(input: SloReportInput): SloReport {
     thresholdMs,
     alertConfig,
     lookbackTallies,
-    dayTallies: full ? daySpans(span).map((d) => ({ day: floorTo(d.from, DAY_MS), tally: tallyAll(input, d, thresholdMs) })) : [],
-    sliceTallies: (input.budgeting ?? "occurrences") === "timeslices" ? slicesOf(span, sliceMs).map((s) => tallyAll(input, s, thresholdMs)) : null,
+    dayTallies: full
+      ? daySpans(span).map((d) => ({ day: floorTo(d.from, DAY_MS), tally: tallyAll(input, d, thresholdMs) }))
+      : [],
+    sliceTallies:
+      (input.budgeting ?? "occurrences") === "timeslices"
+        ? slicesOf(span, sliceMs).map((s) => tallyAll(input, s, thresholdMs))
+        : null,
     sliceMs,
     sliceTarget: first.slo.timeslices?.target,
   };
-  const days = full ? dayHistograms(input.histories.flatMap((h) => h.pairs.filter((p) => input.regions.includes(p.region)).flatMap((p) => [...p.days.values()]))) : [];
+  const days = full
+    ? dayHistograms(
+        input.histories.flatMap((h) =>
+          h.pairs.filter((p) => input.regions.includes(p.region)).flatMap((p) => [...p.days.values()]),
+        ),
+      )
+    : [];
   return {
     probeIds: probes.map((p) => p.id),
     regions: [...input.regions],
@@ -290,7 +409,9 @@ export function buildSloReport(input: SloReportInput): SloReport {
     span,
     resolution: windowTally.exactFrom ? "run" : "hour",
     availability: sliReport(ctx, { kind: "availability" }, availabilityObjective),
-    latency: latencyTarget ? sliReport(ctx, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent) : null,
+    latency: latencyTarget
+      ? sliReport(ctx, { kind: "latency", underMs: latencyTarget.underMs }, latencyTarget.percent)
+      : null,
     steps: full ? stepReports(input, windowTally) : [],
     percentiles: percentilesOf(windowTally),
     trend: latencyTrend(days, { now: input.now, days: TREND_DAYS }),

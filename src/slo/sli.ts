@@ -56,7 +56,9 @@ export function assertCounts(counts: { good: number; bad: number; noData?: numbe
  * "excluded", it is dropped. Budgets and burn rates use this so they agree with the SLI.
  */
 export function applyNoData(counts: EventCounts, noData: NoDataTreatment): { good: number; bad: number } {
-  return noData === "bad" ? { good: counts.good, bad: counts.bad + counts.noData } : { good: counts.good, bad: counts.bad };
+  return noData === "bad"
+    ? { good: counts.good, bad: counts.bad + counts.noData }
+    : { good: counts.good, bad: counts.bad };
 }
 
 /**

@@ -56,7 +56,8 @@ export function resolveWindow(window: SloWindow, now: number): Span {
 /** [now − lookback, now). */
 export function lookbackSpan(now: number, lookbackMs: number): Span {
   assertTime(now, "now");
-  if (!(Number.isFinite(lookbackMs) && lookbackMs > 0)) throw new RangeError(`lookbackMs must be a positive duration, got ${lookbackMs}`);
+  if (!(Number.isFinite(lookbackMs) && lookbackMs > 0))
+    throw new RangeError(`lookbackMs must be a positive duration, got ${lookbackMs}`);
   return { from: now - lookbackMs, to: now };
 }
 
@@ -85,7 +86,8 @@ export function wholeDays(span: Span): Span | null {
  * first and last may be partial.
  */
 export function slicesOf(span: Span, sliceMs: number): Span[] {
-  if (!(Number.isFinite(sliceMs) && sliceMs > 0)) throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
+  if (!(Number.isFinite(sliceMs) && sliceMs > 0))
+    throw new RangeError(`sliceMs must be a positive duration, got ${sliceMs}`);
   const out: Span[] = [];
   for (let start = floorTo(span.from, sliceMs); start < span.to; start += sliceMs) {
     out.push({ from: Math.max(start, span.from), to: Math.min(start + sliceMs, span.to) });

@@ -47,7 +47,10 @@ export function dayTotalsFrom(daily: readonly Rollup[], from: number, to: number
     if (r.grain !== "day" || r.bucketAt < from || r.bucketAt >= to) continue;
     let day = days.get(r.bucketAt);
     if (!day) {
-      day = { totals: { dayAt: r.bucketAt, total: 0, up: 0, degraded: 0, down: 0, maintenance: 0, medianMs: null }, latency: emptyHistogram() };
+      day = {
+        totals: { dayAt: r.bucketAt, total: 0, up: 0, degraded: 0, down: 0, maintenance: 0, medianMs: null },
+        latency: emptyHistogram(),
+      };
       days.set(r.bucketAt, day);
     }
     const t = day.totals;
@@ -98,7 +101,17 @@ export function regionsKey(regions: readonly string[]): string {
  * of 1,000 probes stay small.
  */
 export function encodeDays(days: readonly DayTotals[]): string {
-  return JSON.stringify(days.map((d) => [d.dayAt / DAY_MS, d.total, d.up, d.degraded, d.down, d.maintenance, d.medianMs === null ? null : bucketIndex(d.medianMs)]));
+  return JSON.stringify(
+    days.map((d) => [
+      d.dayAt / DAY_MS,
+      d.total,
+      d.up,
+      d.degraded,
+      d.down,
+      d.maintenance,
+      d.medianMs === null ? null : bucketIndex(d.medianMs),
+    ]),
+  );
 }
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -110,11 +123,23 @@ export function decodeDays(text: string): DayTotals[] {
   const days: DayTotals[] = new Array(parsed.length);
   for (let i = 0; i < parsed.length; i++) {
     const entry: unknown = parsed[i];
-    if (!Array.isArray(entry) || entry.length !== 7) throw new TypeError(`day_history.days[${i}] is not a 7-item array: ${JSON.stringify(entry)}`);
+    if (!Array.isArray(entry) || entry.length !== 7)
+      throw new TypeError(`day_history.days[${i}] is not a 7-item array: ${JSON.stringify(entry)}`);
     const median: unknown = entry[6];
-    for (let k = 0; k < 6; k++) if (!isCount(entry[k])) throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
-    if (!(median === null || (isCount(median) && median < BUCKET_COUNT))) throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
-    days[i] = { dayAt: entry[0] * DAY_MS, total: entry[1], up: entry[2], degraded: entry[3], down: entry[4], maintenance: entry[5], medianMs: median === null ? null : BUCKET_BOUNDS_MS[median]! };
+    for (let k = 0; k < 6; k++)
+      if (!isCount(entry[k]))
+        throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
+    if (!(median === null || (isCount(median) && median < BUCKET_COUNT)))
+      throw new TypeError(`day_history.days[${i}] has a value out of range: ${JSON.stringify(entry)}`);
+    days[i] = {
+      dayAt: entry[0] * DAY_MS,
+      total: entry[1],
+      up: entry[2],
+      degraded: entry[3],
+      down: entry[4],
+      maintenance: entry[5],
+      medianMs: median === null ? null : BUCKET_BOUNDS_MS[median]!,
+    };
   }
   return days;
 }
@@ -127,7 +152,13 @@ export function decodeDays(text: string): DayTotals[] {
  * (all of them when there is no usable history). The same answer as dayTotalsFrom over every
  * daily rollup, as long as the history is up to date.
  */
-export function mergeDays(history: DayHistory | undefined, regions: readonly string[], daily: readonly Rollup[], from: number, to: number): DayTotals[] {
+export function mergeDays(
+  history: DayHistory | undefined,
+  regions: readonly string[],
+  daily: readonly Rollup[],
+  from: number,
+  to: number,
+): DayTotals[] {
   if (!history || history.regions !== regionsKey(regions)) return dayTotalsFrom(daily, from, to);
   const kept = history.days.filter((d) => d.dayAt >= from && d.dayAt <= history.throughDay && d.dayAt < to);
   return [...kept, ...dayTotalsFrom(daily, Math.max(from, history.throughDay + DAY_MS), to)];

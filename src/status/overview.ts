@@ -75,7 +75,11 @@ export function overallState(states: readonly ProbeState[]): OverallState {
  * The overview from the newest run of each (probe, region). Given whole RunSummaries, each
  * region carries its `lastRun`; given only LatestRuns (the status page), it does not.
  */
-export function buildOverview(probes: readonly LoadedProbe[], latest: readonly (RunSummary | LatestRun)[], now: number): Overview {
+export function buildOverview(
+  probes: readonly LoadedProbe[],
+  latest: readonly (RunSummary | LatestRun)[],
+  now: number,
+): Overview {
   const byKey = new Map(latest.map((r) => [`${r.probeId}|${r.region}`, r]));
   const overviews = probes.map((loaded): ProbeOverview => {
     const times: number[] = [];
@@ -97,5 +101,9 @@ export function buildOverview(probes: readonly LoadedProbe[], latest: readonly (
     };
   });
   const times = overviews.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
-  return { state: overallState(overviews.map((p) => p.state)), checkedAt: times.length ? Math.max(...times) : null, probes: overviews };
+  return {
+    state: overallState(overviews.map((p) => p.state)),
+    checkedAt: times.length ? Math.max(...times) : null,
+    probes: overviews,
+  };
 }

@@ -14,7 +14,14 @@ import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import { byProbeId } from "../storage/rollup-rows.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { DAY_MS, HOUR_MS } from "../time.ts";
-import { dayTotalsFrom, HISTORY_DAYS, regionsKey, settledThrough, staleHistories, type DayHistory } from "./day-totals.ts";
+import {
+  dayTotalsFrom,
+  HISTORY_DAYS,
+  regionsKey,
+  settledThrough,
+  staleHistories,
+  type DayHistory,
+} from "./day-totals.ts";
 
 export const HISTORIES_PER_TICK = 25;
 
@@ -48,7 +55,9 @@ export async function refreshDayHistory(deps: RefreshDayHistoryDeps): Promise<Re
   const through = settledThrough(deps.now);
   const from = through - (HISTORY_DAYS - 1) * DAY_MS;
   const targets = probes.filter((p) => rebuild.includes(p.probeId));
-  const daily = await deps.runs.rollups(targets.map((p) => ({ probeId: p.probeId, regions: p.regions, grain: "day" as const, from, to: through + DAY_MS })));
+  const daily = await deps.runs.rollups(
+    targets.map((p) => ({ probeId: p.probeId, regions: p.regions, grain: "day" as const, from, to: through + DAY_MS })),
+  );
   const byProbe = byProbeId(daily.value);
   const histories = targets.map(
     (p): DayHistory => ({
@@ -60,7 +69,12 @@ export async function refreshDayHistory(deps: RefreshDayHistoryDeps): Promise<Re
     }),
   );
   await deps.histories.save(histories, removed);
-  return { rebuilt: histories.length, removed: removed.length, behind: stale.length - rebuild.length, rowsRead: daily.rowsRead };
+  return {
+    rebuilt: histories.length,
+    removed: removed.length,
+    behind: stale.length - rebuild.length,
+    rowsRead: daily.rowsRead,
+  };
 }
 
 /**

@@ -6,7 +6,14 @@
  */
 import type { ProbeState } from "./overview.ts";
 
-export const STATE_ORDER = ["up", "maintenance", "no-data", "degraded", "regional", "down"] as const satisfies readonly (ProbeState | "maintenance")[];
+export const STATE_ORDER = [
+  "up",
+  "maintenance",
+  "no-data",
+  "degraded",
+  "regional",
+  "down",
+] as const satisfies readonly (ProbeState | "maintenance")[];
 
 /** A probe's state as the page shows it: measured, or under maintenance. */
 export type ComponentState = (typeof STATE_ORDER)[number];

@@ -9,7 +9,9 @@ export interface D1Read<T> {
   decode(results: readonly D1Result[]): T;
 }
 
-export type ReadValues<R extends readonly D1Read<unknown>[]> = { -readonly [K in keyof R]: R[K] extends D1Read<infer T> ? T : never };
+export type ReadValues<R extends readonly D1Read<unknown>[]> = {
+  -readonly [K in keyof R]: R[K] extends D1Read<infer T> ? T : never;
+};
 
 /** A read of no statements: its value is known already. */
 export function knownRead<T>(value: T): D1Read<T> {
@@ -17,7 +19,10 @@ export function knownRead<T>(value: T): D1Read<T> {
 }
 
 /** Several reads as one, whose value `combine` makes of theirs. */
-export function combineReads<const R extends readonly D1Read<unknown>[], T>(reads: R, combine: (values: ReadValues<R>) => T): D1Read<T> {
+export function combineReads<const R extends readonly D1Read<unknown>[], T>(
+  reads: R,
+  combine: (values: ReadValues<R>) => T,
+): D1Read<T> {
   return {
     statements: reads.flatMap((r) => r.statements),
     decode: (results) => combine(decodeAll(reads, results)),
@@ -29,7 +34,10 @@ export function mapRead<T, U>(read: D1Read<T>, f: (value: T) => U): D1Read<U> {
 }
 
 /** Runs the reads in one batch (one transaction, one round trip) and decodes each. */
-export async function readTogether<const R extends readonly D1Read<unknown>[]>(db: D1Database, reads: R): Promise<ReadValues<R>> {
+export async function readTogether<const R extends readonly D1Read<unknown>[]>(
+  db: D1Database,
+  reads: R,
+): Promise<ReadValues<R>> {
   const statements = reads.flatMap((r) => r.statements);
   return decodeAll(reads, statements.length ? await db.batch(statements) : []);
 }

@@ -11,14 +11,50 @@ import { HOUR_MS } from "../time.ts";
 import { knownRead, readTogether, type D1Read, type ReadValues } from "./d1-read.ts";
 import { rollUpDaysStatement, type DayRollupReport } from "./day-rollup.ts";
 import { decodeEntries, ENTRY_CHARS, parseEntry, type MinuteEntry } from "./minute-entries.ts";
-import { decodeHourAggregates, hourAggregates, hourOf, valuesOf, type HourMetricValues, type MetricHour, type MetricValue } from "./metric-values.ts";
+import {
+  decodeHourAggregates,
+  hourAggregates,
+  hourOf,
+  valuesOf,
+  type HourMetricValues,
+  type MetricHour,
+  type MetricValue,
+} from "./metric-values.ts";
 import { DELETE_CHUNK, type PrunePlan } from "./retention.ts";
 import { dayRollupsRead, hourRollupsRead, UNSEALED_HOURS, type PairRange } from "./rollup-reads.ts";
 import type { Rollup } from "./rollup-rows.ts";
-import { BLOCK_COLUMNS, blockKeyOf, blockKeysOf, BUCKETS, emptyBlock, keyString, mergeRuns, pairBlocksSql, PROBE_MINUTES_SQL, probeEntries, probeEntryAt, toBlock, type Block, type BlockKey, type BlockRow, type LatencyThresholdOf } from "./run-blocks.ts";
+import {
+  BLOCK_COLUMNS,
+  blockKeyOf,
+  blockKeysOf,
+  BUCKETS,
+  emptyBlock,
+  keyString,
+  mergeRuns,
+  pairBlocksSql,
+  PROBE_MINUTES_SQL,
+  probeEntries,
+  probeEntryAt,
+  toBlock,
+  type Block,
+  type BlockKey,
+  type BlockRow,
+  type LatencyThresholdOf,
+} from "./run-blocks.ts";
 import { comparePositions, type ListRunsQuery, type RunListPage, type RunPosition } from "./run-list.ts";
 import { RUN_SUMMARY_COLUMNS, toRunResult, toRunSummary, type RunRow } from "./run-rows.ts";
-import type { MetricsHistory, MetricsRange, PairHourEntries, PairVitals, ReadReport, RecentRun, RollupRequest, RunStore, RunSummary, SaveReport } from "./run-store.ts";
+import type {
+  MetricsHistory,
+  MetricsRange,
+  PairHourEntries,
+  PairVitals,
+  ReadReport,
+  RecentRun,
+  RollupRequest,
+  RunStore,
+  RunSummary,
+  SaveReport,
+} from "./run-store.ts";
 import { saveStatements, sealStatements } from "./run-write.ts";
 
 type Pair = { probeId: string; region: string };
@@ -53,7 +89,11 @@ function entrySummary(block: Block, probeId: string, entry: MinuteEntry): RunSum
 function runsIn(blocks: readonly Block[], pairs: readonly Pair[]): { summary: RunSummary; entry: MinuteEntry }[] {
   const wanted = new Set(pairs.map((p) => `${p.probeId}|${p.region}`));
   return blocks.flatMap((block) =>
-    block.probes.filter((probeId) => wanted.has(`${probeId}|${block.region}`)).flatMap((probeId) => probeEntries(block, probeId).map((entry) => ({ summary: entrySummary(block, probeId, entry), entry }))),
+    block.probes
+      .filter((probeId) => wanted.has(`${probeId}|${block.region}`))
+      .flatMap((probeId) =>
+        probeEntries(block, probeId).map((entry) => ({ summary: entrySummary(block, probeId, entry), entry })),
+      ),
   );
 }
 
@@ -93,12 +133,15 @@ export class D1RunStore implements RunStore {
     let expired = 0;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS && pending.size > 0; attempt++) {
       // Writers that lost a race read again after a pause, so they do not collide again at once.
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * attempt * (0.5 + Math.random())));
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * attempt * (0.5 + Math.random())));
       const stored = await this.blocks([...pending.values()].map((g) => g.key));
       if (attempt === 0) expired = await this.dropPastRetention(pending, stored);
       const writes = [...pending.values()].flatMap((g) => {
         const merged = mergeRuns(stored.get(keyString(g.key)) ?? emptyBlock(g.key), g.runs);
-        return merged.added.length ? [{ block: { ...merged.block, revision: merged.block.revision + 1 }, added: merged.added }] : [];
+        return merged.added.length
+          ? [{ block: { ...merged.block, revision: merged.block.revision + 1 }, added: merged.added }]
+          : [];
       });
       // A block whose runs are all stored already (a replay) needs no write.
       pending = new Map(writes.map((w) => [keyString(w.block), pending.get(keyString(w.block))!]));
@@ -106,7 +149,13 @@ export class D1RunStore implements RunStore {
       if (statements.length === 0) break;
       const outcomes = await this.db.batch(statements);
       rowsWritten += outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0);
-      const written = new Set(upserts.flatMap((i) => (outcomes[i]!.results as BlockRow[]).map((row) => keyString({ region: row.region, hourAt: row.hour_at, bucket: row.bucket }))));
+      const written = new Set(
+        upserts.flatMap((i) =>
+          (outcomes[i]!.results as BlockRow[]).map((row) =>
+            keyString({ region: row.region, hourAt: row.hour_at, bucket: row.bucket }),
+          ),
+        ),
+      );
       const next = new Map<string, { key: BlockKey; runs: RunResult[] }>();
       for (const w of writes) {
         const key = keyString(w.block);
@@ -115,7 +164,8 @@ export class D1RunStore implements RunStore {
       }
       pending = next;
     }
-    if (pending.size > 0) throw new Error(`run_blocks: ${pending.size} rows kept changing under this write; the runs stay buffered`);
+    if (pending.size > 0)
+      throw new Error(`run_blocks: ${pending.size} rows kept changing under this write; the runs stay buffered`);
     return { inserted, rowsWritten, ...(expired ? { expired } : {}) };
   }
 
@@ -125,23 +175,41 @@ export class D1RunStore implements RunStore {
    * from these late runs alone, over the rollup of all its runs. One statement, only when a batch
    * has runs of a closed hour missing from its block (late runs, backfills). Returns how many.
    */
-  private async dropPastRetention(pending: Map<string, { key: BlockKey; runs: RunResult[] }>, stored: ReadonlyMap<string, Block>): Promise<number> {
+  private async dropPastRetention(
+    pending: Map<string, { key: BlockKey; runs: RunResult[] }>,
+    stored: ReadonlyMap<string, Block>,
+  ): Promise<number> {
     const now = this.now();
     const candidates = [...pending.values()].flatMap((g) =>
-      g.key.hourAt + HOUR_MS <= now ? g.runs.filter((r) => !(stored.get(keyString(g.key))?.probes.includes(r.probeId) ?? false)) : [],
+      g.key.hourAt + HOUR_MS <= now
+        ? g.runs.filter((r) => !(stored.get(keyString(g.key))?.probes.includes(r.probeId) ?? false))
+        : [],
     );
     if (candidates.length === 0) return 0;
     const hourKey = (probeId: string, region: string, hourAt: number) => `${probeId}|${region}|${hourAt}`;
     const { results } = await this.db
-      .prepare("SELECT probe_id, region, hour_at FROM json_each(?1) q JOIN rollups_hourly h ON h.probe_id = q.value ->> 0 AND h.region = q.value ->> 1 AND h.hour_at = q.value ->> 2")
-      .bind(JSON.stringify([...new Map(candidates.map((r) => { const k = blockKeyOf(r); return [hourKey(r.probeId, r.region, k.hourAt), [r.probeId, r.region, k.hourAt]]; })).values()]))
+      .prepare(
+        "SELECT probe_id, region, hour_at FROM json_each(?1) q JOIN rollups_hourly h ON h.probe_id = q.value ->> 0 AND h.region = q.value ->> 1 AND h.hour_at = q.value ->> 2",
+      )
+      .bind(
+        JSON.stringify([
+          ...new Map(
+            candidates.map((r) => {
+              const k = blockKeyOf(r);
+              return [hourKey(r.probeId, r.region, k.hourAt), [r.probeId, r.region, k.hourAt]];
+            }),
+          ).values(),
+        ]),
+      )
       .all<{ probe_id: string; region: string; hour_at: number }>();
     if (results.length === 0) return 0;
     const sealedAlready = new Set(results.map((h) => hourKey(h.probe_id, h.region, h.hour_at)));
     const missingFromBlock = new Set(candidates);
     let dropped = 0;
     for (const [key, group] of pending) {
-      const kept = group.runs.filter((r) => !(missingFromBlock.has(r) && sealedAlready.has(hourKey(r.probeId, r.region, group.key.hourAt))));
+      const kept = group.runs.filter(
+        (r) => !(missingFromBlock.has(r) && sealedAlready.has(hourKey(r.probeId, r.region, group.key.hourAt))),
+      );
       dropped += group.runs.length - kept.length;
       if (kept.length) pending.set(key, { ...group, runs: kept });
       else pending.delete(key);
@@ -152,17 +220,23 @@ export class D1RunStore implements RunStore {
   /** The stored blocks of these keys, by keyString: one statement. */
   private async blocks(keys: readonly BlockKey[]): Promise<Map<string, Block>> {
     const { results } = await this.db
-      .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.hour_at = q.value ->> 1 AND b.bucket = q.value ->> 2`)
+      .prepare(
+        `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.hour_at = q.value ->> 1 AND b.bucket = q.value ->> 2`,
+      )
       .bind(JSON.stringify(keys.map((k) => [k.region, k.hourAt, k.bucket])))
       .all<BlockRow>();
-    return new Map(results.map((row) => [keyString({ region: row.region, hourAt: row.hour_at, bucket: row.bucket }), toBlock(row)]));
+    return new Map(
+      results.map((row) => [keyString({ region: row.region, hourAt: row.hour_at, bucket: row.bucket }), toBlock(row)]),
+    );
   }
 
   /** The blocks of the pairs' (region, bucket) with hour_at in [from, to]: one statement. */
   private blocksRead(pairs: readonly Pair[], from: number, to: number): D1Read<Block[]> {
     if (pairs.length === 0 || to < from) return knownRead([]);
     const statement = this.db
-      .prepare(`SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2 AND b.hour_at <= ?3`)
+      .prepare(
+        `SELECT ${BLOCK_COLUMNS} FROM json_each(?1) q JOIN run_blocks b ON b.region = q.value ->> 0 AND b.bucket = q.value ->> 1 AND b.hour_at >= ?2 AND b.hour_at <= ?3`,
+      )
       .bind(blockKeysJson(pairs), from, to);
     return { statements: [statement], decode: ([result]) => (result!.results as BlockRow[]).map(toBlock) };
   }
@@ -180,7 +254,12 @@ export class D1RunStore implements RunStore {
     return {
       statements: [...newest.statements, evidence],
       decode: ([blocks, kept]) => {
-        const byRun = new Map((kept!.results as Omit<RunRow, "detail">[]).map((row) => [runIdOf(row.probe_id, row.region, row.slot_at), row]));
+        const byRun = new Map(
+          (kept!.results as Omit<RunRow, "detail">[]).map((row) => [
+            runIdOf(row.probe_id, row.region, row.slot_at),
+            row,
+          ]),
+        );
         return newest.decode([blocks!]).map(({ summary }) => {
           const row = byRun.get(summary.runId);
           return row ? toRunSummary(row) : summary;
@@ -193,7 +272,14 @@ export class D1RunStore implements RunStore {
     const newest = this.newestRead(pairs, now);
     return {
       statements: newest.statements,
-      decode: (results) => newest.decode(results).map(({ summary: s }) => ({ probeId: s.probeId, region: s.region, slotAt: s.slotAt, startedAt: s.startedAt, status: s.status })),
+      decode: (results) =>
+        newest.decode(results).map(({ summary: s }) => ({
+          probeId: s.probeId,
+          region: s.region,
+          slotAt: s.slotAt,
+          startedAt: s.startedAt,
+          status: s.status,
+        })),
     };
   }
 
@@ -218,14 +304,32 @@ export class D1RunStore implements RunStore {
       statements: [statement],
       decode: ([result]) => {
         const newest = new Map<string, { summary: RunSummary }>();
-        for (const row of result!.results as { region: string; hour_at: number; probe_id: string; colo: string; version: string | null; filled: number; entry: string }[]) {
+        for (const row of result!.results as {
+          region: string;
+          hour_at: number;
+          probe_id: string;
+          colo: string;
+          version: string | null;
+          filled: number;
+          entry: string;
+        }[]) {
           const key = `${row.probe_id}|${row.region}`;
           const entry = parseEntry(row.entry, row.filled / ENTRY_CHARS - 1);
           if (!entry) continue;
           const slotAt = row.hour_at + entry.minute * 60_000;
           if ((newest.get(key)?.summary.slotAt ?? -Infinity) >= slotAt) continue;
           newest.set(key, {
-            summary: { runId: runIdOf(row.probe_id, row.region, slotAt), probeId: row.probe_id, probeVersion: row.version ?? "", region: row.region, colo: row.colo, slotAt, startedAt: slotAt + entry.delayMs, durationMs: entry.durationMs, status: entry.status },
+            summary: {
+              runId: runIdOf(row.probe_id, row.region, slotAt),
+              probeId: row.probe_id,
+              probeVersion: row.version ?? "",
+              region: row.region,
+              colo: row.colo,
+              slotAt,
+              startedAt: slotAt + entry.delayMs,
+              durationMs: entry.durationMs,
+              status: entry.status,
+            },
           });
         }
         return [...newest.values()];
@@ -238,8 +342,14 @@ export class D1RunStore implements RunStore {
     if (!key || key.slotAt % 60_000 !== 0) return null;
     const block = blockKeyOf(key);
     const [evidence, stored] = await this.db.batch([
-      this.db.prepare(`SELECT ${RUN_SUMMARY_COLUMNS}, detail FROM run_evidence WHERE probe_id = ? AND region = ? AND slot_at = ?`).bind(key.probeId, key.region, key.slotAt),
-      this.db.prepare(`SELECT ${BLOCK_COLUMNS} FROM run_blocks WHERE region = ? AND hour_at = ? AND bucket = ?`).bind(block.region, block.hourAt, block.bucket),
+      this.db
+        .prepare(
+          `SELECT ${RUN_SUMMARY_COLUMNS}, detail FROM run_evidence WHERE probe_id = ? AND region = ? AND slot_at = ?`,
+        )
+        .bind(key.probeId, key.region, key.slotAt),
+      this.db
+        .prepare(`SELECT ${BLOCK_COLUMNS} FROM run_blocks WHERE region = ? AND hour_at = ? AND bucket = ?`)
+        .bind(block.region, block.hourAt, block.bucket),
     ]);
     const kept = evidence!.results[0] as RunRow | undefined;
     if (kept) return toRunResult(kept);
@@ -249,7 +359,12 @@ export class D1RunStore implements RunStore {
     const entry = probeEntryAt(found, key.probeId, key.slotAt);
     if (!entry) return null;
     // A pass kept as a minute entry: its steps all passed; their timings were not kept.
-    const metrics = valuesOf(key.probeId, key.region, found.hourAt, found.metrics[found.probes.indexOf(key.probeId)] ?? {}).filter((v) => v.slotAt === key.slotAt);
+    const metrics = valuesOf(
+      key.probeId,
+      key.region,
+      found.hourAt,
+      found.metrics[found.probes.indexOf(key.probeId)] ?? {},
+    ).filter((v) => v.slotAt === key.slotAt);
     return {
       ...entrySummary(found, key.probeId, entry),
       steps: [],
@@ -272,7 +387,10 @@ export class D1RunStore implements RunStore {
     if (query.pairs.length === 0) return knownRead({ runs: [], next: null });
     const quota = query.limit + 1;
     const from = query.from ?? 0;
-    const through = Math.min(query.to === undefined ? Number.MAX_SAFE_INTEGER : query.to - 1, query.cursor?.slotAt ?? Number.MAX_SAFE_INTEGER);
+    const through = Math.min(
+      query.to === undefined ? Number.MAX_SAFE_INTEGER : query.to - 1,
+      query.cursor?.slotAt ?? Number.MAX_SAFE_INTEGER,
+    );
     const failuresOnly = query.status === "down" || query.status === "degraded";
     const evidence = this.db
       .prepare(
@@ -289,18 +407,30 @@ export class D1RunStore implements RunStore {
       )
       .bind(blockKeysJson(query.pairs), Math.floor(from / HOUR_MS) * HOUR_MS, through, quota);
     const inQuery = (r: RunSummary) =>
-      r.slotAt >= from && r.slotAt <= through && (query.status === undefined || r.status === query.status) && (!query.cursor || comparePositions(r, query.cursor) > 0);
+      r.slotAt >= from &&
+      r.slotAt <= through &&
+      (query.status === undefined || r.status === query.status) &&
+      (!query.cursor || comparePositions(r, query.cursor) > 0);
     return {
       statements: failuresOnly ? [evidence] : [evidence, blocks],
       decode: ([evidenceResult, blockResult]) => {
         const kept = (evidenceResult!.results as Omit<RunRow, "detail">[]).map(toRunSummary);
-        let horizon = horizonOf(kept.map((r) => ({ key: `${r.probeId}|${r.region}`, at: r.slotAt })), quota);
+        let horizon = horizonOf(
+          kept.map((r) => ({ key: `${r.probeId}|${r.region}`, at: r.slotAt })),
+          quota,
+        );
         let runs: RunSummary[];
         if (failuresOnly) runs = kept;
         else {
           const byRun = new Map(kept.map((r) => [r.runId, r]));
           const found = (blockResult!.results as BlockRow[]).map(toBlock);
-          horizon = Math.max(horizon, horizonOf(found.map((b) => ({ key: `${b.region}|${b.bucket}`, at: b.hourAt })), quota));
+          horizon = Math.max(
+            horizon,
+            horizonOf(
+              found.map((b) => ({ key: `${b.region}|${b.bucket}`, at: b.hourAt })),
+              quota,
+            ),
+          );
           runs = runsIn(found, query.pairs).map(({ summary }) => byRun.get(summary.runId) ?? summary);
         }
         const merged = runs.filter((r) => inQuery(r) && r.slotAt >= horizon).sort(comparePositions);
@@ -321,7 +451,15 @@ export class D1RunStore implements RunStore {
       decode: (results) =>
         runsIn(read.decode(results), pairs)
           .filter(({ summary }) => summary.slotAt >= from && summary.slotAt < to)
-          .map(({ summary, entry }) => ({ probeId: summary.probeId, region: summary.region, slotAt: summary.slotAt, status: entry.status, durationMs: entry.durationMs, monitoringSide: entry.monitoringSide, inMaintenance: entry.inMaintenance })),
+          .map(({ summary, entry }) => ({
+            probeId: summary.probeId,
+            region: summary.region,
+            slotAt: summary.slotAt,
+            status: entry.status,
+            durationMs: entry.durationMs,
+            monitoringSide: entry.monitoringSide,
+            inMaintenance: entry.inMaintenance,
+          })),
     };
   }
 
@@ -331,9 +469,15 @@ export class D1RunStore implements RunStore {
    * run in those hours from its evidence (a block keeps step failures per hour, not per run);
    * `failedSteps: false` leaves the second out for readers that do not report steps.
    */
-  minutesRead(pairs: readonly Pair[], hours: readonly number[], options: { failedSteps?: boolean } = {}): D1Read<PairHourEntries[]> {
+  minutesRead(
+    pairs: readonly Pair[],
+    hours: readonly number[],
+    options: { failedSteps?: boolean } = {},
+  ): D1Read<PairHourEntries[]> {
     const distinctHours = [...new Set(hours)];
-    const keys = blockKeysOf(pairs).flatMap(([region, bucket]) => distinctHours.map((hourAt) => [region, bucket, hourAt]));
+    const keys = blockKeysOf(pairs).flatMap(([region, bucket]) =>
+      distinctHours.map((hourAt) => [region, bucket, hourAt]),
+    );
     if (keys.length === 0) return knownRead([]);
     const minutes = this.db
       .prepare(
@@ -352,16 +496,25 @@ export class D1RunStore implements RunStore {
     return {
       statements: withSteps ? [minutes, failedSteps] : [minutes],
       decode: ([minuteRows, stepRows]) => {
-        const stepAt = new Map(((stepRows?.results ?? []) as { probe_id: string; region: string; slot_at: number; failure_step: string }[]).map((r) => [`${r.probe_id}|${r.region}|${r.slot_at}`, r.failure_step]));
-        return (minuteRows!.results as { region: string; hour_at: number; probe_id: string; minutes: string }[]).map((row) => ({
-          probeId: row.probe_id,
-          region: row.region,
-          hourAt: row.hour_at,
-          entries: decodeEntries(row.minutes).map((entry) => {
-            const step = entry.status === "down" && !entry.inMaintenance ? stepAt.get(`${row.probe_id}|${row.region}|${row.hour_at + entry.minute * 60_000}`) : undefined;
-            return step === undefined ? entry : { ...entry, failedStep: step };
+        const stepAt = new Map(
+          (
+            (stepRows?.results ?? []) as { probe_id: string; region: string; slot_at: number; failure_step: string }[]
+          ).map((r) => [`${r.probe_id}|${r.region}|${r.slot_at}`, r.failure_step]),
+        );
+        return (minuteRows!.results as { region: string; hour_at: number; probe_id: string; minutes: string }[]).map(
+          (row) => ({
+            probeId: row.probe_id,
+            region: row.region,
+            hourAt: row.hour_at,
+            entries: decodeEntries(row.minutes).map((entry) => {
+              const step =
+                entry.status === "down" && !entry.inMaintenance
+                  ? stepAt.get(`${row.probe_id}|${row.region}|${row.hour_at + entry.minute * 60_000}`)
+                  : undefined;
+              return step === undefined ? entry : { ...entry, failedStep: step };
+            }),
           }),
-        }));
+        );
       },
     };
   }
@@ -393,18 +546,32 @@ export class D1RunStore implements RunStore {
       decode: ([blockRows, sealedRows]) => {
         const values: MetricValue[] = [];
         const fresh: MetricHour[] = [];
-        for (const row of blockRows!.results as { region: string; hour_at: number; probe_id: string; metrics: string }[]) {
+        for (const row of blockRows!.results as {
+          region: string;
+          hour_at: number;
+          probe_id: string;
+          metrics: string;
+        }[]) {
           const hour = JSON.parse(row.metrics) as HourMetricValues;
-          values.push(...valuesOf(row.probe_id, row.region, row.hour_at, hour).filter((v) => v.slotAt >= range.from && v.slotAt < range.to));
+          values.push(
+            ...valuesOf(row.probe_id, row.region, row.hour_at, hour).filter(
+              (v) => v.slotAt >= range.from && v.slotAt < range.to,
+            ),
+          );
           if (withHours && row.hour_at >= hourOf(range.hoursFrom)) {
-            for (const [name, a] of Object.entries(hourAggregates(hour, row.hour_at))) fresh.push({ probeId: row.probe_id, region: row.region, name, hourAt: row.hour_at, ...a });
+            for (const [name, a] of Object.entries(hourAggregates(hour, row.hour_at)))
+              fresh.push({ probeId: row.probe_id, region: row.region, name, hourAt: row.hour_at, ...a });
           }
         }
         const inBlocks = new Set(fresh.map((h) => `${h.probeId}|${h.region}|${h.hourAt}`));
-        const stored = ((sealedRows?.results ?? []) as { probe_id: string; region: string; hour_at: number; metrics: string }[])
+        const stored = (
+          (sealedRows?.results ?? []) as { probe_id: string; region: string; hour_at: number; metrics: string }[]
+        )
           .filter((r) => !inBlocks.has(`${r.probe_id}|${r.region}|${r.hour_at}`))
           .flatMap((r) => decodeHourAggregates(r.probe_id, r.region, r.hour_at, r.metrics));
-        const hours = [...stored, ...fresh].sort((a, b) => a.hourAt - b.hourAt || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
+        const hours = [...stored, ...fresh].sort(
+          (a, b) => a.hourAt - b.hourAt || a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
+        );
         return { values: values.sort((a, b) => a.slotAt - b.slotAt || a.region.localeCompare(b.region)), hours };
       },
     };
@@ -414,11 +581,19 @@ export class D1RunStore implements RunStore {
   firstRunsRead(pairs: readonly Pair[]): D1Read<Map<string, number>> {
     if (pairs.length === 0) return knownRead(new Map());
     const statement = this.db
-      .prepare("SELECT f.probe_id, f.region, f.first_slot_at FROM json_each(?1) q JOIN probe_first_runs f ON f.probe_id = q.value ->> 0 AND f.region = q.value ->> 1")
+      .prepare(
+        "SELECT f.probe_id, f.region, f.first_slot_at FROM json_each(?1) q JOIN probe_first_runs f ON f.probe_id = q.value ->> 0 AND f.region = q.value ->> 1",
+      )
       .bind(pairsJson(pairs));
     return {
       statements: [statement],
-      decode: ([result]) => new Map((result!.results as { probe_id: string; region: string; first_slot_at: number }[]).map((r) => [`${r.probe_id}|${r.region}`, r.first_slot_at])),
+      decode: ([result]) =>
+        new Map(
+          (result!.results as { probe_id: string; region: string; first_slot_at: number }[]).map((r) => [
+            `${r.probe_id}|${r.region}`,
+            r.first_slot_at,
+          ]),
+        ),
     };
   }
 
@@ -455,7 +630,9 @@ export class D1RunStore implements RunStore {
   /** Hourly and daily rollups as rollup-reads.ts reads them: at most five statements. */
   rollupsRead(requests: readonly RollupRequest[]): D1Read<ReadReport<Rollup[]>> {
     const ranges = (grain: RollupRequest["grain"]): PairRange[] =>
-      requests.filter((r) => r.grain === grain && r.to > r.from).flatMap((r) => r.regions.map((region) => ({ probeId: r.probeId, region, from: r.from, to: r.to })));
+      requests
+        .filter((r) => r.grain === grain && r.to > r.from)
+        .flatMap((r) => r.regions.map((region) => ({ probeId: r.probeId, region, from: r.from, to: r.to })));
     const now = this.now();
     const hours = hourRollupsRead(this.db, ranges("hour"), now, { thresholdOf: this.thresholdOf });
     const days = dayRollupsRead(this.db, ranges("day"), now, { thresholdOf: this.thresholdOf });
@@ -486,7 +663,11 @@ export class D1RunStore implements RunStore {
    * sealed, at most `limit` blocks a call, oldest first. Three statements plus one to read; a
    * block written meanwhile keeps its newer revision and is sealed next time.
    */
-  async sealHours(regions: readonly string[], limit: number, since: number): Promise<{ sealed: number; rowsWritten: number }> {
+  async sealHours(
+    regions: readonly string[],
+    limit: number,
+    since: number,
+  ): Promise<{ sealed: number; rowsWritten: number }> {
     if (regions.length === 0) return { sealed: 0, rowsWritten: 0 };
     const currentHour = Math.floor(this.now() / HOUR_MS) * HOUR_MS;
     // Every closed hour since `since` (raw retention), oldest first: a seal that lagged for hours
@@ -500,7 +681,10 @@ export class D1RunStore implements RunStore {
       .all<BlockRow>();
     if (results.length === 0) return { sealed: 0, rowsWritten: 0 };
     const outcomes = await this.db.batch(sealStatements(this.db, results.map(toBlock), this.thresholdOf));
-    return { sealed: outcomes[outcomes.length - 1]!.meta.changes ?? 0, rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
+    return {
+      sealed: outcomes[outcomes.length - 1]!.meta.changes ?? 0,
+      rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0),
+    };
   }
 
   async rollUpDays(pairs: readonly Pair[], limit: number): Promise<DayRollupReport> {
@@ -534,13 +718,18 @@ export class D1RunStore implements RunStore {
       expired("rollups_daily", "day_at").bind(pairs, plan.rollupsBefore, DELETE_CHUNK),
       expired("run_evidence", "slot_at").bind(pairs, plan.runsBefore, DELETE_CHUNK),
     ]);
-    return { deleted: outcomes.reduce((n, o) => n + (o.meta.changes ?? 0), 0), rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0) };
+    return {
+      deleted: outcomes.reduce((n, o) => n + (o.meta.changes ?? 0), 0),
+      rowsWritten: outcomes.reduce((n, o) => n + (o.meta.rows_written ?? 0), 0),
+    };
   }
 }
 
 /** Every (region, bucket) of these regions, as JSON: what the tick's upkeep walks, key range by key range. */
 function allBlockKeys(regions: readonly string[]): string {
-  return JSON.stringify([...new Set(regions)].flatMap((region) => Array.from({ length: BUCKETS }, (_, bucket) => [region, bucket])));
+  return JSON.stringify(
+    [...new Set(regions)].flatMap((region) => Array.from({ length: BUCKETS }, (_, bucket) => [region, bucket])),
+  );
 }
 
 /**

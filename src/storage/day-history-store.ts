@@ -2,7 +2,15 @@
  * The day_history table on D1: each probe's closed days, regions merged (see
  * status/day-totals.ts for what a day holds and when it is closed).
  */
-import { decodeDays, encodeDays, mergeDays, regionsKey, settledThrough, type DayHistory, type DayTotals } from "../status/day-totals.ts";
+import {
+  decodeDays,
+  encodeDays,
+  mergeDays,
+  regionsKey,
+  settledThrough,
+  type DayHistory,
+  type DayTotals,
+} from "../status/day-totals.ts";
 import { DAY_MS } from "../time.ts";
 import { byProbeId, type Rollup } from "./rollup-rows.ts";
 import { knownRead, readTogether, type D1Read } from "./d1-read.ts";
@@ -39,8 +47,14 @@ export class D1DayHistoryStore {
    * as if missing, so the refresh rebuilds it.
    */
   async coverage(): Promise<Map<string, { regions: string; throughDay: number }>> {
-    const { results } = await this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history").all<HistoryRow>();
-    return new Map(results.flatMap((row) => readableHistory(row)).map(([id, h]) => [id, { regions: h.regions, throughDay: h.throughDay }]));
+    const { results } = await this.db
+      .prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history")
+      .all<HistoryRow>();
+    return new Map(
+      results
+        .flatMap((row) => readableHistory(row))
+        .map(([id, h]) => [id, { regions: h.regions, throughDay: h.throughDay }]),
+    );
   }
 
   /** Writes (or replaces) these histories, and deletes those of the given ids, in one batch. */
@@ -55,10 +69,20 @@ export class D1DayHistoryStore {
                  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?1) WHERE true
                  ON CONFLICT (probe_id) DO UPDATE SET regions = excluded.regions, through_day = excluded.through_day, built_at = excluded.built_at, days = excluded.days`,
               )
-              .bind(JSON.stringify(histories.map((h) => [h.probeId, h.regions, h.throughDay, h.builtAt, encodeDays(h.days)]))),
+              .bind(
+                JSON.stringify(
+                  histories.map((h) => [h.probeId, h.regions, h.throughDay, h.builtAt, encodeDays(h.days)]),
+                ),
+              ),
           ]
         : []),
-      ...(remove.length ? [this.db.prepare("DELETE FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(remove))] : []),
+      ...(remove.length
+        ? [
+            this.db
+              .prepare("DELETE FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))")
+              .bind(JSON.stringify(remove)),
+          ]
+        : []),
     ];
     if (statements.length) await this.db.batch(statements);
   }
@@ -92,9 +116,18 @@ export class D1DayHistoryStore {
     const wanted = probes.filter((p) => p.regions.length > 0);
     if (wanted.length === 0 || to <= from) return knownRead({ days: new Map(), pending: [], now });
     const recentFrom = Math.max(from, settledThrough(now) + DAY_MS);
-    const daily = dayRollupsRead(this.db, wanted.flatMap((p) => p.regions.map((region) => ({ probeId: p.probeId, region, from: recentFrom, to }))), now, { stepFailures: false });
+    const daily = dayRollupsRead(
+      this.db,
+      wanted.flatMap((p) => p.regions.map((region) => ({ probeId: p.probeId, region, from: recentFrom, to }))),
+      now,
+      { stepFailures: false },
+    );
     const statements = [
-      this.db.prepare("SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))").bind(JSON.stringify(wanted.map((p) => p.probeId))),
+      this.db
+        .prepare(
+          "SELECT probe_id, regions, through_day, built_at, days FROM day_history WHERE probe_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(JSON.stringify(wanted.map((p) => p.probeId))),
       ...daily.statements,
     ];
     return {
@@ -108,7 +141,8 @@ export class D1DayHistoryStore {
           const history = stored && stored.regions === regionsKey(p.regions) ? stored : undefined;
           const gapFrom = Math.max(from, history ? history.throughDay + DAY_MS : from);
           const daily = recent.get(p.probeId) ?? [];
-          if (gapFrom < recentFrom) partial.pending.push({ probe: p, history, daily, gapFrom, gapTo: recentFrom, from, to });
+          if (gapFrom < recentFrom)
+            partial.pending.push({ probe: p, history, daily, gapFrom, gapTo: recentFrom, from, to });
           else partial.days.set(p.probeId, mergeDays(history, p.regions, daily, from, to));
         }
         return partial;
@@ -119,11 +153,22 @@ export class D1DayHistoryStore {
   /** The pending probes' missing days read from the daily rollups (one more statement), merged in. */
   async completeDays(partial: PartialDays): Promise<Map<string, DayTotals[]>> {
     if (partial.pending.length === 0) return partial.days;
-    const gapRead = dayRollupsRead(this.db, partial.pending.flatMap((q) => q.probe.regions.map((region) => ({ probeId: q.probe.probeId, region, from: q.gapFrom, to: q.gapTo }))), partial.now, { stepFailures: false });
+    const gapRead = dayRollupsRead(
+      this.db,
+      partial.pending.flatMap((q) =>
+        q.probe.regions.map((region) => ({ probeId: q.probe.probeId, region, from: q.gapFrom, to: q.gapTo })),
+      ),
+      partial.now,
+      { stepFailures: false },
+    );
     const [gapDays] = await readTogether(this.db, [gapRead]);
     const gap = byProbeId(gapDays.rollups);
     const days = new Map(partial.days);
-    for (const q of partial.pending) days.set(q.probe.probeId, mergeDays(q.history, q.probe.regions, [...(gap.get(q.probe.probeId) ?? []), ...q.daily], q.from, q.to));
+    for (const q of partial.pending)
+      days.set(
+        q.probe.probeId,
+        mergeDays(q.history, q.probe.regions, [...(gap.get(q.probe.probeId) ?? []), ...q.daily], q.from, q.to),
+      );
     return days;
   }
 }
@@ -133,7 +178,15 @@ interface PartialDays {
   days: Map<string, DayTotals[]>;
   /** The time the days were read at (which days come from the hour rows). */
   now: number;
-  pending: { probe: ProbeRegions; history: DayHistory | undefined; daily: Rollup[]; gapFrom: number; gapTo: number; from: number; to: number }[];
+  pending: {
+    probe: ProbeRegions;
+    history: DayHistory | undefined;
+    daily: Rollup[];
+    gapFrom: number;
+    gapTo: number;
+    from: number;
+    to: number;
+  }[];
 }
 
 /**
@@ -151,5 +204,11 @@ function readableHistory(row: HistoryRow): [string, DayHistory][] {
 }
 
 function toHistory(row: HistoryRow): DayHistory {
-  return { probeId: row.probe_id, regions: row.regions, throughDay: row.through_day, builtAt: row.built_at, days: decodeDays(row.days) };
+  return {
+    probeId: row.probe_id,
+    regions: row.regions,
+    throughDay: row.through_day,
+    builtAt: row.built_at,
+    days: decodeDays(row.days),
+  };
 }

@@ -59,14 +59,27 @@ const ROLL_UP_DAYS = buildDaysSql(
   "unbuilt",
 );
 
-const REBUILD_DAYS = buildDaysSql(`SELECT DISTINCT value ->> 0 AS p, value ->> 1 AS r, value ->> 2 AS day FROM json_each(?1)`, "always");
+const REBUILD_DAYS = buildDaysSql(
+  `SELECT DISTINCT value ->> 0 AS p, value ->> 1 AS r, value ->> 2 AS day FROM json_each(?1)`,
+  "always",
+);
 
 /** The statement that rebuilds these (pair, day) daily rollups from their hourly rollups as they are now. */
-export function rebuildDaysStatement(db: D1Database, targets: readonly { probeId: string; region: string; dayAt: number }[]): D1PreparedStatement {
+export function rebuildDaysStatement(
+  db: D1Database,
+  targets: readonly { probeId: string; region: string; dayAt: number }[],
+): D1PreparedStatement {
   return db.prepare(REBUILD_DAYS).bind(JSON.stringify(targets.map((t) => [t.probeId, t.region, t.dayAt])));
 }
 
 /** The statement that builds up to `limit` (pair, day) rollups of the days to build at `now`. */
-export function rollUpDaysStatement(db: D1Database, pairs: readonly { probeId: string; region: string }[], now: number, limit: number): D1PreparedStatement {
-  return db.prepare(ROLL_UP_DAYS).bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region])), JSON.stringify(daysToBuild(now)), limit);
+export function rollUpDaysStatement(
+  db: D1Database,
+  pairs: readonly { probeId: string; region: string }[],
+  now: number,
+  limit: number,
+): D1PreparedStatement {
+  return db
+    .prepare(ROLL_UP_DAYS)
+    .bind(JSON.stringify(pairs.map((p) => [p.probeId, p.region])), JSON.stringify(daysToBuild(now)), limit);
 }

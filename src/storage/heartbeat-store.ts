@@ -35,7 +35,11 @@ function toHeartbeat(row: HeartbeatRow): StoredHeartbeat {
   };
 }
 
-const PING_COLUMN: Record<PingKind, string> = { success: "last_success_at", start: "last_start_at", fail: "last_fail_at" };
+const PING_COLUMN: Record<PingKind, string> = {
+  success: "last_success_at",
+  start: "last_start_at",
+  fail: "last_fail_at",
+};
 
 export class D1HeartbeatStore {
   private readonly db: D1Database;
@@ -44,7 +48,10 @@ export class D1HeartbeatStore {
   }
 
   async find(probeId: string): Promise<StoredHeartbeat | null> {
-    const row = await this.db.prepare(`SELECT ${COLUMNS} FROM heartbeats WHERE probe_id = ?`).bind(probeId).first<HeartbeatRow>();
+    const row = await this.db
+      .prepare(`SELECT ${COLUMNS} FROM heartbeats WHERE probe_id = ?`)
+      .bind(probeId)
+      .first<HeartbeatRow>();
     return row ? toHeartbeat(row) : null;
   }
 
@@ -61,7 +68,10 @@ export class D1HeartbeatStore {
   /** Records a ping; only ever moves the column forward (a late duplicate changes nothing). */
   async recordPing(probeId: string, kind: PingKind, at: number): Promise<void> {
     const column = PING_COLUMN[kind];
-    await this.db.prepare(`UPDATE heartbeats SET ${column} = max(coalesce(${column}, 0), ?) WHERE probe_id = ?`).bind(at, probeId).run();
+    await this.db
+      .prepare(`UPDATE heartbeats SET ${column} = max(coalesce(${column}, 0), ?) WHERE probe_id = ?`)
+      .bind(at, probeId)
+      .run();
   }
 
   /** Marks each heartbeat judged through its instant (never backwards): one statement. */
@@ -77,7 +87,8 @@ export class D1HeartbeatStore {
 
 /** SQL for the CLI (run through `wrangler d1 execute`): a new secret, or a rotated one (the pings are kept). */
 export function setSecretSql(probeId: string, secretHash: string, at: number): string {
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(probeId) || !/^[0-9a-f]{64}$/.test(secretHash)) throw new Error("invalid heartbeat fields");
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(probeId) || !/^[0-9a-f]{64}$/.test(secretHash))
+    throw new Error("invalid heartbeat fields");
   return `INSERT INTO heartbeats (probe_id, secret_hash, secret_set_at) VALUES ('${probeId}', '${secretHash}', ${Math.floor(at)})
     ON CONFLICT (probe_id) DO UPDATE SET secret_hash = excluded.secret_hash, secret_set_at = excluded.secret_set_at`;
 }

@@ -85,9 +85,12 @@ export class D1IncidentStore extends D1Store {
     return {
       statements: [
         this.db.prepare(selected).bind(...params, filter.limit),
-        this.db.prepare(`SELECT * FROM incident_updates WHERE incident_id IN (SELECT id FROM (${selected}))`).bind(...params, filter.limit),
+        this.db
+          .prepare(`SELECT * FROM incident_updates WHERE incident_id IN (SELECT id FROM (${selected}))`)
+          .bind(...params, filter.limit),
       ],
-      decode: ([incidents, updates]) => (incidents!.results as IncidentRow[]).map((row) => toIncident(row, updates!.results as UpdateRow[])),
+      decode: ([incidents, updates]) =>
+        (incidents!.results as IncidentRow[]).map((row) => toIncident(row, updates!.results as UpdateRow[])),
     };
   }
 
@@ -129,22 +132,43 @@ export class D1IncidentStore extends D1Store {
 
   insertUpdateStatement(incidentId: string, update: IncidentUpdate): D1PreparedStatement {
     return this.db
-      .prepare("INSERT INTO incident_updates (incident_id, id, status, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      .prepare(
+        "INSERT INTO incident_updates (incident_id, id, status, body, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      )
       .bind(incidentId, update.id, update.status, update.body, update.createdAt);
   }
 
   /** Sets the status (and resolution time when resolved) after an update. */
   setStatusStatement(incidentId: string, status: Incident["status"], at: number): D1PreparedStatement {
     return this.db
-      .prepare("UPDATE incidents SET status = ?1, resolved_at = CASE WHEN ?1 = 'resolved' THEN coalesce(resolved_at, ?2) ELSE NULL END, updated_at = ?2 WHERE id = ?3")
+      .prepare(
+        "UPDATE incidents SET status = ?1, resolved_at = CASE WHEN ?1 = 'resolved' THEN coalesce(resolved_at, ?2) ELSE NULL END, updated_at = ?2 WHERE id = ?3",
+      )
       .bind(status, at, incidentId);
   }
 
   /** `public` comes with `probeIds`: who may see an incident follows from the probes it names. */
-  async patchIncident(id: string, patch: { title?: string | undefined; impact?: Incident["impact"] | undefined; probeIds?: { ids: string[]; public: boolean } | undefined }, at: number): Promise<void> {
+  async patchIncident(
+    id: string,
+    patch: {
+      title?: string | undefined;
+      impact?: Incident["impact"] | undefined;
+      probeIds?: { ids: string[]; public: boolean } | undefined;
+    },
+    at: number,
+  ): Promise<void> {
     await this.db
-      .prepare("UPDATE incidents SET title = coalesce(?, title), impact = coalesce(?, impact), probe_ids = coalesce(?, probe_ids), public = coalesce(?, public), updated_at = ? WHERE id = ?")
-      .bind(patch.title ?? null, patch.impact ?? null, patch.probeIds ? JSON.stringify(patch.probeIds.ids) : null, patch.probeIds ? (patch.probeIds.public ? 1 : 0) : null, at, id)
+      .prepare(
+        "UPDATE incidents SET title = coalesce(?, title), impact = coalesce(?, impact), probe_ids = coalesce(?, probe_ids), public = coalesce(?, public), updated_at = ? WHERE id = ?",
+      )
+      .bind(
+        patch.title ?? null,
+        patch.impact ?? null,
+        patch.probeIds ? JSON.stringify(patch.probeIds.ids) : null,
+        patch.probeIds ? (patch.probeIds.public ? 1 : 0) : null,
+        at,
+        id,
+      )
       .run();
   }
 
@@ -180,12 +204,20 @@ export class D1IncidentStore extends D1Store {
           )
           .bind(chunk),
       ),
-      ...this.insertUpdatesStatements(incidents.flatMap((i) => i.updates.map((update) => ({ incidentId: i.id, update })))),
+      ...this.insertUpdatesStatements(
+        incidents.flatMap((i) => i.updates.map((update) => ({ incidentId: i.id, update }))),
+      ),
     ];
   }
 
   insertUpdatesStatements(updates: readonly { incidentId: string; update: IncidentUpdate }[]): D1PreparedStatement[] {
-    const rows = updates.map(({ incidentId, update }) => ({ incidentId, id: update.id, status: update.status, body: update.body, createdAt: update.createdAt }));
+    const rows = updates.map(({ incidentId, update }) => ({
+      incidentId,
+      id: update.id,
+      status: update.status,
+      body: update.body,
+      createdAt: update.createdAt,
+    }));
     return jsonChunks(rows).map((chunk) =>
       this.db
         .prepare(

@@ -4,6 +4,16 @@ import { D1MaintenanceStore } from "./maintenance-store.ts";
 import { D1OutboxStore } from "./outbox-store.ts";
 import { D1ProbeStateStore } from "./probe-state-store.ts";
 
-export function incidentStores(db: D1Database): { incidents: D1IncidentStore; maintenances: D1MaintenanceStore; probeStates: D1ProbeStateStore; outbox: D1OutboxStore } {
-  return { incidents: new D1IncidentStore(db), maintenances: new D1MaintenanceStore(db), probeStates: new D1ProbeStateStore(db), outbox: new D1OutboxStore(db) };
+export function incidentStores(db: D1Database): {
+  incidents: D1IncidentStore;
+  maintenances: D1MaintenanceStore;
+  probeStates: D1ProbeStateStore;
+  outbox: D1OutboxStore;
+} {
+  return {
+    incidents: new D1IncidentStore(db),
+    maintenances: new D1MaintenanceStore(db),
+    probeStates: new D1ProbeStateStore(db),
+    outbox: new D1OutboxStore(db),
+  };
 }

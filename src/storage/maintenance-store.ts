@@ -35,7 +35,9 @@ export class D1MaintenanceStore extends D1Store {
   }
 
   listMaintenancesRead(options: { includeCancelled?: boolean } = {}): D1Read<Maintenance[]> {
-    const statement = this.db.prepare(`SELECT * FROM maintenances ${options.includeCancelled ? "" : "WHERE cancelled_at IS NULL"} ORDER BY created_at DESC LIMIT 500`);
+    const statement = this.db.prepare(
+      `SELECT * FROM maintenances ${options.includeCancelled ? "" : "WHERE cancelled_at IS NULL"} ORDER BY created_at DESC LIMIT 500`,
+    );
     return { statements: [statement], decode: ([result]) => (result!.results as MaintenanceRow[]).map(toMaintenance) };
   }
 
@@ -46,13 +48,28 @@ export class D1MaintenanceStore extends D1Store {
 
   async insertMaintenance(m: Maintenance): Promise<void> {
     await this.db
-      .prepare("INSERT INTO maintenances (id, title, body, probe_ids, schedule, exclude_from_slo, created_at, updated_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(m.id, m.title, m.body, JSON.stringify(m.probeIds), JSON.stringify(m.schedule), m.excludeFromSlo ? 1 : 0, m.createdAt, m.updatedAt, m.cancelledAt)
+      .prepare(
+        "INSERT INTO maintenances (id, title, body, probe_ids, schedule, exclude_from_slo, created_at, updated_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .bind(
+        m.id,
+        m.title,
+        m.body,
+        JSON.stringify(m.probeIds),
+        JSON.stringify(m.schedule),
+        m.excludeFromSlo ? 1 : 0,
+        m.createdAt,
+        m.updatedAt,
+        m.cancelledAt,
+      )
       .run();
   }
 
   async cancelMaintenance(id: string, at: number): Promise<boolean> {
-    const result = await this.db.prepare("UPDATE maintenances SET cancelled_at = ?, updated_at = ? WHERE id = ? AND cancelled_at IS NULL").bind(at, at, id).run();
+    const result = await this.db
+      .prepare("UPDATE maintenances SET cancelled_at = ?, updated_at = ? WHERE id = ? AND cancelled_at IS NULL")
+      .bind(at, at, id)
+      .run();
     return (result.meta.changes ?? 0) > 0;
   }
 }

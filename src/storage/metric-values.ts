@@ -39,7 +39,11 @@ export interface MetricHour extends MetricAggregate {
 }
 
 /** A copy of `values` with this run's metrics at `minute` (a value already at that minute stays: the run is a replay). */
-export function withRunMetrics(values: Readonly<HourMetricValues>, minute: number, metrics: Readonly<Record<string, number>>): HourMetricValues {
+export function withRunMetrics(
+  values: Readonly<HourMetricValues>,
+  minute: number,
+  metrics: Readonly<Record<string, number>>,
+): HourMetricValues {
   const next: HourMetricValues = { ...values };
   for (const [name, value] of Object.entries(metrics)) {
     const list = [...(next[name] ?? [])];
@@ -71,12 +75,26 @@ export function addValue(aggregate: MetricAggregate | null, value: number, slotA
 /** Two spans together. Associative and commutative but for `last` on equal slots, where `a` wins. */
 export function mergeAggregates(a: MetricAggregate, b: MetricAggregate): MetricAggregate {
   const newer = b.lastAt > a.lastAt ? b : a;
-  return { count: a.count + b.count, sum: a.sum + b.sum, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), last: newer.last, lastAt: newer.lastAt };
+  return {
+    count: a.count + b.count,
+    sum: a.sum + b.sum,
+    min: Math.min(a.min, b.min),
+    max: Math.max(a.max, b.max),
+    last: newer.last,
+    lastAt: newer.lastAt,
+  };
 }
 
 /** A probe's values of one block as runs' values. */
-export function valuesOf(probeId: string, region: string, hourAt: number, values: Readonly<HourMetricValues>): MetricValue[] {
-  return Object.entries(values).flatMap(([name, list]) => list.map(([minute, value]) => ({ probeId, region, name, slotAt: hourAt + minute * 60_000, value })));
+export function valuesOf(
+  probeId: string,
+  region: string,
+  hourAt: number,
+  values: Readonly<HourMetricValues>,
+): MetricValue[] {
+  return Object.entries(values).flatMap(([name, list]) =>
+    list.map(([minute, value]) => ({ probeId, region, name, slotAt: hourAt + minute * 60_000, value })),
+  );
 }
 
 /** The rollups_hourly.metrics column of an hour: JSON, or null when the hour recorded no metric. */
@@ -85,7 +103,12 @@ export function encodeHourAggregates(aggregates: Readonly<Record<string, MetricA
 }
 
 /** The metric hours of one rollups_hourly.metrics value. */
-export function decodeHourAggregates(probeId: string, region: string, hourAt: number, text: string | null): MetricHour[] {
+export function decodeHourAggregates(
+  probeId: string,
+  region: string,
+  hourAt: number,
+  text: string | null,
+): MetricHour[] {
   if (text === null) return [];
   const parsed = JSON.parse(text) as Record<string, MetricAggregate>;
   return Object.entries(parsed).map(([name, a]) => ({ probeId, region, name, hourAt, ...a }));

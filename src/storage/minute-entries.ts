@@ -98,12 +98,19 @@ export function parseEntry(text: string, minute: number): MinuteEntry | null {
   const letter = text[0]!;
   const known = STATUS_OF_LETTER[letter.toLowerCase()];
   if (!known) throw new TypeError(`unknown run outcome '${letter}' at minute ${minute}`);
-  return { minute, ...known, inMaintenance: letter !== letter.toLowerCase(), durationMs: fromDigits(text.slice(1, 4)), delayMs: fromDigits(text.slice(4, 7)) };
+  return {
+    minute,
+    ...known,
+    inMaintenance: letter !== letter.toLowerCase(),
+    durationMs: fromDigits(text.slice(1, 4)),
+    delayMs: fromDigits(text.slice(4, 7)),
+  };
 }
 
 /** Every stored entry of an hour, in minute order. */
 export function decodeEntries(minutes: string): MinuteEntry[] {
-  if (minutes.length !== EMPTY_HOUR.length) throw new TypeError(`an hour's runs are ${EMPTY_HOUR.length} characters, got ${minutes.length}`);
+  if (minutes.length !== EMPTY_HOUR.length)
+    throw new TypeError(`an hour's runs are ${EMPTY_HOUR.length} characters, got ${minutes.length}`);
   const out: MinuteEntry[] = [];
   for (let m = 0; m < MINUTES_PER_HOUR; m++) {
     const entry = entryAt(minutes, m);

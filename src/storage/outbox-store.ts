@@ -32,12 +32,16 @@ function toOutboxItem(row: OutboxRow): OutboxItem {
 export class D1OutboxStore extends D1Store {
   enqueueStatement(item: { id: string; channel: string; payload: unknown; at: number }): D1PreparedStatement {
     return this.db
-      .prepare("INSERT INTO outbox (id, channel, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (id) DO NOTHING")
+      .prepare(
+        "INSERT INTO outbox (id, channel, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (id) DO NOTHING",
+      )
       .bind(item.id, item.channel, JSON.stringify(item.payload), item.at, item.at);
   }
 
   /** enqueueStatement for many notices. */
-  enqueueStatements(items: readonly { id: string; channel: string; payload: unknown; at: number }[]): D1PreparedStatement[] {
+  enqueueStatements(
+    items: readonly { id: string; channel: string; payload: unknown; at: number }[],
+  ): D1PreparedStatement[] {
     const rows = items.map((i) => ({ id: i.id, channel: i.channel, payload: JSON.stringify(i.payload), at: i.at }));
     return jsonChunks(rows).map((chunk) =>
       this.db
@@ -51,14 +55,31 @@ export class D1OutboxStore extends D1Store {
   }
 
   async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {
-    const rows = (await this.db.prepare("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?").bind(now, limit).all<OutboxRow>()).results;
+    const rows = (
+      await this.db
+        .prepare(
+          "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+        )
+        .bind(now, limit)
+        .all<OutboxRow>()
+    ).results;
     return rows.map(toOutboxItem);
   }
 
   async listOutbox(filter: { status?: OutboxItem["status"] | undefined; limit: number }): Promise<OutboxItem[]> {
     const rows = filter.status
-      ? (await this.db.prepare("SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC LIMIT ?").bind(filter.status, filter.limit).all<OutboxRow>()).results
-      : (await this.db.prepare("SELECT * FROM outbox ORDER BY created_at DESC LIMIT ?").bind(filter.limit).all<OutboxRow>()).results;
+      ? (
+          await this.db
+            .prepare("SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC LIMIT ?")
+            .bind(filter.status, filter.limit)
+            .all<OutboxRow>()
+        ).results
+      : (
+          await this.db
+            .prepare("SELECT * FROM outbox ORDER BY created_at DESC LIMIT ?")
+            .bind(filter.limit)
+            .all<OutboxRow>()
+        ).results;
     return rows.map(toOutboxItem);
   }
 
@@ -66,9 +87,20 @@ export class D1OutboxStore extends D1Store {
    * Records a delivery attempt. Only a still-pending item changes, so two workers delivering
    * the same item cannot both count it delivered.
    */
-  async recordAttempt(id: string, outcome: { status: OutboxItem["status"]; attempts: number; nextAttemptAt: number; error: string | null; at: number }): Promise<boolean> {
+  async recordAttempt(
+    id: string,
+    outcome: {
+      status: OutboxItem["status"];
+      attempts: number;
+      nextAttemptAt: number;
+      error: string | null;
+      at: number;
+    },
+  ): Promise<boolean> {
     const result = await this.db
-      .prepare("UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ? AND status = 'pending'")
+      .prepare(
+        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ? AND status = 'pending'",
+      )
       .bind(outcome.status, outcome.attempts, outcome.nextAttemptAt, outcome.error, outcome.status, outcome.at, id)
       .run();
     return (result.meta.changes ?? 0) > 0;
@@ -76,7 +108,12 @@ export class D1OutboxStore extends D1Store {
 
   /** Claims a pending item for one delivery attempt (so parallel ticks do not send it twice). */
   async claim(id: string, attempts: number, leaseUntil: number): Promise<boolean> {
-    const result = await this.db.prepare("UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND attempts = ?").bind(attempts + 1, leaseUntil, id, attempts).run();
+    const result = await this.db
+      .prepare(
+        "UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending' AND attempts = ?",
+      )
+      .bind(attempts + 1, leaseUntil, id, attempts)
+      .run();
     return (result.meta.changes ?? 0) > 0;
   }
 }

@@ -12,7 +12,9 @@ export class D1ProbeStateStore extends D1Store {
     if (probeIds.length === 0) return new Map();
     const rows = (
       await this.db
-        .prepare("SELECT probe_id, last_slot, state FROM probe_states WHERE probe_id IN (SELECT value FROM json_each(?1))")
+        .prepare(
+          "SELECT probe_id, last_slot, state FROM probe_states WHERE probe_id IN (SELECT value FROM json_each(?1))",
+        )
         .bind(JSON.stringify(probeIds))
         .all<{ probe_id: string; last_slot: number; state: string }>()
     ).results;
@@ -20,7 +22,10 @@ export class D1ProbeStateStore extends D1Store {
   }
 
   /** saveProbeStateStatement for many keys, with the same guard on last_slot for each. */
-  saveProbeStatesStatements(states: readonly { key: string; slotAt: number; state: unknown }[], at: number): D1PreparedStatement[] {
+  saveProbeStatesStatements(
+    states: readonly { key: string; slotAt: number; state: unknown }[],
+    at: number,
+  ): D1PreparedStatement[] {
     const rows = states.map((s) => ({ key: s.key, slotAt: s.slotAt, state: JSON.stringify(s.state) }));
     return jsonChunks(rows).map((chunk) =>
       this.db

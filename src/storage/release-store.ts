@@ -76,7 +76,20 @@ export class D1ReleaseStore implements ReleaseReader, ReleaseWriter {
         `INSERT INTO releases (id, version, probe_ids, url, description, released_at, created_at, watch_minutes, baseline_minutes, watch_until, final, judgement)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(release.id, release.version, JSON.stringify(release.probeIds), release.url, release.description, release.releasedAt, release.createdAt, release.watchMinutes, release.baselineMinutes, release.watchUntil, release.judgement.final ? 1 : 0, JSON.stringify(release.judgement))
+      .bind(
+        release.id,
+        release.version,
+        JSON.stringify(release.probeIds),
+        release.url,
+        release.description,
+        release.releasedAt,
+        release.createdAt,
+        release.watchMinutes,
+        release.baselineMinutes,
+        release.watchUntil,
+        release.judgement.final ? 1 : 0,
+        JSON.stringify(release.judgement),
+      )
       .run();
   }
 
@@ -95,8 +108,16 @@ export class D1ReleaseStore implements ReleaseReader, ReleaseWriter {
            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.probe_ids) p WHERE p.value IN (SELECT value FROM json_each(?3))))
          ORDER BY r.released_at DESC, r.id LIMIT ?4`,
       )
-      .bind(query.from ?? 0, query.to ?? Number.MAX_SAFE_INTEGER, query.probeIds ? JSON.stringify(query.probeIds) : null, query.limit);
-    return { statements: [statement], decode: ([result]) => (result!.results as unknown as ReleaseRow[]).map(toRelease) };
+      .bind(
+        query.from ?? 0,
+        query.to ?? Number.MAX_SAFE_INTEGER,
+        query.probeIds ? JSON.stringify(query.probeIds) : null,
+        query.limit,
+      );
+    return {
+      statements: [statement],
+      decode: ([result]) => (result!.results as unknown as ReleaseRow[]).map(toRelease),
+    };
   }
 
   /** The probes whose release watch covers this slot: they run every minute, whatever their schedule. */
@@ -114,7 +135,9 @@ export class D1ReleaseStore implements ReleaseReader, ReleaseWriter {
   /** Releases still watched (not final) that went live before `asOf`, oldest first, at most `limit`. */
   async unfinished(asOf: number, limit = MAX_JUDGED_PER_TICK): Promise<Release[]> {
     const rows = await this.db
-      .prepare("SELECT * FROM releases WHERE released_at > ?1 AND released_at <= ?2 AND final = 0 ORDER BY released_at, id LIMIT ?3")
+      .prepare(
+        "SELECT * FROM releases WHERE released_at > ?1 AND released_at <= ?2 AND final = 0 ORDER BY released_at, id LIMIT ?3",
+      )
       .bind(asOf - ACTIVE_LOOKBACK_MS, asOf, limit)
       .all<ReleaseRow>();
     return rows.results.map(toRelease);
@@ -131,6 +154,11 @@ export class D1ReleaseStore implements ReleaseReader, ReleaseWriter {
          FROM (SELECT value FROM json_each(?1)) AS j
          WHERE releases.id = j.value ->> 'id' AND releases.final = 0 AND releases.judged_slot < ?2`,
       )
-      .bind(JSON.stringify(items.map((i) => ({ id: i.id, judgement: JSON.stringify(i.judgement), final: i.judgement.final ? 1 : 0 }))), slotAt);
+      .bind(
+        JSON.stringify(
+          items.map((i) => ({ id: i.id, judgement: JSON.stringify(i.judgement), final: i.judgement.final ? 1 : 0 })),
+        ),
+        slotAt,
+      );
   }
 }

@@ -34,7 +34,12 @@ export interface PrunePlan {
 }
 
 /** The pairs whose turn it is at this tick, and the cut-off times. Pure. */
-export function planPrune(pairs: readonly { probeId: string; region: string }[], slotAt: number, policy: RetentionPolicy, knownRegions: readonly string[] = []): PrunePlan {
+export function planPrune(
+  pairs: readonly { probeId: string; region: string }[],
+  slotAt: number,
+  policy: RetentionPolicy,
+  knownRegions: readonly string[] = [],
+): PrunePlan {
   const minute = Math.floor(slotAt / 60_000) % 60;
   return {
     pairs: pairs.filter((p) => stableHash(`${p.probeId}|${p.region}`) % 60 === minute),

@@ -32,7 +32,12 @@ interface RollupsRead {
  * Rows of a rollup table whose (probe, region, bucket) fall in one of the ranges: one statement
  * per JSON chunk (json-chunks.ts), so a whole fleet's ranges stay under D1's 2 MB per value.
  */
-function rangesStatements(db: D1Database, table: "rollups_hourly" | "rollups_daily", ranges: readonly PairRange[], options: { stepFailures?: boolean } = {}): D1PreparedStatement[] {
+function rangesStatements(
+  db: D1Database,
+  table: "rollups_hourly" | "rollups_daily",
+  ranges: readonly PairRange[],
+  options: { stepFailures?: boolean } = {},
+): D1PreparedStatement[] {
   const column = table === "rollups_hourly" ? "hour_at" : "day_at";
   // json_each's own columns (key, value, ...) never clash with a table's, so columns need no alias.
   const sql = `SELECT ${rollupColumns(column, options)} FROM json_each(?1) q JOIN ${table} t
@@ -41,7 +46,9 @@ function rangesStatements(db: D1Database, table: "rollups_hourly" | "rollups_dai
 }
 
 /** Whether a rollup's bucket falls in one of the ranges of its pair: ranges indexed by pair once. */
-function rangeIndex(ranges: readonly PairRange[]): (probeId: string, region: string, test: (range: PairRange) => boolean) => boolean {
+function rangeIndex(
+  ranges: readonly PairRange[],
+): (probeId: string, region: string, test: (range: PairRange) => boolean) => boolean {
   const byPair = new Map<string, PairRange[]>();
   for (const r of ranges) {
     const key = `${r.probeId}|${r.region}`;
@@ -53,7 +60,13 @@ function rangeIndex(ranges: readonly PairRange[]): (probeId: string, region: str
 }
 
 /** Hourly rollups of blocks not sealed at their current revision (or never, with `neverSealed`) in the last UNSEALED_HOURS. */
-function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number, neverSealed: boolean, thresholdOf?: LatencyThresholdOf): D1Read<Rollup[]> {
+function unsealedRead(
+  db: D1Database,
+  ranges: readonly PairRange[],
+  now: number,
+  neverSealed: boolean,
+  thresholdOf?: LatencyThresholdOf,
+): D1Read<Rollup[]> {
   const unsealedFrom = Math.floor(now / HOUR_MS) * HOUR_MS - (UNSEALED_HOURS - 1) * HOUR_MS;
   const wanted = ranges.filter((r) => r.to > unsealedFrom && r.to > r.from);
   const keys = blockKeysOf(wanted);
@@ -70,17 +83,31 @@ function unsealedRead(db: D1Database, ranges: readonly PairRange[], now: number,
   return {
     statements: [statement],
     decode: ([result]) =>
-      (result!.results as { region: string; hour_at: number; probe_id: string; steps: string | null; minutes: string }[])
+      (
+        result!.results as {
+          region: string;
+          hour_at: number;
+          probe_id: string;
+          steps: string | null;
+          minutes: string;
+        }[]
+      )
         .flatMap((row) => {
           const stepFailures = row.steps ? (JSON.parse(row.steps) as Record<string, number>) : {};
-          const rollup = hourRollup({ probeId: row.probe_id, region: row.region, hourAt: row.hour_at, minutes: row.minutes, stepFailures }, thresholdOf?.(row.probe_id));
+          const rollup = hourRollup(
+            { probeId: row.probe_id, region: row.region, hourAt: row.hour_at, minutes: row.minutes, stepFailures },
+            thresholdOf?.(row.probe_id),
+          );
           return rollup ? [rollup] : [];
         })
         .filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt + HOUR_MS > w.from && r.bucketAt < w.to)),
   };
 }
 
-const withoutSteps = (options: { stepFailures?: boolean }) => (r: Rollup): Rollup => (options.stepFailures === false ? { ...r, stepFailures: {} } : r);
+const withoutSteps =
+  (options: { stepFailures?: boolean }) =>
+  (r: Rollup): Rollup =>
+    options.stepFailures === false ? { ...r, stepFailures: {} } : r;
 
 /** Hourly rollups with hour_at in each range's [from, to), as of `now`: two statements. */
 interface RollupReadOptions {
@@ -90,7 +117,12 @@ interface RollupReadOptions {
   thresholdOf?: LatencyThresholdOf;
 }
 
-export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: RollupReadOptions = {}): D1Read<RollupsRead> {
+export function hourRollupsRead(
+  db: D1Database,
+  ranges: readonly PairRange[],
+  now: number,
+  options: RollupReadOptions = {},
+): D1Read<RollupsRead> {
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
   const unsealed = unsealedRead(db, wanted, now, false, options.thresholdOf);
@@ -101,29 +133,50 @@ export function hourRollupsRead(db: D1Database, ranges: readonly PairRange[], no
     decode: (results) => {
       const sealedResults = results.slice(0, sealed.length);
       const unsealedResults = results.slice(sealed.length);
-      const fresh = unsealed.decode(unsealedResults).filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt >= w.from && r.bucketAt < w.to));
+      const fresh = unsealed
+        .decode(unsealedResults)
+        .filter((r) => inRange(r.probeId, r.region, (w) => r.bucketAt >= w.from && r.bucketAt < w.to));
       const freshKeys = new Set(fresh.map((r) => `${r.probeId}|${r.region}|${r.bucketAt}`));
-      const stored = sealedResults.flatMap((result) => (result.results as RollupRow[]).map((row) => toRollup(row, "hour"))).filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
+      const stored = sealedResults
+        .flatMap((result) => (result.results as RollupRow[]).map((row) => toRollup(row, "hour")))
+        .filter((r) => !freshKeys.has(`${r.probeId}|${r.region}|${r.bucketAt}`));
       return { rollups: [...stored, ...fresh.map(withoutSteps(options))], rowsRead: rowsRead(results) };
     },
   };
 }
 
 /** The daily rollups with day_at in each range's [from, to), as of `now`: whole days, like a rollups_daily row. Two statements. */
-export function dayRollupsRead(db: D1Database, ranges: readonly PairRange[], now: number, options: RollupReadOptions = {}): D1Read<RollupsRead> {
+export function dayRollupsRead(
+  db: D1Database,
+  ranges: readonly PairRange[],
+  now: number,
+  options: RollupReadOptions = {},
+): D1Read<RollupsRead> {
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return knownRead({ rollups: [], rowsRead: 0 });
   const dayStart = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
   const dayEnd = (t: number) => Math.ceil(t / DAY_MS) * DAY_MS;
   // A day's row holds its sealed hours; an hour never sealed yet is added from its block.
-  const unsealed = unsealedRead(db, wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })), now, true, options.thresholdOf);
+  const unsealed = unsealedRead(
+    db,
+    wanted.map((r) => ({ ...r, from: dayEnd(r.from), to: dayEnd(r.to) })),
+    now,
+    true,
+    options.thresholdOf,
+  );
   const daily = rangesStatements(db, "rollups_daily", wanted, options);
   const inRange = rangeIndex(wanted);
   return {
     statements: [...daily, ...unsealed.statements],
     decode: (results) => {
-      const stored = results.slice(0, daily.length).flatMap((result) => (result.results as RollupRow[]).map((row) => toRollup(row, "day")));
-      const fresh = unsealed.decode(results.slice(daily.length)).filter((r) => inRange(r.probeId, r.region, (w) => dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to));
+      const stored = results
+        .slice(0, daily.length)
+        .flatMap((result) => (result.results as RollupRow[]).map((row) => toRollup(row, "day")));
+      const fresh = unsealed
+        .decode(results.slice(daily.length))
+        .filter((r) =>
+          inRange(r.probeId, r.region, (w) => dayStart(r.bucketAt) >= w.from && dayStart(r.bucketAt) < w.to),
+        );
       return { rollups: sumIntoDays([...stored, ...fresh.map(withoutSteps(options))]), rowsRead: rowsRead(results) };
     },
   };
@@ -141,7 +194,15 @@ function sumIntoDays(hours: readonly Rollup[]): Rollup[] {
     const key = `${h.probeId}|${h.region}|${dayAt}`;
     const day = days.get(key);
     if (!day) {
-      days.set(key, { ...h, grain: "day", bucketAt: dayAt, stepFailures: { ...h.stepFailures }, maintenance: h.maintenance ?? 0, monitoring: h.monitoring ?? 0, latencyUnder: h.latencyUnder ? { ...h.latencyUnder } : null });
+      days.set(key, {
+        ...h,
+        grain: "day",
+        bucketAt: dayAt,
+        stepFailures: { ...h.stepFailures },
+        maintenance: h.maintenance ?? 0,
+        monitoring: h.monitoring ?? 0,
+        latencyUnder: h.latencyUnder ? { ...h.latencyUnder } : null,
+      });
       continue;
     }
     day.total += h.total;

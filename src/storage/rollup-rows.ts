@@ -76,7 +76,10 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
     stepFailures: decodeStepFailures(row.step_failures),
     maintenance: row.maintenance,
     monitoring: row.monitoring,
-    latencyUnder: row.latency_under_ms === null || row.latency_good === null ? null : { thresholdMs: row.latency_under_ms, good: row.latency_good },
+    latencyUnder:
+      row.latency_under_ms === null || row.latency_good === null
+        ? null
+        : { thresholdMs: row.latency_under_ms, good: row.latency_good },
   };
 }
 
@@ -85,7 +88,10 @@ export function toRollup(row: RollupRow, grain: Grain): Rollup {
  * the same threshold, null otherwise (the span then has no exact count; the day rebuild in SQL,
  * day-rollup.ts, follows the same rule).
  */
-export function mergeLatencyUnder(a: LatencyUnder | null | undefined, b: LatencyUnder | null | undefined): LatencyUnder | null {
+export function mergeLatencyUnder(
+  a: LatencyUnder | null | undefined,
+  b: LatencyUnder | null | undefined,
+): LatencyUnder | null {
   if (!a || !b || a.thresholdMs !== b.thresholdMs) return null;
   return { thresholdMs: a.thresholdMs, good: a.good + b.good };
 }
@@ -104,9 +110,11 @@ export function byProbeId<T extends { probeId: string }>(rows: readonly T[]): Ma
 /** The step_failures column: a JSON object of non-negative counts; anything else is a bug. */
 function decodeStepFailures(text: string): Record<string, number> {
   const parsed: unknown = JSON.parse(text);
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new TypeError(`step_failures is not a JSON object: ${text.slice(0, 80)}`);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new TypeError(`step_failures is not a JSON object: ${text.slice(0, 80)}`);
   for (const [step, count] of Object.entries(parsed)) {
-    if (!Number.isSafeInteger(count) || (count as number) < 0) throw new TypeError(`step_failures has a bad count for '${step}': ${String(count)}`);
+    if (!Number.isSafeInteger(count) || (count as number) < 0)
+      throw new TypeError(`step_failures has a bad count for '${step}': ${String(count)}`);
   }
   return parsed as Record<string, number>;
 }

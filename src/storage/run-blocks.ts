@@ -10,7 +10,15 @@ import { bucketIndex, emptyHistogram } from "../slo/latency-histogram.ts";
 import { HOUR_MS } from "../time.ts";
 import { hourAggregates, withRunMetrics, type HourMetricValues } from "./metric-values.ts";
 import { fnv1a } from "../hash.ts";
-import { decodeEntries, EMPTY_HOUR, encodeEntry, ENTRY_CHARS, entryAt, minuteOfHour, type MinuteEntry } from "./minute-entries.ts";
+import {
+  decodeEntries,
+  EMPTY_HOUR,
+  encodeEntry,
+  ENTRY_CHARS,
+  entryAt,
+  minuteOfHour,
+  type MinuteEntry,
+} from "./minute-entries.ts";
 import type { Rollup } from "./rollup-rows.ts";
 
 /** Buckets per (region, hour): probes of a bucket share a row. */
@@ -65,7 +73,8 @@ export interface BlockRow {
   metrics: string;
 }
 
-export const BLOCK_COLUMNS = "region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes, metrics";
+export const BLOCK_COLUMNS =
+  "region, hour_at, bucket, revision, sealed_revision, probes, versions, steps, colo, minutes, metrics";
 
 export function toBlock(row: BlockRow): Block {
   return {
@@ -92,7 +101,17 @@ export function keyString(key: BlockKey): string {
 }
 
 export function emptyBlock(key: BlockKey): Block {
-  return { ...key, revision: 0, sealedRevision: 0, probes: [], versions: [], steps: [], colo: "", minutes: "", metrics: [] };
+  return {
+    ...key,
+    revision: 0,
+    sealedRevision: 0,
+    probes: [],
+    versions: [],
+    steps: [],
+    colo: "",
+    minutes: "",
+    metrics: [],
+  };
 }
 
 /**
@@ -124,7 +143,17 @@ export function mergeRuns(block: Block, runs: readonly RunResult[]): { block: Bl
     const part = parts[index]!;
     if (part[at] !== ".") continue;
     // The entry's time is what the latency SLO judges: the duration, or the Web Vital in slo.latency.metric.
-    parts[index] = part.slice(0, at) + encodeEntry({ status: run.status, failureClass: run.failure?.class, inMaintenance: run.inMaintenance, durationMs: run.latencyMs ?? run.durationMs, slotAt: run.slotAt, startedAt: run.startedAt }) + part.slice(at + ENTRY_CHARS);
+    parts[index] =
+      part.slice(0, at) +
+      encodeEntry({
+        status: run.status,
+        failureClass: run.failure?.class,
+        inMaintenance: run.inMaintenance,
+        durationMs: run.latencyMs ?? run.durationMs,
+        slotAt: run.slotAt,
+        startedAt: run.startedAt,
+      }) +
+      part.slice(at + ENTRY_CHARS);
     next.versions[index] = run.probeVersion;
     next.colo = run.colo;
     if (run.metrics) next.metrics[index] = withRunMetrics(next.metrics[index]!, minuteOfHour(run.slotAt), run.metrics);
@@ -143,7 +172,14 @@ function probeMinutes(block: Block, index: number): string {
 
 /** The distinct (region, bucket) keys of these pairs: the run_blocks ranges that hold their runs. */
 export function blockKeysOf(pairs: readonly { probeId: string; region: string }[]): [string, number][] {
-  return [...new Map(pairs.map((p): [string, [string, number]] => [`${p.region}|${bucketOf(p.probeId)}`, [p.region, bucketOf(p.probeId)]])).values()];
+  return [
+    ...new Map(
+      pairs.map((p): [string, [string, number]] => [
+        `${p.region}|${bucketOf(p.probeId)}`,
+        [p.region, bucketOf(p.probeId)],
+      ]),
+    ).values(),
+  ];
 }
 
 /** The minute entries of a probe in a block (none when the probe has no run in it). */
@@ -173,13 +209,31 @@ export type LatencyThresholdOf = (probeId: string) => number | undefined;
  */
 export function blockRollups(block: Block, thresholdOf: LatencyThresholdOf = () => undefined): Rollup[] {
   return block.probes.flatMap((probeId, index) => {
-    const rollup = hourRollup({ probeId, region: block.region, hourAt: block.hourAt, minutes: probeMinutes(block, index), stepFailures: block.steps[index] ?? {} }, thresholdOf(probeId));
+    const rollup = hourRollup(
+      {
+        probeId,
+        region: block.region,
+        hourAt: block.hourAt,
+        minutes: probeMinutes(block, index),
+        stepFailures: block.steps[index] ?? {},
+      },
+      thresholdOf(probeId),
+    );
     return rollup ? [{ ...rollup, metrics: hourAggregates(block.metrics[index] ?? {}, block.hourAt) }] : [];
   });
 }
 
 /** The hourly rollup of one probe's 60 minute entries of an hour, or null when it stored no run then. */
-export function hourRollup(hour: { probeId: string; region: string; hourAt: number; minutes: string; stepFailures: Readonly<Record<string, number>> }, thresholdMs: number | undefined): Rollup | null {
+export function hourRollup(
+  hour: {
+    probeId: string;
+    region: string;
+    hourAt: number;
+    minutes: string;
+    stepFailures: Readonly<Record<string, number>>;
+  },
+  thresholdMs: number | undefined,
+): Rollup | null {
   const entries = decodeEntries(hour.minutes);
   if (entries.length === 0) return null;
   const rollup: Rollup = {

@@ -36,7 +36,10 @@ export function comparePositions(a: RunPosition, b: RunPosition): number {
 }
 
 export function encodeCursor(position: RunPosition): string {
-  return btoa(JSON.stringify([position.slotAt, position.probeId, position.region])).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return btoa(JSON.stringify([position.slotAt, position.probeId, position.region]))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replaceAll("=", "");
 }
 
 /** The position a cursor names, or null when it is not one encodeCursor made. */

@@ -31,7 +31,14 @@ interface RunDetail {
 }
 
 export function toRunRow(run: RunResult): RunRow {
-  const detail: RunDetail = { steps: run.steps, ...(run.browser ? { browser: run.browser } : {}), ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}), ...(run.failure ? { failure: run.failure } : {}), ...(run.confirmation ? { confirmation: run.confirmation } : {}), ...(run.inMaintenance ? { inMaintenance: true } : {}) };
+  const detail: RunDetail = {
+    steps: run.steps,
+    ...(run.browser ? { browser: run.browser } : {}),
+    ...(run.latencyMs !== undefined ? { latencyMs: run.latencyMs } : {}),
+    ...(run.failure ? { failure: run.failure } : {}),
+    ...(run.confirmation ? { confirmation: run.confirmation } : {}),
+    ...(run.inMaintenance ? { inMaintenance: true } : {}),
+  };
   return {
     probe_id: run.probeId,
     region: run.region,
@@ -60,7 +67,13 @@ export function toRunSummary(row: Omit<RunRow, "detail">): RunSummary {
     durationMs: row.duration_ms,
     status: row.status,
     ...(row.failure_class
-      ? { failure: { class: row.failure_class as FailureClass, step: row.failure_step ?? "", message: row.failure_message ?? "" } }
+      ? {
+          failure: {
+            class: row.failure_class as FailureClass,
+            step: row.failure_step ?? "",
+            message: row.failure_message ?? "",
+          },
+        }
       : {}),
   };
 }

@@ -92,7 +92,11 @@ export interface RunStore {
   /** Every run of the pairs with slotAt in [from, to), from their minute entries. */
   recentRunsRead(pairs: readonly { probeId: string; region: string }[], from: number, to: number): D1Read<RecentRun[]>;
   /** The minute entries of the pairs in each of these hours (epoch ms of the hour's start). */
-  minutesRead(pairs: readonly { probeId: string; region: string }[], hours: readonly number[], options?: { failedSteps?: boolean }): D1Read<PairHourEntries[]>;
+  minutesRead(
+    pairs: readonly { probeId: string; region: string }[],
+    hours: readonly number[],
+    options?: { failedSteps?: boolean },
+  ): D1Read<PairHourEntries[]>;
   /**
    * Journey metrics of the pairs: values from their blocks, hourly aggregates from the sealed
    * rollups (or from the blocks, for the hours still held there). Two statements.

@@ -84,15 +84,35 @@ const MARK_SEALED = `UPDATE run_blocks SET sealed_revision = revision
  * The statements that seal these blocks: their hourly rollups (see UPSERT_HOUR_ROLLUPS), the
  * daily rollups of their pairs' days rebuilt from the hourly ones, then the mark.
  */
-export function sealStatements(db: D1Database, blocks: readonly Block[], thresholdOf?: LatencyThresholdOf): D1PreparedStatement[] {
+export function sealStatements(
+  db: D1Database,
+  blocks: readonly Block[],
+  thresholdOf?: LatencyThresholdOf,
+): D1PreparedStatement[] {
   if (blocks.length === 0) return [];
   const rollups = blocks.flatMap((b) =>
     blockRollups(b, thresholdOf).map((r) => [
-      r.probeId, r.region, r.bucketAt, r.total, r.up, r.degraded, r.down, encodeHistogram(r.latency), JSON.stringify(r.stepFailures), r.maintenance ?? 0,
-      b.bucket, b.revision, r.monitoring ?? 0, r.latencyUnder?.thresholdMs ?? null, r.latencyUnder?.good ?? null, encodeHourAggregates(r.metrics ?? {}),
+      r.probeId,
+      r.region,
+      r.bucketAt,
+      r.total,
+      r.up,
+      r.degraded,
+      r.down,
+      encodeHistogram(r.latency),
+      JSON.stringify(r.stepFailures),
+      r.maintenance ?? 0,
+      b.bucket,
+      b.revision,
+      r.monitoring ?? 0,
+      r.latencyUnder?.thresholdMs ?? null,
+      r.latencyUnder?.good ?? null,
+      encodeHourAggregates(r.metrics ?? {}),
     ]),
   );
-  const days = blocks.flatMap((b) => b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })));
+  const days = blocks.flatMap((b) =>
+    b.probes.map((probeId) => ({ probeId, region: b.region, dayAt: Math.floor(b.hourAt / DAY_MS) * DAY_MS })),
+  );
   return [
     ...jsonChunks(rollups).map((json) => db.prepare(UPSERT_HOUR_ROLLUPS).bind(json)),
     rebuildDaysStatement(db, days),
@@ -111,14 +131,34 @@ interface SaveStatements {
  * new in it: the blocks, then the evidence of those runs that need it, guarded by the block's
  * revision. Blocks of an hour closed before `now` are sealed in the same batch.
  */
-export function saveStatements(db: D1Database, writes: readonly { block: Block; added: readonly RunResult[] }[], now: number, thresholdOf?: LatencyThresholdOf): SaveStatements {
+export function saveStatements(
+  db: D1Database,
+  writes: readonly { block: Block; added: readonly RunResult[] }[],
+  now: number,
+  thresholdOf?: LatencyThresholdOf,
+): SaveStatements {
   const statements: D1PreparedStatement[] = [];
   const upserts: number[] = [];
-  for (const json of jsonChunks(writes.map(({ block: b }) => [b.region, b.hourAt, b.bucket, b.revision, JSON.stringify(b.probes), JSON.stringify(b.versions), JSON.stringify(b.steps), b.colo, b.minutes, JSON.stringify(b.metrics)]))) {
+  for (const json of jsonChunks(
+    writes.map(({ block: b }) => [
+      b.region,
+      b.hourAt,
+      b.bucket,
+      b.revision,
+      JSON.stringify(b.probes),
+      JSON.stringify(b.versions),
+      JSON.stringify(b.steps),
+      b.colo,
+      b.minutes,
+      JSON.stringify(b.metrics),
+    ]),
+  )) {
     upserts.push(statements.length);
     statements.push(db.prepare(UPSERT_BLOCKS).bind(json));
   }
-  const evidence = writes.flatMap(({ block, added }) => added.filter(keepsEvidence).map((run) => evidenceTuple(run, block)));
+  const evidence = writes.flatMap(({ block, added }) =>
+    added.filter(keepsEvidence).map((run) => evidenceTuple(run, block)),
+  );
   statements.push(...jsonChunks(evidence).map((json) => db.prepare(INSERT_EVIDENCE).bind(json)));
   const firstRuns = new Map<string, [string, string, number]>();
   for (const run of writes.flatMap((w) => w.added)) {
@@ -127,12 +167,36 @@ export function saveStatements(db: D1Database, writes: readonly { block: Block; 
     if (!known || run.slotAt < known[2]) firstRuns.set(key, [run.probeId, run.region, run.slotAt]);
   }
   statements.push(...jsonChunks([...firstRuns.values()]).map((json) => db.prepare(UPSERT_FIRST_RUNS).bind(json)));
-  statements.push(...sealStatements(db, writes.map((w) => w.block).filter((b) => b.hourAt + HOUR_MS <= now), thresholdOf));
+  statements.push(
+    ...sealStatements(
+      db,
+      writes.map((w) => w.block).filter((b) => b.hourAt + HOUR_MS <= now),
+      thresholdOf,
+    ),
+  );
   return { statements, upserts };
 }
 
 function evidenceTuple(run: RunResult, block: Block): unknown[] {
   const r = toRunRow(run);
   const at = entryOffset(block, run.probeId, run.slotAt);
-  return [r.probe_id, r.region, r.slot_at, r.probe_version, r.colo, r.status, r.started_at, r.duration_ms, r.failure_class, r.failure_step, r.failure_message, r.detail, block.hourAt, block.bucket, block.revision, at, block.minutes.slice(at, at + ENTRY_CHARS)];
+  return [
+    r.probe_id,
+    r.region,
+    r.slot_at,
+    r.probe_version,
+    r.colo,
+    r.status,
+    r.started_at,
+    r.duration_ms,
+    r.failure_class,
+    r.failure_step,
+    r.failure_message,
+    r.detail,
+    block.hourAt,
+    block.bucket,
+    block.revision,
+    at,
+    block.minutes.slice(at, at + ENTRY_CHARS),
+  ];
 }

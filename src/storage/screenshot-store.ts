@@ -27,6 +27,10 @@ export class R2ScreenshotStore implements ScreenshotStore {
   async get(key: string): Promise<{ body: ReadableStream; contentType: string; size: number } | null> {
     const object = await this.bucket.get(key);
     if (!object) return null;
-    return { body: object.body, contentType: object.httpMetadata?.contentType ?? "application/octet-stream", size: object.size };
+    return {
+      body: object.body,
+      contentType: object.httpMetadata?.contentType ?? "application/octet-stream",
+      size: object.size,
+    };
   }
 }

@@ -8,7 +8,11 @@ import { HOUR_MS } from "../time.ts";
 import type { TickStage } from "./stage.ts";
 import type { TickDeps } from "./tick-deps.ts";
 
-export function boundedUpkeepStage(name: string, limit: number, work: (deps: TickDeps, limit: number) => Promise<{ done: number; rowsWritten: number }>): TickStage {
+export function boundedUpkeepStage(
+  name: string,
+  limit: number,
+  work: (deps: TickDeps, limit: number) => Promise<{ done: number; rowsWritten: number }>,
+): TickStage {
   let nothingLeftUntil = 0;
   return {
     name,

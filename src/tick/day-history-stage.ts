@@ -4,6 +4,11 @@ import type { TickStage } from "./stage.ts";
 export const dayHistoryStage: TickStage = {
   name: "day-history",
   run(_tick, deps) {
-    return deps.dayHistoryUpkeep({ probes: deps.probes, histories: deps.dayHistories, runs: deps.runs, now: deps.now() });
+    return deps.dayHistoryUpkeep({
+      probes: deps.probes,
+      histories: deps.dayHistories,
+      runs: deps.runs,
+      now: deps.now(),
+    });
   },
 };

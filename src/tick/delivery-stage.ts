@@ -5,6 +5,13 @@ import type { TickStage } from "./stage.ts";
 export const deliveryStage: TickStage = {
   name: "delivery",
   run(_tick, deps) {
-    return deliverDue({ outbox: deps.outbox, channels: deps.channels(), fetch: deps.fetch, now: deps.now, random: deps.random, allowPrivateTargets: deps.allowPrivateTargets });
+    return deliverDue({
+      outbox: deps.outbox,
+      channels: deps.channels(),
+      fetch: deps.fetch,
+      now: deps.now,
+      random: deps.random,
+      allowPrivateTargets: deps.allowPrivateTargets,
+    });
   },
 };

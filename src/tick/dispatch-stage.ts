@@ -16,7 +16,9 @@ const browserProbesThatRan = new Set<string>();
 async function newBrowserProbes(deps: TickDeps): Promise<string[]> {
   const pending = deps.probes.filter((p) => p.probe.kind === "browser" && !browserProbesThatRan.has(p.probe.id));
   if (pending.length === 0) return [];
-  const [firstRuns] = await deps.runs.read([deps.runs.firstRunsRead(pending.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region }))))]);
+  const [firstRuns] = await deps.runs.read([
+    deps.runs.firstRunsRead(pending.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })))),
+  ]);
   for (const key of firstRuns.keys()) browserProbesThatRan.add(key.slice(0, key.indexOf("|")));
   return pending.map((p) => p.probe.id).filter((id) => !browserProbesThatRan.has(id));
 }
@@ -39,11 +41,16 @@ export const dispatchStage: TickStage = {
       probes: deps.probes,
       limits: deps.limits,
       runShard: deps.runShard,
-      maintenanceProbeIds: (slotAt) => deps.probes.filter((p) => isInMaintenance(p.probe.id, excludedFromSlo, slotAt)).map((p) => p.probe.id),
+      maintenanceProbeIds: (slotAt) =>
+        deps.probes.filter((p) => isInMaintenance(p.probe.id, excludedFromSlo, slotAt)).map((p) => p.probe.id),
     });
     tick.dispatch = report;
-    if (report.unreachableShards.length) console.error(JSON.stringify({ event: "shards_unreachable", slotAt: tick.slotAt, shards: report.unreachableShards }));
-    if (report.dropped > 0) console.error(JSON.stringify({ event: "buffered_runs_dropped", slotAt: tick.slotAt, dropped: report.dropped }));
+    if (report.unreachableShards.length)
+      console.error(
+        JSON.stringify({ event: "shards_unreachable", slotAt: tick.slotAt, shards: report.unreachableShards }),
+      );
+    if (report.dropped > 0)
+      console.error(JSON.stringify({ event: "buffered_runs_dropped", slotAt: tick.slotAt, dropped: report.dropped }));
     const { outcomes: _outcomes, ...summary } = report;
     const notes = [note, watchNote].filter(Boolean).join("; ");
     return notes ? { ...summary, note: notes } : summary;

@@ -42,7 +42,12 @@ function message(probe: LoadedHeartbeat["probe"], j: HeartbeatJudgement): string
 }
 
 /** A judgement as the heartbeat's run at the tick's slot. */
-function heartbeatRun(loaded: LoadedHeartbeat, j: HeartbeatJudgement, slotAt: number, inMaintenance: boolean): RunResult {
+function heartbeatRun(
+  loaded: LoadedHeartbeat,
+  j: HeartbeatJudgement,
+  slotAt: number,
+  inMaintenance: boolean,
+): RunResult {
   const { probe } = loaded;
   return {
     runId: runIdOf(probe.id, HEARTBEAT_REGION, slotAt),
@@ -55,7 +60,15 @@ function heartbeatRun(loaded: LoadedHeartbeat, j: HeartbeatJudgement, slotAt: nu
     durationMs: 0,
     status: j.status,
     steps: [],
-    ...(j.status === "down" ? { failure: { class: j.reason === "fail" ? "script" : "timeout", step: HEARTBEAT_STEP, message: message(probe, j) } } : {}),
+    ...(j.status === "down"
+      ? {
+          failure: {
+            class: j.reason === "fail" ? "script" : "timeout",
+            step: HEARTBEAT_STEP,
+            message: message(probe, j),
+          },
+        }
+      : {}),
     ...(inMaintenance ? { inMaintenance: true } : {}),
   };
 }
@@ -85,9 +98,20 @@ export const heartbeatsStage: TickStage = {
     const saved = runs.length ? await deps.runs.saveRuns(runs) : { inserted: 0, rowsWritten: 0 };
     const marked = judged.length ? await deps.heartbeats.judgedStatement(judged).run() : undefined;
     tick.heartbeats = runs.map(
-      (r): RunOutcome => ({ probeId: r.probeId, runId: r.runId, status: r.status, ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message } } : {}) }),
+      (r): RunOutcome => ({
+        probeId: r.probeId,
+        runId: r.runId,
+        status: r.status,
+        ...(r.failure ? { failure: { step: r.failure.step, class: r.failure.class, message: r.failure.message } } : {}),
+      }),
     );
-    const report = { heartbeats: beats.length, judged: judged.length, up: runs.filter((r) => r.status === "up").length, down: runs.filter((r) => r.status === "down").length, rowsWritten: saved.rowsWritten + (marked?.meta.rows_written ?? 0) };
+    const report = {
+      heartbeats: beats.length,
+      judged: judged.length,
+      up: runs.filter((r) => r.status === "up").length,
+      down: runs.filter((r) => r.status === "down").length,
+      rowsWritten: saved.rowsWritten + (marked?.meta.rows_written ?? 0),
+    };
     return note ? { ...report, note } : report;
   },
 };

@@ -15,5 +15,7 @@ export const maintenancesStage: TickStage = {
  * goes on (a read that failed must not stop the measuring), and the stage's report says so.
  */
 export function maintenancesOf(tick: TickContext): { maintenances: readonly Maintenance[]; note?: string } {
-  return tick.maintenances ? { maintenances: tick.maintenances } : { maintenances: [], note: "maintenance windows unknown (the maintenances stage failed): none applied" };
+  return tick.maintenances
+    ? { maintenances: tick.maintenances }
+    : { maintenances: [], note: "maintenance windows unknown (the maintenances stage failed): none applied" };
 }

@@ -25,16 +25,34 @@ export const releaseWatchStage: TickStage = {
     const pairs = new Map<string, { probeId: string; region: string }>();
     let from = asOf;
     for (const release of releases) {
-      const releasePairs = release.probeIds.flatMap((probeId) => (probes.get(probeId)?.probe.regions ?? []).map((region) => ({ probeId, region })));
-      subjects.set(release.id, { releasedAt: release.releasedAt, watchMinutes: release.watchMinutes, baselineMinutes: release.baselineMinutes, pairs: releasePairs });
+      const releasePairs = release.probeIds.flatMap((probeId) =>
+        (probes.get(probeId)?.probe.regions ?? []).map((region) => ({ probeId, region })),
+      );
+      subjects.set(release.id, {
+        releasedAt: release.releasedAt,
+        watchMinutes: release.watchMinutes,
+        baselineMinutes: release.baselineMinutes,
+        pairs: releasePairs,
+      });
       for (const pair of releasePairs) pairs.set(`${pair.probeId}|${pair.region}`, pair);
       from = Math.min(from, baselineWindow(release.releasedAt, release.baselineMinutes).from);
     }
     const [runs] = await deps.runs.read([deps.runs.recentRunsRead([...pairs.values()], from, asOf)] as const);
-    const judged: { release: Release; judgement: Judgement }[] = releases.map((release) => ({ release, judgement: judgeWatch(subjects.get(release.id)!, runs, asOf) }));
+    const judged: { release: Release; judgement: Judgement }[] = releases.map((release) => ({
+      release,
+      judgement: judgeWatch(subjects.get(release.id)!, runs, asOf),
+    }));
     const now = deps.now();
-    const notices: OutboxEntry[] = judged.flatMap(({ release, judgement }) => releaseOutboxEntries(release, judgement, probes, deps.channelNames, now));
-    await deps.outbox.run([deps.releases.saveJudgementsStatement(judged.map(({ release, judgement }) => ({ id: release.id, judgement })), tick.slotAt), ...deps.outbox.enqueueStatements(notices)]);
+    const notices: OutboxEntry[] = judged.flatMap(({ release, judgement }) =>
+      releaseOutboxEntries(release, judgement, probes, deps.channelNames, now),
+    );
+    await deps.outbox.run([
+      deps.releases.saveJudgementsStatement(
+        judged.map(({ release, judgement }) => ({ id: release.id, judgement })),
+        tick.slotAt,
+      ),
+      ...deps.outbox.enqueueStatements(notices),
+    ]);
     const verdicts = judged.filter((j) => j.judgement.final).map((j) => `${j.release.id}:${j.judgement.verdict}`);
     return { judged: judged.length, final: verdicts, notices: notices.length };
   },

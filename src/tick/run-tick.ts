@@ -57,8 +57,20 @@ interface TickSummary {
   stageErrors: StageFailure[];
 }
 
-export async function runTick(scheduledTime: number, deps: TickDeps, stages: readonly TickStage[] = TICK_STAGES): Promise<TickSummary> {
-  const tick: TickContext = { scheduledTime, slotAt: slotOf(scheduledTime), maintenances: null, dispatch: null, heartbeats: null, ran: [], failures: [] };
+export async function runTick(
+  scheduledTime: number,
+  deps: TickDeps,
+  stages: readonly TickStage[] = TICK_STAGES,
+): Promise<TickSummary> {
+  const tick: TickContext = {
+    scheduledTime,
+    slotAt: slotOf(scheduledTime),
+    maintenances: null,
+    dispatch: null,
+    heartbeats: null,
+    ran: [],
+    failures: [],
+  };
   const reports: Record<string, unknown> = {};
   for (const stage of stages) {
     const report = await runStage(stage, tick, deps);
@@ -68,6 +80,14 @@ export async function runTick(scheduledTime: number, deps: TickDeps, stages: rea
   // The dispatch's figures stay at the top of the line, where the benchmarks and the local runner
   // read them (planned, stored, rowsWritten, ...); every other stage's report is under its name.
   const { dispatch, ...others } = reports;
-  console.log(JSON.stringify({ event: "tick", ...(dispatch as object | undefined), slotAt: tick.slotAt, ...others, stageErrors: summary.stageErrors }));
+  console.log(
+    JSON.stringify({
+      event: "tick",
+      ...(dispatch as object | undefined),
+      slotAt: tick.slotAt,
+      ...others,
+      stageErrors: summary.stageErrors,
+    }),
+  );
   return summary;
 }

@@ -12,7 +12,10 @@ export const statusBoardStage: TickStage = {
   name: "status-board",
   async run(tick, deps) {
     // As of the tick's minute, as a page renders as of the start of its minute.
-    const board = await readStatusBoard({ probes: deps.probes, runs: deps.runs, dayHistory: deps.dayHistories }, tick.slotAt);
+    const board = await readStatusBoard(
+      { probes: deps.probes, runs: deps.runs, dayHistory: deps.dayHistories },
+      tick.slotAt,
+    );
     await deps.dayHistories.saveBoard(boardRow(board));
     return { probes: board.probes.length };
   },

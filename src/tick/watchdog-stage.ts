@@ -15,7 +15,14 @@ export const watchdogStage: TickStage = {
     const failed = Object.fromEntries(tick.failures.map((f) => [f.stage, f.error]));
     const report = await applyWatchdog(
       { slotAt: tick.slotAt, dispatch: tick.dispatch, stages: { ran, failed } },
-      { probes: deps.probes, states: deps.probeStates, outbox: deps.outbox, channels: deps.channelNames, now: deps.now(), options: deps.watchdog },
+      {
+        probes: deps.probes,
+        states: deps.probeStates,
+        outbox: deps.outbox,
+        channels: deps.channelNames,
+        now: deps.now(),
+        options: deps.watchdog,
+      },
     );
     return tick.dispatch ? report : { ...report, note: "regions not watched this tick (the dispatch stage failed)" };
   },

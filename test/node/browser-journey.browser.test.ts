@@ -38,14 +38,18 @@ describe.skipIf(!hasChromium)("browser journeys in Chromium", () => {
 
   async function run(definition: BrowserProbeDefinition = demoJourney as BrowserProbeDefinition): Promise<BrowserRun> {
     const [loaded] = loadRegistry([{ file: "probes/test.ts", definition }]);
-    return runBrowserProbe(loaded!, { region: "weur", colo: "local", slotAt: 1_800_000_000_000 }, {
-      browser,
-      now: () => performance.timeOrigin + performance.now(),
-      randomId: () => "fixed",
-      values: { SHOP_URL: shop.url, SHOP_PASSWORD: SECRET },
-      publicValueNames: new Set(["SHOP_URL"]),
-      allowPrivateTargets: true,
-    });
+    return runBrowserProbe(
+      loaded!,
+      { region: "weur", colo: "local", slotAt: 1_800_000_000_000 },
+      {
+        browser,
+        now: () => performance.timeOrigin + performance.now(),
+        randomId: () => "fixed",
+        values: { SHOP_URL: shop.url, SHOP_PASSWORD: SECRET },
+        publicValueNames: new Set(["SHOP_URL"]),
+        allowPrivateTargets: true,
+      },
+    );
   }
 
   it("passes the demo journey, step by step, with plausible Web Vitals", async () => {
@@ -58,7 +62,9 @@ describe.skipIf(!hasChromium)("browser journeys in Chromium", () => {
       ["add to cart", "browser", "passed"],
       ["checkout", "browser", "passed"],
     ]);
-    expect(result.steps[0]!.exchanges).toEqual([expect.objectContaining({ method: "GET", url: `${shop.url}/store`, status: 200 })]);
+    expect(result.steps[0]!.exchanges).toEqual([
+      expect.objectContaining({ method: "GET", url: `${shop.url}/store`, status: 200 }),
+    ]);
     const vitals = result.browser!.vitals;
     expect(vitals.lcpMs).toBeGreaterThan(0);
     expect(vitals.lcpMs).toBeLessThan(result.durationMs);
@@ -78,15 +84,27 @@ describe.skipIf(!hasChromium)("browser journeys in Chromium", () => {
     const { result, screenshot } = await run();
     expect(result.status).toBe("down");
     expect(result.failure).toMatchObject({ class: "assertion", step: "add to cart" });
-    expect(result.failure!.assertion).toMatchObject({ expected: 'text "Cart: 1 item"', actual: expect.stringContaining('"Cart: 0 items"') });
+    expect(result.failure!.assertion).toMatchObject({
+      expected: 'text "Cart: 1 item"',
+      actual: expect.stringContaining('"Cart: 0 items"'),
+    });
     expect(result.steps.map((s) => s.status)).toEqual(["passed", "passed", "failed"]);
-    expect(result.browser!.consoleErrors).toEqual([{ step: "add to cart", text: "uncaught TypeError: cart.add is not a function" }]);
+    expect(result.browser!.consoleErrors).toEqual([
+      { step: "add to cart", text: "uncaught TypeError: cart.add is not a function" },
+    ]);
 
     expect(screenshot!.contentType).toBe("image/png");
     expect(pngSize(screenshot!.bytes)).toEqual({ width: 1280, height: 720 });
     expect(screenshot!.bytes.length).toBeGreaterThan(5_000);
     expect(screenshot!.bytes.length).toBeLessThanOrEqual(MAX_SCREENSHOT_BYTES);
-    expect(result.browser!.screenshot).toEqual({ key: `screenshots/${result.runId}.png`, contentType: "image/png", bytes: screenshot!.bytes.length, width: 1280, height: 720, step: "add to cart" });
+    expect(result.browser!.screenshot).toEqual({
+      key: `screenshots/${result.runId}.png`,
+      contentType: "image/png",
+      bytes: screenshot!.bytes.length,
+      width: 1280,
+      height: 720,
+      step: "add to cart",
+    });
     // The fault is in the picture: the red error banner the broken button raised covers a band of the page.
     expect(countColor(decodePng(screenshot!.bytes), BANNER_RED)).toBeGreaterThan(1280 * 20);
   });
@@ -96,7 +114,9 @@ describe.skipIf(!hasChromium)("browser journeys in Chromium", () => {
     const { result, screenshot } = await run();
     expect(result.failure).toMatchObject({ class: "selector-timeout", step: "add to cart" });
     expect(result.failure!.message).toMatch(/Timeout 5000ms exceeded.*Add Lantern to cart/);
-    expect(result.browser!.failedRequests).toEqual([{ step: "open store", method: "GET", url: `${shop.url}/api/products`, status: 503 }]);
+    expect(result.browser!.failedRequests).toEqual([
+      { step: "open store", method: "GET", url: `${shop.url}/api/products`, status: 503 },
+    ]);
     expect(pngSize(screenshot!.bytes)).toEqual({ width: 1280, height: 720 });
     // No banner: nothing threw on the page, the products are just not there.
     expect(countColor(decodePng(screenshot!.bytes), BANNER_RED)).toBe(0);
@@ -134,7 +154,9 @@ describe.skipIf(!hasChromium)("browser journeys in Chromium", () => {
           await page.goto("/store");
           await page.getByLabel("Email").fill(secret("SHOP_PASSWORD"));
           await page.evaluate((s) => console.error(`token is ${s}`), secret("SHOP_PASSWORD"));
-          await page.evaluate((s) => fetch(`/api/missing?key=${encodeURIComponent(s)}`), secret("SHOP_PASSWORD")).catch(() => undefined);
+          await page
+            .evaluate((s) => fetch(`/api/missing?key=${encodeURIComponent(s)}`), secret("SHOP_PASSWORD"))
+            .catch(() => undefined);
         });
         await step(`compare ${secret("SHOP_PASSWORD")}`, async () => {
           await expect(page.getByLabel("Email")).toHaveValue("something else");
@@ -148,7 +170,9 @@ describe.skipIf(!hasChromium)("browser journeys in Chromium", () => {
     expect(recorded).not.toContain(encodeURIComponent(SECRET));
     expect(recorded).toContain("[secret:SHOP_PASSWORD]");
     expect(result.browser!.consoleErrors.map((e) => e.text)).toContain("token is [secret:SHOP_PASSWORD]");
-    expect(result.browser!.failedRequests).toEqual([expect.objectContaining({ status: 404, url: expect.stringContaining("key=") })]);
+    expect(result.browser!.failedRequests).toEqual([
+      expect.objectContaining({ status: 404, url: expect.stringContaining("key=") }),
+    ]);
     expect(JSON.stringify(result.browser!.screenshot)).not.toContain(SECRET);
     expect(screenshot).toBeDefined();
   });

@@ -81,7 +81,10 @@ describe.skipIf(!hasChromium)("browser probes in the local network", () => {
   });
 
   it("stores a broken button's failure with its class, step and a screenshot the API serves", async () => {
-    const fault = await fetch(`${network.shopUrl}/_control/faults`, { method: "POST", body: JSON.stringify({ path: "/store", breakButton: "add-to-cart" }) });
+    const fault = await fetch(`${network.shopUrl}/_control/faults`, {
+      method: "POST",
+      body: JSON.stringify({ path: "/store", breakButton: "add-to-cart" }),
+    });
     expect(fault.status).toBe(201);
     let minute = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
     while (!isDue(loaded!, minute)) minute += 60_000;
@@ -89,7 +92,12 @@ describe.skipIf(!hasChromium)("browser probes in the local network", () => {
     const run = await json<RunResult>(`${network.workerUrl}/api/v1/runs/${PROBE}.weur.${minute}`);
     expect(run.status).toBe("down");
     expect(run.failure).toMatchObject({ class: "assertion", step: "add to cart" });
-    expect(run.browser!.screenshot).toMatchObject({ key: `screenshots/${PROBE}.weur.${minute}.png`, width: 1280, height: 720, step: "add to cart" });
+    expect(run.browser!.screenshot).toMatchObject({
+      key: `screenshots/${PROBE}.weur.${minute}.png`,
+      width: 1280,
+      height: 720,
+      step: "add to cart",
+    });
     const shot = await fetch(`${network.workerUrl}/api/v1/runs/${PROBE}.weur.${minute}/screenshot`);
     expect(shot.status).toBe(200);
     expect(shot.headers.get("content-type")).toBe("image/png");
@@ -97,7 +105,9 @@ describe.skipIf(!hasChromium)("browser probes in the local network", () => {
     expect(bytes.length).toBe(run.browser!.screenshot!.bytes);
     expect(pngSize(bytes)).toEqual({ width: 1280, height: 720 });
     // A passing run has no screenshot to serve.
-    const none = await fetch(`${network.workerUrl}/api/v1/runs/${PROBE}.weur.${Math.floor(Date.now() / 60_000) * 60_000 - 120_000}/screenshot`);
+    const none = await fetch(
+      `${network.workerUrl}/api/v1/runs/${PROBE}.weur.${Math.floor(Date.now() / 60_000) * 60_000 - 120_000}/screenshot`,
+    );
     expect(none.status).toBe(404);
     await fetch(`${network.shopUrl}/_control/faults`, { method: "DELETE" });
   });
@@ -124,7 +134,14 @@ describe("the local network without Chromium", () => {
     process.env.CHROMIUM_PATH = join(state, "no-chromium-here");
     let network: LocalNetwork | undefined;
     try {
-      network = await startLocalNetwork({ persistTo: state, cronDriver: false, workerPort: 18897, shopPort: 18898, vars: { PUBLIC_CACHE_SECONDS: "0" }, log: (line) => lines.push(line) });
+      network = await startLocalNetwork({
+        persistTo: state,
+        cronDriver: false,
+        workerPort: 18897,
+        shopPort: 18898,
+        vars: { PUBLIC_CACHE_SECONDS: "0" },
+        log: (line) => lines.push(line),
+      });
       expect(network.browserServiceUrl).toBeUndefined();
       await network.fireTick(Math.floor(Date.now() / 60_000) * 60_000);
       const warnings = lines.filter((l) => /no Chromium found/.test(l));

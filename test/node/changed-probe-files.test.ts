@@ -11,8 +11,13 @@ describe("changedProbeFiles", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it("lists modified and untracked probe files anywhere in the repository, nothing else", () => {
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=qa@afterlife.test", "-c", "user.name=QA", ...args], { cwd: root, encoding: "utf8" });
-    const probe = (id: string) => `import { defineProbe } from "../src/probe/define-probe.ts";\nexport default defineProbe({ id: "${id}", name: "${id}", steps: [{ name: "a", url: "https://example.com/" }] });\n`;
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=qa@afterlife.test", "-c", "user.name=QA", ...args], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    const probe = (id: string) =>
+      `import { defineProbe } from "../src/probe/define-probe.ts";\nexport default defineProbe({ id: "${id}", name: "${id}", steps: [{ name: "a", url: "https://example.com/" }] });\n`;
     mkdirSync(join(root, "probes"));
     mkdirSync(join(root, "drafts"));
     mkdirSync(join(root, "src"));

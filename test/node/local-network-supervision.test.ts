@@ -27,7 +27,8 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const visit = (p: number) => {
-    for (const [child, parent] of parents) if (parent === p) {
+    for (const [child, parent] of parents)
+      if (parent === p) {
         out.push(child);
         visit(child);
       }
@@ -45,7 +46,11 @@ const alive = (pid: number) => {
   }
 };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -72,12 +77,26 @@ describe("npm start supervises its probes and its children", () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "afterlife-start-"));
-    makeTempProject(root, new Map([["alpha.ts", probeSource("alpha")], ["beta.ts", probeSource("beta")]]));
+    makeTempProject(
+      root,
+      new Map([
+        ["alpha.ts", probeSource("alpha")],
+        ["beta.ts", probeSource("beta")],
+      ]),
+    );
     cpSync(join(ROOT, "scripts"), join(root, "scripts"), { recursive: true });
-    npm = spawn("npm", ["start"], { cwd: root, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    npm = spawn("npm", ["start"], {
+      cwd: root,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     npm.stdout!.on("data", (c: Buffer) => (output += c.toString()));
     npm.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-    workerUrl = await until("npm start to be ready", () => /Status page\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1], 150_000);
+    workerUrl = await until(
+      "npm start to be ready",
+      () => /Status page\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1],
+      150_000,
+    );
   }, 180_000);
 
   afterAll(() => {
@@ -89,18 +108,27 @@ describe("npm start supervises its probes and its children", () => {
     expect(await probeIds()).toEqual(["alpha", "beta"]);
     const bad = join(root, "probes", "gamma.ts");
     writeFileSync(bad, probeSource("gamma", '  schedule: "3m",\n'));
-    const block = await until("the problem block", () => /probes\/gamma\.ts has problems[\s\S]*?Fix the file/.exec(output)?.[0]);
+    const block = await until(
+      "the problem block",
+      () => /probes\/gamma\.ts has problems[\s\S]*?Fix the file/.exec(output)?.[0],
+    );
     expect(block).toContain("the other 2 probes keep running");
     expect(block).toContain('probes/gamma.ts:6:3  schedule: got "3m"; expected one of 1m, 2m, 5m, 10m, 15m, 30m, 1h');
     // The Worker still answers with the good probes, and a tick runs them.
     expect(await probeIds()).toEqual(["alpha", "beta"]);
-    const tick = await fetch(`${workerUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}&time=${Math.floor(Date.now() / 60_000) * 60_000}`);
+    const tick = await fetch(
+      `${workerUrl}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}&time=${Math.floor(Date.now() / 60_000) * 60_000}`,
+    );
     expect(tick.status).toBe(200);
 
     writeFileSync(bad, probeSource("gamma"));
     await until("gamma to load", async () => ((await probeIds())?.includes("gamma") ? true : undefined));
     expect(await probeIds()).toEqual(["alpha", "beta", "gamma"]);
-    await until("the all-clear", () => (/probes\/ is valid again \(probes\/gamma\.ts fixed or removed\): all 3 probes run/.test(output) ? true : undefined));
+    await until("the all-clear", () =>
+      /probes\/ is valid again \(probes\/gamma\.ts fixed or removed\): all 3 probes run/.test(output)
+        ? true
+        : undefined,
+    );
 
     unlinkSync(bad);
     await until("gamma to go", async () => ((await probeIds())?.length === 2 ? true : undefined));
@@ -111,7 +139,9 @@ describe("npm start supervises its probes and its children", () => {
   }, 180_000);
 
   it("says why when wrangler dev dies, restarts it, and the probes answer again", async () => {
-    const wrangler = descendants(npm.pid!).find((pid) => /wrangler-dist\/cli\.js\s+dev/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ")));
+    const wrangler = descendants(npm.pid!).find((pid) =>
+      /wrangler-dist\/cli\.js\s+dev/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ")),
+    );
     expect(wrangler).toBeDefined();
     process.kill(wrangler!, "SIGKILL");
     await until("the restart", () => (/wrangler dev is back on/.test(output) ? true : undefined), 120_000);
@@ -127,11 +157,25 @@ describe("npm start supervises its probes and its children", () => {
     const exited = new Promise((resolve) => npm.once("exit", resolve));
     process.kill(npm.pid!, "SIGTERM");
     await exited;
-    const left = await until("every child to end", () => {
-      const running = children.filter(alive);
-      return running.length === 0 ? running : undefined;
-    }, 60_000);
+    const left = await until(
+      "every child to end",
+      () => {
+        const running = children.filter(alive);
+        return running.length === 0 ? running : undefined;
+      },
+      60_000,
+    );
     expect(left).toEqual([]);
-    await until("the worker port to close", async () => ((await fetch(workerUrl).then(() => false, () => true)) ? true : undefined), 30_000);
+    await until(
+      "the worker port to close",
+      async () =>
+        (await fetch(workerUrl).then(
+          () => false,
+          () => true,
+        ))
+          ? true
+          : undefined,
+      30_000,
+    );
   }, 120_000);
 });

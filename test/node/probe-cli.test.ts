@@ -10,7 +10,11 @@ import { hypotheticalFleet } from "../../src/cost/hypothetical-fleet.ts";
 import { DEFAULT_RETENTION } from "../../src/storage/retention.ts";
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, SHOP_PASSWORD: "cli-secret-5e1d" } });
+  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, SHOP_PASSWORD: "cli-secret-5e1d" },
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -55,25 +59,70 @@ describe("npm run probe", () => {
   it("prints the cost options with --help", () => {
     const { code, out } = cli("cost", "--help");
     expect(code).toBe(0);
-    for (const flag of ["--plan free|paid", "--views-per-second N", "--slo-polls-per-minute N", "--failure-share X", "--colos N", "--cache-seconds N", "--probes N", "--regions N", "--schedule S", "--json"]) expect(out).toContain(flag);
+    for (const flag of [
+      "--plan free|paid",
+      "--views-per-second N",
+      "--slo-polls-per-minute N",
+      "--failure-share X",
+      "--colos N",
+      "--cache-seconds N",
+      "--probes N",
+      "--regions N",
+      "--schedule S",
+      "--json",
+    ])
+      expect(out).toContain(flag);
   });
 
   it("prices a fleet given by its size, rows written line by line, and refuses a bad flag", () => {
-    const { code, out } = cli("cost", "--probes", "200", "--regions", "5", "--schedule", "1m", "--views-per-second", "10");
+    const { code, out } = cli(
+      "cost",
+      "--probes",
+      "200",
+      "--regions",
+      "5",
+      "--schedule",
+      "1m",
+      "--views-per-second",
+      "10",
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/200 probes, 1,000 \(probe, region\) pairs, 1,000 runs a minute/);
     // The lines are the planner's own figures for the same fleet.
-    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
-    const line = (label: string, value: number) => new RegExp(`^\\s+${label.replace(/[()]/g, "\\$&")}\\s+${fmt(value)}$`, "m");
+    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 10,
+    });
+    const line = (label: string, value: number) =>
+      new RegExp(`^\\s+${label.replace(/[()]/g, "\\$&")}\\s+${fmt(value)}$`, "m");
     expect(out).toMatch(line(e.writes[0]!.label, e.writes[0]!.perMonth));
     expect(out).toMatch(new RegExp(`^\\s+per run\\s+${e.rowsWrittenPerRun.toFixed(3)}$`, "m"));
     expect(e.rowsWrittenPerRun).toBeLessThan(1.1);
     expect(out).toMatch(/rendered at most once per 60 s in each of 20 Cloudflare locations/);
     expect(out).toMatch(line(e.reads[0]!.label, e.reads[0]!.perMonth));
     expect(out).toMatch(/Estimated bill: \$9\.79\/month/);
-    const uncached = cli("cost", "--probes", "200", "--regions", "5", "--views-per-second", "10", "--colos", "100", "--cache-seconds", "0");
+    const uncached = cli(
+      "cost",
+      "--probes",
+      "200",
+      "--regions",
+      "5",
+      "--views-per-second",
+      "10",
+      "--colos",
+      "100",
+      "--cache-seconds",
+      "0",
+    );
     expect(uncached.out).toMatch(/each one rendered \(edge cache off\)/);
-    const uncachedEstimate = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, colos: 100, cacheSeconds: 0 });
+    const uncachedEstimate = estimateCost(hypotheticalFleet(200, 5, "1m"), {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 10,
+      colos: 100,
+      cacheSeconds: 0,
+    });
     expect(uncached.out).toContain(`Estimated bill: $${uncachedEstimate.usd.total.toFixed(2)}/month`);
     expect(cli("cost", "--probes", "200", "--colos", "0").err).toContain("--colos 0: expected a number from 1 up");
     const bad = cli("cost", "--regions", "3");
@@ -82,16 +131,43 @@ describe("npm run probe", () => {
   });
 
   it("exits 2 on bad input, naming the problem", () => {
-    expect(cli("run", "nope")).toMatchObject({ code: 2, err: expect.stringContaining("no probe 'nope'; known: nightly-backup, shop-checkout, shop-home") });
-    expect(cli("run", "nightly-backup")).toMatchObject({ code: 2, err: expect.stringContaining("nightly-backup is a heartbeat") });
-    expect(cli("run", "shop-home", "--var", "novalue")).toMatchObject({ code: 2, err: expect.stringContaining("--var novalue: expected name=value") });
+    expect(cli("run", "nope")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("no probe 'nope'; known: nightly-backup, shop-checkout, shop-home"),
+    });
+    expect(cli("run", "nightly-backup")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("nightly-backup is a heartbeat"),
+    });
+    expect(cli("run", "shop-home", "--var", "novalue")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--var novalue: expected name=value"),
+    });
     expect(cli("frobnicate")).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frobnicate'") });
-    expect(cli("run", "shop-home", "--region", "xx")).toMatchObject({ code: 2, err: expect.stringContaining("--region xx: expected one of wnam, enam, sam, weur, eeur, apac, oc, afr, me") });
-    expect(cli("run", "shop-home", "extra")).toMatchObject({ code: 2, err: expect.stringContaining("run: unexpected argument 'extra'") });
-    expect(cli("list", "extra")).toMatchObject({ code: 2, err: expect.stringContaining("list: unexpected argument 'extra'") });
-    expect(cli("run", "shop-home", "--base-url", "ftp://x")).toMatchObject({ code: 2, err: expect.stringContaining("--base-url ftp://x: expected an http(s) URL") });
-    expect(cli("test", "--reporter", "xml")).toMatchObject({ code: 2, err: expect.stringContaining("--reporter xml: expected text, junit or github") });
-    expect(cli("run", "shop-home", "--frobnicate")).toMatchObject({ code: 2, err: expect.stringContaining("Unknown option '--frobnicate'") });
+    expect(cli("run", "shop-home", "--region", "xx")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--region xx: expected one of wnam, enam, sam, weur, eeur, apac, oc, afr, me"),
+    });
+    expect(cli("run", "shop-home", "extra")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("run: unexpected argument 'extra'"),
+    });
+    expect(cli("list", "extra")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("list: unexpected argument 'extra'"),
+    });
+    expect(cli("run", "shop-home", "--base-url", "ftp://x")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--base-url ftp://x: expected an http(s) URL"),
+    });
+    expect(cli("test", "--reporter", "xml")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--reporter xml: expected text, junit or github"),
+    });
+    expect(cli("run", "shop-home", "--frobnicate")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("Unknown option '--frobnicate'"),
+    });
   });
 
   it("prints the usage and exits 2 without a command", () => {
@@ -105,10 +181,42 @@ describe("npm run probe", () => {
     const { code, out } = cli("list", "--json");
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual([
-      { id: "nightly-backup", kind: "heartbeat", name: "Nightly backup", group: "Jobs", schedule: "1d", regions: ["push"], file: "probes/nightly-backup.ts" },
-      { id: "shop-checkout", kind: "script", name: "Checkout journey", group: "Checkout", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-checkout.ts" },
-      { id: "shop-home", kind: "journey", name: "Storefront", group: "Storefront", schedule: "1m", regions: ["weur", "enam", "apac"], file: "probes/shop-home.ts" },
-      { id: "shop-storefront", kind: "browser", name: "Storefront purchase (browser)", group: "Shop in a browser", schedule: "5m", regions: ["weur", "enam"], file: "probes/shop-storefront.ts" },
+      {
+        id: "nightly-backup",
+        kind: "heartbeat",
+        name: "Nightly backup",
+        group: "Jobs",
+        schedule: "1d",
+        regions: ["push"],
+        file: "probes/nightly-backup.ts",
+      },
+      {
+        id: "shop-checkout",
+        kind: "script",
+        name: "Checkout journey",
+        group: "Checkout",
+        schedule: "1m",
+        regions: ["weur", "enam", "apac"],
+        file: "probes/shop-checkout.ts",
+      },
+      {
+        id: "shop-home",
+        kind: "journey",
+        name: "Storefront",
+        group: "Storefront",
+        schedule: "1m",
+        regions: ["weur", "enam", "apac"],
+        file: "probes/shop-home.ts",
+      },
+      {
+        id: "shop-storefront",
+        kind: "browser",
+        name: "Storefront purchase (browser)",
+        group: "Shop in a browser",
+        schedule: "5m",
+        regions: ["weur", "enam"],
+        file: "probes/shop-storefront.ts",
+      },
     ]);
   });
 
@@ -122,7 +230,10 @@ describe("npm run probe", () => {
     const dir = mkdtempSync(join(tmpdir(), "afterlife-draft-"));
     try {
       const file = join(dir, "variant.ts");
-      writeFileSync(file, `import { check, defineProbe } from "${join(ROOT, "src/probe/define-probe.ts")}";\nexport default defineProbe({ id: "shop-home-variant", name: "Variant", baseUrl: "{{env:SHOP_URL}}", steps: [{ name: "products", url: "/api/products", assert: [check.json('$.products[?@.id=="sku-2"].stock').contains(3)] }] });\n`);
+      writeFileSync(
+        file,
+        `import { check, defineProbe } from "${join(ROOT, "src/probe/define-probe.ts")}";\nexport default defineProbe({ id: "shop-home-variant", name: "Variant", baseUrl: "{{env:SHOP_URL}}", steps: [{ name: "products", url: "/api/products", assert: [check.json('$.products[?@.id=="sku-2"].stock').contains(3)] }] });\n`,
+      );
       const { code, out } = cli("run", file, "--demo");
       expect(code).toBe(0);
       expect(out).toMatch(/✓ json \$\.products\[\?@\.id=="sku-2"\]\.stock contains: expected contains 3, got \[3\]/);

@@ -63,13 +63,20 @@ describe("npm run probe -- validate", () => {
       `  ${file}:19:41  steps[1].headers.authorization: variable {{authTokn}} is not defined by an earlier step; did you mean {{authToken}}? (or pass --var authTokn=...)`,
       `  ${file}:20:7  steps[1].expectStatuss: unknown key 'expectStatuss'; did you mean 'expectStatus'?`,
       `  ${file}:21:16  steps[1].assert[0].path: invalid JSONPath "$.items[?@.sku==]" at position 16: expected a number, '-0', a quoted name, 'true', 'false', 'null', '@' or '$', found ']'`,
-      expect.stringMatching(new RegExp(`^  ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:24:35  type: Property 'gett' does not exist on type .*Did you mean 'get'\\? \\(TS2551\\)$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^  ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:24:35  type: Property 'gett' does not exist on type .*Did you mean 'get'\\? \\(TS2551\\)$`,
+        ),
+      ),
     ]);
   });
 
   it("reports a syntax error with its position instead of failing to load", () => {
     const file = join(dir, "broken.ts");
-    writeFileSync(file, `import { defineProbe } from "${DSL}";\nexport default defineProbe({ id: "broken" name: "x", steps: [] });\n`);
+    writeFileSync(
+      file,
+      `import { defineProbe } from "${DSL}";\nexport default defineProbe({ id: "broken" name: "x", steps: [] });\n`,
+    );
     const { code, err } = probeCli(["validate", file]);
     expect(code).toBe(2);
     expect(err).toContain(`${file}:2:43  syntax: ',' expected. (TS1005)`);
@@ -78,7 +85,8 @@ describe("npm run probe -- validate", () => {
   it("blames a duplicate id on the newer file and names both", () => {
     const older = join(dir, "a.ts");
     const newer = join(dir, "b.ts");
-    const probe = (name: string) => `import { defineProbe } from "${DSL}";\nexport default defineProbe({ id: "same-id", name: "${name}", baseUrl: "http://127.0.0.1:1", steps: [{ name: "home", url: "/" }] });\n`;
+    const probe = (name: string) =>
+      `import { defineProbe } from "${DSL}";\nexport default defineProbe({ id: "same-id", name: "${name}", baseUrl: "http://127.0.0.1:1", steps: [{ name: "home", url: "/" }] });\n`;
     writeFileSync(newer, probe("B"));
     writeFileSync(older, probe("A"));
     utimesSync(older, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
@@ -95,6 +103,9 @@ describe("npm run probe -- validate", () => {
   });
 
   it("refuses a path that does not exist", () => {
-    expect(probeCli(["validate", "extra"])).toMatchObject({ code: 2, err: expect.stringContaining("extra: no such file or folder") });
+    expect(probeCli(["validate", "extra"])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("extra: no such file or folder"),
+    });
   });
 });

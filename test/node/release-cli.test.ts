@@ -16,9 +16,15 @@ import { httpRequest } from "./support/http.ts";
 const MINUTE = 60_000;
 
 /** Runs the CLI without blocking this process (the network's children keep answering meanwhile). */
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -34,7 +40,12 @@ describe("npm run probe -- release", () => {
 
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), "afterlife-releases-"));
-    network = await startLocalNetwork({ persistTo: state, cronDriver: false, workerPort: await freePort(19887), shopPort: await freePort(19890) });
+    network = await startLocalNetwork({
+      persistTo: state,
+      cronDriver: false,
+      workerPort: await freePort(19887),
+      shopPort: await freePort(19890),
+    });
     const created = await cli({}, "token", "create", "--name", "ci", "--scope", "write", "--persist-to", state);
     const token = /afl_[0-9A-Za-z]{8}_[0-9A-Za-z]{32}/.exec(created.out)?.[0];
     expect(token).toBeDefined();
@@ -49,10 +60,36 @@ describe("npm run probe -- release", () => {
     const base = Math.floor(Date.now() / MINUTE) * MINUTE - 2 * 60 * MINUTE;
     for (let i = 0; i < 15; i++) await network.fireTick(base + i * MINUTE);
     const at = new Date(base + 15 * MINUTE - 30_000).toISOString();
-    const bad = await cli(env, "release", "v2.0.0", "--probe", "shop-checkout", "--at", at, "--watch-minutes", "10", "--baseline-minutes", "15", "--url", "https://ci.example.test/run/42");
+    const bad = await cli(
+      env,
+      "release",
+      "v2.0.0",
+      "--probe",
+      "shop-checkout",
+      "--at",
+      at,
+      "--watch-minutes",
+      "10",
+      "--baseline-minutes",
+      "15",
+      "--url",
+      "https://ci.example.test/run/42",
+    );
     expect(bad.code, bad.err).toBe(0);
     const badId = /rel_[A-Za-z0-9]{12}/.exec(bad.out)![0];
-    const fine = await cli(env, "release", "v2.0.0-home", "--group", "Storefront", "--at", at, "--watch-minutes", "10", "--baseline-minutes", "15");
+    const fine = await cli(
+      env,
+      "release",
+      "v2.0.0-home",
+      "--group",
+      "Storefront",
+      "--at",
+      at,
+      "--watch-minutes",
+      "10",
+      "--baseline-minutes",
+      "15",
+    );
     const fineId = /rel_[A-Za-z0-9]{12}/.exec(fine.out)![0];
 
     // No look yet: inconclusive when the timeout runs out.
@@ -60,7 +97,10 @@ describe("npm run probe -- release", () => {
     expect(early.code).toBe(3);
     expect(early.out).toMatch(/inconclusive \(watching\)/);
 
-    await httpRequest(`${network.shopUrl}/_control/faults`, { method: "POST", body: JSON.stringify({ path: "/api/cart", region: "weur", delayMs: 400 }) });
+    await httpRequest(`${network.shopUrl}/_control/faults`, {
+      method: "POST",
+      body: JSON.stringify({ path: "/api/cart", region: "weur", delayMs: 400 }),
+    });
     try {
       for (let i = 15; i < 25; i++) await network.fireTick(base + i * MINUTE);
     } finally {
@@ -82,9 +122,28 @@ describe("npm run probe -- release", () => {
   }, 600_000);
 
   it("explains bad input with exit code 2 and API refusals with exit code 4", async () => {
-    expect(await cli(env, "release", "v1")).toMatchObject({ code: 2, err: expect.stringContaining("--group G or --probe ID") });
-    expect(await cli(env, "release", "watch", "rel_x", "--timeout", "soon")).toMatchObject({ code: 2, err: expect.stringContaining("--timeout soon: expected a duration") });
-    expect(await cli(env, "release", "v1", "--probe", "nope")).toMatchObject({ code: 4, err: expect.stringContaining("json.probeIds: unknown probes nope") });
-    expect(await cli({ ...env, AFTERLIFE_TOKEN: "" }, "release", "v1", "--group", "Storefront", "--token", "afl_AAAAAAAA_" + "A".repeat(32))).toMatchObject({ code: 4, err: expect.stringContaining("401") });
+    expect(await cli(env, "release", "v1")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--group G or --probe ID"),
+    });
+    expect(await cli(env, "release", "watch", "rel_x", "--timeout", "soon")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--timeout soon: expected a duration"),
+    });
+    expect(await cli(env, "release", "v1", "--probe", "nope")).toMatchObject({
+      code: 4,
+      err: expect.stringContaining("json.probeIds: unknown probes nope"),
+    });
+    expect(
+      await cli(
+        { ...env, AFTERLIFE_TOKEN: "" },
+        "release",
+        "v1",
+        "--group",
+        "Storefront",
+        "--token",
+        "afl_AAAAAAAA_" + "A".repeat(32),
+      ),
+    ).toMatchObject({ code: 4, err: expect.stringContaining("401") });
   });
 });

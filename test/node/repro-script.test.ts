@@ -34,12 +34,16 @@ describe("the repro script of a failed journey", () => {
   it("replays the journey up to the failing step and gets the same 500, with the extracted token and no secret in it", async () => {
     shop.faults.splice(0, shop.faults.length, { path: "/api/cart", status: 500 });
     const file = join(dir, "checkout-repro.sh");
-    const run = await probeCliAsync(["run", "shop-checkout", "--base-url", shop.url, "--repro", file], { SHOP_PASSWORD: PASSWORD });
+    const run = await probeCliAsync(["run", "shop-checkout", "--base-url", shop.url, "--repro", file], {
+      SHOP_PASSWORD: PASSWORD,
+    });
     expect(run.code).toBe(1);
     expect(run.out).toContain(`Reproduce (the journey up to "read cart"; written to ${file})`);
     const script = readFileSync(file, "utf8");
     expect(script).not.toContain(PASSWORD);
-    expect(script).toContain('--data-raw "{\\"username\\":\\"qa@afterlife.test\\",\\"password\\":\\"${SHOP_PASSWORD}\\"}"');
+    expect(script).toContain(
+      '--data-raw "{\\"username\\":\\"qa@afterlife.test\\",\\"password\\":\\"${SHOP_PASSWORD}\\"}"',
+    );
     expect(script).toContain('-H "authorization: Bearer ${authToken}"');
     expect(script).toContain("--max-time 5");
     expect(script).not.toContain("every product opens");
@@ -65,12 +69,17 @@ describe("the repro script of a failed journey", () => {
   it("stops at the step's deadline (--max-time) when the run timed out, and the run names the deadline", async () => {
     shop.faults.splice(0, shop.faults.length, { path: "/api/slow", delayMs: 3000 });
     const probe = join(dir, "slow.ts");
-    writeFileSync(probe, `import { defineProbe } from "${join(ROOT, "src/probe/define-probe.ts")}";\nexport default defineProbe({ id: "slow", name: "Slow", baseUrl: "{{env:SHOP_URL}}", stepTimeoutMs: 500,\n  steps: [{ name: "home", url: "/" }, { name: "list orders", url: "/api/slow", expectStatus: 404 }] });\n`);
+    writeFileSync(
+      probe,
+      `import { defineProbe } from "${join(ROOT, "src/probe/define-probe.ts")}";\nexport default defineProbe({ id: "slow", name: "Slow", baseUrl: "{{env:SHOP_URL}}", stepTimeoutMs: 500,\n  steps: [{ name: "home", url: "/" }, { name: "list orders", url: "/api/slow", expectStatus: 404 }] });\n`,
+    );
     const file = join(dir, "slow-repro.sh");
     const run = await probeCliAsync(["run", probe, "--base-url", shop.url, "--repro", file]);
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/✗ list orders\s+—\s+5\d\d ms {2}\(no response\)/);
-    expect(run.out).toMatch(/timeout failure in "list orders": no complete response from GET http:\/\/127\.0\.0\.1:\d+\/api\/slow within the step's 500 ms deadline \(stopped after 5\d\d ms\)/);
+    expect(run.out).toMatch(
+      /timeout failure in "list orders": no complete response from GET http:\/\/127\.0\.0\.1:\d+\/api\/slow within the step's 500 ms deadline \(stopped after 5\d\d ms\)/,
+    );
     const script = readFileSync(file, "utf8");
     expect(script).toContain("--max-time 0.5");
     const replay = await sh(file, {});

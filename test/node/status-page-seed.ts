@@ -15,7 +15,14 @@ import { phaseOf } from "../../src/schedule/plan.ts";
 import type { Incident } from "../../src/incidents/model.ts";
 import { D1RunStore } from "../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../src/storage/incident-store.ts";
-import { loadProjectProbes, makeTempProject, openLocalD1, probeModuleSource, PROJECT_ROOT, writeD1OnlyConfig } from "../../scripts/bench/temp-project.ts";
+import {
+  loadProjectProbes,
+  makeTempProject,
+  openLocalD1,
+  probeModuleSource,
+  PROJECT_ROOT,
+  writeD1OnlyConfig,
+} from "../../scripts/bench/temp-project.ts";
 import { OFFLINE_ENV } from "../../scripts/local/local-network.ts";
 import { runToCompletion } from "../../scripts/local/processes.ts";
 
@@ -94,7 +101,14 @@ export interface SeededProject {
   cleanup(): void;
 }
 
-function run(probe: LoadedProbe, region: string, slotAt: number, status: RunStatus, durationMs: number, message?: string): RunResult {
+function run(
+  probe: LoadedProbe,
+  region: string,
+  slotAt: number,
+  status: RunStatus,
+  durationMs: number,
+  message?: string,
+): RunResult {
   const step = declaredSteps(probe.probe)[0]?.name ?? "journey";
   return {
     runId: `${probe.probe.id}.${region}.${slotAt}`,
@@ -107,7 +121,9 @@ function run(probe: LoadedProbe, region: string, slotAt: number, status: RunStat
     durationMs,
     status,
     steps: [],
-    ...(status === "down" ? { failure: { class: "status" as const, step, message: message ?? "expected 200, got 503" } } : {}),
+    ...(status === "down"
+      ? { failure: { class: "status" as const, step, message: message ?? "expected 200, got 503" } }
+      : {}),
   };
 }
 
@@ -143,9 +159,20 @@ function seededRuns(probes: readonly LoadedProbe[], now: number): { runs: RunRes
           if (!isXss && day === MINOR_DAY && hour === 4 && r === 0) status = "down"; // 1 of 48 runs
           if (isXss && day === 1 && hour === 2) status = "down";
           if (!isXss && day === 2 && hour === 6 && r === 1) status = "degraded";
-          const seeded = run(probe, region, slotAt, status, status === "degraded" ? 2400 : latency, isXss ? XSS_MESSAGE : undefined);
+          const seeded = run(
+            probe,
+            region,
+            slotAt,
+            status,
+            status === "degraded" ? 2400 : latency,
+            isXss ? XSS_MESSAGE : undefined,
+          );
           // A journey metric on the search probe's passing runs: the page charts it (and axe checks the chart).
-          runs.push(!isXss && status !== "down" ? { ...seeded, metrics: { results_found: 40 + ((hour * 7 + r * 3) % 11) } } : seeded);
+          runs.push(
+            !isXss && status !== "down"
+              ? { ...seeded, metrics: { results_found: 40 + ((hour * 7 + r * 3) % 11) } }
+              : seeded,
+          );
         });
       }
     }
@@ -160,12 +187,17 @@ export async function seedProject(now = Date.now()): Promise<SeededProject> {
   const persistTo = join(temp, "state");
   const files = new Map(Object.entries(PROBES).map(([file, definition]) => [file, probeModuleSource(definition)]));
   makeTempProject(root, files);
-  for (const shop of ["shop-home.ts", "shop-checkout.ts"]) copyFileSync(join(PROJECT_ROOT, "probes", shop), join(root, "probes", shop));
+  for (const shop of ["shop-home.ts", "shop-checkout.ts"])
+    copyFileSync(join(PROJECT_ROOT, "probes", shop), join(root, "probes", shop));
   const probes = await loadProjectProbes(root);
-  await runToCompletion(join(PROJECT_ROOT, "node_modules", ".bin", "wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    cwd: root,
-    env: { ...OFFLINE_ENV, CI: "true" },
-  });
+  await runToCompletion(
+    join(PROJECT_ROOT, "node_modules", ".bin", "wrangler"),
+    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
+    {
+      cwd: root,
+      env: { ...OFFLINE_ENV, CI: "true" },
+    },
+  );
   const { runs, until } = seededRuns(probes, now);
   const d1 = await openLocalD1(writeD1OnlyConfig(root, temp, "afterlife-page-seed-d1"), persistTo);
   try {
@@ -176,5 +208,12 @@ export async function seedProject(now = Date.now()): Promise<SeededProject> {
   } finally {
     await d1.dispose();
   }
-  return { root, persistTo, probes, seededUntil: until, runs: runs.length, cleanup: () => rmSync(temp, { recursive: true, force: true }) };
+  return {
+    root,
+    persistTo,
+    probes,
+    seededUntil: until,
+    runs: runs.length,
+    cleanup: () => rmSync(temp, { recursive: true, force: true }),
+  };
 }

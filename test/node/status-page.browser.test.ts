@@ -21,7 +21,13 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), "afterlife-page-"));
     // The edge cache off: the second test reads / again right after a tick that changes it.
-    network = await startLocalNetwork({ persistTo: state, cronDriver: false, workerPort: 18787, shopPort: 18790, vars: { PUBLIC_CACHE_SECONDS: "0" } });
+    network = await startLocalNetwork({
+      persistTo: state,
+      cronDriver: false,
+      workerPort: 18787,
+      shopPort: 18790,
+      vars: { PUBLIC_CACHE_SECONDS: "0" },
+    });
     await network.fireTick(Date.now());
     browser = await launchChromium();
     mkdirSync(OUTPUT, { recursive: true });
@@ -41,9 +47,11 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
     const response = await page.goto(`${network.workerUrl}/`);
     expect(response?.status()).toBe(200);
     await expect(page.locator("#overall").textContent()).resolves.toBe("All systems operational");
-    const probes = await page.locator("[data-probe]").evaluateAll((els) =>
-      els.map((el) => [el.getAttribute("data-probe"), el.querySelector(".state")?.getAttribute("data-state")]),
-    );
+    const probes = await page
+      .locator("[data-probe]")
+      .evaluateAll((els) =>
+        els.map((el) => [el.getAttribute("data-probe"), el.querySelector(".state")?.getAttribute("data-state")]),
+      );
     expect(probes).toEqual([
       ["shop-checkout", "up"],
       ["shop-home", "up"],
@@ -55,7 +63,10 @@ describe.skipIf(!hasChromium)("status page in Chromium", () => {
   });
 
   it("shows the checkout journey down once the shop's cart fails", async () => {
-    const fault = await fetch(`${network.shopUrl}/_control/faults`, { method: "POST", body: JSON.stringify({ path: "/api/cart", status: 500 }) });
+    const fault = await fetch(`${network.shopUrl}/_control/faults`, {
+      method: "POST",
+      body: JSON.stringify({ path: "/api/cart", status: 500 }),
+    });
     expect(fault.status).toBe(201);
     await network.fireTick(Date.now() + 60_000);
     const page = await browser.newPage();

@@ -9,7 +9,10 @@ import { freePort } from "../../scripts/local/ports.ts";
 import { httpRequest } from "./support/http.ts";
 
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -19,7 +22,12 @@ describe("npm run probe -- token", () => {
 
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), "afterlife-tokens-"));
-    network = await startLocalNetwork({ persistTo: state, cronDriver: false, workerPort: await freePort(19787), shopPort: await freePort(19790) });
+    network = await startLocalNetwork({
+      persistTo: state,
+      cronDriver: false,
+      workerPort: await freePort(19787),
+      shopPort: await freePort(19790),
+    });
   });
   afterAll(async () => {
     await network?.stop();
@@ -34,7 +42,11 @@ describe("npm run probe -- token", () => {
     const id = token!.slice(4, 12);
 
     // Each call on a fresh connection: the CLI runs in between take seconds (see support/http.ts).
-    const call = () => httpRequest(`${network.workerUrl}/api/v1/probes/shop-home/run`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    const call = () =>
+      httpRequest(`${network.workerUrl}/api/v1/probes/shop-home/run`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
     expect((await call()).status).toBe(200);
 
     const listed = cli("token", "list", "--persist-to", state);
@@ -46,7 +58,13 @@ describe("npm run probe -- token", () => {
   });
 
   it("explains bad input with exit code 2", () => {
-    expect(cli("token", "create", "--scope", "write")).toMatchObject({ code: 2, err: expect.stringContaining("needs --name") });
-    expect(cli("token", "create", "--name", "x", "--scope", "admin")).toMatchObject({ code: 2, err: expect.stringContaining("--scope must be read or write") });
+    expect(cli("token", "create", "--scope", "write")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("needs --name"),
+    });
+    expect(cli("token", "create", "--name", "x", "--scope", "admin")).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("--scope must be read or write"),
+    });
   });
 });

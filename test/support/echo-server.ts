@@ -12,7 +12,12 @@ function encode(text: string, as: string): string {
     case "base64":
       return Buffer.from(text, "utf8").toString("base64");
     case "html":
-      return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+      return text
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&#39;");
     case "upper":
       return text.toUpperCase();
     case "unicode":
@@ -31,9 +36,14 @@ export async function startEchoServer(): Promise<{ port: number; close(): Promis
     const url = req.url ?? "/";
     const status = Number(new URL(url, "http://echo.local").searchParams.get("status") ?? "200");
     const as = String(req.headers["x-echo-as"] ?? "raw");
-    res.writeHead(Number.isInteger(status) && status >= 200 && status <= 599 ? status : 200, { "content-type": "text/plain; charset=utf-8" });
+    res.writeHead(Number.isInteger(status) && status >= 200 && status <= 599 ? status : 200, {
+      "content-type": "text/plain; charset=utf-8",
+    });
     res.end(encode(`${req.method} ${url}\n${Buffer.concat(chunks).toString("utf8")}`, as));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -14,7 +14,8 @@ export function decodePng(png: Uint8Array): DecodedPng {
   const height = view.getUint32(20);
   const depth = png[24];
   const colorType = png[25];
-  if (depth !== 8 || (colorType !== 2 && colorType !== 6)) throw new Error(`unsupported PNG: depth ${depth}, color type ${colorType}`);
+  if (depth !== 8 || (colorType !== 2 && colorType !== 6))
+    throw new Error(`unsupported PNG: depth ${depth}, color type ${colorType}`);
   const channels = colorType === 6 ? 4 : 3;
   const idat: Uint8Array[] = [];
   for (let at = 8; at < png.length; ) {
@@ -34,7 +35,12 @@ export function decodePng(png: Uint8Array): DecodedPng {
       const b = y > 0 ? pixels[(y - 1) * stride + x]! : 0;
       const c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels]! : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const predictor = [0, a, b, (a + b) >> 1, paeth][filter]!;
       pixels[y * stride + x] = (line[x]! + predictor) & 0xff;
     }
@@ -45,6 +51,7 @@ export function decodePng(png: Uint8Array): DecodedPng {
 /** How many pixels have exactly this RGB color. */
 export function countColor(image: DecodedPng, [r, g, b]: [number, number, number]): number {
   let n = 0;
-  for (let i = 0; i < image.pixels.length; i += image.channels) if (image.pixels[i] === r && image.pixels[i + 1] === g && image.pixels[i + 2] === b) n++;
+  for (let i = 0; i < image.pixels.length; i += image.channels)
+    if (image.pixels[i] === r && image.pixels[i + 1] === g && image.pixels[i + 2] === b) n++;
   return n;
 }

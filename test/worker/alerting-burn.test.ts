@@ -41,7 +41,8 @@ async function deliveries(prefix: string): Promise<Delivery[]> {
   return all.filter((d) => d.headers["x-afterlife-delivery"]?.startsWith(encodeURIComponent(prefix)));
 }
 
-const outboxOf = async (prefix: string) => (await outbox.listOutbox({ limit: 500 })).filter((o) => o.id.startsWith(encodeURIComponent(prefix)));
+const outboxOf = async (prefix: string) =>
+  (await outbox.listOutbox({ limit: 500 })).filter((o) => o.id.startsWith(encodeURIComponent(prefix)));
 
 /**
  * The deliveries of this file's own burn notices under `key`. Other test files share the
@@ -50,7 +51,8 @@ const outboxOf = async (prefix: string) => (await outbox.listOutbox({ limit: 500
  * left is the one in our outbox.
  */
 async function ownDeliveries(key: string): Promise<Delivery[]> {
-  const budgetOf = (notice: unknown) => JSON.stringify((notice as { burn?: { budgetRemaining?: number } }).burn?.budgetRemaining);
+  const budgetOf = (notice: unknown) =>
+    JSON.stringify((notice as { burn?: { budgetRemaining?: number } }).burn?.budgetRemaining);
   const own = new Set((await outboxOf(key)).map((o) => budgetOf(o.payload)));
   return (await deliveries(key)).filter((d) => own.has(budgetOf(JSON.parse(d.body))));
 }
@@ -67,7 +69,9 @@ function run(region: string, slotAt: number, status: "up" | "down"): RunResult {
     durationMs: 100,
     status,
     steps: [],
-    ...(status === "down" ? { failure: { class: "status" as const, step: "home page", message: "expected 200, got 503" } } : {}),
+    ...(status === "down"
+      ? { failure: { class: "status" as const, step: "home page", message: "expected 200, got 503" } }
+      : {}),
   };
 }
 
@@ -84,7 +88,12 @@ describe("network watchdog", () => {
     expect(JSON.parse(got[0]!.body)).toMatchObject({
       event: "network.ticks-missed",
       probe: { id: "afterlife:network" },
-      network: { kind: "ticks-missed", from: new Date(first + MINUTE).toISOString(), to: new Date(first + 4 * MINUTE).toISOString(), minutes: 4 },
+      network: {
+        kind: "ticks-missed",
+        from: new Date(first + MINUTE).toISOString(),
+        to: new Date(first + 4 * MINUTE).toISOString(),
+        minutes: 4,
+      },
     });
 
     await tick(first + FIVE); // a replay
@@ -96,9 +105,14 @@ describe("network watchdog", () => {
 
   it("when ticks stop, the status API and the page say no data / unknown, never green", async () => {
     // The newest runs are the ticks above, close to an hour old.
-    const status = (await (await exports.default.fetch("http://afterlife.test/api/v1/status")).json()) as { state: string; probes: { state: string; regions: { state: string }[] }[] };
+    const status = (await (await exports.default.fetch("http://afterlife.test/api/v1/status")).json()) as {
+      state: string;
+      probes: { state: string; regions: { state: string }[] }[];
+    };
     expect(status.state).toBe("unknown");
-    expect(status.probes.flatMap((p) => [p.state, ...p.regions.map((r) => r.state)]).every((s) => s === "no-data")).toBe(true);
+    expect(
+      status.probes.flatMap((p) => [p.state, ...p.regions.map((r) => r.state)]).every((s) => s === "no-data"),
+    ).toBe(true);
     const html = await (await exports.default.fetch("http://afterlife.test/")).text();
     expect(html).not.toContain("All systems operational");
     expect(html).toContain("No data");
@@ -112,7 +126,11 @@ describe("SLO burn-rate alerts", () => {
     const history = Array.from({ length: 3000 }, (_, i) => run("weur", T - 3 * 3_600_000 - i * MINUTE, "up"));
     // The last minutes: every region ran, and weur failed the last three: 3 of ~15 runs in the
     // last 5 minutes and of ~20 in the last hour, far above the 14.4× page threshold (7.2 % bad).
-    const recent = [1, 2, 3, 4].flatMap((m) => ["weur", "enam", "apac"].map((region) => run(region, T - m * MINUTE, region === "weur" && m <= 3 ? "down" : "up")));
+    const recent = [1, 2, 3, 4].flatMap((m) =>
+      ["weur", "enam", "apac"].map((region) =>
+        run(region, T - m * MINUTE, region === "weur" && m <= 3 ? "down" : "up"),
+      ),
+    );
     for (let i = 0; i < history.length; i += 250) await store.saveRuns(history.slice(i, i + 250));
     await store.saveRuns(recent);
 
@@ -125,14 +143,35 @@ describe("SLO burn-rate alerts", () => {
     expect(got).toHaveLength(1);
     const [delivery] = got;
     expect(delivery!.headers["x-afterlife-event"]).toBe("slo.burn");
-    expect(await verifyWebhookSignature(env.OPS_HOOK_KEY, delivery!.headers["x-afterlife-timestamp"]!, delivery!.headers["x-afterlife-delivery"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(true);
+    expect(
+      await verifyWebhookSignature(
+        env.OPS_HOOK_KEY,
+        delivery!.headers["x-afterlife-timestamp"]!,
+        delivery!.headers["x-afterlife-delivery"]!,
+        delivery!.body,
+        delivery!.headers["x-afterlife-signature"]!,
+        Date.now(),
+      ),
+    ).toBe(true);
     const body = JSON.parse(delivery!.body) as {
       event: string;
       probe: { id: string };
       incident: { id: string; title: string };
-      burn: { severity: string; budgetRemaining: number; forecast: { exhaustsAt: string | null; hoursLeft: number | null }; sli: string; window: string; rule: { long: string; short: string; longRate: number; shortRate: number } };
+      burn: {
+        severity: string;
+        budgetRemaining: number;
+        forecast: { exhaustsAt: string | null; hoursLeft: number | null };
+        sli: string;
+        window: string;
+        rule: { long: string; short: string; longRate: number; shortRate: number };
+      };
     };
-    expect(body).toMatchObject({ event: "slo.burn", probe: { id: "shop-home" }, incident: { id: key }, burn: { severity: "page", sli: "availability", window: "30d", rule: { long: "1h", short: "5m" } } });
+    expect(body).toMatchObject({
+      event: "slo.burn",
+      probe: { id: "shop-home" },
+      incident: { id: key },
+      burn: { severity: "page", sli: "availability", window: "30d", rule: { long: "1h", short: "5m" } },
+    });
     expect(body.burn.rule.longRate).toBeGreaterThanOrEqual(14.4);
     expect(body.burn.rule.shortRate).toBeGreaterThanOrEqual(14.4);
     // Budget: 0.5 % of ~3,020 runs is ~15 bad runs, of which 3 are spent (about 80 % left; less
@@ -141,7 +180,9 @@ describe("SLO burn-rate alerts", () => {
     expect(body.burn.budgetRemaining).toBeLessThan(0.85);
     // Forecast: at the last 6 hours' rate (3 bad runs) the rest lasts some hours.
     expect(body.burn.forecast.hoursLeft).toBeGreaterThan(0);
-    expect(Date.parse(body.burn.forecast.exhaustsAt!)).toBe(T + MINUTE + Math.round(body.burn.forecast.hoursLeft! * 3_600_000));
+    expect(Date.parse(body.burn.forecast.exhaustsAt!)).toBe(
+      T + MINUTE + Math.round(body.burn.forecast.hoursLeft! * 3_600_000),
+    );
 
     const stored = (await outboxOf(key))[0]!.payload as { burn: { budgetRemaining: number } };
     expect(stored.burn.budgetRemaining).toBe(body.burn.budgetRemaining);
@@ -152,14 +193,26 @@ describe("SLO burn-rate alerts", () => {
     expect(await ownDeliveries(key)).toHaveLength(1);
     expect((await outboxOf("shop-home-burn-")).map((o) => o.id)).toEqual([`${key}:burn:ops`]);
     const state = (await probeStates.probeStates(["burn:shop-home"])).get("burn:shop-home");
-    expect(state).toMatchObject({ lastSlot: T, state: { availability: { severity: "page", announced: "page", since: T } } });
+    expect(state).toMatchObject({
+      lastSlot: T,
+      state: { availability: { severity: "page", announced: "page", since: T } },
+    });
   });
 
   it("once the burn stops, one 'burn-resolved' notice under the alert's key, once", async () => {
     // Five minutes on with no new runs, the 5-minute lookback is empty, so no page rule can fire
     // (and the 24 h and 3 d rates are far below the ticket thresholds): the alert is back to ok.
     // Driven through the glue directly, so live ticks cannot add runs of their own.
-    const deps = { probes, states: probeStates, outbox, slo: { store: new D1RunStore(env.DB), rawRetentionDays: 14 }, channels: ["ops"], maintenances: await maintenances.listMaintenances(), slotAt: T + FIVE, now: Date.now() };
+    const deps = {
+      probes,
+      states: probeStates,
+      outbox,
+      slo: { store: new D1RunStore(env.DB), rawRetentionDays: 14 },
+      channels: ["ops"],
+      maintenances: await maintenances.listMaintenances(),
+      slotAt: T + FIVE,
+      now: Date.now(),
+    };
     await applyBurnAlerts(deps);
     await applyBurnAlerts(deps); // a replay
     await applyBurnAlerts({ ...deps, slotAt: T + FIVE + MINUTE }); // not an evaluation minute
@@ -167,11 +220,16 @@ describe("SLO burn-rate alerts", () => {
     expect((await outboxOf(key)).map((o) => o.id).sort()).toEqual([`${key}:burn-resolved:ops`, `${key}:burn:ops`]);
     const resolved = (await outboxOf(key)).find((o) => o.id.endsWith(":burn-resolved:ops"))!.payload as Notice;
     expect(headline(resolved)).toBe("Error budget burn resolved: Storefront");
-    expect(summary(resolved)).toMatch(/^Storefront \(Storefront\), availability: the page burn-rate alert stopped after 5 min; \d+(\.\d)?% of the 30d budget left\.$/);
+    expect(summary(resolved)).toMatch(
+      /^Storefront \(Storefront\), availability: the page burn-rate alert stopped after 5 min; \d+(\.\d)?% of the 30d budget left\.$/,
+    );
 
     const delivery = {
       outbox,
-      channels: createChannels([{ name: "ops", type: "webhook", url: `${HOOK}/hook`, secretName: "KEY" }], () => env.OPS_HOOK_KEY),
+      channels: createChannels(
+        [{ name: "ops", type: "webhook", url: `${HOOK}/hook`, secretName: "KEY" }],
+        () => env.OPS_HOOK_KEY,
+      ),
       fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
       now: Date.now,
       random: () => 0.5,
@@ -180,6 +238,9 @@ describe("SLO burn-rate alerts", () => {
     await deliverDue(delivery);
     await deliverDue(delivery);
     expect((await ownDeliveries(key)).map((d) => JSON.parse(d.body).event)).toEqual(["slo.burn", "slo.burn-resolved"]);
-    expect((await probeStates.probeStates(["burn:shop-home"])).get("burn:shop-home")).toMatchObject({ lastSlot: T + FIVE, state: { availability: { severity: "ok", announced: "ok" } } });
+    expect((await probeStates.probeStates(["burn:shop-home"])).get("burn:shop-home")).toMatchObject({
+      lastSlot: T + FIVE,
+      state: { availability: { severity: "ok", announced: "ok" } },
+    });
   });
 });

@@ -34,7 +34,8 @@ async function recover(from: number): Promise<void> {
   await tick(from + MINUTE);
 }
 
-const outboxOf = async (incidentId: string) => (await outbox.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(encodeURIComponent(incidentId)));
+const outboxOf = async (incidentId: string) =>
+  (await outbox.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(encodeURIComponent(incidentId)));
 
 afterEach(() => setFault(null));
 
@@ -47,14 +48,39 @@ describe("automatic incidents and notices", () => {
     await tick(base + MINUTE);
     const incidentId = `shop-checkout-${base + MINUTE}`;
     const [incident] = await incidents.listIncidents({ limit: 10 });
-    expect(incident).toMatchObject({ id: incidentId, kind: "automatic", status: "investigating", probeIds: ["shop-checkout"], startedAt: base, failure: { step: "read cart", class: "status" } });
+    expect(incident).toMatchObject({
+      id: incidentId,
+      kind: "automatic",
+      status: "investigating",
+      probeIds: ["shop-checkout"],
+      startedAt: base,
+      failure: { step: "read cart", class: "status" },
+    });
     expect(incident!.regions.sort()).toEqual(["apac", "enam", "weur"]);
 
     const down = await deliveriesFor(incidentId);
     expect(down.map((d) => JSON.parse(d.body).event)).toEqual(["probe.down"]);
     const [delivery] = down;
-    expect(await verifyWebhookSignature(env.OPS_HOOK_KEY, delivery!.headers["x-afterlife-timestamp"]!, delivery!.headers["x-afterlife-delivery"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(true);
-    expect(await verifyWebhookSignature("another-key", delivery!.headers["x-afterlife-timestamp"]!, delivery!.headers["x-afterlife-delivery"]!, delivery!.body, delivery!.headers["x-afterlife-signature"]!, Date.now())).toBe(false);
+    expect(
+      await verifyWebhookSignature(
+        env.OPS_HOOK_KEY,
+        delivery!.headers["x-afterlife-timestamp"]!,
+        delivery!.headers["x-afterlife-delivery"]!,
+        delivery!.body,
+        delivery!.headers["x-afterlife-signature"]!,
+        Date.now(),
+      ),
+    ).toBe(true);
+    expect(
+      await verifyWebhookSignature(
+        "another-key",
+        delivery!.headers["x-afterlife-timestamp"]!,
+        delivery!.headers["x-afterlife-delivery"]!,
+        delivery!.body,
+        delivery!.headers["x-afterlife-signature"]!,
+        Date.now(),
+      ),
+    ).toBe(false);
     expect(delivery!.body).not.toContain(env.SHOP_PASSWORD);
 
     await setFault(null);
@@ -64,8 +90,12 @@ describe("automatic incidents and notices", () => {
     expect([resolved!.status, resolved!.resolvedAt !== null]).toEqual(["resolved", true]);
     expect((await deliveriesFor(incidentId)).map((d) => JSON.parse(d.body).event)).toEqual(["probe.down", "probe.up"]);
 
-    const v2 = (await (await exports.default.fetch("http://afterlife.test/api/v2/incidents.json")).json()) as { incidents: { name: string; status: string }[] };
-    expect(v2.incidents).toContainEqual(expect.objectContaining({ name: "Checkout journey is down", status: "resolved" }));
+    const v2 = (await (await exports.default.fetch("http://afterlife.test/api/v2/incidents.json")).json()) as {
+      incidents: { name: string; status: string }[];
+    };
+    expect(v2.incidents).toContainEqual(
+      expect.objectContaining({ name: "Checkout journey is down", status: "resolved" }),
+    );
   });
 
   it("replaying ticks 5 times in sequence and 5 in parallel gives one incident and one notice per transition", async () => {
@@ -83,7 +113,10 @@ describe("automatic incidents and notices", () => {
 
   it("a receiver that fails then succeeds gets exactly one accepted delivery; the retry waits for its backoff", async () => {
     const base = Date.UTC(2026, 10, 21, 13, 0);
-    await fetch(`${HOOK}/_control/script`, { method: "POST", body: JSON.stringify({ statuses: [500], match: `shop-checkout-${base + MINUTE}` }) });
+    await fetch(`${HOOK}/_control/script`, {
+      method: "POST",
+      body: JSON.stringify({ statuses: [500], match: `shop-checkout-${base + MINUTE}` }),
+    });
     await setFault({ path: "/api/cart", status: 503 });
     await tick(base);
     await tick(base + MINUTE);
@@ -94,7 +127,10 @@ describe("automatic incidents and notices", () => {
 
     const deps = {
       outbox,
-      channels: createChannels([{ name: "ops", type: "webhook", url: `${HOOK}/hook`, secretName: "KEY" }], () => env.OPS_HOOK_KEY),
+      channels: createChannels(
+        [{ name: "ops", type: "webhook", url: `${HOOK}/hook`, secretName: "KEY" }],
+        () => env.OPS_HOOK_KEY,
+      ),
       fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
       random: () => 0.5,
       allowPrivateTargets: true,
@@ -124,12 +160,24 @@ describe("automatic incidents and notices", () => {
     });
     await setFault({ path: "/api/cart", status: 503 });
     for (let i = 0; i < 4; i++) await tick(base + i * MINUTE);
-    expect((await incidents.listIncidents({ limit: 50 })).filter((i) => i.startedAt >= base - MINUTE && i.startedAt < base + 10 * MINUTE)).toEqual([]);
-    expect((await outbox.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(`shop-checkout-${base}`))).toEqual([]);
+    expect(
+      (await incidents.listIncidents({ limit: 50 })).filter(
+        (i) => i.startedAt >= base - MINUTE && i.startedAt < base + 10 * MINUTE,
+      ),
+    ).toEqual([]);
+    expect((await outbox.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith(`shop-checkout-${base}`))).toEqual(
+      [],
+    );
     // Left out of SLOs: counted as stored (not no-data) but neither good nor bad.
-    const { value } = await new D1RunStore(env.DB).rollups([{ probeId: "shop-checkout", regions: ["weur", "enam", "apac"], grain: "hour", from: base, to: base + 3_600_000 }]);
+    const { value } = await new D1RunStore(env.DB).rollups([
+      { probeId: "shop-checkout", regions: ["weur", "enam", "apac"], grain: "hour", from: base, to: base + 3_600_000 },
+    ]);
     const sum = (key: "total" | "down" | "maintenance") => value.reduce((n, r) => n + (r[key] ?? 0), 0);
-    expect({ total: sum("total"), down: sum("down"), maintenance: sum("maintenance") }).toEqual({ total: 12, down: 0, maintenance: 12 });
+    expect({ total: sum("total"), down: sum("down"), maintenance: sum("maintenance") }).toEqual({
+      total: 12,
+      down: 0,
+      maintenance: 12,
+    });
     await maintenances.cancelMaintenance("mnt_test", Date.now());
   });
 });

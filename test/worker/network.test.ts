@@ -41,8 +41,15 @@ async function rollupSnapshot(): Promise<unknown[]> {
 async function status(): Promise<Record<string, { state: string; regions: Record<string, string> }>> {
   // The edge cache off: each tick changes what /api/v1/status says.
   const res = await fetchWorker("http://afterlife.test/api/v1/status");
-  const body = (await res.json()) as { probes: { id: string; state: string; regions: { region: string; state: string }[] }[] };
-  return Object.fromEntries(body.probes.map((p) => [p.id, { state: p.state, regions: Object.fromEntries(p.regions.map((r) => [r.region, r.state])) }]));
+  const body = (await res.json()) as {
+    probes: { id: string; state: string; regions: { region: string; state: string }[] }[];
+  };
+  return Object.fromEntries(
+    body.probes.map((p) => [
+      p.id,
+      { state: p.state, regions: Object.fromEntries(p.regions.map((r) => [r.region, r.state])) },
+    ]),
+  );
 }
 
 describe("replays", () => {
@@ -56,7 +63,12 @@ describe("replays", () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => tick(slot + 30_000 + i)));
     expect(await storedRuns("slot_at = ?", slot)).toEqual(runsAfterFirst);
     expect(await rollupSnapshot()).toEqual(rollupsAfterFirst);
-    const hourly = (await store.rollups([{ probeId: "shop-checkout", regions: ["apac", "enam", "weur"], grain: "hour", from: HOUR, to: HOUR + HOUR_MS }, { probeId: "shop-home", regions: ["apac", "enam", "weur"], grain: "hour", from: HOUR, to: HOUR + HOUR_MS }])).value
+    const hourly = (
+      await store.rollups([
+        { probeId: "shop-checkout", regions: ["apac", "enam", "weur"], grain: "hour", from: HOUR, to: HOUR + HOUR_MS },
+        { probeId: "shop-home", regions: ["apac", "enam", "weur"], grain: "hour", from: HOUR, to: HOUR + HOUR_MS },
+      ])
+    ).value
       .map((r) => ({ probe_id: r.probeId, region: r.region, total: r.total, up: r.up }))
       .sort((a, b) => (a.probe_id + a.region < b.probe_id + b.region ? -1 : 1));
     expect(hourly).toEqual([
@@ -87,9 +99,16 @@ describe("regions, quorum and confirmation", () => {
     await setFault({ region: "enam", status: 503 });
     const now = Math.floor(Date.now() / MINUTE) * MINUTE + MINUTE;
     await tick(now);
-    expect((await status())["shop-home"]).toEqual({ state: "down", regions: { weur: "down", enam: "down", apac: "up" } });
+    expect((await status())["shop-home"]).toEqual({
+      state: "down",
+      regions: { weur: "down", enam: "down", apac: "up" },
+    });
     const [weur] = await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now);
-    expect((JSON.parse(weur!.detail) as Pick<RunResult, "confirmation">).confirmation).toEqual({ region: "enam", status: "down", failureClass: "status" });
+    expect((JSON.parse(weur!.detail) as Pick<RunResult, "confirmation">).confirmation).toEqual({
+      region: "enam",
+      status: "down",
+      failureClass: "status",
+    });
     await setFault(null);
     await tick(now + MINUTE);
     expect((await status())["shop-home"]!.state).toBe("up");
@@ -99,7 +118,16 @@ describe("regions, quorum and confirmation", () => {
 describe("sharding", () => {
   it("packs a tick into shards that fit the Free plan's per-invocation limits, each run exactly once", async () => {
     const fleet = loadRegistry(
-      Array.from({ length: 100 }, (_, i) => ({ file: `p${i}.ts`, definition: { id: `p-${String(i).padStart(3, "0")}`, name: "P", baseUrl: "https://example.com", regions: ["weur", "apac"], steps: [{ name: "s", url: "/" }] } })),
+      Array.from({ length: 100 }, (_, i) => ({
+        file: `p${i}.ts`,
+        definition: {
+          id: `p-${String(i).padStart(3, "0")}`,
+          name: "P",
+          baseUrl: "https://example.com",
+          regions: ["weur", "apac"],
+          steps: [{ name: "s", url: "/" }],
+        },
+      })),
     );
     const requests: { region: string; shard: number; probeIds: string[] }[] = [];
     const report = await dispatchTick(HOUR, {
@@ -107,7 +135,18 @@ describe("sharding", () => {
       limits: FREE_LIMITS,
       runShard: async (request) => {
         requests.push(request);
-        return { region: request.region, shard: request.shard, planned: request.probeIds.length, completed: request.probeIds.length, stored: request.probeIds.length, buffered: 0, flushed: 0, dropped: 0, rowsWritten: 0, statuses: [] };
+        return {
+          region: request.region,
+          shard: request.shard,
+          planned: request.probeIds.length,
+          completed: request.probeIds.length,
+          stored: request.probeIds.length,
+          buffered: 0,
+          flushed: 0,
+          dropped: 0,
+          rowsWritten: 0,
+          statuses: [],
+        };
       },
     });
     // A shard stores its runs in a fixed number of D1 statements, so subrequests bound it: 50 per
@@ -127,10 +166,16 @@ describe("missed ticks", () => {
   it("a slot without a run is no-data, never up", async () => {
     const hour = HOUR + 3 * 3_600_000;
     for (const minute of [0, 1, 3]) await tick(hour + minute * MINUTE); // minute 2 never arrives
-    const { value } = await store.rollups([{ probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "hour", from: hour, to: hour + 3_600_000 }]);
+    const { value } = await store.rollups([
+      { probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "hour", from: hour, to: hour + 3_600_000 },
+    ]);
     const stored = value.reduce((n, r) => n + r.total, 0);
     const up = value.reduce((n, r) => n + r.up, 0);
-    expect(coverage(byId.get("shop-home")!, 3, hour, hour + 4 * MINUTE, stored)).toEqual({ expected: 12, stored: 9, noData: 3 });
+    expect(coverage(byId.get("shop-home")!, 3, hour, hour + 4 * MINUTE, stored)).toEqual({
+      expected: 12,
+      stored: 9,
+      noData: 3,
+    });
     expect(up).toBe(9);
   });
 });
@@ -157,18 +202,31 @@ describe("retention", () => {
     await store.saveRuns([{ ...runs[1]!, runId: `shop-home.weur.${now - MINUTE}`, slotAt: now - MINUTE }]);
     // Find the minute at which (shop-home, weur) is pruned: once an hour, at its hash's minute.
     let pruneAt = now;
-    while (!planPrune([{ probeId: "shop-home", region: "weur" }], pruneAt, DEFAULT_RETENTION).pairs.length) pruneAt += MINUTE;
+    while (!planPrune([{ probeId: "shop-home", region: "weur" }], pruneAt, DEFAULT_RETENTION).pairs.length)
+      pruneAt += MINUTE;
     // Retention is a stage of the tick: run it alone, as the tick runs it.
-    const summary = await runTick(pruneAt, { ...fleetTickDeps(probes), runShard: async () => Promise.reject(new Error("not in this test")) }, [pruneStage]);
+    const summary = await runTick(
+      pruneAt,
+      { ...fleetTickDeps(probes), runShard: async () => Promise.reject(new Error("not in this test")) },
+      [pruneStage],
+    );
     // The block and the evidence go; the hour's rollup stays.
     expect(summary).toMatchObject({ slotAt: pruneAt, reports: { prune: { deleted: 2 } }, stageErrors: [] });
-    expect(await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at < ?", now - 14 * 86_400_000)).toEqual([]);
-    expect((await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now - MINUTE)).length).toBe(1);
+    expect(
+      await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at < ?", now - 14 * 86_400_000),
+    ).toEqual([]);
+    expect((await storedRuns("probe_id = 'shop-home' AND region = 'weur' AND slot_at = ?", now - MINUTE)).length).toBe(
+      1,
+    );
     const hourAt = Math.floor(old / HOUR_MS) * HOUR_MS;
-    const hour = await store.rollups([{ probeId: "shop-home", regions: ["weur"], grain: "hour", from: hourAt, to: hourAt + HOUR_MS }]);
+    const hour = await store.rollups([
+      { probeId: "shop-home", regions: ["weur"], grain: "hour", from: hourAt, to: hourAt + HOUR_MS },
+    ]);
     expect(hour.value.map((r) => [r.region, r.total, r.up, r.down])).toEqual([["weur", 5, 4, 1]]);
     const dayAt = Math.floor(old / 86_400_000) * 86_400_000;
-    const rollup = await store.rollups([{ probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "day", from: dayAt, to: dayAt + 86_400_000 }]);
+    const rollup = await store.rollups([
+      { probeId: "shop-home", regions: ["weur", "enam", "apac"], grain: "day", from: dayAt, to: dayAt + 86_400_000 },
+    ]);
     expect(rollup.value.map((r) => [r.region, r.total])).toEqual([["weur", 5]]);
     expect(await store.getRun(runs[0]!.runId)).toBeNull();
   });
@@ -196,7 +254,13 @@ describe("storage failure", () => {
         probes: byId,
         store: failing,
         buffer: new DurableObjectResultBuffer(state.storage),
-        runner: { fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init), now: Date.now, randomId: () => "r", values: { SHOP_URL: env.SHOP_URL, SHOP_PASSWORD: env.SHOP_PASSWORD }, allowPrivateTargets: true },
+        runner: {
+          fetch: (i: RequestInfo | URL, init?: RequestInit) => fetch(i, init),
+          now: Date.now,
+          randomId: () => "r",
+          values: { SHOP_URL: env.SHOP_URL, SHOP_PASSWORD: env.SHOP_PASSWORD },
+          allowPrivateTargets: true,
+        },
         colo: async () => "weur",
         confirm: async () => Promise.reject(new Error("no confirmation needed")),
       };
@@ -227,7 +291,18 @@ describe("storage failure", () => {
     const stub = regionRunner(env, "enam", "alarm-test");
     const slot = HOUR + 7 * 3_600_000;
     const home = byId.get("shop-home")!;
-    const buffered: RunResult = { runId: `shop-home.enam.${slot}`, probeId: "shop-home", probeVersion: home.version, region: "enam", colo: "enam", slotAt: slot, startedAt: slot, durationMs: 12, status: "up", steps: [] };
+    const buffered: RunResult = {
+      runId: `shop-home.enam.${slot}`,
+      probeId: "shop-home",
+      probeVersion: home.version,
+      region: "enam",
+      colo: "enam",
+      slotAt: slot,
+      startedAt: slot,
+      durationMs: 12,
+      status: "up",
+      steps: [],
+    };
     await runInDurableObject(stub, async (_instance, state) => {
       await new DurableObjectResultBuffer(state.storage).put([buffered]);
       await state.storage.setAlarm(Date.now() + 60_000);
@@ -235,6 +310,8 @@ describe("storage failure", () => {
     expect(await stub.bufferedCount()).toBe(1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.bufferedCount()).toBe(0);
-    expect((await storedRuns("probe_id = 'shop-home' AND region = 'enam' AND slot_at = ?", slot)).map((r) => r.status)).toEqual(["up"]);
+    expect(
+      (await storedRuns("probe_id = 'shop-home' AND region = 'enam' AND slot_at = ?", slot)).map((r) => r.status),
+    ).toEqual(["up"]);
   });
 });

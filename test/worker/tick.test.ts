@@ -33,11 +33,20 @@ describe("cron tick", () => {
   it("serves a pass's detail from its minute entry: status, timings, and every step passed", async () => {
     const res = await exports.default.fetch(`http://afterlife.test/api/v1/runs/shop-checkout.weur.${BASE}`);
     expect(res.status).toBe(200);
-    const run = (await res.json()) as { status: string; slotAt: number; startedAt: number; durationMs: number; steps: unknown[]; stepOutcomes: { name: string; status: string }[] };
+    const run = (await res.json()) as {
+      status: string;
+      slotAt: number;
+      startedAt: number;
+      durationMs: number;
+      steps: unknown[];
+      stepOutcomes: { name: string; status: string }[];
+    };
     expect([run.status, run.slotAt, run.steps]).toEqual(["up", BASE, []]);
     expect(run.startedAt).toBeGreaterThanOrEqual(BASE);
     expect(run.durationMs).toBeGreaterThan(0);
-    expect(run.stepOutcomes.slice(0, 3)).toEqual(["open shop", "log in", "read cart"].map((name) => ({ name, status: "passed" })));
+    expect(run.stepOutcomes.slice(0, 3)).toEqual(
+      ["open shop", "log in", "read cart"].map((name) => ({ name, status: "passed" })),
+    );
     expect(run.stepOutcomes.every((s) => s.status === "passed")).toBe(true);
   });
 
@@ -57,7 +66,10 @@ describe("cron tick", () => {
       ["down", "status"],
       ["down", "status"],
     ]);
-    const everything = JSON.stringify([await env.DB.prepare("SELECT * FROM run_blocks").all(), await env.DB.prepare("SELECT * FROM run_evidence").all()]);
+    const everything = JSON.stringify([
+      await env.DB.prepare("SELECT * FROM run_blocks").all(),
+      await env.DB.prepare("SELECT * FROM run_evidence").all(),
+    ]);
     expect(everything).not.toContain(CANARY);
   });
 
@@ -66,13 +78,21 @@ describe("cron tick", () => {
     await setFault({ path: "/api/login", status: 500 });
     const logged: string[] = [];
     const capture = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
-    const spies = [vi.spyOn(console, "log").mockImplementation(capture), vi.spyOn(console, "error").mockImplementation(capture), vi.spyOn(console, "warn").mockImplementation(capture)];
+    const spies = [
+      vi.spyOn(console, "log").mockImplementation(capture),
+      vi.spyOn(console, "error").mockImplementation(capture),
+      vi.spyOn(console, "warn").mockImplementation(capture),
+    ];
     const slot = BASE + 120_000;
     await tick(slot);
     spies.forEach((s) => s.mockRestore());
     const res = await exports.default.fetch(`http://afterlife.test/api/v1/runs/shop-checkout.weur.${slot}`);
     expect(res.status).toBe(200);
-    const run = (await res.json()) as { status: string; failure: { class: string; step: string }; steps: { evidence?: { curl: string } }[] };
+    const run = (await res.json()) as {
+      status: string;
+      failure: { class: string; step: string };
+      steps: { evidence?: { curl: string } }[];
+    };
     expect([run.status, run.failure.class, run.failure.step]).toEqual(["down", "status", "log in"]);
     // Without a token the evidence stays out of the API; the stored curl has the secret as a placeholder.
     expect(run.steps[1]!.evidence).toBeUndefined();
@@ -89,7 +109,10 @@ describe("cron tick", () => {
     const bad = await exports.default.fetch("http://afterlife.test/api/v1/runs/not-a-run");
     expect(bad.status).toBe(400);
     expect(bad.headers.get("content-type")).toBe("application/problem+json");
-    expect(await bad.json()).toMatchObject({ status: 400, invalidParams: [{ name: "param.id", reason: expect.stringContaining("probe.region.slot") }] });
+    expect(await bad.json()).toMatchObject({
+      status: 400,
+      invalidParams: [{ name: "param.id", reason: expect.stringContaining("probe.region.slot") }],
+    });
     const missing = await exports.default.fetch("http://afterlife.test/api/v1/runs/shop-home.weur.60000");
     expect(missing.status).toBe(404);
     const route = await exports.default.fetch("http://afterlife.test/api/v1/nothing-here");
@@ -101,7 +124,10 @@ describe("cron tick", () => {
     // The edge cache off: an earlier test read these URLs before this tick.
     const res = await fetchWorker("http://afterlife.test/api/v1/status");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { state: string; probes: { id: string; state: string; regions: { state: string }[] }[] };
+    const body = (await res.json()) as {
+      state: string;
+      probes: { id: string; state: string; regions: { state: string }[] }[];
+    };
     expect(body.state).toBe("operational");
     expect(body.probes.map((p) => [p.id, p.state])).toEqual([
       ["shop-checkout", "up"],

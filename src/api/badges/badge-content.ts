@@ -51,7 +51,8 @@ export function uptimeBadge(ratio: number | null, windowLabel: string): BadgeCon
   const clamped = Math.min(1, Math.max(0, ratio));
   const hundredths = Math.min(10_000, Math.floor(clamped * 10_000 + 1e-9)); // percent × 100
   const message = `${Math.floor(hundredths / 100)}.${String(hundredths % 100).padStart(2, "0")}%`;
-  const color: BadgeColor = hundredths >= 9_990 ? "brightgreen" : hundredths >= 9_900 ? "green" : hundredths >= 9_500 ? "yellow" : "red";
+  const color: BadgeColor =
+    hundredths >= 9_990 ? "brightgreen" : hundredths >= 9_900 ? "green" : hundredths >= 9_500 ? "yellow" : "red";
   return { label, message, color };
 }
 

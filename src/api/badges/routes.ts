@@ -12,10 +12,16 @@ import { createRouter } from "../router.ts";
 import { problemResponses } from "../schemas/problem.ts";
 import { ProbeIdSchema } from "../../probe/schema.ts";
 
-const Metric = z.enum(["status", "uptime", "latency"]).openapi({ param: { name: "metric", in: "path" }, description: "status, uptime (availability over `window`) or latency (p95 over `window`)" });
+const Metric = z.enum(["status", "uptime", "latency"]).openapi({
+  param: { name: "metric", in: "path" },
+  description: "status, uptime (availability over `window`) or latency (p95 over `window`)",
+});
 const BadgeQuery = z.object({
   window: z.enum(["24h", "7d", "30d", "90d"]).default("30d"),
-  format: z.enum(["svg", "json"]).default("svg").openapi({ description: "svg, or json for a shields.io endpoint badge" }),
+  format: z
+    .enum(["svg", "json"])
+    .default("svg")
+    .openapi({ description: "svg, or json for a shields.io endpoint badge" }),
 });
 
 const badgeResponses = {
@@ -23,7 +29,17 @@ const badgeResponses = {
     description: "An SVG badge, or shields.io endpoint JSON",
     content: {
       "image/svg+xml": { schema: z.string() },
-      "application/json": { schema: z.object({ schemaVersion: z.literal(1), label: z.string(), message: z.string(), color: z.string(), isError: z.boolean().optional() }).openapi("ShieldsEndpoint") },
+      "application/json": {
+        schema: z
+          .object({
+            schemaVersion: z.literal(1),
+            label: z.string(),
+            message: z.string(),
+            color: z.string(),
+            isError: z.boolean().optional(),
+          })
+          .openapi("ShieldsEndpoint"),
+      },
     },
   },
   ...problemResponses(400, 404),
@@ -34,7 +50,10 @@ const probeBadge = createRoute({
   path: "/probes/{id}/{metric}",
   tags: ["Badges"],
   summary: "A badge for one probe",
-  request: { params: z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" } }), metric: Metric }), query: BadgeQuery },
+  request: {
+    params: z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" } }), metric: Metric }),
+    query: BadgeQuery,
+  },
   responses: badgeResponses,
 });
 
@@ -43,25 +62,49 @@ const groupBadge = createRoute({
   path: "/groups/{group}/{metric}",
   tags: ["Badges"],
   summary: "A badge for a group (business capability)",
-  request: { params: z.object({ group: z.string().min(1).max(80).openapi({ param: { name: "group", in: "path" }, example: "Checkout" }), metric: Metric }), query: BadgeQuery },
+  request: {
+    params: z.object({
+      group: z
+        .string()
+        .min(1)
+        .max(80)
+        .openapi({ param: { name: "group", in: "path" }, example: "Checkout" }),
+      metric: Metric,
+    }),
+    query: BadgeQuery,
+  },
   responses: badgeResponses,
 });
 
-async function badgeContent(deps: AppDeps, probes: readonly LoadedProbe[], metric: "status" | "uptime" | "latency", window: "24h" | "7d" | "30d" | "90d", group?: string): Promise<BadgeContent> {
+async function badgeContent(
+  deps: AppDeps,
+  probes: readonly LoadedProbe[],
+  metric: "status" | "uptime" | "latency",
+  window: "24h" | "7d" | "30d" | "90d",
+  group?: string,
+): Promise<BadgeContent> {
   if (metric === "status") {
     const overview = await loadOverview({ ...deps, probes });
     // A group is as bad as its worst probe; one probe's state is its quorum verdict.
     return statusBadge(worstState(overview.probes.map((p) => p.state)));
   }
-  const { reports } = await loadSloReports(deps, { probes, window }, { detail: "alerting", ...(group !== undefined ? { group } : {}) });
+  const { reports } = await loadSloReports(
+    deps,
+    { probes, window },
+    { detail: "alerting", ...(group !== undefined ? { group } : {}) },
+  );
   const report = reports[0]!;
-  return metric === "uptime" ? uptimeBadge(report.availability.sli.excluded.value, window) : latencyBadge(report.percentiles.p95);
+  return metric === "uptime"
+    ? uptimeBadge(report.availability.sli.excluded.value, window)
+    : latencyBadge(report.percentiles.p95);
 }
 
 function respond(content: BadgeContent, format: "svg" | "json"): Response {
   const headers = { "cache-control": "public, max-age=60, stale-while-revalidate=300" };
   if (format === "json") return Response.json(shieldsEndpoint(content), { headers });
-  return new Response(renderBadge(content), { headers: { ...headers, "content-type": "image/svg+xml; charset=utf-8" } });
+  return new Response(renderBadge(content), {
+    headers: { ...headers, "content-type": "image/svg+xml; charset=utf-8" },
+  });
 }
 
 /** GET /api/v1/badges/probes/{id}/{metric}, GET /api/v1/badges/groups/{group}/{metric} */
@@ -80,4 +123,3 @@ export const badgeRoutes = createRouter()
     if (probes.length === 0) throw new ProblemError(404, "Not Found", `No public probe in group '${group}'.`);
     return respond(await badgeContent(c.env.deps, probes, metric, window, group), format) as never;
   });
-

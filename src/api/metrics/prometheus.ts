@@ -129,17 +129,41 @@ function burnWindowsOf(burnRates: Record<string, number | null>): string[] {
 }
 
 export function renderPrometheus(snapshot: MetricsSnapshot): string {
-  const up = family("afterlife_probe_up", "1 when the newest run in the region is up or degraded, 0 when down; absent without data.");
-  const state = family("afterlife_probe_state", "1 for the current state of the probe in the region (up, degraded, down, no-data), 0 for the others.");
-  const duration = family("afterlife_probe_last_duration_seconds", "Duration of the newest run in the region, in seconds.");
-  const lastRun = family("afterlife_probe_last_run_timestamp_seconds", "Start of the newest run in the region, in seconds since the Unix epoch.");
+  const up = family(
+    "afterlife_probe_up",
+    "1 when the newest run in the region is up or degraded, 0 when down; absent without data.",
+  );
+  const state = family(
+    "afterlife_probe_state",
+    "1 for the current state of the probe in the region (up, degraded, down, no-data), 0 for the others.",
+  );
+  const duration = family(
+    "afterlife_probe_last_duration_seconds",
+    "Duration of the newest run in the region, in seconds.",
+  );
+  const lastRun = family(
+    "afterlife_probe_last_run_timestamp_seconds",
+    "Start of the newest run in the region, in seconds since the Unix epoch.",
+  );
   const sli = family("afterlife_probe_sli", "Service level indicator over the SLO window, as a ratio of good runs.");
   const objective = family("afterlife_probe_objective", "Service level objective over the SLO window, as a ratio.");
-  const budget = family("afterlife_probe_error_budget_remaining_ratio", "Share of the error budget left over the SLO window (negative when overspent).");
-  const burn = family("afterlife_probe_burn_rate", "Error budget burn rate over the burn window (1 spends the budget exactly over the SLO window).");
-  const events = family("afterlife_probe_events", "Events counted over the window (the SLO window or a burn window), by kind: good, bad, or no_data (missing runs and monitoring-side failures).");
+  const budget = family(
+    "afterlife_probe_error_budget_remaining_ratio",
+    "Share of the error budget left over the SLO window (negative when overspent).",
+  );
+  const burn = family(
+    "afterlife_probe_burn_rate",
+    "Error budget burn rate over the burn window (1 spends the budget exactly over the SLO window).",
+  );
+  const events = family(
+    "afterlife_probe_events",
+    "Events counted over the window (the SLO window or a burn window), by kind: good, bad, or no_data (missing runs and monitoring-side failures).",
+  );
   const alert = family("afterlife_probe_alert", "1 when the burn-rate alert of this severity is firing, 0 otherwise.");
-  const journey = family("afterlife_journey_metric", "Newest value of a journey metric (extract.metric or ctx.metric of the probe) in the region, as the journey recorded it.");
+  const journey = family(
+    "afterlife_journey_metric",
+    "Newest value of a journey metric (extract.metric or ctx.metric of the probe) in the region, as the journey recorded it.",
+  );
   const build = family("afterlife_build_info", "Afterlife build information; always 1.");
 
   /** (probe, region) pairs that already have their afterlife_probe_state samples. */
@@ -149,7 +173,10 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
 
   for (const probe of snapshot.probes) {
     for (const r of probe.regions) {
-      const labels: Labels = [["probe", probe.id], ["region", r.region]];
+      const labels: Labels = [
+        ["probe", probe.id],
+        ["region", r.region],
+      ];
       if (r.state !== "no-data") add(up, labels, r.state === "down" ? 0 : 1);
       // Dedup on the (probe, region) pair, so a repeated region cannot write two current states.
       const stateKey = `${escapeLabelValue(probe.id)}\n${escapeLabelValue(r.region)}`;
@@ -160,18 +187,52 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
       add(duration, labels, r.lastDurationMs === null ? null : r.lastDurationMs / 1000);
       add(lastRun, labels, r.lastRunAt === null ? null : r.lastRunAt / 1000);
     }
-    for (const m of probe.journey ?? []) add(journey, [["probe", probe.id], ["region", m.region], ["name", m.name]], m.value);
+    for (const m of probe.journey ?? [])
+      add(
+        journey,
+        [
+          ["probe", probe.id],
+          ["region", m.region],
+          ["name", m.name],
+        ],
+        m.value,
+      );
     for (const slo of probe.slos) {
-      const labels: Labels = [["probe", probe.id], ["sli", slo.sli], ["window", slo.window]];
+      const labels: Labels = [
+        ["probe", probe.id],
+        ["sli", slo.sli],
+        ["window", slo.window],
+      ];
       add(sli, labels, slo.value);
       add(objective, labels, slo.objective);
       add(budget, labels, slo.budgetRemainingRatio);
       for (const w of burnWindowsOf(slo.burnRates)) {
-        add(burn, [["probe", probe.id], ["sli", slo.sli], ["window", w]], slo.burnRates[w] ?? null);
+        add(
+          burn,
+          [
+            ["probe", probe.id],
+            ["sli", slo.sli],
+            ["window", w],
+          ],
+          slo.burnRates[w] ?? null,
+        );
       }
       for (const [w, counts] of Object.entries(slo.events ?? {})) {
-        for (const [kind, value] of [["good", counts.good], ["bad", counts.bad], ["no_data", counts.noData]] as const) {
-          add(events, [["probe", probe.id], ["sli", slo.sli], ["window", w], ["kind", kind]], value);
+        for (const [kind, value] of [
+          ["good", counts.good],
+          ["bad", counts.bad],
+          ["no_data", counts.noData],
+        ] as const) {
+          add(
+            events,
+            [
+              ["probe", probe.id],
+              ["sli", slo.sli],
+              ["window", w],
+              ["kind", kind],
+            ],
+            value,
+          );
         }
       }
       for (const severity of SEVERITIES) {
@@ -179,7 +240,15 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
         const firing = slo.alert === severity;
         const existing = alerts.get(key);
         if (existing) existing.firing ||= firing;
-        else alerts.set(key, { labels: [["probe", probe.id], ["sli", slo.sli], ["severity", severity]], firing });
+        else
+          alerts.set(key, {
+            labels: [
+              ["probe", probe.id],
+              ["sli", slo.sli],
+              ["severity", severity],
+            ],
+            firing,
+          });
       }
     }
   }

@@ -6,7 +6,11 @@ import { createRouter } from "../router.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 
 const GroupSchema = z
-  .object({ name: z.string().openapi({ example: "Checkout" }), state: ProbeStateSchema, probes: z.array(z.object({ id: z.string(), name: z.string(), state: ProbeStateSchema })) })
+  .object({
+    name: z.string().openapi({ example: "Checkout" }),
+    state: ProbeStateSchema,
+    probes: z.array(z.object({ id: z.string(), name: z.string(), state: ProbeStateSchema })),
+  })
   .openapi("Group");
 
 const route = createRoute({
@@ -21,7 +25,8 @@ const route = createRoute({
 export const groupRoutes = createRouter().openapi(route, async (c) => {
   const overview = await loadOverview(c.env.deps);
   const groups = new Map<string, { id: string; name: string; state: ProbeState }[]>();
-  for (const p of overview.probes) groups.set(p.group, [...(groups.get(p.group) ?? []), { id: p.id, name: p.name, state: p.state }]);
+  for (const p of overview.probes)
+    groups.set(p.group, [...(groups.get(p.group) ?? []), { id: p.id, name: p.name, state: p.state }]);
   return c.json(
     { groups: [...groups].map(([name, probes]) => ({ name, state: worstState(probes.map((p) => p.state)), probes })) },
     200,

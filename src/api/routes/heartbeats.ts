@@ -25,12 +25,18 @@ const ACTIONS: Record<string, PingKind> = { start: "start", fail: "fail" };
 const BEARER = /^[ \t]*bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 function notFound(path: string): ProblemError {
-  return new ProblemError(404, "Not Found", `No ping route ${path}.`, [{ name: "path", reason: "/hb/{id}, /hb/{id}/start or /hb/{id}/fail (the secret may come before start or fail)" }]);
+  return new ProblemError(404, "Not Found", `No ping route ${path}.`, [
+    { name: "path", reason: "/hb/{id}, /hb/{id}/start or /hb/{id}/fail (the secret may come before start or fail)" },
+  ]);
 }
 
 const UNAUTHORIZED = () =>
   new ProblemError(401, "Unauthorized", "Unknown heartbeat or wrong secret.", [
-    { name: "header.authorization", reason: "send `Authorization: Bearer hb_...` (or put the secret in the path); create one with `npm run probe -- heartbeat secret <id>`" },
+    {
+      name: "header.authorization",
+      reason:
+        "send `Authorization: Bearer hb_...` (or put the secret in the path); create one with `npm run probe -- heartbeat secret <id>`",
+    },
   ]);
 
 async function ping(c: Context<AppEnv>, rest: readonly string[]): Promise<Response> {
@@ -41,18 +47,29 @@ async function ping(c: Context<AppEnv>, rest: readonly string[]): Promise<Respon
     secret = rest[0];
     actions = rest.slice(1);
   }
-  if (actions.length > 1 || (actions[0] !== undefined && ACTIONS[actions[0]] === undefined)) throw notFound(new URL(c.req.url).pathname.replace(/\/hb_[0-9A-Za-z]+/g, "/hb_…"));
+  if (actions.length > 1 || (actions[0] !== undefined && ACTIONS[actions[0]] === undefined))
+    throw notFound(new URL(c.req.url).pathname.replace(/\/hb_[0-9A-Za-z]+/g, "/hb_…"));
   const kind: PingKind = actions[0] === undefined ? "success" : ACTIONS[actions[0]]!;
   secret ??= BEARER.exec(c.req.header("authorization") ?? "")?.[1];
 
   const deps = c.env.deps;
   const isHeartbeat = deps.probes.some((p) => p.probe.id === id && p.probe.kind === "heartbeat");
   // Hash whatever came (even nothing), so the answer takes as long whichever check fails.
-  const [stored, hash] = await Promise.all([isHeartbeat ? deps.heartbeats.find(id) : Promise.resolve(null), sha256Hex(secret ?? "")]);
+  const [stored, hash] = await Promise.all([
+    isHeartbeat ? deps.heartbeats.find(id) : Promise.resolve(null),
+    sha256Hex(secret ?? ""),
+  ]);
   if (!stored || secret === undefined || !constantTimeEqual(hash, stored.secretHash)) throw UNAUTHORIZED();
 
   const { success } = await deps.rateLimits.heartbeats.limit({ key: id });
-  if (!success) throw new ProblemError(429, "Too Many Requests", `Slow down: heartbeat '${id}' got too many pings in the last minute.`, undefined, { "retry-after": "60" });
+  if (!success)
+    throw new ProblemError(
+      429,
+      "Too Many Requests",
+      `Slow down: heartbeat '${id}' got too many pings in the last minute.`,
+      undefined,
+      { "retry-after": "60" },
+    );
 
   const at = deps.now();
   await deps.heartbeats.recordPing(id, kind, at);
@@ -61,14 +78,34 @@ async function ping(c: Context<AppEnv>, rest: readonly string[]): Promise<Respon
 }
 
 const PingSchema = z
-  .object({ ok: z.literal(true), heartbeat: z.string(), ping: z.enum(["success", "start", "fail"]), at: z.number().int() })
+  .object({
+    ok: z.literal(true),
+    heartbeat: z.string(),
+    ping: z.enum(["success", "start", "fail"]),
+    at: z.number().int(),
+  })
   .openapi("HeartbeatPing");
 const id = z.string().openapi({ example: "nightly-backup" });
 const segment = z.string().openapi({ description: "`start`, `fail`, or the secret (`hb_...`) followed by them" });
 const FORMS = [
-  { path: "/{id}", params: z.object({ id }), summary: "The job succeeded", rest: (_c: Context<AppEnv>) => [] as string[] },
-  { path: "/{id}/{a}", params: z.object({ id, a: segment }), summary: "The job started or failed (or succeeded, with the secret in the path)", rest: (c: Context<AppEnv>) => [c.req.param("a") ?? ""] },
-  { path: "/{id}/{a}/{b}", params: z.object({ id, a: segment, b: segment }), summary: "The job started or failed, with the secret in the path", rest: (c: Context<AppEnv>) => [c.req.param("a") ?? "", c.req.param("b") ?? ""] },
+  {
+    path: "/{id}",
+    params: z.object({ id }),
+    summary: "The job succeeded",
+    rest: (_c: Context<AppEnv>) => [] as string[],
+  },
+  {
+    path: "/{id}/{a}",
+    params: z.object({ id, a: segment }),
+    summary: "The job started or failed (or succeeded, with the secret in the path)",
+    rest: (c: Context<AppEnv>) => [c.req.param("a") ?? ""],
+  },
+  {
+    path: "/{id}/{a}/{b}",
+    params: z.object({ id, a: segment, b: segment }),
+    summary: "The job started or failed, with the secret in the path",
+    rest: (c: Context<AppEnv>) => [c.req.param("a") ?? "", c.req.param("b") ?? ""],
+  },
 ];
 
 export const heartbeatRoutes = createRouter();
@@ -79,7 +116,8 @@ for (const method of ["get", "post"] as const) {
       path: form.path,
       tags: ["Heartbeats"],
       summary: `Heartbeat ping: ${form.summary.toLowerCase()}`,
-      description: "Authenticated by the heartbeat's secret (`Authorization: Bearer hb_...` or a path segment). The body is never read.",
+      description:
+        "Authenticated by the heartbeat's secret (`Authorization: Bearer hb_...` or a path segment). The body is never read.",
       request: { params: form.params },
       responses: { 200: jsonResponse(PingSchema, "The ping was recorded"), ...problemResponses(401, 404, 429) },
     });

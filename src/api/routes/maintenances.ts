@@ -11,20 +11,31 @@ import { problemResponses } from "../schemas/problem.ts";
 import { jsonResponse } from "../schemas/responses.ts";
 
 const MaintenanceDoc = MaintenanceSchema.openapi("Maintenance");
-const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "a maintenance id").openapi({ param: { name: "id", in: "path" } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, "a maintenance id")
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const list = createRoute({
   method: "get",
   path: "/",
   tags: ["Maintenance"],
   summary: "Scheduled maintenance windows (not cancelled)",
-  responses: { 200: jsonResponse(z.object({ maintenances: z.array(MaintenanceDoc) }).openapi("MaintenanceList"), "The maintenance windows") },
+  responses: {
+    200: jsonResponse(
+      z.object({ maintenances: z.array(MaintenanceDoc) }).openapi("MaintenanceList"),
+      "The maintenance windows",
+    ),
+  },
 });
 const create = createRoute({
   method: "post",
   path: "/",
   tags: ["Maintenance"],
-  summary: "Schedule maintenance: one-off, or recurring by a cron rule in a time zone; it suppresses notices and is left out of SLOs by default",
+  summary:
+    "Schedule maintenance: one-off, or recurring by a cron rule in a time zone; it suppresses notices and is left out of SLOs by default",
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
   request: { body: { content: { "application/json": { schema: NewMaintenanceSchema } }, required: true } },
@@ -54,7 +65,13 @@ export const maintenanceRoutes = createRouter()
     ];
     if (invalid.length) throw new ProblemError(400, "Bad Request", "The maintenance has invalid fields.", invalid);
     const now = deps.now();
-    const maintenance: Maintenance = { id: `mnt_${randomBase62(12)}`, ...body, createdAt: now, updatedAt: now, cancelledAt: null };
+    const maintenance: Maintenance = {
+      id: `mnt_${randomBase62(12)}`,
+      ...body,
+      createdAt: now,
+      updatedAt: now,
+      cancelledAt: null,
+    };
     await deps.maintenances.insertMaintenance(maintenance);
     await purgeAfterNoticeWrite(c, maintenance.probeIds);
     return c.json(maintenance, 201);
@@ -63,8 +80,8 @@ export const maintenanceRoutes = createRouter()
     const { id } = c.req.valid("param");
     const { deps } = c.env;
     const probeIds = (await deps.maintenances.listMaintenances()).find((m) => m.id === id)?.probeIds ?? [];
-    if (!(await deps.maintenances.cancelMaintenance(id, deps.now()))) throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
+    if (!(await deps.maintenances.cancelMaintenance(id, deps.now())))
+      throw new ProblemError(404, "Not Found", `No active maintenance with id '${id}'.`);
     await purgeAfterNoticeWrite(c, probeIds);
     return c.body(null, 204);
   });
-

@@ -3,7 +3,12 @@ import type { SliReport } from "../../slo/report.ts";
 import type { AppDeps } from "../app-env.ts";
 import { loadOverview } from "../../queries/overview.ts";
 import { loadSloReports } from "../../queries/slo.ts";
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricsSnapshot, type SloMetrics } from "../metrics/prometheus.ts";
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  renderPrometheus,
+  type MetricsSnapshot,
+  type SloMetrics,
+} from "../metrics/prometheus.ts";
 import { createRouter } from "../router.ts";
 import { hourOf } from "../../storage/metric-values.ts";
 import { HOUR_MS } from "../../time.ts";
@@ -12,8 +17,11 @@ const route = createRoute({
   method: "get",
   path: "/metrics",
   tags: ["Status"],
-  summary: "Prometheus metrics: state and last duration per probe and region, SLIs, budgets, burn rates, alerts, journey metrics",
-  responses: { 200: { description: "Prometheus text exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } } },
+  summary:
+    "Prometheus metrics: state and last duration per probe and region, SLIs, budgets, burn rates, alerts, journey metrics",
+  responses: {
+    200: { description: "Prometheus text exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } },
+  },
 });
 
 function sloMetrics(report: SliReport, window: string): SloMetrics {
@@ -26,28 +34,40 @@ function sloMetrics(report: SliReport, window: string): SloMetrics {
     burnRates: report.burnRates,
     events: {
       [window]: { good: report.events.good, bad: report.events.bad, noData: report.events.noData },
-      ...Object.fromEntries(Object.entries(report.lookbacks).map(([w, l]) => [w, { good: l.good, bad: l.bad, noData: l.noData }])),
+      ...Object.fromEntries(
+        Object.entries(report.lookbacks).map(([w, l]) => [w, { good: l.good, bad: l.bad, noData: l.noData }]),
+      ),
     },
     alert: report.alert.state,
   };
 }
 
 /** The newest journey metric values of the probes, per (probe, region, name): one read (see metricsRead). */
-async function newestJourneyValues(deps: AppDeps, probes: AppDeps["probes"]): Promise<Map<string, { region: string; name: string; value: number }[]>> {
+async function newestJourneyValues(
+  deps: AppDeps,
+  probes: AppDeps["probes"],
+): Promise<Map<string, { region: string; name: string; value: number }[]>> {
   const now = deps.now();
   const pairs = probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
   // As far back as a newest run counts as current for the slowest schedule (hourly): this hour and the two before.
-  const [{ values }] = await deps.store.read([deps.store.metricsRead(pairs, { from: hourOf(now) - 2 * HOUR_MS, to: now + 1, hoursFrom: now + 1 })]);
+  const [{ values }] = await deps.store.read([
+    deps.store.metricsRead(pairs, { from: hourOf(now) - 2 * HOUR_MS, to: now + 1, hoursFrom: now + 1 }),
+  ]);
   const newest = new Map<string, { probeId: string; region: string; name: string; value: number }>();
   for (const v of values) newest.set(`${v.probeId}|${v.region}|${v.name}`, v); // oldest first: the last one wins
   const byProbe = new Map<string, { region: string; name: string; value: number }[]>();
-  for (const { probeId, region, name, value } of newest.values()) byProbe.set(probeId, [...(byProbe.get(probeId) ?? []), { region, name, value }]);
+  for (const { probeId, region, name, value } of newest.values())
+    byProbe.set(probeId, [...(byProbe.get(probeId) ?? []), { region, name, value }]);
   return byProbe;
 }
 
 async function snapshot(deps: AppDeps, version: string): Promise<MetricsSnapshot> {
   const probes = deps.probes.filter((p) => p.probe.public);
-  const [overview, slo, journey] = await Promise.all([loadOverview({ ...deps, probes }), loadSloReports(deps, { probes }, { detail: "alerting" }), newestJourneyValues(deps, probes)]);
+  const [overview, slo, journey] = await Promise.all([
+    loadOverview({ ...deps, probes }),
+    loadSloReports(deps, { probes }, { detail: "alerting" }),
+    newestJourneyValues(deps, probes),
+  ]);
   return {
     generatedAt: deps.now(),
     version,
@@ -61,7 +81,10 @@ async function snapshot(deps: AppDeps, version: string): Promise<MetricsSnapshot
           lastDurationMs: r.lastRun?.durationMs ?? null,
           lastRunAt: r.lastRun?.startedAt ?? null,
         })),
-        slos: [sloMetrics(report.availability, report.window), ...(report.latency ? [sloMetrics(report.latency, report.window)] : [])],
+        slos: [
+          sloMetrics(report.availability, report.window),
+          ...(report.latency ? [sloMetrics(report.latency, report.window)] : []),
+        ],
         ...(journey.has(p.id) ? { journey: journey.get(p.id)! } : {}),
       };
     }),

@@ -5,7 +5,9 @@ import { problemResponses } from "../schemas/problem.ts";
 
 const OutboxItemSchema = z
   .object({
-    id: z.string().openapi({ description: "<incident>:<transition>:<channel>: one delivery per transition per channel" }),
+    id: z
+      .string()
+      .openapi({ description: "<incident>:<transition>:<channel>: one delivery per transition per channel" }),
     channel: z.string(),
     payload: z.unknown(),
     status: z.enum(["pending", "delivered", "dead"]),
@@ -24,8 +26,19 @@ const list = createRoute({
   summary: "Notification outbox: pending, delivered and dead-lettered notices",
   security: [{ Bearer: [] }],
   middleware: [requireScope("read")],
-  request: { query: z.object({ status: z.enum(["pending", "delivered", "dead"]).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-  responses: { 200: { description: "Outbox items, newest first", content: { "application/json": { schema: z.object({ items: z.array(OutboxItemSchema) }) } } }, ...problemResponses(400, 401, 403) },
+  request: {
+    query: z.object({
+      status: z.enum(["pending", "delivered", "dead"]).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Outbox items, newest first",
+      content: { "application/json": { schema: z.object({ items: z.array(OutboxItemSchema) }) } },
+    },
+    ...problemResponses(400, 401, 403),
+  },
 });
 
 /** GET /api/v1/outbox (read token) */

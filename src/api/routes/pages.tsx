@@ -48,7 +48,9 @@ export const PAGE_CACHE = "public, max-age=15, s-maxage=60, stale-while-revalida
 export const ASSET_CACHE = "public, max-age=31536000, immutable";
 
 const html = (description: string) => ({ 200: { description, content: { "text/html": { schema: z.string() } } } });
-const notModified = { 304: { description: "Not modified: the page's ETag (sent in If-None-Match) still matches what it shows" } };
+const notModified = {
+  304: { description: "Not modified: the page's ETag (sent in If-None-Match) still matches what it shows" },
+};
 
 /** The view's key that the pages never print: the clock (they print what the view derived from it). */
 const NOT_SHOWN = new Set(["now"]);
@@ -80,11 +82,14 @@ const statusPage = createRoute({
   path: "/",
   tags: ["Pages"],
   summary: "The public status page (server-rendered, works without JavaScript)",
-  description: "The overall state, active incidents and maintenance, and every public component with its 90-day bar (one segment per UTC day) and availability.",
+  description:
+    "The overall state, active incidents and maintenance, and every public component with its 90-day bar (one segment per UTC day) and availability.",
   responses: { ...html("The status page"), ...notModified },
 });
 
-const ProbeIdParam = z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+const ProbeIdParam = z.object({
+  id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }),
+});
 
 const probePage = createRoute({
   method: "get",
@@ -93,12 +98,20 @@ const probePage = createRoute({
   summary: "A component's page: latency chart, regions, SLOs, recent failures and incidents",
   request: {
     params: ProbeIdParam,
-    query: z.object({ range: z.enum(CHART_RANGES).default("24h").openapi({ description: "The latency chart's range" }) }),
+    query: z.object({
+      range: z.enum(CHART_RANGES).default("24h").openapi({ description: "The latency chart's range" }),
+    }),
   },
   responses: { ...html("The component's page"), ...notModified, ...problemResponses(400, 404) },
 });
 
-const history = createRoute({ method: "get", path: "/history", tags: ["Pages"], summary: "Past incidents by month, each with its timeline of updates", responses: { ...html("The incident history"), ...notModified } });
+const history = createRoute({
+  method: "get",
+  path: "/history",
+  tags: ["Pages"],
+  summary: "Past incidents by month, each with its timeline of updates",
+  responses: { ...html("The incident history"), ...notModified },
+});
 
 const feed = createRoute({
   method: "get",
@@ -113,7 +126,15 @@ const stylesheet = createRoute({
   path: STYLESHEET_PATH,
   tags: ["Pages"],
   summary: "The pages' stylesheet (its URL carries a content hash; cached for a year)",
-  request: { query: z.object({ v: z.string().max(64).optional().openapi({ description: "Content hash, for cache busting; any value gets the current stylesheet" }) }) },
+  request: {
+    query: z.object({
+      v: z
+        .string()
+        .max(64)
+        .optional()
+        .openapi({ description: "Content hash, for cache busting; any value gets the current stylesheet" }),
+    }),
+  },
   responses: { 200: { description: "CSS", content: { "text/css": { schema: z.string() } } } },
 });
 
@@ -124,7 +145,13 @@ const favicon = createRoute({
   summary: "The page's icon",
   responses: { 200: { description: "An SVG icon", content: { "image/svg+xml": { schema: z.string() } } } },
 });
-const reference = createRoute({ method: "get", path: "/api/docs", tags: ["Pages"], summary: "This API reference, as a page", responses: html("The API reference") });
+const reference = createRoute({
+  method: "get",
+  path: "/api/docs",
+  tags: ["Pages"],
+  summary: "This API reference, as a page",
+  responses: html("The API reference"),
+});
 
 /** The pages. `document` gives the OpenAPI document of the whole app for the reference page. */
 export function pageRoutes(document: () => OpenApiDocument) {
@@ -151,10 +178,20 @@ export function pageRoutes(document: () => OpenApiDocument) {
     .openapi(feed, async (c) => {
       const config = pageConfigOf(c.env.deps.config.values);
       const { names, notices } = await loadNoticesPage(c.env.deps, config);
-      const xml = atomFeed({ config, origin: new URL(c.req.url).origin, incidents: incidentViews(notices.incidents, names), maintenances: notices.maintenances, names });
+      const xml = atomFeed({
+        config,
+        origin: new URL(c.req.url).origin,
+        incidents: incidentViews(notices.incidents, names),
+        maintenances: notices.maintenances,
+        names,
+      });
       return c.body(xml, 200, { "content-type": "application/atom+xml; charset=utf-8", "cache-control": PAGE_CACHE });
     })
-    .openapi(stylesheet, (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": ASSET_CACHE }))
-    .openapi(favicon, (c) => c.body(FAVICON, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }))
+    .openapi(stylesheet, (c) =>
+      c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": ASSET_CACHE }),
+    )
+    .openapi(favicon, (c) =>
+      c.body(FAVICON, 200, { "content-type": "image/svg+xml", "cache-control": "public, max-age=86400" }),
+    )
     .openapi(reference, (c) => c.html(renderDocument(<ApiReference doc={document()} />), 200));
 }

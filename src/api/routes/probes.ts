@@ -16,10 +16,14 @@ const list = createRoute({
   path: "/",
   tags: ["Probes"],
   summary: "Every probe with its current state and a summary of its definition",
-  responses: { 200: jsonResponse(z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList"), "The probes") },
+  responses: {
+    200: jsonResponse(z.object({ probes: z.array(ProbeSummarySchema) }).openapi("ProbeList"), "The probes"),
+  },
 });
 
-const ProbeIdParam = z.object({ id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }) });
+const ProbeIdParam = z.object({
+  id: ProbeIdSchema.openapi({ param: { name: "id", in: "path" }, example: "shop-checkout" }),
+});
 
 const runNow = createRoute({
   method: "post",
@@ -28,7 +32,12 @@ const runNow = createRoute({
   summary: "Run a probe once, now, from one region (the result is returned, not stored)",
   security: [{ Bearer: [] }],
   middleware: writeGuard(),
-  request: { params: ProbeIdParam, query: z.object({ region: z.enum(REGIONS).optional().openapi({ description: "Default: the probe's first region" }) }) },
+  request: {
+    params: ProbeIdParam,
+    query: z.object({
+      region: z.enum(REGIONS).optional().openapi({ description: "Default: the probe's first region" }),
+    }),
+  },
   responses: { 200: jsonResponse(RunResultSchema, "The run"), ...problemResponses(400, 401, 403, 404, 429) },
 });
 
@@ -61,10 +70,17 @@ export const probeRoutes = createRouter()
     const loaded = c.env.deps.probes.find((p) => p.probe.id === id);
     if (!loaded) throw new ProblemError(404, "Not Found", `No probe with id '${id}'.`);
     if (!isLoadedRunnable(loaded)) {
-      throw new ProblemError(400, "Bad Request", `Probe '${id}' is a heartbeat: your software pings it (POST /hb/${id}); Afterlife cannot run it.`, [{ name: "path.id", reason: "the id of an HTTP or browser probe" }]);
+      throw new ProblemError(
+        400,
+        "Bad Request",
+        `Probe '${id}' is a heartbeat: your software pings it (POST /hb/${id}); Afterlife cannot run it.`,
+        [{ name: "path.id", reason: "the id of an HTTP or browser probe" }],
+      );
     }
     if (region !== undefined && !loaded.probe.regions.includes(region)) {
-      throw new ProblemError(400, "Bad Request", `Probe '${id}' does not run in ${region}.`, [{ name: "query.region", reason: `one of ${loaded.probe.regions.join(", ")}` }]);
+      throw new ProblemError(400, "Bad Request", `Probe '${id}' does not run in ${region}.`, [
+        { name: "query.region", reason: `one of ${loaded.probe.regions.join(", ")}` },
+      ]);
     }
     return c.json(await c.env.deps.runNow(id, region ?? loaded.probe.regions[0]!), 200);
   });

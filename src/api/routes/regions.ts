@@ -11,7 +11,9 @@ const RegionSchema = z
     up: z.number().int(),
     degraded: z.number().int(),
     down: z.number().int(),
-    noData: z.number().int().openapi({ description: "Probes whose newest run here is missing or stale: the region may have stopped reporting" }),
+    noData: z.number().int().openapi({
+      description: "Probes whose newest run here is missing or stale: the region may have stopped reporting",
+    }),
     lastRunAt: z.number().nullable(),
   })
   .openapi("Region");
@@ -21,7 +23,9 @@ const route = createRoute({
   path: "/",
   tags: ["Probes"],
   summary: "Probing regions: how many probes run there and in which state, and when the region last reported",
-  responses: { 200: jsonResponse(z.object({ regions: z.array(RegionSchema) }).openapi("RegionList"), "The regions in use") },
+  responses: {
+    200: jsonResponse(z.object({ regions: z.array(RegionSchema) }).openapi("RegionList"), "The regions in use"),
+  },
 });
 
 /** GET /api/v1/regions */
@@ -32,7 +36,17 @@ export const regionRoutes = createRouter().openapi(route, async (c) => {
     if (states.length === 0) return [];
     const count = (state: string) => states.filter((s) => s.state === state).length;
     const times = states.flatMap((s) => (s.lastRun ? [s.lastRun.startedAt] : []));
-    return [{ region, probes: states.length, up: count("up"), degraded: count("degraded"), down: count("down"), noData: count("no-data"), lastRunAt: times.length ? Math.max(...times) : null }];
+    return [
+      {
+        region,
+        probes: states.length,
+        up: count("up"),
+        degraded: count("degraded"),
+        down: count("down"),
+        noData: count("no-data"),
+        lastRunAt: times.length ? Math.max(...times) : null,
+      },
+    ];
   });
   return c.json({ regions }, 200);
 });

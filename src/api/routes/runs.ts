@@ -13,7 +13,12 @@ import { ProbeIdSchema } from "../../probe/schema.ts";
 function withStepOutcomes(run: RunResult, probes: readonly LoadedProbe[]): RunResult {
   if (run.steps.length > 0 || run.status !== "up") return run;
   const probe = probes.find((p) => p.probe.id === run.probeId);
-  return probe ? { ...run, stepOutcomes: declaredSteps(probe.probe).map((step) => ({ name: step.name, status: "passed" as const })) } : run;
+  return probe
+    ? {
+        ...run,
+        stepOutcomes: declaredSteps(probe.probe).map((step) => ({ name: step.name, status: "passed" as const })),
+      }
+    : run;
 }
 
 const RunIdParam = z.object({
@@ -39,7 +44,11 @@ const epochMs = z.coerce.number().int().min(0);
 
 const ListQuery = z.object({
   probe: ProbeIdSchema.optional().openapi({ example: "shop-checkout" }),
-  region: z.string().regex(/^[a-z]+$/, "a region such as weur").optional().openapi({ example: "weur" }),
+  region: z
+    .string()
+    .regex(/^[a-z]+$/, "a region such as weur")
+    .optional()
+    .openapi({ example: "weur" }),
   status: RunStatusSchema.optional(),
   from: epochMs.optional().openapi({ description: "Oldest slot to include (epoch ms)" }),
   to: epochMs.optional().openapi({ description: "Slots before this time only (epoch ms)" }),
@@ -67,7 +76,13 @@ const runScreenshot = createRoute({
   summary: "The screenshot a failed browser run took at its failure (PNG or JPEG), under the run's own visibility",
   request: { params: RunIdParam },
   responses: {
-    200: { description: "The screenshot", content: { "image/png": { schema: z.string().openapi({ format: "binary" }) }, "image/jpeg": { schema: z.string().openapi({ format: "binary" }) } } },
+    200: {
+      description: "The screenshot",
+      content: {
+        "image/png": { schema: z.string().openapi({ format: "binary" }) },
+        "image/jpeg": { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
     ...problemResponses(400, 404),
   },
 });
@@ -78,14 +93,33 @@ export const runRoutes = createRouter()
     const query = c.req.valid("query");
     const { probes, store } = c.env.deps;
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (cursor === null) throw new ProblemError(400, "Bad Request", "The cursor is not one this API issued.", [{ name: "query.cursor", reason: "pass `nextCursor` from the previous page unchanged" }]);
+    if (cursor === null)
+      throw new ProblemError(400, "Bad Request", "The cursor is not one this API issued.", [
+        { name: "query.cursor", reason: "pass `nextCursor` from the previous page unchanged" },
+      ]);
     const pairs = probes
       .filter((p) => query.probe === undefined || p.probe.id === query.probe)
-      .flatMap((p) => p.probe.regions.filter((r) => query.region === undefined || r === query.region).map((region) => ({ probeId: p.probe.id, region })));
+      .flatMap((p) =>
+        p.probe.regions
+          .filter((r) => query.region === undefined || r === query.region)
+          .map((region) => ({ probeId: p.probe.id, region })),
+      );
     if (query.probe === undefined && pairs.length > MAX_PAIRS_WITHOUT_PROBE) {
-      throw new ProblemError(400, "Bad Request", `This fleet has ${pairs.length} probe-region pairs; filter by probe.`, [{ name: "query.probe", reason: "required when more than 50 probe-region pairs match" }]);
+      throw new ProblemError(
+        400,
+        "Bad Request",
+        `This fleet has ${pairs.length} probe-region pairs; filter by probe.`,
+        [{ name: "query.probe", reason: "required when more than 50 probe-region pairs match" }],
+      );
     }
-    const page = await store.listRuns({ pairs, status: query.status, from: query.from, to: query.to, cursor, limit: query.limit });
+    const page = await store.listRuns({
+      pairs,
+      status: query.status,
+      from: query.from,
+      to: query.to,
+      cursor,
+      limit: query.limit,
+    });
     return c.json({ runs: page.runs, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
   })
   .openapi(oneRun, async (c) => {
@@ -100,11 +134,21 @@ export const runRoutes = createRouter()
     const run = await c.env.deps.store.getRun(id);
     if (!run) throw new ProblemError(404, "Not Found", `No run with id '${id}'.`);
     const ref = run.browser?.screenshot;
-    if (!ref) throw new ProblemError(404, "Not Found", `Run '${id}' has no screenshot you may see: only failed browser runs take one, and their evidence needs a token unless the status page shows failure evidence.`);
+    if (!ref)
+      throw new ProblemError(
+        404,
+        "Not Found",
+        `Run '${id}' has no screenshot you may see: only failed browser runs take one, and their evidence needs a token unless the status page shows failure evidence.`,
+      );
     const object = await c.env.deps.screenshots?.get(ref.key);
     if (!object) throw new ProblemError(404, "Not Found", `The screenshot of run '${id}' is no longer kept.`);
     return new Response(object.body, {
       status: 200,
-      headers: { "content-type": object.contentType, "content-length": String(object.size), "cache-control": "private, max-age=3600", "x-content-type-options": "nosniff" },
+      headers: {
+        "content-type": object.contentType,
+        "content-length": String(object.size),
+        "cache-control": "private, max-age=3600",
+        "x-content-type-options": "nosniff",
+      },
     }) as never;
   });

@@ -9,7 +9,8 @@ const route = createRoute({
   path: "/",
   tags: ["Status"],
   summary: "Current state of every probe and of the whole network",
-  description: "Each probe's state from the newest run in each of its regions. A region whose newest run is older than two intervals plus a minute has no data; it is never shown as up.",
+  description:
+    "Each probe's state from the newest run in each of its regions. A region whose newest run is older than two intervals plus a minute has no data; it is never shown as up.",
   responses: { 200: jsonResponse(OverviewSchema.openapi("Overview"), "The overview") },
 });
 

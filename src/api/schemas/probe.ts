@@ -6,19 +6,31 @@ import { ProbeStateSchema, quorumOf, RegionStateSchema, type ProbeOverview } fro
 export const ProbeSummarySchema = z
   .object({
     id: z.string().openapi({ example: "shop-checkout" }),
-    kind: z.enum(["http", "heartbeat", "browser"]).openapi({ description: "http: Afterlife runs its steps; heartbeat: your software pings /hb/{id}; browser: Afterlife runs its journey in a real browser" }),
+    kind: z.enum(["http", "heartbeat", "browser"]).openapi({
+      description:
+        "http: Afterlife runs its steps; heartbeat: your software pings /hb/{id}; browser: Afterlife runs its journey in a real browser",
+    }),
     name: z.string(),
     description: z.string(),
     group: z.string(),
     tags: z.array(z.string()),
     schedule: z.string().openapi({ example: "1m", description: "How often it runs; a heartbeat's period" }),
-    regions: z.array(z.enum([...REGIONS, HEARTBEAT_REGION])).openapi({ description: `A heartbeat's outcomes are stored under the region '${HEARTBEAT_REGION}'` }),
+    regions: z
+      .array(z.enum([...REGIONS, HEARTBEAT_REGION]))
+      .openapi({ description: `A heartbeat's outcomes are stored under the region '${HEARTBEAT_REGION}'` }),
     quorum: z.number().int(),
     version: z.string().openapi({ description: "Hash of the definition that runs now" }),
     file: z.string().openapi({ example: "probes/shop-checkout.ts" }),
     degradedAfterMs: z.number().nullable(),
     slo: SloSchema,
-    steps: z.array(z.object({ name: z.string(), kind: z.enum(["http", "script"]), method: z.string().optional(), url: z.string().optional() })),
+    steps: z.array(
+      z.object({
+        name: z.string(),
+        kind: z.enum(["http", "script"]),
+        method: z.string().optional(),
+        url: z.string().optional(),
+      }),
+    ),
     state: ProbeStateSchema,
     regionStates: z.array(RegionStateSchema),
     lastRunAt: z.number().nullable(),
@@ -47,7 +59,11 @@ export function toProbeSummary(loaded: LoadedProbe, overview: ProbeOverview): Pr
     file: loaded.file,
     degradedAfterMs: probe.kind === "heartbeat" ? null : (probe.degradedAfterMs ?? null),
     slo: probe.slo,
-    steps: declaredSteps(probe).map((s) => (isScriptStep(s) ? { name: s.name, kind: "script" as const } : { name: s.name, kind: "http" as const, method: s.method, url: s.url })),
+    steps: declaredSteps(probe).map((s) =>
+      isScriptStep(s)
+        ? { name: s.name, kind: "script" as const }
+        : { name: s.name, kind: "http" as const, method: s.method, url: s.url },
+    ),
     state: overview.state,
     regionStates: overview.regions,
     lastRunAt: overview.lastRunAt,

@@ -7,7 +7,9 @@ const ProblemSchema = z
     status: z.number().int().openapi({ example: 400 }),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    invalidParams: z.array(z.object({ name: z.string().openapi({ example: "query.limit" }), reason: z.string() })).optional(),
+    invalidParams: z
+      .array(z.object({ name: z.string().openapi({ example: "query.limit" }), reason: z.string() }))
+      .optional(),
   })
   .openapi("Problem", { description: "An RFC 9457 problem: the one error shape of the API." });
 
@@ -21,8 +23,10 @@ const DESCRIPTIONS: Record<number, string> = {
 
 /** Problem responses for a route's documented error statuses. */
 export function problemResponses<S extends 400 | 401 | 403 | 404 | 429>(...statuses: S[]) {
-  return Object.fromEntries(statuses.map((s) => [s, { description: DESCRIPTIONS[s]!, content: { "application/problem+json": { schema: ProblemSchema } } }])) as Record<
-    S,
-    { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }
-  >;
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: DESCRIPTIONS[s]!, content: { "application/problem+json": { schema: ProblemSchema } } },
+    ]),
+  ) as Record<S, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
 }

@@ -9,9 +9,13 @@ const CountsSchema = z
     noData: z.number().openapi({ description: "missing + monitoringSide" }),
     expected: z.number().openapi({ description: "Runs due in the window, from each region's first run on" }),
     missing: z.number().openapi({ description: "Due runs with nothing stored" }),
-    monitoringSide: z.number().openapi({ description: "Runs that failed on the monitoring side (failure class `probe`): no data, never downtime" }),
+    monitoringSide: z.number().openapi({
+      description: "Runs that failed on the monitoring side (failure class `probe`): no data, never downtime",
+    }),
     maintenance: z.number().openapi({ description: "Runs in maintenance windows excluded from SLOs" }),
-    estimated: z.number().openapi({ description: "Latency: runs judged from the histogram because they were counted under another threshold" }),
+    estimated: z.number().openapi({
+      description: "Latency: runs judged from the histogram because they were counted under another threshold",
+    }),
   })
   .openapi("SloEventCounts");
 
@@ -47,16 +51,36 @@ const LookbackSchema = z
     burnRate: z.number().nullable(),
     missing: z.number(),
     monitoringSide: z.number(),
-    estimated: z.number().openapi({ description: "Latency: runs judged from a histogram (hours counted under another threshold)" }),
+    estimated: z
+      .number()
+      .openapi({ description: "Latency: runs judged from a histogram (hours counted under another threshold)" }),
   })
-  .openapi("BurnLookback", { description: "One lookback [now − lookback, now), exact to the run (from is later only when its first hour is past raw retention)" });
+  .openapi("BurnLookback", {
+    description:
+      "One lookback [now − lookback, now), exact to the run (from is later only when its first hour is past raw retention)",
+  });
 
-const RuleMethodSchema = z.enum(["exact", "histogram"]).openapi({ description: "Both lookbacks of the rule judged exactly, or both from histograms when one holds hours counted under another threshold" });
+const RuleMethodSchema = z.enum(["exact", "histogram"]).openapi({
+  description:
+    "Both lookbacks of the rule judged exactly, or both from histograms when one holds hours counted under another threshold",
+});
 
-const RuleSchema = z.object({ severity: z.enum(["page", "ticket"]), longWindow: BurnWindowSchema, shortWindow: BurnWindowSchema, threshold: z.number() });
+const RuleSchema = z.object({
+  severity: z.enum(["page", "ticket"]),
+  longWindow: BurnWindowSchema,
+  shortWindow: BurnWindowSchema,
+  threshold: z.number(),
+});
 
 const DayBudgetSchema = z
-  .object({ day: z.number(), good: z.number(), bad: z.number(), noData: z.number(), sli: z.number().nullable(), remainingFraction: z.number().nullable() })
+  .object({
+    day: z.number(),
+    good: z.number(),
+    bad: z.number(),
+    noData: z.number(),
+    sli: z.number().nullable(),
+    remainingFraction: z.number().nullable(),
+  })
   .openapi("SloDay", { description: "A UTC day of the window: its SLI, and the budget left at its end (burn-down)" });
 
 const TrendSchema = z.object({
@@ -64,7 +88,9 @@ const TrendSchema = z.object({
   slopeMsPerDay: z.number().nullable(),
   relativeChangePerWeek: z.number().nullable(),
   baselineMs: z.number().nullable(),
-  confidence: z.object({ level: z.number(), lowMsPerDay: z.number(), highMsPerDay: z.number(), significant: z.boolean() }).nullable(),
+  confidence: z
+    .object({ level: z.number(), lowMsPerDay: z.number(), highMsPerDay: z.number(), significant: z.boolean() })
+    .nullable(),
   reason: z.string().optional(),
   points: z.array(z.object({ day: z.number(), ms: z.number() })),
   from: z.number(),
@@ -76,9 +102,13 @@ const SliReportSchema = z
     kind: z.enum(["availability", "latency"]),
     objective: z.number(),
     underMs: z.number().optional(),
-    method: z.enum(["exact", "mixed"]).optional().openapi({ description: "Latency: exact from each run's duration, or mixed with histogram estimates (see events.estimated)" }),
+    method: z.enum(["exact", "mixed"]).optional().openapi({
+      description: "Latency: exact from each run's duration, or mixed with histogram estimates (see events.estimated)",
+    }),
     events: CountsSchema,
-    sli: z.object({ excluded: SliResultSchema, noDataAsBad: SliResultSchema }).openapi({ description: "No-data reported both ways: left out, and counted as bad" }),
+    sli: z
+      .object({ excluded: SliResultSchema, noDataAsBad: SliResultSchema })
+      .openapi({ description: "No-data reported both ways: left out, and counted as bad" }),
     budget: BudgetSchema,
     budgetNoDataAsBad: BudgetSchema,
     budgetMinutes: z
@@ -89,7 +119,9 @@ const SliReportSchema = z
     alert: z.object({
       state: z.enum(["ok", "ticket", "page"]),
       firing: z.array(RuleSchema.extend({ long: z.number(), short: z.number(), method: RuleMethodSchema })),
-      held: z.array(RuleSchema.extend({ quiet: z.array(BurnWindowSchema), method: RuleMethodSchema })).openapi({ description: "Rules that burn fast enough but have fewer than minEvents events in a lookback" }),
+      held: z
+        .array(RuleSchema.extend({ quiet: z.array(BurnWindowSchema), method: RuleMethodSchema }))
+        .openapi({ description: "Rules that burn fast enough but have fewer than minEvents events in a lookback" }),
       minEvents: z.number(),
     }),
     forecast: z.object({
@@ -109,15 +141,25 @@ export const SloReportSchema = z
     window: z.enum(["1h", "24h", "7d", "30d", "90d", "month"]),
     budgeting: z.enum(["occurrences", "timeslices"]),
     span: z.object({ from: z.number(), to: z.number() }),
-    resolution: z.enum(["run", "hour"]).openapi({ description: "run: both ends exact to the run; hour: the window's first hour is past raw retention, so it starts at the next hour" }),
+    resolution: z.enum(["run", "hour"]).openapi({
+      description:
+        "run: both ends exact to the run; hour: the window's first hour is past raw retention, so it starts at the next hour",
+    }),
     availability: SliReportSchema,
     latency: SliReportSchema.nullable(),
     steps: z
       .array(z.object({ name: z.string(), executed: z.number(), failed: z.number(), sli: SliResultSchema }))
       .openapi({ description: "Per-step availability (one-probe reports): a step ran unless an earlier step failed" }),
-    percentiles: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }).openapi({ description: "Run time over the window (ms, upper bucket bounds: within 26%)" }),
-    trend: TrendSchema.openapi({ description: "Daily p95 (interpolated inside buckets) over the last 14 complete days, Theil–Sen slope with Sen's 95 % interval" }),
+    percentiles: z
+      .object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() })
+      .openapi({ description: "Run time over the window (ms, upper bucket bounds: within 26%)" }),
+    trend: TrendSchema.openapi({
+      description:
+        "Daily p95 (interpolated inside buckets) over the last 14 complete days, Theil–Sen slope with Sen's 95 % interval",
+    }),
     trendMedian: TrendSchema,
-    silence: z.object({ lookbackMs: z.number(), expected: z.number(), stored: z.number(), silent: z.boolean() }).nullable(),
+    silence: z
+      .object({ lookbackMs: z.number(), expected: z.number(), stored: z.number(), silent: z.boolean() })
+      .nullable(),
   })
   .openapi("SloReport");

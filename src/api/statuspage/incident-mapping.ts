@@ -8,7 +8,11 @@ import type { Component, Incident as StatuspageIncident, Page, ScheduledMaintena
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function toStatuspageIncident(incident: Incident, page: Page, components: readonly Component[]): StatuspageIncident {
+export function toStatuspageIncident(
+  incident: Incident,
+  page: Page,
+  components: readonly Component[],
+): StatuspageIncident {
   const id = incidentId(incident.id);
   const affectedIds = new Set(incident.probeIds.map(probeComponentId));
   const affected = components.filter((c) => affectedIds.has(c.id));
@@ -48,9 +52,16 @@ export function toStatuspageIncident(incident: Incident, page: Page, components:
 type MaintenancePhase = "scheduled" | "in_progress" | "completed";
 
 /** One occurrence of a maintenance as a Statuspage scheduled maintenance. */
-export function toStatuspageMaintenance(maintenance: Maintenance, window: MaintenanceWindow, page: Page, components: readonly Component[], now: number): ScheduledMaintenance {
+export function toStatuspageMaintenance(
+  maintenance: Maintenance,
+  window: MaintenanceWindow,
+  page: Page,
+  components: readonly Component[],
+  now: number,
+): ScheduledMaintenance {
   const id = statuspageId(`maintenance:${maintenance.id}:${window.startsAt}`);
-  const status: MaintenancePhase = now < window.startsAt ? "scheduled" : now < window.endsAt ? "in_progress" : "completed";
+  const status: MaintenancePhase =
+    now < window.startsAt ? "scheduled" : now < window.endsAt ? "in_progress" : "completed";
   const affectedIds = new Set(maintenance.probeIds.map(probeComponentId));
   const affected = components.filter((c) => affectedIds.has(c.id));
   const groups = components.filter((c) => c.group && affected.some((a) => a.group_id === c.id));

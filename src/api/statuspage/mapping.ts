@@ -21,7 +21,17 @@ import type { OverallState, Overview, ProbeOverview, ProbeState } from "../../st
 import { STATE_ORDER, worstBy, type ComponentState } from "../../status/state-order.ts";
 import { groupComponentId, pageId, probeComponentId } from "./ids.ts";
 import { toStatuspageIncident, toStatuspageMaintenance } from "./incident-mapping.ts";
-import type { Component, ComponentsResponse, ComponentStatus, IncidentsResponse, Page, PageStatus, ScheduledMaintenancesResponse, StatusResponse, SummaryResponse } from "./schemas.ts";
+import type {
+  Component,
+  ComponentsResponse,
+  ComponentStatus,
+  IncidentsResponse,
+  Page,
+  PageStatus,
+  ScheduledMaintenancesResponse,
+  StatusResponse,
+  SummaryResponse,
+} from "./schemas.ts";
 
 export const DEFAULT_PAGE_NAME = "Afterlife status";
 const TIME_ZONE = "Etc/UTC";
@@ -37,7 +47,6 @@ export interface PageContext {
   /** Epoch ms; page.updated_at when there is no run at all. */
   now: number;
 }
-
 
 const COMPONENT_STATUS: Record<ComponentState, ComponentStatus> = {
   up: "operational",
@@ -77,11 +86,18 @@ export function pageStatus(state: OverallState): PageStatus {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function toPage(overview: Overview, context: PageContext): Page {
-  return { id: pageId(context.name), name: context.name, url: context.url, time_zone: TIME_ZONE, updated_at: iso(overview.checkedAt ?? context.now) };
+  return {
+    id: pageId(context.name),
+    name: context.name,
+    url: context.url,
+    time_zone: TIME_ZONE,
+    updated_at: iso(overview.checkedAt ?? context.now),
+  };
 }
 
 function probeDescription(probe: ProbeOverview): string | null {
-  if (probe.state === "no-data") return probe.description ? `${NO_DATA_DESCRIPTION} ${probe.description}` : NO_DATA_DESCRIPTION;
+  if (probe.state === "no-data")
+    return probe.description ? `${NO_DATA_DESCRIPTION} ${probe.description}` : NO_DATA_DESCRIPTION;
   return probe.description || null;
 }
 
@@ -101,7 +117,12 @@ function toComponents(overview: Overview, page: Page): Component[] {
     return known.length ? iso(Math.max(...known)) : page.updated_at;
   };
   // Keys in Statuspage's order, so a diff against a real Statuspage response lines up.
-  const component = (fields: Pick<Component, "id" | "name" | "status" | "updated_at" | "position" | "description" | "showcase" | "group_id" | "group">): Component => ({
+  const component = (
+    fields: Pick<
+      Component,
+      "id" | "name" | "status" | "updated_at" | "position" | "description" | "showcase" | "group_id" | "group"
+    >,
+  ): Component => ({
     id: fields.id,
     name: fields.name,
     status: fields.status,
@@ -159,30 +180,50 @@ export function toComponentsResponse(overview: Overview, context: PageContext): 
 }
 
 /** Incidents (public only, newest first) with the components they affect. */
-export function toIncidents(overview: Overview, context: PageContext, incidents: readonly Incident[] = []): IncidentsResponse {
+export function toIncidents(
+  overview: Overview,
+  context: PageContext,
+  incidents: readonly Incident[] = [],
+): IncidentsResponse {
   const page = toPage(overview, context);
   const components = toComponents(overview, page);
   return { page, incidents: incidents.map((i) => toStatuspageIncident(i, page, components)) };
 }
 
 /** Maintenance occurrences, newest first, with the components they affect. */
-export function toScheduledMaintenances(overview: Overview, context: PageContext, maintenances: readonly MaintenanceOccurrence[] = []): ScheduledMaintenancesResponse {
+export function toScheduledMaintenances(
+  overview: Overview,
+  context: PageContext,
+  maintenances: readonly MaintenanceOccurrence[] = [],
+): ScheduledMaintenancesResponse {
   const page = toPage(overview, context);
   const components = toComponents(overview, page);
-  return { page, scheduled_maintenances: maintenances.map((m) => toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now)) };
+  return {
+    page,
+    scheduled_maintenances: maintenances.map((m) =>
+      toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now),
+    ),
+  };
 }
 
 export type MaintenanceOccurrence = PublicMaintenance["occurrences"][number];
 
 /** `unresolved` are the incidents still open: the summary lists those only, as Statuspage does. */
-export function toSummary(overview: Overview, context: PageContext, unresolved: readonly Incident[] = [], maintenances: readonly MaintenanceOccurrence[] = []): SummaryResponse {
+export function toSummary(
+  overview: Overview,
+  context: PageContext,
+  unresolved: readonly Incident[] = [],
+  maintenances: readonly MaintenanceOccurrence[] = [],
+): SummaryResponse {
   const page = toPage(overview, context);
   const components = toComponents(overview, page);
   return {
     page,
     components,
     incidents: unresolved.map((i) => toStatuspageIncident(i, page, components)),
-    scheduled_maintenances: maintenances.map((m) => toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now)),
+    scheduled_maintenances: maintenances.map((m) =>
+      toStatuspageMaintenance(m.maintenance, m.window, page, components, context.now),
+    ),
     status: pageStatus(overview.state),
   };
 }

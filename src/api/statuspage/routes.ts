@@ -9,8 +9,23 @@ import { loadOverview } from "../../queries/overview.ts";
 import { createRouter } from "../router.ts";
 import type { Overview } from "../../status/overview.ts";
 import { loadPublicMaintenance } from "../../queries/maintenance.ts";
-import { DEFAULT_PAGE_NAME, toComponentsResponse, type MaintenanceOccurrence, toIncidents, toScheduledMaintenances, toStatus, toSummary, type PageContext } from "./mapping.ts";
-import { ComponentsResponseSchema, IncidentsResponseSchema, ScheduledMaintenancesResponseSchema, StatusResponseSchema, SummaryResponseSchema } from "./schemas.ts";
+import {
+  DEFAULT_PAGE_NAME,
+  toComponentsResponse,
+  type MaintenanceOccurrence,
+  toIncidents,
+  toScheduledMaintenances,
+  toStatus,
+  toSummary,
+  type PageContext,
+} from "./mapping.ts";
+import {
+  ComponentsResponseSchema,
+  IncidentsResponseSchema,
+  ScheduledMaintenancesResponseSchema,
+  StatusResponseSchema,
+  SummaryResponseSchema,
+} from "./schemas.ts";
 
 const TAG = "Statuspage compatible";
 
@@ -43,14 +58,46 @@ const status = route(
   "indicator none (All Systems Operational), minor (Minor Service Outage, or No data from the probe network), major (Partial System Outage: some probes down), critical (Major Service Outage: every probe down).",
   StatusResponseSchema,
 );
-const components = route("/components.json", "Statuspage v2 components: one group per business capability, one component per public probe", MAPPING, ComponentsResponseSchema);
-const NO_INCIDENTS = "Automatic incidents (from confirmed failures) and manual ones (from the write API), public probes only.";
-const incidents = route("/incidents.json", "Statuspage v2 incidents: the most recent incidents", NO_INCIDENTS, IncidentsResponseSchema);
-const unresolved = route("/incidents/unresolved.json", "Statuspage v2 unresolved incidents", NO_INCIDENTS, IncidentsResponseSchema);
-const NO_MAINTENANCES = "Occurrences of scheduled maintenance (one-off or recurring) of public probes: scheduled, in_progress or completed.";
-const maintenances = route("/scheduled-maintenances.json", "Statuspage v2 scheduled maintenances: the most recent ones", NO_MAINTENANCES, ScheduledMaintenancesResponseSchema);
-const upcoming = route("/scheduled-maintenances/upcoming.json", "Statuspage v2 upcoming scheduled maintenances", NO_MAINTENANCES, ScheduledMaintenancesResponseSchema);
-const active = route("/scheduled-maintenances/active.json", "Statuspage v2 in-progress scheduled maintenances", NO_MAINTENANCES, ScheduledMaintenancesResponseSchema);
+const components = route(
+  "/components.json",
+  "Statuspage v2 components: one group per business capability, one component per public probe",
+  MAPPING,
+  ComponentsResponseSchema,
+);
+const NO_INCIDENTS =
+  "Automatic incidents (from confirmed failures) and manual ones (from the write API), public probes only.";
+const incidents = route(
+  "/incidents.json",
+  "Statuspage v2 incidents: the most recent incidents",
+  NO_INCIDENTS,
+  IncidentsResponseSchema,
+);
+const unresolved = route(
+  "/incidents/unresolved.json",
+  "Statuspage v2 unresolved incidents",
+  NO_INCIDENTS,
+  IncidentsResponseSchema,
+);
+const NO_MAINTENANCES =
+  "Occurrences of scheduled maintenance (one-off or recurring) of public probes: scheduled, in_progress or completed.";
+const maintenances = route(
+  "/scheduled-maintenances.json",
+  "Statuspage v2 scheduled maintenances: the most recent ones",
+  NO_MAINTENANCES,
+  ScheduledMaintenancesResponseSchema,
+);
+const upcoming = route(
+  "/scheduled-maintenances/upcoming.json",
+  "Statuspage v2 upcoming scheduled maintenances",
+  NO_MAINTENANCES,
+  ScheduledMaintenancesResponseSchema,
+);
+const active = route(
+  "/scheduled-maintenances/active.json",
+  "Statuspage v2 in-progress scheduled maintenances",
+  NO_MAINTENANCES,
+  ScheduledMaintenancesResponseSchema,
+);
 
 /** The overview of public probes only: private ones are neither shown nor counted in the page status. */
 export function loadPublicOverview(deps: AppDeps): Promise<Overview> {
@@ -61,14 +108,22 @@ export function loadPublicOverview(deps: AppDeps): Promise<Overview> {
  * Maintenance occurrences of public probes from 30 days back to 30 days ahead, newest first:
  * `upcoming` not started yet, `active` in progress, `summary` both.
  */
-async function publicMaintenances(deps: AppDeps, which: "all" | "upcoming" | "active" | "summary"): Promise<MaintenanceOccurrence[]> {
+async function publicMaintenances(
+  deps: AppDeps,
+  which: "all" | "upcoming" | "active" | "summary",
+): Promise<MaintenanceOccurrence[]> {
   const now = deps.now();
   const { occurrences } = await loadPublicMaintenance(deps, now);
   return occurrences
     .filter(({ window }) => {
       const upcoming = window.startsAt > now;
       const active = window.startsAt <= now && now < window.endsAt;
-      return which === "all" || (which === "upcoming" && upcoming) || (which === "active" && active) || (which === "summary" && (upcoming || active));
+      return (
+        which === "all" ||
+        (which === "upcoming" && upcoming) ||
+        (which === "active" && active) ||
+        (which === "summary" && (upcoming || active))
+      );
     })
     .sort((a, b) => b.window.startsAt - a.window.startsAt);
 }
@@ -89,14 +144,45 @@ export function createStatuspageRoutes(options: StatuspageOptions = {}) {
   const context = (deps: AppDeps, url: string): PageContext => ({ name, url: new URL(url).origin, now: deps.now() });
   const load = async (deps: AppDeps, url: string) => [await loadPublicOverview(deps), context(deps, url)] as const;
   return createRouter()
-    .openapi(summary, async (c) => c.json(toSummary(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, true), await publicMaintenances(c.env.deps, "summary")), 200))
+    .openapi(summary, async (c) =>
+      c.json(
+        toSummary(
+          ...(await load(c.env.deps, c.req.url)),
+          await publicIncidents(c.env.deps, true),
+          await publicMaintenances(c.env.deps, "summary"),
+        ),
+        200,
+      ),
+    )
     .openapi(status, async (c) => c.json(toStatus(...(await load(c.env.deps, c.req.url))), 200))
     .openapi(components, async (c) => c.json(toComponentsResponse(...(await load(c.env.deps, c.req.url))), 200))
-    .openapi(incidents, async (c) => c.json(toIncidents(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, false)), 200))
-    .openapi(unresolved, async (c) => c.json(toIncidents(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, true)), 200))
-    .openapi(maintenances, async (c) => c.json(toScheduledMaintenances(...(await load(c.env.deps, c.req.url)), await publicMaintenances(c.env.deps, "all")), 200))
-    .openapi(upcoming, async (c) => c.json(toScheduledMaintenances(...(await load(c.env.deps, c.req.url)), await publicMaintenances(c.env.deps, "upcoming")), 200))
-    .openapi(active, async (c) => c.json(toScheduledMaintenances(...(await load(c.env.deps, c.req.url)), await publicMaintenances(c.env.deps, "active")), 200));
+    .openapi(incidents, async (c) =>
+      c.json(toIncidents(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, false)), 200),
+    )
+    .openapi(unresolved, async (c) =>
+      c.json(toIncidents(...(await load(c.env.deps, c.req.url)), await publicIncidents(c.env.deps, true)), 200),
+    )
+    .openapi(maintenances, async (c) =>
+      c.json(
+        toScheduledMaintenances(...(await load(c.env.deps, c.req.url)), await publicMaintenances(c.env.deps, "all")),
+        200,
+      ),
+    )
+    .openapi(upcoming, async (c) =>
+      c.json(
+        toScheduledMaintenances(
+          ...(await load(c.env.deps, c.req.url)),
+          await publicMaintenances(c.env.deps, "upcoming"),
+        ),
+        200,
+      ),
+    )
+    .openapi(active, async (c) =>
+      c.json(
+        toScheduledMaintenances(...(await load(c.env.deps, c.req.url)), await publicMaintenances(c.env.deps, "active")),
+        200,
+      ),
+    );
 }
 
 export const statuspageRoutes = createStatuspageRoutes();

@@ -23,7 +23,9 @@ const PageSchema = z
     name: z.string().openapi({ example: "Afterlife status" }),
     url: z.url().openapi({ example: "https://status.example.com" }),
     time_zone: z.string().openapi({ example: "Etc/UTC" }),
-    updated_at: timestamp().openapi({ description: "Start of the newest run behind this page, or the time of the request when there is none" }),
+    updated_at: timestamp().openapi({
+      description: "Start of the newest run behind this page, or the time of the request when there is none",
+    }),
   })
   .openapi("StatuspagePage");
 export type Page = z.infer<typeof PageSchema>;
@@ -43,15 +45,24 @@ const ComponentSchema = z
     status: ComponentStatusSchema,
     created_at: timestamp(),
     updated_at: timestamp(),
-    position: z.number().int().openapi({ description: "1-based order among the page's groups, or within the component's group" }),
+    position: z
+      .number()
+      .int()
+      .openapi({ description: "1-based order among the page's groups, or within the component's group" }),
     description: z.string().nullable(),
     showcase: z.boolean(),
     start_date: z.iso.date().nullable().openapi({ description: "Statuspage's uptime start date; always null here" }),
-    group_id: z.string().nullable().openapi({ description: "The id of the group component this component belongs to; null for groups" }),
+    group_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "The id of the group component this component belongs to; null for groups" }),
     page_id: statuspageId(),
     group: z.boolean().openapi({ description: "True for a group component (a business capability)" }),
     only_show_if_degraded: z.boolean(),
-    components: z.array(z.string()).optional().openapi({ description: "Group components only: the ids of the components in the group" }),
+    components: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Group components only: the ids of the components in the group" }),
   })
   .openapi("StatuspageComponent");
 export type Component = z.infer<typeof ComponentSchema>;
@@ -65,8 +76,12 @@ const AffectedComponentSchema = z
   })
   .openapi("StatuspageAffectedComponent");
 
-const IncidentStatusSchema = z.enum(["investigating", "identified", "monitoring", "resolved", "postmortem"]).openapi("StatuspageIncidentStatus");
-const MaintenanceStatusSchema = z.enum(["scheduled", "in_progress", "verifying", "completed"]).openapi("StatuspageMaintenanceStatus");
+const IncidentStatusSchema = z
+  .enum(["investigating", "identified", "monitoring", "resolved", "postmortem"])
+  .openapi("StatuspageIncidentStatus");
+const MaintenanceStatusSchema = z
+  .enum(["scheduled", "in_progress", "verifying", "completed"])
+  .openapi("StatuspageMaintenanceStatus");
 const ImpactSchema = z.enum(["none", "minor", "major", "critical", "maintenance"]).openapi("StatuspageImpact");
 
 function updateSchema<S extends z.ZodType>(status: S) {
@@ -123,19 +138,27 @@ export const SummaryResponseSchema = z
     page: PageSchema,
     components: z.array(ComponentSchema),
     incidents: z.array(IncidentSchema).openapi({ description: "Unresolved incidents" }),
-    scheduled_maintenances: z.array(ScheduledMaintenanceSchema).openapi({ description: "Upcoming and in-progress maintenances" }),
+    scheduled_maintenances: z
+      .array(ScheduledMaintenanceSchema)
+      .openapi({ description: "Upcoming and in-progress maintenances" }),
     status: PageStatusSchema,
   })
   .openapi("StatuspageSummary");
 export type SummaryResponse = z.infer<typeof SummaryResponseSchema>;
 
-export const StatusResponseSchema = z.object({ page: PageSchema, status: PageStatusSchema }).openapi("StatuspageStatusResponse");
+export const StatusResponseSchema = z
+  .object({ page: PageSchema, status: PageStatusSchema })
+  .openapi("StatuspageStatusResponse");
 export type StatusResponse = z.infer<typeof StatusResponseSchema>;
 
-export const ComponentsResponseSchema = z.object({ page: PageSchema, components: z.array(ComponentSchema) }).openapi("StatuspageComponents");
+export const ComponentsResponseSchema = z
+  .object({ page: PageSchema, components: z.array(ComponentSchema) })
+  .openapi("StatuspageComponents");
 export type ComponentsResponse = z.infer<typeof ComponentsResponseSchema>;
 
-export const IncidentsResponseSchema = z.object({ page: PageSchema, incidents: z.array(IncidentSchema) }).openapi("StatuspageIncidents");
+export const IncidentsResponseSchema = z
+  .object({ page: PageSchema, incidents: z.array(IncidentSchema) })
+  .openapi("StatuspageIncidents");
 export type IncidentsResponse = z.infer<typeof IncidentsResponseSchema>;
 
 export const ScheduledMaintenancesResponseSchema = z

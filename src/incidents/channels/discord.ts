@@ -32,7 +32,10 @@ function escapeDiscord(text: string): string {
 }
 
 export function discordBody(notice: Notice): unknown {
-  const description = [summary(notice), failureLine(notice), burnLine(notice)].filter((l): l is string => l !== null).map(escapeDiscord).join("\n");
+  const description = [summary(notice), failureLine(notice), burnLine(notice)]
+    .filter((l): l is string => l !== null)
+    .map(escapeDiscord)
+    .join("\n");
   return {
     content: truncate(escapeDiscord(headline(notice)), 2000),
     embeds: [
@@ -54,7 +57,12 @@ export function discordChannel(config: { name: string; url: string }): Channel {
     type: "discord",
     name: config.name,
     async build(notice: Notice): Promise<OutboundRequest> {
-      return { url: config.url, method: "POST", headers: { ...JSON_HEADERS }, body: JSON.stringify(discordBody(notice)) };
+      return {
+        url: config.url,
+        method: "POST",
+        headers: { ...JSON_HEADERS },
+        body: JSON.stringify(discordBody(notice)),
+      };
     },
   };
 }

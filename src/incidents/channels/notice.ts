@@ -31,7 +31,10 @@ export interface NoticeBurn {
   /** Burn notices: the SLO window the budget is of. */
   window?: SloWindow | undefined;
   /** Burn notices: the rule that fired (the most severe one); null on burn-resolved. */
-  rule?: { long: BurnWindow; short: BurnWindow; longRate: number; shortRate: number; threshold: number } | null | undefined;
+  rule?:
+    | { long: BurnWindow; short: BurnWindow; longRate: number; shortRate: number; threshold: number }
+    | null
+    | undefined;
 }
 
 /** What the watchdog saw (network notices). Times are epoch ms of scheduled minutes. */
@@ -86,7 +89,15 @@ interface NoticeRelease {
   atMinute: number | null;
   reason: string;
   /** Regressions: what got worse, where, and the runs that show it. */
-  regressions: { probeId: string; region: string; measure: "availability" | "latency"; before: number | null; after: number | null; p: number; evidence: string[] }[];
+  regressions: {
+    probeId: string;
+    region: string;
+    measure: "availability" | "latency";
+    before: number | null;
+    after: number | null;
+    p: number;
+    evidence: string[];
+  }[];
 }
 
 /** The longest failure message a notice repeats; the full evidence is one click away. */
@@ -144,21 +155,29 @@ function budgetLeft(b: NoticeBurn): string {
 /** "exhausted in ~5 h", "already exhausted", "not burning at the recent rate". */
 function forecastPhrase(f: ExhaustionForecast): string {
   if (f.exhaustsAt !== null) return `exhausted in ~${formatDuration(f.hoursLeft * 3_600_000)}`;
-  return f.reason === "exhausted" ? "already exhausted" : f.reason === "no-data" ? "no data to forecast from" : "not burning at the recent rate";
+  return f.reason === "exhausted"
+    ? "already exhausted"
+    : f.reason === "no-data"
+      ? "no data to forecast from"
+      : "not burning at the recent rate";
 }
 
 /** "14.4× over 1h and 5m", or "20.5× over 1h and 150× over 5m" when the two differ. */
 function ratesPhrase(rule: NonNullable<NoticeBurn["rule"]>): string {
   const long = rate(rule.longRate);
   const short = rate(rule.shortRate);
-  return long === short ? `${long}× over ${rule.long} and ${rule.short}` : `${long}× over ${rule.long} and ${short}× over ${rule.short}`;
+  return long === short
+    ? `${long}× over ${rule.long} and ${rule.short}`
+    : `${long}× over ${rule.long} and ${short}× over ${rule.short}`;
 }
 
 /** The headline of a network notice; `withCount` names how many minutes of ticks were missed. */
 export function networkHeadline(event: NetworkEvent | undefined, withCount = false): string {
   switch (event?.kind) {
     case "ticks-missed":
-      return withCount ? `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed` : "Probe network: ticks missed";
+      return withCount
+        ? `Probe network: ${event.minutes} minute${event.minutes === 1 ? "" : "s"} of ticks missed`
+        : "Probe network: ticks missed";
     case "region-silent":
       return `Probe network: region ${event.region} stopped reporting`;
     case "region-back":
@@ -278,21 +297,24 @@ function metricSummary(notice: Notice, who: string): string {
   const m = notice.metric;
   if (!m) return notice.incident.title;
   const bound = m.side === "below" ? `below ${m.below}` : `above ${m.above}`;
-  if (notice.transition === "metric-breached") return `${who}: ${m.name} is ${m.value}, ${bound}, since ${isoTime(notice.incident.startedAt)}.`;
+  if (notice.transition === "metric-breached")
+    return `${who}: ${m.name} is ${m.value}, ${bound}, since ${isoTime(notice.incident.startedAt)}.`;
   const end = notice.incident.resolvedAt ?? notice.at;
   return `${who}: ${m.name} is ${m.value} again, no longer ${bound}, after ${formatDuration(end - notice.incident.startedAt)}.`;
 }
 
 /** "apac latency: median 120 ms before, 380 ms after (p = 1.2e-6)". */
 function regressionPhrase(r: NoticeRelease["regressions"][number]): string {
-  const value = (v: number | null) => (v === null ? "none" : r.measure === "latency" ? `${Math.round(v)} ms` : percent(v));
+  const value = (v: number | null) =>
+    v === null ? "none" : r.measure === "latency" ? `${Math.round(v)} ms` : percent(v);
   return `${r.probeId} in ${r.region}, ${r.measure}: ${r.measure === "latency" ? "median " : "passing "}${value(r.before)} before, ${value(r.after)} after (p = ${r.p.toExponential(1)})`;
 }
 
 function releaseSummary(notice: Notice): string {
   const r = notice.release;
   if (!r) return notice.incident.title;
-  if (notice.transition === "release-healthy") return `Release ${r.version}: no regression in ${r.watchMinutes} minutes of watching. ${r.reason}.`;
+  if (notice.transition === "release-healthy")
+    return `Release ${r.version}: no regression in ${r.watchMinutes} minutes of watching. ${r.reason}.`;
   const worst = r.regressions.slice(0, 3).map(regressionPhrase).join("; ");
   return `Release ${r.version} made things worse ${r.atMinute ?? "?"} minutes after it went live: ${worst}.`;
 }

@@ -16,7 +16,8 @@ type SecretLookup = (name: string) => string | undefined;
 
 function requireSecret(channel: string, name: string, secrets: SecretLookup, what: string): string {
   const value = secrets(name);
-  if (value === undefined || value === "") throw new ChannelConfigError(`channel '${channel}': the Worker secret ${name} (${what}) is not set`);
+  if (value === undefined || value === "")
+    throw new ChannelConfigError(`channel '${channel}': the Worker secret ${name} (${what}) is not set`);
   return value;
 }
 
@@ -24,7 +25,8 @@ function resolveUrl(config: ChannelConfig, secrets: SecretLookup): string {
   const ref = SECRET_URL.exec(config.url);
   if (!ref) return config.url;
   const url = requireSecret(config.name, ref[1]!, secrets, "the URL");
-  if (!/^https?:\/\//i.test(url)) throw new ChannelConfigError(`channel '${config.name}': the Worker secret ${ref[1]} must hold an http(s) URL`);
+  if (!/^https?:\/\//i.test(url))
+    throw new ChannelConfigError(`channel '${config.name}': the Worker secret ${ref[1]} must hold an http(s) URL`);
   return url;
 }
 
@@ -36,7 +38,12 @@ export function createChannel(config: ChannelConfig, secrets: SecretLookup): Cha
   const url = resolveUrl(config, secrets);
   switch (config.type) {
     case "webhook":
-      return webhookChannel({ name: config.name, url }, config.secretName === undefined ? null : requireSecret(config.name, config.secretName, secrets, "the signing key"));
+      return webhookChannel(
+        { name: config.name, url },
+        config.secretName === undefined
+          ? null
+          : requireSecret(config.name, config.secretName, secrets, "the signing key"),
+      );
     case "slack":
       return slackChannel({ name: config.name, url });
     case "discord":

@@ -35,13 +35,21 @@ export function slackBody(notice: Notice): unknown {
     blocks: [
       // Header blocks are plain_text (never parsed) and at most 150 characters.
       { type: "header", text: { type: "plain_text", text: truncate(title, 150), emoji: true } },
-      { type: "section", text: { type: "mrkdwn", text: truncate(`${EMOJI[notice.transition]} ${lines.map(escapeSlack).join("\n")}`, 3000) } },
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: truncate(`${EMOJI[notice.transition]} ${lines.map(escapeSlack).join("\n")}`, 3000),
+        },
+      },
       {
         type: "context",
         elements: [
           {
             type: "mrkdwn",
-            text: escapeSlack(truncate(`${reference(notice)}${notice.failure ? ` · run ${notice.failure.runId}` : ""}`, 2000)),
+            text: escapeSlack(
+              truncate(`${reference(notice)}${notice.failure ? ` · run ${notice.failure.runId}` : ""}`, 2000),
+            ),
           },
         ],
       },

@@ -46,7 +46,9 @@ const WEBHOOK_EVENTS = {
 } as const satisfies Record<Notice["transition"], string>;
 
 /** "network.notice" only for a network notice without details, which Afterlife does not make. */
-type WebhookEvent = Exclude<(typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS], "network"> | `network.${NetworkEvent["kind"] | "notice"}`;
+type WebhookEvent =
+  | Exclude<(typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS], "network">
+  | `network.${NetworkEvent["kind"] | "notice"}`;
 
 function webhookEvent(notice: Notice): WebhookEvent {
   if (notice.transition === "network") return `network.${notice.network?.kind ?? "notice"}`;
@@ -67,11 +69,27 @@ function networkBody(event: NetworkEvent): WebhookNetwork {
     case "region-silent":
       return { kind: event.kind, region: event.region, since: isoTime(event.since), detail: event.detail };
     case "region-back":
-      return { kind: event.kind, region: event.region, silentSince: isoTime(event.silentSince), backAt: isoTime(event.backAt) };
+      return {
+        kind: event.kind,
+        region: event.region,
+        silentSince: isoTime(event.silentSince),
+        backAt: isoTime(event.backAt),
+      };
     case "stage-failing":
-      return { kind: event.kind, stage: event.stage, since: isoTime(event.since), ticks: event.ticks, error: truncate(event.error, MAX_MESSAGE_CHARS) };
+      return {
+        kind: event.kind,
+        stage: event.stage,
+        since: isoTime(event.since),
+        ticks: event.ticks,
+        error: truncate(event.error, MAX_MESSAGE_CHARS),
+      };
     case "stage-back":
-      return { kind: event.kind, stage: event.stage, failingSince: isoTime(event.failingSince), backAt: isoTime(event.backAt) };
+      return {
+        kind: event.kind,
+        stage: event.stage,
+        failingSince: isoTime(event.failingSince),
+        backAt: isoTime(event.backAt),
+      };
   }
 }
 
@@ -97,7 +115,16 @@ interface WebhookBody {
   silence?: { lookbackSeconds: number };
   /** Release notices only (release.*). */
   metric?: NoticeMetric;
-  release?: { id: string; version: string; url: string | null; releasedAt: string; watchMinutes: number; atMinute: number | null; reason: string; regressions: NonNullable<Notice["release"]>["regressions"] };
+  release?: {
+    id: string;
+    version: string;
+    url: string | null;
+    releasedAt: string;
+    watchMinutes: number;
+    atMinute: number | null;
+    reason: string;
+    regressions: NonNullable<Notice["release"]>["regressions"];
+  };
 }
 
 /**
@@ -124,7 +151,10 @@ export function webhookBody(notice: Notice): WebhookBody {
       ? {
           severity: b.severity,
           budgetRemaining: b.budgetRemaining,
-          forecast: { exhaustsAt: b.forecast.exhaustsAt === null ? null : isoTime(b.forecast.exhaustsAt), hoursLeft: b.forecast.hoursLeft },
+          forecast: {
+            exhaustsAt: b.forecast.exhaustsAt === null ? null : isoTime(b.forecast.exhaustsAt),
+            hoursLeft: b.forecast.hoursLeft,
+          },
           ...(b.sli === undefined ? {} : { sli: b.sli }),
           ...(b.window === undefined ? {} : { window: b.window }),
           ...(b.rule === undefined ? {} : { rule: b.rule === null ? null : { ...b.rule } }),
@@ -141,7 +171,9 @@ const encoder = new TextEncoder();
 
 async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
   if (secret.length === 0) throw new RangeError("a webhook secret must not be empty");
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
 }
 
@@ -180,7 +212,12 @@ const DELIVERY_ID = /^[A-Za-z0-9_:-]{1,300}$/;
  * @example
  * await signWebhook("s3cret", 1764158400, "shop-1:down:ops", '{"event":"probe.down"}') // "sha256=…64 hex digits"
  */
-export async function signWebhook(secret: string, timestampSeconds: number, delivery: string, body: string): Promise<string> {
+export async function signWebhook(
+  secret: string,
+  timestampSeconds: number,
+  delivery: string,
+  body: string,
+): Promise<string> {
   if (!DELIVERY_ID.test(delivery)) throw new RangeError(`not a delivery id: ${JSON.stringify(delivery)}`);
   return `sha256=${toHex(await hmacSha256(secret, signedText(timestampSeconds, delivery, body)))}`;
 }
@@ -221,7 +258,8 @@ export async function verifyWebhookSignature(
  * await channel.build(notice, Date.now(), "shop-1:down:ops") // { url, method: "POST", headers: { …signature }, body }
  */
 export function webhookChannel(config: { name: string; url: string }, secret: string | null): Channel {
-  if (secret !== null && secret.length === 0) throw new RangeError(`webhook channel '${config.name}': the signing secret is empty`);
+  if (secret !== null && secret.length === 0)
+    throw new RangeError(`webhook channel '${config.name}': the signing secret is empty`);
   return {
     type: "webhook",
     name: config.name,

@@ -20,7 +20,10 @@ interface BrowserPool {
 /** Closes a session after this long without a command, should the invocation die before close(). */
 const KEEP_ALIVE_MS = 60_000;
 
-export function bindingBrowserPool(binding: Fetcher, deps: Omit<BrowserRunnerDeps, "browser" | "acquireMs">): BrowserPool {
+export function bindingBrowserPool(
+  binding: Fetcher,
+  deps: Omit<BrowserRunnerDeps, "browser" | "acquireMs">,
+): BrowserPool {
   const idle: Browser[] = [];
   const launched: Browser[] = [];
   const acquire = async (): Promise<{ browser: Browser; acquireMs: number }> => {
@@ -43,7 +46,13 @@ export function bindingBrowserPool(binding: Fetcher, deps: Omit<BrowserRunnerDep
         got = await acquire();
       } catch (error) {
         // No browser (the account's concurrency or launch-rate limit, an outage): a monitoring-side failure.
-        return browserUnavailable(probe, options, startedAt, deps.now() - startedAt, `no browser from Browser Rendering: ${error instanceof Error ? error.message : String(error)}`);
+        return browserUnavailable(
+          probe,
+          options,
+          startedAt,
+          deps.now() - startedAt,
+          `no browser from Browser Rendering: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       try {
         return await runBrowserProbe(probe, options, { ...deps, browser: got.browser, acquireMs: got.acquireMs });

@@ -15,11 +15,21 @@ interface Observed {
 }
 
 function isLocator(value: unknown): value is Locator {
-  return typeof value === "object" && value !== null && typeof (value as Locator).waitFor === "function" && typeof (value as Locator).count === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Locator).waitFor === "function" &&
+    typeof (value as Locator).count === "function"
+  );
 }
 
 function isPage(value: unknown): value is Page {
-  return typeof value === "object" && value !== null && typeof (value as Page).goto === "function" && typeof (value as Page).url === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Page).goto === "function" &&
+    typeof (value as Page).url === "function"
+  );
 }
 
 function matches(actual: string, expected: string | RegExp): boolean {
@@ -40,7 +50,13 @@ interface ExpectOptions {
 }
 
 /** Polls `observe` until its pass differs from `negated`, or throws the last observation. */
-async function poll(label: string, expected: string, negated: boolean, observe: () => Promise<Observed>, options: ExpectOptions): Promise<void> {
+async function poll(
+  label: string,
+  expected: string,
+  negated: boolean,
+  observe: () => Promise<Observed>,
+  options: ExpectOptions,
+): Promise<void> {
   const end = options.now() + options.timeoutMs;
   for (;;) {
     let seen: Observed;
@@ -51,30 +67,60 @@ async function poll(label: string, expected: string, negated: boolean, observe: 
     }
     if (seen.pass !== negated) return;
     if (options.now() >= end) {
-      throw new ExpectationError(options.scrub(label), negated ? `not ${expected}` : expected, `${options.scrub(seen.actual).slice(0, 200)} (after ${options.timeoutMs} ms)`);
+      throw new ExpectationError(
+        options.scrub(label),
+        negated ? `not ${expected}` : expected,
+        `${options.scrub(seen.actual).slice(0, 200)} (after ${options.timeoutMs} ms)`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 
-function locatorAssertions(locator: Locator, label: string, negated: boolean, options: ExpectOptions): LocatorAssertions {
-  const check = (expected: string, observe: () => Promise<Observed>) => poll(label, expected, negated, observe, options);
-  const text = async (): Promise<string | null> => ((await locator.count()) === 0 ? null : normalize(await locator.first().textContent({ timeout: 1000 })));
+function locatorAssertions(
+  locator: Locator,
+  label: string,
+  negated: boolean,
+  options: ExpectOptions,
+): LocatorAssertions {
+  const check = (expected: string, observe: () => Promise<Observed>) =>
+    poll(label, expected, negated, observe, options);
+  const text = async (): Promise<string | null> =>
+    (await locator.count()) === 0 ? null : normalize(await locator.first().textContent({ timeout: 1000 }));
   const assertions: Omit<LocatorAssertions, "not"> = {
     toHaveText: (expected) =>
       check(`text ${describe(expected)}`, async () => {
         const actual = await text();
-        return actual === null ? { pass: false, actual: "no such element" } : { pass: matches(actual, typeof expected === "string" ? normalize(expected) : expected), actual: JSON.stringify(actual) };
+        return actual === null
+          ? { pass: false, actual: "no such element" }
+          : {
+              pass: matches(actual, typeof expected === "string" ? normalize(expected) : expected),
+              actual: JSON.stringify(actual),
+            };
       }),
     toContainText: (expected) =>
       check(`text containing ${JSON.stringify(expected)}`, async () => {
         const actual = await text();
-        return actual === null ? { pass: false, actual: "no such element" } : { pass: actual.includes(normalize(expected)), actual: JSON.stringify(actual) };
+        return actual === null
+          ? { pass: false, actual: "no such element" }
+          : { pass: actual.includes(normalize(expected)), actual: JSON.stringify(actual) };
       }),
-    toBeVisible: () => check("visible", async () => ({ pass: (await locator.count()) > 0 && (await locator.first().isVisible()), actual: (await locator.count()) === 0 ? "no such element" : "hidden" })),
-    toBeHidden: () => check("hidden", async () => ({ pass: (await locator.count()) === 0 || !(await locator.first().isVisible()), actual: "visible" })),
+    toBeVisible: () =>
+      check("visible", async () => ({
+        pass: (await locator.count()) > 0 && (await locator.first().isVisible()),
+        actual: (await locator.count()) === 0 ? "no such element" : "hidden",
+      })),
+    toBeHidden: () =>
+      check("hidden", async () => ({
+        pass: (await locator.count()) === 0 || !(await locator.first().isVisible()),
+        actual: "visible",
+      })),
     toBeEnabled: () =>
-      check("enabled", async () => ((await locator.count()) === 0 ? { pass: false, actual: "no such element" } : { pass: await locator.first().isEnabled(), actual: "disabled" })),
+      check("enabled", async () =>
+        (await locator.count()) === 0
+          ? { pass: false, actual: "no such element" }
+          : { pass: await locator.first().isEnabled(), actual: "disabled" },
+      ),
     toHaveCount: (count) =>
       check(`count ${count}`, async () => {
         const actual = await locator.count();
@@ -88,11 +134,14 @@ function locatorAssertions(locator: Locator, label: string, negated: boolean, op
         return { pass: matches(actual, expected), actual: JSON.stringify(actual) };
       }),
   };
-  return Object.defineProperty(assertions, "not", { get: () => locatorAssertions(locator, label, !negated, options) }) as LocatorAssertions;
+  return Object.defineProperty(assertions, "not", {
+    get: () => locatorAssertions(locator, label, !negated, options),
+  }) as LocatorAssertions;
 }
 
 function pageAssertions(page: Page, label: string, negated: boolean, options: ExpectOptions): PageAssertions {
-  const check = (expected: string, observe: () => Promise<Observed>) => poll(label, expected, negated, observe, options);
+  const check = (expected: string, observe: () => Promise<Observed>) =>
+    poll(label, expected, negated, observe, options);
   const assertions: Omit<PageAssertions, "not"> = {
     toHaveURL: (expected) =>
       check(`URL ${describe(expected)}`, async () => {
@@ -105,7 +154,9 @@ function pageAssertions(page: Page, label: string, negated: boolean, options: Ex
         return { pass: matches(actual, expected), actual: JSON.stringify(actual) };
       }),
   };
-  return Object.defineProperty(assertions, "not", { get: () => pageAssertions(page, label, !negated, options) }) as PageAssertions;
+  return Object.defineProperty(assertions, "not", {
+    get: () => pageAssertions(page, label, !negated, options),
+  }) as PageAssertions;
 }
 
 /** The `expect` of one journey run. */

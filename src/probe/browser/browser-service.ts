@@ -48,7 +48,11 @@ function toBytes(base64: string): Uint8Array {
 }
 
 /** Runs a browser probe through the local browser service. */
-export async function runThroughBrowserService(loaded: LoadedBrowserProbe, options: RunOptions, deps: BrowserServiceClientDeps): Promise<BrowserRun> {
+export async function runThroughBrowserService(
+  loaded: LoadedBrowserProbe,
+  options: RunOptions,
+  deps: BrowserServiceClientDeps,
+): Promise<BrowserRun> {
   const startedAt = deps.now();
   const body: BrowserServiceRequest = {
     file: loaded.file,
@@ -66,12 +70,25 @@ export async function runThroughBrowserService(loaded: LoadedBrowserProbe, optio
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(loaded.probe.runTimeoutMs + SERVICE_GRACE_MS),
     });
-    if (!response.ok) return browserUnavailable(loaded, options, startedAt, deps.now() - startedAt, `the local browser service answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+    if (!response.ok)
+      return browserUnavailable(
+        loaded,
+        options,
+        startedAt,
+        deps.now() - startedAt,
+        `the local browser service answered ${response.status}: ${(await response.text()).slice(0, 300)}`,
+      );
     const answer = (await response.json()) as BrowserServiceResponse;
     if (!answer.screenshot) return { result: answer.result };
     const { base64, ...shot } = answer.screenshot;
     return { result: answer.result, screenshot: { ...shot, bytes: toBytes(base64) } };
   } catch (error) {
-    return browserUnavailable(loaded, options, startedAt, deps.now() - startedAt, `the local browser service at ${deps.url} did not answer (${error instanceof Error ? error.message : String(error)})`);
+    return browserUnavailable(
+      loaded,
+      options,
+      startedAt,
+      deps.now() - startedAt,
+      `the local browser service at ${deps.url} did not answer (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

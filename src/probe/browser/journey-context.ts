@@ -7,7 +7,6 @@
 import type { Locator, Page } from "playwright-core";
 import type { Expectation } from "../script-context.ts";
 
-
 /** Assertions on an element that wait (up to the step's timeout) until they hold, like Playwright's own. */
 export interface LocatorAssertions {
   /** The element's whole text (whitespace collapsed) equals the string or matches the pattern. */

@@ -6,10 +6,18 @@
  * redacted. Where the browser comes from is the caller's business: the Browser Rendering
  * binding in production (browser-binding.ts), a local Chromium in development and in the CLI.
  */
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import type { Browser, BrowserContext, Request } from "playwright-core";
 import { createRedactor, SENSITIVE_NAME } from "../redact.ts";
 import type { LoadedProbe } from "../registry.ts";
-import type { AssertionOutcome, BrowserEvidence, ExchangeTiming, Failure, FailureClass, RunResult, StepResult } from "../result.ts";
+import type {
+  AssertionOutcome,
+  BrowserEvidence,
+  ExchangeTiming,
+  Failure,
+  FailureClass,
+  RunResult,
+  StepResult,
+} from "../result.ts";
 import { runIdOf } from "../result.ts";
 import type { RunOptions, RunnerDeps } from "../run-probe.ts";
 import type { BrowserProbe } from "../schema.ts";
@@ -38,7 +46,13 @@ export interface BrowserRun {
  * A run that could not be made for want of a browser (no session, the service down): a failure
  * on the monitoring side (class probe), which SLIs leave out, never the target's.
  */
-export function browserUnavailable(loaded: LoadedProbe, options: RunOptions, startedAt: number, durationMs: number, message: string): BrowserRun {
+export function browserUnavailable(
+  loaded: LoadedProbe,
+  options: RunOptions,
+  startedAt: number,
+  durationMs: number,
+  message: string,
+): BrowserRun {
   const failure: Failure = { class: "probe", step: OUTSIDE_STEPS, message: message.slice(0, MESSAGE_CHARS) };
   return {
     result: {
@@ -52,7 +66,18 @@ export function browserUnavailable(loaded: LoadedProbe, options: RunOptions, sta
       durationMs: Math.max(0, durationMs),
       status: "down",
       failure,
-      steps: [{ name: OUTSIDE_STEPS, kind: "browser", status: "failed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [], failure }],
+      steps: [
+        {
+          name: OUTSIDE_STEPS,
+          kind: "browser",
+          status: "failed",
+          ttfbMs: 0,
+          totalMs: 0,
+          exchanges: [],
+          assertions: [],
+          failure,
+        },
+      ],
     },
   };
 }
@@ -78,8 +103,11 @@ class ConsoleErrorFailure extends Error {
 function shortMessage(error: unknown): string {
   // Playwright colours its call log with ANSI escapes: they are no use in stored text.
   const text = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, "");
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  const log = lines.findIndex((l) => l === "Call log:");
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const log = lines.indexOf("Call log:");
   const detail = log >= 0 && lines[log + 1] ? ` (${lines[log + 1]!.replace(/^-\s*/, "")})` : "";
   return `${lines[0] ?? String(error)}${detail}`.slice(0, MESSAGE_CHARS);
 }
@@ -93,14 +121,20 @@ function classifyJourneyError(error: unknown): FailureClass {
   if (error instanceof TemplateError) return "probe";
   const message = error instanceof Error ? error.message : String(error);
   if (NAVIGATION_CALL.test(message) || /net::ERR_/.test(message)) return "navigation";
-  if ((error instanceof Error && error.name === "TimeoutError") || /Timeout \d+ms exceeded/.test(message)) return "selector-timeout";
+  if ((error instanceof Error && error.name === "TimeoutError") || /Timeout \d+ms exceeded/.test(message))
+    return "selector-timeout";
   return "script";
 }
 
 function failureOf(error: unknown, step: string): Failure {
   const failureClass = classifyJourneyError(error);
   if (error instanceof ExpectationError) {
-    const assertion: AssertionOutcome = { label: error.label, passed: false, expected: error.expected, actual: error.actual };
+    const assertion: AssertionOutcome = {
+      label: error.label,
+      passed: false,
+      expected: error.expected,
+      actual: error.actual,
+    };
     return { class: failureClass, step, message: error.message.slice(0, MESSAGE_CHARS), assertion };
   }
   return { class: failureClass, step, message: shortMessage(error) };
@@ -125,7 +159,11 @@ async function exchangeOf(request: Request): Promise<ExchangeTiming> {
   };
 }
 
-export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, deps: BrowserRunnerDeps): Promise<BrowserRun> {
+export async function runBrowserProbe(
+  loaded: LoadedProbe,
+  options: RunOptions,
+  deps: BrowserRunnerDeps,
+): Promise<BrowserRun> {
   const probe = loaded.probe;
   if (probe.kind !== "browser") throw new TypeError(`probe ${probe.id} is not a browser probe; run it with runProbe`);
   const startedAt = deps.now();
@@ -160,14 +198,17 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
   const value = (name: string, kind: "secret" | "env"): string => {
     const found = deps.values[name];
     if (found === undefined) {
-      throw new TemplateError(kind === "secret" ? `secret '${name}' is not set: add it with \`npx wrangler secret put ${name}\` (or to .dev.vars locally)` : `var '${name}' is not set: add it to wrangler.toml [vars]`);
+      throw new TemplateError(
+        kind === "secret"
+          ? `secret '${name}' is not set: add it with \`npx wrangler secret put ${name}\` (or to .dev.vars locally)`
+          : `var '${name}' is not set: add it to wrangler.toml [vars]`,
+      );
     }
     if (kind === "secret" || isSecret(name)) useSecret(name, found);
     return found;
   };
 
   let context: BrowserContext | undefined;
-  let page: Page | undefined;
   let failure: Failure | undefined;
   let screenshot: Screenshot | string | undefined;
   try {
@@ -180,7 +221,11 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
     });
     if (!deps.allowPrivateTargets) {
       // The SSRF guard for what the page loads: the browser makes its own requests, not the Worker's fetch.
-      await context.route("**/*", (route) => (checkTarget(route.request().url(), { allowPrivate: false }).ok ? route.continue() : route.abort("blockedbyclient")));
+      await context.route("**/*", (route) =>
+        checkTarget(route.request().url(), { allowPrivate: false }).ok
+          ? route.continue()
+          : route.abort("blockedbyclient"),
+      );
     }
     await context.exposeBinding(VITALS_BINDING, (_source, raw: unknown) => {
       const vitals = parsePageVitals(raw);
@@ -188,32 +233,55 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
     });
     await context.addInitScript({ content: VITALS_INIT_SCRIPT });
     const openPage = await context.newPage();
-    page = openPage;
     openPage.setDefaultTimeout(probe.stepTimeoutMs);
     openPage.setDefaultNavigationTimeout(probe.stepTimeoutMs);
     const noteConsoleError = (text: string) => {
       consoleErrorsInStep.push(text);
-      if (consoleErrors.length < MAX_PAGE_MESSAGES) consoleErrors.push({ step: stepName(), text: text.slice(0, MESSAGE_CHARS) });
+      if (consoleErrors.length < MAX_PAGE_MESSAGES)
+        consoleErrors.push({ step: stepName(), text: text.slice(0, MESSAGE_CHARS) });
     };
     openPage.on("console", (message) => message.type() === "error" && noteConsoleError(message.text()));
     openPage.on("pageerror", (error) => noteConsoleError(`uncaught ${error.name}: ${error.message}`));
     openPage.on("requestfailed", (request) => {
-      if (failedRequests.length < MAX_PAGE_MESSAGES) failedRequests.push({ step: stepName(), method: request.method(), url: request.url(), error: request.failure()?.errorText ?? "failed" });
+      if (failedRequests.length < MAX_PAGE_MESSAGES)
+        failedRequests.push({
+          step: stepName(),
+          method: request.method(),
+          url: request.url(),
+          error: request.failure()?.errorText ?? "failed",
+        });
     });
     openPage.on("response", (response) => {
       if (response.status() >= 400 && failedRequests.length < MAX_PAGE_MESSAGES) {
-        failedRequests.push({ step: stepName(), method: response.request().method(), url: response.url(), status: response.status() });
+        failedRequests.push({
+          step: stepName(),
+          method: response.request().method(),
+          url: response.url(),
+          status: response.status(),
+        });
       }
     });
     openPage.on("request", (request) => {
-      if (request.isNavigationRequest() && request.frame() === openPage.mainFrame()) navigations.push({ request, step: active });
+      if (request.isNavigationRequest() && request.frame() === openPage.mainFrame())
+        navigations.push({ request, step: active });
     });
 
     const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
       // A step inside a step is part of the outer one.
       if (active) return body();
-      if (!STEP_NAME.test(name)) throw new TypeError(`step name ${JSON.stringify(name.slice(0, 90))}: 1 to 80 characters, without double quotes or backslashes`);
-      const result: StepResult = { name, kind: "browser", status: "passed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [] };
+      if (!STEP_NAME.test(name))
+        throw new TypeError(
+          `step name ${JSON.stringify(name.slice(0, 90))}: 1 to 80 characters, without double quotes or backslashes`,
+        );
+      const result: StepResult = {
+        name,
+        kind: "browser",
+        status: "passed",
+        ttfbMs: 0,
+        totalMs: 0,
+        exchanges: [],
+        assertions: [],
+      };
       const started = deps.now();
       active = result;
       consoleErrorsInStep = [];
@@ -221,7 +289,9 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
       try {
         const returned = await body();
         if (probe.failOnConsoleError && consoleErrorsInStep.length > 0) {
-          throw new ConsoleErrorFailure(`the page logged ${consoleErrorsInStep.length} console error(s); the first: ${consoleErrorsInStep[0]!.slice(0, 300)}`);
+          throw new ConsoleErrorFailure(
+            `the page logged ${consoleErrorsInStep.length} console error(s); the first: ${consoleErrorsInStep[0]!.slice(0, 300)}`,
+          );
         }
         return returned;
       } catch (error) {
@@ -238,7 +308,11 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
 
     const ctx: JourneyContext = {
       page: openPage,
-      expect: createBrowserExpect({ timeoutMs: probe.stepTimeoutMs, now: deps.now, scrub: (text) => redactor.text(text) }),
+      expect: createBrowserExpect({
+        timeoutMs: probe.stepTimeoutMs,
+        now: deps.now,
+        scrub: (text) => redactor.text(text),
+      }),
       step,
       vars,
       secret: (name) => value(name, "secret"),
@@ -252,8 +326,21 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
     await openPage.evaluate(() => undefined).catch(() => undefined);
   } catch (error) {
     // Setting the browser up failed (a bad baseUrl, a missing secret in it, a browser that went away).
-    failure = { class: error instanceof TemplateError ? "probe" : "script", step: OUTSIDE_STEPS, message: shortMessage(error) };
-    steps.push({ name: OUTSIDE_STEPS, kind: "browser", status: "failed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [], failure });
+    failure = {
+      class: error instanceof TemplateError ? "probe" : "script",
+      step: OUTSIDE_STEPS,
+      message: shortMessage(error),
+    };
+    steps.push({
+      name: OUTSIDE_STEPS,
+      kind: "browser",
+      status: "failed",
+      ttfbMs: 0,
+      totalMs: 0,
+      exchanges: [],
+      assertions: [],
+      failure,
+    });
   } finally {
     // Navigations are read while their page is still open (a closed one has no responses).
     for (const navigation of navigations) {
@@ -277,7 +364,18 @@ export async function runBrowserProbe(loaded: LoadedProbe, options: RunOptions, 
     consoleErrors,
     failedRequests: failedRequests.map((r) => ({ ...r, url: redactor.url(r.url) })),
     browserMs: durationMs + (deps.acquireMs ?? 0),
-    ...(shot && failure ? { screenshot: { key: screenshotKey(runId, shot.contentType), contentType: shot.contentType, bytes: shot.bytes.length, width: shot.width, height: shot.height, step: failure.step } } : {}),
+    ...(shot && failure
+      ? {
+          screenshot: {
+            key: screenshotKey(runId, shot.contentType),
+            contentType: shot.contentType,
+            bytes: shot.bytes.length,
+            width: shot.width,
+            height: shot.height,
+            step: failure.step,
+          },
+        }
+      : {}),
     ...(typeof screenshot === "string" ? { screenshotNote: screenshot } : {}),
   };
   const slow = probe.degradedAfterMs !== undefined && durationMs > probe.degradedAfterMs;
@@ -321,7 +419,16 @@ async function runJourney(
       const failed = steps.find((s) => s.failure);
       if (error instanceof StepFailed && failed?.failure) return failed.failure;
       const failure = failureOf(error, OUTSIDE_STEPS);
-      steps.push({ name: OUTSIDE_STEPS, kind: "browser", status: "failed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: failure.assertion ? [failure.assertion] : [], failure });
+      steps.push({
+        name: OUTSIDE_STEPS,
+        kind: "browser",
+        status: "failed",
+        ttfbMs: 0,
+        totalMs: 0,
+        exchanges: [],
+        assertions: failure.assertion ? [failure.assertion] : [],
+        failure,
+      });
       return failure;
     }
   })();
@@ -337,8 +444,22 @@ async function runJourney(
     clearTimeout(timer);
   }
   const running = current();
-  const failure: Failure = { class: "timeout", step: running?.name ?? OUTSIDE_STEPS, message: `the journey did not finish within the run's ${probe.runTimeoutMs} ms deadline` };
+  const failure: Failure = {
+    class: "timeout",
+    step: running?.name ?? OUTSIDE_STEPS,
+    message: `the journey did not finish within the run's ${probe.runTimeoutMs} ms deadline`,
+  };
   if (running) Object.assign(running, { status: "failed", failure });
-  else steps.push({ name: OUTSIDE_STEPS, kind: "browser", status: "failed", ttfbMs: 0, totalMs: 0, exchanges: [], assertions: [], failure });
+  else
+    steps.push({
+      name: OUTSIDE_STEPS,
+      kind: "browser",
+      status: "failed",
+      ttfbMs: 0,
+      totalMs: 0,
+      exchanges: [],
+      assertions: [],
+      failure,
+    });
   return failure;
 }

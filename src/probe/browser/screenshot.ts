@@ -30,7 +30,11 @@ export function pngSize(bytes: Uint8Array): { width: number; height: number } | 
 }
 
 /** Takes the failure screenshot within the cap; a string says why there is none. */
-export async function takeScreenshot(page: Page, timeoutMs: number, maxBytes = MAX_SCREENSHOT_BYTES): Promise<Screenshot | string> {
+export async function takeScreenshot(
+  page: Page,
+  timeoutMs: number,
+  maxBytes = MAX_SCREENSHOT_BYTES,
+): Promise<Screenshot | string> {
   try {
     const png = new Uint8Array(await page.screenshot({ type: "png", timeout: timeoutMs }));
     const size = pngSize(png);

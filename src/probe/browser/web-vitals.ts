@@ -45,7 +45,8 @@ export interface PageVitals extends WebVitals {
 
 const FIELDS = ["lcpMs", "fcpMs", "ttfbMs", "loadMs", "cls", "inpMs"] as const;
 
-const finite = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined);
+const finite = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
 
 /** Reads a report from the page (untrusted: a page could call the binding itself) into numbers only. */
 export function parsePageVitals(raw: unknown): PageVitals | null {

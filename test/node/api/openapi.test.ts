@@ -26,7 +26,11 @@ describe("OpenAPI document", () => {
   });
 
   it("the validator does reject a broken document (so the check above can fail)", async () => {
-    const result = await new Validator().validate({ openapi: "3.1.0", info: { title: "x" }, paths: { "/x": { get: { responses: "none" } } } } as never);
+    const result = await new Validator().validate({
+      openapi: "3.1.0",
+      info: { title: "x" },
+      paths: { "/x": { get: { responses: "none" } } },
+    } as never);
     expect(result.valid).toBe(false);
   });
 
@@ -35,7 +39,13 @@ describe("OpenAPI document", () => {
     const documented = Object.entries(doc.paths)
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
-    const served = [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`))].sort();
+    const served = [
+      ...new Set(
+        app.routes
+          .filter((r) => r.method !== "ALL")
+          .map((r) => `${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`),
+      ),
+    ].sort();
     expect(served.length).toBeGreaterThan(5);
     expect(documented).toEqual(served);
   });

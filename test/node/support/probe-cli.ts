@@ -10,7 +10,12 @@ interface CliResult {
 }
 
 export function probeCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): CliResult {
-  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout: 110_000 });
+  const result = spawnSync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 110_000,
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -31,5 +36,8 @@ export function runAsync(command: string, args: string[], env: Record<string, st
 }
 
 export function probeCliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runAsync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], { ...(process.env as Record<string, string>), ...env });
+  return runAsync(process.execPath, [join(ROOT, "scripts/cli/probe.ts"), ...args], {
+    ...(process.env as Record<string, string>),
+    ...env,
+  });
 }

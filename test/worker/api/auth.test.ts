@@ -9,12 +9,16 @@ const tokens: Record<"write" | "read" | "revoked", string> = { write: "", read: 
 
 async function createToken(name: string, scopes: ("read" | "write")[], revoked = false): Promise<string> {
   const token = await generateToken();
-  await env.DB.prepare(insertTokenSql({ id: token.id, name, scopes, secretHash: token.secretHash, createdAt: Date.now() })).run();
-  if (revoked) await env.DB.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").bind(Date.now(), token.id).run();
+  await env.DB.prepare(
+    insertTokenSql({ id: token.id, name, scopes, secretHash: token.secretHash, createdAt: Date.now() }),
+  ).run();
+  if (revoked)
+    await env.DB.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").bind(Date.now(), token.id).run();
   return token.token;
 }
 
-const runNow = (init: RequestInit = {}, path = "/api/v1/probes/shop-home/run") => exports.default.fetch(`http://afterlife.test${path}`, { method: "POST", ...init });
+const runNow = (init: RequestInit = {}, path = "/api/v1/probes/shop-home/run") =>
+  exports.default.fetch(`http://afterlife.test${path}`, { method: "POST", ...init });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
@@ -40,7 +44,9 @@ describe("write routes", () => {
     ["a revoked token", "revoked", 401],
     ["a read-only token", "read", 403],
   ] as const)("refuses %s", async (_name, headers, status) => {
-    const res = await runNow({ headers: typeof headers === "string" ? bearer(tokens[headers as keyof typeof tokens]) : headers });
+    const res = await runNow({
+      headers: typeof headers === "string" ? bearer(tokens[headers as keyof typeof tokens]) : headers,
+    });
     expect(res.status).toBe(status);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     if (status === 401) expect(res.headers.get("www-authenticate")).toBe('Bearer realm="afterlife"');
@@ -67,7 +73,9 @@ describe("write routes", () => {
       headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
     });
     expect(preflight.headers.get("access-control-allow-methods") ?? "").not.toContain("POST");
-    const read = await exports.default.fetch("http://afterlife.test/api/v1/status", { headers: { origin: "https://any.example" } });
+    const read = await exports.default.fetch("http://afterlife.test/api/v1/status", {
+      headers: { origin: "https://any.example" },
+    });
     expect(read.headers.get("access-control-allow-origin")).toBe("*");
   });
 
@@ -93,15 +101,19 @@ describe("write routes", () => {
 });
 
 describe("responses to a token holder (issue 13, finding 7)", () => {
-  const read = (path: string, headers: Record<string, string> = {}) => exports.default.fetch(`http://afterlife.test${path}`, { headers: { origin: "https://any.example", ...headers } });
+  const read = (path: string, headers: Record<string, string> = {}) =>
+    exports.default.fetch(`http://afterlife.test${path}`, { headers: { origin: "https://any.example", ...headers } });
 
-  it.each(["/api/v1/outbox", "/api/v1/status", "/api/v1/incidents", "/"])("%s with a token is private, uncacheable, without CORS, and varies by Authorization", async (path) => {
-    const res = await read(path, bearer(tokens.read));
-    expect(res.status).toBe(200);
-    expect(res.headers.get("cache-control")).toBe("private, no-store");
-    expect(res.headers.get("access-control-allow-origin")).toBeNull();
-    expect(res.headers.get("vary") ?? "").toMatch(/\bAuthorization\b/i);
-  });
+  it.each(["/api/v1/outbox", "/api/v1/status", "/api/v1/incidents", "/"])(
+    "%s with a token is private, uncacheable, without CORS, and varies by Authorization",
+    async (path) => {
+      const res = await read(path, bearer(tokens.read));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("private, no-store");
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+      expect(res.headers.get("vary") ?? "").toMatch(/\bAuthorization\b/i);
+    },
+  );
 
   it("a public read without a token stays public and also varies by Authorization", async () => {
     const res = await read("/api/v1/status");

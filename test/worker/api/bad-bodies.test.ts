@@ -17,9 +17,9 @@ const routes: [string, string][] = [
 // One token per route: the write rate limit (30 a minute per token) must not answer first.
 const tokens = new Map<string, string>();
 beforeAll(async () => {
-  for (const [method, path] of routes) tokens.set(method + path, await createToken(`writer${tokens.size}`, ["write", "read"]));
+  for (const [method, path] of routes)
+    tokens.set(method + path, await createToken(`writer${tokens.size}`, ["write", "read"]));
 });
-
 
 const bodies: [string, string | undefined, string | undefined][] = [
   ["malformed JSON", '{"title": ', "application/json"],
@@ -37,8 +37,16 @@ describe("bad request bodies on write routes", () => {
     it.each(bodies)(`${method} ${path} with %s answers a 4xx problem`, async (_name, body, contentType) => {
       const headers: Record<string, string> = { authorization: `Bearer ${tokens.get(method + path)}` };
       if (contentType) headers["content-type"] = contentType;
-      const res = await exports.default.fetch(`http://afterlife.test${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const problem = (await res.json()) as { status: number; title: string; invalidParams?: { name: string; reason: string }[] };
+      const res = await exports.default.fetch(`http://afterlife.test${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
+      const problem = (await res.json()) as {
+        status: number;
+        title: string;
+        invalidParams?: { name: string; reason: string }[];
+      };
       expect(res.status, JSON.stringify(problem)).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
       expect(res.headers.get("content-type")).toBe("application/problem+json");

@@ -10,8 +10,15 @@ import { findAll, parseXml, textOf, XmlError, type XmlElement } from "../support
 /** Parses with DOMParser too when the runtime has one (workerd does not). */
 function parseSvg(svg: string): XmlElement {
   const root = parseXml(svg);
-  const Parser = (globalThis as { DOMParser?: new () => { parseFromString(s: string, t: string): { getElementsByTagName(n: string): { length: number } } } }).DOMParser;
-  if (Parser) expect(new Parser().parseFromString(svg, "image/svg+xml").getElementsByTagName("parsererror").length).toBe(0);
+  const Parser = (
+    globalThis as {
+      DOMParser?: new () => {
+        parseFromString(s: string, t: string): { getElementsByTagName(n: string): { length: number } };
+      };
+    }
+  ).DOMParser;
+  if (Parser)
+    expect(new Parser().parseFromString(svg, "image/svg+xml").getElementsByTagName("parsererror").length).toBe(0);
   return root;
 }
 
@@ -96,7 +103,12 @@ describe("renderBadge", () => {
     const svg = renderBadge({ label: "checkout", message: "up", color: "brightgreen" });
     const root = parseSvg(svg);
     expect(root.name).toBe("svg");
-    expect(root.attributes).toMatchObject({ xmlns: "http://www.w3.org/2000/svg", role: "img", "aria-label": "checkout: up", height: "20" });
+    expect(root.attributes).toMatchObject({
+      xmlns: "http://www.w3.org/2000/svg",
+      role: "img",
+      "aria-label": "checkout: up",
+      height: "20",
+    });
     const first = root.children[0] as XmlElement;
     expect(first.name).toBe("title");
     expect(textOf(first)).toBe("checkout: up");
@@ -152,7 +164,9 @@ describe("renderBadge", () => {
       fc.property(fc.string({ unit: "binary" }), fc.string({ unit: "binary", minLength: 1 }), (label, message) => {
         const root = parseSvg(renderBadge({ label, message, color: "green" }));
         const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd");
-        expect(root.attributes["aria-label"]).toBe(label === "" ? clean(message) : `${clean(label)}: ${clean(message)}`);
+        expect(root.attributes["aria-label"]).toBe(
+          label === "" ? clean(message) : `${clean(label)}: ${clean(message)}`,
+        );
       }),
     );
   });
@@ -166,7 +180,9 @@ describe("renderBadge", () => {
     fc.assert(
       fc.property(fc.string(), fc.string({ minLength: 1 }), (a, b) => {
         const base = widthOf(renderBadge({ label: "x", message: a || "m", color: "red" }));
-        expect(widthOf(renderBadge({ label: "x", message: (a || "m") + b, color: "red" }))).toBeGreaterThanOrEqual(base);
+        expect(widthOf(renderBadge({ label: "x", message: (a || "m") + b, color: "red" }))).toBeGreaterThanOrEqual(
+          base,
+        );
       }),
     );
     // wide letters take more room than narrow ones

@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { IsolateCopies, MAX_HELD_COPY_BYTES, responseOf, type HeldCopy } from "../../../src/api/edge-cache-memory.ts";
 
-const copy = (bytes: number, staleUntil = 2_000): HeldCopy => ({ status: 200, statusText: "OK", headers: [["etag", 'W/"a"']], body: new ArrayBuffer(bytes), freshUntil: 1_000, staleUntil });
+const copy = (bytes: number, staleUntil = 2_000): HeldCopy => ({
+  status: 200,
+  statusText: "OK",
+  headers: [["etag", 'W/"a"']],
+  body: new ArrayBuffer(bytes),
+  freshUntil: 1_000,
+  staleUntil,
+});
 
 describe("IsolateCopies", () => {
   it("gives a copy back until its stale window ends, then forgets it", () => {

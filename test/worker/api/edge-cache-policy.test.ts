@@ -1,20 +1,47 @@
 /** What the edge cache may keep and for how long: pure rules over a response's headers and the clock. */
 import { describe, expect, it } from "vitest";
-import { cacheDirectives, edgeLifetime, forStorage, fromStorage, isStale, MAX_STALE_SECONDS, notModified } from "../../../src/api/edge-cache-policy.ts";
+import {
+  cacheDirectives,
+  edgeLifetime,
+  forStorage,
+  fromStorage,
+  isStale,
+  MAX_STALE_SECONDS,
+  notModified,
+} from "../../../src/api/edge-cache-policy.ts";
 import { PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
 
-const response = (headers: Record<string, string>, status = 200) => new Response(status === 304 ? null : "body", { status, headers });
+const response = (headers: Record<string, string>, status = 200) =>
+  new Response(status === 304 ? null : "body", { status, headers });
 /** 12:00:10 UTC: 50 s left in the minute. */
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 10);
 const MINUTE_END = Date.UTC(2026, 10, 20, 12, 1, 0);
 
 describe("edgeLifetime", () => {
   it.each([
-    ["a page: fresh to the end of the minute (its s-maxage is 60)", { "cache-control": PAGE_CACHE }, 200, 60, MINUTE_END],
-    ["bounded by the setting", { "cache-control": "public, max-age=60, stale-while-revalidate=300" }, 200, 15, NOW + 15_000],
+    [
+      "a page: fresh to the end of the minute (its s-maxage is 60)",
+      { "cache-control": PAGE_CACHE },
+      200,
+      60,
+      MINUTE_END,
+    ],
+    [
+      "bounded by the setting",
+      { "cache-control": "public, max-age=60, stale-while-revalidate=300" },
+      200,
+      15,
+      NOW + 15_000,
+    ],
     ["its own max-age under the setting", { "cache-control": "public, max-age=10" }, 200, 60, NOW + 10_000],
     ["s-maxage before max-age", { "cache-control": "public, max-age=60, s-maxage=5" }, 200, 15, NOW + 5_000],
-    ["never past the end of the minute, whatever the setting", { "cache-control": "public, max-age=300" }, 200, 300, MINUTE_END],
+    [
+      "never past the end of the minute, whatever the setting",
+      { "cache-control": "public, max-age=300" },
+      200,
+      300,
+      MINUTE_END,
+    ],
     ["the setting at 0: off", { "cache-control": PAGE_CACHE }, 200, 0, null],
     ["no freshness of its own", {}, 200, 60, null],
     ["max-age=0", { "cache-control": "public, max-age=0" }, 200, 60, null],
@@ -23,7 +50,13 @@ describe("edgeLifetime", () => {
     ["no-cache", { "cache-control": "no-cache, max-age=15" }, 200, 60, null],
     ["Private, No-Store in capitals", { "cache-control": "Private, No-Store" }, 200, 60, null],
     ["a cookie set", { "cache-control": PAGE_CACHE, "set-cookie": "a=b" }, 200, 60, null],
-    ["Vary: Authorization (only anonymous GETs are kept)", { "cache-control": PAGE_CACHE, vary: "Authorization" }, 200, 60, MINUTE_END],
+    [
+      "Vary: Authorization (only anonymous GETs are kept)",
+      { "cache-control": PAGE_CACHE, vary: "Authorization" },
+      200,
+      60,
+      MINUTE_END,
+    ],
     ["Vary: Accept-Encoding", { "cache-control": PAGE_CACHE, vary: "accept-encoding" }, 200, 60, MINUTE_END],
     ["Vary: Origin (not in the key)", { "cache-control": PAGE_CACHE, vary: "Authorization, Origin" }, 200, 60, null],
     ["Vary: *", { "cache-control": PAGE_CACHE, vary: "*" }, 200, 60, null],
@@ -36,7 +69,10 @@ describe("edgeLifetime", () => {
 
   it("serves a copy stale for its stale-while-revalidate, at most a minute, and not at all without one", () => {
     expect(edgeLifetime(response({ "cache-control": PAGE_CACHE }), 60, NOW)?.staleSeconds).toBe(60);
-    expect(edgeLifetime(response({ "cache-control": "public, max-age=60, stale-while-revalidate=300" }), 60, NOW)?.staleSeconds).toBe(MAX_STALE_SECONDS);
+    expect(
+      edgeLifetime(response({ "cache-control": "public, max-age=60, stale-while-revalidate=300" }), 60, NOW)
+        ?.staleSeconds,
+    ).toBe(MAX_STALE_SECONDS);
     expect(edgeLifetime(response({ "cache-control": "public, max-age=60" }), 60, NOW)?.staleSeconds).toBe(0);
   });
 
@@ -50,8 +86,17 @@ describe("edgeLifetime", () => {
 
 describe("a stored copy", () => {
   it("is kept while fresh and stale, knows when it turns stale, and reaches readers with the answer's own Cache-Control", async () => {
-    const stored = forStorage(response({ "cache-control": PAGE_CACHE, etag: 'W/"a"' }), { freshUntil: MINUTE_END, staleSeconds: 60 }, NOW);
-    expect(cacheDirectives(stored.headers.get("cache-control"))).toEqual(new Map([["public", ""], ["max-age", "110"]]));
+    const stored = forStorage(
+      response({ "cache-control": PAGE_CACHE, etag: 'W/"a"' }),
+      { freshUntil: MINUTE_END, staleSeconds: 60 },
+      NOW,
+    );
+    expect(cacheDirectives(stored.headers.get("cache-control"))).toEqual(
+      new Map([
+        ["public", ""],
+        ["max-age", "110"],
+      ]),
+    );
     expect(isStale(stored, NOW)).toBe(false);
     expect(isStale(stored, MINUTE_END - 1)).toBe(false);
     expect(isStale(stored, MINUTE_END)).toBe(true);
@@ -62,9 +107,21 @@ describe("a stored copy", () => {
   });
 
   it("becomes a 304 with its validators and security headers, without its body headers or its CSP", async () => {
-    const res = notModified(response({ "cache-control": PAGE_CACHE, etag: 'W/"a"', "content-security-policy": "default-src 'none'", "strict-transport-security": "max-age=31536000", "content-length": "4" }));
+    const res = notModified(
+      response({
+        "cache-control": PAGE_CACHE,
+        etag: 'W/"a"',
+        "content-security-policy": "default-src 'none'",
+        "strict-transport-security": "max-age=31536000",
+        "content-length": "4",
+      }),
+    );
     expect(res.status).toBe(304);
-    expect(Object.fromEntries(res.headers)).toEqual({ "cache-control": PAGE_CACHE, etag: 'W/"a"', "strict-transport-security": "max-age=31536000" });
+    expect(Object.fromEntries(res.headers)).toEqual({
+      "cache-control": PAGE_CACHE,
+      etag: 'W/"a"',
+      "strict-transport-security": "max-age=31536000",
+    });
     expect(await res.text()).toBe("");
   });
 });

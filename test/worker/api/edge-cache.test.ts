@@ -61,7 +61,16 @@ describe("through the Worker", () => {
 
   it("caches the public API reads too: /api/v1/status, /api/v1/slo, Statuspage v2, badges, the feed and the history", async () => {
     const get = worker("cache-2.test");
-    for (const path of ["/api/v1/status", "/api/v1/slo", "/api/v2/summary.json", "/api/v2/status.json", "/api/v1/badges/probes/shop-home/status", "/feed.atom", "/history", "/probes/shop-home"]) {
+    for (const path of [
+      "/api/v1/status",
+      "/api/v1/slo",
+      "/api/v2/summary.json",
+      "/api/v2/status.json",
+      "/api/v1/badges/probes/shop-home/status",
+      "/feed.atom",
+      "/history",
+      "/probes/shop-home",
+    ]) {
       const first = await get(path);
       expect(first.res.status, path).toBe(200);
       expect(first.statements, path).toBeGreaterThan(0);
@@ -75,7 +84,12 @@ describe("through the Worker", () => {
     const get = worker("cache-3.test");
     await get("/metrics");
     expect((await get("/metrics")).statements).toBeGreaterThan(0);
-    const post = () => fetchWorker("http://cache-3.test/api/v1/incidents", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    const post = () =>
+      fetchWorker("http://cache-3.test/api/v1/incidents", {
+        method: "POST",
+        body: "{}",
+        headers: { "content-type": "application/json" },
+      });
     expect((await post()).status).toBe(401);
     expect((await post()).status).toBe(401);
   });
@@ -173,8 +187,29 @@ describe("through the Worker", () => {
 describe("private probes", () => {
   it("never caches a private probe's page, for anyone: a 404 without a token, and no copy from a token holder", async () => {
     const probes = loadRegistry([
-      { file: "probes/open.ts", definition: { id: "open", name: "Open", group: "Team", regions: ["weur"], schedule: "1h", steps: [{ name: "s", url: "http://x.test/" }] } },
-      { file: "probes/secret.ts", definition: { id: "secret", name: "Secret", group: "Team", regions: ["weur"], schedule: "1h", steps: [{ name: "s", url: "http://x.test/" }], public: false } },
+      {
+        file: "probes/open.ts",
+        definition: {
+          id: "open",
+          name: "Open",
+          group: "Team",
+          regions: ["weur"],
+          schedule: "1h",
+          steps: [{ name: "s", url: "http://x.test/" }],
+        },
+      },
+      {
+        file: "probes/secret.ts",
+        definition: {
+          id: "secret",
+          name: "Secret",
+          group: "Team",
+          regions: ["weur"],
+          schedule: "1h",
+          steps: [{ name: "s", url: "http://x.test/" }],
+          public: false,
+        },
+      },
     ]);
     const counting = countingDb();
     const deps: AppDeps = {
@@ -186,13 +221,18 @@ describe("private probes", () => {
       ...incidentStores(counting.db),
       heartbeats: new D1HeartbeatStore(env.DB),
       releases: new D1ReleaseStore(counting.db),
-      rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
+      rateLimits: {
+        publicReads: env.PUBLIC_RATE_LIMIT,
+        writes: env.WRITE_RATE_LIMIT,
+        heartbeats: env.HEARTBEAT_RATE_LIMIT,
+      },
       version: "v",
       runNow: () => Promise.reject(new Error("not in this test")),
       now: Date.now,
     };
     const app = createApp();
-    const get = (headers: Record<string, string> = {}) => app.request("http://cache-13.test/probes/secret", { headers }, { deps });
+    const get = (headers: Record<string, string> = {}) =>
+      app.request("http://cache-13.test/probes/secret", { headers }, { deps });
     expect((await get()).status).toBe(404);
     await get(TOKEN);
     expect((await get()).status).toBe(404);
@@ -255,13 +295,17 @@ describe("by the minute", () => {
     const app = new Hono<AppEnv>();
     const deps = { config: { publicCacheSeconds: 60 } } as AppDeps;
     const copies = new IsolateCopies();
-    app.use("*", edgeCache(async (request) => app.fetch(request, { deps }), { copies, now: () => clock }));
+    app.use(
+      "*",
+      edgeCache(async (request) => app.fetch(request, { deps }), { copies, now: () => clock }),
+    );
     app.get("*", async (c) => {
       const render = ++renders;
       await handler?.(render);
       return c.text(`render ${render}`, 200, { "cache-control": PAGE_CACHE });
     });
-    const get = async (headers: Record<string, string> = {}) => (await app.request(`http://${host}/`, { headers }, { deps })).text();
+    const get = async (headers: Record<string, string> = {}) =>
+      (await app.request(`http://${host}/`, { headers }, { deps })).text();
     return { get, renders: () => renders, setClock: (at: number) => (clock = at), copies };
   }
 
@@ -346,11 +390,21 @@ describe("writes purge what they change", () => {
     for (const path of paths) expect((await get(path)).statements, path).toBe(0);
 
     const token = await createToken("purge-test", ["write"]);
-    const created = await fetchWorker("http://purge-1.test/api/v1/incidents", {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ title: "Purge me: storefront slow", impact: "minor", status: "investigating", body: "Looking into it.", probeIds: ["shop-home"] }),
-    }, {});
+    const created = await fetchWorker(
+      "http://purge-1.test/api/v1/incidents",
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          title: "Purge me: storefront slow",
+          impact: "minor",
+          status: "investigating",
+          body: "Looking into it.",
+          probeIds: ["shop-home"],
+        }),
+      },
+      {},
+    );
     expect(created.status).toBe(201);
     for (const path of paths) {
       const after = await get(path);
@@ -366,8 +420,21 @@ describe("writes purge what they change", () => {
     for (const path of ["/", "/api/v2/scheduled-maintenances/upcoming.json"]) await get(path);
     const token = await createToken("purge-test-2", ["write"]);
     const write = (method: string, path: string, body?: unknown) =>
-      fetchWorker(`http://purge-2.test${path}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) }, {});
-    const created = await write("POST", "/api/v1/maintenances", { title: "Purge window", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", startsAt: Date.now() + 3_600_000, endsAt: Date.now() + 7_200_000 } });
+      fetchWorker(
+        `http://purge-2.test${path}`,
+        {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        },
+        {},
+      );
+    const created = await write("POST", "/api/v1/maintenances", {
+      title: "Purge window",
+      body: "b",
+      probeIds: ["shop-home"],
+      schedule: { kind: "once", startsAt: Date.now() + 3_600_000, endsAt: Date.now() + 7_200_000 },
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     expect((await get("/")).body).toContain("Purge window");

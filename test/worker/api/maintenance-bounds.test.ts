@@ -15,7 +15,11 @@ const BUDGET = 512 * 1024;
 let token = "";
 const call = (path: string, init: RequestInit = {}) => exports.default.fetch(`http://afterlife.test${path}`, init);
 const schedule = (body: unknown) =>
-  call("/api/v1/maintenances", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  call("/api/v1/maintenances", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   token = await createToken("ops", ["write", "read"]);
@@ -27,7 +31,12 @@ describe("maintenance dates at the schema (finding 9)", () => {
     ["startsAt", { startsAt: -1, endsAt: Date.now() }],
     ["endsAt", { startsAt: Date.now(), endsAt: Date.UTC(2200, 0, 1) }],
   ])("refuses %s out of range with a 400 naming it, and the feed still renders", async (field, dates) => {
-    const res = await schedule({ title: "Far", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", ...dates } });
+    const res = await schedule({
+      title: "Far",
+      body: "b",
+      probeIds: ["shop-home"],
+      schedule: { kind: "once", ...dates },
+    });
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { invalidParams: { name: string; reason: string }[] };
     expect(problem.invalidParams.map((p) => p.name)).toContain(`json.schedule.${field}`);
@@ -35,9 +44,16 @@ describe("maintenance dates at the schema (finding 9)", () => {
   });
 
   it("refuses a one-off window longer than a year", async () => {
-    const res = await schedule({ title: "Long", body: "b", probeIds: ["shop-home"], schedule: { kind: "once", startsAt: Date.now(), endsAt: Date.now() + 400 * 86_400_000 } });
+    const res = await schedule({
+      title: "Long",
+      body: "b",
+      probeIds: ["shop-home"],
+      schedule: { kind: "once", startsAt: Date.now(), endsAt: Date.now() + 400 * 86_400_000 },
+    });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { invalidParams: { name: string }[] }).invalidParams.map((p) => p.name)).toEqual(["json.schedule.endsAt"]);
+    expect(((await res.json()) as { invalidParams: { name: string }[] }).invalidParams.map((p) => p.name)).toEqual([
+      "json.schedule.endsAt",
+    ]);
   });
 });
 
@@ -46,11 +62,21 @@ describe("bounded outputs (finding 8)", () => {
     // The worst a token can write: every minute, for a week, with the longest body; five times,
     // and a sparse one whose occurrences do not merge.
     for (let i = 0; i < 5; i++) {
-      const res = await schedule({ title: `Flood ${i}`, body: "x".repeat(5000), probeIds: ["shop-home", "shop-checkout"], schedule: { kind: "recurring", cron: "* * * * *", durationMinutes: 10080, timeZone: "UTC" } });
+      const res = await schedule({
+        title: `Flood ${i}`,
+        body: "x".repeat(5000),
+        probeIds: ["shop-home", "shop-checkout"],
+        schedule: { kind: "recurring", cron: "* * * * *", durationMinutes: 10080, timeZone: "UTC" },
+      });
       expect(res.status).toBe(201);
     }
     for (let i = 0; i < 10; i++) {
-      const res = await schedule({ title: `Sparse ${i}`, body: "y".repeat(5000), probeIds: ["shop-home"], schedule: { kind: "recurring", cron: "*/2 * * * *", durationMinutes: 1, timeZone: "UTC" } });
+      const res = await schedule({
+        title: `Sparse ${i}`,
+        body: "y".repeat(5000),
+        probeIds: ["shop-home"],
+        schedule: { kind: "recurring", cron: "*/2 * * * *", durationMinutes: 1, timeZone: "UTC" },
+      });
       expect(res.status).toBe(201);
     }
   });
@@ -59,7 +85,9 @@ describe("bounded outputs (finding 8)", () => {
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
     const paths = Object.entries(doc.paths)
       .filter(([, methods]) => "get" in methods)
-      .map(([path]) => path.replace("{id}", "shop-home").replace("{group}", "Storefront").replace("{metric}", "status"));
+      .map(([path]) =>
+        path.replace("{id}", "shop-home").replace("{group}", "Storefront").replace("{metric}", "status"),
+      );
     const sizes: [string, number, number][] = [];
     for (const path of paths) {
       const res = await call(path);
@@ -72,7 +100,9 @@ describe("bounded outputs (finding 8)", () => {
 
   it("occurrences merge, are capped, and none ended before the maintenance existed", async () => {
     const before = Date.now();
-    const all = (await (await call("/api/v2/scheduled-maintenances.json")).json()) as { scheduled_maintenances: { name: string; scheduled_for: string; scheduled_until: string }[] };
+    const all = (await (await call("/api/v2/scheduled-maintenances.json")).json()) as {
+      scheduled_maintenances: { name: string; scheduled_for: string; scheduled_until: string }[];
+    };
     const list = all.scheduled_maintenances;
     expect(list.length).toBeLessThanOrEqual(MAX_PER_RESPONSE);
     // Each flood is one merged window (its minutes overlap), starting no earlier than a week before it was created.

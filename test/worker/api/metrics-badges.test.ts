@@ -20,7 +20,9 @@ describe("GET /metrics", () => {
     expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const families = parseExposition(await res.text());
     const sample = (family: string, labels: Record<string, string>) =>
-      families.find((f) => f.name === family)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+      families
+        .find((f) => f.name === family)
+        ?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
     expect(sample("afterlife_probe_up", { probe: "shop-home", region: "weur" })).toBe(1);
     expect(sample("afterlife_probe_up", { probe: "shop-checkout", region: "apac" })).toBe(0);
     expect(sample("afterlife_probe_state", { probe: "shop-checkout", region: "enam", state: "down" })).toBe(1);
@@ -46,7 +48,9 @@ describe("badges", () => {
     expect(uptime).toEqual({ schemaVersion: 1, label: "uptime 24h", message: "100.00%", color: "brightgreen" });
     const down = await (await get("/api/v1/badges/probes/shop-checkout/uptime?format=json&window=24h")).json();
     expect(down).toMatchObject({ message: "0.00%", color: "red" });
-    const latency = (await (await get("/api/v1/badges/probes/shop-home/latency?format=json")).json()) as { message: string };
+    const latency = (await (await get("/api/v1/badges/probes/shop-home/latency?format=json")).json()) as {
+      message: string;
+    };
     expect(latency.message).toMatch(/^p95 \d+ ms$/);
   });
 
@@ -61,12 +65,16 @@ describe("badges", () => {
 
 describe("groups and regions", () => {
   it("lists groups with the worst state of their probes, and regions with their counts", async () => {
-    const groups = (await (await get("/api/v1/groups")).json()) as { groups: { name: string; state: string; probes: { id: string }[] }[] };
+    const groups = (await (await get("/api/v1/groups")).json()) as {
+      groups: { name: string; state: string; probes: { id: string }[] }[];
+    };
     expect(groups.groups.map((g) => [g.name, g.state, g.probes.map((p) => p.id)])).toEqual([
       ["Checkout", "down", ["shop-checkout"]],
       ["Storefront", "up", ["shop-home"]],
     ]);
-    const regions = (await (await get("/api/v1/regions")).json()) as { regions: { region: string; probes: number; up: number; down: number; noData: number }[] };
+    const regions = (await (await get("/api/v1/regions")).json()) as {
+      regions: { region: string; probes: number; up: number; down: number; noData: number }[];
+    };
     expect(regions.regions.map((r) => [r.region, r.probes, r.up, r.down, r.noData])).toEqual([
       ["enam", 2, 1, 1, 0],
       ["weur", 2, 1, 1, 0],

@@ -180,8 +180,14 @@ describe("renderPrometheus", () => {
     expect(samplesOf(families, "afterlife_probe_sli")).toEqual([]);
     expect(samplesOf(families, "afterlife_probe_error_budget_remaining_ratio")).toEqual([]);
     expect(samplesOf(families, "afterlife_probe_objective").map((s) => s.value)).toEqual([0.95]);
-    expect(samplesOf(families, "afterlife_probe_burn_rate").map((s) => [s.labels.window, s.value])).toEqual([["6h", 0]]);
-    expect(samplesOf(families, "afterlife_probe_state").filter((s) => s.value === 1).map((s) => s.labels.state)).toEqual(["no-data"]);
+    expect(samplesOf(families, "afterlife_probe_burn_rate").map((s) => [s.labels.window, s.value])).toEqual([
+      ["6h", 0],
+    ]);
+    expect(
+      samplesOf(families, "afterlife_probe_state")
+        .filter((s) => s.value === 1)
+        .map((s) => s.labels.state),
+    ).toEqual(["no-data"]);
     expect(samplesOf(families, "afterlife_probe_alert").map((s) => s.value)).toEqual([0, 0]);
   });
 
@@ -208,7 +214,16 @@ describe("renderPrometheus", () => {
       ],
     });
     const families = parseExposition(text);
-    expect(samplesOf(families, "afterlife_probe_burn_rate").map((s) => s.labels.window)).toEqual(["5m", "30m", "1h", "6h", "24h", "3d", "aa", "zz"]);
+    expect(samplesOf(families, "afterlife_probe_burn_rate").map((s) => s.labels.window)).toEqual([
+      "5m",
+      "30m",
+      "1h",
+      "6h",
+      "24h",
+      "3d",
+      "aa",
+      "zz",
+    ]);
     expect(samplesOf(families, "afterlife_probe_alert").map((s) => [s.labels.severity, s.value])).toEqual([
       ["page", 0],
       ["ticket", 1],
@@ -266,7 +281,12 @@ describe("renderPrometheus", () => {
     });
     const journey = fc.record({ region: fc.string(), name: fc.string(), value: fc.double() });
     const probe = fc.record(
-      { id: fc.string({ unit: "binary" }), regions: fc.array(region, { maxLength: 4 }), slos: fc.array(slo, { maxLength: 3 }), journey: fc.array(journey, { maxLength: 3 }) },
+      {
+        id: fc.string({ unit: "binary" }),
+        regions: fc.array(region, { maxLength: 4 }),
+        slos: fc.array(slo, { maxLength: 3 }),
+        journey: fc.array(journey, { maxLength: 3 }),
+      },
       { requiredKeys: ["id", "regions", "slos"] },
     );
     fc.assert(
@@ -281,7 +301,9 @@ describe("renderPrometheus", () => {
             if (s.labels.probe !== undefined) expect(ids.has(s.labels.probe)).toBe(true);
           }
         }
-        expect(samplesOf(families, "afterlife_build_info")).toEqual([expect.objectContaining({ labels: { version }, value: 1 })]);
+        expect(samplesOf(families, "afterlife_build_info")).toEqual([
+          expect.objectContaining({ labels: { version }, value: 1 }),
+        ]);
       }),
       { numRuns: 200 },
     );

@@ -12,7 +12,17 @@ import { generateToken } from "../../../src/auth/api-token.ts";
 import { insertTokenSql } from "../../../src/storage/token-store.ts";
 
 const probes = loadRegistry([
-  { file: "probes/home.ts", definition: { id: "pm-home", name: "Home", group: "Storefront", baseUrl: "https://shop.example.test", regions: ["weur"], steps: [{ name: "home", url: "/" }] } },
+  {
+    file: "probes/home.ts",
+    definition: {
+      id: "pm-home",
+      name: "Home",
+      group: "Storefront",
+      baseUrl: "https://shop.example.test",
+      regions: ["weur"],
+      steps: [{ name: "home", url: "/" }],
+    },
+  },
 ]);
 const NOW = Math.floor(Date.now() / 60_000) * 60_000;
 const BODY = "BODYLEAK internal stacktrace db=prod-7";
@@ -41,11 +51,23 @@ describe("a failed run's message", () => {
         exchanges: [{ method: "GET", url: "https://shop.example.test/", status: 500, ttfbMs: 4, totalMs: 5 }],
         assertions: [{ label: "status", passed: false, expected: "200", actual: `500 ${BODY}` }],
         failure: { class: "status", step: "home", message: `expected 200, got 500: ${BODY}` },
-        evidence: { request: { method: "GET", url: "https://shop.example.test/", headers: {} }, response: { status: 500, headers: {}, body: BODY, bodyBytes: BODY.length, truncated: false }, curl: "curl https://shop.example.test/" },
+        evidence: {
+          request: { method: "GET", url: "https://shop.example.test/", headers: {} },
+          response: { status: 500, headers: {}, body: BODY, bodyBytes: BODY.length, truncated: false },
+          curl: "curl https://shop.example.test/",
+        },
       },
     ],
   };
-  const routes = ["/api/v1/status", "/api/v1/probes/pm-home", "/api/v1/runs?probe=pm-home", `/api/v1/runs/${run.runId}`, "/", "/probes/pm-home", "/api/v2/summary.json"];
+  const routes = [
+    "/api/v1/status",
+    "/api/v1/probes/pm-home",
+    "/api/v1/runs?probe=pm-home",
+    `/api/v1/runs/${run.runId}`,
+    "/",
+    "/probes/pm-home",
+    "/api/v2/summary.json",
+  ];
 
   it("reaches no route without a token, which tell the step, the class and the status instead", async () => {
     await deps.store.saveRuns([run]);
@@ -61,7 +83,15 @@ describe("a failed run's message", () => {
 
   it("is whole for a token holder", async () => {
     const token = await generateToken();
-    await env.DB.prepare(insertTokenSql({ id: token.id, name: "reader", scopes: ["read"], secretHash: token.secretHash, createdAt: Date.now() })).run();
+    await env.DB.prepare(
+      insertTokenSql({
+        id: token.id,
+        name: "reader",
+        scopes: ["read"],
+        secretHash: token.secretHash,
+        createdAt: Date.now(),
+      }),
+    ).run();
     const res = await call(`/api/v1/runs/${run.runId}`, { headers: { authorization: `Bearer ${token.token}` } });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("BODYLEAK");

@@ -44,9 +44,30 @@ interface Scenario {
 
 const fail = (outcome: Outcome = "down") => ({ outcome });
 const SCENARIOS: Scenario[] = [
-  { name: "steady failures below budget (0.05 %)", id: "steady", regions: ["weur", "enam"], window: "24h", historyMs: 3 * DAY + 2 * HOUR, runAt: (r, ago) => ((ago * 2 + r) % 2000 === 7 ? fail() : { outcome: "up" }) },
-  { name: "a short 20× burst (2 % for the last 50 minutes)", id: "burst", regions: ["weur", "enam"], window: "24h", historyMs: 3 * DAY + 2 * HOUR, runAt: (r, ago) => (ago < 50 && (ago * 2 + r) % 50 === 0 ? fail() : { outcome: "up" }) },
-  { name: "a 5× burn over 3 days (0.5 %)", id: "slow-burn", regions: ["weur", "enam"], window: "24h", historyMs: 3 * DAY + 2 * HOUR, runAt: (r, ago) => ((ago * 2 + r) % 200 === 3 ? fail() : { outcome: "up" }) },
+  {
+    name: "steady failures below budget (0.05 %)",
+    id: "steady",
+    regions: ["weur", "enam"],
+    window: "24h",
+    historyMs: 3 * DAY + 2 * HOUR,
+    runAt: (r, ago) => ((ago * 2 + r) % 2000 === 7 ? fail() : { outcome: "up" }),
+  },
+  {
+    name: "a short 20× burst (2 % for the last 50 minutes)",
+    id: "burst",
+    regions: ["weur", "enam"],
+    window: "24h",
+    historyMs: 3 * DAY + 2 * HOUR,
+    runAt: (r, ago) => (ago < 50 && (ago * 2 + r) % 50 === 0 ? fail() : { outcome: "up" }),
+  },
+  {
+    name: "a 5× burn over 3 days (0.5 %)",
+    id: "slow-burn",
+    regions: ["weur", "enam"],
+    window: "24h",
+    historyMs: 3 * DAY + 2 * HOUR,
+    runAt: (r, ago) => ((ago * 2 + r) % 200 === 3 ? fail() : { outcome: "up" }),
+  },
   {
     name: "stretches of missing runs, and monitoring-side failures",
     id: "gaps",
@@ -67,7 +88,14 @@ const SCENARIOS: Scenario[] = [
     window: "24h",
     budgeting: "timeslices",
     historyMs: 3 * DAY + 2 * HOUR,
-    runAt: (r, ago) => (r === 0 && ago >= 20 * 60 && ago < 23 * 60 ? null : r === 1 && ago < 45 ? null : (ago + r) % 97 === 5 ? fail() : { outcome: "up" }),
+    runAt: (r, ago) =>
+      r === 0 && ago >= 20 * 60 && ago < 23 * 60
+        ? null
+        : r === 1 && ago < 45
+          ? null
+          : (ago + r) % 97 === 5
+            ? fail()
+            : { outcome: "up" },
   },
   {
     name: "latencies uniform around the threshold (100–300 ms, under 250 ms)",
@@ -76,19 +104,51 @@ const SCENARIOS: Scenario[] = [
     window: "24h",
     latency: { percent: 0.9, underMs: 250 },
     historyMs: 3 * DAY + 2 * HOUR,
-    runAt: (r, ago) => ({ outcome: (ago + r) % 500 === 0 ? "down" : (ago * 7 + r) % 13 === 0 ? "degraded" : "up", durationMs: 100 + ((ago * 2 + r) * 7919) % 201 }),
+    runAt: (r, ago) => ({
+      outcome: (ago + r) % 500 === 0 ? "down" : (ago * 7 + r) % 13 === 0 ? "degraded" : "up",
+      durationMs: 100 + (((ago * 2 + r) * 7919) % 201),
+    }),
   },
   { name: "no data at all", id: "silent", regions: ["weur", "enam"], window: "24h", historyMs: 0, runAt: () => null },
-  { name: "100 % failures", id: "all-down", regions: ["weur", "enam"], window: "24h", historyMs: 3 * DAY + 2 * HOUR, runAt: () => fail() },
-  { name: "a probe added 16 minutes ago", id: "new", regions: ["weur", "enam"], window: "24h", historyMs: 16 * MINUTE, runAt: (r, ago) => (r === 1 && ago === 3 ? fail() : { outcome: "up" }) },
-  { name: "30 days, the first hour past raw retention", id: "month", regions: ["weur"], window: "30d", historyMs: 31 * DAY, runAt: (_r, ago) => (ago % 1000 === 17 ? fail() : { outcome: "up" }) },
+  {
+    name: "100 % failures",
+    id: "all-down",
+    regions: ["weur", "enam"],
+    window: "24h",
+    historyMs: 3 * DAY + 2 * HOUR,
+    runAt: () => fail(),
+  },
+  {
+    name: "a probe added 16 minutes ago",
+    id: "new",
+    regions: ["weur", "enam"],
+    window: "24h",
+    historyMs: 16 * MINUTE,
+    runAt: (r, ago) => (r === 1 && ago === 3 ? fail() : { outcome: "up" }),
+  },
+  {
+    name: "30 days, the first hour past raw retention",
+    id: "month",
+    regions: ["weur"],
+    window: "30d",
+    historyMs: 31 * DAY,
+    runAt: (_r, ago) => (ago % 1000 === 17 ? fail() : { outcome: "up" }),
+  },
 ];
 
 function probeOf(s: Scenario): LoadedProbe {
   return loadRegistry([
     {
       file: `probes/${s.id}.ts`,
-      definition: { id: s.id, name: s.name, baseUrl: "https://example.com", regions: s.regions, schedule: "1m", slo: { availability: 0.999, window: s.window, ...(s.latency ? { latency: s.latency } : {}) }, steps: [{ name: "home", url: "/" }] },
+      definition: {
+        id: s.id,
+        name: s.name,
+        baseUrl: "https://example.com",
+        regions: s.regions,
+        schedule: "1m",
+        slo: { availability: 0.999, window: s.window, ...(s.latency ? { latency: s.latency } : {}) },
+        steps: [{ name: "home", url: "/" }],
+      },
     },
   ])[0]!;
 }
@@ -98,7 +158,13 @@ function runsOf(s: Scenario): Run[] {
   for (let ago = 0; ago * MINUTE < s.historyMs; ago++) {
     s.regions.forEach((region, r) => {
       const run = s.runAt(r, ago);
-      if (run) runs.push({ region, slotAt: LAST_SLOT - ago * MINUTE, outcome: run.outcome, durationMs: run.durationMs ?? 120 });
+      if (run)
+        runs.push({
+          region,
+          slotAt: LAST_SLOT - ago * MINUTE,
+          outcome: run.outcome,
+          durationMs: run.durationMs ?? 120,
+        });
     });
   }
   return runs;
@@ -117,7 +183,15 @@ function resultOf(probe: LoadedProbe, run: Run): RunResult {
     durationMs: run.durationMs,
     status: down ? "down" : run.outcome === "degraded" ? "degraded" : "up",
     steps: [],
-    ...(down ? { failure: { class: run.outcome === "probe" ? ("probe" as const) : ("status" as const), step: "home", message: "503" } } : {}),
+    ...(down
+      ? {
+          failure: {
+            class: run.outcome === "probe" ? ("probe" as const) : ("status" as const),
+            step: "home",
+            message: "503",
+          },
+        }
+      : {}),
   };
 }
 
@@ -133,7 +207,13 @@ interface Counts {
 }
 
 /** Counts over [from, to) for an SLI, from the runs alone; due runs are the minutes since each region's first run. */
-function countsOver(s: Scenario, runs: readonly Run[], from: number, to: number, sli: "availability" | "latency"): Counts {
+function countsOver(
+  s: Scenario,
+  runs: readonly Run[],
+  from: number,
+  to: number,
+  sli: "availability" | "latency",
+): Counts {
   const firstOf = new Map<string, number>();
   for (const run of runs) firstOf.set(run.region, Math.min(firstOf.get(run.region) ?? Infinity, run.slotAt));
   const probeFirst = Math.min(...firstOf.values());
@@ -161,7 +241,15 @@ const RULES = [
   { severity: "ticket", long: "24h", short: "2h", threshold: 3 },
   { severity: "ticket", long: "3d", short: "6h", threshold: 1 },
 ] as const;
-const LOOKBACK_MS: Record<string, number> = { "5m": 5 * MINUTE, "30m": 30 * MINUTE, "1h": HOUR, "2h": 2 * HOUR, "6h": 6 * HOUR, "24h": DAY, "3d": 3 * DAY };
+const LOOKBACK_MS: Record<string, number> = {
+  "5m": 5 * MINUTE,
+  "30m": 30 * MINUTE,
+  "1h": HOUR,
+  "2h": 2 * HOUR,
+  "6h": 6 * HOUR,
+  "24h": DAY,
+  "3d": 3 * DAY,
+};
 
 function windowFrom(s: Scenario): number {
   const from = NOW - (s.window === "30d" ? 30 * DAY : DAY);
@@ -186,17 +274,42 @@ function workbook(s: Scenario, runs: readonly Run[], sli: "availability" | "late
   const firing = RULES.filter((r) => {
     const long = lookbacks[r.long]!;
     const short = lookbacks[r.short]!;
-    return long.burnRate !== null && short.burnRate !== null && long.burnRate >= r.threshold && short.burnRate >= r.threshold && long.events >= 10 && short.events >= 10;
+    return (
+      long.burnRate !== null &&
+      short.burnRate !== null &&
+      long.burnRate >= r.threshold &&
+      short.burnRate >= r.threshold &&
+      long.events >= 10 &&
+      short.events >= 10
+    );
   });
   const badPerHour = lookbacks["6h"]!.bad / 6;
   const remaining = budget - events.bad;
   const hoursLeft = total === 0 || remaining <= 0 || badPerHour === 0 ? null : remaining / badPerHour;
   const slices = s.budgeting === "timeslices" ? timeslices(s, runs, from, sli, objective) : null;
-  return { from, events, sli: total === 0 ? null : events.good / total, sliNoDataAsBad: total + events.noData === 0 ? null : events.good / (total + events.noData), budget, remaining, remainingFraction: total === 0 ? null : remaining / budget, lookbacks, state: firing.some((f) => f.severity === "page") ? "page" : firing.length ? "ticket" : "ok", hoursLeft, slices };
+  return {
+    from,
+    events,
+    sli: total === 0 ? null : events.good / total,
+    sliNoDataAsBad: total + events.noData === 0 ? null : events.good / (total + events.noData),
+    budget,
+    remaining,
+    remainingFraction: total === 0 ? null : remaining / budget,
+    lookbacks,
+    state: firing.some((f) => f.severity === "page") ? "page" : firing.length ? "ticket" : "ok",
+    hoursLeft,
+    slices,
+  };
 }
 
 /** Hour slices on UTC hours, clipped to the window; a slice is good when its SLI reaches the objective. */
-function timeslices(s: Scenario, runs: readonly Run[], from: number, sli: "availability" | "latency", objective: number) {
+function timeslices(
+  s: Scenario,
+  runs: readonly Run[],
+  from: number,
+  sli: "availability" | "latency",
+  objective: number,
+) {
   const judge = (noDataAsBad: boolean) => {
     let good = 0;
     let bad = 0;
@@ -217,7 +330,14 @@ function timeslices(s: Scenario, runs: readonly Run[], from: number, sli: "avail
 interface ApiSli {
   events: Counts & { estimated: number };
   sli: { excluded: { value: number | null }; noDataAsBad: { value: number | null } };
-  budget: { budget: number; consumed: number; remaining: number; remainingFraction: number | null; goodSlices?: number; badSlices?: number };
+  budget: {
+    budget: number;
+    consumed: number;
+    remaining: number;
+    remainingFraction: number | null;
+    goodSlices?: number;
+    badSlices?: number;
+  };
   budgetNoDataAsBad: { goodSlices?: number; badSlices?: number };
   lookbacks: Record<string, Counts & { events: number; burnRate: number | null; from: number; to: number }>;
   alert: { state: string };
@@ -282,11 +402,23 @@ describe.each(SCENARIOS)("GET /api/v1/slo agrees with the Workbook by hand: $nam
       closeOrNull(got.budget.remainingFraction, want.remainingFraction);
     } else {
       expect({ goodSlices: got.budget.goodSlices, badSlices: got.budget.badSlices }).toEqual(want.slices.excluded);
-      expect({ goodSlices: got.budgetNoDataAsBad.goodSlices, badSlices: got.budgetNoDataAsBad.badSlices }).toEqual(want.slices.noDataAsBad);
+      expect({ goodSlices: got.budgetNoDataAsBad.goodSlices, badSlices: got.budgetNoDataAsBad.badSlices }).toEqual(
+        want.slices.noDataAsBad,
+      );
     }
     for (const [w, l] of Object.entries(want.lookbacks)) {
       const g = got.lookbacks[w]!;
-      expect({ w, good: g.good, bad: g.bad, noData: g.noData, missing: g.missing, monitoringSide: g.monitoringSide, events: g.events, from: g.from, to: g.to }).toEqual({
+      expect({
+        w,
+        good: g.good,
+        bad: g.bad,
+        noData: g.noData,
+        missing: g.missing,
+        monitoringSide: g.monitoringSide,
+        events: g.events,
+        from: g.from,
+        to: g.to,
+      }).toEqual({
         w,
         good: l.good,
         bad: l.bad,
@@ -305,7 +437,9 @@ describe.each(SCENARIOS)("GET /api/v1/slo agrees with the Workbook by hand: $nam
       // One step: it ran in every stored run of the window and failed in every down one (monitoring-side included).
       const ran = runs.filter((r) => r.slotAt >= want.from && r.slotAt < NOW);
       const failed = ran.filter((r) => r.outcome === "down" || r.outcome === "probe").length;
-      expect(report.steps.map((st) => ({ name: st.name, executed: st.executed, failed: st.failed }))).toEqual([{ name: "home", executed: ran.length, failed }]);
+      expect(report.steps.map((st) => ({ name: st.name, executed: st.executed, failed: st.failed }))).toEqual([
+        { name: "home", executed: ran.length, failed },
+      ]);
     }
     if (want.events.good + want.events.bad === 0) expect(got.forecast.reason).toBe("no-data");
   });
@@ -337,7 +471,9 @@ describe("what the scenarios must show", () => {
     const silent = reports.get("silent")!.report;
     expect(silent.availability.forecast.reason).toBe("no-data");
     expect(silent.availability.events.expected).toBe(2 * 24 * 60);
-    expect(silent.steps[0]!.sli.reason).toBe(`no stored runs in the window: all ${2 * 24 * 60} expected runs have no data`);
+    expect(silent.steps[0]!.sli.reason).toBe(
+      `no stored runs in the window: all ${2 * 24 * 60} expected runs have no data`,
+    );
   });
 
   it("a probe added 16 minutes ago is due 16 runs per region, not a day's", () => {
@@ -359,31 +495,63 @@ describe("bad queries", () => {
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     const body = (await res.json()) as { invalidParams?: { name: string; reason: string }[] };
-    expect(body.invalidParams).toEqual([{ name: "query.region", reason: "one of the regions these probes run in: weur, enam" }]);
+    expect(body.invalidParams).toEqual([
+      { name: "query.region", reason: "one of the regions these probes run in: weur, enam" },
+    ]);
   });
 });
 
 describe("group reports mixing schedules, silence lookbacks and slice lengths", () => {
   const mixed = loadRegistry([
-    { file: "probes/mixed-a.ts", definition: { id: "mixed-a", name: "A", group: "Mixed", baseUrl: "https://example.com", regions: ["weur", "enam"], schedule: "1m", slo: { availability: 0.999, window: "24h", timeslices: { slice: "1h" } }, steps: [{ name: "home", url: "/" }] } },
-    { file: "probes/mixed-b.ts", definition: { id: "mixed-b", name: "B", group: "Mixed", baseUrl: "https://example.com", regions: ["weur"], schedule: "1h", slo: { availability: 0.99, window: "7d", timeslices: { slice: "24h" }, alerting: { noDataAfter: "3h" } }, steps: [{ name: "home", url: "/" }] } },
+    {
+      file: "probes/mixed-a.ts",
+      definition: {
+        id: "mixed-a",
+        name: "A",
+        group: "Mixed",
+        baseUrl: "https://example.com",
+        regions: ["weur", "enam"],
+        schedule: "1m",
+        slo: { availability: 0.999, window: "24h", timeslices: { slice: "1h" } },
+        steps: [{ name: "home", url: "/" }],
+      },
+    },
+    {
+      file: "probes/mixed-b.ts",
+      definition: {
+        id: "mixed-b",
+        name: "B",
+        group: "Mixed",
+        baseUrl: "https://example.com",
+        regions: ["weur"],
+        schedule: "1h",
+        slo: { availability: 0.99, window: "7d", timeslices: { slice: "24h" }, alerting: { noDataAfter: "3h" } },
+        steps: [{ name: "home", url: "/" }],
+      },
+    },
   ]);
 
-  it.each(["occurrences", "timeslices"])("answer with the group first, its counts the sum of its probes' (%s)", async (budgeting) => {
-    const store = new D1RunStore(env.DB, () => NOW);
-    const runs = mixed.flatMap((p) =>
-      p.probe.regions.flatMap((region) =>
-        Array.from({ length: 3 * 24 * 60 }, (_, ago) => LAST_SLOT - ago * MINUTE)
-          .filter((slotAt) => (p.probe.kind === "http" && p.probe.schedule === "1m") || slotAt % HOUR === 0)
-          .map((slotAt, i) => resultOf(p, { region, slotAt, outcome: i % 97 === 3 ? "down" : "up", durationMs: 80 })),
-      ),
-    );
-    await store.saveRuns(runs);
-    const res = await appFetch(appDeps(mixed, { store, now: () => NOW }))(`/api/v1/slo?group=Mixed&window=24h&budgeting=${budgeting}`);
-    expect(res.status).toBe(200);
-    const { reports } = (await res.json()) as { reports: (ApiReport & { probeIds: string[] })[] };
-    expect(reports.map((r) => r.probeIds)).toEqual([["mixed-a", "mixed-b"], ["mixed-a"], ["mixed-b"]]);
-    const [group, a, b] = reports as unknown as [ApiReport, ApiReport, ApiReport];
-    for (const key of ["good", "bad", "noData", "expected"] as const) expect(group.availability.events[key]).toBe(a.availability.events[key] + b.availability.events[key]);
-  });
+  it.each(["occurrences", "timeslices"])(
+    "answer with the group first, its counts the sum of its probes' (%s)",
+    async (budgeting) => {
+      const store = new D1RunStore(env.DB, () => NOW);
+      const runs = mixed.flatMap((p) =>
+        p.probe.regions.flatMap((region) =>
+          Array.from({ length: 3 * 24 * 60 }, (_, ago) => LAST_SLOT - ago * MINUTE)
+            .filter((slotAt) => (p.probe.kind === "http" && p.probe.schedule === "1m") || slotAt % HOUR === 0)
+            .map((slotAt, i) => resultOf(p, { region, slotAt, outcome: i % 97 === 3 ? "down" : "up", durationMs: 80 })),
+        ),
+      );
+      await store.saveRuns(runs);
+      const res = await appFetch(appDeps(mixed, { store, now: () => NOW }))(
+        `/api/v1/slo?group=Mixed&window=24h&budgeting=${budgeting}`,
+      );
+      expect(res.status).toBe(200);
+      const { reports } = (await res.json()) as { reports: (ApiReport & { probeIds: string[] })[] };
+      expect(reports.map((r) => r.probeIds)).toEqual([["mixed-a", "mixed-b"], ["mixed-a"], ["mixed-b"]]);
+      const [group, a, b] = reports as unknown as [ApiReport, ApiReport, ApiReport];
+      for (const key of ["good", "bad", "noData", "expected"] as const)
+        expect(group.availability.events[key]).toBe(a.availability.events[key] + b.availability.events[key]);
+    },
+  );
 });

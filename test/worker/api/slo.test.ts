@@ -64,13 +64,20 @@ describe("GET /api/v1/slo", () => {
     // Due from the probe's first run (120 minutes ago) on, in each of its 3 regions; only weur ran.
     const expected = expectedRunsPerRegion(home, base - 120 * 60_000, report!.span.to) * 3;
     const a = report!.availability;
-    expect(a.events).toMatchObject({ good: 110, bad: 10, noData: expected - 120, expected, missing: expected - 120, monitoringSide: 0 });
+    expect(a.events).toMatchObject({
+      good: 110,
+      bad: 10,
+      noData: expected - 120,
+      expected,
+      missing: expected - 120,
+      monitoringSide: 0,
+    });
     expect(a.sli.excluded.value).toBeCloseTo(110 / 120, 12);
     expect(a.sli.noDataAsBad.value).toBeCloseTo(110 / expected, 12);
     expect(a.budget.budget).toBeCloseTo(0.005 * 120, 12);
     expect([a.budget.consumed, a.forecast.reason]).toEqual([10, "exhausted"]);
     // 5m: two of the last four slots failed (three slots if a minute turned meanwhile).
-    expect([(2 / 4) / 0.005, (1 / 3) / 0.005, (2 / 3) / 0.005]).toContainEqual(a.burnRates["5m"]);
+    expect([2 / 4 / 0.005, 1 / 3 / 0.005, 2 / 3 / 0.005]).toContainEqual(a.burnRates["5m"]);
     expect(a.lookbacks["5m"]!.events).toBe(a.lookbacks["5m"]!.good + a.lookbacks["5m"]!.bad);
     expect(a.burnRates["1h"]).toBeGreaterThan(14.4);
     expect(a.alert.state).toBe("page");
@@ -104,7 +111,20 @@ describe("GET /api/v1/slo", () => {
     const checkout = loadRegistry(probeModules).find((p) => p.probe.id === "shop-checkout")!;
     const firstWholeHour = Math.ceil(span.from / 3_600_000) * 3_600_000;
     // One run in the window's partial first hour (its single runs are gone after raw retention, so it is not counted), one later.
-    const runs = [firstWholeHour - 60_000, firstWholeHour + 3 * 3_600_000].map((slotAt): RunResult => ({ runId: `shop-checkout.weur.${slotAt}`, probeId: "shop-checkout", probeVersion: checkout.version, region: "weur", colo: "weur", slotAt, startedAt: slotAt, durationMs: 50, status: "up", steps: [] }));
+    const runs = [firstWholeHour - 60_000, firstWholeHour + 3 * 3_600_000].map(
+      (slotAt): RunResult => ({
+        runId: `shop-checkout.weur.${slotAt}`,
+        probeId: "shop-checkout",
+        probeVersion: checkout.version,
+        region: "weur",
+        colo: "weur",
+        slotAt,
+        startedAt: slotAt,
+        durationMs: 50,
+        status: "up",
+        steps: [],
+      }),
+    );
     await new D1RunStore(env.DB).saveRuns(runs);
     const { body } = await slo("probe=shop-checkout&window=30d");
     const report = body.reports[0]! as Report & { resolution: string };
@@ -119,6 +139,8 @@ describe("GET /api/v1/slo", () => {
     expect(badWindow.body).toMatchObject({ invalidParams: [{ name: "query.window" }] });
     const unknown = await slo("probe=nope");
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ invalidParams: [{ name: "query.probe", reason: expect.stringContaining("shop-home") }] });
+    expect(unknown.body).toMatchObject({
+      invalidParams: [{ name: "query.probe", reason: expect.stringContaining("shop-home") }],
+    });
   });
 });

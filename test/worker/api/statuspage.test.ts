@@ -33,7 +33,13 @@ import type { RunResult } from "../../../src/probe/result.ts";
 import { D1RunStore } from "../../../src/storage/d1-run-store.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1MaintenanceStore } from "../../../src/storage/maintenance-store.ts";
-import { OverallStateSchema, ProbeStateSchema, type Overview, type ProbeOverview, type ProbeState } from "../../../src/status/overview.ts";
+import {
+  OverallStateSchema,
+  ProbeStateSchema,
+  type Overview,
+  type ProbeOverview,
+  type ProbeState,
+} from "../../../src/status/overview.ts";
 import { fetchWorker } from "../support/fetch-worker.ts";
 import { setFault, tick } from "../support/network.ts";
 
@@ -42,7 +48,21 @@ const NOW = Date.UTC(2026, 10, 26, 12, 0);
 const context = { name: DEFAULT_PAGE_NAME, url: "https://status.example.com", now: NOW };
 
 const PAGE_KEYS = ["id", "name", "url", "time_zone", "updated_at"];
-const COMPONENT_KEYS = ["id", "name", "status", "created_at", "updated_at", "position", "description", "showcase", "start_date", "group_id", "page_id", "group", "only_show_if_degraded"];
+const COMPONENT_KEYS = [
+  "id",
+  "name",
+  "status",
+  "created_at",
+  "updated_at",
+  "position",
+  "description",
+  "showcase",
+  "start_date",
+  "group_id",
+  "page_id",
+  "group",
+  "only_show_if_degraded",
+];
 
 describe("state mapping (pure)", () => {
   it("maps every probe state to a Statuspage component status, and no data never to operational", () => {
@@ -68,7 +88,8 @@ describe("state mapping (pure)", () => {
   });
 
   it("the indicator table covers every overall state with a Statuspage indicator", () => {
-    for (const state of OverallStateSchema.options) expect(IndicatorSchema.options).toContain(pageStatus(state).indicator);
+    for (const state of OverallStateSchema.options)
+      expect(IndicatorSchema.options).toContain(pageStatus(state).indicator);
   });
 
   it("takes the worst status of a group", () => {
@@ -82,13 +103,25 @@ describe("state mapping (pure)", () => {
   it("derives stable 12-character ids, distinct for pages, groups and probes of the same name", () => {
     expect(statuspageId("probe:shop-checkout")).toBe(probeComponentId("shop-checkout"));
     expect(probeComponentId("shop-checkout")).toMatch(/^[0-9a-z]{12}$/);
-    const ids = [pageId("Checkout"), groupComponentId("Checkout"), probeComponentId("Checkout"), probeComponentId("checkout"), pageId(DEFAULT_PAGE_NAME)];
+    const ids = [
+      pageId("Checkout"),
+      groupComponentId("Checkout"),
+      probeComponentId("Checkout"),
+      probeComponentId("checkout"),
+      pageId(DEFAULT_PAGE_NAME),
+    ];
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[0-9a-z]{12}$/);
   });
 });
 
-const probeOverview = (id: string, group: string, state: ProbeState, lastRunAt: number | null, description = ""): ProbeOverview => ({
+const probeOverview = (
+  id: string,
+  group: string,
+  state: ProbeState,
+  lastRunAt: number | null,
+  description = "",
+): ProbeOverview => ({
   id,
   name: `Probe ${id}`,
   group,
@@ -114,7 +147,13 @@ describe("component tree (pure)", () => {
   it("is a valid Statuspage summary with the page object and empty incident lists", () => {
     expect(SummaryResponseSchema.parse(summary)).toEqual(summary);
     expect(Object.keys(summary)).toEqual(["page", "components", "incidents", "scheduled_maintenances", "status"]);
-    expect(summary.page).toEqual({ id: pageId(DEFAULT_PAGE_NAME), name: "Afterlife status", url: "https://status.example.com", time_zone: "Etc/UTC", updated_at: new Date(NOW - 5_000).toISOString() });
+    expect(summary.page).toEqual({
+      id: pageId(DEFAULT_PAGE_NAME),
+      name: "Afterlife status",
+      url: "https://status.example.com",
+      time_zone: "Etc/UTC",
+      updated_at: new Date(NOW - 5_000).toISOString(),
+    });
     expect(summary.status).toEqual({ indicator: "major", description: "Partial System Outage" });
     expect(summary.incidents).toEqual([]);
     expect(summary.scheduled_maintenances).toEqual([]);
@@ -164,38 +203,61 @@ describe("component tree (pure)", () => {
       lastRunAt: fc.option(fc.integer({ min: NOW - 3_600_000, max: NOW }), { nil: null }),
     });
     fc.assert(
-      fc.property(fc.array(probeArb, { maxLength: 12 }), fc.constantFrom(...OverallStateSchema.options), (specs, state) => {
-        const probes = specs.map((s, i) => probeOverview(`p${i}`, s.group, s.state, s.lastRunAt));
-        const times = probes.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
-        const result = toSummary({ state, checkedAt: times.length ? Math.max(...times) : null, probes }, context);
-        SummaryResponseSchema.parse(result);
-        const groups = result.components.filter((c) => c.group);
-        const children = result.components.filter((c) => !c.group);
-        expect(children.map((c) => c.id).sort()).toEqual(probes.map((p) => probeComponentId(p.id)).sort());
-        expect(groups.map((g) => g.name).sort()).toEqual([...new Set(probes.map((p) => p.group))].sort());
-        expect(new Set(result.components.map((c) => c.id)).size).toBe(result.components.length);
-        for (const probe of probes) {
-          const child = children.find((c) => c.id === probeComponentId(probe.id))!;
-          expect(child.status).toBe(componentStatus(probe.state));
-          expect(child.group_id).toBe(groupComponentId(probe.group));
-          expect(groups.filter((g) => g.components!.includes(child.id)).map((g) => g.id)).toEqual([child.group_id]);
-        }
-        for (const group of groups) {
-          const members = children.filter((c) => c.group_id === group.id);
-          expect(group.components).toEqual(members.map((m) => m.id));
-          expect(group.status).toBe(worstStatus(members.map((m) => m.status)));
-          expect(members.map((m) => m.position)).toEqual(members.map((_, i) => i + 1));
-        }
-        expect(result.status).toEqual(pageStatus(state));
-      }),
+      fc.property(
+        fc.array(probeArb, { maxLength: 12 }),
+        fc.constantFrom(...OverallStateSchema.options),
+        (specs, state) => {
+          const probes = specs.map((s, i) => probeOverview(`p${i}`, s.group, s.state, s.lastRunAt));
+          const times = probes.flatMap((p) => (p.lastRunAt === null ? [] : [p.lastRunAt]));
+          const result = toSummary({ state, checkedAt: times.length ? Math.max(...times) : null, probes }, context);
+          SummaryResponseSchema.parse(result);
+          const groups = result.components.filter((c) => c.group);
+          const children = result.components.filter((c) => !c.group);
+          expect(children.map((c) => c.id).sort()).toEqual(probes.map((p) => probeComponentId(p.id)).sort());
+          expect(groups.map((g) => g.name).sort()).toEqual([...new Set(probes.map((p) => p.group))].sort());
+          expect(new Set(result.components.map((c) => c.id)).size).toBe(result.components.length);
+          for (const probe of probes) {
+            const child = children.find((c) => c.id === probeComponentId(probe.id))!;
+            expect(child.status).toBe(componentStatus(probe.state));
+            expect(child.group_id).toBe(groupComponentId(probe.group));
+            expect(groups.filter((g) => g.components!.includes(child.id)).map((g) => g.id)).toEqual([child.group_id]);
+          }
+          for (const group of groups) {
+            const members = children.filter((c) => c.group_id === group.id);
+            expect(group.components).toEqual(members.map((m) => m.id));
+            expect(group.status).toBe(worstStatus(members.map((m) => m.status)));
+            expect(members.map((m) => m.position)).toEqual(members.map((_, i) => i + 1));
+          }
+          expect(result.status).toEqual(pageStatus(state));
+        },
+      ),
     );
   });
 });
 
 describe("private probes", () => {
   const probes = loadRegistry([
-    { file: "probes/public.ts", definition: { id: "public-home", name: "Home", group: "Storefront", baseUrl: "https://x.test", steps: [{ name: "s", url: "/" }] } },
-    { file: "probes/private.ts", definition: { id: "private-admin", name: "Admin console", group: "Back office", public: false, baseUrl: "https://x.test", steps: [{ name: "s", url: "/" }] } },
+    {
+      file: "probes/public.ts",
+      definition: {
+        id: "public-home",
+        name: "Home",
+        group: "Storefront",
+        baseUrl: "https://x.test",
+        steps: [{ name: "s", url: "/" }],
+      },
+    },
+    {
+      file: "probes/private.ts",
+      definition: {
+        id: "private-admin",
+        name: "Admin console",
+        group: "Back office",
+        public: false,
+        baseUrl: "https://x.test",
+        steps: [{ name: "s", url: "/" }],
+      },
+    },
   ]);
   const run = (probeId: string, status: RunResult["status"]): RunResult => ({
     runId: `${probeId}.weur.${NOW}`,
@@ -210,7 +272,13 @@ describe("private probes", () => {
     steps: [],
   });
   // The real D1 stores; only the probe list differs from the Worker's.
-  const deps = { probes, store: new D1RunStore(env.DB), incidents: new D1IncidentStore(env.DB), maintenances: new D1MaintenanceStore(env.DB), now: () => NOW } as Pick<AppDeps, "probes" | "store" | "incidents" | "maintenances" | "now"> as AppDeps;
+  const deps = {
+    probes,
+    store: new D1RunStore(env.DB),
+    incidents: new D1IncidentStore(env.DB),
+    maintenances: new D1MaintenanceStore(env.DB),
+    now: () => NOW,
+  } as Pick<AppDeps, "probes" | "store" | "incidents" | "maintenances" | "now"> as AppDeps;
   const routes = createStatuspageRoutes({ pageName: "Acme status" });
 
   it("never appear in components and never count towards the page status", async () => {
@@ -221,7 +289,13 @@ describe("private probes", () => {
     expect(body.components.map((c) => c.name)).toEqual(["Storefront", "Home"]);
     expect(JSON.stringify(body)).not.toMatch(/admin|back office/i);
     expect(body.status).toEqual({ indicator: "none", description: "All Systems Operational" });
-    expect(body.page).toEqual({ id: pageId("Acme status"), name: "Acme status", url: "https://status.acme.test", time_zone: "Etc/UTC", updated_at: new Date(NOW + 100).toISOString() });
+    expect(body.page).toEqual({
+      id: pageId("Acme status"),
+      name: "Acme status",
+      url: "https://status.acme.test",
+      time_zone: "Etc/UTC",
+      updated_at: new Date(NOW + 100).toISOString(),
+    });
   });
 });
 
@@ -248,7 +322,12 @@ describe("through the Worker, after real ticks", () => {
     await tick(slot);
     const summary = SummaryResponseSchema.parse((await get("/api/v2/summary.json")).body);
     expect(Object.keys(summary.page)).toEqual(PAGE_KEYS);
-    expect(summary.page).toMatchObject({ id: pageId(DEFAULT_PAGE_NAME), name: "Afterlife status", url: "http://afterlife.test", time_zone: "Etc/UTC" });
+    expect(summary.page).toMatchObject({
+      id: pageId(DEFAULT_PAGE_NAME),
+      name: "Afterlife status",
+      url: "http://afterlife.test",
+      time_zone: "Etc/UTC",
+    });
     expect(Date.parse(summary.page.updated_at)).toBeGreaterThanOrEqual(slot);
     expect(summary.status).toEqual({ indicator: "none", description: "All Systems Operational" });
     expect(summary.components.map((c) => [c.name, c.id, c.status, c.group, c.group_id, c.components ?? null])).toEqual([
@@ -267,8 +346,15 @@ describe("through the Worker, after real ticks", () => {
     for (const path of ["/api/v2/incidents.json", "/api/v2/incidents/unresolved.json"]) {
       expect(IncidentsResponseSchema.parse((await get(path)).body)).toEqual({ page: summary.page, incidents: [] });
     }
-    for (const path of ["/api/v2/scheduled-maintenances.json", "/api/v2/scheduled-maintenances/upcoming.json", "/api/v2/scheduled-maintenances/active.json"]) {
-      expect(ScheduledMaintenancesResponseSchema.parse((await get(path)).body)).toEqual({ page: summary.page, scheduled_maintenances: [] });
+    for (const path of [
+      "/api/v2/scheduled-maintenances.json",
+      "/api/v2/scheduled-maintenances/upcoming.json",
+      "/api/v2/scheduled-maintenances/active.json",
+    ]) {
+      expect(ScheduledMaintenancesResponseSchema.parse((await get(path)).body)).toEqual({
+        page: summary.page,
+        scheduled_maintenances: [],
+      });
     }
   });
 
@@ -285,7 +371,11 @@ describe("through the Worker, after real ticks", () => {
     await setFault({ path: "/api/cart", status: 503 });
     await tick(slot + MINUTE);
     const summary = SummaryResponseSchema.parse((await get("/api/v2/summary.json")).body);
-    expect(statuses(summary.components)).toMatchObject({ Checkout: "major_outage", "Checkout journey": "major_outage", Storefront: "operational" });
+    expect(statuses(summary.components)).toMatchObject({
+      Checkout: "major_outage",
+      "Checkout journey": "major_outage",
+      Storefront: "operational",
+    });
     expect(summary.status).toEqual({ indicator: "major", description: "Partial System Outage" });
   });
 

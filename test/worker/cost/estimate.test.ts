@@ -14,7 +14,14 @@ function fleet(count: number, overrides: Partial<HttpProbeDefinition> = {}) {
   return loadRegistry(
     Array.from({ length: count }, (_, i) => ({
       file: `probes/p${i}.ts`,
-      definition: { id: `probe-${i}`, name: `Probe ${i}`, baseUrl: "https://example.com", regions: ["weur", "enam", "apac"], steps: [{ name: "home", url: "/" }], ...overrides },
+      definition: {
+        id: `probe-${i}`,
+        name: `Probe ${i}`,
+        baseUrl: "https://example.com",
+        regions: ["weur", "enam", "apac"],
+        steps: [{ name: "home", url: "/" }],
+        ...overrides,
+      },
     })),
   );
 }
@@ -44,7 +51,10 @@ describe("cost planner", () => {
       "status board": MONTH_MINUTES,
       "incidents, states, outbox": 2 * 10,
     });
-    expect(e.perMonth.rowsWritten).toBeCloseTo(3 * buckets * (MONTH_MINUTES + 2 * 720) + 0.02 * runs + 6 * 1500 + 60 + 4 * MONTH_MINUTES + 20, 6);
+    expect(e.perMonth.rowsWritten).toBeCloseTo(
+      3 * buckets * (MONTH_MINUTES + 2 * 720) + 0.02 * runs + 6 * 1500 + 60 + 4 * MONTH_MINUTES + 20,
+      6,
+    );
     // one shard per region per tick, and a confirmation per failed run
     expect(e.perMonth.doRequests).toBeCloseTo(3 * MONTH_MINUTES + 0.01 * runs, 6);
     expect(e.usd).toMatchObject({ base: 5, overage: 0, total: 5 });
@@ -91,12 +101,19 @@ describe("cost planner", () => {
     expect(estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0 }).usd.total).toBe(5);
     const e = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
     const blockKeys = 5 * new Set(fleet200.map((p) => bucketOf(p.probe.id))).size;
-    const pageRows = 1000 * READ_ROWS.page.perPair + 200 * READ_ROWS.page.perProbe + blockKeys * READ_ROWS.page.perBlockKey + READ_ROWS.page.fixed;
+    const pageRows =
+      1000 * READ_ROWS.page.perPair +
+      200 * READ_ROWS.page.perProbe +
+      blockKeys * READ_ROWS.page.perBlockKey +
+      READ_ROWS.page.fixed;
     expect(e.readsPerView.page).toBe(pageRows);
     expect(e.assumptions).toMatchObject({ colos: 20, cacheSeconds: 60 });
     // 25.9M views, but each of 20 locations renders at most once a minute: 20 x 2,592,000 / 60.
     expect(e.perMonth.renders).toBe(864_000);
-    expect(e.reads[0]).toEqual({ label: `status page (10/s: 864,000 renders x ${pageRows.toLocaleString("en-US")} rows)`, perMonth: 864_000 * pageRows });
+    expect(e.reads[0]).toEqual({
+      label: `status page (10/s: 864,000 renders x ${pageRows.toLocaleString("en-US")} rows)`,
+      perMonth: 864_000 * pageRows,
+    });
     expect(e.perMonth.rowsRead).toBeLessThan(25e9); // under the 25B included
     // Every view is still a Worker request: the cache is in the Worker.
     expect(e.perMonth.workerRequests).toBe(MONTH_MINUTES + 10 * MONTH_SECONDS);
@@ -105,20 +122,43 @@ describe("cost planner", () => {
     // A render reads the status board's one row and the notices: even without the cache, 10
     // views/s stay inside the included reads; the tick builds the board once a minute.
     expect(pageRows).toBe(11);
-    const boardRows = 1000 * READ_ROWS.statusBoard.perPair + 200 * READ_ROWS.statusBoard.perProbe + blockKeys * READ_ROWS.statusBoard.perBlockKey;
-    expect(e.reads).toContainEqual({ label: `status board (every tick x ${boardRows.toLocaleString("en-US")} rows)`, perMonth: MONTH_MINUTES * boardRows });
-    const uncached = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, cacheSeconds: 0 });
+    const boardRows =
+      1000 * READ_ROWS.statusBoard.perPair +
+      200 * READ_ROWS.statusBoard.perProbe +
+      blockKeys * READ_ROWS.statusBoard.perBlockKey;
+    expect(e.reads).toContainEqual({
+      label: `status board (every tick x ${boardRows.toLocaleString("en-US")} rows)`,
+      perMonth: MONTH_MINUTES * boardRows,
+    });
+    const uncached = estimateCost(fleet200, {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 10,
+      cacheSeconds: 0,
+    });
     expect(uncached.perMonth.renders).toBe(10 * MONTH_SECONDS);
     expect(uncached.perMonth.rowsRead - e.perMonth.rowsRead).toBe((10 * MONTH_SECONDS - 864_000) * pageRows);
-    const worldwide = estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, colos: 100 });
+    const worldwide = estimateCost(fleet200, {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 10,
+      colos: 100,
+    });
     expect(worldwide.perMonth.renders).toBe(4_320_000);
     expect(worldwide.perMonth.rowsRead).toBeGreaterThan(e.perMonth.rowsRead);
     // The old 15 s lifetime rendered four times as often.
-    expect(estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, cacheSeconds: 15 }).perMonth.renders).toBe(3_456_000);
+    expect(
+      estimateCost(fleet200, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10, cacheSeconds: 15 })
+        .perMonth.renders,
+    ).toBe(3_456_000);
   });
 
   it("prices 5,000 runs a minute on Paid under $60: rows written inside the included 50M", () => {
-    const e = estimateCost(hypotheticalFleet(1000, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 10 });
+    const e = estimateCost(hypotheticalFleet(1000, 5, "1m"), {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 10,
+    });
     expect(e.perMonth.runs).toBe(216_000_000);
     expect(e.usd.rowsWritten).toBe(0);
     expect(e.usd.total).toBeLessThan(60);
@@ -133,10 +173,21 @@ describe("cost planner", () => {
     // A copy never outlives its minute: a longer setting renders as often as 60 s.
     expect(rendersOf(10 * MONTH_SECONDS, MONTH_SECONDS, { colos: 20, cacheSeconds: 300 })).toBe(864_000);
     // One view a second from 20 locations, with the 15 s lifetime: below its cap (3,456,000), each view renders.
-    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 1, sloPollsPerMinute: 60, cacheSeconds: 15 });
+    const e = estimateCost(hypotheticalFleet(200, 5, "1m"), {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 1,
+      sloPollsPerMinute: 60,
+      cacheSeconds: 15,
+    });
     expect(e.perMonth.renders).toBe(MONTH_SECONDS + 60 * MONTH_MINUTES);
     // With the default (the rest of the minute) both are capped at 20 locations x a render a minute.
-    const byMinute = estimateCost(hypotheticalFleet(200, 5, "1m"), { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 1, sloPollsPerMinute: 60 });
+    const byMinute = estimateCost(hypotheticalFleet(200, 5, "1m"), {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 1,
+      sloPollsPerMinute: 60,
+    });
     expect(byMinute.perMonth.renders).toBe(2 * 20 * MONTH_MINUTES);
   });
 
@@ -153,26 +204,54 @@ describe("cost planner", () => {
     const e = estimateCost(fleet(120), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
     const perDay = Math.round(e.perMonth.rowsWritten / 30).toLocaleString("en-US");
     expect(e.perMonth.rowsWritten / 30).toBeGreaterThan(100_000);
-    expect(e.warnings).toContainEqual(expect.stringMatching(new RegExp(`^D1 rows written: ${perDay}/day is over the Free plan's 100,000/day; run the heaviest probes \\(probe-0, probe-1, probe-2\\)`)));
+    expect(e.warnings).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^D1 rows written: ${perDay}/day is over the Free plan's 100,000/day; run the heaviest probes \\(probe-0, probe-1, probe-2\\)`,
+        ),
+      ),
+    );
   });
 
   it("warns before a database crosses 500 MB on Free, and not for a fleet that fits", () => {
-    const near = estimateCost(hypotheticalFleet(60, 5, "1m"), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    const near = estimateCost(hypotheticalFleet(60, 5, "1m"), {
+      plan: "free",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 0,
+    });
     const share = near.storage.bytes / near.storage.capBytes;
     expect(share).toBeGreaterThan(0.8);
     expect(share).toBeLessThan(1);
     expect(near.warnings.filter((w) => w.startsWith("D1 storage"))).toEqual([
       `D1 storage at steady state: ${(near.storage.bytes / 1e6).toFixed(1)} MB would reach ${Number((share * 100).toPrecision(3))}% of the 500.0 MB a database may hold on the free plan; shorten RAW_RETENTION_DAYS, run fewer or less frequent probes (fleet-00001, fleet-00002, fleet-00003), or use --plan paid`,
     ]);
-    const over = estimateCost(hypotheticalFleet(100, 5, "1m"), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    const over = estimateCost(hypotheticalFleet(100, 5, "1m"), {
+      plan: "free",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 0,
+    });
     expect(over.storage.bytes).toBeGreaterThan(over.storage.capBytes);
-    expect(over.warnings.filter((w) => w.startsWith("D1 storage"))).toEqual([expect.stringMatching(/^D1 storage at steady state: \d+\.\d MB is over the 500\.0 MB/)]);
-    const small = estimateCost(hypotheticalFleet(2, 1, "5m"), { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
+    expect(over.warnings.filter((w) => w.startsWith("D1 storage"))).toEqual([
+      expect.stringMatching(/^D1 storage at steady state: \d+\.\d MB is over the 500\.0 MB/),
+    ]);
+    const small = estimateCost(hypotheticalFleet(2, 1, "5m"), {
+      plan: "free",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 0,
+    });
     expect(small.warnings).toEqual([]);
   });
 
   it("warns when one run alone exceeds an invocation's subrequests on Free", () => {
-    const heavy = fleet(1, { steps: [script("crawl", async () => {}), script("crawl more", async () => {}), script("and more", async () => {}), script("again", async () => {}), script("last", async () => {})] });
+    const heavy = fleet(1, {
+      steps: [
+        script("crawl", async () => {}),
+        script("crawl more", async () => {}),
+        script("and more", async () => {}),
+        script("again", async () => {}),
+        script("last", async () => {}),
+      ],
+    });
     const e = estimateCost(heavy, { plan: "free", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
     expect(e.warnings.some((w) => w.includes("probe-0 (subrequests)"))).toBe(true);
     expect(estimateCost(heavy, { plan: "paid", retention: DEFAULT_RETENTION }).warnings).toEqual([]);
@@ -181,15 +260,25 @@ describe("cost planner", () => {
   it("counts a release watch's extra runs: a 5-minute probe watched for 60 minutes runs 48 more times per region", () => {
     const fleet = hypotheticalFleet(10, 3, "5m");
     const without = estimateCost(fleet, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0 });
-    const withReleases = estimateCost(fleet, { plan: "paid", retention: DEFAULT_RETENTION, viewsPerSecond: 0, releasesPerMonth: 30, releaseWatchMinutes: 60 });
+    const withReleases = estimateCost(fleet, {
+      plan: "paid",
+      retention: DEFAULT_RETENTION,
+      viewsPerSecond: 0,
+      releasesPerMonth: 30,
+      releaseWatchMinutes: 60,
+    });
     // 30 releases x 60 minutes x 30 pairs x (1 - 1/5): the minutes they would not have run anyway.
     expect(withReleases.perMonth.runs - without.perMonth.runs).toBeCloseTo(30 * 60 * 30 * 0.8, 6);
     expect(withReleases.writes.find((l) => l.label.startsWith("release watch runs"))!.perMonth).toBeCloseTo(43_200, 6);
-    expect(withReleases.writes.find((l) => l.label === "releases, judgements, notices")!.perMonth).toBe(30 * (1 + 60 + 3));
+    expect(withReleases.writes.find((l) => l.label === "releases, judgements, notices")!.perMonth).toBe(
+      30 * (1 + 60 + 3),
+    );
     expect(withReleases.perMonth.rowsWritten).toBeGreaterThan(without.perMonth.rowsWritten + 43_200);
     // An every-minute fleet gains no runs: it runs every minute already.
     const everyMinute = hypotheticalFleet(10, 3, "1m");
-    expect(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION, releasesPerMonth: 30 }).perMonth.runs).toBe(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION }).perMonth.runs);
+    expect(
+      estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION, releasesPerMonth: 30 }).perMonth.runs,
+    ).toBe(estimateCost(everyMinute, { plan: "paid", retention: DEFAULT_RETENTION }).perMonth.runs);
   });
 });
 
@@ -217,7 +306,9 @@ describe("browser probes in the cost planner", () => {
     expect(short.browsers.hoursPerMonth).toBeCloseTo(720, 6);
     const free = estimateCost(browserFleet, { plan: "free", retention: DEFAULT_RETENTION });
     expect(free.warnings.some((w) => /browser time: .* over the Free plan's 10 min\/day/.test(w))).toBe(true);
-    expect(free.warnings.some((w) => /browsers: \d+ open at once .* over the free plan's 3 per account/.test(w))).toBe(true);
+    expect(free.warnings.some((w) => /browsers: \d+ open at once .* over the free plan's 3 per account/.test(w))).toBe(
+      true,
+    );
   });
 
   it("has no browser line for an HTTP fleet", () => {

@@ -20,7 +20,14 @@ const MINUTE = 60_000;
 const probes = loadRegistry(
   ["backup", "etl", "report", "never", "limited"].map((id) => ({
     file: `probes/${id}.ts`,
-    definition: defineProbe({ kind: "heartbeat", id, name: `Job ${id}`, group: "Jobs", period: "1h", grace: id === "backup" ? "10m" : "5m" }),
+    definition: defineProbe({
+      kind: "heartbeat",
+      id,
+      name: `Job ${id}`,
+      group: "Jobs",
+      period: "1h",
+      grace: id === "backup" ? "10m" : "5m",
+    }),
   })),
 );
 const { incidents, outbox: outboxStore } = incidentStores(env.DB);
@@ -34,18 +41,27 @@ async function secretFor(id: string): Promise<string> {
 
 function pinger(at: number, rateLimited = false) {
   const deps = appDeps(probes, { now: () => at, ...(rateLimited ? {} : {}) });
-  return appFetch(rateLimited ? { ...deps, rateLimits: { ...deps.rateLimits, heartbeats: env.HEARTBEAT_RATE_LIMIT } } : deps);
+  return appFetch(
+    rateLimited ? { ...deps, rateLimits: { ...deps.rateLimits, heartbeats: env.HEARTBEAT_RATE_LIMIT } } : deps,
+  );
 }
 
 async function ping(id: string, secret: string, at: number, action = ""): Promise<Response> {
-  return pinger(at)(`/hb/${id}${action}`, { method: "POST", headers: { authorization: `Bearer ${secret}` }, body: "log line with password=hunter2" });
+  return pinger(at)(`/hb/${id}${action}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}` },
+    body: "log line with password=hunter2",
+  });
 }
 
-const tick = (slotAt: number) => runTick(slotAt, { ...fleetTickDeps(probes, { runnerPrefix: "hb" }), now: () => slotAt + 5_000 });
+const tick = (slotAt: number) =>
+  runTick(slotAt, { ...fleetTickDeps(probes, { runnerPrefix: "hb" }), now: () => slotAt + 5_000 });
 
 async function runsOf(id: string) {
   const page = await runs.listRuns({ pairs: [{ probeId: id, region: "push" }], limit: 50 });
-  return page.runs.map((r) => ({ slotAt: r.slotAt, status: r.status, class: r.failure?.class })).sort((a, b) => a.slotAt - b.slotAt);
+  return page.runs
+    .map((r) => ({ slotAt: r.slotAt, status: r.status, class: r.failure?.class }))
+    .sort((a, b) => a.slotAt - b.slotAt);
 }
 
 async function noticesOf(id: string): Promise<string[]> {
@@ -67,7 +83,11 @@ describe("heartbeat incidents", () => {
     await tick(t0 + 71 * MINUTE); // the deadline passed in this window
     await tick(t0 + 72 * MINUTE);
     const [open] = (await incidents.listIncidents({ limit: 10 })).filter((i) => i.probeIds.includes("backup"));
-    expect(open).toMatchObject({ id: `backup-${t0 + 71 * MINUTE}`, status: "investigating", failure: { step: "heartbeat", class: "timeout" } });
+    expect(open).toMatchObject({
+      id: `backup-${t0 + 71 * MINUTE}`,
+      status: "investigating",
+      failure: { step: "heartbeat", class: "timeout" },
+    });
     expect(await noticesOf("backup")).toEqual(["down"]);
 
     expect((await ping("backup", secret, t0 + 75 * MINUTE + 1_000)).status).toBe(200);
@@ -116,8 +136,18 @@ describe("heartbeat incidents", () => {
     for (const m of [1, 61, 125, 200]) await tick(t3 + m * MINUTE);
     expect(await runsOf("never")).toEqual([]);
     expect((await incidents.listIncidents({ limit: 50 })).filter((i) => i.probeIds.includes("never"))).toEqual([]);
-    const status = (await (await pinger(t3)("/api/v1/probes/never")).json()) as { kind: string; state: string; lastRunAt: number | null; heartbeat: unknown };
-    expect(status).toMatchObject({ kind: "heartbeat", state: "no-data", lastRunAt: null, heartbeat: { period: "1h", grace: "5m" } });
+    const status = (await (await pinger(t3)("/api/v1/probes/never")).json()) as {
+      kind: string;
+      state: string;
+      lastRunAt: number | null;
+      heartbeat: unknown;
+    };
+    expect(status).toMatchObject({
+      kind: "heartbeat",
+      state: "no-data",
+      lastRunAt: null,
+      heartbeat: { period: "1h", grace: "5m" },
+    });
   });
 });
 
@@ -164,9 +194,12 @@ describe("heartbeat pings", () => {
   it("stores the secret only as its hash, and no ping body anywhere", async () => {
     const secret = await secretFor("backup");
     await ping("backup", secret, Date.UTC(2026, 10, 23));
-    const { results: tables } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+    const { results: tables } = await env.DB.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    ).all<{ name: string }>();
     let dump = "";
-    for (const { name } of tables) dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
+    for (const { name } of tables)
+      dump += JSON.stringify((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
     expect(dump).toContain("backup");
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain(secret.slice(3));
@@ -175,7 +208,8 @@ describe("heartbeat pings", () => {
 });
 
 describe("heartbeat definitions", () => {
-  const problems = (definition: Record<string, unknown>) => inspectProbes([{ file: "probes/job.ts", definition }]).problems.map((p) => `${p.path}: ${p.message}`);
+  const problems = (definition: Record<string, unknown>) =>
+    inspectProbes([{ file: "probes/job.ts", definition }]).problems.map((p) => `${p.path}: ${p.message}`);
   const base = { kind: "heartbeat", id: "job", name: "Job", period: "1h", grace: "10m" };
 
   it("accepts a heartbeat and keeps probes without a kind valid", () => {
@@ -185,11 +219,17 @@ describe("heartbeat definitions", () => {
 
   it("names the field and the fix", () => {
     expect(problems({ ...base, period: "90d" })).toEqual([expect.stringMatching(/^period: at most 30d/)]);
-    expect(problems({ ...base, period: "hourly" })).toEqual([expect.stringMatching(/^period: a duration in whole minutes, hours or days/)]);
+    expect(problems({ ...base, period: "hourly" })).toEqual([
+      expect.stringMatching(/^period: a duration in whole minutes, hours or days/),
+    ]);
     expect(problems({ ...base, grace: "2h" })).toEqual([expect.stringMatching(/^grace: at most the period \(1h\)/)]);
-    expect(problems({ ...base, kind: "heartbet" })).toEqual([expect.stringMatching(/^kind: got "heartbet"; expected one of .*heartbeat.* \(did you mean "heartbeat"\?\)/)]);
+    expect(problems({ ...base, kind: "heartbet" })).toEqual([
+      expect.stringMatching(/^kind: got "heartbet"; expected one of .*heartbeat.* \(did you mean "heartbeat"\?\)/),
+    ]);
     expect(problems({ ...base, regions: ["weur"] })).toEqual([expect.stringMatching(/^: unknown key 'regions'/)]);
-    expect(problems({ ...base, slo: { availability: 0.99, latency: { percent: 0.9, underMs: 100 } } })).toEqual([expect.stringMatching(/^slo.latency: a heartbeat has no latency/)]);
+    expect(problems({ ...base, slo: { availability: 0.99, latency: { percent: 0.9, underMs: 100 } } })).toEqual([
+      expect.stringMatching(/^slo.latency: a heartbeat has no latency/),
+    ]);
   });
 });
 
@@ -199,17 +239,24 @@ describe("judgeHeartbeat", () => {
 
   it("never judges anything before the first ping, and a window's newest success or fail decides", () => {
     fc.assert(
-      fc.property(instant, instant, instant, fc.integer({ min: 0, max: 10 * 60 * MINUTE }), fc.integer({ min: 1, max: 120 * MINUTE }), (s, st, f, from, length) => {
-        const pings = { lastSuccessAt: s, lastStartAt: st, lastFailAt: f };
-        const j = judgeHeartbeat(timing, pings, from, from + length);
-        if (s === null && st === null && f === null) expect(j).toBeNull();
-        if (j) expect(j.at >= from && j.at < from + length).toBe(true);
-        if (s !== null && s >= from && s < from + length && (f === null || f < s)) {
-          // A success in the window: only a deadline or a start timeout after it may beat it.
-          if (j!.status === "down") expect(j!.at).toBeGreaterThan(s);
-          else expect(j).toEqual({ status: "up", reason: "success", at: s });
-        }
-      }),
+      fc.property(
+        instant,
+        instant,
+        instant,
+        fc.integer({ min: 0, max: 10 * 60 * MINUTE }),
+        fc.integer({ min: 1, max: 120 * MINUTE }),
+        (s, st, f, from, length) => {
+          const pings = { lastSuccessAt: s, lastStartAt: st, lastFailAt: f };
+          const j = judgeHeartbeat(timing, pings, from, from + length);
+          if (s === null && st === null && f === null) expect(j).toBeNull();
+          if (j) expect(j.at >= from && j.at < from + length).toBe(true);
+          if (s !== null && s >= from && s < from + length && (f === null || f < s)) {
+            // A success in the window: only a deadline or a start timeout after it may beat it.
+            if (j!.status === "down") expect(j!.at).toBeGreaterThan(s);
+            else expect(j).toEqual({ status: "up", reason: "success", at: s });
+          }
+        },
+      ),
     );
   });
 });

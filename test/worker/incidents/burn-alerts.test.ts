@@ -1,7 +1,17 @@
 /** SLO burn-rate alerts as notices: table tests of the step, a model test, and how every channel words them. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { burnKey, initialBurnState, stepBurn, type BurnNotify, type BurnReportInput, type BurnSeverity, type BurnSliInput, type BurnState, type SilenceNotify } from "../../../src/incidents/burn-alerts.ts";
+import {
+  burnKey,
+  initialBurnState,
+  stepBurn,
+  type BurnNotify,
+  type BurnReportInput,
+  type BurnSeverity,
+  type BurnSliInput,
+  type BurnState,
+  type SilenceNotify,
+} from "../../../src/incidents/burn-alerts.ts";
 import { discordBody } from "../../../src/incidents/channels/discord.ts";
 import { headline, summary, type Notice } from "../../../src/incidents/channels/notice.ts";
 import { slackBody } from "../../../src/incidents/channels/slack.ts";
@@ -15,13 +25,31 @@ const slot = (i: number) => T0 + i * FIVE;
 
 function alert(state: BurnSeverity): BurnAlert {
   if (state === "ok") return { state, firing: [], held: [] };
-  const ticket = { severity: "ticket" as const, longWindow: "24h" as const, shortWindow: "2h" as const, threshold: 3, long: 3.5, short: 4 };
+  const ticket = {
+    severity: "ticket" as const,
+    longWindow: "24h" as const,
+    shortWindow: "2h" as const,
+    threshold: 3,
+    long: 3.5,
+    short: 4,
+  };
   if (state === "ticket") return { state, firing: [ticket], held: [] };
-  return { state, held: [], firing: [{ severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4, long: 14.4, short: 14.4 }, ticket] };
+  return {
+    state,
+    held: [],
+    firing: [
+      { severity: "page", longWindow: "1h", shortWindow: "5m", threshold: 14.4, long: 14.4, short: 14.4 },
+      ticket,
+    ],
+  };
 }
 
 function sli(state: BurnSeverity, remainingFraction: number | null = 0.37): BurnSliInput {
-  return { alert: alert(state), budget: { remainingFraction }, forecast: { exhaustsAt: T0 + 5 * 3_600_000, hoursLeft: 5 } };
+  return {
+    alert: alert(state),
+    budget: { remainingFraction },
+    forecast: { exhaustsAt: T0 + 5 * 3_600_000, hoursLeft: 5 },
+  };
 }
 
 function report(availability: BurnSeverity, latency: BurnSeverity | null = "ok"): BurnReportInput {
@@ -29,7 +57,8 @@ function report(availability: BurnSeverity, latency: BurnSeverity | null = "ok")
 }
 
 /** The burn notices among a step's effects (the no-data alert's are tested apart). */
-const burns = (effects: readonly (BurnNotify | SilenceNotify)[]): BurnNotify[] => effects.filter((e): e is BurnNotify => e.kind === "notify");
+const burns = (effects: readonly (BurnNotify | SilenceNotify)[]): BurnNotify[] =>
+  effects.filter((e): e is BurnNotify => e.kind === "notify");
 
 const LETTER: Record<string, BurnSeverity> = { o: "ok", t: "ticket", p: "page" };
 
@@ -41,7 +70,11 @@ function play(letters: string, from: BurnState = initialBurnState()) {
   let state = from;
   const effects: BurnNotify[] = [];
   [...letters].forEach((ch, i) => {
-    const step = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: ch !== ch.toLowerCase(), report: report(LETTER[ch.toLowerCase()]!) });
+    const step = stepBurn(P, state, {
+      slotAt: slot(i + 1),
+      inMaintenance: ch !== ch.toLowerCase(),
+      report: report(LETTER[ch.toLowerCase()]!),
+    });
     state = step.next;
     effects.push(...burns(step.effects));
   });
@@ -49,7 +82,8 @@ function play(letters: string, from: BurnState = initialBurnState()) {
 }
 
 /** "burn:page@1 burn-resolved:page@3". */
-const short = (effects: readonly BurnNotify[]) => effects.map((e) => `${e.transition}:${e.severity}@${(e.at - T0) / FIVE}`).join(" ");
+const short = (effects: readonly BurnNotify[]) =>
+  effects.map((e) => `${e.transition}:${e.severity}@${(e.at - T0) / FIVE}`).join(" ");
 
 describe("stepBurn", () => {
   it.each([
@@ -93,7 +127,11 @@ describe("stepBurn", () => {
   });
 
   it("steps availability and latency separately", () => {
-    const first = stepBurn(P, initialBurnState(), { slotAt: slot(1), inMaintenance: false, report: report("ok", "ticket") });
+    const first = stepBurn(P, initialBurnState(), {
+      slotAt: slot(1),
+      inMaintenance: false,
+      report: report("ok", "ticket"),
+    });
     expect(burns(first.effects).map((e) => `${e.sli}:${e.severity}`)).toEqual(["latency:ticket"]);
     const second = stepBurn(P, first.next, { slotAt: slot(2), inMaintenance: false, report: report("page", "ticket") });
     expect(burns(second.effects).map((e) => `${e.sli}:${e.severity}`)).toEqual(["availability:page"]);
@@ -109,22 +147,37 @@ describe("stepBurn", () => {
       expect(replay.next).toBe(state);
       expect(replay.effects).toEqual([]);
     }
-    expect(() => stepBurn(P, state, { slotAt: Number.NaN, inMaintenance: false, report: report("ok") })).toThrow(RangeError);
+    expect(() => stepBurn(P, state, { slotAt: Number.NaN, inMaintenance: false, report: report("ok") })).toThrow(
+      RangeError,
+    );
   });
 
   it("model: announcements alternate with resolutions, rise within an episode, never repeat an outbox id, and replays add none", () => {
     const severity = fc.constantFrom<BurnSeverity>("ok", "ticket", "page");
-    const evaluation = fc.record({ availability: severity, latency: severity, maintenance: fc.boolean(), replay: fc.boolean() });
+    const evaluation = fc.record({
+      availability: severity,
+      latency: severity,
+      maintenance: fc.boolean(),
+      replay: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(evaluation, { maxLength: 60 }), (evaluations) => {
         let state = initialBurnState();
         const effects: BurnNotify[] = [];
         evaluations.forEach((e, i) => {
-          const step = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: e.maintenance, report: report(e.availability, e.latency) });
+          const step = stepBurn(P, state, {
+            slotAt: slot(i + 1),
+            inMaintenance: e.maintenance,
+            report: report(e.availability, e.latency),
+          });
           state = step.next;
           effects.push(...burns(step.effects));
           if (e.replay) {
-            const again = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: false, report: report("page", "page") });
+            const again = stepBurn(P, state, {
+              slotAt: slot(i + 1),
+              inMaintenance: false,
+              report: report("page", "page"),
+            });
             expect([again.next, again.effects]).toEqual([state, []]);
           }
         });
@@ -153,7 +206,12 @@ describe("channels word burn notices", () => {
   const burn: Notice = {
     transition: "burn",
     probe: { id: "shop-checkout", name: "Checkout journey", group: "Checkout" },
-    incident: { id: effect!.key, title: "Checkout journey: error budget burning (page)", startedAt: effect!.since, resolvedAt: null },
+    incident: {
+      id: effect!.key,
+      title: "Checkout journey: error budget burning (page)",
+      startedAt: effect!.since,
+      resolvedAt: null,
+    },
     regions: [],
     burn: effect!.burn,
     at: effect!.at,
@@ -161,25 +219,47 @@ describe("channels word burn notices", () => {
   const resolved: Notice = {
     ...burn,
     transition: "burn-resolved",
-    incident: { ...burn.incident, title: "Checkout journey: error budget burn resolved", resolvedAt: burn.at + 45 * 60_000 },
-    burn: { ...burn.burn!, rule: null, budgetRemaining: 0.31, forecast: { exhaustsAt: null, hoursLeft: null, reason: "not-burning", message: "" } },
+    incident: {
+      ...burn.incident,
+      title: "Checkout journey: error budget burn resolved",
+      resolvedAt: burn.at + 45 * 60_000,
+    },
+    burn: {
+      ...burn.burn!,
+      rule: null,
+      budgetRemaining: 0.31,
+      forecast: { exhaustsAt: null, hoursLeft: null, reason: "not-burning", message: "" },
+    },
     at: burn.at + 45 * 60_000,
   };
 
   it("says the severity, the rates, the budget left and the forecast", () => {
     expect(headline(burn)).toBe("Error budget burning fast (page): Checkout journey");
-    expect(summary(burn)).toBe("Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in ~5 h.");
+    expect(summary(burn)).toBe(
+      "Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in ~5 h.",
+    );
     expect(headline(resolved)).toBe("Error budget burn resolved: Checkout journey");
-    expect(summary(resolved)).toBe("Checkout journey (Checkout), availability: the page burn-rate alert stopped after 45 min; 31% of the 30d budget left.");
+    expect(summary(resolved)).toBe(
+      "Checkout journey (Checkout), availability: the page burn-rate alert stopped after 45 min; 31% of the 30d budget left.",
+    );
   });
 
   it("words tickets, latency, differing rates, overspent budgets and an exhausted forecast", () => {
     const ticket: Notice = {
       ...burn,
-      burn: { severity: "ticket", sli: "latency", window: "month", budgetRemaining: -0.125, forecast: { exhaustsAt: null, hoursLeft: null, reason: "exhausted", message: "" }, rule: { long: "24h", short: "2h", longRate: 3.04, shortRate: 150.2, threshold: 3 } },
+      burn: {
+        severity: "ticket",
+        sli: "latency",
+        window: "month",
+        budgetRemaining: -0.125,
+        forecast: { exhaustsAt: null, hoursLeft: null, reason: "exhausted", message: "" },
+        rule: { long: "24h", short: "2h", longRate: 3.04, shortRate: 150.2, threshold: 3 },
+      },
     };
     expect(headline(ticket)).toBe("Latency error budget burning (ticket): Checkout journey");
-    expect(summary(ticket)).toBe("Checkout journey (Checkout), latency: 3× over 24h and 150× over 2h; the calendar month's budget is overspent by 12.5%; already exhausted.");
+    expect(summary(ticket)).toBe(
+      "Checkout journey (Checkout), latency: 3× over 24h and 150× over 2h; the calendar month's budget is overspent by 12.5%; already exhausted.",
+    );
   });
 
   it("renders on the webhook with its own events and the full burn context", () => {
@@ -187,44 +267,83 @@ describe("channels word burn notices", () => {
       event: "slo.burn",
       probe: { id: "shop-checkout" },
       incident: { id: `shop-burn-availability-page-${slot(1)}`, resolvedAt: null },
-      burn: { severity: "page", budgetRemaining: 0.37, forecast: { exhaustsAt: "2026-01-01T05:00:00.000Z", hoursLeft: 5 }, sli: "availability", window: "30d", rule: { long: "1h", short: "5m", longRate: 14.4 } },
+      burn: {
+        severity: "page",
+        budgetRemaining: 0.37,
+        forecast: { exhaustsAt: "2026-01-01T05:00:00.000Z", hoursLeft: 5 },
+        sli: "availability",
+        window: "30d",
+        rule: { long: "1h", short: "5m", longRate: 14.4 },
+      },
     });
     expect(webhookBody(resolved)).toMatchObject({ event: "slo.burn-resolved", burn: { rule: null } });
   });
 
   it("renders on Slack and Discord with one line that has it all, and a burn alert footer", () => {
-    const slack = slackBody(burn) as { text: string; blocks: [unknown, { text: { text: string } }, { elements: { text: string }[] }] };
+    const slack = slackBody(burn) as {
+      text: string;
+      blocks: [unknown, { text: { text: string } }, { elements: { text: string }[] }];
+    };
     expect(slack.text).toBe("Error budget burning fast (page): Checkout journey");
-    expect(slack.blocks[1].text.text).toBe(":fire: Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in ~5 h.");
-    expect(slack.blocks[2].elements[0]!.text).toBe(`Burn alert shop-burn-availability-page-${slot(1)} · probe shop-checkout`);
+    expect(slack.blocks[1].text.text).toBe(
+      ":fire: Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in ~5 h.",
+    );
+    expect(slack.blocks[2].elements[0]!.text).toBe(
+      `Burn alert shop-burn-availability-page-${slot(1)} · probe shop-checkout`,
+    );
     expect((slackBody(resolved) as typeof slack).blocks[1].text.text).toMatch(/^:white_check_mark: /);
 
-    const discord = discordBody(burn) as { content: string; embeds: { description: string; color: number; footer: { text: string } }[] };
+    const discord = discordBody(burn) as {
+      content: string;
+      embeds: { description: string; color: number; footer: { text: string } }[];
+    };
     expect(discord.content).toBe("Error budget burning fast (page): Checkout journey");
     // "~" is Discord's strikethrough, so it is escaped (and shows as typed).
-    expect(discord.embeds[0]).toMatchObject({ description: "Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in \\~5 h.", color: 0xe8710a });
-    expect(discord.embeds[0]!.footer.text).toBe(`Burn alert shop-burn-availability-page-${slot(1)} · probe shop-checkout`);
+    expect(discord.embeds[0]).toMatchObject({
+      description:
+        "Checkout journey (Checkout), availability: 14.4× over 1h and 5m; 37% of the 30d budget left; exhausted in \\~5 h.",
+      color: 0xe8710a,
+    });
+    expect(discord.embeds[0]!.footer.text).toBe(
+      `Burn alert shop-burn-availability-page-${slot(1)} · probe shop-checkout`,
+    );
     expect((discordBody(resolved) as typeof discord).embeds[0]!.color).toBe(0x1e8e3e);
   });
 });
 
 describe("the no-data alert", () => {
-  const silent = (on: boolean): BurnReportInput => ({ ...report("ok"), silence: { silent: on, lookbackMs: 15 * 60_000 } });
+  const silent = (on: boolean): BurnReportInput => ({
+    ...report("ok"),
+    silence: { silent: on, lookbackMs: 15 * 60_000 },
+  });
 
   it("one notice when every region falls silent, none while it lasts, one when runs come back; held in maintenance", () => {
     let state = initialBurnState();
     const seen: string[] = [];
-    const steps: [boolean, boolean][] = [[false, false], [true, false], [true, false], [true, true], [false, true], [false, false], [false, false]];
+    const steps: [boolean, boolean][] = [
+      [false, false],
+      [true, false],
+      [true, false],
+      [true, true],
+      [false, true],
+      [false, false],
+      [false, false],
+    ];
     steps.forEach(([on, maintenance], i) => {
       const step = stepBurn(P, state, { slotAt: slot(i + 1), inMaintenance: maintenance, report: silent(on) });
       state = step.next;
-      for (const e of step.effects) if (e.kind === "silence") seen.push(`${e.transition}@${(e.at - T0) / FIVE} key ${e.key}`);
+      for (const e of step.effects)
+        if (e.kind === "silence") seen.push(`${e.transition}@${(e.at - T0) / FIVE} key ${e.key}`);
     });
     expect(seen).toEqual([`no-data@2 key ${P}-no-data-${slot(2)}`, `no-data-resolved@6 key ${P}-no-data-${slot(2)}`]);
   });
 
   it("never sent when the probe's no-data alert is off, and a burn is never a no-data notice", () => {
-    const step = stepBurn(P, initialBurnState(), { slotAt: slot(1), inMaintenance: false, report: { ...report("page"), silence: null } });
+    const step = stepBurn(P, initialBurnState(), {
+      slotAt: slot(1),
+      inMaintenance: false,
+      report: { ...report("page"), silence: null },
+    });
     expect(step.effects.map((e) => e.kind)).toEqual(["notify"]);
   });
 
@@ -238,7 +357,9 @@ describe("the no-data alert", () => {
       at: T0,
     };
     expect(headline(notice)).toBe("No data: Shop");
-    expect(summary(notice)).toBe("Shop (Checkout) stored no run in any region for 15 min, although runs were due. Its SLOs count those minutes as no data, not as up or down.");
+    expect(summary(notice)).toBe(
+      "Shop (Checkout) stored no run in any region for 15 min, although runs were due. Its SLOs count those minutes as no data, not as up or down.",
+    );
     expect(webhookBody(notice)).toMatchObject({ event: "slo.no-data", silence: { lookbackSeconds: 900 } });
     expect(JSON.stringify(slackBody(notice))).toContain("No data: Shop");
     expect(JSON.stringify(discordBody(notice))).toContain("No data: Shop");

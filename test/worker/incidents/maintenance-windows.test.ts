@@ -1,7 +1,13 @@
 /** Maintenance windows: one-off and recurring (cron on a zone's wall clock, across DST), cancellation, lookups. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isInMaintenance, maintenanceScheduleProblems, wallClockToInstant, maintenanceWindowsOf, zoneOffsetMs } from "../../../src/incidents/maintenance-windows.ts";
+import {
+  isInMaintenance,
+  maintenanceScheduleProblems,
+  wallClockToInstant,
+  maintenanceWindowsOf,
+  zoneOffsetMs,
+} from "../../../src/incidents/maintenance-windows.ts";
 import type { Maintenance, MaintenanceSchedule, MaintenanceWindow } from "../../../src/incidents/model.ts";
 
 const MIN = 60_000;
@@ -9,16 +15,36 @@ const H = 60 * MIN;
 const DAY = 24 * H;
 
 function maintenance(id: string, schedule: MaintenanceSchedule, extra: Partial<Maintenance> = {}): Maintenance {
-  return { id, title: id, body: "", probeIds: ["shop-checkout"], schedule, excludeFromSlo: true, createdAt: 0, updatedAt: 0, cancelledAt: null, ...extra };
+  return {
+    id,
+    title: id,
+    body: "",
+    probeIds: ["shop-checkout"],
+    schedule,
+    excludeFromSlo: true,
+    createdAt: 0,
+    updatedAt: 0,
+    cancelledAt: null,
+    ...extra,
+  };
 }
-const weekly = (cron = "0 2 * * SUN", durationMinutes = 60, timeZone = "Europe/Berlin") => maintenance("weekly", { kind: "recurring", cron, durationMinutes, timeZone });
-const byStart = (a: MaintenanceWindow, b: MaintenanceWindow) => a.startsAt - b.startsAt || (a.maintenanceId < b.maintenanceId ? -1 : a.maintenanceId > b.maintenanceId ? 1 : 0);
+const weekly = (cron = "0 2 * * SUN", durationMinutes = 60, timeZone = "Europe/Berlin") =>
+  maintenance("weekly", { kind: "recurring", cron, durationMinutes, timeZone });
+const byStart = (a: MaintenanceWindow, b: MaintenanceWindow) =>
+  a.startsAt - b.startsAt || (a.maintenanceId < b.maintenanceId ? -1 : a.maintenanceId > b.maintenanceId ? 1 : 0);
 /** Windows in progress at `now`, by start: what the incident step asks maintenanceWindowsOf for at each slot. */
-const activeWindows = (ms: readonly Maintenance[], now: number) => ms.flatMap((m) => maintenanceWindowsOf(m, now, now + 1)).sort(byStart);
+const activeWindows = (ms: readonly Maintenance[], now: number) =>
+  ms.flatMap((m) => maintenanceWindowsOf(m, now, now + 1)).sort(byStart);
 /** Windows starting in (now, now + horizon), by start: the page's and the feed's question to maintenanceWindowsOf. */
 const upcomingWindows = (ms: readonly Maintenance[], now: number, horizon: number) =>
-  ms.flatMap((m) => maintenanceWindowsOf(m, now, now + horizon)).filter((w) => w.startsAt > now && w.startsAt < now + horizon).sort(byStart);
-const span = (w: { startsAt: number; endsAt: number }) => [new Date(w.startsAt).toISOString(), new Date(w.endsAt).toISOString()];
+  ms
+    .flatMap((m) => maintenanceWindowsOf(m, now, now + horizon))
+    .filter((w) => w.startsAt > now && w.startsAt < now + horizon)
+    .sort(byStart);
+const span = (w: { startsAt: number; endsAt: number }) => [
+  new Date(w.startsAt).toISOString(),
+  new Date(w.endsAt).toISOString(),
+];
 
 describe("time zones", () => {
   it("reads the offset at an instant", () => {
@@ -38,16 +64,28 @@ describe("time zones", () => {
   });
 
   it("round-trips any instant to the first instant with its wall-clock time", () => {
-    const zones = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe", "Asia/Kathmandu", "America/Santiago", "UTC"];
+    const zones = [
+      "Europe/Berlin",
+      "America/New_York",
+      "Australia/Sydney",
+      "Australia/Lord_Howe",
+      "Asia/Kathmandu",
+      "America/Santiago",
+      "UTC",
+    ];
     fc.assert(
-      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1) / MIN, max: Date.UTC(2040, 0, 1) / MIN }), fc.constantFrom(...zones), (minute, zone) => {
-        const t = minute * MIN;
-        const wall = t + zoneOffsetMs(t, zone);
-        const back = wallClockToInstant(wall, zone);
-        expect(back + zoneOffsetMs(back, zone)).toBe(wall);
-        expect(back).toBeLessThanOrEqual(t);
-        expect(t - back).toBeLessThanOrEqual(H); // only a repeated hour maps back earlier
-      }),
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1) / MIN, max: Date.UTC(2040, 0, 1) / MIN }),
+        fc.constantFrom(...zones),
+        (minute, zone) => {
+          const t = minute * MIN;
+          const wall = t + zoneOffsetMs(t, zone);
+          const back = wallClockToInstant(wall, zone);
+          expect(back + zoneOffsetMs(back, zone)).toBe(wall);
+          expect(back).toBeLessThanOrEqual(t);
+          expect(t - back).toBeLessThanOrEqual(H); // only a repeated hour maps back earlier
+        },
+      ),
     );
   });
 });
@@ -72,9 +110,20 @@ describe('recurring "0 2 * * SUN" in Europe/Berlin', () => {
   });
 
   it("moves a start inside the gap later by the gap and takes every repeated time once", () => {
-    expect(upcomingWindows([weekly("30 2 * * SUN", 30)], Date.UTC(2025, 2, 29), 2 * DAY).map(span)).toEqual([["2025-03-30T01:30:00.000Z", "2025-03-30T02:00:00.000Z"]]);
-    const halfHourly = maintenance("hh", { kind: "recurring", cron: "*/30 1-3 * * *", durationMinutes: 10, timeZone: "Europe/Berlin" });
-    expect(upcomingWindows([halfHourly], Date.UTC(2025, 9, 25, 21), 8 * H).map((w) => new Date(w.startsAt).toISOString().slice(11, 16))).toEqual([
+    expect(upcomingWindows([weekly("30 2 * * SUN", 30)], Date.UTC(2025, 2, 29), 2 * DAY).map(span)).toEqual([
+      ["2025-03-30T01:30:00.000Z", "2025-03-30T02:00:00.000Z"],
+    ]);
+    const halfHourly = maintenance("hh", {
+      kind: "recurring",
+      cron: "*/30 1-3 * * *",
+      durationMinutes: 10,
+      timeZone: "Europe/Berlin",
+    });
+    expect(
+      upcomingWindows([halfHourly], Date.UTC(2025, 9, 25, 21), 8 * H).map((w) =>
+        new Date(w.startsAt).toISOString().slice(11, 16),
+      ),
+    ).toEqual([
       "23:00", // 01:00 CEST
       "23:30",
       "00:00", // 02:00 CEST, first time
@@ -99,13 +148,22 @@ describe('recurring "0 2 * * SUN" in Europe/Berlin', () => {
 
   it("finds a long window that started before the lookup", () => {
     const m = [weekly("0 22 * * FRI", 3 * 24 * 60)]; // Friday 22:00 to Monday 22:00 Berlin
-    expect(activeWindows(m, Date.UTC(2025, 5, 15, 12)).map(span)).toEqual([["2025-06-13T20:00:00.000Z", "2025-06-16T20:00:00.000Z"]]);
+    expect(activeWindows(m, Date.UTC(2025, 5, 15, 12)).map(span)).toEqual([
+      ["2025-06-13T20:00:00.000Z", "2025-06-16T20:00:00.000Z"],
+    ]);
   });
 });
 
 describe("every zone, every day", () => {
   it('a daily "M H * * *" starts once a day, 23 to 25 hours apart, at that wall-clock time unless it fell into a gap', () => {
-    const zones = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Asia/Kathmandu", "Pacific/Apia"];
+    const zones = [
+      "Europe/Berlin",
+      "America/New_York",
+      "Australia/Lord_Howe",
+      "America/Santiago",
+      "Asia/Kathmandu",
+      "Pacific/Apia",
+    ];
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 59 }),
@@ -114,7 +172,16 @@ describe("every zone, every day", () => {
         fc.integer({ min: Date.UTC(2005, 0, 1) / DAY, max: Date.UTC(2035, 0, 1) / DAY }),
         (minute, hour, zone, day) => {
           const from = day * DAY;
-          const windows = maintenanceWindowsOf(maintenance("d", { kind: "recurring", cron: `${minute} ${hour} * * *`, durationMinutes: 1, timeZone: zone }), from, from + 60 * DAY);
+          const windows = maintenanceWindowsOf(
+            maintenance("d", {
+              kind: "recurring",
+              cron: `${minute} ${hour} * * *`,
+              durationMinutes: 1,
+              timeZone: zone,
+            }),
+            from,
+            from + 60 * DAY,
+          );
           expect(windows.length).toBeGreaterThanOrEqual(58);
           expect(windows.length).toBeLessThanOrEqual(61);
           for (let i = 1; i < windows.length; i++) {
@@ -126,7 +193,13 @@ describe("every zone, every day", () => {
             const wall = new Date(w.startsAt + zoneOffsetMs(w.startsAt, zone));
             const asScheduled = wall.getUTCHours() === hour && wall.getUTCMinutes() === minute;
             // Otherwise the scheduled time did not exist that day, and the start is the same distance past midnight.
-            if (!asScheduled) expect(wallClockToInstant(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate(), hour, minute), zone)).toBe(w.startsAt);
+            if (!asScheduled)
+              expect(
+                wallClockToInstant(
+                  Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate(), hour, minute),
+                  zone,
+                ),
+              ).toBe(w.startsAt);
           }
         },
       ),
@@ -137,13 +210,16 @@ describe("every zone, every day", () => {
 
 describe("one-off windows and cancellation", () => {
   const T = Date.UTC(2026, 5, 1, 10);
-  const once = (extra: Partial<Maintenance> = {}) => maintenance("once", { kind: "once", startsAt: T, endsAt: T + 2 * H }, extra);
+  const once = (extra: Partial<Maintenance> = {}) =>
+    maintenance("once", { kind: "once", startsAt: T, endsAt: T + 2 * H }, extra);
 
   it("is active between start and end", () => {
     expect(activeWindows([once()], T - 1)).toEqual([]);
     expect(activeWindows([once()], T)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 2 * H }]);
     expect(activeWindows([once()], T + 2 * H)).toEqual([]);
-    expect(upcomingWindows([once()], T - DAY, DAY + 1)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 2 * H }]);
+    expect(upcomingWindows([once()], T - DAY, DAY + 1)).toEqual([
+      { maintenanceId: "once", startsAt: T, endsAt: T + 2 * H },
+    ]);
     expect(upcomingWindows([once()], T - DAY, DAY)).toEqual([]); // the horizon is exclusive
     expect(upcomingWindows([once()], T, DAY)).toEqual([]); // in progress is active, not upcoming
   });
@@ -156,23 +232,34 @@ describe("one-off windows and cancellation", () => {
   });
 
   it("ends a window cancelled while in progress, and keeps finished ones for history", () => {
-    expect(maintenanceWindowsOf(once({ cancelledAt: T + 30 * MIN }), 0, T + DAY)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 30 * MIN }]);
+    expect(maintenanceWindowsOf(once({ cancelledAt: T + 30 * MIN }), 0, T + DAY)).toEqual([
+      { maintenanceId: "once", startsAt: T, endsAt: T + 30 * MIN },
+    ]);
     expect(isInMaintenance("shop-checkout", [once({ cancelledAt: T + 30 * MIN })], T + H)).toBe(false);
-    expect(maintenanceWindowsOf(once({ cancelledAt: T + DAY }), 0, T + DAY)).toEqual([{ maintenanceId: "once", startsAt: T, endsAt: T + 2 * H }]);
+    expect(maintenanceWindowsOf(once({ cancelledAt: T + DAY }), 0, T + DAY)).toEqual([
+      { maintenanceId: "once", startsAt: T, endsAt: T + 2 * H },
+    ]);
   });
 
   it("stops a recurring schedule at its cancellation", () => {
     const m = weekly();
     const cancelledAt = Date.UTC(2025, 2, 27);
     const windows = maintenanceWindowsOf({ ...m, cancelledAt }, Date.UTC(2025, 2, 1), Date.UTC(2025, 3, 30));
-    expect(windows.map((w) => new Date(w.startsAt).toISOString().slice(0, 10))).toEqual(["2025-03-02", "2025-03-09", "2025-03-16", "2025-03-23"]);
+    expect(windows.map((w) => new Date(w.startsAt).toISOString().slice(0, 10))).toEqual([
+      "2025-03-02",
+      "2025-03-09",
+      "2025-03-16",
+      "2025-03-23",
+    ]);
     expect(upcomingWindows([{ ...m, cancelledAt }], cancelledAt, 30 * DAY)).toEqual([]);
   });
 
   it("sorts windows of several maintenances by start, then id", () => {
     const a = maintenance("a", { kind: "once", startsAt: Date.UTC(2025, 2, 30, 1), endsAt: Date.UTC(2025, 2, 30, 5) });
     const z = maintenance("z", { kind: "once", startsAt: Date.UTC(2025, 2, 29), endsAt: Date.UTC(2025, 2, 29, 1) });
-    expect(upcomingWindows([weekly(), a, z], Date.UTC(2025, 2, 28), 3 * DAY).map((w) => [w.maintenanceId, w.startsAt])).toEqual([
+    expect(
+      upcomingWindows([weekly(), a, z], Date.UTC(2025, 2, 28), 3 * DAY).map((w) => [w.maintenanceId, w.startsAt]),
+    ).toEqual([
       ["z", Date.UTC(2025, 2, 29)],
       ["a", Date.UTC(2025, 2, 30, 1)],
       ["weekly", Date.UTC(2025, 2, 30, 1)],
@@ -188,11 +275,27 @@ describe("bad schedules", () => {
   });
 
   it("are reported with their field path at the edge", () => {
-    expect(maintenanceScheduleProblems({ kind: "recurring", cron: "0 2 * * SUN", durationMinutes: 60, timeZone: "Europe/Berlin" })).toEqual([]);
-    expect(maintenanceScheduleProblems({ kind: "recurring", cron: "0 25 * * *", durationMinutes: 60, timeZone: "Mars/Olympus" })).toEqual([
+    expect(
+      maintenanceScheduleProblems({
+        kind: "recurring",
+        cron: "0 2 * * SUN",
+        durationMinutes: 60,
+        timeZone: "Europe/Berlin",
+      }),
+    ).toEqual([]);
+    expect(
+      maintenanceScheduleProblems({
+        kind: "recurring",
+        cron: "0 25 * * *",
+        durationMinutes: 60,
+        timeZone: "Mars/Olympus",
+      }),
+    ).toEqual([
       { path: "schedule.cron", message: "'25' is not a valid hour (0-23)" },
       { path: "schedule.timeZone", message: "'Mars/Olympus' is not a known IANA time zone, e.g. Europe/Berlin" },
     ]);
-    expect(maintenanceScheduleProblems({ kind: "once", startsAt: 10, endsAt: 10 })).toEqual([{ path: "schedule.endsAt", message: "must be after startsAt" }]);
+    expect(maintenanceScheduleProblems({ kind: "once", startsAt: 10, endsAt: 10 })).toEqual([
+      { path: "schedule.endsAt", message: "must be after startsAt" },
+    ]);
   });
 });

@@ -19,7 +19,12 @@ const P = "shop";
 const T0 = Date.UTC(2026, 0, 1);
 const M = 60_000;
 const slot = (i: number) => T0 + i * M;
-const failure = (message: string, runId = `run-${message}`): FailureEvidence => ({ step: "read cart", class: "status", message, runId });
+const failure = (message: string, runId = `run-${message}`): FailureEvidence => ({
+  step: "read cart",
+  class: "status",
+  message,
+  runId,
+});
 
 /**
  * A stream in shorthand, one letter per slot starting at slot 1: U up, G degraded (slow),
@@ -31,7 +36,13 @@ function stream(letters: string): Observation[] {
     const verdict = verdicts[ch.toLowerCase()];
     if (!verdict) throw new Error(`bad letter ${ch}`);
     const down = verdict === "down";
-    return { slotAt: slot(i + 1), verdict, inMaintenance: ch === ch.toLowerCase(), regions: down ? ["weur", "apac"] : verdict === "regional" ? ["apac"] : [], failure: down ? failure(`503 at ${i + 1}`) : undefined };
+    return {
+      slotAt: slot(i + 1),
+      verdict,
+      inMaintenance: ch === ch.toLowerCase(),
+      regions: down ? ["weur", "apac"] : verdict === "regional" ? ["apac"] : [],
+      failure: down ? failure(`503 at ${i + 1}`) : undefined,
+    };
   });
 }
 
@@ -72,16 +83,44 @@ describe("rules (F = 2, S = 2)", () => {
   it("names the incident after the probe and the opening slot, dated from the first failure with its evidence", () => {
     const { effects } = play("UDD");
     expect(effects).toEqual([
-      { kind: "open-incident", probeId: P, incidentId: `${P}-${slot(3)}`, startedAt: slot(2), openedAt: slot(3), firstFailure: failure("503 at 2"), regions: ["weur", "apac"] },
-      { kind: "notify", probeId: P, transition: "down", incidentId: `${P}-${slot(3)}`, key: `${P}-${slot(3)}`, at: slot(3) },
+      {
+        kind: "open-incident",
+        probeId: P,
+        incidentId: `${P}-${slot(3)}`,
+        startedAt: slot(2),
+        openedAt: slot(3),
+        firstFailure: failure("503 at 2"),
+        regions: ["weur", "apac"],
+      },
+      {
+        kind: "notify",
+        probeId: P,
+        transition: "down",
+        incidentId: `${P}-${slot(3)}`,
+        key: `${P}-${slot(3)}`,
+        at: slot(3),
+      },
     ]);
   });
 
   it("resolves as of the first success of the closing run, confirmed S successes later", () => {
     const { effects } = play("DDDUU");
     expect(effects.slice(2)).toEqual([
-      { kind: "resolve-incident", probeId: P, incidentId: `${P}-${slot(2)}`, resolvedAt: slot(4), confirmedAt: slot(5) },
-      { kind: "notify", probeId: P, transition: "up", incidentId: `${P}-${slot(2)}`, key: `${P}-${slot(2)}`, at: slot(5) },
+      {
+        kind: "resolve-incident",
+        probeId: P,
+        incidentId: `${P}-${slot(2)}`,
+        resolvedAt: slot(4),
+        confirmedAt: slot(5),
+      },
+      {
+        kind: "notify",
+        probeId: P,
+        transition: "up",
+        incidentId: `${P}-${slot(2)}`,
+        key: `${P}-${slot(2)}`,
+        at: slot(5),
+      },
     ]);
   });
 
@@ -92,13 +131,21 @@ describe("rules (F = 2, S = 2)", () => {
   });
 
   it("sends nothing when only the error message changes", () => {
-    const observations = stream("DDDDD").map((o, i) => ({ ...o, failure: failure(`message ${i}`, `r${i}`), regions: i % 2 ? ["weur"] : ["apac", "weur"] }));
+    const observations = stream("DDDDD").map((o, i) => ({
+      ...o,
+      failure: failure(`message ${i}`, `r${i}`),
+      regions: i % 2 ? ["weur"] : ["apac", "weur"],
+    }));
     expect(summary(runProbe(P, initialProbeState(), observations).effects)).toBe("open@2 down@2");
   });
 
   it("ignores a replay or a late duplicate: same state object, no effects", () => {
     const { next } = play("UDD");
-    for (const o of [...stream("UDD"), { ...stream("UUU")[2]!, verdict: "up" as const }, { slotAt: slot(1), verdict: "down" as const, inMaintenance: false, regions: [] }]) {
+    for (const o of [
+      ...stream("UDD"),
+      { ...stream("UUU")[2]!, verdict: "up" as const },
+      { slotAt: slot(1), verdict: "down" as const, inMaintenance: false, regions: [] },
+    ]) {
       const step = stepProbe(P, next, o);
       expect(step.next).toBe(next);
       expect(step.effects).toEqual([]);
@@ -107,7 +154,12 @@ describe("rules (F = 2, S = 2)", () => {
 
   it("takes a late real verdict for a slot that so far had no data", () => {
     const first = play("DN");
-    const late = stepProbe(P, first.next, { slotAt: slot(2), verdict: "down", inMaintenance: false, regions: ["weur"] });
+    const late = stepProbe(P, first.next, {
+      slotAt: slot(2),
+      verdict: "down",
+      inMaintenance: false,
+      regions: ["weur"],
+    });
     expect(summary(late.effects)).toBe("open@2 down@2");
   });
 
@@ -118,7 +170,12 @@ describe("rules (F = 2, S = 2)", () => {
   it("refuses a config that cannot work", () => {
     expect(() => stepProbe(P, initialProbeState(), stream("D")[0]!, { failuresToOpen: 0 })).toThrow();
     expect(() => stepProbe(P, initialProbeState(), stream("D")[0]!, { flapWindowMs: 10 })).toThrow();
-    expect(DEFAULT_ALERT_CONFIG).toEqual({ failuresToOpen: 2, successesToClose: 2, flapChanges: 4, flapWindowMs: 30 * M });
+    expect(DEFAULT_ALERT_CONFIG).toEqual({
+      failuresToOpen: 2,
+      successesToClose: 2,
+      flapChanges: 4,
+      flapWindowMs: 30 * M,
+    });
   });
 });
 
@@ -167,14 +224,18 @@ describe("flapping (X = 4 changes in W = 30 min)", () => {
 
   it("resumes with the true state: a DOWN after the stable notice when it settled down", () => {
     const { effects, next } = play(`DUDUDUD${"D".repeat(30)}`, fast);
-    expect(summary(effects.filter((e) => e.kind === "notify"))).toBe("down@1 up@2 down@3 up@4 flapping@5 stable@37 down@37");
+    expect(summary(effects.filter((e) => e.kind === "notify"))).toBe(
+      "down@1 up@2 down@3 up@4 flapping@5 stable@37 down@37",
+    );
     expect(effects.at(-1)).toMatchObject({ transition: "down", incidentId: `${P}-${slot(7)}` });
     expect(next.state).toBe("down");
   });
 
   it("closes the incident subscribers were told about before announcing the one open now", () => {
     const { effects } = play(`DUDU${"D".repeat(31)}`, { ...fast, flapChanges: 3 });
-    expect(summary(effects.filter((e) => e.kind === "notify"))).toBe("down@1 up@2 down@3 flapping@4 stable@35 up@35 down@35");
+    expect(summary(effects.filter((e) => e.kind === "notify"))).toBe(
+      "down@1 up@2 down@3 flapping@4 stable@35 up@35 down@35",
+    );
     const [up, down] = effects.slice(-2);
     expect(up).toMatchObject({ transition: "up", incidentId: `${P}-${slot(3)}` });
     expect(down).toMatchObject({ transition: "down", incidentId: `${P}-${slot(5)}` });
@@ -235,7 +296,13 @@ function toObservations(steps: readonly Step[]): Observation[] {
     }
     at += s.advance;
     const down = s.verdict === "down";
-    out.push({ slotAt: slot(at), verdict: s.verdict, inMaintenance: maintenance, regions: down ? ["weur"] : [], failure: down ? failure(`m${s.message}`) : undefined });
+    out.push({
+      slotAt: slot(at),
+      verdict: s.verdict,
+      inMaintenance: maintenance,
+      regions: down ? ["weur"] : [],
+      failure: down ? failure(`m${s.message}`) : undefined,
+    });
   }
   return out;
 }
@@ -354,7 +421,12 @@ describe("model", () => {
         const k = observations.length ? cut % observations.length : 0;
         const whole = runProbe(P, initialProbeState(), observations, config);
         const first = runProbe(P, initialProbeState(), observations.slice(0, k), config);
-        const rest = runProbe(P, JSON.parse(JSON.stringify(first.next)) as ProbeIncidentState, observations.slice(k), config);
+        const rest = runProbe(
+          P,
+          JSON.parse(JSON.stringify(first.next)) as ProbeIncidentState,
+          observations.slice(k),
+          config,
+        );
         expect(rest.next).toEqual(whole.next);
         expect([...first.effects, ...rest.effects]).toEqual(whole.effects);
       }),
@@ -368,23 +440,28 @@ describe("model", () => {
 // (apply-tick.ts), behind a tick guard that never lets a slot be stepped twice.
 
 describe("state written only when it changes", () => {
-  it.each([1, 2, 3])("a probe that keeps passing stops changing once S = %i successes are counted", (successesToClose) => {
-    const config = { ...DEFAULT_ALERT_CONFIG, successesToClose };
-    let state = initialProbeState();
-    const changed: boolean[] = [];
-    for (const obs of stream("UUUUUUUU")) {
-      const { next } = stepProbe(P, state, obs, config);
-      changed.push(changedBeyondSlot(state, next));
-      state = next;
-    }
-    // The first success starts the run; the count then climbs to S and stays there.
-    expect(changed).toEqual(Array.from({ length: 8 }, (_, i) => i < successesToClose));
-    expect(state.consecutiveSuccesses).toBe(successesToClose);
-  });
+  it.each([1, 2, 3])(
+    "a probe that keeps passing stops changing once S = %i successes are counted",
+    (successesToClose) => {
+      const config = { ...DEFAULT_ALERT_CONFIG, successesToClose };
+      let state = initialProbeState();
+      const changed: boolean[] = [];
+      for (const obs of stream("UUUUUUUU")) {
+        const { next } = stepProbe(P, state, obs, config);
+        changed.push(changedBeyondSlot(state, next));
+        state = next;
+      }
+      // The first success starts the run; the count then climbs to S and stays there.
+      expect(changed).toEqual(Array.from({ length: 8 }, (_, i) => i < successesToClose));
+      expect(state.consecutiveSuccesses).toBe(successesToClose);
+    },
+  );
 
   it("sees a change in any field but lastSlot, whatever the key order of a stored state", () => {
     const state = play("DDUU").next;
-    const stored = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(state).reverse()))) as ProbeIncidentState;
+    const stored = JSON.parse(
+      JSON.stringify(Object.fromEntries(Object.entries(state).reverse())),
+    ) as ProbeIncidentState;
     expect(changedBeyondSlot(state, stored)).toBe(false);
     expect(changedBeyondSlot(state, { ...stored, lastSlot: slot(99) })).toBe(false);
     expect(changedBeyondSlot(state, { ...stored, recentChanges: [...stored.recentChanges, slot(99)] })).toBe(true);
@@ -425,7 +502,8 @@ describe("state written only when it changes", () => {
           alwaysEffects.push(...a.effects);
           const s = stepProbe(P, stored, obs, config);
           storedEffects.push(...s.effects);
-          if (s.effects.length > 0 || changedBeyondSlot(stored, s.next)) stored = JSON.parse(JSON.stringify(s.next)) as ProbeIncidentState;
+          if (s.effects.length > 0 || changedBeyondSlot(stored, s.next))
+            stored = JSON.parse(JSON.stringify(s.next)) as ProbeIncidentState;
         }
         expect(storedEffects).toEqual(alwaysEffects);
         expect({ ...stored, lastSlot: null }).toEqual({ ...always, lastSlot: null });

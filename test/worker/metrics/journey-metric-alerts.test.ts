@@ -28,7 +28,14 @@ const probes = loadRegistry([
       regions: ["weur", "enam"],
       retries: 0,
       alerts: { metrics: { cart_total: { below: 1 } } },
-      steps: [{ name: "cart", url: "/echo", query: { n: "{{env:CART_TOTAL}}" }, metrics: [extract.metric("cart_total", "$.query.n")] }],
+      steps: [
+        {
+          name: "cart",
+          url: "/echo",
+          query: { n: "{{env:CART_TOTAL}}" },
+          metrics: [extract.metric("cart_total", "$.query.n")],
+        },
+      ],
     },
   },
 ]);
@@ -38,7 +45,8 @@ describe("metric threshold alerts through the tick", () => {
     const values = { CART_URL: env.FLEET_SHOP_URL, CART_TOTAL: "3097" };
     const deps = fleetTickDeps(probes, { values, runnerPrefix: "metric-alerts" });
     const base = Date.UTC(2026, 11, 1, 9, 0);
-    const reportOf = async (t: number) => (await runTick(t, deps)).reports["metric-alerts"] as { breached: string[]; recovered: string[] };
+    const reportOf = async (t: number) =>
+      (await runTick(t, deps)).reports["metric-alerts"] as { breached: string[]; recovered: string[] };
     const key = (since: number) => `cart-total-metric-cart_total-${since}`;
 
     expect(await reportOf(base)).toMatchObject({ breached: [], recovered: [] });
@@ -59,11 +67,19 @@ describe("metric threshold alerts through the tick", () => {
 
     const outbox = (await outboxStore.listOutbox({ limit: 200 })).filter((o) => o.id.startsWith("cart-total-metric-"));
     expect(outbox.map((o) => o.id).sort()).toEqual(
-      [`${key(base + MINUTE)}:metric-breached:ops`, `${key(base + MINUTE)}:metric-recovered:ops`, `${key(base + 6 * MINUTE)}:metric-breached:ops`].sort(),
+      [
+        `${key(base + MINUTE)}:metric-breached:ops`,
+        `${key(base + MINUTE)}:metric-recovered:ops`,
+        `${key(base + 6 * MINUTE)}:metric-breached:ops`,
+      ].sort(),
     );
     const breach = outbox.find((o) => o.id.startsWith(`${key(base + MINUTE)}:metric-breached`))!.payload as Notice;
     expect(breach.metric).toEqual({ name: "cart_total", value: 0, side: "below", below: 1, above: null });
-    expect(webhookBody(breach)).toMatchObject({ event: "metric.breached", metric: { name: "cart_total", value: 0 }, incident: { id: key(base + MINUTE), resolvedAt: null } });
+    expect(webhookBody(breach)).toMatchObject({
+      event: "metric.breached",
+      metric: { name: "cart_total", value: 0 },
+      incident: { id: key(base + MINUTE), resolvedAt: null },
+    });
     expect(headline(breach)).toBe("Metric cart_total out of bounds: Cart total");
     const recovered = outbox.find((o) => o.id.includes("metric-recovered"))!.payload as Notice;
     expect(webhookBody(recovered)).toMatchObject({ event: "metric.recovered", metric: { value: 3097 } });
@@ -73,7 +89,11 @@ describe("metric threshold alerts through the tick", () => {
 
 describe("the metric alert step", () => {
   const thresholds = { cart_total: { below: 1 }, queue: { above: 100 }, band: { below: 10, above: 20 } };
-  const obs = (slotAt: number, values: Record<string, number[]>, inMaintenance = false) => ({ slotAt, values, inMaintenance });
+  const obs = (slotAt: number, values: Record<string, number[]>, inMaintenance = false) => ({
+    slotAt,
+    values,
+    inMaintenance,
+  });
 
   it("judges a tick by its worst value against each bound", () => {
     expect(crossing({ below: 1 }, [5, 0, 7])).toEqual({ side: "below", value: 0 });

@@ -19,12 +19,27 @@ describe("a metric recorded by a journey", () => {
 
     const text = await (await get("/metrics")).text();
     const journey = parseExposition(text).find((f) => f.name === "afterlife_journey_metric")!;
-    const samples = journey.samples.map((s) => `${s.labels.probe} ${s.labels.region} ${s.labels.name} ${s.value}`).sort();
-    expect(samples).toEqual(["apac", "enam", "weur"].flatMap((r) => [`shop-checkout ${r} cart_total 3097`, `shop-checkout ${r} products_listed 3`]));
+    const samples = journey.samples
+      .map((s) => `${s.labels.probe} ${s.labels.region} ${s.labels.name} ${s.value}`)
+      .sort();
+    expect(samples).toEqual(
+      ["apac", "enam", "weur"].flatMap((r) => [
+        `shop-checkout ${r} cart_total 3097`,
+        `shop-checkout ${r} products_listed 3`,
+      ]),
+    );
 
     const api = await get("/api/v1/probes/shop-checkout/metrics?hours=2&region=weur");
     expect(api.status).toBe(200);
-    const body = (await api.json()) as { metrics: { name: string; threshold: unknown; latest: unknown[]; recent: unknown[]; trend: { count: number; mean: number; last: number }[] }[] };
+    const body = (await api.json()) as {
+      metrics: {
+        name: string;
+        threshold: unknown;
+        latest: unknown[];
+        recent: unknown[];
+        trend: { count: number; mean: number; last: number }[];
+      }[];
+    };
     const cart = body.metrics.find((m) => m.name === "cart_total")!;
     expect(cart.threshold).toEqual({ below: 1, above: null });
     expect(cart.latest).toEqual([{ region: "weur", slotAt: slot, value: 3097 }]);
@@ -40,9 +55,13 @@ describe("a metric recorded by a journey", () => {
 
     const page = await (await get("/probes/shop-checkout")).text();
     expect(page).toContain('<h2 id="metrics-heading">Business metrics</h2>');
-    expect(page).toMatch(/<figure class="chart" data-metric="cart_total"><figcaption>Over the last 24 hours the hourly mean of cart_total was between 3,097 and 3,097; the newest value is 3,097 \([a-z]+, .* UTC\)\. Alerts when below 1\.<\/figcaption>/);
+    expect(page).toMatch(
+      /<figure class="chart" data-metric="cart_total"><figcaption>Over the last 24 hours the hourly mean of cart_total was between 3,097 and 3,097; the newest value is 3,097 \([a-z]+, .* UTC\)\. Alerts when below 1\.<\/figcaption>/,
+    );
     // The figures as a table: one row for the hour, mean, min, max, last and the three regions' runs.
-    expect(page).toMatch(/<td class="num">3,097<\/td><td class="num">3,097<\/td><td class="num">3,097<\/td><td class="num">3,097<\/td><td class="num">3<\/td>/);
+    expect(page).toMatch(
+      /<td class="num">3,097<\/td><td class="num">3,097<\/td><td class="num">3,097<\/td><td class="num">3,097<\/td><td class="num">3<\/td>/,
+    );
     expect(page).toContain('data-metric="products_listed"');
   });
 });

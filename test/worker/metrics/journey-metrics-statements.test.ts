@@ -15,8 +15,9 @@ import { HOUR_MS } from "../../../src/time.ts";
 import { countingDb } from "../support/counting-db.ts";
 
 const NOW = Date.UTC(2026, 11, 3, 10, 30);
-const fleet = (n: number) => // ids of their own per size: the alert states of one fleet are not the other's
-
+const fleet = (
+  n: number, // ids of their own per size: the alert states of one fleet are not the other's
+) =>
   loadRegistry(
     Array.from({ length: n }, (_, i) => ({
       file: `probes/f${n}-${i}.ts`,
@@ -35,14 +36,41 @@ async function work(n: number) {
   const probes = fleet(n);
   const { db, prepared } = countingDb();
   const store = new D1RunStore(db, () => NOW);
-  await store.saveRuns(probes.flatMap((p) => p.probe.regions.map((r) => runResult(p.probe.id, r, NOW - 60_000, { metrics: { cart_total: n } }))));
+  await store.saveRuns(
+    probes.flatMap((p) =>
+      p.probe.regions.map((r) => runResult(p.probe.id, r, NOW - 60_000, { metrics: { cart_total: n } })),
+    ),
+  );
   const saved = prepared.length;
   const pairs = probes.flatMap((p) => p.probe.regions.map((region) => ({ probeId: p.probe.id, region })));
-  const [history] = await store.read([store.metricsRead(pairs, { from: NOW - 6 * HOUR_MS, to: NOW, hoursFrom: NOW - 48 * HOUR_MS })]);
+  const [history] = await store.read([
+    store.metricsRead(pairs, { from: NOW - 6 * HOUR_MS, to: NOW, hoursFrom: NOW - 48 * HOUR_MS }),
+  ]);
   const read = prepared.length - saved;
-  const outcomes = probes.flatMap((p) => p.probe.regions.map((r) => ({ probeId: p.probe.id, runId: `${p.probe.id}.${r}.${NOW}`, status: "up" as const, metrics: { cart_total: 0 } })));
-  const report = await applyMetricAlerts(outcomes, { probes, states: new D1ProbeStateStore(db), outbox: new D1OutboxStore(db), channels: ["ops"], maintenances: [], slotAt: NOW, now: NOW });
-  return { values: history.values.length, read, alerts: prepared.length - saved - read, breached: report.breached.length, maxParams: Math.max(...prepared.map((p) => p.params)) };
+  const outcomes = probes.flatMap((p) =>
+    p.probe.regions.map((r) => ({
+      probeId: p.probe.id,
+      runId: `${p.probe.id}.${r}.${NOW}`,
+      status: "up" as const,
+      metrics: { cart_total: 0 },
+    })),
+  );
+  const report = await applyMetricAlerts(outcomes, {
+    probes,
+    states: new D1ProbeStateStore(db),
+    outbox: new D1OutboxStore(db),
+    channels: ["ops"],
+    maintenances: [],
+    slotAt: NOW,
+    now: NOW,
+  });
+  return {
+    values: history.values.length,
+    read,
+    alerts: prepared.length - saved - read,
+    breached: report.breached.length,
+    maxParams: Math.max(...prepared.map((p) => p.params)),
+  };
 }
 
 describe("journey metrics' statements", () => {

@@ -11,7 +11,10 @@ function palette(block: string): Record<string, string> {
 }
 
 const light = palette(STYLESHEET.slice(0, STYLESHEET.indexOf("@media (prefers-color-scheme:dark)")));
-const dark = { ...light, ...palette(STYLESHEET.slice(STYLESHEET.indexOf("@media (prefers-color-scheme:dark)"), STYLESHEET.indexOf("}}") + 2)) };
+const dark = {
+  ...light,
+  ...palette(STYLESHEET.slice(STYLESHEET.indexOf("@media (prefers-color-scheme:dark)"), STYLESHEET.indexOf("}}") + 2)),
+};
 
 function luminance(hex: string): number {
   const [r, g, b] = [1, 3, 5].map((i) => {

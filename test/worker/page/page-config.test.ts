@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { PAGE_CONFIG_VAR, PageConfigError, pageConfigOf, parsePageConfig } from "../../../src/page/page-config.ts";
 
-const parse = (json: unknown) => parsePageConfig({ [PAGE_CONFIG_VAR]: typeof json === "string" ? json : JSON.stringify(json) });
+const parse = (json: unknown) =>
+  parsePageConfig({ [PAGE_CONFIG_VAR]: typeof json === "string" ? json : JSON.stringify(json) });
 
 describe("parsePageConfig", () => {
   it("gives the defaults without the var, or with an empty one", () => {
@@ -25,7 +26,9 @@ describe("parsePageConfig", () => {
     };
     expect(parse(config)).toEqual(config);
     expect(parse({ logoUrl: "data:image/svg+xml;base64,PHN2Zy8+" }).logoUrl).toBe("data:image/svg+xml;base64,PHN2Zy8+");
-    expect(parse({ supportUrl: "https://help.acme.example/status?x=1" }).supportUrl).toBe("https://help.acme.example/status?x=1");
+    expect(parse({ supportUrl: "https://help.acme.example/status?x=1" }).supportUrl).toBe(
+      "https://help.acme.example/status?x=1",
+    );
   });
 
   it.each([

@@ -51,7 +51,13 @@ const [probe] = loadRegistry([
   },
 ]);
 
-const config = parsePageConfig({ STATUS_PAGE: JSON.stringify({ title: `Title ${P}`.slice(0, 120), showFailureEvidence: true, supportUrl: "https://help.example/?a=1&b=2" }) });
+const config = parsePageConfig({
+  STATUS_PAGE: JSON.stringify({
+    title: `Title ${P}`.slice(0, 120),
+    showFailureEvidence: true,
+    supportUrl: "https://help.example/?a=1&b=2",
+  }),
+});
 
 const incident: Incident = {
   id: "inc-1",
@@ -72,7 +78,15 @@ const incident: Incident = {
     { id: "u2", status: "identified", body: `Latest ${P}\nsecond line`, createdAt: NOW - HOUR_MS },
   ],
 };
-const resolved: Incident = { ...incident, id: "inc-0", title: `Old ${P}`, status: "resolved", resolvedAt: NOW - 10 * DAY_MS, startedAt: NOW - 11 * DAY_MS, updatedAt: NOW - 10 * DAY_MS };
+const resolved: Incident = {
+  ...incident,
+  id: "inc-0",
+  title: `Old ${P}`,
+  status: "resolved",
+  resolvedAt: NOW - 10 * DAY_MS,
+  startedAt: NOW - 11 * DAY_MS,
+  updatedAt: NOW - 10 * DAY_MS,
+};
 const maintenance: Maintenance = {
   id: "m-1",
   title: `Maintenance ${P}`,
@@ -84,15 +98,29 @@ const maintenance: Maintenance = {
   updatedAt: NOW - DAY_MS,
   cancelledAt: null,
 };
-const notices = { incidents: [incident, resolved], maintenances: [maintenance], windows: [{ maintenanceId: "m-1", startsAt: NOW + DAY_MS, endsAt: NOW + DAY_MS + HOUR_MS }] };
+const notices = {
+  incidents: [incident, resolved],
+  maintenances: [maintenance],
+  windows: [{ maintenanceId: "m-1", startsAt: NOW + DAY_MS, endsAt: NOW + DAY_MS + HOUR_MS }],
+};
 
 const overview: Overview = {
   state: "degraded",
   checkedAt: NOW - 60_000,
-  probes: [{ id: "evil", name: probe!.probe.name, group: probe!.probe.group, description: "", state: "regional", regions: [
-    { region: "weur", state: "down" },
-    { region: "enam", state: "up" },
-  ], lastRunAt: NOW - 60_000 }],
+  probes: [
+    {
+      id: "evil",
+      name: probe!.probe.name,
+      group: probe!.probe.group,
+      description: "",
+      state: "regional",
+      regions: [
+        { region: "weur", state: "down" },
+        { region: "enam", state: "up" },
+      ],
+      lastRunAt: NOW - 60_000,
+    },
+  ],
 };
 
 function rollups(): Rollup[] {
@@ -100,10 +128,34 @@ function rollups(): Rollup[] {
   let h = emptyHistogram();
   for (let i = 0; i < 50; i++) h = record(h, 80 + i * 4);
   for (let k = 0; k < 24 * 7; k++) {
-    for (const region of ["weur", "enam"]) out.push({ probeId: "evil", region, grain: "hour", bucketAt: Math.floor(NOW / HOUR_MS) * HOUR_MS - k * HOUR_MS, total: 52, up: 50, degraded: 0, down: 2, latency: h, stepFailures: {} });
+    for (const region of ["weur", "enam"])
+      out.push({
+        probeId: "evil",
+        region,
+        grain: "hour",
+        bucketAt: Math.floor(NOW / HOUR_MS) * HOUR_MS - k * HOUR_MS,
+        total: 52,
+        up: 50,
+        degraded: 0,
+        down: 2,
+        latency: h,
+        stepFailures: {},
+      });
   }
   for (let k = 0; k < 90; k++) {
-    for (const region of ["weur", "enam"]) out.push({ probeId: "evil", region, grain: "day", bucketAt: Math.floor(NOW / DAY_MS) * DAY_MS - k * DAY_MS, total: 1000, up: 990, degraded: 0, down: 10, latency: h, stepFailures: {} });
+    for (const region of ["weur", "enam"])
+      out.push({
+        probeId: "evil",
+        region,
+        grain: "day",
+        bucketAt: Math.floor(NOW / DAY_MS) * DAY_MS - k * DAY_MS,
+        total: 1000,
+        up: 990,
+        degraded: 0,
+        down: 10,
+        latency: h,
+        stepFailures: {},
+      });
   }
   return out;
 }
@@ -141,7 +193,9 @@ function expectNoBreakOut(html: string): XmlElement {
   expect(elements.filter((e) => e.name === "script")).toHaveLength(1);
   expect(elements.filter((e) => e.name === "img")).toHaveLength(0);
   const svg = new Set(["svg", "rect", "line", "path"]);
-  expect(elements.flatMap((e) => Object.keys(e.attributes).filter((a) => /^on/i.test(a) || (a === "x" && !svg.has(e.name))))).toEqual([]);
+  expect(
+    elements.flatMap((e) => Object.keys(e.attributes).filter((a) => /^on/i.test(a) || (a === "x" && !svg.has(e.name)))),
+  ).toEqual([]);
   expect(html).not.toContain("<script>alert");
   expect(html).not.toContain('" onmouseover="');
   expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
@@ -152,7 +206,14 @@ function expectNoBreakOut(html: string): XmlElement {
 
 describe("the status page", () => {
   it("escapes every string and keeps the markup well-formed", async () => {
-    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, days: new Map([[probe!.probe.id, dayTotalsFrom(rollups(), barsFrom(NOW), NOW + 1)]]), notices });
+    const view = buildStatusView({
+      config,
+      now: NOW,
+      probes: [probe!],
+      overview,
+      days: new Map([[probe!.probe.id, dayTotalsFrom(rollups(), barsFrom(NOW), NOW + 1)]]),
+      notices,
+    });
     const html = await render(StatusPage({ view }));
     const root = expectNoBreakOut(html);
     const text = textOf(root);
@@ -174,7 +235,10 @@ describe("the status page", () => {
   });
 
   it("gives each day's element a height of its own level, as the component page's days have: colour is never the only signal", () => {
-    const heightOf = (selector: string) => new RegExp(`${selector.replace(/[.>-]/g, (c) => `\\${c}`)}::before\\{height:(\\d+%)`).exec(STYLESHEET.replace(/\.d-\w+::before,/g, ""))?.[1];
+    const heightOf = (selector: string) =>
+      new RegExp(`${selector.replace(/[.>-]/g, (c) => `\\${c}`)}::before\\{height:(\\d+%)`).exec(
+        STYLESHEET.replace(/\.d-\w+::before,/g, ""),
+      )?.[1];
     const heights = Object.values(DAY_TAG).map((tag) => heightOf(`.days>${tag}`));
     expect(heights).toEqual(["100%", "70%", "45%", "22%"]);
     expect(STYLESHEET).toContain(".d-ok::before,.days>i::before{height:100%;background:var(--up)}");
@@ -184,7 +248,15 @@ describe("the status page", () => {
   it("draws every level as its own element, and weighs the same with 7 days of history as with 90", async () => {
     const all = rollups().filter((r) => r.grain === "day");
     const week = all.filter((r) => r.bucketAt > NOW - 7 * DAY_MS);
-    const viewOf = (days: Rollup[]) => buildStatusView({ config, now: NOW, probes: [probe!], overview, days: new Map([[probe!.probe.id, dayTotalsFrom(days, barsFrom(NOW), NOW + 1)]]), notices });
+    const viewOf = (days: Rollup[]) =>
+      buildStatusView({
+        config,
+        now: NOW,
+        probes: [probe!],
+        overview,
+        days: new Map([[probe!.probe.id, dayTotalsFrom(days, barsFrom(NOW), NOW + 1)]]),
+        notices,
+      });
     const long = await render(StatusPage({ view: viewOf(all) }));
     const short = await render(StatusPage({ view: viewOf(week) }));
     const daysOf = (html: string) => /<span class="days" aria-hidden="true">(.*?)<\/span>/.exec(html)![1]!;
@@ -194,16 +266,37 @@ describe("the status page", () => {
   });
 
   it("shows at most 5 active incidents, cuts a long update with a link to the whole text, and says how many are left out", async () => {
-    const many: Incident[] = Array.from({ length: 8 }, (_, k) => ({ ...incident, id: `inc-many-${k}`, title: `Many ${k}`, startedAt: NOW - k * HOUR_MS, updates: [{ id: `u-${k}`, status: "identified", body: `word `.repeat(400), createdAt: NOW - k * HOUR_MS }] }));
-    const view = buildStatusView({ config, now: NOW, probes: [probe!], overview, days: new Map(), notices: { ...notices, incidents: many } });
+    const many: Incident[] = Array.from({ length: 8 }, (_, k) => ({
+      ...incident,
+      id: `inc-many-${k}`,
+      title: `Many ${k}`,
+      startedAt: NOW - k * HOUR_MS,
+      updates: [{ id: `u-${k}`, status: "identified", body: `word `.repeat(400), createdAt: NOW - k * HOUR_MS }],
+    }));
+    const view = buildStatusView({
+      config,
+      now: NOW,
+      probes: [probe!],
+      overview,
+      days: new Map(),
+      notices: { ...notices, incidents: many },
+    });
     const root = parsePage(await render(StatusPage({ view })));
     const shown = findAll(root, "article").filter((a) => a.attributes["data-kind"] === "incident");
-    expect(shown.map((a) => a.attributes.id)).toEqual(["incident-inc-many-0", "incident-inc-many-1", "incident-inc-many-2", "incident-inc-many-3", "incident-inc-many-4"]);
+    expect(shown.map((a) => a.attributes.id)).toEqual([
+      "incident-inc-many-0",
+      "incident-inc-many-1",
+      "incident-inc-many-2",
+      "incident-inc-many-3",
+      "incident-inc-many-4",
+    ]);
     const update = textOf(findAll(shown[0]!, "span").find((e) => e.attributes.class === "update")!);
     expect(update.length).toBeLessThanOrEqual(482);
     expect(update.endsWith("word …")).toBe(true);
     expect(findAll(shown[0]!, "a").map((a) => a.attributes.href)).toEqual(["/history#incident-inc-many-0"]);
-    expect(findAll(root, "a").find((a) => a.attributes.href === "/history" && textOf(a).includes("more"))).toBeDefined();
+    expect(
+      findAll(root, "a").find((a) => a.attributes.href === "/history" && textOf(a).includes("more")),
+    ).toBeDefined();
     expect(textOf(root)).toContain("3 more active incidents in the incident history");
   });
 
@@ -224,7 +317,14 @@ describe("the status page", () => {
   });
 
   it("says when there is nothing to show", async () => {
-    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [], overview: { state: "unknown", checkedAt: null, probes: [] }, days: new Map(), notices: { incidents: [], maintenances: [], windows: [] } });
+    const view = buildStatusView({
+      config: parsePageConfig({}),
+      now: NOW,
+      probes: [],
+      overview: { state: "unknown", checkedAt: null, probes: [] },
+      days: new Map(),
+      notices: { incidents: [], maintenances: [], windows: [] },
+    });
     const text = textOf(parsePage(await render(StatusPage({ view }))));
     expect(text).toContain("No data yet");
     expect(text).toContain("Last checked never");
@@ -236,8 +336,36 @@ describe("the component page", () => {
   function detail(showFailureEvidence: boolean) {
     const now = NOW;
     const all = rollups();
-    const slo = buildSloReport({ histories: [historyFromRollups(probe!, all, planReads({ probe: probe!, windows: ["30d"], budgeting: "occurrences", now, rawRetentionMs: 14 * 86_400_000 }))], regions: probe!.probe.regions, window: "30d", now });
-    return buildProbeDetailView({ config: { ...config, showFailureEvidence }, now, loaded: probe!, overview, rollups: all, slo, failures: [failure], notices, range: "7d", quorum: 1 });
+    const slo = buildSloReport({
+      histories: [
+        historyFromRollups(
+          probe!,
+          all,
+          planReads({
+            probe: probe!,
+            windows: ["30d"],
+            budgeting: "occurrences",
+            now,
+            rawRetentionMs: 14 * 86_400_000,
+          }),
+        ),
+      ],
+      regions: probe!.probe.regions,
+      window: "30d",
+      now,
+    });
+    return buildProbeDetailView({
+      config: { ...config, showFailureEvidence },
+      now,
+      loaded: probe!,
+      overview,
+      rollups: all,
+      slo,
+      failures: [failure],
+      notices,
+      range: "7d",
+      quorum: 1,
+    });
   }
 
   it("escapes every string, draws the chart, the regions, the SLO panel and the failures", async () => {
@@ -248,7 +376,11 @@ describe("the component page", () => {
     // The latency chart's two lines, then each SLO card's burn-down.
     expect(paths.map((p) => p.attributes.class)).toEqual(["p95", "p50", "budget-line", "budget-line"]);
     expect(paths[1]!.attributes.d).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){167}$/);
-    expect(findAll(root, "tr").filter((r) => r.attributes["data-region"]).map((r) => textOf(r))).toEqual([
+    expect(
+      findAll(root, "tr")
+        .filter((r) => r.attributes["data-region"])
+        .map((r) => textOf(r)),
+    ).toEqual([
       expect.stringMatching(/^Western Europe✕ Down\d+ ms/),
       expect.stringMatching(/^Eastern North America✓ Operational\d+ ms/),
     ]);
@@ -262,9 +394,41 @@ describe("the component page", () => {
   });
 
   it("says plainly when a new probe has no data yet", async () => {
-    const empty: Overview = { state: "unknown", checkedAt: null, probes: [{ ...overview.probes[0]!, state: "no-data", regions: [], lastRunAt: null }] };
-    const slo = buildSloReport({ histories: [historyFromRollups(probe!, [], planReads({ probe: probe!, windows: ["30d"], budgeting: "occurrences", now: NOW, rawRetentionMs: 14 * 86_400_000 }))], regions: probe!.probe.regions, window: "30d", now: NOW });
-    const view = buildProbeDetailView({ config, now: NOW, loaded: probe!, overview: empty, rollups: [], slo, failures: [], notices: { incidents: [], maintenances: [], windows: [] }, range: "24h", quorum: 1 });
+    const empty: Overview = {
+      state: "unknown",
+      checkedAt: null,
+      probes: [{ ...overview.probes[0]!, state: "no-data", regions: [], lastRunAt: null }],
+    };
+    const slo = buildSloReport({
+      histories: [
+        historyFromRollups(
+          probe!,
+          [],
+          planReads({
+            probe: probe!,
+            windows: ["30d"],
+            budgeting: "occurrences",
+            now: NOW,
+            rawRetentionMs: 14 * 86_400_000,
+          }),
+        ),
+      ],
+      regions: probe!.probe.regions,
+      window: "30d",
+      now: NOW,
+    });
+    const view = buildProbeDetailView({
+      config,
+      now: NOW,
+      loaded: probe!,
+      overview: empty,
+      rollups: [],
+      slo,
+      failures: [],
+      notices: { incidents: [], maintenances: [], windows: [] },
+      range: "24h",
+      quorum: 1,
+    });
     const text = textOf(parsePage(await render(ProbePage({ view }))));
     expect(text).toContain("? No data");
     expect(text).toContain("No data in 90 days");
@@ -301,7 +465,13 @@ describe("the history page", () => {
 
 describe("the Atom feed", () => {
   const names = new Map([["evil", probe!.probe.name]]);
-  const xml = atomFeed({ config, origin: "https://status.example", incidents: incidentViews(notices.incidents, names), maintenances: [maintenance, { ...maintenance, id: "m-2", probeIds: ["private"] }], names });
+  const xml = atomFeed({
+    config,
+    origin: "https://status.example",
+    incidents: incidentViews(notices.incidents, names),
+    maintenances: [maintenance, { ...maintenance, id: "m-2", probeIds: ["private"] }],
+    names,
+  });
 
   it("is well-formed Atom with one entry per incident and maintenance, newest update first", () => {
     expect(xml.startsWith('<?xml version="1.0" encoding="utf-8"?>\n')).toBe(true);
@@ -315,8 +485,12 @@ describe("the Atom feed", () => {
       "https://status.example/history#incident-inc-0",
     ]);
     expect(textOf(findAll(feed, "updated")[0]!)).toBe(new Date(NOW - HOUR_MS).toISOString());
-    for (const e of entries) for (const required of ["id", "title", "updated", "link"]) expect(findAll(e, required).length, required).toBeGreaterThan(0);
-    expect(findAll(feed, "link").find((l) => l.attributes.rel === "self")!.attributes.href).toBe("https://status.example/feed.atom");
+    for (const e of entries)
+      for (const required of ["id", "title", "updated", "link"])
+        expect(findAll(e, required).length, required).toBeGreaterThan(0);
+    expect(findAll(feed, "link").find((l) => l.attributes.rel === "self")!.attributes.href).toBe(
+      "https://status.example/feed.atom",
+    );
   });
 
   it("carries every string exactly, escaped", () => {
@@ -330,8 +504,22 @@ describe("the Atom feed", () => {
   });
 
   it("is the same for the same data (so its ETag holds), with the epoch as `updated` when empty", () => {
-    const again = atomFeed({ config, origin: "https://status.example", incidents: incidentViews(notices.incidents, names), maintenances: [maintenance], names });
-    expect(again).toBe(atomFeed({ config, origin: "https://status.example", incidents: incidentViews(notices.incidents, names), maintenances: [maintenance], names }));
+    const again = atomFeed({
+      config,
+      origin: "https://status.example",
+      incidents: incidentViews(notices.incidents, names),
+      maintenances: [maintenance],
+      names,
+    });
+    expect(again).toBe(
+      atomFeed({
+        config,
+        origin: "https://status.example",
+        incidents: incidentViews(notices.incidents, names),
+        maintenances: [maintenance],
+        names,
+      }),
+    );
     const empty = atomFeed({ config, origin: "https://status.example", incidents: [], maintenances: [], names });
     expect(empty).toContain("<updated>1970-01-01T00:00:00.000Z</updated>");
     expect(findAll(parseXml(empty.slice(empty.indexOf("\n") + 1)), "entry")).toHaveLength(0);

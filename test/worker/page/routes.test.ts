@@ -40,7 +40,8 @@ async function withinOneMinute<T>(work: () => Promise<T>): Promise<T> {
 }
 
 // The edge cache off (PUBLIC_CACHE_SECONDS=0): these tests see each render; test/worker/api/edge-cache.test.ts tests the cache.
-const get = (path: string, headers: Record<string, string> = {}) => fetchWorker(`http://afterlife.test${path}`, { headers });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetchWorker(`http://afterlife.test${path}`, { headers });
 
 beforeAll(async () => {
   await setFault(null);
@@ -64,7 +65,7 @@ describe("through the Worker", () => {
     expect(hash).toBeTruthy();
     expect(csp).not.toContain("nonce-");
     const html = await res.text();
-    expect(html.startsWith("<!DOCTYPE html><html lang=\"en\">")).toBe(true);
+    expect(html.startsWith('<!DOCTYPE html><html lang="en">')).toBe(true);
     expect(html).toContain(`<link rel="stylesheet" href="${STYLESHEET_URL}"/>`);
     expect(html).not.toContain("nonce");
     // The hash in the policy is the SHA-256 of the script exactly as the page carries it.
@@ -132,7 +133,9 @@ describe("through the Worker", () => {
       const html = await res.text();
       expect(html).toContain("<h1>Storefront</h1>");
       expect(html).toContain('<svg class="plot"');
-      expect(html).toContain(`aria-current="page">${range.includes("7d") ? "7 days" : range.includes("30d") ? "30 days" : "24 hours"}<`);
+      expect(html).toContain(
+        `aria-current="page">${range.includes("7d") ? "7 days" : range.includes("30d") ? "30 days" : "24 hours"}<`,
+      );
     }
     const missing = await get("/probes/no-such-probe");
     expect(missing.status).toBe(404);
@@ -217,16 +220,32 @@ function countingDb(tally: Tally): D1Database {
 function probe(id: string, extra: Record<string, unknown> = {}) {
   return {
     file: `probes/${id}.ts`,
-    definition: { id, name: `Probe ${id}`, group: "Team", regions: ["weur", "enam", "apac"], schedule: "1h", steps: [{ name: "s", url: "http://x.test/" }], ...extra },
+    definition: {
+      id,
+      name: `Probe ${id}`,
+      group: "Team",
+      regions: ["weur", "enam", "apac"],
+      schedule: "1h",
+      steps: [{ name: "s", url: "http://x.test/" }],
+      ...extra,
+    },
   };
 }
 
 function ownProbes(): LoadedProbe[] {
-  return loadRegistry([probe("short-history"), probe("long-history"), probe("secret", { public: false }), probe("other", { group: "Elsewhere" })]);
+  return loadRegistry([
+    probe("short-history"),
+    probe("long-history"),
+    probe("secret", { public: false }),
+    probe("other", { group: "Elsewhere" }),
+  ]);
 }
 
 function run(probeId: string, region: string, slotAt: number, down = false): RunResult {
-  return runResult(probeId, region, slotAt, { durationMs: 120, ...(down ? { status: "down", failure: { class: "timeout", step: "s", message: "timed out" } } : {}) });
+  return runResult(probeId, region, slotAt, {
+    durationMs: 120,
+    ...(down ? { status: "down", failure: { class: "timeout", step: "s", message: "timed out" } } : {}),
+  });
 }
 
 function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string, string> = {}, version = "version-1") {
@@ -241,13 +260,18 @@ function app(probes: readonly LoadedProbe[], tally: Tally, values: Record<string
     ...incidentStores(countingDb(tally)),
     heartbeats: new D1HeartbeatStore(env.DB),
     releases: new D1ReleaseStore(countingDb(tally)),
-    rateLimits: { publicReads: env.PUBLIC_RATE_LIMIT, writes: env.WRITE_RATE_LIMIT, heartbeats: env.HEARTBEAT_RATE_LIMIT },
+    rateLimits: {
+      publicReads: env.PUBLIC_RATE_LIMIT,
+      writes: env.WRITE_RATE_LIMIT,
+      heartbeats: env.HEARTBEAT_RATE_LIMIT,
+    },
     version,
     runNow: () => Promise.reject(new Error("not in this test")),
     now: () => base,
   };
   const hono = createApp();
-  return (path: string, headers: Record<string, string> = {}) => hono.request(`http://afterlife.test${path}`, { headers }, { deps });
+  return (path: string, headers: Record<string, string> = {}) =>
+    hono.request(`http://afterlife.test${path}`, { headers }, { deps });
 }
 
 describe("a fixed number of D1 batches per render", () => {
@@ -258,7 +282,9 @@ describe("a fixed number of D1 batches per render", () => {
     const runs: RunResult[] = [];
     for (const region of ["weur", "enam", "apac"]) {
       for (let h = 1; h <= 48; h++) runs.push(run("short-history", region, base - h * 3_600_000, h === 5));
-      for (let d = 0; d < 89; d++) for (const h of [1, 9, 17]) runs.push(run("long-history", region, base - d * DAY - h * 3_600_000, d % 7 === 3 && h === 9));
+      for (let d = 0; d < 89; d++)
+        for (const h of [1, 9, 17])
+          runs.push(run("long-history", region, base - d * DAY - h * 3_600_000, d % 7 === 3 && h === 9));
     }
     for (let i = 0; i < runs.length; i += 200) await store.saveRuns(runs.slice(i, i + 200));
   });
@@ -275,12 +301,20 @@ describe("a fixed number of D1 batches per render", () => {
       expect(cold).toEqual({ batches: 3, statements: 9 });
 
       const histories = new D1DayHistoryStore(env.DB);
-      await refreshDayHistory({ probes: shown, histories, runs: new D1RunStore(env.DB), now: base, limit: shown.length });
+      await refreshDayHistory({
+        probes: shown,
+        histories,
+        runs: new D1RunStore(env.DB),
+        now: base,
+        limit: shown.length,
+      });
       const noBoard = { batches: 0, statements: 0 };
       expect(await (await app(shown, noBoard)("/")).text()).toBe(coldHtml);
       expect(noBoard).toEqual({ batches: 2, statements: 8 });
 
-      await histories.saveBoard(boardRow(await readStatusBoard({ probes: shown, runs: new D1RunStore(env.DB), dayHistory: histories }, base)));
+      await histories.saveBoard(
+        boardRow(await readStatusBoard({ probes: shown, runs: new D1RunStore(env.DB), dayHistory: histories }, base)),
+      );
       const warm = { batches: 0, statements: 0 };
       const html = await (await app(shown, warm)("/")).text();
       expect(warm).toEqual({ batches: 1, statements: 4 });
@@ -318,14 +352,38 @@ describe("a fixed number of D1 batches per render", () => {
       expect(released.headers.get("etag"), path).not.toBe(etag);
     }
 
-    const before = { home: (await app(probes, tally)("/")).headers.get("etag")!, history: (await app(probes, tally)("/history")).headers.get("etag")! };
+    const before = {
+      home: (await app(probes, tally)("/")).headers.get("etag")!,
+      history: (await app(probes, tally)("/history")).headers.get("etag")!,
+    };
     const incidents = new D1IncidentStore(env.DB);
-    const incident = { id: "etag-incident", kind: "manual" as const, title: "Slow checkout", impact: "minor" as const, status: "investigating" as const, probeIds: ["long-history"], regions: [], startedAt: base - 3_600_000, resolvedAt: null, createdAt: base - 3_600_000, updatedAt: base - 3_600_000, failure: null, public: true, updates: [{ id: "u1", status: "investigating" as const, body: "Looking into it.", createdAt: base - 3_600_000 }] };
+    const incident = {
+      id: "etag-incident",
+      kind: "manual" as const,
+      title: "Slow checkout",
+      impact: "minor" as const,
+      status: "investigating" as const,
+      probeIds: ["long-history"],
+      regions: [],
+      startedAt: base - 3_600_000,
+      resolvedAt: null,
+      createdAt: base - 3_600_000,
+      updatedAt: base - 3_600_000,
+      failure: null,
+      public: true,
+      updates: [{ id: "u1", status: "investigating" as const, body: "Looking into it.", createdAt: base - 3_600_000 }],
+    };
     await env.DB.batch(incidents.insertIncidentStatements(incident));
-    const opened = { home: (await app(probes, tally)("/")).headers.get("etag")!, history: (await app(probes, tally)("/history")).headers.get("etag")! };
+    const opened = {
+      home: (await app(probes, tally)("/")).headers.get("etag")!,
+      history: (await app(probes, tally)("/history")).headers.get("etag")!,
+    };
     expect(opened.home).not.toBe(before.home);
     expect(opened.history).not.toBe(before.history);
-    await env.DB.batch([env.DB.prepare("DELETE FROM incident_updates WHERE incident_id = ?").bind(incident.id), env.DB.prepare("DELETE FROM incidents WHERE id = ?").bind(incident.id)]);
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM incident_updates WHERE incident_id = ?").bind(incident.id),
+      env.DB.prepare("DELETE FROM incidents WHERE id = ?").bind(incident.id),
+    ]);
   });
 
   it("keeps private, hidden and non-public-group probes off the page and answers 404 for them", async () => {
@@ -335,7 +393,9 @@ describe("a fixed number of D1 batches per render", () => {
     expect(html).not.toContain('data-probe="secret"');
     expect((await app(probes, tally)("/probes/secret")).status).toBe(404);
 
-    const config = { STATUS_PAGE: JSON.stringify({ publicGroups: ["Team"], hiddenProbes: ["short-history"], title: "Team status" }) };
+    const config = {
+      STATUS_PAGE: JSON.stringify({ publicGroups: ["Team"], hiddenProbes: ["short-history"], title: "Team status" }),
+    };
     const limited = await (await app(probes, tally, config)("/")).text();
     expect(limited).toContain("<title>Team status</title>");
     expect(limited).toContain('data-probe="long-history"');

@@ -3,7 +3,15 @@ import fc from "fast-check";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readStatusBoard } from "../../../src/queries/page.ts";
-import { BOARD_MAX_AGE_MS, boardRow, decodeBoard, encodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "../../../src/page/status-board.ts";
+import {
+  BOARD_MAX_AGE_MS,
+  boardRow,
+  decodeBoard,
+  encodeBoard,
+  fleetKeyOf,
+  usableBoard,
+  type StatusBoard,
+} from "../../../src/page/status-board.ts";
 import { BAR_DAYS, type DayLevel } from "../../../src/page/day-bars.ts";
 import type { BoardProbe } from "../../../src/page/status-view.ts";
 import { loadRegistry } from "../../../src/probe/registry.ts";
@@ -16,7 +24,17 @@ import { runResult } from "../support/run-result.ts";
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
 
 function fleet(...defs: Record<string, unknown>[]) {
-  return loadRegistry(defs.map((d, i) => ({ file: `probes/b${i}.ts`, definition: { name: `Board ${i}`, regions: ["weur", "enam"], steps: [{ name: "s", url: "http://x.test/" }], ...d } })));
+  return loadRegistry(
+    defs.map((d, i) => ({
+      file: `probes/b${i}.ts`,
+      definition: {
+        name: `Board ${i}`,
+        regions: ["weur", "enam"],
+        steps: [{ name: "s", url: "http://x.test/" }],
+        ...d,
+      },
+    })),
+  );
 }
 
 const level = fc.constantFrom<DayLevel>("ok", "minor", "major", "none");
@@ -38,10 +56,15 @@ const boardProbe: fc.Arbitrary<BoardProbe> = fc
 describe("the stored board", () => {
   it("reads back exactly what was written, for any board", () => {
     fc.assert(
-      fc.property(fc.array(boardProbe, { maxLength: 20 }), fc.nat({ max: 2 ** 42 }), fc.string({ maxLength: 16 }), (probes, builtAt, fleetKey) => {
-        const board: StatusBoard = { builtAt, fleetKey, probes };
-        expect(decodeBoard(boardRow(board))).toEqual(board);
-      }),
+      fc.property(
+        fc.array(boardProbe, { maxLength: 20 }),
+        fc.nat({ max: 2 ** 42 }),
+        fc.string({ maxLength: 16 }),
+        (probes, builtAt, fleetKey) => {
+          const board: StatusBoard = { builtAt, fleetKey, probes };
+          expect(decodeBoard(boardRow(board))).toEqual(board);
+        },
+      ),
     );
   });
 
@@ -82,17 +105,27 @@ describe("which board a page uses", () => {
   });
 
   it("the fleet key changes with what the figures depend on, and not with names or private probes", () => {
-    const renamed = fleet({ id: "alpha", name: "Renamed" }, { id: "beta", slo: { availability: 0.99 } }, { id: "hidden", public: false, regions: ["apac"] });
+    const renamed = fleet(
+      { id: "alpha", name: "Renamed" },
+      { id: "beta", slo: { availability: 0.99 } },
+      { id: "hidden", public: false, regions: ["apac"] },
+    );
     expect(fleetKeyOf(renamed)).toBe(key);
     expect(fleetKeyOf(fleet({ id: "alpha" }, { id: "beta", slo: { availability: 0.999 } }))).not.toBe(key);
-    expect(fleetKeyOf(fleet({ id: "alpha", regions: ["weur"] }, { id: "beta", slo: { availability: 0.99 } }))).not.toBe(key);
+    expect(fleetKeyOf(fleet({ id: "alpha", regions: ["weur"] }, { id: "beta", slo: { availability: 0.99 } }))).not.toBe(
+      key,
+    );
     expect(fleetKeyOf(fleet({ id: "alpha" }))).not.toBe(key);
   });
 
   it("a board never holds a private probe, so no page can show one from it", async () => {
     const withSecret = fleet({ id: "board-public" }, { id: "board-secret", public: false });
     const runs = new D1RunStore(env.DB);
-    await runs.saveRuns(["weur", "enam"].flatMap((region) => ["board-public", "board-secret"].map((id) => runResult(id, region, NOW - 60_000, { durationMs: 80 }))));
+    await runs.saveRuns(
+      ["weur", "enam"].flatMap((region) =>
+        ["board-public", "board-secret"].map((id) => runResult(id, region, NOW - 60_000, { durationMs: 80 })),
+      ),
+    );
     const built = await readStatusBoard({ probes: withSecret, runs, dayHistory: new D1DayHistoryStore(env.DB) }, NOW);
     expect(built.probes.map((p) => p.id)).toEqual(["board-public"]);
     expect(built.probes[0]).toMatchObject({ state: "up", lastRunAt: NOW - 60_000, daysWithData: 1 });

@@ -31,7 +31,23 @@ describe("viewFingerprint", () => {
   });
 
   it("tells apart values that a plain concatenation would not", () => {
-    const distinct = [["ab", "c"], ["a", "bc"], [1, 23], [12, 3], [[1], 2], [1, [2]], [null], [false], [0], [""], [{}], [[]], [1.5], [1700000000000], [1700000000001]];
+    const distinct = [
+      ["ab", "c"],
+      ["a", "bc"],
+      [1, 23],
+      [12, 3],
+      [[1], 2],
+      [1, [2]],
+      [null],
+      [false],
+      [0],
+      [""],
+      [{}],
+      [[]],
+      [1.5],
+      [1700000000000],
+      [1700000000001],
+    ];
     expect(new Set(distinct.map((v) => viewFingerprint(v))).size).toBe(distinct.length);
   });
 

@@ -24,7 +24,12 @@ const NOW = Date.UTC(2026, 10, 26, 12, 30);
 const TODAY = Date.UTC(2026, 10, 26);
 
 function probes(...defs: Record<string, unknown>[]): LoadedProbe[] {
-  return loadRegistry(defs.map((d, i) => ({ file: `probes/p${i}.ts`, definition: { regions: ["weur", "enam"], steps: [{ name: "s", url: "http://x.test/" }], ...d } })));
+  return loadRegistry(
+    defs.map((d, i) => ({
+      file: `probes/p${i}.ts`,
+      definition: { regions: ["weur", "enam"], steps: [{ name: "s", url: "http://x.test/" }], ...d },
+    })),
+  );
 }
 
 const [alpha, beta, hidden] = probes(
@@ -33,19 +38,37 @@ const [alpha, beta, hidden] = probes(
   { id: "hidden", name: "Hidden", group: "Core", public: false },
 );
 
-function rollup(probeId: string, region: string, bucketAt: number, counts: { up?: number; degraded?: number; down?: number; ms?: number }, grain: "day" | "hour" = "day"): Rollup {
+function rollup(
+  probeId: string,
+  region: string,
+  bucketAt: number,
+  counts: { up?: number; degraded?: number; down?: number; ms?: number },
+  grain: "day" | "hour" = "day",
+): Rollup {
   const up = counts.up ?? 0;
   const degraded = counts.degraded ?? 0;
   const down = counts.down ?? 0;
   let latency = emptyHistogram();
   for (let i = 0; i < up + degraded; i++) latency = record(latency, counts.ms ?? 100);
-  return { probeId, region, grain, bucketAt, total: up + degraded + down, up, degraded, down, latency, stepFailures: {} };
+  return {
+    probeId,
+    region,
+    grain,
+    bucketAt,
+    total: up + degraded + down,
+    up,
+    degraded,
+    down,
+    latency,
+    stepFailures: {},
+  };
 }
 
 const daysAgo = (n: number) => TODAY - n * DAY_MS;
 
 /** The bars of one probe's daily rollups, as the page gets them: through its day totals. */
-const barsOf = (loaded: LoadedProbe, daily: readonly Rollup[], incidents: readonly IncidentView[] = []) => dayBars(loaded, dayTotalsFrom(daily, barsFrom(NOW), NOW + 1), incidents, NOW);
+const barsOf = (loaded: LoadedProbe, daily: readonly Rollup[], incidents: readonly IncidentView[] = []) =>
+  dayBars(loaded, dayTotalsFrom(daily, barsFrom(NOW), NOW + 1), incidents, NOW);
 
 function incident(overrides: Partial<Incident>): Incident {
   return {
@@ -89,7 +112,10 @@ describe("the 90-day bars", () => {
       const [p] = probes({ id: `every-${schedule}`, name: "P", group: "G", schedule });
       const days = dayBars(p!, [], [], NOW);
       expect(new Set(days.slice(0, -1).map((d) => d.missing)), schedule).toEqual(new Set([(1440 / minutes) * 2]));
-      expect(days.slice(0, -1).map((d) => d.missing), schedule).toEqual(days.slice(0, -1).map((d) => expectedRunsPerRegion(p!, d.dayAt, d.dayAt + DAY_MS) * 2));
+      expect(
+        days.slice(0, -1).map((d) => d.missing),
+        schedule,
+      ).toEqual(days.slice(0, -1).map((d) => expectedRunsPerRegion(p!, d.dayAt, d.dayAt + DAY_MS) * 2));
     }
   });
 
@@ -104,19 +130,23 @@ describe("the 90-day bars", () => {
   });
 
   it("sums the regions of a day, colours by the probe's objective, and takes the median over every region", () => {
-    const days = barsOf(
-      alpha!,
-      [
-        rollup("alpha", "weur", daysAgo(1), { up: 710, degraded: 10, ms: 100 }),
-        rollup("alpha", "enam", daysAgo(1), { up: 715, down: 5, ms: 300 }),
-        rollup("alpha", "weur", daysAgo(2), { up: 950, down: 50 }),
-        rollup("alpha", "weur", daysAgo(3), { up: 80, down: 20 }),
-        rollup("alpha", "weur", daysAgo(90), { up: 5 }), // before the bars
-        rollup("alpha", "weur", daysAgo(4), { up: 5 }, "hour"), // not a daily rollup
-      ],
-    );
+    const days = barsOf(alpha!, [
+      rollup("alpha", "weur", daysAgo(1), { up: 710, degraded: 10, ms: 100 }),
+      rollup("alpha", "enam", daysAgo(1), { up: 715, down: 5, ms: 300 }),
+      rollup("alpha", "weur", daysAgo(2), { up: 950, down: 50 }),
+      rollup("alpha", "weur", daysAgo(3), { up: 80, down: 20 }),
+      rollup("alpha", "weur", daysAgo(90), { up: 5 }), // before the bars
+      rollup("alpha", "weur", daysAgo(4), { up: 5 }, "hour"), // not a daily rollup
+    ]);
     const yesterday = days[88]!;
-    expect(yesterday).toMatchObject({ runs: 1440, up: 1425, degraded: 10, down: 5, missing: 1440 * 2 - 1440, level: "ok" });
+    expect(yesterday).toMatchObject({
+      runs: 1440,
+      up: 1425,
+      degraded: 10,
+      down: 5,
+      missing: 1440 * 2 - 1440,
+      level: "ok",
+    });
     expect(yesterday.availability).toBeCloseTo(1435 / 1440);
     expect(yesterday.medianMs).toBe(BUCKET_BOUNDS_MS.find((b) => b >= 100)); // 720 timed runs at 100 ms, 715 at 300 ms
     expect(days[87]!.level).toBe("minor"); // 95 %: below 99 %, above 90 %
@@ -127,7 +157,14 @@ describe("the 90-day bars", () => {
 
   it("is grey exactly when no run was judged (none stored, or all in maintenance), and its availability stays within [0, 1] (property)", () => {
     const arb = fc.array(
-      fc.record({ day: fc.integer({ min: -5, max: 95 }), region: fc.constantFrom("weur", "enam"), up: fc.nat(2000), degraded: fc.nat(50), down: fc.nat(2000), maintenance: fc.nat(30) }),
+      fc.record({
+        day: fc.integer({ min: -5, max: 95 }),
+        region: fc.constantFrom("weur", "enam"),
+        up: fc.nat(2000),
+        degraded: fc.nat(50),
+        down: fc.nat(2000),
+        maintenance: fc.nat(30),
+      }),
       { maxLength: 60 },
     );
     fc.assert(
@@ -151,7 +188,11 @@ describe("the 90-day bars", () => {
   });
 
   it("leaves runs in a maintenance window out of a day's availability, and never calls such a day empty", () => {
-    const inMaintenance: Rollup = { ...rollup("alpha", "weur", daysAgo(1), { up: 90, down: 10 }), total: 160, maintenance: 60 };
+    const inMaintenance: Rollup = {
+      ...rollup("alpha", "weur", daysAgo(1), { up: 90, down: 10 }),
+      total: 160,
+      maintenance: 60,
+    };
     const onlyMaintenance: Rollup = { ...rollup("alpha", "weur", daysAgo(2), {}), total: 30, maintenance: 30 };
     const days = barsOf(alpha!, [inMaintenance, onlyMaintenance]);
     expect(days[88]).toMatchObject({ runs: 160, maintenance: 60, availability: 0.9, level: "minor" });
@@ -162,8 +203,20 @@ describe("the 90-day bars", () => {
   it("names the worst incident touching each day", () => {
     const views = incidentViews(
       [
-        incident({ id: "a", title: "Minor one", impact: "minor", startedAt: daysAgo(3) + HOUR_MS, resolvedAt: daysAgo(3) + 2 * HOUR_MS }),
-        incident({ id: "b", title: "Major one", impact: "major", startedAt: daysAgo(3) + 5 * HOUR_MS, resolvedAt: daysAgo(2) + HOUR_MS }),
+        incident({
+          id: "a",
+          title: "Minor one",
+          impact: "minor",
+          startedAt: daysAgo(3) + HOUR_MS,
+          resolvedAt: daysAgo(3) + 2 * HOUR_MS,
+        }),
+        incident({
+          id: "b",
+          title: "Major one",
+          impact: "major",
+          startedAt: daysAgo(3) + 5 * HOUR_MS,
+          resolvedAt: daysAgo(2) + HOUR_MS,
+        }),
         incident({ id: "c", title: "Ongoing", impact: "critical", startedAt: NOW - HOUR_MS, resolvedAt: null }),
       ],
       new Map([["alpha", "Alpha"]]),
@@ -208,10 +261,14 @@ describe("states, visibility and notices", () => {
     const names = new Map([["alpha", "Alpha"]]);
     const views = incidentViews(
       [
-        incident({ id: "shown", probeIds: ["alpha", "hidden"], updates: [
-          { id: "u1", status: "investigating", body: "Looking", createdAt: NOW - 50 * 60_000 },
-          { id: "u2", status: "identified", body: "Found it", createdAt: NOW - 10 * 60_000 },
-        ] }),
+        incident({
+          id: "shown",
+          probeIds: ["alpha", "hidden"],
+          updates: [
+            { id: "u1", status: "investigating", body: "Looking", createdAt: NOW - 50 * 60_000 },
+            { id: "u2", status: "identified", body: "Found it", createdAt: NOW - 10 * 60_000 },
+          ],
+        }),
         incident({ id: "private", public: false }),
         incident({ id: "other", probeIds: ["hidden"] }),
       ],
@@ -227,7 +284,12 @@ describe("states, visibility and notices", () => {
     const names = new Map([["alpha", "Alpha"]]);
     const notices = {
       incidents: [incident({ id: "open" }), incident({ id: "done", status: "resolved", resolvedAt: NOW - 60_000 })],
-      maintenances: [maintenance({ id: "m1" }), maintenance({ id: "m2", title: "Weekly" }), maintenance({ id: "m3", cancelledAt: NOW - DAY_MS }), maintenance({ id: "m4", probeIds: ["hidden"] })],
+      maintenances: [
+        maintenance({ id: "m1" }),
+        maintenance({ id: "m2", title: "Weekly" }),
+        maintenance({ id: "m3", cancelledAt: NOW - DAY_MS }),
+        maintenance({ id: "m4", probeIds: ["hidden"] }),
+      ],
       windows: [
         { maintenanceId: "m1", startsAt: NOW - HOUR_MS, endsAt: NOW + HOUR_MS },
         { maintenanceId: "m2", startsAt: NOW + DAY_MS, endsAt: NOW + DAY_MS + HOUR_MS },
@@ -247,12 +309,39 @@ describe("states, visibility and notices", () => {
       state: "operational",
       checkedAt: NOW - 60_000,
       probes: [
-        { id: "alpha", name: "Alpha", group: "Core", description: "", state: "down", regions: [], lastRunAt: NOW - 60_000 },
-        { id: "beta", name: "Beta", group: "Edge", description: "", state: "up", regions: [], lastRunAt: NOW - 120_000 },
+        {
+          id: "alpha",
+          name: "Alpha",
+          group: "Core",
+          description: "",
+          state: "down",
+          regions: [],
+          lastRunAt: NOW - 60_000,
+        },
+        {
+          id: "beta",
+          name: "Beta",
+          group: "Edge",
+          description: "",
+          state: "up",
+          regions: [],
+          lastRunAt: NOW - 120_000,
+        },
       ],
     };
-    const notices = { incidents: [], maintenances: [maintenance({})], windows: [{ maintenanceId: "m1", startsAt: NOW - HOUR_MS, endsAt: NOW + HOUR_MS }] };
-    const view = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [alpha!, beta!], overview, days: new Map([["beta", dayTotalsFrom([rollup("beta", "weur", TODAY, { up: 10 })], barsFrom(NOW), NOW + 1)]]), notices });
+    const notices = {
+      incidents: [],
+      maintenances: [maintenance({})],
+      windows: [{ maintenanceId: "m1", startsAt: NOW - HOUR_MS, endsAt: NOW + HOUR_MS }],
+    };
+    const view = buildStatusView({
+      config: parsePageConfig({}),
+      now: NOW,
+      probes: [alpha!, beta!],
+      overview,
+      days: new Map([["beta", dayTotalsFrom([rollup("beta", "weur", TODAY, { up: 10 })], barsFrom(NOW), NOW + 1)]]),
+      notices,
+    });
     expect(view.groups.map((g) => [g.name, g.state, g.probes.map((p) => p.id)])).toEqual([
       ["Core", "maintenance", ["alpha"]],
       ["Edge", "up", ["beta"]],
@@ -261,7 +350,14 @@ describe("states, visibility and notices", () => {
     expect(view.checkedAt).toBe(NOW - 60_000);
     expect(view.groups[1]!.probes[0]!).toMatchObject({ availability: 1, daysWithData: 1 });
     expect(view.groups[1]!.complete).toBe(false);
-    const plain = buildStatusView({ config: parsePageConfig({}), now: NOW, probes: [alpha!, beta!], overview, days: new Map(), notices: NO_NOTICES });
+    const plain = buildStatusView({
+      config: parsePageConfig({}),
+      now: NOW,
+      probes: [alpha!, beta!],
+      overview,
+      days: new Map(),
+      notices: NO_NOTICES,
+    });
     expect(plain.state).toBe("partial_outage");
   });
 });
@@ -277,7 +373,12 @@ describe("the component page", () => {
     ];
     const day = latencyChart("24h", rollups, NOW);
     expect(day.points).toHaveLength(24);
-    expect(day.points[23]).toMatchObject({ at: hour, runs: 20, p50: BUCKET_BOUNDS_MS.find((b) => b >= 100), p95: 1024 });
+    expect(day.points[23]).toMatchObject({
+      at: hour,
+      runs: 20,
+      p50: BUCKET_BOUNDS_MS.find((b) => b >= 100),
+      p95: 1024,
+    });
     expect(day.points[0]).toMatchObject({ p50: null, p95: null, runs: 0 });
     const week = latencyChart("7d", rollups, NOW);
     expect(week.points).toHaveLength(168);
@@ -310,10 +411,25 @@ describe("the component page", () => {
 });
 
 describe("history and formatting", () => {
-  const view = (id: string, startedAt: number): IncidentView => ({ id, title: id, impact: "minor", status: "resolved", startedAt, resolvedAt: startedAt + HOUR_MS, updatedAt: startedAt, components: [], probeIds: [], updates: [] });
+  const view = (id: string, startedAt: number): IncidentView => ({
+    id,
+    title: id,
+    impact: "minor",
+    status: "resolved",
+    startedAt,
+    resolvedAt: startedAt + HOUR_MS,
+    updatedAt: startedAt,
+    components: [],
+    probeIds: [],
+    updates: [],
+  });
 
   it("lists months newest first back to the oldest incident, empty months included, in the page's zone", () => {
-    const months = historyMonths([view("sep", Date.UTC(2026, 8, 3)), view("jun", Date.UTC(2026, 5, 30, 23, 30))], NOW, (at) => monthOf(at, "Europe/Berlin"));
+    const months = historyMonths(
+      [view("sep", Date.UTC(2026, 8, 3)), view("jun", Date.UTC(2026, 5, 30, 23, 30))],
+      NOW,
+      (at) => monthOf(at, "Europe/Berlin"),
+    );
     expect(months.map((m) => [m.key, m.incidents.map((i) => i.id)])).toEqual([
       ["2026-11", []],
       ["2026-10", []],
@@ -322,7 +438,11 @@ describe("history and formatting", () => {
       ["2026-07", ["jun"]], // 23:30 UTC on 30 June is 1:30 on 1 July in Berlin
     ]);
     expect(months[0]!.label).toBe("November 2026");
-    expect(historyMonths([], NOW, (at) => monthOf(at, "UTC")).map((m) => m.key)).toEqual(["2026-11", "2026-10", "2026-09"]);
+    expect(historyMonths([], NOW, (at) => monthOf(at, "UTC")).map((m) => m.key)).toEqual([
+      "2026-11",
+      "2026-10",
+      "2026-09",
+    ]);
   });
 
   it("never rounds a percentage up to a better figure", () => {
@@ -337,7 +457,23 @@ describe("history and formatting", () => {
   });
 
   it("formats counts and latencies", () => {
-    expect([0, 7, 999, 1000, 43_200, 1_234_567, -4321].map(formatCount)).toEqual(["0", "7", "999", "1,000", "43,200", "1,234,567", "-4,321"]);
-    expect([null, 12.4, 999, 1000, 2600, 13_000, Number.POSITIVE_INFINITY].map(formatMs)).toEqual(["no data", "12 ms", "999 ms", "1.0 s", "2.6 s", "13 s", "over 131 s"]);
+    expect([0, 7, 999, 1000, 43_200, 1_234_567, -4321].map(formatCount)).toEqual([
+      "0",
+      "7",
+      "999",
+      "1,000",
+      "43,200",
+      "1,234,567",
+      "-4,321",
+    ]);
+    expect([null, 12.4, 999, 1000, 2600, 13_000, Number.POSITIVE_INFINITY].map(formatMs)).toEqual([
+      "no data",
+      "12 ms",
+      "999 ms",
+      "1.0 s",
+      "2.6 s",
+      "13 s",
+      "over 131 s",
+    ]);
   });
 });

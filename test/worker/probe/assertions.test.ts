@@ -5,7 +5,9 @@ import type { ObservedResponse } from "../../../src/probe/observed-response.ts";
 import type { AssertionOutcome } from "../../../src/probe/result.ts";
 import type { Assertion, ExpectedStatus } from "../../../src/probe/schema.ts";
 
-function response(init: { status?: number; headers?: HeadersInit; body?: string; bodyBytes?: number; totalMs?: number } = {}): ObservedResponse {
+function response(
+  init: { status?: number; headers?: HeadersInit; body?: string; bodyBytes?: number; totalMs?: number } = {},
+): ObservedResponse {
   const body = init.body ?? "";
   return {
     status: init.status ?? 200,
@@ -30,10 +32,22 @@ describe("status", () => {
   it.each<Row>([
     ["equals passes", { source: "status", op: "equals", value: 200 }, true, "200", "200"],
     ["equals fails", { source: "status", op: "equals", value: 201 }, false, "201", "200"],
-    ["equals with a list passes", { source: "status", op: "equals", value: [200, 204] }, true, "one of 200, 204", "200"],
+    [
+      "equals with a list passes",
+      { source: "status", op: "equals", value: [200, 204] },
+      true,
+      "one of 200, 204",
+      "200",
+    ],
     ["notEquals passes", { source: "status", op: "notEquals", value: 500 }, true, "not 500", "200"],
     ["notEquals fails", { source: "status", op: "notEquals", value: 200 }, false, "not 200", "200"],
-    ["notEquals with a list fails", { source: "status", op: "notEquals", value: [200, 204] }, false, "none of 200, 204", "200"],
+    [
+      "notEquals with a list fails",
+      { source: "status", op: "notEquals", value: [200, 204] },
+      false,
+      "none of 200, 204",
+      "200",
+    ],
     ["lt passes", { source: "status", op: "lt", value: 300 }, true, "< 300", "200"],
     ["lt fails on equal", { source: "status", op: "lt", value: 200 }, false, "< 200", "200"],
     ["gt passes", { source: "status", op: "gt", value: 199 }, true, "> 199", "200"],
@@ -45,7 +59,13 @@ describe("status", () => {
     ["in passes", { source: "status", op: "in", value: [204, 200] }, true, "one of 204, 200", "200"],
     ["in fails", { source: "status", op: "in", value: [301, 302] }, false, "one of 301, 302", "200"],
     ["in with one number passes", { source: "status", op: "in", value: 200 }, true, "200", "200"],
-    ["lt with a list is invalid", { source: "status", op: "lt", value: [300] }, false, "300", "invalid assertion: 'lt' needs one status code, not a list"],
+    [
+      "lt with a list is invalid",
+      { source: "status", op: "lt", value: [300] },
+      false,
+      "300",
+      "invalid assertion: 'lt' needs one status code, not a list",
+    ],
   ])("%s", check(r));
 
   it("labels", () => {
@@ -57,57 +77,252 @@ describe("header", () => {
   const r = response({ headers: { "Content-Type": "application/json; charset=utf-8", "X-Request-Id": "req-42" } });
   const ct = "content-type";
   it.each<Row>([
-    ["equals passes", { source: "header", name: ct, op: "equals", value: "application/json; charset=utf-8" }, true, '"application/json; charset=utf-8"', '"application/json; charset=utf-8"'],
-    ["equals fails", { source: "header", name: ct, op: "equals", value: "application/json" }, false, '"application/json"', '"application/json; charset=utf-8"'],
-    ["equals is case-sensitive on the value", { source: "header", name: ct, op: "equals", value: "APPLICATION/JSON; charset=utf-8" }, false, '"APPLICATION/JSON; charset=utf-8"', '"application/json; charset=utf-8"'],
-    ["equals fails when absent", { source: "header", name: "x-missing", op: "equals", value: "a" }, false, '"a"', "absent"],
-    ["notEquals passes", { source: "header", name: ct, op: "notEquals", value: "text/html" }, true, 'not "text/html"', '"application/json; charset=utf-8"'],
-    ["notEquals fails", { source: "header", name: "x-request-id", op: "notEquals", value: "req-42" }, false, 'not "req-42"', '"req-42"'],
-    ["notEquals passes when absent", { source: "header", name: "x-missing", op: "notEquals", value: "a" }, true, 'not "a"', "absent"],
-    ["contains passes", { source: "header", name: ct, op: "contains", value: "json" }, true, 'contains "json"', '"application/json; charset=utf-8"'],
-    ["contains fails", { source: "header", name: ct, op: "contains", value: "html" }, false, 'contains "html"', '"application/json; charset=utf-8"'],
-    ["contains fails when absent", { source: "header", name: "x-missing", op: "contains", value: "" }, false, 'contains ""', "absent"],
-    ["notContains passes", { source: "header", name: ct, op: "notContains", value: "html" }, true, 'does not contain "html"', '"application/json; charset=utf-8"'],
-    ["notContains fails", { source: "header", name: ct, op: "notContains", value: "json" }, false, 'does not contain "json"', '"application/json; charset=utf-8"'],
-    ["notContains passes when absent", { source: "header", name: "x-missing", op: "notContains", value: "json" }, true, 'does not contain "json"', "absent"],
-    ["matches passes", { source: "header", name: "x-request-id", op: "matches", value: "^req-\\d+$" }, true, "matches /^req-\\d+$/", '"req-42"'],
-    ["matches fails", { source: "header", name: "x-request-id", op: "matches", value: "^id-" }, false, "matches /^id-/", '"req-42"'],
-    ["matches fails when absent", { source: "header", name: "x-missing", op: "matches", value: ".*" }, false, "matches /.*/", "absent"],
-    ["matches with an invalid regex fails", { source: "header", name: ct, op: "matches", value: "(" }, false, "matches /(/", "Invalid regular expression: /(/: Unterminated group"],
+    [
+      "equals passes",
+      { source: "header", name: ct, op: "equals", value: "application/json; charset=utf-8" },
+      true,
+      '"application/json; charset=utf-8"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "equals fails",
+      { source: "header", name: ct, op: "equals", value: "application/json" },
+      false,
+      '"application/json"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "equals is case-sensitive on the value",
+      { source: "header", name: ct, op: "equals", value: "APPLICATION/JSON; charset=utf-8" },
+      false,
+      '"APPLICATION/JSON; charset=utf-8"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "equals fails when absent",
+      { source: "header", name: "x-missing", op: "equals", value: "a" },
+      false,
+      '"a"',
+      "absent",
+    ],
+    [
+      "notEquals passes",
+      { source: "header", name: ct, op: "notEquals", value: "text/html" },
+      true,
+      'not "text/html"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "notEquals fails",
+      { source: "header", name: "x-request-id", op: "notEquals", value: "req-42" },
+      false,
+      'not "req-42"',
+      '"req-42"',
+    ],
+    [
+      "notEquals passes when absent",
+      { source: "header", name: "x-missing", op: "notEquals", value: "a" },
+      true,
+      'not "a"',
+      "absent",
+    ],
+    [
+      "contains passes",
+      { source: "header", name: ct, op: "contains", value: "json" },
+      true,
+      'contains "json"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "contains fails",
+      { source: "header", name: ct, op: "contains", value: "html" },
+      false,
+      'contains "html"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "contains fails when absent",
+      { source: "header", name: "x-missing", op: "contains", value: "" },
+      false,
+      'contains ""',
+      "absent",
+    ],
+    [
+      "notContains passes",
+      { source: "header", name: ct, op: "notContains", value: "html" },
+      true,
+      'does not contain "html"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "notContains fails",
+      { source: "header", name: ct, op: "notContains", value: "json" },
+      false,
+      'does not contain "json"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "notContains passes when absent",
+      { source: "header", name: "x-missing", op: "notContains", value: "json" },
+      true,
+      'does not contain "json"',
+      "absent",
+    ],
+    [
+      "matches passes",
+      { source: "header", name: "x-request-id", op: "matches", value: "^req-\\d+$" },
+      true,
+      "matches /^req-\\d+$/",
+      '"req-42"',
+    ],
+    [
+      "matches fails",
+      { source: "header", name: "x-request-id", op: "matches", value: "^id-" },
+      false,
+      "matches /^id-/",
+      '"req-42"',
+    ],
+    [
+      "matches fails when absent",
+      { source: "header", name: "x-missing", op: "matches", value: ".*" },
+      false,
+      "matches /.*/",
+      "absent",
+    ],
+    [
+      "matches with an invalid regex fails",
+      { source: "header", name: ct, op: "matches", value: "(" },
+      false,
+      "matches /(/",
+      "Invalid regular expression: /(/: Unterminated group",
+    ],
     ["exists passes", { source: "header", name: "x-request-id", op: "exists" }, true, "present", '"req-42"'],
     ["exists fails", { source: "header", name: "x-missing", op: "exists" }, false, "present", "absent"],
     ["notExists passes", { source: "header", name: "x-missing", op: "notExists" }, true, "absent", "absent"],
     ["notExists fails", { source: "header", name: "x-request-id", op: "notExists" }, false, "absent", '"req-42"'],
-    ["names are case-insensitive", { source: "header", name: "CONTENT-TYPE", op: "contains", value: "json" }, true, 'contains "json"', '"application/json; charset=utf-8"'],
-    ["a missing value is invalid", { source: "header", name: ct, op: "equals" }, false, "(no value)", "invalid assertion: header 'equals' needs a value"],
-    ["an invalid header name fails", { source: "header", name: "bad name", op: "exists" }, false, "present", 'invalid assertion: "bad name" is not a valid header name'],
+    [
+      "names are case-insensitive",
+      { source: "header", name: "CONTENT-TYPE", op: "contains", value: "json" },
+      true,
+      'contains "json"',
+      '"application/json; charset=utf-8"',
+    ],
+    [
+      "a missing value is invalid",
+      { source: "header", name: ct, op: "equals" },
+      false,
+      "(no value)",
+      "invalid assertion: header 'equals' needs a value",
+    ],
+    [
+      "an invalid header name fails",
+      { source: "header", name: "bad name", op: "exists" },
+      false,
+      "present",
+      'invalid assertion: "bad name" is not a valid header name',
+    ],
   ])("%s", check(r));
 
   it("labels with the lower-cased header name", () => {
-    expect(evaluateAssertion({ source: "header", name: "Content-Type", op: "contains", value: "json" }, r).label).toBe("header content-type contains");
+    expect(evaluateAssertion({ source: "header", name: "Content-Type", op: "contains", value: "json" }, r).label).toBe(
+      "header content-type contains",
+    );
   });
 
   it("sees repeated headers joined with a comma", () => {
-    const multi = response({ headers: [["vary", "accept"], ["vary", "origin"]] });
-    expect(evaluateAssertion({ source: "header", name: "vary", op: "equals", value: "accept, origin" }, multi).passed).toBe(true);
+    const multi = response({
+      headers: [
+        ["vary", "accept"],
+        ["vary", "origin"],
+      ],
+    });
+    expect(
+      evaluateAssertion({ source: "header", name: "vary", op: "equals", value: "accept, origin" }, multi).passed,
+    ).toBe(true);
   });
 });
 
 describe("body", () => {
   const r = response({ body: "hello world" });
   it.each<Row>([
-    ["contains passes", { source: "body", op: "contains", value: "world" }, true, 'contains "world"', 'found at offset 6: "hello world"'],
-    ["contains fails", { source: "body", op: "contains", value: "World" }, false, 'contains "World"', 'not found in "hello world"'],
-    ["notContains passes", { source: "body", op: "notContains", value: "error" }, true, 'does not contain "error"', 'not found in "hello world"'],
-    ["notContains fails", { source: "body", op: "notContains", value: "o w" }, false, 'does not contain "o w"', 'found at offset 4: "hello world"'],
-    ["matches passes", { source: "body", op: "matches", value: "w.r" }, true, "matches /w.r/", 'matched "wor" at offset 6'],
-    ["matches fails", { source: "body", op: "matches", value: "^world" }, false, "matches /^world/", 'no match in "hello world"'],
-    ["matches with an invalid regex fails", { source: "body", op: "matches", value: "[a-" }, false, "matches /[a-/", "Invalid regular expression: /[a-/: Unterminated character class"],
-    ["notMatches passes", { source: "body", op: "notMatches", value: "\\d" }, true, "does not match /\\d/", 'no match in "hello world"'],
-    ["notMatches fails", { source: "body", op: "notMatches", value: "l+" }, false, "does not match /l+/", 'matched "ll" at offset 2'],
-    ["notMatches with an invalid regex fails", { source: "body", op: "notMatches", value: "(" }, false, "does not match /(/", "Invalid regular expression: /(/: Unterminated group"],
+    [
+      "contains passes",
+      { source: "body", op: "contains", value: "world" },
+      true,
+      'contains "world"',
+      'found at offset 6: "hello world"',
+    ],
+    [
+      "contains fails",
+      { source: "body", op: "contains", value: "World" },
+      false,
+      'contains "World"',
+      'not found in "hello world"',
+    ],
+    [
+      "notContains passes",
+      { source: "body", op: "notContains", value: "error" },
+      true,
+      'does not contain "error"',
+      'not found in "hello world"',
+    ],
+    [
+      "notContains fails",
+      { source: "body", op: "notContains", value: "o w" },
+      false,
+      'does not contain "o w"',
+      'found at offset 4: "hello world"',
+    ],
+    [
+      "matches passes",
+      { source: "body", op: "matches", value: "w.r" },
+      true,
+      "matches /w.r/",
+      'matched "wor" at offset 6',
+    ],
+    [
+      "matches fails",
+      { source: "body", op: "matches", value: "^world" },
+      false,
+      "matches /^world/",
+      'no match in "hello world"',
+    ],
+    [
+      "matches with an invalid regex fails",
+      { source: "body", op: "matches", value: "[a-" },
+      false,
+      "matches /[a-/",
+      "Invalid regular expression: /[a-/: Unterminated character class",
+    ],
+    [
+      "notMatches passes",
+      { source: "body", op: "notMatches", value: "\\d" },
+      true,
+      "does not match /\\d/",
+      'no match in "hello world"',
+    ],
+    [
+      "notMatches fails",
+      { source: "body", op: "notMatches", value: "l+" },
+      false,
+      "does not match /l+/",
+      'matched "ll" at offset 2',
+    ],
+    [
+      "notMatches with an invalid regex fails",
+      { source: "body", op: "notMatches", value: "(" },
+      false,
+      "does not match /(/",
+      "Invalid regular expression: /(/: Unterminated group",
+    ],
     ["equals passes", { source: "body", op: "equals", value: "hello world" }, true, '"hello world"', '"hello world"'],
-    ["equals fails", { source: "body", op: "equals", value: "hello world\n" }, false, '"hello world\\n"', '"hello world"'],
+    [
+      "equals fails",
+      { source: "body", op: "equals", value: "hello world\n" },
+      false,
+      '"hello world\\n"',
+      '"hello world"',
+    ],
   ])("%s", check(r));
 
   it("shows the context of a hit in a long body", () => {
@@ -153,9 +368,21 @@ describe("json", () => {
     ["equals is strict about types", j("$.count", "equals", "2"), false, '"2"', "2"],
     ["equals passes on null", j("$.nothing", "equals", null), true, "null", "null"],
     ["equals passes on false", j("$.flag", "equals", false), true, "false", "false"],
-    ["equals compares objects deeply, ignoring key order", j("$.meta", "equals", { b: null, a: 1 }), true, '{"b":null,"a":1}', '{"a":1,"b":null}'],
+    [
+      "equals compares objects deeply, ignoring key order",
+      j("$.meta", "equals", { b: null, a: 1 }),
+      true,
+      '{"b":null,"a":1}',
+      '{"a":1,"b":null}',
+    ],
     ["equals fails on a different object", j("$.meta", "equals", { a: 1 }), false, '{"a":1}', '{"a":1,"b":null}'],
-    ["equals fails on an object with an extra key", j("$.meta", "equals", { a: 1, b: null, c: 2 }), false, '{"a":1,"b":null,"c":2}', '{"a":1,"b":null}'],
+    [
+      "equals fails on an object with an extra key",
+      j("$.meta", "equals", { a: 1, b: null, c: 2 }),
+      false,
+      '{"a":1,"b":null,"c":2}',
+      '{"a":1,"b":null}',
+    ],
     ["equals compares arrays in order", j("$.tags", "equals", ["x", "y"]), true, '["x","y"]', '["x","y"]'],
     ["equals fails on another order", j("$.tags", "equals", ["y", "x"]), false, '["y","x"]', '["x","y"]'],
     ["equals fails when nothing matches", j("$.missing", "equals", 1), false, "1", "no match for $.missing"],
@@ -178,30 +405,108 @@ describe("json", () => {
     ["gte accepts a numeric string as the limit", j("$.count", "gte", "2"), true, '>= "2"', "2"],
     ["lt fails on a non-number", j("$.name", "lt", 5), false, "< 5", '"Widget" (a string, not a number)'],
     ["lt fails on a list of matches", j("$.items[*].id", "lt", 5), false, "< 5", "[1,2] (an array, not a number)"],
-    ["lt with a non-numeric limit is invalid", j("$.count", "lt", "many"), false, '< "many"', "invalid assertion: json 'lt' needs a number"],
+    [
+      "lt with a non-numeric limit is invalid",
+      j("$.count", "lt", "many"),
+      false,
+      '< "many"',
+      "invalid assertion: json 'lt' needs a number",
+    ],
     ["contains passes on a substring", j("$.name", "contains", "idg"), true, 'contains "idg"', '"Widget"'],
     ["contains fails on a substring", j("$.name", "contains", "widg"), false, 'contains "widg"', '"Widget"'],
     ["contains passes on an array element", j("$.tags", "contains", "y"), true, 'contains "y"', '["x","y"]'],
     ["contains fails on an array element", j("$.tags", "contains", "z"), false, 'contains "z"', '["x","y"]'],
-    ["contains compares array elements deeply", j("$.items", "contains", { name: "b", id: 2 }), true, 'contains {"name":"b","id":2}', '[{"id":1,"name":"a"},{"id":2,"name":"b"}]'],
-    ["contains fails on a partial element", j("$.items", "contains", { id: 2 }), false, 'contains {"id":2}', '[{"id":1,"name":"a"},{"id":2,"name":"b"}]'],
-    ["contains fails on a number", j("$.count", "contains", 2), false, "contains 2", "2 (a number: contains works on strings and arrays)"],
-    ["contains on a string with an object is invalid", j("$.name", "contains", { a: 1 }), false, 'contains {"a":1}', "invalid assertion: json 'contains' on a string needs a string"],
-    ["length passes on an array", j("$.items", "length", 2), true, "length 2", 'length 2: [{"id":1,"name":"a"},{"id":2,"name":"b"}]'],
-    ["length fails on an array", j("$.items", "length", 3), false, "length 3", 'length 2: [{"id":1,"name":"a"},{"id":2,"name":"b"}]'],
+    [
+      "contains compares array elements deeply",
+      j("$.items", "contains", { name: "b", id: 2 }),
+      true,
+      'contains {"name":"b","id":2}',
+      '[{"id":1,"name":"a"},{"id":2,"name":"b"}]',
+    ],
+    [
+      "contains fails on a partial element",
+      j("$.items", "contains", { id: 2 }),
+      false,
+      'contains {"id":2}',
+      '[{"id":1,"name":"a"},{"id":2,"name":"b"}]',
+    ],
+    [
+      "contains fails on a number",
+      j("$.count", "contains", 2),
+      false,
+      "contains 2",
+      "2 (a number: contains works on strings and arrays)",
+    ],
+    [
+      "contains on a string with an object is invalid",
+      j("$.name", "contains", { a: 1 }),
+      false,
+      'contains {"a":1}',
+      "invalid assertion: json 'contains' on a string needs a string",
+    ],
+    [
+      "length passes on an array",
+      j("$.items", "length", 2),
+      true,
+      "length 2",
+      'length 2: [{"id":1,"name":"a"},{"id":2,"name":"b"}]',
+    ],
+    [
+      "length fails on an array",
+      j("$.items", "length", 3),
+      false,
+      "length 3",
+      'length 2: [{"id":1,"name":"a"},{"id":2,"name":"b"}]',
+    ],
     ["length passes on a string", j("$.name", "length", 6), true, "length 6", 'length 6: "Widget"'],
     ["length counts object keys", j("$.meta", "length", 2), true, "length 2", 'length 2: {"a":1,"b":null}'],
     ["length fails on a number", j("$.count", "length", 1), false, "length 1", "2 (a number has no length)"],
     ["length fails on null", j("$.nothing", "length", 0), false, "length 0", "null (null has no length)"],
-    ["length with a non-number is invalid", j("$.items", "length", "2"), false, 'length "2"', "invalid assertion: json 'length' needs a number"],
+    [
+      "length with a non-number is invalid",
+      j("$.items", "length", "2"),
+      false,
+      'length "2"',
+      "invalid assertion: json 'length' needs a number",
+    ],
     ["matches passes on a string", j("$.name", "matches", "^Wid"), true, "matches /^Wid/", '"Widget"'],
     ["matches fails on a string", j("$.name", "matches", "^wid"), false, "matches /^wid/", '"Widget"'],
     ["matches a number in its JSON form", j("$.count", "matches", "^\\d$"), true, "matches /^\\d$/", "2"],
-    ["matches an object in its JSON form", j("$.meta", "matches", '"b":null'), true, 'matches /"b":null/', '{"a":1,"b":null}'],
-    ["matches with an invalid regex fails", j("$.name", "matches", "+"), false, "matches /+/", "Invalid regular expression: /+/: Nothing to repeat"],
-    ["matches with a non-string is invalid", j("$.name", "matches", 5), false, "matches /5/", "invalid assertion: json 'matches' needs a regular expression string"],
-    ["a missing value is invalid", j("$.count", "equals"), false, "(no value)", "invalid assertion: json 'equals' needs a value"],
-    ["a JSONPath syntax error fails", j("$.items[", "exists"), false, "exists", 'invalid JSONPath "$.items[" at position 8: expected a quoted name, \'*\', a number, \':\' or \'?\', found the end of the path'],
+    [
+      "matches an object in its JSON form",
+      j("$.meta", "matches", '"b":null'),
+      true,
+      'matches /"b":null/',
+      '{"a":1,"b":null}',
+    ],
+    [
+      "matches with an invalid regex fails",
+      j("$.name", "matches", "+"),
+      false,
+      "matches /+/",
+      "Invalid regular expression: /+/: Nothing to repeat",
+    ],
+    [
+      "matches with a non-string is invalid",
+      j("$.name", "matches", 5),
+      false,
+      "matches /5/",
+      "invalid assertion: json 'matches' needs a regular expression string",
+    ],
+    [
+      "a missing value is invalid",
+      j("$.count", "equals"),
+      false,
+      "(no value)",
+      "invalid assertion: json 'equals' needs a value",
+    ],
+    [
+      "a JSONPath syntax error fails",
+      j("$.items[", "exists"),
+      false,
+      "exists",
+      "invalid JSONPath \"$.items[\" at position 8: expected a quoted name, '*', a number, ':' or '?', found the end of the path",
+    ],
     // Paths with wildcards, descent, slices or lists check the list of all their matches.
     ["a wildcard path equals the list of matches", j("$.items[*].id", "equals", [1, 2]), true, "[1,2]", "[1,2]"],
     ["a wildcard path contains one match", j("$.items[*].id", "contains", 2), true, "contains 2", "[1,2]"],
@@ -254,7 +559,9 @@ describe("responseTime", () => {
   ])("%s", check(r));
 
   it("rounds fractional milliseconds for display only", () => {
-    expect(evaluateAssertion({ source: "responseTime", op: "lt", value: 12.34 }, response({ totalMs: 12.3456 }))).toEqual({
+    expect(
+      evaluateAssertion({ source: "responseTime", op: "lt", value: 12.34 }, response({ totalMs: 12.3456 })),
+    ).toEqual({
       label: "responseTime lt",
       passed: false,
       expected: "< 12.34 ms",
@@ -300,7 +607,12 @@ describe("checkExpectedStatus", () => {
     [{ min: 200, max: 299 }, 300, false, "200-299"],
     [{ min: 200, max: 299 }, 199, false, "200-299"],
   ])("%j with %i", (expected, status, passed, text) => {
-    expect(checkExpectedStatus(expected, status)).toEqual({ label: "status", passed, expected: text, actual: String(status) });
+    expect(checkExpectedStatus(expected, status)).toEqual({
+      label: "status",
+      passed,
+      expected: text,
+      actual: String(status),
+    });
   });
 });
 
@@ -327,32 +639,80 @@ describe("describeAssertion", () => {
 describe("totality", () => {
   const text = fc.string({ maxLength: 30 });
   const comparable = fc.oneof(fc.string({ maxLength: 10 }), fc.double(), fc.boolean(), fc.constant(null));
-  const jsonValue = fc.oneof(comparable, fc.array(comparable, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue(), { maxKeys: 3 }));
+  const jsonValue = fc.oneof(
+    comparable,
+    fc.array(comparable, { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue(), { maxKeys: 3 }),
+  );
   const assertion: fc.Arbitrary<Assertion> = fc.oneof(
-    fc.record({ source: fc.constant("status"), op: fc.constantFrom("equals", "notEquals", "lt", "gt", "lte", "gte", "in"), value: fc.oneof(fc.integer(), fc.array(fc.integer(), { minLength: 1 })) }),
+    fc.record({
+      source: fc.constant("status"),
+      op: fc.constantFrom("equals", "notEquals", "lt", "gt", "lte", "gte", "in"),
+      value: fc.oneof(fc.integer(), fc.array(fc.integer(), { minLength: 1 })),
+    }),
     fc.record(
-      { source: fc.constant("header"), name: text, op: fc.constantFrom("equals", "notEquals", "contains", "notContains", "matches", "exists", "notExists"), value: text },
+      {
+        source: fc.constant("header"),
+        name: text,
+        op: fc.constantFrom("equals", "notEquals", "contains", "notContains", "matches", "exists", "notExists"),
+        value: text,
+      },
       { requiredKeys: ["source", "name", "op"] },
     ),
-    fc.record({ source: fc.constant("body"), op: fc.constantFrom("contains", "notContains", "matches", "notMatches", "equals"), value: text }),
+    fc.record({
+      source: fc.constant("body"),
+      op: fc.constantFrom("contains", "notContains", "matches", "notMatches", "equals"),
+      value: text,
+    }),
     fc.record(
       {
         source: fc.constant("json"),
         path: fc.string({ unit: fc.constantFrom(..."$.[]*:,'\"\\-01ab"), maxLength: 12 }).map((p) => `$${p}`),
-        op: fc.constantFrom("equals", "notEquals", "exists", "notExists", "lt", "gt", "lte", "gte", "contains", "length", "matches"),
+        op: fc.constantFrom(
+          "equals",
+          "notEquals",
+          "exists",
+          "notExists",
+          "lt",
+          "gt",
+          "lte",
+          "gte",
+          "contains",
+          "length",
+          "matches",
+        ),
         value: jsonValue,
       },
       { requiredKeys: ["source", "path", "op"] },
     ),
-    fc.record({ source: fc.constant("responseTime"), op: fc.constantFrom("lt", "lte"), value: fc.double({ min: 0.1, max: 1e6, noNaN: true }) }),
-    fc.record({ source: fc.constant("bodySize"), op: fc.constantFrom("lt", "gt", "lte", "gte", "equals"), value: fc.nat() }),
+    fc.record({
+      source: fc.constant("responseTime"),
+      op: fc.constantFrom("lt", "lte"),
+      value: fc.double({ min: 0.1, max: 1e6, noNaN: true }),
+    }),
+    fc.record({
+      source: fc.constant("bodySize"),
+      op: fc.constantFrom("lt", "gt", "lte", "gte", "equals"),
+      value: fc.nat(),
+    }),
   ) as fc.Arbitrary<Assertion>;
-  const body = fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v)));
+  const body = fc.oneof(
+    fc.string(),
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+  );
 
   it("never throws and keeps expected and actual within 200 characters", () => {
     fc.assert(
       fc.property(assertion, body, fc.integer({ min: 100, max: 599 }), (a, bodyText, status) => {
-        const outcome = evaluateAssertion(a, response({ status, body: bodyText, totalMs: 10, headers: { "content-type": bodyText.slice(0, 5).replace(/[^a-z]/g, "") || "x" } }));
+        const outcome = evaluateAssertion(
+          a,
+          response({
+            status,
+            body: bodyText,
+            totalMs: 10,
+            headers: { "content-type": bodyText.slice(0, 5).replace(/[^a-z]/g, "") || "x" },
+          }),
+        );
         expect(typeof outcome.passed).toBe("boolean");
         expect(outcome.label.startsWith(a.source)).toBe(true);
         expect(outcome.expected.length).toBeLessThanOrEqual(200);

@@ -78,7 +78,9 @@ function shellSplit(command: string, env: Record<string, string>): string[] {
 
 describe("toCurl: exact commands", () => {
   it("writes a short request on one line", () => {
-    expect(curl({ method: "GET", url: "https://example.com/health", headers: {} })).toBe("curl -sS -i -X GET --max-redirs 0 'https://example.com/health'");
+    expect(curl({ method: "GET", url: "https://example.com/health", headers: {} })).toBe(
+      "curl -sS -i -X GET --max-redirs 0 'https://example.com/health'",
+    );
   });
 
   it("turns a secret into a ${NAME} placeholder inside double quotes", () => {
@@ -126,11 +128,19 @@ describe("toCurl: exact commands", () => {
 
   it("redacts sensitive query parameters, placeholders secret ones, drops userinfo and fragment", () => {
     const command = curl(
-      { method: "GET", url: "https://u:pw@api.example/search?q=shoes&token=tok-unknown-1&api_key=key-abcdef&page=2#top", headers: {} },
+      {
+        method: "GET",
+        url: "https://u:pw@api.example/search?q=shoes&token=tok-unknown-1&api_key=key-abcdef&page=2#top",
+        headers: {},
+      },
       { API_KEY: "key-abcdef" },
     );
     expect(command).toBe(
-      ["curl -sS -i -X GET \\", "  --max-redirs 0 \\", '  "https://api.example/search?q=shoes&token=<redacted>&api_key=${API_KEY}&page=2"'].join("\n"),
+      [
+        "curl -sS -i -X GET \\",
+        "  --max-redirs 0 \\",
+        '  "https://api.example/search?q=shoes&token=<redacted>&api_key=${API_KEY}&page=2"',
+      ].join("\n"),
     );
   });
 
@@ -138,7 +148,12 @@ describe("toCurl: exact commands", () => {
     const redactor = createRedactor({});
     redactor.learn("session-from-step-1", "session");
     const command = toCurl(
-      { method: "POST", url: "https://api.example/echo?ref=session-from-step-1", headers: { "x-trace": "t session-from-step-1" }, body: "note=session-from-step-1" },
+      {
+        method: "POST",
+        url: "https://api.example/echo?ref=session-from-step-1",
+        headers: { "x-trace": "t session-from-step-1" },
+        body: "note=session-from-step-1",
+      },
       {},
       redactor,
     );
@@ -195,7 +210,12 @@ describe("toCurl: exact commands", () => {
 
   it("hides a JSON secret that needed escaping, and an unknown password", () => {
     const command = curl(
-      { method: "PUT", url: "https://x.example/", headers: { "content-type": "application/json" }, body: JSON.stringify({ a: 'q"uote-secret', password: "hunter22" }) },
+      {
+        method: "PUT",
+        url: "https://x.example/",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ a: 'q"uote-secret', password: "hunter22" }),
+      },
       { QUOTED: 'q"uote-secret' },
     );
     expect(command).toBe(
@@ -210,13 +230,34 @@ describe("toCurl: exact commands", () => {
   });
 
   it("sends HEAD with --head, empty headers with ';', and leaves Content-Length to curl", () => {
-    expect(curl({ method: "HEAD", url: "https://x.example/", headers: {} })).toBe("curl -sS -i --head --max-redirs 0 'https://x.example/'");
-    expect(curl({ method: "head", url: "https://x.example/", headers: {} })).toBe("curl -sS -i --head --max-redirs 0 'https://x.example/'");
+    expect(curl({ method: "HEAD", url: "https://x.example/", headers: {} })).toBe(
+      "curl -sS -i --head --max-redirs 0 'https://x.example/'",
+    );
+    expect(curl({ method: "head", url: "https://x.example/", headers: {} })).toBe(
+      "curl -sS -i --head --max-redirs 0 'https://x.example/'",
+    );
     // fetch() sends "patch" as written, so curl must too; odd tokens are quoted.
-    expect(curl({ method: "patch", url: "https://x.example/", headers: {} })).toBe("curl -sS -i -X patch --max-redirs 0 'https://x.example/'");
-    expect(curl({ method: "M-SEARCH", url: "https://x.example/", headers: {} })).toBe("curl -sS -i -X 'M-SEARCH' --max-redirs 0 'https://x.example/'");
-    expect(curl({ method: "post", url: "https://x.example/", headers: { "X-Empty": "", "Content-Length": "3" }, body: "abc" })).toBe(
-      ["curl -sS -i -X POST \\", "  -H 'X-Empty;' \\", "  --data-raw 'abc' \\", "  --max-redirs 0 \\", "  'https://x.example/'"].join("\n"),
+    expect(curl({ method: "patch", url: "https://x.example/", headers: {} })).toBe(
+      "curl -sS -i -X patch --max-redirs 0 'https://x.example/'",
+    );
+    expect(curl({ method: "M-SEARCH", url: "https://x.example/", headers: {} })).toBe(
+      "curl -sS -i -X 'M-SEARCH' --max-redirs 0 'https://x.example/'",
+    );
+    expect(
+      curl({
+        method: "post",
+        url: "https://x.example/",
+        headers: { "X-Empty": "", "Content-Length": "3" },
+        body: "abc",
+      }),
+    ).toBe(
+      [
+        "curl -sS -i -X POST \\",
+        "  -H 'X-Empty;' \\",
+        "  --data-raw 'abc' \\",
+        "  --max-redirs 0 \\",
+        "  'https://x.example/'",
+      ].join("\n"),
     );
   });
 
@@ -240,13 +281,33 @@ describe("toCurl: exact commands", () => {
   });
 
   it("hides overlapping secrets and secrets whose name is not a shell variable", () => {
-    const command = curl({ method: "POST", url: "https://x.example/", headers: {}, body: "abcdefghi and zz-value" }, { A: "abcdef", B: "defghi", "bad-name": "zz-value" });
-    expect(command).toBe(["curl -sS -i -X POST \\", "  --data-raw '<redacted> and <redacted>' \\", "  --max-redirs 0 \\", "  'https://x.example/'"].join("\n"));
+    const command = curl(
+      { method: "POST", url: "https://x.example/", headers: {}, body: "abcdefghi and zz-value" },
+      { A: "abcdef", B: "defghi", "bad-name": "zz-value" },
+    );
+    expect(command).toBe(
+      [
+        "curl -sS -i -X POST \\",
+        "  --data-raw '<redacted> and <redacted>' \\",
+        "  --max-redirs 0 \\",
+        "  'https://x.example/'",
+      ].join("\n"),
+    );
   });
 
   it("uses the longer secret when one contains another", () => {
-    const command = curl({ method: "POST", url: "https://x.example/", headers: {}, body: "xx-long-secret-yy" }, { SHORT: "secret", LONG: "long-secret" });
-    expect(command).toBe(["curl -sS -i -X POST \\", '  --data-raw "xx-${LONG}-yy" \\', "  --max-redirs 0 \\", "  'https://x.example/'"].join("\n"));
+    const command = curl(
+      { method: "POST", url: "https://x.example/", headers: {}, body: "xx-long-secret-yy" },
+      { SHORT: "secret", LONG: "long-secret" },
+    );
+    expect(command).toBe(
+      [
+        "curl -sS -i -X POST \\",
+        '  --data-raw "xx-${LONG}-yy" \\',
+        "  --max-redirs 0 \\",
+        "  'https://x.example/'",
+      ].join("\n"),
+    );
   });
 });
 
@@ -298,13 +359,22 @@ describe("toCurl: quoting", () => {
   it("property: any body, with or without a secret, reads back as the bytes sent", () => {
     const secret = "s3cr3t-VALUE";
     fc.assert(
-      fc.property(fc.string({ unit: "binary-ascii", maxLength: 30 }), fc.string({ unit: "binary-ascii", maxLength: 30 }), fc.boolean(), (a, b, withSecret) => {
-        fc.pre(!a.includes("\0") && !b.includes("\0"));
-        const body = withSecret ? `${a}${secret}${b}` : a + b;
-        const command = toCurl({ method: "POST", url: "https://x.example/", headers: {}, body }, { SEC: secret }, createRedactor({ SEC: secret }));
-        const words = shellSplit(command, { SEC: secret });
-        return words[words.indexOf("--data-raw") + 1] === body && !command.includes(secret);
-      }),
+      fc.property(
+        fc.string({ unit: "binary-ascii", maxLength: 30 }),
+        fc.string({ unit: "binary-ascii", maxLength: 30 }),
+        fc.boolean(),
+        (a, b, withSecret) => {
+          fc.pre(!a.includes("\0") && !b.includes("\0"));
+          const body = withSecret ? `${a}${secret}${b}` : a + b;
+          const command = toCurl(
+            { method: "POST", url: "https://x.example/", headers: {}, body },
+            { SEC: secret },
+            createRedactor({ SEC: secret }),
+          );
+          const words = shellSplit(command, { SEC: secret });
+          return words[words.indexOf("--data-raw") + 1] === body && !command.includes(secret);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -15,7 +15,16 @@ const err = (error: string): Extracted => ({ ok: false, error });
 
 describe("json", () => {
   const r = response({
-    body: JSON.stringify({ token: "abc.def", id: 42, ratio: 0.5, active: true, none: null, user: { name: "Ada", roles: ["admin"] }, items: [{ id: "x" }, { id: "y" }], quoted: '"q"' }),
+    body: JSON.stringify({
+      token: "abc.def",
+      id: 42,
+      ratio: 0.5,
+      active: true,
+      none: null,
+      user: { name: "Ada", roles: ["admin"] },
+      items: [{ id: "x" }, { id: "y" }],
+      quoted: '"q"',
+    }),
   });
   const json = (path: string): Extractor => ({ from: "json", path });
 
@@ -36,7 +45,12 @@ describe("json", () => {
     ["$.missing", err("no match for $.missing in the JSON body")],
     ["$.items[5].id", err("no match for $.items[5].id in the JSON body")],
     ["$..nothing", err("no match for $..nothing in the JSON body")],
-    ["$.items[", err(`invalid JSONPath "$.items[" at position 8: expected a quoted name, '*', a number, ':' or '?', found the end of the path`)],
+    [
+      "$.items[",
+      err(
+        `invalid JSONPath "$.items[" at position 8: expected a quoted name, '*', a number, ':' or '?', found the end of the path`,
+      ),
+    ],
   ])("%s", (path, expected) => {
     expect(extractValue(json(path), r)).toEqual(expected);
   });
@@ -48,7 +62,9 @@ describe("json", () => {
   });
 
   it("says the body is empty", () => {
-    expect(extractValue(json("$.token"), response({ body: "" }))).toEqual(err("cannot read $.token: the body is empty, not JSON"));
+    expect(extractValue(json("$.token"), response({ body: "" }))).toEqual(
+      err("cannot read $.token: the body is empty, not JSON"),
+    );
   });
 
   it("round-trips any generated string value unchanged", () => {
@@ -61,11 +77,14 @@ describe("json", () => {
 
   it("gives any non-string value in a form JSON.parse reads back", () => {
     fc.assert(
-      fc.property(fc.jsonValue().filter((v) => typeof v !== "string"), (value) => {
-        const result = extractValue(json("$.v"), response({ body: JSON.stringify({ v: value }) }));
-        expect(result.ok).toBe(true);
-        expect(result.ok && JSON.parse(result.value)).toEqual(JSON.parse(JSON.stringify(value)));
-      }),
+      fc.property(
+        fc.jsonValue().filter((v) => typeof v !== "string"),
+        (value) => {
+          const result = extractValue(json("$.v"), response({ body: JSON.stringify({ v: value }) }));
+          expect(result.ok).toBe(true);
+          expect(result.ok && JSON.parse(result.value)).toEqual(JSON.parse(JSON.stringify(value)));
+        },
+      ),
     );
   });
 });
@@ -89,13 +108,23 @@ describe("header", () => {
   });
 
   it("says when there are no headers at all", () => {
-    expect(extractValue(header("x-id"), response())).toEqual(err("no header named x-id in the response (headers seen: none)"));
+    expect(extractValue(header("x-id"), response())).toEqual(
+      err("no header named x-id in the response (headers seen: none)"),
+    );
   });
 
   it("lists each header name once and at most 20", () => {
-    const many = response({ headers: [...Array.from({ length: 25 }, (_, i) => [`x-h${String(i).padStart(2, "0")}`, "1"] as [string, string]), ["set-cookie", "a=1"], ["set-cookie", "b=2"]] });
+    const many = response({
+      headers: [
+        ...Array.from({ length: 25 }, (_, i) => [`x-h${String(i).padStart(2, "0")}`, "1"] as [string, string]),
+        ["set-cookie", "a=1"],
+        ["set-cookie", "b=2"],
+      ],
+    });
     const names = Array.from({ length: 20 }, (_, i) => `x-h${String(i).padStart(2, "0")}`).slice(0, 19);
-    expect(extractValue(header("x-id"), many)).toEqual(err(`no header named x-id in the response (headers seen: set-cookie, ${names.join(", ")}, and 6 more)`));
+    expect(extractValue(header("x-id"), many)).toEqual(
+      err(`no header named x-id in the response (headers seen: set-cookie, ${names.join(", ")}, and 6 more)`),
+    );
   });
 });
 
@@ -122,8 +151,14 @@ describe("regex", () => {
 
 describe("cookie", () => {
   const cookie = (name: string): Extractor => ({ from: "cookie", name });
-  const withCookies = (...cookies: string[]) => response({ headers: cookies.map((c): [string, string] => ["set-cookie", c]) });
-  const r = withCookies("theme=dark; Path=/", "session=s3cr3t=; Path=/; HttpOnly; Secure; SameSite=Lax", " spaced = yes ; Max-Age=60", "flag");
+  const withCookies = (...cookies: string[]) =>
+    response({ headers: cookies.map((c): [string, string] => ["set-cookie", c]) });
+  const r = withCookies(
+    "theme=dark; Path=/",
+    "session=s3cr3t=; Path=/; HttpOnly; Secure; SameSite=Lax",
+    " spaced = yes ; Max-Age=60",
+    "flag",
+  );
 
   it.each<[string, Extracted]>([
     ["session", ok("s3cr3t=")],
@@ -136,7 +171,9 @@ describe("cookie", () => {
   });
 
   it("takes the last Set-Cookie for a name, as a browser would", () => {
-    expect(extractValue(cookie("sid"), withCookies("sid=old; Path=/", "other=1", "sid=new; Path=/"))).toEqual(ok("new"));
+    expect(extractValue(cookie("sid"), withCookies("sid=old; Path=/", "other=1", "sid=new; Path=/"))).toEqual(
+      ok("new"),
+    );
   });
 
   it("returns an emptied cookie as an empty value", () => {
@@ -148,7 +185,9 @@ describe("cookie", () => {
   });
 
   it("does not read cookies from other headers", () => {
-    expect(extractValue(cookie("sid"), response({ headers: { cookie: "sid=1", "x-set-cookie": "sid=2" } }))).toEqual(err("no Set-Cookie named sid (no Set-Cookie headers)"));
+    expect(extractValue(cookie("sid"), response({ headers: { cookie: "sid=1", "x-set-cookie": "sid=2" } }))).toEqual(
+      err("no Set-Cookie named sid (no Set-Cookie headers)"),
+    );
   });
 
   it("finds any generated cookie among others", () => {

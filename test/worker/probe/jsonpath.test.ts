@@ -16,7 +16,7 @@ const doc = {
   "it's": 2,
   'say "hi"': 3,
   "back\\slash": 4,
-  "é": 5,
+  é: 5,
   "content-type": "json",
   empty: [],
   word: "hello",
@@ -137,7 +137,12 @@ describe("parseJsonPath", () => {
     const compiled = parseJsonPath("$.a['b',0][1:2:3]..*");
     expect(compiled.source).toBe("$.a['b',0][1:2:3]..*");
     expect(compiled.definite).toBe(false);
-    expect(compiled.ast.segments.map((s) => s.type)).toEqual(["ChildSegment", "ChildSegment", "ChildSegment", "DescendantSegment"]);
+    expect(compiled.ast.segments.map((s) => s.type)).toEqual([
+      "ChildSegment",
+      "ChildSegment",
+      "ChildSegment",
+      "DescendantSegment",
+    ]);
     expect(parseJsonPath("$").ast.segments).toEqual([]);
     expect(parseJsonPath("$.items.length").lengthOf).toBe("$.items");
     expect(parseJsonPath("$.items[0]").lengthOf).toBeUndefined();
@@ -184,7 +189,7 @@ describe("JsonPathSyntaxError", () => {
     ["$.content-type", 9, "expected a name, a number, '[', '.', '..' or the end of the path, found '-'"],
     ["$.items[?@.sku==]", 16, "expected "],
     ["$[?@.x>1", 8, "expected "],
-    ])("%j fails at position %i", (path, position, expected) => {
+  ])("%j fails at position %i", (path, position, expected) => {
     let caught: unknown;
     try {
       parseJsonPath(path);
@@ -281,11 +286,16 @@ describe("properties", () => {
   // below -length (e.g. [-4:1] on 3 elements) selects too little (a known deviation).
   it("a slice [a:b] equals Array.prototype.slice(a, b)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer(), { maxLength: 10 }), fc.integer({ min: -12, max: 12 }), fc.integer({ min: -12, max: 12 }), (array, rawA, rawB) => {
-        const a = Math.max(rawA, -array.length);
-        const b = Math.max(rawB, -array.length);
-        expect(queryJsonPath(array, `$[${a}:${b}]`)).toEqual(array.slice(a, b));
-      }),
+      fc.property(
+        fc.array(fc.integer(), { maxLength: 10 }),
+        fc.integer({ min: -12, max: 12 }),
+        fc.integer({ min: -12, max: 12 }),
+        (array, rawA, rawB) => {
+          const a = Math.max(rawA, -array.length);
+          const b = Math.max(rawB, -array.length);
+          expect(queryJsonPath(array, `$[${a}:${b}]`)).toEqual(array.slice(a, b));
+        },
+      ),
     );
   });
 

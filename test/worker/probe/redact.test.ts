@@ -40,28 +40,71 @@ describe("sensitive names", () => {
     expect(SENSITIVE_NAME.test(name)).toBe(true);
   });
 
-  it.each(["content-type", "accept", "user-agent", "x-request-id", "name", "email", "page", "id", "code", "key", "pass"])(
-    "SENSITIVE_NAME does not match %s",
-    (name) => {
-      expect(SENSITIVE_NAME.test(name)).toBe(false);
-    },
-  );
+  it.each([
+    "content-type",
+    "accept",
+    "user-agent",
+    "x-request-id",
+    "name",
+    "email",
+    "page",
+    "id",
+    "code",
+    "key",
+    "pass",
+  ])("SENSITIVE_NAME does not match %s", (name) => {
+    expect(SENSITIVE_NAME.test(name)).toBe(false);
+  });
 
   it("is not stateful (no g flag)", () => {
     expect(SENSITIVE_NAME.flags.includes("g")).toBe(false);
-    expect([SENSITIVE_NAME.test("token"), SENSITIVE_NAME.test("token"), SENSITIVE_NAME.test("token")]).toEqual([true, true, true]);
+    expect([SENSITIVE_NAME.test("token"), SENSITIVE_NAME.test("token"), SENSITIVE_NAME.test("token")]).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("classifies headers, parameters and JSON keys", () => {
-    for (const h of ["authorization", "Proxy-Authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token", "X-Session-Id"]) {
+    for (const h of [
+      "authorization",
+      "Proxy-Authorization",
+      "cookie",
+      "set-cookie",
+      "x-api-key",
+      "api-key",
+      "x-auth-token",
+      "X-Session-Id",
+    ]) {
       expect(isSensitiveHeader(h), h).toBe(true);
     }
-    for (const h of ["content-type", "accept-encoding", "location", "x-afterlife-region"]) expect(isSensitiveHeader(h), h).toBe(false);
-    for (const p of ["token", "access_token", "id_token", "refresh_token", "api_key", "apikey", "key", "KEY", "secret", "password", "pass", "pwd", "signature", "sig", "auth", "code", "session", "client_secret"]) {
+    for (const h of ["content-type", "accept-encoding", "location", "x-afterlife-region"])
+      expect(isSensitiveHeader(h), h).toBe(false);
+    for (const p of [
+      "token",
+      "access_token",
+      "id_token",
+      "refresh_token",
+      "api_key",
+      "apikey",
+      "key",
+      "KEY",
+      "secret",
+      "password",
+      "pass",
+      "pwd",
+      "signature",
+      "sig",
+      "auth",
+      "code",
+      "session",
+      "client_secret",
+    ]) {
       expect(isSensitiveParam(p), p).toBe(true);
     }
     for (const p of ["q", "page", "monkey", "sort", "lang", "keyword"]) expect(isSensitiveParam(p), p).toBe(false);
-    for (const k of ["password", "pass", "pwd", "passwd", "passphrase", "refresh_token", "sessionToken"]) expect(isSensitiveJsonKey(k), k).toBe(true);
+    for (const k of ["password", "pass", "pwd", "passwd", "passphrase", "refresh_token", "sessionToken"])
+      expect(isSensitiveJsonKey(k), k).toBe(true);
     for (const k of ["code", "key", "id", "name", "passenger", "compass"]) expect(isSensitiveJsonKey(k), k).toBe(false);
   });
 });
@@ -118,7 +161,7 @@ describe("text", () => {
 
   it("scrubs the encoded forms a value takes on the wire", () => {
     const r = createRedactor({ PW: 'p@ss w"rd/é' });
-    expect(r.text("raw p@ss w\"rd/é")).toBe("raw [secret:PW]");
+    expect(r.text('raw p@ss w"rd/é')).toBe("raw [secret:PW]");
     expect(r.text("uri p%40ss%20w%22rd%2F%C3%A9")).toBe("uri [secret:PW]");
     expect(r.text("form p%40ss+w%22rd%2F%C3%A9")).toBe("form [secret:PW]");
     expect(r.text('json {"p":"p@ss w\\"rd/é"}')).toBe('json {"p":"[secret:PW]"}');
@@ -217,7 +260,9 @@ describe("headers", () => {
       authorization: "Bearer abc.def.ghi",
     });
     expect(out).toEqual({ referer: "https://app.example/cb?t=[redacted:authorization]", authorization: "[redacted]" });
-    expect(r.text("echo Bearer abc.def.ghi and abc.def.ghi")).toBe("echo [redacted:authorization] and [redacted:authorization]");
+    expect(r.text("echo Bearer abc.def.ghi and abc.def.ghi")).toBe(
+      "echo [redacted:authorization] and [redacted:authorization]",
+    );
   });
 
   it("learns the password inside Basic credentials", () => {
@@ -238,20 +283,44 @@ describe("headers", () => {
 
 describe("url", () => {
   it.each<[string, string]>([
-    ["https://api.example.com/v1/items?page=2&token=tok-abc123", "https://api.example.com/v1/items?page=2&token=[redacted]"],
+    [
+      "https://api.example.com/v1/items?page=2&token=tok-abc123",
+      "https://api.example.com/v1/items?page=2&token=[redacted]",
+    ],
     ["https://alice:s3cret-pw@example.com/x", "https://example.com/x"],
     ["https://alice@example.com/x", "https://example.com/x"],
     ["https://bob:p@ss-word@example.com/x?a=b@c", "https://example.com/x?a=b@c"], // userinfo ends at the last "@"
     ["https://example.com/cb?code=oauth-code-1&state=xyz", "https://example.com/cb?code=[redacted]&state=xyz"],
-    ["https://example.com/?access_token=a1b2&id_token=c3d4&refresh_token=e5f6", "https://example.com/?access_token=[redacted]&id_token=[redacted]&refresh_token=[redacted]"],
-    ["https://example.com/?api_key=k1&apikey=k2&key=k3&secret=k4", "https://example.com/?api_key=[redacted]&apikey=[redacted]&key=[redacted]&secret=[redacted]"],
-    ["https://example.com/?password=p1&pass=p2&pwd=p3", "https://example.com/?password=[redacted]&pass=[redacted]&pwd=[redacted]"],
-    ["https://example.com/?signature=s1&sig=s2&auth=s3&session=s4", "https://example.com/?signature=[redacted]&sig=[redacted]&auth=[redacted]&session=[redacted]"],
-    ["https://s3.example.com/o?X-Amz-Signature=abcdef&X-Amz-Date=20240101", "https://s3.example.com/o?X-Amz-Signature=[redacted]&X-Amz-Date=20240101"],
-    ["https://example.com/?TOKEN=upper&client_secret=cs", "https://example.com/?TOKEN=[redacted]&client_secret=[redacted]"],
+    [
+      "https://example.com/?access_token=a1b2&id_token=c3d4&refresh_token=e5f6",
+      "https://example.com/?access_token=[redacted]&id_token=[redacted]&refresh_token=[redacted]",
+    ],
+    [
+      "https://example.com/?api_key=k1&apikey=k2&key=k3&secret=k4",
+      "https://example.com/?api_key=[redacted]&apikey=[redacted]&key=[redacted]&secret=[redacted]",
+    ],
+    [
+      "https://example.com/?password=p1&pass=p2&pwd=p3",
+      "https://example.com/?password=[redacted]&pass=[redacted]&pwd=[redacted]",
+    ],
+    [
+      "https://example.com/?signature=s1&sig=s2&auth=s3&session=s4",
+      "https://example.com/?signature=[redacted]&sig=[redacted]&auth=[redacted]&session=[redacted]",
+    ],
+    [
+      "https://s3.example.com/o?X-Amz-Signature=abcdef&X-Amz-Date=20240101",
+      "https://s3.example.com/o?X-Amz-Signature=[redacted]&X-Amz-Date=20240101",
+    ],
+    [
+      "https://example.com/?TOKEN=upper&client_secret=cs",
+      "https://example.com/?TOKEN=[redacted]&client_secret=[redacted]",
+    ],
     ["https://example.com/?token=&q=search", "https://example.com/?token=&q=search"],
     ["https://example.com/?q=a+b&monkey=banana", "https://example.com/?q=a+b&monkey=banana"],
-    ["https://example.com/cb#access_token=frag-token&expires_in=3600", "https://example.com/cb#access_token=[redacted]&expires_in=3600"],
+    [
+      "https://example.com/cb#access_token=frag-token&expires_in=3600",
+      "https://example.com/cb#access_token=[redacted]&expires_in=3600",
+    ],
     ["https://example.com/cb#section-2", "https://example.com/cb#section-2"],
     ["/relative/path?token=rel-token-1", "/relative/path?token=[redacted]"],
     ["not a url?password=oops-pw-1", "not a url?password=[redacted]"],
@@ -263,7 +332,9 @@ describe("url", () => {
   it("learns sensitive parameter values and the URL password", () => {
     const r = createRedactor({});
     r.url("https://bob:pa%24%24word-1@example.com/?token=tok%2Fabc-123");
-    expect(r.text("pa$$word-1 tok/abc-123 tok%2Fabc-123")).toBe("[redacted:url password] [redacted:token] [redacted:token]");
+    expect(r.text("pa$$word-1 tok/abc-123 tok%2Fabc-123")).toBe(
+      "[redacted:url password] [redacted:token] [redacted:token]",
+    );
   });
 
   it("scrubs known values anywhere in the URL", () => {
@@ -277,7 +348,8 @@ describe("url", () => {
 describe("body", () => {
   it("redacts JSON values under sensitive keys, at any depth, and keeps formatting", () => {
     const r = createRedactor({});
-    const body = '{\n  "user": "alice",\n  "password": "hunter22",\n  "auth": {"otp": "otp-998877", "list": ["tok-a1", 7, true, null]},\n  "big": 12345678901234567890\n}';
+    const body =
+      '{\n  "user": "alice",\n  "password": "hunter22",\n  "auth": {"otp": "otp-998877", "list": ["tok-a1", 7, true, null]},\n  "big": 12345678901234567890\n}';
     expect(r.body(body, "application/json")).toBe(
       '{\n  "user": "alice",\n  "password": "[redacted]",\n  "auth": {"otp": "[redacted]", "list": ["[redacted]", 7, true, null]},\n  "big": 12345678901234567890\n}',
     );
@@ -286,15 +358,21 @@ describe("body", () => {
 
   it("handles escapes in JSON strings", () => {
     const r = createRedactor({});
-    const body = JSON.stringify({ "we\"ird": "x\\y", token: 'a"b\\c\u2028d', note: "plain" });
-    expect(r.body(body, "application/vnd.api+json; charset=utf-8")).toBe('{"we\\"ird":"x\\\\y","token":"[redacted]","note":"plain"}');
+    const body = JSON.stringify({ 'we"ird': "x\\y", token: 'a"b\\c\u2028d', note: "plain" });
+    expect(r.body(body, "application/vnd.api+json; charset=utf-8")).toBe(
+      '{"we\\"ird":"x\\\\y","token":"[redacted]","note":"plain"}',
+    );
     expect(r.text('got a"b\\c\u2028d')).toBe("got [redacted:token]");
   });
 
   it("keeps JSON `code` and `key` (error codes, ids) but hides them in forms", () => {
     const r = createRedactor({});
-    expect(r.body('{"code":"E_RATE_LIMIT","key":"item-1"}', "application/json")).toBe('{"code":"E_RATE_LIMIT","key":"item-1"}');
-    expect(r.body("code=authcode-1&key=k-1&state=s", "application/x-www-form-urlencoded")).toBe("code=[redacted]&key=[redacted]&state=s");
+    expect(r.body('{"code":"E_RATE_LIMIT","key":"item-1"}', "application/json")).toBe(
+      '{"code":"E_RATE_LIMIT","key":"item-1"}',
+    );
+    expect(r.body("code=authcode-1&key=k-1&state=s", "application/x-www-form-urlencoded")).toBe(
+      "code=[redacted]&key=[redacted]&state=s",
+    );
   });
 
   it("redacts form fields and learns their decoded values", () => {
@@ -308,13 +386,17 @@ describe("body", () => {
   it("sniffs JSON and forms when there is no content type", () => {
     const r = createRedactor({});
     expect(r.body('{"refresh_token":"rt-1234"}')).toBe('{"refresh_token":"[redacted]"}');
-    expect(r.body("grant_type=refresh_token&refresh_token=rt-5678")).toBe("grant_type=refresh_token&refresh_token=[redacted]");
+    expect(r.body("grant_type=refresh_token&refresh_token=rt-5678")).toBe(
+      "grant_type=refresh_token&refresh_token=[redacted]",
+    );
     expect(r.body("password: hunter22 (not structured)")).toBe("password: hunter22 (not structured)");
   });
 
   it("falls back to text() for invalid JSON and other types, without throwing", () => {
     const r = createRedactor({ SHOP_PASSWORD: CANARY });
-    expect(r.body(`{"password": "${CANARY}", broken`, "application/json")).toBe('{"password": "[secret:SHOP_PASSWORD]", broken');
+    expect(r.body(`{"password": "${CANARY}", broken`, "application/json")).toBe(
+      '{"password": "[secret:SHOP_PASSWORD]", broken',
+    );
     expect(r.body(`<p>${CANARY}</p>`, "text/html")).toBe("<p>[secret:SHOP_PASSWORD]</p>");
     expect(r.body('{"password":"not-json-typed"}', "text/plain")).toBe('{"password":"not-json-typed"}');
     expect(r.body("", "application/json")).toBe("");
@@ -327,9 +409,17 @@ describe("body", () => {
     expect(detectBodyKind(" [1] ")).toBe("json");
     expect(detectBodyKind("a=1&b=2")).toBe("form");
     expect(detectBodyKind("hello world")).toBe("text");
-    expect(findSensitiveSpans('{"a":{"token":"xy"},"b":"token"}', "json")).toEqual([{ start: 15, end: 17, name: "token", decoded: "xy" }]);
-    expect(findSensitiveSpans("a=1&pwd=x%2By&pwd=", "form")).toEqual([{ start: 8, end: 13, name: "pwd", decoded: "x+y" }]);
-    expect(splitUrl("https://u:p@h/p?q#f")).toEqual({ userinfo: { start: 8, end: 12 }, query: { start: 16, end: 17 }, fragment: { start: 18, end: 19 } });
+    expect(findSensitiveSpans('{"a":{"token":"xy"},"b":"token"}', "json")).toEqual([
+      { start: 15, end: 17, name: "token", decoded: "xy" },
+    ]);
+    expect(findSensitiveSpans("a=1&pwd=x%2By&pwd=", "form")).toEqual([
+      { start: 8, end: 13, name: "pwd", decoded: "x+y" },
+    ]);
+    expect(splitUrl("https://u:p@h/p?q#f")).toEqual({
+      userinfo: { start: 8, end: 12 },
+      query: { start: 16, end: 17 },
+      fragment: { start: 18, end: 19 },
+    });
     expect(splitUrl("/p")).toEqual({ userinfo: null, query: null, fragment: null });
   });
 });
@@ -354,7 +444,13 @@ describe("deep", () => {
       none: null,
       missing: undefined,
       message: "login failed for [secret:SHOP_PASSWORD]",
-      steps: [{ name: "login", evidence: { headers: { "x-echo": "[secret:SHOP_PASSWORD]" } }, list: ["[secret:SHOP_PASSWORD]", 1, ["[secret:SHOP_PASSWORD]"]] }],
+      steps: [
+        {
+          name: "login",
+          evidence: { headers: { "x-echo": "[secret:SHOP_PASSWORD]" } },
+          list: ["[secret:SHOP_PASSWORD]", 1, ["[secret:SHOP_PASSWORD]"]],
+        },
+      ],
     });
     expect(out).not.toBe(input);
     expect(input.message).toBe(`login failed for ${CANARY}`); // the original is untouched
@@ -372,7 +468,10 @@ describe("deep", () => {
 
   it("copies shared (non-cyclic) references twice", () => {
     const shared = { v: "abcd" };
-    expect(createRedactor({ S: "abcd" }).deep({ x: shared, y: shared })).toEqual({ x: { v: "[secret:S]" }, y: { v: "[secret:S]" } });
+    expect(createRedactor({ S: "abcd" }).deep({ x: shared, y: shared })).toEqual({
+      x: { v: "[secret:S]" },
+      y: { v: "[secret:S]" },
+    });
   });
 });
 
@@ -406,9 +505,16 @@ describe("the canary never survives", () => {
   it("as an unknown value under sensitive names, learned for the plain-text places", () => {
     const r = createRedactor({});
     const p = places(CANARY);
-    expect(r.headers(p.headers)).toEqual({ authorization: "[redacted]", "x-api-key": "[redacted]", cookie: "[redacted]", "x-echo": "[redacted:authorization]" });
+    expect(r.headers(p.headers)).toEqual({
+      authorization: "[redacted]",
+      "x-api-key": "[redacted]",
+      cookie: "[redacted]",
+      "x-echo": "[redacted:authorization]",
+    });
     expect(r.url(p.url)).toBe("https://shop.example/login?password=[redacted]&next=%2F&token=[redacted]");
-    expect(r.body(p.json, "application/json")).toBe('{"user":"alice","password":"[redacted]","nested":{"deeper":[{"apiKey":"[redacted]"}]}}');
+    expect(r.body(p.json, "application/json")).toBe(
+      '{"user":"alice","password":"[redacted]","nested":{"deeper":[{"apiKey":"[redacted]"}]}}',
+    );
     expect(r.body(p.form, "application/x-www-form-urlencoded")).toBe("username=alice&password=[redacted]");
     expect(r.text(p.text)).toBe("Login failed for alice with [redacted:authorization].");
     expect(count(JSON.stringify(r.deep(p.nested)), CANARY)).toBe(0);
@@ -428,16 +534,26 @@ describe("the canary never survives", () => {
 describe("properties", () => {
   const anyText = fc.string({ unit: "binary", maxLength: 40 });
   // A tiny alphabet shared with the labels makes label/neighbour collisions likely.
-  const tricky = fc.string({ unit: fc.constantFrom("S", "]", "[", ":", "s", "e", "c", "r", "t", "x", "%", "\\", '"'), minLength: 4, maxLength: 8 });
+  const tricky = fc.string({
+    unit: fc.constantFrom("S", "]", "[", ":", "s", "e", "c", "r", "t", "x", "%", "\\", '"'),
+    minLength: 4,
+    maxLength: 8,
+  });
 
   it("text() never outputs a secret embedded anywhere in a string", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", minLength: 4, maxLength: 20 }), tricky), anyText, anyText, anyText, (secret, a, b, c) => {
-        fc.pre(secret.length >= 4);
-        const r = createRedactor({ S: secret });
-        const out = r.text(`${a}${secret}${b}${secret}${c}`);
-        return !out.includes(secret);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: "binary", minLength: 4, maxLength: 20 }), tricky),
+        anyText,
+        anyText,
+        anyText,
+        (secret, a, b, c) => {
+          fc.pre(secret.length >= 4);
+          const r = createRedactor({ S: secret });
+          const out = r.text(`${a}${secret}${b}${secret}${c}`);
+          return !out.includes(secret);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -24,9 +24,22 @@ function deps(overrides: Partial<RunnerDeps> = {}): RunnerDeps {
   };
 }
 
-async function run(definition: Partial<HttpProbeDefinition> & Pick<HttpProbeDefinition, "steps">, runnerDeps = deps(), vars?: Record<string, string>): Promise<RunResult> {
-  const [loaded] = loadRegistry([{ file: "probes/test.ts", definition: defineProbe({ id: "t", name: "T", baseUrl: "{{env:SHOP_URL}}", ...definition }) }]);
-  return runProbe(loaded!, { region: "weur", colo: "weur", slotAt: 1_764_158_400_000, ...(vars ? { vars } : {}) }, runnerDeps);
+async function run(
+  definition: Partial<HttpProbeDefinition> & Pick<HttpProbeDefinition, "steps">,
+  runnerDeps = deps(),
+  vars?: Record<string, string>,
+): Promise<RunResult> {
+  const [loaded] = loadRegistry([
+    {
+      file: "probes/test.ts",
+      definition: defineProbe({ id: "t", name: "T", baseUrl: "{{env:SHOP_URL}}", ...definition }),
+    },
+  ]);
+  return runProbe(
+    loaded!,
+    { region: "weur", colo: "weur", slotAt: 1_764_158_400_000, ...(vars ? { vars } : {}) },
+    runnerDeps,
+  );
 }
 
 async function fault(f: Record<string, unknown>): Promise<void> {
@@ -46,9 +59,19 @@ describe("runner: a passing journey", () => {
           method: "POST",
           url: "/api/login",
           body: { json: { username: "qa", password: "{{secret:SHOP_PASSWORD}}" } },
-          extract: { authToken: extract.json("$.token"), session: extract.cookie("session"), ctype: extract.header("content-type"), prefix: extract.regex(/"(tok)_/) },
+          extract: {
+            authToken: extract.json("$.token"),
+            session: extract.cookie("session"),
+            ctype: extract.header("content-type"),
+            prefix: extract.regex(/"(tok)_/),
+          },
         },
-        { name: "cart", url: "/api/cart", headers: { authorization: "Bearer {{authToken}}" }, assert: [check.json("$.items").length(2), check.json("$.totalCents").equals(3097)] },
+        {
+          name: "cart",
+          url: "/api/cart",
+          headers: { authorization: "Bearer {{authToken}}" },
+          assert: [check.json("$.items").length(2), check.json("$.totalCents").equals(3097)],
+        },
         script("products", async (ctx) => {
           const list = await ctx.http.get("/api/products");
           for (const p of list.json<{ products: { id: string }[] }>().products) {
@@ -80,7 +103,9 @@ describe("runner: a passing journey", () => {
     const step = result.steps[0]!;
     expect(step.ttfbMs).toBeGreaterThanOrEqual(140);
     expect(step.totalMs).toBeGreaterThanOrEqual(step.ttfbMs);
-    expect(step.exchanges).toEqual([{ method: "GET", url: `${SHOP}/health`, status: 200, ttfbMs: step.ttfbMs, totalMs: step.totalMs }]);
+    expect(step.exchanges).toEqual([
+      { method: "GET", url: `${SHOP}/health`, status: 200, ttfbMs: step.ttfbMs, totalMs: step.totalMs },
+    ]);
   });
 
   it("is degraded, not down, when slower than degradedAfterMs", async () => {
@@ -99,7 +124,13 @@ describe("runner: a passing journey", () => {
             url: "/echo?order={{orderId}}",
             query: { region: "{{$region}}", run: "{{$runId}}", rid: "{{$randomId}}" },
             headers: { "x-order": "{{orderId}}" },
-            assert: [check.json("$.query.order").equals("42"), check.json("$.query.region").equals("weur"), check.json("$.query.run").equals("t.weur.1764158400000"), check.json("$.query.rid").equals("rid-1"), check.json("$.headers['x-order']").equals("42")],
+            assert: [
+              check.json("$.query.order").equals("42"),
+              check.json("$.query.region").equals("weur"),
+              check.json("$.query.run").equals("t.weur.1764158400000"),
+              check.json("$.query.rid").equals("rid-1"),
+              check.json("$.headers['x-order']").equals("42"),
+            ],
           },
         ],
       },
@@ -114,9 +145,18 @@ describe("runner: a passing journey", () => {
 describe("runner: failure classes", () => {
   it("status: an unexpected status, with expected vs actual and evidence", async () => {
     await fault({ path: "/api/products", status: 503 });
-    const result = await run({ steps: [{ name: "list", url: "/api/products", expectStatus: 200 }, { name: "next", url: "/" }] });
+    const result = await run({
+      steps: [
+        { name: "list", url: "/api/products", expectStatus: 200 },
+        { name: "next", url: "/" },
+      ],
+    });
     expect(result.status).toBe("down");
-    expect(result.failure).toMatchObject({ class: "status", step: "list", assertion: { expected: "200", actual: "503", passed: false } });
+    expect(result.failure).toMatchObject({
+      class: "status",
+      step: "list",
+      assertion: { expected: "200", actual: "503", passed: false },
+    });
     expect(result.steps[1]!.status).toBe("skipped");
     const evidence = result.steps[0]!.evidence!;
     expect(evidence.response?.status).toBe(503);
@@ -125,9 +165,21 @@ describe("runner: failure classes", () => {
   });
 
   it("assertion: the first failing assertion is the failure", async () => {
-    const result = await run({ steps: [{ name: "list", url: "/api/products", assert: [check.json("$.count").equals(3), check.json("$.count").gt(10), check.body().contains("nope")] }] });
+    const result = await run({
+      steps: [
+        {
+          name: "list",
+          url: "/api/products",
+          assert: [check.json("$.count").equals(3), check.json("$.count").gt(10), check.body().contains("nope")],
+        },
+      ],
+    });
     expect(result.failure?.class).toBe("assertion");
-    expect(result.failure?.assertion).toMatchObject({ passed: false, expected: expect.stringContaining("10"), actual: "3" });
+    expect(result.failure?.assertion).toMatchObject({
+      passed: false,
+      expected: expect.stringContaining("10"),
+      actual: "3",
+    });
     expect(result.steps[0]!.assertions.map((a) => a.passed)).toEqual([true, true, false, false]);
   });
 
@@ -142,7 +194,13 @@ describe("runner: failure classes", () => {
 
   it("timeout: the whole-run deadline stops a journey", async () => {
     await fault({ path: "/health", delayMs: 250 });
-    const result = await run({ runTimeoutMs: 400, steps: [{ name: "a", url: "/health" }, { name: "b", url: "/health" }] });
+    const result = await run({
+      runTimeoutMs: 400,
+      steps: [
+        { name: "a", url: "/health" },
+        { name: "b", url: "/health" },
+      ],
+    });
     expect(result.failure).toMatchObject({ class: "timeout", step: "b" });
   });
 
@@ -173,7 +231,10 @@ describe("runner: failure classes", () => {
       fetch: (input, init) => fetch(String(input).replace("http://shop.afterlife.dev", SHOP), init),
     });
     const result = await run(
-      { baseUrl: "http://shop.afterlife.dev", steps: [{ name: "hop", url: `/redirect?to=${encodeURIComponent(`${SHOP}/health`)}`, maxRedirects: 3 }] },
+      {
+        baseUrl: "http://shop.afterlife.dev",
+        steps: [{ name: "hop", url: `/redirect?to=${encodeURIComponent(`${SHOP}/health`)}`, maxRedirects: 3 }],
+      },
       viaPublicName,
     );
     expect(result.failure?.class).toBe("probe");
@@ -189,7 +250,10 @@ describe("runner: failure classes", () => {
         }),
       ],
     });
-    expect(thrown.failure).toMatchObject({ class: "script", message: "script threw TypeError: cannot read 'x' of undefined" });
+    expect(thrown.failure).toMatchObject({
+      class: "script",
+      message: "script threw TypeError: cannot read 'x' of undefined",
+    });
     const expected = await run({
       steps: [
         script("count", async (ctx) => {
@@ -198,20 +262,27 @@ describe("runner: failure classes", () => {
         }),
       ],
     });
-    expect(expected.failure).toMatchObject({ class: "assertion", assertion: { label: "product count", expected: "5", actual: "3" } });
+    expect(expected.failure).toMatchObject({
+      class: "assertion",
+      assertion: { label: "product count", expected: "5", actual: "3" },
+    });
     expect(expected.steps[0]!.evidence?.response?.status).toBe(200);
   });
 
   it("script: a failed request inside a script keeps its class", async () => {
     await fault({ path: "/health", hang: true });
-    const result = await run({ steps: [script("hang", async (ctx) => void (await ctx.http.get("/health")), { timeoutMs: 300 })] });
+    const result = await run({
+      steps: [script("hang", async (ctx) => void (await ctx.http.get("/health")), { timeoutMs: 300 })],
+    });
     expect(result.failure?.class).toBe("timeout");
   });
 });
 
 describe("runner: redirects", () => {
   it("follows up to maxRedirects, re-checking each hop", async () => {
-    const followed = await run({ steps: [{ name: "old", url: "/old-home", maxRedirects: 2, assert: [check.body().contains("Welcome")] }] });
+    const followed = await run({
+      steps: [{ name: "old", url: "/old-home", maxRedirects: 2, assert: [check.body().contains("Welcome")] }],
+    });
     expect(followed.status).toBe("up");
     expect(followed.steps[0]!.exchanges.map((e) => [e.status, new URL(e.url).pathname])).toEqual([
       [301, "/old-home"],
@@ -220,7 +291,9 @@ describe("runner: redirects", () => {
   });
 
   it("keeps the 3xx when maxRedirects is 0", async () => {
-    const kept = await run({ steps: [{ name: "old", url: "/old-home", expectStatus: 301, assert: [check.header("location").equals("/")] }] });
+    const kept = await run({
+      steps: [{ name: "old", url: "/old-home", expectStatus: 301, assert: [check.header("location").equals("/")] }],
+    });
     expect(kept.status).toBe("up");
   });
 
@@ -257,8 +330,19 @@ describe("runner: evidence and redaction", () => {
   it("scrubs a token extracted from a response from later evidence", async () => {
     const result = await run({
       steps: [
-        { name: "login", method: "POST", url: "/api/login", body: { json: { password: "{{secret:SHOP_PASSWORD}}" } }, extract: { authToken: extract.json("$.token") } },
-        { name: "echo", url: "/echo", headers: { "x-forward": "{{authToken}}" }, assert: [check.json("$.method").equals("POST")] },
+        {
+          name: "login",
+          method: "POST",
+          url: "/api/login",
+          body: { json: { password: "{{secret:SHOP_PASSWORD}}" } },
+          extract: { authToken: extract.json("$.token") },
+        },
+        {
+          name: "echo",
+          url: "/echo",
+          headers: { "x-forward": "{{authToken}}" },
+          assert: [check.json("$.method").equals("POST")],
+        },
       ],
     });
     expect(result.failure?.step).toBe("echo");

@@ -20,14 +20,38 @@ describe("checkTarget: always", () => {
   it.each<[string, string]>([
     ["not a url", 'refused "not a url": not a valid absolute URL; targets must start with http:// or https://'],
     ["", 'refused "": not a valid absolute URL; targets must start with http:// or https://'],
-    ["/relative/path", 'refused "/relative/path": not a valid absolute URL; targets must start with http:// or https://'],
-    ["http://[fe80::1%25eth0]/", 'refused "http://[fe80::1%25eth0]/": not a valid absolute URL; targets must start with http:// or https://'],
-    ["http://1.2.3.4.5.6/x", 'refused "http://1.2.3.4.5.6/x": not a valid absolute URL; targets must start with http:// or https://'],
-    ["ftp://example.com/file", "refused ftp://example.com/file: scheme ftp: is not allowed; only http: and https: targets are allowed"],
-    ["file:///etc/passwd", "refused a file: URL: scheme file: is not allowed; only http: and https: targets are allowed"],
-    ["javascript:alert(1)", "refused a javascript: URL: scheme javascript: is not allowed; only http: and https: targets are allowed"],
-    ["data:text/plain,hi", "refused a data: URL: scheme data: is not allowed; only http: and https: targets are allowed"],
-    ["ws://example.com/socket", "refused ws://example.com/socket: scheme ws: is not allowed; only http: and https: targets are allowed"],
+    [
+      "/relative/path",
+      'refused "/relative/path": not a valid absolute URL; targets must start with http:// or https://',
+    ],
+    [
+      "http://[fe80::1%25eth0]/",
+      'refused "http://[fe80::1%25eth0]/": not a valid absolute URL; targets must start with http:// or https://',
+    ],
+    [
+      "http://1.2.3.4.5.6/x",
+      'refused "http://1.2.3.4.5.6/x": not a valid absolute URL; targets must start with http:// or https://',
+    ],
+    [
+      "ftp://example.com/file",
+      "refused ftp://example.com/file: scheme ftp: is not allowed; only http: and https: targets are allowed",
+    ],
+    [
+      "file:///etc/passwd",
+      "refused a file: URL: scheme file: is not allowed; only http: and https: targets are allowed",
+    ],
+    [
+      "javascript:alert(1)",
+      "refused a javascript: URL: scheme javascript: is not allowed; only http: and https: targets are allowed",
+    ],
+    [
+      "data:text/plain,hi",
+      "refused a data: URL: scheme data: is not allowed; only http: and https: targets are allowed",
+    ],
+    [
+      "ws://example.com/socket",
+      "refused ws://example.com/socket: scheme ws: is not allowed; only http: and https: targets are allowed",
+    ],
     [
       "https://alice:hunter2@example.com/login?x=1",
       "refused https://example.com/login: the URL contains credentials (user:password@); send them in a header such as Authorization using {{secret:NAME}} instead",
@@ -156,24 +180,72 @@ describe("checkTarget: refused in production, allowed locally", () => {
     ["http://198.18.0.1/", internal("http://198.18.0.1/", "reserved address (198.18.0.0/15, benchmarking)")],
     ["http://[2001:db8::1]/", internal("http://[2001:db8::1]/", "reserved address (2001:db8::/32, documentation)")],
     // IPv6 forms that embed an IPv4 address
-    ["http://[::ffff:127.0.0.1]/", loopback("http://[::ffff:7f00:1]/", "IPv4-mapped IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[::ffff:7f00:1]/", loopback("http://[::ffff:7f00:1]/", "IPv4-mapped IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[0:0:0:0:0:ffff:7f00:1]/", loopback("http://[::ffff:7f00:1]/", "IPv4-mapped IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[::ffff:10.0.0.1]/", internal("http://[::ffff:a00:1]/", "IPv4-mapped IPv6 address embedding 10.0.0.1 (private address (10.0.0.0/8))")],
-    ["http://[::ffff:8.8.8.8]/", internal("http://[::ffff:808:808]/", "IPv4-mapped IPv6 address embedding 8.8.8.8; use the IPv4 address itself")],
-    ["http://[::ffff:0:7f00:1]/", loopback("http://[::ffff:0:7f00:1]/", "IPv4-translated IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[::127.0.0.1]/", loopback("http://[::7f00:1]/", "IPv4-compatible IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[::7f00:1]/", loopback("http://[::7f00:1]/", "IPv4-compatible IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[64:ff9b::127.0.0.1]/", loopback("http://[64:ff9b::7f00:1]/", "NAT64 IPv6 address embedding 127.0.0.1 (loopback address)")],
-    ["http://[64:ff9b::a00:1]/", internal("http://[64:ff9b::a00:1]/", "NAT64 IPv6 address embedding 10.0.0.1 (private address (10.0.0.0/8))")],
-    ["http://[64:ff9b::c0a8:101]/", internal("http://[64:ff9b::c0a8:101]/", "NAT64 IPv6 address embedding 192.168.1.1 (private address (192.168.0.0/16))")],
+    [
+      "http://[::ffff:127.0.0.1]/",
+      loopback("http://[::ffff:7f00:1]/", "IPv4-mapped IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[::ffff:7f00:1]/",
+      loopback("http://[::ffff:7f00:1]/", "IPv4-mapped IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[0:0:0:0:0:ffff:7f00:1]/",
+      loopback("http://[::ffff:7f00:1]/", "IPv4-mapped IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[::ffff:10.0.0.1]/",
+      internal("http://[::ffff:a00:1]/", "IPv4-mapped IPv6 address embedding 10.0.0.1 (private address (10.0.0.0/8))"),
+    ],
+    [
+      "http://[::ffff:8.8.8.8]/",
+      internal("http://[::ffff:808:808]/", "IPv4-mapped IPv6 address embedding 8.8.8.8; use the IPv4 address itself"),
+    ],
+    [
+      "http://[::ffff:0:7f00:1]/",
+      loopback("http://[::ffff:0:7f00:1]/", "IPv4-translated IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[::127.0.0.1]/",
+      loopback("http://[::7f00:1]/", "IPv4-compatible IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[::7f00:1]/",
+      loopback("http://[::7f00:1]/", "IPv4-compatible IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[64:ff9b::127.0.0.1]/",
+      loopback("http://[64:ff9b::7f00:1]/", "NAT64 IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
+    [
+      "http://[64:ff9b::a00:1]/",
+      internal("http://[64:ff9b::a00:1]/", "NAT64 IPv6 address embedding 10.0.0.1 (private address (10.0.0.0/8))"),
+    ],
+    [
+      "http://[64:ff9b::c0a8:101]/",
+      internal(
+        "http://[64:ff9b::c0a8:101]/",
+        "NAT64 IPv6 address embedding 192.168.1.1 (private address (192.168.0.0/16))",
+      ),
+    ],
     ["http://[64:ff9b:1::a00:1]/", internal("http://[64:ff9b:1::a00:1]/", "local-use NAT64 address (64:ff9b:1::/48)")],
-    ["http://[2002:7f00:1::]/", loopback("http://[2002:7f00:1::]/", "6to4 IPv6 address embedding 127.0.0.1 (loopback address)")],
+    [
+      "http://[2002:7f00:1::]/",
+      loopback("http://[2002:7f00:1::]/", "6to4 IPv6 address embedding 127.0.0.1 (loopback address)"),
+    ],
     ["http://[2001::1]/", internal("http://[2001::1]/", "reserved address (2001::/32, Teredo)")],
     // names that only resolve on a private network
-    ["http://intranet/", internal("http://intranet/", "single-label host name (resolved through local search domains)")],
-    ["http://host.docker.internal/", internal("http://host.docker.internal/", "internal host name (.internal is reserved for private networks)")],
-    ["http://db.corp.internal./", internal("http://db.corp.internal./", "internal host name (.internal is reserved for private networks)")],
+    [
+      "http://intranet/",
+      internal("http://intranet/", "single-label host name (resolved through local search domains)"),
+    ],
+    [
+      "http://host.docker.internal/",
+      internal("http://host.docker.internal/", "internal host name (.internal is reserved for private networks)"),
+    ],
+    [
+      "http://db.corp.internal./",
+      internal("http://db.corp.internal./", "internal host name (.internal is reserved for private networks)"),
+    ],
     ["http://printer.local/", internal("http://printer.local/", "link-local host name (.local is multicast DNS)")],
     ["http://nas.home.arpa/", internal("http://nas.home.arpa/", "private host name (.home.arpa)")],
   ])("%s", (url, reason) => {
@@ -195,13 +267,34 @@ describe("checkTarget: cloud metadata, refused in every mode", () => {
     ["http://0xa9fea9fe/", metadata("http://169.254.169.254/")],
     ["http://0251.0376.0251.0376/", metadata("http://169.254.169.254/")],
     ["http://169.254.43518/", metadata("http://169.254.169.254/")],
-    ["http://169.254.170.2/v2/credentials", metadata("http://169.254.170.2/v2/credentials", "cloud metadata endpoint (ECS task credentials)")],
-    ["http://100.100.100.200/latest/meta-data", metadata("http://100.100.100.200/latest/meta-data", "cloud metadata endpoint (Alibaba Cloud)")],
+    [
+      "http://169.254.170.2/v2/credentials",
+      metadata("http://169.254.170.2/v2/credentials", "cloud metadata endpoint (ECS task credentials)"),
+    ],
+    [
+      "http://100.100.100.200/latest/meta-data",
+      metadata("http://100.100.100.200/latest/meta-data", "cloud metadata endpoint (Alibaba Cloud)"),
+    ],
     ["http://168.63.129.16/", metadata("http://168.63.129.16/", "cloud metadata endpoint (Azure platform)")],
     ["http://[fd00:ec2::254]/latest/meta-data/", metadata("http://[fd00:ec2::254]/latest/meta-data/")],
-    ["http://[::ffff:169.254.169.254]/", metadata("http://[::ffff:a9fe:a9fe]/", "IPv4-mapped IPv6 address embedding 169.254.169.254 (cloud metadata endpoint)")],
-    ["http://[64:ff9b::a9fe:a9fe]/", metadata("http://[64:ff9b::a9fe:a9fe]/", "NAT64 IPv6 address embedding 169.254.169.254 (cloud metadata endpoint)")],
-    ["http://metadata.google.internal/computeMetadata/v1/", metadata("http://metadata.google.internal/computeMetadata/v1/")],
+    [
+      "http://[::ffff:169.254.169.254]/",
+      metadata(
+        "http://[::ffff:a9fe:a9fe]/",
+        "IPv4-mapped IPv6 address embedding 169.254.169.254 (cloud metadata endpoint)",
+      ),
+    ],
+    [
+      "http://[64:ff9b::a9fe:a9fe]/",
+      metadata(
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "NAT64 IPv6 address embedding 169.254.169.254 (cloud metadata endpoint)",
+      ),
+    ],
+    [
+      "http://metadata.google.internal/computeMetadata/v1/",
+      metadata("http://metadata.google.internal/computeMetadata/v1/"),
+    ],
     ["http://METADATA.google.internal./", metadata("http://metadata.google.internal./")],
     ["http://metadata.goog/", metadata("http://metadata.goog/")],
     ["http://x.metadata.goog/", metadata("http://x.metadata.goog/")],
@@ -313,6 +406,8 @@ describe("resolveRedirect", () => {
     expect(reasonOf(relative, PROD)).toBe(loopback("http://127.0.0.1:8787/account"));
     expect(reasonOf(relative, LOCAL)).toBeNull();
     const scheme = resolveRedirect(new URL("https://public.example.com/"), "file:///etc/passwd");
-    expect(reasonOf(scheme, LOCAL)).toBe("refused a file: URL: scheme file: is not allowed; only http: and https: targets are allowed");
+    expect(reasonOf(scheme, LOCAL)).toBe(
+      "refused a file: URL: scheme file: is not allowed; only http: and https: targets are allowed",
+    );
   });
 });

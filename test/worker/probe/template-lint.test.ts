@@ -11,8 +11,19 @@ const journey = defineProbe({
   name: "J",
   baseUrl: "{{env:SHOP_URL}}",
   steps: [
-    { name: "log in", method: "POST", url: "/api/login", body: { json: { password: "{{secret:SHOP_PASSWORD}}" } }, extract: { authToken: extract.json("$.token") } },
-    { name: "cart", url: "/api/cart?at={{$timestamp}}", headers: { authorization: "Bearer {{authToken}}" }, assert: [check.status().equals(200)] },
+    {
+      name: "log in",
+      method: "POST",
+      url: "/api/login",
+      body: { json: { password: "{{secret:SHOP_PASSWORD}}" } },
+      extract: { authToken: extract.json("$.token") },
+    },
+    {
+      name: "cart",
+      url: "/api/cart?at={{$timestamp}}",
+      headers: { authorization: "Bearer {{authToken}}" },
+      assert: [check.status().equals(200)],
+    },
   ],
 });
 
@@ -28,16 +39,45 @@ describe("lintTemplates", () => {
       baseUrl: "{{env:SHOP_ULR}}",
       steps: [
         { name: "early", url: "/orders/{{orderId}}", headers: { "x-key": "{{secret:API_KEY}}" } },
-        { name: "log in", url: "/login", extract: { authToken: extract.json("$.token"), orderId: extract.json("$.order") } },
+        {
+          name: "log in",
+          url: "/login",
+          extract: { authToken: extract.json("$.token"), orderId: extract.json("$.order") },
+        },
         { name: "cart", url: "/cart?t={{$timestmp}}", headers: { authorization: "Bearer {{authTokn}}" } },
       ],
     });
     expect(lintTemplates(probe, context)).toEqual([
-      { at: ["baseUrl"], needle: "{{env:SHOP_ULR}}", message: 'env var \'SHOP_ULR\' has no value here: add SHOP_ULR = "..." to [vars] in wrangler.toml (or to .dev.vars if it is a secret); did you mean SHOP_URL?' },
-      { at: ["steps", 0, "url"], needle: "{{orderId}}", message: "variable {{orderId}} is not defined by an earlier step; step 'log in' defines it, but runs after this one (or pass --var orderId=...)" },
-      { at: ["steps", 0, "headers", "x-key"], needle: "{{secret:API_KEY}}", message: 'secret \'API_KEY\' has no value here: add API_KEY="..." to .dev.vars (or export it), and `npx wrangler secret put API_KEY` for production' },
-      { at: ["steps", 2, "url"], needle: "{{$timestmp}}", message: "unknown built-in {{$timestmp}}; did you mean {{$timestamp}}?; the built-ins are {{$runId}} {{$region}} {{$timestamp}} {{$isoTimestamp}} {{$randomId}}" },
-      { at: ["steps", 2, "headers", "authorization"], needle: "{{authTokn}}", message: "variable {{authTokn}} is not defined by an earlier step; did you mean {{authToken}}? (or pass --var authTokn=...)" },
+      {
+        at: ["baseUrl"],
+        needle: "{{env:SHOP_ULR}}",
+        message:
+          "env var 'SHOP_ULR' has no value here: add SHOP_ULR = \"...\" to [vars] in wrangler.toml (or to .dev.vars if it is a secret); did you mean SHOP_URL?",
+      },
+      {
+        at: ["steps", 0, "url"],
+        needle: "{{orderId}}",
+        message:
+          "variable {{orderId}} is not defined by an earlier step; step 'log in' defines it, but runs after this one (or pass --var orderId=...)",
+      },
+      {
+        at: ["steps", 0, "headers", "x-key"],
+        needle: "{{secret:API_KEY}}",
+        message:
+          "secret 'API_KEY' has no value here: add API_KEY=\"...\" to .dev.vars (or export it), and `npx wrangler secret put API_KEY` for production",
+      },
+      {
+        at: ["steps", 2, "url"],
+        needle: "{{$timestmp}}",
+        message:
+          "unknown built-in {{$timestmp}}; did you mean {{$timestamp}}?; the built-ins are {{$runId}} {{$region}} {{$timestamp}} {{$isoTimestamp}} {{$randomId}}",
+      },
+      {
+        at: ["steps", 2, "headers", "authorization"],
+        needle: "{{authTokn}}",
+        message:
+          "variable {{authTokn}} is not defined by an earlier step; did you mean {{authToken}}? (or pass --var authTokn=...)",
+      },
     ]);
   });
 
@@ -59,7 +99,13 @@ describe("lintTemplates", () => {
 
   it("checks ctx.secret and ctx.env names in script steps", () => {
     const probe = defineProbe({ id: "j", name: "J", steps: [script("s", async (ctx) => void ctx.secret("NOPE"))] });
-    expect(lintTemplates(probe, context)).toEqual([{ at: ["steps", 0], needle: 'ctx.secret("NOPE")', message: expect.stringContaining("secret 'NOPE' has no value here") }]);
+    expect(lintTemplates(probe, context)).toEqual([
+      {
+        at: ["steps", 0],
+        needle: 'ctx.secret("NOPE")',
+        message: expect.stringContaining("secret 'NOPE' has no value here"),
+      },
+    ]);
   });
 });
 

@@ -33,20 +33,48 @@ interface Scenario {
  * A release at a whole minute: before it, each pair runs every `baselineEvery` minutes; during
  * the watch every minute (as the dispatcher runs watched probes). `after` may differ per pair.
  */
-export function simulateRelease(random: () => number, options: { releasedAt: number; watchMinutes: number; baselineMinutes: number; pairs: { probeId: string; region: string; baselineEvery?: number }[]; before: Behaviour; after: (pair: { probeId: string; region: string }) => Behaviour }): Scenario {
+export function simulateRelease(
+  random: () => number,
+  options: {
+    releasedAt: number;
+    watchMinutes: number;
+    baselineMinutes: number;
+    pairs: { probeId: string; region: string; baselineEvery?: number }[];
+    before: Behaviour;
+    after: (pair: { probeId: string; region: string }) => Behaviour;
+  },
+): Scenario {
   const runs: WatchRun[] = [];
   const sample = (pair: { probeId: string; region: string }, slotAt: number, b: Behaviour): WatchRun => {
     const failed = random() < b.failureRate;
     const spike = random() < b.spikeRate ? 4 : 1;
     const durationMs = b.medianMs * Math.exp(b.sigma * normal(random)) * spike + (b.extraMs ?? 0);
-    return { probeId: pair.probeId, region: pair.region, slotAt, status: failed ? "down" : "up", durationMs: Math.round(durationMs), monitoringSide: false, inMaintenance: false };
+    return {
+      probeId: pair.probeId,
+      region: pair.region,
+      slotAt,
+      status: failed ? "down" : "up",
+      durationMs: Math.round(durationMs),
+      monitoringSide: false,
+      inMaintenance: false,
+    };
   };
   const base = baselineWindow(options.releasedAt, options.baselineMinutes);
   for (const pair of options.pairs) {
     const every = pair.baselineEvery ?? 1;
-    for (let t = base.from; t < base.to; t += 60_000) if (((t - base.from) / 60_000) % every === 0) runs.push(sample(pair, t, options.before));
+    for (let t = base.from; t < base.to; t += 60_000)
+      if (((t - base.from) / 60_000) % every === 0) runs.push(sample(pair, t, options.before));
     const after = options.after(pair);
-    for (let t = watchStart(options.releasedAt); t < watchEnd(options.releasedAt, options.watchMinutes); t += 60_000) runs.push(sample(pair, t, after));
+    for (let t = watchStart(options.releasedAt); t < watchEnd(options.releasedAt, options.watchMinutes); t += 60_000)
+      runs.push(sample(pair, t, after));
   }
-  return { subject: { releasedAt: options.releasedAt, watchMinutes: options.watchMinutes, baselineMinutes: options.baselineMinutes, pairs: options.pairs.map(({ probeId, region }) => ({ probeId, region })) }, runs };
+  return {
+    subject: {
+      releasedAt: options.releasedAt,
+      watchMinutes: options.watchMinutes,
+      baselineMinutes: options.baselineMinutes,
+      pairs: options.pairs.map(({ probeId, region }) => ({ probeId, region })),
+    },
+    runs,
+  };
 }

@@ -17,7 +17,14 @@ function load(specs: readonly ProbeSpec[]): LoadedProbe[] {
   return loadRegistry(
     specs.map((s) => ({
       file: `probes/${s.id}.ts`,
-      definition: { id: s.id, name: s.id, schedule: s.schedule, regions: s.regions, baseUrl: "https://example.com", steps: [{ name: "home", url: "/" }] },
+      definition: {
+        id: s.id,
+        name: s.id,
+        schedule: s.schedule,
+        regions: s.regions,
+        baseUrl: "https://example.com",
+        steps: [{ name: "home", url: "/" }],
+      },
     })),
   );
 }
@@ -26,14 +33,19 @@ const key = (r: PlannedRun) => `${r.probe.probe.id}/${r.region}`;
 
 const ALNUM = [..."abcdefghijklmnopqrstuvwxyz0123456789"];
 /** A valid probe id: 1-4 dash-separated runs of [a-z0-9], at most 4 × 8 + 3 = 35 characters. */
-const idArb = fc.array(fc.string({ unit: fc.constantFrom(...ALNUM), minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join("-"));
+const idArb = fc
+  .array(fc.string({ unit: fc.constantFrom(...ALNUM), minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 })
+  .map((parts) => parts.join("-"));
 const scheduleArb = fc.constantFrom(...(Object.keys(SCHEDULES) as Schedule[]));
 const probeSetArb = fc
-  .uniqueArray(fc.record({ id: idArb, schedule: scheduleArb, regions: fc.shuffledSubarray([...REGIONS], { minLength: 1 }) }), {
-    selector: (s) => s.id,
-    minLength: 1,
-    maxLength: 25,
-  })
+  .uniqueArray(
+    fc.record({ id: idArb, schedule: scheduleArb, regions: fc.shuffledSubarray([...REGIONS], { minLength: 1 }) }),
+    {
+      selector: (s) => s.id,
+      minLength: 1,
+      maxLength: 25,
+    },
+  )
   .map(load);
 
 /** Minutes from 2020 to 2040, so ticks look like real ones (any integer minute would do). */
@@ -73,7 +85,10 @@ describe("known values", () => {
     const ten = Date.UTC(2026, 10, 26, 10, 0); // minute number divisible by 60
     expect(isDue(home!, ten)).toBe(false);
     expect(isDue(home!, ten + 3 * MINUTE_MS)).toBe(true);
-    expect(planTick([home!, checkout!], ten + 11 * MINUTE_MS + 59_999).map(key)).toEqual(["shop-checkout/weur", "shop-checkout/apac"]);
+    expect(planTick([home!, checkout!], ten + 11 * MINUTE_MS + 59_999).map(key)).toEqual([
+      "shop-checkout/weur",
+      "shop-checkout/apac",
+    ]);
     expect(planTick([home!, checkout!], ten + 13 * MINUTE_MS).map(key)).toEqual(["shop-home/weur"]);
     expect(planTick([home!, checkout!], ten + 2 * MINUTE_MS)).toEqual([]);
   });
@@ -107,7 +122,9 @@ describe("planTick properties", () => {
                 expect(slots).toHaveLength(length / every);
                 slots.slice(1).forEach((s, i) => expect(s - slots[i]!).toBe(every * MINUTE_MS));
               } else {
-                expect(slots.length === Math.floor(length / every) || slots.length === Math.ceil(length / every)).toBe(true);
+                expect(slots.length === Math.floor(length / every) || slots.length === Math.ceil(length / every)).toBe(
+                  true,
+                );
               }
             }
           }
@@ -174,7 +191,12 @@ describe("planTick properties", () => {
   function expectSpread(probes: readonly LoadedProbe[]): void {
     for (const [schedule, lo, hi] of SPREAD_BOUNDS) {
       const counts = phaseCounts(probes, schedule);
-      expect([schedule, Math.min(...counts) >= lo, Math.max(...counts) <= hi, counts]).toEqual([schedule, true, true, counts]);
+      expect([schedule, Math.min(...counts) >= lo, Math.max(...counts) <= hi, counts]).toEqual([
+        schedule,
+        true,
+        true,
+        counts,
+      ]);
     }
   }
 
@@ -189,7 +211,13 @@ describe("planTick properties", () => {
   });
 
   it("spreads sequential ids probe-0 .. probe-5999 evenly too", () => {
-    const probes = load(Array.from({ length: SPREAD_IDS }, (_, i) => ({ id: `probe-${i}`, schedule: "1m" as const, regions: ["weur" as const] })));
+    const probes = load(
+      Array.from({ length: SPREAD_IDS }, (_, i) => ({
+        id: `probe-${i}`,
+        schedule: "1m" as const,
+        regions: ["weur" as const],
+      })),
+    );
     expectSpread(probes);
     // pinned, so an accidental change to the hash (which would move every probe) shows
     expect(phaseCounts(probes.slice(0, 1000), "5m")).toEqual([211, 197, 180, 195, 217]);
@@ -200,7 +228,9 @@ describe("planTick properties", () => {
     // by an odd prime keeps bit 0), so ids made of the same characters all share it: at any even
     // interval they fall on phases of a single parity. The 5,040 orderings of "abcd123" show it.
     const perms = (chars: string): string[] =>
-      chars.length <= 1 ? [chars] : [...chars].flatMap((c, i) => perms(chars.slice(0, i) + chars.slice(i + 1)).map((rest) => c + rest));
+      chars.length <= 1
+        ? [chars]
+        : [...chars].flatMap((c, i) => perms(chars.slice(0, i) + chars.slice(i + 1)).map((rest) => c + rest));
     const ids = perms("abcd123");
     expect(ids).toHaveLength(5040);
     expect(new Set(ids.map((id) => fnv1a(id) % 2))).toEqual(new Set([fnv1a("abcd123") % 2])); // the weakness itself

@@ -36,10 +36,13 @@ function recording(real: RunStore): RunStore & { sizes: number[] } {
   return wrapper;
 }
 
-const storedMinutes = async (probeId: string) => (await storedRuns("probe_id = ?", probeId)).map((r) => (r.slot_at - T) / MINUTE);
+const storedMinutes = async (probeId: string) =>
+  (await storedRuns("probe_id = ?", probeId)).map((r) => (r.slot_at - T) / MINUTE);
 
 describe("flush", () => {
-  it("writes at most FLUSH_CHUNK buffered results per call, oldest first, and leaves the rest", { timeout: 120_000 }, async () => {
+  it("writes at most FLUSH_CHUNK buffered results per call, oldest first, and leaves the rest", {
+    timeout: 120_000,
+  }, async () => {
     expect(FLUSH_CHUNK).toBe(500);
     await runInDurableObject(regionRunner(env, "weur", "flush-bound"), async (_instance, state) => {
       const buffer = new DurableObjectResultBuffer(state.storage);
@@ -67,7 +70,11 @@ describe("flush", () => {
       await buffer.put(Array.from({ length: 10 }, (_, i) => result("refused-probe", "weur", i)));
       const failing = Object.create(store) as RunStore;
       failing.saveRuns = async () => Promise.reject(new Error("D1_ERROR: injected"));
-      expect(await flushBuffer({ store: failing, buffer })).toEqual({ flushed: 0, remaining: 10, error: "Error: D1_ERROR: injected" });
+      expect(await flushBuffer({ store: failing, buffer })).toEqual({
+        flushed: 0,
+        remaining: 10,
+        error: "Error: D1_ERROR: injected",
+      });
       expect(await buffer.count()).toBe(10);
     });
   });
@@ -78,10 +85,16 @@ describe("buffer size", () => {
     expect(MAX_BUFFERED).toBe(10_000);
     await runInDurableObject(regionRunner(env, "enam", "buffer-cap"), async (_instance, state) => {
       const buffer = new DurableObjectResultBuffer(state.storage, { capacity: 100 });
-      expect(await buffer.put(Array.from({ length: 80 }, (_, i) => result("cap-probe", "enam", i)))).toEqual({ dropped: 0 });
-      expect(await buffer.put(Array.from({ length: 80 }, (_, i) => result("cap-probe", "enam", i)))).toEqual({ dropped: 0 }); // the same results again: no more
+      expect(await buffer.put(Array.from({ length: 80 }, (_, i) => result("cap-probe", "enam", i)))).toEqual({
+        dropped: 0,
+      });
+      expect(await buffer.put(Array.from({ length: 80 }, (_, i) => result("cap-probe", "enam", i)))).toEqual({
+        dropped: 0,
+      }); // the same results again: no more
       expect(await buffer.count()).toBe(80);
-      expect(await buffer.put(Array.from({ length: 50 }, (_, i) => result("cap-probe", "enam", 80 + i)))).toEqual({ dropped: 30 });
+      expect(await buffer.put(Array.from({ length: 50 }, (_, i) => result("cap-probe", "enam", 80 + i)))).toEqual({
+        dropped: 30,
+      });
       expect(await buffer.count()).toBe(100);
       const kept = await buffer.oldest(1000);
       expect(kept.map((r) => (r.slotAt - T) / MINUTE)).toEqual(Array.from({ length: 100 }, (_, i) => 30 + i));
@@ -95,14 +108,28 @@ describe("buffer size", () => {
       const buffer = new DurableObjectResultBuffer(state.storage);
       await buffer.put([result("legacy-probe", "enam", 1)]);
       expect(await buffer.count()).toBe(2);
-      expect((await buffer.oldest(10)).map((r) => r.runId)).toEqual([old.runId, result("legacy-probe", "enam", 1).runId]);
+      expect((await buffer.oldest(10)).map((r) => r.runId)).toEqual([
+        old.runId,
+        result("legacy-probe", "enam", 1).runId,
+      ]);
       expect(await flushBuffer({ store, buffer })).toEqual({ flushed: 2, remaining: 0 });
       expect(await state.storage.get(`pending:${old.runId}`)).toBeUndefined();
     });
   });
 
   it("a shard whose results overflow the buffer reports and logs the dropped ones", async () => {
-    const [probe] = loadRegistry([{ file: "cap.ts", definition: { id: "cap-shard", name: "Cap", baseUrl: env.SHOP_URL, regions: ["weur"], steps: [{ name: "home", url: "/" }] } }]);
+    const [probe] = loadRegistry([
+      {
+        file: "cap.ts",
+        definition: {
+          id: "cap-shard",
+          name: "Cap",
+          baseUrl: env.SHOP_URL,
+          regions: ["weur"],
+          steps: [{ name: "home", url: "/" }],
+        },
+      },
+    ]);
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const report = await runInDurableObject(regionRunner(env, "weur", "shard-cap"), async (_instance, state) => {
       const buffer = new DurableObjectResultBuffer(state.storage, { capacity: 1 });
@@ -115,7 +142,13 @@ describe("buffer size", () => {
           probes: new Map([["cap-shard", probe!]]),
           store: failing,
           buffer,
-          runner: { fetch: (input, init) => fetch(input, init), now: Date.now, randomId: () => "r", values: {}, allowPrivateTargets: true },
+          runner: {
+            fetch: (input, init) => fetch(input, init),
+            now: Date.now,
+            randomId: () => "r",
+            values: {},
+            allowPrivateTargets: true,
+          },
           colo: async () => "weur",
           confirm: async () => Promise.reject(new Error("no confirmation")),
         },

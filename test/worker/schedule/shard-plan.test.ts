@@ -28,7 +28,12 @@ function probeId(i: number): string {
 const POOL: LoadedProbe[] = loadRegistry(
   Array.from({ length: 200 }, (_, i) => ({
     file: `probes/${probeId(i)}.ts`,
-    definition: defineProbe({ id: probeId(i), name: `Probe ${i}`, baseUrl: "https://example.com", steps: [{ name: "home", url: "/" }] }),
+    definition: defineProbe({
+      id: probeId(i),
+      name: `Probe ${i}`,
+      baseUrl: "https://example.com",
+      steps: [{ name: "home", url: "/" }],
+    }),
   })),
 );
 
@@ -38,7 +43,10 @@ function run(i: number, region = "weur"): PlannedRun {
 
 const ids = (shard: Shard) => shard.runs.map((r) => r.probe.probe.id);
 const sizes = (shards: Shard[]) => shards.map((s) => s.runs.length);
-const summary = (shards: Shard[]) => shards.map((s) => `${shardName(s.region, s.index)} ${ids(s).join(",")}${s.overLimit ? ` over:${s.overLimit.join("+")}` : ""}`);
+const summary = (shards: Shard[]) =>
+  shards.map(
+    (s) => `${shardName(s.region, s.index)} ${ids(s).join(",")}${s.overLimit ? ` over:${s.overLimit.join("+")}` : ""}`,
+  );
 
 /** A shard's load: summed costs, plus its longest single run. */
 interface Load extends RunCost {
@@ -67,7 +75,11 @@ function wallMs(load: Load, limits: InvocationLimits): number {
 }
 
 function fits(load: Load, limits: InvocationLimits): boolean {
-  return load.requests <= limits.subrequests - 1 && load.d1Queries <= limits.d1Queries && wallMs(load, limits) <= limits.wallBudgetMs;
+  return (
+    load.requests <= limits.subrequests - 1 &&
+    load.d1Queries <= limits.d1Queries &&
+    wallMs(load, limits) <= limits.wallBudgetMs
+  );
 }
 
 describe("limits", () => {
@@ -102,7 +114,11 @@ describe("estimateRunCost", () => {
   });
 
   it("takes the request time and the script assumption as options", () => {
-    expect(estimateRunCost(journey!, { assumedRequestMs: 100, scriptRequests: 2 })).toEqual({ requests: 7, d1Queries: 0, expectedMs: 700 });
+    expect(estimateRunCost(journey!, { assumedRequestMs: 100, scriptRequests: 2 })).toEqual({
+      requests: 7,
+      d1Queries: 0,
+      expectedMs: 700,
+    });
     expect(estimateRunCost(POOL[0]!)).toEqual({ requests: 1, d1Queries: 0, expectedMs: 300 });
   });
 });
@@ -173,7 +189,10 @@ describe("planShards", () => {
 
   it("fills the same number of shards evenly: 1,000 equal runs at 333 a shard go 250 × 4, not 333 + 333 + 333 + 1", () => {
     // 200 probes × 5 consecutive minutes: 1,000 distinct runs in one region
-    const runs = Array.from({ length: 1000 }, (_, i): PlannedRun => ({ probe: POOL[i % 200]!, region: "weur", slotAt: SLOT + Math.floor(i / 200) * 60_000 }));
+    const runs = Array.from(
+      { length: 1000 },
+      (_, i): PlannedRun => ({ probe: POOL[i % 200]!, region: "weur", slotAt: SLOT + Math.floor(i / 200) * 60_000 }),
+    );
     const limits: InvocationLimits = { ...PAID_LIMITS, subrequests: 334 }; // 333 usable
     const cost = flat({ requests: 1, d1Queries: 0, expectedMs: 0 });
     const shards = planShards(runs, limits, cost);
@@ -209,10 +228,16 @@ describe("planShards", () => {
     const cost = (r: PlannedRun) => costs.get(r.probe.probe.id)!;
     // next-fit: 3 + 1 (49 requests fill a Free shard alone). Capped at 4 / 2 = 2 a shard it would be
     // [p-000,p-001], [p-002] (1 + 49 > 49), [p-003]: 3 shards, so the tight 2 stay.
-    expect(summary(planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000,p-001,p-002", "weur:1 p-003"]);
+    expect(summary(planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, cost))).toEqual([
+      "weur:0 p-000,p-001,p-002",
+      "weur:1 p-003",
+    ]);
     // with one request fewer on p-003 the capped pass fits in 2: 2 + 2
     costs.set("p-003", { requests: 48, d1Queries: 3, expectedMs: 300 });
-    expect(summary(planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000,p-001", "weur:1 p-002,p-003"]);
+    expect(summary(planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, cost))).toEqual([
+      "weur:0 p-000,p-001",
+      "weur:1 p-002,p-003",
+    ]);
   });
 
   it("gives a run that alone exceeds a limit its own shard, marked, and keeps going", () => {
@@ -223,7 +248,12 @@ describe("planShards", () => {
       ["p-003", { requests: 5, d1Queries: 60, expectedMs: 1500 }],
     ]);
     const shards = planShards([run(0), run(1), run(2), run(3)], FREE_LIMITS, (r) => costs.get(r.probe.probe.id)!);
-    expect(summary(shards)).toEqual(["weur:0 p-000", "weur:1 p-001 over:subrequests+wallBudgetMs", "weur:2 p-002", "weur:3 p-003 over:d1Queries"]);
+    expect(summary(shards)).toEqual([
+      "weur:0 p-000",
+      "weur:1 p-001 over:subrequests+wallBudgetMs",
+      "weur:2 p-002",
+      "weur:3 p-003 over:d1Queries",
+    ]);
   });
 
   it("never estimates a shard faster than its longest run: one long run cannot be split", () => {
@@ -235,16 +265,32 @@ describe("planShards", () => {
     const cost = (r: PlannedRun) => costs.get(r.probe.probe.id)!;
     // sum 52 s over 6 in flight is only 8.7 s, but the 50 s run alone takes 50 s > 45 s
     expect(wallMs(loadOf([...costs.values()]), FREE_LIMITS)).toBe(50_000);
-    expect(summary(planShards([run(0), run(1), run(2)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000", "weur:1 p-001 over:wallBudgetMs", "weur:2 p-002"]);
+    expect(summary(planShards([run(0), run(1), run(2)], FREE_LIMITS, cost))).toEqual([
+      "weur:0 p-000",
+      "weur:1 p-001 over:wallBudgetMs",
+      "weur:2 p-002",
+    ]);
     // a run of exactly the budget still fits, and shares its shard: max(47 s / 6, 45 s) = 45 s
     costs.set("p-001", { requests: 1, d1Queries: 3, expectedMs: 45_000 });
     expect(summary(planShards([run(0), run(1), run(2)], FREE_LIMITS, cost))).toEqual(["weur:0 p-000,p-001,p-002"]);
     // with one request in flight the sum decides instead: 1 s + 45 s > 45 s
-    expect(summary(planShards([run(0), run(1), run(2)], { ...FREE_LIMITS, inFlight: 1 }, cost))).toEqual(["weur:0 p-000", "weur:1 p-001", "weur:2 p-002"]);
+    expect(summary(planShards([run(0), run(1), run(2)], { ...FREE_LIMITS, inFlight: 1 }, cost))).toEqual([
+      "weur:0 p-000",
+      "weur:1 p-001",
+      "weur:2 p-002",
+    ]);
   });
 
   it("splits by region, regions in name order, each indexed from 0, runs in probe-id order", () => {
-    const runs = [run(3, "weur"), run(1, "apac"), run(2, "weur"), run(0, "apac"), run(1, "weur"), run(2, "apac"), run(0, "weur")];
+    const runs = [
+      run(3, "weur"),
+      run(1, "apac"),
+      run(2, "weur"),
+      run(0, "apac"),
+      run(1, "weur"),
+      run(2, "apac"),
+      run(0, "weur"),
+    ];
     const limits: InvocationLimits = { ...FREE_LIMITS, subrequests: 3 }; // 2 usable: 2 one-request runs per shard
     expect(summary(planShards(runs, limits, flat({ requests: 1, d1Queries: 3, expectedMs: 300 })))).toEqual([
       "apac:0 p-000,p-001",
@@ -256,7 +302,9 @@ describe("planShards", () => {
 
   it("plans nothing for no runs and refuses an inFlight below 1", () => {
     expect(planShards([], FREE_LIMITS, flat({ requests: 1, d1Queries: 3, expectedMs: 300 }))).toEqual([]);
-    expect(() => planShards([run(0)], { ...FREE_LIMITS, inFlight: 0 }, flat({ requests: 1, d1Queries: 3, expectedMs: 300 }))).toThrow(RangeError);
+    expect(() =>
+      planShards([run(0)], { ...FREE_LIMITS, inFlight: 0 }, flat({ requests: 1, d1Queries: 3, expectedMs: 300 })),
+    ).toThrow(RangeError);
   });
 });
 
@@ -275,10 +323,13 @@ describe("planShards properties", () => {
   });
   /** Distinct (probe, region) runs, each with its own cost. */
   const runsArb = fc
-    .uniqueArray(fc.record({ p: fc.nat({ max: POOL.length - 1 }), region: fc.constantFrom(...REGIONS), cost: costArb }), {
-      selector: (x) => `${x.p}/${x.region}`,
-      maxLength: 250,
-    })
+    .uniqueArray(
+      fc.record({ p: fc.nat({ max: POOL.length - 1 }), region: fc.constantFrom(...REGIONS), cost: costArb }),
+      {
+        selector: (x) => `${x.p}/${x.region}`,
+        maxLength: 250,
+      },
+    )
     .map((xs) => {
       const costs = new Map<PlannedRun, RunCost>();
       const runs = xs.map((x) => {
@@ -290,15 +341,17 @@ describe("planShards properties", () => {
     });
 
   /** 2 to 40 runs in one region, each with its own cost: several shards, so both passes matter. */
-  const packedArb = fc.tuple(fc.constantFrom(...REGIONS), fc.array(costArb, { minLength: 2, maxLength: 40 })).map(([region, cs]) => {
-    const costs = new Map<PlannedRun, RunCost>();
-    const runs = cs.map((c, i) => {
-      const r = run(i, region);
-      costs.set(r, c);
-      return r;
+  const packedArb = fc
+    .tuple(fc.constantFrom(...REGIONS), fc.array(costArb, { minLength: 2, maxLength: 40 }))
+    .map(([region, cs]) => {
+      const costs = new Map<PlannedRun, RunCost>();
+      const runs = cs.map((c, i) => {
+        const r = run(i, region);
+        costs.set(r, c);
+        return r;
+      });
+      return { runs, cost: (r: PlannedRun) => costs.get(r)! };
     });
-    return { runs, cost: (r: PlannedRun) => costs.get(r)! };
-  });
 
   /**
    * 2 to 60 runs in one region whose costs differ only a little, so shards close on the run caps
@@ -308,11 +361,16 @@ describe("planShards properties", () => {
     .tuple(
       fc.constantFrom(...REGIONS),
       // an explicit length: fc.array alone rarely goes past a dozen
-      fc
-        .integer({ min: 2, max: 60 })
-        .chain((n) =>
-          fc.array(fc.record({ requests: fc.constantFrom(5, 5, 5, 4), d1Queries: fc.constantFrom(3, 3, 3, 2), expectedMs: fc.constantFrom(1_000, 1_000, 1_000, 0) }), { minLength: n, maxLength: n }),
+      fc.integer({ min: 2, max: 60 }).chain((n) =>
+        fc.array(
+          fc.record({
+            requests: fc.constantFrom(5, 5, 5, 4),
+            d1Queries: fc.constantFrom(3, 3, 3, 2),
+            expectedMs: fc.constantFrom(1_000, 1_000, 1_000, 0),
+          }),
+          { minLength: n, maxLength: n },
         ),
+      ),
     )
     .map(([region, cs]) => {
       const costs = new Map<PlannedRun, RunCost>();
@@ -359,11 +417,17 @@ describe("planShards properties", () => {
    * - 1'th) if that shard holds fewer than maxRuns(its index), is not a lone over-limit run, and
    * still fits with it.
    */
-  function nextFit(ordered: readonly PlannedRun[], limits: InvocationLimits, cost: (run: PlannedRun) => RunCost, maxRuns: (index: number) => number): PlannedRun[][] {
+  function nextFit(
+    ordered: readonly PlannedRun[],
+    limits: InvocationLimits,
+    cost: (run: PlannedRun) => RunCost,
+    maxRuns: (index: number) => number,
+  ): PlannedRun[][] {
     const out: PlannedRun[][] = [];
     for (const r of ordered) {
       const current = out.at(-1);
-      if (current && current.length < maxRuns(out.length - 1) && fits(loadOf([...current, r].map(cost)), limits)) current.push(r);
+      if (current && current.length < maxRuns(out.length - 1) && fits(loadOf([...current, r].map(cost)), limits))
+        current.push(r);
       else out.push([r]);
     }
     return out;
@@ -400,7 +464,9 @@ describe("planShards properties", () => {
           const own = shards.filter((s) => s.region === region);
           expect(own.map((s) => s.index)).toEqual(own.map((_, i) => i));
           // contiguous ranges: the shards, in index order, are the region's runs in probe-id order
-          const ordered = runs.filter((r) => r.region === region).sort((a, b) => (a.probe.probe.id < b.probe.probe.id ? -1 : 1));
+          const ordered = runs
+            .filter((r) => r.region === region)
+            .sort((a, b) => (a.probe.probe.id < b.probe.probe.id ? -1 : 1));
           expect(own.flatMap((s) => s.runs)).toEqual(ordered);
           // as few shards as plain next-fit needs, never more
           const tight = nextFit(ordered, limits, cost, () => Infinity);
@@ -410,9 +476,14 @@ describe("planShards properties", () => {
           const even = k < 2 ? tight : nextFit(ordered, limits, cost, evenCap(n, k));
           expect(even.length).toBeGreaterThanOrEqual(k);
           const usesEven = k >= 2 && even.length === k;
-          if (k >= 2) (usesEven ? evened++ : kept++);
+          if (k >= 2) usesEven ? evened++ : kept++;
           // the per-shard caps decided: a single ceil(n / k) cap would have packed differently
-          if (usesEven && n % k !== 0 && sizesOf(nextFit(ordered, limits, cost, () => Math.ceil(n / k))).join() !== sizesOf(even).join()) spread++;
+          if (
+            usesEven &&
+            n % k !== 0 &&
+            sizesOf(nextFit(ordered, limits, cost, () => Math.ceil(n / k))).join() !== sizesOf(even).join()
+          )
+            spread++;
           const cap = usesEven ? evenCap(n, k) : () => Infinity;
           expect(own.map((s) => s.runs)).toEqual(usesEven ? even : tight);
           for (let i = 0; i < own.length; i++) {
@@ -420,7 +491,8 @@ describe("planShards properties", () => {
             expect(a.runs.length).toBeLessThanOrEqual(cap(i));
             if (a.overLimit || i + 1 === own.length) continue;
             // a shard closes only when full: at its cap, or unable to take the next run
-            if (a.runs.length < cap(i)) expect(fits(loadOf([...a.runs, own[i + 1]!.runs[0]!].map(cost)), limits)).toBe(false);
+            if (a.runs.length < cap(i))
+              expect(fits(loadOf([...a.runs, own[i + 1]!.runs[0]!].map(cost)), limits)).toBe(false);
           }
         }
       }),
@@ -436,7 +508,14 @@ describe("planShards properties", () => {
   it("is deterministic: any order of the same runs gives the same shards", () => {
     fc.assert(
       fc.property(
-        fc.oneof(runsArb, packedArb, nearEqualArb).chain((x) => fc.tuple(fc.constant(x), fc.shuffledSubarray(x.runs, { minLength: x.runs.length, maxLength: x.runs.length }))),
+        fc
+          .oneof(runsArb, packedArb, nearEqualArb)
+          .chain((x) =>
+            fc.tuple(
+              fc.constant(x),
+              fc.shuffledSubarray(x.runs, { minLength: x.runs.length, maxLength: x.runs.length }),
+            ),
+          ),
         limitsArb,
         ([{ runs, cost }, shuffled], limits) => {
           expect(summary(planShards(shuffled, limits, cost))).toEqual(summary(planShards(runs, limits, cost)));
@@ -455,10 +534,19 @@ describe("planShards properties", () => {
   /** Many runs per region (up to 400: each probe at up to two consecutive minutes), for equal-cost packings of many shards. */
   const crowdedArb: fc.Arbitrary<PlannedRun[]> = fc
     .uniqueArray(fc.constantFrom(...REGIONS), { minLength: 1, maxLength: 3 })
-    .chain((regions) => fc.tuple(...regions.map((region) => fc.tuple(fc.constant(region), fc.integer({ min: 1, max: 400 })))))
+    .chain((regions) =>
+      fc.tuple(...regions.map((region) => fc.tuple(fc.constant(region), fc.integer({ min: 1, max: 400 })))),
+    )
     .map((counts) =>
       counts.flatMap(([region, n]) =>
-        Array.from({ length: n }, (_, i): PlannedRun => ({ probe: POOL[i % POOL.length]!, region, slotAt: SLOT + Math.floor(i / POOL.length) * 60_000 })),
+        Array.from(
+          { length: n },
+          (_, i): PlannedRun => ({
+            probe: POOL[i % POOL.length]!,
+            region,
+            slotAt: SLOT + Math.floor(i / POOL.length) * 60_000,
+          }),
+        ),
       ),
     );
 
@@ -474,17 +562,28 @@ describe("planShards properties", () => {
 
   it("with equal costs, uses ceil(n / perShard) shards per region (n when one run alone is too big)", () => {
     fc.assert(
-      fc.property(fc.oneof(runsArb.map((x) => x.runs), crowdedArb), limitsArb, equalCostArb, (runs, limits, c) => {
-        const perShard = perShardOf(limits, c);
-        const shards = planShards(runs, limits, () => c);
-        for (const region of new Set(runs.map((r) => r.region))) {
-          const n = runs.filter((r) => r.region === region).length;
-          const expected = perShard === 0 ? n : Math.ceil(n / perShard);
-          const own = shards.filter((s) => s.region === region);
-          expect(own).toHaveLength(expected);
-          for (const s of own) expect(s.runs.length).toBeLessThanOrEqual(perShard === 0 ? 1 : Math.min(perShard, Math.ceil(n / expected)));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          runsArb.map((x) => x.runs),
+          crowdedArb,
+        ),
+        limitsArb,
+        equalCostArb,
+        (runs, limits, c) => {
+          const perShard = perShardOf(limits, c);
+          const shards = planShards(runs, limits, () => c);
+          for (const region of new Set(runs.map((r) => r.region))) {
+            const n = runs.filter((r) => r.region === region).length;
+            const expected = perShard === 0 ? n : Math.ceil(n / perShard);
+            const own = shards.filter((s) => s.region === region);
+            expect(own).toHaveLength(expected);
+            for (const s of own)
+              expect(s.runs.length).toBeLessThanOrEqual(
+                perShard === 0 ? 1 : Math.min(perShard, Math.ceil(n / expected)),
+              );
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -499,18 +598,26 @@ describe("planShards properties", () => {
     expect(sizes(planShards(ten, { ...FREE_LIMITS, subrequests: 4 }, oneRequest))).toEqual([3, 3, 2, 2]);
     expect(sizes(planShards(ten.slice(0, 7), { ...FREE_LIMITS, subrequests: 4 }, oneRequest))).toEqual([3, 2, 2]);
     fc.assert(
-      fc.property(fc.oneof(runsArb.map((x) => x.runs), crowdedArb), limitsArb, equalCostArb, (runs, limits, c) => {
-        // perShard 0: every run is alone, over its limit, and no pass evens anything
-        fc.pre(perShardOf(limits, c) > 0);
-        const shards = planShards(runs, limits, () => c);
-        for (const region of new Set(runs.map((r) => r.region))) {
-          const own = sizes(shards.filter((s) => s.region === region));
-          expect(Math.max(...own) - Math.min(...own)).toBeLessThanOrEqual(1);
-          const n = runs.filter((r) => r.region === region).length;
-          const k = Math.ceil(n / perShardOf(limits, c));
-          expect(own).toEqual(Array.from({ length: k }, (_, i) => evenCap(n, k)(i)));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          runsArb.map((x) => x.runs),
+          crowdedArb,
+        ),
+        limitsArb,
+        equalCostArb,
+        (runs, limits, c) => {
+          // perShard 0: every run is alone, over its limit, and no pass evens anything
+          fc.pre(perShardOf(limits, c) > 0);
+          const shards = planShards(runs, limits, () => c);
+          for (const region of new Set(runs.map((r) => r.region))) {
+            const own = sizes(shards.filter((s) => s.region === region));
+            expect(Math.max(...own) - Math.min(...own)).toBeLessThanOrEqual(1);
+            const n = runs.filter((r) => r.region === region).length;
+            const k = Math.ceil(n / perShardOf(limits, c));
+            expect(own).toEqual(Array.from({ length: k }, (_, i) => evenCap(n, k)(i)));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -7,7 +7,12 @@ import { isDue } from "../../../src/schedule/plan.ts";
 import { coverage, expectedRunsPerRegion } from "../../../src/slo/coverage.ts";
 
 const probeWith = (id: string, schedule: keyof typeof SCHEDULES) =>
-  loadRegistry([{ file: "p.ts", definition: { id, name: id, schedule, baseUrl: "https://example.com", steps: [{ name: "s", url: "/" }] } }])[0]!;
+  loadRegistry([
+    {
+      file: "p.ts",
+      definition: { id, name: id, schedule, baseUrl: "https://example.com", steps: [{ name: "s", url: "/" }] },
+    },
+  ])[0]!;
 
 describe("expected runs", () => {
   it("equals counting the due minutes one by one", () => {

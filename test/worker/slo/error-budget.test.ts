@@ -1,7 +1,14 @@
 /** Error budgets: occurrences and timeslices with exact values, and objectives that leave no budget. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allowedErrorRate, assertObjective, budgetMinutes, ObjectiveError, occurrencesBudget, timeslicesBudget } from "../../../src/slo/error-budget.ts";
+import {
+  allowedErrorRate,
+  assertObjective,
+  budgetMinutes,
+  ObjectiveError,
+  occurrencesBudget,
+  timeslicesBudget,
+} from "../../../src/slo/error-budget.ts";
 import type { EventCounts } from "../../../src/slo/sli.ts";
 
 const HOUR = 3_600_000;
@@ -9,7 +16,9 @@ const HOUR = 3_600_000;
 describe("objective", () => {
   it.each([1, 1.5, 0, -0.1, Number.NaN])("refuses %s with an ObjectiveError", (objective) => {
     expect(() => assertObjective(objective)).toThrow(ObjectiveError);
-    expect(() => occurrencesBudget({ good: 1, bad: 0, noData: 0 }, objective, { noData: "excluded" })).toThrow(ObjectiveError);
+    expect(() => occurrencesBudget({ good: 1, bad: 0, noData: 0 }, objective, { noData: "excluded" })).toThrow(
+      ObjectiveError,
+    );
     expect(() => timeslicesBudget([], objective, { sliceMs: HOUR, noData: "excluded" })).toThrow(ObjectiveError);
   });
 
@@ -77,14 +86,30 @@ describe("occurrences budget", () => {
   });
 });
 
-
 describe("timeslices budget", () => {
   const clean = { good: 60, bad: 0, noData: 0 };
   it("a slice is good when its SLI ≥ the target (the objective by default); empty slices are left out", () => {
     // 24 hours: 20 clean, 2 at 59/60 (< 0.99, bad), 1 at exactly 0.99 (good), 1 without runs.
-    const slices: EventCounts[] = Array.from({ length: 24 }, (_, i) => (i === 5 || i === 6 ? { good: 59, bad: 1, noData: 0 } : i === 7 ? { good: 99, bad: 1, noData: 0 } : i === 20 ? { good: 0, bad: 0, noData: 0 } : clean));
+    const slices: EventCounts[] = Array.from({ length: 24 }, (_, i) =>
+      i === 5 || i === 6
+        ? { good: 59, bad: 1, noData: 0 }
+        : i === 7
+          ? { good: 99, bad: 1, noData: 0 }
+          : i === 20
+            ? { good: 0, bad: 0, noData: 0 }
+            : clean,
+    );
     const b = timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" });
-    expect(b).toMatchObject({ method: "timeslices", sliceMs: HOUR, sliceTarget: 0.99, slices: 24, goodSlices: 21, badSlices: 2, emptySlices: 1, consumed: 2 });
+    expect(b).toMatchObject({
+      method: "timeslices",
+      sliceMs: HOUR,
+      sliceTarget: 0.99,
+      slices: 24,
+      goodSlices: 21,
+      badSlices: 2,
+      emptySlices: 1,
+      consumed: 2,
+    });
     expect(b.budget).toBeCloseTo(0.23, 12);
     expect(b.remaining).toBeCloseTo(-1.77, 12);
     expect(b.remainingFraction).toBeCloseTo(-1.77 / 0.23, 12);
@@ -93,18 +118,43 @@ describe("timeslices budget", () => {
   it("a slice target apart from the objective (OpenSLO timeSliceTarget)", () => {
     // Slices at 95 %: good against a 0.9 target, bad against the 0.99 objective.
     const slices: EventCounts[] = [{ good: 95, bad: 5, noData: 0 }, clean, clean, clean];
-    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({ goodSlices: 3, badSlices: 1 });
-    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, target: 0.9, noData: "excluded" })).toMatchObject({ sliceTarget: 0.9, goodSlices: 4, badSlices: 0 });
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({
+      goodSlices: 3,
+      badSlices: 1,
+    });
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, target: 0.9, noData: "excluded" })).toMatchObject({
+      sliceTarget: 0.9,
+      goodSlices: 4,
+      badSlices: 0,
+    });
   });
 
   it("no-data counted as bad makes a silent slice bad", () => {
     const slices: EventCounts[] = [clean, { good: 0, bad: 0, noData: 60 }];
-    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({ goodSlices: 1, badSlices: 0, emptySlices: 1 });
-    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "bad" })).toMatchObject({ goodSlices: 1, badSlices: 1, emptySlices: 0 });
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({
+      goodSlices: 1,
+      badSlices: 0,
+      emptySlices: 1,
+    });
+    expect(timeslicesBudget(slices, 0.99, { sliceMs: HOUR, noData: "bad" })).toMatchObject({
+      goodSlices: 1,
+      badSlices: 1,
+      emptySlices: 0,
+    });
   });
 
   it("a window without events has no budget", () => {
-    expect(timeslicesBudget([{ good: 0, bad: 0, noData: 0 }], 0.99, { sliceMs: HOUR, noData: "excluded" })).toMatchObject({ slices: 1, goodSlices: 0, badSlices: 0, emptySlices: 1, budget: 0, remainingFraction: null, reason: "no slice in the window has events, so no budget yet" });
+    expect(
+      timeslicesBudget([{ good: 0, bad: 0, noData: 0 }], 0.99, { sliceMs: HOUR, noData: "excluded" }),
+    ).toMatchObject({
+      slices: 1,
+      goodSlices: 0,
+      badSlices: 0,
+      emptySlices: 1,
+      budget: 0,
+      remainingFraction: null,
+      reason: "no slice in the window has events, so no budget yet",
+    });
   });
 });
 
@@ -115,6 +165,8 @@ describe("budget in minutes", () => {
     expect(minutes.allowed).toBeCloseTo(43.2, 9);
     expect(minutes.consumed).toBeCloseTo(10.8, 9);
     expect(minutes.remaining).toBeCloseTo(32.4, 9);
-    expect(budgetMinutes(occurrencesBudget({ good: 0, bad: 0, noData: 0 }, 0.999, { noData: "excluded" }), 0.999, HOUR)).toEqual({ allowed: 0.06, consumed: null, remaining: null });
+    expect(
+      budgetMinutes(occurrencesBudget({ good: 0, bad: 0, noData: 0 }, 0.999, { noData: "excluded" }), 0.999, HOUR),
+    ).toEqual({ allowed: 0.06, consumed: null, remaining: null });
   });
 });

@@ -17,8 +17,30 @@ export const DAY = 86_400_000;
 /** A run at a minute, or null for none. */
 export type RunAt = (region: string, slotAt: number) => Omit<MinuteEntry, "minute"> | null;
 
-function rollupOf(region: string, probeId: string, grain: "hour" | "day", from: number, to: number, runAt: RunAt, thresholdMs: number | undefined): Rollup | null {
-  const r: Rollup = { probeId, region, grain, bucketAt: from, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram(), stepFailures: {}, maintenance: 0, monitoring: 0, latencyUnder: thresholdMs === undefined ? null : { thresholdMs, good: 0 } };
+function rollupOf(
+  region: string,
+  probeId: string,
+  grain: "hour" | "day",
+  from: number,
+  to: number,
+  runAt: RunAt,
+  thresholdMs: number | undefined,
+): Rollup | null {
+  const r: Rollup = {
+    probeId,
+    region,
+    grain,
+    bucketAt: from,
+    total: 0,
+    up: 0,
+    degraded: 0,
+    down: 0,
+    latency: emptyHistogram(),
+    stepFailures: {},
+    maintenance: 0,
+    monitoring: 0,
+    latencyUnder: thresholdMs === undefined ? null : { thresholdMs, good: 0 },
+  };
   for (let t = from; t < to; t += MINUTE) {
     const run = runAt(region, t);
     if (!run) continue;
@@ -37,7 +59,13 @@ function rollupOf(region: string, probeId: string, grain: "hour" | "day", from: 
 }
 
 /** The history of `probe` over `regions` as a loader would read it for `loaded`. */
-export function historyOf(probe: LoadedProbe, regions: readonly string[], loaded: LoadedSpans, runAt: RunAt, options: { firstRunAt?: (region: string) => number | null; thresholdMs?: number; withDays?: boolean } = {}): ProbeHistory {
+export function historyOf(
+  probe: LoadedProbe,
+  regions: readonly string[],
+  loaded: LoadedSpans,
+  runAt: RunAt,
+  options: { firstRunAt?: (region: string) => number | null; thresholdMs?: number; withDays?: boolean } = {},
+): ProbeHistory {
   const pairs = regions.map((region): PairHistory => {
     const minutes = new Map<number, MinuteEntry[]>();
     for (const hourAt of loaded.minuteHours) {

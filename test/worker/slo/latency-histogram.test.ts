@@ -33,10 +33,13 @@ function repeat(ms: number, times: number): number[] {
 const KNOWN = fromSamples([...repeat(100, 90), ...repeat(1000, 9), 5000]);
 
 /** Any histogram: counts per bucket, mostly empty like a real probe's. */
-const histogramArb = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1000 }) }), {
-  minLength: BUCKET_COUNT,
-  maxLength: BUCKET_COUNT,
-});
+const histogramArb = fc.array(
+  fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 1000 }) }),
+  {
+    minLength: BUCKET_COUNT,
+    maxLength: BUCKET_COUNT,
+  },
+);
 
 /** Latencies across the whole layout, sub-millisecond and overflow included, plus exact bounds. */
 const latencyArb = fc.oneof(
@@ -157,7 +160,11 @@ describe("text encoding", () => {
     // run-write.ts bumps one key per run with json_set, so key order follows insertion
     expect(decodeHistogram('{"37":1,"20":90,"30":9}')).toEqual(KNOWN);
     expect(decodeHistogram(' { "20" : 90 , "30" : 9 , "37" : 1 , "5" : 0 } ')).toEqual(KNOWN);
-    expect(decodeHistogram('{"0":1e2,"1":3.0,"2":-0}')).toEqual([100, 3, ...new Array<number>(BUCKET_COUNT - 2).fill(0)]);
+    expect(decodeHistogram('{"0":1e2,"1":3.0,"2":-0}')).toEqual([
+      100,
+      3,
+      ...new Array<number>(BUCKET_COUNT - 2).fill(0),
+    ]);
     expect(Object.is(decodeHistogram('{"2":-0}')[2], 0)).toBe(true);
   });
 
@@ -204,8 +211,12 @@ describe("text encoding", () => {
 
   it("shortens long input in the error and refuses a non-string", () => {
     const long = `{"2":1,${'"3":1,'.repeat(30)}"x":1}`;
-    expect(() => decodeHistogram(long)).toThrow(`not a latency histogram (key "x" is not a bucket index): ${JSON.stringify(`${long.slice(0, 80)}…`)}`);
-    expect(() => decodeHistogram(42 as unknown as string)).toThrow("not a latency histogram (expected text, got number): \"42\"");
+    expect(() => decodeHistogram(long)).toThrow(
+      `not a latency histogram (key "x" is not a bucket index): ${JSON.stringify(`${long.slice(0, 80)}…`)}`,
+    );
+    expect(() => decodeHistogram(42 as unknown as string)).toThrow(
+      'not a latency histogram (expected text, got number): "42"',
+    );
   });
 
   it("refuses to encode something that is not a count", () => {
@@ -246,44 +257,60 @@ describe("properties", () => {
 
   it("quantile is monotonic in q and never NaN", () => {
     fc.assert(
-      fc.property(histogramArb, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (h, q1, q2) => {
-        const [lo, hi] = q1 <= q2 ? [q1, q2] : [q2, q1];
-        const a = quantile(h, lo);
-        const b = quantile(h, hi);
-        if (total(h) === 0) {
-          expect([a, b]).toEqual([null, null]);
-          return;
-        }
-        expect(a).not.toBeNaN();
-        expect(b).not.toBeNaN();
-        expect(a!).toBeLessThanOrEqual(b!);
-      }),
+      fc.property(
+        histogramArb,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (h, q1, q2) => {
+          const [lo, hi] = q1 <= q2 ? [q1, q2] : [q2, q1];
+          const a = quantile(h, lo);
+          const b = quantile(h, hi);
+          if (total(h) === 0) {
+            expect([a, b]).toEqual([null, null]);
+            return;
+          }
+          expect(a).not.toBeNaN();
+          expect(b).not.toBeNaN();
+          expect(a!).toBeLessThanOrEqual(b!);
+        },
+      ),
     );
   });
 
   it("quantile from samples is at or above the exact quantile and within the documented relative error", () => {
     fc.assert(
-      fc.property(fc.array(latencyArb, { minLength: 1, maxLength: 300 }), fc.integer({ min: 0, max: 1000 }), (samples, permille) => {
-        const exact = exactQuantile([...samples].sort((x, y) => x - y), permille);
-        const estimate = quantile(fromSamples(samples), permille / 1000)!;
-        expect(estimate).toBeGreaterThanOrEqual(exact);
-        if (exact <= 1) expect(estimate).toBe(1);
-        else if (exact > LAST_FINITE) expect(estimate).toBe(Infinity);
-        else expect((estimate - exact) / exact).toBeLessThan(MAX_RELATIVE_ERROR * (1 + 1e-12));
-      }),
+      fc.property(
+        fc.array(latencyArb, { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (samples, permille) => {
+          const exact = exactQuantile(
+            [...samples].sort((x, y) => x - y),
+            permille,
+          );
+          const estimate = quantile(fromSamples(samples), permille / 1000)!;
+          expect(estimate).toBeGreaterThanOrEqual(exact);
+          if (exact <= 1) expect(estimate).toBe(1);
+          else if (exact > LAST_FINITE) expect(estimate).toBe(Infinity);
+          else expect((estimate - exact) / exact).toBeLessThan(MAX_RELATIVE_ERROR * (1 + 1e-12));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("shareUnder never exceeds the exact share, and is exact at a bucket bound", () => {
     fc.assert(
-      fc.property(fc.array(latencyArb, { minLength: 1, maxLength: 300 }), fc.oneof(fc.double({ min: 0, max: 200_000, noNaN: true }), fc.constantFrom(...BUCKET_BOUNDS_MS)), (samples, threshold) => {
-        const share = shareUnder(fromSamples(samples), threshold)!;
-        const exactUnder = samples.filter((ms) => ms <= threshold).length;
-        expect(share.total).toBe(samples.length);
-        expect(share.under).toBeLessThanOrEqual(exactUnder);
-        if (BUCKET_BOUNDS_MS.includes(threshold)) expect(share.under).toBe(exactUnder);
-      }),
+      fc.property(
+        fc.array(latencyArb, { minLength: 1, maxLength: 300 }),
+        fc.oneof(fc.double({ min: 0, max: 200_000, noNaN: true }), fc.constantFrom(...BUCKET_BOUNDS_MS)),
+        (samples, threshold) => {
+          const share = shareUnder(fromSamples(samples), threshold)!;
+          const exactUnder = samples.filter((ms) => ms <= threshold).length;
+          expect(share.total).toBe(samples.length);
+          expect(share.under).toBeLessThanOrEqual(exactUnder);
+          if (BUCKET_BOUNDS_MS.includes(threshold)) expect(share.under).toBe(exactUnder);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -305,10 +332,17 @@ describe("properties", () => {
 
   it("decoding ignores key order and zero counts", () => {
     fc.assert(
-      fc.property(histogramArb, fc.shuffledSubarray(BUCKET_BOUNDS_MS.map((_, i) => i), { minLength: BUCKET_COUNT }), (h, order) => {
-        const text = `{${order.map((i) => `"${i}":${h[i]}`).join(",")}}`;
-        expect(decodeHistogram(text)).toEqual(h);
-      }),
+      fc.property(
+        histogramArb,
+        fc.shuffledSubarray(
+          BUCKET_BOUNDS_MS.map((_, i) => i),
+          { minLength: BUCKET_COUNT },
+        ),
+        (h, order) => {
+          const text = `{${order.map((i) => `"${i}":${h[i]}`).join(",")}}`;
+          expect(decodeHistogram(text)).toEqual(h);
+        },
+      ),
     );
   });
 });

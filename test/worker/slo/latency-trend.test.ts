@@ -2,7 +2,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emptyHistogram, record, type Histogram } from "../../../src/slo/latency-histogram.ts";
-import { dailyQuantiles, dayHistograms, latencyTrend, median, slopeConfidence, theilSen } from "../../../src/slo/latency-trend.ts";
+import {
+  dailyQuantiles,
+  dayHistograms,
+  latencyTrend,
+  median,
+  slopeConfidence,
+  theilSen,
+} from "../../../src/slo/latency-trend.ts";
 
 const DAY = 86_400_000;
 const TODAY = Date.parse("2026-01-15T00:00:00Z");
@@ -43,7 +50,12 @@ describe("theilSen", () => {
   it("null without two different x", () => {
     expect(theilSen([])).toBeNull();
     expect(theilSen([{ x: 1, y: 1 }])).toBeNull();
-    expect(theilSen([{ x: 1, y: 1 }, { x: 1, y: 2 }])).toBeNull();
+    expect(
+      theilSen([
+        { x: 1, y: 1 },
+        { x: 1, y: 2 },
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -63,14 +75,21 @@ describe("dailyQuantiles", () => {
   });
 
   it("skips days without latency (all down) or in the overflow bucket", () => {
-    const days = [{ day: TODAY - 2 * DAY, latency: emptyHistogram() }, { day: TODAY - DAY, latency: histogramOf([200_000]) }, { day: TODAY - 3 * DAY, latency: histogramOf([64]) }];
+    const days = [
+      { day: TODAY - 2 * DAY, latency: emptyHistogram() },
+      { day: TODAY - DAY, latency: histogramOf([200_000]) },
+      { day: TODAY - 3 * DAY, latency: histogramOf([64]) },
+    ];
     expect(dailyQuantiles(days).map((p) => p.day)).toEqual([TODAY - 3 * DAY]);
   });
 });
 
 /** A day `daysAgo` days before today: `n` samples spread evenly over [0.8 m, 1.2 m] around `m` ms. */
 function spread(daysAgo: number, m: number, n = 400) {
-  return { day: TODAY - daysAgo * DAY, latency: histogramOf(Array.from({ length: n }, (_, i) => m * (0.8 + (0.4 * (i + 0.5)) / n))) };
+  return {
+    day: TODAY - daysAgo * DAY,
+    latency: histogramOf(Array.from({ length: n }, (_, i) => m * (0.8 + (0.4 * (i + 0.5)) / n))),
+  };
 }
 
 describe("latencyTrend", () => {
@@ -89,13 +108,17 @@ describe("latencyTrend", () => {
   });
 
   it("a flat series with one incident day has no trend, and it is not significant", () => {
-    const trend = latencyTrend([spread(5, 300), spread(4, 300), spread(3, 300), spread(2, 300), spread(1, 90_000)], { now: NOW });
+    const trend = latencyTrend([spread(5, 300), spread(4, 300), spread(3, 300), spread(2, 300), spread(1, 90_000)], {
+      now: NOW,
+    });
     expect(trend).toMatchObject({ slopeMsPerDay: 0, relativeChangePerWeek: 0 });
     expect(trend.confidence!.significant).toBe(false);
   });
 
   it("today is left out, and so is anything older than the window", () => {
-    const trend = latencyTrend([spread(0, 8000), spread(15, 8000), spread(3, 300), spread(2, 300), spread(1, 300)], { now: NOW });
+    const trend = latencyTrend([spread(0, 8000), spread(15, 8000), spread(3, 300), spread(2, 300), spread(1, 300)], {
+      now: NOW,
+    });
     expect(trend.points.map((p) => p.day)).toEqual([TODAY - 3 * DAY, TODAY - 2 * DAY, TODAY - DAY]);
     expect(trend.slopeMsPerDay).toBe(0);
   });

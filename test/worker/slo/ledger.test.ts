@@ -15,7 +15,19 @@ const START = Date.parse("2026-03-01T00:00:00Z");
 const END = START + 5 * DAY;
 
 function probe(slo: Record<string, unknown> = {}): LoadedProbe {
-  return loadRegistry([{ file: "probes/p.ts", definition: { id: "p", name: "P", baseUrl: "https://example.com", regions: ["weur", "enam"], slo: { availability: 0.99, ...slo }, steps: [{ name: "home", url: "/" }] } }])[0]!;
+  return loadRegistry([
+    {
+      file: "probes/p.ts",
+      definition: {
+        id: "p",
+        name: "P",
+        baseUrl: "https://example.com",
+        regions: ["weur", "enam"],
+        slo: { availability: 0.99, ...slo },
+        steps: [{ name: "home", url: "/" }],
+      },
+    },
+  ])[0]!;
 }
 
 /** Everything of [START, END) read: every hour's minutes, hourly rollups, daily rollups. */
@@ -48,7 +60,16 @@ describe("tallySpan", () => {
       fc.property(fc.integer({ min: START, max: END - 1 }), fc.integer({ min: 1, max: 4 * DAY }), (from, length) => {
         const to = Math.min(END, from + length);
         const t = tallySpan(history, { from, to }, { thresholdMs: 400 });
-        const want = { expected: 0, stored: 0, up: 0, degraded: 0, down: 0, monitoring: 0, maintenance: 0, latencyGood: 0 };
+        const want = {
+          expected: 0,
+          stored: 0,
+          up: 0,
+          degraded: 0,
+          down: 0,
+          monitoring: 0,
+          maintenance: 0,
+          latencyGood: 0,
+        };
         for (const region of ["weur", "enam"]) {
           for (let slot = Math.ceil(from / MINUTE) * MINUTE; slot < to; slot += MINUTE) {
             want.expected++;
@@ -63,7 +84,16 @@ describe("tallySpan", () => {
             }
           }
         }
-        expect({ expected: t.expected, stored: t.stored, up: t.up, degraded: t.degraded, down: t.down, monitoring: t.monitoring, maintenance: t.maintenance, latencyGood: t.latencyGood }).toEqual(want);
+        expect({
+          expected: t.expected,
+          stored: t.stored,
+          up: t.up,
+          degraded: t.degraded,
+          down: t.down,
+          monitoring: t.monitoring,
+          maintenance: t.maintenance,
+          latencyGood: t.latencyGood,
+        }).toEqual(want);
         expect(t.missing).toBe(want.expected - want.stored);
         expect(t.latencyEstimated).toBe(0);
       }),
@@ -72,7 +102,9 @@ describe("tallySpan", () => {
   });
 
   it("monitoring-side failures and missing runs are no data, maintenance is nothing; down on the target's side is bad", () => {
-    const e = eventsOf(tallySpan(history, { from: START + 5 * MINUTE, to: START + DAY + 7 * MINUTE }), { kind: "availability" });
+    const e = eventsOf(tallySpan(history, { from: START + 5 * MINUTE, to: START + DAY + 7 * MINUTE }), {
+      kind: "availability",
+    });
     expect(e.noData).toBe(e.missing + e.monitoringSide);
     expect(e.good + e.bad + e.noData + e.maintenance).toBe(e.expected);
     expect(e.monitoringSide).toBeGreaterThan(0);
@@ -80,20 +112,33 @@ describe("tallySpan", () => {
 
   it("expected runs count from the pair's first run, else the probe's, else the span's start", () => {
     const added = START + 4 * DAY + 16 * MINUTE;
-    const newProbe = historyOf(p, ["weur", "enam"], EVERYTHING, (r, slot) => (slot >= added && r === "weur" ? { ...base, status: "up", durationMs: 100 } : null), { firstRunAt: (r) => (r === "weur" ? added : null) });
+    const newProbe = historyOf(
+      p,
+      ["weur", "enam"],
+      EVERYTHING,
+      (r, slot) => (slot >= added && r === "weur" ? { ...base, status: "up", durationMs: 100 } : null),
+      { firstRunAt: (r) => (r === "weur" ? added : null) },
+    );
     const t = tallySpan(newProbe, { from: START, to: added + 16 * MINUTE });
     // Both regions are due from the probe's first run on: 16 minutes each; enam never ran.
-    expect({ expected: t.expected, stored: t.stored, missing: t.missing }).toEqual({ expected: 32, stored: 16, missing: 16 });
+    expect({ expected: t.expected, stored: t.stored, missing: t.missing }).toEqual({
+      expected: 32,
+      stored: 16,
+      missing: 16,
+    });
     const neverRan = historyOf(p, ["weur", "enam"], EVERYTHING, () => null, { firstRunAt: () => null });
     expect(tallySpan(neverRan, { from: START, to: START + HOUR }).expected).toBe(120);
   });
 
   it("a span whose first hour is past raw retention starts at the next hour, and says so", () => {
     const retained = { ...EVERYTHING, minuteFrom: START + DAY };
-    const t = tallySpan({ ...history, loaded: retained }, { from: START + 10 * HOUR + 30 * MINUTE, to: START + 2 * DAY });
+    const t = tallySpan(
+      { ...history, loaded: retained },
+      { from: START + 10 * HOUR + 30 * MINUTE, to: START + 2 * DAY },
+    );
     expect(t.from).toBe(START + 11 * HOUR);
     expect(t.exactFrom).toBe(false);
-    expect(t.expected).toBe(2 * (2 * DAY - 11 * HOUR) / MINUTE);
+    expect(t.expected).toBe((2 * (2 * DAY - 11 * HOUR)) / MINUTE);
   });
 
   it("latency: exact from rollups sealed under the same threshold, from the histogram (and said so) under another", () => {
@@ -120,7 +165,14 @@ describe("latency rules judge both lookbacks the same way", () => {
   const runAt: RunAt = () => ({ ...base, status: "up", durationMs: 290 });
   const reportWith = (sealedUnderMs: number) => {
     const loaded = planReads({ probe: p, windows: ["24h"], budgeting: "occurrences", now, rawRetentionMs: 14 * DAY });
-    return buildSloReport({ histories: [historyOf(p, ["weur", "enam"], loaded, runAt, { thresholdMs: sealedUnderMs, firstRunAt: () => START })], regions: ["weur", "enam"], window: "24h", now }).latency!;
+    return buildSloReport({
+      histories: [
+        historyOf(p, ["weur", "enam"], loaded, runAt, { thresholdMs: sealedUnderMs, firstRunAt: () => START }),
+      ],
+      regions: ["weur", "enam"],
+      window: "24h",
+      now,
+    }).latency!;
   };
 
   it("hours sealed under the same threshold: every lookback exact, nothing fires", () => {

@@ -25,7 +25,18 @@ export function rollupsOf(runs: readonly RawRun[], grain: Grain): Rollup[] {
   for (const run of runs) {
     const bucketAt = Math.floor(run.slotAt / unit) * unit;
     const key = `${run.probeId}|${run.region}|${bucketAt}`;
-    const r = byKey.get(key) ?? { probeId: run.probeId, region: run.region, grain, bucketAt, total: 0, up: 0, degraded: 0, down: 0, latency: emptyHistogram(), stepFailures: {} };
+    const r = byKey.get(key) ?? {
+      probeId: run.probeId,
+      region: run.region,
+      grain,
+      bucketAt,
+      total: 0,
+      up: 0,
+      degraded: 0,
+      down: 0,
+      latency: emptyHistogram(),
+      stepFailures: {},
+    };
     r.total += 1;
     r[run.status] += 1;
     if (run.status !== "down") r.latency = record(r.latency, run.durationMs);
@@ -35,7 +46,15 @@ export function rollupsOf(runs: readonly RawRun[], grain: Grain): Rollup[] {
 }
 
 /** A rollup with the given counts and latency samples (ms), for table tests. */
-export function rollup(fields: { bucketAt: number; grain?: Grain; up?: number; degraded?: number; down?: number; samples?: readonly number[]; region?: string }): Rollup {
+export function rollup(fields: {
+  bucketAt: number;
+  grain?: Grain;
+  up?: number;
+  degraded?: number;
+  down?: number;
+  samples?: readonly number[];
+  region?: string;
+}): Rollup {
   const up = fields.up ?? 0;
   const degraded = fields.degraded ?? 0;
   const down = fields.down ?? 0;

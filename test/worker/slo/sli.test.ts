@@ -3,7 +3,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type EventCounts, type NoDataTreatment, sli, sliBoth } from "../../../src/slo/sli.ts";
 
-
 const arbCounts: fc.Arbitrary<EventCounts> = fc.record({
   good: fc.nat({ max: 1_000_000 }),
   bad: fc.nat({ max: 1_000_000 }),
@@ -20,8 +19,14 @@ describe("sli", () => {
   });
 
   it("is null with a reason when there are no events, never NaN", () => {
-    expect(sli({ good: 0, bad: 0, noData: 0 }, { noData: "excluded" })).toEqual({ value: null, reason: "no runs were due in the window" });
-    expect(sli({ good: 0, bad: 0, noData: 0 }, { noData: "bad" })).toEqual({ value: null, reason: "no runs were due in the window" });
+    expect(sli({ good: 0, bad: 0, noData: 0 }, { noData: "excluded" })).toEqual({
+      value: null,
+      reason: "no runs were due in the window",
+    });
+    expect(sli({ good: 0, bad: 0, noData: 0 }, { noData: "bad" })).toEqual({
+      value: null,
+      reason: "no runs were due in the window",
+    });
     expect(sli({ good: 0, bad: 0, noData: 5 }, { noData: "excluded" })).toEqual({
       value: null,
       reason: "no stored runs in the window: all 5 expected runs have no data",
@@ -51,13 +56,17 @@ describe("sli", () => {
 
   it("never rises when a bad event (or, counted as bad, a no-data slot) is added", () => {
     fc.assert(
-      fc.property(arbCounts, arbTreatment, fc.constantFrom("bad", "noData") as fc.Arbitrary<"bad" | "noData">, (counts, noData, field) => {
-        const before = sli(counts, { noData }).value;
-        const after = sli({ ...counts, [field]: counts[field] + 1 }, { noData }).value;
-        if (before !== null && after !== null) expect(after).toBeLessThanOrEqual(before);
-        if (field === "noData" && noData === "excluded") expect(after).toBe(before);
-      }),
+      fc.property(
+        arbCounts,
+        arbTreatment,
+        fc.constantFrom("bad", "noData") as fc.Arbitrary<"bad" | "noData">,
+        (counts, noData, field) => {
+          const before = sli(counts, { noData }).value;
+          const after = sli({ ...counts, [field]: counts[field] + 1 }, { noData }).value;
+          if (before !== null && after !== null) expect(after).toBeLessThanOrEqual(before);
+          if (field === "noData" && noData === "excluded") expect(after).toBe(before);
+        },
+      ),
     );
   });
 });
-

@@ -6,7 +6,8 @@ import { buildOverview, overallState, probeState, type RegionState } from "../..
 import type { RunSummary } from "../../../src/storage/run-store.ts";
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0);
-const regions = (...states: RegionState["state"][]): RegionState[] => states.map((state, i) => ({ region: `r${i}`, state }));
+const regions = (...states: RegionState["state"][]): RegionState[] =>
+  states.map((state, i) => ({ region: `r${i}`, state }));
 
 describe("probe state", () => {
   it.each([
@@ -35,11 +36,37 @@ describe("probe state", () => {
 });
 
 describe("overview", () => {
-  const [probe] = loadRegistry([{ file: "p.ts", definition: { id: "p", name: "P", baseUrl: "https://x.test", regions: ["weur", "enam"], quorum: 1, steps: [{ name: "s", url: "/" }] } }]);
-  const run = (region: string, slotAt: number, status: RunSummary["status"]): RunSummary => ({ runId: `p.${region}.${slotAt}`, probeId: "p", probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt, durationMs: 10, status });
+  const [probe] = loadRegistry([
+    {
+      file: "p.ts",
+      definition: {
+        id: "p",
+        name: "P",
+        baseUrl: "https://x.test",
+        regions: ["weur", "enam"],
+        quorum: 1,
+        steps: [{ name: "s", url: "/" }],
+      },
+    },
+  ]);
+  const run = (region: string, slotAt: number, status: RunSummary["status"]): RunSummary => ({
+    runId: `p.${region}.${slotAt}`,
+    probeId: "p",
+    probeVersion: "v",
+    region,
+    colo: region,
+    slotAt,
+    startedAt: slotAt,
+    durationMs: 10,
+    status,
+  });
 
   it("treats a run older than two intervals plus a minute as no data, never up", () => {
-    const overview = buildOverview([probe!], [run("weur", NOW - 3 * 60_000 - 1, "up"), run("enam", NOW - 60_000, "up")], NOW);
+    const overview = buildOverview(
+      [probe!],
+      [run("weur", NOW - 3 * 60_000 - 1, "up"), run("enam", NOW - 60_000, "up")],
+      NOW,
+    );
     expect(overview.probes[0]!.regions.map((r) => r.state)).toEqual(["no-data", "up"]);
   });
 
@@ -49,23 +76,55 @@ describe("overview", () => {
   });
 
   it("refuses a quorum above the number of regions", () => {
-    expect(() => loadRegistry([{ file: "p.ts", definition: { id: "p", name: "P", baseUrl: "https://x.test", regions: ["weur"], quorum: 2, steps: [{ name: "s", url: "/" }] } }])).toThrow(/quorum: at most the number of regions \(1\)/);
+    expect(() =>
+      loadRegistry([
+        {
+          file: "p.ts",
+          definition: {
+            id: "p",
+            name: "P",
+            baseUrl: "https://x.test",
+            regions: ["weur"],
+            quorum: 2,
+            steps: [{ name: "s", url: "/" }],
+          },
+        },
+      ]),
+    ).toThrow(/quorum: at most the number of regions \(1\)/);
   });
 
   it("gives the same states from the newest runs' state fields alone, only without the regions' runs (property)", () => {
     const arb = fc.array(
-      fc.record({ region: fc.constantFrom("weur", "enam"), minutesAgo: fc.integer({ min: 0, max: 10 }), status: fc.constantFrom<RunSummary["status"]>("up", "degraded", "down") }),
+      fc.record({
+        region: fc.constantFrom("weur", "enam"),
+        minutesAgo: fc.integer({ min: 0, max: 10 }),
+        status: fc.constantFrom<RunSummary["status"]>("up", "degraded", "down"),
+      }),
       { maxLength: 2 },
     );
     fc.assert(
       fc.property(arb, (rows) => {
-        const newest = [...new Map(rows.map((r) => [r.region, run(r.region, NOW - r.minutesAgo * 60_000, r.status)])).values()];
+        const newest = [
+          ...new Map(rows.map((r) => [r.region, run(r.region, NOW - r.minutesAgo * 60_000, r.status)])).values(),
+        ];
         const full = buildOverview([probe!], newest, NOW);
-        const slim = buildOverview([probe!], newest.map(({ probeId, region, slotAt, startedAt, status }) => ({ probeId, region, slotAt, startedAt, status })), NOW);
+        const slim = buildOverview(
+          [probe!],
+          newest.map(({ probeId, region, slotAt, startedAt, status }) => ({
+            probeId,
+            region,
+            slotAt,
+            startedAt,
+            status,
+          })),
+          NOW,
+        );
         expect(slim.state).toBe(full.state);
         expect(slim.checkedAt).toBe(full.checkedAt);
         expect(slim.probes[0]!.lastRunAt).toBe(full.probes[0]!.lastRunAt);
-        expect(slim.probes[0]!.regions).toEqual(full.probes[0]!.regions.map(({ region, state }) => ({ region, state })));
+        expect(slim.probes[0]!.regions).toEqual(
+          full.probes[0]!.regions.map(({ region, state }) => ({ region, state })),
+        );
         expect(full.probes[0]!.regions.filter((r) => r.lastRun).length).toBe(newest.length);
       }),
     );

@@ -26,7 +26,12 @@ async function daysOf(...args: Parameters<D1DayHistoryStore["daysRead"]>) {
 }
 
 function probesOf(...defs: { id: string; regions: string[] }[]): LoadedProbe[] {
-  return loadRegistry(defs.map((d) => ({ file: `probes/${d.id}.ts`, definition: { name: d.id, group: "G", steps: [{ name: "s", url: "http://x.test/" }], ...d } })));
+  return loadRegistry(
+    defs.map((d) => ({
+      file: `probes/${d.id}.ts`,
+      definition: { name: d.id, group: "G", steps: [{ name: "s", url: "http://x.test/" }], ...d },
+    })),
+  );
 }
 
 function run(probeId: string, region: string, slotAt: number, status: RunStatus, durationMs: number): RunResult {
@@ -88,18 +93,26 @@ describe("day histories", () => {
     expect(read.get("dh-alpha")).toHaveLength(HISTORY_DAYS);
     // Only today was read beside the histories: its daily rollups (2 regions + 1 region), and the blocks
     // of its last hours never sealed yet (none: every hour here is sealed).
-    const [rows] = await readTogether(env.DB, [{ ...histories.daysRead(shown, FROM, NOW + 1, NOW), decode: (results) => results.map((r) => r.results.length) }]);
+    const [rows] = await readTogether(env.DB, [
+      { ...histories.daysRead(shown, FROM, NOW + 1, NOW), decode: (results) => results.map((r) => r.results.length) },
+    ]);
     expect(rows).toEqual([2, 3, 0]);
 
     // Nothing is stale until the next day settles.
-    expect(await refreshDayHistory({ probes: [alpha!, beta!], histories, runs, now: NOW + HOUR_MS })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0 });
+    expect(await refreshDayHistory({ probes: [alpha!, beta!], histories, runs, now: NOW + HOUR_MS })).toEqual({
+      rebuilt: 0,
+      removed: 0,
+      behind: 0,
+      rowsRead: 0,
+    });
   });
 
   it("show today's new runs at once, and a late run on a closed day from the next rebuild", async () => {
     await refreshDayHistory({ probes: [alpha!], histories, runs, now: NOW });
     await save([run("dh-alpha", "weur", NOW - 1000 * 60, "down", 0)]); // today
     await save([run("dh-alpha", "weur", TODAY - 3 * DAY_MS + 7 * 60_000, "down", 0)]); // long settled
-    const read = async (now: number) => (await daysOf([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, now + 1, now)).get("dh-alpha")!;
+    const read = async (now: number) =>
+      (await daysOf([{ probeId: "dh-alpha", regions: ["weur", "enam"] }], FROM, now + 1, now)).get("dh-alpha")!;
     const dayOf = (days: Awaited<ReturnType<typeof read>>, dayAt: number) => days.find((d) => d.dayAt === dayAt)!;
 
     const now = await read(NOW);
@@ -116,7 +129,8 @@ describe("day histories", () => {
   it("are not used for a probe whose regions changed, until the refresh rebuilt them", async () => {
     await refreshDayHistory({ probes: [alpha!], histories, runs, now: NOW });
     const [weurOnly] = probesOf({ id: "dh-alpha", regions: ["weur"] });
-    const read = async () => (await daysOf([{ probeId: "dh-alpha", regions: ["weur"] }], FROM, NOW + 1, NOW)).get("dh-alpha");
+    const read = async () =>
+      (await daysOf([{ probeId: "dh-alpha", regions: ["weur"] }], FROM, NOW + 1, NOW)).get("dh-alpha");
     const truth = await fromRollups(weurOnly!, FROM, NOW + 1);
     expect(await read()).toEqual(truth);
     expect((await refreshDayHistory({ probes: [weurOnly!], histories, runs, now: NOW })).rebuilt).toBe(1);
@@ -147,7 +161,9 @@ describe("day histories", () => {
     await refreshDayHistory({ probes: [gamma!], histories, runs, now: NOW - 4 * DAY_MS });
     expect((await histories.coverage()).get("dh-gamma")?.throughDay).toBe(TODAY - 5 * DAY_MS);
     const [partial] = await readTogether(env.DB, [histories.daysRead(shown, FROM, NOW + 1, NOW)]);
-    expect(partial.pending.map((p) => [p.probe.probeId, p.gapFrom, p.gapTo])).toEqual([["dh-gamma", TODAY - 4 * DAY_MS, TODAY]]);
+    expect(partial.pending.map((p) => [p.probe.probeId, p.gapFrom, p.gapTo])).toEqual([
+      ["dh-gamma", TODAY - 4 * DAY_MS, TODAY],
+    ]);
     expect((await histories.completeDays(partial)).get("dh-gamma")).toEqual(await fromRollups(gamma!, FROM, NOW + 1));
   });
 
@@ -188,7 +204,9 @@ describe("day histories", () => {
     } finally {
       console.error = original;
     }
-    const [partial] = await readTogether(env.DB, [histories.daysRead([{ probeId: "dh-epsilon", regions: ["weur"] }], FROM, NOW + 1, NOW)]);
+    const [partial] = await readTogether(env.DB, [
+      histories.daysRead([{ probeId: "dh-epsilon", regions: ["weur"] }], FROM, NOW + 1, NOW),
+    ]);
     expect(partial.pending).toEqual([]);
   });
 
@@ -197,20 +215,33 @@ describe("day histories", () => {
     await save(history("dh-zeta", ["weur"], 3));
     const upkeep = dayHistoryUpkeep();
     let coverageReads = 0;
-    const counted = { coverage: () => {
+    const counted = {
+      coverage: () => {
         coverageReads++;
         return histories.coverage();
-      }, save: histories.save.bind(histories) };
+      },
+      save: histories.save.bind(histories),
+    };
     const first = await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW });
     expect(first).toMatchObject({ rebuilt: 1, behind: 0 });
-    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + 10 * 60_000 })).toEqual({ rebuilt: 0, removed: 0, behind: 0, rowsRead: 0, upToDate: true });
+    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + 10 * 60_000 })).toEqual({
+      rebuilt: 0,
+      removed: 0,
+      behind: 0,
+      rowsRead: 0,
+      upToDate: true,
+    });
     expect(coverageReads).toBe(1);
     // A row deleted in between is rebuilt at the next hour's look.
     await env.DB.prepare("DELETE FROM day_history WHERE probe_id = 'dh-zeta'").run();
-    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + HOUR_MS })).toMatchObject({ rebuilt: 1 });
+    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + HOUR_MS })).toMatchObject({
+      rebuilt: 1,
+    });
     expect(coverageReads).toBe(2);
     // The next day settles: looked at again, and rebuilt.
-    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + DAY_MS })).toMatchObject({ rebuilt: 1 });
+    expect(await upkeep({ probes: [zeta!], histories: counted, runs, now: NOW + DAY_MS })).toMatchObject({
+      rebuilt: 1,
+    });
     expect(coverageReads).toBe(3);
   });
 });

@@ -12,13 +12,19 @@ import { D1ProbeStateStore } from "../../../src/storage/probe-state-store.ts";
 import { countingDb } from "../support/counting-db.ts";
 
 const T = Date.UTC(2026, 10, 23, 9, 0);
-const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
+const ids = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, "0")}`);
 
 describe("probe states", () => {
   it("reads the states of 1,000 ids in one statement with one parameter", async () => {
     const keys = ids("many", 1000);
     const writer = new D1ProbeStateStore(env.DB);
-    await writer.run(writer.saveProbeStatesStatements(keys.map((key, i) => ({ key, slotAt: T + i, state: { n: i, note: `état ${i} "quoted"` } })), T));
+    await writer.run(
+      writer.saveProbeStatesStatements(
+        keys.map((key, i) => ({ key, slotAt: T + i, state: { n: i, note: `état ${i} "quoted"` } })),
+        T,
+      ),
+    );
 
     const counting = countingDb();
     const states = await new D1ProbeStateStore(counting.db).probeStates([...keys, "never-stored"]);
@@ -31,10 +37,21 @@ describe("probe states", () => {
   it("advances each state only to a newer slot, as the single-row statement does", async () => {
     const store = new D1ProbeStateStore(env.DB);
     await store.run(store.saveProbeStatesStatements([{ key: "cas-a", slotAt: T + 5, state: { v: "new" } }], T));
-    const { rowsWritten } = await store.run(store.saveProbeStatesStatements([{ key: "cas-a", slotAt: T + 4, state: { v: "late" } }, { key: "cas-b", slotAt: T + 4, state: { v: "b" } }], T));
+    const { rowsWritten } = await store.run(
+      store.saveProbeStatesStatements(
+        [
+          { key: "cas-a", slotAt: T + 4, state: { v: "late" } },
+          { key: "cas-b", slotAt: T + 4, state: { v: "b" } },
+        ],
+        T,
+      ),
+    );
     expect(rowsWritten).toBe(1);
     const states = await store.probeStates(["cas-a", "cas-b"]);
-    expect(Object.fromEntries(states)).toEqual({ "cas-a": { lastSlot: T + 5, state: { v: "new" } }, "cas-b": { lastSlot: T + 4, state: { v: "b" } } });
+    expect(Object.fromEntries(states)).toEqual({
+      "cas-a": { lastSlot: T + 5, state: { v: "new" } },
+      "cas-b": { lastSlot: T + 4, state: { v: "b" } },
+    });
   });
 });
 
@@ -61,7 +78,12 @@ describe("incidents, updates, resolutions and notices as lists", () => {
     const counting = countingDb();
     const store = new D1IncidentStore(counting.db);
     const outboxStore = new D1OutboxStore(counting.db);
-    const notices = incidents.map((i) => ({ id: `${i.id}:down:ops`, channel: "ops", payload: { incident: i.id, burn: { budgetRemaining: 0.1 + 0.2, rates: [14.4, 1 / 3] } }, at: T }));
+    const notices = incidents.map((i) => ({
+      id: `${i.id}:down:ops`,
+      channel: "ops",
+      payload: { incident: i.id, burn: { budgetRemaining: 0.1 + 0.2, rates: [14.4, 1 / 3] } },
+      at: T,
+    }));
     const statements = [...store.insertIncidentsStatements(incidents), ...outboxStore.enqueueStatements(notices)];
     expect(statements.length).toBe(3);
     await store.run(statements);
@@ -70,18 +92,41 @@ describe("incidents, updates, resolutions and notices as lists", () => {
     for (const i of [incidents[0]!, incidents[1]!, incidents[299]!]) expect(await store.getIncident(i.id)).toEqual(i);
     const outbox = (await outboxStore.listOutbox({ limit: 1000 })).filter((o) => o.id.startsWith("bulk-"));
     expect(outbox).toHaveLength(300);
-    expect(outbox.find((o) => o.id === "bulk-0007:down:ops")).toMatchObject({ status: "pending", attempts: 0, nextAttemptAt: T, payload: { incident: "bulk-0007", burn: { budgetRemaining: 0.1 + 0.2, rates: [14.4, 1 / 3] } } });
+    expect(outbox.find((o) => o.id === "bulk-0007:down:ops")).toMatchObject({
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: T,
+      payload: { incident: "bulk-0007", burn: { budgetRemaining: 0.1 + 0.2, rates: [14.4, 1 / 3] } },
+    });
 
     // A replay of the same batch changes nothing.
-    expect(await store.run([...store.insertIncidentsStatements(incidents), ...outboxStore.enqueueStatements(notices)])).toEqual({ rowsWritten: 0 });
+    expect(
+      await store.run([...store.insertIncidentsStatements(incidents), ...outboxStore.enqueueStatements(notices)]),
+    ).toEqual({ rowsWritten: 0 });
 
     // Resolved in one statement each for the updates and the status; an earlier resolution time is kept.
     await store.run([store.setStatusStatement("bulk-0000", "resolved", T + 60_000)]);
     const resolutions = incidents.map((i) => ({ incidentId: i.id, at: T + 120_000 }));
-    const resolving = [...store.insertUpdatesStatements(incidents.map((i) => ({ incidentId: i.id, update: { id: "recovered", status: "resolved" as const, body: "Recovered.", createdAt: T + 180_000 } }))), ...store.resolveIncidentsStatements(resolutions)];
+    const resolving = [
+      ...store.insertUpdatesStatements(
+        incidents.map((i) => ({
+          incidentId: i.id,
+          update: { id: "recovered", status: "resolved" as const, body: "Recovered.", createdAt: T + 180_000 },
+        })),
+      ),
+      ...store.resolveIncidentsStatements(resolutions),
+    ];
     expect(resolving.length).toBe(2);
     await store.run(resolving);
-    expect(await store.getIncident("bulk-0000")).toMatchObject({ status: "resolved", resolvedAt: T + 60_000, updatedAt: T + 120_000 });
-    expect(await store.getIncident("bulk-0123")).toMatchObject({ status: "resolved", resolvedAt: T + 120_000, updates: [{ id: "recovered" }, { id: "detected" }] });
+    expect(await store.getIncident("bulk-0000")).toMatchObject({
+      status: "resolved",
+      resolvedAt: T + 60_000,
+      updatedAt: T + 120_000,
+    });
+    expect(await store.getIncident("bulk-0123")).toMatchObject({
+      status: "resolved",
+      resolvedAt: T + 120_000,
+      updates: [{ id: "recovered" }, { id: "detected" }],
+    });
   });
 });

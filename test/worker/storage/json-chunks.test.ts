@@ -12,7 +12,11 @@ describe("jsonChunks", () => {
   });
 
   it("over random lists: the items in order, each chunk within the bound unless one item alone is larger", () => {
-    const item = fc.oneof(fc.string(), fc.integer(), fc.record({ id: fc.string(), state: fc.string({ maxLength: 200 }) }));
+    const item = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.record({ id: fc.string(), state: fc.string({ maxLength: 200 }) }),
+    );
     fc.assert(
       fc.property(fc.array(item, { maxLength: 200 }), fc.integer({ min: 8, max: 2_000 }), (items, maxBytes) => {
         const chunks = jsonChunks(items, maxBytes);

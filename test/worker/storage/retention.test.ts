@@ -24,10 +24,18 @@ describe("retention", () => {
   it("deletes the expired blocks of a region no probe runs in any more, and keeps recent ones", async () => {
     const store = new D1RunStore(env.DB, () => NOW);
     const old = NOW - 20 * DAY_MS;
-    await store.saveRuns([run("gone", "sam", old), run("kept", "weur", old), run("kept", "weur", NOW - 60_000), run("gone", "sam", NOW - 60_000)]);
+    await store.saveRuns([
+      run("gone", "sam", old),
+      run("kept", "weur", old),
+      run("kept", "weur", NOW - 60_000),
+      run("gone", "sam", NOW - 60_000),
+    ]);
     // The fleet today: one probe in weur only.
     await store.prune(planPrune([{ probeId: "kept", region: "weur" }], NOW, DEFAULT_RETENTION, REGIONS));
-    const { results } = await env.DB.prepare("SELECT region, hour_at FROM run_blocks ORDER BY region, hour_at").all<{ region: string; hour_at: number }>();
+    const { results } = await env.DB.prepare("SELECT region, hour_at FROM run_blocks ORDER BY region, hour_at").all<{
+      region: string;
+      hour_at: number;
+    }>();
     const hour = (t: number) => Math.floor(t / 3_600_000) * 3_600_000;
     expect(results).toEqual([
       { region: "sam", hour_at: hour(NOW - 60_000) },

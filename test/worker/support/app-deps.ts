@@ -24,7 +24,11 @@ export function appDeps(probes: readonly LoadedProbe[], overrides: Partial<AppDe
     ...incidentStores(env.DB),
     releases: new D1ReleaseStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),
-    rateLimits: { publicReads: { limit: async () => ({ success: true }) }, writes: { limit: async () => ({ success: true }) }, heartbeats: { limit: async () => ({ success: true }) } },
+    rateLimits: {
+      publicReads: { limit: async () => ({ success: true }) },
+      writes: { limit: async () => ({ success: true }) },
+      heartbeats: { limit: async () => ({ success: true }) },
+    },
     version: "test",
     runNow: () => Promise.reject(new Error("not in this test")),
     now: Date.now,

@@ -9,9 +9,17 @@ import worker from "../../../src/index.ts";
 /** For tests that read the same URL again after changing what it shows: every GET renders. */
 const UNCACHED: Partial<Cloudflare.Env> = { PUBLIC_CACHE_SECONDS: "0" };
 
-export async function fetchWorker(url: string, init: RequestInit = {}, bindings: Partial<Cloudflare.Env> = UNCACHED): Promise<Response> {
+export async function fetchWorker(
+  url: string,
+  init: RequestInit = {},
+  bindings: Partial<Cloudflare.Env> = UNCACHED,
+): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(url, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...bindings }, ctx);
+  const res = await worker.fetch(
+    new Request(url, init) as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, ...bindings },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }

@@ -14,7 +14,10 @@ export async function tick(scheduledTime: number): Promise<void> {
 
 /** Sets a fault on the demo shop (see scripts/demo-target/shop.ts), or clears them all with null. */
 export async function setFault(fault: Record<string, unknown> | null): Promise<void> {
-  const res = await fetch(`${env.SHOP_URL}/_control/faults`, fault ? { method: "POST", body: JSON.stringify(fault) } : { method: "DELETE" });
+  const res = await fetch(
+    `${env.SHOP_URL}/_control/faults`,
+    fault ? { method: "POST", body: JSON.stringify(fault) } : { method: "DELETE" },
+  );
   if (!res.ok) throw new Error(`demo shop refused the fault: ${res.status}`);
 }
 
@@ -42,7 +45,9 @@ const STORED_RUNS = `WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FRO
   )`;
 
 export async function storedRuns(where = "1 = 1", ...params: unknown[]): Promise<StoredRun[]> {
-  const result = await env.DB.prepare(`${STORED_RUNS} SELECT probe_id, region, slot_at, status, failure_class, detail FROM runs WHERE ${where} ORDER BY probe_id, region, slot_at`)
+  const result = await env.DB.prepare(
+    `${STORED_RUNS} SELECT probe_id, region, slot_at, status, failure_class, detail FROM runs WHERE ${where} ORDER BY probe_id, region, slot_at`,
+  )
     .bind(...params)
     .all<StoredRun>();
   return result.results;

@@ -2,5 +2,17 @@
 import type { RunResult } from "../../../src/probe/result.ts";
 
 export function runResult(probeId: string, region: string, slotAt: number, fields: Partial<RunResult> = {}): RunResult {
-  return { runId: `${probeId}.${region}.${slotAt}`, probeId, probeVersion: "v", region, colo: region, slotAt, startedAt: slotAt, durationMs: 40, status: "up", steps: [], ...fields };
+  return {
+    runId: `${probeId}.${region}.${slotAt}`,
+    probeId,
+    probeVersion: "v",
+    region,
+    colo: region,
+    slotAt,
+    startedAt: slotAt,
+    durationMs: 40,
+    status: "up",
+    steps: [],
+    ...fields,
+  };
 }

@@ -34,7 +34,13 @@ export function fleetTickDeps(probes: readonly LoadedProbe[], options: FleetTick
   const values = options.values ?? {};
   const byId = new Map(probes.map((p) => [p.probe.id, p]));
   const runs = new D1RunStore(env.DB);
-  const runner = (): RunnerDeps => ({ fetch: (input, init) => fetch(input, init), now: Date.now, randomId: () => crypto.randomUUID(), values: { ...config.values, ...values }, allowPrivateTargets: true });
+  const runner = (): RunnerDeps => ({
+    fetch: (input, init) => fetch(input, init),
+    now: Date.now,
+    randomId: () => crypto.randomUUID(),
+    values: { ...config.values, ...values },
+    allowPrivateTargets: true,
+  });
   return {
     probes,
     limits: PAID_LIMITS,
@@ -45,18 +51,24 @@ export function fleetTickDeps(probes: readonly LoadedProbe[], options: FleetTick
     dayHistories: new D1DayHistoryStore(env.DB),
     heartbeats: new D1HeartbeatStore(env.DB),
     runShard: (request) =>
-      runInDurableObject(regionRunner(env, request.region, `${options.runnerPrefix ?? "fleet"}-${request.shard}`), (_instance, state) =>
-        executeShard(request, {
-          probes: byId,
-          store: runs,
-          buffer: new DurableObjectResultBuffer(state.storage),
-          runner: runner(),
-          colo: async () => request.region,
-          confirm: async (probeId, region, slotAt) => {
-            const result = await runProbe(byId.get(probeId)!, { region, colo: region, slotAt }, runner());
-            return { region, status: result.status, ...(result.failure ? { failureClass: result.failure.class } : {}) };
-          },
-        }),
+      runInDurableObject(
+        regionRunner(env, request.region, `${options.runnerPrefix ?? "fleet"}-${request.shard}`),
+        (_instance, state) =>
+          executeShard(request, {
+            probes: byId,
+            store: runs,
+            buffer: new DurableObjectResultBuffer(state.storage),
+            runner: runner(),
+            colo: async () => request.region,
+            confirm: async (probeId, region, slotAt) => {
+              const result = await runProbe(byId.get(probeId)!, { region, colo: region, slotAt }, runner());
+              return {
+                region,
+                status: result.status,
+                ...(result.failure ? { failureClass: result.failure.class } : {}),
+              };
+            },
+          }),
       ),
     channelNames: config.channels.map((c) => c.name),
     channels: () => createChannels(config.channels, (name) => config.values[name]),

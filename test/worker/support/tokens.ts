@@ -5,6 +5,8 @@ import { insertTokenSql } from "../../../src/storage/token-store.ts";
 
 export async function createToken(name: string, scopes: ("read" | "write")[]): Promise<string> {
   const token = await generateToken();
-  await env.DB.prepare(insertTokenSql({ id: token.id, name, scopes, secretHash: token.secretHash, createdAt: Date.now() })).run();
+  await env.DB.prepare(
+    insertTokenSql({ id: token.id, name, scopes, secretHash: token.secretHash, createdAt: Date.now() }),
+  ).run();
   return token.token;
 }

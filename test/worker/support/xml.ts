@@ -28,7 +28,11 @@ export function parseXml(xml: string): XmlElement {
     throw new XmlError(e.message);
   });
   parser.on("opentag", (tag) => {
-    const element: XmlElement = { name: tag.name, attributes: { ...(tag.attributes as Record<string, string>) }, children: [] };
+    const element: XmlElement = {
+      name: tag.name,
+      attributes: { ...(tag.attributes as Record<string, string>) },
+      children: [],
+    };
     stack.at(-1)?.children.push(element);
     root ??= element;
     stack.push(element);

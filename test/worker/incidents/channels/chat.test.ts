@@ -5,7 +5,14 @@ import type { Notice } from "../../../../src/incidents/channels/notice.ts";
 import { slackChannel } from "../../../../src/incidents/channels/slack.ts";
 import { down, T0 } from "./notices.ts";
 
-const up: Notice = { ...down, transition: "up", failure: undefined, regions: [], incident: { ...down.incident, resolvedAt: T0 + 12 * 60_000 }, at: T0 + 13 * 60_000 };
+const up: Notice = {
+  ...down,
+  transition: "up",
+  failure: undefined,
+  regions: [],
+  incident: { ...down.incident, resolvedAt: T0 + 12 * 60_000 },
+  at: T0 + 13 * 60_000,
+};
 const hostile: Notice = {
   ...down,
   probe: { ...down.probe, name: "Shop <!channel> & *co*" },
@@ -37,7 +44,12 @@ describe("slack", () => {
               text: ':red_circle: Checkout journey (Checkout) is down since 2026-01-01T00:00:00.000Z. Failing regions: weur, apac.\nStep "read cart" failed (status): expected 200, got 503',
             },
           },
-          { type: "context", elements: [{ type: "mrkdwn", text: "Incident shop-checkout-1767225660000 · probe shop-checkout · run run-1" }] },
+          {
+            type: "context",
+            elements: [
+              { type: "mrkdwn", text: "Incident shop-checkout-1767225660000 · probe shop-checkout · run run-1" },
+            ],
+          },
         ],
       },
     });
@@ -47,13 +59,20 @@ describe("slack", () => {
     const { body } = await build(slack, up);
     expect(body).toMatchObject({
       text: "UP: Checkout journey",
-      blocks: [{}, { text: { text: ":large_green_circle: Checkout journey (Checkout) is up again after 12 min down." } }, { elements: [{ text: "Incident shop-checkout-1767225660000 · probe shop-checkout" }] }],
+      blocks: [
+        {},
+        { text: { text: ":large_green_circle: Checkout journey (Checkout) is up again after 12 min down." } },
+        { elements: [{ text: "Incident shop-checkout-1767225660000 · probe shop-checkout" }] },
+      ],
     });
   });
 
   it("escapes &, < and > so user text cannot mention or link", async () => {
     const { body } = await build(slack, hostile);
-    const { text, blocks } = body as { text: string; blocks: [unknown, { text: { text: string } }, { elements: { text: string }[] }] };
+    const { text, blocks } = body as {
+      text: string;
+      blocks: [unknown, { text: { text: string } }, { elements: { text: string }[] }];
+    };
     for (const mrkdwn of [text, blocks[1].text.text, blocks[2].elements[0]!.text]) {
       expect(mrkdwn).not.toMatch(/[<>]/);
       expect(mrkdwn).not.toMatch(/&(?!amp;|lt;|gt;)/);
@@ -61,7 +80,10 @@ describe("slack", () => {
     expect(blocks[1].text.text).toContain("&lt;https://evil.example|login here&gt;");
     expect(body).toMatchObject({ text: "DOWN: Shop &lt;!channel&gt; &amp; *co*" });
     // The header is plain_text, which Slack never parses: it keeps the characters as typed.
-    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "DOWN: Shop <!channel> & *co*", emoji: true } });
+    expect(blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "DOWN: Shop <!channel> & *co*", emoji: true },
+    });
   });
 });
 
@@ -76,7 +98,8 @@ describe("discord", () => {
         embeds: [
           {
             title: "Checkout journey is down",
-            description: 'Checkout journey (Checkout) is down since 2026-01-01T00:00:00.000Z. Failing regions: weur, apac.\nStep "read cart" failed (status): expected 200, got 503',
+            description:
+              'Checkout journey (Checkout) is down since 2026-01-01T00:00:00.000Z. Failing regions: weur, apac.\nStep "read cart" failed (status): expected 200, got 503',
             color: 0xd93025,
             timestamp: "2026-01-01T00:01:00.000Z",
             footer: { text: "Incident shop-checkout-1767225660000 · probe shop-checkout" },
@@ -113,7 +136,11 @@ describe("discord", () => {
   });
 
   it("keeps within Discord's limits", async () => {
-    const long: Notice = { ...down, incident: { ...down.incident, title: "t".repeat(1000) }, failure: { ...down.failure!, message: "m".repeat(10_000) } };
+    const long: Notice = {
+      ...down,
+      incident: { ...down.incident, title: "t".repeat(1000) },
+      failure: { ...down.failure!, message: "m".repeat(10_000) },
+    };
     const { body } = await build(discord, long);
     const embed = (body as { embeds: { title: string; description: string }[] }).embeds[0]!;
     expect(embed.title).toHaveLength(256);

@@ -1,7 +1,12 @@
 /** Signed webhooks: the exact body and headers, and signature verification (secret, body, replay window). */
 import { describe, expect, it } from "vitest";
 import type { Notice } from "../../../../src/incidents/channels/notice.ts";
-import { signWebhook, verifyWebhookSignature, webhookBody, webhookChannel } from "../../../../src/incidents/channels/webhook.ts";
+import {
+  signWebhook,
+  verifyWebhookSignature,
+  webhookBody,
+  webhookChannel,
+} from "../../../../src/incidents/channels/webhook.ts";
 import { down, T0 } from "./notices.ts";
 
 const SENT = T0 + 90_000;
@@ -15,7 +20,11 @@ const EXPECTED_BODY =
 
 describe("webhook request", () => {
   it("is the exact JSON body with timestamp and signature headers", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/afterlife" }, SECRET).build(down, SENT, DELIVERY);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/afterlife" }, SECRET).build(
+      down,
+      SENT,
+      DELIVERY,
+    );
     expect(request).toEqual({
       url: "https://hooks.example.com/afterlife",
       method: "POST",
@@ -46,15 +55,28 @@ describe("webhook request", () => {
       event: "probe.up",
       timestamp: "2026-01-01T00:13:00.000Z",
       probe: { id: "shop-checkout", name: "Checkout journey", group: "Checkout" },
-      incident: { id: "shop-checkout-1767225660000", title: "Checkout journey is down", startedAt: "2026-01-01T00:00:00.000Z", resolvedAt: "2026-01-01T00:12:00.000Z" },
+      incident: {
+        id: "shop-checkout-1767225660000",
+        title: "Checkout journey is down",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        resolvedAt: "2026-01-01T00:12:00.000Z",
+      },
       failure: null,
       regions: [],
-      burn: { severity: "page", budgetRemaining: 0.425, forecast: { exhaustsAt: "2026-01-01T07:30:00.000Z", hoursLeft: 7.5 } },
+      burn: {
+        severity: "page",
+        budgetRemaining: 0.425,
+        forecast: { exhaustsAt: "2026-01-01T07:30:00.000Z", hoursLeft: 7.5 },
+      },
     });
   });
 
   it("is sent unsigned when the channel has no secret, and refuses an empty one", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, null).build(down, SENT, DELIVERY);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, null).build(
+      down,
+      SENT,
+      DELIVERY,
+    );
     expect(request.headers["x-afterlife-signature"]).toBeUndefined();
     expect(request.headers["x-afterlife-timestamp"]).toBe("1767225690");
     expect(() => webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, "")).toThrow(/empty/);
@@ -62,8 +84,17 @@ describe("webhook request", () => {
 });
 
 describe("verifyWebhookSignature", () => {
-  const sign = (body = EXPECTED_BODY, secret = SECRET, ts = SENT / 1000, delivery = DELIVERY) => signWebhook(secret, ts, delivery, body);
-  const verify = (args: { secret?: string; ts?: string | number | null; delivery?: string | null; body?: string; signature: string | null; now?: number; tolerance?: number }) =>
+  const sign = (body = EXPECTED_BODY, secret = SECRET, ts = SENT / 1000, delivery = DELIVERY) =>
+    signWebhook(secret, ts, delivery, body);
+  const verify = (args: {
+    secret?: string;
+    ts?: string | number | null;
+    delivery?: string | null;
+    body?: string;
+    signature: string | null;
+    now?: number;
+    tolerance?: number;
+  }) =>
     verifyWebhookSignature(
       args.secret ?? SECRET,
       args.ts === undefined ? String(SENT / 1000) : args.ts,
@@ -81,9 +112,22 @@ describe("verifyWebhookSignature", () => {
   });
 
   it("accepts what the channel sent", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(down, SENT, DELIVERY);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(
+      down,
+      SENT,
+      DELIVERY,
+    );
     const h = request.headers;
-    expect(await verifyWebhookSignature(SECRET, h["x-afterlife-timestamp"] ?? null, h["x-afterlife-delivery"] ?? null, request.body, h["x-afterlife-signature"] ?? null, SENT + 1000)).toBe(true);
+    expect(
+      await verifyWebhookSignature(
+        SECRET,
+        h["x-afterlife-timestamp"] ?? null,
+        h["x-afterlife-delivery"] ?? null,
+        request.body,
+        h["x-afterlife-signature"] ?? null,
+        SENT + 1000,
+      ),
+    ).toBe(true);
   });
 
   it("rejects another secret, a modified body or another timestamp", async () => {
@@ -99,24 +143,43 @@ describe("verifyWebhookSignature", () => {
     const signature = await sign();
     expect(await verify({ delivery: "shop-checkout-1767225660000:down:other", signature })).toBe(false);
     expect(await verify({ delivery: null, signature })).toBe(false);
-    expect(await verify({ delivery: "a.b", signature: await sign(EXPECTED_BODY, SECRET, SENT / 1000, DELIVERY) })).toBe(false);
+    expect(await verify({ delivery: "a.b", signature: await sign(EXPECTED_BODY, SECRET, SENT / 1000, DELIVERY) })).toBe(
+      false,
+    );
     await expect(sign(EXPECTED_BODY, SECRET, SENT / 1000, "with.dot")).rejects.toThrow(/delivery id/);
   });
 
   it("a receiver that remembers accepted delivery ids refuses a replay of the same signed bytes", async () => {
-    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(down, SENT, DELIVERY);
+    const request = await webhookChannel({ name: "ops", url: "https://hooks.example.com/x" }, SECRET).build(
+      down,
+      SENT,
+      DELIVERY,
+    );
     const seen = new Set<string>();
     // The receiver of the README's example: verify, then refuse an id it accepted before.
     const receive = async (r: typeof request, now: number): Promise<number> => {
       const h = r.headers;
-      if (!(await verifyWebhookSignature(SECRET, h["x-afterlife-timestamp"] ?? null, h["x-afterlife-delivery"] ?? null, r.body, h["x-afterlife-signature"] ?? null, now))) return 401;
+      if (
+        !(await verifyWebhookSignature(
+          SECRET,
+          h["x-afterlife-timestamp"] ?? null,
+          h["x-afterlife-delivery"] ?? null,
+          r.body,
+          h["x-afterlife-signature"] ?? null,
+          now,
+        ))
+      )
+        return 401;
       if (seen.has(h["x-afterlife-delivery"]!)) return 409;
       seen.add(h["x-afterlife-delivery"]!);
       return 204;
     };
     expect(await receive(request, SENT + 1000)).toBe(204);
     expect(await receive(request, SENT + 60_000)).toBe(409);
-    const relabelled = { ...request, headers: { ...request.headers, "x-afterlife-delivery": "shop-checkout-1767225660000:up:ops" } };
+    const relabelled = {
+      ...request,
+      headers: { ...request.headers, "x-afterlife-delivery": "shop-checkout-1767225660000:up:ops" },
+    };
     expect(await receive(relabelled, SENT + 60_000)).toBe(401);
   });
 
@@ -131,7 +194,16 @@ describe("verifyWebhookSignature", () => {
 
   it("rejects malformed input without throwing", async () => {
     const signature = await sign();
-    for (const bad of [null, "", "sha256=", signature.slice(0, -2), `${signature}00`, signature.replace("sha256=", "sha1="), signature.replace("sha256=", ""), `sha256=${"z".repeat(64)}`]) {
+    for (const bad of [
+      null,
+      "",
+      "sha256=",
+      signature.slice(0, -2),
+      `${signature}00`,
+      signature.replace("sha256=", "sha1="),
+      signature.replace("sha256=", ""),
+      `sha256=${"z".repeat(64)}`,
+    ]) {
       expect(await verify({ signature: bad })).toBe(false);
     }
     for (const ts of [null, "", "-1", "1.5", "12abc", "1e9"]) expect(await verify({ ts, signature })).toBe(false);
