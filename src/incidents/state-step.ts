@@ -1,6 +1,6 @@
 /**
- * What the three state steps after a tick (apply-tick.ts, apply-burn-alerts.ts,
- * apply-watchdog.ts) share: read their probe_states rows in one statement and check each with
+ * What the four state steps after a tick (apply-tick.ts, apply-metric-alerts.ts,
+ * apply-burn-alerts.ts, apply-watchdog.ts) share: read their probe_states rows in one statement and check each with
  * its zod schema (a row that does not parse, such as an older or hand-edited shape, is read as
  * the initial state: a step never works on a cast), and turn the notices their transitions
  * cause into outbox statements, one row per channel, for the step's single batch.
