@@ -209,6 +209,41 @@ export function runIdOf(probeId: string, region: string, slotAt: number): string
   return `${probeId}.${region}.${slotAt}`;
 }
 
+type RunHeading = Pick<
+  RunResult,
+  "runId" | "probeId" | "probeVersion" | "region" | "colo" | "slotAt" | "startedAt" | "durationMs" | "status"
+>;
+
+/**
+ * What every run's result starts with, whatever ran it: who, where, when and how long, and its
+ * status: down on a failure, degraded when it passed slower than `degradedAfterMs`, else up.
+ */
+export function runHeading(
+  loaded: { probe: { id: string }; version: string },
+  where: { region: string; colo: string; slotAt: number },
+  timing: { startedAt: number; durationMs: number },
+  failure: Failure | undefined,
+  degradedAfterMs: number | undefined,
+): RunHeading {
+  const slow = degradedAfterMs !== undefined && timing.durationMs > degradedAfterMs;
+  return {
+    runId: runIdOf(loaded.probe.id, where.region, where.slotAt),
+    probeId: loaded.probe.id,
+    probeVersion: loaded.version,
+    region: where.region,
+    colo: where.colo,
+    slotAt: where.slotAt,
+    startedAt: timing.startedAt,
+    durationMs: timing.durationMs,
+    status: failure ? "down" : slow ? "degraded" : "up",
+  };
+}
+
+/** The steps with every exchange's URL redacted: a query may carry tokens no step taught the redactor. */
+export function withRedactedUrls(steps: readonly StepResult[], redact: { url(url: string): string }): StepResult[] {
+  return steps.map((s) => ({ ...s, exchanges: s.exchanges.map((e) => ({ ...e, url: redact.url(e.url) })) }));
+}
+
 /** A run id: `<probe id>.<region>.<slot epoch ms>`. */
 export const RUN_ID = new RegExp(`^(${PROBE_ID_PATTERN})\\.([a-z]+)\\.(\\d{1,16})$`);
 

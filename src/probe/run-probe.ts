@@ -19,7 +19,7 @@ import { createRedactor, SENSITIVE_NAME, type Redactor } from "./redact.ts";
 import type { ObservedResponse } from "./observed-response.ts";
 import { isLoadedHttp, type LoadedProbe } from "./registry.ts";
 import type { AssertionOutcome, Evidence, Failure, FailureClass, RunResult, StepResult } from "./result.ts";
-import { runIdOf } from "./result.ts";
+import { runHeading, runIdOf, withRedactedUrls } from "./result.ts";
 import { isScriptStep, type HttpStep, type HttpProbe, type RequestBody, type ScriptStep } from "./schema.ts";
 import {
   createExpect,
@@ -149,19 +149,9 @@ async function runGuarded(
   }
 
   const durationMs = Math.max(0, deps.now() - startedAt);
-  const slow = probe.degradedAfterMs !== undefined && durationMs > probe.degradedAfterMs;
   const result: RunResult = {
-    runId,
-    probeId: probe.id,
-    probeVersion: loaded.version,
-    region: options.region,
-    colo: options.colo,
-    slotAt: options.slotAt,
-    startedAt,
-    durationMs,
-    status: failure ? "down" : slow ? "degraded" : "up",
-    // Exchange URLs may carry tokens in their query that no step taught the redactor yet.
-    steps: steps.map((s) => ({ ...s, exchanges: s.exchanges.map((e) => ({ ...e, url: redactor.url(e.url) })) })),
+    ...runHeading(loaded, options, { startedAt, durationMs }, failure, probe.degradedAfterMs),
+    steps: withRedactedUrls(steps, redactor),
     ...(failure ? { failure } : {}),
     // Metrics recorded before a failing step are kept: a later failure does not make them untrue.
     ...(Object.keys(state.metrics).length > 0 ? { metrics: { ...state.metrics } } : {}),

@@ -18,7 +18,7 @@ import type {
   RunResult,
   StepResult,
 } from "../result.ts";
-import { runIdOf } from "../result.ts";
+import { runHeading, runIdOf, withRedactedUrls } from "../result.ts";
 import type { RunOptions, RunnerDeps } from "../run-probe.ts";
 import type { BrowserProbe } from "../schema.ts";
 import { ExpectationError } from "../script-context.ts";
@@ -54,32 +54,8 @@ export function browserUnavailable(
   message: string,
 ): BrowserRun {
   const failure: Failure = { class: "probe", step: OUTSIDE_STEPS, message: message.slice(0, MESSAGE_CHARS) };
-  return {
-    result: {
-      runId: runIdOf(loaded.probe.id, options.region, options.slotAt),
-      probeId: loaded.probe.id,
-      probeVersion: loaded.version,
-      region: options.region,
-      colo: options.colo,
-      slotAt: options.slotAt,
-      startedAt,
-      durationMs: Math.max(0, durationMs),
-      status: "down",
-      failure,
-      steps: [
-        {
-          name: OUTSIDE_STEPS,
-          kind: "browser",
-          status: "failed",
-          ttfbMs: 0,
-          totalMs: 0,
-          exchanges: [],
-          assertions: [],
-          failure,
-        },
-      ],
-    },
-  };
+  const heading = runHeading(loaded, options, { startedAt, durationMs: Math.max(0, durationMs) }, failure, undefined);
+  return { result: { ...heading, failure, steps: [failedOutsideSteps(failure)] } };
 }
 
 /** Console errors and failed requests kept per run at most. */
@@ -331,16 +307,7 @@ export async function runBrowserProbe(
       step: OUTSIDE_STEPS,
       message: shortMessage(error),
     };
-    steps.push({
-      name: OUTSIDE_STEPS,
-      kind: "browser",
-      status: "failed",
-      ttfbMs: 0,
-      totalMs: 0,
-      exchanges: [],
-      assertions: [],
-      failure,
-    });
+    steps.push(failedOutsideSteps(failure));
   } finally {
     // Navigations are read while their page is still open (a closed one has no responses).
     for (const navigation of navigations) {
@@ -378,24 +345,29 @@ export async function runBrowserProbe(
       : {}),
     ...(typeof screenshot === "string" ? { screenshotNote: screenshot } : {}),
   };
-  const slow = probe.degradedAfterMs !== undefined && durationMs > probe.degradedAfterMs;
   const result: RunResult = {
-    runId,
-    probeId: probe.id,
-    probeVersion: loaded.version,
-    region: options.region,
-    colo: options.colo,
-    slotAt: options.slotAt,
-    startedAt,
-    durationMs,
-    status: failure ? "down" : slow ? "degraded" : "up",
-    steps: steps.map((s) => ({ ...s, exchanges: s.exchanges.map((e) => ({ ...e, url: redactor.url(e.url) })) })),
+    ...runHeading(loaded, options, { startedAt, durationMs }, failure, probe.degradedAfterMs),
+    steps: withRedactedUrls(steps, redactor),
     browser: evidence,
     ...(latencyMs !== undefined ? { latencyMs } : {}),
     ...(failure ? { failure } : {}),
   };
   // Every string of the result passes the redactor: console text, URLs, messages, step names.
   return { result: redactor.deep(result), ...(shot && failure ? { screenshot: shot } : {}) };
+}
+
+/** The step a failure outside every named step is reported in (setting up, or after the last one). */
+function failedOutsideSteps(failure: Failure): StepResult {
+  return {
+    name: OUTSIDE_STEPS,
+    kind: "browser",
+    status: "failed",
+    ttfbMs: 0,
+    totalMs: 0,
+    exchanges: [],
+    assertions: [],
+    failure,
+  };
 }
 
 /**
@@ -450,16 +422,6 @@ async function runJourney(
     message: `the journey did not finish within the run's ${probe.runTimeoutMs} ms deadline`,
   };
   if (running) Object.assign(running, { status: "failed", failure });
-  else
-    steps.push({
-      name: OUTSIDE_STEPS,
-      kind: "browser",
-      status: "failed",
-      ttfbMs: 0,
-      totalMs: 0,
-      exchanges: [],
-      assertions: [],
-      failure,
-    });
+  else steps.push(failedOutsideSteps(failure));
   return failure;
 }
