@@ -88,27 +88,11 @@ export function occurrencesBudget(
   const events = good + bad;
   const budget = rate * events;
   const remaining = budget - bad;
-  if (events === 0) {
-    return {
-      method: "occurrences",
-      objective,
-      events,
-      budget,
-      consumed: bad,
-      remaining,
-      remainingFraction: null,
-      reason: "no events in the window, so no budget yet",
-    };
-  }
-  return {
-    method: "occurrences",
-    objective,
-    events,
-    budget,
-    consumed: bad,
-    remaining,
-    remainingFraction: remaining / budget,
-  };
+  const fraction =
+    events === 0
+      ? { remainingFraction: null, reason: "no events in the window, so no budget yet" }
+      : { remainingFraction: remaining / budget };
+  return { method: "occurrences", objective, events, budget, consumed: bad, remaining, ...fraction };
 }
 
 export interface TimeslicesBudget {

@@ -357,7 +357,7 @@ export async function runBrowserProbe(
 }
 
 /** The step a failure outside every named step is reported in (setting up, or after the last one). */
-function failedOutsideSteps(failure: Failure): StepResult {
+function failedOutsideSteps(failure: Failure, assertions: StepResult["assertions"] = []): StepResult {
   return {
     name: OUTSIDE_STEPS,
     kind: "browser",
@@ -365,7 +365,7 @@ function failedOutsideSteps(failure: Failure): StepResult {
     ttfbMs: 0,
     totalMs: 0,
     exchanges: [],
-    assertions: [],
+    assertions,
     failure,
   };
 }
@@ -391,16 +391,7 @@ async function runJourney(
       const failed = steps.find((s) => s.failure);
       if (error instanceof StepFailed && failed?.failure) return failed.failure;
       const failure = failureOf(error, OUTSIDE_STEPS);
-      steps.push({
-        name: OUTSIDE_STEPS,
-        kind: "browser",
-        status: "failed",
-        ttfbMs: 0,
-        totalMs: 0,
-        exchanges: [],
-        assertions: failure.assertion ? [failure.assertion] : [],
-        failure,
-      });
+      steps.push(failedOutsideSteps(failure, failure.assertion ? [failure.assertion] : []));
       return failure;
     }
   })();
