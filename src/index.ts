@@ -6,7 +6,7 @@ import { createApp } from "./api/app.ts";
 import type { AppDeps } from "./api/app-env.ts";
 import { parseConfig, type Config } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
-import { loadRegistry } from "./probe/registry.ts";
+import { loadRegistry, type LoadedProbe } from "./probe/registry.ts";
 import { createChannels } from "./incidents/channels/registry.ts";
 import { browserSource, regionRunner, type RegionRunnerEnv } from "./schedule/region-runner.ts";
 import { FREE_LIMITS, PAID_LIMITS } from "./schedule/shard-plan.ts";
@@ -32,11 +32,29 @@ const latencyThresholdOf = latencyThresholdsOf(probes);
 const app = createApp();
 const dayHistoryUpkeepOfIsolate = dayHistoryUpkeep();
 
+/**
+ * What the Worker derives from env alone: its configuration and the fleet it runs. Derived once
+ * per env object, which the runtime hands to every request of an isolate, not once per request:
+ * zod's parse of the vars was the largest single cost of a status page served from the edge
+ * cache (npm run bench:page). An invalid configuration is not kept: it throws on every request.
+ */
+const ofEnv = new WeakMap<RegionRunnerEnv, { config: Config; probes: readonly LoadedProbe[] }>();
+
+function derivedFrom(env: RegionRunnerEnv): { config: Config; probes: readonly LoadedProbe[] } {
+  let derived = ofEnv.get(env);
+  if (derived === undefined) {
+    const config = parseConfig(env);
+    derived = { config, probes: runnableProbes(env, config) };
+    ofEnv.set(env, derived);
+  }
+  return derived;
+}
+
 function appDeps(env: RegionRunnerEnv): AppDeps {
-  const config = parseConfig(env);
+  const { config, probes } = derivedFrom(env);
   return {
     config,
-    probes: runnableProbes(env, config),
+    probes,
     store: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),
     dayHistory: new D1DayHistoryStore(env.DB),
     tokens: new D1TokenStore(env.DB),
@@ -65,9 +83,9 @@ function runnableProbes(env: RegionRunnerEnv, config: Config) {
 }
 
 function tickDeps(env: RegionRunnerEnv): TickDeps {
-  const config = parseConfig(env);
+  const { config, probes } = derivedFrom(env);
   return {
-    probes: runnableProbes(env, config),
+    probes,
     limits: config.plan === "free" ? FREE_LIMITS : PAID_LIMITS,
     retention: { ...DEFAULT_RETENTION, rawRunDays: config.rawRetentionDays },
     runs: new D1RunStore(env.DB, Date.now, { latencyThresholdOf }),

@@ -1,9 +1,10 @@
 /** Pieces the pages share: states with an icon and a word, times, the 90-day bar, notices. */
+import { html } from "hono/html";
 import { escapeToBuffer, raw } from "hono/utils/html";
 import type { Impact, IncidentStatus } from "../incidents/model.ts";
 import { formatCount, formatMs, formatObjective, formatPercent, formatTime, formatUtcDay } from "./format.ts";
 import type { ComponentState } from "../status/state-order.ts";
-import type { DayLevel, DaySegment } from "./day-bars.ts";
+import { LEVEL_CODE, type DayCodes, type DayLevel, type DaySegment } from "./day-bars.ts";
 import type { IncidentView, MaintenanceView } from "./notices-view.ts";
 import type { BannerState } from "./status-view.ts";
 
@@ -46,13 +47,10 @@ export const INCIDENT_STATUS_TEXT: Record<IncidentStatus, string> = {
   resolved: "Resolved",
 };
 
+/** A state's icon and words (hono's html helper rather than JSX: the status page draws one per probe). */
 export function StateBadge(props: { state: ComponentState }) {
   const s = STATE_TEXT[props.state];
-  return (
-    <span class="state" data-state={props.state}>
-      <span aria-hidden="true">{s.icon}</span> {s.text}
-    </span>
-  );
+  return html`<span class="state" data-state="${props.state}"><span aria-hidden="true">${s.icon}</span> ${s.text}</span>`;
 }
 
 /** A time in the page's zone; the page's script rewrites it in the reader's zone. */
@@ -128,6 +126,10 @@ export function UptimeBar(props: { name: string; days: readonly DaySegment[]; ob
  * hidden from assistive technology, so the tags' own meanings never reach a reader.
  */
 export const DAY_TAG: Record<DayLevel, string> = { ok: "i", minor: "b", major: "s", none: "u" };
+/** Each level code's element in a strip. */
+const DAY_ELEMENT: Readonly<Record<string, string>> = Object.fromEntries(
+  (Object.keys(DAY_TAG) as DayLevel[]).map((level) => [LEVEL_CODE[level], `<${DAY_TAG[level]}></${DAY_TAG[level]}>`]),
+);
 
 /**
  * The status page's bar: one compact element per UTC day, oldest first, inside a link to the
@@ -136,13 +138,10 @@ export const DAY_TAG: Record<DayLevel, string> = { ok: "i", minor: "b", major: "
  * 50 probes stay a page of tens of KB; the strip itself is decoration (aria-hidden), the link
  * says where the figures are.
  */
-export function DayStrip(props: { id: string; name: string; levels: readonly DayLevel[] }) {
-  const parts: string[] = [
-    `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escapeHtml(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`,
-  ];
-  for (const level of props.levels) parts.push(`<${DAY_TAG[level]}></${DAY_TAG[level]}>`);
-  parts.push("</span></a>");
-  return raw(parts.join(""));
+export function DayStrip(props: { id: string; name: string; levels: DayCodes }) {
+  let strip = `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escapeHtml(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`;
+  for (let i = 0; i < props.levels.length; i++) strip += DAY_ELEMENT[props.levels[i]!];
+  return raw(`${strip}</span></a>`);
 }
 
 /** Text or an attribute value, escaped by hono's own escaper (as JSX does). */
@@ -161,11 +160,7 @@ export function BarAxis(props: { availability: number | null; daysWithData: numb
         ? `${formatPercent(availability)} available over ${days} days`
         : `${formatPercent(availability)} available over the ${daysWithData} of ${days} days with data`;
   // The ends of the axis ("90 days ago", "Today"; "30 days ago" on a phone) are the stylesheet's: the same words under every bar.
-  return (
-    <div class="axis">
-      <span class="uptime">{uptime}</span>
-    </div>
-  );
+  return html`<div class="axis"><span class="uptime">${uptime}</span></div>`;
 }
 
 export function Legend() {

@@ -28,6 +28,29 @@ export const BAR_DAYS = HISTORY_DAYS;
 const MAJOR_BELOW = 0.9;
 export type DayLevel = "ok" | "minor" | "major" | "none";
 
+/**
+ * A bar's levels as one character per day, oldest first (`DayCodes`): what the status board
+ * stores and the status page draws, so a 90-day bar is one short string from the row to the
+ * HTML, never 90 values.
+ */
+export const LEVEL_CODE: Readonly<Record<DayLevel, string>> = { ok: "o", minor: "m", major: "M", none: "-" };
+/** One LEVEL_CODE character per day of a bar, oldest first. */
+export type DayCodes = string;
+/** A whole bar's codes: BAR_DAYS of them, each a LEVEL_CODE. */
+const BAR_CODES = new RegExp(`^[${Object.values(LEVEL_CODE).join("")}]{${HISTORY_DAYS}}$`);
+
+/** The codes of these days' levels. */
+export function dayCodesOf(days: readonly Pick<DaySegment, "level">[]): DayCodes {
+  let codes = "";
+  for (const d of days) codes += LEVEL_CODE[d.level];
+  return codes;
+}
+
+/** Whether `codes` is a whole bar: BAR_DAYS level codes. */
+export function isBarCodes(codes: unknown): codes is DayCodes {
+  return typeof codes === "string" && BAR_CODES.test(codes);
+}
+
 export interface DaySegment {
   /** Start of the UTC day, epoch ms. */
   dayAt: number;

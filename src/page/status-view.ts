@@ -7,7 +7,15 @@ import type { DayTotals } from "../status/day-totals.ts";
 import { overallState, type OverallState, type Overview, type ProbeState } from "../status/overview.ts";
 import { worstState, type ComponentState } from "../status/state-order.ts";
 import type { PageConfig } from "./page-config.ts";
-import { BAR_DAYS, type DayLevel, type DaySegment, availabilityOf, dayBars } from "./day-bars.ts";
+import {
+  BAR_DAYS,
+  LEVEL_CODE,
+  type DayCodes,
+  type DaySegment,
+  availabilityOf,
+  dayBars,
+  dayCodesOf,
+} from "./day-bars.ts";
 import {
   NO_NOTICES,
   type Notices,
@@ -40,8 +48,8 @@ export interface ProbeView {
  * own page, which the bar links to: the status page stays the same size whatever its history.
  */
 export interface ProbeSummaryView extends Omit<ProbeView, "objective" | "days"> {
-  /** One level per day of the bar, oldest first. */
-  levels: DayLevel[];
+  /** One level code per day of the bar, oldest first. */
+  levels: DayCodes;
   /** Judged runs over the bar's days (what the group's availability sums). */
   judged: { up: number; degraded: number; down: number };
 }
@@ -60,7 +68,7 @@ function probeSummary(p: ProbeView): ProbeSummaryView {
     group: p.group,
     state: p.state,
     lastRunAt: p.lastRunAt,
-    levels: p.days.map((d) => d.level),
+    levels: dayCodesOf(p.days),
     availability: p.availability,
     daysWithData: p.daysWithData,
     judged,
@@ -196,7 +204,7 @@ function emptyBoardProbe(id: string): BoardProbe {
     id,
     state: "no-data",
     lastRunAt: null,
-    levels: new Array<DayLevel>(BAR_DAYS).fill("none"),
+    levels: LEVEL_CODE.none.repeat(BAR_DAYS),
     availability: null,
     daysWithData: 0,
     judged: { up: 0, degraded: 0, down: 0 },
@@ -214,12 +222,19 @@ export function statusViewOf(input: {
   const maintenance = underMaintenance(input.notices, input.now);
   const probes: ProbeSummaryView[] = input.probes.map(({ probe: p }) => {
     const entry = input.board.get(p.id) ?? emptyBoardProbe(p.id);
+    // Written out rather than spread with `state` overridden, which V8 takes a slow path for:
+    // this runs for every public probe on every render.
     return {
-      ...entry,
+      id: entry.id,
       name: p.name,
       description: p.description,
       group: p.group,
       state: maintenance.has(p.id) ? "maintenance" : entry.state,
+      lastRunAt: entry.lastRunAt,
+      levels: entry.levels,
+      availability: entry.availability,
+      daysWithData: entry.daysWithData,
+      judged: entry.judged,
     };
   });
   const names = new Map(input.probes.map((p) => [p.probe.id, p.probe.name]));

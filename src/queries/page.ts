@@ -26,7 +26,7 @@ import type { D1DayHistoryStore } from "../storage/day-history-store.ts";
 import type { RunStore } from "../storage/run-store.ts";
 import { quorumOf } from "../status/overview.ts";
 import type { PageConfig } from "../page/page-config.ts";
-import { boardProbes, decodeBoard, fleetKeyOf, usableBoard, type StatusBoard } from "../page/status-board.ts";
+import { boardProbes, decodeBoard, probeKeyOf, usableEntries, type StatusBoard } from "../page/status-board.ts";
 import { barsFrom } from "../page/day-bars.ts";
 import { NO_NOTICES, type Notices } from "../page/notices-view.ts";
 import {
@@ -51,14 +51,26 @@ const NOTICE_HISTORY = 100;
  * Public incidents (newest first) and the maintenance of public probes, with the maintenance
  * occurrences from 30 days back to 30 days ahead: three statements.
  */
-function noticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
+function noticesRead(deps: ReadDeps, now: number, options: { unresolvedOnly?: boolean } = {}): D1Read<Notices> {
   return combineReads(
-    [deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY }), publicMaintenanceRead(deps, now)],
+    [
+      deps.incidents.listIncidentsRead({ publicOnly: true, limit: NOTICE_HISTORY, ...options }),
+      publicMaintenanceRead(deps, now),
+    ],
     ([incidents, { maintenances, occurrences }]) =>
       incidents.length === 0 && maintenances.length === 0
         ? NO_NOTICES
         : { incidents, maintenances, windows: occurrences.map((o) => o.window) },
   );
+}
+
+/**
+ * What the status page shows of the notices: the unresolved public incidents (at most
+ * NOTICE_HISTORY; the page lists MAX_NOTICES and counts the rest) and the maintenance. A resolved
+ * incident is on /history, never on the status page, so a long history costs it nothing.
+ */
+function activeNoticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
+  return noticesRead(deps, now, { unresolvedOnly: true });
 }
 
 /**
@@ -70,19 +82,15 @@ function noticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
  */
 export async function loadStatusPage(deps: ReadDeps, config: PageConfig): Promise<StatusPageView> {
   const now = deps.now();
-  const [row, notices] = await deps.store.read([deps.dayHistory.boardRead(), noticesRead(deps, now)]);
-  const stored = row ? decodeBoard(row) : null;
-  const board = usableBoard(stored, fleetKeyOf(deps.probes), now)
-    ? stored
-    : await readStatusBoard({ probes: deps.probes, runs: deps.store, dayHistory: deps.dayHistory }, now);
-  return statusViewOf({
-    config,
-    now,
-    probes: visibleProbes(deps.probes, config),
-    board: new Map(board.probes.map((p) => [p.id, p])),
-    notices,
-  });
+  const shown = visibleProbes(deps.probes, config);
+  const [row, notices] = await deps.store.read([deps.dayHistory.boardRead(), activeNoticesRead(deps, now)]);
+  const board =
+    usableEntries(row ? decodeBoard(row) : null, shown, now) ??
+    boardEntries(await readStatusBoard({ probes: deps.probes, runs: deps.store, dayHistory: deps.dayHistory }, now));
+  return statusViewOf({ config, now, probes: shown, board, notices });
 }
+
+const boardEntries = (board: StatusBoard) => new Map(board.probes.map((p) => [p.id, p]));
 
 /**
  * The status board of the public probes at `now`, from their newest runs, their day histories
@@ -105,7 +113,11 @@ export async function readStatusBoard(
     deps.dayHistory.daysRead(shown, barsFrom(now), now + 1, now),
   ]);
   const days = await deps.dayHistory.completeDays(partialDays);
-  return { builtAt: now, fleetKey: fleetKeyOf(deps.probes), probes: boardProbesOf({ now, probes, overview, days }) };
+  const keys = new Map(probes.map((p) => [p.probe.id, probeKeyOf(p)]));
+  return {
+    builtAt: now,
+    probes: boardProbesOf({ now, probes, overview, days }).map((p) => ({ ...p, key: keys.get(p.id)! })),
+  };
 }
 
 /** The probe page, or null when no shown probe has this id (private probes are not found either). */

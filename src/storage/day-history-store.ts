@@ -27,7 +27,6 @@ interface HistoryRow {
 /** The status_board row: the page layer gives it meaning (page/status-board.ts). */
 interface BoardRow {
   built_at: number;
-  fleet_key: string;
   board: string;
 }
 
@@ -90,7 +89,7 @@ export class D1DayHistoryStore {
   /** The stored status board's row (page/status-board.ts decodes it), or null: one statement. */
   boardRead(): D1Read<BoardRow | null> {
     return {
-      statements: [this.db.prepare("SELECT built_at, fleet_key, board FROM status_board WHERE id = 'public'")],
+      statements: [this.db.prepare("SELECT built_at, board FROM status_board WHERE id = 'public'")],
       decode: ([result]) => (result!.results[0] as BoardRow | undefined) ?? null,
     };
   }
@@ -99,10 +98,10 @@ export class D1DayHistoryStore {
   async saveBoard(row: BoardRow): Promise<void> {
     await this.db
       .prepare(
-        `INSERT INTO status_board (id, built_at, fleet_key, board) VALUES ('public', ?1, ?2, ?3)
-         ON CONFLICT (id) DO UPDATE SET built_at = excluded.built_at, fleet_key = excluded.fleet_key, board = excluded.board`,
+        `INSERT INTO status_board (id, built_at, board) VALUES ('public', ?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET built_at = excluded.built_at, board = excluded.board`,
       )
-      .bind(row.built_at, row.fleet_key, row.board)
+      .bind(row.built_at, row.board)
       .run();
   }
 

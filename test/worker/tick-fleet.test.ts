@@ -134,9 +134,8 @@ describe("a tick at 150 probes", () => {
     expect([...opened].sort()).toEqual(probes.map((p) => `${p.probe.id}-${t + 2 * MINUTE}`));
     // The status board the page reads holds the minute's runs: every probe down.
     expect(outage.reports["status-board"]).toEqual({ probes: 150 });
-    const boardRow = await env.DB.prepare("SELECT built_at, fleet_key, board FROM status_board").first<{
+    const boardRow = await env.DB.prepare("SELECT built_at, board FROM status_board").first<{
       built_at: number;
-      fleet_key: string;
       board: string;
     }>();
     const board = decodeBoard(boardRow!);

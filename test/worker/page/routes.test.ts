@@ -321,9 +321,27 @@ describe("a fixed number of D1 batches per render", () => {
       expect(html).toBe(coldHtml);
       expect(html.match(/data-probe="/g)).toHaveLength(shown.filter((p) => p.probe.public).length);
 
-      // A board of another fleet (a deploy changed the probes) is not used: the page builds its own.
+      // A page that shows fewer probes than the board holds (a deploy removed one, STATUS_PAGE
+      // hides one) still reads the board alone, and leaves them out.
+      const hidden = shown[0]!.probe.id;
+      const fewer = { batches: 0, statements: 0 };
+      expect(await (await app(shown.slice(1), fewer)("/")).text()).not.toContain(`data-probe="${hidden}"`);
+      const hiding = { batches: 0, statements: 0 };
+      const hidingHtml = await (
+        await app(shown, hiding, { STATUS_PAGE: JSON.stringify({ hiddenProbes: [hidden] }) })("/")
+      ).text();
+      expect(hidingHtml).not.toContain(`data-probe="${hidden}"`);
+      expect([fewer, hiding]).toEqual([
+        { batches: 1, statements: 4 },
+        { batches: 1, statements: 4 },
+      ]);
+      // A probe whose figures mean something else now (a deploy changed its objective) is not on
+      // this board: the page builds its own.
+      const changed = shown.map((p, i) =>
+        i === 0 ? { ...p, probe: { ...p.probe, slo: { ...p.probe.slo, availability: 0.5 } } } : p,
+      );
       const other = { batches: 0, statements: 0 };
-      expect(await (await app(shown.slice(1), other)("/")).text()).not.toContain(`data-probe="${shown[0]!.probe.id}"`);
+      expect((await app(changed, other)("/")).status).toBe(200);
       expect(other.batches).toBe(2);
     }
   });
