@@ -118,12 +118,15 @@ const BENCH_ENTRY = `import worker, { RegionRunner } from "./index.ts";
 export { RegionRunner };
 const UNCACHED = "/_bench/uncached";
 let body: string | null = null;
+// One env object, as the runtime hands every request of an isolate the same one.
+let uncachedEnv: Record<string, unknown> | undefined;
 export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext) {
     const url = new URL(request.url);
     if (url.pathname.startsWith(UNCACHED + "/")) {
       url.pathname = url.pathname.slice(UNCACHED.length);
-      return worker.fetch(new Request(url, request) as never, { ...env, PUBLIC_CACHE_SECONDS: "0" } as never, ctx);
+      uncachedEnv ??= { ...env, PUBLIC_CACHE_SECONDS: "0" };
+      return worker.fetch(new Request(url, request) as never, uncachedEnv as never, ctx);
     }
     if (url.pathname !== "/_bench/static") return worker.fetch(request as never, env as never, ctx);
     if (request.method === "PUT") {

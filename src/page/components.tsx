@@ -1,5 +1,4 @@
 /** Pieces the pages share: states with an icon and a word, times, the 90-day bar, notices. */
-import { html } from "hono/html";
 import { escapeToBuffer, raw } from "hono/utils/html";
 import type { Impact, IncidentStatus } from "../incidents/model.ts";
 import { formatCount, formatMs, formatObjective, formatPercent, formatTime, formatUtcDay } from "./format.ts";
@@ -47,10 +46,15 @@ export const INCIDENT_STATUS_TEXT: Record<IncidentStatus, string> = {
   resolved: "Resolved",
 };
 
-/** A state's icon and words (hono's html helper rather than JSX: the status page draws one per probe). */
+/** A state's icon and words. */
 export function StateBadge(props: { state: ComponentState }) {
-  const s = STATE_TEXT[props.state];
-  return html`<span class="state" data-state="${props.state}"><span aria-hidden="true">${s.icon}</span> ${s.text}</span>`;
+  return raw(stateBadgeHtml(props.state));
+}
+
+/** StateBadge as a string, for the status page's entries (see status-page.tsx). */
+export function stateBadgeHtml(state: ComponentState): string {
+  const s = STATE_TEXT[state];
+  return `<span class="state" data-state="${state}"><span aria-hidden="true">${s.icon}</span> ${s.text}</span>`;
 }
 
 /** A time in the page's zone; the page's script rewrites it in the reader's zone. */
@@ -138,21 +142,29 @@ const DAY_ELEMENT: Readonly<Record<string, string>> = Object.fromEntries(
  * 50 probes stay a page of tens of KB; the strip itself is decoration (aria-hidden), the link
  * says where the figures are.
  */
-export function DayStrip(props: { id: string; name: string; levels: DayCodes }) {
-  let strip = `<a class="strip" href="/probes/${encodeURIComponent(props.id)}#days"><span class="visually-hidden">${escapeHtml(`${props.name}: each of the last ${props.levels.length} days`)}</span><span class="days" aria-hidden="true">`;
-  for (let i = 0; i < props.levels.length; i++) strip += DAY_ELEMENT[props.levels[i]!];
-  return raw(`${strip}</span></a>`);
+export function dayStripHtml(id: string, name: string, levels: DayCodes): string {
+  let strip = `<a class="strip" href="/probes/${encodeURIComponent(id)}#days"><span class="visually-hidden">${escapeHtml(`${name}: each of the last ${levels.length} days`)}</span><span class="days" aria-hidden="true">`;
+  // A run of days of one level is one repeat: most bars are a few runs, not 90 pieces.
+  for (let start = 0, end = 1; start < levels.length; start = end++) {
+    while (end < levels.length && levels[end] === levels[start]) end++;
+    strip += DAY_ELEMENT[levels[start]!]!.repeat(end - start);
+  }
+  return `${strip}</span></a>`;
 }
 
 /** Text or an attribute value, escaped by hono's own escaper (as JSX does). */
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   const out: [string] = [""];
   escapeToBuffer(text, out);
   return out[0];
 }
 
 export function BarAxis(props: { availability: number | null; daysWithData: number; days: number }) {
-  const { availability, daysWithData, days } = props;
+  return raw(barAxisHtml(props.availability, props.daysWithData, props.days));
+}
+
+/** BarAxis as a string. */
+export function barAxisHtml(availability: number | null, daysWithData: number, days: number): string {
   const uptime =
     availability === null
       ? `No data in ${days} days`
@@ -160,7 +172,7 @@ export function BarAxis(props: { availability: number | null; daysWithData: numb
         ? `${formatPercent(availability)} available over ${days} days`
         : `${formatPercent(availability)} available over the ${daysWithData} of ${days} days with data`;
   // The ends of the axis ("90 days ago", "Today"; "30 days ago" on a phone) are the stylesheet's: the same words under every bar.
-  return html`<div class="axis"><span class="uptime">${uptime}</span></div>`;
+  return `<div class="axis"><span class="uptime">${uptime}</span></div>`;
 }
 
 export function Legend() {
