@@ -91,6 +91,11 @@ export class D1DayHistoryStore {
     return {
       statements: [this.db.prepare("SELECT built_at, board FROM status_board WHERE id = 'public'")],
       decode: ([result]) => (result!.results[0] as BoardRow | undefined) ?? null,
+      packed: {
+        sql: "(SELECT json_object('built_at', built_at, 'board', board) FROM status_board WHERE id = 'public')",
+        params: [],
+        decode: (row) => (row as BoardRow | null) ?? null,
+      },
     };
   }
 

@@ -5,7 +5,7 @@
  * incident step are maintenance-store.ts, probe-state-store.ts and outbox-store.ts.
  */
 import type { Incident, IncidentUpdate } from "../incidents/model.ts";
-import { readTogether, type D1Read } from "./d1-read.ts";
+import { jsonObjectSql, readTogether, type D1Read } from "./d1-read.ts";
 import { D1Store } from "./d1-store.ts";
 import { jsonChunks } from "./json-chunks.ts";
 
@@ -32,6 +32,30 @@ interface UpdateRow {
   body: string;
   created_at: number;
 }
+
+/** Every column of each table, for the packed reads (jsonObjectSql): the compiler keeps them complete. */
+const INCIDENT_COLUMNS = Object.keys({
+  id: 1,
+  kind: 1,
+  title: 1,
+  impact: 1,
+  status: 1,
+  probe_ids: 1,
+  regions: 1,
+  started_at: 1,
+  resolved_at: 1,
+  failure: 1,
+  public: 1,
+  created_at: 1,
+  updated_at: 1,
+} satisfies Record<keyof IncidentRow, 1>);
+const UPDATE_COLUMNS = Object.keys({
+  incident_id: 1,
+  id: 1,
+  status: 1,
+  body: 1,
+  created_at: 1,
+} satisfies Record<keyof UpdateRow, 1>);
 
 interface IncidentFilter {
   unresolvedOnly?: boolean;
@@ -82,6 +106,9 @@ export class D1IncidentStore extends D1Store {
     // The id breaks ties (incidents opened in one tick share started_at), so both statements
     // select the same incidents whatever plan each gets.
     const selected = `SELECT * FROM incidents WHERE ${conditions.join(" AND ")} ORDER BY started_at DESC, id DESC LIMIT ?`;
+    // Packed: each incident's row with its updates' rows, as one JSON array in selection order.
+    const updates = `json((SELECT json_group_array(${jsonObjectSql(UPDATE_COLUMNS, "u")}) FROM incident_updates u WHERE u.incident_id = i.id))`;
+    const packed = `(SELECT json_group_array(json_insert(${jsonObjectSql(INCIDENT_COLUMNS, "i")}, '$.updates', ${updates}) ORDER BY i.started_at DESC, i.id DESC) FROM (${selected}) i)`;
     return {
       statements: [
         this.db.prepare(selected).bind(...params, filter.limit),
@@ -91,6 +118,12 @@ export class D1IncidentStore extends D1Store {
       ],
       decode: ([incidents, updates]) =>
         (incidents!.results as IncidentRow[]).map((row) => toIncident(row, updates!.results as UpdateRow[])),
+      packed: {
+        sql: packed,
+        params: [...params, filter.limit],
+        decode: (rows) =>
+          ((rows ?? []) as (IncidentRow & { updates: UpdateRow[] })[]).map((row) => toIncident(row, row.updates)),
+      },
     };
   }
 

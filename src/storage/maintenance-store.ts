@@ -1,6 +1,6 @@
 /** Maintenance windows on D1 (the maintenances table). */
 import type { Maintenance } from "../incidents/model.ts";
-import { readTogether, type D1Read } from "./d1-read.ts";
+import { jsonObjectSql, readTogether, type D1Read } from "./d1-read.ts";
 import { D1Store } from "./d1-store.ts";
 
 interface MaintenanceRow {
@@ -14,6 +14,19 @@ interface MaintenanceRow {
   updated_at: number;
   cancelled_at: number | null;
 }
+
+/** Every column, for the packed read (jsonObjectSql): the compiler keeps it complete. */
+const MAINTENANCE_COLUMNS = Object.keys({
+  id: 1,
+  title: 1,
+  body: 1,
+  probe_ids: 1,
+  schedule: 1,
+  exclude_from_slo: 1,
+  created_at: 1,
+  updated_at: 1,
+  cancelled_at: 1,
+} satisfies Record<keyof MaintenanceRow, 1>);
 
 function toMaintenance(row: MaintenanceRow): Maintenance {
   return {
@@ -35,10 +48,16 @@ export class D1MaintenanceStore extends D1Store {
   }
 
   listMaintenancesRead(options: { includeCancelled?: boolean } = {}): D1Read<Maintenance[]> {
-    const statement = this.db.prepare(
-      `SELECT * FROM maintenances ${options.includeCancelled ? "" : "WHERE cancelled_at IS NULL"} ORDER BY created_at DESC LIMIT 500`,
-    );
-    return { statements: [statement], decode: ([result]) => (result!.results as MaintenanceRow[]).map(toMaintenance) };
+    const selected = `SELECT * FROM maintenances ${options.includeCancelled ? "" : "WHERE cancelled_at IS NULL"} ORDER BY created_at DESC LIMIT 500`;
+    return {
+      statements: [this.db.prepare(selected)],
+      decode: ([result]) => (result!.results as MaintenanceRow[]).map(toMaintenance),
+      packed: {
+        sql: `(SELECT json_group_array(${jsonObjectSql(MAINTENANCE_COLUMNS, "m")} ORDER BY m.created_at DESC) FROM (${selected}) m)`,
+        params: [],
+        decode: (rows) => ((rows ?? []) as MaintenanceRow[]).map(toMaintenance),
+      },
+    };
   }
 
   async getMaintenance(id: string): Promise<Maintenance | null> {
