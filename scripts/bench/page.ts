@@ -19,14 +19,14 @@
  *   GET /                        cached: the edge cache's copy (the Workers Cache API of the
  *                                local runtime), rendered once a minute, stale while revalidating
  *   GET / + If-None-Match        the same, revalidated by a browser: a 304 from the copy
- *   GET /_bench/uncached/        the uncached render: the same request handed to the real Worker
+ *   GET / + x-bench-cache: off   the uncached render: the same request handed to the real Worker
  *                                with PUBLIC_CACHE_SECONDS=0, so every request reads D1 and renders
- *   GET /_bench/uncached/probes/{id}  a probe's page, uncached, for reference
+ *   GET /probes/{id} + x-bench-cache: off  a probe's page, uncached, for reference
  *   GET /_bench/static           the baseline: the bytes of the status page itself, captured after
  *                                the warm-up and answered from memory by the same Worker
  *
- * The /_bench/ paths are served by a small entry module written by this script into the copy
- * only (its wrangler.toml points `main` at it); everything else goes to src/index.ts.
+ * /_bench/static and the header are handled by a small entry module written by this script into
+ * the copy only (its wrangler.toml points `main` at it); everything goes on to src/index.ts.
  *
  * Reported: req/s (the median of the rounds), p50 / p99 / max over every request, errors, and
  * the ratios of cached to static throughput and of
@@ -109,26 +109,23 @@ function probeSource(i: number): string {
 }
 
 /**
- * The copy's entry module: /_bench/static answers whatever was last PUT there, from memory;
- * /_bench/uncached/<path> is <path> handed to the real Worker with the edge cache off (every
- * request renders); everything else goes to the real Worker as is. Only ever written into the
- * temporary copy.
+ * The copy's entry module: /_bench/static answers whatever was last PUT there, from memory; a
+ * request with `x-bench-cache: off` goes to the real Worker as it is, with the edge cache off
+ * (every request renders); everything else goes to the real Worker as is. Only ever written
+ * into the temporary copy.
  */
 const BENCH_ENTRY = `import worker, { RegionRunner } from "./index.ts";
 export { RegionRunner };
-const UNCACHED = "/_bench/uncached";
 let body: string | null = null;
 // One env object, as the runtime hands every request of an isolate the same one.
 let uncachedEnv: Record<string, unknown> | undefined;
 export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext) {
-    const url = new URL(request.url);
-    if (url.pathname.startsWith(UNCACHED + "/")) {
-      url.pathname = url.pathname.slice(UNCACHED.length);
+    if (request.headers.get("x-bench-cache") === "off") {
       uncachedEnv ??= { ...env, PUBLIC_CACHE_SECONDS: "0" };
-      return worker.fetch(new Request(url, request) as never, uncachedEnv as never, ctx);
+      return worker.fetch(request as never, uncachedEnv as never, ctx);
     }
-    if (url.pathname !== "/_bench/static") return worker.fetch(request as never, env as never, ctx);
+    if (new URL(request.url).pathname !== "/_bench/static") return worker.fetch(request as never, env as never, ctx);
     if (request.method === "PUT") {
       body = await request.text();
       return new Response(null, { status: 204 });
@@ -274,6 +271,7 @@ interface Target {
   path: string;
   /** Sends If-None-Match with the page's newest ETag, as a reader's browser revalidating it. */
   revalidate?: boolean;
+  headers?: Record<string, string>;
 }
 
 /** The page's bytes, raw and gzip (level 6, as servers compress by default). */
@@ -282,8 +280,11 @@ function sizeOf(html: string): { raw: number; gzip: number } {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 6 }).length };
 }
 
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+/** The header that has the bench entry render a request with the edge cache off. */
+const UNCACHED = { "x-bench-cache": "off" };
+
+async function fetchText(url: string, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
   return res.text();
 }
@@ -321,15 +322,15 @@ async function main(): Promise<void> {
       let base = (await run.startNetwork(29987, cacheOn)).workerUrl;
 
       // The baseline: the page's own bytes, as a static asset of the same Worker.
-      const page90 = await fetchText(base + "/_bench/uncached/");
+      const page90 = await fetchText(base + "/", UNCACHED);
       const put = await fetch(base + "/_bench/static", { method: "PUT", body: page90 });
       if (put.status !== 204) throw new Error(`PUT /_bench/static: ${put.status}`);
 
       const targets: Target[] = [
         { key: "cached", label: "/ cached (edge copy)", path: "/" },
         { key: "revalidated", label: "/ revalidated (304 from the copy)", path: "/", revalidate: true },
-        { key: "uncached", label: `/ uncached render (${PROBES} probes)`, path: "/_bench/uncached/" },
-        { key: "probe", label: `/probes/${probeId(1)} uncached`, path: `/_bench/uncached/probes/${probeId(1)}` },
+        { key: "uncached", label: `/ uncached render (${PROBES} probes)`, path: "/", headers: UNCACHED },
+        { key: "probe", label: `/probes/${probeId(1)} uncached`, path: `/probes/${probeId(1)}`, headers: UNCACHED },
         { key: "static", label: "static copy of / (baseline)", path: "/_bench/static" },
       ];
       const byKey = (key: Target["key"]) => targets.find((t) => t.key === key)!;
@@ -337,8 +338,11 @@ async function main(): Promise<void> {
       progress(`warm-up: ${WARMUP} request(s) per URL`);
       let pageEtag = "";
       const send = async (t: Target) => {
-        const sample = await get(base + t.path, agent, t.revalidate && pageEtag ? { "if-none-match": pageEtag } : {});
-        if (t.path === "/" && !t.revalidate && sample.status === 200 && sample.etag) pageEtag = sample.etag;
+        const sample = await get(base + t.path, agent, {
+          ...t.headers,
+          ...(t.revalidate && pageEtag ? { "if-none-match": pageEtag } : {}),
+        });
+        if (t.key === "cached" && sample.status === 200 && sample.etag) pageEtag = sample.etag;
         return sample;
       };
       const okStatuses = (t: Target) => (t.revalidate ? [200, 304] : [200]);
@@ -396,7 +400,7 @@ async function main(): Promise<void> {
       }
       progress("starting the local network again for the page with 7 days of history");
       base = (await run.startNetwork(29987, cacheOn)).workerUrl;
-      const page7 = await fetchText(base + "/_bench/uncached/");
+      const page7 = await fetchText(base + "/", UNCACHED);
       await run.stopNetwork();
 
       // ------------------------------------------------------------ report

@@ -36,8 +36,7 @@ export type DayLevel = "ok" | "minor" | "major" | "none";
 export const LEVEL_CODE: Readonly<Record<DayLevel, string>> = { ok: "o", minor: "m", major: "M", none: "-" };
 /** One LEVEL_CODE character per day of a bar, oldest first. */
 export type DayCodes = string;
-/** A whole bar's codes: BAR_DAYS of them, each a LEVEL_CODE. */
-const BAR_CODES = new RegExp(`^[${Object.values(LEVEL_CODE).join("")}]{${HISTORY_DAYS}}$`);
+const CODES: ReadonlySet<string> = new Set(Object.values(LEVEL_CODE));
 
 /** The codes of these days' levels. */
 export function dayCodesOf(days: readonly Pick<DaySegment, "level">[]): DayCodes {
@@ -48,7 +47,9 @@ export function dayCodesOf(days: readonly Pick<DaySegment, "level">[]): DayCodes
 
 /** Whether `codes` is a whole bar: BAR_DAYS level codes. */
 export function isBarCodes(codes: unknown): codes is DayCodes {
-  return typeof codes === "string" && BAR_CODES.test(codes);
+  if (typeof codes !== "string" || codes.length !== HISTORY_DAYS) return false;
+  for (let i = 0; i < codes.length; i++) if (!CODES.has(codes[i]!)) return false;
+  return true;
 }
 
 export interface DaySegment {

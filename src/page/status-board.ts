@@ -119,12 +119,14 @@ export function encodeBoard(board: StatusBoard): string {
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** The stored board, or null when the row is of another format or cannot be read (a page then builds its own). */
-export function decodeBoard(row: { built_at: number; board: string }): StatusBoard | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(row.board);
-  } catch {
-    return null;
+export function decodeBoard(row: { built_at: number; board: unknown }): StatusBoard | null {
+  let parsed = row.board;
+  if (typeof parsed === "string") {
+    try {
+      parsed = JSON.parse(parsed);
+    } catch {
+      return null;
+    }
   }
   if (typeof parsed !== "object" || parsed === null || (parsed as { format?: unknown }).format !== BOARD_FORMAT)
     return null;

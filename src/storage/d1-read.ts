@@ -85,11 +85,14 @@ export async function readTogether<const R extends readonly D1Read<unknown>[]>(
   const statements = reads.flatMap((r) => r.statements);
   const packed = statements.length > 1 ? packAll(reads) : undefined;
   if (packed && packed.params.length <= MAX_PACKED_PARAMS) {
-    const [result] = await db.batch<{ packed: string }>([
-      db.prepare(`SELECT ${packed.sql} AS packed`).bind(...packed.params),
-    ]);
-    return packed.decode(JSON.parse(result!.results[0]!.packed)) as ReadValues<R>;
+    const { results } = await db
+      .prepare(`SELECT ${packed.sql} AS packed`)
+      .bind(...packed.params)
+      .all<{ packed: string }>();
+    return packed.decode(JSON.parse(results[0]!.packed)) as ReadValues<R>;
   }
+  // One statement needs no batch: D1 runs a batch as a transaction of its own.
+  if (statements.length === 1) return decodeAll(reads, [await statements[0]!.all()]);
   return decodeAll(reads, statements.length ? await db.batch(statements) : []);
 }
 

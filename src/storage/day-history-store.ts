@@ -27,7 +27,8 @@ interface HistoryRow {
 /** The status_board row: the page layer gives it meaning (page/status-board.ts). */
 interface BoardRow {
   built_at: number;
-  board: string;
+  /** The stored JSON text; read packed, its value already parsed (null when the text is not JSON). */
+  board: unknown;
 }
 
 interface ProbeRegions {
@@ -92,7 +93,8 @@ export class D1DayHistoryStore {
       statements: [this.db.prepare("SELECT built_at, board FROM status_board WHERE id = 'public'")],
       decode: ([result]) => (result!.results[0] as BoardRow | undefined) ?? null,
       packed: {
-        sql: "(SELECT json_object('built_at', built_at, 'board', board) FROM status_board WHERE id = 'public')",
+        // The board as JSON inside the packed JSON, so it is parsed once with the rest.
+        sql: "(SELECT json_object('built_at', built_at, 'board', CASE WHEN json_valid(board) THEN json(board) END) FROM status_board WHERE id = 'public')",
         params: [],
         decode: (row) => (row as BoardRow | null) ?? null,
       },
@@ -100,7 +102,7 @@ export class D1DayHistoryStore {
   }
 
   /** Replaces the status board: one row, one statement. */
-  async saveBoard(row: BoardRow): Promise<void> {
+  async saveBoard(row: { built_at: number; board: string }): Promise<void> {
     await this.db
       .prepare(
         `INSERT INTO status_board (id, built_at, board) VALUES ('public', ?1, ?2)

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Incident, Maintenance } from "../../../src/incidents/model.ts";
 import { combineReads, readTogether, type D1Read } from "../../../src/storage/d1-read.ts";
 import { D1DayHistoryStore } from "../../../src/storage/day-history-store.ts";
+import { decodeBoard } from "../../../src/page/status-board.ts";
 import { D1IncidentStore } from "../../../src/storage/incident-store.ts";
 import { D1MaintenanceStore } from "../../../src/storage/maintenance-store.ts";
 import { countingDb } from "../support/counting-db.ts";
@@ -126,8 +127,16 @@ describe("packed reads", () => {
     expect(await bothWays(histories.boardRead())).toEqual({ batched: null, packed: null });
     await histories.saveBoard({ built_at: T, board: '{"format":2,"probes":[]}' });
     const { batched, packed } = await bothWays(histories.boardRead());
-    expect(packed).toEqual(batched);
-    expect(packed).toEqual({ built_at: T, board: '{"format":2,"probes":[]}' });
+    // Packed, the board comes parsed with the rest; both decode to the same board.
+    expect(batched).toEqual({ built_at: T, board: '{"format":2,"probes":[]}' });
+    expect(packed).toEqual({ built_at: T, board: { format: 2, probes: [] } });
+    expect(decodeBoard(packed!)).toEqual(decodeBoard(batched!));
+    // A row whose text is not JSON reads as no board either way, and never fails the statement.
+    await histories.saveBoard({ built_at: T, board: "{not json" });
+    const broken = await bothWays(histories.boardRead());
+    expect(broken.packed).toEqual({ built_at: T, board: null });
+    expect([decodeBoard(broken.packed!), decodeBoard(broken.batched!)]).toEqual([null, null]);
+    await histories.saveBoard({ built_at: T, board: '{"format":2,"probes":[]}' });
   });
 
   it("keeps any text a title or an update holds", async () => {
@@ -173,7 +182,9 @@ describe("packed reads", () => {
     expect(counting.prepared).toHaveLength(5); // four statements prepared by the reads, one run
     expect(counting.prepared.at(-1)!.sql).toMatch(/^SELECT json_array\(/);
     const oneByOne = await Promise.all(reads.map(async (r) => r.decode(await env.DB.batch([...r.statements]))));
-    expect(together).toEqual(oneByOne);
+    expect(together[1]).toEqual(oneByOne[1]);
+    expect(decodeBoard(together[0]!)).toEqual(decodeBoard(oneByOne[0]!));
+    expect(decodeBoard(together[0]!)).toEqual({ builtAt: T, probes: [] });
     expect(together[1].maintenances).toEqual(["packed-m3", "packed-m1"]);
 
     const unpacked = {
@@ -181,7 +192,7 @@ describe("packed reads", () => {
       decode: ([r]: readonly D1Result[]) => r!.results,
     };
     const [board, rows] = await readTogether(env.DB, [histories.boardRead(), unpacked]);
-    expect(board).toEqual({ built_at: T, board: '{"format":2,"probes":[]}' });
+    expect(board).toEqual({ built_at: T, board: '{"format":2,"probes":[]}' }); // not packed: the text
     expect(rows).toEqual([{ n: 7 }]);
   });
 });
