@@ -3,6 +3,7 @@
  * the dependencies and hands them to the Hono app (fetch) and to the tick (scheduled, src/tick/).
  */
 import { createApp } from "./api/app.ts";
+import { heldAnswer } from "./api/edge-cache.ts";
 import type { AppDeps } from "./api/app-env.ts";
 import { parseConfig, type Config } from "./config.ts";
 import { probeModules } from "./generated/probe-registry.ts";
@@ -106,7 +107,9 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
 
 export default {
   fetch(request, env, ctx) {
-    return app.fetch(request, { deps: appDeps(env) }, ctx);
+    // A fresh copy in this isolate's edge cache answers before any dependency is built.
+    const held = derivedFrom(env).config.publicCacheSeconds > 0 ? heldAnswer(request, Date.now()) : undefined;
+    return held ?? app.fetch(request, { deps: appDeps(env) }, ctx);
   },
 
   async scheduled(controller, env, ctx) {

@@ -44,8 +44,6 @@ export type Rejection = "missing" | "not-afterlife" | "unknown";
 export interface AppEnv {
   Bindings: { deps: AppDeps };
   Variables: {
-    /** The CSP source of the pages' inline script (its hash). */
-    scriptSource?: string;
     tokenId?: string;
     caller?: Caller | Rejection;
   };

@@ -7,7 +7,7 @@ import { PAGE_CACHE, pageRoutes } from "./routes/pages.tsx";
 import { pageScriptSource } from "../page/page-script-hash.ts";
 import type { OpenApiDocument } from "../page/api-reference.tsx";
 import { privateResponses, scopeToCaller } from "./caller-scope.ts";
-import type { Context } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { edgeCache, executionContextOf } from "./edge-cache.ts";
 import { notFound, onError } from "./problem.ts";
@@ -104,17 +104,14 @@ export function createApp() {
   for (const path of EDGE_CACHED) app.use(path, cached);
   // The pages' one inline script is allowed by its hash, the stylesheet by its origin: no
   // per-response nonce, so every reader gets the same bytes and one cached copy serves them all.
+  // The hash is known once the first request awaited it; from then on every header is fixed.
+  let securityHeaders: MiddlewareHandler<AppEnv> | undefined;
   app.use("*", async (c, next) => {
-    c.set("scriptSource", await pageScriptSource());
-    await next();
-  });
-  app.use(
-    "*",
-    secureHeaders({
+    securityHeaders ??= secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
         styleSrc: ["'self'"],
-        scriptSrc: [(c) => (c as Context<AppEnv>).get("scriptSource") ?? "'none'"],
+        scriptSrc: [await pageScriptSource()],
         imgSrc: ["'self'", "data:"],
         baseUri: ["'none'"],
         formAction: ["'none'"],
@@ -123,8 +120,9 @@ export function createApp() {
       strictTransportSecurity: "max-age=31536000; includeSubDomains",
       referrerPolicy: "strict-origin-when-cross-origin",
       xContentTypeOptions: "nosniff",
-    }),
-  );
+    });
+    return securityHeaders(c, next);
+  });
   app.use("*", privateResponses());
   // Public reads: any origin may read them. Write routes get no CORS headers at all, so a
   // browser on another origin can never call them, and no Origin is ever reflected.

@@ -57,6 +57,24 @@ export function cacheKey(url: string): Request {
   return new Request(cacheKeyUrl(url));
 }
 
+/**
+ * The edge cache's answer before the app is built: the fresh copy this isolate holds for the
+ * request (GET or HEAD, without Authorization), exactly as the middleware answers from it, 304
+ * included; undefined whenever the middleware has more to decide (no copy, a stale one to
+ * revalidate, a token holder, a write). The entry point asks it first, so an outage's crowd on
+ * one isolate costs what a static file does: no dependencies built, no router, no middleware.
+ * Only the middleware puts copies in memory, so a key with a copy is a route it caches.
+ */
+export function heldAnswer(request: Request, now: number, copies: IsolateCopies = isolateCopies): Response | undefined {
+  if ((request.method !== "GET" && request.method !== "HEAD") || request.headers.has("authorization")) return undefined;
+  const held = copies.get(cacheKeyUrl(request.url), now);
+  if (held === undefined || now >= held.freshUntil) return undefined;
+  const answer = conditionally(responseOf(held), request.headers.get("if-none-match") ?? undefined);
+  if (request.method === "GET") return answer;
+  void answer.body?.cancel();
+  return new Response(null, answer); // HEAD: the headers alone, as the app answers it
+}
+
 /** Renders a request through the whole app (its middleware included), as the entry point would. */
 export type Render = (request: Request, c: Context<AppEnv>) => Promise<Response>;
 

@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { describe, expect, it, vi } from "vitest";
 import type { AppDeps, AppEnv } from "../../../src/api/app-env.ts";
 import { createApp } from "../../../src/api/app.ts";
-import { CACHE_NAME, cacheKey, edgeCache, type Render } from "../../../src/api/edge-cache.ts";
+import { CACHE_NAME, cacheKey, edgeCache, heldAnswer, type Render } from "../../../src/api/edge-cache.ts";
 import { IsolateCopies } from "../../../src/api/edge-cache-memory.ts";
 import { parseConfig } from "../../../src/config.ts";
 import { PAGE_CACHE } from "../../../src/api/routes/pages.tsx";
@@ -308,6 +308,24 @@ describe("by the minute", () => {
       (await app.request(`http://${host}/`, { headers }, { deps })).text();
     return { get, renders: () => renders, setClock: (at: number) => (clock = at), copies };
   }
+
+  it("answers at the entry point only from a fresh copy, as the middleware would, and leaves everything else to the app", async () => {
+    const { get, setClock, copies } = countingApp("held.test");
+    const at = Date.UTC(2026, 10, 20, 12, 0, 10);
+    setClock(at);
+    expect(await get()).toBe("render 1");
+    const request = (init: RequestInit = {}) => new Request("http://held.test/?unknown=1", init);
+    const fresh = heldAnswer(request(), at + 1000, copies);
+    expect([fresh?.status, await fresh?.text()]).toEqual([200, "render 1"]);
+    expect(fresh?.headers.get("cache-control")).toBe(PAGE_CACHE);
+    const etag = fresh!.headers.get("etag");
+    if (etag) expect(heldAnswer(request({ headers: { "if-none-match": etag } }), at + 1000, copies)?.status).toBe(304);
+    // Stale (past the minute): the middleware serves it and revalidates; a token holder and a write never get it.
+    expect(heldAnswer(request(), Date.UTC(2026, 10, 20, 12, 1, 0), copies)).toBeUndefined();
+    expect(heldAnswer(request({ headers: TOKEN }), at + 1000, copies)).toBeUndefined();
+    expect(heldAnswer(request({ method: "POST" }), at + 1000, copies)).toBeUndefined();
+    expect(heldAnswer(new Request("http://held.test/other"), at + 1000, copies)).toBeUndefined();
+  });
 
   it("keeps a copy fresh to the end of its minute, then answers with it at once while one render replaces it in the background", async () => {
     const page = countingApp("minute-1.test");

@@ -181,9 +181,9 @@ describe("packed reads", () => {
     const together = await readTogether(counting.db, reads);
     expect(counting.prepared).toHaveLength(5); // four statements prepared by the reads, one run
     expect(counting.prepared.at(-1)!.sql).toMatch(/^SELECT json_array\(/);
-    const oneByOne = await Promise.all(reads.map(async (r) => r.decode(await env.DB.batch([...r.statements]))));
-    expect(together[1]).toEqual(oneByOne[1]);
-    expect(decodeBoard(together[0]!)).toEqual(decodeBoard(oneByOne[0]!));
+    const oneByOne = async <T>(read: D1Read<T>) => read.decode(await env.DB.batch([...read.statements]));
+    expect(together[1]).toEqual(await oneByOne(reads[1]));
+    expect(decodeBoard(together[0]!)).toEqual(decodeBoard((await oneByOne(reads[0]))!));
     expect(decodeBoard(together[0]!)).toEqual({ builtAt: T, probes: [] });
     expect(together[1].maintenances).toEqual(["packed-m3", "packed-m1"]);
 
