@@ -42,6 +42,8 @@ const KEYED_PARAMETERS = new Set(["range", "probe", "group", "region", "window",
 
 /** The URL a copy is kept under: the path and its known parameters, sorted. */
 export function cacheKeyUrl(url: string): string {
+  // A request's URL comes serialized by the runtime: without a query or fragment it is its own key.
+  if (!url.includes("?") && !url.includes("#")) return url;
   const parsed = new URL(url);
   parsed.hash = "";
   if (parsed.search === "") return parsed.toString();
