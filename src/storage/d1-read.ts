@@ -17,7 +17,7 @@ export interface D1Read<T> {
 }
 
 /** A read as one SQL expression of JSON (`json_object(...)`, a scalar subquery of json_group_array, ...). */
-export interface PackedRead<T> {
+interface PackedRead<T> {
   sql: string;
   params: readonly unknown[];
   /** The read's value from the expression's JSON, parsed (null when the expression is NULL). */
