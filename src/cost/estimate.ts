@@ -275,7 +275,10 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
       label: "run blocks: one row per bucket a shard touches, each tick",
       perMonth: replay.blockWritesPerHour * HOURS_PER_MONTH,
     },
-    { label: `evidence rows (${pct(share)} of runs, every browser run)`, perMonth: keptRuns },
+    {
+      label: `evidence rows (${pct(share)} of runs${browserRuns > 0 ? ", every browser run" : ""})`,
+      perMonth: keptRuns,
+    },
     { label: "hourly rollups sealed (1 per pair an hour)", perMonth: hourRows },
     { label: "blocks marked sealed, then deleted", perMonth: 2 * blockRows },
     { label: "hourly rollups deleted", perMonth: hourRows },
@@ -393,7 +396,9 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     const rows = pairRowBytes(p.probe.id, p.probe.regions[0]!, p.version, runsPerHour);
     add(tables.hourly, regions * rollupHours, rows.hourRollup);
     add(tables.daily, regions * retention.rollupDays, rows.daily);
-    add(tables.evidence, (p.probe.kind === "browser" ? 1 : share) * runsPerHour * rawHours * regions, rows.evidence);
+    // Every browser run keeps its evidence row (its Web Vitals); other runs only when they fail.
+    const evidenceShare = p.probe.kind === "browser" ? 1 : share;
+    add(tables.evidence, evidenceShare * runsPerHour * rawHours * regions, rows.evidence);
     add(tables.dayHistory, 1, dayHistoryBytes(p.probe.id, p.probe.regions, runsPerHour * 24 * regions));
     // Its share of its block rows, per run.
     const bytesPerRun = (blockShare.get(p) ?? 0) / (runsPerHour * regions);
@@ -404,7 +409,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     // block writes by runs, its evidence, its hourly and daily rollups (written and deleted).
     const blockWritesPerRun = replay.runsPerHour > 0 ? replay.blockWritesPerHour / replay.runsPerHour : 0;
     const rowsPerMonth =
-      runsPerMonth * (blockWritesPerRun + 2 * share) +
+      runsPerMonth * (blockWritesPerRun + 2 * evidenceShare) +
       regions * (2 * HOURS_PER_MONTH + 2 * DAYS_PER_MONTH) +
       DAYS_PER_MONTH;
     usage.push({
@@ -419,7 +424,10 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { table: `run_blocks (${retention.rawRunDays} d)`, ...tables.blocks },
     { table: `rollups_hourly (${Math.max(retention.hourRollupDays, retention.rawRunDays)} d)`, ...tables.hourly },
     { table: `rollups_daily (${retention.rollupDays} d)`, ...tables.daily },
-    { table: `run_evidence (${pct(share)}, ${retention.rawRunDays} d)`, ...tables.evidence },
+    {
+      table: `run_evidence (${pct(share)}${browserRuns > 0 ? ", every browser run" : ""}, ${retention.rawRunDays} d)`,
+      ...tables.evidence,
+    },
     { table: "day_history", ...tables.dayHistory },
   ].map((t) => ({ ...t, rows: Math.round(t.rows), bytes: Math.round(t.bytes) }));
   const bytes = storageTables.reduce((s, t) => s + t.bytes, 0);

@@ -291,8 +291,17 @@ describe("browser probes in the cost planner", () => {
     expect(estimate.browsers.runsPerMonth).toBe(20 * 3 * 12 * 720);
     expect(estimate.browsers.hoursPerMonth).toBeCloseTo((518_400 * 15) / 3600, 6);
     expect(estimate.usd.browserHours).toBeCloseTo((2160 - 10) * 0.09, 2);
-    // Every browser run keeps its evidence row.
+    // Every browser run keeps its evidence row, and the tables say so.
     expect(estimate.writes.find((l) => l.label.startsWith("evidence rows"))!.perMonth).toBe(518_400);
+    expect(estimate.writes.find((l) => l.label.startsWith("evidence rows"))!.label).toContain("every browser run");
+    expect(estimate.storage.tables.find((t) => t.table.startsWith("run_evidence"))!.table).toContain(
+      "every browser run",
+    );
+    // A browser probe's rows: its evidence written and deleted for every run, not for the failed share.
+    const probe = estimate.probes[0]!;
+    const http = estimateCost(hypotheticalFleet(20, 3, "5m"), { plan: "paid", retention: DEFAULT_RETENTION })
+      .probes[0]!;
+    expect(probe.rowsWrittenPerMonth - http.rowsWrittenPerMonth).toBeGreaterThan(1.9 * probe.runsPerMonth);
     // At most two browsers per shard, and never more than the account's 30.
     expect(estimate.browsers.peakConcurrent).toBeGreaterThan(0);
     expect(estimate.browsers.peakConcurrent).toBeLessThanOrEqual(30);
@@ -315,5 +324,6 @@ describe("browser probes in the cost planner", () => {
     const estimate = estimateCost(hypotheticalFleet(20, 3, "5m"), { plan: "paid", retention: DEFAULT_RETENTION });
     expect(estimate.browsers).toEqual({ runsPerMonth: 0, hoursPerMonth: 0, peakConcurrent: 0, peakNewPerMinute: 0 });
     expect(estimate.usd.browserHours + estimate.usd.browserConcurrency).toBe(0);
+    expect(estimate.storage.tables.find((t) => t.table.startsWith("run_evidence"))!.table).not.toContain("browser");
   });
 });
