@@ -7,7 +7,7 @@
  */
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppDeps, AppEnv } from "../../../src/api/app-env.ts";
 import { createApp } from "../../../src/api/app.ts";
 import { CACHE_NAME, cacheKey, edgeCache, heldAnswer, type Render } from "../../../src/api/edge-cache.ts";
@@ -35,6 +35,17 @@ function worker(host: string, bindings: Partial<Cloudflare.Env> = {}) {
     return { res, statements: counting.prepared.length, body: await res.text() };
   };
 }
+
+/**
+ * A copy is fresh to the end of the minute it was rendered in, by the Worker's clock: the clock
+ * stands still a few seconds into a minute in every test here, so no test's second read can fall
+ * into the next minute however slowly a loaded machine runs it. Only Date is faked.
+ */
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.UTC(2026, 11, 6, 12, 0, 5));
+});
+afterEach(() => vi.useRealTimers());
 
 /** A small app's cache has nothing to revalidate through: these tests never let a copy go stale. */
 const noRender: Render = () => Promise.reject(new Error("no revalidation in this test"));
