@@ -217,6 +217,8 @@ type RunHeading = Pick<
 /**
  * What every run's result starts with, whatever ran it: who, where, when and how long, and its
  * status: down on a failure, degraded when it passed slower than `degradedAfterMs`, else up.
+ * Times are whole milliseconds, as the API documents them, even from a runner whose clock has
+ * finer ones (the local browser service times steps with performance.now()).
  */
 export function runHeading(
   loaded: { probe: { id: string }; version: string },
@@ -225,7 +227,8 @@ export function runHeading(
   failure: Failure | undefined,
   degradedAfterMs: number | undefined,
 ): RunHeading {
-  const slow = degradedAfterMs !== undefined && timing.durationMs > degradedAfterMs;
+  const durationMs = Math.round(timing.durationMs);
+  const slow = degradedAfterMs !== undefined && durationMs > degradedAfterMs;
   return {
     runId: runIdOf(loaded.probe.id, where.region, where.slotAt),
     probeId: loaded.probe.id,
@@ -233,8 +236,8 @@ export function runHeading(
     region: where.region,
     colo: where.colo,
     slotAt: where.slotAt,
-    startedAt: timing.startedAt,
-    durationMs: timing.durationMs,
+    startedAt: Math.round(timing.startedAt),
+    durationMs,
     status: failure ? "down" : slow ? "degraded" : "up",
   };
 }
