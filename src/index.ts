@@ -39,9 +39,14 @@ const dayHistoryUpkeepOfIsolate = dayHistoryUpkeep();
  * zod's parse of the vars was the largest single cost of a status page served from the edge
  * cache (npm run bench:page). An invalid configuration is not kept: it throws on every request.
  */
-const ofEnv = new WeakMap<RegionRunnerEnv, { config: Config; probes: readonly LoadedProbe[] }>();
+interface Derived {
+  config: Config;
+  probes: readonly LoadedProbe[];
+}
 
-function derivedFrom(env: RegionRunnerEnv): { config: Config; probes: readonly LoadedProbe[] } {
+const ofEnv = new WeakMap<RegionRunnerEnv, Derived>();
+
+function derivedFrom(env: RegionRunnerEnv): Derived {
   let derived = ofEnv.get(env);
   if (derived === undefined) {
     const config = parseConfig(env);
@@ -51,8 +56,7 @@ function derivedFrom(env: RegionRunnerEnv): { config: Config; probes: readonly L
   return derived;
 }
 
-function appDeps(env: RegionRunnerEnv): AppDeps {
-  const { config, probes } = derivedFrom(env);
+function appDeps(env: RegionRunnerEnv, { config, probes }: Derived): AppDeps {
   return {
     config,
     probes,
@@ -108,8 +112,9 @@ function tickDeps(env: RegionRunnerEnv): TickDeps {
 export default {
   fetch(request, env, ctx) {
     // A fresh copy in this isolate's edge cache answers before any dependency is built.
-    const held = derivedFrom(env).config.publicCacheSeconds > 0 ? heldAnswer(request, Date.now()) : undefined;
-    return held ?? app.fetch(request, { deps: appDeps(env) }, ctx);
+    const derived = derivedFrom(env);
+    const held = derived.config.publicCacheSeconds > 0 ? heldAnswer(request, Date.now()) : undefined;
+    return held ?? app.fetch(request, { deps: appDeps(env, derived) }, ctx);
   },
 
   async scheduled(controller, env, ctx) {

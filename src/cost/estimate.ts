@@ -263,6 +263,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
   // Every browser run keeps its evidence row (its Web Vitals), not only the failed share.
   const browserRuns = replay.browserRunsPerHour * HOURS_PER_MONTH;
   const keptRuns = share * (runs - browserRuns) + browserRuns;
+  const everyBrowserRun = browserRuns > 0 ? ", every browser run" : "";
   const browsers: BrowserUsage = {
     runsPerMonth: browserRuns,
     hoursPerMonth: (browserRuns * assumptions.browserSecondsPerRun) / 3600,
@@ -276,7 +277,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
       perMonth: replay.blockWritesPerHour * HOURS_PER_MONTH,
     },
     {
-      label: `evidence rows (${pct(share)} of runs${browserRuns > 0 ? ", every browser run" : ""})`,
+      label: `evidence rows (${pct(share)} of runs${everyBrowserRun})`,
       perMonth: keptRuns,
     },
     { label: "hourly rollups sealed (1 per pair an hour)", perMonth: hourRows },
@@ -425,7 +426,7 @@ export function estimateCost(probes: readonly LoadedProbe[], options: EstimateOp
     { table: `rollups_hourly (${Math.max(retention.hourRollupDays, retention.rawRunDays)} d)`, ...tables.hourly },
     { table: `rollups_daily (${retention.rollupDays} d)`, ...tables.daily },
     {
-      table: `run_evidence (${pct(share)}${browserRuns > 0 ? ", every browser run" : ""}, ${retention.rawRunDays} d)`,
+      table: `run_evidence (${pct(share)}${everyBrowserRun}, ${retention.rawRunDays} d)`,
       ...tables.evidence,
     },
     { table: "day_history", ...tables.dayHistory },

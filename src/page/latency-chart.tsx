@@ -121,20 +121,15 @@ export function LatencyChartFigure(props: {
               vector-effect="non-scaling-stroke"
             />
           ))}
-          <path
-            class="p95"
-            d={linePath(chart.points, "p95", top) || "M0 0"}
-            vector-effect="non-scaling-stroke"
-            stroke-linecap="round"
-            stroke-linejoin="round"
-          />
-          <path
-            class="p50"
-            d={linePath(chart.points, "p50", top) || "M0 0"}
-            vector-effect="non-scaling-stroke"
-            stroke-linecap="round"
-            stroke-linejoin="round"
-          />
+          {(["p95", "p50"] as const).map((quantile) => (
+            <path
+              class={quantile}
+              d={linePath(chart.points, quantile, top) || "M0 0"}
+              vector-effect="non-scaling-stroke"
+              stroke-linecap="round"
+              stroke-linejoin="round"
+            />
+          ))}
           {releases.map((r) => (
             <line
               class="release"

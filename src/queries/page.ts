@@ -4,9 +4,10 @@
  * ever see view models; nothing under src/page/ talks to the store.
  *
  * D1 per render:
- *   /                 1 batch: the status board the tick built (the states and day levels of every
- *                     public probe, one row) and the notices; without a usable board, the page
- *                     reads what the tick builds it from. See loadStatusPage.
+ *   /                 1 statement: the status board the tick built (the states and day levels of
+ *                     every public probe, one row) and the notices, packed (storage/d1-read.ts);
+ *                     without a usable board, the page reads what the tick builds it from. See
+ *                     loadStatusPage.
  *   /probes/{id}      1 or 2 batches: newest runs, notices, hourly (7 days) + daily (90 days)
  *                     rollups, the SLO report's reads (sloReportsRead), releases and journey
  *                     metrics (journeyMetricsRead); then, when the rollups
@@ -49,7 +50,7 @@ const NOTICE_HISTORY = 100;
 
 /**
  * Public incidents (newest first) and the maintenance of public probes, with the maintenance
- * occurrences from 30 days back to 30 days ahead: three statements.
+ * occurrences from 30 days back to 30 days ahead: three statements, or one packed expression.
  */
 function noticesRead(deps: ReadDeps, now: number, options: { unresolvedOnly?: boolean } = {}): D1Read<Notices> {
   return combineReads(
@@ -65,15 +66,6 @@ function noticesRead(deps: ReadDeps, now: number, options: { unresolvedOnly?: bo
 }
 
 /**
- * What the status page shows of the notices: the unresolved public incidents (at most
- * NOTICE_HISTORY; the page lists MAX_NOTICES and counts the rest) and the maintenance. A resolved
- * incident is on /history, never on the status page, so a long history costs it nothing.
- */
-function activeNoticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
-  return noticesRead(deps, now, { unresolvedOnly: true });
-}
-
-/**
  * The status page in one D1 batch whatever the number of probes and the length of the history:
  * the status board the tick built this minute (status-board.ts) and the notices. When there is
  * no usable board (after a deploy, before the tick built one; the cron stopped; another UTC
@@ -83,7 +75,12 @@ function activeNoticesRead(deps: ReadDeps, now: number): D1Read<Notices> {
 export async function loadStatusPage(deps: ReadDeps, config: PageConfig): Promise<StatusPageView> {
   const now = deps.now();
   const shown = visibleProbes(deps.probes, config);
-  const [row, notices] = await deps.store.read([deps.dayHistory.boardRead(), activeNoticesRead(deps, now)]);
+  // Unresolved incidents only: a resolved one is on /history, never here, so a long history
+  // costs the status page nothing (it lists MAX_NOTICES of them and counts the rest).
+  const [row, notices] = await deps.store.read([
+    deps.dayHistory.boardRead(),
+    noticesRead(deps, now, { unresolvedOnly: true }),
+  ]);
   const board =
     usableEntries(row ? decodeBoard(row) : null, shown, now) ??
     boardEntries(await readStatusBoard({ probes: deps.probes, runs: deps.store, dayHistory: deps.dayHistory }, now));

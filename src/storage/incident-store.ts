@@ -33,29 +33,35 @@ interface UpdateRow {
   created_at: number;
 }
 
-/** Every column of each table, for the packed reads (jsonObjectSql): the compiler keeps them complete. */
-const INCIDENT_COLUMNS = Object.keys({
-  id: 1,
-  kind: 1,
-  title: 1,
-  impact: 1,
-  status: 1,
-  probe_ids: 1,
-  regions: 1,
-  started_at: 1,
-  resolved_at: 1,
-  failure: 1,
-  public: 1,
-  created_at: 1,
-  updated_at: 1,
-} satisfies Record<keyof IncidentRow, 1>);
-const UPDATE_COLUMNS = Object.keys({
-  incident_id: 1,
-  id: 1,
-  status: 1,
-  body: 1,
-  created_at: 1,
-} satisfies Record<keyof UpdateRow, 1>);
+/** Every column of each table as a JSON object, for the packed read: the compiler keeps the lists complete. */
+const INCIDENT_JSON = jsonObjectSql(
+  Object.keys({
+    id: 1,
+    kind: 1,
+    title: 1,
+    impact: 1,
+    status: 1,
+    probe_ids: 1,
+    regions: 1,
+    started_at: 1,
+    resolved_at: 1,
+    failure: 1,
+    public: 1,
+    created_at: 1,
+    updated_at: 1,
+  } satisfies Record<keyof IncidentRow, 1>),
+  "i",
+);
+const UPDATE_JSON = jsonObjectSql(
+  Object.keys({
+    incident_id: 1,
+    id: 1,
+    status: 1,
+    body: 1,
+    created_at: 1,
+  } satisfies Record<keyof UpdateRow, 1>),
+  "u",
+);
 
 interface IncidentFilter {
   unresolvedOnly?: boolean;
@@ -107,8 +113,8 @@ export class D1IncidentStore extends D1Store {
     // select the same incidents whatever plan each gets.
     const selected = `SELECT * FROM incidents WHERE ${conditions.join(" AND ")} ORDER BY started_at DESC, id DESC LIMIT ?`;
     // Packed: each incident's row with its updates' rows, as one JSON array in selection order.
-    const updates = `json((SELECT json_group_array(${jsonObjectSql(UPDATE_COLUMNS, "u")}) FROM incident_updates u WHERE u.incident_id = i.id))`;
-    const packed = `(SELECT json_group_array(json_insert(${jsonObjectSql(INCIDENT_COLUMNS, "i")}, '$.updates', ${updates}) ORDER BY i.started_at DESC, i.id DESC) FROM (${selected}) i)`;
+    const updates = `json((SELECT json_group_array(${UPDATE_JSON}) FROM incident_updates u WHERE u.incident_id = i.id))`;
+    const packed = `(SELECT json_group_array(json_insert(${INCIDENT_JSON}, '$.updates', ${updates}) ORDER BY i.started_at DESC, i.id DESC) FROM (${selected}) i)`;
     return {
       statements: [
         this.db.prepare(selected).bind(...params, filter.limit),

@@ -15,18 +15,21 @@ interface MaintenanceRow {
   cancelled_at: number | null;
 }
 
-/** Every column, for the packed read (jsonObjectSql): the compiler keeps it complete. */
-const MAINTENANCE_COLUMNS = Object.keys({
-  id: 1,
-  title: 1,
-  body: 1,
-  probe_ids: 1,
-  schedule: 1,
-  exclude_from_slo: 1,
-  created_at: 1,
-  updated_at: 1,
-  cancelled_at: 1,
-} satisfies Record<keyof MaintenanceRow, 1>);
+/** Every column as a JSON object, for the packed read: the compiler keeps the list complete. */
+const MAINTENANCE_JSON = jsonObjectSql(
+  Object.keys({
+    id: 1,
+    title: 1,
+    body: 1,
+    probe_ids: 1,
+    schedule: 1,
+    exclude_from_slo: 1,
+    created_at: 1,
+    updated_at: 1,
+    cancelled_at: 1,
+  } satisfies Record<keyof MaintenanceRow, 1>),
+  "m",
+);
 
 function toMaintenance(row: MaintenanceRow): Maintenance {
   return {
@@ -53,7 +56,7 @@ export class D1MaintenanceStore extends D1Store {
       statements: [this.db.prepare(selected)],
       decode: ([result]) => (result!.results as MaintenanceRow[]).map(toMaintenance),
       packed: {
-        sql: `(SELECT json_group_array(${jsonObjectSql(MAINTENANCE_COLUMNS, "m")} ORDER BY m.created_at DESC) FROM (${selected}) m)`,
+        sql: `(SELECT json_group_array(${MAINTENANCE_JSON} ORDER BY m.created_at DESC) FROM (${selected}) m)`,
         params: [],
         decode: (rows) => ((rows ?? []) as MaintenanceRow[]).map(toMaintenance),
       },
